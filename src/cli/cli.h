@@ -1,0 +1,22 @@
+/*
+ * cli.h: the subcommands. Each takes the arguments after its name (argv[0]
+ * is the subcommand's name) and the configuration read at start-up, prints
+ * its own output and errors, and returns the process exit status.
+ */
+#ifndef PP_CLI_CLI_H
+#define PP_CLI_CLI_H
+
+#include "core/config.h"
+
+/* Exit statuses shared by the subcommands. */
+#define PP_EXIT_OK 0
+#define PP_EXIT_PENDING 1 /* migrate status: there is work to do */
+#define PP_EXIT_ERROR 2   /* an error, or a usage error */
+
+int pp_cli_migrate(int argc, char **argv, const pp_config *cfg);
+int pp_cli_config(int argc, char **argv, const pp_config *cfg);
+
+/* Prints "planpipe CMD: error: MSG" (each line of MSG) on standard error. */
+void pp_cli_error(const char *cmd, const char *msg);
+
+#endif

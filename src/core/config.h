@@ -1,0 +1,50 @@
+/*
+ * config.h: planpipe's settings, read once from the environment at start-up.
+ *
+ * The database connection is libpq's business: DATABASE_URL (or the file named
+ * by DATABASE_URL_FILE) when set, otherwise libpq's own PG* variables, which
+ * libpq reads itself. PGPASSWORD_FILE names a file holding the password.
+ * Everything else is PLANPIPE_*. Every setting is listed in one table in
+ * config.c; `planpipe config` prints them all.
+ */
+#ifndef PP_CORE_CONFIG_H
+#define PP_CORE_CONFIG_H
+
+#include <stdio.h>
+
+#include "core/err.h"
+
+#define PP_CONFIG_MAX_SETTINGS 64
+
+typedef struct pp_config {
+	char *database_url;     /* DATABASE_URL[_FILE]; NULL: libpq's PG* variables */
+	char *password;         /* PGPASSWORD_FILE's contents; NULL when unset */
+	int connect_timeout_s;  /* PLANPIPE_CONNECT_TIMEOUT */
+	int log_level;          /* PLANPIPE_LOG_LEVEL, a pp_log_level */
+	int lock_timeout_s;     /* PLANPIPE_MIGRATE_LOCK_TIMEOUT */
+	char *migrations_dir;   /* PLANPIPE_MIGRATIONS_DIR; NULL: the embedded ones */
+	const char *source[PP_CONFIG_MAX_SETTINGS]; /* per setting: "default", "env", a file */
+	char *source_buf[PP_CONFIG_MAX_SETTINGS];   /* owned strings behind source[] */
+} pp_config;
+
+/*
+ * Reads every setting from the environment into *cfg (zeroed first). An
+ * invalid value is PP_EINVAL with a message naming the variable and what it
+ * accepts. The caller frees *cfg with pp_config_free, also on failure.
+ */
+pp_rc pp_config_load(pp_config *cfg, pp_err *err) PP_WARN_UNUSED;
+
+/* Frees what pp_config_load allocated. Accepts NULL. */
+void pp_config_free(pp_config *cfg);
+
+/*
+ * Prints one line per setting, "NAME=value  # source, help", secrets masked.
+ * The database connection's effective parameters are printed by the db layer.
+ */
+void pp_config_print(const pp_config *cfg, FILE *out);
+
+/* Reads a secret from a file: the whole file less trailing newlines. Caller frees *out. */
+pp_rc pp_config_read_secret(const char *path, const char *var, char **out,
+                            pp_err *err) PP_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,93 @@
+/* err.c: error results and details (see err.h). */
+#include "core/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void pp_err_clear(pp_err *err)
+{
+	if (err == NULL)
+		return;
+	memset(err, 0, sizeof(*err));
+}
+
+pp_rc pp_err_set(pp_err *err, pp_rc rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return rc;
+	pp_err_clear(err);
+	err->rc = rc;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void pp_err_at(pp_err *err, const char *file, int line)
+{
+	char prefix[sizeof(err->file) + 24];
+	size_t plen, mlen;
+
+	if (err == NULL || file == NULL)
+		return;
+	snprintf(err->file, sizeof(err->file), "%s", file);
+	err->line = line;
+	if (line > 0)
+		snprintf(prefix, sizeof(prefix), "%s:%d: ", err->file, line);
+	else
+		snprintf(prefix, sizeof(prefix), "%s: ", err->file);
+	plen = strlen(prefix);
+	mlen = strlen(err->msg);
+	if (plen + mlen >= sizeof(err->msg))
+		mlen = sizeof(err->msg) - 1 - plen;
+	memmove(err->msg + plen, err->msg, mlen);
+	memcpy(err->msg, prefix, plen);
+	err->msg[plen + mlen] = '\0';
+}
+
+void pp_err_append(pp_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	if (err == NULL)
+		return;
+	len = strlen(err->msg);
+	if (len + 2 >= sizeof(err->msg))
+		return;
+	if (len > 0)
+		err->msg[len++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
+	va_end(ap);
+}
+
+const char *pp_rc_str(pp_rc rc)
+{
+	switch (rc) {
+	case PP_OK:
+		return "ok";
+	case PP_ENOMEM:
+		return "out of memory";
+	case PP_EINVAL:
+		return "invalid input";
+	case PP_EIO:
+		return "input/output error";
+	case PP_EDB:
+		return "database error";
+	case PP_ECONNECT:
+		return "database unavailable";
+	case PP_ETIMEDOUT:
+		return "timed out";
+	case PP_EBUSY:
+		return "busy";
+	case PP_ECONFLICT:
+		return "conflict";
+	case PP_EUNAVAIL:
+		return "circuit open";
+	}
+	return "unknown error";
+}

@@ -1,0 +1,209 @@
+/* conn.c: connections with a deadline (see conn.h). */
+#include "db/conn.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+long long pp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+pp_rc pp_db_check_config(const pp_config *cfg, pp_err *err)
+{
+	PQconninfoOption *opts;
+	char *msg = NULL;
+
+	if (cfg->database_url == NULL)
+		return PP_OK;
+	opts = PQconninfoParse(cfg->database_url, &msg);
+	if (opts == NULL) {
+		pp_err_set(err, PP_EINVAL, "DATABASE_URL is not a valid connection string: %s",
+		           msg ? msg : "out of memory");
+		/* libpq's messages end in a newline. */
+		if (strlen(err->msg) > 0 && err->msg[strlen(err->msg) - 1] == '\n')
+			err->msg[strlen(err->msg) - 1] = '\0';
+		PQfreemem(msg);
+		return PP_EINVAL;
+	}
+	PQconninfoFree(opts);
+	return PP_OK;
+}
+
+/* Copies libpq's message without its trailing newline. */
+static void trim_into(char *dst, size_t size, const char *src)
+{
+	size_t len;
+
+	snprintf(dst, size, "%s", src ? src : "");
+	len = strlen(dst);
+	while (len > 0 && (dst[len - 1] == '\n' || dst[len - 1] == ' '))
+		dst[--len] = '\0';
+}
+
+pp_rc pp_db_connect(const pp_config *cfg, const char *appname, int timeout_ms, PGconn **out,
+                    pp_err *err)
+{
+	const char *keys[8], *vals[8];
+	char timeout_s[16];
+	long long deadline = pp_now_ms() + timeout_ms;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	PGconn *conn;
+	int n = 0;
+
+	*out = NULL;
+	/* Later keywords win, and the URL is expanded in place of "dbname". */
+	if (cfg->password) {
+		keys[n] = "password";
+		vals[n++] = cfg->password;
+	}
+	if (cfg->database_url) {
+		keys[n] = "dbname";
+		vals[n++] = cfg->database_url;
+	}
+	keys[n] = "fallback_application_name";
+	vals[n++] = appname;
+	snprintf(timeout_s, sizeof(timeout_s), "%d", (timeout_ms + 999) / 1000);
+	keys[n] = "connect_timeout";
+	vals[n++] = timeout_s;
+	keys[n] = NULL;
+	vals[n] = NULL;
+
+	conn = PQconnectStartParams(keys, vals, 1);
+	if (conn == NULL)
+		return pp_err_set(err, PP_ENOMEM, "out of memory starting a connection");
+	if (PQstatus(conn) == CONNECTION_BAD)
+		goto failed;
+	while (st != PGRES_POLLING_OK) {
+		struct pollfd pfd;
+		long long left = deadline - pp_now_ms();
+		int r;
+
+		if (st == PGRES_POLLING_FAILED)
+			goto failed;
+		if (left <= 0) {
+			PQfinish(conn);
+			return pp_err_set(err, PP_ETIMEDOUT,
+			                  "could not connect to the database within %d ms", timeout_ms);
+		}
+		pfd.fd = PQsocket(conn);
+		pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
+		if (r < 0 && errno != EINTR) {
+			PQfinish(conn);
+			return pp_err_set(err, PP_EIO, "poll: %s", strerror(errno));
+		}
+		if (r > 0)
+			st = PQconnectPoll(conn);
+	}
+	*out = conn;
+	return PP_OK;
+failed:
+	pp_err_set(err, PP_ECONNECT, "could not connect to the database: ");
+	trim_into(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+	          PQerrorMessage(conn));
+	PQfinish(conn);
+	return PP_ECONNECT;
+}
+
+pp_rc pp_db_err(pp_err *err, PGconn *conn, const PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
+	const char *severity = res ? PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED) : NULL;
+	char msg[1024];
+
+	if (primary == NULL) {
+		trim_into(msg, sizeof(msg),
+		          res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
+		                                            : PQerrorMessage(conn));
+		pp_err_set(err, PP_EDB, "%s%s%s", what ? what : "", what ? ": " : "", msg);
+	} else {
+		pp_err_set(err, PP_EDB, "%s%s%s: %s (SQLSTATE %s)", what ? what : "",
+		           what ? ": " : "", severity ? severity : "ERROR", primary,
+		           state ? state : "?????");
+	}
+	if (detail)
+		pp_err_append(err, "DETAIL: %s", detail);
+	if (hint)
+		pp_err_append(err, "HINT: %s", hint);
+	if (err && state)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	return PP_EDB;
+}
+
+pp_rc pp_db_execp(PGconn *conn, const char *sql, int n, const char *const *params, PGresult **out,
+                  pp_err *err)
+{
+	PGresult *res = n > 0 ? PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0)
+	                      : PQexec(conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (out)
+		*out = NULL;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		pp_db_err(err, conn, res, NULL);
+		PQclear(res);
+		return PP_EDB;
+	}
+	if (out)
+		*out = res;
+	else
+		PQclear(res);
+	return PP_OK;
+}
+
+pp_rc pp_db_exec(PGconn *conn, const char *sql, PGresult **out, pp_err *err)
+{
+	return pp_db_execp(conn, sql, 0, NULL, out, err);
+}
+
+void pp_db_exec_quiet(PGconn *conn, const char *sql)
+{
+	PQclear(PQexec(conn, sql));
+}
+
+void pp_db_print_conninfo(const pp_config *cfg, FILE *out)
+{
+	PQconninfoOption *defs = PQconndefaults();
+	PQconninfoOption *url = NULL;
+	PQconninfoOption *o, *u;
+
+	if (defs == NULL)
+		return;
+	if (cfg->database_url)
+		url = PQconninfoParse(cfg->database_url, NULL);
+	for (o = defs; o->keyword; o++) {
+		const char *val = o->val;
+		const char *src = "PG* variable or libpq default";
+		int from_url = 0;
+
+		for (u = url; u && u->keyword; u++) {
+			if (strcmp(u->keyword, o->keyword) == 0 && u->val) {
+				val = u->val;
+				src = "DATABASE_URL";
+				from_url = 1;
+			}
+		}
+		if (!from_url && strcmp(o->keyword, "password") == 0 && cfg->password) {
+			val = cfg->password;
+			src = "PGPASSWORD_FILE";
+		}
+		if (val == NULL || *val == '\0' || *o->dispchar == 'D')
+			continue;
+		/* libpq marks secrets with dispchar '*'. */
+		fprintf(out, "connection %s=%s\t# %s\n", o->keyword, *o->dispchar == '*' ? "********" : val,
+		        src);
+	}
+	PQconninfoFree(url);
+	PQconninfoFree(defs);
+}

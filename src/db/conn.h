@@ -1,0 +1,63 @@
+/*
+ * conn.h: opening libpq connections from planpipe's configuration, with a
+ * deadline, and turning libpq errors into pp_err.
+ */
+#ifndef PP_DB_CONN_H
+#define PP_DB_CONN_H
+
+#include <stdio.h>
+#include <libpq-fe.h>
+
+#include "core/config.h"
+#include "core/err.h"
+
+/*
+ * Checks at start-up what libpq would refuse later: DATABASE_URL must parse
+ * as a connection string. The message names the variable.
+ */
+pp_rc pp_db_check_config(const pp_config *cfg, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Opens a connection with DATABASE_URL (or libpq's PG* variables), the
+ * password from PGPASSWORD_FILE if any, application_name defaulting to
+ * appname (PGAPPNAME or the URL still win), and TCP keepalives. Gives up after
+ * timeout_ms in all: libpq's connect_timeout bounds each attempt only.
+ * Blocks. On success *out is an open connection the caller PQfinish()es.
+ * Failure: PP_ECONNECT (refused, login failed) or PP_ETIMEDOUT.
+ */
+pp_rc pp_db_connect(const pp_config *cfg, const char *appname, int timeout_ms, PGconn **out,
+                    pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Fills err from a failed result: the server's message, SQLSTATE, detail and
+ * hint, prefixed by what (e.g. "applying 0003_x.sql"), and returns PP_EDB.
+ * res may be NULL (then the connection's message is used).
+ */
+pp_rc pp_db_err(pp_err *err, PGconn *conn, const PGresult *res, const char *what);
+
+/*
+ * Runs sql (no parameters, one statement) and checks it succeeded. Blocks.
+ * On success *out (if out is not NULL) is the result for the caller to PQclear.
+ */
+pp_rc pp_db_exec(PGconn *conn, const char *sql, PGresult **out, pp_err *err) PP_WARN_UNUSED;
+
+/* Like pp_db_exec with text parameters ($1..$n). */
+pp_rc pp_db_execp(PGconn *conn, const char *sql, int n, const char *const *params, PGresult **out,
+                  pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Runs sql and ignores any error: only for clean-up on a path that is
+ * already failing or finishing (ROLLBACK, RESET, unlock).
+ */
+void pp_db_exec_quiet(PGconn *conn, const char *sql);
+
+/*
+ * Prints the effective connection parameters (what libpq will use, after
+ * DATABASE_URL, PG* variables and defaults), passwords masked.
+ */
+void pp_db_print_conninfo(const pp_config *cfg, FILE *out);
+
+/* Milliseconds on the monotonic clock. */
+long long pp_now_ms(void);
+
+#endif

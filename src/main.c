@@ -1,0 +1,71 @@
+/* main.c: reads the configuration and dispatches to a subcommand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/config.h"
+#include "db/conn.h"
+#include "version.h"
+
+typedef struct command {
+	const char *name;
+	int (*run)(int argc, char **argv, const pp_config *cfg);
+	const char *summary;
+} command;
+
+static const command commands[] = {
+	{"migrate", pp_cli_migrate, "apply, check and create schema migrations"},
+	{"config", pp_cli_config, "print the effective configuration, secrets masked"},
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: planpipe [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'planpipe COMMAND --help' describes a command. Configuration comes from\n"
+	             "the environment: DATABASE_URL or libpq's PG* variables, PLANPIPE_* for the\n"
+	             "rest ('planpipe config' lists them).\n");
+}
+
+int main(int argc, char **argv)
+{
+	pp_config cfg;
+	pp_err err;
+	size_t i;
+	int status;
+
+	if (argc < 2) {
+		usage(stderr);
+		return PP_EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("planpipe %s\n", PP_VERSION);
+		return PP_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return PP_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		fprintf(stderr, "planpipe: unknown command '%s'\n\n", argv[1]);
+		usage(stderr);
+		return PP_EXIT_ERROR;
+	}
+	pp_err_clear(&err);
+	if (pp_config_load(&cfg, &err) != PP_OK || pp_db_check_config(&cfg, &err) != PP_OK) {
+		fprintf(stderr, "planpipe: configuration error: %s\n", err.msg);
+		pp_config_free(&cfg);
+		return PP_EXIT_ERROR;
+	}
+	status = commands[i].run(argc - 1, argv + 1, &cfg);
+	pp_config_free(&cfg);
+	return status;
+}
