@@ -27,8 +27,8 @@ static void usage(FILE *out)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'planpipe COMMAND --help' describes a command. Configuration comes from\n"
-	             "the environment: DATABASE_URL or libpq's PG* variables, PLANPIPE_* for the\n"
-	             "rest ('planpipe config' lists them).\n");
+		     "the environment: DATABASE_URL or libpq's PG* variables, PLANPIPE_* for the\n"
+		     "rest ('planpipe config' lists them).\n");
 }
 
 int main(int argc, char **argv)

@@ -9,9 +9,9 @@
 #include "core/config.h"
 
 /* Exit statuses shared by the subcommands. */
-#define PP_EXIT_OK 0
+#define PP_EXIT_OK      0
 #define PP_EXIT_PENDING 1 /* migrate status: there is work to do */
-#define PP_EXIT_ERROR 2   /* an error, or a usage error */
+#define PP_EXIT_ERROR   2 /* an error, or a usage error */
 
 int pp_cli_migrate(int argc, char **argv, const pp_config *cfg);
 int pp_cli_config(int argc, char **argv, const pp_config *cfg);

@@ -49,8 +49,8 @@ static int parse_int(const char *s, const char *what, int min, int *out)
 
 	if (*s == '\0' || *end != '\0' || v < min || v > 1000000000) {
 		char msg[256];
-		snprintf(msg, sizeof(msg), "%s \"%s\" is not a whole number of at least %d", what, s,
-		         min);
+		snprintf(msg, sizeof(msg), "%s \"%s\" is not a whole number of at least %d", what,
+			 s, min);
 		pp_cli_error("migrate", msg);
 		return -1;
 	}
@@ -81,7 +81,8 @@ static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 		return -1;
 	}
 	a->sub = argv[1];
-	if (strcmp(a->sub, "--help") == 0 || strcmp(a->sub, "-h") == 0 || strcmp(a->sub, "help") == 0) {
+	if (strcmp(a->sub, "--help") == 0 || strcmp(a->sub, "-h") == 0 ||
+	    strcmp(a->sub, "help") == 0) {
 		fputs(usage_text, stdout);
 		return 1;
 	}
@@ -145,7 +146,7 @@ static void on_event(void *ctx, const pp_mig_event *ev)
 	switch (ev->kind) {
 	case PP_MIG_EV_WAITING:
 		fprintf(stderr, "planpipe migrate: waiting for the migration lock, held by %s\n",
-		        ev->text);
+			ev->text);
 		break;
 	case PP_MIG_EV_LOCKED:
 		if (ev->ms >= 1000)
@@ -162,7 +163,7 @@ static void on_event(void *ctx, const pp_mig_event *ev)
 		break;
 	case PP_MIG_EV_NOTICE:
 		fprintf(stderr, "planpipe migrate: %s%s%s\n", ev->m ? ev->m->filename : "",
-		        ev->m ? ": " : "", ev->text);
+			ev->m ? ": " : "", ev->text);
 		break;
 	case PP_MIG_EV_MAINTENANCE:
 		if (ev->text[0])
@@ -210,15 +211,19 @@ static json_t *status_json(const pp_mig_status *st)
 		json_object_set_new(o, "version", json_integer(r->version));
 		json_object_set_new(o, "name", json_string(r->name));
 		json_object_set_new(o, "state", json_string(pp_mig_state_str(r->state)));
-		json_object_set_new(o, "file", r->file ? json_string(r->file->filename) : json_null());
-		json_object_set_new(o, "checksum", r->file ? json_string(r->file->checksum) : json_null());
+		json_object_set_new(o, "file",
+				    r->file ? json_string(r->file->filename) : json_null());
+		json_object_set_new(o, "checksum",
+				    r->file ? json_string(r->file->checksum) : json_null());
 		json_object_set_new(o, "applied_at",
-		                    r->applied_at[0] ? json_string(r->applied_at) : json_null());
+				    r->applied_at[0] ? json_string(r->applied_at) : json_null());
 		json_object_set_new(o, "applied_by",
-		                    r->applied_at[0] ? json_string(r->applied_by) : json_null());
+				    r->applied_at[0] ? json_string(r->applied_by) : json_null());
 		json_object_set_new(o, "applied_checksum",
-		                    r->applied_at[0] ? json_string(r->applied_checksum) : json_null());
-		json_object_set_new(o, "kind", r->applied_at[0] ? json_string(r->kind) : json_null());
+				    r->applied_at[0] ? json_string(r->applied_checksum)
+						     : json_null());
+		json_object_set_new(o, "kind",
+				    r->applied_at[0] ? json_string(r->kind) : json_null());
 		json_array_append_new(rows, o);
 	}
 	json_object_set_new(root, "database_version", json_integer(st->db_version));
@@ -264,8 +269,8 @@ static int cmd_status(PGconn *conn, const pp_migration_set *set, const args *a)
 			printf("%04d     %-13s %-21s %s\n", r->version, pp_mig_state_str(r->state),
 			       r->applied_at, r->name);
 		}
-		printf("database version %d, latest %d: %zu pending", st.db_version, st.file_version,
-		       st.n_pending);
+		printf("database version %d, latest %d: %zu pending", st.db_version,
+		       st.file_version, st.n_pending);
 		if (st.n_out_of_order)
 			printf(", %zu out of order", st.n_out_of_order);
 		if (st.n_changed)
@@ -296,8 +301,10 @@ static int cmd_verify(PGconn *conn, const pp_migration_set *set)
 	} else {
 		for (i = 0; i < st.count; i++)
 			applied += st.rows[i].state == PP_MIG_APPLIED;
-		printf("ok: the %zu applied migration%s match%s their files\n", applied,
-		       applied == 1 ? "" : "s", applied == 1 ? "es" : "");
+		if (applied == 1)
+			printf("ok: the 1 applied migration matches its file\n");
+		else
+			printf("ok: the %zu applied migrations match their files\n", applied);
 	}
 	free(todo);
 	pp_mig_status_free(&st);
@@ -393,8 +400,10 @@ static int cmd_wait(const pp_config *cfg, const args *a)
 		pp_rc rc;
 
 		rc = pp_db_connect(cfg, "planpipe migrate wait",
-		                   (int)(left < 1000 ? 1000 : left > 10000 ? 10000 : left), &conn,
-		                   &err);
+				   (int)(left < 1000    ? 1000
+					 : left > 10000 ? 10000
+							: left),
+				   &conn, &err);
 		if (rc == PP_OK)
 			rc = pp_db_exec(conn, "SELECT 1", NULL, &err);
 		PQfinish(conn);
@@ -404,8 +413,9 @@ static int cmd_wait(const pp_config *cfg, const args *a)
 		}
 		if (pp_now_ms() >= deadline) {
 			char msg[PP_ERR_MSG_MAX + 128];
-			snprintf(msg, sizeof(msg), "the database was not ready within %d s; last error: %s",
-			         a->wait_timeout_s, err.msg);
+			snprintf(msg, sizeof(msg),
+				 "the database was not ready within %d s; last error: %s",
+				 a->wait_timeout_s, err.msg);
 			pp_cli_error("migrate", msg);
 			return PP_EXIT_ERROR;
 		}
@@ -436,7 +446,8 @@ int pp_cli_migrate(int argc, char **argv, const pp_config *cfg)
 	for (i = 0; db_subs[i]; i++)
 		known |= strcmp(a.sub, db_subs[i]) == 0;
 	if (!known) {
-		fprintf(stderr, "planpipe migrate: unknown subcommand '%s'\n\n%s", a.sub, usage_text);
+		fprintf(stderr, "planpipe migrate: unknown subcommand '%s'\n\n%s", a.sub,
+			usage_text);
 		return PP_EXIT_ERROR;
 	}
 	srand((unsigned)(getpid() ^ time(NULL)));

@@ -11,10 +11,10 @@
 #include "core/err.h"
 
 typedef struct pp_buf {
-	char *data;  /* NUL-terminated; NULL until the first append */
-	size_t len;  /* bytes used, not counting the NUL */
-	size_t cap;  /* bytes allocated */
-	size_t max;  /* the most len may grow to */
+	char *data; /* NUL-terminated; NULL until the first append */
+	size_t len; /* bytes used, not counting the NUL */
+	size_t cap; /* bytes allocated */
+	size_t max; /* the most len may grow to */
 } pp_buf;
 
 /* Prepares an empty buffer that may grow to max bytes. Allocates nothing. */

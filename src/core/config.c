@@ -17,11 +17,11 @@ typedef struct setting {
 	const char *name;
 	kind kind;
 	size_t offset;
-	const char *def; /* NULL: unset */
-	long min, max;   /* S_INT */
+	const char *def;            /* NULL: unset */
+	long min, max;              /* S_INT */
 	const char *const *choices; /* S_ENUM, NULL-terminated; the value is the index */
-	int secret;      /* masked when printed; NAME_FILE also accepted */
-	int file_only;   /* only NAME_FILE is ours: libpq reads NAME itself */
+	int secret;                 /* masked when printed; NAME_FILE also accepted */
+	int file_only;              /* only NAME_FILE is ours: libpq reads NAME itself */
 	const char *help;
 } setting;
 
@@ -36,8 +36,8 @@ static const setting settings[] = {
 	 NULL, 0, 0, "seconds allowed for opening one database connection"},
 	{"PLANPIPE_LOG_LEVEL", S_ENUM, offsetof(pp_config, log_level), "info", 0, 0, log_levels, 0,
 	 0, "error, warn, info or debug"},
-	{"PLANPIPE_MIGRATE_LOCK_TIMEOUT", S_INT, offsetof(pp_config, lock_timeout_s), "60", 0, 86400,
-	 NULL, 0, 0, "seconds `migrate` waits for another runner's lock"},
+	{"PLANPIPE_MIGRATE_LOCK_TIMEOUT", S_INT, offsetof(pp_config, lock_timeout_s), "60", 0,
+	 86400, NULL, 0, 0, "seconds `migrate` waits for another runner's lock"},
 	{"PLANPIPE_MIGRATIONS_DIR", S_STRING, offsetof(pp_config, migrations_dir), NULL, 0, 0, NULL,
 	 0, 0, "read migrations from this directory instead of the embedded ones"},
 };
@@ -52,7 +52,7 @@ pp_rc pp_config_read_secret(const char *path, const char *var, char **out, pp_er
 	pp_rc rc = pp_file_read(path, 64 * 1024, &data, &len, err);
 
 	if (rc != PP_OK) {
-		pp_err_set(err, rc, "%s: %s", var, err->msg);
+		pp_err_prefix(err, "%s: ", var);
 		return rc;
 	}
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
@@ -81,9 +81,10 @@ static pp_rc parse_value(const setting *s, const char *value, void *field, pp_er
 		errno = 0;
 		n = strtol(value, &end, 10);
 		if (errno != 0 || end == value || *end != '\0' || n < s->min || n > s->max)
-			return pp_err_set(err, PP_EINVAL,
-			                  "%s=\"%s\" is invalid: expected a whole number from %ld to %ld",
-			                  s->name, value, s->min, s->max);
+			return pp_err_set(
+				err, PP_EINVAL,
+				"%s=\"%s\" is invalid: expected a whole number from %ld to %ld",
+				s->name, value, s->min, s->max);
 		*(int *)field = (int)n;
 		return PP_OK;
 	case S_ENUM:
@@ -94,14 +95,14 @@ static pp_rc parse_value(const setting *s, const char *value, void *field, pp_er
 			}
 		}
 		return pp_err_set(err, PP_EINVAL, "%s=\"%s\" is invalid: expected %s", s->name,
-		                  value, s->help);
+				  value, s->help);
 	}
 	return pp_err_set(err, PP_EINVAL, "%s: unknown kind", s->name);
 }
 
 /* Reads NAME_FILE for a secret setting into *value (caller frees). */
 static pp_rc read_file_variant(const setting *s, pp_config *cfg, size_t i, char **value,
-                               pp_err *err)
+			       pp_err *err)
 {
 	char var[128];
 	const char *path;
@@ -114,7 +115,7 @@ static pp_rc read_file_variant(const setting *s, pp_config *cfg, size_t i, char 
 		return PP_OK;
 	if (!s->file_only && getenv(s->name) != NULL)
 		return pp_err_set(err, PP_EINVAL, "both %s and %s are set: set one of them",
-		                  s->name, var);
+				  s->name, var);
 	rc = pp_config_read_secret(path, var, value, err);
 	if (rc != PP_OK)
 		return rc;

@@ -17,12 +17,12 @@
 #define PP_CONFIG_MAX_SETTINGS 64
 
 typedef struct pp_config {
-	char *database_url;     /* DATABASE_URL[_FILE]; NULL: libpq's PG* variables */
-	char *password;         /* PGPASSWORD_FILE's contents; NULL when unset */
-	int connect_timeout_s;  /* PLANPIPE_CONNECT_TIMEOUT */
-	int log_level;          /* PLANPIPE_LOG_LEVEL, a pp_log_level */
-	int lock_timeout_s;     /* PLANPIPE_MIGRATE_LOCK_TIMEOUT */
-	char *migrations_dir;   /* PLANPIPE_MIGRATIONS_DIR; NULL: the embedded ones */
+	char *database_url;    /* DATABASE_URL[_FILE]; NULL: libpq's PG* variables */
+	char *password;        /* PGPASSWORD_FILE's contents; NULL when unset */
+	int connect_timeout_s; /* PLANPIPE_CONNECT_TIMEOUT */
+	int log_level;         /* PLANPIPE_LOG_LEVEL, a pp_log_level */
+	int lock_timeout_s;    /* PLANPIPE_MIGRATE_LOCK_TIMEOUT */
+	char *migrations_dir;  /* PLANPIPE_MIGRATIONS_DIR; NULL: the embedded ones */
 	const char *source[PP_CONFIG_MAX_SETTINGS]; /* per setting: "default", "env", a file */
 	char *source_buf[PP_CONFIG_MAX_SETTINGS];   /* owned strings behind source[] */
 } pp_config;
@@ -45,6 +45,6 @@ void pp_config_print(const pp_config *cfg, FILE *out);
 
 /* Reads a secret from a file: the whole file less trailing newlines. Caller frees *out. */
 pp_rc pp_config_read_secret(const char *path, const char *var, char **out,
-                            pp_err *err) PP_WARN_UNUSED;
+			    pp_err *err) PP_WARN_UNUSED;
 
 #endif

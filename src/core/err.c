@@ -26,19 +26,12 @@ pp_rc pp_err_set(pp_err *err, pp_rc rc, const char *fmt, ...)
 	return rc;
 }
 
-void pp_err_at(pp_err *err, const char *file, int line)
+static void vprefix(pp_err *err, const char *fmt, va_list ap)
 {
-	char prefix[sizeof(err->file) + 24];
+	char prefix[sizeof(err->file) + 64];
 	size_t plen, mlen;
 
-	if (err == NULL || file == NULL)
-		return;
-	snprintf(err->file, sizeof(err->file), "%s", file);
-	err->line = line;
-	if (line > 0)
-		snprintf(prefix, sizeof(prefix), "%s:%d: ", err->file, line);
-	else
-		snprintf(prefix, sizeof(prefix), "%s: ", err->file);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	plen = strlen(prefix);
 	mlen = strlen(err->msg);
 	if (plen + mlen >= sizeof(err->msg))
@@ -46,6 +39,29 @@ void pp_err_at(pp_err *err, const char *file, int line)
 	memmove(err->msg + plen, err->msg, mlen);
 	memcpy(err->msg, prefix, plen);
 	err->msg[plen + mlen] = '\0';
+}
+
+void pp_err_prefix(pp_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vprefix(err, fmt, ap);
+	va_end(ap);
+}
+
+void pp_err_at(pp_err *err, const char *file, int line)
+{
+	if (err == NULL || file == NULL)
+		return;
+	snprintf(err->file, sizeof(err->file), "%s", file);
+	err->line = line;
+	if (line > 0)
+		pp_err_prefix(err, "%s:%d: ", err->file, line);
+	else
+		pp_err_prefix(err, "%s: ", err->file);
 }
 
 void pp_err_append(pp_err *err, const char *fmt, ...)

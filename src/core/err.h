@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define PP_WARN_UNUSED __attribute__((warn_unused_result))
+#define PP_WARN_UNUSED       __attribute__((warn_unused_result))
 #define PP_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 
 typedef enum {
@@ -31,9 +31,9 @@ typedef enum {
 typedef struct pp_err {
 	pp_rc rc;
 	char msg[PP_ERR_MSG_MAX]; /* one or more lines, no trailing newline */
-	char sqlstate[6];          /* "" unless the database reported one */
-	char file[512];            /* "" unless the error is in a file */
-	int line;                  /* 0 unless known */
+	char sqlstate[6];         /* "" unless the database reported one */
+	char file[512];           /* "" unless the error is in a file */
+	int line;                 /* 0 unless known */
 } pp_err;
 
 /* Resets *err to "no error". */
@@ -47,6 +47,9 @@ pp_rc pp_err_set(pp_err *err, pp_rc rc, const char *fmt, ...) PP_PRINTF(3, 4);
 
 /* Prefixes err's message with "file:line: " (line omitted when 0) and records them. */
 void pp_err_at(pp_err *err, const char *file, int line);
+
+/* Prefixes err's message (printf format), keeping the rest of it. */
+void pp_err_prefix(pp_err *err, const char *fmt, ...) PP_PRINTF(2, 3);
 
 /* Appends a further line to err's message (printf format). */
 void pp_err_append(pp_err *err, const char *fmt, ...) PP_PRINTF(2, 3);

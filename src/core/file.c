@@ -41,7 +41,7 @@ pp_rc pp_file_read(const char *path, size_t max, char **data, size_t *len, pp_er
 			continue;
 		if (n <= 0) {
 			rc = pp_err_set(err, PP_EIO, "cannot read %s: %s", path,
-			                n == 0 ? "file shrank while read" : strerror(errno));
+					n == 0 ? "file shrank while read" : strerror(errno));
 			goto out;
 		}
 		got += (size_t)n;
@@ -83,8 +83,8 @@ pp_rc pp_file_create(const char *path, const char *data, size_t len, pp_err *err
 	close(fd);
 	/* link() fails when path exists, where rename() would overwrite it. */
 	if (rc == PP_OK && link(tmp, path) != 0)
-		rc = pp_err_set(err, errno == EEXIST ? PP_ECONFLICT : PP_EIO, "cannot create %s: %s",
-		                path, strerror(errno));
+		rc = pp_err_set(err, errno == EEXIST ? PP_ECONFLICT : PP_EIO,
+				"cannot create %s: %s", path, strerror(errno));
 	unlink(tmp);
 	return rc;
 }

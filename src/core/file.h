@@ -11,7 +11,7 @@
  * buffer *data of *len bytes, which the caller frees. Errors name the path.
  */
 pp_rc pp_file_read(const char *path, size_t max, char **data, size_t *len,
-                   pp_err *err) PP_WARN_UNUSED;
+		   pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Creates path with the given contents, failing (PP_ECONFLICT) if it exists.

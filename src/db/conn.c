@@ -25,7 +25,7 @@ pp_rc pp_db_check_config(const pp_config *cfg, pp_err *err)
 	opts = PQconninfoParse(cfg->database_url, &msg);
 	if (opts == NULL) {
 		pp_err_set(err, PP_EINVAL, "DATABASE_URL is not a valid connection string: %s",
-		           msg ? msg : "out of memory");
+			   msg ? msg : "out of memory");
 		/* libpq's messages end in a newline. */
 		if (strlen(err->msg) > 0 && err->msg[strlen(err->msg) - 1] == '\n')
 			err->msg[strlen(err->msg) - 1] = '\0';
@@ -48,7 +48,7 @@ static void trim_into(char *dst, size_t size, const char *src)
 }
 
 pp_rc pp_db_connect(const pp_config *cfg, const char *appname, int timeout_ms, PGconn **out,
-                    pp_err *err)
+		    pp_err *err)
 {
 	const char *keys[8], *vals[8];
 	char timeout_s[16];
@@ -90,7 +90,8 @@ pp_rc pp_db_connect(const pp_config *cfg, const char *appname, int timeout_ms, P
 		if (left <= 0) {
 			PQfinish(conn);
 			return pp_err_set(err, PP_ETIMEDOUT,
-			                  "could not connect to the database within %d ms", timeout_ms);
+					  "could not connect to the database within %d ms",
+					  timeout_ms);
 		}
 		pfd.fd = PQsocket(conn);
 		pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
@@ -108,7 +109,7 @@ pp_rc pp_db_connect(const pp_config *cfg, const char *appname, int timeout_ms, P
 failed:
 	pp_err_set(err, PP_ECONNECT, "could not connect to the database: ");
 	trim_into(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
-	          PQerrorMessage(conn));
+		  PQerrorMessage(conn));
 	PQfinish(conn);
 	return PP_ECONNECT;
 }
@@ -124,13 +125,13 @@ pp_rc pp_db_err(pp_err *err, PGconn *conn, const PGresult *res, const char *what
 
 	if (primary == NULL) {
 		trim_into(msg, sizeof(msg),
-		          res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
-		                                            : PQerrorMessage(conn));
+			  res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
+							    : PQerrorMessage(conn));
 		pp_err_set(err, PP_EDB, "%s%s%s", what ? what : "", what ? ": " : "", msg);
 	} else {
 		pp_err_set(err, PP_EDB, "%s%s%s: %s (SQLSTATE %s)", what ? what : "",
-		           what ? ": " : "", severity ? severity : "ERROR", primary,
-		           state ? state : "?????");
+			   what ? ": " : "", severity ? severity : "ERROR", primary,
+			   state ? state : "?????");
 	}
 	if (detail)
 		pp_err_append(err, "DETAIL: %s", detail);
@@ -142,10 +143,10 @@ pp_rc pp_db_err(pp_err *err, PGconn *conn, const PGresult *res, const char *what
 }
 
 pp_rc pp_db_execp(PGconn *conn, const char *sql, int n, const char *const *params, PGresult **out,
-                  pp_err *err)
+		  pp_err *err)
 {
-	PGresult *res = n > 0 ? PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0)
-	                      : PQexec(conn, sql);
+	PGresult *res =
+		n > 0 ? PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0) : PQexec(conn, sql);
 	ExecStatusType st = PQresultStatus(res);
 
 	if (out)
@@ -201,8 +202,8 @@ void pp_db_print_conninfo(const pp_config *cfg, FILE *out)
 		if (val == NULL || *val == '\0' || *o->dispchar == 'D')
 			continue;
 		/* libpq marks secrets with dispchar '*'. */
-		fprintf(out, "connection %s=%s\t# %s\n", o->keyword, *o->dispchar == '*' ? "********" : val,
-		        src);
+		fprintf(out, "connection %s=%s\t# %s\n", o->keyword,
+			*o->dispchar == '*' ? "********" : val, src);
 	}
 	PQconninfoFree(url);
 	PQconninfoFree(defs);

@@ -26,7 +26,7 @@ pp_rc pp_db_check_config(const pp_config *cfg, pp_err *err) PP_WARN_UNUSED;
  * Failure: PP_ECONNECT (refused, login failed) or PP_ETIMEDOUT.
  */
 pp_rc pp_db_connect(const pp_config *cfg, const char *appname, int timeout_ms, PGconn **out,
-                    pp_err *err) PP_WARN_UNUSED;
+		    pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Fills err from a failed result: the server's message, SQLSTATE, detail and
@@ -43,7 +43,7 @@ pp_rc pp_db_exec(PGconn *conn, const char *sql, PGresult **out, pp_err *err) PP_
 
 /* Like pp_db_exec with text parameters ($1..$n). */
 pp_rc pp_db_execp(PGconn *conn, const char *sql, int n, const char *const *params, PGresult **out,
-                  pp_err *err) PP_WARN_UNUSED;
+		  pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Runs sql and ignores any error: only for clean-up on a path that is

@@ -13,9 +13,9 @@
 #include "version.h"
 
 /* PP_MIGRATE_LOCK_KEY in decimal, and its halves as pg_locks shows them. */
-#define LOCK_KEY "8100956956692934757"
+#define LOCK_KEY     "8100956956692934757"
 #define LOCK_CLASSID "1886151022"
-#define LOCK_OBJID "1885958245"
+#define LOCK_OBJID   "1885958245"
 
 static const char sql_try_lock[] = "SELECT pg_try_advisory_lock(" LOCK_KEY ")";
 static const char sql_unlock[] = "SELECT pg_advisory_unlock(" LOCK_KEY ")";
@@ -89,7 +89,7 @@ const char *pp_mig_state_str(pp_mig_state s)
 }
 
 static void emit(const pp_migrate_opts *o, pp_mig_event_kind kind, const pp_migration *m,
-                 long long ms, const char *text)
+		 long long ms, const char *text)
 {
 	pp_mig_event ev = {kind, m, ms, text};
 
@@ -124,8 +124,9 @@ int pp_migrate_db_version(PGconn *conn, pp_err *err)
 
 	if (h <= 0)
 		return h;
-	if (pp_db_exec(conn, "SELECT coalesce(max(version), 0) FROM public.planpipe_schema_migrations",
-	               &res, err) != PP_OK)
+	if (pp_db_exec(conn,
+		       "SELECT coalesce(max(version), 0) FROM public.planpipe_schema_migrations",
+		       &res, err) != PP_OK)
 		return -1;
 	v = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
@@ -168,8 +169,9 @@ static pp_rc merge(pp_mig_status *st, const PGresult *hist, const pp_migration_s
 			copy_field(r->kind, sizeof(r->kind), hist, hi, 6);
 			if (f && hv == f->version) {
 				r->file = f;
-				r->state = strcmp(f->checksum, r->applied_checksum) == 0 ? PP_MIG_APPLIED
-				                                                         : PP_MIG_CHANGED;
+				r->state = strcmp(f->checksum, r->applied_checksum) == 0
+						   ? PP_MIG_APPLIED
+						   : PP_MIG_CHANGED;
 				fi++;
 			} else {
 				r->state = PP_MIG_MISSING;
@@ -220,7 +222,7 @@ pp_rc pp_migrate_status(PGconn *conn, const pp_migration_set *set, pp_mig_status
 }
 
 pp_rc pp_migrate_plan(const pp_mig_status *st, const pp_migrate_opts *o, const pp_migration ***todo,
-                      size_t *n, pp_err *err)
+		      size_t *n, pp_err *err)
 {
 	int to = o->to_version;
 	size_t i;
@@ -232,19 +234,21 @@ pp_rc pp_migrate_plan(const pp_mig_status *st, const pp_migrate_opts *o, const p
 		for (i = 0; i < st->count; i++) {
 			const pp_mig_row *r = &st->rows[i];
 			if (r->state == PP_MIG_CHANGED)
-				pp_err_append(err,
-				              "  %s was changed after it was applied on %s (checksum %.12s "
-				              "then, %.12s now)",
-				              r->file->origin, r->applied_at, r->applied_checksum,
-				              r->file->checksum);
+				pp_err_append(
+					err,
+					"  %s was changed after it was applied on %s (checksum %.12s "
+					"then, %.12s now)",
+					r->file->origin, r->applied_at, r->applied_checksum,
+					r->file->checksum);
 			else if (r->state == PP_MIG_MISSING)
-				pp_err_append(err,
-				              "  version %d (%s), applied on %s, has no file here: is this "
-				              "planpipe older than the database?",
-				              r->version, r->name, r->applied_at);
+				pp_err_append(
+					err,
+					"  version %d (%s), applied on %s, has no file here: is this "
+					"planpipe older than the database?",
+					r->version, r->name, r->applied_at);
 		}
 		pp_err_append(err, "An applied migration is never edited: restore the file and "
-		                   "write a new migration for the change (docs/migrations.md).");
+				   "write a new migration for the change (docs/migrations.md).");
 		return PP_ECONFLICT;
 	}
 	if (to > 0) {
@@ -252,19 +256,22 @@ pp_rc pp_migrate_plan(const pp_mig_status *st, const pp_migrate_opts *o, const p
 		for (i = 0; i < st->count; i++)
 			known |= st->rows[i].version == to;
 		if (!known)
-			return pp_err_set(err, PP_EINVAL, "--to %d: there is no migration %04d", to, to);
+			return pp_err_set(err, PP_EINVAL, "--to %d: there is no migration %04d", to,
+					  to);
 	}
 	if (st->n_out_of_order && !o->allow_out_of_order) {
-		pp_err_set(err, PP_ECONFLICT,
-		           "these migrations were never applied, and the database already has version "
-		           "%d, above them:",
-		           st->db_version);
+		pp_err_set(
+			err, PP_ECONFLICT,
+			"these migrations were never applied, and the database already has version "
+			"%d, above them:",
+			st->db_version);
 		for (i = 0; i < st->count; i++)
 			if (st->rows[i].state == PP_MIG_OUT_OF_ORDER)
 				pp_err_append(err, "  %s", st->rows[i].file->origin);
-		pp_err_append(err, "Renumber them above %04d, or apply them anyway with "
-		                   "--allow-out-of-order if they do not depend on the order.",
-		              st->db_version);
+		pp_err_append(err,
+			      "Renumber them above %04d, or apply them anyway with "
+			      "--allow-out-of-order if they do not depend on the order.",
+			      st->db_version);
 		return PP_ECONFLICT;
 	}
 	*todo = calloc(st->count ? st->count : 1, sizeof(**todo));
@@ -293,11 +300,12 @@ static pp_rc describe_holder(PGconn *conn, pp_buf *out)
 		rc = pp_buf_adds(out, "another session, which has just released it");
 	for (i = 0; rc == PP_OK && i < PQntuples(res); i++)
 		rc = pp_buf_printf(out,
-		                    "pid %s (application_name '%s', user %s, from %s), connected "
-		                    "since %s (%ss ago), now %s",
-		                    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		                    PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-		                    PQgetvalue(res, i, 6));
+				   "pid %s (application_name '%s', user %s, from %s), connected "
+				   "since %s (%ss ago), now %s",
+				   PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+				   PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+				   PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
+				   PQgetvalue(res, i, 6));
 	PQclear(res);
 	return rc;
 }
@@ -338,10 +346,11 @@ static pp_rc lock_acquire(PGconn *conn, const pp_migrate_opts *o, pp_err *err)
 			if (describe_holder(conn, &who) != PP_OK)
 				pp_buf_reset(&who); /* over the cap: say less rather than half */
 			if (pp_now_ms() >= deadline) {
-				pp_err_set(err, PP_EBUSY,
-				           "another migration runner has held the lock for more than %d ms: "
-				           "%s",
-				           o->lock_timeout_ms, pp_buf_str(&who));
+				pp_err_set(
+					err, PP_EBUSY,
+					"another migration runner has held the lock for more than %d ms: "
+					"%s",
+					o->lock_timeout_ms, pp_buf_str(&who));
 				pp_buf_free(&who);
 				return PP_EBUSY;
 			}
@@ -397,7 +406,7 @@ static void os_identity(char *out, size_t size)
 }
 
 static pp_rc insert_history(PGconn *conn, const pp_migration *m, long long ms, const char *kind,
-                            pp_err *err)
+			    pp_err *err)
 {
 	char version[16], duration[24], who[320];
 	const char *params[7];
@@ -440,7 +449,8 @@ static void abort_copy(PGconn *conn, ExecStatusType st)
 	char *buf;
 
 	if (st == PGRES_COPY_IN)
-		PQputCopyEnd(conn, "planpipe migrate: COPY FROM STDIN is not supported in migrations");
+		PQputCopyEnd(conn,
+			     "planpipe migrate: COPY FROM STDIN is not supported in migrations");
 	else if (st == PGRES_COPY_OUT)
 		while (PQgetCopyData(conn, &buf, 0) > 0)
 			PQfreemem(buf);
@@ -470,8 +480,9 @@ static pp_rc run_statement(PGconn *conn, const pp_migration *m, size_t i, pp_err
 	if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
 		PQclear(res);
 		abort_copy(conn, status);
-		pp_err_set(err, PP_EINVAL, "COPY FROM STDIN / TO STDOUT cannot run in a migration: "
-		                           "it has no data stream");
+		pp_err_set(err, PP_EINVAL,
+			   "COPY FROM STDIN / TO STDOUT cannot run in a migration: "
+			   "it has no data stream");
 		pp_err_at(err, m->origin, line);
 		return PP_EINVAL;
 	}
@@ -490,7 +501,8 @@ static pp_rc run_statement(PGconn *conn, const pp_migration *m, size_t i, pp_err
 /* SET [LOCAL] the timeouts a migration asks for. */
 static pp_rc set_timeouts(PGconn *conn, const pp_migration *m, int local, pp_err *err)
 {
-	const char *sql = local ? "SELECT set_config($1, $2, true)" : "SELECT set_config($1, $2, false)";
+	const char *sql =
+		local ? "SELECT set_config($1, $2, true)" : "SELECT set_config($1, $2, false)";
 	const char *p[2];
 	pp_rc rc = PP_OK;
 
@@ -545,7 +557,7 @@ static pp_rc invalid_indexes(PGconn *conn, char *out, size_t size, pp_err *err)
 }
 
 static pp_rc apply_without_transaction(PGconn *conn, const pp_migration *m, long long *ms,
-                                       pp_err *err)
+				       pp_err *err)
 {
 	long long start = pp_now_ms();
 	char invalid[1024];
@@ -559,15 +571,16 @@ static pp_rc apply_without_transaction(PGconn *conn, const pp_migration *m, long
 	pp_db_exec_quiet(conn, "RESET statement_timeout");
 	if (invalid_indexes(conn, invalid, sizeof(invalid), &ignored) == PP_OK && invalid[0]) {
 		if (rc == PP_OK) {
-			pp_err_set(err, PP_ECONFLICT, "the database has invalid indexes: %s", invalid);
+			pp_err_set(err, PP_ECONFLICT, "the database has invalid indexes: %s",
+				   invalid);
 			pp_err_at(err, m->origin, m->script.stmts[0].line);
 			rc = PP_ECONFLICT;
 		}
 		pp_err_append(err,
-		              "HINT: a failed CREATE INDEX CONCURRENTLY leaves an invalid index "
-		              "behind (and IF NOT EXISTS then skips it). Drop it with DROP INDEX "
-		              "CONCURRENTLY %s; then run migrate up again.",
-		              invalid);
+			      "HINT: a failed CREATE INDEX CONCURRENTLY leaves an invalid index "
+			      "behind (and IF NOT EXISTS then skips it). Drop it with DROP INDEX "
+			      "CONCURRENTLY %s; then run migrate up again.",
+			      invalid);
 	}
 	if (rc == PP_OK)
 		rc = insert_history(conn, m, *ms, "applied", err);
@@ -588,18 +601,19 @@ static pp_rc run_maintenance(PGconn *conn, const pp_migrate_opts *o, pp_err *err
 		return PP_OK;
 	rc = pp_db_exec(conn, sql_maintenance, &res, err);
 	if (rc != PP_OK) {
-		pp_err_set(err, rc, "the migrations were applied, but planpipe_maintenance() failed: %s",
-		           err->msg);
+		pp_err_prefix(err,
+			      "the migrations were applied, but planpipe_maintenance() failed: ");
 		return rc;
 	}
-	emit(o, PP_MIG_EV_MAINTENANCE, NULL, 0, PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
+	emit(o, PP_MIG_EV_MAINTENANCE, NULL, 0,
+	     PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return PP_OK;
 }
 
 /* Under the lock: re-reads the history (another runner may have applied some) and applies. */
 static pp_rc up_locked(PGconn *conn, const pp_migration_set *set, const pp_migrate_opts *o,
-                       int *applied, pp_err *err)
+		       int *applied, pp_err *err)
 {
 	const pp_migration **todo = NULL;
 	notice_ctx nc = {o, NULL};
@@ -621,7 +635,7 @@ static pp_rc up_locked(PGconn *conn, const pp_migration_set *set, const pp_migra
 		nc.m = todo[i];
 		emit(o, PP_MIG_EV_APPLYING, todo[i], 0, NULL);
 		rc = todo[i]->no_transaction ? apply_without_transaction(conn, todo[i], &ms, err)
-		                             : apply_in_transaction(conn, todo[i], &ms, err);
+					     : apply_in_transaction(conn, todo[i], &ms, err);
 		if (rc == PP_OK) {
 			emit(o, PP_MIG_EV_APPLIED, todo[i], ms, NULL);
 			if (applied)
@@ -638,7 +652,7 @@ static pp_rc up_locked(PGconn *conn, const pp_migration_set *set, const pp_migra
 }
 
 pp_rc pp_migrate_up(PGconn *conn, const pp_migration_set *set, const pp_migrate_opts *o,
-                    int *applied, pp_err *err)
+		    int *applied, pp_err *err)
 {
 	pp_rc rc;
 
@@ -653,15 +667,15 @@ pp_rc pp_migrate_up(PGconn *conn, const pp_migration_set *set, const pp_migrate_
 }
 
 pp_rc pp_migrate_baseline(PGconn *conn, const pp_migration_set *set, int version,
-                          const pp_migrate_opts *o, pp_err *err)
+			  const pp_migrate_opts *o, pp_err *err)
 {
 	pp_rc rc;
 	int dbv;
 	size_t i;
 
 	if (pp_migrations_find(set, version) == NULL)
-		return pp_err_set(err, PP_EINVAL, "baseline %d: there is no migration %04d", version,
-		                  version);
+		return pp_err_set(err, PP_EINVAL, "baseline %d: there is no migration %04d",
+				  version, version);
 	rc = lock_acquire(conn, o, err);
 	if (rc != PP_OK)
 		return rc;
@@ -670,10 +684,11 @@ pp_rc pp_migrate_baseline(PGconn *conn, const pp_migration_set *set, int version
 	if (rc == PP_OK && dbv < 0)
 		rc = PP_EDB;
 	if (rc == PP_OK && dbv > 0)
-		rc = pp_err_set(err, PP_ECONFLICT,
-		                "the database already has migration history (version %d): baseline is "
-		                "only for a database that has none",
-		                dbv);
+		rc = pp_err_set(
+			err, PP_ECONFLICT,
+			"the database already has migration history (version %d): baseline is "
+			"only for a database that has none",
+			dbv);
 	if (rc == PP_OK)
 		rc = pp_db_exec(conn, "BEGIN", NULL, err);
 	for (i = 0; rc == PP_OK && i < set->count && set->items[i].version <= version; i++)

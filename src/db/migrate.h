@@ -35,7 +35,7 @@ typedef struct pp_mig_row {
 	char applied_checksum[65]; /* "" when not applied */
 	char applied_at[40];       /* ISO 8601 UTC, "" when not applied */
 	char applied_by[160];
-	char kind[16];             /* "applied" or "baseline" */
+	char kind[16]; /* "applied" or "baseline" */
 	long duration_ms;
 } pp_mig_row;
 
@@ -77,7 +77,7 @@ typedef struct pp_migrate_opts {
  * Blocks. The caller frees *st with pp_mig_status_free, also on failure.
  */
 pp_rc pp_migrate_status(PGconn *conn, const pp_migration_set *set, pp_mig_status *st,
-                        pp_err *err) PP_WARN_UNUSED;
+			pp_err *err) PP_WARN_UNUSED;
 
 void pp_mig_status_free(pp_mig_status *st);
 
@@ -91,7 +91,7 @@ const char *pp_mig_state_str(pp_mig_state s);
  * (PP_ECONFLICT, listing them), an unknown to_version (PP_EINVAL).
  */
 pp_rc pp_migrate_plan(const pp_mig_status *st, const pp_migrate_opts *o, const pp_migration ***todo,
-                      size_t *n, pp_err *err) PP_WARN_UNUSED;
+		      size_t *n, pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Takes the lock (waiting up to o->lock_timeout_ms: PP_EBUSY naming the
@@ -102,7 +102,7 @@ pp_rc pp_migrate_plan(const pp_mig_status *st, const pp_migrate_opts *o, const p
  * err->sqlstate set. Blocks; reports progress through o->on_event.
  */
 pp_rc pp_migrate_up(PGconn *conn, const pp_migration_set *set, const pp_migrate_opts *o,
-                    int *applied, pp_err *err) PP_WARN_UNUSED;
+		    int *applied, pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Records every migration up to version as applied without running it, for a
@@ -110,7 +110,7 @@ pp_rc pp_migrate_up(PGconn *conn, const pp_migration_set *set, const pp_migrate_
  * when the history table already has rows. Takes the lock.
  */
 pp_rc pp_migrate_baseline(PGconn *conn, const pp_migration_set *set, int version,
-                          const pp_migrate_opts *o, pp_err *err) PP_WARN_UNUSED;
+			  const pp_migrate_opts *o, pp_err *err) PP_WARN_UNUSED;
 
 /* The highest applied version, 0 when none or no history table; -1 on error. */
 int pp_migrate_db_version(PGconn *conn, pp_err *err);

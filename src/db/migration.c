@@ -100,7 +100,8 @@ static pp_rc parse_directives(pp_migration *m, pp_err *err)
 		    memcmp(p, directive_prefix, sizeof(directive_prefix) - 1) == 0) {
 			if (n >= sizeof(text))
 				goto bad;
-			memcpy(text, p + sizeof(directive_prefix) - 1, n - (sizeof(directive_prefix) - 1));
+			memcpy(text, p + sizeof(directive_prefix) - 1,
+			       n - (sizeof(directive_prefix) - 1));
 			text[n - (sizeof(directive_prefix) - 1)] = '\0';
 			while (strlen(text) && isspace((unsigned char)text[strlen(text) - 1]))
 				text[strlen(text) - 1] = '\0';
@@ -117,9 +118,10 @@ static pp_rc parse_directives(pp_migration *m, pp_err *err)
 				goto bad;
 			if (slot) {
 				if (!valid_duration(val)) {
-					pp_err_set(err, PP_EINVAL,
-					           "%s=\"%s\" is not a duration such as 500ms, 5s, 2min",
-					           text, val);
+					pp_err_set(
+						err, PP_EINVAL,
+						"%s=\"%s\" is not a duration such as 500ms, 5s, 2min",
+						text, val);
 					pp_err_at(err, m->origin, line);
 					return PP_EINVAL;
 				}
@@ -132,10 +134,11 @@ static pp_rc parse_directives(pp_migration *m, pp_err *err)
 		p = eol ? eol + 1 : stop;
 		continue;
 	bad:
-		pp_err_set(err, PP_EINVAL,
-		           "unknown directive \"%.*s\": expected -- planpipe:no-transaction, "
-		           "-- planpipe:lock_timeout=DURATION or -- planpipe:statement_timeout=DURATION",
-		           (int)(n > 120 ? 120 : n), p);
+		pp_err_set(
+			err, PP_EINVAL,
+			"unknown directive \"%.*s\": expected -- planpipe:no-transaction, "
+			"-- planpipe:lock_timeout=DURATION or -- planpipe:statement_timeout=DURATION",
+			(int)(n > 120 ? 120 : n), p);
 		pp_err_at(err, m->origin, line);
 		return PP_EINVAL;
 	}
@@ -149,7 +152,7 @@ static pp_rc parse_directives(pp_migration *m, pp_err *err)
 				for (r = m->sql; r < q; r++)
 					l += *r == '\n';
 				pp_err_set(err, PP_EINVAL,
-				           "directives must come before the first statement");
+					   "directives must come before the first statement");
 				pp_err_at(err, m->origin, l);
 				return PP_EINVAL;
 			}
@@ -171,10 +174,11 @@ static pp_rc check_statements(pp_migration *m, pp_err *err)
 	}
 	if (m->no_transaction) {
 		if (m->script.count != 1) {
-			pp_err_set(err, PP_EINVAL,
-			           "a no-transaction migration must hold exactly one statement, "
-			           "this one holds %zu: a failure half-way would leave the others applied",
-			           m->script.count);
+			pp_err_set(
+				err, PP_EINVAL,
+				"a no-transaction migration must hold exactly one statement, "
+				"this one holds %zu: a failure half-way would leave the others applied",
+				m->script.count);
 			pp_err_at(err, m->origin, m->script.stmts[1].line);
 			return PP_EINVAL;
 		}
@@ -183,10 +187,11 @@ static pp_rc check_statements(pp_migration *m, pp_err *err)
 	for (i = 0; i < m->script.count; i++) {
 		const pp_sql_stmt *st = &m->script.stmts[i];
 		if (st->no_tx_reason) {
-			pp_err_set(err, PP_EINVAL,
-			           "%s, and this migration runs in one; move the statement to a file "
-			           "of its own that starts with \"-- planpipe:no-transaction\"",
-			           st->no_tx_reason);
+			pp_err_set(
+				err, PP_EINVAL,
+				"%s, and this migration runs in one; move the statement to a file "
+				"of its own that starts with \"-- planpipe:no-transaction\"",
+				st->no_tx_reason);
 			pp_err_at(err, m->origin, st->line);
 			return PP_EINVAL;
 		}
@@ -195,7 +200,7 @@ static pp_rc check_statements(pp_migration *m, pp_err *err)
 }
 
 static pp_rc parse_migration(pp_migration *m, const char *filename, const char *origin,
-                             const char *data, size_t len, pp_err *err)
+			     const char *data, size_t len, pp_err *err)
 {
 	size_t name_start, name_len, i, j;
 	pp_rc rc;
@@ -208,8 +213,8 @@ static pp_rc parse_migration(pp_migration *m, const char *filename, const char *
 		return pp_err_set(err, PP_ENOMEM, "out of memory");
 	if (!parse_filename(filename, &m->version, &name_start, &name_len)) {
 		pp_err_set(err, PP_EINVAL,
-		           "the name does not follow NNNN_name.sql (four or more digits, not all "
-		           "zero, then lowercase letters, digits and underscores)");
+			   "the name does not follow NNNN_name.sql (four or more digits, not all "
+			   "zero, then lowercase letters, digits and underscores)");
 		pp_err_at(err, origin, 0);
 		return PP_EINVAL;
 	}
@@ -242,7 +247,7 @@ static pp_rc parse_migration(pp_migration *m, const char *filename, const char *
 }
 
 pp_rc pp_migrations_add(pp_migration_set *set, const char *filename, const char *origin,
-                        const char *data, size_t len, pp_err *err)
+			const char *data, size_t len, pp_err *err)
 {
 	pp_migration m, *items;
 	size_t pos;
@@ -257,7 +262,7 @@ pp_rc pp_migrations_add(pp_migration_set *set, const char *filename, const char 
 		;
 	if (pos < set->count && set->items[pos].version == m.version) {
 		pp_err_set(err, PP_EINVAL, "version %d is also used by %s", m.version,
-		           set->items[pos].origin);
+			   set->items[pos].origin);
 		pp_err_at(err, origin, 0);
 		migration_free(&m);
 		return PP_EINVAL;
@@ -285,7 +290,7 @@ pp_rc pp_migrations_load_dir(const char *dir, pp_migration_set *set, pp_err *err
 	d = opendir(dir);
 	if (d == NULL)
 		return pp_err_set(err, PP_EIO, "cannot open migrations directory %s: %s", dir,
-		                  strerror(errno));
+				  strerror(errno));
 	while (rc == PP_OK && (de = readdir(d)) != NULL) {
 		size_t n = strlen(de->d_name);
 		char path[PATH_MAX];
@@ -368,10 +373,11 @@ pp_rc pp_migration_new_file(const char *dir, const char *name, char **path, pp_e
 	*path = NULL;
 	snprintf(fn, sizeof(fn), "0001_%s.sql", name);
 	if (strlen(name) > 100 || !parse_filename(fn, &v, &s, &l))
-		return pp_err_set(err, PP_EINVAL,
-		                  "migration name \"%s\" is invalid: use lowercase letters, digits and "
-		                  "underscores, e.g. add_story_labels",
-		                  name);
+		return pp_err_set(
+			err, PP_EINVAL,
+			"migration name \"%s\" is invalid: use lowercase letters, digits and "
+			"underscores, e.g. add_story_labels",
+			name);
 	rc = pp_migrations_load_dir(dir, &set, err);
 	if (rc != PP_OK) {
 		pp_migrations_free(&set);
@@ -383,17 +389,18 @@ pp_rc pp_migration_new_file(const char *dir, const char *name, char **path, pp_e
 	if (snprintf(full, sizeof(full), "%s/%s", dir, fn) >= (int)sizeof(full))
 		return pp_err_set(err, PP_EINVAL, "path too long: %s/%s", dir, fn);
 	pp_buf_init(&body, 4096);
-	rc = pp_buf_printf(&body,
-	                   "-- %s: describe what this migration changes and why.\n"
-	                   "--\n"
-	                   "-- Runs in one transaction with its history row: on error nothing of it\n"
-	                   "-- stays. Directives (only above the first statement):\n"
-	                   "--   -- planpipe:lock_timeout=5s\n"
-	                   "--   -- planpipe:statement_timeout=1min\n"
-	                   "--   -- planpipe:no-transaction   (one statement, e.g. CREATE INDEX "
-	                   "CONCURRENTLY)\n"
-	                   "-- See docs/migrations.md.\n\n",
-	                   fn);
+	rc = pp_buf_printf(
+		&body,
+		"-- %s: describe what this migration changes and why.\n"
+		"--\n"
+		"-- Runs in one transaction with its history row: on error nothing of it\n"
+		"-- stays. Directives (only above the first statement):\n"
+		"--   -- planpipe:lock_timeout=5s\n"
+		"--   -- planpipe:statement_timeout=1min\n"
+		"--   -- planpipe:no-transaction   (one statement, e.g. CREATE INDEX "
+		"CONCURRENTLY)\n"
+		"-- See docs/migrations.md.\n\n",
+		fn);
 	if (rc == PP_OK)
 		rc = pp_file_create(full, pp_buf_str(&body), body.len, err);
 	else

@@ -20,10 +20,10 @@
 
 typedef struct pp_migration {
 	int version;
-	char *name;              /* "create_stories" */
-	char *filename;          /* "0003_create_stories.sql" */
-	char *origin;            /* for messages: the path, or "embedded:0003_..." */
-	char *sql;               /* the text with CRLF folded to LF, NUL-terminated */
+	char *name;     /* "create_stories" */
+	char *filename; /* "0003_create_stories.sql" */
+	char *origin;   /* for messages: the path, or "embedded:0003_..." */
+	char *sql;      /* the text with CRLF folded to LF, NUL-terminated */
 	size_t len;
 	char checksum[PP_SHA256_HEX_LEN + 1]; /* SHA-256 of sql */
 	int no_transaction;
@@ -62,7 +62,7 @@ pp_rc pp_migrations_load_embedded(pp_migration_set *set, pp_err *err) PP_WARN_UN
 
 /* Parses one file's contents and adds it to set (kept sorted). origin names it in messages. */
 pp_rc pp_migrations_add(pp_migration_set *set, const char *filename, const char *origin,
-                        const char *data, size_t len, pp_err *err) PP_WARN_UNUSED;
+			const char *data, size_t len, pp_err *err) PP_WARN_UNUSED;
 
 void pp_migrations_free(pp_migration_set *set);
 
@@ -84,6 +84,6 @@ int pp_migrations_required_version(void);
  * On success *path (caller frees) names the new file.
  */
 pp_rc pp_migration_new_file(const char *dir, const char *name, char **path,
-                            pp_err *err) PP_WARN_UNUSED;
+			    pp_err *err) PP_WARN_UNUSED;
 
 #endif

@@ -89,7 +89,7 @@ static size_t dollar_tag(const scanner *sc)
 	if (j >= sc->len || !ident_start((unsigned char)sc->s[j]))
 		return 0;
 	while (j < sc->len && (isalnum((unsigned char)sc->s[j]) || sc->s[j] == '_' ||
-	                       (unsigned char)sc->s[j] >= 0x80))
+			       (unsigned char)sc->s[j] >= 0x80))
 		j++;
 	return j < sc->len && sc->s[j] == '$' ? j - sc->i + 1 : 0;
 }
@@ -137,8 +137,9 @@ static void on_identifier(stmt_state *st, const char *w, size_t n)
 	}
 	if (word_is(w, n, "concurrently"))
 		st->concurrently = 1;
-	if (i < 4 && (word_is(w, n, "create") || word_is(w, n, "function") ||
-	              word_is(w, n, "procedure") || word_is(w, n, "or") || word_is(w, n, "replace")))
+	if (i < 4 &&
+	    (word_is(w, n, "create") || word_is(w, n, "function") || word_is(w, n, "procedure") ||
+	     word_is(w, n, "or") || word_is(w, n, "replace")))
 		st->idents[i] = (char)tolower((unsigned char)w[0]);
 	st->ident_count++;
 	/* Inside CREATE [OR REPLACE] FUNCTION|PROCEDURE, BEGIN ... END may hold ';'. */
@@ -173,8 +174,7 @@ static const char *no_tx_reason(const stmt_state *st)
 	return NULL;
 }
 
-static pp_rc add_stmt(pp_sql_script *out, size_t start, size_t end, int line,
-                      const stmt_state *st)
+static pp_rc add_stmt(pp_sql_script *out, size_t start, size_t end, int line, const stmt_state *st)
 {
 	pp_sql_stmt *p;
 
@@ -229,7 +229,7 @@ pp_rc pp_sql_split(const char *sql, size_t len, pp_sql_script *out, pp_err *err)
 		} else if (c == '\'') {
 			/* E'...' takes backslash escapes; the E must start a word. */
 			int esc = sc.i > 0 && (sql[sc.i - 1] == 'E' || sql[sc.i - 1] == 'e') &&
-			          (sc.i < 2 || !ident_char((unsigned char)sql[sc.i - 2]));
+				  (sc.i < 2 || !ident_char((unsigned char)sql[sc.i - 2]));
 			what = "quoted string";
 			bad = skip_quoted(&sc, '\'', esc);
 		} else if (c == '"') {

@@ -1,0 +1,52 @@
+#!/bin/sh
+# `make test`: installs what is missing, then runs every test suite twice,
+# in a plain build and under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Ends with one line "make test: N passed, N failed, N skipped" and exits
+# non-zero if anything failed or timed out.
+set -eu
+cd "$(dirname "$0")/.."
+
+sh scripts/install-deps.sh test
+
+setup() {
+	dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || {
+			cat "$dir.setup.log" >&2
+			exit 1
+		}
+	fi
+}
+
+passed=0
+failed=0
+skipped=0
+status=0
+
+# Runs one build's suites; adds its counts to the totals.
+suite() {
+	dir=$1
+	shift
+	echo "== $dir: meson test $*"
+	{
+		meson test -C "$dir" --print-errorlogs "$@"
+		echo $? >"$dir/test.rc"
+	} 2>&1 | tee "$dir/test.out"
+	count() { awk -v k="$1" '$1 == k { n += $2 } END { print n + 0 }' "$dir/test.out"; }
+	passed=$((passed + $(count Ok:)))
+	failed=$((failed + $(count Fail:) + $(count Timeout:) + $(count "Unexpected")))
+	skipped=$((skipped + $(count Skipped:)))
+	[ "$(cat "$dir/test.rc")" -eq 0 ] || status=1
+}
+
+setup build
+setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+ninja -C build
+ninja -C build-asan
+suite build
+suite build-asan --no-suite style
+
+echo "make test: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] || status=1
+exit $status

@@ -1,0 +1,229 @@
+/* harness.c: see harness.h. */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+long long pp_t_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *pp_t_bin(void)
+{
+	const char *bin = getenv("PLANPIPE_BIN");
+
+	if (bin == NULL)
+		fail_msg("PLANPIPE_BIN is not set: run the tests through meson");
+	return bin;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
+		fail_msg("short read of %s", path);
+	fclose(f);
+	return buf;
+}
+
+static void out_paths(const char *tag, char *out, char *err, size_t size)
+{
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+
+	snprintf(out, size, "%s/pp-test-%ld-%s.out", tmp, (long)getpid(), tag);
+	snprintf(err, size, "%s/pp-test-%ld-%s.err", tmp, (long)getpid(), tag);
+}
+
+pid_t pp_t_spawn(const char *const *args, const char *tag)
+{
+	char outp[512], errp[512];
+	const char *argv[64];
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	size_t i;
+	int rc;
+
+	out_paths(tag, outp, errp, sizeof(outp));
+	argv[0] = pp_t_bin();
+	for (i = 0; args[i] && i < 62; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		fail_msg("cannot run %s: %s", argv[0], strerror(rc));
+	return pid;
+}
+
+pp_t_result pp_t_wait(pid_t pid, const char *tag, int timeout_ms)
+{
+	long long start = pp_t_now_ms();
+	char outp[512], errp[512];
+	pp_t_result r = {0, NULL, NULL, 0};
+	int st = 0;
+
+	for (;;) {
+		pid_t got = waitpid(pid, &st, WNOHANG);
+		if (got == pid)
+			break;
+		if (pp_t_now_ms() - start > timeout_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			r.status = -1;
+			break;
+		}
+		usleep(10000);
+	}
+	r.ms = pp_t_now_ms() - start;
+	if (r.status == 0)
+		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	out_paths(tag, outp, errp, sizeof(outp));
+	r.out = slurp(outp);
+	r.err = slurp(errp);
+	unlink(outp);
+	unlink(errp);
+	return r;
+}
+
+pp_t_result pp_t_runv(const char *const *args)
+{
+	long long start = pp_t_now_ms();
+	pp_t_result r = pp_t_wait(pp_t_spawn(args, "run"), "run", 120000);
+
+	r.ms = pp_t_now_ms() - start;
+	return r;
+}
+
+pp_t_result pp_t_run(const char *arg, ...)
+{
+	const char *args[64];
+	va_list ap;
+	size_t n = 0;
+
+	va_start(ap, arg);
+	for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	return pp_t_runv(args);
+}
+
+void pp_t_result_free(pp_t_result *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+PGconn *pp_t_connect(void)
+{
+	PGconn *c = PQconnectdb("");
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("cannot connect: %s", PQerrorMessage(c));
+	return c;
+}
+
+const char *pp_t_new_db(void)
+{
+	static char name[64];
+	static int seq;
+	char sql[128];
+	PGconn *c;
+
+	snprintf(name, sizeof(name), "t_%ld_%d", (long)getpid(), ++seq);
+	setenv("PGDATABASE", "postgres", 1);
+	c = pp_t_connect();
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	free(pp_t_query(c, sql));
+	PQfinish(c);
+	setenv("PGDATABASE", name, 1);
+	return name;
+}
+
+char *pp_t_query(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+	char *v = NULL;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		fail_msg("query failed: %s\n%s", sql, PQerrorMessage(conn));
+	if (st == PGRES_TUPLES_OK && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+		v = strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return v;
+}
+
+long pp_t_query_long(PGconn *conn, const char *sql)
+{
+	char *v = pp_t_query(conn, sql);
+	long n;
+
+	if (v == NULL)
+		fail_msg("query returned NULL: %s", sql);
+	n = strtol(v, NULL, 10);
+	free(v);
+	return n;
+}
+
+char *pp_t_tempdir(void)
+{
+	char tmpl[] = "/tmp/pp-test-XXXXXX";
+	char *d = mkdtemp(tmpl);
+
+	if (d == NULL)
+		fail_msg("mkdtemp: %s", strerror(errno));
+	return strdup(d);
+}
+
+void pp_t_write(const char *dir, const char *name, const char *contents)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (f == NULL)
+		fail_msg("cannot write %s: %s", path, strerror(errno));
+	fputs(contents, f);
+	fclose(f);
+}
+
+void pp_t_assert_contains_at(const char *haystack, const char *needle, const char *file, int line)
+{
+	if (haystack == NULL || strstr(haystack, needle) == NULL) {
+		print_error("%s:%d: expected to find\n  %s\nin\n%s\n", file, line, needle,
+			    haystack ? haystack : "(null)");
+		_fail(file, line);
+	}
+}

@@ -1,0 +1,62 @@
+/*
+ * harness.h: helpers for tests that run the planpipe binary against the
+ * throwaway cluster that scripts/with-pg.sh started (PGHOST, PGPORT, PGUSER
+ * in the environment). Every helper fails the running cmocka test on error.
+ */
+#ifndef PP_TESTS_HARNESS_H
+#define PP_TESTS_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <sys/types.h>
+#include <cmocka.h>
+#include <libpq-fe.h>
+
+typedef struct pp_t_result {
+	int status;   /* exit status, or 128+signal */
+	char *out;    /* standard output, NUL-terminated; free with pp_t_result_free */
+	char *err;    /* standard error */
+	long long ms; /* how long it ran */
+} pp_t_result;
+
+/* The planpipe binary under test ($PLANPIPE_BIN). */
+const char *pp_t_bin(void);
+
+/* Runs planpipe with args (NULL-terminated) and waits. */
+pp_t_result pp_t_run(const char *arg, ...);
+pp_t_result pp_t_runv(const char *const *args);
+
+/* Starts planpipe with args in the background; its output goes to files. */
+pid_t pp_t_spawn(const char *const *args, const char *tag);
+
+/* Waits for a spawned process (at most timeout_ms, then kills it: status -1). */
+pp_t_result pp_t_wait(pid_t pid, const char *tag, int timeout_ms);
+
+void pp_t_result_free(pp_t_result *r);
+
+/* Creates a fresh database, sets PGDATABASE to it, returns its name (static storage). */
+const char *pp_t_new_db(void);
+
+/* A connection to PGDATABASE; the test PQfinish()es it. */
+PGconn *pp_t_connect(void);
+
+/* Runs SQL that must succeed; returns the first value as a string (caller frees) or NULL. */
+char *pp_t_query(PGconn *conn, const char *sql);
+long pp_t_query_long(PGconn *conn, const char *sql);
+
+/* A new empty temporary directory (caller frees the string). */
+char *pp_t_tempdir(void);
+
+/* Writes dir/name with contents (overwrites). */
+void pp_t_write(const char *dir, const char *name, const char *contents);
+
+/* Milliseconds on the monotonic clock. */
+long long pp_t_now_ms(void);
+
+/* Asserts haystack contains needle, printing both when it does not. */
+#define pp_t_assert_contains(haystack, needle)                                                     \
+	pp_t_assert_contains_at((haystack), (needle), __FILE__, __LINE__)
+void pp_t_assert_contains_at(const char *haystack, const char *needle, const char *file, int line);
+
+#endif
