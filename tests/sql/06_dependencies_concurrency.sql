@@ -1,0 +1,138 @@
+-- Two sessions cannot build a dependency cycle together: the cycle check is
+-- serialised. Each session adds one half of a cycle; the second to get the
+-- lock sees the first's committed edge and is refused. Committed data is
+-- removed at the end (and at the start, after an interrupted run).
+BEGIN;
+SELECT plan(36);
+SET LOCAL client_min_messages = warning;
+
+CREATE FUNCTION pg_temp.wait_blocked(p_pid integer) RETURNS boolean LANGUAGE plpgsql
+AS $$
+BEGIN
+    FOR i IN 1..1000 LOOP
+        IF cardinality(pg_blocking_pids(p_pid)) > 0 THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.01);
+    END LOOP;
+    RETURN false;
+END
+$$;
+-- dblink connects from inside the server, whose environment need not hold
+-- PGHOST: aim at the server's own socket directory and port.
+CREATE FUNCTION pg_temp.conninfo() RETURNS text LANGUAGE plpgsql
+AS $$
+DECLARE
+    dir text := btrim(split_part(current_setting('unix_socket_directories'), ',', 1));
+    info text := format('dbname=''%s'' user=''%s''',
+                        replace(replace(current_database(), '\', '\\'), '''', '\'''),
+                        replace(replace(current_user, '\', '\\'), '''', '\'''));
+BEGIN
+    IF dir <> '' THEN
+        info := info || format(' host=''%s'' port=%s',
+                               replace(replace(dir, '\', '\\'), '''', '\'''),
+                               current_setting('port'));
+    END IF;
+    RETURN info;
+END
+$$;
+-- SQL adding "a depends on b" (labels PROJECT:KEY) to a table of edges.
+CREATE FUNCTION pg_temp.edge(a text, b text) RETURNS text LANGUAGE sql
+AS $$
+    SELECT format('INSERT INTO story_dependencies (story_id, depends_on_id)
+                   SELECT x.id, y.id FROM stories x, stories y
+                   WHERE x.id = (SELECT s.id FROM stories s JOIN projects p ON p.id = s.project_id
+                                 WHERE p.key || '':'' || s.key = %L)
+                     AND y.id = (SELECT s.id FROM stories s JOIN projects p ON p.id = s.project_id
+                                 WHERE p.key || '':'' || s.key = %L)', a, b)
+$$;
+CREATE FUNCTION pg_temp.project_edge(a text, b text) RETURNS text LANGUAGE sql
+AS $$
+    SELECT format('INSERT INTO project_dependencies (project_id, depends_on_project_id)
+                   SELECT x.id, y.id FROM projects x, projects y WHERE x.key = %L AND y.key = %L', a, b)
+$$;
+-- Sends "try SQL" to session b: the result is 'ok' or 'SQLSTATE: message'.
+CREATE FUNCTION pg_temp.send_try(p_conn text, p_sql text) RETURNS integer LANGUAGE sql
+AS $$ SELECT dblink_send_query(p_conn, format('SELECT pg_temp.try_sql(%L)', p_sql)) $$;
+CREATE FUNCTION pg_temp.result(p_conn text) RETURNS text LANGUAGE sql
+AS $$ SELECT r FROM dblink_get_result(p_conn) AS t(r text) $$;
+CREATE FUNCTION pg_temp.story_edges() RETURNS bigint LANGUAGE sql
+AS $$ SELECT count(*) FROM story_dependencies e JOIN stories s ON s.id = e.story_id
+      JOIN projects p ON p.id = s.project_id WHERE p.key IN ('ZZDEPA', 'ZZDEPB') $$;
+
+SELECT is(dblink_connect(c, pg_temp.conninfo()), 'OK', 'session ' || c || ' connects')
+FROM unnest(ARRAY['setup', 'a', 'b']) AS c;
+CREATE TEMP TABLE b_backend AS SELECT pid FROM dblink('b', 'SELECT pg_backend_pid()') AS t(pid integer);
+SELECT is(dblink_exec('b', $sql$
+    CREATE FUNCTION pg_temp.try_sql(q text) RETURNS text LANGUAGE plpgsql AS $f$
+    BEGIN
+        EXECUTE q;
+        RETURN 'ok';
+    EXCEPTION WHEN OTHERS THEN
+        RETURN SQLSTATE || ': ' || SQLERRM;
+    END
+    $f$$sql$), 'CREATE FUNCTION', 'session b can report errors as results');
+
+SELECT alike(dblink_exec('setup', $$DELETE FROM projects WHERE key IN ('ZZDEPA', 'ZZDEPB')$$),
+             'DELETE %', 'nothing left over from an earlier run');
+SELECT is(dblink_exec('setup', $$
+    WITH p AS (INSERT INTO projects (key, name) VALUES ('ZZDEPA', 'a'), ('ZZDEPB', 'b') RETURNING id, key)
+    INSERT INTO stories (project_id, key, title)
+    SELECT p.id, k, k FROM p, LATERAL (VALUES (CASE p.key WHEN 'ZZDEPA' THEN 'X-1' ELSE 'Y-1' END),
+                                              (CASE p.key WHEN 'ZZDEPA' THEN 'X-2' ELSE 'Y-2' END)) AS v(k)$$),
+    'INSERT 0 4', 'two committed projects with two stories each');
+
+-- 1. Stories, READ COMMITTED -------------------------------------------------------
+SELECT is(dblink_exec('a', 'BEGIN'), 'BEGIN', 'a begins');
+SELECT is(dblink_exec('a', pg_temp.edge('ZZDEPA:X-1', 'ZZDEPB:Y-1')), 'INSERT 0 1',
+          'a adds X-1 -> Y-1, uncommitted');
+SELECT is(pg_temp.send_try('b', pg_temp.edge('ZZDEPB:Y-1', 'ZZDEPA:X-1')), 1,
+          'b starts adding Y-1 -> X-1');
+SELECT ok(pg_temp.wait_blocked((SELECT pid FROM b_backend)), 'b waits for a''s cycle check');
+SELECT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'a commits');
+SELECT is(pg_temp.result('b'), 'PP001: dependency cycle: ZZDEPB:Y-1 -> ZZDEPA:X-1 -> ZZDEPB:Y-1',
+          'b then sees a''s edge and is refused, naming the cycle');
+SELECT is(pg_temp.result('b'), NULL, 'b is idle');
+SELECT is(pg_temp.story_edges(), 1::bigint, 'only one of the two edges exists');
+
+-- 2. Projects ------------------------------------------------------------------------
+SELECT is(dblink_exec('a', 'BEGIN'), 'BEGIN', 'a begins');
+SELECT is(dblink_exec('a', pg_temp.project_edge('ZZDEPA', 'ZZDEPB')), 'INSERT 0 1',
+          'a adds ZZDEPA -> ZZDEPB, uncommitted');
+SELECT is(pg_temp.send_try('b', pg_temp.project_edge('ZZDEPB', 'ZZDEPA')), 1,
+          'b starts adding ZZDEPB -> ZZDEPA');
+SELECT ok(pg_temp.wait_blocked((SELECT pid FROM b_backend)), 'b waits for a''s project cycle check');
+SELECT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'a commits');
+SELECT is(pg_temp.result('b'), 'PP001: project dependency cycle: ZZDEPB -> ZZDEPA -> ZZDEPB',
+          'b is refused, naming the project cycle');
+SELECT is(pg_temp.result('b'), NULL, 'b is idle');
+
+-- 3. REPEATABLE READ would check against a stale snapshot: refused. -------------------
+SELECT is(dblink_exec('b', 'BEGIN ISOLATION LEVEL REPEATABLE READ'), 'BEGIN', 'b begins at REPEATABLE READ');
+SELECT alike((SELECT r FROM dblink('b', format('SELECT pg_temp.try_sql(%L)',
+                                              pg_temp.edge('ZZDEPA:X-2', 'ZZDEPB:Y-2'))) AS t(r text)),
+             '0A000: %', 'a blocking edge at REPEATABLE READ is refused');
+SELECT is(dblink_exec('b', 'ROLLBACK'), 'ROLLBACK', 'b rolls back');
+
+-- 4. SERIALIZABLE: the lock orders the two, SSI aborts the second. -----------------------
+SELECT is(dblink_exec(c, 'BEGIN ISOLATION LEVEL SERIALIZABLE'), 'BEGIN', c || ' begins at SERIALIZABLE')
+FROM unnest(ARRAY['a', 'b']) AS c;
+SELECT is(dblink_exec('a', pg_temp.edge('ZZDEPA:X-2', 'ZZDEPB:Y-2')), 'INSERT 0 1', 'a adds X-2 -> Y-2');
+CREATE TEMP TABLE outcome (step text, r text);
+SELECT is(pg_temp.send_try('b', pg_temp.edge('ZZDEPB:Y-2', 'ZZDEPA:X-2')), 1, 'b starts adding Y-2 -> X-2');
+SELECT ok(pg_temp.wait_blocked((SELECT pid FROM b_backend)), 'b waits for a''s cycle check');
+SELECT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'a commits');
+INSERT INTO outcome SELECT 'insert', pg_temp.result('b');
+INSERT INTO outcome SELECT 'idle', pg_temp.result('b');
+INSERT INTO outcome SELECT 'commit', dblink_exec('b', 'COMMIT', false);
+SELECT ok((SELECT bool_or(r LIKE '40001:%' OR (step = 'commit' AND r = 'ERROR')) FROM outcome),
+          'b fails with a serialization failure');
+SELECT is(pg_temp.story_edges(), 2::bigint, 'still no cycle: X-1 -> Y-1 and X-2 -> Y-2 only');
+
+SELECT alike(dblink_exec('setup', $$DELETE FROM projects WHERE key IN ('ZZDEPA', 'ZZDEPB')$$),
+             'DELETE 2', 'the committed projects are removed again');
+SELECT is(dblink_disconnect(c), 'OK', 'session ' || c || ' disconnects')
+FROM unnest(ARRAY['setup', 'a', 'b']) AS c;
+
+SELECT * FROM finish();
+ROLLBACK;
