@@ -1,8 +1,11 @@
 /* harness.c: see harness.h. */
+/* nftw() is an X/Open extension. */
+#define _XOPEN_SOURCE 700
 #include "harness.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -196,6 +199,27 @@ long pp_t_query_long(PGconn *conn, const char *sql)
 	return n;
 }
 
+static char *tempdirs[256];
+static size_t n_tempdirs;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Whatever a test made in /tmp goes when the test program ends, pass or fail. */
+static void remove_tempdirs(void)
+{
+	while (n_tempdirs > 0) {
+		char *d = tempdirs[--n_tempdirs];
+		nftw(d, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(d);
+	}
+}
+
 char *pp_t_tempdir(void)
 {
 	char tmpl[] = "/tmp/pp-test-XXXXXX";
@@ -203,6 +227,10 @@ char *pp_t_tempdir(void)
 
 	if (d == NULL)
 		fail_msg("mkdtemp: %s", strerror(errno));
+	if (n_tempdirs == 0)
+		atexit(remove_tempdirs);
+	if (n_tempdirs < sizeof(tempdirs) / sizeof(tempdirs[0]))
+		tempdirs[n_tempdirs++] = strdup(d);
 	return strdup(d);
 }
 
