@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make test`: installs what is missing, then runs every test suite twice,
 # in a plain build and under AddressSanitizer + UndefinedBehaviorSanitizer.
-# Ends with one line "make test: N passed, N failed, N skipped" and exits
+# The threaded code (the connection pool) runs once more under
+# ThreadSanitizer. Ends with one line "make test: N passed, N failed, N skipped" and exits
 # non-zero if anything failed or timed out.
 set -eu
 cd "$(dirname "$0")/.."
@@ -42,10 +43,13 @@ suite() {
 
 setup build
 setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+setup build-tsan -Db_sanitize=thread -Db_lundef=false
 ninja -C build
 ninja -C build-asan
+ninja -C build-tsan
 suite build
 suite build-asan --no-suite style
+suite build-tsan pool health pool-hammer-tsan
 
 echo "make test: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1

@@ -17,6 +17,11 @@ typedef struct command {
 static const command commands[] = {
 	{"migrate", pp_cli_migrate, "apply, check and create schema migrations"},
 	{"config", pp_cli_config, "print the effective configuration, secrets masked"},
+	{"backup", pp_cli_backup, "verified backups: backup, backup verify (restore drill)"},
+	{"restore", pp_cli_restore, "restore a backup into a fresh database, then swap it in"},
+	{"health", pp_cli_health, "check the database: liveness, readiness, full report"},
+	{"import", pp_cli_import, "import story files from a directory into a project"},
+	{"import-repo", pp_cli_import_repo, "import a planning repository of git submodules"},
 };
 
 static void usage(FILE *out)

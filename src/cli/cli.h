@@ -15,6 +15,12 @@
 
 int pp_cli_migrate(int argc, char **argv, const pp_config *cfg);
 int pp_cli_config(int argc, char **argv, const pp_config *cfg);
+int pp_cli_backup(int argc, char **argv, const pp_config *cfg);
+int pp_cli_restore(int argc, char **argv, const pp_config *cfg);
+/* Exits with the Nagios convention instead: 0 ok, 1 warning, 2 critical, 3 unknown. */
+int pp_cli_health(int argc, char **argv, const pp_config *cfg);
+int pp_cli_import(int argc, char **argv, const pp_config *cfg);
+int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg);
 
 /* Prints "planpipe CMD: error: MSG" (each line of MSG) on standard error. */
 void pp_cli_error(const char *cmd, const char *msg);

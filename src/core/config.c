@@ -26,6 +26,8 @@ typedef struct setting {
 } setting;
 
 static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
+static const char *const statement_kinds[] = {"unnamed", "prepared", NULL};
+static const char *const log_formats[] = {"text", "json", NULL};
 
 static const setting settings[] = {
 	{"DATABASE_URL", S_STRING, offsetof(pp_config, database_url), NULL, 0, 0, NULL, 1, 0,
@@ -40,6 +42,29 @@ static const setting settings[] = {
 	 86400, NULL, 0, 0, "seconds `migrate` waits for another runner's lock"},
 	{"PLANPIPE_MIGRATIONS_DIR", S_STRING, offsetof(pp_config, migrations_dir), NULL, 0, 0, NULL,
 	 0, 0, "read migrations from this directory instead of the embedded ones"},
+	/* The API's connection pool (src/db/pool.h, docs/operations.md). */
+	{"PLANPIPE_POOL_MAX", S_INT, offsetof(pp_config, pool_max), "0", 0, 10000, NULL, 0, 0,
+	 "most database connections the pool opens; 0: twice this host's CPUs, 4 to 64"},
+	{"PLANPIPE_POOL_MIN", S_INT, offsetof(pp_config, pool_min), "0", 0, 10000, NULL, 0, 0,
+	 "connections the pool keeps open even when idle"},
+	{"PLANPIPE_POOL_ACQUIRE_TIMEOUT_MS", S_INT, offsetof(pp_config, pool_acquire_timeout_ms),
+	 "5000", 1, 600000, NULL, 0, 0, "milliseconds a request waits for a pooled connection"},
+	{"PLANPIPE_POOL_MAX_LIFETIME", S_INT, offsetof(pp_config, pool_max_lifetime_s), "1800", 0,
+	 604800, NULL, 0, 0,
+	 "seconds before a pooled connection is replaced (less jitter); 0: never"},
+	{"PLANPIPE_POOL_IDLE_TIMEOUT", S_INT, offsetof(pp_config, pool_idle_timeout_s), "600", 0,
+	 604800, NULL, 0, 0,
+	 "seconds an idle connection above PLANPIPE_POOL_MIN is kept; 0: always"},
+	{"PLANPIPE_POOL_STATEMENTS", S_ENUM, offsetof(pp_config, pool_prepared), "unnamed", 0, 0,
+	 statement_kinds, 0, 0,
+	 "unnamed (PQexecParams, any PgBouncer) or prepared (PgBouncer needs max_prepared_statements)"},
+	/* The API service (`planpipe serve`, docs/api.md). */
+	{"PLANPIPE_LISTEN", S_STRING, offsetof(pp_config, listen), "127.0.0.1:8080", 0, 0, NULL, 0,
+	 0, "address `serve` listens on: HOST:PORT, [IPV6]:PORT or :PORT (all)"},
+	{"PLANPIPE_MAX_BODY", S_INT, offsetof(pp_config, max_body), "1048576", 1024, 1073741824,
+	 NULL, 0, 0, "largest request body `serve` accepts, in bytes (413 beyond)"},
+	{"PLANPIPE_LOG_FORMAT", S_ENUM, offsetof(pp_config, log_format), "text", 0, 0, log_formats,
+	 0, 0, "text or json: the access log lines of `serve`"},
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -23,6 +23,19 @@ typedef struct pp_config {
 	int log_level;         /* PLANPIPE_LOG_LEVEL, a pp_log_level */
 	int lock_timeout_s;    /* PLANPIPE_MIGRATE_LOCK_TIMEOUT */
 	char *migrations_dir;  /* PLANPIPE_MIGRATIONS_DIR; NULL: the embedded ones */
+
+	/* The API's connection pool (src/db/pool.h). */
+	int pool_max;                /* PLANPIPE_POOL_MAX; 0: pp_pool_default_max() */
+	int pool_min;                /* PLANPIPE_POOL_MIN */
+	int pool_acquire_timeout_ms; /* PLANPIPE_POOL_ACQUIRE_TIMEOUT_MS */
+	int pool_max_lifetime_s;     /* PLANPIPE_POOL_MAX_LIFETIME; 0: never */
+	int pool_idle_timeout_s;     /* PLANPIPE_POOL_IDLE_TIMEOUT; 0: never */
+	int pool_prepared;           /* PLANPIPE_POOL_STATEMENTS: 0 unnamed, 1 prepared */
+
+	/* The API service (`planpipe serve`, src/http). */
+	char *listen;                               /* PLANPIPE_LISTEN: HOST:PORT */
+	int max_body;                               /* PLANPIPE_MAX_BODY: bytes */
+	int log_format;                             /* PLANPIPE_LOG_FORMAT: 0 text, 1 json */
 	const char *source[PP_CONFIG_MAX_SETTINGS]; /* per setting: "default", "env", a file */
 	char *source_buf[PP_CONFIG_MAX_SETTINGS];   /* owned strings behind source[] */
 } pp_config;

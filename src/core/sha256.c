@@ -5,21 +5,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static void to_hex(const unsigned char *md, unsigned int n, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[2 * n] = '\0';
+}
+
+/* EVP only fails on allocation failure inside OpenSSL: nothing to recover. */
+static void check(int ok, const char *what)
+{
+	if (!ok) {
+		fprintf(stderr, "planpipe: fatal: %s failed\n", what);
+		abort();
+	}
+}
+
 void pp_sha256_hex(const void *data, size_t len, char hex[PP_SHA256_HEX_LEN + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	static const char digits[] = "0123456789abcdef";
-	unsigned int i;
 
-	/* EVP_Digest only fails on allocation failure inside OpenSSL. */
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
-		fputs("planpipe: fatal: SHA-256 failed\n", stderr);
-		abort();
-	}
-	for (i = 0; i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[64] = '\0';
+	check(EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32, "SHA-256");
+	to_hex(md, mdlen, hex);
+}
+
+void pp_git_blob_id(const void *data, size_t len, char hex[PP_GIT_OID_HEX_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char header[32];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int n = snprintf(header, sizeof(header), "blob %zu", len);
+
+	check(ctx != NULL, "SHA-1");
+	/* The header's NUL terminator is part of what git hashes. */
+	check(EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1 &&
+		      EVP_DigestUpdate(ctx, header, (size_t)n + 1) == 1 &&
+		      EVP_DigestUpdate(ctx, data, len) == 1 &&
+		      EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 20,
+	      "SHA-1");
+	EVP_MD_CTX_free(ctx);
+	to_hex(md, mdlen, hex);
 }

@@ -50,7 +50,7 @@ static void trim_into(char *dst, size_t size, const char *src)
 pp_rc pp_db_connect(const pp_config *cfg, const char *appname, int timeout_ms, PGconn **out,
 		    pp_err *err)
 {
-	const char *keys[8], *vals[8];
+	const char *keys[16], *vals[16];
 	char timeout_s[16];
 	long long deadline = pp_now_ms() + timeout_ms;
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
@@ -58,7 +58,22 @@ pp_rc pp_db_connect(const pp_config *cfg, const char *appname, int timeout_ms, P
 	int n = 0;
 
 	*out = NULL;
-	/* Later keywords win, and the URL is expanded in place of "dbname". */
+	/*
+	 * Later keywords win, and the URL is expanded in place of "dbname", so
+	 * the URL can override these. Keepalives find a peer that vanished
+	 * while the connection idles; tcp_user_timeout one that vanished while
+	 * data was unacknowledged (both ignored on unix sockets).
+	 */
+	keys[n] = "keepalives";
+	vals[n++] = "1";
+	keys[n] = "keepalives_idle";
+	vals[n++] = "30";
+	keys[n] = "keepalives_interval";
+	vals[n++] = "10";
+	keys[n] = "keepalives_count";
+	vals[n++] = "3";
+	keys[n] = "tcp_user_timeout";
+	vals[n++] = "30000";
 	if (cfg->password) {
 		keys[n] = "password";
 		vals[n++] = cfg->password;
@@ -207,4 +222,74 @@ void pp_db_print_conninfo(const pp_config *cfg, FILE *out)
 	}
 	PQconninfoFree(url);
 	PQconninfoFree(defs);
+}
+
+/* Waits until conn's result is complete or the deadline passes. */
+static pp_rc wait_result(PGconn *conn, long long deadline_ms, pp_err *err)
+{
+	while (PQisBusy(conn)) {
+		struct pollfd pfd;
+		long long left = deadline_ms - pp_now_ms();
+		int r;
+
+		if (left <= 0)
+			return pp_err_set(err, PP_ETIMEDOUT, "no answer from the database in time");
+		pfd.fd = PQsocket(conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, (int)(left > 1000 ? 1000 : left));
+		if (r < 0 && errno != EINTR)
+			return pp_err_set(err, PP_EIO, "poll: %s", strerror(errno));
+		if (r > 0 && !PQconsumeInput(conn))
+			break; /* PQgetResult reports the lost connection */
+	}
+	return PP_OK;
+}
+
+pp_rc pp_db_exec_deadline(PGconn *conn, const char *sql, long long deadline_ms, PGresult **out,
+			  pp_err *err)
+{
+	PGresult *keep = NULL, *res;
+	pp_rc rc = PP_OK;
+
+	if (out)
+		*out = NULL;
+	if (!PQsendQuery(conn, sql))
+		goto lost;
+	for (;;) {
+		rc = wait_result(conn, deadline_ms, err);
+		if (rc != PP_OK)
+			goto out;
+		res = PQgetResult(conn);
+		if (res == NULL)
+			break;
+		/* Keep the last result, or the first error. */
+		if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+			PQclear(res);
+		} else {
+			PQclear(keep);
+			keep = res;
+		}
+	}
+	if (PQstatus(conn) == CONNECTION_BAD)
+		goto lost;
+	if (keep == NULL ||
+	    (PQresultStatus(keep) != PGRES_COMMAND_OK && PQresultStatus(keep) != PGRES_TUPLES_OK &&
+	     PQresultStatus(keep) != PGRES_EMPTY_QUERY)) {
+		rc = pp_db_err(err, conn, keep, NULL);
+		goto out;
+	}
+	if (out) {
+		*out = keep;
+		keep = NULL;
+	}
+	goto out;
+lost:
+	pp_err_set(err, PP_ECONNECT, "lost the connection to the database: ");
+	trim_into(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+		  PQerrorMessage(conn));
+	rc = PP_ECONNECT;
+out:
+	PQclear(keep);
+	return rc;
 }

@@ -57,6 +57,18 @@ void pp_db_exec_quiet(PGconn *conn, const char *sql);
  */
 void pp_db_print_conninfo(const pp_config *cfg, FILE *out);
 
+/*
+ * Runs sql (no parameters) and waits for its result at most until
+ * deadline_ms (on the pp_now_ms clock), whatever the network does. Blocks
+ * until then. On success *out (if out is not NULL) is the last result for
+ * the caller to PQclear. PP_EDB: the server reported an error (the
+ * connection is usable). PP_ECONNECT: the connection was lost.
+ * PP_ETIMEDOUT: the deadline passed with the query still running, and the
+ * connection is unusable: the caller cancels and closes it.
+ */
+pp_rc pp_db_exec_deadline(PGconn *conn, const char *sql, long long deadline_ms, PGresult **out,
+			  pp_err *err) PP_WARN_UNUSED;
+
 /* Milliseconds on the monotonic clock. */
 long long pp_now_ms(void);
 

@@ -1,0 +1,403 @@
+/* cmd_backup.c: `planpipe backup`, `planpipe backup verify` and `planpipe restore`. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "db/backup.h"
+#include "db/migration.h"
+
+/* verify and restore: the backup is damaged or does not match its manifest. */
+#define EXIT_BAD_BACKUP 1
+
+static const char backup_usage[] =
+	"usage: planpipe backup [--out DIR] [--keep N] [--pg-bindir DIR]\n"
+	"       planpipe backup verify BACKUP [--jobs N] [--pg-bindir DIR]\n"
+	"\n"
+	"backup          dumps the configured database (pg_dump, custom format) and the\n"
+	"                cluster's roles into DIR/planpipe-YYYYMMDDTHHMMSSZ/ with a manifest\n"
+	"                of checksums and row counts; prints the new directory first\n"
+	"  --out DIR     where backups go (default ./backups; created with mode 0700)\n"
+	"  --keep N      afterwards keep the N newest good backups in DIR, remove older ones\n"
+	"verify BACKUP   the restore drill: checks the checksums, restores into a scratch\n"
+	"                database, compares every table with the manifest, drops it.\n"
+	"                Exit 0 good, 1 damaged or different, 2 could not check\n"
+	"  --jobs N      pg_restore with N parallel jobs\n"
+	"\n"
+	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
+	"\n"
+	"The database is DATABASE_URL or libpq's PG* variables. See docs/backup.md.\n";
+
+static const char restore_usage[] =
+	"usage: planpipe restore BACKUP [--target DB] [--jobs N] [--force] [--drop-old]\n"
+	"                               [--terminate] [--pg-bindir DIR]\n"
+	"\n"
+	"Restores BACKUP (a backup directory) into a fresh database, checks it against\n"
+	"the manifest, and only then swaps it in as DB: a failure leaves DB untouched.\n"
+	"  --target DB    the database to restore (default: the configured one)\n"
+	"  --force        replace DB if it exists; it is kept as DB_old_YYYYMMDDTHHMMSS\n"
+	"  --drop-old     drop the replaced database after the swap\n"
+	"  --terminate    end other sessions on DB at the swap (default: refuse)\n"
+	"  --jobs N       pg_restore with N parallel jobs\n"
+	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
+	"\n"
+	"Exit 0 restored; 1 the backup is damaged or does not match its manifest; 2 any\n"
+	"other error. See docs/backup.md.\n";
+
+typedef struct args {
+	const char *out;
+	const char *target;
+	const char *bindir;
+	const char *operand;
+	int keep, jobs, force, drop_old, terminate;
+} args;
+
+typedef struct ui {
+	const char *cmd;
+	int tty;
+	int progress_shown; /* a progress line is on the terminal, without newline */
+	pp_buf pruned;      /* "pruned DIR" lines, printed after the new backup's path */
+} ui;
+
+static volatile sig_atomic_t cancelled;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cancelled = 1;
+}
+
+static void clear_progress(ui *u)
+{
+	if (u->progress_shown) {
+		fputs("\r\033[K", stderr);
+		u->progress_shown = 0;
+	}
+}
+
+static void human(long long n, char *out, size_t size)
+{
+	if (n >= 1024LL * 1024 * 1024)
+		snprintf(out, size, "%.2f GB", (double)n / (1024.0 * 1024 * 1024));
+	else if (n >= 1024 * 1024)
+		snprintf(out, size, "%.1f MB", (double)n / (1024.0 * 1024));
+	else
+		snprintf(out, size, "%.1f kB", (double)n / 1024.0);
+}
+
+static void on_event(void *ctx, const pp_backup_event *ev)
+{
+	ui *u = ctx;
+	char done[32], total[32];
+
+	switch (ev->kind) {
+	case PP_BACKUP_EV_STEP:
+		if (u->tty) {
+			clear_progress(u);
+			fprintf(stderr, "planpipe %s: %s\n", u->cmd, ev->text);
+		}
+		break;
+	case PP_BACKUP_EV_PROGRESS:
+		if (!u->tty)
+			break;
+		if (ev->in_bytes) {
+			human(ev->done, done, sizeof(done));
+			human(ev->total, total, sizeof(total));
+			fprintf(stderr, "\r\033[Kplanpipe %s: %s: %s%s%s", u->cmd, ev->text, done,
+				ev->total ? " of about " : "", ev->total ? total : "");
+		} else {
+			fprintf(stderr, "\r\033[Kplanpipe %s: %s: %lld/%lld", u->cmd, ev->text,
+				ev->done, ev->total);
+		}
+		u->progress_shown = 1;
+		break;
+	case PP_BACKUP_EV_WARNING:
+		clear_progress(u);
+		fprintf(stderr, "planpipe %s: warning: %s\n", u->cmd, ev->text);
+		break;
+	case PP_BACKUP_EV_PRUNED:
+		if (pp_buf_printf(&u->pruned, "  pruned %s\n", ev->text) != PP_OK)
+			printf("  pruned %s\n", ev->text);
+		break;
+	}
+	fflush(stderr);
+}
+
+static int parse_count(const char *cmd, const char *s, const char *what, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 1 || v > 1000) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "%s \"%s\" is not a whole number from 1 to 1000", what,
+			 s);
+		pp_cli_error(cmd, msg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* 1: help printed, -1: usage error, 0: go on. argv[0] is the command or "verify". */
+static int parse_args(const char *cmd, const char *usage, int argc, char **argv, args *a)
+{
+	static const struct option opts[] = {
+		{"out", required_argument, NULL, 'o'},  {"keep", required_argument, NULL, 'k'},
+		{"jobs", required_argument, NULL, 'j'}, {"target", required_argument, NULL, 't'},
+		{"force", no_argument, NULL, 'f'},      {"drop-old", no_argument, NULL, 'd'},
+		{"terminate", no_argument, NULL, 'T'},  {"pg-bindir", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->out = "backups";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'k':
+			if (parse_count(cmd, optarg, "--keep", &a->keep) != 0)
+				return -1;
+			break;
+		case 'j':
+			if (parse_count(cmd, optarg, "--jobs", &a->jobs) != 0)
+				return -1;
+			break;
+		case 't':
+			a->target = optarg;
+			break;
+		case 'f':
+			a->force = 1;
+			break;
+		case 'd':
+			a->drop_old = 1;
+			break;
+		case 'T':
+			a->terminate = 1;
+			break;
+		case 'b':
+			a->bindir = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			fprintf(stderr, "planpipe %s: unknown or incomplete option '%s'\n\n%s", cmd,
+				argv[optind - 1], usage);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		a->operand = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "planpipe %s: unexpected argument '%s'\n\n%s", cmd, argv[optind],
+			usage);
+		return -1;
+	}
+	return 0;
+}
+
+/* Options that belong to the other subcommands are refused, not ignored. */
+static int refuse(const char *cmd, int given, const char *option)
+{
+	char msg[128];
+
+	if (!given)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s does not take %s", cmd, option);
+	pp_cli_error(cmd, msg);
+	return 1;
+}
+
+static void setup(ui *u, const char *cmd, const args *a, pp_backup_common *c,
+		  struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction sa;
+
+	u->cmd = cmd;
+	u->tty = isatty(STDERR_FILENO);
+	u->progress_shown = 0;
+	pp_buf_init(&u->pruned, 1024 * 1024);
+	memset(c, 0, sizeof(*c));
+	c->pg_bindir = a->bindir;
+	c->jobs = a->jobs;
+	c->on_event = on_event;
+	c->ctx = u;
+	c->cancel = &cancelled;
+	cancelled = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
+}
+
+static void teardown(ui *u, const struct sigaction *old_int, const struct sigaction *old_term)
+{
+	clear_progress(u);
+	pp_buf_free(&u->pruned);
+	sigaction(SIGINT, old_int, NULL);
+	sigaction(SIGTERM, old_term, NULL);
+}
+
+static int cmd_verify(const args *a, const pp_config *cfg)
+{
+	struct sigaction old_int, old_term;
+	pp_backup_verdict verdict;
+	pp_backup_common c;
+	pp_backup_info info;
+	pp_err err;
+	pp_rc rc;
+	ui u;
+
+	if (a->operand == NULL) {
+		pp_cli_error("backup verify", "which backup? planpipe backup verify DIR");
+		return PP_EXIT_ERROR;
+	}
+	setup(&u, "backup verify", a, &c, &old_int, &old_term);
+	pp_err_clear(&err);
+	rc = pp_backup_verify(cfg, a->operand, &c, &verdict, &info, &err);
+	teardown(&u, &old_int, &old_term);
+	if (rc != PP_OK) {
+		pp_cli_error("backup verify", err.msg);
+		if (verdict == PP_BACKUP_BAD)
+			fprintf(stderr, "planpipe backup verify: %s FAILED verification\n",
+				info.path);
+		return verdict == PP_BACKUP_BAD ? EXIT_BAD_BACKUP : PP_EXIT_ERROR;
+	}
+	printf("backup verified: %s\n", info.path);
+	printf("  restored in %.1f s; %zu tables, %lld rows and schema version %d match the "
+	       "manifest\n",
+	       (double)info.ms / 1000.0, info.tables, info.rows, info.schema_version);
+	return PP_EXIT_OK;
+}
+
+static int cmd_backup(const args *a, const pp_config *cfg)
+{
+	struct sigaction old_int, old_term;
+	pp_backup_opts o;
+	pp_backup_info info;
+	char size[32];
+	pp_err err;
+	pp_rc rc;
+	ui u;
+
+	if (refuse("backup", a->target != NULL, "--target") ||
+	    refuse("backup", a->force, "--force") || refuse("backup", a->drop_old, "--drop-old") ||
+	    refuse("backup", a->terminate, "--terminate") || refuse("backup", a->jobs, "--jobs"))
+		return PP_EXIT_ERROR;
+	memset(&o, 0, sizeof(o));
+	setup(&u, "backup", a, &o.c, &old_int, &old_term);
+	o.out_dir = a->out;
+	o.keep = a->keep;
+	pp_err_clear(&err);
+	rc = pp_backup_create(cfg, &o, &info, &err);
+	clear_progress(&u);
+	if (rc != PP_OK) {
+		pp_cli_error("backup", err.msg);
+	} else {
+		human(info.bytes, size, sizeof(size));
+		printf("%s\n", info.path);
+		printf("  %zu tables, %lld rows, schema version %d, db.dump %s, in %.1f s\n",
+		       info.tables, info.rows, info.schema_version, size, (double)info.ms / 1000.0);
+		if (o.keep > 0)
+			printf("  --keep %d: removed %d older backup%s\n%s", o.keep, info.pruned,
+			       info.pruned == 1 ? "" : "s", pp_buf_str(&u.pruned));
+	}
+	teardown(&u, &old_int, &old_term);
+	return rc == PP_OK ? PP_EXIT_OK : PP_EXIT_ERROR;
+}
+
+int pp_cli_backup(int argc, char **argv, const pp_config *cfg)
+{
+	args a;
+	int r;
+
+	if (argc > 1 && strcmp(argv[1], "verify") == 0) {
+		r = parse_args("backup verify", backup_usage, argc - 1, argv + 1, &a);
+		if (r != 0)
+			return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		if (refuse("backup verify", a.keep, "--keep") ||
+		    refuse("backup verify", a.force, "--force") ||
+		    refuse("backup verify", a.target != NULL, "--target"))
+			return PP_EXIT_ERROR;
+		return cmd_verify(&a, cfg);
+	}
+	r = parse_args("backup", backup_usage, argc, argv, &a);
+	if (r != 0)
+		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+	if (a.operand) {
+		fprintf(stderr, "planpipe backup: unknown subcommand '%s'\n\n%s", a.operand,
+			backup_usage);
+		return PP_EXIT_ERROR;
+	}
+	return cmd_backup(&a, cfg);
+}
+
+int pp_cli_restore(int argc, char **argv, const pp_config *cfg)
+{
+	struct sigaction old_int, old_term;
+	pp_backup_verdict verdict;
+	pp_restore_opts o;
+	pp_restore_info info;
+	pp_err err;
+	pp_rc rc;
+	args a;
+	ui u;
+	int r;
+
+	r = parse_args("restore", restore_usage, argc, argv, &a);
+	if (r != 0)
+		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+	if (refuse("restore", a.keep, "--keep"))
+		return PP_EXIT_ERROR;
+	if (a.operand == NULL) {
+		fprintf(stderr, "planpipe restore: which backup?\n\n%s", restore_usage);
+		return PP_EXIT_ERROR;
+	}
+	memset(&o, 0, sizeof(o));
+	setup(&u, "restore", &a, &o.c, &old_int, &old_term);
+	o.target = a.target;
+	o.force = a.force;
+	o.drop_old = a.drop_old;
+	o.terminate = a.terminate;
+	pp_err_clear(&err);
+	rc = pp_backup_restore(cfg, a.operand, &o, &verdict, &info, &err);
+	teardown(&u, &old_int, &old_term);
+	if (rc != PP_OK) {
+		pp_cli_error("restore", err.msg);
+		if (!info.replaced && info.target[0])
+			fprintf(stderr, "planpipe restore: database %s was not changed\n",
+				info.target);
+		return verdict == PP_BACKUP_BAD ? EXIT_BAD_BACKUP : PP_EXIT_ERROR;
+	}
+	printf("restored %s into database %s\n", info.b.path, info.target);
+	printf("  %zu tables, %lld rows, schema version %d, verified against the manifest, "
+	       "in %.1f s\n",
+	       info.b.tables, info.b.rows, info.b.schema_version, (double)info.b.ms / 1000.0);
+	if (info.replaced && info.dropped_old)
+		printf("  the previous database was dropped (--drop-old)\n");
+	else if (info.replaced)
+		printf("  the previous database is kept as %s (drop it once satisfied)\n",
+		       info.old_name);
+	if (!info.kept_owners)
+		printf("  objects are owned by the restoring role (the original owners are "
+		       "missing or out of reach)\n");
+	if (info.roles_created)
+		printf("  created %d role%s from globals.sql\n", info.roles_created,
+		       info.roles_created == 1 ? "" : "s");
+	if (info.b.schema_version < pp_migrations_required_version())
+		printf("  the schema is at version %d; this planpipe needs %d: run planpipe "
+		       "migrate up\n",
+		       info.b.schema_version, pp_migrations_required_version());
+	return PP_EXIT_OK;
+}

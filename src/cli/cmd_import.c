@@ -1,0 +1,285 @@
+/* cmd_import.c: `planpipe import PATH --project KEY` and `planpipe import-repo PATH`. */
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "db/conn.h"
+#include "import/import.h"
+
+static const char usage_import[] =
+	"usage: planpipe import PATH --project KEY [--backlog NAME] [--dry-run] [--prune] [--json]\n"
+	"\n"
+	"Imports every markdown story file with YAML front matter below PATH into project\n"
+	"KEY (created when missing). Files that did not change since the last import are\n"
+	"not written. A file with an error is reported as FILE:LINE:COLUMN and skipped.\n"
+	"\n"
+	"  --backlog NAME  put new stories in this backlog (default: the project's first)\n"
+	"  --dry-run       do everything, report it, and roll back\n"
+	"  --prune         archive stories whose files are gone\n"
+	"  --json          print the summary as JSON\n"
+	"\n"
+	"Exit status: 0 imported, 1 some files had errors (the rest was imported), 2 failure.\n"
+	"See docs/import.md.\n";
+
+static const char usage_repo[] =
+	"usage: planpipe import-repo PATH [--dry-run] [--prune] [--json]\n"
+	"\n"
+	"Imports a planning repository whose projects are git submodules: one project per\n"
+	"submodule in PATH/.gitmodules, its key from the submodule's `planpipe-key` or\n"
+	"its name (api-server -> API_SERVER), remote URL, path and branch recorded.\n"
+	"Exit status as for import.\n";
+
+typedef struct args {
+	const char *path, *project, *backlog;
+	int dry_run, prune, json;
+} args;
+
+static int parse(int argc, char **argv, const char *usage, int want_project, args *a)
+{
+	static const struct option opts[] = {
+		{"project", required_argument, NULL, 'p'},
+		{"backlog", required_argument, NULL, 'b'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"prune", no_argument, NULL, 'P'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			a->project = optarg;
+			break;
+		case 'b':
+			a->backlog = optarg;
+			break;
+		case 'n':
+			a->dry_run = 1;
+			break;
+		case 'P':
+			a->prune = 1;
+			break;
+		case 'j':
+			a->json = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (optind + 1 != argc || (want_project && a->project == NULL) ||
+	    (!want_project && (a->project || a->backlog))) {
+		fputs(usage, stderr);
+		return -1;
+	}
+	a->path = argv[optind];
+	return 0;
+}
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+	(void)ctx;
+	if (done == total || done % 50 == 0)
+		fprintf(stderr, "\rreading story files: %zu/%zu%s", done, total,
+			done == total ? "\n" : "");
+}
+
+static void print_problems(const char *prefix, const pp_import_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_problems; i++) {
+		const pp_import_problem *p = &r->problems[i];
+		const char *kind = p->is_error ? "error" : "warning";
+		if (p->line > 0 && p->col > 0)
+			fprintf(stderr, "%s%s:%d:%d: %s: %s\n", prefix, p->file, p->line, p->col,
+				kind, p->msg);
+		else if (p->line > 0)
+			fprintf(stderr, "%s%s:%d: %s: %s\n", prefix, p->file, p->line, kind,
+				p->msg);
+		else
+			fprintf(stderr, "%s%s: %s: %s\n", prefix, p->file, kind, p->msg);
+	}
+}
+
+static json_t *result_json(const char *project, const pp_import_result *r, int dry_run)
+{
+	json_t *o = json_object(), *probs = json_array();
+	size_t i;
+
+	for (i = 0; i < r->n_problems; i++) {
+		const pp_import_problem *p = &r->problems[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "file", json_string(p->file));
+		json_object_set_new(j, "line", p->line ? json_integer(p->line) : json_null());
+		json_object_set_new(j, "column", p->col ? json_integer(p->col) : json_null());
+		json_object_set_new(j, "severity", json_string(p->is_error ? "error" : "warning"));
+		json_object_set_new(j, "message", json_string(p->msg));
+		json_array_append_new(probs, j);
+	}
+	json_object_set_new(o, "project", json_string(project));
+	json_object_set_new(o, "dry_run", json_boolean(dry_run));
+	json_object_set_new(o, "project_created", json_boolean(r->project_created));
+	json_object_set_new(o, "files", json_integer((json_int_t)r->files));
+	json_object_set_new(o, "ignored", json_integer((json_int_t)r->ignored));
+	json_object_set_new(o, "created", json_integer((json_int_t)r->created));
+	json_object_set_new(o, "updated", json_integer((json_int_t)r->updated));
+	json_object_set_new(o, "unchanged", json_integer((json_int_t)r->unchanged));
+	json_object_set_new(o, "archived", json_integer((json_int_t)r->archived));
+	json_object_set_new(o, "errors", json_integer((json_int_t)r->failed));
+	json_object_set_new(o, "unresolved_dependencies", json_integer((json_int_t)r->unresolved));
+	json_object_set_new(o, "commit", r->commit[0] ? json_string(r->commit) : json_null());
+	json_object_set_new(o, "problems", probs);
+	return o;
+}
+
+static void print_summary(const char *project, const pp_import_result *r, int dry_run)
+{
+	printf("%s%s: %zu created, %zu updated, %zu unchanged, %zu archived, %zu error%s",
+	       dry_run ? "dry run, nothing written: " : "", project, r->created, r->updated,
+	       r->unchanged, r->archived, r->failed, r->failed == 1 ? "" : "s");
+	if (r->unresolved)
+		printf(", %zu unresolved dependenc%s", r->unresolved,
+		       r->unresolved == 1 ? "y" : "ies");
+	if (r->commit[0])
+		printf(" (commit %.12s)", r->commit);
+	putchar('\n');
+	if (!dry_run && r->created + r->updated + r->archived == 0 && r->failed == 0)
+		printf("%s: nothing changed since the last import\n", project);
+}
+
+/* Runs one import and prints it. Returns the exit status. */
+static int import_one(PGconn *conn, const pp_import_opts *o, int json, json_t *all)
+{
+	pp_import_result r;
+	pp_err err;
+	int code;
+
+	pp_err_clear(&err);
+	if (pp_import_run(conn, o, &r, &err) != PP_OK) {
+		print_problems("", &r);
+		pp_import_result_free(&r);
+		pp_cli_error("import", err.msg);
+		return PP_EXIT_ERROR;
+	}
+	code = r.failed ? 1 : PP_EXIT_OK;
+	if (json) {
+		json_t *j = result_json(o->project, &r, o->dry_run);
+		if (all)
+			json_array_append_new(all, j);
+		else {
+			json_dumpf(j, stdout, JSON_INDENT(2));
+			putchar('\n');
+			json_decref(j);
+		}
+	} else {
+		print_problems("", &r);
+		print_summary(o->project, &r, o->dry_run);
+	}
+	pp_import_result_free(&r);
+	return code;
+}
+
+static PGconn *connect_or_fail(const pp_config *cfg)
+{
+	PGconn *conn = NULL;
+	pp_err err;
+
+	pp_err_clear(&err);
+	if (pp_db_connect(cfg, "planpipe import", cfg->connect_timeout_s * 1000, &conn, &err) !=
+	    PP_OK) {
+		pp_cli_error("import", err.msg);
+		return NULL;
+	}
+	return conn;
+}
+
+int pp_cli_import(int argc, char **argv, const pp_config *cfg)
+{
+	pp_import_opts o;
+	PGconn *conn;
+	args a;
+	int r = parse(argc, argv, usage_import, 1, &a), code;
+
+	if (r != 0)
+		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+	memset(&o, 0, sizeof(o));
+	o.path = a.path;
+	o.project = a.project;
+	o.backlog = a.backlog;
+	o.dry_run = a.dry_run;
+	o.prune = a.prune;
+	if (!a.json && isatty(STDERR_FILENO))
+		o.on_progress = progress;
+	conn = connect_or_fail(cfg);
+	if (conn == NULL)
+		return PP_EXIT_ERROR;
+	code = import_one(conn, &o, a.json, NULL);
+	PQfinish(conn);
+	return code;
+}
+
+int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
+{
+	pp_submodule *subs = NULL;
+	json_t *all = NULL;
+	size_t n = 0, i;
+	PGconn *conn;
+	pp_err err;
+	args a;
+	int r = parse(argc, argv, usage_repo, 0, &a), code = PP_EXIT_OK;
+
+	if (r != 0)
+		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+	pp_err_clear(&err);
+	if (pp_import_read_submodules(a.path, &subs, &n, &err) != PP_OK) {
+		pp_submodules_free(subs, n);
+		pp_cli_error("import-repo", err.msg);
+		return PP_EXIT_ERROR;
+	}
+	conn = connect_or_fail(cfg);
+	if (conn == NULL) {
+		pp_submodules_free(subs, n);
+		return PP_EXIT_ERROR;
+	}
+	if (a.json)
+		all = json_array();
+	for (i = 0; i < n; i++) {
+		char dir[PATH_MAX];
+		pp_import_opts o;
+		int c;
+
+		memset(&o, 0, sizeof(o));
+		snprintf(dir, sizeof(dir), "%s/%s", a.path, subs[i].path);
+		o.path = dir;
+		o.project = subs[i].project_key;
+		o.dry_run = a.dry_run;
+		o.prune = a.prune;
+		o.git_remote_url = subs[i].url;
+		o.git_submodule_path = subs[i].path;
+		o.git_branch = subs[i].branch;
+		c = import_one(conn, &o, a.json, all);
+		if (c > code)
+			code = c;
+	}
+	if (all) {
+		json_dumpf(all, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(all);
+	}
+	PQfinish(conn);
+	pp_submodules_free(subs, n);
+	return code;
+}

@@ -1,0 +1,156 @@
+/*
+ * backup_int.h: what the backup files share among themselves (backup.c,
+ * backup_restore.c, backup_tools.c, backup_manifest.c, backup_globals.c).
+ * Not for other modules: they use backup.h.
+ */
+#ifndef PP_DB_BACKUP_INT_H
+#define PP_DB_BACKUP_INT_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <sys/types.h>
+
+#include "core/buf.h"
+#include "db/backup.h"
+
+#define BK_FORMAT         "planpipe-backup"
+#define BK_FORMAT_VERSION 1
+#define BK_DUMP           "db.dump"
+#define BK_GLOBALS        "globals.sql"
+#define BK_MANIFEST       "manifest.json"
+#define BK_PATH_MAX       4096
+
+/* How to reach the server and its tools; one per command. */
+typedef struct bk_env {
+	const pp_config *cfg;
+	const pp_backup_common *c;
+	PQconninfoOption *url; /* DATABASE_URL parsed; NULL when unset */
+	char *password;        /* for the tools' PGPASSWORD; NULL: their environment's */
+	char **tool_env;       /* the environment the tools run with */
+	char dbname[256];      /* the configured database */
+	char bindir[BK_PATH_MAX];
+	int tools_major; /* 0 until bk_tools_find */
+	char tools_version[64];
+	long long started_ms;
+} bk_env;
+
+/* Prepares *e from the configuration. The caller frees it with bk_env_free, also on failure. */
+pp_rc bk_env_init(bk_env *e, const pp_config *cfg, const pp_backup_common *c,
+		  pp_err *err) PP_WARN_UNUSED;
+void bk_env_free(bk_env *e);
+
+/* Opens a connection to database dbname of the configured server. Caller PQfinish()es. */
+pp_rc bk_connect(const bk_env *e, const char *dbname, const char *appname, PGconn **out,
+		 pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Finds pg_dump, pg_dumpall and pg_restore (c->pg_bindir, else the
+ * server's major version under /usr/lib/postgresql, else a newer one there,
+ * else PATH) and refuses tools older than server_version_num.
+ */
+pp_rc bk_tools_find(bk_env *e, int server_version_num, pp_err *err) PP_WARN_UNUSED;
+
+/* A connection string for the tools to reach dbname: no password in it. */
+pp_rc bk_tool_conninfo(const bk_env *e, const char *dbname, pp_buf *out) PP_WARN_UNUSED;
+
+/*
+ * Starts bindir/tool with args (NULL-terminated, without argv[0]), standard
+ * input from /dev/null, standard output and error appended to log.
+ */
+pp_rc bk_spawn(const bk_env *e, const char *tool, const char *const *args, const char *log,
+	       pid_t *pid, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Waits for pid, calling tick(ctx) about twice a second (tick may be NULL)
+ * and killing it when the command is cancelled. A non-zero exit status is
+ * PP_EIO with the end of log in the message.
+ */
+pp_rc bk_wait(const bk_env *e, pid_t pid, const char *tool, const char *log,
+	      void (*tick)(void *ctx), void *ctx, pp_err *err) PP_WARN_UNUSED;
+
+/* Whether the command was cancelled; sets err ("interrupted") when it was. */
+int bk_cancelled(const bk_env *e, pp_err *err);
+
+/* Reports an event (printf format for the text). */
+void bk_step(const bk_env *e, const char *fmt, ...) PP_PRINTF(2, 3);
+void bk_warn(const bk_env *e, const char *fmt, ...) PP_PRINTF(2, 3);
+void bk_progress(const bk_env *e, const char *what, long long done, long long total, int in_bytes);
+void bk_pruned(const bk_env *e, const char *path);
+
+/* A temporary file name under $TMPDIR for a tool's log; caller frees. */
+char *bk_temp_log(const char *tool);
+
+/* Joins dir and name into out (size BK_PATH_MAX). PP_EINVAL when too long. */
+pp_rc bk_path(char *out, const char *dir, const char *name, pp_err *err) PP_WARN_UNUSED;
+
+/* ---- backup_manifest.c ---- */
+
+/*
+ * Sets the session settings that a row's text depends on (time zone, date
+ * and interval style, float digits, bytea output), so that checksums taken
+ * on two servers compare.
+ */
+pp_rc bk_session_setup(PGconn *conn, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * What the manifest records about a database's contents, as JSON:
+ * {"schema_version", "objects": {kind: count}, "tables": {"schema.table":
+ * {"rows", "checksum"}}}. Reads in conn's current transaction. Caller
+ * json_decref()s *out.
+ */
+pp_rc bk_stats_collect(const bk_env *e, PGconn *conn, json_t **out, pp_err *err) PP_WARN_UNUSED;
+
+/* Compares stats with the manifest m: PP_ECONFLICT listing what differs. */
+pp_rc bk_stats_compare(const json_t *m, const json_t *stats, pp_err *err) PP_WARN_UNUSED;
+
+/* SHA-256 of a file, streaming, and its size. */
+pp_rc bk_sha256_file(const char *path, char hex[65], long long *bytes, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Reads and validates dir/manifest.json. PP_EINVAL naming the file when it
+ * is missing or not a planpipe manifest. Caller json_decref()s *out.
+ */
+pp_rc bk_manifest_load(const char *dir, json_t **out, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Checks every file the manifest lists: "DIR/db.dump: checksum mismatch
+ * (expected X, found Y)" (PP_EINVAL) on the first that differs.
+ */
+pp_rc bk_manifest_check_files(const bk_env *e, const char *dir, const json_t *m,
+			      pp_err *err) PP_WARN_UNUSED;
+
+/* Writes data to path (must not exist) and fsyncs it. */
+pp_rc bk_write_synced(const char *path, const char *data, size_t len, pp_err *err) PP_WARN_UNUSED;
+
+/* fsyncs a file or directory. */
+pp_rc bk_fsync_path(const char *path, pp_err *err) PP_WARN_UNUSED;
+
+/* The rows of every table of a manifest, summed. */
+long long bk_manifest_rows(const json_t *m);
+
+/* Shorthands for the manifest's fields; 0 or "" when absent. */
+long long bk_json_int(const json_t *obj, const char *key);
+const char *bk_json_str(const json_t *obj, const char *key);
+
+/* ---- backup_globals.c ---- */
+
+/*
+ * Runs globals.sql on conn, creating the roles the cluster lacks. Roles
+ * that exist are neither re-created nor altered (their passwords and
+ * attributes stay); tablespaces are skipped. A statement that fails is a
+ * warning: a role that could not be created is found by bk_roles_check.
+ * *created counts the roles created.
+ */
+pp_rc bk_globals_apply(const bk_env *e, PGconn *conn, const char *path, int *created,
+		       pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Checks the roles the manifest needs exist. Missing grantees (privileges,
+ * policies) are PP_ECONFLICT naming them; *keep_owners is 1 when every
+ * owner exists and the current role may give objects to them, else 0
+ * (restore with --no-owner).
+ */
+pp_rc bk_roles_check(const bk_env *e, PGconn *conn, const json_t *m, int *keep_owners,
+		     pp_err *err) PP_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,600 @@
+/* import_db.c: the importer's database half, one transaction (see import.h). */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/proc.h"
+#include "db/conn.h"
+#include "import/import_int.h"
+
+static const char sql_setup[] =
+	"SELECT set_config('planpipe.source', 'import', true);"
+	"CREATE TEMP TABLE pp_import (path text PRIMARY KEY, blob text NOT NULL,"
+	"  doc jsonb NOT NULL) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_seen (path text PRIMARY KEY) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_deps (path text NOT NULL, project_key text,"
+	"  story_key text NOT NULL, line int, col int) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_changed (id bigint PRIMARY KEY, path text NOT NULL,"
+	"  inserted boolean NOT NULL) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_res (story_id bigint NOT NULL, project_key text NOT NULL,"
+	"  story_key text NOT NULL, path text NOT NULL, line int, col int, target bigint)"
+	"  ON COMMIT DROP";
+
+static const char sql_project_create[] =
+	"INSERT INTO projects (key, name) VALUES ($1, $1) ON CONFLICT (key) DO NOTHING RETURNING id";
+
+/*
+ * Imports of one project take turns. A transaction-level advisory lock
+ * rather than a row lock: an unchanged import must not write even a lock
+ * into the project's row.
+ */
+static const char sql_project_lock[] =
+	"SELECT p.id, pg_advisory_xact_lock(1886154352, 100 + (p.id % 1000000000)::int)"
+	"  FROM projects p WHERE p.key = $1";
+
+/* Only fields given are set; the skip_noop trigger makes an unchanged update write nothing. */
+static const char sql_project_git[] =
+	"UPDATE projects SET git_remote_url = coalesce($2, git_remote_url),"
+	"  git_submodule_path = coalesce($3, git_submodule_path),"
+	"  git_default_branch = coalesce($4, git_default_branch)"
+	" WHERE id = $1 AND (git_remote_url IS DISTINCT FROM coalesce($2, git_remote_url)"
+	"  OR git_submodule_path IS DISTINCT FROM coalesce($3, git_submodule_path)"
+	"  OR git_default_branch IS DISTINCT FROM coalesce($4, git_default_branch))";
+
+static const char sql_backlog_find[] =
+	"SELECT id FROM backlogs WHERE project_id = $1 AND archived_at IS NULL"
+	"   AND ($2::text IS NULL OR name = $2) ORDER BY position, id LIMIT 1";
+static const char sql_backlog_create[] =
+	"INSERT INTO backlogs (project_id, name) VALUES ($1, coalesce($2, 'Backlog')) RETURNING id";
+
+static const char sql_statuses[] = "SELECT key FROM statuses ORDER BY position";
+
+/*
+ * The set-based upsert. A story whose file (path and git blob id) is the
+ * same as last time is not touched at all; one that comes back after --prune
+ * archived it is restored. $3 limits it to one file (the per-file fallback).
+ */
+static const char sql_upsert[] =
+	"WITH src AS ("
+	"  SELECT i.path, i.blob, d.* FROM pp_import i CROSS JOIN LATERAL jsonb_to_record(i.doc) AS"
+	"    d(key text, title text, status text, priority text, estimate_points numeric,"
+	"      estimate_raw text, epic text, owner text, author text, branch_name text,"
+	"      created text, labels text[], metadata jsonb, body text, checklist_total int,"
+	"      checklist_done int)"
+	"  WHERE $3::text IS NULL OR i.path = $3"
+	"), up AS ("
+	"  INSERT INTO stories AS s (project_id, backlog_id, key, title, status, priority,"
+	"    estimate_points, estimate_raw, epic, owner, author, branch_name, labels, metadata,"
+	"    body, checklist_total, checklist_done, source_path, source_blob_id, created_at)"
+	"  SELECT $1, $2, key, title, coalesce(status, 'draft'), coalesce(priority, 'medium'),"
+	"    estimate_points, estimate_raw, epic, owner, author, branch_name, labels, metadata,"
+	"    body, checklist_total, checklist_done, path, blob, coalesce(created::timestamptz, now())"
+	"  FROM src"
+	"  ON CONFLICT (project_id, key) DO UPDATE SET title = excluded.title,"
+	"    status = excluded.status, priority = excluded.priority,"
+	"    estimate_points = excluded.estimate_points, estimate_raw = excluded.estimate_raw,"
+	"    epic = excluded.epic, owner = excluded.owner, author = excluded.author,"
+	"    branch_name = excluded.branch_name, labels = excluded.labels,"
+	"    metadata = excluded.metadata, body = excluded.body,"
+	"    checklist_total = excluded.checklist_total, checklist_done = excluded.checklist_done,"
+	"    source_path = excluded.source_path, source_blob_id = excluded.source_blob_id,"
+	"    archived_at = NULL"
+	"  WHERE s.source_blob_id IS DISTINCT FROM excluded.source_blob_id"
+	"     OR s.source_path IS DISTINCT FROM excluded.source_path OR s.archived_at IS NOT NULL"
+	"  RETURNING s.id, s.source_path, s.xmax = 0"
+	") INSERT INTO pp_import_changed SELECT * FROM up";
+
+/* The dependencies of changed stories, as their files now say. */
+static const char sql_deps_clear[] =
+	"DELETE FROM story_dependencies d USING pp_import_changed c"
+	" WHERE d.story_id = c.id AND d.kind = 'blocks';"
+	"DELETE FROM story_dependency_refs r USING pp_import_changed c WHERE r.story_id = c.id";
+
+static const char sql_deps_resolve[] =
+	"INSERT INTO pp_import_res"
+	" SELECT c.id, coalesce(d.project_key, $1), d.story_key, d.path, d.line, d.col, t.id"
+	"   FROM pp_import_deps d JOIN pp_import_changed c ON c.path = d.path"
+	"   LEFT JOIN projects p ON p.key = coalesce(d.project_key, $1)"
+	"   LEFT JOIN stories t ON t.project_id = p.id AND t.key = d.story_key";
+
+static const char sql_deps_insert[] =
+	"INSERT INTO story_dependencies (story_id, depends_on_id)"
+	" SELECT story_id, target FROM pp_import_res"
+	"  WHERE target IS NOT NULL AND ($1::text IS NULL OR (path, line) = ($1, $2::int))"
+	" ON CONFLICT DO NOTHING";
+
+static const char sql_deps_targets[] =
+	"SELECT path, line, col, project_key || ':' || story_key FROM pp_import_res"
+	" WHERE target IS NOT NULL ORDER BY path, line";
+
+/* Kept, not dropped: the story may arrive with a later import. */
+static const char sql_deps_unresolved[] =
+	"WITH u AS (INSERT INTO story_dependency_refs (story_id, project_key, story_key)"
+	"  SELECT story_id, project_key, story_key FROM pp_import_res WHERE target IS NULL"
+	"  ON CONFLICT DO NOTHING RETURNING 1)"
+	"SELECT path, line, col, project_key || ':' || story_key FROM pp_import_res"
+	" WHERE target IS NULL ORDER BY path, line";
+
+/* References from any project to stories that exist now. */
+static const char sql_refs_resolve[] =
+	"WITH r AS (DELETE FROM story_dependency_refs r USING projects p, stories t"
+	"  WHERE p.key = r.project_key AND t.project_id = p.id AND t.key = r.story_key"
+	"    AND t.project_id = $1 RETURNING r.story_id, t.id AS target)"
+	"INSERT INTO story_dependencies (story_id, depends_on_id)"
+	" SELECT story_id, target FROM r ON CONFLICT DO NOTHING";
+
+static const char sql_prune[] =
+	"UPDATE stories s SET archived_at = now()"
+	" WHERE s.project_id = $1 AND s.archived_at IS NULL AND s.source_path IS NOT NULL"
+	"   AND NOT EXISTS (SELECT 1 FROM pp_import_seen v WHERE v.path = s.source_path)";
+
+static const char sql_counts[] =
+	"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+	"  FROM pp_import_changed";
+
+static const char sql_commit_sync[] =
+	"UPDATE projects SET git_last_synced_commit = $2, git_last_synced_at = now()"
+	" WHERE id = $1 AND git_last_synced_commit IS DISTINCT FROM $2";
+
+static const char *const priorities[] = {"critical", "high", "medium", "low", NULL};
+
+/* COPY's text format: backslash, tab, newline and carriage return are escaped. */
+static pp_rc copy_field(pp_buf *b, const char *s)
+{
+	pp_rc rc = PP_OK;
+
+	if (s == NULL)
+		return pp_buf_adds(b, "\\N");
+	for (; *s && rc == PP_OK; s++) {
+		switch (*s) {
+		case '\\':
+			rc = pp_buf_adds(b, "\\\\");
+			break;
+		case '\t':
+			rc = pp_buf_adds(b, "\\t");
+			break;
+		case '\n':
+			rc = pp_buf_adds(b, "\\n");
+			break;
+		case '\r':
+			rc = pp_buf_adds(b, "\\r");
+			break;
+		default:
+			rc = pp_buf_add(b, s, 1);
+		}
+	}
+	return rc;
+}
+
+static pp_rc copy_in(PGconn *conn, const char *sql, const pp_buf *rows, pp_err *err)
+{
+	PGresult *res = PQexec(conn, sql);
+	pp_rc rc = PP_OK;
+
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = pp_db_err(err, conn, res, sql);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	if (PQputCopyData(conn, pp_buf_str(rows), (int)rows->len) != 1 ||
+	    PQputCopyEnd(conn, NULL) != 1)
+		rc = pp_db_err(err, conn, NULL, sql);
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (rc == PP_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pp_db_err(err, conn, res, sql);
+		PQclear(res);
+	}
+	return rc;
+}
+
+/* An integer column's value: the server only sends digits for one. */
+static int int_at(const PGresult *r, int row, int col)
+{
+	return (int)strtol(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* One story as the JSON document sql_upsert reads with jsonb_to_record. */
+static char *story_doc(const pp_story *s)
+{
+	json_t *d = json_object(), *labels = json_array(), *meta;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < s->n_labels; i++)
+		json_array_append_new(labels, json_string(s->labels[i]));
+	meta = json_loads(s->metadata_json ? s->metadata_json : "{}", 0, NULL);
+	json_object_set_new(d, "key", json_string(s->key));
+	json_object_set_new(d, "title", json_string(s->title));
+	json_object_set_new(d, "status", str_or_null(s->status));
+	json_object_set_new(d, "priority", str_or_null(s->priority));
+	json_object_set_new(d, "estimate_points",
+			    s->has_points ? json_real(s->estimate_points) : json_null());
+	json_object_set_new(d, "estimate_raw", str_or_null(s->estimate_raw));
+	json_object_set_new(d, "epic", str_or_null(s->epic));
+	json_object_set_new(d, "owner", str_or_null(s->owner));
+	json_object_set_new(d, "author", str_or_null(s->author));
+	json_object_set_new(d, "branch_name", str_or_null(s->branch_name));
+	json_object_set_new(d, "created", str_or_null(s->created));
+	json_object_set_new(d, "labels", labels);
+	json_object_set_new(d, "metadata", meta ? meta : json_object());
+	json_object_set_new(d, "body", json_string(s->body ? s->body : ""));
+	json_object_set_new(d, "checklist_total", json_integer(s->checklist_total));
+	json_object_set_new(d, "checklist_done", json_integer(s->checklist_done));
+	text = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	return text;
+}
+
+static int in_list(const char *v, char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void lower(char *s)
+{
+	for (; s && *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* Checks what the database would refuse for the whole batch; such a file is skipped. */
+static pp_rc validate(pp_import_batch *b, char *const *statuses, size_t n_statuses,
+		      const char *status_list, pp_import_result *res)
+{
+	size_t i;
+	pp_rc rc = PP_OK;
+
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		pp_story *s = &b->items[i].story;
+		if (!b->items[i].ok)
+			continue;
+		lower(s->status);
+		lower(s->priority);
+		if (s->status && !in_list(s->status, statuses, n_statuses)) {
+			b->items[i].ok = 0;
+			res->failed++;
+			rc = pp_import_problem_add(res, b->items[i].path, s->status_pos.line,
+						   s->status_pos.column, 1,
+						   "unknown status \"%s\": expected one of %s",
+						   s->status, status_list);
+		} else if (s->priority && !in_list(s->priority, (char *const *)priorities, 4)) {
+			b->items[i].ok = 0;
+			res->failed++;
+			rc = pp_import_problem_add(
+				res, b->items[i].path, s->priority_pos.line, s->priority_pos.column,
+				1,
+				"unknown priority \"%s\": expected one of critical, "
+				"high, medium, low",
+				s->priority);
+		}
+	}
+	return rc;
+}
+
+/* The statuses, for validation and for the message that lists them. */
+static pp_rc load_statuses(PGconn *conn, char ***out, size_t *n, pp_buf *list, pp_err *err)
+{
+	PGresult *r;
+	int i;
+	pp_rc rc = pp_db_exec(conn, sql_statuses, &r, err);
+
+	*out = NULL;
+	*n = 0;
+	if (rc != PP_OK)
+		return rc;
+	*out = calloc((size_t)PQntuples(r) + 1, sizeof(**out));
+	for (i = 0; *out && rc == PP_OK && i < PQntuples(r); i++) {
+		if (((*out)[*n] = strdup(PQgetvalue(r, i, 0))) == NULL)
+			rc = PP_ENOMEM;
+		else
+			(*n)++;
+		if (rc == PP_OK)
+			rc = pp_buf_printf(list, "%s%s", i ? ", " : "", PQgetvalue(r, i, 0));
+	}
+	PQclear(r);
+	if (*out == NULL || rc != PP_OK)
+		return pp_err_set(err, PP_ENOMEM, "out of memory");
+	return PP_OK;
+}
+
+/* The rows of the three COPYs, from the batch. */
+static pp_rc build_copy_rows(const pp_import_batch *b, pp_buf *rows, pp_buf *seen, pp_buf *deps)
+{
+	pp_rc rc = PP_OK;
+	size_t i, k;
+
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		const pp_import_item *it = &b->items[i];
+		char *doc;
+
+		rc = copy_field(seen, it->path);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(seen, "\n");
+		if (rc != PP_OK || !it->ok)
+			continue;
+		doc = story_doc(&it->story);
+		if (doc == NULL)
+			return PP_ENOMEM;
+		rc = copy_field(rows, it->path);
+		if (rc == PP_OK)
+			rc = pp_buf_printf(rows, "\t%s\t", it->blob);
+		if (rc == PP_OK)
+			rc = copy_field(rows, doc);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(rows, "\n");
+		free(doc);
+		for (k = 0; rc == PP_OK && k < it->story.n_deps; k++) {
+			const pp_story_dep *d = &it->story.deps[k];
+			rc = copy_field(deps, it->path);
+			if (rc == PP_OK)
+				rc = pp_buf_adds(deps, "\t");
+			if (rc == PP_OK)
+				rc = copy_field(deps, d->project);
+			if (rc == PP_OK)
+				rc = pp_buf_adds(deps, "\t");
+			if (rc == PP_OK)
+				rc = copy_field(deps, d->key);
+			if (rc == PP_OK)
+				rc = pp_buf_printf(deps, "\t%d\t%d\n", d->pos.line, d->pos.column);
+		}
+	}
+	return rc;
+}
+
+/* Runs sql with params inside a savepoint; on failure rolls back to it and fills err. */
+static pp_rc guarded(PGconn *conn, const char *sql, int n, const char *const *p, pp_err *err)
+{
+	pp_rc rc = pp_db_exec(conn, "SAVEPOINT pp_import", NULL, err);
+
+	if (rc == PP_OK)
+		rc = pp_db_execp(conn, sql, n, p, NULL, err);
+	if (rc == PP_OK)
+		return pp_db_exec(conn, "RELEASE SAVEPOINT pp_import", NULL, err);
+	pp_db_exec_quiet(conn, "ROLLBACK TO SAVEPOINT pp_import");
+	pp_db_exec_quiet(conn, "RELEASE SAVEPOINT pp_import");
+	return rc;
+}
+
+/*
+ * Upserts every file at once; when the database refuses the batch (a
+ * constraint no check above foresaw), file by file, so that the one bad
+ * file is named and skipped and the rest still land.
+ */
+static pp_rc upsert(PGconn *conn, const char *project_id, const char *backlog_id,
+		    pp_import_batch *b, pp_import_result *res, pp_err *err)
+{
+	const char *p[3] = {project_id, backlog_id, NULL};
+	pp_err one;
+	size_t i;
+	pp_rc rc;
+
+	rc = guarded(conn, sql_upsert, 3, p, err);
+	if (rc != PP_EDB)
+		return rc;
+	for (i = 0; i < b->n; i++) {
+		if (!b->items[i].ok)
+			continue;
+		p[2] = b->items[i].path;
+		pp_err_clear(&one);
+		rc = guarded(conn, sql_upsert, 3, p, &one);
+		if (rc == PP_EDB) {
+			b->items[i].ok = 0;
+			res->failed++;
+			rc = pp_import_problem_add(res, b->items[i].path, 0, 0, 1, "%s", one.msg);
+		}
+		if (rc != PP_OK) {
+			if (rc != PP_EDB && one.msg[0])
+				*err = one;
+			return rc;
+		}
+	}
+	return PP_OK;
+}
+
+/* Inserts the resolved edges one by one, reporting each the database refuses at its line. */
+static pp_rc link_edge_by_edge(PGconn *conn, pp_import_result *res, pp_err *err)
+{
+	const char *p[2];
+	PGresult *r;
+	pp_err one;
+	int i;
+	pp_rc rc = pp_db_exec(conn, sql_deps_targets, &r, err);
+
+	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
+		p[0] = PQgetvalue(r, i, 0);
+		p[1] = PQgetvalue(r, i, 1);
+		pp_err_clear(&one);
+		if (guarded(conn, sql_deps_insert, 2, p, &one) != PP_EDB)
+			continue;
+		rc = pp_import_problem_add(res, p[0], int_at(r, i, 1), int_at(r, i, 2), 1,
+					   "dependency on %s was not recorded: %s",
+					   PQgetvalue(r, i, 3), one.msg);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/*
+ * Replaces the dependencies of the changed stories with what their files
+ * say: all edges at once, or edge by edge when the database refuses the
+ * batch (a blocking cycle), so that each rejected one is reported at its line.
+ */
+static pp_rc link_dependencies(PGconn *conn, const char *project_key, pp_import_result *res,
+			       pp_err *err)
+{
+	const char *p[2] = {NULL, NULL};
+	PGresult *r = NULL;
+	pp_err one;
+	int i;
+	pp_rc rc = pp_db_exec(conn, sql_deps_clear, NULL, err);
+
+	if (rc == PP_OK)
+		rc = pp_db_execp(conn, sql_deps_resolve, 1, &project_key, NULL, err);
+	if (rc == PP_OK && guarded(conn, sql_deps_insert, 2, p, &one) == PP_EDB)
+		rc = link_edge_by_edge(conn, res, err);
+	if (rc == PP_OK)
+		rc = pp_db_exec(conn, sql_deps_unresolved, &r, err);
+	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
+		res->unresolved++;
+		rc = pp_import_problem_add(res, PQgetvalue(r, i, 0), int_at(r, i, 1),
+					   int_at(r, i, 2), 0,
+					   "dependency %s does not exist (yet): kept as unresolved",
+					   PQgetvalue(r, i, 3));
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* HEAD of the checkout at path, or "" when it is not one (or git is missing). */
+static void git_head(const char *path, char out[41])
+{
+	const char *argv[] = {"git", "-C", path, "rev-parse", "--verify", "-q", "HEAD", NULL};
+	char *text = NULL;
+	size_t len;
+	int status;
+	pp_err ignored;
+
+	out[0] = '\0';
+	if (pp_proc_capture(argv, 4096, &text, &len, &status, &ignored) == PP_OK && status == 0 &&
+	    len >= 40 && strspn(text, "0123456789abcdef") == 40) {
+		memcpy(out, text, 40);
+		out[40] = '\0';
+	}
+	free(text);
+}
+
+static pp_rc one_value(PGconn *conn, const char *sql, int n, const char *const *p, char *out,
+		       size_t size, pp_err *err)
+{
+	PGresult *r;
+	pp_rc rc = pp_db_execp(conn, sql, n, p, &r, err);
+
+	out[0] = '\0';
+	if (rc != PP_OK)
+		return rc;
+	if (PQntuples(r) > 0)
+		snprintf(out, size, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return PP_OK;
+}
+
+static long count_of(PGconn *conn, const char *sql, int n, const char *const *p, pp_err *err)
+{
+	PGresult *r;
+	long v;
+
+	if (pp_db_execp(conn, sql, n, p, &r, err) != PP_OK)
+		return -1;
+	v = strtol(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return v;
+}
+
+static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_batch *b,
+			    pp_import_result *res, pp_err *err)
+{
+	char project_id[32], backlog_id[32], created[32];
+	const char *p[4];
+	pp_buf rows, seen, deps, status_list;
+	char **statuses = NULL;
+	size_t n_statuses = 0, i;
+	PGresult *r;
+	long archived;
+	pp_err one;
+	pp_rc rc;
+
+	pp_buf_init(&rows, (size_t)1 << 31);
+	pp_buf_init(&seen, (size_t)1 << 28);
+	pp_buf_init(&deps, (size_t)1 << 28);
+	pp_buf_init(&status_list, 4096);
+	rc = pp_db_exec(conn, sql_setup, NULL, err);
+	p[0] = o->project;
+	if (rc == PP_OK)
+		rc = one_value(conn, sql_project_create, 1, p, created, sizeof(created), err);
+	res->project_created = created[0] != '\0';
+	if (rc == PP_OK)
+		rc = one_value(conn, sql_project_lock, 1, p, project_id, sizeof(project_id), err);
+	p[0] = project_id;
+	p[1] = o->git_remote_url;
+	p[2] = o->git_submodule_path;
+	p[3] = o->git_branch;
+	if (rc == PP_OK && (o->git_remote_url || o->git_submodule_path || o->git_branch))
+		rc = pp_db_execp(conn, sql_project_git, 4, p, NULL, err);
+	p[1] = o->backlog;
+	if (rc == PP_OK)
+		rc = one_value(conn, sql_backlog_find, 2, p, backlog_id, sizeof(backlog_id), err);
+	if (rc == PP_OK && !backlog_id[0])
+		rc = one_value(conn, sql_backlog_create, 2, p, backlog_id, sizeof(backlog_id), err);
+	if (rc == PP_OK)
+		rc = load_statuses(conn, &statuses, &n_statuses, &status_list, err);
+	if (rc == PP_OK)
+		rc = validate(b, statuses, n_statuses, pp_buf_str(&status_list), res);
+	if (rc == PP_OK && (rc = build_copy_rows(b, &rows, &seen, &deps)) != PP_OK)
+		pp_err_set(err, rc, "out of memory building the import (over 2 GiB of stories?)");
+	if (rc == PP_OK)
+		rc = copy_in(conn, "COPY pp_import FROM STDIN", &rows, err);
+	if (rc == PP_OK)
+		rc = copy_in(conn, "COPY pp_import_seen FROM STDIN", &seen, err);
+	if (rc == PP_OK)
+		rc = copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
+	if (rc == PP_OK)
+		rc = upsert(conn, project_id, backlog_id, b, res, err);
+	if (rc == PP_OK)
+		rc = link_dependencies(conn, o->project, res, err);
+	p[0] = project_id;
+	if (rc == PP_OK && guarded(conn, sql_refs_resolve, 1, p, &one) != PP_OK)
+		/* A cycle through an older reference: those stay unresolved, and say so. */
+		rc = pp_import_problem_add(
+			res, ".", 0, 0, 0,
+			"references to this project's stories stay unresolved: %s", one.msg);
+	if (rc == PP_OK && o->prune) {
+		archived = count_of(conn, sql_prune, 1, p, err);
+		rc = archived < 0 ? PP_EDB : PP_OK;
+		res->archived = archived < 0 ? 0 : (size_t)archived;
+	}
+	git_head(o->path, res->commit);
+	p[1] = res->commit;
+	if (rc == PP_OK && res->commit[0])
+		rc = pp_db_execp(conn, sql_commit_sync, 2, p, NULL, err);
+	if (rc == PP_OK && (rc = pp_db_exec(conn, sql_counts, &r, err)) == PP_OK) {
+		res->created = strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+		res->updated = strtoul(PQgetvalue(r, 0, 1), NULL, 10);
+		PQclear(r);
+		for (i = 0; i < b->n; i++)
+			res->unchanged += b->items[i].ok;
+		res->unchanged -= res->created + res->updated;
+	}
+	for (i = 0; i < n_statuses; i++)
+		free(statuses[i]);
+	free(statuses);
+	pp_buf_free(&rows);
+	pp_buf_free(&seen);
+	pp_buf_free(&deps);
+	pp_buf_free(&status_list);
+	return rc;
+}
+
+pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp_import_result *res,
+		   pp_err *err)
+{
+	pp_rc rc = pp_db_exec(conn, "BEGIN", NULL, err);
+
+	if (rc == PP_OK)
+		rc = in_transaction(conn, o, b, res, err);
+	if (rc == PP_OK && !o->dry_run)
+		return pp_db_exec(conn, "COMMIT", NULL, err);
+	pp_db_exec_quiet(conn, "ROLLBACK");
+	return rc;
+}

@@ -1,0 +1,29 @@
+/* import_int.h: what import.c (files) hands to import_db.c (the database). */
+#ifndef PP_IMPORT_IMPORT_INT_H
+#define PP_IMPORT_IMPORT_INT_H
+
+#include "core/sha256.h"
+#include "import/import.h"
+#include "import/story.h"
+
+typedef struct pp_import_item {
+	char *path; /* relative to the imported directory */
+	char blob[PP_GIT_OID_HEX_LEN + 1];
+	pp_story story; /* valid when ok */
+	int ok;         /* parsed, unique, and not failed in the database */
+} pp_import_item;
+
+typedef struct pp_import_batch {
+	pp_import_item *items; /* sorted by path */
+	size_t n;
+} pp_import_batch;
+
+/* Records a problem (printf format) in res. Returns PP_ENOMEM only. */
+pp_rc pp_import_problem_add(pp_import_result *res, const char *file, int line, int col,
+			    int is_error, const char *fmt, ...) PP_PRINTF(6, 7);
+
+/* The database half: everything between BEGIN and COMMIT (import_db.c). */
+pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp_import_result *res,
+		   pp_err *err) PP_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,332 @@
+/*
+ * test_import.c: `planpipe import` and `import-repo` against a real
+ * PostgreSQL server, on generated story trees and real git repositories.
+ */
+#include "harness.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define N_STORIES 500
+
+static void write_story(const char *dir, const char *file, const char *key, const char *status,
+			const char *deps, const char *extra)
+{
+	char text[2048];
+
+	snprintf(
+		text, sizeof(text),
+		"---\nid: %s\ntitle: Story %s\nstatus: %s\npriority: medium\n"
+		"estimate: \"3sp\"\ndependencies: [%s]\nlabels: [generated]\nmarket: null\n%s---\n\n"
+		"# %s\n\n## Acceptance Criteria\n- [x] one\n- [ ] two\n",
+		key, key, status, deps, extra, key);
+	pp_t_write(dir, file, text);
+}
+
+/* ALPHA: AL-1..AL-500, each depending on the previous one and on BETA:BE-i. */
+static void generate(const char *alpha, const char *beta)
+{
+	char key[32], file[64], deps[128];
+	int i;
+
+	for (i = 1; i <= N_STORIES; i++) {
+		snprintf(key, sizeof(key), "AL-%d", i);
+		snprintf(file, sizeof(file), "AL-%d.md", i);
+		if (i > 1)
+			snprintf(deps, sizeof(deps), "AL-%d, \"BETA:BE-%d\"", i - 1, i);
+		else
+			snprintf(deps, sizeof(deps), "\"BETA:BE-%d\"", i);
+		write_story(alpha, file, key, "draft", deps, "");
+		snprintf(key, sizeof(key), "BE-%d", i);
+		snprintf(file, sizeof(file), "BE-%d.md", i);
+		write_story(beta, file, key, "ready", "", "");
+	}
+	pp_t_write(alpha, "README.md", "# not a story: no front matter\n");
+}
+
+static char *fingerprint(PGconn *c)
+{
+	/* xmin changes whenever a row is written: the same value means not touched. */
+	return pp_t_query(c, "SELECT md5(string_agg(id || ':' || xmin::text, ',' ORDER BY id)) "
+			     "FROM stories");
+}
+
+static pp_t_result import(const char *dir, const char *project, const char *more)
+{
+	return pp_t_run("import", dir, "--project", project, more, NULL);
+}
+
+static void two_projects_round_trip(void **state)
+{
+	char *alpha = pp_t_tempdir(), *beta = pp_t_tempdir(), *before, *after;
+	char path[1024];
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	generate(alpha, beta);
+
+	/* ALPHA first: its BETA dependencies do not exist yet and are kept. */
+	r = import(alpha, "ALPHA", NULL);
+	if (r.status != 0)
+		fail_msg("import exited %d:\n%s%s", r.status, r.out, r.err);
+	pp_t_assert_contains(r.out, "ALPHA: 500 created, 0 updated, 0 unchanged");
+	pp_t_assert_contains(r.out, "500 unresolved dependencies");
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependency_refs"), 500);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependencies"), 499);
+
+	/* BETA arrives: every reference becomes an edge across projects. */
+	r = import(beta, "BETA", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "BETA: 500 created");
+	pp_t_result_free(&r);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependency_refs"), 0);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependencies"), 999);
+	assert_int_equal(pp_t_query_long(c,
+					 "SELECT count(*) FROM story_dependencies d JOIN stories a "
+					 "ON a.id = d.story_id JOIN stories b ON b.id = "
+					 "d.depends_on_id WHERE a.project_id <> b.project_id"),
+			 500);
+	assert_int_equal(pp_t_query_long(c,
+					 "SELECT count(*) FROM stories WHERE checklist_total = 2 "
+					 "AND checklist_done = 1 AND estimate_points = 3 AND "
+					 "estimate_raw = '3sp' AND labels = '{generated}' AND "
+					 "metadata ? 'market'"),
+			 1000);
+
+	/* Unchanged: nothing is written, and it says so. */
+	before = fingerprint(c);
+	r = import(alpha, "ALPHA", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "0 created, 0 updated, 500 unchanged");
+	pp_t_assert_contains(r.out, "nothing changed since the last import");
+	pp_t_result_free(&r);
+	after = fingerprint(c);
+	assert_string_equal(before, after);
+	free(after);
+
+	/* Three files change: exactly those three rows are written. */
+	write_story(alpha, "AL-7.md", "AL-7", "in_progress", "AL-6", "");
+	write_story(alpha, "AL-8.md", "AL-8", "draft", "AL-7", "owner: alice\n");
+	write_story(alpha, "AL-9.md", "AL-9", "draft", "", "");
+	r = import(alpha, "ALPHA", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "0 created, 3 updated, 497 unchanged");
+	pp_t_result_free(&r);
+	after = fingerprint(c);
+	assert_int_equal(pp_t_query_long(c,
+					 "SELECT count(*) FROM stories WHERE xmin::text::bigint = "
+					 "(SELECT max(xmin::text::bigint) FROM stories)"),
+			 3);
+	free(after);
+	free(before);
+	/* AL-9 no longer depends on anything; AL-7 lost its BETA edge. */
+	assert_int_equal(pp_t_query_long(c,
+					 "SELECT count(*) FROM story_dependencies d JOIN stories s "
+					 "ON s.id = d.story_id WHERE s.key = 'AL-9'"),
+			 0);
+
+	/* The status change is in the history, from the importer. */
+	assert_int_equal(pp_t_query_long(c,
+					 "SELECT count(*) FROM status_history h JOIN stories s ON "
+					 "s.id = h.story_id WHERE s.key = 'AL-7' AND h.source = "
+					 "'import' AND h.from_status = 'draft' AND h.to_status = "
+					 "'in_progress'"),
+			 1);
+
+	/* A deleted file, with --prune: its story is archived, not deleted. */
+	snprintf(path, sizeof(path), "%s/AL-500.md", alpha);
+	assert_int_equal(unlink(path), 0);
+	r = import(alpha, "ALPHA", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "0 archived");
+	pp_t_result_free(&r);
+	r = import(alpha, "ALPHA", "--prune");
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "1 archived");
+	pp_t_result_free(&r);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'AL-500' AND "
+					    "archived_at IS NOT NULL"),
+			 1);
+	PQfinish(c);
+	free(alpha);
+	free(beta);
+}
+
+static void bad_files_are_reported_and_skipped(void **state)
+{
+	char *dir = pp_t_tempdir();
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	write_story(dir, "good.md", "OK-1", "draft", "", "");
+	pp_t_write(dir, "bad-yaml.md", "---\nid: BAD-1\ntitle: [unclosed\n---\nbody\n");
+	pp_t_write(dir, "no-id.md", "---\ntitle: Missing its id\n---\nbody\n");
+	write_story(dir, "status.md", "ST-1", "almost_done", "", "");
+	write_story(dir, "dup-a.md", "DUP-1", "draft", "", "");
+	write_story(dir, "dup-b.md", "DUP-1", "draft", "", "");
+
+	r = import(dir, "MIXED", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(
+		r.err,
+		"bad-yaml.md:4:1: error: invalid YAML: flow sequence without a closing bracket");
+	pp_t_assert_contains(r.err, "no-id.md:1:1: error: missing id");
+	pp_t_assert_contains(r.err, "status.md:4:9: error: unknown status \"almost_done\": "
+				    "expected one of draft, ready, in_progress, review, done, "
+				    "accepted, cancelled");
+	pp_t_assert_contains(r.err, "dup-b.md:2:5: error: id \"DUP-1\" is also used by dup-a.md");
+	pp_t_assert_contains(r.out, "2 created");
+	pp_t_assert_contains(r.out, "4 errors");
+	pp_t_result_free(&r);
+
+	c = pp_t_connect();
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories"), 2);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'DUP-1' AND "
+					    "source_path = 'dup-a.md'"),
+			 1);
+	PQfinish(c);
+	free(dir);
+}
+
+static void dry_run_writes_nothing_and_json(void **state)
+{
+	char *dir = pp_t_tempdir();
+	json_error_t jerr;
+	pp_t_result r;
+	json_t *j;
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	write_story(dir, "a.md", "DRY-1", "draft", "DRY-2", "");
+	write_story(dir, "b.md", "DRY-2", "draft", "", "");
+	r = pp_t_run("import", dir, "--project", "DRY", "--dry-run", "--json", NULL);
+	assert_int_equal(r.status, 0);
+	j = json_loads(r.out, 0, &jerr);
+	if (j == NULL)
+		fail_msg("not JSON (%s):\n%s", jerr.text, r.out);
+	assert_int_equal(json_integer_value(json_object_get(j, "created")), 2);
+	assert_true(json_is_true(json_object_get(j, "dry_run")));
+	assert_int_equal(json_array_size(json_object_get(j, "problems")), 0);
+	json_decref(j);
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories"), 0);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM projects"), 0);
+	PQfinish(c);
+	free(dir);
+}
+
+static void sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc != 0)
+		fail_msg("command failed (%d): %s", rc, cmd);
+}
+
+/* A planning repository with two projects as git submodules. */
+static void repo_of_submodules(void **state)
+{
+	char *top = pp_t_tempdir(), cmd[4096], dir[1024];
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	snprintf(dir, sizeof(dir), "%s/api-server", top);
+	mkdir(dir, 0755);
+	write_story(dir, "API-1.md", "API-1", "draft", "\"WEB:WEB-1\"", "");
+	snprintf(dir, sizeof(dir), "%s/web", top);
+	mkdir(dir, 0755);
+	write_story(dir, "WEB-1.md", "WEB-1", "done", "", "");
+	snprintf(
+		cmd, sizeof(cmd),
+		"set -e; cd %s; export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@e GIT_COMMITTER_NAME=t "
+		"GIT_COMMITTER_EMAIL=t@e; for p in api-server web; do git -C $p init -q -b main; "
+		"git -C $p add .; git -C $p commit -qm init; done; git init -q -b main planning; "
+		"cd planning; for p in api-server web; do git -c protocol.file.allow=always "
+		"submodule --quiet add ../$p $p; done; git config -f .gitmodules "
+		"submodule.web.planpipe-key WEB; git config -f .gitmodules submodule.web.branch main; "
+		"git add .; git commit -qm projects",
+		top);
+	sh(cmd);
+	snprintf(dir, sizeof(dir), "%s/planning", top);
+	r = pp_t_run("import-repo", dir, NULL);
+	if (r.status != 0)
+		fail_msg("import-repo exited %d:\n%s%s", r.status, r.out, r.err);
+	pp_t_assert_contains(r.out, "API_SERVER: 1 created");
+	pp_t_assert_contains(r.out, "WEB: 1 created");
+	pp_t_result_free(&r);
+
+	c = pp_t_connect();
+	assert_int_equal(pp_t_query_long(c,
+					 "SELECT count(*) FROM projects WHERE key IN "
+					 "('API_SERVER', 'WEB') AND git_submodule_path IS NOT NULL "
+					 "AND git_remote_url LIKE '%/%' AND "
+					 "git_last_synced_commit ~ '^[0-9a-f]{40}$'"),
+			 2);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM projects WHERE key = 'WEB' AND "
+					    "git_default_branch = 'main'"),
+			 1);
+	/* The cross-project dependency, imported before its target, was resolved after. */
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependencies"), 1);
+	/* The source blob id is git's own. */
+	{
+		char oid[64] = "", sql[256];
+		FILE *p;
+		snprintf(cmd, sizeof(cmd), "git -C %s/web hash-object WEB-1.md", top);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_non_null(fgets(oid, sizeof(oid), p));
+		pclose(p);
+		oid[strcspn(oid, "\n")] = '\0';
+		snprintf(
+			sql, sizeof(sql),
+			"SELECT count(*) FROM stories WHERE key = 'WEB-1' AND source_blob_id = '%s'",
+			oid);
+		assert_int_equal(pp_t_query_long(c, sql), 1);
+	}
+	PQfinish(c);
+
+	r = pp_t_run("import-repo", dir, NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "API_SERVER: nothing changed");
+	pp_t_assert_contains(r.out, "WEB: nothing changed");
+	pp_t_result_free(&r);
+	free(top);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(two_projects_round_trip),
+		cmocka_unit_test(bad_files_are_reported_and_skipped),
+		cmocka_unit_test(dry_run_writes_nothing_and_json),
+		cmocka_unit_test(repo_of_submodules),
+	};
+
+	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
+}

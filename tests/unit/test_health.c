@@ -1,0 +1,342 @@
+/*
+ * test_health.c: `planpipe health` (src/db/health.c, src/cli/cmd_health.c)
+ * run as a program against a real server (scripts/with-pg.sh): a wrong
+ * password, a schema behind, a standby, a stopped server.
+ *
+ *   test_health [NAME-PATTERN]   run the tests whose names match
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#include "db/migration.h"
+
+static void cluster(const char *cmd)
+{
+	const char *sh = getenv("PP_PG_CLUSTER_SH");
+	const char *root = getenv("PP_SOURCE_ROOT");
+	const char *dir = getenv("PP_TEST_CLUSTER");
+	char script[1024], line[2048];
+
+	if ((sh == NULL && root == NULL) || dir == NULL)
+		fail_msg("PP_PG_CLUSTER_SH or PP_SOURCE_ROOT, and PP_TEST_CLUSTER must be set "
+			 "(run through meson)");
+	if (sh)
+		snprintf(script, sizeof(script), "%s", sh);
+	else
+		snprintf(script, sizeof(script), "%s/scripts/pg-cluster.sh", root);
+	/* start needs the port: without one pg-cluster.sh would pick another. */
+	snprintf(line, sizeof(line), "'%s' %s '%s' %s >/dev/null", script, cmd, dir,
+		 strcmp(cmd, "start") == 0 ? getenv("PGPORT") : "");
+	if (system(line) != 0)
+		fail_msg("failed: %s", line);
+}
+
+/* Each test gets a database of its own at the schema version this binary needs. */
+static int setup_db(void **state)
+{
+	int need = pp_migrations_required_version();
+	char v[16];
+	pp_t_result r;
+
+	(void)state;
+	cluster("start");
+	pp_t_new_db();
+	if (need == 0)
+		return 0;
+	snprintf(v, sizeof(v), "%d", need);
+	/* Records the migrations as applied without running them: health reads only the history. */
+	r = pp_t_run("migrate", "baseline", v, NULL);
+	if (r.status != 0)
+		fail_msg("migrate baseline %s: %s%s", v, r.out, r.err);
+	pp_t_result_free(&r);
+	return 0;
+}
+
+static void expect(pp_t_result *r, int status, const char *needle)
+{
+	if (r->status != status)
+		fail_msg("expected exit %d, got %d\nstdout:\n%s\nstderr:\n%s", status, r->status,
+			 r->out, r->err);
+	if (needle)
+		pp_t_assert_contains(r->out, needle);
+	pp_t_result_free(r);
+}
+
+static void test_ready_and_alive(void **state)
+{
+	pp_t_result r;
+
+	(void)state;
+	r = pp_t_run("health", "--liveness", NULL);
+	expect(&r, 0, "HEALTH OK: alive");
+	r = pp_t_run("health", "--readiness", NULL);
+	expect(&r, 0, "HEALTH OK: ready");
+	r = pp_t_run("health", NULL);
+	expect(&r, 0, "HEALTH OK: healthy");
+}
+
+static void test_liveness_server_stopped(void **state)
+{
+	pp_t_result r;
+
+	(void)state;
+	cluster("stop");
+	r = pp_t_run("health", "--liveness", "--timeout", "3", NULL);
+	assert_true(r.ms < 3000 + 2000);
+	expect(&r, 2, "HEALTH CRITICAL");
+	r = pp_t_run("health", "--readiness", "--timeout", "3", NULL);
+	expect(&r, 2, "could not connect");
+	cluster("start");
+	r = pp_t_run("health", "--liveness", NULL);
+	expect(&r, 0, NULL);
+}
+
+/* Over TCP, where the server asks for the password. */
+static pp_t_result run_tcp(const char *password, const char *level)
+{
+	char *host = strdup(getenv("PGHOST"));
+	pp_t_result r;
+
+	setenv("PGHOST", "127.0.0.1", 1);
+	setenv("PGPASSWORD", password, 1);
+	r = pp_t_run("health", level, "--timeout", "5", NULL);
+	setenv("PGHOST", host, 1);
+	unsetenv("PGPASSWORD");
+	free(host);
+	return r;
+}
+
+static void test_readiness_wrong_password(void **state)
+{
+	pp_t_result r;
+
+	(void)state;
+	r = run_tcp("not-the-password", "--readiness");
+	expect(&r, 2, "password authentication failed");
+	r = run_tcp("not-the-password", "--liveness");
+	expect(&r, 2, "password authentication failed");
+	r = run_tcp(getenv("PP_TEST_PASSWORD"), "--readiness");
+	expect(&r, 0, "HEALTH OK: ready");
+}
+
+static void test_readiness_schema_behind(void **state)
+{
+	int need = pp_migrations_required_version();
+	PGconn *c;
+	pp_t_result r;
+	char sql[512];
+
+	(void)state;
+	if (need == 0) {
+		/* Nothing embedded: no schema to be behind (docs/operations.md). */
+		print_message("no migrations embedded in this build: nothing to be behind\n");
+		skip();
+	}
+	r = pp_t_run("health", "--readiness", NULL);
+	expect(&r, 0, NULL);
+
+	c = pp_t_connect();
+	free(pp_t_query(
+		c,
+		"DELETE FROM public.planpipe_schema_migrations"
+		" WHERE version = (SELECT max(version) FROM public.planpipe_schema_migrations)"));
+	r = pp_t_run("health", "--readiness", NULL);
+	expect(&r, 2, "the schema is behind");
+	r = pp_t_run("health", "--readiness", "--json", NULL);
+	expect(&r, 2, "\"status\": \"critical\"");
+
+	/* No history table at all is behind too. */
+	free(pp_t_query(c, "DROP TABLE public.planpipe_schema_migrations"));
+	r = pp_t_run("health", "--readiness", NULL);
+	expect(&r, 2, "database at version 0");
+
+	/* A newer schema than this binary's (a rollout under way) is ready, unless exact. */
+	r = pp_t_run("migrate", "baseline", "1", NULL);
+	pp_t_result_free(&r);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO public.planpipe_schema_migrations"
+		 " (version, name, checksum, applied_by, duration_ms, runner_version)"
+		 " VALUES (%d, 'future', repeat('0', 64), 'test', 0, 'test')",
+		 need + 1);
+	free(pp_t_query(c, sql));
+	PQfinish(c);
+	r = pp_t_run("health", "--readiness", NULL);
+	expect(&r, 0, "the schema is ahead");
+	r = pp_t_run("health", "--readiness", "--schema-exact", NULL);
+	expect(&r, 2, "the schema is ahead");
+}
+
+static void test_readiness_read_only(void **state)
+{
+	PGconn *c = pp_t_connect();
+	pp_t_result r;
+
+	(void)state;
+	free(pp_t_query(c, "ALTER SYSTEM SET default_transaction_read_only = on"));
+	free(pp_t_query(c, "SELECT pg_reload_conf()"));
+	usleep(300000);
+	r = pp_t_run("health", "--readiness", NULL);
+	expect(&r, 2, "transactions are read-only");
+	r = pp_t_run("health", "--readiness", "--replica", NULL);
+	expect(&r, 0, NULL);
+	free(pp_t_query(c, "ALTER SYSTEM RESET default_transaction_read_only"));
+	free(pp_t_query(c, "SELECT pg_reload_conf()"));
+	PQfinish(c);
+	usleep(300000);
+	r = pp_t_run("health", "--readiness", NULL);
+	expect(&r, 0, NULL);
+}
+
+/* Makes a streaming standby of the test cluster; prints "DIR PORT". */
+static const char standby_script[] =
+	"set -e\n"
+	"bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}\n"
+	"if [ \"$(id -u)\" -eq 0 ]; then as_pg() { runuser -u postgres -- \"$@\"; }; else as_pg() { \"$@\"; }; fi\n"
+	"dir=$(mktemp -d \"${TMPDIR:-/tmp}/pp-standby.XXXXXX\")\n"
+	"chmod 755 \"$dir\"; mkdir \"$dir/run\"\n"
+	"[ \"$(id -u)\" -ne 0 ] || chown -R postgres:postgres \"$dir\"\n"
+	"as_pg \"$bindir/pg_basebackup\" -h \"$PGHOST\" -p \"$PGPORT\" -U postgres -D \"$dir/data\" -R -X stream -c fast >\"$dir/basebackup.log\" 2>&1\n"
+	"for _ in 1 2 3 4 5 6 7 8 9 10; do\n"
+	"  port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 ))\n"
+	"  if as_pg \"$bindir/pg_ctl\" -D \"$dir/data\" -w -t 60 -l \"$dir/log\" \\\n"
+	"       -o \"-p $port -k $dir/run -c listen_addresses=''\" start >/dev/null 2>&1; then\n"
+	"    echo \"$dir $port\"; exit 0\n"
+	"  fi\n"
+	"done\n"
+	"cat \"$dir/log\" >&2; exit 1\n";
+
+static void test_readiness_standby(void **state)
+{
+	char dir[512] = "", line[1200], *host, *port;
+	int sport = 0;
+	FILE *f;
+	pp_t_result r;
+	json_t *j;
+	json_error_t jerr;
+
+	(void)state;
+	f = popen(standby_script, "r");
+	assert_non_null(f);
+	if (fscanf(f, "%511s %d", dir, &sport) != 2)
+		sport = 0;
+	if (pclose(f) != 0 || sport == 0)
+		fail_msg("could not make a standby");
+	host = strdup(getenv("PGHOST"));
+	port = strdup(getenv("PGPORT"));
+	snprintf(line, sizeof(line), "%s/run", dir);
+	setenv("PGHOST", line, 1);
+	snprintf(line, sizeof(line), "%d", sport);
+	setenv("PGPORT", line, 1);
+
+	r = pp_t_run("health", "--readiness", NULL);
+	expect(&r, 2, "the server is a standby");
+	r = pp_t_run("health", "--liveness", NULL);
+	expect(&r, 0, NULL);
+	r = pp_t_run("health", "--readiness", "--replica", NULL);
+	expect(&r, 0, "as allowed");
+	/* The full report of a replica has its lag. */
+	r = pp_t_run("health", "--replica", "--json", NULL);
+	j = json_loads(r.out, 0, &jerr);
+	if (j == NULL)
+		fail_msg("not JSON: %s\n%s", jerr.text, r.out);
+	assert_non_null(json_object_get(json_object_get(j, "checks"), "replication_lag"));
+	json_decref(j);
+	pp_t_result_free(&r);
+
+	setenv("PGHOST", host, 1);
+	setenv("PGPORT", port, 1);
+	free(host);
+	free(port);
+	snprintf(
+		line, sizeof(line),
+		"d='%s'; if [ \"$(id -u)\" -eq 0 ]; then p='runuser -u postgres --'; else p=; fi; "
+		"$p ${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_ctl -D \"$d/data\" -m immediate -w stop "
+		">/dev/null 2>&1; rm -rf \"$d\"",
+		dir);
+	assert_int_equal(system(line), 0);
+}
+
+static void test_full_report_json_and_thresholds(void **state)
+{
+	static const char *const names[] = {
+		"login",    "query",        "recovery",           "read_only",  "schema",
+		"uptime",   "connections",  "oldest_transaction", "wraparound", "database_size",
+		"replicas", "wal_archiver", "history_partitions", NULL,
+	};
+	json_error_t jerr;
+	json_t *j, *checks;
+	pp_t_result r;
+	int i;
+
+	(void)state;
+	r = pp_t_run("health", "--json", NULL);
+	j = json_loads(r.out, 0, &jerr);
+	if (j == NULL)
+		fail_msg("not JSON: %s\n%s", jerr.text, r.out);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "ok");
+	assert_int_equal(json_integer_value(json_object_get(j, "exit_code")), 0);
+	assert_string_equal(json_string_value(json_object_get(j, "level")), "full");
+	assert_non_null(json_string_value(json_object_get(j, "server_version")));
+	checks = json_object_get(j, "checks");
+	for (i = 0; names[i]; i++)
+		if (json_object_get(checks, names[i]) == NULL)
+			fail_msg("no check %s in\n%s", names[i], r.out);
+	assert_true(json_number_value(
+			    json_object_get(json_object_get(checks, "connections"), "value")) > 0);
+	json_decref(j);
+	pp_t_result_free(&r);
+
+	/* A threshold crossed: warning (1), critical (2); a bad flag: unknown (3). */
+	r = pp_t_run("health", "--connections", "0,100", NULL);
+	expect(&r, 1, "HEALTH WARNING: connections");
+	r = pp_t_run("health", "--latency", "0,0", NULL);
+	expect(&r, 2, "HEALTH CRITICAL: query");
+	r = pp_t_run("health", "--connections", "lots", NULL);
+	assert_int_equal(r.status, 3);
+	pp_t_result_free(&r);
+	r = pp_t_run("health", "--liveness", "--readiness", NULL);
+	assert_int_equal(r.status, 3);
+	pp_t_result_free(&r);
+	/* Thresholds only judge the full report: readiness is pass or fail. */
+	r = pp_t_run("health", "--readiness", "--latency", "0,0", NULL);
+	expect(&r, 0, NULL);
+}
+
+static void test_oldest_transaction(void **state)
+{
+	PGconn *c = pp_t_connect();
+	pp_t_result r;
+
+	(void)state;
+	free(pp_t_query(c, "BEGIN"));
+	free(pp_t_query(c, "SELECT txid_current()"));
+	sleep(2);
+	r = pp_t_run("health", "--transaction-age", "1,3600", NULL);
+	expect(&r, 1, "oldest_transaction");
+	free(pp_t_query(c, "ROLLBACK"));
+	PQfinish(c);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_ready_and_alive, setup_db),
+		cmocka_unit_test_setup(test_liveness_server_stopped, setup_db),
+		cmocka_unit_test_setup(test_readiness_wrong_password, setup_db),
+		cmocka_unit_test_setup(test_readiness_schema_behind, setup_db),
+		cmocka_unit_test_setup(test_readiness_read_only, setup_db),
+		cmocka_unit_test_setup(test_readiness_standby, setup_db),
+		cmocka_unit_test_setup(test_full_report_json_and_thresholds, setup_db),
+		cmocka_unit_test_setup(test_oldest_transaction, setup_db),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests_name("health", tests, NULL, NULL);
+}
