@@ -32,17 +32,17 @@ typedef struct pp_story {
 	char *estimate_raw;     /* "3sp" as written; NULL when absent */
 	double estimate_points; /* the number in estimate_raw ("3sp" -> 3, "0.5" -> 0.5) */
 	int has_points;         /* whether estimate_raw held a number */
-	char *epic, *owner, *author, *branch_name;  /* NULL when absent or null */
-	char *created;          /* "2025-08-28" (YYYY-MM-DD or an ISO 8601 timestamp) or NULL */
-	char *last_updated;     /* likewise */
-	char **labels;          /* n_labels strings */
+	char *epic, *owner, *author, *branch_name; /* NULL when absent or null */
+	char *created;      /* "2025-08-28" (YYYY-MM-DD or an ISO 8601 timestamp) or NULL */
+	char *last_updated; /* likewise */
+	char **labels;      /* n_labels strings */
 	size_t n_labels;
-	pp_story_dep *deps;     /* front matter "dependencies" */
+	pp_story_dep *deps; /* front matter "dependencies" */
 	size_t n_deps;
-	char *metadata_json;    /* a JSON object of every other front matter field; "{}" if none */
-	char *body;             /* the markdown after the closing "---", whole */
-	int checklist_total;    /* "- [ ]" and "- [x]" items in the body */
-	int checklist_done;     /* "- [x]" / "- [X]" items */
+	char *metadata_json; /* a JSON object of every other front matter field; "{}" if none */
+	char *body;          /* the markdown after the closing "---", whole */
+	int checklist_total; /* "- [ ]" and "- [x]" items in the body */
+	int checklist_done;  /* "- [x]" / "- [X]" items */
 	pp_story_pos key_pos, title_pos, status_pos, priority_pos, estimate_pos;
 } pp_story;
 
