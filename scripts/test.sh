@@ -2,7 +2,7 @@
 # `make test`: installs what is missing, then runs every test suite twice,
 # in a plain build and under AddressSanitizer + UndefinedBehaviorSanitizer.
 # The threaded code (the connection pool) runs once more under
-# ThreadSanitizer. Ends with one line "make test: N passed, N failed, N skipped" and exits
+# ThreadSanitizer, and the Docker stack is tested with real containers. Ends with one line "make test: N passed, N failed, N skipped" and exits
 # non-zero if anything failed or timed out.
 set -eu
 cd "$(dirname "$0")/.."
@@ -50,6 +50,22 @@ ninja -C build-tsan
 suite build
 suite build-asan --no-suite style
 suite build-tsan pool health pool-hammer-tsan
+
+# The Docker stack, with real containers (it installs and starts dockerd, and
+# builds debian:bookworm-slim with debootstrap when it cannot be pulled).
+echo "== docker: tests/docker/run.sh"
+{
+	sh tests/docker/run.sh
+	echo $? >build/docker.rc
+} 2>&1 | tee build/docker.out
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' build/docker.out | tail -n 1)
+if [ -n "$line" ]; then
+	passed=$((passed + $(echo "$line" | awk '{print $1}')))
+	failed=$((failed + $(echo "$line" | awk '{print $3}')))
+else
+	failed=$((failed + 1))
+fi
+[ "$(cat build/docker.rc)" -eq 0 ] || status=1
 
 echo "make test: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1

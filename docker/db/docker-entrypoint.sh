@@ -104,15 +104,15 @@ pgdata_empty() {
 refuse_half_initialised() {
 	die "$PGDATA holds a database whose initialisation never finished: not serving it." \
 		"$1" \
-		"An earlier first start of this volume failed or was stopped during initdb or a" \
-		"$initdb_dir script (look for the ERROR in that start's log), so roles, databases" \
-		"or data may be missing. The init-complete marker $PGDATA/$marker_name is written" \
-		"only after every step succeeded, and it is absent." \
-		"To start over (DELETES everything on this volume): fix the failing step, then" \
-		"  docker compose down -v   (or: docker volume rm <volume>)   and start again." \
-		"If you know this data is complete (restored from a backup, made by another image)," \
-		"mark it instead of deleting it:" \
-		"  docker compose run --rm --no-deps db touch $PGDATA/$marker_name"
+		"An earlier first start of this volume failed, or was stopped, during initdb or" \
+		"a $initdb_dir script (the ERROR is in that start's log), so roles," \
+		"databases or data may be missing. The marker $marker_name is written" \
+		"only after every initialisation step succeeded." \
+		"To start over, which DELETES this volume's data: fix the failing step, then" \
+		"    docker compose down -v    (all of the project's volumes; or docker volume rm VOLUME)" \
+		"and start again. If you know the data is complete (restored from a backup," \
+		"made by another image), mark it instead:" \
+		"    docker compose run --rm --no-deps db touch $PGDATA/$marker_name"
 }
 
 # Refuses what must not be served or initialised over; returns 0 when the
@@ -137,10 +137,21 @@ check_pgdata() {
 	parent=$(dirname "$PGDATA")
 	if [ "$parent" != / ]; then
 		for other in "$parent/PG_VERSION" "$parent"/*/PG_VERSION; do
-			[ -s "$other" ] && [ "$other" != "$PGDATA/PG_VERSION" ] || continue
-			die "$PGDATA is empty, but the volume holds a PostgreSQL $(cat "$other") cluster in $(dirname "$other")." \
-				"Refusing to create a new, empty cluster beside it. If that is your data, run the" \
-				"image matching its version with PGDATA=$(dirname "$other"), or upgrade it."
+			if [ ! -s "$other" ] || [ "$other" = "$PGDATA/PG_VERSION" ]; then
+				continue
+			fi
+			found=$(dirname "$other")
+			found_version=$(cat "$other")
+			if [ "$found_version" = "$PG_MAJOR" ]; then
+				advice1="To serve it with this image, set PGDATA=$found for the db service (a volume"
+				advice2="of the official postgres image keeps it there); then mark it as initialised."
+			else
+				advice1="To serve it: an image of PostgreSQL $found_version with PGDATA=$found; or upgrade it"
+				advice2="to $PG_MAJOR first (pg_upgrade, or pg_dump and restore into a new volume)."
+			fi
+			die "$PGDATA is empty, but the volume holds a PostgreSQL $found_version cluster in $found." \
+				"Refusing to create a new, empty cluster beside it, which would hide that data." \
+				"$advice1" "$advice2"
 		done
 	fi
 	return 1
@@ -182,6 +193,12 @@ on_stop_signal() {
 }
 
 run_initdb_scripts() {
+	# An unreadable directory (a bind mount of a mode 0700 host directory)
+	# would look empty to the glob below, and the scripts would be skipped
+	# without a word while the volume is marked complete.
+	if [ -e "$initdb_dir" ] && { [ ! -r "$initdb_dir" ] || [ ! -x "$initdb_dir" ]; }; then
+		fail_init "$initdb_dir is not readable by $(id -un) (uid $(id -u)): make the host directory readable (chmod a+rx) or mount it with the right owner"
+	fi
 	for f in "$initdb_dir"/*; do
 		[ -e "$f" ] || continue
 		case "$f" in
