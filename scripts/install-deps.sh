@@ -9,7 +9,7 @@ set -eu
 
 build="gcc make meson ninja-build pkg-config libpq-dev libmicrohttpd-dev
        libjansson-dev libfyaml-dev libssl-dev postgresql-15 postgresql-client-15"
-test="git libcmocka-dev postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+test="git libcmocka-dev libcurl4-openssl-dev curl postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
       clang-format"
 docker="docker.io docker-compose debootstrap"
 bench="wrk postgresql-contrib"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make run`: a local PostgreSQL 15 under ./var (kept between runs), the
-# database "planpipe" migrated to the version this build needs.
+# database "planpipe" migrated to the version this build needs, and the API
+# served in the foreground with a fresh admin token.
 #
 #   scripts/run-local.sh start|stop
 #
@@ -39,6 +40,10 @@ fi
 build/planpipe migrate wait --timeout 30 >/dev/null
 build/planpipe migrate up
 
+# A local admin with a fresh token each run: rotated if it exists.
+token=$(build/planpipe user token admin 2>/dev/null || build/planpipe user add admin --admin)
+listen=${PLANPIPE_LISTEN:-127.0.0.1:8080}
+
 cat <<MSG
 
 PostgreSQL 15 is running in $var (logs in $var/log), database "planpipe".
@@ -47,6 +52,13 @@ Connect with:
   psql "postgresql://postgres:$(cat "$var/password")@127.0.0.1:$PGPORT/planpipe"
 or point planpipe at it:
   export DATABASE_URL=postgresql://postgres:$(cat "$var/password")@127.0.0.1:$PGPORT/planpipe
-  build/planpipe migrate status
-Stop it with: make stop
+
+The API is starting on http://$listen (docs/api.md). Admin token:
+  $token
+Try:
+  curl -H "Authorization: Bearer $token" http://$listen/v1/projects
+Ctrl-C stops the API; \`make stop\` stops PostgreSQL.
 MSG
+PLANPIPE_LISTEN=$listen
+export PLANPIPE_LISTEN
+exec build/planpipe serve

@@ -22,6 +22,8 @@ static const command commands[] = {
 	{"health", pp_cli_health, "check the database: liveness, readiness, full report"},
 	{"import", pp_cli_import, "import story files from a directory into a project"},
 	{"import-repo", pp_cli_import_repo, "import a planning repository of git submodules"},
+	{"serve", pp_cli_serve, "serve the HTTP/JSON API"},
+	{"user", pp_cli_user, "add users, rotate their API tokens, disable them"},
 };
 
 static void usage(FILE *out)

@@ -21,6 +21,10 @@ int pp_cli_restore(int argc, char **argv, const pp_config *cfg);
 int pp_cli_health(int argc, char **argv, const pp_config *cfg);
 int pp_cli_import(int argc, char **argv, const pp_config *cfg);
 int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg);
+/* Serves the API until SIGTERM or SIGINT (docs/api.md). */
+int pp_cli_serve(int argc, char **argv, const pp_config *cfg);
+/* User management as the schema owner: add, token, disable (prints a new token alone on stdout). */
+int pp_cli_user(int argc, char **argv, const pp_config *cfg);
 
 /* Prints "planpipe CMD: error: MSG" (each line of MSG) on standard error. */
 void pp_cli_error(const char *cmd, const char *msg);

@@ -1,0 +1,206 @@
+/*
+ * projects.c: /v1/projects and /v1/projects/{project}.
+ *
+ * A caller lists only the projects it is a member of (row-level security;
+ * all of them for an admin). Any user may create a project and becomes its
+ * owner; maintainers change it; only owners archive it (DELETE).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/input.h"
+
+static const char *const no_params[] = {NULL};
+
+static const pp_field project_fields[] = {
+	PP_FIELD("key", PP_F_STRING, PP_F_REQUIRED),
+	PP_FIELD("name", PP_F_STRING, PP_F_REQUIRED),
+	PP_FIELD("description", PP_F_STRING, 0),
+	PP_FIELD("story_key_prefix", PP_F_STRING, PP_F_NULLABLE),
+	PP_FIELD("git_remote_url", PP_F_STRING, PP_F_NULLABLE),
+	PP_FIELD("git_submodule_path", PP_F_STRING, PP_F_NULLABLE),
+	PP_FIELD("git_default_branch", PP_F_STRING, 0),
+	PP_FIELD("git_stories_dir", PP_F_STRING, PP_F_NULLABLE),
+	PP_FIELD("git_last_synced_commit", PP_F_STRING, PP_F_NULLABLE),
+	PP_FIELD("git_last_synced_at", PP_F_TIME, PP_F_NULLABLE),
+	PP_FIELD("metadata", PP_F_OBJECT, 0),
+};
+
+/* What PATCH accepts: the same less the key (it names the project everywhere), plus archived. */
+static const pp_field patch_fields[] = {
+	PP_FIELD("name", PP_F_STRING, 0),
+	PP_FIELD("description", PP_F_STRING, 0),
+	PP_FIELD("story_key_prefix", PP_F_STRING, 0),
+	PP_FIELD("git_remote_url", PP_F_STRING, PP_F_NULLABLE),
+	PP_FIELD("git_submodule_path", PP_F_STRING, PP_F_NULLABLE),
+	PP_FIELD("git_default_branch", PP_F_STRING, 0),
+	PP_FIELD("git_stories_dir", PP_F_STRING, PP_F_NULLABLE),
+	PP_FIELD("git_last_synced_commit", PP_F_STRING, PP_F_NULLABLE),
+	PP_FIELD("git_last_synced_at", PP_F_TIME, PP_F_NULLABLE),
+	PP_FIELD("metadata", PP_F_OBJECT, 0),
+	PP_FIELD("archived", PP_F_BOOL, 0),
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- GET /v1/projects ---- */
+
+static const char sql_list[] =
+	"SELECT coalesce(json_agg(j ORDER BY key) FILTER (WHERE n <= $3::int), '[]') AS items,"
+	" count(*) > $3::int AS more, max(key) FILTER (WHERE n = $3::int) AS last"
+	" FROM (SELECT p.key, " PP_SQL_PROJECT_JSON(
+		"planpipe_project_role(p.id)") " AS j,"
+					       "  row_number() OVER (ORDER BY p.key) AS n"
+					       "  FROM projects p"
+					       "  WHERE ($1::boolean OR p.archived_at IS NULL) AND ($2::text IS NULL OR p.key > $2)"
+					       "  ORDER BY p.key LIMIT $3::int + 1) x";
+
+void pp_api_projects_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	static const char *const allowed[] = {"archived", "limit", "cursor", NULL};
+	const char *archived, *after = NULL, *cursor = pp_http_query(req, "cursor");
+	char limit[16], buf[128], next[160];
+	const PGresult *res;
+	pp_tx tx;
+	int i;
+
+	if (pp_api_query_known(req, resp, allowed) != 0 ||
+	    pp_api_query_bool(req, resp, "archived", 0, &archived) != 0 ||
+	    pp_api_query_limit(req, resp, limit) != 0)
+		return;
+	if (cursor && pp_api_cursor_decode(cursor, 'p', buf, sizeof(buf), &after, 1) != 1) {
+		pp_api_bad(req, resp, 400, "cursor", "the cursor is not one this API gave out");
+		return;
+	}
+	pp_tx_init(&tx);
+	i = pp_tx_add(&tx, sql_list, 3, archived, after, limit);
+	if (pp_tx_run(ctx, req, resp, &tx) != PP_OK)
+		return;
+	res = tx.res[i];
+	snprintf(next, sizeof(next), "p|%s", PQgetvalue(res, 0, 2));
+	pp_api_reply_page(req, resp, res, strcmp(PQgetvalue(res, 0, 1), "t") == 0 ? next : NULL);
+	pp_tx_free(&tx);
+}
+
+/* ---- POST /v1/projects ---- */
+
+/* The creator becomes owner in an AFTER trigger, after this statement's RETURNING. */
+static const char sql_create[] =
+	"WITH ins AS ("
+	" INSERT INTO projects (key, name, description, story_key_prefix, git_remote_url,"
+	"  git_submodule_path, git_default_branch, git_stories_dir, git_last_synced_commit,"
+	"  git_last_synced_at, metadata)"
+	" SELECT b->>'key', b->>'name', coalesce(b->>'description', ''), b->>'story_key_prefix',"
+	"  b->>'git_remote_url', b->>'git_submodule_path', coalesce(b->>'git_default_branch', 'main'),"
+	"  b->>'git_stories_dir', b->>'git_last_synced_commit', (b->>'git_last_synced_at')::timestamptz,"
+	"  coalesce(b->'metadata', '{}')"
+	" FROM (SELECT $1::jsonb AS b) i"
+	" RETURNING *)"
+	"SELECT " PP_SQL_PROJECT_JSON("'owner'") " AS body, p.version,"
+						 " '/v1/projects/' || p.key AS location FROM ins p";
+
+void pp_api_project_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	json_t *body;
+	pp_tx tx;
+
+	if (pp_api_query_known(req, resp, no_params) != 0)
+		return;
+	body = pp_api_body(req, resp, project_fields, N(project_fields));
+	if (body == NULL)
+		return;
+	json_decref(body);
+	pp_tx_init(&tx);
+	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, sql_create, 1, req->body), 201);
+}
+
+/* ---- GET /v1/projects/{project} ---- */
+
+static const char sql_get[] = "SELECT " PP_SQL_PROJECT_JSON(
+	"planpipe_project_role(p.id)") " AS body, p.version"
+				       " FROM projects p WHERE p.key = $1";
+
+void pp_api_project_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	pp_tx tx;
+
+	if (pp_api_query_known(req, resp, no_params) != 0)
+		return;
+	pp_tx_init(&tx);
+	pp_tx_guard(&tx, req->params[0], "viewer");
+	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, sql_get, 1, req->params[0]), 200);
+}
+
+/* ---- PATCH /v1/projects/{project} ---- */
+
+/*
+ * cur locks the newest version of the row (READ COMMITTED re-reads it after
+ * a concurrent update), so If-Match is judged against what is committed. An
+ * update that changes nothing is suppressed by a trigger: upd is empty and
+ * cur is the answer.
+ */
+static const char
+	sql_patch[] = "WITH i AS (SELECT $2::jsonb AS b),"
+		      " cur AS (SELECT p.* FROM projects p WHERE p.key = $1 FOR NO KEY UPDATE),"
+		      " upd AS (UPDATE projects t SET " PP_SQL_SET("name") ", " PP_SQL_SET(
+			      "description") ","
+					     "  " PP_SQL_SET("story_key_prefix") ", " PP_SQL_SET(
+						     "git_remote_url") ","
+								       "  " PP_SQL_SET("git_submodule_path") ", " PP_SQL_SET("git_default_branch") ","
+																		   "  " PP_SQL_SET("git_stories_dir") ", " PP_SQL_SET("git_last_synced_commit") ","
+																												"  " PP_SQL_SET_AS("git_last_synced_at", "timestamptz") ", " PP_SQL_SET_JSON("metadata") ","
+																																							 "  " PP_SQL_SET_ARCHIVED "  FROM i, cur WHERE t.id = cur.id AND ($3::int IS NULL OR t.version = $3::int)"
+																																							 "  RETURNING t.*)"
+																																							 "SELECT CASE WHEN EXISTS (SELECT FROM upd)"
+																																							 "  THEN (SELECT " PP_SQL_PROJECT_JSON("planpipe_project_role(p.id)") " FROM upd p)"
+																																															      " WHEN $3::int IS NOT NULL AND (SELECT version FROM cur) <> $3::int"
+																																															      "  THEN " PP_SQL_STALE("'project ' || $1", "$3") " ELSE"
+																																																					       "  (SELECT " PP_SQL_PROJECT_JSON(
+																																																						       "planpipe_project_role(p.id)") " FROM cur p) END AS body,"
+																																																										      " coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version";
+
+void pp_api_project_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	const char *version;
+	char vbuf[16];
+	json_t *body;
+	pp_tx tx;
+
+	if (pp_api_query_known(req, resp, no_params) != 0 ||
+	    pp_api_if_match(req, resp, vbuf, &version) != 0)
+		return;
+	body = pp_api_body(req, resp, patch_fields, N(patch_fields));
+	if (body == NULL)
+		return;
+	json_decref(body);
+	pp_tx_init(&tx);
+	pp_tx_guard(&tx, req->params[0], "maintainer");
+	pp_api_run_reply(ctx, req, resp, &tx,
+			 pp_tx_add(&tx, sql_patch, 3, req->params[0], req->body, version), 200);
+}
+
+/* ---- DELETE /v1/projects/{project} ---- */
+
+static const char sql_archive[] =
+	"WITH cur AS (SELECT p.* FROM projects p WHERE p.key = $1 FOR NO KEY UPDATE),"
+	" upd AS (UPDATE projects t SET archived_at = coalesce(t.archived_at, now()) FROM cur"
+	"  WHERE t.id = cur.id AND ($2::int IS NULL OR t.version = $2::int) RETURNING t.id)"
+	"SELECT CASE WHEN NOT EXISTS (SELECT FROM upd) AND $2::int IS NOT NULL"
+	"  AND (SELECT version FROM cur) <> $2::int THEN " PP_SQL_STALE("'project ' || $1",
+									"$2") " END AS body";
+
+void pp_api_project_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	const char *version;
+	char vbuf[16];
+	pp_tx tx;
+
+	if (pp_api_query_known(req, resp, no_params) != 0 ||
+	    pp_api_if_match(req, resp, vbuf, &version) != 0)
+		return;
+	pp_tx_init(&tx);
+	pp_tx_guard(&tx, req->params[0], "owner");
+	pp_api_run_reply(ctx, req, resp, &tx,
+			 pp_tx_add(&tx, sql_archive, 2, req->params[0], version), 204);
+}

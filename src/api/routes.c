@@ -1,0 +1,98 @@
+/* routes.c: the route table, and the answers handlers share (see api.h, handlers.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/handlers.h"
+#include "api/input.h"
+#include "api/tx.h"
+
+#define STORY "/v1/projects/{project}/stories/{story}"
+
+/* Matched in order; literal segments and parameters never overlap, so order only reads well. */
+static const pp_route routes[] = {
+	{"GET", "/livez", pp_api_livez, "the process is up"},
+	{"GET", "/readyz", pp_api_readyz, "the database is reachable and migrated"},
+	{"GET", "/metrics", pp_api_metrics, "Prometheus metrics"},
+	{"GET", "/openapi.json", pp_api_openapi_doc, "this API's OpenAPI 3.1 document"},
+	{"GET", "/v1/me", pp_api_me, "the authenticated user"},
+	{"GET", "/v1/statuses", pp_api_statuses, "the story statuses"},
+	{"GET", "/v1/projects", pp_api_projects_list, "the caller's projects"},
+	{"POST", "/v1/projects", pp_api_project_create, "create a project"},
+	{"GET", "/v1/projects/{project}", pp_api_project_get, "one project"},
+	{"PATCH", "/v1/projects/{project}", pp_api_project_patch, "change a project"},
+	{"DELETE", "/v1/projects/{project}", pp_api_project_archive, "archive a project"},
+	{"GET", "/v1/projects/{project}/backlogs", pp_api_backlogs_list, "a project's backlogs"},
+	{"POST", "/v1/projects/{project}/backlogs", pp_api_backlog_create, "create a backlog"},
+	{"PATCH", "/v1/projects/{project}/backlogs/{backlog}", pp_api_backlog_patch,
+	 "change a backlog"},
+	{"DELETE", "/v1/projects/{project}/backlogs/{backlog}", pp_api_backlog_archive,
+	 "archive a backlog"},
+	{"GET", "/v1/projects/{project}/stories", pp_api_stories_list, "a project's stories"},
+	{"POST", "/v1/projects/{project}/stories", pp_api_story_create, "create a story"},
+	{"GET", STORY, pp_api_story_get, "one story"},
+	{"PATCH", STORY, pp_api_story_patch, "change a story"},
+	{"DELETE", STORY, pp_api_story_archive, "archive a story"},
+	{"POST", STORY "/transitions", pp_api_story_transition, "change a story's status"},
+	{"POST", STORY "/move", pp_api_story_move, "move a story in or between backlogs"},
+	{"GET", STORY "/dependencies", pp_api_story_deps_list, "a story's dependencies"},
+	{"POST", STORY "/dependencies", pp_api_story_dep_add, "add a dependency"},
+	{"DELETE", STORY "/dependencies/{other_project}/{other_story}", pp_api_story_dep_remove,
+	 "remove a dependency"},
+	{"GET", STORY "/graph", pp_api_story_graph, "the transitive dependency graph"},
+	{"GET", STORY "/history", pp_api_story_history, "a story's status history"},
+	{"GET", "/v1/projects/{project}/dependencies", pp_api_project_deps_list,
+	 "a project's dependencies"},
+	{"POST", "/v1/projects/{project}/dependencies", pp_api_project_dep_add,
+	 "add a project dependency"},
+	{"DELETE", "/v1/projects/{project}/dependencies/{other_project}", pp_api_project_dep_remove,
+	 "remove a project dependency"},
+	{"GET", "/v1/projects/{project}/members", pp_api_members_list, "a project's members"},
+	{"PUT", "/v1/projects/{project}/members/{handle}", pp_api_member_put,
+	 "add a member or change its role"},
+	{"DELETE", "/v1/projects/{project}/members/{handle}", pp_api_member_remove,
+	 "remove a member"},
+	{"GET", "/v1/projects/{project}/history", pp_api_project_history,
+	 "a project's status changes"},
+	{"GET", "/v1/stories", pp_api_stories_search, "stories across the caller's projects"},
+};
+
+const pp_route *pp_api_routes(size_t *n)
+{
+	*n = sizeof(routes) / sizeof(routes[0]);
+	return routes;
+}
+
+void pp_api_run_reply(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx, int which,
+		      int status)
+{
+	if (pp_tx_run(api, req, resp, tx) != PP_OK)
+		return;
+	pp_api_reply(req, resp, tx->res[which], status);
+	pp_tx_free(tx);
+}
+
+void pp_api_reply_page(pp_http_req *req, pp_http_resp *resp, const PGresult *res, const char *plain)
+{
+	const char *items = PQntuples(res) > 0 ? PQgetvalue(res, 0, PQfnumber(res, "items")) : "[]";
+	pp_buf out, cursor;
+	pp_rc rc;
+
+	(void)req;
+	pp_buf_init(&out, (size_t)1 << 30);
+	pp_buf_init(&cursor, 4096);
+	rc = plain ? pp_api_cursor_encode(plain, &cursor) : PP_OK;
+	if (rc == PP_OK)
+		rc = pp_buf_printf(&out, "{\"items\":%s,\"next_cursor\":%s%s%s}", items,
+				   plain ? "\"" : "", plain ? pp_buf_str(&cursor) : "null",
+				   plain ? "\"" : "");
+	if (rc == PP_OK) {
+		size_t len = out.len;
+		pp_http_resp_set(resp, 200, "application/json", pp_buf_take(&out), len);
+	} else {
+		pp_http_resp_set(resp, 500, NULL, NULL, 0);
+	}
+	pp_buf_free(&out);
+	pp_buf_free(&cursor);
+}

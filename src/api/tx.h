@@ -1,0 +1,73 @@
+/*
+ * tx.h: one request, one transaction, one round trip.
+ *
+ * A handler lists its statements; pp_tx_run sends, in libpq pipeline mode:
+ *   BEGIN
+ *   SELECT set_config('planpipe.user_id', planpipe_api_authenticate(<token hash>)::text, true),
+ *          set_config('planpipe.source', 'api', true), ..., set_config('role', 'planpipe_app',
+ * true) the handler's statements COMMIT and one sync, then reads every result. A statement that
+ * fails (an unknown token raises PP401) aborts the rest, so nothing after it runs and the
+ * transaction is rolled back. Row-level security applies from the second
+ * statement on, whoever the login user is.
+ */
+#ifndef PP_API_TX_H
+#define PP_API_TX_H
+
+#include <libpq-fe.h>
+
+#include "api/api.h"
+#include "core/err.h"
+#include "http/request.h"
+#include "http/response.h"
+
+#define PP_TX_MAX_STMTS  6
+#define PP_TX_MAX_PARAMS 24
+
+typedef struct pp_tx_stmt {
+	const char *sql;
+	int n;
+	const char *params[PP_TX_MAX_PARAMS]; /* text; NULL is SQL NULL; borrowed */
+} pp_tx_stmt;
+
+typedef struct pp_tx {
+	pp_tx_stmt stmts[PP_TX_MAX_STMTS];
+	int n;
+	PGresult *res[PP_TX_MAX_STMTS]; /* after a successful pp_tx_run: each statement's result */
+} pp_tx;
+
+/* Empties tx. */
+void pp_tx_init(pp_tx *tx);
+
+/*
+ * Appends a statement with n text parameters (const char *, NULL for SQL
+ * NULL); returns its index. The strings must live until pp_tx_run returns.
+ */
+int pp_tx_add(pp_tx *tx, const char *sql, int n, ...);
+
+/*
+ * Appends the access check of project key: PP404 when the caller cannot see
+ * it, PP403 when its role is below min_role ("viewer", "developer",
+ * "maintainer", "owner").
+ */
+int pp_tx_guard(pp_tx *tx, const char *project, const char *min_role);
+
+/*
+ * Authenticates the request's bearer token and runs tx's statements as
+ * described above. Blocks. PP_OK: tx->res holds the results. Otherwise the
+ * problem is in resp (401, 403, 404, 409, 412, 422, 503, ...) and the
+ * return value says why (PP_EINVAL: the client; PP_EDB: the database
+ * refused; PP_ECONNECT/PP_ETIMEDOUT/PP_EUNAVAIL: unavailable).
+ */
+pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx) PP_WARN_UNUSED;
+
+/* Frees the results. */
+void pp_tx_free(pp_tx *tx);
+
+/*
+ * Answers with the first row of res: column "body" (JSON text) as the body,
+ * with status; column "version", when present and not NULL, as the ETag. A
+ * GET whose If-None-Match names that ETag gets 304 without a body.
+ */
+void pp_api_reply(pp_http_req *req, pp_http_resp *resp, const PGresult *res, int status);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * test_api.h: helpers for the API's integration tests (test_api_*.c): a
+ * migrated database, users made with `planpipe user add`, the real server
+ * (`planpipe serve` on a free port) and HTTP calls through libcurl. Like
+ * harness.h, every helper fails the running cmocka test on error.
+ */
+#ifndef PP_TESTS_TEST_API_H
+#define PP_TESTS_TEST_API_H
+
+#include <jansson.h>
+#include <sys/types.h>
+
+#include "harness.h"
+
+typedef struct api_server {
+	pid_t pid;
+	int port;
+	char url[64];       /* http://127.0.0.1:PORT */
+	char out_path[256]; /* standard output: the access log */
+	char err_path[256];
+} api_server;
+
+typedef struct api_res {
+	long status;
+	char *body;    /* NUL-terminated, "" when none */
+	char *headers; /* the raw response headers */
+	json_t *json;  /* the body parsed, or NULL */
+} api_res;
+
+/* A fresh database (PGDATABASE), migrated. Returns its name (static storage). */
+const char *api_setup_db(void);
+
+/* `planpipe user add HANDLE [--admin]`; returns the token (caller frees). */
+char *api_user_add(const char *handle, int admin);
+
+/*
+ * Starts `planpipe serve` on 127.0.0.1:0 with the current environment plus
+ * env (NULL-terminated "NAME=value" strings, may be NULL) and waits until it
+ * listens.
+ */
+void api_server_start(api_server *s, const char *const *env);
+
+/* SIGTERM, waits; asserts exit status 0 (under ASan: no leak). */
+void api_server_stop(api_server *s);
+
+/* The server's standard output or error so far (caller frees). */
+char *api_server_log(const api_server *s, int err);
+
+/*
+ * One request: method, path (appended to the server's url), bearer token
+ * (NULL: none), JSON body (NULL: none), extra headers (NULL-terminated
+ * "Name: value", may be NULL).
+ */
+api_res api_call(const api_server *s, const char *method, const char *path, const char *token,
+		 const char *body, const char *const *headers);
+
+/* Like api_call, failing the test unless the status is want (the body is printed). */
+#define api_ok(want, ...) api_expect_at((want), api_call(__VA_ARGS__), __FILE__, __LINE__)
+api_res api_expect_at(long want, api_res r, const char *file, int line);
+
+/* A response header's value (caller frees) or NULL. */
+char *api_header(const api_res *r, const char *name);
+
+/* The string member name of the JSON body (static until r is freed), or NULL. */
+const char *api_str(const api_res *r, const char *name);
+
+void api_res_free(api_res *r);
+
+/* Asserts r is a problem+json with this status and type slug. */
+#define api_problem(r, status, type) api_problem_at(&(r), (status), (type), __FILE__, __LINE__)
+void api_problem_at(const api_res *r, long status, const char *type, const char *file, int line);
+
+/* Whether a TCP connection to the server can be opened now. */
+int api_can_connect(const api_server *s);
+
+/* Sends raw bytes on a new TCP connection and reads until close or timeout_ms (caller frees). */
+char *api_raw(const api_server *s, const char *data, size_t len, int timeout_ms);
+
+#endif

@@ -1,0 +1,354 @@
+/* test_api_util.c: see test_api.h. */
+#include "test_api.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
+		fail_msg("short read of %s", path);
+	fclose(f);
+	return buf;
+}
+
+const char *api_setup_db(void)
+{
+	const char *name = pp_t_new_db();
+	pp_t_result r = pp_t_run("migrate", "up", NULL);
+
+	if (r.status != 0)
+		fail_msg("migrate up failed:\n%s%s", r.out, r.err);
+	pp_t_result_free(&r);
+	return name;
+}
+
+char *api_user_add(const char *handle, int admin)
+{
+	pp_t_result r = admin ? pp_t_run("user", "add", handle, "--admin", NULL)
+			      : pp_t_run("user", "add", handle, NULL);
+	char *token;
+	size_t n;
+
+	if (r.status != 0)
+		fail_msg("user add %s failed:\n%s", handle, r.err);
+	n = strlen(r.out);
+	if (n < 4 || r.out[n - 1] != '\n' || strncmp(r.out, "pp_", 3) != 0)
+		fail_msg("user add printed \"%s\", not a token and a newline", r.out);
+	token = strndup(r.out, n - 1);
+	pp_t_result_free(&r);
+	return token;
+}
+
+/* The port from "listening on http://HOST:PORT" in the log, or 0. */
+static int listening_port(const char *log)
+{
+	const char *p = strstr(log, "listening on http://");
+
+	if (p == NULL)
+		return 0;
+	p = strchr(p + 20, ':');
+	return p ? (int)strtol(p + 1, NULL, 10) : 0;
+}
+
+void api_server_start(api_server *s, const char *const *env)
+{
+	static int seq;
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const char *argv[] = {pp_t_bin(), "serve", "--drain-timeout", "10", NULL};
+	char **envp;
+	size_t n = 0, i, extra = 0;
+	posix_spawn_file_actions_t fa;
+	long long deadline;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	seq++;
+	snprintf(s->out_path, sizeof(s->out_path), "%s/pp-api-%ld-%d.out", tmp, (long)getpid(),
+		 seq);
+	snprintf(s->err_path, sizeof(s->err_path), "%s/pp-api-%ld-%d.err", tmp, (long)getpid(),
+		 seq);
+	while (environ[n])
+		n++;
+	while (env && env[extra])
+		extra++;
+	envp = calloc(n + extra + 2, sizeof(*envp));
+	assert_non_null(envp);
+	/* getenv takes the first of duplicate names: ours go first. */
+	envp[0] = "PLANPIPE_LISTEN=127.0.0.1:0";
+	for (i = 0; i < extra; i++)
+		envp[1 + i] = (char *)env[i];
+	for (i = 0; i < n; i++)
+		envp[1 + extra + i] = environ[i];
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, s->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, s->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	rc = posix_spawn(&s->pid, argv[0], &fa, NULL, (char *const *)argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
+	if (rc != 0)
+		fail_msg("cannot run %s: %s", argv[0], strerror(rc));
+	deadline = pp_t_now_ms() + 30000;
+	while (pp_t_now_ms() < deadline) {
+		char *log = slurp(s->err_path);
+		int st;
+
+		s->port = listening_port(log);
+		if (s->port == 0 && waitpid(s->pid, &st, WNOHANG) == s->pid)
+			fail_msg("planpipe serve exited at start-up:\n%s", log);
+		free(log);
+		if (s->port)
+			break;
+		usleep(20000);
+	}
+	if (s->port == 0)
+		fail_msg("planpipe serve did not start listening within 30 s");
+	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", s->port);
+}
+
+char *api_server_log(const api_server *s, int err)
+{
+	return slurp(err ? s->err_path : s->out_path);
+}
+
+void api_server_stop(api_server *s)
+{
+	long long deadline = pp_t_now_ms() + 60000;
+	int st = 0;
+
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGTERM);
+	while (waitpid(s->pid, &st, WNOHANG) != s->pid) {
+		if (pp_t_now_ms() > deadline) {
+			kill(s->pid, SIGKILL);
+			waitpid(s->pid, &st, 0);
+			fail_msg("planpipe serve did not stop within 60 s of SIGTERM");
+		}
+		usleep(10000);
+	}
+	s->pid = 0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		char *log = api_server_log(s, 1);
+		fail_msg("planpipe serve ended with status %d (signal %d):\n%s",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : -1, WIFSIGNALED(st) ? WTERMSIG(st) : 0,
+			 log);
+	}
+	unlink(s->out_path);
+	unlink(s->err_path);
+}
+
+/* ---- HTTP ---- */
+
+typedef struct sink {
+	char *data;
+	size_t len;
+} sink;
+
+static size_t on_data(char *p, size_t size, size_t n, void *ctx)
+{
+	sink *k = ctx;
+	size_t add = size * n;
+	char *grown = realloc(k->data, k->len + add + 1);
+
+	if (grown == NULL)
+		return 0;
+	k->data = grown;
+	memcpy(k->data + k->len, p, add);
+	k->len += add;
+	k->data[k->len] = '\0';
+	return add;
+}
+
+api_res api_call(const api_server *s, const char *method, const char *path, const char *token,
+		 const char *body, const char *const *headers)
+{
+	struct curl_slist *hl = NULL;
+	sink b = {NULL, 0}, h = {NULL, 0};
+	char url[2048], auth[512];
+	api_res r = {0};
+	CURLcode rc;
+	CURL *c = curl_easy_init();
+	size_t i;
+
+	assert_non_null(c);
+	snprintf(url, sizeof(url), "%s%s", s->url, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (token) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		hl = curl_slist_append(hl, auth);
+	}
+	if (body) {
+		hl = curl_slist_append(hl, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	for (i = 0; headers && headers[i]; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK)
+		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	r.body = b.data ? b.data : strdup("");
+	r.headers = h.data ? h.data : strdup("");
+	r.json = json_loads(r.body, JSON_DECODE_ANY, NULL);
+	return r;
+}
+
+api_res api_expect_at(long want, api_res r, const char *file, int line)
+{
+	if (r.status != want) {
+		print_error("%s:%d: expected HTTP %ld, got %ld:\n%s%s\n", file, line, want,
+			    r.status, r.headers, r.body);
+		_fail(file, line);
+	}
+	return r;
+}
+
+char *api_header(const api_res *r, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = r->headers;
+
+	while (p && *p) {
+		const char *eol = strstr(p, "\r\n");
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (len > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1;
+			while (*v == ' ')
+				v++;
+			return strndup(v, (size_t)(p + len - v));
+		}
+		p = eol ? eol + 2 : NULL;
+	}
+	return NULL;
+}
+
+const char *api_str(const api_res *r, const char *name)
+{
+	return json_string_value(json_object_get(r->json, name));
+}
+
+void api_res_free(api_res *r)
+{
+	free(r->body);
+	free(r->headers);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+void api_problem_at(const api_res *r, long status, const char *type, const char *file, int line)
+{
+	char want[256];
+	char *ct = api_header(r, "Content-Type");
+	int ok;
+
+	snprintf(want, sizeof(want), "https://planpipe.dev/problems/%s", type);
+	ok = r->status == status && ct && strcmp(ct, "application/problem+json") == 0 &&
+	     api_str(r, "type") && strcmp(api_str(r, "type"), want) == 0 &&
+	     json_integer_value(json_object_get(r->json, "status")) == status &&
+	     api_str(r, "title") && api_str(r, "request_id");
+	free(ct);
+	if (!ok) {
+		print_error("%s:%d: expected a %ld problem of type %s, got %ld:\n%s%s\n", file,
+			    line, status, type, r->status, r->headers, r->body);
+		_fail(file, line);
+	}
+}
+
+static int open_conn(const api_server *s)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)s->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int api_can_connect(const api_server *s)
+{
+	int fd = open_conn(s);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+char *api_raw(const api_server *s, const char *data, size_t len, int timeout_ms)
+{
+	sink b = {NULL, 0};
+	long long deadline = pp_t_now_ms() + timeout_ms;
+	int fd = open_conn(s);
+
+	if (fd < 0)
+		fail_msg("connect: %s", strerror(errno));
+	if (len > 0 && send(fd, data, len, MSG_NOSIGNAL) < 0 && errno != EPIPE &&
+	    errno != ECONNRESET)
+		fail_msg("send: %s", strerror(errno));
+	/* Half-close: a truncated request ends here, as a client that gave up would. */
+	shutdown(fd, SHUT_WR);
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		long long left = deadline - pp_t_now_ms();
+		char buf[4096];
+		ssize_t got;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		got = recv(fd, buf, sizeof(buf), 0);
+		if (got <= 0)
+			break;
+		on_data(buf, 1, (size_t)got, &b);
+	}
+	close(fd);
+	return b.data ? b.data : strdup("");
+}
