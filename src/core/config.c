@@ -64,7 +64,7 @@ static const setting settings[] = {
 	{"PLANPIPE_MAX_BODY", S_INT, offsetof(pp_config, max_body), "1048576", 1024, 1073741824,
 	 NULL, 0, 0, "largest request body `serve` accepts, in bytes (413 beyond)"},
 	{"PLANPIPE_LOG_FORMAT", S_ENUM, offsetof(pp_config, log_format), "text", 0, 0, log_formats,
-	 0, 0, "text or json: the access log lines of `serve`"},
+	 0, 0, "text or json (the access log lines of `serve`)"},
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

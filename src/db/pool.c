@@ -1,71 +1,33 @@
-/* pool.c: the connection pool (see pool.h). */
+/*
+ * pool.c: the connection pool (see pool.h). A connection's checks are in
+ * pool_conn.c, pp_pool_exec in pool_stmt.c; pool_int.h holds what they share.
+ */
 #include "db/pool.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "db/conn.h"
+#include "db/pool_int.h"
 
 const double pp_pool_hist_bounds_ms[PP_POOL_HIST_BUCKETS - 1] = {
 	0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
-};
-
-struct pp_pool_conn {
-	pp_pool *pool;
-	PGconn *pg;
-	long long created_ms;
-	long long expires_ms; /* 0: never */
-	long long last_used_ms;
-	int broken;      /* set by the user or pp_pool_exec: close on release */
-	uint64_t *stmts; /* hashes of the statements prepared on this connection */
-	size_t n_stmts, cap_stmts;
-	pp_pool_conn *next; /* in the idle stack */
 };
 
 /* What a caller gets when it takes its turn. */
 enum turn { T_WAIT, T_CONN, T_SLOT, T_PROBE, T_REFUSED, T_TIMEOUT };
 
 /* A caller queued in pp_pool_acquire; lives on that caller's stack. */
-typedef struct waiter {
+struct waiter {
 	pthread_cond_t cond;
 	enum turn grant; /* T_WAIT until served */
 	pp_pool_conn *conn;
 	struct waiter *next;
-} waiter;
-
-struct pp_pool {
-	pthread_mutex_t mu;
-	pthread_condattr_t condattr; /* CLOCK_MONOTONIC, like pp_now_ms */
-	pp_pool_opts o;
-	char *appname;
-
-	/* Everything below is guarded by mu. */
-	pp_pool_conn *idle; /* most recently used on top: the hot ones need no round trip */
-	int n_idle, n_in_use, n_opening;
-	waiter *wq_head, *wq_tail; /* first come, first served */
-	int n_waiting;
-
-	int circuit_open;
-	int failures; /* consecutive failed connects */
-	int probing;  /* a probe is under way */
-	int backoff_ms;
-	long long open_until_ms;
-
-	pp_pool_stats st; /* counters and histograms; gauges filled in by pp_pool_stats_get */
-	uint64_t rng;
-
-	pthread_t housekeeper;
-	pthread_cond_t hk_cond;
-	int stopping;
 };
 
 static double now_ms_fine(void)
@@ -297,7 +259,7 @@ static void connect_succeeded(pp_pool *p, int probe)
 		p->probing = 0;
 }
 
-/* ---- Opening, checking and discarding connections. ---- */
+/* ---- Opening and discarding connections (checks: pool_conn.c). ---- */
 
 /* Opens a connection for a reserved slot, without mu held. */
 static pp_rc open_conn(pp_pool *p, long long deadline, pp_pool_conn **out, double *ms, pp_err *err)
@@ -336,66 +298,6 @@ static void adopt(pp_pool *p, pp_pool_conn *c, int probe, double connect_ms)
 			c->created_ms + p->o.max_lifetime_ms -
 			(long long)(next_rand(p) % (uint64_t)(p->o.max_lifetime_ms / 10 + 1));
 	connect_succeeded(p, probe);
-}
-
-/*
- * Whether nothing is waiting on an idle connection's socket, or what is
- * waiting is not the end: a closed socket reads as end-of-file (a restarted
- * server also sends a FATAL message first, which libpq takes as a notice).
- */
-static int socket_alive(PGconn *pg)
-{
-	int round, fd = PQsocket(pg);
-
-	for (round = 0; round < 3; round++) {
-		struct pollfd pfd = {fd, POLLIN, 0};
-		PGnotify *n;
-		ssize_t got;
-		char b;
-		int r = poll(&pfd, 1, 0);
-
-		if (r == 0)
-			return 1;
-		if (r < 0)
-			return errno == EINTR;
-		if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
-			return 0;
-		got = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-		if (got == 0)
-			return 0;
-		if (got < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-		if (!PQconsumeInput(pg) || PQstatus(pg) != CONNECTION_OK)
-			return 0;
-		while ((n = PQnotifies(pg)) != NULL)
-			PQfreemem(n);
-	}
-	return PQstatus(pg) == CONNECTION_OK;
-}
-
-/*
- * Checks a borrowed connection, without mu held; returns -1 when it is fit
- * to hand out, else why it must go.
- */
-static int check(pp_pool *p, pp_pool_conn *c, long long deadline)
-{
-	long long now = pp_now_ms();
-	pp_err err;
-
-	if (c->expires_ms && now >= c->expires_ms)
-		return PP_POOL_DISCARD_LIFETIME;
-	if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE ||
-	    !socket_alive(c->pg))
-		return PP_POOL_DISCARD_BROKEN;
-	if (now - c->last_used_ms > p->o.validate_after_ms) {
-		long long until = now + p->o.connect_timeout_ms;
-		if (deadline > now && deadline < until)
-			until = deadline;
-		/* The empty query is the cheapest round trip there is. */
-		if (pp_db_exec_deadline(c->pg, "", until, NULL, &err) != PP_OK)
-			return PP_POOL_DISCARD_BROKEN;
-	}
-	return -1;
 }
 
 /* Forgets an in-use connection (mu held); the caller closes it after unlocking. */
@@ -519,7 +421,7 @@ pp_rc pp_pool_acquire(pp_pool *p, int timeout_ms, pp_pool_conn **out, pp_err *er
 		jump_queue = 0;
 		if (t == T_CONN) {
 			pthread_mutex_unlock(&p->mu);
-			why = check(p, c, a.deadline);
+			why = pool_conn_check(p, c, a.deadline);
 			pthread_mutex_lock(&p->mu);
 			if (why < 0) {
 				succeed(p, c, &a, out);
@@ -552,86 +454,6 @@ out:
 	return rc;
 }
 
-/* Reads and drops results until none is pending or the deadline passes; 1: none pending. */
-static int drain(PGconn *pg, long long deadline)
-{
-	for (;;) {
-		PGresult *res;
-
-		while (PQisBusy(pg)) {
-			struct pollfd pfd = {PQsocket(pg), POLLIN, 0};
-			long long left = deadline - pp_now_ms();
-
-			if (left <= 0)
-				return 0;
-			if (poll(&pfd, 1, (int)left) > 0 && !PQconsumeInput(pg))
-				return 0;
-		}
-		res = PQgetResult(pg);
-		if (res == NULL)
-			return 1;
-		PQclear(res);
-	}
-}
-
-/*
- * Stops the query in flight before the connection is closed: closing alone
- * leaves the server running it to the end. A cancel that arrives before the
- * server has read the query is lost, so it is sent again.
- */
-static void cancel_query(PGconn *pg, int timeout_ms)
-{
-	long long deadline = pp_now_ms() + timeout_ms;
-	int tries;
-
-	for (tries = 0; tries < 5 && pp_now_ms() < deadline; tries++) {
-		PGcancel *cancel = PQgetCancel(pg);
-		long long until = pp_now_ms() + 100 * (tries + 1);
-		char errbuf[256];
-
-		if (cancel == NULL)
-			return;
-		if (!PQcancel(cancel, errbuf, sizeof(errbuf)))
-			pp_log(PP_LOG_DEBUG, "pool: cancel failed: %s", errbuf);
-		PQfreeCancel(cancel);
-		if (drain(pg, until < deadline ? until : deadline))
-			return;
-	}
-	pp_log(PP_LOG_WARN, "pool: a query in flight did not stop when cancelled; closing its "
-			    "connection anyway");
-}
-
-/* Brings a returned connection back to idle, or says why it cannot be kept (-1: kept). */
-static int reset_for_reuse(pp_pool *p, pp_pool_conn *c, int *rolled_back)
-{
-	pp_err err;
-
-	if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
-		return PP_POOL_DISCARD_LOST;
-	switch (PQtransactionStatus(c->pg)) {
-	case PQTRANS_IDLE:
-		break;
-	case PQTRANS_INTRANS:
-	case PQTRANS_INERROR:
-		if (pp_db_exec_deadline(c->pg, "ROLLBACK", pp_now_ms() + p->o.rollback_timeout_ms,
-					NULL, &err) != PP_OK ||
-		    PQtransactionStatus(c->pg) != PQTRANS_IDLE)
-			return PQstatus(c->pg) == CONNECTION_OK ? PP_POOL_DISCARD_ROLLBACK
-								: PP_POOL_DISCARD_LOST;
-		*rolled_back = 1;
-		break;
-	case PQTRANS_ACTIVE:
-		/* Its results would be read by the next borrower. */
-		cancel_query(c->pg, p->o.rollback_timeout_ms);
-		return PP_POOL_DISCARD_CANCELLED;
-	default:
-		return PP_POOL_DISCARD_LOST;
-	}
-	if (c->expires_ms && pp_now_ms() >= c->expires_ms)
-		return PP_POOL_DISCARD_LIFETIME;
-	return -1;
-}
-
 void pp_pool_release(pp_pool_conn *c)
 {
 	int rolled_back = 0, why;
@@ -640,7 +462,7 @@ void pp_pool_release(pp_pool_conn *c)
 	if (c == NULL)
 		return;
 	p = c->pool;
-	why = reset_for_reuse(p, c, &rolled_back);
+	why = pool_conn_reset(p, c, &rolled_back);
 	pthread_mutex_lock(&p->mu);
 	p->st.released++;
 	if (why >= 0) {
@@ -658,100 +480,6 @@ void pp_pool_release(pp_pool_conn *c)
 	p->n_idle++;
 	dispatch(p);
 	pthread_mutex_unlock(&p->mu);
-}
-
-PGconn *pp_pool_conn_pg(pp_pool_conn *c)
-{
-	return c->pg;
-}
-
-void pp_pool_conn_discard(pp_pool_conn *c)
-{
-	if (c)
-		c->broken = 1;
-}
-
-/* ---- Statements. ---- */
-
-/* FNV-1a: names a prepared statement after its text. */
-static uint64_t hash_sql(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static int remember_stmt(pp_pool_conn *c, uint64_t h)
-{
-	if (c->n_stmts == c->cap_stmts) {
-		size_t cap = c->cap_stmts ? c->cap_stmts * 2 : 16;
-		uint64_t *s = realloc(c->stmts, cap * sizeof(*s));
-		if (s == NULL)
-			return -1;
-		c->stmts = s;
-		c->cap_stmts = cap;
-	}
-	c->stmts[c->n_stmts++] = h;
-	return 0;
-}
-
-static PGresult *exec_prepared(pp_pool_conn *c, const char *sql, int n, const char *const *params)
-{
-	uint64_t h = hash_sql(sql);
-	char name[32];
-	size_t i;
-
-	snprintf(name, sizeof(name), "pp_%016llx", (unsigned long long)h);
-	for (i = 0; i < c->n_stmts && c->stmts[i] != h; i++)
-		;
-	if (i == c->n_stmts) {
-		PGresult *res = PQprepare(c->pg, name, sql, n, NULL);
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-		/* 42P05: already there (prepared before a lost reply). */
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && !(state && !strcmp(state, "42P05")))
-			return res;
-		PQclear(res);
-		if (remember_stmt(c, h) != 0)
-			return NULL;
-	}
-	return PQexecPrepared(c->pg, name, n, params, NULL, NULL, 0);
-}
-
-pp_rc pp_pool_exec(pp_pool_conn *c, const char *sql, int n, const char *const *params,
-		   PGresult **out, pp_err *err)
-{
-	PGresult *res;
-	ExecStatusType st;
-
-	if (out)
-		*out = NULL;
-	if (c->pool->o.prepared)
-		res = exec_prepared(c, sql, n, params);
-	else
-		res = PQexecParams(c->pg, sql, n, NULL, params, NULL, NULL, 0);
-	st = PQresultStatus(res);
-	if (PQstatus(c->pg) != CONNECTION_OK) {
-		c->broken = 1;
-		PQclear(res);
-		pp_err_set(err, PP_ECONNECT, "database unavailable: lost the connection");
-		return PP_ECONNECT;
-	}
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		pp_rc rc = res ? pp_db_err(err, c->pg, res, NULL)
-			       : pp_err_set(err, PP_ENOMEM, "out of memory");
-		PQclear(res);
-		return rc;
-	}
-	if (out)
-		*out = res;
-	else
-		PQclear(res);
-	return PP_OK;
 }
 
 /* ---- Housekeeping: idle and expired connections out, the minimum in. ---- */

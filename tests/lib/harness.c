@@ -173,6 +173,27 @@ const char *pp_t_new_db(void)
 	return name;
 }
 
+void pp_t_cluster(const char *cmd)
+{
+	const char *sh = getenv("PP_PG_CLUSTER_SH");
+	const char *root = getenv("PP_SOURCE_ROOT");
+	const char *dir = getenv("PP_TEST_CLUSTER");
+	char script[1024], line[2048];
+
+	if ((sh == NULL && root == NULL) || dir == NULL)
+		fail_msg("PP_PG_CLUSTER_SH or PP_SOURCE_ROOT, and PP_TEST_CLUSTER must be set "
+			 "(run through meson)");
+	if (sh)
+		snprintf(script, sizeof(script), "%s", sh);
+	else
+		snprintf(script, sizeof(script), "%s/scripts/pg-cluster.sh", root);
+	/* start needs the port: without one pg-cluster.sh would pick another. */
+	snprintf(line, sizeof(line), "'%s' %s '%s' %s >/dev/null", script, cmd, dir,
+		 strcmp(cmd, "start") == 0 ? getenv("PGPORT") : "");
+	if (system(line) != 0)
+		fail_msg("failed: %s", line);
+}
+
 char *pp_t_query(PGconn *conn, const char *sql)
 {
 	PGresult *res = PQexec(conn, sql);

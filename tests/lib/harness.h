@@ -38,6 +38,15 @@ void pp_t_result_free(pp_t_result *r);
 /* Creates a fresh database, sets PGDATABASE to it, returns its name (static storage). */
 const char *pp_t_new_db(void);
 
+/*
+ * Runs scripts/pg-cluster.sh CMD ("start", "stop" or "restart") on the test
+ * cluster, $PP_TEST_CLUSTER; the script is $PP_PG_CLUSTER_SH, else the one
+ * under $PP_SOURCE_ROOT. "start" passes $PGPORT, so the cluster comes back on
+ * the port the tests connect to. Blocks until the script ends; fails the
+ * running test when the script fails or a variable is unset.
+ */
+void pp_t_cluster(const char *cmd);
+
 /* A connection to PGDATABASE; the test PQfinish()es it. */
 PGconn *pp_t_connect(void);
 

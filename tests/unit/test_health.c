@@ -15,27 +15,6 @@
 
 #include "db/migration.h"
 
-static void cluster(const char *cmd)
-{
-	const char *sh = getenv("PP_PG_CLUSTER_SH");
-	const char *root = getenv("PP_SOURCE_ROOT");
-	const char *dir = getenv("PP_TEST_CLUSTER");
-	char script[1024], line[2048];
-
-	if ((sh == NULL && root == NULL) || dir == NULL)
-		fail_msg("PP_PG_CLUSTER_SH or PP_SOURCE_ROOT, and PP_TEST_CLUSTER must be set "
-			 "(run through meson)");
-	if (sh)
-		snprintf(script, sizeof(script), "%s", sh);
-	else
-		snprintf(script, sizeof(script), "%s/scripts/pg-cluster.sh", root);
-	/* start needs the port: without one pg-cluster.sh would pick another. */
-	snprintf(line, sizeof(line), "'%s' %s '%s' %s >/dev/null", script, cmd, dir,
-		 strcmp(cmd, "start") == 0 ? getenv("PGPORT") : "");
-	if (system(line) != 0)
-		fail_msg("failed: %s", line);
-}
-
 /* Each test gets a database of its own at the schema version this binary needs. */
 static int setup_db(void **state)
 {
@@ -44,7 +23,7 @@ static int setup_db(void **state)
 	pp_t_result r;
 
 	(void)state;
-	cluster("start");
+	pp_t_cluster("start");
 	pp_t_new_db();
 	if (need == 0)
 		return 0;
@@ -85,13 +64,13 @@ static void test_liveness_server_stopped(void **state)
 	pp_t_result r;
 
 	(void)state;
-	cluster("stop");
+	pp_t_cluster("stop");
 	r = pp_t_run("health", "--liveness", "--timeout", "3", NULL);
 	assert_true(r.ms < 3000 + 2000);
 	expect(&r, 2, "HEALTH CRITICAL");
 	r = pp_t_run("health", "--readiness", "--timeout", "3", NULL);
 	expect(&r, 2, "could not connect");
-	cluster("start");
+	pp_t_cluster("start");
 	r = pp_t_run("health", "--liveness", NULL);
 	expect(&r, 0, NULL);
 }

@@ -33,33 +33,11 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Runs scripts/pg-cluster.sh CMD on the test cluster, on its own port. */
-static void cluster(const char *cmd)
-{
-	const char *sh = getenv("PP_PG_CLUSTER_SH");
-	const char *root = getenv("PP_SOURCE_ROOT");
-	const char *dir = getenv("PP_TEST_CLUSTER");
-	char script[1024], line[2048];
-
-	if ((sh == NULL && root == NULL) || dir == NULL)
-		fail_msg("PP_PG_CLUSTER_SH or PP_SOURCE_ROOT, and PP_TEST_CLUSTER must be set "
-			 "(run through meson)");
-	if (sh)
-		snprintf(script, sizeof(script), "%s", sh);
-	else
-		snprintf(script, sizeof(script), "%s/scripts/pg-cluster.sh", root);
-	/* start needs the port: without one pg-cluster.sh would pick another. */
-	snprintf(line, sizeof(line), "'%s' %s '%s' %s >/dev/null", script, cmd, dir,
-		 strcmp(cmd, "start") == 0 ? getenv("PGPORT") : "");
-	if (system(line) != 0)
-		fail_msg("failed: %s", line);
-}
-
 /* Whatever a test did, the next one finds the server up. */
 static int server_up(void **state)
 {
 	(void)state;
-	cluster("start");
+	pp_t_cluster("start");
 	return 0;
 }
 
@@ -236,7 +214,7 @@ static void restart_with(const pp_config *c)
 	}
 	assert_int_equal(stats(p).idle, 4);
 
-	cluster("restart");
+	pp_t_cluster("restart");
 
 	for (round = 0; round < 10; round++) {
 		for (i = 0; i < 4; i++) {
@@ -284,7 +262,7 @@ static void test_stopped_then_circuit(void **state)
 	p = new_pool(&o);
 	pp_pool_release(acquire(p));
 
-	cluster("stop");
+	pp_t_cluster("stop");
 
 	pp_err_clear(&err);
 	t0 = pp_now_ms();
@@ -305,7 +283,7 @@ static void test_stopped_then_circuit(void **state)
 	pp_t_assert_contains(err.msg, "circuit open");
 	assert_int_equal(stats(p).connect_failures, s.connect_failures);
 
-	cluster("start");
+	pp_t_cluster("start");
 	sleep_ms(600); /* past the back-off: the next caller is the probe */
 	c = acquire(p);
 	free(exec1(c, "SELECT 1"));

@@ -1,0 +1,86 @@
+/*
+ * pool_int.h: what the pool's files share among themselves (pool.c,
+ * pool_conn.c, pool_stmt.c). Not for other modules: they use pool.h.
+ *
+ *   pool.c       who gets a connection and when (turns, the circuit
+ *                breaker), opening and closing, acquire and release,
+ *                housekeeping, life cycle and statistics
+ *   pool_conn.c  one connection: checked before it is lent, brought back
+ *                to idle when it returns (roll back, cancel); the
+ *                pp_pool_conn_* accessors
+ *   pool_stmt.c  pp_pool_exec and the per-connection statement cache
+ *
+ * Names: what one of these files calls in another is not static and carries
+ * the pool_ prefix (never pp_: it is not public).
+ *
+ * Locking: p->o and p->appname are set before the housekeeping thread starts
+ * and never change, so they are read without mu. A connection's own fields
+ * belong to whoever holds it (the borrower, or the pool while it is idle).
+ */
+#ifndef PP_DB_POOL_INT_H
+#define PP_DB_POOL_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/pool.h"
+
+struct pp_pool_conn {
+	pp_pool *pool;
+	PGconn *pg;
+	long long created_ms;
+	long long expires_ms; /* 0: never */
+	long long last_used_ms;
+	int broken;      /* set by the user or pp_pool_exec: close on release */
+	uint64_t *stmts; /* hashes of the statements prepared on this connection */
+	size_t n_stmts, cap_stmts;
+	pp_pool_conn *next; /* in the idle stack */
+};
+
+/* A caller queued in pp_pool_acquire (pool.c). */
+typedef struct waiter waiter;
+
+struct pp_pool {
+	pthread_mutex_t mu;
+	pthread_condattr_t condattr; /* CLOCK_MONOTONIC, like pp_now_ms */
+	pp_pool_opts o;
+	char *appname;
+
+	/* Everything below is guarded by mu. */
+	pp_pool_conn *idle; /* most recently used on top: the hot ones need no round trip */
+	int n_idle, n_in_use, n_opening;
+	waiter *wq_head, *wq_tail; /* first come, first served */
+	int n_waiting;
+
+	int circuit_open;
+	int failures; /* consecutive failed connects */
+	int probing;  /* a probe is under way */
+	int backoff_ms;
+	long long open_until_ms;
+
+	pp_pool_stats st; /* counters and histograms; gauges filled in by pp_pool_stats_get */
+	uint64_t rng;
+
+	pthread_t housekeeper;
+	pthread_cond_t hk_cond;
+	int stopping;
+};
+
+/*
+ * Checks a borrowed connection, without mu held; returns -1 when it is fit
+ * to hand out, else why it must go (a pp_pool_discard_reason). Blocks for a
+ * round trip when the connection was idle longer than validate_after_ms: up
+ * to connect_timeout_ms, or until deadline when that is sooner.
+ */
+int pool_conn_check(pp_pool *p, pp_pool_conn *c, long long deadline);
+
+/*
+ * Brings a returned connection back to idle, without mu held: a transaction
+ * is rolled back (*rolled_back set to 1), a query in flight cancelled.
+ * Returns -1 when it can be kept, else why it cannot (a
+ * pp_pool_discard_reason). Blocks up to about rollback_timeout_ms.
+ */
+int pool_conn_reset(pp_pool *p, pp_pool_conn *c, int *rolled_back);
+
+#endif
