@@ -79,19 +79,7 @@ static const char sql_create[] =
 
 void pp_api_backlog_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	json_t *body;
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	body = pp_api_body(req, resp, create_fields, N(create_fields));
-	if (body == NULL)
-		return;
-	json_decref(body);
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "maintainer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, sql_create, 2, req->params[0], req->body), 201);
+	pp_api_create(ctx, req, resp, create_fields, N(create_fields), "maintainer", sql_create);
 }
 
 /* See projects.c for how cur, upd and If-Match work together. */

@@ -217,19 +217,8 @@ static const char sql_project_add[] =
 
 void pp_api_project_dep_add(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	json_t *body;
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	body = pp_api_body(req, resp, project_add_fields, N(project_add_fields));
-	if (body == NULL)
-		return;
-	json_decref(body);
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "maintainer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, sql_project_add, 2, req->params[0], req->body), 201);
+	pp_api_create(ctx, req, resp, project_add_fields, N(project_add_fields), "maintainer",
+		      sql_project_add);
 }
 
 static const char sql_project_remove[] =

@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include "api/api.h"
+#include "api/input.h"
 #include "api/tx.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -128,6 +129,15 @@ void pp_api_project_history(void *ctx, pp_http_req *req, pp_http_resp *resp);
  */
 void pp_api_run_reply(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx, int which,
 		      int status);
+
+/*
+ * The handlers that create something from a JSON body: checks that the
+ * query string is empty and the body has only fields (and their types), that
+ * the caller has min_role in the project params[0], then runs sql with $1 the
+ * project key and $2 the body, and answers 201 with its first row.
+ */
+void pp_api_create(pp_api *api, pp_http_req *req, pp_http_resp *resp, const pp_field *fields,
+		   size_t n, const char *min_role, const char *sql);
 
 /*
  * Answers a page: {"items": <items>, "next_cursor": <cursor or null>} from

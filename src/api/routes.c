@@ -73,6 +73,25 @@ void pp_api_run_reply(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *
 	pp_tx_free(tx);
 }
 
+void pp_api_create(pp_api *api, pp_http_req *req, pp_http_resp *resp, const pp_field *fields,
+		   size_t n, const char *min_role, const char *sql)
+{
+	static const char *const no_params[] = {NULL};
+	json_t *body;
+	pp_tx tx;
+
+	if (pp_api_query_known(req, resp, no_params) != 0)
+		return;
+	body = pp_api_body(req, resp, fields, n);
+	if (body == NULL)
+		return;
+	json_decref(body);
+	pp_tx_init(&tx);
+	pp_tx_guard(&tx, req->params[0], min_role);
+	pp_api_run_reply(api, req, resp, &tx, pp_tx_add(&tx, sql, 2, req->params[0], req->body),
+			 201);
+}
+
 void pp_api_reply_page(pp_http_req *req, pp_http_resp *resp, const PGresult *res, const char *plain)
 {
 	const char *items = PQntuples(res) > 0 ? PQgetvalue(res, 0, PQfnumber(res, "items")) : "[]";
