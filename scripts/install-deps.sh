@@ -11,7 +11,7 @@ build="gcc make meson ninja-build pkg-config libpq-dev libmicrohttpd-dev
        libjansson-dev libfyaml-dev libssl-dev postgresql-15 postgresql-client-15"
 test="git libcmocka-dev libcurl4-openssl-dev curl postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
       clang-format"
-docker="docker.io docker-compose debootstrap"
+docker="docker.io docker-compose debootstrap curl"
 bench="wrk postgresql-contrib"
 
 [ $# -gt 0 ] || set -- build

@@ -136,8 +136,11 @@ static int parse_args(int argc, char **argv, pp_health_opts *o, int *json)
 			break;
 		case 6:
 			r = parse_pair("--partitions", optarg, &w, &k);
-			th->partitions_warn = (int)w;
-			th->partitions_crit = (int)k;
+			/* On a usage error w and k were never set. */
+			if (r == 0) {
+				th->partitions_warn = (int)w;
+				th->partitions_crit = (int)k;
+			}
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

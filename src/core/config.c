@@ -43,7 +43,7 @@ static const setting settings[] = {
 	{"PLANPIPE_MIGRATIONS_DIR", S_STRING, offsetof(pp_config, migrations_dir), NULL, 0, 0, NULL,
 	 0, 0, "read migrations from this directory instead of the embedded ones"},
 	/* The API's connection pool (src/db/pool.h, docs/operations.md). */
-	{"PLANPIPE_POOL_MAX", S_INT, offsetof(pp_config, pool_max), "0", 0, 10000, NULL, 0, 0,
+	{"PLANPIPE_POOL_SIZE", S_INT, offsetof(pp_config, pool_max), "0", 0, 10000, NULL, 0, 0,
 	 "most database connections the pool opens; 0: twice this host's CPUs, 4 to 64"},
 	{"PLANPIPE_POOL_MIN", S_INT, offsetof(pp_config, pool_min), "0", 0, 10000, NULL, 0, 0,
 	 "connections the pool keeps open even when idle"},

@@ -25,7 +25,7 @@ typedef struct pp_config {
 	char *migrations_dir;  /* PLANPIPE_MIGRATIONS_DIR; NULL: the embedded ones */
 
 	/* The API's connection pool (src/db/pool.h). */
-	int pool_max;                /* PLANPIPE_POOL_MAX; 0: pp_pool_default_max() */
+	int pool_max;                /* PLANPIPE_POOL_SIZE; 0: pp_pool_default_max() */
 	int pool_min;                /* PLANPIPE_POOL_MIN */
 	int pool_acquire_timeout_ms; /* PLANPIPE_POOL_ACQUIRE_TIMEOUT_MS */
 	int pool_max_lifetime_s;     /* PLANPIPE_POOL_MAX_LIFETIME; 0: never */

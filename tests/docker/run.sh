@@ -1,13 +1,15 @@
 #!/bin/sh
-# End-to-end tests of the `db` service: real images, real containers.
+# End-to-end tests of the Docker Compose stack: real images, real containers.
 #
 #   sh tests/docker/run.sh          (as root, or with sudo for the set-up)
 #
-# Installs what is missing (scripts/install-deps.sh docker), starts dockerd
-# if none answers, makes debian:bookworm-slim when no registry has it,
-# builds the db image through compose, then runs each scenario as its own
-# compose project (named pptest-PID-x) and removes every container, volume
-# and network it made, on success, failure or interrupt alike.
+# Installs what is missing (scripts/install-deps.sh docker, and curl),
+# starts dockerd if none answers, makes debian:bookworm-slim when no
+# registry has it, builds the db, planpipe and pgbouncer images through
+# compose from this repository, then runs each scenario as its own compose
+# project (named pptest-PID-x) and removes every container, volume and
+# network it made, on success, failure or interrupt alike. Scenarios A-E
+# test the db service alone; F the whole stack (migrate, pgbouncer, api).
 #
 # Every wait is bounded; the only network traffic is between this host's
 # loopback and the test containers (and to the Debian archive while the
@@ -23,6 +25,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 fixtures="$root/tests/docker/initdb"
 image=planpipe/db:15
+app_image=planpipe/planpipe:latest
 prefix="pptest-$$"
 
 # Nothing from the caller's environment or .env may steer the stack under
@@ -30,7 +33,15 @@ prefix="pptest-$$"
 unset POSTGRES_PASSWORD POSTGRES_PASSWORD_FILE POSTGRES_USER POSTGRES_DB \
 	POSTGRES_INITDB_ARGS POSTGRES_HOST_AUTH_METHOD POSTGRES_PASSWORD_SECRET \
 	PLANPIPE_DB_IMAGE PLANPIPE_DB_BIND PLANPIPE_DB_PORT PLANPIPE_DB_INITDB_DIR \
-	PLANPIPE_DB_SHM_SIZE COMPOSE_FILE COMPOSE_PROJECT_NAME COMPOSE_PROFILES
+	PLANPIPE_DB_SHM_SIZE COMPOSE_FILE COMPOSE_PROJECT_NAME COMPOSE_PROFILES \
+	PLANPIPE_API_DB_USER PLANPIPE_API_DB_PASSWORD PLANPIPE_API_DB_PASSWORD_SECRET \
+	PLANPIPE_IMAGE PLANPIPE_PGBOUNCER_IMAGE PLANPIPE_API_BIND PLANPIPE_API_PORT \
+	PLANPIPE_LOG_LEVEL PLANPIPE_LOG_FORMAT PLANPIPE_MAX_BODY PLANPIPE_POOL_SIZE \
+	PLANPIPE_POOL_MIN PLANPIPE_POOL_ACQUIRE_TIMEOUT_MS PLANPIPE_MIGRATE_WAIT \
+	PLANPIPE_MIGRATE_LOCK_TIMEOUT PGBOUNCER_DEFAULT_POOL_SIZE \
+	PGBOUNCER_RESERVE_POOL_SIZE PGBOUNCER_MAX_DB_CONNECTIONS \
+	PGBOUNCER_MAX_CLIENT_CONN PGBOUNCER_QUERY_WAIT_TIMEOUT \
+	PGBOUNCER_LOG_CONNECTIONS PGBOUNCER_VERBOSE
 
 passed=0
 failed=0
@@ -54,10 +65,19 @@ work=$(mktemp -d /tmp/planpipe-docker-test.XXXXXX)
 projects=""
 containers=""
 
-cleanup() {
+# down_all: `down -v` of every project, side by side (each is a separate
+# project, and compose v1 is slow to start); waits for those only.
+down_all() {
+	da_pids=""
 	for p in $projects; do
-		dc "$p" down -v --remove-orphans -t 20 >>"$work/compose.log" 2>&1 || true
+		dc "$p" down -v --remove-orphans -t 20 >>"$work/compose.log" 2>&1 &
+		da_pids="$da_pids $!"
 	done
+	for pid in $da_pids; do wait "$pid" || true; done
+}
+
+cleanup() {
+	down_all
 	for c in $containers; do
 		docker rm -f -v "$c" >/dev/null 2>&1 || true
 	done
@@ -106,15 +126,18 @@ project() {
 	EOF
 }
 
-# up PROJECT: starts the project's db (already built), logs to compose.log.
-up() { dc "$1" up -d --no-build >>"$work/compose.log" 2>&1; }
+# up PROJECT: starts the project's db alone (already built), logs to
+# compose.log.
+up() { dc "$1" up -d --no-build db >>"$work/compose.log" 2>&1; }
 
-# cid PROJECT: the db container's id (also when it has exited).
-cid() {
+# cids PROJECT [SERVICE]: the ids of a service's containers (db by default),
+# also those that have exited; cid: the first one.
+cids() {
 	docker ps -aq --filter "label=com.docker.compose.project=$1" \
-		--filter label=com.docker.compose.service=db \
-		--filter label=com.docker.compose.oneoff=False | head -n 1
+		--filter "label=com.docker.compose.service=${2:-db}" \
+		--filter label=com.docker.compose.oneoff=False
 }
+cid() { cids "$@" | head -n 1; }
 
 state() { docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$1" 2>/dev/null; }
 
@@ -198,15 +221,36 @@ t=$(now)
 sh "$root/scripts/docker-base-image.sh" || setup_fail "making debian:bookworm-slim"
 note "base image ready in $(($(now) - t))s"
 
-t=$(now)
+command -v curl >/dev/null 2>&1 || {
+	note "installing curl (the HTTP client of scenario F)"
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends curl; } >/dev/null 2>&1 ||
+		setup_fail "curl is missing and could not be installed"
+}
+
+# build SERVICE: builds the image of SERVICE from this repository; 1 on
+# failure, with the end of its log.
 project build "$fixtures/once"
-# shellcheck disable=SC2086 # $COMPOSE is a word list
-if ! timeout 900 $COMPOSE --env-file "$work/$prefix-build.env" -p "$prefix-build" \
-	-f "$root/compose.yaml" build db >"$work/build.log" 2>&1; then
-	tail -n 30 "$work/build.log" | sed 's/^/#   /'
-	setup_fail "building $image"
-fi
-note "db image built in $(($(now) - t))s; set-up took $(($(now) - t0))s"
+build() {
+	b_t=$(now)
+	# shellcheck disable=SC2086 # $COMPOSE is a word list
+	if ! timeout 900 $COMPOSE --env-file "$work/$prefix-build.env" -p "$prefix-build" \
+		-f "$root/compose.yaml" build "$1" >"$work/build-$1.log" 2>&1; then
+		tail -n 30 "$work/build-$1.log" | sed "s/^/#   $1: /"
+		return 1
+	fi
+	note "$1 image built in $(($(now) - b_t))s"
+}
+# migrate's image is also api's and cli's. The planpipe and pgbouncer
+# images build side by side: one compiles while the other downloads.
+build migrate &
+pid_app=$!
+build pgbouncer &
+pid_pgb=$!
+build db || setup_fail "building the db image"
+wait "$pid_app" || setup_fail "building the planpipe image"
+wait "$pid_pgb" || setup_fail "building the pgbouncer image"
+note "set-up took $(($(now) - t0))s"
 
 # ---------------------------------------------------------------------------
 # A: a normal stack with init scripts (one of them slow).
@@ -364,7 +408,7 @@ failing_init() {
 check "a failing init script: the container exits non-zero (4)" failing_init
 
 refused() {
-	dc "$pc" up -d --no-build --force-recreate >>"$work/compose.log" 2>&1 || return 1
+	dc "$pc" up -d --no-build --force-recreate db >>"$work/compose.log" 2>&1 || return 1
 	cc=$(cid "$pc")
 	code=$(wait_exit "$cc" 60) || { note "still running: $(state "$cc")"; show "$cc"; return 1; }
 	[ "$code" != 0 ] || { note "exited 0"; show "$cc"; return 1; }
@@ -401,7 +445,10 @@ check "an unreadable init directory fails the initialisation instead of being sk
 secret="$work/postgres_password"
 (umask 077 && printf 'pw-from-a-file-%s\n' "$$" >"$secret")
 mkdir -m 755 "$work/no-initdb"
-project d "$work/no-initdb" POSTGRES_PASSWORD_SECRET="$secret"
+# The override also mounts the API's password for the other services; only
+# db starts here, but the file must exist.
+project d "$work/no-initdb" POSTGRES_PASSWORD_SECRET="$secret" \
+	PLANPIPE_API_DB_PASSWORD_SECRET="$secret"
 pd="$prefix-d"
 secret_file() {
 	up "$pd" || return 1
@@ -448,12 +495,236 @@ stop_during_init() {
 check "docker stop during init is prompt, and that volume is refused afterwards" stop_during_init
 
 # ---------------------------------------------------------------------------
+# F: the whole stack: db, migrate, pgbouncer, api (and cli for users).
+
+# http METHOD URL TOKEN [JSON]: prints the body, then the status on a line
+# of its own; bounded.
+http() {
+	if [ $# -ge 4 ]; then
+		curl -sS --max-time 10 -X "$1" -H "Authorization: Bearer $3" \
+			-H 'Content-Type: application/json' --data "$4" -w '\n%{http_code}\n' "$2" 2>&1
+	else
+		curl -sS --max-time 10 -X "$1" -H "Authorization: Bearer $3" \
+			-w '\n%{http_code}\n' "$2" 2>&1
+	fi
+}
+status_of() { printf '%s\n' "$1" | tail -n 1; }
+body_of() { printf '%s\n' "$1" | sed '$d'; }
+
+# api_url PROJECT [INDEX]: http://ADDRESS of the INDEXth api container.
+api_url() {
+	au_c=$(cids "$1" api | sed -n "${2:-1}p")
+	au_a=$(docker port "$au_c" 8080/tcp 2>/dev/null | head -n 1)
+	echo "http://$au_a"
+}
+
+# wait_ready URL SECONDS: polls GET URL/readyz until it says 200.
+wait_ready() {
+	end=$(($(now) + $2))
+	while [ "$(now)" -lt "$end" ]; do
+		code=$(curl -s -o /dev/null --max-time 3 -w '%{http_code}' "$1/readyz" 2>/dev/null)
+		[ "$code" = 200 ] && return 0
+		sleep 0.5
+	done
+	note "$1/readyz still says '$code' after $2 s"
+	return 1
+}
+
+# stack_healthy PROJECT SECONDS: migrate exited 0 and every db, pgbouncer
+# and api container is healthy.
+stack_healthy() {
+	sh_c=$(cid "$1" migrate)
+	[ -n "$sh_c" ] || { note "no migrate container"; return 1; }
+	code=$(wait_exit "$sh_c" "$2") || { note "migrate still running: $(state "$sh_c")"; show "$sh_c"; return 1; }
+	[ "$code" = 0 ] || { note "migrate exited $code"; show "$sh_c"; return 1; }
+	for svc in db pgbouncer api; do
+		for c in $(cids "$1" "$svc"); do
+			wait_healthy "$c" "$2" || { note "$svc: $(state "$c")"; show "$c"; return 1; }
+		done
+	done
+}
+
+# history PROJECT: the migration history, "version@applied_at" words.
+history() {
+	sql "$1" planpipe "$pw_f" planpipe \
+		"SELECT string_agg(version || '@' || extract(epoch FROM applied_at), ' ' ORDER BY version) FROM planpipe_schema_migrations"
+}
+
+pw_f="pw-f-$$-$(date +%N)"
+api_pw_f="api\"pw-f-$$-$(date +%N)"
+[ -d "$work/no-initdb" ] || mkdir -m 755 "$work/no-initdb"
+project f "$work/no-initdb" POSTGRES_PASSWORD="$pw_f" PLANPIPE_API_DB_PASSWORD="$api_pw_f" \
+	PLANPIPE_API_PORT=
+pf="$prefix-f"
+n_migrations=$(find "$root/migrations" -name '[0-9][0-9][0-9][0-9]_*.sql' | wc -l)
+latest=$(find "$root/migrations" -name '[0-9][0-9][0-9][0-9]_*.sql' | sed -n 's|.*/0*\([0-9][0-9]*\)_[^/]*$|\1|p' | sort -n | tail -n 1)
+note "F: $pf, the whole stack; $n_migrations migrations, the latest $latest"
+
+image_user() {
+	out=$(timeout 60 docker run --rm --entrypoint sh "$app_image" -c \
+		'id -u; planpipe --version; command -v gcc cc meson || echo no-toolchain' 2>&1)
+	expect "planpipe image: uid, version, toolchain" \
+		"10001 planpipe $(sed -n "s/^ *version : '\([^']*\)'.*/\1/p" "$root/meson.build") no-toolchain" \
+		"$(printf '%s' "$out" | tr '\n' ' ' | sed 's/ *$//')"
+}
+check "planpipe image: runs as uid 10001, has the binary and no compiler" image_user
+
+full_start() {
+	t=$(now)
+	dc "$pf" up -d --no-build >>"$work/compose.log" 2>&1 ||
+		{ tail -n 20 "$work/compose.log" | sed 's/^/#   /'; return 1; }
+	stack_healthy "$pf" 180 || return 1
+	note "up to all healthy: $(($(now) - t))s"
+	addr=$(docker port "$(cid "$pf" api)" 8080/tcp | head -n 1)
+	expect "api published address" 127.0.0.1 "${addr%:*}" || return 1
+	# The processes, not the images' defaults: pgbouncer drops root itself.
+	users=$(docker top "$(cid "$pf" pgbouncer)" -eo pid,uid,comm | awk '$3 == "pgbouncer" {print $2}')
+	expect "pgbouncer's uid" 10002 "$users" || return 1
+	users=$(docker top "$(cid "$pf" api)" -eo pid,uid,comm | awk '$3 == "planpipe" {print $2}')
+	expect "planpipe serve's uid" 10001 "$users"
+}
+check "F: up starts db, migrate (exit 0), pgbouncer and api, all healthy; api on 127.0.0.1" full_start
+
+applied_once() {
+	h1=$(history "$pf")
+	got=$(echo "$h1" | wc -w)
+	expect "history rows" "$n_migrations" "$got" || { note "history: $h1"; return 1; }
+	logs_have "$(cid "$pf" migrate)" "database is at version $latest: applied $n_migrations migrations" ||
+		{ show "$(cid "$pf" migrate)"; return 1; }
+	# Again, as every `up` does: nothing applied, nothing recorded twice.
+	out=$(dc "$pf" run --rm -T --no-deps migrate 2>&1) || { note "second run: $out"; return 1; }
+	case "$out" in
+	*"database is at version $latest: nothing to apply"*) ;;
+	*) note "second run said: $out"; return 1 ;;
+	esac
+	h2=$(history "$pf")
+	expect "history after a second run" "$h1" "$h2"
+}
+check "F: migrations applied once; a second migrate run applies and records nothing" applied_once
+
+api_role() {
+	got=$(sql "$pf" planpipe "$pw_f" planpipe \
+		"SELECT r.rolsuper, r.rolbypassrls, r.rolcanlogin, pg_has_role(r.oid, 'planpipe_app', 'USAGE'),
+		        (SELECT count(*) FROM pg_class WHERE relowner = r.oid)
+		   FROM pg_roles r WHERE rolname = 'planpipe_api'")
+	expect "planpipe_api: super, bypassrls, login, member of planpipe_app, owns" "f|f|t|t|0" "$got"
+}
+check "F: the API's login role: LOGIN, member of planpipe_app, not superuser, no RLS bypass, owns nothing" api_role
+
+no_api_password() {
+	out=$(dc "$pf" run --rm -T --no-deps -e PLANPIPE_API_DB_PASSWORD= migrate 2>&1) &&
+		{ note "migrate without the API's password exited 0"; return 1; }
+	case "$out" in
+	*"no password for the API's login planpipe_api"*) ;;
+	*) note "said: $out"; return 1 ;;
+	esac
+}
+check "F: migrate refuses to run without the API's password, and says so" no_api_password
+
+# A user made by the CLI as the owner; a project and a story written through
+# the API (and so through PgBouncer), read back.
+token=""
+api_write() {
+	token=$(dc "$pf" run --rm -T cli user add alice --admin --name "Alice" 2>>"$work/compose.log") ||
+		{ note "user add failed"; tail -n 5 "$work/compose.log" | sed 's/^/#   /'; return 1; }
+	[ -n "$token" ] || { note "no token printed"; return 1; }
+	url=$(api_url "$pf")
+	r=$(http POST "$url/v1/projects" "$token" '{"key": "DOCK", "name": "Docker stack"}')
+	expect "POST /v1/projects" 201 "$(status_of "$r")" || { note "$r"; return 1; }
+	r=$(http POST "$url/v1/projects/DOCK/stories" "$token" '{"title": "Survive a restart"}')
+	expect "POST story" 201 "$(status_of "$r")" || { note "$r"; return 1; }
+	r=$(http GET "$url/v1/projects/DOCK/stories/DOCK-001" "$token")
+	expect "GET story" 200 "$(status_of "$r")" || { note "$r"; return 1; }
+	body_of "$r" | grep -q '"title" *: *"Survive a restart"' || { note "$r"; return 1; }
+	# The API's server connections come from PgBouncer, none from api itself.
+	pgb_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(cid "$pf" pgbouncer)")
+	got=$(sql "$pf" planpipe "$pw_f" planpipe \
+		"SELECT count(*) FILTER (WHERE host(client_addr) = '$pgb_ip') > 0, count(*) FILTER (WHERE host(client_addr) <> '$pgb_ip')
+		   FROM pg_stat_activity WHERE usename = 'planpipe_api'")
+	expect "planpipe_api sessions from pgbouncer ($pgb_ip), from elsewhere" "t|0" "$got"
+}
+check "F: a user from the CLI; a project and a story written through the API and PgBouncer, read back" api_write
+
+# GET the story and the project count through the API.
+readback() {
+	url=$(api_url "$pf" "${1:-1}")
+	r=$(http GET "$url/v1/projects/DOCK/stories/DOCK-001" "$token")
+	if [ "$(status_of "$r")" != 200 ] || ! body_of "$r" | grep -q '"title" *: *"Survive a restart"'; then
+		note "GET story: $r"
+		return 1
+	fi
+	got=$(sql "$pf" planpipe "$pw_f" planpipe \
+		"SELECT (SELECT count(*) FROM users) || ' ' || (SELECT count(*) FROM projects) || ' ' || (SELECT count(*) FROM stories)")
+	expect "users, projects, stories" "1 1 1" "$got"
+}
+
+restart_db() {
+	ca=$(cid "$pf" api)
+	started=$(docker inspect -f '{{.State.StartedAt}} {{.RestartCount}}' "$ca")
+	t=$(now)
+	dc "$pf" restart db >>"$work/compose.log" 2>&1 || return 1
+	wait_healthy "$(cid "$pf")" 90 || { show "$(cid "$pf")"; return 1; }
+	wait_ready "$(api_url "$pf")" 60 || { show "$ca"; return 1; }
+	note "restart db to api ready again: $(($(now) - t))s"
+	readback || return 1
+	expect "api container start time and restarts" "$started" \
+		"$(docker inspect -f '{{.State.StartedAt}} {{.RestartCount}}' "$ca")"
+}
+check "F: docker compose restart db keeps every row; the API recovers by itself (same process)" restart_db
+
+scale_api() {
+	dc "$pf" up -d --no-build --scale api=3 >>"$work/compose.log" 2>&1 || return 1
+	n=$(cids "$pf" api | wc -l)
+	expect "api containers" 3 "$n" || return 1
+	for c in $(cids "$pf" api); do
+		wait_healthy "$c" 90 || { show "$c"; return 1; }
+	done
+	for i in 1 2 3; do readback "$i" || return 1; done
+	# 150 requests, 15 at a time, across the three: PostgreSQL sees at most
+	# PgBouncer's default_pool_size + reserve_pool_size (10 + 2) API sessions.
+	urls=$(for i in 1 2 3; do api_url "$pf" "$i"; done)
+	codes=$(for i in $(seq 50); do echo "$urls"; done |
+		xargs -P 15 -I URL curl -s -o /dev/null --max-time 10 -w '%{http_code}\n' \
+			-H "Authorization: Bearer $token" URL/v1/projects/DOCK | sort | uniq -c | tr -s ' ')
+	expect "status codes of 150 GETs" " 150 200" "$codes" || return 1
+	got=$(sql "$pf" planpipe "$pw_f" planpipe "SELECT count(*) FROM pg_stat_activity WHERE usename = 'planpipe_api'")
+	note "PostgreSQL sessions of planpipe_api after the load: $got"
+	[ "$got" -le 12 ] || return 1
+	dc "$pf" up -d --no-build --scale api=1 >>"$work/compose.log" 2>&1 || return 1
+	expect "api containers after scaling back" 1 "$(cids "$pf" api | wc -l)"
+}
+check "F: --scale api=3 (no fixed host port): three healthy replicas behind one PgBouncer pool" scale_api
+
+down_up_stack() {
+	h1=$(history "$pf")
+	dc "$pf" down -t 60 >>"$work/compose.log" 2>&1 || return 1
+	docker volume inspect "${pf}_pgdata" >/dev/null 2>&1 ||
+		{ note "volume ${pf}_pgdata is gone after down"; return 1; }
+	dc "$pf" up -d --no-build >>"$work/compose.log" 2>&1 || return 1
+	stack_healthy "$pf" 120 || return 1
+	if logs_have "$(cid "$pf")" "initialising"; then
+		note "the db initialised again"
+		return 1
+	fi
+	readback || return 1
+	expect "history after down + up" "$h1" "$(history "$pf")"
+}
+check "F: down + up keeps the data and the migration history; the token still works" down_up_stack
+
+down_v() {
+	dc "$pf" down -v -t 60 >>"$work/compose.log" 2>&1 || return 1
+	f="label=com.docker.compose.project=$pf"
+	left="$(docker ps -aq --filter "$f")$(docker volume ls -q --filter "$f")$(docker network ls -q --filter "$f")"
+	[ -z "$left" ] || { note "left behind: $left"; return 1; }
+	! docker volume inspect "${pf}_pgdata" >/dev/null 2>&1
+}
+check "F: down -v removes the stack's containers, network and volume" down_v
+
+# ---------------------------------------------------------------------------
 # Clean-up leaves nothing behind.
 
 leftovers() {
-	for p in $projects; do
-		dc "$p" down -v --remove-orphans -t 20 >>"$work/compose.log" 2>&1 || true
-	done
+	down_all
 	for c in $containers; do docker rm -f -v "$c" >/dev/null 2>&1 || true; done
 	left=""
 	for p in $projects; do
