@@ -24,6 +24,7 @@ static const command commands[] = {
 	{"import-repo", pp_cli_import_repo, "import a planning repository of git submodules"},
 	{"serve", pp_cli_serve, "serve the HTTP/JSON API"},
 	{"user", pp_cli_user, "add users, rotate their API tokens, disable them"},
+	{"report", pp_cli_report, "reports: status, blockers, cycle time, flow, burndown"},
 };
 
 static void usage(FILE *out)
