@@ -118,6 +118,9 @@ void pp_api_members_list(void *ctx, pp_http_req *req, pp_http_resp *resp);
 void pp_api_member_put(void *ctx, pp_http_req *req, pp_http_resp *resp);
 void pp_api_member_remove(void *ctx, pp_http_req *req, pp_http_resp *resp);
 
+/* reports.c */
+void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp);
+
 /* history.c */
 void pp_api_story_history(void *ctx, pp_http_req *req, pp_http_resp *resp);
 void pp_api_project_history(void *ctx, pp_http_req *req, pp_http_resp *resp);

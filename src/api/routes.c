@@ -56,6 +56,7 @@ static const pp_route routes[] = {
 	{"GET", "/v1/projects/{project}/history", pp_api_project_history,
 	 "a project's status changes"},
 	{"GET", "/v1/stories", pp_api_stories_search, "stories across the caller's projects"},
+	{"GET", "/v1/reports/{name}", pp_api_report, "a report over the caller's projects"},
 };
 
 const pp_route *pp_api_routes(size_t *n)

@@ -15,25 +15,27 @@
 
 /* $1 project keys */
 static const char sql_status_summary[] =
-	"SELECT jsonb_pretty(planpipe_report_status_summary(" SQL_KEYS "))";
-static const char sql_blocked[] = "SELECT jsonb_pretty(planpipe_report_blocked(" SQL_KEYS "))";
+	"SELECT jsonb_pretty(planpipe_report_status_summary(" SQL_KEYS ")) AS body";
+static const char sql_blocked[] =
+	"SELECT jsonb_pretty(planpipe_report_blocked(" SQL_KEYS ")) AS body";
 static const char sql_acceptance[] =
-	"SELECT jsonb_pretty(planpipe_report_acceptance(" SQL_KEYS "))";
+	"SELECT jsonb_pretty(planpipe_report_acceptance(" SQL_KEYS ")) AS body";
 /* $1 project keys, $2 from, $3 to */
 static const char sql_cycle_time[] =
-	"SELECT jsonb_pretty(planpipe_report_cycle_time(" SQL_KEYS ", $2::date, $3::date))";
+	"SELECT jsonb_pretty(planpipe_report_cycle_time(" SQL_KEYS ", $2::date, $3::date)) AS body";
 static const char sql_throughput[] =
-	"SELECT jsonb_pretty(planpipe_report_throughput(" SQL_KEYS ", $2::date, $3::date))";
+	"SELECT jsonb_pretty(planpipe_report_throughput(" SQL_KEYS ", $2::date, $3::date)) AS body";
 static const char sql_cumulative_flow[] =
-	"SELECT jsonb_pretty(planpipe_report_cumulative_flow(" SQL_KEYS ", $2::date, $3::date))";
+	"SELECT jsonb_pretty(planpipe_report_cumulative_flow(" SQL_KEYS
+	", $2::date, $3::date)) AS body";
 /* $1 project, $2 story */
 static const char sql_critical_path[] =
-	"SELECT jsonb_pretty(planpipe_report_critical_path($1, $2))";
+	"SELECT jsonb_pretty(planpipe_report_critical_path($1, $2)) AS body";
 /* $1 project, $2 backlog, $3 from, $4 to; burnup is the same figures under its own name */
 static const char sql_burndown[] =
-	"SELECT jsonb_pretty(planpipe_report_burndown($1, $2, $3::date, $4::date))";
+	"SELECT jsonb_pretty(planpipe_report_burndown($1, $2, $3::date, $4::date)) AS body";
 static const char sql_burnup[] = "SELECT jsonb_pretty(jsonb_set(planpipe_report_burndown($1, $2, "
-				 "$3::date, $4::date), '{report}', '\"burnup\"'))";
+				 "$3::date, $4::date), '{report}', '\"burnup\"')) AS body";
 
 typedef struct report {
 	const char *name;
@@ -131,35 +133,51 @@ static pp_rc result_err(PGconn *conn, const PGresult *res, const char *name, pp_
 	return PP_EDB;
 }
 
+pp_rc pp_report_statement(const char *name, const pp_report_args *a, const char **sql,
+			  const char *params[PP_REPORT_MAX_PARAMS], int *n, char **keys,
+			  pp_err *err)
+{
+	const report *r = find(name);
+	pp_rc rc;
+
+	*n = 0;
+	*keys = NULL;
+	if (r == NULL)
+		return pp_err_set(err, PP_EINVAL, "no report named \"%s\"", name ? name : "");
+	rc = keys_json(a, keys, err);
+	if (rc != PP_OK)
+		return rc;
+	if (r->takes & PP_REPORT_PROJECTS)
+		params[(*n)++] = *keys;
+	if (r->takes & PP_REPORT_PROJECT)
+		params[(*n)++] = a->n_projects > 0 ? a->projects[0] : NULL;
+	if (r->takes & PP_REPORT_BACKLOG)
+		params[(*n)++] = a->backlog;
+	if (r->takes & PP_REPORT_STORY)
+		params[(*n)++] = a->story;
+	if (r->takes & PP_REPORT_WINDOW) {
+		params[(*n)++] = a->from;
+		params[(*n)++] = a->to;
+	}
+	*sql = r->sql;
+	return PP_OK;
+}
+
 pp_rc pp_report_run(PGconn *conn, const char *name, const pp_report_args *a, char **json,
 		    pp_err *err)
 {
-	const report *r = find(name);
-	const char *params[6];
+	const char *params[PP_REPORT_MAX_PARAMS];
+	const char *sql;
 	char *keys = NULL;
 	PGresult *res = NULL;
 	pp_rc rc;
 	int n = 0;
 
 	*json = NULL;
-	if (r == NULL)
-		return pp_err_set(err, PP_EINVAL, "no report named \"%s\"", name ? name : "");
-	rc = keys_json(a, &keys, err);
+	rc = pp_report_statement(name, a, &sql, params, &n, &keys, err);
 	if (rc != PP_OK)
 		goto out;
-	if (r->takes & PP_REPORT_PROJECTS)
-		params[n++] = keys;
-	if (r->takes & PP_REPORT_PROJECT)
-		params[n++] = a->n_projects > 0 ? a->projects[0] : NULL;
-	if (r->takes & PP_REPORT_BACKLOG)
-		params[n++] = a->backlog;
-	if (r->takes & PP_REPORT_STORY)
-		params[n++] = a->story;
-	if (r->takes & PP_REPORT_WINDOW) {
-		params[n++] = a->from;
-		params[n++] = a->to;
-	}
-	res = PQexecParams(conn, r->sql, n, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = result_err(conn, res, name, err);
 		goto out;

@@ -28,11 +28,25 @@ typedef struct pp_report_args {
 	const char *story;   /* PP_REPORT_STORY: a story key of projects[0] */
 } pp_report_args;
 
+/* The most parameters a report's statement takes. */
+#define PP_REPORT_MAX_PARAMS 4
+
 /* The report names, NULL-terminated, in the order of docs/reports.md. Static storage. */
 extern const char *const pp_report_names[];
 
 /* The PP_REPORT_* flags of report name, or 0 when there is no such report. */
 unsigned pp_report_takes(const char *name);
+
+/*
+ * The statement that runs report name with a, without running it: *sql (static
+ * storage, one row with the JSON in column "body") and its *n text parameters
+ * in params, which point into a and into *keys (the project keys as a JSON
+ * array, or NULL; the caller frees it, also on failure). PP_EINVAL for an
+ * unknown name or a key that is not UTF-8.
+ */
+pp_rc pp_report_statement(const char *name, const pp_report_args *a, const char **sql,
+			  const char *params[PP_REPORT_MAX_PARAMS], int *n, char **keys,
+			  pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Runs report name with a (what it does not take is ignored). Blocks until

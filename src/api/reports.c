@@ -1,0 +1,156 @@
+/*
+ * reports.c: GET /v1/reports/{name}, the reports of docs/reports.md over
+ * the caller's projects. project= (repeatable; absent: all the caller's
+ * projects), from/to (YYYY-MM-DD), backlog= and story= where the report
+ * takes them. The report functions run as planpipe_app like every request,
+ * so row-level security decides what they count; a project the caller cannot
+ * see is "no project", 404, the same as one that does not exist.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "api/input.h"
+#include "db/report.h"
+
+#define MAX_PROJECTS 200
+#define KEY_CHARS    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
+typedef struct keys {
+	const char *v[MAX_PROJECTS];
+	size_t n;
+	int too_many, bad;
+} keys;
+
+static int collect(void *ctx, const char *key, const char *value)
+{
+	keys *k = ctx;
+
+	if (strcmp(key, "project") != 0)
+		return 0;
+	if (k->n == MAX_PROJECTS) {
+		k->too_many = 1;
+		return 1;
+	}
+	if (*value == '\0' || strlen(value) > 20 || strspn(value, KEY_CHARS) != strlen(value)) {
+		k->bad = 1;
+		return 1;
+	}
+	k->v[k->n++] = value;
+	return 0;
+}
+
+/* YYYY-MM-DD; the database checks that it is a real date. */
+static int is_date(const char *s)
+{
+	static const char shape[] = "dddd-dd-dd";
+	size_t i;
+
+	if (strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+/* The query parameters a report takes, by its PP_REPORT_* flags. */
+static void allowed_for(unsigned takes, const char *out[6])
+{
+	int n = 0;
+
+	if (takes & (PP_REPORT_PROJECTS | PP_REPORT_PROJECT))
+		out[n++] = "project";
+	if (takes & PP_REPORT_WINDOW) {
+		out[n++] = "from";
+		out[n++] = "to";
+	}
+	if (takes & PP_REPORT_BACKLOG)
+		out[n++] = "backlog";
+	if (takes & PP_REPORT_STORY)
+		out[n++] = "story";
+	out[n] = NULL;
+}
+
+/* Checks what the report needs; answers 4xx and returns -1 when something is off. */
+static int check_args(pp_http_req *req, pp_http_resp *resp, unsigned takes, const keys *k,
+		      pp_report_args *a)
+{
+	if (k->too_many) {
+		pp_api_bad(req, resp, 422, "project", "at most %d projects", MAX_PROJECTS);
+		return -1;
+	}
+	if (k->bad) {
+		pp_api_bad(req, resp, 422, "project", "a project key is 1 to 20 of A-Z, 0-9 and _");
+		return -1;
+	}
+	if ((takes & PP_REPORT_PROJECT) && k->n != 1) {
+		pp_api_bad(req, resp, 422, "project", "this report takes exactly one project=");
+		return -1;
+	}
+	if ((takes & PP_REPORT_BACKLOG) && a->backlog == NULL) {
+		pp_api_bad(req, resp, 422, "backlog", "this report needs backlog=NAME");
+		return -1;
+	}
+	if ((takes & PP_REPORT_STORY) && a->story == NULL) {
+		pp_api_bad(req, resp, 422, "story", "this report needs story=KEY");
+		return -1;
+	}
+	if (a->from && !is_date(a->from)) {
+		pp_api_bad(req, resp, 422, "from", "from must be a date, YYYY-MM-DD");
+		return -1;
+	}
+	if (a->to && !is_date(a->to)) {
+		pp_api_bad(req, resp, 422, "to", "to must be a date, YYYY-MM-DD");
+		return -1;
+	}
+	return 0;
+}
+
+void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	const char *name = req->params[0], *allowed[6], *params[PP_REPORT_MAX_PARAMS] = {NULL};
+	unsigned takes = pp_report_takes(name);
+	keys k = {{NULL}, 0, 0, 0};
+	pp_report_args a;
+	char *keys_json = NULL;
+	const char *sql;
+	pp_err err;
+	pp_tx tx;
+	int n = 0;
+
+	if (takes == 0) {
+		pp_api_bad(req, resp, 404, NULL,
+			   "no report named \"%s\": status-summary, blocked, critical-path, "
+			   "cycle-time, throughput, cumulative-flow, burndown, burnup, acceptance",
+			   name);
+		return;
+	}
+	allowed_for(takes, allowed);
+	if (pp_api_query_known(req, resp, allowed) != 0)
+		return;
+	pp_http_query_each(req, collect, &k);
+	memset(&a, 0, sizeof(a));
+	a.projects = k.v;
+	a.n_projects = k.n;
+	a.from = pp_http_query(req, "from");
+	a.to = pp_http_query(req, "to");
+	a.backlog = pp_http_query(req, "backlog");
+	a.story = pp_http_query(req, "story");
+	if (check_args(req, resp, takes, &k, &a) != 0)
+		return;
+	pp_err_clear(&err);
+	if (pp_report_statement(name, &a, &sql, params, &n, &keys_json, &err) != PP_OK) {
+		pp_api_bad(req, resp, 422, "project", "%s", err.msg);
+		free(keys_json);
+		return;
+	}
+	pp_tx_init(&tx);
+	/* One project: the usual guard, so a non-member gets 404 before the report runs. */
+	if (takes & PP_REPORT_PROJECT)
+		pp_tx_guard(&tx, k.v[0], "viewer");
+	pp_api_run_reply(ctx, req, resp, &tx,
+			 pp_tx_add(&tx, sql, n, params[0], params[1], params[2], params[3]), 200);
+	free(keys_json);
+}

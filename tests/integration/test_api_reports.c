@@ -1,0 +1,167 @@
+/*
+ * test_api_reports.c: GET /v1/reports/{name} against the real server: the
+ * figures are the SQL functions' (the same JSON as `planpipe report`), row-level
+ * security decides which projects count, and bad requests are 4xx.
+ */
+#include "test_api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct {
+	api_server srv;
+	char *admin, *viewer, *outsider;
+} W;
+
+static void call_ok(long want, const char *method, const char *path, const char *token,
+		    const char *body)
+{
+	api_res r = api_ok(want, &W.srv, method, path, token, body, NULL);
+
+	api_res_free(&r);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	api_setup_db();
+	W.admin = api_user_add("admin", 1);
+	W.viewer = api_user_add("viewer", 0);
+	W.outsider = api_user_add("outsider", 0);
+	api_server_start(&W.srv, NULL);
+	call_ok(201, "POST", "/v1/projects", W.admin, "{\"key\":\"PLAN\",\"name\":\"Planning\"}");
+	call_ok(201, "POST", "/v1/projects", W.admin, "{\"key\":\"SECRET\",\"name\":\"Hidden\"}");
+	call_ok(201, "PUT", "/v1/projects/PLAN/members/viewer", W.admin, "{\"role\":\"viewer\"}");
+	call_ok(201, "POST", "/v1/projects/PLAN/stories", W.admin,
+		"{\"key\":\"PLAN-1\",\"title\":\"One\",\"estimate_points\":3}");
+	call_ok(201, "POST", "/v1/projects/PLAN/stories", W.admin,
+		"{\"key\":\"PLAN-2\",\"title\":\"Two\",\"estimate_points\":5}");
+	call_ok(201, "POST", "/v1/projects/SECRET/stories", W.admin,
+		"{\"key\":\"SECRET-1\",\"title\":\"Hidden work\"}");
+	call_ok(200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions", W.admin,
+		"{\"to\":\"in_progress\"}");
+	call_ok(200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions", W.admin,
+		"{\"to\":\"done\"}");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	api_server_stop(&W.srv);
+	free(W.admin);
+	free(W.viewer);
+	free(W.outsider);
+	return 0;
+}
+
+/* The API answers with the very JSON `planpipe report --format json` prints. */
+static void same_figures_as_the_cli(void **state)
+{
+	static const char *const names[] = {"status-summary", "blocked",    "acceptance",
+					    "throughput",     "cycle-time", NULL};
+	int i;
+
+	(void)state;
+	for (i = 0; names[i]; i++) {
+		char path[256];
+		json_t *cli;
+		pp_t_result r;
+		api_res a;
+
+		snprintf(path, sizeof(path), "/v1/reports/%s?project=PLAN", names[i]);
+		a = api_ok(200, &W.srv, "GET", path, W.viewer, NULL, NULL);
+		r = pp_t_run("report", names[i], "--project", "PLAN", "--format", "json", NULL);
+		assert_int_equal(r.status, 0);
+		cli = json_loads(r.out, 0, NULL);
+		assert_non_null(cli);
+		assert_non_null(a.json);
+		if (!json_equal(cli, a.json))
+			fail_msg("%s: the API's\n%s\nis not the CLI's\n%s", names[i], a.body,
+				 r.out);
+		json_decref(cli);
+		pp_t_result_free(&r);
+		api_res_free(&a);
+	}
+}
+
+/* Without project=, a caller's reports count only what row-level security lets them see. */
+static void reports_see_only_the_callers_projects(void **state)
+{
+	api_res r;
+
+	(void)state;
+	r = api_ok(200, &W.srv, "GET", "/v1/reports/status-summary", W.viewer, NULL, NULL);
+	pp_t_assert_contains(r.body, "PLAN");
+	assert_null(strstr(r.body, "SECRET"));
+	api_res_free(&r);
+	r = api_ok(200, &W.srv, "GET", "/v1/reports/status-summary", W.admin, NULL, NULL);
+	pp_t_assert_contains(r.body, "SECRET");
+	api_res_free(&r);
+
+	/* A project the caller cannot see is not found, like one that does not exist. */
+	r = api_call(&W.srv, "GET", "/v1/reports/status-summary?project=SECRET", W.viewer, NULL,
+		     NULL);
+	api_problem(r, 404, "not-found");
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/v1/reports/status-summary?project=PLAN", W.outsider, NULL,
+		     NULL);
+	api_problem(r, 404, "not-found");
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/v1/reports/critical-path?project=SECRET&story=SECRET-1",
+		     W.viewer, NULL, NULL);
+	api_problem(r, 404, "not-found");
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/v1/reports/status-summary", NULL, NULL, NULL);
+	assert_int_equal(r.status, 401);
+	api_res_free(&r);
+}
+
+static void bad_requests_are_4xx(void **state)
+{
+	static const struct {
+		const char *path;
+		long status;
+		const char *field;
+	} cases[] = {
+		{"/v1/reports/velocity", 404, NULL},
+		{"/v1/reports/throughput?from=yesterday", 422, "from"},
+		{"/v1/reports/throughput?to=2026-13", 422, "to"},
+		{"/v1/reports/throughput?from=2026-02-30", 422, NULL},
+		{"/v1/reports/throughput?from=2026-06-01&to=2026-01-01", 422, "from"},
+		{"/v1/reports/critical-path?project=PLAN", 422, "story"},
+		{"/v1/reports/critical-path?story=PLAN-1", 422, "project"},
+		{"/v1/reports/burndown?project=PLAN", 422, "backlog"},
+		{"/v1/reports/burndown?project=PLAN&backlog=Nope", 404, NULL},
+		{"/v1/reports/status-summary?project=plan;drop", 422, "project"},
+		{"/v1/reports/status-summary?from=2026-01-01", 400, NULL},
+		{"/v1/reports/status-summary?project=NOPE", 404, NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		api_res r = api_call(&W.srv, "GET", cases[i].path, W.viewer, NULL, NULL);
+		if (r.status != cases[i].status)
+			fail_msg("%s: %ld, expected %ld: %s", cases[i].path, r.status,
+				 cases[i].status, r.body);
+		if (cases[i].field && (api_str(&r, "field") == NULL ||
+				       strcmp(api_str(&r, "field"), cases[i].field) != 0))
+			fail_msg("%s: field %s, expected %s: %s", cases[i].path,
+				 api_str(&r, "field") ? api_str(&r, "field") : "(none)",
+				 cases[i].field, r.body);
+		api_res_free(&r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(same_figures_as_the_cli),
+		cmocka_unit_test(reports_see_only_the_callers_projects),
+		cmocka_unit_test(bad_requests_are_4xx),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
