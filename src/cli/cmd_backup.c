@@ -45,8 +45,9 @@ static const char restore_usage[] =
 	"  --jobs N       pg_restore with N parallel jobs\n"
 	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
 	"\n"
-	"Exit 0 restored; 1 the backup is damaged or does not match its manifest; 2 any\n"
-	"other error. See docs/backup.md.\n";
+	"Exit 0 restored; 1 the backup is damaged, does not restore or does not match its\n"
+	"manifest; 2 any other error. DB is unchanged unless the exit status is 0.\n"
+	"See docs/backup.md.\n";
 
 typedef struct args {
 	const char *out;
@@ -275,9 +276,10 @@ static int cmd_verify(const args *a, const pp_config *cfg)
 		return verdict == PP_BACKUP_BAD ? EXIT_BAD_BACKUP : PP_EXIT_ERROR;
 	}
 	printf("backup verified: %s\n", info.path);
-	printf("  restored in %.1f s; %zu tables, %lld rows and schema version %d match the "
-	       "manifest\n",
-	       (double)info.ms / 1000.0, info.tables, info.rows, info.schema_version);
+	printf("  %zu tables, %lld rows and schema version %d match the manifest\n", info.tables,
+	       info.rows, info.schema_version);
+	printf("  %.1f s: pg_restore %.1f s, comparison %.1f s\n", (double)info.ms / 1000.0,
+	       (double)info.tool_ms / 1000.0, (double)info.check_ms / 1000.0);
 	return PP_EXIT_OK;
 }
 
@@ -307,8 +309,11 @@ static int cmd_backup(const args *a, const pp_config *cfg)
 	} else {
 		human(info.bytes, size, sizeof(size));
 		printf("%s\n", info.path);
-		printf("  %zu tables, %lld rows, schema version %d, db.dump %s, in %.1f s\n",
-		       info.tables, info.rows, info.schema_version, size, (double)info.ms / 1000.0);
+		printf("  %zu tables, %lld rows, schema version %d, db.dump %s\n", info.tables,
+		       info.rows, info.schema_version, size);
+		printf("  %.1f s: pg_dump %.1f s, checksums %.1f s (alongside pg_dump)\n",
+		       (double)info.ms / 1000.0, (double)info.tool_ms / 1000.0,
+		       (double)info.check_ms / 1000.0);
 		if (o.keep > 0)
 			printf("  --keep %d: removed %d older backup%s\n%s", o.keep, info.pruned,
 			       info.pruned == 1 ? "" : "s", pp_buf_str(&u.pruned));
@@ -381,9 +386,10 @@ int pp_cli_restore(int argc, char **argv, const pp_config *cfg)
 		return verdict == PP_BACKUP_BAD ? EXIT_BAD_BACKUP : PP_EXIT_ERROR;
 	}
 	printf("restored %s into database %s\n", info.b.path, info.target);
-	printf("  %zu tables, %lld rows, schema version %d, verified against the manifest, "
-	       "in %.1f s\n",
-	       info.b.tables, info.b.rows, info.b.schema_version, (double)info.b.ms / 1000.0);
+	printf("  %zu tables, %lld rows, schema version %d, verified against the manifest\n",
+	       info.b.tables, info.b.rows, info.b.schema_version);
+	printf("  %.1f s: pg_restore %.1f s, comparison %.1f s\n", (double)info.b.ms / 1000.0,
+	       (double)info.b.tool_ms / 1000.0, (double)info.b.check_ms / 1000.0);
 	if (info.replaced && info.dropped_old)
 		printf("  the previous database was dropped (--drop-old)\n");
 	else if (info.replaced)

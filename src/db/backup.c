@@ -401,12 +401,13 @@ static pp_rc open_snapshot(work *w, const pp_backup_opts *o, pp_err *err)
 }
 
 /* pg_dump of the snapshot, while the manifest's statistics are taken in it. */
-static pp_rc dump_and_count(work *w, pp_err *err)
+static pp_rc dump_and_count(work *w, pp_backup_info *info, pp_err *err)
 {
 	char file_arg[BK_PATH_MAX + 8], snap_arg[96], *db_arg;
 	const char *args[] = {"--format=custom", "--no-password", NULL, NULL, NULL, NULL};
 	dump_tick tick = {&w->e, w->dump};
 	json_t *stats = NULL;
+	long long started;
 	pp_rc rc;
 
 	db_arg = malloc(w->conninfo.len + 16);
@@ -419,6 +420,7 @@ static pp_rc dump_and_count(work *w, pp_err *err)
 	args[3] = snap_arg;
 	args[4] = db_arg;
 	bk_step(&w->e, "dumping %s (pg_dump %s)", PQdb(w->conn), w->e.tools_version);
+	started = pp_now_ms();
 	rc = bk_spawn(&w->e, "pg_dump", args, w->log, &w->dump_pid, err);
 	free(db_arg);
 	if (rc != PP_OK) {
@@ -427,6 +429,7 @@ static pp_rc dump_and_count(work *w, pp_err *err)
 	}
 	bk_step(&w->e, "counting and checksumming every table in the same snapshot");
 	rc = bk_stats_collect(&w->e, w->conn, &stats, err);
+	info->check_ms = pp_now_ms() - started;
 	if (rc == PP_OK && json_object_update(w->m, stats) != 0)
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
 	json_decref(stats);
@@ -434,6 +437,7 @@ static pp_rc dump_and_count(work *w, pp_err *err)
 		return rc;
 	bk_step(&w->e, "waiting for pg_dump");
 	rc = bk_wait(&w->e, w->dump_pid, "pg_dump", w->log, on_dump_tick, &tick, err);
+	info->tool_ms = pp_now_ms() - started;
 	w->dump_pid = 0;
 	if (rc != PP_OK)
 		return rc;
@@ -504,7 +508,7 @@ pp_rc pp_backup_create(const pp_config *cfg, const pp_backup_opts *o, pp_backup_
 	if (rc == PP_OK)
 		rc = open_snapshot(&w, o, err);
 	if (rc == PP_OK)
-		rc = dump_and_count(&w, err);
+		rc = dump_and_count(&w, info, err);
 	if (rc == PP_OK && bk_cancelled(&w.e, err))
 		rc = PP_EIO;
 	if (rc != PP_OK)

@@ -61,7 +61,9 @@ typedef struct pp_backup_info {
 	long long rows;     /* rows in all of them */
 	long long bytes;    /* size of db.dump */
 	int schema_version; /* planpipe's schema version in the backup */
-	long long ms;       /* how long the command took */
+	long long ms;       /* how long the command took, of which: */
+	long long tool_ms;  /* pg_dump ran (backup) or pg_restore (verify, restore) */
+	long long check_ms; /* counting and checksumming the tables took */
 	int pruned;         /* backup: directories --keep removed */
 } pp_backup_info;
 

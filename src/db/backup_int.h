@@ -54,6 +54,13 @@ pp_rc bk_tools_find(bk_env *e, int server_version_num, pp_err *err) PP_WARN_UNUS
 pp_rc bk_tool_conninfo(const bk_env *e, const char *dbname, pp_buf *out) PP_WARN_UNUSED;
 
 /*
+ * Puts options (e.g. "-c maintenance_work_mem=256MB") in front of PGOPTIONS
+ * for the tools started from now on; the user's own PGOPTIONS come after, so
+ * they win.
+ */
+pp_rc bk_tool_options(bk_env *e, const char *options, pp_err *err) PP_WARN_UNUSED;
+
+/*
  * Starts bindir/tool with args (NULL-terminated, without argv[0]), standard
  * input from /dev/null, standard output and error appended to log.
  */

@@ -54,7 +54,7 @@ static pp_rc build_tool_env(bk_env *e, pp_err *err)
 
 	while (environ[n])
 		n++;
-	e->tool_env = calloc(n + 2, sizeof(char *));
+	e->tool_env = calloc(n + 3, sizeof(char *)); /* + PGPASSWORD, PGOPTIONS, NULL */
 	if (e->tool_env == NULL)
 		return pp_err_set(err, PP_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
@@ -190,6 +190,31 @@ static void quiet_notice(void *arg, const char *message)
 {
 	(void)arg;
 	(void)message;
+}
+
+pp_rc bk_tool_options(bk_env *e, const char *options, pp_err *err)
+{
+	const char *old = getenv("PGOPTIONS");
+	size_t i;
+	pp_buf b;
+
+	pp_buf_init(&b, 64 * 1024);
+	if (pp_buf_printf(&b, "PGOPTIONS=%s%s%s", options, old ? " " : "", old ? old : "") !=
+	    PP_OK) {
+		pp_buf_free(&b);
+		return pp_err_set(err, PP_ENOMEM, "out of memory");
+	}
+	for (i = 0; e->tool_env[i]; i++) {
+		if (strncmp(e->tool_env[i], "PGOPTIONS=", 10) == 0) {
+			free(e->tool_env[i]);
+			e->tool_env[i] = pp_buf_take(&b);
+			return PP_OK;
+		}
+	}
+	/* build_tool_env left room for one more entry. */
+	e->tool_env[i] = pp_buf_take(&b);
+	e->tool_env[i + 1] = NULL;
+	return PP_OK;
 }
 
 pp_rc bk_connect(const bk_env *e, const char *dbname, const char *appname, PGconn **out,
