@@ -71,7 +71,8 @@ static int scale_preset(gen_config *c, const char *name)
 		*c = (gen_config){name, c->seed, c->end_us, 3,       500, 20,
 				  100,  100000,  200000,    1000000, 0.1};
 	else if (strcmp(name, "small") == 0)
-		*c = (gen_config){name, c->seed, c->end_us, 3, 200, 20, 100, 2000, 4000, 20000, 0.1};
+		*c = (gen_config){name, c->seed, c->end_us, 3,     200, 20,
+				  100,  2000,    4000,      20000, 0.1};
 	else
 		return -1;
 	return 0;
