@@ -9,10 +9,11 @@ set -eu
 
 build="gcc make meson ninja-build pkg-config libpq-dev libmicrohttpd-dev
        libjansson-dev libfyaml-dev libssl-dev postgresql-15 postgresql-client-15"
+# wrk: the bench-smoke test (make test) runs bench/api.
 test="git libcmocka-dev libcurl4-openssl-dev curl postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-      clang-format"
+      clang-format wrk"
 docker="docker.io docker-compose debootstrap curl"
-bench="wrk postgresql-contrib"
+bench="wrk curl postgresql-contrib"
 
 [ $# -gt 0 ] || set -- build
 want=""
