@@ -30,7 +30,7 @@ SELECT planpipe_report_status_summary(NULL);
 -- name: report-blocked
 -- pattern: report: stories with open blockers and their chains, one project
 -- requires: planpipe_report_blocked
--- helpers: planpipe_report_blocker_closure
+-- helpers: planpipe_report_blocker_closure planpipe_report_blocked_chains
 -- params: SELECT ARRAY[key] FROM projects ORDER BY hashint8(id) LIMIT 200
 -- expect: Result
 SELECT planpipe_report_blocked($1::text[]);

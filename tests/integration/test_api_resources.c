@@ -453,6 +453,20 @@ static void moves(void **state)
 	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
 	api_res_free(&r);
 
+	/* A backlog lists only under its own project, even for a caller who sees both. */
+	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
+		   "{\"key\":\"ASIDE\",\"name\":\"Aside\"}", NULL);
+	api_res_free(&r);
+	snprintf(path, sizeof(path), "/v1/projects/ASIDE/stories?backlog=%lld", sprint);
+	r = api_ok(200, &W.srv, "GET", path, W.admin, NULL, NULL);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
+	api_res_free(&r);
+	snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?backlog=%lld", sprint);
+	r = api_ok(200, &W.srv, "GET", path, W.admin, NULL, NULL);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
+	api_res_free(&r);
+
 	snprintf(body, sizeof(body), "{\"backlog\":%lld}", other);
 	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-202/move", W.dev, body,
 		   NULL);
