@@ -388,8 +388,9 @@ int pp_cli_restore(int argc, char **argv, const pp_config *cfg)
 	printf("restored %s into database %s\n", info.b.path, info.target);
 	printf("  %zu tables, %lld rows, schema version %d, verified against the manifest\n",
 	       info.b.tables, info.b.rows, info.b.schema_version);
-	printf("  %.1f s: pg_restore %.1f s, comparison %.1f s\n", (double)info.b.ms / 1000.0,
-	       (double)info.b.tool_ms / 1000.0, (double)info.b.check_ms / 1000.0);
+	printf("  %.1f s: pg_restore %.1f s, comparison %.1f s, ANALYZE %.1f s\n",
+	       (double)info.b.ms / 1000.0, (double)info.b.tool_ms / 1000.0,
+	       (double)info.b.check_ms / 1000.0, (double)info.analyze_ms / 1000.0);
 	if (info.replaced && info.dropped_old)
 		printf("  the previous database was dropped (--drop-old)\n");
 	else if (info.replaced)

@@ -112,12 +112,13 @@ typedef struct pp_restore_opts {
 
 typedef struct pp_restore_info {
 	pp_backup_info b;
-	char target[64];   /* the database restored */
-	char old_name[64]; /* the replaced database's new name; "" when none or dropped */
-	int replaced;      /* the target existed and was swapped out */
-	int dropped_old;   /* and was dropped */
-	int kept_owners;   /* objects kept their owners (0: owned by the restoring role) */
-	int roles_created; /* roles created from globals.sql */
+	char target[64];      /* the database restored */
+	char old_name[64];    /* the replaced database's new name; "" when none or dropped */
+	int replaced;         /* the target existed and was swapped out */
+	int dropped_old;      /* and was dropped */
+	int kept_owners;      /* objects kept their owners (0: owned by the restoring role) */
+	int roles_created;    /* roles created from globals.sql */
+	long long analyze_ms; /* ANALYZE of the restored database took */
 } pp_restore_info;
 
 /*

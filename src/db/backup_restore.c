@@ -358,6 +358,27 @@ static pp_rc restore_and_check(job *j, pp_backup_verdict *verdict, pp_backup_inf
 	return rc;
 }
 
+/*
+ * pg_restore leaves the planner without statistics: until autovacuum gets
+ * to each table (and it never analyzes a partitioned table's parent), the
+ * restored database plans with guesses. ANALYZE before the swap, so the
+ * API's first queries after it are planned as they were before.
+ */
+static pp_rc analyze_fresh(job *j, pp_restore_info *info, pp_err *err)
+{
+	long long started = pp_now_ms();
+	PGconn *conn = NULL;
+	pp_rc rc;
+
+	bk_step(&j->e, "analyzing %s (planner statistics)", j->fresh);
+	rc = bk_connect(&j->e, j->fresh, "planpipe restore", &conn, err);
+	if (rc == PP_OK && (rc = pp_db_exec(conn, "ANALYZE", NULL, err)) != PP_OK)
+		pp_err_prefix(err, "ANALYZE of %s: ", j->fresh);
+	PQfinish(conn);
+	info->analyze_ms = pp_now_ms() - started;
+	return rc;
+}
+
 static void job_free(job *j, pp_backup_info *info)
 {
 	drop_fresh(j);
@@ -638,6 +659,9 @@ pp_rc pp_backup_restore(const pp_config *cfg, const char *path, const pp_restore
 	if (rc != PP_OK)
 		goto out;
 	*verdict = PP_BACKUP_GOOD;
+	rc = analyze_fresh(&j, info, err);
+	if (rc != PP_OK)
+		goto out;
 	info->kept_owners = j.keep_owners;
 	info->roles_created = j.roles_created;
 	if (exists) {

@@ -9,7 +9,9 @@
 # compose from this repository, then runs each scenario as its own compose
 # project (named pptest-PID-x) and removes every container, volume and
 # network it made, on success, failure or interrupt alike. Scenarios A-E
-# test the db service alone; F the whole stack (migrate, pgbouncer, api).
+# test the db service alone; F the whole stack (migrate, pgbouncer, api);
+# G a backup taken from F's stack into a host directory, restored into a
+# second, fresh stack while its API runs.
 #
 # Every wait is bounded; the only network traffic is between this host's
 # loopback and the test containers (and to the Debian archive while the
@@ -41,7 +43,7 @@ unset POSTGRES_PASSWORD POSTGRES_PASSWORD_FILE POSTGRES_USER POSTGRES_DB \
 	PLANPIPE_MIGRATE_LOCK_TIMEOUT PGBOUNCER_DEFAULT_POOL_SIZE \
 	PGBOUNCER_RESERVE_POOL_SIZE PGBOUNCER_MAX_DB_CONNECTIONS \
 	PGBOUNCER_MAX_CLIENT_CONN PGBOUNCER_QUERY_WAIT_TIMEOUT \
-	PGBOUNCER_LOG_CONNECTIONS PGBOUNCER_VERBOSE
+	PGBOUNCER_LOG_CONNECTIONS PGBOUNCER_VERBOSE PLANPIPE_BACKUP_DIR
 
 passed=0
 failed=0
@@ -62,6 +64,12 @@ check() {
 now() { date +%s; }
 
 work=$(mktemp -d /tmp/planpipe-docker-test.XXXXXX)
+# The host directory of every project's backups (the cli service's
+# /backups): inside the work directory, never compose.yaml's ./backups.
+backups="$work/backups"
+mkdir -m 755 "$backups"
+# ./backups beside compose.yaml is the default; the test must not make it.
+[ -e "$root/backups" ] && repo_backups_before=1 || repo_backups_before=0
 projects=""
 containers=""
 
@@ -116,6 +124,7 @@ project() {
 	{
 		echo "PLANPIPE_DB_PORT="
 		echo "PLANPIPE_DB_INITDB_DIR=$init"
+		echo "PLANPIPE_BACKUP_DIR=$backups"
 		for kv in "$@"; do echo "$kv"; done
 	} >"$work/$p.env"
 	# Failures must be seen, not retried by Docker.
@@ -510,6 +519,8 @@ http() {
 }
 status_of() { printf '%s\n' "$1" | tail -n 1; }
 body_of() { printf '%s\n' "$1" | sed '$d'; }
+# reply_has REPLY STATUS PATTERN: REPLY (of http) has STATUS and PATTERN.
+reply_has() { [ "$(status_of "$1")" = "$2" ] && body_of "$1" | grep -q -- "$3"; }
 
 # api_url PROJECT [INDEX]: http://ADDRESS of the INDEXth api container.
 api_url() {
@@ -711,6 +722,244 @@ down_up_stack() {
 }
 check "F: down + up keeps the data and the migration history; the token still works" down_up_stack
 
+# ---------------------------------------------------------------------------
+# G: backup and restore with the stack. F's stack is the source: the cli
+# service writes a backup into the host directory $backups (its /backups),
+# verifies it there, and a second, fresh stack (its own project, volume and
+# ports) restores it through its own cli service while its API and
+# PgBouncer keep running.
+
+pg="$prefix-g"
+pw_g="pw-g-$$-$(date +%N)"
+api_pw_g="api-pw-g-$$-$(date +%N)"
+project g "$work/no-initdb" POSTGRES_PASSWORD="$pw_g" PLANPIPE_API_DB_PASSWORD="$api_pw_g" \
+	PLANPIPE_API_PORT=
+note "G: backups of $pf into $backups, restored into $pg"
+
+# One line per table of the database, "schema.table rows md5": the md5 over
+# every row's text in a fixed order, computed by the server as the owner (a
+# superuser, so row-level security hides nothing). query_to_xml runs the
+# per-table query inside one SELECT: nothing is created in the databases
+# compared. Partitions are counted through their parent.
+sums_sql=$(
+	cat <<'EOF'
+SELECT n.nspname || '.' || c.relname || ' ' || (xpath('/row/n/text()', x))[1]::text
+       || ' ' || coalesce((xpath('/row/h/text()', x))[1]::text, '-')
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ CROSS JOIN LATERAL query_to_xml(format(
+       'SELECT count(*) AS n, md5(string_agg(t::text, E''\n'' ORDER BY t::text COLLATE "C")) AS h FROM %I.%I t',
+       n.nspname, c.relname), false, true, '') x
+ WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+ ORDER BY 1
+EOF
+)
+# sums PROJECT OWNER_PASSWORD
+sums() { sql "$1" planpipe "$2" planpipe "$sums_sql"; }
+
+# What a user meets first: the directory exists (mkdir as root) but the
+# image's user, uid 10001, cannot write it.
+backup_unwritable() {
+	out=$(dc "$pf" run --rm -T cli backup 2>&1)
+	code=$?
+	expect "exit status of a backup into a directory of root's" 2 "$code" || { note "$out"; return 1; }
+	case "$out" in
+	*"cannot create backups/.planpipe-"*"Permission denied"*) ;;
+	*) note "said: $out"; return 1 ;;
+	esac
+	expect "entries in $backups" "" "$(ls -A "$backups")"
+}
+check "G: a backup into a host directory uid 10001 cannot write fails (exit 2), naming it" backup_unwritable
+
+# More of what a backup must carry: a second project, stories in both, a
+# dependency across them, a status transition (history rows).
+more_data() {
+	url=$(api_url "$pf")
+	r=$(http POST "$url/v1/projects" "$token" '{"key": "BAK", "name": "Backups"}')
+	expect "POST /v1/projects (BAK)" 201 "$(status_of "$r")" || { note "$r"; return 1; }
+	r=$(http POST "$url/v1/projects/BAK/stories" "$token" \
+		'{"title": "Back up nightly", "labels": ["ops"], "body": "pg_dump, then the restore drill"}')
+	expect "POST BAK-001" 201 "$(status_of "$r")" || { note "$r"; return 1; }
+	r=$(http POST "$url/v1/projects/BAK/stories" "$token" '{"title": "Restore into a fresh stack"}')
+	expect "POST BAK-002" 201 "$(status_of "$r")" || { note "$r"; return 1; }
+	r=$(http POST "$url/v1/projects/BAK/stories/BAK-001/dependencies" "$token" \
+		'{"project": "DOCK", "story": "DOCK-001"}')
+	expect "POST dependency BAK-001 -> DOCK-001" 201 "$(status_of "$r")" || { note "$r"; return 1; }
+	r=$(http POST "$url/v1/projects/DOCK/stories/DOCK-001/transitions" "$token" \
+		'{"to": "in_progress", "note": "picked up before the backup"}')
+	expect "POST transition of DOCK-001" 200 "$(status_of "$r")" || { note "$r"; return 1; }
+	got=$(sql "$pf" planpipe "$pw_f" planpipe \
+		"SELECT (SELECT count(*) FROM projects) || ' ' || (SELECT count(*) FROM stories) || ' ' ||
+		        (SELECT count(*) FROM story_dependencies) || ' ' || (SELECT count(*) FROM status_history)")
+	expect "projects, stories, dependencies, history rows" "2 3 1 4" "$got"
+}
+check "G: data for the backup written through the API: 2 projects, 3 stories, a dependency, a transition" more_data
+
+# backup_run ARGS...: `cli backup ARGS` on F; sets out (its standard output)
+# and new (the new backup's name); 1 on failure, with its messages.
+backup_run() {
+	out=$(dc "$pf" run --rm -T cli backup "$@" 2>"$work/backup.err")
+	code=$?
+	expect "exit status of backup $*" 0 "$code" || {
+		note "$out"
+		sed 's/^/#   /' "$work/backup.err"
+		return 1
+	}
+	first=$(printf '%s\n' "$out" | head -n 1)
+	# The cli's working directory is /: the default --out is /backups.
+	case "$first" in
+	backups/planpipe-[0-9]*) new=${first#backups/} ;;
+	*) note "first line of the output: $first"; return 1 ;;
+	esac
+	br_args=$*
+	note "backup${br_args:+ $br_args}: $(printf '%s' "$out" | tr '\n' ' ' | tr -s ' ')"
+}
+
+bk=""
+v_f=""
+backup_to_host() {
+	# The schema version the backup must carry: the source database's.
+	v_f=$(sql "$pf" planpipe "$pw_f" planpipe "SELECT max(version) FROM planpipe_schema_migrations")
+	# As docs/backup.md says: make the directory the image's user's.
+	chown 10001:10001 "$backups" || return 1
+	backup_run || return 1
+	bk=$new
+	d="$backups/$bk"
+	for f in db.dump globals.sql manifest.json; do
+		[ -s "$d/$f" ] || { note "$d/$f is missing or empty: $(find "$d")"; return 1; }
+	done
+	expect "owner and mode of $d" "10001 700" "$(stat -c '%u %a' "$d")" || return 1
+	expect "owner and mode of $d/db.dump" "10001 600" "$(stat -c '%u %a' "$d/db.dump")" || return 1
+	m=$(tr -d ' \n' <"$d/manifest.json")
+	case "$m" in
+	*"\"schema_version\":$v_f,"*'"public.stories":{"rows":3,'*) ;;
+	*) note "manifest.json: $m"; return 1 ;;
+	esac
+	expect "other entries in $backups" "" "$(find "$backups" -mindepth 1 -maxdepth 1 ! -name "$bk")"
+}
+check "G: cli backup writes planpipe-STAMP/ with db.dump, globals.sql, manifest.json into the host directory" backup_to_host
+
+verify_in_stack() {
+	out=$(dc "$pf" run --rm -T cli backup verify "/backups/$bk" 2>&1)
+	code=$?
+	expect "exit status of backup verify" 0 "$code" || { note "$out"; return 1; }
+	case "$out" in
+	*"backup verified: /backups/$bk"*) ;;
+	*) note "said: $out"; return 1 ;;
+	esac
+	expect "scratch databases left by verify" "" "$(sql "$pf" planpipe "$pw_f" planpipe \
+		"SELECT string_agg(datname, ' ') FROM pg_database WHERE datname LIKE 'planpipe\_%'")"
+}
+check "G: cli backup verify restores it into a scratch database in the stack and finds it matches" verify_in_stack
+
+# The scheduled command (host cron or timer): a new backup, the older pruned.
+backup_keep() {
+	backup_run --keep 1 || return 1
+	[ "$new" != "$bk" ] || { note "no new backup: $new"; return 1; }
+	expect "backups on the host after --keep 1" "$new" "$(ls -A "$backups")" || return 1
+	bk=$new
+}
+check "G: cli backup --keep 1 adds a backup and removes the older one from the host directory" backup_keep
+
+fresh_stack() {
+	dc "$pg" up -d --no-build >>"$work/compose.log" 2>&1 ||
+		{ tail -n 20 "$work/compose.log" | sed 's/^/#   /'; return 1; }
+	stack_healthy "$pg" 180 || return 1
+	for svc in db api; do
+		a=$(docker port "$(cid "$pg" "$svc")" | head -n 1)
+		b=$(docker port "$(cid "$pf" "$svc")" | head -n 1)
+		[ "${a##*:}" != "${b##*:}" ] || { note "$svc: both stacks on $a"; return 1; }
+	done
+	r=$(http GET "$(api_url "$pg")/v1/me" "$token")
+	expect "GET /v1/me with F's token before the restore" 401 "$(status_of "$r")" || { note "$r"; return 1; }
+	expect "stories before the restore" 0 "$(sql "$pg" planpipe "$pw_g" planpipe 'SELECT count(*) FROM stories')"
+}
+check "G: a fresh stack (own project, volume, ports and passwords) is healthy and does not know F's token" fresh_stack
+
+g_started=""
+restore_live() {
+	g_started=$(docker inspect -f '{{.State.StartedAt}} {{.RestartCount}}' "$(cid "$pg" api)")
+	# PgBouncer's server connections (the API's, its healthcheck's) are open
+	# on the database about to be replaced.
+	n=$(sql "$pg" planpipe "$pw_g" planpipe \
+		"SELECT count(*) FROM pg_stat_activity WHERE usename = 'planpipe_api' AND datname = 'planpipe'")
+	note "planpipe_api sessions on the database before the restore: $n"
+	[ "$n" -ge 1 ] || return 1
+	out=$(dc "$pg" run --rm -T cli restore "/backups/$bk" --force --terminate --drop-old 2>&1)
+	code=$?
+	expect "exit status of restore" 0 "$code" || { note "$out"; show "$(cid "$pg")"; return 1; }
+	case "$out" in
+	*"restored /backups/$bk into database planpipe"*"the previous database was dropped"*) ;;
+	*) note "said: $out"; return 1 ;;
+	esac
+	expect "databases left beside planpipe" "" "$(sql "$pg" planpipe "$pw_g" postgres \
+		"SELECT string_agg(datname, ' ') FROM pg_database WHERE datname LIKE 'planpipe\_%'")"
+}
+check "G: cli restore --force --terminate --drop-old replaces the fresh stack's live database" restore_live
+
+# Before any request to G's API: nothing may have written to either side.
+same_data() {
+	sums_f=$(sums "$pf" "$pw_f")
+	sums_g=$(sums "$pg" "$pw_g")
+	for t in "public.stories 3" "public.story_dependencies 1" "public.status_history 4" \
+		"public.projects 2" "public.users 1"; do
+		printf '%s\n' "$sums_f" | grep -q "^$t [0-9a-f]\{32\}\$" ||
+			{ note "no '$t' in F's checksums: $sums_f"; return 1; }
+	done
+	note "$(printf '%s\n' "$sums_f" | wc -l) tables compared"
+	[ "$sums_f" = "$sums_g" ] && return 0
+	printf '%s\n' "$sums_f" >"$work/sums-f"
+	printf '%s\n' "$sums_g" >"$work/sums-g"
+	note "tables, rows and checksums differ (- F, + G):"
+	diff "$work/sums-f" "$work/sums-g" | sed 's/^/#   /'
+	return 1
+}
+check "G: every table's rows and checksum are the same in both stacks; G's owner keeps its own password" same_data
+
+api_after_restore() {
+	url=$(api_url "$pg")
+	wait_ready "$url" 60 || { show "$(cid "$pg" api)"; return 1; }
+	# The pool may meet a connection the restore ended: bounded retries.
+	end=$(($(now) + 30))
+	until r=$(http GET "$url/v1/projects/DOCK/stories/DOCK-001" "$token") &&
+		[ "$(status_of "$r")" = 200 ]; do
+		[ "$(now)" -lt "$end" ] || { note "GET DOCK-001: $r"; show "$(cid "$pg" api)"; return 1; }
+		sleep 1
+	done
+	body_of "$r" | grep -q '"title" *: *"Survive a restart"' || { note "$r"; return 1; }
+	body_of "$r" | grep -q '"status" *: *"in_progress"' || { note "$r"; return 1; }
+	r=$(http GET "$url/v1/projects/BAK/stories/BAK-001/dependencies" "$token")
+	reply_has "$r" 200 '"DOCK:DOCK-001"' || { note "dependencies of BAK-001: $r"; return 1; }
+	r=$(http GET "$url/v1/projects/DOCK/stories/DOCK-001/history" "$token")
+	reply_has "$r" 200 '"picked up before the backup"' || { note "history of DOCK-001: $r"; return 1; }
+	# A write: the sequences and the story key counters came along.
+	r=$(http POST "$url/v1/projects/BAK/stories" "$token" '{"title": "Written after the restore"}')
+	reply_has "$r" 201 '"key" *: *"BAK-003"' || { note "POST a story after the restore: $r"; return 1; }
+	expect "G's api container start time and restarts" "$g_started" \
+		"$(docker inspect -f '{{.State.StartedAt}} {{.RestartCount}}' "$(cid "$pg" api)")"
+}
+check "G: G's API, through PgBouncer, serves F's stories to F's token after the swap, and writes (same process)" api_after_restore
+
+migrate_after_restore() {
+	out=$(dc "$pg" run --rm -T --no-deps migrate 2>&1) || { note "$out"; return 1; }
+	case "$out" in
+	*"database is at version $v_f: nothing to apply"*) ;;
+	*) note "migrate said: $out"; return 1 ;;
+	esac
+}
+check "G: migrate (as on the next up) finds the restored database current and succeeds" migrate_after_restore
+
+down_g() {
+	dc "$pg" down -v -t 30 >>"$work/compose.log" 2>&1 || return 1
+	f="label=com.docker.compose.project=$pg"
+	left="$(docker ps -aq --filter "$f")$(docker volume ls -q --filter "$f")$(docker network ls -q --filter "$f")"
+	[ -z "$left" ] || { note "left behind: $left"; return 1; }
+}
+check "G: down -v removes the fresh stack" down_g
+
+# F's stack goes last: it was G's source.
+
 down_v() {
 	dc "$pf" down -v -t 60 >>"$work/compose.log" 2>&1 || return 1
 	f="label=com.docker.compose.project=$pf"
@@ -735,8 +984,12 @@ leftovers() {
 		left="$left$(docker ps -aq --filter "name=^$c\$")"
 	done
 	[ -z "$left" ] || { note "left behind: $left"; return 1; }
+	if [ "$repo_backups_before" = 0 ] && [ -e "$root/backups" ]; then
+		note "$root/backups was made by the test"
+		return 1
+	fi
 }
-check "down -v leaves no containers, volumes or networks" leftovers
+check "down -v leaves no containers, volumes or networks (nor ./backups)" leftovers
 
 note "total $(($(now) - t0))s"
 echo "$passed passed, $failed failed"

@@ -430,12 +430,21 @@ static void restore_into_another_cluster(void **state)
 		fail_msg("restore into the second cluster failed:\n%s%s", r.out, r.err);
 	pp_t_assert_contains(r.out, "into database ");
 	pp_t_assert_contains(r.out, "created 2 roles from globals.sql");
+	pp_t_assert_contains(r.out, ", ANALYZE ");
 	pp_t_result_free(&r);
 
 	c = pp_t_connect();
 	after = fingerprint(c);
 	assert_string_equal(before, after);
 	assert_populated(c);
+	/* Planner statistics exist, also for the partitioned parent autovacuum never analyzes. */
+	{
+		char *n = pp_t_query(c, "SELECT count(DISTINCT tablename) FROM pg_stats"
+					" WHERE schemaname = 'public' AND tablename IN"
+					" ('stories', 'story_dependencies', 'status_history')");
+		assert_string_equal(n, "3");
+		free(n);
+	}
 	/* Identity sequences came along: a new row does not collide. */
 	free(pp_t_query(c, "INSERT INTO users (handle) VALUES ('after_restore')"));
 	free(pp_t_query(c, "INSERT INTO stories (project_id, key, title) VALUES (1, NULL, 'new')"));
