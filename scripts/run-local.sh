@@ -60,5 +60,8 @@ Try:
 Ctrl-C stops the API; \`make stop\` stops PostgreSQL.
 MSG
 PLANPIPE_LISTEN=$listen
-export PLANPIPE_LISTEN
+# Straight to PostgreSQL, no PgBouncer: statements prepared once per
+# connection (docs/operations.md), unless the caller chose otherwise.
+PLANPIPE_POOL_STATEMENTS=${PLANPIPE_POOL_STATEMENTS:-prepared}
+export PLANPIPE_LISTEN PLANPIPE_POOL_STATEMENTS
 exec build/planpipe serve

@@ -67,6 +67,23 @@ static const char sql_list_by_rank[] =
 	SQL_LIST("s.rank, s.id", "(s.rank, s.id) > ($13::numeric, $12::bigint)", "true",
 		 SQL_PROJECTS("p.key = ANY ($1::text[])"));
 
+/*
+ * A plain backlog page (no other filter): planpipe_backlog_page reads it in
+ * index order (migration 0014 says why the general statement cannot). $1
+ * the project's key, $2 the backlog, $3 archived too, $4 limit, $5 and $6
+ * the cursor's id and rank. Same columns as SQL_LIST.
+ */
+static const char sql_backlog_page[] =
+	"SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $4::int), '[]') AS items,"
+	" count(*) > $4::int AS more, max(id) FILTER (WHERE n = $4::int) AS last_id,"
+	" max(rank) FILTER (WHERE n = $4::int) AS last_rank"
+	" FROM (SELECT s.id, s.rank, " PP_SQL_STORY_JSON " AS j,"
+	"  row_number() OVER (ORDER BY s.rank, s.id) AS n"
+	"  FROM stories s JOIN projects p ON p.id = s.project_id"
+	"  WHERE s.id = ANY (ARRAY(SELECT planpipe_backlog_page($2::bigint, $6::numeric,"
+	"   $5::bigint, $4::int + 1, $3::boolean)))"
+	"   AND ($1::text[] IS NULL OR p.key = ANY ($1::text[]))) x";
+
 /* Every project named by project= must exist and be visible: else 422, the same for both. */
 static const char sql_projects_known[] =
 	"SELECT planpipe_api_fail('PP422', 'no project ' || k, 'project')"
@@ -187,11 +204,16 @@ static void run_list(pp_api *api, pp_http_req *req, pp_http_resp *resp, int acro
 		pp_tx_guard(&tx, req->params[0], "viewer");
 	else if (projects)
 		pp_tx_add(&tx, sql_projects_known, 1, projects);
-	i = pp_tx_add(&tx, f.backlog ? sql_list_by_rank : sql_list_by_id, 13, projects,
-		      LIST(f.status, f.has_status), LIST(f.category, f.has_category), f.backlog,
-		      LIST(f.label, f.has_label), LIST(f.epic, f.has_epic),
-		      LIST(f.priority, f.has_priority), LIST(f.owner, f.has_owner), f.q, f.archived,
-		      f.limit, f.after_id, f.after_rank);
+	if (f.backlog && !f.has_status && !f.has_category && !f.has_label && !f.has_epic &&
+	    !f.has_priority && !f.has_owner && !f.q)
+		i = pp_tx_add(&tx, sql_backlog_page, 6, projects, f.backlog, f.archived, f.limit,
+			      f.after_id, f.after_rank);
+	else
+		i = pp_tx_add(&tx, f.backlog ? sql_list_by_rank : sql_list_by_id, 13, projects,
+			      LIST(f.status, f.has_status), LIST(f.category, f.has_category),
+			      f.backlog, LIST(f.label, f.has_label), LIST(f.epic, f.has_epic),
+			      LIST(f.priority, f.has_priority), LIST(f.owner, f.has_owner), f.q,
+			      f.archived, f.limit, f.after_id, f.after_rank);
 	if (pp_tx_run(api, req, resp, &tx) != PP_OK)
 		goto out;
 	res = tx.res[i];

@@ -96,17 +96,40 @@ static void unauthorized(const pp_http_req *req, pp_http_resp *resp, const char 
 		pp_http_resp_set(resp, 500, NULL, NULL, 0);
 }
 
-static int send_all(PGconn *pg, const char *token_hash, const pp_tx *tx)
+/* A statement by name when it is prepared on this connection, else by text. */
+static int send_one(PGconn *pg, const char *name, const char *sql, int n, const char *const *params)
+{
+	if (name[0])
+		return PQsendQueryPrepared(pg, name, n, params, NULL, NULL, 0);
+	return PQsendQueryParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+}
+
+/*
+ * With PLANPIPE_POOL_STATEMENTS=prepared, the authentication and the
+ * handler's statements are prepared once per connection (before the
+ * pipeline) and sent by name: no parsing and planning per request.
+ */
+static void prepare_all(pp_pool_conn *pc, const pp_tx *tx, char names[][PP_POOL_STMT_NAME])
+{
+	int i;
+
+	pp_pool_conn_prepare(pc, sql_auth, 1, names[0]);
+	for (i = 0; i < tx->n; i++)
+		pp_pool_conn_prepare(pc, tx->stmts[i].sql, tx->stmts[i].n, names[i + 1]);
+}
+
+static int send_all(PGconn *pg, const char *token_hash, const pp_tx *tx,
+		    char names[][PP_POOL_STMT_NAME])
 {
 	const char *auth_params[1] = {token_hash};
 	int i;
 
 	if (!PQsendQueryParams(pg, sql_begin, 0, NULL, NULL, NULL, NULL, 0) ||
-	    !PQsendQueryParams(pg, sql_auth, 1, NULL, auth_params, NULL, NULL, 0))
+	    !send_one(pg, names[0], sql_auth, 1, auth_params))
 		return -1;
 	for (i = 0; i < tx->n; i++)
-		if (!PQsendQueryParams(pg, tx->stmts[i].sql, tx->stmts[i].n, NULL,
-				       tx->stmts[i].params, NULL, NULL, 0))
+		if (!send_one(pg, names[i + 1], tx->stmts[i].sql, tx->stmts[i].n,
+			      tx->stmts[i].params))
 			return -1;
 	if (!PQsendQueryParams(pg, sql_commit, 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(pg))
 		return -1;
@@ -171,6 +194,7 @@ pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
 {
 	const char *token = bearer(req);
 	char hex[PP_SHA256_HEX_LEN + 1], hash[PP_SHA256_HEX_LEN + 3];
+	char names[PP_TX_MAX_STMTS + 1][PP_POOL_STMT_NAME];
 	PGresult *failed = NULL;
 	pp_pool_conn *pc = NULL;
 	PGconn *pg;
@@ -192,13 +216,14 @@ pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
 		return rc;
 	}
 	pg = pp_pool_conn_pg(pc);
+	prepare_all(pc, tx, names);
 	if (!PQenterPipelineMode(pg)) {
 		pp_pool_conn_discard(pc);
 		pp_pool_release(pc);
 		pp_api_unavailable(req, resp, PP_ECONNECT, "the database connection is unusable");
 		return PP_ECONNECT;
 	}
-	lost = send_all(pg, hash, tx) != 0 || read_all(pg, tx->n + 3, tx, req, &failed) != 0;
+	lost = send_all(pg, hash, tx, names) != 0 || read_all(pg, tx->n + 3, tx, req, &failed) != 0;
 	if (lost || !PQexitPipelineMode(pg)) {
 		pp_pool_conn_discard(pc);
 		if (failed != NULL && PQresultErrorField(failed, PG_DIAG_SQLSTATE) != NULL)

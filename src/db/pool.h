@@ -149,6 +149,16 @@ void pp_pool_release(pp_pool_conn *c);
 PGconn *pp_pool_conn_pg(pp_pool_conn *c);
 
 /*
+ * With opts.prepared, for callers that send on the connection themselves
+ * (the API's pipelines): prepares sql once per connection, synchronously
+ * (call it outside pipeline mode), writes the statement's name and returns 1.
+ * Returns 0, name empty, when statements are unnamed or the prepare failed
+ * (send the text then: its error, if any, comes with the results).
+ */
+#define PP_POOL_STMT_NAME 32
+int pp_pool_conn_prepare(pp_pool_conn *c, const char *sql, int n, char name[PP_POOL_STMT_NAME]);
+
+/*
  * Marks the connection unusable so that pp_pool_release closes it, e.g.
  * after a protocol-level surprise the caller cannot clean up.
  */

@@ -36,13 +36,17 @@ static int remember_stmt(pp_pool_conn *c, uint64_t h)
 	return 0;
 }
 
-static PGresult *exec_prepared(pp_pool_conn *c, const char *sql, int n, const char *const *params)
+/*
+ * Prepares sql on c unless it already is; its name goes to name. Returns the
+ * failed result of PQprepare, or NULL on success (or when out of memory,
+ * with name empty).
+ */
+static PGresult *prepare_once(pp_pool_conn *c, const char *sql, int n, char name[PP_POOL_STMT_NAME])
 {
 	uint64_t h = hash_sql(sql);
-	char name[32];
 	size_t i;
 
-	snprintf(name, sizeof(name), "pp_%016llx", (unsigned long long)h);
+	snprintf(name, PP_POOL_STMT_NAME, "pp_%016llx", (unsigned long long)h);
 	for (i = 0; i < c->n_stmts && c->stmts[i] != h; i++)
 		;
 	if (i == c->n_stmts) {
@@ -50,13 +54,40 @@ static PGresult *exec_prepared(pp_pool_conn *c, const char *sql, int n, const ch
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
 		/* 42P05: already there (prepared before a lost reply). */
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && !(state && !strcmp(state, "42P05")))
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    !(state && !strcmp(state, "42P05"))) {
+			name[0] = '\0';
 			return res;
+		}
 		PQclear(res);
-		if (remember_stmt(c, h) != 0)
+		if (remember_stmt(c, h) != 0) {
+			name[0] = '\0';
 			return NULL;
+		}
 	}
+	return NULL;
+}
+
+static PGresult *exec_prepared(pp_pool_conn *c, const char *sql, int n, const char *const *params)
+{
+	char name[PP_POOL_STMT_NAME];
+	PGresult *res = prepare_once(c, sql, n, name);
+
+	if (res != NULL || name[0] == '\0')
+		return res;
 	return PQexecPrepared(c->pg, name, n, params, NULL, NULL, 0);
+}
+
+int pp_pool_conn_prepare(pp_pool_conn *c, const char *sql, int n, char name[PP_POOL_STMT_NAME])
+{
+	PGresult *res;
+
+	name[0] = '\0';
+	if (!c->pool->o.prepared)
+		return 0;
+	res = prepare_once(c, sql, n, name);
+	PQclear(res);
+	return name[0] != '\0';
 }
 
 pp_rc pp_pool_exec(pp_pool_conn *c, const char *sql, int n, const char *const *params,
