@@ -18,71 +18,25 @@
  * $1 project keys (NULL: every project the caller sees), $2 statuses, $3
  * categories, $4 backlog id, $5 labels (all of them), $6 epics, $7
  * priorities, $8 owners, $9 text query, $10 archived too, $11 limit, $12
- * and $13 the cursor's id and rank. Labels and text go through
- * planpipe_search_story_ids so that the GIN indexes serve them under
- * row-level security (docs/schema.md).
- *
- * The page is chosen from stories alone (ordered, limited) and joined to
- * its projects afterwards, and each order has its own statement: under
- * row-level security the planner expects a handful of rows from any filter
- * on the project, and would rather read a whole project and sort it than
- * walk an index in the page's order (a backlog page of a big project took
- * 100 ms instead of 0.5 ms at the benchmark's scale). A backlog belongs to
- * one project, so its page is filtered by project only after the limit.
+ * and $13 the cursor's id and rank, $14 order by rank (within a backlog).
+ * planpipe_story_page (migration 0014) picks the page's ids with the
+ * caller's projects known, so that the planner can walk an index in the
+ * page's order or use a GIN index, whichever the filters favour; the page
+ * is then read and ordered here, under the policies.
  */
-#define SQL_LIST(order, after, inner_projects, outer_projects)                                     \
-	"SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $11::int), '[]') AS items,"     \
-	" count(*) > $11::int AS more, max(id) FILTER (WHERE n = $11::int) AS last_id,"            \
-	" max(rank) FILTER (WHERE n = $11::int) AS last_rank"                                      \
-	" FROM (SELECT s.id, s.rank, " PP_SQL_STORY_JSON " AS j,"                                  \
-	"  row_number() OVER (ORDER BY " order ") AS n"                                            \
-	"  FROM (SELECT s.* FROM stories s"                                                        \
-	"   WHERE " inner_projects "   AND ($2::text[] IS NULL OR s.status = ANY ($2::text[]))"    \
-	"   AND ($3::text[] IS NULL OR planpipe_status_category(s.status) = ANY ($3::text[]))"     \
-	"   AND ($4::bigint IS NULL OR s.backlog_id = $4::bigint)"                                 \
-	"   AND ($6::text[] IS NULL OR s.epic = ANY ($6::text[]))"                                 \
-	"   AND ($7::text[] IS NULL OR s.priority = ANY ($7::text[]))"                             \
-	"   AND ($8::text[] IS NULL OR s.owner = ANY ($8::text[]))"                                \
-	"   AND ($10::boolean OR s.archived_at IS NULL)"                                           \
-	"   AND CASE WHEN $9::text IS NULL AND $5::text[] IS NULL THEN true"                       \
-	"    ELSE s.id IN (SELECT planpipe_search_story_ids("                                      \
-	"     websearch_to_tsquery('english', $9::text), $5::text[], NULL,"                        \
-	"     CASE WHEN $1::text[] IS NULL THEN NULL"                                              \
-	"      ELSE ARRAY(SELECT id FROM projects WHERE key = ANY ($1::text[])) END)) END"         \
-	"   AND ($12::bigint IS NULL OR " after ")"                                                \
-	"   ORDER BY " order " LIMIT $11::int + 1) s"                                              \
-	"  JOIN projects p ON p.id = s.project_id WHERE " outer_projects ") x"
-
-#define SQL_PROJECTS(col) "($1::text[] IS NULL OR " col ")"
-
-/* By id: the project filter must come before the limit. */
-static const char sql_list_by_id[] = SQL_LIST(
-	"s.id", "s.id > $12::bigint AND $13::numeric IS NULL",
-	SQL_PROJECTS(
-		"s.project_id = ANY (ARRAY(SELECT id FROM projects WHERE key = ANY ($1::text[])))"),
-	"true");
-
-/* By rank within one backlog: the backlog's project is checked after it. */
-static const char sql_list_by_rank[] =
-	SQL_LIST("s.rank, s.id", "(s.rank, s.id) > ($13::numeric, $12::bigint)", "true",
-		 SQL_PROJECTS("p.key = ANY ($1::text[])"));
-
-/*
- * A plain backlog page (no other filter): planpipe_backlog_page reads it in
- * index order (migration 0014 says why the general statement cannot). $1
- * the project's key, $2 the backlog, $3 archived too, $4 limit, $5 and $6
- * the cursor's id and rank. Same columns as SQL_LIST.
- */
-static const char sql_backlog_page[] =
-	"SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $4::int), '[]') AS items,"
-	" count(*) > $4::int AS more, max(id) FILTER (WHERE n = $4::int) AS last_id,"
-	" max(rank) FILTER (WHERE n = $4::int) AS last_rank"
+static const char sql_list[] =
+	"SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $11::int), '[]') AS items,"
+	" count(*) > $11::int AS more, max(id) FILTER (WHERE n = $11::int) AS last_id,"
+	" max(rank) FILTER (WHERE n = $11::int) AS last_rank"
 	" FROM (SELECT s.id, s.rank, " PP_SQL_STORY_JSON " AS j,"
-	"  row_number() OVER (ORDER BY s.rank, s.id) AS n"
+	"  row_number() OVER (ORDER BY CASE WHEN $14::boolean THEN s.rank END, s.id) AS n"
 	"  FROM stories s JOIN projects p ON p.id = s.project_id"
-	"  WHERE s.id = ANY (ARRAY(SELECT planpipe_backlog_page($2::bigint, $6::numeric,"
-	"   $5::bigint, $4::int + 1, $3::boolean)))"
-	"   AND ($1::text[] IS NULL OR p.key = ANY ($1::text[]))) x";
+	"  WHERE s.id = ANY (ARRAY(SELECT planpipe_story_page("
+	"   CASE WHEN $1::text[] IS NULL THEN NULL"
+	"    ELSE ARRAY(SELECT id FROM projects WHERE key = ANY ($1::text[])) END,"
+	"   $2::text[], $3::text[], $4::bigint, $5::text[], $6::text[], $7::text[], $8::text[],"
+	"   websearch_to_tsquery('english', $9::text), $10::boolean, $12::bigint, $13::numeric,"
+	"   $14::boolean, $11::int + 1)))) x";
 
 /* Every project named by project= must exist and be visible: else 422, the same for both. */
 static const char sql_projects_known[] =
@@ -92,7 +46,7 @@ static const char sql_projects_known[] =
 typedef struct filters {
 	pp_buf projects, status, category, label, epic, priority, owner;
 	int has_projects, has_status, has_category, has_label, has_epic, has_priority, has_owner;
-	const char *backlog, *q, *archived, *after_id, *after_rank;
+	const char *backlog, *q, *archived, *after_id, *after_rank, *by_rank;
 	char limit[16], backlog_buf[24], cursor_buf[256];
 } filters;
 
@@ -113,6 +67,7 @@ static int cursor(const pp_http_req *req, pp_http_resp *resp, filters *f)
 	int by_rank = f->backlog != NULL;
 
 	f->after_id = f->after_rank = NULL;
+	f->by_rank = by_rank ? "true" : "false";
 	if (c == NULL)
 		return 0;
 	if (pp_api_cursor_decode(c, 's', f->cursor_buf, sizeof(f->cursor_buf), fields, 2) != 2 ||
@@ -204,16 +159,11 @@ static void run_list(pp_api *api, pp_http_req *req, pp_http_resp *resp, int acro
 		pp_tx_guard(&tx, req->params[0], "viewer");
 	else if (projects)
 		pp_tx_add(&tx, sql_projects_known, 1, projects);
-	if (f.backlog && !f.has_status && !f.has_category && !f.has_label && !f.has_epic &&
-	    !f.has_priority && !f.has_owner && !f.q)
-		i = pp_tx_add(&tx, sql_backlog_page, 6, projects, f.backlog, f.archived, f.limit,
-			      f.after_id, f.after_rank);
-	else
-		i = pp_tx_add(&tx, f.backlog ? sql_list_by_rank : sql_list_by_id, 13, projects,
-			      LIST(f.status, f.has_status), LIST(f.category, f.has_category),
-			      f.backlog, LIST(f.label, f.has_label), LIST(f.epic, f.has_epic),
-			      LIST(f.priority, f.has_priority), LIST(f.owner, f.has_owner), f.q,
-			      f.archived, f.limit, f.after_id, f.after_rank);
+	i = pp_tx_add(&tx, sql_list, 14, projects, LIST(f.status, f.has_status),
+		      LIST(f.category, f.has_category), f.backlog, LIST(f.label, f.has_label),
+		      LIST(f.epic, f.has_epic), LIST(f.priority, f.has_priority),
+		      LIST(f.owner, f.has_owner), f.q, f.archived, f.limit, f.after_id,
+		      f.after_rank, f.by_rank);
 	if (pp_tx_run(api, req, resp, &tx) != PP_OK)
 		goto out;
 	res = tx.res[i];
