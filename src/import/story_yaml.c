@@ -253,8 +253,8 @@ static pp_rc event_node(ctx *c, struct fy_event *e, node **out)
 {
 	struct fy_token *anchor = NULL;
 	enum fy_scalar_style style = FYSS_ANY;
-	const char *tx, *fm = c->data + c->fm_off;
-	size_t len;
+	const char *tx = NULL, *fm = c->data + c->fm_off;
+	size_t len = 0;
 	node *n;
 	pp_rc rc;
 	char b[128];
