@@ -124,8 +124,9 @@ typedef struct pp_restore_info {
 /*
  * Restores path into the target database: checks the checksums, creates
  * missing roles (never changing existing ones), restores into a fresh
- * database, verifies it against the manifest as pp_backup_verify does, and
- * only then swaps it in under the target's name in one transaction. An
+ * database, verifies it against the manifest as pp_backup_verify does,
+ * ANALYZEs it (pg_restore brings no planner statistics), and only then
+ * swaps it in under the target's name in one transaction. An
  * existing target is refused (PP_ECONFLICT) without o->force, and so are
  * other sessions on it without o->terminate; the replaced database is kept
  * as TARGET_old_YYYYMMDDTHHMMSS unless o->drop_old. Any failure before the
