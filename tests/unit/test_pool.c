@@ -156,6 +156,35 @@ static void test_exec_unnamed_and_prepared(void **state)
 		v = exec1(c, "SELECT count(*) FROM pg_prepared_statements");
 		assert_string_equal(v, prepared ? "2" : "0");
 		free(v);
+		/* For callers that send by name themselves (the API's pipelines): the
+		 * same cache, a name only when prepared, nothing prepared twice. */
+		{
+			char name[PP_POOL_STMT_NAME], again[PP_POOL_STMT_NAME];
+			const char *by_name[] = {NULL};
+
+			assert_int_equal(pp_pool_conn_prepare(c, "SELECT $1::int * 2", 1, name),
+					 prepared);
+			assert_int_equal(pp_pool_conn_prepare(c, "SELECT $1::int * 2", 1, again),
+					 prepared);
+			assert_string_equal(name, again);
+			assert_int_equal(pp_pool_conn_prepare(c, "SELECT $1::int + 1", 1, again),
+					 prepared);
+			v = exec1(c, "SELECT count(*) FROM pg_prepared_statements");
+			assert_string_equal(v, prepared ? "3" : "0");
+			free(v);
+			if (prepared) {
+				by_name[0] = name;
+				res = PQexecParams(
+					pp_pool_conn_pg(c),
+					"SELECT count(*) FROM pg_prepared_statements"
+					" WHERE name = $1 AND statement = 'SELECT $1::int * 2'",
+					1, NULL, by_name, NULL, NULL, 0);
+				assert_string_equal(PQgetvalue(res, 0, 0), "1");
+				PQclear(res);
+			} else {
+				assert_string_equal(name, "");
+			}
+		}
 		/* An SQL error is PP_EDB with its SQLSTATE, and the connection stays usable. */
 		pp_err_clear(&err);
 		assert_int_equal(pp_pool_exec(c, "SELECT 1/0", 0, NULL, NULL, &err), PP_EDB);
