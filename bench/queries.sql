@@ -170,7 +170,15 @@ SELECT * FROM stories WHERE project_id = $1 AND key = $2;
 -- params: SELECT u.id FROM users u WHERE u.disabled_at IS NULL AND NOT u.is_admin
 -- params:   AND EXISTS (SELECT FROM project_members m WHERE m.user_id = u.id)
 -- params:   ORDER BY hashint8(u.id) LIMIT 200
--- expect: status_history_p[0-9]{6}_project_id_changed_at_idx
+-- Months outside the window are pruned. In the first week of a month the
+-- window spans two partitions; at the small scale a month holds ~700 rows
+-- and the planner prices the pkey (id, changed_at) the same as the project
+-- index for the older month's tail: both read a handful of pages, and both
+-- are right there. At the large scale the project index wins by far
+-- (bench/plans). The suite runs this check on a month's first and last day
+-- (tests/meson.build, "clock-").
+-- expect: Subplans Removed
+-- expect: status_history_p[0-9]{6}_(project_id_changed_at_idx|pkey)
 SELECT story_id, project_id, from_status, to_status, changed_at FROM status_history
 WHERE changed_at >= now() - interval '7 days' ORDER BY changed_at;
 
