@@ -7,11 +7,16 @@
 # call it every time. Needs root (or sudo) only when something is missing.
 set -eu
 
+# `meson setup` reads tests/meson.build too, so the test programs' libraries
+# (cmocka, libcurl) are part of every build; git: import-repo and import's
+# commit ids.
 build="gcc make meson ninja-build pkg-config libpq-dev libmicrohttpd-dev
-       libjansson-dev libfyaml-dev libssl-dev postgresql-15 postgresql-client-15"
-# wrk: the bench-smoke test (make test) runs bench/api.
-test="git libcmocka-dev libcurl4-openssl-dev curl postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-      clang-format wrk"
+       libjansson-dev libfyaml-dev libssl-dev libcmocka-dev libcurl4-openssl-dev
+       git postgresql-15 postgresql-client-15"
+# wrk: the bench-smoke test (make test) runs bench/api. faketime: the tests
+# that run at pinned dates (scripts/at-time.sh).
+test="curl postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+      clang-format wrk faketime"
 docker="docker.io docker-compose debootstrap curl"
 bench="wrk curl postgresql-contrib"
 
