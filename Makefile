@@ -1,7 +1,7 @@
 # A thin wrapper over Meson. `make run` and `make test` set up everything,
 # on a fresh Debian 12 machine too (see README.md).
 .POSIX:
-.PHONY: all build run stop test asan format clean
+.PHONY: all build run stop env test asan format clean
 
 all: build
 
@@ -10,12 +10,18 @@ build:
 	@test -f build/build.ninja || meson setup build
 	@ninja -C build
 
-# Local PostgreSQL under ./var, migrated (and the API, once it exists).
+# Local PostgreSQL under ./var, migrated, and the API in the foreground.
+# `make run ROTATE=1` replaces the admin token kept in var/admin-token.
 run: build
 	@sh scripts/run-local.sh start
 
 stop:
 	@sh scripts/run-local.sh stop
+
+# Shell lines for `eval "$$(make -s env)"`: planpipe on the PATH, pointed at
+# the database of `make run`.
+env:
+	@sh scripts/run-local.sh env
 
 # Every test: plain build, then again under AddressSanitizer + UBSan.
 test:

@@ -1,9 +1,12 @@
 #!/bin/sh
 # `make test`: installs what is missing, then runs every test suite twice,
-# in a plain build and under AddressSanitizer + UndefinedBehaviorSanitizer.
-# The threaded code (the connection pool) runs once more under
-# ThreadSanitizer, and the Docker stack is tested with real containers. Ends with one line "make test: N passed, N failed, N skipped" and exits
-# non-zero if anything failed or timed out.
+# in a plain build and under AddressSanitizer + UndefinedBehaviorSanitizer
+# (the plain build also runs the clock-reading tests at pinned dates). The
+# threaded code (the connection pool) runs once more under ThreadSanitizer,
+# the Docker stack is tested with real containers, and a clean
+# debian:bookworm-slim container runs the README's commands (tests/fresh).
+# Ends with one line "make test: N passed, N failed, N skipped" and exits
+# non-zero if anything failed or timed out, or a suite could not run.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -30,15 +33,22 @@ suite() {
 	dir=$1
 	shift
 	echo "== $dir: meson test $*"
+	# The exit code crosses the pipe through a file; `|| rc=$?` keeps set -e
+	# from ending the group before it is written.
 	{
-		meson test -C "$dir" --print-errorlogs "$@"
-		echo $? >"$dir/test.rc"
+		rc=0
+		meson test -C "$dir" --print-errorlogs "$@" || rc=$?
+		echo "$rc" >"$dir/test.rc"
 	} 2>&1 | tee "$dir/test.out"
 	count() { awk -v k="$1" '$1 == k { n += $2 } END { print n + 0 }' "$dir/test.out"; }
 	passed=$((passed + $(count Ok:)))
 	failed=$((failed + $(count Fail:) + $(count Timeout:) + $(count "Unexpected")))
 	skipped=$((skipped + $(count Skipped:)))
-	[ "$(cat "$dir/test.rc")" -eq 0 ] || status=1
+	if [ "$(cat "$dir/test.rc" 2>/dev/null || echo 1)" != 0 ]; then
+		status=1
+		# A run that failed before any test ran (a build error) still counts.
+		[ "$(count Fail:)$(count Ok:)" != 00 ] || failed=$((failed + 1))
+	fi
 }
 
 setup build
@@ -51,21 +61,40 @@ suite build
 suite build-asan --no-suite style
 suite build-tsan pool health pool-hammer-tsan
 
+# shell_suite PREFIX: adds the counts of a shell suite's closing line
+# ("N passed, N failed[, N skipped]" in PREFIX.out) and its exit code
+# (PREFIX.rc); a suite that ended without that line counts as one failure.
+shell_suite() {
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1.out" | tail -n 1)
+	if [ -n "$line" ]; then
+		passed=$((passed + $(echo "$line" | awk '{print $1}')))
+		failed=$((failed + $(echo "$line" | awk '{print $3}')))
+		skipped=$((skipped + $(echo "$line" | awk '{print $5 + 0}')))
+	else
+		failed=$((failed + 1))
+	fi
+	[ "$(cat "$1.rc" 2>/dev/null || echo 1)" = 0 ] || status=1
+}
+
 # The Docker stack, with real containers (it installs and starts dockerd, and
 # builds debian:bookworm-slim with debootstrap when it cannot be pulled).
 echo "== docker: tests/docker/run.sh"
 {
-	sh tests/docker/run.sh
-	echo $? >build/docker.rc
+	rc=0
+	sh tests/docker/run.sh || rc=$?
+	echo "$rc" >build/docker.rc
 } 2>&1 | tee build/docker.out
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' build/docker.out | tail -n 1)
-if [ -n "$line" ]; then
-	passed=$((passed + $(echo "$line" | awk '{print $1}')))
-	failed=$((failed + $(echo "$line" | awk '{print $3}')))
-else
-	failed=$((failed + 1))
-fi
-[ "$(cat build/docker.rc)" -eq 0 ] || status=1
+shell_suite build/docker
+
+# A fresh Debian 12 in a clean container: make build, make run, make env,
+# and make test inside it (tests/fresh/run.sh).
+echo "== fresh: tests/fresh/run.sh"
+{
+	rc=0
+	sh tests/fresh/run.sh || rc=$?
+	echo "$rc" >build/fresh.rc
+} 2>&1 | tee build/fresh.out
+shell_suite build/fresh
 
 echo "make test: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || status=1
