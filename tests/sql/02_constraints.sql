@@ -1,7 +1,7 @@
 -- Constraints: the composite backlog foreign key, keys unique per project,
 -- value ranges and formats, immutable statuses, a project keeps an owner.
 BEGIN;
-SELECT plan(42);
+SELECT plan(52);
 
 CREATE FUNCTION pg_temp.pid(p_key text) RETURNS bigint LANGUAGE sql
 AS $$ SELECT id FROM projects WHERE key = p_key $$;
@@ -49,7 +49,16 @@ SELECT throws_ok(
 SELECT throws_ok(
     format($$INSERT INTO stories (project_id, key, title) VALUES (%s, %L, 't')$$, pg_temp.pid('PLAN'), k),
     '23514', NULL, 'story key ' || k || ' is rejected')
-FROM unnest(ARRAY['inf-002', 'INF002', 'OTHER:INF-2', 'INF-2/3', '-INF-2', 'INF-']) AS k;
+FROM unnest(ARRAY['OTHER:INF-2', 'INF-2/3', '-INF-2', 'INF 2', 'INF-2:x', '', repeat('K', 65)]) AS k;
+-- Keys as teams write them (0017): any case, no dash needed, slugs.
+SELECT lives_ok(
+    format($$INSERT INTO stories (project_id, key, title) VALUES (%s, %L, 't')$$, pg_temp.pid('PLAN'), k),
+    'story key ' || k || ' is accepted')
+FROM unnest(ARRAY['inf-102', 'INF102', 'INF-', 'LLM-007-sales-pitch-personalization', 'adh-001',
+                  'SCHEDULING_AUTOMATION', 'v1.2', repeat('K', 64)]) AS k;
+SELECT throws_ok(
+    format($$INSERT INTO stories (project_id, key, title) VALUES (%s, 'ADH-001', 't')$$, pg_temp.pid('PLAN')),
+    '23505', NULL, 'keys are unique per project ignoring case (adh-001 exists)');
 SELECT throws_ok(
     format($$INSERT INTO projects (key, name) VALUES (%L, 'x')$$, k),
     '23514', NULL, 'project key ' || k || ' is rejected')
