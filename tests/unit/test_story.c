@@ -1,82 +1,10 @@
 /* test_story.c: tests src/import/story.c on the real spec file and on hard cases. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "story_test.h"
+
 #include <jansson.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
-#include "core/file.h"
-#include "import/story.h"
-
 #define SPEC "INF-013-docker-postgresql-story-schema.md"
-
-/* A fixture of tests/fixtures/stories, NUL-terminated; the caller frees it. */
-static char *fixture(const char *name, size_t *len)
-{
-	const char *root = getenv("PP_SOURCE_ROOT");
-	char path[4096];
-	char *data = NULL;
-	pp_err err;
-
-	assert_non_null(root);
-	snprintf(path, sizeof(path), "%s/tests/fixtures/stories/%s", root, name);
-	if (pp_file_read(path, 16 << 20, &data, len, &err) != PP_OK)
-		fail_msg("%s", err.msg);
-	return data;
-}
-
-static pp_rc parse(const char *text, pp_story *s, pp_err *err)
-{
-	pp_err_clear(err);
-	return pp_story_parse("t.md", text, strlen(text), s, err);
-}
-
-/* A story that parses, with the front matter given after "id: X-1\ntitle: T\n". */
-static void parse_ok(const char *extra, const char *body, pp_story *s)
-{
-	pp_buf b;
-	pp_err err;
-
-	pp_buf_init(&b, 1 << 20);
-	assert_int_equal(pp_buf_printf(&b, "---\nid: X-1\ntitle: T\n%s---\n%s", extra, body),
-			 PP_OK);
-	if (parse(pp_buf_str(&b), s, &err) != PP_OK)
-		fail_msg("unexpected error: %s\n--- input:\n%s", err.msg, pp_buf_str(&b));
-	pp_buf_free(&b);
-}
-
-/* text (len bytes) fails at line:col with a message containing needle. */
-static void expect_error_n(const char *text, size_t len, int line, int col, const char *needle)
-{
-	char prefix[64];
-	pp_story s;
-	pp_err err;
-
-	pp_err_clear(&err);
-	memset(&s, 0x5A, sizeof(s)); /* the parser must zero it */
-	if (pp_story_parse("t.md", text, len, &s, &err) != PP_EINVAL)
-		fail_msg("expected an error containing \"%s\" for:\n%.*s", needle, (int)len, text);
-	snprintf(prefix, sizeof(prefix), "t.md:%d:%d: ", line, col);
-	if (strncmp(err.msg, prefix, strlen(prefix)) != 0 || strstr(err.msg, needle) == NULL)
-		fail_msg("expected \"%s...%s\", got \"%s\"", prefix, needle, err.msg);
-	assert_string_equal(err.file, "t.md");
-	assert_int_equal(err.line, line);
-	assert_int_equal(err.rc, PP_EINVAL);
-	assert_null(s.key);
-	assert_null(s.body);
-	assert_null(s.metadata_json);
-	assert_int_equal(s.n_deps, 0);
-}
-
-static void expect_error(const char *text, int line, int col, const char *needle)
-{
-	expect_error_n(text, strlen(text), line, col, needle);
-}
 
 /* ---- the real story file ------------------------------------------------- */
 
@@ -118,6 +46,13 @@ static void check_spec(const pp_story *s)
 	assert_int_equal(s->priority_pos.column, 11);
 	assert_int_equal(s->estimate_pos.line, 8);
 	assert_int_equal(s->estimate_pos.column, 11);
+	assert_string_equal(s->created_utc, "2025-08-28T00:00:00Z");
+	assert_string_equal(s->last_updated_utc, "2025-08-28T00:00:00Z");
+	assert_int_equal(s->priority_rank, 0);
+	assert_int_equal(s->key_from_path, 0);
+	assert_int_equal(s->title_from_body, 0);
+	assert_int_equal(s->n_warnings, 0); /* the real file is clean */
+	assert_null(s->warnings);
 }
 
 static void spec_file(void **state)
@@ -228,7 +163,6 @@ static void no_front_matter(void **state)
 		     "no front matter: a story file starts with a line '---'");
 	expect_error("", 1, 1, "no front matter");
 	expect_error("--- x\nid: X-1\n---\n", 1, 1, "no front matter");
-	expect_error("\n---\nid: X-1\ntitle: T\n---\n", 1, 1, "no front matter");
 	expect_error("---\nid: X-1\ntitle: T\n", 1, 1, "front matter is not closed");
 	expect_error("---", 1, 1, "front matter is not closed");
 	assert_int_equal(pp_story_parse("t.md", NULL, 0, &s, &err), PP_EINVAL);
@@ -259,18 +193,26 @@ static void delimiters(void **state)
 	pp_story_free(&s);
 }
 
+/* No key and no title after the fallbacks: errors (a key from a file name: test_story_fields.c). */
 static void empty_and_missing(void **state)
 {
+	static const char *const no_key[] = {"---\n---\n# T\n", "---\n# only a comment\n\n---\n# T\n",
+					     "---\n~\n---\n# T\n", "---\ntitle: T\n---\n",
+					     "---\nid:\ntitle: T\n---\n"};
+	size_t i;
+
 	(void)state;
-	expect_error("---\n---\n", 1, 1, "missing id");
-	expect_error("---\n# only a comment\n\n---\n", 1, 1, "missing id");
-	expect_error("---\n~\n---\n", 1, 1, "missing id");
-	expect_error("---\ntitle: T\n---\n", 1, 1, "missing id: the front matter needs 'id: KEY'");
-	expect_error("---\nid: X-1\n---\n", 1, 1, "missing title");
-	expect_error("---\nid:\ntitle: T\n---\n", 2, 3, "id is empty");
-	expect_error("---\nid: X-1\ntitle: ''\n---\n", 3, 8, "title is empty");
-	expect_error("---\nid: X-1\ntitle:    \n---\n", 3, 6, "title is empty");
-	expect_error("---\nid: X-1\ntitle: null\n---\n", 3, 8, "title is empty");
+	for (i = 0; i < sizeof(no_key) / sizeof(no_key[0]); i++)
+		expect_error_at("no key.md", no_key[i], strlen(no_key[i]), 1, 1,
+				"missing id: no usable 'id:' in the front matter, and the file "
+				"name \"no key\" is not a key either");
+	expect_error("---\nid: X-1\n---\n", 1, 1,
+		     "missing title: no usable 'title:' in the front matter and no '# ' "
+		     "heading in the body");
+	expect_error("---\nid: X-1\ntitle: ''\n---\n", 1, 1, "missing title");
+	expect_error("---\nid: X-1\ntitle:    \n---\n## not level 1\n", 1, 1, "missing title");
+	expect_error("---\nid: X-1\ntitle: null\n---\n```\n# in code\n```\n", 1, 1,
+		     "missing title");
 }
 
 static void not_a_mapping(void **state)
@@ -383,7 +325,14 @@ static void unicode_title(void **state)
 	pp_story_free(&s);
 	b.len -= 5;
 	assert_int_equal(pp_buf_adds(&b, "é\n---\n"), PP_OK);
-	expect_error(pp_buf_str(&b), 3, 8, "title is longer than 500 characters");
+	expect_error(pp_buf_str(&b), 1, 1, "missing title"); /* unusable, and no heading */
+	assert_int_equal(pp_buf_adds(&b, "# The heading\n"), PP_OK);
+	parse_text_ok("t.md", pp_buf_str(&b), b.len, &s);
+	assert_string_equal(s.title, "The heading");
+	expect_warning(&s, 3, 8, "title \"éééééééééééééééééééééééééééééééééééééééé...\" is "
+				 "longer than 500 characters (kept in metadata)");
+	assert_int_equal(strncmp(s.metadata_json, "{\"title\":\"ééé", 15), 0);
+	pp_story_free(&s);
 	pp_buf_free(&b);
 }
 
@@ -556,33 +505,6 @@ static void metadata_types(void **state)
 	pp_story_free(&s);
 }
 
-static void ids(void **state)
-{
-	pp_story s;
-
-	(void)state;
-	assert_int_equal(parse("---\nid: API-003-B\ntitle: T\n---\n", &s, &(pp_err){0}), PP_OK);
-	assert_string_equal(s.key, "API-003-B");
-	pp_story_free(&s);
-	assert_int_equal(parse("---\nid: \"TOOL_X-1\"\ntitle: 42\n---\n", &s, &(pp_err){0}), PP_OK);
-	assert_string_equal(s.key, "TOOL_X-1");
-	assert_string_equal(s.title, "42"); /* scalars keep their text */
-	pp_story_free(&s);
-	expect_error("---\nid: inf-013\ntitle: T\n---\n", 2, 5,
-		     "id \"inf-013\" is not a story key");
-	expect_error("---\nid: 123\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: INF\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: INF--1\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: INF-1-\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: OTHER:INF-1\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: INF-1.2\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: A-123456789012345678901234567890123456789012345678901234567890123\n"
-		     "title: T\n---\n",
-		     2, 5, "at most 64 characters");
-	expect_error("---\nid: [X-1]\ntitle: T\n---\n", 2, 5,
-		     "id must be a single value, not a list or mapping");
-}
-
 static void dependencies(void **state)
 {
 	pp_story s;
@@ -597,6 +519,7 @@ static void dependencies(void **state)
 	assert_string_equal(s.deps[1].project, "OTHER");
 	assert_string_equal(s.deps[1].key, "API-003");
 	assert_string_equal(s.deps[2].key, "INF-014");
+	assert_int_equal(s.n_warnings, 0);
 	pp_story_free(&s);
 	parse_ok("dependencies: [INF-012, OTHER:API-003, INF-012]\n", "", &s);
 	assert_int_equal(s.n_deps, 2);
@@ -605,30 +528,56 @@ static void dependencies(void **state)
 	parse_ok("dependencies: INF-012, OTHER:API-003\n", "", &s); /* one text: comma-separated */
 	assert_int_equal(s.n_deps, 2);
 	pp_story_free(&s);
+	parse_ok("dependencies: [adh-001, LLM-007-sales-pitch, OTHER:x.y_z]\n", "", &s);
+	assert_int_equal(s.n_deps, 3); /* keys as teams write them */
+	assert_string_equal(s.deps[0].key, "adh-001");
+	assert_string_equal(s.deps[2].key, "x.y_z");
+	pp_story_free(&s);
+}
 
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [INF-012, bad dep]\n---\n", 4, 25,
-		     "dependency \"bad dep\" is not KEY or PROJECT:KEY");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [other:API-003]\n---\n", 4, 16,
-		     "not KEY or PROJECT:KEY");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [':API-003']\n---\n", 4, 16,
-		     "not KEY or PROJECT:KEY");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [A:B:C-1]\n---\n", 4, 16,
-		     "not KEY or PROJECT:KEY");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies:\n  - INF-1\n  -\n---\n", 6, 3,
-		     "an empty item in dependencies");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies:\n  - {a: 1}\n---\n", 5, 5,
-		     "an item of dependencies must be a single value");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: {INF-1: blocks}\n---\n", 4, 15,
-		     "dependencies must be a list, not a mapping");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [X-1]\n---\n", 4, 16,
-		     "X-1 depends on itself");
+/* A dependency entry that cannot be used costs only itself: a warning, and metadata. */
+static void dependencies_unusable(void **state)
+{
+	pp_story s;
+
+	(void)state;
+	parse_warn("dependencies: [INF-012, bad dep]\n", 4, 25,
+		   "dependency \"bad dep\" is not KEY or PROJECT:KEY (such as INF-012 or "
+		   "OTHER:API-003) (kept in metadata)",
+		   "{\"dependencies\":[\"bad dep\"]}", &s);
+	assert_int_equal(s.n_deps, 1);
+	assert_string_equal(s.deps[0].key, "INF-012");
+	pp_story_free(&s);
+	parse_warn("dependencies: [other:API-003]\n", 4, 16, "not KEY or PROJECT:KEY",
+		   "{\"dependencies\":[\"other:API-003\"]}", &s);
+	pp_story_free(&s);
+	parse_warn("dependencies: [':API-003']\n", 4, 16, "not KEY or PROJECT:KEY", NULL, &s);
+	pp_story_free(&s);
+	parse_warn("dependencies: [A:B:C-1]\n", 4, 16, "not KEY or PROJECT:KEY", NULL, &s);
+	pp_story_free(&s);
+	parse_warn("dependencies:\n  - INF-1\n  -\n", 6, 3, "an empty item in dependencies is skipped",
+		   "{}", &s);
+	assert_int_equal(s.n_deps, 1);
+	pp_story_free(&s);
+	parse_warn("dependencies:\n  - {a: 1}\n", 5, 5,
+		   "an item of dependencies must be a single value, not a list or mapping",
+		   "{\"dependencies\":[{\"a\":1}]}", &s);
+	pp_story_free(&s);
+	parse_warn("dependencies: {INF-1: blocks}\n", 4, 15,
+		   "dependencies must be a list, not a mapping (kept in metadata)",
+		   "{\"dependencies\":{\"INF-1\":\"blocks\"}}", &s);
+	assert_int_equal(s.n_deps, 0);
+	pp_story_free(&s);
+	parse_warn("dependencies: [X-1, X-2]\n", 4, 16, "X-1 depends on itself",
+		   "{\"dependencies\":[\"X-1\"]}", &s);
+	assert_int_equal(s.n_deps, 1);
+	assert_string_equal(s.deps[0].key, "X-2");
+	pp_story_free(&s);
 }
 
 static void labels(void **state)
 {
 	pp_story s;
-	pp_buf b;
-	int i;
 
 	(void)state;
 	parse_ok("labels: [database, PostgreSQL, database]\n", "", &s);
@@ -645,16 +594,38 @@ static void labels(void **state)
 	pp_story_free(&s);
 	parse_ok("labels: []\n", "", &s);
 	assert_int_equal(s.n_labels, 0);
+	assert_int_equal(s.n_warnings, 0);
 	pp_story_free(&s);
-	expect_error("---\nid: X-1\ntitle: T\nlabels: [needs review]\n---\n", 4, 10,
-		     "label \"needs review\": no spaces, commas or control characters");
-	expect_error("---\nid: X-1\ntitle: T\nlabels: [[a]]\n---\n", 4, 10, "an item of labels");
+}
+
+static void labels_unusable(void **state)
+{
+	pp_story s;
+	pp_buf b;
+	int i;
+
+	(void)state;
+	parse_warn("labels: [ok, needs review]\n", 4, 14,
+		   "label \"needs review\": no spaces, commas or control characters (kept in "
+		   "metadata)",
+		   "{\"labels\":[\"needs review\"]}", &s);
+	assert_int_equal(s.n_labels, 1);
+	pp_story_free(&s);
+	parse_warn("labels: [[a]]\n", 4, 10, "an item of labels must be a single value",
+		   "{\"labels\":[[\"a\"]]}", &s);
+	pp_story_free(&s);
+	parse_warn("labels: {a: 1}\n", 4, 9, "labels must be a list, not a mapping",
+		   "{\"labels\":{\"a\":1}}", &s);
+	pp_story_free(&s);
 	pp_buf_init(&b, 1 << 16);
-	assert_int_equal(pp_buf_adds(&b, "---\nid: X-1\ntitle: T\nlabels: ["), PP_OK);
+	assert_int_equal(pp_buf_adds(&b, "labels: ["), PP_OK);
 	for (i = 0; i < 65; i++)
 		assert_int_equal(pp_buf_printf(&b, "l%d, ", i), PP_OK);
-	assert_int_equal(pp_buf_adds(&b, "]\n---\n"), PP_OK);
-	expect_error(pp_buf_str(&b), 4, 320, "more than 64 labels"); /* at l64 */
+	assert_int_equal(pp_buf_adds(&b, "]\n"), PP_OK);
+	parse_warn(pp_buf_str(&b), 4, 320, "label \"l64\": more than 64 labels",
+		   "{\"labels\":[\"l64\"]}", &s);
+	assert_int_equal(s.n_labels, 64);
+	pp_story_free(&s);
 	pp_buf_free(&b);
 }
 
@@ -699,53 +670,101 @@ static void estimates(void **state)
 	assert_null(s.estimate_raw);
 	assert_int_equal(s.has_points, 0);
 	pp_story_free(&s);
-	expect_error("---\nid: X-1\ntitle: T\nestimate: 1000000\n---\n", 4, 11,
-		     "at most 999999.99 points");
-	expect_error("---\nid: X-1\ntitle: T\nestimate: [3]\n---\n", 4, 11,
-		     "estimate must be a single value");
-	expect_error("---\nid: X-1\ntitle: T\nestimate: 123456789012345678901234567890123\n---\n",
-		     4, 11, "estimate is longer than 32 characters");
+}
+
+static void estimates_unusable(void **state)
+{
+	pp_story s;
+
+	(void)state;
+	parse_warn("estimate: 1000000\n", 4, 11,
+		   "estimate \"1000000\": at most 999999.99 points (kept in metadata)",
+		   "{\"estimate\":1000000}", &s);
+	assert_null(s.estimate_raw);
+	assert_int_equal(s.has_points, 0);
+	assert_true(s.estimate_points == 0);
+	pp_story_free(&s);
+	parse_warn("estimate: [3]\n", 4, 11,
+		   "estimate must be a single value, not a list or mapping (kept in metadata)",
+		   "{\"estimate\":[3]}", &s);
+	pp_story_free(&s);
+	parse_warn("estimate: 123456789012345678901234567890123\n", 4, 11,
+		   "estimate \"123456789012345678901234567890123\" is longer than 32 characters",
+		   "{\"estimate\":\"123456789012345678901234567890123\"}", &s);
+	assert_null(s.estimate_raw);
+	pp_story_free(&s);
 }
 
 static void dates(void **state)
 {
-	static const char *const good[] = {
-		"2025-08-28",
-		"\"2025-08-28\"",
-		"'2024-02-29'",
-		"2025-08-28T14:30:00Z",
-		"2025-08-28t14:30:00z",
-		"2025-08-28 14:30",
-		"2025-08-28T14:30:00.123456+02:00",
-		"2001-12-14 21:59:43.10 -5",
-		"2025-08-28T14:30+0530",
+	static const struct {
+		const char *yaml, *text, *utc;
+	} good[] = {
+		{"2025-08-28", "2025-08-28", "2025-08-28T00:00:00Z"},
+		{"\"2025-08-28\"", "2025-08-28", "2025-08-28T00:00:00Z"},
+		{"'2024-02-29'", "2024-02-29", "2024-02-29T00:00:00Z"},
+		{"2025-08-28T14:30:00Z", "2025-08-28T14:30:00Z", "2025-08-28T14:30:00Z"},
+		{"2025-08-28t14:30:00z", "2025-08-28t14:30:00z", "2025-08-28T14:30:00Z"},
+		{"2025-08-28 14:30", "2025-08-28 14:30", "2025-08-28T14:30:00Z"}, /* no zone: UTC */
+		{"2025-08-28T14:30:00.123456+02:00", "2025-08-28T14:30:00.123456+02:00",
+		 "2025-08-28T12:30:00.123456Z"},
+		{"2001-12-14 21:59:43.10 -5", "2001-12-14 21:59:43.10 -5",
+		 "2001-12-15T02:59:43.100000Z"}, /* across midnight */
+		{"2025-08-28T14:30+0530", "2025-08-28T14:30+0530", "2025-08-28T09:00:00Z"},
+		{"2025-03-01T01:00:00+02:00", "2025-03-01T01:00:00+02:00", "2025-02-28T23:00:00Z"},
+		{"2024-12-31T23:30:00-01:00", "2024-12-31T23:30:00-01:00", "2025-01-01T00:30:00Z"},
+		{"2025-08-28T14:30:00.1234567Z", "2025-08-28T14:30:00.1234567Z",
+		 "2025-08-28T14:30:00.123456Z"}, /* beyond microseconds: cut */
+		{"2025-08-28T14:30:00.000Z", "2025-08-28T14:30:00.000Z", "2025-08-28T14:30:00Z"},
 	};
-	static const char *const bad[] = {"28/08/2025",  "2025-8-28",     "20250828",
-					  "2025-08-28T", "2025-08-28T14", "2025-08-28T14:30:00+",
-					  "yesterday"};
-	static const char *const impossible[] = {"2025-02-30",          "2023-02-29",
-						 "2025-13-01",          "0000-01-01",
-						 "2025-08-28T24:00:00", "2025-08-28T10:60"};
 	char text[256];
 	pp_story s;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		snprintf(text, sizeof(text), "created: %s\nlast_updated: %s\n", good[i], good[i]);
+		snprintf(text, sizeof(text), "created: %s\nlast_updated: %s\n", good[i].yaml,
+			 good[i].yaml);
 		parse_ok(text, "", &s);
-		assert_non_null(s.created);
-		assert_non_null(s.last_updated);
+		assert_string_equal(s.created, good[i].text);
+		assert_string_equal(s.last_updated, good[i].text);
+		assert_string_equal(s.created_utc, good[i].utc);
+		assert_string_equal(s.last_updated_utc, good[i].utc);
+		assert_int_equal(s.n_warnings, 0);
 		pp_story_free(&s);
 	}
+}
+
+static void dates_unusable(void **state)
+{
+	static const char *const bad[] = {"28/08/2025",  "2025-8-28",     "20250828",
+					  "2025-08-28T", "2025-08-28T14", "2025-08-28T14:30:00+",
+					  "yesterday"};
+	static const char *const impossible[] = {"2025-02-30",          "2023-02-29",
+						 "2025-13-01",          "0000-01-01",
+						 "2025-08-28T24:00:00", "2025-08-28T10:60",
+						 "0001-01-01T00:00+01"};
+	char text[256], meta[256];
+	pp_story s;
+	size_t i;
+
+	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(text, sizeof(text), "---\nid: X-1\ntitle: T\ncreated: %s\n---\n", bad[i]);
-		expect_error(text, 4, 10, "is not a date: expected YYYY-MM-DD or an ISO 8601");
+		snprintf(text, sizeof(text), "created: '%s'\n", bad[i]);
+		snprintf(meta, sizeof(meta), "{\"created\":\"%s\"}", bad[i]);
+		parse_warn(text, 4, 10, "is not a date: expected YYYY-MM-DD or an ISO 8601", meta,
+			   &s);
+		assert_null(s.created);
+		assert_null(s.created_utc);
+		pp_story_free(&s);
 	}
 	for (i = 0; i < sizeof(impossible) / sizeof(impossible[0]); i++) {
-		snprintf(text, sizeof(text), "---\nid: X-1\ntitle: T\nlast_updated: %s\n---\n",
-			 impossible[i]);
-		expect_error(text, 4, 15, "no such date or time");
+		snprintf(text, sizeof(text), "last_updated: %s\n", impossible[i]);
+		parse_warn(text, 4, 15, "no such date or time (kept in metadata)", NULL, &s);
+		assert_null(s.last_updated);
+		assert_null(s.last_updated_utc);
+		assert_non_null(strstr(s.metadata_json, "\"last_updated\":"));
+		pp_story_free(&s);
 	}
 }
 
@@ -758,19 +777,40 @@ static void other_fields(void **state)
 		 &s);
 	assert_string_equal(s.priority, "medium");
 	assert_string_equal(s.branch_name, "feature/x-1");
+	assert_string_equal(s.epic, "e");
+	assert_string_equal(s.owner, "o");
+	assert_string_equal(s.author, "a");
 	pp_story_free(&s);
-	expect_error("---\nid: X-1\ntitle: T\npriority: urgent\n---\n", 4, 11,
-		     "priority \"urgent\" is not one of critical, high, medium, low");
-	expect_error("---\nid: X-1\ntitle: T\nbranch_name: a..b\n---\n", 4, 14,
-		     "is not a git branch name");
-	expect_error("---\nid: X-1\ntitle: T\nbranch_name: x.lock\n---\n", 4, 14, "'.lock'");
-	expect_error("---\nid: X-1\ntitle: T\nbranch_name: 'a b'\n---\n", 4, 14, "a space");
-	expect_error("---\nid: X-1\ntitle: T\nepic: "
-		     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		     "aaaaaaaaaaaaaaaaaaaaaaaa\n---\n",
-		     4, 7, "epic is longer than 100 characters");
-	expect_error("---\nid: X-1\ntitle: T\nowner: {name: x}\n---\n", 4, 8,
-		     "owner must be a single value");
+}
+
+static void other_fields_unusable(void **state)
+{
+	pp_story s;
+
+	(void)state;
+	parse_warn("branch_name: a..b\n", 4, 14,
+		   "branch_name \"a..b\" is not a git branch name: it holds '..', '@{' or '//' "
+		   "(kept in metadata)",
+		   "{\"branch_name\":\"a..b\"}", &s);
+	assert_null(s.branch_name);
+	pp_story_free(&s);
+	parse_warn("branch_name: x.lock\n", 4, 14, "'.lock'", NULL, &s);
+	pp_story_free(&s);
+	parse_warn("branch_name: 'a b'\n", 4, 14, "a space", NULL, &s);
+	pp_story_free(&s);
+	parse_warn("epic: "
+		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		   "aaaaaaaaaaaaaaaaaaaaaaaa\n",
+		   4, 7, "is longer than 100 characters (kept in metadata)", NULL, &s);
+	assert_null(s.epic);
+	pp_story_free(&s);
+	parse_warn("owner: {name: x}\n", 4, 8, "owner must be a single value",
+		   "{\"owner\":{\"name\":\"x\"}}", &s);
+	assert_null(s.owner);
+	pp_story_free(&s);
+	parse_warn("status: [a, b]\n", 4, 9, "status must be a single value", NULL, &s);
+	assert_null(s.status);
+	pp_story_free(&s);
 }
 
 static void checklists(void **state)
@@ -815,12 +855,16 @@ int main(void)
 		cmocka_unit_test(alias_bombs),
 		cmocka_unit_test(duplicate_keys),
 		cmocka_unit_test(metadata_types),
-		cmocka_unit_test(ids),
 		cmocka_unit_test(dependencies),
+		cmocka_unit_test(dependencies_unusable),
 		cmocka_unit_test(labels),
+		cmocka_unit_test(labels_unusable),
 		cmocka_unit_test(estimates),
+		cmocka_unit_test(estimates_unusable),
 		cmocka_unit_test(dates),
+		cmocka_unit_test(dates_unusable),
 		cmocka_unit_test(other_fields),
+		cmocka_unit_test(other_fields_unusable),
 		cmocka_unit_test(checklists),
 	};
 
