@@ -1,0 +1,6 @@
+/* placeholder */
+#include "story_test.h"
+int main(void)
+{
+	return 0;
+}
