@@ -109,7 +109,7 @@ pp_story_kind pp_story_sniff(const char *data, size_t len, const char **reason)
 			;
 		if (j < len && (d[j] == '"' || d[j] == '}'))
 			kind = PP_STORY_JSON;
-	} else if (is_dash_line(d, i, end) && field_follows(d, len, i)) {
+	} else if (i < end && d[i] == '-' && is_dash_line(d, i, end) && field_follows(d, len, i)) {
 		why = "the first line looks like a front matter delimiter but is not exactly "
 		      "'---'";
 		kind = PP_STORY_UNREADABLE;
