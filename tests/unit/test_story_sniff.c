@@ -266,6 +266,100 @@ static void template_by_id(void **state)
 	assert_null(pp_story_template_reason("s.md", "# README\nid: XXX\n", 17));
 }
 
+/* ---- a messy repository: every file gets a verdict ----------------------------- */
+
+static void messy_repository(void **state)
+{
+	static const struct {
+		const char *path;
+		pp_story_kind kind;
+		int is_template, parses;
+		const char *key, *title;
+		size_t warnings;
+	} files[] = {
+		{"LLM-007-sales-pitch-personalization.md", PP_STORY_YAML, 0, 1,
+		 "LLM-007-sales-pitch-personalization", "Sales pitch personalization", 3},
+		{"adh-001.md", PP_STORY_JSON, 0, 1, "adh-001", "Adherence reminders", 0},
+		{"SCHEDULING_AUTOMATION.md", PP_STORY_YAML, 0, 1, "SCHEDULING_AUTOMATION",
+		 "Scheduling automation", 1},
+		{"templates/story.md", PP_STORY_YAML, 1, 0, NULL, NULL, 0},
+		{"_template.md", PP_STORY_YAML, 1, 0, NULL, NULL, 0},
+		{"README.md", PP_STORY_NOT_STORY, 0, 0, NULL, NULL, 0},
+		{"hugo-toml.md", PP_STORY_TOML, 0, 0, NULL, NULL, 0},
+		{"notes-utf16.md", PP_STORY_UNREADABLE, 0, 0, NULL, NULL, 0},
+		{"OPS-9.md", PP_STORY_UNREADABLE, 0, 0, NULL, NULL, 0},
+		{"broken-yaml.md", PP_STORY_YAML, 0, 0, NULL, NULL, 0},
+	};
+	char name[256], *data;
+	size_t i, len;
+	pp_story s;
+	pp_err err;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(name, sizeof(name), "messy/%s", files[i].path);
+		data = fixture(name, &len);
+		assert_int_equal(pp_story_sniff(data, len, NULL), files[i].kind);
+		assert_int_equal(pp_story_template_reason(files[i].path, data, len) != NULL,
+				 files[i].is_template);
+		pp_err_clear(&err);
+		if (files[i].is_template) { /* the importer skips these before parsing */
+			free(data);
+			continue;
+		}
+		if (files[i].parses) {
+			parse_text_ok(files[i].path, data, len, &s);
+			assert_string_equal(s.key, files[i].key);
+			assert_string_equal(s.title, files[i].title);
+			assert_int_equal(s.n_warnings, files[i].warnings);
+			pp_story_free(&s);
+		} else {
+			assert_int_equal(pp_story_parse(files[i].path, data, len, &s, &err),
+					 PP_EINVAL);
+		}
+		free(data);
+	}
+}
+
+/* The story with no id, no title, aliases and unusable values, field by field. */
+static void messy_story_in_detail(void **state)
+{
+	const char *path = "LLM-007-sales-pitch-personalization.md";
+	char *data;
+	size_t len;
+	pp_story s;
+
+	(void)state;
+	data = fixture("messy/LLM-007-sales-pitch-personalization.md", &len);
+	parse_text_ok(path, data, len, &s);
+	assert_int_equal(s.key_from_path, 1);
+	assert_int_equal(s.title_from_body, 1);
+	assert_int_equal(s.title_pos.line, 17);
+	assert_int_equal(s.title_pos.column, 12);
+	assert_string_equal(s.status, "In Progress");
+	assert_string_equal(s.priority, "high");
+	assert_string_equal(s.estimate_raw, "5");
+	assert_true(s.has_points && s.estimate_points == 5);
+	assert_int_equal(s.n_labels, 3);
+	assert_string_equal(s.labels[0], "ai");
+	assert_string_equal(s.labels[1], "sales");
+	assert_string_equal(s.labels[2], "llm");
+	assert_int_equal(s.n_deps, 1);
+	assert_string_equal(s.deps[0].key, "LLM-003");
+	assert_string_equal(s.owner, "sales-team");
+	assert_string_equal(s.created_utc, "2025-09-01T09:30:00Z");
+	assert_null(s.last_updated);
+	expect_warning(&s, 10, 5, "dependency \"see LLM-004\"");
+	expect_warning(&s, 13, 15, "last_updated \"someday\" is not a date");
+	expect_warning(&s, 1, 1, "comes from the file name");
+	assert_string_equal(s.metadata_json, "{\"depends_on\":[\"see LLM-004\"],"
+					     "\"last_updated\":\"someday\",\"market\":\"emea\"}");
+	assert_int_equal(s.checklist_total, 2);
+	assert_int_equal(s.checklist_done, 1);
+	pp_story_free(&s);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +375,8 @@ int main(void)
 		cmocka_unit_test(json_front_matter_errors),
 		cmocka_unit_test(template_by_path),
 		cmocka_unit_test(template_by_id),
+		cmocka_unit_test(messy_repository),
+		cmocka_unit_test(messy_story_in_detail),
 	};
 
 	return cmocka_run_group_tests_name("story_sniff", tests, NULL, NULL);
