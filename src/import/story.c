@@ -17,7 +17,7 @@
 
 #include "import/story_int.h"
 
-#define REAL_DIGITS 15 /* JSON reals: 0.1 prints as 0.1, not 0.10000000000000001 */
+#define REAL_DIGITS 15  /* JSON reals: 0.1 prints as 0.1, not 0.10000000000000001 */
 #define TEXT_MAX    100 /* epic, owner, author */
 #define EST_MAX     32  /* characters of an estimate as written */
 
@@ -49,8 +49,8 @@ static const struct {
 	const char *name;
 	int field;
 } aliases[] = {
-	{"tags", F_LABELS},     {"effort", F_ESTIMATE},   {"story_points", F_ESTIMATE},
-	{"points", F_ESTIMATE}, {"depends_on", F_DEPS},   {"blocked_by", F_DEPS},
+	{"tags", F_LABELS},     {"effort", F_ESTIMATE}, {"story_points", F_ESTIMATE},
+	{"points", F_ESTIMATE}, {"depends_on", F_DEPS}, {"blocked_by", F_DEPS},
 	{"assignee", F_OWNER},
 };
 
@@ -143,8 +143,7 @@ static pp_rc keep(ctx *c, fld *fd, const char *fmt, ...)
 }
 
 /* An item of a list field that cannot be used: a warning, the item (j, owned) into metadata. */
-static pp_rc keep_item(ctx *c, fld *fd, node *at, json_t *j, const char *fmt, ...)
-	PP_PRINTF(5, 6);
+static pp_rc keep_item(ctx *c, fld *fd, node *at, json_t *j, const char *fmt, ...) PP_PRINTF(5, 6);
 static pp_rc keep_item(ctx *c, fld *fd, node *at, json_t *j, const char *fmt, ...)
 {
 	va_list ap;
@@ -166,8 +165,7 @@ static pp_rc field_text(ctx *c, fld *fd, const char **text, size_t *len)
 
 	*text = NULL;
 	if (d->kind != N_SCALAR)
-		return keep(c, fd, "%s must be a single value, not a list or mapping",
-			    name_of(fd));
+		return keep(c, fd, "%s must be a single value, not a list or mapping", name_of(fd));
 	if (is_absent(d))
 		return PP_OK;
 	*text = d->text;
@@ -370,22 +368,24 @@ static pp_rc read_field(ctx *c, pp_story *s, fld *fd)
 	case F_ID:
 		trim(&t, &len);
 		if (!story_is_key(t, len))
-			return keep(c, fd,
-				    "id %s is not a usable key%s: letters, digits, '-', '_' and '.', "
-				    "starting with a letter or digit, at most %d characters (no ':', "
-				    "'/' or spaces)",
-				    story_quote(b, t, len),
-				    story_is_placeholder(t, len) ? " (a template placeholder?)" : "",
-				    KEY_MAX);
+			return keep(
+				c, fd,
+				"id %s is not a usable key%s: letters, digits, '-', '_' and '.', "
+				"starting with a letter or digit, at most %d characters (no ':', "
+				"'/' or spaces)",
+				story_quote(b, t, len),
+				story_is_placeholder(t, len) ? " (a template placeholder?)" : "",
+				KEY_MAX);
 		s->key_pos = story_node_pos(c, fd->val);
 		return dupn(c, t, len, &s->key);
 	case F_PRIORITY:
 		s->priority_pos = story_node_pos(c, fd->val);
 		if (!story_priority(t, len, &level, &rank))
-			return keep(c, fd,
-				    "priority %s is neither a level (critical, high, medium, low; "
-				    "also urgent, normal, p0 to p3) nor a rank (a whole number from 1)",
-				    story_quote(b, t, len));
+			return keep(
+				c, fd,
+				"priority %s is neither a level (critical, high, medium, low; "
+				"also urgent, normal, p0 to p3) nor a rank (a whole number from 1)",
+				story_quote(b, t, len));
 		s->priority_rank = rank;
 		return level ? dupn(c, level, strlen(level), &s->priority) : PP_OK;
 	case F_ESTIMATE:
@@ -480,10 +480,11 @@ static pp_rc key_from_path(ctx *c, pp_story *s)
 	dot = strrchr(name, '.');
 	len = dot && dot > name ? (size_t)(dot - name) : strlen(name);
 	if (!story_is_key(name, len))
-		return story_fail_lc(c, 1, 1,
-				     "missing id: no usable 'id:' in the front matter, and the file "
-				     "name %s is not a key either",
-				     story_quote(b, name, len));
+		return story_fail_lc(
+			c, 1, 1,
+			"missing id: no usable 'id:' in the front matter, and the file "
+			"name %s is not a key either",
+			story_quote(b, name, len));
 	s->key_from_path = 1;
 	s->key_pos = (pp_story_pos){1, 1};
 	if (dupn(c, name, len, &s->key) != PP_OK)
@@ -609,7 +610,7 @@ pp_rc pp_story_parse(const char *path, const char *data, size_t len, pp_story *o
 		rc = dupn(&c, c.data + c.body_off, c.len - c.body_off, &out->body);
 	if (rc == PP_OK)
 		story_count_checklist(out->body, c.len - c.body_off, &out->checklist_total,
-				&out->checklist_done);
+				      &out->checklist_done);
 	story_smap_free(&c.anchors);
 	story_smap_free(&c.deps_seen);
 	pp_buf_free(&c.text);

@@ -44,13 +44,13 @@ typedef struct pp_story_warning {
 } pp_story_warning;
 
 typedef struct pp_story {
-	char *key;          /* "id" as written ("INF-013", "adh-001"), else the file name's
-			       stem (key_from_path); never NULL after a successful parse */
-	char *title;        /* "title", else the first "# " heading; never NULL */
-	char *status;       /* as written, trimmed, at most 64 characters; NULL when absent */
-	char *priority;     /* "critical", "high", "medium", "low" or NULL */
-	int priority_rank;  /* a numeric priority (1 = first); 0 = none */
-	char *estimate_raw; /* "3sp" as written; NULL when absent */
+	char *key;              /* "id" as written ("INF-013", "adh-001"), else the file name's
+				   stem (key_from_path); never NULL after a successful parse */
+	char *title;            /* "title", else the first "# " heading; never NULL */
+	char *status;           /* as written, trimmed, at most 64 characters; NULL when absent */
+	char *priority;         /* "critical", "high", "medium", "low" or NULL */
+	int priority_rank;      /* a numeric priority (1 = first); 0 = none */
+	char *estimate_raw;     /* "3sp" as written; NULL when absent */
 	double estimate_points; /* the number in estimate_raw ("3sp" -> 3, "0.5" -> 0.5) */
 	int has_points;         /* whether estimate_raw held a number */
 	char *epic, *owner, *author, *branch_name; /* NULL when absent, null or unusable */
@@ -63,13 +63,13 @@ typedef struct pp_story {
 	size_t n_labels;
 	pp_story_dep *deps; /* "dependencies" (or "depends_on", "blocked_by") */
 	size_t n_deps;
-	char *metadata_json; /* a JSON object, in file order, of every other front matter
-				field and of the raw values that could not be used; "{}" */
-	char *body;          /* the markdown after the front matter, whole */
-	int checklist_total; /* "- [ ]" and "- [x]" items in the body */
-	int checklist_done;  /* "- [x]" / "- [X]" items */
-	int key_from_path;   /* 1 when key is the file name's stem (no usable "id") */
-	int title_from_body; /* 1 when title is the first "# " heading of the body */
+	char *metadata_json;        /* a JSON object, in file order, of every other front matter
+				       field and of the raw values that could not be used; "{}" */
+	char *body;                 /* the markdown after the front matter, whole */
+	int checklist_total;        /* "- [ ]" and "- [x]" items in the body */
+	int checklist_done;         /* "- [x]" / "- [X]" items */
+	int key_from_path;          /* 1 when key is the file name's stem (no usable "id") */
+	int title_from_body;        /* 1 when title is the first "# " heading of the body */
 	pp_story_warning *warnings; /* in the order found; n_warnings of them */
 	size_t n_warnings;
 	pp_story_pos key_pos, title_pos, status_pos, priority_pos, estimate_pos;

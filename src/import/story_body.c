@@ -168,4 +168,3 @@ void story_first_heading(const char *p, size_t len, const char **t, size_t *tlen
 		}
 	}
 }
-

@@ -61,10 +61,9 @@ int story_is_project_key(const char *s, size_t len)
 static const struct {
 	const char *word, *level;
 } prio_words[] = {
-	{"critical", "critical"}, {"urgent", "critical"}, {"p0", "critical"},
-	{"high", "high"},         {"p1", "high"},         {"medium", "medium"},
-	{"normal", "medium"},     {"p2", "medium"},       {"low", "low"},
-	{"p3", "low"},
+	{"critical", "critical"}, {"urgent", "critical"}, {"p0", "critical"},   {"high", "high"},
+	{"p1", "high"},           {"medium", "medium"},   {"normal", "medium"}, {"p2", "medium"},
+	{"low", "low"},           {"p3", "low"},
 };
 
 int story_priority(const char *s, size_t len, const char **level, int *rank)

@@ -31,17 +31,17 @@
 #include "core/buf.h"
 #include "import/story.h"
 
-#define FM_MAX     (1024 * 1024)     /* front matter bytes */
-#define BODY_MAX   (4 * 1024 * 1024) /* stories_body_length in the schema */
-#define VALUES_MAX 100000            /* YAML values, counting alias expansions */
-#define EXPAND_MAX (4 * 1024 * 1024) /* scalar bytes, counting alias expansions */
-#define DEPTH_MAX  64                /* nesting, counting alias expansions */
-#define KEY_MAX    64                /* stories_key_format */
-#define LABELS_MAX 64                /* planpipe_labels_valid */
-#define STATUS_MAX 64                /* characters of a status as written */
-#define TITLE_MAX  500               /* characters of a title */
-#define PRIORITY_RANK_MAX 2147483647 /* an int */
-#define STORY_UTC_MAX 40             /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" and its NUL */
+#define FM_MAX            (1024 * 1024)     /* front matter bytes */
+#define BODY_MAX          (4 * 1024 * 1024) /* stories_body_length in the schema */
+#define VALUES_MAX        100000            /* YAML values, counting alias expansions */
+#define EXPAND_MAX        (4 * 1024 * 1024) /* scalar bytes, counting alias expansions */
+#define DEPTH_MAX         64                /* nesting, counting alias expansions */
+#define KEY_MAX           64                /* stories_key_format */
+#define LABELS_MAX        64                /* planpipe_labels_valid */
+#define STATUS_MAX        64                /* characters of a status as written */
+#define TITLE_MAX         500               /* characters of a title */
+#define PRIORITY_RANK_MAX 2147483647        /* an int */
+#define STORY_UTC_MAX     40                /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" and its NUL */
 
 enum { N_SCALAR, N_SEQ, N_MAP, N_ALIAS };
 
@@ -85,7 +85,7 @@ typedef struct entries {
 typedef struct ctx {
 	const char *path, *data;
 	size_t len, fm_off, fm_len, body_off;
-	int kind; /* PP_STORY_YAML or PP_STORY_JSON once split */
+	int kind;      /* PP_STORY_YAML or PP_STORY_JSON once split */
 	size_t *lines; /* byte offset where each line starts, lines[0] = 0 (line 1) */
 	size_t n_lines;
 	size_t memo_off, memo_col; /* last column computed, to keep long lines linear */

@@ -50,8 +50,8 @@ static int is_field_line(const char *d, size_t i, size_t end)
 		i++;
 	if (i < end && d[i] == '"')
 		i++;
-	if (i == end || !((d[i] >= 'a' && d[i] <= 'z') || (d[i] >= 'A' && d[i] <= 'Z') ||
-			  d[i] == '_'))
+	if (i == end ||
+	    !((d[i] >= 'a' && d[i] <= 'z') || (d[i] >= 'A' && d[i] <= 'Z') || d[i] == '_'))
 		return 0;
 	for (j = i; j < end && d[j] != ':'; j++)
 		if (!((d[j] >= 'a' && d[j] <= 'z') || (d[j] >= 'A' && d[j] <= 'Z') ||
@@ -85,7 +85,8 @@ pp_story_kind pp_story_sniff(const char *data, size_t len, const char **reason)
 
 	if (data == NULL)
 		len = 0;
-	if (len >= 2 && ((d[0] == '\xFF' && d[1] == '\xFE') || (d[0] == '\xFE' && d[1] == '\xFF'))) {
+	if (len >= 2 &&
+	    ((d[0] == '\xFF' && d[1] == '\xFE') || (d[0] == '\xFE' && d[1] == '\xFF'))) {
 		why = "UTF-16 text (a UTF-16 byte order mark): save it as UTF-8";
 		kind = PP_STORY_UNREADABLE;
 		goto out;

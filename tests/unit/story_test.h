@@ -108,8 +108,8 @@ static inline void expect_warning(const pp_story *s, int line, int col, const ch
 		    strstr(s->warnings[i].msg, needle) != NULL)
 			return;
 	for (i = 0; i < s->n_warnings; i++)
-		print_message("  warning %d:%d: %s\n", s->warnings[i].line,
-			      s->warnings[i].column, s->warnings[i].msg);
+		print_message("  warning %d:%d: %s\n", s->warnings[i].line, s->warnings[i].column,
+			      s->warnings[i].msg);
 	fail_msg("expected a warning at %d:%d containing \"%s\" (%zu warnings above)", line, col,
 		 needle, s->n_warnings);
 }

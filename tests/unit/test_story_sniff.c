@@ -111,7 +111,8 @@ static void parse_refuses_with_reason(void **state)
 	static const char le[] = "\xFF\xFE-\0-\0-\0\n\0";
 
 	(void)state;
-	expect_error("+++\nid = \"X-1\"\n+++\n", 1, 1, "TOML front matter ('+++') is not supported");
+	expect_error("+++\nid = \"X-1\"\n+++\n", 1, 1,
+		     "TOML front matter ('+++') is not supported");
 	expect_error_n(le, sizeof(le) - 1, 1, 1, "UTF-16 text");
 	expect_error("----\nid: X-1\ntitle: T\n----\n", 1, 1, "is not exactly '---'");
 	expect_error("\n---\nid: X-1\ntitle: T\n---\n", 1, 1, "blank lines before the opening");
@@ -184,12 +185,13 @@ static void json_front_matter(void **state)
 	assert_int_equal(s.n_warnings, 0);
 	pp_story_free(&s);
 	/* the body right after the '}' when text follows it on its line; a warning's position */
-	parse_text_ok("t.md", "{\"id\": \"X-1\", \"title\": \"T\", \"priority\": \"soon\"} tail", 52,
-		      &s);
+	parse_text_ok("t.md", "{\"id\": \"X-1\", \"title\": \"T\", \"priority\": \"soon\"} tail",
+		      52, &s);
 	assert_string_equal(s.body, " tail");
 	expect_warning(&s, 1, 41, "priority \"soon\"");
 	pp_story_free(&s);
-	parse_text_ok("X-2.md", "{}\n# Heading\n", 13, &s); /* key from the name, title from the body */
+	parse_text_ok("X-2.md", "{}\n# Heading\n", 13,
+		      &s); /* key from the name, title from the body */
 	assert_string_equal(s.key, "X-2");
 	assert_string_equal(s.title, "Heading");
 	pp_story_free(&s);
@@ -212,9 +214,9 @@ static void json_front_matter_errors(void **state)
 static void template_by_path(void **state)
 {
 	static const char *const yes[] = {
-		"templates/story.md",    "a/Templates/b/INF-1.md", "template/x.md",
-		"_template.md",          "story-template.md",      "TEMPLATE.md",
-		"docs/story_template.md", "templates.md",          "template-v2.md",
+		"templates/story.md",     "a/Templates/b/INF-1.md", "template/x.md",
+		"_template.md",           "story-template.md",      "TEMPLATE.md",
+		"docs/story_template.md", "templates.md",           "template-v2.md",
 	};
 	static const char *const no[] = {"contemplate.md", "stories/INF-1.md", "mytemplates/x.md",
 					 "templated.md", "x/templatex/y.md"};
@@ -237,11 +239,19 @@ static void template_by_path(void **state)
 static void template_by_id(void **state)
 {
 	static const char *const yes[] = {
-		"id: ADH-###\n",   "id: {{id}}\n",       "id: \"{{ id }}\"\n", "id: <ID>\n",
-		"id: XXX-000\n",   "id: 'XXX-###'\n",    "id: xx-nnn\n",       "id: X\n",
-		"id: ${KEY}\n",    "id: STORY-TEMPLATE\n", "id:   XXX_XXX   # fill in\n",
+		"id: ADH-###\n",
+		"id: {{id}}\n",
+		"id: \"{{ id }}\"\n",
+		"id: <ID>\n",
+		"id: XXX-000\n",
+		"id: 'XXX-###'\n",
+		"id: xx-nnn\n",
+		"id: X\n",
+		"id: ${KEY}\n",
+		"id: STORY-TEMPLATE\n",
+		"id:   XXX_XXX   # fill in\n",
 	};
-	static const char *const no[] = {"id: INF-013\n", "id: XX-1\n", "id: ABC-000\n",
+	static const char *const no[] = {"id: INF-013\n",   "id: XX-1\n",       "id: ABC-000\n",
 					 "  id: ADH-###\n", "title: ADH-###\n", "id: X-1 # ok\n"};
 	char text[128];
 	size_t i;
