@@ -260,6 +260,7 @@ int story_date_utc(const char *s, size_t len, char utc[STORY_UTC_MAX])
 	m.y = (int)y;
 	m.h = (int)(mins / 60);
 	m.mi = (int)(mins % 60);
+	/* every field is in range already; the '%' only shows gcc's -Wformat-truncation */
 	if (m.usec != 0)
 		snprintf(utc, STORY_UTC_MAX, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", m.y % 10000,
 			 m.mo % 100, m.d % 100, m.h % 100, m.mi % 100, m.sec % 100,
