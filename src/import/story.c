@@ -1,18 +1,25 @@
 /*
  * story.c: one story file into a pp_story (see story.h and docs/import.md):
- * the known fields of the front matter, the checklist in the body, and the
- * entry points. The file's bytes and positions are story_text.c's, the YAML
- * story_yaml.c's (story_int.h says what they share).
+ * the known fields of the front matter and their aliases, what to do with a
+ * value that cannot be used (a warning, and the raw value into metadata), the
+ * key and title fallbacks, the checklist in the body, and the entry points.
+ * The values' rules are story_fields.c's, the file's bytes and positions
+ * story_text.c's, the YAML story_yaml.c's (story_int.h says what they share).
  */
 #include "import/story.h"
 
 #include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "import/story_int.h"
 
-#define REAL_DIGITS 15 /* JSON reals: 0.1 prints as 0.1, not 0.10000000000000001 */
+#define REAL_DIGITS 15  /* JSON reals: 0.1 prints as 0.1, not 0.10000000000000001 */
+#define TEXT_MAX    100 /* epic, owner, author */
+#define EST_MAX     32  /* characters of an estimate as written */
 
 /* ---- the known fields ---------------------------------------------------- */
 
@@ -37,6 +44,24 @@ static const char *const field_names[F_OTHER] = {
 	"author", "branch_name", "created", "last_updated", "labels",   "dependencies",
 };
 
+/* Other names teams use for a field (docs/import.md, "Field mapping"). */
+static const struct {
+	const char *name;
+	int field;
+} aliases[] = {
+	{"tags", F_LABELS},     {"effort", F_ESTIMATE}, {"story_points", F_ESTIMATE},
+	{"points", F_ESTIMATE}, {"depends_on", F_DEPS}, {"blocked_by", F_DEPS},
+	{"assignee", F_OWNER},
+};
+
+/* One top-level entry of the front matter. */
+typedef struct fld {
+	node *key, *val;
+	int f;        /* F_* (F_OTHER: not a known field) */
+	int alias;    /* 1 when key is an alias of field f */
+	json_t *meta; /* what a known field leaves in metadata: its unusable value(s) */
+} fld;
+
 static int is_blank(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
@@ -60,194 +85,125 @@ static pp_rc dupn(ctx *c, const char *s, size_t len, char **out)
 	return PP_OK;
 }
 
-/* The text of a single-valued field; *text NULL when it is null or blank. */
-static pp_rc field_text(ctx *c, int f, node *v, const char **text, size_t *len)
+/* The field's name as written ("tags"), quoted for a message. */
+static const char *name_of(const fld *fd)
+{
+	return fd->key->text;
+}
+
+/* Whether a value says nothing: null, blank, an empty list or mapping. */
+static int is_absent(node *v)
 {
 	node *d = story_deref(v);
-	const char *t;
-	size_t l;
+	const char *t = d->text;
+	size_t l = d->len;
+
+	if (d->kind != N_SCALAR)
+		return d->first == NULL;
+	trim(&t, &l);
+	return story_is_null(d) || l == 0;
+}
+
+static pp_rc vkeep(ctx *c, node *at, json_t *j, json_t **slot, int item, const char *fmt,
+		   va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (j == NULL)
+		return story_nomem(c);
+	if (item) {
+		if (*slot == NULL && (*slot = json_array()) == NULL) {
+			json_decref(j);
+			return story_nomem(c);
+		}
+		if (json_array_append_new(*slot, j) != 0)
+			return story_nomem(c);
+	} else {
+		json_decref(*slot);
+		*slot = j;
+	}
+	return story_warn(c, at, "%s (kept in metadata)", msg);
+}
+
+/* A field's value that cannot be used: a warning at at, the whole value into metadata. */
+static pp_rc keep(ctx *c, fld *fd, const char *fmt, ...) PP_PRINTF(3, 4);
+static pp_rc keep(ctx *c, fld *fd, const char *fmt, ...)
+{
+	json_t *j;
+	va_list ap;
+	pp_rc rc = story_to_json(c, fd->val, 1, &j);
+
+	if (rc != PP_OK)
+		return rc;
+	va_start(ap, fmt);
+	rc = vkeep(c, fd->val, j, &fd->meta, 0, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* An item of a list field that cannot be used: a warning, the item (j, owned) into metadata. */
+static pp_rc keep_item(ctx *c, fld *fd, node *at, json_t *j, const char *fmt, ...) PP_PRINTF(5, 6);
+static pp_rc keep_item(ctx *c, fld *fd, node *at, json_t *j, const char *fmt, ...)
+{
+	va_list ap;
+	pp_rc rc;
+
+	va_start(ap, fmt);
+	rc = vkeep(c, at, j, &fd->meta, 1, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/*
+ * The text of a single-valued field; *text NULL when it is null or blank, or
+ * when it is a list or mapping (a warning, kept in metadata).
+ */
+static pp_rc field_text(ctx *c, fld *fd, const char **text, size_t *len)
+{
+	node *d = story_deref(fd->val);
 
 	*text = NULL;
 	if (d->kind != N_SCALAR)
-		return story_fail(c, v, "%s must be a single value, not a list or mapping",
-				  field_names[f]);
-	t = d->text;
-	l = d->len;
-	trim(&t, &l);
-	if (story_is_null(d) || l == 0)
+		return keep(c, fd, "%s must be a single value, not a list or mapping", name_of(fd));
+	if (is_absent(d))
 		return PP_OK;
 	*text = d->text;
 	*len = d->len;
 	return PP_OK;
 }
 
-/* ^[A-Z][A-Z0-9_]*(-[A-Z0-9_]+)+$, at most 64: stories_key_format. */
-static int is_story_key(const char *s, size_t len)
+/* A text field of at most max characters (0: any). */
+static pp_rc set_text(ctx *c, fld *fd, char **out, size_t max, int trimmed)
 {
-	size_t i, dashes = 0;
+	const char *t;
+	size_t len;
+	char b[128];
+	pp_rc rc = field_text(c, fd, &t, &len);
 
-	if (len == 0 || len > KEY_MAX || s[0] < 'A' || s[0] > 'Z' || s[len - 1] == '-')
-		return 0;
-	for (i = 1; i < len; i++) {
-		if (s[i] == '-' && s[i - 1] != '-')
-			dashes++;
-		else if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-			   s[i] == '_'))
-			return 0;
-	}
-	return dashes > 0;
+	if (rc != PP_OK || t == NULL)
+		return rc;
+	if (trimmed)
+		trim(&t, &len);
+	if (max > 0 && story_utf8_chars(t, len) > max)
+		return keep(c, fd, "%s %s is longer than %zu characters", name_of(fd),
+			    story_quote(b, t, len), max);
+	return dupn(c, t, len, out);
 }
 
-/* ^[A-Z][A-Z0-9_]{0,19}$: projects_key_format. */
-static int is_project_key(const char *s, size_t len)
-{
-	size_t i;
+/* ---- list fields: labels and dependencies -------------------------------- */
 
-	if (len == 0 || len > 20 || s[0] < 'A' || s[0] > 'Z')
-		return 0;
-	for (i = 1; i < len; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
-/*
- * The story points in an estimate: a number (no sign, no exponent), then
- * optionally "sp", "pt", "pts", "point(s)" or "story point(s)", any case.
- * 1 with *points set, 0 for no number ("XL"), -1 when too large for the column.
- */
-static int estimate_points(const char *s, size_t len, double *points)
-{
-	static const char *const units[] = {"",      "sp",     "pt",          "pts",
-					    "point", "points", "story point", "story points"};
-	double v = 0, scale = 1;
-	size_t i = 0, digits = 0, u;
-
-	trim(&s, &len);
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
-		if ((v = v * 10 + (s[i] - '0')) > 1e9)
-			v = 1e9; /* stays "too large" without overflowing */
-	if (i < len && s[i] == '.')
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++)
-			v += (s[i] - '0') * (scale /= 10);
-	if (digits == 0)
-		return 0;
-	while (i < len && is_blank(s[i]))
-		i++;
-	for (u = 0; u < sizeof(units) / sizeof(units[0]); u++)
-		if (strlen(units[u]) == len - i && strncasecmp(s + i, units[u], len - i) == 0)
-			break;
-	if (u == sizeof(units) / sizeof(units[0]))
-		return 0;
-	*points = v;
-	return v < 999999.995 ? 1 : -1; /* numeric(8, 2) */
-}
-
-static int read_digits(const char *s, size_t len, size_t *i, size_t min, size_t max, int *v)
-{
-	size_t n = 0;
-
-	for (*v = 0; *i < len && n < max && s[*i] >= '0' && s[*i] <= '9'; (*i)++, n++)
-		*v = *v * 10 + (s[*i] - '0');
-	return n >= min;
-}
-
-/*
- * YYYY-MM-DD, or that with a time (YAML's and ISO 8601's spellings):
- * 2025-08-28T14:30:00Z, 2025-08-28 14:30, 2001-12-14 21:59:43.10 -5.
- * 1 when valid, 0 when not such a text, -1 when the day or time does not exist.
- */
-static int check_date(const char *s, size_t len)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int y, mo, d, h = 0, mi = 0, sec = 0, tzh = 0, tzm = 0, frac, leap;
-	size_t i = 0;
-
-	if (!read_digits(s, len, &i, 4, 4, &y) || i >= len || s[i++] != '-' ||
-	    !read_digits(s, len, &i, 2, 2, &mo) || i >= len || s[i++] != '-' ||
-	    !read_digits(s, len, &i, 2, 2, &d))
-		return 0;
-	if (i < len) {
-		if (s[i] == 'T' || s[i] == 't')
-			i++;
-		else if (s[i] == ' ' || s[i] == '\t')
-			while (i < len && (s[i] == ' ' || s[i] == '\t'))
-				i++;
-		else
-			return 0;
-		if (!read_digits(s, len, &i, 1, 2, &h) || i >= len || s[i++] != ':' ||
-		    !read_digits(s, len, &i, 2, 2, &mi))
-			return 0;
-		if (i < len && s[i] == ':') {
-			i++;
-			if (!read_digits(s, len, &i, 2, 2, &sec))
-				return 0;
-			if (i < len && s[i] == '.') {
-				i++;
-				if (!read_digits(s, len, &i, 1, 9, &frac))
-					return 0;
-				while (i < len && s[i] >= '0' && s[i] <= '9')
-					i++;
-			}
-		}
-		while (i < len && (s[i] == ' ' || s[i] == '\t'))
-			i++;
-		if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
-			i++;
-		} else if (i < len && (s[i] == '+' || s[i] == '-')) {
-			i++;
-			if (!read_digits(s, len, &i, 1, 2, &tzh))
-				return 0;
-			if (i < len && s[i] == ':')
-				i++;
-			if (i < len && !read_digits(s, len, &i, 2, 2, &tzm))
-				return 0;
-			if (s[i - 1] == ':')
-				return 0;
-		}
-	}
-	if (i != len)
-		return 0;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap))
-		return -1;
-	return h <= 23 && mi <= 59 && sec <= 59 && tzh <= 15 && tzm <= 59 ? 1 : -1;
-}
-
-/* Why a branch name breaks stories_branch_name_format (git's rules), or NULL. */
-static const char *branch_problem(const char *s, size_t len)
-{
-	size_t i;
-
-	if (story_utf8_chars(s, len) > 255)
-		return "is longer than 255 characters";
-	if (s[0] == '-' || s[0] == '/' || s[0] == '.')
-		return "starts with '-', '/' or '.'";
-	if (s[len - 1] == '/' || s[len - 1] == '.' ||
-	    (len >= 5 && !memcmp(s + len - 5, ".lock", 5)))
-		return "ends with '/', '.' or '.lock'";
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch <= ' ' || ch == 0x7F || strchr("~^:?*[\\", ch) != NULL)
-			return "holds a space, a control character or one of ~^:?*[\\";
-		if (i + 1 < len &&
-		    ((ch == '.' && s[i + 1] == '.') || (ch == '@' && s[i + 1] == '{') ||
-		     (ch == '/' && s[i + 1] == '/')))
-			return "holds '..', '@{' or '//'";
-	}
-	return NULL;
-}
-
-typedef pp_rc (*item_fn)(ctx *c, pp_story *s, node *at, const char *text, size_t len);
+typedef pp_rc (*item_fn)(ctx *c, pp_story *s, fld *fd, node *at, const char *text, size_t len);
 
 /* Calls fn for each item of a list field: a YAML list, or one text of comma-separated items. */
-static pp_rc each_item(ctx *c, pp_story *s, int f, node *v, item_fn fn)
+static pp_rc each_item(ctx *c, pp_story *s, fld *fd, item_fn fn)
 {
-	node *d = story_deref(v), *it;
+	node *d = story_deref(fd->val), *it;
+	json_t *j;
 	pp_rc rc = PP_OK;
 
 	if (d->kind == N_MAP)
-		return story_fail(c, v, "%s must be a list, not a mapping", field_names[f]);
+		return keep(c, fd, "%s must be a list, not a mapping", name_of(fd));
 	if (d->kind == N_SCALAR) {
 		const char *p = d->text, *end = d->text + d->len;
 		if (story_is_null(d))
@@ -257,7 +213,7 @@ static pp_rc each_item(ctx *c, pp_story *s, int f, node *v, item_fn fn)
 			size_t l = (size_t)((comma ? comma : end) - p);
 			trim(&t, &l);
 			if (l > 0)
-				rc = fn(c, s, v, t, l);
+				rc = fn(c, s, fd, fd->val, t, l);
 			p = comma ? comma + 1 : end;
 		}
 		return rc;
@@ -266,20 +222,25 @@ static pp_rc each_item(ctx *c, pp_story *s, int f, node *v, item_fn fn)
 		node *id = story_deref(it);
 		const char *t = id->text;
 		size_t l = id->len;
-		if (id->kind != N_SCALAR)
-			return story_fail(
-				c, it,
-				"an item of %s must be a single value, not a list or mapping",
-				field_names[f]);
+		if (id->kind != N_SCALAR) {
+			rc = story_to_json(c, it, 2, &j);
+			if (rc == PP_OK)
+				rc = keep_item(
+					c, fd, it, j,
+					"an item of %s must be a single value, not a list or mapping",
+					name_of(fd));
+			continue;
+		}
 		trim(&t, &l);
 		if (story_is_null(id) || l == 0)
-			return story_fail(c, it, "an empty item in %s", field_names[f]);
-		rc = fn(c, s, it, t, l);
+			rc = story_warn(c, it, "an empty item in %s is skipped", name_of(fd));
+		else
+			rc = fn(c, s, fd, it, t, l);
 	}
 	return rc;
 }
 
-static pp_rc add_label(ctx *c, pp_story *s, node *at, const char *t, size_t len)
+static pp_rc add_label(ctx *c, pp_story *s, fld *fd, node *at, const char *t, size_t len)
 {
 	char b[128], *l, **v;
 	size_t i;
@@ -287,12 +248,12 @@ static pp_rc add_label(ctx *c, pp_story *s, node *at, const char *t, size_t len)
 	for (i = 0; i < len; i++)
 		if ((unsigned char)t[i] < 0x20 || t[i] == ' ' || t[i] == ',' || t[i] == 0x7F ||
 		    ((unsigned char)t[i] == 0xC2 && i + 1 < len && (unsigned char)t[i + 1] < 0xA0))
-			return story_fail(c, at,
-					  "label %s: no spaces, commas or control characters",
-					  story_quote(b, t, len));
+			return keep_item(c, fd, at, json_stringn(t, len),
+					 "label %s: no spaces, commas or control characters",
+					 story_quote(b, t, len));
 	if (story_utf8_chars(t, len) > 64)
-		return story_fail(c, at, "label %s is longer than 64 characters",
-				  story_quote(b, t, len));
+		return keep_item(c, fd, at, json_stringn(t, len),
+				 "label %s is longer than 64 characters", story_quote(b, t, len));
 	if (dupn(c, t, len, &l) != PP_OK)
 		return PP_ENOMEM;
 	for (i = 0; i < len; i++) /* the database lower-cases the rest */
@@ -306,7 +267,8 @@ static pp_rc add_label(ctx *c, pp_story *s, node *at, const char *t, size_t len)
 	}
 	if (s->n_labels == LABELS_MAX) {
 		free(l);
-		return story_fail(c, at, "more than %d labels", LABELS_MAX);
+		return keep_item(c, fd, at, json_stringn(t, len), "label %s: more than %d labels",
+				 story_quote(b, t, len), LABELS_MAX);
 	}
 	v = realloc(s->labels, (s->n_labels + 1) * sizeof(*v));
 	if (v == NULL) {
@@ -318,7 +280,7 @@ static pp_rc add_label(ctx *c, pp_story *s, node *at, const char *t, size_t len)
 	return PP_OK;
 }
 
-static pp_rc add_dep(ctx *c, pp_story *s, node *at, const char *t, size_t len)
+static pp_rc add_dep(ctx *c, pp_story *s, fld *fd, node *at, const char *t, size_t len)
 {
 	const char *colon = memchr(t, ':', len);
 	size_t plen = colon ? (size_t)(colon - t) : 0, klen = colon ? len - plen - 1 : len;
@@ -326,11 +288,13 @@ static pp_rc add_dep(ctx *c, pp_story *s, node *at, const char *t, size_t len)
 	pp_story_dep *d;
 	char b[128];
 
-	if ((colon && !is_project_key(t, plen)) || !is_story_key(key, klen))
-		return story_fail(c, at,
-				  "dependency %s is not KEY or PROJECT:KEY (such as INF-012 or "
-				  "OTHER:API-003)",
-				  story_quote(b, t, len));
+	if ((colon && !story_is_project_key(t, plen)) || !story_is_key(key, klen))
+		return keep_item(c, fd, at, json_stringn(t, len),
+				 "dependency %s is not KEY or PROJECT:KEY (such as INF-012 or "
+				 "OTHER:API-003)",
+				 story_quote(b, t, len));
+	if (!colon && strlen(s->key) == len && memcmp(s->key, t, len) == 0)
+		return keep_item(c, fd, at, json_stringn(t, len), "%s depends on itself", s->key);
 	if (story_smap_get(&c->deps_seen, t, len) != NULL) /* a repeat says nothing new */
 		return PP_OK;
 	if (story_smap_put(&c->deps_seen, t, len, at) != PP_OK)
@@ -349,124 +313,229 @@ static pp_rc add_dep(ctx *c, pp_story *s, node *at, const char *t, size_t len)
 	return PP_OK;
 }
 
-static pp_rc set_text(ctx *c, int f, node *v, char **out, size_t max_chars)
-{
-	const char *t;
-	size_t len;
-	pp_rc rc = field_text(c, f, v, &t, &len);
+/* ---- one field ------------------------------------------------------------ */
 
-	if (rc != PP_OK || t == NULL)
-		return rc;
-	if (max_chars > 0 && story_utf8_chars(t, len) > max_chars)
-		return story_fail(c, v, "%s is longer than %zu characters", field_names[f],
-				  max_chars);
-	return dupn(c, t, len, out);
+static pp_rc read_date(ctx *c, fld *fd, const char *t, size_t len, char **text, char **utc)
+{
+	char b[128], u[STORY_UTC_MAX];
+	int ok = story_date_utc(t, len, u);
+
+	if (ok == 0)
+		return keep(c, fd,
+			    "%s %s is not a date: expected YYYY-MM-DD or an ISO 8601 timestamp "
+			    "such as 2025-08-28T14:30:00Z",
+			    name_of(fd), story_quote(b, t, len));
+	if (ok < 0)
+		return keep(c, fd, "%s %s: no such date or time", name_of(fd),
+			    story_quote(b, t, len));
+	if (dupn(c, t, len, text) != PP_OK || dupn(c, u, strlen(u), utc) != PP_OK)
+		return PP_ENOMEM;
+	return PP_OK;
 }
 
-static pp_rc read_field(ctx *c, pp_story *s, int f, node *v)
+static pp_rc read_field(ctx *c, pp_story *s, fld *fd)
 {
-	static const char *const prios[] = {"critical", "high", "medium", "low"};
-	const char *t = NULL, *why;
-	size_t len = 0, i;
+	const char *t = NULL, *why, *level;
+	size_t len = 0;
 	char b[128];
 	pp_rc rc;
-	int ok;
+	int ok, rank;
 
-	switch (f) {
+	switch (fd->f) {
 	case F_LABELS:
-		return each_item(c, s, f, v, add_label);
+		return each_item(c, s, fd, add_label);
 	case F_DEPS:
-		return each_item(c, s, f, v, add_dep);
+		return each_item(c, s, fd, add_dep);
 	case F_TITLE:
-		s->title_pos = story_node_pos(c, v);
-		return set_text(c, f, v, &s->title, 500);
+		s->title_pos = story_node_pos(c, fd->val);
+		return set_text(c, fd, &s->title, TITLE_MAX, 0);
 	case F_STATUS:
-		s->status_pos = story_node_pos(c, v);
-		return set_text(c, f, v, &s->status, 0);
+		s->status_pos = story_node_pos(c, fd->val);
+		return set_text(c, fd, &s->status, STATUS_MAX, 1);
 	case F_EPIC:
-		return set_text(c, f, v, &s->epic, 100);
+		return set_text(c, fd, &s->epic, TEXT_MAX, 0);
 	case F_OWNER:
-		return set_text(c, f, v, &s->owner, 100);
+		return set_text(c, fd, &s->owner, TEXT_MAX, 0);
 	case F_AUTHOR:
-		return set_text(c, f, v, &s->author, 100);
+		return set_text(c, fd, &s->author, TEXT_MAX, 0);
 	default:
 		break;
 	}
-	rc = field_text(c, f, v, &t, &len);
+	rc = field_text(c, fd, &t, &len);
 	if (rc != PP_OK || t == NULL)
 		return rc;
-	switch (f) {
+	switch (fd->f) {
 	case F_ID:
-		s->key_pos = story_node_pos(c, v);
-		if (!is_story_key(t, len))
-			return story_fail(
-				c, v,
-				"id %s is not a story key: upper-case letters, digits and '_' "
-				"in parts joined by '-', starting with a letter, at most %d "
-				"characters (such as INF-013)",
-				story_quote(b, t, len), KEY_MAX);
+		trim(&t, &len);
+		if (!story_is_key(t, len))
+			return keep(
+				c, fd,
+				"id %s is not a usable key%s: letters, digits, '-', '_' and '.', "
+				"starting with a letter or digit, at most %d characters (no ':', "
+				"'/' or spaces)",
+				story_quote(b, t, len),
+				story_is_placeholder(t, len) ? " (a template placeholder?)" : "",
+				KEY_MAX);
+		s->key_pos = story_node_pos(c, fd->val);
 		return dupn(c, t, len, &s->key);
 	case F_PRIORITY:
-		s->priority_pos = story_node_pos(c, v);
-		for (i = 0; i < 4; i++)
-			if (strlen(prios[i]) == len && strncasecmp(t, prios[i], len) == 0)
-				return dupn(c, prios[i], len, &s->priority);
-		return story_fail(c, v, "priority %s is not one of critical, high, medium, low",
-				  story_quote(b, t, len));
+		s->priority_pos = story_node_pos(c, fd->val);
+		if (!story_priority(t, len, &level, &rank))
+			return keep(
+				c, fd,
+				"priority %s is neither a level (critical, high, medium, low; "
+				"also urgent, normal, p0 to p3) nor a rank (a whole number from 1)",
+				story_quote(b, t, len));
+		s->priority_rank = rank;
+		return level ? dupn(c, level, strlen(level), &s->priority) : PP_OK;
 	case F_ESTIMATE:
-		s->estimate_pos = story_node_pos(c, v);
-		if (story_utf8_chars(t, len) > 32)
-			return story_fail(c, v, "estimate is longer than 32 characters");
-		ok = estimate_points(t, len, &s->estimate_points);
-		if (ok < 0)
-			return story_fail(c, v, "estimate %s: at most 999999.99 points",
-					  story_quote(b, t, len));
+		s->estimate_pos = story_node_pos(c, fd->val);
+		if (story_utf8_chars(t, len) > EST_MAX)
+			return keep(c, fd, "%s %s is longer than %d characters", name_of(fd),
+				    story_quote(b, t, len), EST_MAX);
+		ok = story_estimate_points(t, len, &s->estimate_points);
+		if (ok < 0) {
+			s->estimate_points = 0;
+			return keep(c, fd, "%s %s: at most 999999.99 points", name_of(fd),
+				    story_quote(b, t, len));
+		}
 		s->has_points = ok;
 		if (!ok)
 			s->estimate_points = 0;
 		return dupn(c, t, len, &s->estimate_raw);
 	case F_BRANCH:
-		why = branch_problem(t, len);
+		why = story_branch_problem(t, len);
 		if (why != NULL)
-			return story_fail(c, v, "branch_name %s is not a git branch name: it %s",
-					  story_quote(b, t, len), why);
+			return keep(c, fd, "branch_name %s is not a git branch name: it %s",
+				    story_quote(b, t, len), why);
 		return dupn(c, t, len, &s->branch_name);
-	default: /* F_CREATED, F_UPDATED */
-		ok = check_date(t, len);
-		if (ok == 0)
-			return story_fail(c, v,
-					  "%s %s is not a date: expected YYYY-MM-DD or an ISO 8601 "
-					  "timestamp such as 2025-08-28T14:30:00Z",
-					  field_names[f], story_quote(b, t, len));
-		if (ok < 0)
-			return story_fail(c, v, "%s %s: no such date or time", field_names[f],
-					  story_quote(b, t, len));
-		return dupn(c, t, len, f == F_CREATED ? &s->created : &s->last_updated);
+	case F_CREATED:
+		return read_date(c, fd, t, len, &s->created, &s->created_utc);
+	default: /* F_UPDATED */
+		return read_date(c, fd, t, len, &s->last_updated, &s->last_updated_utc);
 	}
 }
 
-static int field_of(const node *k)
+/*
+ * Field f from its entries: the canonical name first, then its aliases in
+ * file order. Labels take every source (labels, then tags); any other field
+ * takes the first that says something, and a later alias is kept in
+ * metadata with a warning.
+ */
+static pp_rc read_sources(ctx *c, pp_story *s, fld *fs, size_t n, int f)
 {
+	fld *used = NULL;
+	size_t i;
+	int pass;
+	pp_rc rc = PP_OK;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; rc == PP_OK && i < n; i++) {
+			if (fs[i].f != f || fs[i].alias != pass)
+				continue;
+			if (used != NULL && f != F_LABELS && !is_absent(fs[i].val)) {
+				pp_story_pos p = story_node_pos(c, used->key);
+				rc = keep(c, &fs[i], "%s is not used: %s (line %d) gives the %s",
+					  name_of(&fs[i]), name_of(used), p.line, field_names[f]);
+				continue;
+			}
+			if (used != NULL && f != F_LABELS)
+				continue;
+			rc = read_field(c, s, &fs[i]);
+			if (!is_absent(fs[i].val))
+				used = &fs[i];
+		}
+	}
+	return rc;
+}
+
+static int field_of(const node *k, int *alias)
+{
+	size_t i;
 	int f;
 
+	*alias = 0;
 	for (f = 0; f < F_OTHER; f++)
 		if (strlen(field_names[f]) == k->len &&
 		    memcmp(field_names[f], k->text, k->len) == 0)
 			return f;
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (strlen(aliases[i].name) == k->len &&
+		    memcmp(aliases[i].name, k->text, k->len) == 0) {
+			*alias = 1;
+			return aliases[i].field;
+		}
+	}
 	return F_OTHER;
 }
 
+/* No usable id: the key is the file name without its extension, when that is a key. */
+static pp_rc key_from_path(ctx *c, pp_story *s)
+{
+	const char *name = strrchr(c->path, '/'), *dot;
+	size_t len;
+	char b[128];
+
+	name = name ? name + 1 : c->path;
+	dot = strrchr(name, '.');
+	len = dot && dot > name ? (size_t)(dot - name) : strlen(name);
+	if (!story_is_key(name, len))
+		return story_fail_lc(
+			c, 1, 1,
+			"missing id: no usable 'id:' in the front matter, and the file "
+			"name %s is not a key either",
+			story_quote(b, name, len));
+	s->key_from_path = 1;
+	s->key_pos = (pp_story_pos){1, 1};
+	if (dupn(c, name, len, &s->key) != PP_OK)
+		return PP_ENOMEM;
+	return story_warn_lc(c, 1, 1, "no usable id: the key %s comes from the file name",
+			     story_quote(b, name, len));
+}
+
+/* ---- the title from the body ------------------------------------------ */
+
+/* No usable title: the body's first "# " heading, less a leading key. */
+static pp_rc title_from_body(ctx *c, pp_story *s)
+{
+	const char *t, *body = c->data + c->body_off;
+	size_t len, i, chars = 0;
+
+	story_first_heading(body, c->len - c->body_off, &t, &len);
+	if (t == NULL)
+		return story_fail_lc(c, 1, 1,
+				     "missing title: no usable 'title:' in the front matter and no "
+				     "'# ' heading in the body");
+	story_strip_key(s->key, &t, &len);
+	s->title_from_body = 1;
+	s->title_pos = story_off_pos(c, (size_t)(t - c->data));
+	for (i = 0; i < len; i++) /* at most TITLE_MAX characters: cut, with a warning */
+		if (((unsigned char)t[i] & 0xC0) != 0x80 && ++chars > TITLE_MAX)
+			break;
+	if (i < len) {
+		pp_rc rc = story_warn_lc(c, s->title_pos.line, s->title_pos.column,
+					 "the heading used as the title is longer than %d "
+					 "characters: cut",
+					 TITLE_MAX);
+		if (rc != PP_OK)
+			return rc;
+		len = i;
+	}
+	return dupn(c, t, len, &s->title);
+}
+
+/* ---- the front matter as a whole ----------------------------------------- */
+
 static pp_rc read_fields(ctx *c, node *root, pp_story *s)
 {
-	node *seen[F_OTHER] = {0};
 	entries es = {0};
+	fld *fs = NULL;
 	json_t *meta = NULL, *v;
 	size_t i;
+	int f;
 	pp_rc rc = PP_OK;
 
-	if (root == NULL || story_is_null(root))
-		return story_fail_lc(c, 1, 1, "missing id: the front matter is empty");
-	if (root->kind != N_MAP)
+	if (root != NULL && !story_is_null(root) && root->kind != N_MAP)
 		return story_fail(
 			c, root, "the front matter must be a mapping of 'key: value' lines, not %s",
 			root->kind == N_SEQ ? "a list" : "a single value");
@@ -474,93 +543,45 @@ static pp_rc read_fields(ctx *c, node *root, pp_story *s)
 	meta = json_object();
 	if (meta == NULL)
 		return story_nomem(c);
-	rc = story_map_entries(c, root, 0, &es);
+	if (root != NULL && root->kind == N_MAP)
+		rc = story_map_entries(c, root, 0, &es);
+	if (rc == PP_OK && (fs = calloc(es.n ? es.n : 1, sizeof(*fs))) == NULL)
+		rc = story_nomem(c);
 	for (i = 0; rc == PP_OK && i < es.n; i++) {
-		int f = field_of(es.v[i].key);
-		if (f != F_OTHER) {
-			seen[f] = es.v[i].val;
-			rc = read_field(c, s, f, es.v[i].val);
-			continue;
+		fs[i].key = es.v[i].key;
+		fs[i].val = es.v[i].val;
+		fs[i].f = field_of(es.v[i].key, &fs[i].alias);
+	}
+	for (f = 0; rc == PP_OK && f < F_OTHER; f++) {
+		rc = read_sources(c, s, fs, es.n, f);
+		if (rc == PP_OK && f == F_ID && s->key == NULL)
+			rc = key_from_path(c, s);
+	}
+	if (rc == PP_OK && s->title == NULL)
+		rc = title_from_body(c, s);
+	for (i = 0; rc == PP_OK && i < es.n; i++) { /* metadata in file order */
+		if (fs[i].f == F_OTHER) {
+			rc = story_to_json(c, fs[i].val, 1, &v);
+		} else {
+			v = fs[i].meta;
+			fs[i].meta = NULL;
 		}
-		rc = story_to_json(c, es.v[i].val, 1, &v);
-		if (rc == PP_OK &&
-		    json_object_setn_new(meta, es.v[i].key->text, es.v[i].key->len, v) != 0)
+		if (rc == PP_OK && v != NULL &&
+		    json_object_setn_new(meta, fs[i].key->text, fs[i].key->len, v) != 0)
 			rc = story_nomem(c);
 	}
-	if (rc == PP_OK && s->key == NULL)
-		rc = seen[F_ID] ? story_fail(c, seen[F_ID], "id is empty")
-				: story_fail_lc(c, 1, 1,
-						"missing id: the front matter needs 'id: KEY'");
-	if (rc == PP_OK && s->title == NULL)
-		rc = seen[F_TITLE]
-			     ? story_fail(c, seen[F_TITLE], "title is empty")
-			     : story_fail_lc(c, 1, 1,
-					     "missing title: the front matter needs 'title: ...'");
-	for (i = 0; rc == PP_OK && i < s->n_deps; i++)
-		if (s->deps[i].project == NULL && strcmp(s->deps[i].key, s->key) == 0)
-			rc = story_fail_lc(c, s->deps[i].pos.line, s->deps[i].pos.column,
-					   "%s depends on itself", s->key);
 	if (rc == PP_OK) {
 		s->metadata_json = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER |
 							    JSON_REAL_PRECISION(REAL_DIGITS));
 		if (s->metadata_json == NULL)
 			rc = story_nomem(c);
 	}
+	for (i = 0; fs != NULL && i < es.n; i++)
+		json_decref(fs[i].meta);
+	free(fs);
 	free(es.v);
 	json_decref(meta);
 	return rc;
-}
-
-/* ---- the body ------------------------------------------------------------ */
-
-/*
- * Counts task-list items ("- [ ] x", "* [x] x", "1. [X] x", at any indentation)
- * outside fenced code blocks (``` or ~~~, closed by a fence of the same
- * character at least as long), where they are examples, not tasks.
- */
-static void count_checklist(const char *p, size_t len, int *total, int *done)
-{
-	size_t i = 0, fence = 0;
-	char fence_ch = 0;
-
-	while (i < len) {
-		const char *nl = memchr(p + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - p) : len, j = i, run = 0, k;
-		while (j < end && (p[j] == ' ' || p[j] == '\t'))
-			j++;
-		while (j + run < end && (p[j + run] == '`' || p[j + run] == '~') &&
-		       p[j + run] == p[j])
-			run++;
-		if (fence_ch != 0) {
-			for (k = j + run; k < end && is_blank(p[k]); k++)
-				;
-			if (run > 0 && p[j] == fence_ch && run >= fence && k == end)
-				fence_ch = 0;
-		} else if (run >= 3) {
-			fence_ch = p[j];
-			fence = run;
-		} else {
-			k = j;
-			if (k < end && (p[k] == '-' || p[k] == '*' || p[k] == '+')) {
-				k++;
-			} else { /* an ordered item: up to 9 digits, then '.' or ')' */
-				while (k < end && k - j < 9 && p[k] >= '0' && p[k] <= '9')
-					k++;
-				k = k > j && k < end && (p[k] == '.' || p[k] == ')') ? k + 1 : j;
-			}
-			if (k > j && k < end && (p[k] == ' ' || p[k] == '\t')) {
-				while (k < end && (p[k] == ' ' || p[k] == '\t'))
-					k++;
-				if (k + 2 < end && p[k] == '[' && p[k + 2] == ']' &&
-				    (p[k + 1] == ' ' || p[k + 1] == 'x' || p[k + 1] == 'X') &&
-				    (k + 3 == end || is_blank(p[k + 3]))) {
-					(*total)++;
-					*done += p[k + 1] != ' ';
-				}
-			}
-		}
-		i = end + 1;
-	}
 }
 
 /* ---- entry points -------------------------------------------------------- */
@@ -578,6 +599,7 @@ pp_rc pp_story_parse(const char *path, const char *data, size_t len, pp_story *o
 	c.len = data ? len : 0;
 	c.body_off = c.len;
 	c.err = err;
+	c.story = out;
 	pp_buf_init(&c.text, 2 * FM_MAX);
 	rc = story_load(&c);
 	if (rc == PP_OK)
@@ -587,8 +609,8 @@ pp_rc pp_story_parse(const char *path, const char *data, size_t len, pp_story *o
 	if (rc == PP_OK)
 		rc = dupn(&c, c.data + c.body_off, c.len - c.body_off, &out->body);
 	if (rc == PP_OK)
-		count_checklist(out->body, c.len - c.body_off, &out->checklist_total,
-				&out->checklist_done);
+		story_count_checklist(out->body, c.len - c.body_off, &out->checklist_total,
+				      &out->checklist_done);
 	story_smap_free(&c.anchors);
 	story_smap_free(&c.deps_seen);
 	pp_buf_free(&c.text);
@@ -615,7 +637,9 @@ void pp_story_free(pp_story *s)
 	free(s->author);
 	free(s->branch_name);
 	free(s->created);
+	free(s->created_utc);
 	free(s->last_updated);
+	free(s->last_updated_utc);
 	for (i = 0; i < s->n_labels; i++)
 		free(s->labels[i]);
 	free(s->labels);
@@ -624,6 +648,9 @@ void pp_story_free(pp_story *s)
 		free(s->deps[i].key);
 	}
 	free(s->deps);
+	for (i = 0; i < s->n_warnings; i++)
+		free(s->warnings[i].msg);
+	free(s->warnings);
 	free(s->metadata_json);
 	free(s->body);
 	memset(s, 0, sizeof(*s));

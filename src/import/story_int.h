@@ -9,7 +9,13 @@
  *   story_yaml.c  the front matter through libfyaml into a tree of nodes,
  *                 quoted scalars decoded by hand, merge keys, the alias
  *                 budget, values as JSON
- *   story.c       the known fields, the checklist, pp_story_parse
+ *   story_fields.c  the rule of each known field's value (keys, priority,
+ *                 estimate, dates, branch names)
+ *   story_body.c  the checklist and the first heading of the body
+ *   story_sniff.c what a file is (pp_story_sniff) and whether it is a
+ *                 template (pp_story_template_reason)
+ *   story.c       the known fields and their aliases, warnings, the title
+ *                 and checklist in the body, pp_story_parse
  *
  * Names: what one of these files calls in another is not static and carries
  * the story_ prefix (never pp_: it is not public); everything else is
@@ -25,13 +31,17 @@
 #include "core/buf.h"
 #include "import/story.h"
 
-#define FM_MAX     (1024 * 1024)     /* front matter bytes */
-#define BODY_MAX   (4 * 1024 * 1024) /* stories_body_length in the schema */
-#define VALUES_MAX 100000            /* YAML values, counting alias expansions */
-#define EXPAND_MAX (4 * 1024 * 1024) /* scalar bytes, counting alias expansions */
-#define DEPTH_MAX  64                /* nesting, counting alias expansions */
-#define KEY_MAX    64                /* stories_key_format */
-#define LABELS_MAX 64                /* planpipe_labels_valid */
+#define FM_MAX            (1024 * 1024)     /* front matter bytes */
+#define BODY_MAX          (4 * 1024 * 1024) /* stories_body_length in the schema */
+#define VALUES_MAX        100000            /* YAML values, counting alias expansions */
+#define EXPAND_MAX        (4 * 1024 * 1024) /* scalar bytes, counting alias expansions */
+#define DEPTH_MAX         64                /* nesting, counting alias expansions */
+#define KEY_MAX           64                /* stories_key_format */
+#define LABELS_MAX        64                /* planpipe_labels_valid */
+#define STATUS_MAX        64                /* characters of a status as written */
+#define TITLE_MAX         500               /* characters of a title */
+#define PRIORITY_RANK_MAX 2147483647        /* an int */
+#define STORY_UTC_MAX     40                /* "YYYY-MM-DDTHH:MM:SS.ffffffZ" and its NUL */
 
 enum { N_SCALAR, N_SEQ, N_MAP, N_ALIAS };
 
@@ -75,6 +85,7 @@ typedef struct entries {
 typedef struct ctx {
 	const char *path, *data;
 	size_t len, fm_off, fm_len, body_off;
+	int kind;      /* PP_STORY_YAML or PP_STORY_JSON once split */
 	size_t *lines; /* byte offset where each line starts, lines[0] = 0 (line 1) */
 	size_t n_lines;
 	size_t memo_off, memo_col; /* last column computed, to keep long lines linear */
@@ -86,6 +97,7 @@ typedef struct ctx {
 	size_t values, expanded;
 	node *outer_alias; /* the alias being expanded, for the budget's message */
 	pp_err *err;
+	pp_story *story; /* where warnings go */
 } ctx;
 
 /* ---- story_text.c: errors and positions ---- */
@@ -95,6 +107,18 @@ pp_rc story_fail_lc(ctx *c, int line, int col, const char *fmt, ...) PP_PRINTF(4
 
 /* An error at a node of the front matter (NULL: its start); returns PP_EINVAL. */
 pp_rc story_fail(ctx *c, const node *n, const char *fmt, ...) PP_PRINTF(3, 4) PP_WARN_UNUSED;
+
+/*
+ * Adds a warning at node n of the front matter (NULL: the file as a whole,
+ * 1:1) to c->story; PP_ENOMEM only.
+ */
+pp_rc story_warn(ctx *c, const node *n, const char *fmt, ...) PP_PRINTF(3, 4) PP_WARN_UNUSED;
+
+/* A warning at line:col; PP_ENOMEM only. */
+pp_rc story_warn_lc(ctx *c, int line, int col, const char *fmt, ...) PP_PRINTF(4, 5) PP_WARN_UNUSED;
+
+/* Where byte offset off of the file stands. */
+pp_story_pos story_off_pos(ctx *c, size_t off);
 
 /* Sets "out of memory" in c->err; returns PP_ENOMEM. */
 pp_rc story_nomem(ctx *c) PP_WARN_UNUSED;
@@ -109,6 +133,13 @@ pp_story_pos story_node_pos(ctx *c, const node *n);
 const char *story_quote(char out[128], const char *s, size_t len);
 
 /* ---- story_text.c: bytes ---- */
+
+/*
+ * The line of d[0..len) that starts at i: returns where its text ends and
+ * sets *next where the next line starts. A line ends at LF, CRLF or a lone
+ * CR (YAML's line breaks), or at len.
+ */
+size_t story_line_end(const char *d, size_t len, size_t i, size_t *next);
 
 /* The offset of the first invalid UTF-8 byte or NUL in s[0..len), or len. */
 size_t story_utf8_check(const char *s, size_t len);
@@ -167,5 +198,66 @@ pp_rc story_map_entries(ctx *c, node *map, int depth, entries *es) PP_WARN_UNUSE
  * (VALUES_MAX, EXPAND_MAX, DEPTH_MAX). On success the caller owns *out.
  */
 pp_rc story_to_json(ctx *c, node *n, int depth, json_t **out) PP_WARN_UNUSED;
+
+/* ---- story_fields.c ---- */
+
+/* [A-Za-z0-9][A-Za-z0-9_.-]{0,63}: a story key as teams write them. */
+int story_is_key(const char *s, size_t len);
+
+/* ^[A-Z][A-Z0-9_]{0,19}$: projects_key_format. */
+int story_is_project_key(const char *s, size_t len);
+
+/*
+ * A priority: a level word (critical/urgent/p0, high/p1, medium/normal/p2,
+ * low/p3, any case) and/or a rank (1 to PRIORITY_RANK_MAX), separated by
+ * blanks, ',', '/' or parentheses ("high", "7", "high (2)"). 1 with *level
+ * (static "critical", "high", "medium", "low" or NULL) and *rank (0: none) set;
+ * 0 when s is not that.
+ */
+int story_priority(const char *s, size_t len, const char **level, int *rank);
+
+/*
+ * The story points in an estimate ("3sp", "0.5 points"): 1 with *points set,
+ * 0 when it holds no number ("XL"), -1 when over 999999.99.
+ */
+int story_estimate_points(const char *s, size_t len, double *points);
+
+/*
+ * A date or ISO 8601 / YAML timestamp: 1 with utc its moment in UTC
+ * ("YYYY-MM-DDTHH:MM:SS[.ffffff]Z", no zone read as UTC), 0 when s is not one,
+ * -1 when the day or time does not exist.
+ */
+int story_date_utc(const char *s, size_t len, char utc[STORY_UTC_MAX]);
+
+/* Why s is not a valid git branch name (a phrase after "it "), or NULL. */
+const char *story_branch_problem(const char *s, size_t len);
+
+/* ---- story_body.c ---- */
+
+/*
+ * Counts the task-list items of p[0..len) ("- [ ] x", "* [x] x", "1. [X] x",
+ * at any indentation) outside fenced code blocks into *total, the ticked ones
+ * into *done.
+ */
+void story_count_checklist(const char *p, size_t len, int *total, int *done);
+
+/*
+ * The text of the first level-1 ATX heading of p[0..len) ("# Title", at most
+ * 3 spaces in, outside code blocks, closing '#'s removed); *t NULL if none.
+ */
+void story_first_heading(const char *p, size_t len, const char **t, size_t *tlen);
+
+/*
+ * Removes a leading "KEY:", "KEY -", "KEY |", "KEY —" or "KEY –" from a
+ * heading's text t[0..*len) when KEY is the story's key, the start of it, or
+ * reads as one (letters, '-' or '_', digits: "LLM-003"). Leaves it when
+ * nothing would remain.
+ */
+void story_strip_key(const char *key, const char **t, size_t *len);
+
+/* ---- story_sniff.c ---- */
+
+/* Whether an id is a template placeholder ("ADH-###", "{{id}}", "XXX-000"). */
+int story_is_placeholder(const char *s, size_t len);
 
 #endif

@@ -13,10 +13,16 @@
 
 /* ---- errors and positions ------------------------------------------------ */
 
+/* Whether d[i] ends a line: LF, or a CR not followed by LF (CRLF ends at its LF). */
+static int ends_line(const char *d, size_t len, size_t i)
+{
+	return d[i] == '\n' || (d[i] == '\r' && (i + 1 == len || d[i + 1] != '\n'));
+}
+
 /*
  * Line and column (1-based; columns count code points, a UTF-8 BOM is not
- * one) of byte offset off in the file. Lines end at LF, so CRLF files count
- * as editors show them.
+ * one) of byte offset off in the file. Lines end at LF, CRLF or a lone CR,
+ * so files count as editors show them.
  */
 static void pos_of(ctx *c, size_t off, int *line, int *col)
 {
@@ -26,7 +32,7 @@ static void pos_of(ctx *c, size_t off, int *line, int *col)
 		off = c->len;
 	if (c->lines == NULL || off >= c->body_off) { /* rare: errors in the body */
 		for (start = 0, i = 0; i < off; i++)
-			if (c->data[i] == '\n')
+			if (ends_line(c->data, c->len, i))
 				start = i + 1, lo++;
 	} else {
 		while (hi - lo > 1) { /* the last line starting at or before off */
@@ -51,6 +57,14 @@ static void pos_of(ctx *c, size_t off, int *line, int *col)
 	c->memo_col = n;
 	*line = (int)lo + 1;
 	*col = (int)n + 1;
+}
+
+pp_story_pos story_off_pos(ctx *c, size_t off)
+{
+	pp_story_pos p;
+
+	pos_of(c, off, &p.line, &p.column);
+	return p;
 }
 
 static pp_rc vfail_lc(ctx *c, int line, int col, const char *fmt, va_list ap)
@@ -87,6 +101,55 @@ pp_rc story_fail(ctx *c, const node *n, const char *fmt, ...)
 	pos_of(c, c->fm_off + (n ? n->off : 0), &line, &col);
 	va_start(ap, fmt);
 	rc = vfail_lc(c, line, col, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static pp_rc vwarn_lc(ctx *c, int line, int col, const char *fmt, va_list ap)
+{
+	pp_story *s = c->story;
+	pp_story_warning *w;
+	char msg[PP_ERR_MSG_MAX];
+	int n;
+
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		n = 0;
+	w = realloc(s->warnings, (s->n_warnings + 1) * sizeof(*w));
+	if (w == NULL)
+		return story_nomem(c);
+	s->warnings = w;
+	w += s->n_warnings;
+	w->line = line;
+	w->column = col;
+	w->msg = strdup(msg);
+	if (w->msg == NULL)
+		return story_nomem(c);
+	s->n_warnings++;
+	return PP_OK;
+}
+
+pp_rc story_warn_lc(ctx *c, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	pp_rc rc;
+
+	va_start(ap, fmt);
+	rc = vwarn_lc(c, line, col, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+pp_rc story_warn(ctx *c, const node *n, const char *fmt, ...)
+{
+	va_list ap;
+	int line = 1, col = 1;
+	pp_rc rc;
+
+	if (n != NULL)
+		pos_of(c, c->fm_off + n->off, &line, &col);
+	va_start(ap, fmt);
+	rc = vwarn_lc(c, line, col, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -195,47 +258,82 @@ size_t story_utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-/* Whether s[0..len) is `mark` followed only by blanks and a CR (a delimiter line). */
-static int is_delim(const char *s, size_t len, const char *mark)
+size_t story_line_end(const char *d, size_t len, size_t i, size_t *next)
 {
-	if (len < 3 || memcmp(s, mark, 3) != 0)
-		return 0;
-	for (s += 3, len -= 3; len > 0 && (*s == ' ' || *s == '\t'); s++, len--)
-		;
-	return len == 0 || (len == 1 && *s == '\r');
+	size_t j = i;
+
+	while (j < len && d[j] != '\n' && d[j] != '\r')
+		j++;
+	*next = j + (j < len) + (j + 1 < len && d[j] == '\r' && d[j + 1] == '\n');
+	return j;
 }
 
-/* Finds the front matter and the body; sets c->fm_off, fm_len, body_off. */
-static pp_rc split(ctx *c)
+/* Whether d[i..end) is `mark` followed only by blanks (a delimiter line). */
+static int is_delim(const char *d, size_t i, size_t end, const char *mark)
 {
-	const char *d = c->data, *nl;
-	size_t start = 0, i;
+	if (end - i < 3 || memcmp(d + i, mark, 3) != 0)
+		return 0;
+	for (i += 3; i < end && (d[i] == ' ' || d[i] == '\t'); i++)
+		;
+	return i == end;
+}
 
-	if (c->len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
-		start = 3;
-	nl = memchr(d + start, '\n', c->len - start);
-	i = nl ? (size_t)(nl - d) : c->len;
-	if (!is_delim(d + start, i - start, "---"))
-		return story_fail_lc(c, 1, 1,
-				     "no front matter: a story file starts with a line '---'");
-	c->fm_off = nl ? i + 1 : c->len;
-	for (i = c->fm_off; i < c->len;) {
-		size_t end;
-		nl = memchr(d + i, '\n', c->len - i);
-		end = nl ? (size_t)(nl - d) : c->len;
-		if (is_delim(d + i, end - i, "---") || is_delim(d + i, end - i, "...")) {
+/* YAML front matter: from the line after the opening "---" to a "---" or "..." line. */
+static pp_rc split_yaml(ctx *c, size_t start)
+{
+	const char *d = c->data;
+	size_t i, end, next;
+
+	story_line_end(d, c->len, start, &c->fm_off);
+	for (i = c->fm_off; i < c->len; i = next) {
+		end = story_line_end(d, c->len, i, &next);
+		if (is_delim(d, i, end, "---") || is_delim(d, i, end, "...")) {
 			c->fm_len = i - c->fm_off;
-			c->body_off = nl ? end + 1 : c->len;
+			c->body_off = next;
 			if (c->fm_len > FM_MAX)
 				return story_fail_lc(c, 2, 1,
 						     "the front matter is larger than %d bytes",
 						     FM_MAX);
 			return PP_OK;
 		}
-		i = end + 1;
 	}
 	return story_fail_lc(c, 1, 1,
 			     "the front matter is not closed: no line '---' after the first");
+}
+
+/*
+ * JSON front matter (Hugo's): the object that starts the file, read by
+ * jansson to find where it ends (and to reject what is not JSON); the body
+ * starts on the next line, or right after the '}' when text follows it there.
+ */
+static pp_rc split_json(ctx *c, size_t start)
+{
+	json_error_t jerr;
+	json_t *j;
+	size_t end, next, i, lim = c->len - start;
+
+	if (lim > FM_MAX + 1)
+		lim = FM_MAX + 1;
+	j = json_loadb(c->data + start, lim,
+		       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+		       &jerr);
+	if (j == NULL) {
+		pp_story_pos p;
+		if (lim > FM_MAX)
+			return story_fail_lc(c, 1, 1, "the front matter is larger than %d bytes",
+					     FM_MAX);
+		p = story_off_pos(c, start + (jerr.position > 0 ? (size_t)jerr.position : 0));
+		return story_fail_lc(c, p.line, p.column, "invalid JSON front matter: %s",
+				     jerr.text);
+	}
+	json_decref(j);
+	c->fm_off = start;
+	c->fm_len = (size_t)jerr.position;
+	end = story_line_end(c->data, c->len, start + c->fm_len, &next);
+	for (i = start + c->fm_len; i < end && (c->data[i] == ' ' || c->data[i] == '\t'); i++)
+		;
+	c->body_off = i == end ? next : start + c->fm_len;
+	return PP_OK;
 }
 
 static pp_rc check_bytes(ctx *c)
@@ -262,7 +360,7 @@ static pp_rc index_lines(ctx *c)
 		return story_nomem(c);
 	c->lines[c->n_lines++] = 0;
 	for (i = 0; i < c->body_off; i++) {
-		if (c->data[i] != '\n')
+		if (!ends_line(c->data, c->len, i))
 			continue;
 		if (c->n_lines == cap) {
 			size_t *p = realloc(c->lines, 2 * cap * sizeof(*c->lines));
@@ -279,10 +377,19 @@ static pp_rc index_lines(ctx *c)
 /* Checks the file and finds its parts (see story_int.h). */
 pp_rc story_load(ctx *c)
 {
-	pp_rc rc = split(c);
+	const char *why;
+	size_t start = c->len >= 3 && memcmp(c->data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	pp_rc rc;
 
+	c->kind = pp_story_sniff(c->data, c->len, &why);
+	if (c->kind == PP_STORY_NOT_STORY)
+		return story_fail_lc(c, 1, 1,
+				     "no front matter: a story file starts with a line '---'");
+	if (why != NULL)
+		return story_fail_lc(c, 1, 1, "%s", why);
+	rc = check_bytes(c);
 	if (rc == PP_OK)
-		rc = check_bytes(c);
+		rc = c->kind == PP_STORY_JSON ? split_json(c, start) : split_yaml(c, start);
 	if (rc == PP_OK && c->len - c->body_off > BODY_MAX) {
 		int line, col;
 		pos_of(c, c->body_off, &line, &col);

@@ -58,10 +58,12 @@ static pp_rc yaml_error(ctx *c, struct fy_diag *diag)
 			node at = {.off = m->input_pos};
 			return story_fail(c, &at, "invalid YAML: %s", de->msg);
 		}
-		/* 1-based, in the front matter, whose line 1 is the file's line 2 */
-		if (de->line > 0 && de->column > 0)
-			return story_fail_lc(c, de->line + 1, de->column, "invalid YAML: %s",
-					     de->msg);
+		/* 1-based, in the front matter, whose line 1 is the file's line fm.line */
+		if (de->line > 0 && de->column > 0) {
+			pp_story_pos fm = story_off_pos(c, c->fm_off);
+			return story_fail_lc(c, de->line + fm.line - 1, de->column,
+					     "invalid YAML: %s", de->msg);
+		}
 		return story_fail(c, NULL, "invalid YAML: %s", de->msg);
 	}
 	return story_fail(c, NULL, "invalid YAML in the front matter");
@@ -362,7 +364,8 @@ pp_rc story_build_tree(ctx *c, node **root)
 		return story_nomem(c);
 	fy_diag_set_collect_errors(diag, true);
 	memset(&pcfg, 0, sizeof(pcfg));
-	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_JSON_NONE;
+	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2 |
+		     (c->kind == PP_STORY_JSON ? FYPCF_JSON_FORCE : FYPCF_JSON_NONE);
 	pcfg.diag = diag;
 	p = fy_parser_create(&pcfg);
 	if (p == NULL || fy_parser_set_string(p, c->data + c->fm_off, c->fm_len) != 0) {

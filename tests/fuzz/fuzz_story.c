@@ -4,7 +4,8 @@
  * Beyond "no crash, no leak, no UB" under ASan+UBSan, it checks what the
  * header promises: an error is "path:line:column: ..." and leaves the story
  * zeroed; a success has a key, a title, a JSON object for metadata, the body
- * as the tail of the input, and a checklist that adds up. A broken promise
+ * as the tail of the input, a checklist that adds up, and warnings with
+ * positions. pp_story_sniff and pp_story_template_reason run on every input. A broken promise
  * aborts, which the fuzzer reports like a crash. Build: see docs/import.md.
  */
 #include <jansson.h>
@@ -39,10 +40,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pp_err err;
 	json_t *meta;
 	size_t i, blen;
+	pp_story_kind kind;
+	const char *why;
 	pp_rc rc;
 
+	kind = pp_story_sniff(text, size, &why);
+	check((kind == PP_STORY_TOML || kind == PP_STORY_UNREADABLE) == (why != NULL),
+	      "sniff gives a reason for TOML and unreadable files only");
+	(void)pp_story_template_reason("templates/f.md", text, size);
+	(void)pp_story_template_reason("f.md", text, size);
 	pp_err_clear(&err);
 	rc = pp_story_parse("f.md", text, size, &s, &err);
+	check(rc != PP_OK || kind == PP_STORY_YAML || kind == PP_STORY_JSON,
+	      "only YAML and JSON front matter parse");
 	if (rc != PP_OK) {
 		check(rc == PP_EINVAL || rc == PP_ENOMEM, "an error is EINVAL or ENOMEM");
 		check(is_zero(&s), "a failed parse leaves the story zeroed");
@@ -54,7 +64,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check(s.key != NULL && s.title != NULL && s.body != NULL, "key, title and body are set");
-	check(s.key_pos.line >= 2 && s.title_pos.line >= 2, "positions are in the front matter");
+	check(s.key_pos.line >= 1 && s.title_pos.line >= 1, "key and title have positions");
+	check(s.key_from_path ? s.key_pos.line == 1 : s.key_pos.line >= 1, "key_pos");
+	check(strlen(s.key) <= 64 && strpbrk(s.key, ":/ \t\r\n") == NULL, "keys are keys");
+	check(s.priority_rank >= 0, "a rank is positive or none");
+	check((s.created == NULL) == (s.created_utc == NULL) &&
+		      (s.last_updated == NULL) == (s.last_updated_utc == NULL),
+	      "a date comes with its UTC form");
+	for (i = 0; i < s.n_warnings; i++)
+		check(s.warnings[i].msg != NULL && s.warnings[i].line >= 1 &&
+			      s.warnings[i].column >= 1,
+		      "warnings have a message and a position");
 	blen = strlen(s.body);
 	check(blen <= size && memcmp(text + size - blen, s.body, blen) == 0,
 	      "the body is the tail of the file");

@@ -1,82 +1,10 @@
 /* test_story.c: tests src/import/story.c on the real spec file and on hard cases. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "story_test.h"
+
 #include <jansson.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
-#include "core/file.h"
-#include "import/story.h"
-
 #define SPEC "INF-013-docker-postgresql-story-schema.md"
-
-/* A fixture of tests/fixtures/stories, NUL-terminated; the caller frees it. */
-static char *fixture(const char *name, size_t *len)
-{
-	const char *root = getenv("PP_SOURCE_ROOT");
-	char path[4096];
-	char *data = NULL;
-	pp_err err;
-
-	assert_non_null(root);
-	snprintf(path, sizeof(path), "%s/tests/fixtures/stories/%s", root, name);
-	if (pp_file_read(path, 16 << 20, &data, len, &err) != PP_OK)
-		fail_msg("%s", err.msg);
-	return data;
-}
-
-static pp_rc parse(const char *text, pp_story *s, pp_err *err)
-{
-	pp_err_clear(err);
-	return pp_story_parse("t.md", text, strlen(text), s, err);
-}
-
-/* A story that parses, with the front matter given after "id: X-1\ntitle: T\n". */
-static void parse_ok(const char *extra, const char *body, pp_story *s)
-{
-	pp_buf b;
-	pp_err err;
-
-	pp_buf_init(&b, 1 << 20);
-	assert_int_equal(pp_buf_printf(&b, "---\nid: X-1\ntitle: T\n%s---\n%s", extra, body),
-			 PP_OK);
-	if (parse(pp_buf_str(&b), s, &err) != PP_OK)
-		fail_msg("unexpected error: %s\n--- input:\n%s", err.msg, pp_buf_str(&b));
-	pp_buf_free(&b);
-}
-
-/* text (len bytes) fails at line:col with a message containing needle. */
-static void expect_error_n(const char *text, size_t len, int line, int col, const char *needle)
-{
-	char prefix[64];
-	pp_story s;
-	pp_err err;
-
-	pp_err_clear(&err);
-	memset(&s, 0x5A, sizeof(s)); /* the parser must zero it */
-	if (pp_story_parse("t.md", text, len, &s, &err) != PP_EINVAL)
-		fail_msg("expected an error containing \"%s\" for:\n%.*s", needle, (int)len, text);
-	snprintf(prefix, sizeof(prefix), "t.md:%d:%d: ", line, col);
-	if (strncmp(err.msg, prefix, strlen(prefix)) != 0 || strstr(err.msg, needle) == NULL)
-		fail_msg("expected \"%s...%s\", got \"%s\"", prefix, needle, err.msg);
-	assert_string_equal(err.file, "t.md");
-	assert_int_equal(err.line, line);
-	assert_int_equal(err.rc, PP_EINVAL);
-	assert_null(s.key);
-	assert_null(s.body);
-	assert_null(s.metadata_json);
-	assert_int_equal(s.n_deps, 0);
-}
-
-static void expect_error(const char *text, int line, int col, const char *needle)
-{
-	expect_error_n(text, strlen(text), line, col, needle);
-}
 
 /* ---- the real story file ------------------------------------------------- */
 
@@ -118,6 +46,13 @@ static void check_spec(const pp_story *s)
 	assert_int_equal(s->priority_pos.column, 11);
 	assert_int_equal(s->estimate_pos.line, 8);
 	assert_int_equal(s->estimate_pos.column, 11);
+	assert_string_equal(s->created_utc, "2025-08-28T00:00:00Z");
+	assert_string_equal(s->last_updated_utc, "2025-08-28T00:00:00Z");
+	assert_int_equal(s->priority_rank, 0);
+	assert_int_equal(s->key_from_path, 0);
+	assert_int_equal(s->title_from_body, 0);
+	assert_int_equal(s->n_warnings, 0); /* the real file is clean */
+	assert_null(s->warnings);
 }
 
 static void spec_file(void **state)
@@ -228,7 +163,6 @@ static void no_front_matter(void **state)
 		     "no front matter: a story file starts with a line '---'");
 	expect_error("", 1, 1, "no front matter");
 	expect_error("--- x\nid: X-1\n---\n", 1, 1, "no front matter");
-	expect_error("\n---\nid: X-1\ntitle: T\n---\n", 1, 1, "no front matter");
 	expect_error("---\nid: X-1\ntitle: T\n", 1, 1, "front matter is not closed");
 	expect_error("---", 1, 1, "front matter is not closed");
 	assert_int_equal(pp_story_parse("t.md", NULL, 0, &s, &err), PP_EINVAL);
@@ -259,18 +193,26 @@ static void delimiters(void **state)
 	pp_story_free(&s);
 }
 
+/* No key and no title after the fallbacks: errors (a key from a file name: test_story_fields.c). */
 static void empty_and_missing(void **state)
 {
+	static const char *const no_key[] = {
+		"---\n---\n# T\n", "---\n# only a comment\n\n---\n# T\n", "---\n~\n---\n# T\n",
+		"---\ntitle: T\n---\n", "---\nid:\ntitle: T\n---\n"};
+	size_t i;
+
 	(void)state;
-	expect_error("---\n---\n", 1, 1, "missing id");
-	expect_error("---\n# only a comment\n\n---\n", 1, 1, "missing id");
-	expect_error("---\n~\n---\n", 1, 1, "missing id");
-	expect_error("---\ntitle: T\n---\n", 1, 1, "missing id: the front matter needs 'id: KEY'");
-	expect_error("---\nid: X-1\n---\n", 1, 1, "missing title");
-	expect_error("---\nid:\ntitle: T\n---\n", 2, 3, "id is empty");
-	expect_error("---\nid: X-1\ntitle: ''\n---\n", 3, 8, "title is empty");
-	expect_error("---\nid: X-1\ntitle:    \n---\n", 3, 6, "title is empty");
-	expect_error("---\nid: X-1\ntitle: null\n---\n", 3, 8, "title is empty");
+	for (i = 0; i < sizeof(no_key) / sizeof(no_key[0]); i++)
+		expect_error_at("no key.md", no_key[i], strlen(no_key[i]), 1, 1,
+				"missing id: no usable 'id:' in the front matter, and the file "
+				"name \"no key\" is not a key either");
+	expect_error("---\nid: X-1\n---\n", 1, 1,
+		     "missing title: no usable 'title:' in the front matter and no '# ' "
+		     "heading in the body");
+	expect_error("---\nid: X-1\ntitle: ''\n---\n", 1, 1, "missing title");
+	expect_error("---\nid: X-1\ntitle:    \n---\n## not level 1\n", 1, 1, "missing title");
+	expect_error("---\nid: X-1\ntitle: null\n---\n```\n# in code\n```\n", 1, 1,
+		     "missing title");
 }
 
 static void not_a_mapping(void **state)
@@ -383,7 +325,15 @@ static void unicode_title(void **state)
 	pp_story_free(&s);
 	b.len -= 5;
 	assert_int_equal(pp_buf_adds(&b, "é\n---\n"), PP_OK);
-	expect_error(pp_buf_str(&b), 3, 8, "title is longer than 500 characters");
+	expect_error(pp_buf_str(&b), 1, 1, "missing title"); /* unusable, and no heading */
+	assert_int_equal(pp_buf_adds(&b, "# The heading\n"), PP_OK);
+	parse_text_ok("t.md", pp_buf_str(&b), b.len, &s);
+	assert_string_equal(s.title, "The heading");
+	expect_warning(&s, 3, 8,
+		       "title \"éééééééééééééééééééééééééééééééééééééééé...\" is "
+		       "longer than 500 characters (kept in metadata)");
+	assert_int_equal(strncmp(s.metadata_json, "{\"title\":\"ééé", 15), 0);
+	pp_story_free(&s);
 	pp_buf_free(&b);
 }
 
@@ -556,223 +506,6 @@ static void metadata_types(void **state)
 	pp_story_free(&s);
 }
 
-static void ids(void **state)
-{
-	pp_story s;
-
-	(void)state;
-	assert_int_equal(parse("---\nid: API-003-B\ntitle: T\n---\n", &s, &(pp_err){0}), PP_OK);
-	assert_string_equal(s.key, "API-003-B");
-	pp_story_free(&s);
-	assert_int_equal(parse("---\nid: \"TOOL_X-1\"\ntitle: 42\n---\n", &s, &(pp_err){0}), PP_OK);
-	assert_string_equal(s.key, "TOOL_X-1");
-	assert_string_equal(s.title, "42"); /* scalars keep their text */
-	pp_story_free(&s);
-	expect_error("---\nid: inf-013\ntitle: T\n---\n", 2, 5,
-		     "id \"inf-013\" is not a story key");
-	expect_error("---\nid: 123\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: INF\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: INF--1\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: INF-1-\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: OTHER:INF-1\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: INF-1.2\ntitle: T\n---\n", 2, 5, "is not a story key");
-	expect_error("---\nid: A-123456789012345678901234567890123456789012345678901234567890123\n"
-		     "title: T\n---\n",
-		     2, 5, "at most 64 characters");
-	expect_error("---\nid: [X-1]\ntitle: T\n---\n", 2, 5,
-		     "id must be a single value, not a list or mapping");
-}
-
-static void dependencies(void **state)
-{
-	pp_story s;
-
-	(void)state;
-	parse_ok("dependencies:\n  - INF-012\n  - OTHER:API-003\n  - ' INF-014 '\n", "", &s);
-	assert_int_equal(s.n_deps, 3);
-	assert_null(s.deps[0].project);
-	assert_string_equal(s.deps[0].key, "INF-012");
-	assert_int_equal(s.deps[0].pos.line, 5);
-	assert_int_equal(s.deps[0].pos.column, 5);
-	assert_string_equal(s.deps[1].project, "OTHER");
-	assert_string_equal(s.deps[1].key, "API-003");
-	assert_string_equal(s.deps[2].key, "INF-014");
-	pp_story_free(&s);
-	parse_ok("dependencies: [INF-012, OTHER:API-003, INF-012]\n", "", &s);
-	assert_int_equal(s.n_deps, 2);
-	assert_int_equal(s.deps[1].pos.column, 25);
-	pp_story_free(&s);
-	parse_ok("dependencies: INF-012, OTHER:API-003\n", "", &s); /* one text: comma-separated */
-	assert_int_equal(s.n_deps, 2);
-	pp_story_free(&s);
-
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [INF-012, bad dep]\n---\n", 4, 25,
-		     "dependency \"bad dep\" is not KEY or PROJECT:KEY");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [other:API-003]\n---\n", 4, 16,
-		     "not KEY or PROJECT:KEY");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [':API-003']\n---\n", 4, 16,
-		     "not KEY or PROJECT:KEY");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [A:B:C-1]\n---\n", 4, 16,
-		     "not KEY or PROJECT:KEY");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies:\n  - INF-1\n  -\n---\n", 6, 3,
-		     "an empty item in dependencies");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies:\n  - {a: 1}\n---\n", 5, 5,
-		     "an item of dependencies must be a single value");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: {INF-1: blocks}\n---\n", 4, 15,
-		     "dependencies must be a list, not a mapping");
-	expect_error("---\nid: X-1\ntitle: T\ndependencies: [X-1]\n---\n", 4, 16,
-		     "X-1 depends on itself");
-}
-
-static void labels(void **state)
-{
-	pp_story s;
-	pp_buf b;
-	int i;
-
-	(void)state;
-	parse_ok("labels: [database, PostgreSQL, database]\n", "", &s);
-	assert_int_equal(s.n_labels, 2);
-	assert_string_equal(s.labels[1], "postgresql");
-	pp_story_free(&s);
-	parse_ok("labels:\n  - a\n  - b-c\n  - été\n", "", &s);
-	assert_int_equal(s.n_labels, 3);
-	assert_string_equal(s.labels[2], "été");
-	pp_story_free(&s);
-	parse_ok("labels: \"a, b,, c \"\n", "", &s);
-	assert_int_equal(s.n_labels, 3);
-	assert_string_equal(s.labels[2], "c");
-	pp_story_free(&s);
-	parse_ok("labels: []\n", "", &s);
-	assert_int_equal(s.n_labels, 0);
-	pp_story_free(&s);
-	expect_error("---\nid: X-1\ntitle: T\nlabels: [needs review]\n---\n", 4, 10,
-		     "label \"needs review\": no spaces, commas or control characters");
-	expect_error("---\nid: X-1\ntitle: T\nlabels: [[a]]\n---\n", 4, 10, "an item of labels");
-	pp_buf_init(&b, 1 << 16);
-	assert_int_equal(pp_buf_adds(&b, "---\nid: X-1\ntitle: T\nlabels: ["), PP_OK);
-	for (i = 0; i < 65; i++)
-		assert_int_equal(pp_buf_printf(&b, "l%d, ", i), PP_OK);
-	assert_int_equal(pp_buf_adds(&b, "]\n---\n"), PP_OK);
-	expect_error(pp_buf_str(&b), 4, 320, "more than 64 labels"); /* at l64 */
-	pp_buf_free(&b);
-}
-
-static void estimates(void **state)
-{
-	static const struct {
-		const char *yaml, *raw;
-		int has;
-		double points;
-	} cases[] = {
-		{"\"3sp\"", "3sp", 1, 3},
-		{"\"3\"", "3", 1, 3},
-		{"3", "3", 1, 3},
-		{"\"0.5 sp\"", "0.5 sp", 1, 0.5},
-		{"5 points", "5 points", 1, 5},
-		{"2 SP", "2 SP", 1, 2},
-		{"1 story point", "1 story point", 1, 1},
-		{"8pts", "8pts", 1, 8},
-		{".5", ".5", 1, 0.5},
-		{"XL", "XL", 0, 0},
-		{"3 days", "3 days", 0, 0},
-		{"-1", "-1", 0, 0},
-		{"true", "true", 0, 0},
-		{"999999.99", "999999.99", 1, 999999.99},
-	};
-	pp_story s;
-	char extra[128];
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		snprintf(extra, sizeof(extra), "estimate: %s\n", cases[i].yaml);
-		parse_ok(extra, "", &s);
-		assert_string_equal(s.estimate_raw, cases[i].raw);
-		assert_int_equal(s.has_points, cases[i].has);
-		assert_true(s.estimate_points == cases[i].points);
-		assert_int_equal(s.estimate_pos.line, 4);
-		assert_int_equal(s.estimate_pos.column, 11);
-		pp_story_free(&s);
-	}
-	parse_ok("estimate: null\n", "", &s);
-	assert_null(s.estimate_raw);
-	assert_int_equal(s.has_points, 0);
-	pp_story_free(&s);
-	expect_error("---\nid: X-1\ntitle: T\nestimate: 1000000\n---\n", 4, 11,
-		     "at most 999999.99 points");
-	expect_error("---\nid: X-1\ntitle: T\nestimate: [3]\n---\n", 4, 11,
-		     "estimate must be a single value");
-	expect_error("---\nid: X-1\ntitle: T\nestimate: 123456789012345678901234567890123\n---\n",
-		     4, 11, "estimate is longer than 32 characters");
-}
-
-static void dates(void **state)
-{
-	static const char *const good[] = {
-		"2025-08-28",
-		"\"2025-08-28\"",
-		"'2024-02-29'",
-		"2025-08-28T14:30:00Z",
-		"2025-08-28t14:30:00z",
-		"2025-08-28 14:30",
-		"2025-08-28T14:30:00.123456+02:00",
-		"2001-12-14 21:59:43.10 -5",
-		"2025-08-28T14:30+0530",
-	};
-	static const char *const bad[] = {"28/08/2025",  "2025-8-28",     "20250828",
-					  "2025-08-28T", "2025-08-28T14", "2025-08-28T14:30:00+",
-					  "yesterday"};
-	static const char *const impossible[] = {"2025-02-30",          "2023-02-29",
-						 "2025-13-01",          "0000-01-01",
-						 "2025-08-28T24:00:00", "2025-08-28T10:60"};
-	char text[256];
-	pp_story s;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		snprintf(text, sizeof(text), "created: %s\nlast_updated: %s\n", good[i], good[i]);
-		parse_ok(text, "", &s);
-		assert_non_null(s.created);
-		assert_non_null(s.last_updated);
-		pp_story_free(&s);
-	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(text, sizeof(text), "---\nid: X-1\ntitle: T\ncreated: %s\n---\n", bad[i]);
-		expect_error(text, 4, 10, "is not a date: expected YYYY-MM-DD or an ISO 8601");
-	}
-	for (i = 0; i < sizeof(impossible) / sizeof(impossible[0]); i++) {
-		snprintf(text, sizeof(text), "---\nid: X-1\ntitle: T\nlast_updated: %s\n---\n",
-			 impossible[i]);
-		expect_error(text, 4, 15, "no such date or time");
-	}
-}
-
-static void other_fields(void **state)
-{
-	pp_story s;
-
-	(void)state;
-	parse_ok("priority: MEDIUM\nepic: e\nowner: o\nauthor: a\nbranch_name: feature/x-1\n", "",
-		 &s);
-	assert_string_equal(s.priority, "medium");
-	assert_string_equal(s.branch_name, "feature/x-1");
-	pp_story_free(&s);
-	expect_error("---\nid: X-1\ntitle: T\npriority: urgent\n---\n", 4, 11,
-		     "priority \"urgent\" is not one of critical, high, medium, low");
-	expect_error("---\nid: X-1\ntitle: T\nbranch_name: a..b\n---\n", 4, 14,
-		     "is not a git branch name");
-	expect_error("---\nid: X-1\ntitle: T\nbranch_name: x.lock\n---\n", 4, 14, "'.lock'");
-	expect_error("---\nid: X-1\ntitle: T\nbranch_name: 'a b'\n---\n", 4, 14, "a space");
-	expect_error("---\nid: X-1\ntitle: T\nepic: "
-		     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		     "aaaaaaaaaaaaaaaaaaaaaaaa\n---\n",
-		     4, 7, "epic is longer than 100 characters");
-	expect_error("---\nid: X-1\ntitle: T\nowner: {name: x}\n---\n", 4, 8,
-		     "owner must be a single value");
-}
-
 static void checklists(void **state)
 {
 	pp_story s;
@@ -815,12 +548,6 @@ int main(void)
 		cmocka_unit_test(alias_bombs),
 		cmocka_unit_test(duplicate_keys),
 		cmocka_unit_test(metadata_types),
-		cmocka_unit_test(ids),
-		cmocka_unit_test(dependencies),
-		cmocka_unit_test(labels),
-		cmocka_unit_test(estimates),
-		cmocka_unit_test(dates),
-		cmocka_unit_test(other_fields),
 		cmocka_unit_test(checklists),
 	};
 

@@ -1,0 +1,133 @@
+/*
+ * story_test.h: what the story parser's unit tests share (test_story.c,
+ * test_story_fields.c, test_story_sniff.c): reading a fixture, parsing a
+ * text, and checking an error or a warning with its position. Static
+ * functions in a header: each test program includes it once.
+ */
+#ifndef PP_TESTS_STORY_TEST_H
+#define PP_TESTS_STORY_TEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/file.h"
+#include "import/story.h"
+
+/* A fixture of tests/fixtures/stories, NUL-terminated; the caller frees it. */
+static inline char *fixture(const char *name, size_t *len)
+{
+	const char *root = getenv("PP_SOURCE_ROOT");
+	char path[4096];
+	char *data = NULL;
+	pp_err err;
+
+	assert_non_null(root);
+	snprintf(path, sizeof(path), "%s/tests/fixtures/stories/%s", root, name);
+	if (pp_file_read(path, 16 << 20, &data, len, &err) != PP_OK)
+		fail_msg("%s", err.msg);
+	return data;
+}
+
+static inline pp_rc parse(const char *text, pp_story *s, pp_err *err)
+{
+	pp_err_clear(err);
+	return pp_story_parse("t.md", text, strlen(text), s, err);
+}
+
+/* text, as file path, parses; fails the test with the error otherwise. */
+static inline void parse_text_ok(const char *path, const char *text, size_t len, pp_story *s)
+{
+	pp_err err;
+
+	pp_err_clear(&err);
+	if (pp_story_parse(path, text, len, s, &err) != PP_OK)
+		fail_msg("unexpected error: %s\n--- input:\n%.*s", err.msg, (int)len, text);
+}
+
+/* A story that parses, with the front matter given after "id: X-1\ntitle: T\n". */
+static inline void parse_ok(const char *extra, const char *body, pp_story *s)
+{
+	pp_buf b;
+
+	pp_buf_init(&b, 1 << 20);
+	assert_int_equal(pp_buf_printf(&b, "---\nid: X-1\ntitle: T\n%s---\n%s", extra, body),
+			 PP_OK);
+	parse_text_ok("t.md", pp_buf_str(&b), b.len, s);
+	pp_buf_free(&b);
+}
+
+/* text (len bytes), as file path, fails at line:col with a message containing needle. */
+static inline void expect_error_at(const char *path, const char *text, size_t len, int line,
+				   int col, const char *needle)
+{
+	char prefix[600];
+	pp_story s;
+	pp_err err;
+
+	pp_err_clear(&err);
+	memset(&s, 0x5A, sizeof(s)); /* the parser must zero it */
+	if (pp_story_parse(path, text, len, &s, &err) != PP_EINVAL)
+		fail_msg("expected an error containing \"%s\" for:\n%.*s", needle, (int)len, text);
+	snprintf(prefix, sizeof(prefix), "%s:%d:%d: ", path, line, col);
+	if (strncmp(err.msg, prefix, strlen(prefix)) != 0 || strstr(err.msg, needle) == NULL)
+		fail_msg("expected \"%s...%s\", got \"%s\"", prefix, needle, err.msg);
+	assert_string_equal(err.file, path);
+	assert_int_equal(err.line, line);
+	assert_int_equal(err.rc, PP_EINVAL);
+	assert_null(s.key);
+	assert_null(s.body);
+	assert_null(s.metadata_json);
+	assert_null(s.warnings);
+	assert_int_equal(s.n_deps, 0);
+}
+
+static inline void expect_error_n(const char *text, size_t len, int line, int col,
+				  const char *needle)
+{
+	expect_error_at("t.md", text, len, line, col, needle);
+}
+
+static inline void expect_error(const char *text, int line, int col, const char *needle)
+{
+	expect_error_at("t.md", text, strlen(text), line, col, needle);
+}
+
+/* s has a warning at line:col whose message contains needle. */
+static inline void expect_warning(const pp_story *s, int line, int col, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_warnings; i++)
+		if (s->warnings[i].line == line && s->warnings[i].column == col &&
+		    strstr(s->warnings[i].msg, needle) != NULL)
+			return;
+	for (i = 0; i < s->n_warnings; i++)
+		print_message("  warning %d:%d: %s\n", s->warnings[i].line, s->warnings[i].column,
+			      s->warnings[i].msg);
+	fail_msg("expected a warning at %d:%d containing \"%s\" (%zu warnings above)", line, col,
+		 needle, s->n_warnings);
+}
+
+/*
+ * The story with front matter "id: X-1\ntitle: T\n" + extra parses with
+ * exactly one warning, at line:col, containing needle; metadata is meta.
+ * The caller frees s.
+ */
+static inline void parse_warn(const char *extra, int line, int col, const char *needle,
+			      const char *meta, pp_story *s)
+{
+	parse_ok(extra, "", s);
+	expect_warning(s, line, col, needle);
+	if (s->n_warnings != 1)
+		fail_msg("expected one warning, got %zu", s->n_warnings);
+	if (meta != NULL)
+		assert_string_equal(s->metadata_json, meta);
+}
+
+#endif
