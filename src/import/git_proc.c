@@ -1,0 +1,241 @@
+/* git_proc.c: see git_proc_int.h. */
+#include "import/git_proc_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* A pipe whose ends the other children do not inherit. */
+static int cloexec_pipe(int fds[2])
+{
+	if (pipe(fds) != 0)
+		return -1;
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+pp_rc git_proc_start(const char *const *argv, int with_stdin, git_proc *p, pp_err *err)
+{
+	posix_spawn_file_actions_t fa;
+	int out[2] = {-1, -1}, in[2] = {-1, -1}, r;
+
+	p->pid = 0;
+	p->in = p->out = -1;
+	p->errf = tmpfile();
+	if (p->errf == NULL)
+		return pp_err_set(err, PP_EIO, "cannot create a temporary file: %s",
+				  strerror(errno));
+	if (cloexec_pipe(out) != 0 || (with_stdin && cloexec_pipe(in) != 0)) {
+		r = errno;
+		goto fail;
+	}
+	posix_spawn_file_actions_init(&fa);
+	if (with_stdin)
+		posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, fileno(p->errf), 2);
+	r = posix_spawnp(&p->pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
+		p->pid = 0;
+		goto fail;
+	}
+	close(out[1]);
+	p->out = out[0];
+	if (with_stdin) {
+		close(in[0]);
+		p->in = in[1];
+	}
+	return PP_OK;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (in[i] >= 0)
+			close(in[i]);
+	}
+	fclose(p->errf);
+	p->errf = NULL;
+	return pp_err_set(err, PP_EIO, "cannot run %s: %s%s", argv[0], strerror(r),
+			  r == ENOENT ? " (is git installed and in PATH?)" : "");
+}
+
+int git_proc_wait(git_proc *p, char *errline, size_t size)
+{
+	int st = 0, status = -1;
+
+	if (size > 0)
+		errline[0] = '\0';
+	if (p->in >= 0)
+		close(p->in);
+	if (p->out >= 0)
+		close(p->out);
+	p->in = p->out = -1;
+	if (p->pid > 0) {
+		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+			;
+		status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	}
+	p->pid = 0;
+	if (p->errf != NULL) {
+		rewind(p->errf);
+		if (size > 0 && fgets(errline, (int)size, p->errf) != NULL)
+			errline[strcspn(errline, "\r\n")] = '\0';
+		fclose(p->errf);
+		p->errf = NULL;
+	}
+	return status;
+}
+
+pp_rc git_proc_capture(const char *const *argv, size_t max, pp_buf *out, int *status,
+		       char *errline, size_t size, pp_err *err)
+{
+	git_reader *r;
+	git_proc p;
+	pp_rc rc;
+	int got;
+
+	*status = -1;
+	r = malloc(sizeof(*r));
+	if (r == NULL)
+		return pp_err_set(err, PP_ENOMEM, "out of memory");
+	pp_buf_init(out, max);
+	rc = git_proc_start(argv, 0, &p, err);
+	if (rc == PP_OK) {
+		git_reader_init(r, p.out);
+		got = git_reader_until(r, -1, out);
+		/* Drain the rest so that git is not blocked on a full pipe. */
+		while (got < 0 && git_reader_take(r, 1, NULL) == 1)
+			;
+		*status = git_proc_wait(&p, errline, size);
+		if (got < 0)
+			rc = pp_err_set(err, PP_EIO, "%s printed more than %zu bytes", argv[0],
+					max);
+	}
+	free(r);
+	return rc;
+}
+
+void git_reader_init(git_reader *r, int fd)
+{
+	r->fd = fd;
+	r->pos = r->len = 0;
+	r->eof = 0;
+}
+
+/* Refills an empty buffer. 1: bytes available, 0: end of input, -1: error. */
+static int fill(git_reader *r)
+{
+	ssize_t n;
+
+	if (r->pos < r->len)
+		return 1;
+	if (r->eof)
+		return 0;
+	do
+		n = read(r->fd, r->buf, sizeof(r->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	r->pos = 0;
+	r->len = (size_t)n;
+	if (n == 0)
+		r->eof = 1;
+	return n > 0;
+}
+
+int git_reader_until(git_reader *r, int delim, pp_buf *out)
+{
+	for (;;) {
+		const char *start, *hit;
+		size_t avail;
+		int f = fill(r);
+
+		if (f <= 0)
+			return f;
+		start = r->buf + r->pos;
+		avail = r->len - r->pos;
+		hit = delim < 0 ? NULL : memchr(start, delim, avail);
+		if (hit != NULL) {
+			if (pp_buf_add(out, start, (size_t)(hit - start)) != PP_OK)
+				return -1;
+			r->pos += (size_t)(hit - start) + 1;
+			return 1;
+		}
+		if (pp_buf_add(out, start, avail) != PP_OK)
+			return -1;
+		r->pos = r->len;
+	}
+}
+
+int git_reader_take(git_reader *r, size_t n, pp_buf *out)
+{
+	while (n > 0) {
+		size_t k;
+		int f = fill(r);
+
+		if (f <= 0)
+			return -1;
+		k = r->len - r->pos < n ? r->len - r->pos : n;
+		if (out != NULL && pp_buf_add(out, r->buf + r->pos, k) != PP_OK)
+			return -1;
+		r->pos += k;
+		n -= k;
+	}
+	return 1;
+}
+
+int git_reader_peek(git_reader *r)
+{
+	if (fill(r) <= 0)
+		return -1;
+	return (unsigned char)r->buf[r->pos];
+}
+
+pp_rc git_proc_write(int fd, const void *data, size_t len, pp_err *err)
+{
+	static const struct timespec zero = {0, 0};
+	const char *p = data;
+	sigset_t pipe_set, old, pending;
+	int was_pending, failed = 0;
+
+	/*
+	 * A child that died must not kill planpipe with SIGPIPE: block it in
+	 * this thread for the write, and swallow the one the write raised.
+	 */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			failed = errno ? errno : EIO;
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (failed == EPIPE && !was_pending)
+		sigtimedwait(&pipe_set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (failed)
+		return pp_err_set(err, PP_EIO, "git cat-file stopped reading: %s",
+				  strerror(failed));
+	return PP_OK;
+}
