@@ -30,10 +30,10 @@ typedef struct chg {
 
 /* What is known about one file at the commit being read. */
 typedef struct fstate {
-	char *path;                    /* from the repository's root */
-	char blob[PP_GIT_ID_MAX + 1];  /* the version whose status is known */
-	size_t created;                /* index into h->commits, or SIZE_MAX: before SINCE */
-	char *status;                  /* NULL: none */
+	char *path;                   /* from the repository's root */
+	char blob[PP_GIT_ID_MAX + 1]; /* the version whose status is known */
+	size_t created;               /* index into h->commits, or SIZE_MAX: before SINCE */
+	char *status;                 /* NULL: none */
 	char *key;
 	chg *chg;
 	size_t n_chg, cap_chg;
@@ -221,8 +221,8 @@ static pp_rc cur_index(walk *w, size_t *out)
  * Reads blob id through cat-file and parses it as a story. *parsed says
  * whether it is one; then *status and *key are its fields (caller frees).
  */
-static pp_rc read_version(walk *w, const char *path, const char *id, int *parsed,
-			  char **status, char **key)
+static pp_rc read_version(walk *w, const char *path, const char *id, int *parsed, char **status,
+			  char **key)
 {
 	char line[PP_GIT_ID_MAX + 64];
 	unsigned long long size;
@@ -504,8 +504,15 @@ static void nth_line(const char *out, int i, char *dst, size_t size)
 /* Finds the work tree's root, the prefix and whether it is shallow. */
 static pp_rc locate(const char *dir, pp_git_history *h, pp_err *err)
 {
-	const char *argv[] = {"git", "-C", dir, "rev-parse", "--is-inside-work-tree",
-			      "--is-shallow-repository", "--show-toplevel", "--show-prefix", NULL};
+	const char *argv[] = {"git",
+			      "-C",
+			      dir,
+			      "rev-parse",
+			      "--is-inside-work-tree",
+			      "--is-shallow-repository",
+			      "--show-toplevel",
+			      "--show-prefix",
+			      NULL};
 	char errline[ERRLINE_SZ], word[16], path[4096];
 	struct stat st;
 	pp_buf out;
@@ -517,8 +524,7 @@ static pp_rc locate(const char *dir, pp_git_history *h, pp_err *err)
 				  strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return pp_err_set(err, PP_EINVAL, "%s: not a directory", dir);
-	rc = git_proc_capture(argv, 3 * sizeof(path), &out, &status, errline, sizeof(errline),
-			      err);
+	rc = git_proc_capture(argv, 3 * sizeof(path), &out, &status, errline, sizeof(errline), err);
 	if (rc == PP_OK && status != 0)
 		rc = pp_err_set(err, PP_EINVAL, "%s: not a git work tree (git: %s)", dir,
 				errline[0] ? errline : "no reason given");
@@ -560,8 +566,8 @@ static pp_rc resolve(const pp_git_history *h, const char *rev, char *id, pp_err 
 static pp_rc check_since(pp_git_history *h, const char *since, pp_err *err)
 {
 	char id[PP_GIT_ID_MAX + 1], errline[ERRLINE_SZ];
-	const char *argv[] = {"git", "-C", h->root, "merge-base", "--is-ancestor", id, h->head,
-			      NULL};
+	const char *argv[] = {"git",           "-C", h->root, "merge-base",
+			      "--is-ancestor", id,   h->head, NULL};
 	size_t len = strlen(since);
 	pp_buf out;
 	int status;
@@ -632,12 +638,29 @@ static pp_rc run_walk(walk *w)
 	pp_git_history *h = w->h;
 	char range[2 * PP_GIT_ID_MAX + 8], errline[ERRLINE_SZ];
 	const char *cat_argv[] = {"git", "-C", h->root, "cat-file", "--batch", NULL};
-	const char *log_argv[] = {"git", "--literal-pathspecs", "-c", "log.showRoot=true", "-C",
-				  h->root, "log", "--reverse", "--first-parent",
-				  "--diff-merges=first-parent", "-M", "--raw", "-z", "--no-abbrev",
-				  "--no-color", "--no-ext-diff", "--no-show-signature",
-				  "--encoding=UTF-8", "--format=%x01%H%x00%ct%x00%at%x00%aN%x00%aE",
-				  range, "--", h->prefix[0] ? h->prefix : NULL, NULL};
+	const char *log_argv[] = {"git",
+				  "--literal-pathspecs",
+				  "-c",
+				  "log.showRoot=true",
+				  "-C",
+				  h->root,
+				  "log",
+				  "--reverse",
+				  "--first-parent",
+				  "--diff-merges=first-parent",
+				  "-M",
+				  "--raw",
+				  "-z",
+				  "--no-abbrev",
+				  "--no-color",
+				  "--no-ext-diff",
+				  "--no-show-signature",
+				  "--encoding=UTF-8",
+				  "--format=%x01%H%x00%ct%x00%at%x00%aN%x00%aE",
+				  range,
+				  "--",
+				  h->prefix[0] ? h->prefix : NULL,
+				  NULL};
 	git_proc log;
 	git_reader *rd;
 	int status;
@@ -671,8 +694,8 @@ static pp_rc run_walk(walk *w)
 	free(rd);
 	status = git_proc_wait(&w->cat, errline, sizeof(errline));
 	if (rc == PP_OK && status != 0)
-		rc = pp_err_set(w->err, PP_EIO, "git cat-file failed in %s (exit %d): %s",
-				h->root, status, errline[0] ? errline : "no reason given");
+		rc = pp_err_set(w->err, PP_EIO, "git cat-file failed in %s (exit %d): %s", h->root,
+				status, errline[0] ? errline : "no reason given");
 	return rc;
 }
 

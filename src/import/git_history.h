@@ -54,27 +54,27 @@ typedef struct pp_git_file {
 	/* The commit that added the file (following renames). NULL in an
 	 * incremental walk when that was at or before SINCE. */
 	const pp_git_commit *created;
-	char *key;                       /* story id of the newest version that parsed, or NULL */
-	pp_git_status_change *changes;   /* oldest first */
+	char *key;                     /* story id of the newest version that parsed, or NULL */
+	pp_git_status_change *changes; /* oldest first */
 	size_t n_changes;
-	size_t n_unparsed;               /* versions that were not a valid story */
+	size_t n_unparsed; /* versions that were not a valid story */
 } pp_git_file;
 
 typedef struct pp_git_history {
-	char *root;                   /* the work tree's top directory (git rev-parse) */
-	char *prefix;                 /* the directory relative to root: "" or "dir/sub/" */
-	char head[PP_GIT_ID_MAX + 1]; /* HEAD's id; "" in a repository without commits */
+	char *root;                    /* the work tree's top directory (git rev-parse) */
+	char *prefix;                  /* the directory relative to root: "" or "dir/sub/" */
+	char head[PP_GIT_ID_MAX + 1];  /* HEAD's id; "" in a repository without commits */
 	char since[PP_GIT_ID_MAX + 1]; /* the SINCE used for an incremental walk, or "" */
-	int since_discarded;          /* SINCE was given but is not an ancestor of HEAD
-				       * (history rewritten, force-pushed, unknown id):
-				       * everything was walked */
-	int shallow;                  /* a shallow clone: history before its boundary is
-				       * missing, the boundary commit "adds" every file */
-	size_t commits_walked;        /* commits git log listed */
-	size_t blobs_read;            /* blobs read through cat-file */
-	pp_git_commit *commits;       /* the commits files[] refer to, oldest first */
+	int since_discarded;           /* SINCE was given but is not an ancestor of HEAD
+					* (history rewritten, force-pushed, unknown id):
+					* everything was walked */
+	int shallow;                   /* a shallow clone: history before its boundary is
+					* missing, the boundary commit "adds" every file */
+	size_t commits_walked;         /* commits git log listed */
+	size_t blobs_read;             /* blobs read through cat-file */
+	pp_git_commit *commits;        /* the commits files[] refer to, oldest first */
 	size_t n_commits;
-	pp_git_file *files;           /* sorted by path (strcmp) */
+	pp_git_file *files; /* sorted by path (strcmp) */
 	size_t n_files;
 } pp_git_history;
 

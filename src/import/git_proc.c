@@ -98,8 +98,8 @@ int git_proc_wait(git_proc *p, char *errline, size_t size)
 	return status;
 }
 
-pp_rc git_proc_capture(const char *const *argv, size_t max, pp_buf *out, int *status,
-		       char *errline, size_t size, pp_err *err)
+pp_rc git_proc_capture(const char *const *argv, size_t max, pp_buf *out, int *status, char *errline,
+		       size_t size, pp_err *err)
 {
 	git_reader *r;
 	git_proc p;

@@ -49,8 +49,8 @@ int git_proc_wait(git_proc *p, char *errline, size_t size);
  * the first line of its standard error into errline. PP_EIO when git could
  * not be started or printed more than max bytes.
  */
-pp_rc git_proc_capture(const char *const *argv, size_t max, pp_buf *out, int *status,
-		       char *errline, size_t size, pp_err *err);
+pp_rc git_proc_capture(const char *const *argv, size_t max, pp_buf *out, int *status, char *errline,
+		       size_t size, pp_err *err);
 
 void git_reader_init(git_reader *r, int fd);
 
