@@ -661,6 +661,7 @@ static pp_rc run_walk(walk *w)
 				  "--",
 				  h->prefix[0] ? h->prefix : NULL,
 				  NULL};
+	git_sigpipe sigpipe;
 	git_proc log;
 	git_reader *rd;
 	int status;
@@ -682,6 +683,7 @@ static pp_rc run_walk(walk *w)
 		return rc;
 	}
 	git_reader_init(w->cat_rd, w->cat.out);
+	git_proc_sigpipe_block(&sigpipe);
 	rc = git_proc_start(log_argv, 0, &log, w->err);
 	if (rc == PP_OK) {
 		git_reader_init(rd, log.out);
@@ -693,6 +695,7 @@ static pp_rc run_walk(walk *w)
 	}
 	free(rd);
 	status = git_proc_wait(&w->cat, errline, sizeof(errline));
+	git_proc_sigpipe_restore(&sigpipe);
 	if (rc == PP_OK && status != 0)
 		rc = pp_err_set(w->err, PP_EIO, "git cat-file failed in %s (exit %d): %s", h->root,
 				status, errline[0] ? errline : "no reason given");

@@ -203,39 +203,42 @@ int git_reader_peek(git_reader *r)
 	return (unsigned char)r->buf[r->pos];
 }
 
-pp_rc git_proc_write(int fd, const void *data, size_t len, pp_err *err)
+void git_proc_sigpipe_block(git_sigpipe *g)
+{
+	sigset_t pending;
+
+	sigemptyset(&g->set);
+	sigaddset(&g->set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &g->set, &g->old);
+	sigpending(&pending);
+	g->was_pending = sigismember(&pending, SIGPIPE);
+}
+
+void git_proc_sigpipe_restore(git_sigpipe *g)
 {
 	static const struct timespec zero = {0, 0};
-	const char *p = data;
-	sigset_t pipe_set, old, pending;
-	int was_pending, failed = 0;
+	sigset_t pending;
 
-	/*
-	 * A child that died must not kill planpipe with SIGPIPE: block it in
-	 * this thread for the write, and swallow the one the write raised.
-	 */
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
 	sigpending(&pending);
-	was_pending = sigismember(&pending, SIGPIPE);
+	if (!g->was_pending && sigismember(&pending, SIGPIPE))
+		sigtimedwait(&g->set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+pp_rc git_proc_write(int fd, const void *data, size_t len, pp_err *err)
+{
+	const char *p = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			failed = errno ? errno : EIO;
-			break;
-		}
+		if (n <= 0)
+			return pp_err_set(err, PP_EIO, "git cat-file stopped reading: %s",
+					  strerror(n < 0 ? errno : EIO));
 		p += n;
 		len -= (size_t)n;
 	}
-	if (failed == EPIPE && !was_pending)
-		sigtimedwait(&pipe_set, NULL, &zero);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (failed)
-		return pp_err_set(err, PP_EIO, "git cat-file stopped reading: %s",
-				  strerror(failed));
 	return PP_OK;
 }

@@ -7,6 +7,7 @@
 #ifndef PP_IMPORT_GIT_PROC_INT_H
 #define PP_IMPORT_GIT_PROC_INT_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -68,7 +69,23 @@ int git_reader_take(git_reader *r, size_t n, pp_buf *out);
 /* The next byte without consuming it; -1 at the end of the input or on error. */
 int git_reader_peek(git_reader *r);
 
-/* Writes all of data to fd. PP_EIO (with the reason) when the reader is gone. */
+/*
+ * SIGPIPE blocked in this thread while talking to a child, so that a child
+ * that died makes write fail with EPIPE instead of killing planpipe;
+ * restore swallows the SIGPIPE such a write raised (not one pending before).
+ */
+typedef struct git_sigpipe {
+	sigset_t set, old;
+	int was_pending;
+} git_sigpipe;
+
+void git_proc_sigpipe_block(git_sigpipe *g);
+void git_proc_sigpipe_restore(git_sigpipe *g);
+
+/*
+ * Writes all of data to fd. PP_EIO (with the reason) when the reader is
+ * gone; call it between git_proc_sigpipe_block and _restore.
+ */
 pp_rc git_proc_write(int fd, const void *data, size_t len, pp_err *err);
 
 #endif
