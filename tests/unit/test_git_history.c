@@ -42,7 +42,8 @@ static void new_repo(char *out, size_t size)
 {
 	snprintf(out, size, "%s/r%d", tmp, ++serial);
 	assert_int_equal(mkdir(out, 0700), 0);
-	sh(out, "git init -q -b main .");
+	/* A user's log.showRoot=false must not hide the first commit's files. */
+	sh(out, "git init -q -b main . && git config log.showRoot false");
 }
 
 /* Writes a story file (directories created) with the given status (NULL: none). */
@@ -328,6 +329,8 @@ static void odd_names(void **state)
 	story(repo, name, "G-1", "draft", "x");
 	story(repo, "backlog/Épopée x/G-2.md", "G-2", "draft", "x");
 	commit(repo, "2025-08-28T10:00:00Z", "Zoë Ünal");
+	story(repo, "backlog/Épopée x/G-2.md", "G-2", "done", "x");
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
 	walk_ok(repo, NULL, &h);
 	f = pp_git_history_find(&h, name);
 	assert_non_null(f);
@@ -337,6 +340,7 @@ static void odd_names(void **state)
 	snprintf(dir, sizeof(dir), "%s/backlog/Épopée [x]", repo);
 	walk_ok(dir, NULL, &h);
 	assert_string_equal(h.prefix, "backlog/Épopée [x]/");
+	assert_int_equal(h.commits_walked, 1); /* not the commit of "Épopée x" */
 	assert_int_equal(h.n_files, 1);
 	assert_string_equal(h.files[0].path, "my story \xc3\xa9*.md");
 	pp_git_history_free(&h);
