@@ -242,3 +242,52 @@ pp_rc git_proc_write(int fd, const void *data, size_t len, pp_err *err)
 	}
 	return PP_OK;
 }
+
+/* Requests in flight at most: their ids stay far below a pipe's 64 KiB. */
+#define CAT_WINDOW 64
+
+pp_rc git_proc_cat(git_proc *cat, git_reader *rd, const char *const *ids, size_t n, size_t max,
+		   pp_buf *blob, git_blob_fn fn, void *ctx, pp_err *err)
+{
+	char line[256];
+	size_t sent = 0;
+	pp_buf hdr;
+	pp_rc rc = PP_OK;
+
+	pp_buf_init(&hdr, sizeof(line));
+	for (size_t i = 0; rc == PP_OK && i < n; i++) {
+		unsigned long long size = 0;
+		int got, k = 0, has_body, is_blob;
+		char type[16];
+
+		/* Keep cat-file busy while the answers are parsed. */
+		while (rc == PP_OK && sent < n && sent < i + CAT_WINDOW) {
+			snprintf(line, sizeof(line), "%.200s\n", ids[sent++]);
+			rc = git_proc_write(cat->in, line, strlen(line), err);
+		}
+		if (rc != PP_OK)
+			break;
+		pp_buf_reset(&hdr);
+		got = git_reader_until(rd, '\n', &hdr);
+		/* "<id> blob <size>", "<id> tree <size>", "<id> missing" */
+		has_body = got == 1 &&
+			   sscanf(pp_buf_str(&hdr), "%*s %15s %llu%n", type, &size, &k) == 2 &&
+			   (size_t)k == hdr.len;
+		is_blob = has_body && strcmp(type, "blob") == 0;
+		pp_buf_reset(blob);
+		if (has_body) {
+			got = git_reader_take(rd, size, is_blob && size <= max ? blob : NULL);
+			if (got == 1)
+				got = git_reader_take(rd, 1, NULL); /* the LF after the content */
+		}
+		if (got != 1)
+			rc = pp_err_set(err, PP_EIO,
+					"git cat-file --batch: unexpected answer for %.80s",
+					ids[i]);
+		else
+			rc = fn(ctx, i, is_blob && size <= max ? pp_buf_str(blob) : NULL,
+				blob->len);
+	}
+	pp_buf_free(&hdr);
+	return rc;
+}

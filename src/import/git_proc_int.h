@@ -88,4 +88,16 @@ void git_proc_sigpipe_restore(git_sigpipe *g);
  */
 pp_rc git_proc_write(int fd, const void *data, size_t len, pp_err *err);
 
+/* Called with each blob read, in order; data NULL when missing or over max. */
+typedef pp_rc (*git_blob_fn)(void *ctx, size_t i, const char *data, size_t len);
+
+/*
+ * Reads the objects ids[0..n) through cat (a running `git cat-file
+ * --batch`, its output read by rd) and calls fn for each, in order, with
+ * the contents (in blob, reused; at most max bytes). Keeps up to 64 requests
+ * in flight. Stops at fn's first error. PP_EIO when cat-file fails.
+ */
+pp_rc git_proc_cat(git_proc *cat, git_reader *rd, const char *const *ids, size_t n, size_t max,
+		   pp_buf *blob, git_blob_fn fn, void *ctx, pp_err *err);
+
 #endif
