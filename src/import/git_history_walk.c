@@ -2,9 +2,10 @@
  * git_history_walk.c: the walk behind pp_git_history_walk (git_history.h).
  * One state per file that exists at the commit being read (a hash map by
  * path), fed by the --raw lines of `git log`, one commit at a time: the
- * commit's old paths are detached first (so that a swap of two names works),
- * the versions whose status is needed are read through `git cat-file
- * --batch` with requests in flight, then each state moves to its new path
+ * commit's old paths are detached first (the two sides of its diff are two
+ * trees, whatever the order of its lines), the versions whose status is
+ * needed are read through `git cat-file --batch` with requests in flight,
+ * then each state moves to its new path
  * (a rename), ends (a deletion) or begins (an addition), and a version whose
  * status differs from its file's last one is a change.
  */
@@ -41,8 +42,8 @@ typedef struct fstate {
 	size_t n_unparsed;
 } fstate;
 
-#define TOMB ((fstate *)&tomb_mark)
-static const char tomb_mark = 0;
+static fstate tomb; /* marks a deleted slot; never used as a state */
+#define TOMB (&tomb)
 
 /* Open addressing by path; deleted slots hold TOMB. */
 typedef struct fmap {

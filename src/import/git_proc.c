@@ -107,10 +107,10 @@ pp_rc git_proc_capture(const char *const *argv, size_t max, pp_buf *out, int *st
 	int got;
 
 	*status = -1;
+	pp_buf_init(out, max);
 	r = malloc(sizeof(*r));
 	if (r == NULL)
 		return pp_err_set(err, PP_ENOMEM, "out of memory");
-	pp_buf_init(out, max);
 	rc = git_proc_start(argv, 0, &p, err);
 	if (rc == PP_OK) {
 		git_reader_init(r, p.out);

@@ -45,10 +45,11 @@ pp_rc git_proc_start(const char *const *argv, int with_stdin, git_proc *p, pp_er
 int git_proc_wait(git_proc *p, char *errline, size_t size);
 
 /*
- * Runs argv to its end, its standard output (at most max bytes) into *out
- * (NUL-terminated, freed by the caller), its exit status into *status and
- * the first line of its standard error into errline. PP_EIO when git could
- * not be started or printed more than max bytes.
+ * Runs argv to its end: its standard output (at most max bytes) into out,
+ * which this initializes (the caller frees it with pp_buf_free in every
+ * case), its exit status into *status, and the first line of its standard
+ * error into errline. PP_EIO when git could not be started or printed more
+ * than max bytes.
  */
 pp_rc git_proc_capture(const char *const *argv, size_t max, pp_buf *out, int *status, char *errline,
 		       size_t size, pp_err *err);
