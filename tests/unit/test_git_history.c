@@ -497,6 +497,43 @@ static void submodule(void **state)
 	pp_git_history_free(&h);
 }
 
+/* More blobs in one commit than requests in flight (64): all read, in order. */
+static void many_files_one_commit(void **state)
+{
+	char repo[512], path[64], key[32];
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	for (int i = 0; i < 150; i++) {
+		snprintf(path, sizeof(path), "s/M-%03d.md", i);
+		snprintf(key, sizeof(key), "M-%03d", i);
+		story(repo, path, key, i % 2 ? "draft" : "ready", "x");
+	}
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	for (int i = 0; i < 150; i++) {
+		snprintf(path, sizeof(path), "s/M-%03d.md", i);
+		snprintf(key, sizeof(key), "M-%03d", i);
+		story(repo, path, key, i % 2 ? "done" : "ready", "y"); /* evens: body only */
+	}
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	walk_ok(repo, NULL, &h);
+	assert_int_equal(h.n_files, 150);
+	assert_int_equal(h.blobs_read, 300);
+	for (size_t i = 0; i < h.n_files; i++) {
+		const pp_git_file *f = &h.files[i];
+
+		snprintf(key, sizeof(key), "M-%03zu", i);
+		assert_string_equal(f->key, key);
+		assert_int_equal(f->n_changes, i % 2 ? 2 : 1);
+		expect_change(f, 0, NULL, i % 2 ? "draft" : "ready", "2025-08-28T10:00:00Z",
+			      "alice");
+		if (i % 2)
+			expect_change(f, 1, "draft", "done", "2025-08-29T10:00:00Z", "bob");
+	}
+	pp_git_history_free(&h);
+}
+
 /* No commits yet: no history, no error. */
 static void no_commits(void **state)
 {
@@ -592,6 +629,7 @@ int main(void)
 		cmocka_unit_test(merge_commit),
 		cmocka_unit_test(shallow_clone),
 		cmocka_unit_test(submodule),
+		cmocka_unit_test(many_files_one_commit),
 		cmocka_unit_test(no_commits),
 		cmocka_unit_test(not_a_repo),
 		cmocka_unit_test(git_missing),
