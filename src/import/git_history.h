@@ -6,10 +6,11 @@
  * commits that touched it, oldest first, with the git command itself (no
  * parser of git's files): one `git log --first-parent -M --raw -z` over the
  * directory, streamed, and one `git cat-file --batch` that reads the blobs
- * whose status is needed, one at a time. Each version's front matter is read
+ * whose status is needed, commit by commit. Each version's front matter is read
  * with pp_story_parse (story.h), so "status" means exactly what the importer
- * reads. Memory grows with the number of files and status changes, never
- * with the size of the blobs (at most one blob is held at a time).
+ * reads. Memory grows with the number of files and status changes and with
+ * the paths of the largest commit, never with the size of the blobs (at
+ * most one blob is held at a time).
  *
  * What counts (docs/import.md, "History from git"):
  *   - the files the importer would read: regular files named *.md below the
@@ -19,8 +20,12 @@
  *   - renames (git's -M detection, per commit) carry a file's history along;
  *     a deleted file's history ends, a file added again starts anew;
  *   - a change is a version whose status differs from the previous known
- *     one; a file's first status counts as a change from NULL. A version that
- *     does not parse as a story does not change the status.
+ *     one; a file's first status counts as a change from NULL, a removed
+ *     status field as a change to NULL. A version that does not parse as a
+ *     story does not change the status.
+ *
+ * Needs git 2.31 or later (--diff-merges). Runs git with the caller's
+ * environment: a GIT_DIR set by a git hook would override the directory.
  */
 #ifndef PP_IMPORT_GIT_HISTORY_H
 #define PP_IMPORT_GIT_HISTORY_H
@@ -87,7 +92,8 @@ typedef struct pp_git_history_opts {
 
 /*
  * Walks o->dir's git history into *h (zeroed first). Blocks while git runs
- * (three to four git processes in all, whatever the number of files).
+ * (four to six short git processes in all, whatever the number of files
+ * and commits; two of them run side by side during the walk).
  *
  * In an incremental walk (o->since), h->files holds only the files that a
  * commit after SINCE touched; their first change's from_status is the
