@@ -1,0 +1,639 @@
+/*
+ * test_git_history.c: tests src/import/git_history.c on real git
+ * repositories built in a temporary directory, with pinned author and
+ * committer names and dates, so nothing depends on today's date.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "import/git_history.h"
+
+static char tmp[256]; /* this test program's directory, removed at the end */
+static int serial;
+
+/* Runs a shell command (printf format) in dir; fails the test when it fails. */
+static void sh(const char *dir, const char *fmt, ...) PP_PRINTF(2, 3);
+static void sh(const char *dir, const char *fmt, ...)
+{
+	char cmd[8192];
+	int n;
+	va_list ap;
+
+	n = snprintf(cmd, sizeof(cmd), "cd '%s' && { ", dir);
+	va_start(ap, fmt);
+	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
+	va_end(ap);
+	assert_true(n < (int)sizeof(cmd) - 32);
+	snprintf(cmd + n, sizeof(cmd) - (size_t)n, "; } >/dev/null 2>&1");
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}
+
+/* A fresh empty repository; its path in out. */
+static void new_repo(char *out, size_t size)
+{
+	snprintf(out, size, "%s/r%d", tmp, ++serial);
+	assert_int_equal(mkdir(out, 0700), 0);
+	/* A user's log.showRoot=false must not hide the first commit's files. */
+	sh(out, "git init -q -b main . && git config log.showRoot false");
+}
+
+/* Writes a story file (directories created) with the given status (NULL: none). */
+static void story(const char *repo, const char *path, const char *key, const char *status,
+		  const char *body)
+{
+	char full[1024];
+	FILE *f;
+
+	snprintf(full, sizeof(full), "%s/%s", repo, path);
+	for (char *p = strchr(full + strlen(repo) + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(full, 0700);
+		*p = '/';
+	}
+	f = fopen(full, "w");
+	assert_non_null(f);
+	fprintf(f, "---\nid: %s\ntitle: Story %s\n", key, key);
+	if (status != NULL)
+		fprintf(f, "status: %s\n", status);
+	fprintf(f, "---\n%s\n", body);
+	fclose(f);
+}
+
+/* Commits everything at the pinned moment (ISO 8601, UTC) as name <name@example.com>. */
+static void commit(const char *repo, const char *when, const char *name)
+{
+	sh(repo,
+	   "git add -A && GIT_AUTHOR_NAME='%s' GIT_AUTHOR_EMAIL='%s@example.com' "
+	   "GIT_COMMITTER_NAME=committer GIT_COMMITTER_EMAIL=c@example.com "
+	   "GIT_AUTHOR_DATE='%s' GIT_COMMITTER_DATE='%s' git commit -q --allow-empty -m '%s'",
+	   name, name, when, when, when);
+}
+
+/* The id of rev in repo. */
+static void rev(const char *repo, const char *what, char out[PP_GIT_ID_MAX + 1])
+{
+	char cmd[1200];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse %s", repo, what);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(out, PP_GIT_ID_MAX + 1, p));
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
+static void walk_ok(const char *dir, const char *since, pp_git_history *h)
+{
+	pp_git_history_opts o = {dir, since};
+	pp_err err;
+
+	pp_err_clear(&err);
+	if (pp_git_history_walk(&o, h, &err) != PP_OK)
+		fail_msg("walk %s: %s", dir, err.msg);
+}
+
+static void expect_change(const pp_git_file *f, size_t i, const char *from, const char *to,
+			  const char *iso, const char *author)
+{
+	const pp_git_status_change *c;
+
+	assert_true(i < f->n_changes);
+	c = &f->changes[i];
+	if (from == NULL)
+		assert_null(c->from_status);
+	else
+		assert_string_equal(c->from_status, from);
+	if (to == NULL)
+		assert_null(c->to_status);
+	else
+		assert_string_equal(c->to_status, to);
+	assert_string_equal(c->commit->time_iso, iso);
+	assert_string_equal(c->commit->author_name, author);
+}
+
+/* Three commits, three statuses: three entries at the commits' times and authors. */
+static void three_commits(void **state)
+{
+	char repo[512], id[PP_GIT_ID_MAX + 1];
+	const pp_git_file *f;
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "A-1.md", "A-1", "draft", "first");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	story(repo, "A-1.md", "A-1", "in_progress", "first");
+	commit(repo, "2025-08-29T11:30:00Z", "bob");
+	story(repo, "A-1.md", "A-1", "done", "first");
+	commit(repo, "2025-09-01T09:15:00Z", "carol");
+	walk_ok(repo, NULL, &h);
+	assert_int_equal(h.n_files, 1);
+	assert_string_equal(h.prefix, "");
+	assert_false(h.shallow);
+	assert_int_equal(h.commits_walked, 3);
+	f = pp_git_history_find(&h, "A-1.md");
+	assert_non_null(f);
+	assert_string_equal(f->key, "A-1");
+	assert_int_equal(f->n_changes, 3);
+	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
+	expect_change(f, 1, "draft", "in_progress", "2025-08-29T11:30:00Z", "bob");
+	expect_change(f, 2, "in_progress", "done", "2025-09-01T09:15:00Z", "carol");
+	assert_string_equal(f->changes[1].commit->author_email, "bob@example.com");
+	assert_int_equal(f->changes[0].commit->time, 1756375200LL); /* 2025-08-28T10:00Z */
+	rev(repo, "HEAD~2", id);
+	assert_ptr_equal(f->created, f->changes[0].commit);
+	assert_string_equal(f->created->id, id);
+	rev(repo, "HEAD", id);
+	assert_string_equal(h.head, id);
+	assert_string_equal(f->changes[2].commit->id, id);
+	pp_git_history_free(&h);
+}
+
+/* A commit that changes only the body (or only the mode) adds no entry. */
+static void body_only(void **state)
+{
+	char repo[512];
+	const pp_git_file *f;
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "B-1.md", "B-1", "draft", "one");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	story(repo, "B-1.md", "B-1", "draft", "two - [x] done");
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	sh(repo, "chmod +x B-1.md");
+	commit(repo, "2025-08-30T10:00:00Z", "bob");
+	walk_ok(repo, NULL, &h);
+	f = pp_git_history_find(&h, "B-1.md");
+	assert_non_null(f);
+	assert_int_equal(f->n_changes, 1);
+	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
+	assert_int_equal(h.commits_walked, 3);
+	pp_git_history_free(&h);
+}
+
+/* A renamed file keeps its history and its creation. */
+static void rename_keeps_history(void **state)
+{
+	char repo[512];
+	const pp_git_file *f;
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "old/C-1.md", "C-1", "draft", "a body long enough to be recognised");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	sh(repo, "mkdir new && git mv old/C-1.md 'new/C-1 renamed.md'");
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	story(repo, "new/C-1 renamed.md", "C-1", "ready", "a body long enough to be recognised");
+	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	walk_ok(repo, NULL, &h);
+	assert_int_equal(h.n_files, 1);
+	assert_null(pp_git_history_find(&h, "old/C-1.md"));
+	f = pp_git_history_find(&h, "new/C-1 renamed.md");
+	assert_non_null(f);
+	assert_int_equal(f->n_changes, 2);
+	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
+	expect_change(f, 1, "draft", "ready", "2025-08-30T10:00:00Z", "carol");
+	assert_string_equal(f->created->time_iso, "2025-08-28T10:00:00Z");
+	pp_git_history_free(&h);
+}
+
+/* SINCE..HEAD: only the new commits; the first from_status is the status at SINCE. */
+static void since_walks_new_commits(void **state)
+{
+	char repo[512], since[PP_GIT_ID_MAX + 1], head[PP_GIT_ID_MAX + 1];
+	const pp_git_file *f;
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "D-1.md", "D-1", "draft", "x");
+	story(repo, "D-2.md", "D-2", "draft", "x");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	story(repo, "D-1.md", "D-1", "ready", "x");
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	rev(repo, "HEAD", since);
+	story(repo, "D-1.md", "D-1", "done", "x");
+	story(repo, "D-3.md", "D-3", "draft", "x");
+	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	walk_ok(repo, since, &h);
+	assert_string_equal(h.since, since);
+	assert_false(h.since_discarded);
+	assert_int_equal(h.commits_walked, 1);
+	assert_int_equal(h.n_files, 2); /* D-2 was not touched */
+	assert_null(pp_git_history_find(&h, "D-2.md"));
+	f = pp_git_history_find(&h, "D-1.md");
+	assert_null(f->created); /* before SINCE */
+	assert_int_equal(f->n_changes, 1);
+	expect_change(f, 0, "ready", "done", "2025-08-30T10:00:00Z", "carol");
+	f = pp_git_history_find(&h, "D-3.md");
+	assert_non_null(f->created);
+	expect_change(f, 0, NULL, "draft", "2025-08-30T10:00:00Z", "carol");
+	pp_git_history_free(&h);
+
+	/* SINCE = HEAD: nothing new. An abbreviated id works. */
+	rev(repo, "HEAD", head);
+	head[7] = '\0';
+	walk_ok(repo, head, &h);
+	assert_int_equal(h.n_files, 0);
+	assert_int_equal(h.commits_walked, 0);
+	pp_git_history_free(&h);
+
+	/* History rewritten (a force-push): SINCE is no ancestor, all is walked. */
+	sh(repo, "git reset -q --hard HEAD~2");
+	story(repo, "D-1.md", "D-1", "blocked", "x");
+	commit(repo, "2025-08-31T10:00:00Z", "dave");
+	walk_ok(repo, since, &h);
+	assert_true(h.since_discarded);
+	assert_string_equal(h.since, "");
+	assert_int_equal(h.commits_walked, 2);
+	f = pp_git_history_find(&h, "D-1.md");
+	assert_int_equal(f->n_changes, 2);
+	expect_change(f, 1, "draft", "blocked", "2025-08-31T10:00:00Z", "dave");
+	pp_git_history_free(&h);
+
+	/* An id the repository does not know: walk all, too. */
+	walk_ok(repo, "0123456789abcdef0123456789abcdef01234567", &h);
+	assert_true(h.since_discarded);
+	assert_int_equal(h.commits_walked, 2);
+	pp_git_history_free(&h);
+}
+
+/* SINCE must be a hex id: nothing else reaches git's command line. */
+static void since_not_hex(void **state)
+{
+	pp_git_history_opts o = {NULL, "--output=/tmp/x"};
+	char repo[512];
+	pp_git_history h;
+	pp_err err;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "E-1.md", "E-1", "draft", "x");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	o.dir = repo;
+	assert_int_equal(pp_git_history_walk(&o, &h, &err), PP_EINVAL);
+	assert_non_null(strstr(err.msg, "expected a commit id"));
+	pp_git_history_free(&h);
+}
+
+/* A subdirectory: only its files, paths relative to it. */
+static void subdirectory(void **state)
+{
+	char repo[512], dir[600];
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "plans/api/F-1.md", "F-1", "draft", "x");
+	story(repo, "plans/web/F-2.md", "F-2", "draft", "x");
+	story(repo, "other/F-3.md", "F-3", "draft", "x");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	story(repo, "other/F-3.md", "F-3", "done", "x");
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	story(repo, "plans/web/F-2.md", "F-2", "done", "x");
+	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	snprintf(dir, sizeof(dir), "%s/plans", repo);
+	walk_ok(dir, NULL, &h);
+	assert_string_equal(h.prefix, "plans/");
+	assert_int_equal(h.commits_walked, 2); /* the commit of other/ is not listed */
+	assert_int_equal(h.n_files, 2);
+	assert_string_equal(h.files[0].path, "api/F-1.md");
+	assert_string_equal(h.files[1].path, "web/F-2.md");
+	assert_int_equal(h.files[1].n_changes, 2);
+	pp_git_history_free(&h);
+}
+
+/* Names with spaces, UTF-8 and glob characters come through unquoted. */
+static void odd_names(void **state)
+{
+	const char *name = "backlog/Épopée [x]/my story \xc3\xa9*.md";
+	char repo[512], dir[600];
+	const pp_git_file *f;
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, name, "G-1", "draft", "x");
+	story(repo, "backlog/Épopée x/G-2.md", "G-2", "draft", "x");
+	commit(repo, "2025-08-28T10:00:00Z", "Zoë Ünal");
+	story(repo, "backlog/Épopée x/G-2.md", "G-2", "done", "x");
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	walk_ok(repo, NULL, &h);
+	f = pp_git_history_find(&h, name);
+	assert_non_null(f);
+	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "Zoë Ünal");
+	pp_git_history_free(&h);
+	/* A directory whose name is a pathspec glob matches only itself. */
+	snprintf(dir, sizeof(dir), "%s/backlog/Épopée [x]", repo);
+	walk_ok(dir, NULL, &h);
+	assert_string_equal(h.prefix, "backlog/Épopée [x]/");
+	assert_int_equal(h.commits_walked, 1); /* not the commit of "Épopée x" */
+	assert_int_equal(h.n_files, 1);
+	assert_string_equal(h.files[0].path, "my story \xc3\xa9*.md");
+	pp_git_history_free(&h);
+}
+
+/* What the importer would not read is not walked either; odd versions. */
+static void what_counts(void **state)
+{
+	char repo[512], path[600];
+	const pp_git_file *f;
+	pp_git_history h;
+	FILE *fp;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "H-1.md", "H-1", "draft", "x");
+	story(repo, ".hidden/H-2.md", "H-2", "draft", "x");
+	story(repo, "notes.txt", "H-3", "draft", "x");
+	sh(repo, "printf '# Read me\\n' >README.md && ln -s H-1.md link.md");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	snprintf(path, sizeof(path), "%s/H-1.md", repo);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("---\nid: H-1\ntitle: [unclosed\nstatus: done\n---\n", fp); /* not a story */
+	fclose(fp);
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	story(repo, "H-1.md", "H-1", NULL, "x"); /* the status removed */
+	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	story(repo, "H-1.md", "H-1", "ready", "x");
+	commit(repo, "2025-08-31T10:00:00Z", "dave");
+	walk_ok(repo, NULL, &h);
+	assert_int_equal(h.n_files, 2);
+	f = pp_git_history_find(&h, "README.md");
+	assert_non_null(f);
+	assert_int_equal(f->n_changes, 0);
+	assert_int_equal(f->n_unparsed, 1);
+	assert_null(f->key);
+	f = pp_git_history_find(&h, "H-1.md");
+	assert_int_equal(f->n_unparsed, 1);
+	assert_int_equal(f->n_changes, 3);
+	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
+	expect_change(f, 1, "draft", NULL, "2025-08-30T10:00:00Z", "carol");
+	expect_change(f, 2, NULL, "ready", "2025-08-31T10:00:00Z", "dave");
+	pp_git_history_free(&h);
+}
+
+/* A deleted file's history ends; added again, it starts anew. */
+static void delete_and_add_again(void **state)
+{
+	char repo[512];
+	const pp_git_file *f;
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "I-1.md", "I-1", "draft", "x");
+	story(repo, "I-2.md", "I-2", "draft", "x");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	sh(repo, "git rm -q I-1.md I-2.md");
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	story(repo, "I-1.md", "I-1", "ready", "another body entirely, nothing alike");
+	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	walk_ok(repo, NULL, &h);
+	assert_int_equal(h.n_files, 1);
+	f = pp_git_history_find(&h, "I-1.md");
+	assert_string_equal(f->created->time_iso, "2025-08-30T10:00:00Z");
+	assert_int_equal(f->n_changes, 1);
+	expect_change(f, 0, NULL, "ready", "2025-08-30T10:00:00Z", "carol");
+	pp_git_history_free(&h);
+}
+
+/* A branch merged with a merge commit: its change counts at the merge. */
+static void merge_commit(void **state)
+{
+	char repo[512];
+	const pp_git_file *f;
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "J-1.md", "J-1", "draft", "x");
+	story(repo, "J-2.md", "J-2", "draft", "x");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	sh(repo, "git checkout -q -b feature");
+	story(repo, "J-1.md", "J-1", "in_progress", "x");
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	sh(repo, "git checkout -q main");
+	story(repo, "J-2.md", "J-2", "done", "x");
+	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	sh(repo, "GIT_AUTHOR_NAME=merger GIT_AUTHOR_EMAIL=m@example.com "
+		 "GIT_COMMITTER_NAME=merger GIT_COMMITTER_EMAIL=m@example.com "
+		 "GIT_AUTHOR_DATE=2025-08-31T10:00:00Z GIT_COMMITTER_DATE=2025-08-31T10:00:00Z "
+		 "git merge -q --no-ff -m merge feature");
+	walk_ok(repo, NULL, &h);
+	f = pp_git_history_find(&h, "J-1.md");
+	assert_int_equal(f->n_changes, 2);
+	expect_change(f, 1, "draft", "in_progress", "2025-08-31T10:00:00Z", "merger");
+	f = pp_git_history_find(&h, "J-2.md");
+	expect_change(f, 1, "draft", "done", "2025-08-30T10:00:00Z", "carol");
+	pp_git_history_free(&h);
+}
+
+/* A shallow clone says so and uses what is there. */
+static void shallow_clone(void **state)
+{
+	char repo[512], clone[600];
+	const pp_git_file *f;
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	story(repo, "K-1.md", "K-1", "draft", "x");
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	story(repo, "K-1.md", "K-1", "ready", "x");
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	story(repo, "K-1.md", "K-1", "done", "x");
+	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	snprintf(clone, sizeof(clone), "%s-shallow", repo);
+	sh(tmp, "git clone -q --depth 2 'file://%s' '%s'", repo, clone);
+	walk_ok(clone, NULL, &h);
+	assert_true(h.shallow);
+	assert_int_equal(h.commits_walked, 2);
+	f = pp_git_history_find(&h, "K-1.md");
+	/* The boundary commit "adds" the file: its status then is the first. */
+	assert_string_equal(f->created->time_iso, "2025-08-29T10:00:00Z");
+	assert_int_equal(f->n_changes, 2);
+	expect_change(f, 0, NULL, "ready", "2025-08-29T10:00:00Z", "bob");
+	expect_change(f, 1, "ready", "done", "2025-08-30T10:00:00Z", "carol");
+	pp_git_history_free(&h);
+}
+
+/* A submodule's checkout is a work tree of its own. */
+static void submodule(void **state)
+{
+	char sub[512], super[512], dir[600];
+	pp_git_history h;
+
+	(void)state;
+	new_repo(sub, sizeof(sub));
+	story(sub, "L-1.md", "L-1", "draft", "x");
+	commit(sub, "2025-08-28T10:00:00Z", "alice");
+	new_repo(super, sizeof(super));
+	sh(super, "git -c protocol.file.allow=always submodule -q add 'file://%s' api", sub);
+	commit(super, "2025-08-29T10:00:00Z", "bob");
+	snprintf(dir, sizeof(dir), "%s/api", super);
+	walk_ok(dir, NULL, &h);
+	assert_string_equal(h.prefix, "");
+	assert_non_null(strstr(h.root, "/api"));
+	assert_int_equal(h.n_files, 1);
+	expect_change(&h.files[0], 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
+	pp_git_history_free(&h);
+	walk_ok(super, NULL, &h); /* the superproject holds a gitlink, no story */
+	assert_int_equal(h.n_files, 0);
+	pp_git_history_free(&h);
+}
+
+/* More blobs in one commit than requests in flight (64): all read, in order. */
+static void many_files_one_commit(void **state)
+{
+	char repo[512], path[64], key[32];
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	for (int i = 0; i < 150; i++) {
+		snprintf(path, sizeof(path), "s/M-%03d.md", i);
+		snprintf(key, sizeof(key), "M-%03d", i);
+		story(repo, path, key, i % 2 ? "draft" : "ready", "x");
+	}
+	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	for (int i = 0; i < 150; i++) {
+		snprintf(path, sizeof(path), "s/M-%03d.md", i);
+		snprintf(key, sizeof(key), "M-%03d", i);
+		story(repo, path, key, i % 2 ? "done" : "ready", "y"); /* evens: body only */
+	}
+	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	walk_ok(repo, NULL, &h);
+	assert_int_equal(h.n_files, 150);
+	assert_int_equal(h.blobs_read, 300);
+	for (size_t i = 0; i < h.n_files; i++) {
+		const pp_git_file *f = &h.files[i];
+
+		snprintf(key, sizeof(key), "M-%03zu", i);
+		assert_string_equal(f->key, key);
+		assert_int_equal(f->n_changes, i % 2 ? 2 : 1);
+		expect_change(f, 0, NULL, i % 2 ? "draft" : "ready", "2025-08-28T10:00:00Z",
+			      "alice");
+		if (i % 2)
+			expect_change(f, 1, "draft", "done", "2025-08-29T10:00:00Z", "bob");
+	}
+	pp_git_history_free(&h);
+}
+
+/* No commits yet: no history, no error. */
+static void no_commits(void **state)
+{
+	char repo[512];
+	pp_git_history h;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	walk_ok(repo, NULL, &h);
+	assert_string_equal(h.head, "");
+	assert_int_equal(h.n_files, 0);
+	pp_git_history_free(&h);
+}
+
+static void not_a_repo(void **state)
+{
+	pp_git_history_opts o = {NULL, NULL};
+	char dir[512];
+	pp_git_history h;
+	pp_err err;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/plain", tmp);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	o.dir = dir;
+	assert_int_equal(pp_git_history_walk(&o, &h, &err), PP_EINVAL);
+	assert_non_null(strstr(err.msg, "not a git work tree"));
+	assert_non_null(strstr(err.msg, dir));
+	pp_git_history_free(&h);
+	snprintf(dir, sizeof(dir), "%s/missing", tmp);
+	assert_int_equal(pp_git_history_walk(&o, &h, &err), PP_EIO);
+	assert_non_null(strstr(err.msg, "cannot read directory"));
+	pp_git_history_free(&h);
+}
+
+static void git_missing(void **state)
+{
+	pp_git_history_opts o = {NULL, NULL};
+	char repo[512], *path;
+	pp_git_history h;
+	pp_err err;
+
+	(void)state;
+	new_repo(repo, sizeof(repo));
+	o.dir = repo;
+	path = strdup(getenv("PATH"));
+	setenv("PATH", "/nonexistent", 1);
+	assert_int_equal(pp_git_history_walk(&o, &h, &err), PP_EIO);
+	setenv("PATH", path, 1);
+	free(path);
+	assert_non_null(strstr(err.msg, "cannot run git"));
+	assert_non_null(strstr(err.msg, "is git installed"));
+	pp_git_history_free(&h);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmp, sizeof(tmp), "%s/pp-git-history-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(tmp) == NULL)
+		return -1;
+	/* Only this test's settings: no user or system git configuration. */
+	setenv("HOME", tmp, 1);
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+	setenv("GIT_CEILING_DIRECTORIES", tmp, 1);
+	setenv("TZ", "UTC", 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(three_commits),
+		cmocka_unit_test(body_only),
+		cmocka_unit_test(rename_keeps_history),
+		cmocka_unit_test(since_walks_new_commits),
+		cmocka_unit_test(since_not_hex),
+		cmocka_unit_test(subdirectory),
+		cmocka_unit_test(odd_names),
+		cmocka_unit_test(what_counts),
+		cmocka_unit_test(delete_and_add_again),
+		cmocka_unit_test(merge_commit),
+		cmocka_unit_test(shallow_clone),
+		cmocka_unit_test(submodule),
+		cmocka_unit_test(many_files_one_commit),
+		cmocka_unit_test(no_commits),
+		cmocka_unit_test(not_a_repo),
+		cmocka_unit_test(git_missing),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
