@@ -3,11 +3,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 #include "core/file.h"
 #include "core/proc.h"
 #include "import/import_int.h"
+#include "import/story_int.h"
 
 /* The database refuses bodies over 4 MiB; the front matter is small. */
 #define MAX_STORY_FILE (5u * 1024 * 1024)
@@ -47,43 +50,231 @@ static void list_free(path_list *l)
 	free(l->paths);
 }
 
-/* Collects *.md files below root/rel, skipping hidden entries (.git) and symlinks. */
-static pp_rc walk(const char *root, const char *rel, path_list *out, pp_err *err)
+/* How deep the walk goes below the imported directory: deeper is an error. */
+#define MAX_DEPTH 64
+
+/*
+ * Patterns of files to leave out: --exclude and the tree's .planpipeignore,
+ * a subset of gitignore's syntax (docs/import.md, "Leaving files out").
+ */
+typedef struct pattern {
+	char *glob;  /* without '!', a leading '/' or a trailing '/' */
+	int negate;  /* "!pattern": brings back what an earlier one left out */
+	int dir;     /* "pattern/": directories only */
+	int rooted;  /* held a '/' other than a trailing one: matched against the whole path */
+} pattern;
+
+typedef struct pattern_list {
+	pattern *v;
+	size_t n;
+} pattern_list;
+
+static void patterns_free(pattern_list *pl)
 {
-	char dirpath[PATH_MAX], child[PATH_MAX], childrel[PATH_MAX];
-	struct dirent *de;
-	pp_rc rc = PP_OK;
-	DIR *d;
+	size_t i;
 
-	snprintf(dirpath, sizeof(dirpath), "%s%s%s", root, *rel ? "/" : "", rel);
-	d = opendir(dirpath);
-	if (d == NULL)
-		return pp_err_set(err, PP_EIO, "cannot read directory %s: %s", dirpath,
-				  strerror(errno));
-	while (rc == PP_OK && (de = readdir(d)) != NULL) {
-		struct stat st;
-		size_t len = strlen(de->d_name);
+	for (i = 0; i < pl->n; i++)
+		free(pl->v[i].glob);
+	free(pl->v);
+}
 
-		if (de->d_name[0] == '.')
+static pp_rc pattern_add(pattern_list *pl, const char *line, size_t len)
+{
+	pattern *p, *v;
+
+	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+		len--;
+	if (len == 0 || line[0] == '#')
+		return PP_OK;
+	v = realloc(pl->v, (pl->n + 1) * sizeof(*v));
+	if (v == NULL)
+		return PP_ENOMEM;
+	pl->v = v;
+	p = &v[pl->n];
+	memset(p, 0, sizeof(*p));
+	if (line[0] == '!') {
+		p->negate = 1;
+		line++;
+		len--;
+	}
+	if (len > 0 && line[len - 1] == '/') {
+		p->dir = 1;
+		len--;
+	}
+	if (len > 0 && line[0] == '/') {
+		p->rooted = 1;
+		line++;
+		len--;
+	}
+	if (memchr(line, '/', len) != NULL)
+		p->rooted = 1;
+	if (len == 0)
+		return PP_OK;
+	if ((p->glob = strndup(line, len)) == NULL)
+		return PP_ENOMEM;
+	pl->n++;
+	return PP_OK;
+}
+
+/* Reads root/.planpipeignore when there is one. */
+static pp_rc patterns_read(const char *root, pattern_list *pl, pp_err *err)
+{
+	char path[PATH_MAX];
+	char *data = NULL;
+	size_t len, i = 0;
+	pp_rc rc;
+
+	snprintf(path, sizeof(path), "%s/.planpipeignore", root);
+	if (access(path, F_OK) != 0)
+		return PP_OK;
+	rc = pp_file_read(path, 1024 * 1024, &data, &len, err);
+	while (rc == PP_OK && i < len) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - (data + i)) : len - i;
+		rc = pattern_add(pl, data + i, n);
+		i += n + 1;
+	}
+	free(data);
+	if (rc == PP_ENOMEM)
+		pp_err_set(err, rc, "out of memory");
+	return rc;
+}
+
+/* Whether a glob matches rel or, for "**" + "/x", any tail of it. */
+static int glob_match(const char *glob, const char *rel)
+{
+	const char *p;
+
+	if (strncmp(glob, "**/", 3) == 0) {
+		for (p = rel; p; p = strchr(p, '/'), p = p ? p + 1 : NULL)
+			if (fnmatch(glob + 3, p, FNM_PATHNAME) == 0)
+				return 1;
+		return 0;
+	}
+	return fnmatch(glob, rel, FNM_PATHNAME) == 0;
+}
+
+/* Whether rel (a directory when is_dir) is left out: the last matching pattern decides. */
+static int excluded(const pattern_list *pl, const char *rel, int is_dir)
+{
+	const char *base = strrchr(rel, '/');
+	int out = 0;
+	size_t i;
+
+	base = base ? base + 1 : rel;
+	for (i = 0; i < pl->n; i++) {
+		const pattern *p = &pl->v[i];
+		if (p->dir && !is_dir)
 			continue;
-		if (snprintf(child, sizeof(child), "%s/%s", dirpath, de->d_name) >=
-			    (int)sizeof(child) ||
-		    snprintf(childrel, sizeof(childrel), "%s%s%s", rel, *rel ? "/" : "",
-			     de->d_name) >= (int)sizeof(childrel)) {
-			rc = pp_err_set(err, PP_EINVAL, "path too long: %s/%s", dirpath,
-					de->d_name);
+		if (glob_match(p->glob, p->rooted ? rel : base))
+			out = !p->negate;
+	}
+	return out;
+}
+
+/* Whether real (a resolved path) is root_real or below it. */
+static int inside(const char *root_real, const char *real)
+{
+	size_t n = strlen(root_real);
+
+	return strncmp(real, root_real, n) == 0 &&
+	       (real[n] == '\0' || real[n] == '/' || (n == 1 && root_real[0] == '/'));
+}
+
+/*
+ * A symbolic link in the tree is never followed: a story is read where it
+ * is. One that leaves the tree is refused as an error, by name; one inside
+ * it is a warning (its target is imported at its own path, if a story).
+ */
+static pp_rc symlink_found(const char *root_real, const char *child, const char *rel,
+			   pp_import_result *res)
+{
+	char real[PATH_MAX];
+
+	if (realpath(child, real) == NULL || !inside(root_real, real)) {
+		res->files++;
+		res->failed++;
+		return pp_import_problem_add(res, rel, 0, 0, 1,
+					     "a symbolic link that leaves the imported tree: refused");
+	}
+	return pp_import_problem_add(res, rel, 0, 0, 0,
+				     "a symbolic link: not followed (its target is read where it is)");
+}
+
+/*
+ * Collects the *.md files below root, iteratively (a tree thousands of
+ * directories deep is an error at MAX_DEPTH, not a stack overflow),
+ * skipping hidden entries (.git) and what the patterns leave out.
+ */
+static pp_rc walk(const char *root, const pattern_list *pl, path_list *out, pp_import_result *res,
+		  pp_err *err)
+{
+	char root_real[PATH_MAX], dirpath[PATH_MAX], child[PATH_MAX], childrel[PATH_MAX];
+	path_list todo = {NULL, 0, 0};
+	pp_rc rc;
+
+	if (realpath(root, root_real) == NULL)
+		return pp_err_set(err, PP_EIO, "%s: %s", root, strerror(errno));
+	rc = list_add(&todo, "");
+	while (rc == PP_OK && todo.n > 0) {
+		char *rel = todo.paths[--todo.n];
+		const char *c;
+		struct dirent *de;
+		int depth = *rel != '\0';
+		DIR *d;
+
+		for (c = rel; *c; c++)
+			depth += *c == '/';
+		snprintf(dirpath, sizeof(dirpath), "%s%s%s", root, *rel ? "/" : "", rel);
+		if (depth > MAX_DEPTH) {
+			rc = pp_err_set(err, PP_EINVAL,
+					"%s: more than %d directories deep: not a planning tree?",
+					dirpath, MAX_DEPTH);
+			free(rel);
 			break;
 		}
-		if (lstat(child, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			rc = walk(root, childrel, out, err);
-		else if (S_ISREG(st.st_mode) && len > 3 && strcmp(de->d_name + len - 3, ".md") == 0)
-			rc = list_add(out, childrel) == PP_OK
-				     ? PP_OK
-				     : pp_err_set(err, PP_ENOMEM, "out of memory");
+		if ((d = opendir(dirpath)) == NULL) {
+			rc = pp_err_set(err, PP_EIO, "cannot read directory %s: %s", dirpath,
+					strerror(errno));
+			free(rel);
+			break;
+		}
+		while (rc == PP_OK && (de = readdir(d)) != NULL) {
+			struct stat st;
+			size_t len = strlen(de->d_name);
+			int is_md = len > 3 && strcmp(de->d_name + len - 3, ".md") == 0;
+
+			if (de->d_name[0] == '.')
+				continue;
+			if (snprintf(child, sizeof(child), "%s/%s", dirpath, de->d_name) >=
+				    (int)sizeof(child) ||
+			    snprintf(childrel, sizeof(childrel), "%s%s%s", rel, *rel ? "/" : "",
+				     de->d_name) >= (int)sizeof(childrel)) {
+				rc = pp_err_set(err, PP_EINVAL, "path too long: %s/%s", dirpath,
+						de->d_name);
+				break;
+			}
+			if (lstat(child, &st) != 0)
+				continue;
+			if (excluded(pl, childrel, S_ISDIR(st.st_mode))) {
+				res->ignored += S_ISREG(st.st_mode) && is_md;
+				continue;
+			}
+			if (S_ISLNK(st.st_mode)) {
+				struct stat target;
+				if (stat(child, &target) != 0 || S_ISDIR(target.st_mode) || is_md)
+					rc = symlink_found(root_real, child, childrel, res);
+			} else if (S_ISDIR(st.st_mode))
+				rc = list_add(&todo, childrel);
+			else if (S_ISREG(st.st_mode) && is_md)
+				rc = list_add(out, childrel);
+			if (rc == PP_ENOMEM)
+				pp_err_set(err, rc, "out of memory");
+		}
+		closedir(d);
+		free(rel);
 	}
-	closedir(d);
+	list_free(&todo);
 	return rc;
 }
 
@@ -128,27 +319,6 @@ pp_rc pp_import_problem_add(pp_import_result *res, const char *file, int line, i
 }
 
 /*
- * Whether the file starts with front matter, by the parser's own rule: "---"
- * followed only by spaces, tabs and CR, then a newline or the end. Other
- * markdown (README.md) is not a story and is not reported.
- */
-static int has_front_matter(const char *data, size_t len)
-{
-	size_t i;
-
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-		data += 3;
-		len -= 3;
-	}
-	if (len < 3 || memcmp(data, "---", 3) != 0)
-		return 0;
-	for (i = 3; i < len && data[i] != '\n'; i++)
-		if (data[i] != ' ' && data[i] != '\t' && data[i] != '\r')
-			return 0;
-	return 1;
-}
-
-/*
  * pp_story_parse's message is "path:line:col: text": splits it so that the
  * importer can sort and print problems uniformly. Returns the text.
  */
@@ -175,30 +345,84 @@ static const char *split_position(const char *msg, const char *path, int *line, 
 	return end;
 }
 
+/*
+ * A file name as it can be printed: bytes that are not UTF-8 become \xNN
+ * (a name is bytes to the kernel, text to the database and the terminal).
+ * Returns whether the name was valid UTF-8. *out is the caller's to free.
+ */
+static int printable_name(const char *rel, char **out)
+{
+	size_t len = strlen(rel), i = 0;
+	int valid = story_utf8_check(rel, len) == len;
+	pp_buf b;
+
+	pp_buf_init(&b, 4 * PATH_MAX);
+	while (i < len) {
+		size_t ok = story_utf8_check(rel + i, len - i);
+		if (pp_buf_add(&b, rel + i, ok) != PP_OK)
+			break;
+		i += ok;
+		if (i < len && pp_buf_printf(&b, "\\x%02x", (unsigned char)rel[i++]) != PP_OK)
+			break;
+	}
+	*out = pp_buf_take(&b);
+	return valid;
+}
+
+/* A file that is not imported: counted, and named with why. */
+static pp_rc not_imported(pp_import_result *res, const char *rel, int is_error, const char *fmt,
+			  const char *why)
+{
+	if (is_error) {
+		res->files++;
+		res->failed++;
+	} else
+		res->skipped++;
+	return pp_import_problem_add(res, rel, 1, 1, is_error, fmt, why);
+}
+
 static pp_rc read_one(const char *root, const char *rel, pp_import_item *it, pp_import_result *res,
 		      pp_err *err)
 {
 	char full[PATH_MAX];
-	char *data = NULL;
-	size_t len;
+	char *data = NULL, *name = NULL;
+	const char *why;
+	size_t len, i;
 	pp_err perr;
 	pp_rc rc;
 
+	it->path = NULL;
+	if (!printable_name(rel, &name)) {
+		/* The database holds paths as text: such a file cannot be named there. */
+		rc = name ? not_imported(res, name, 1, "%s",
+					 "the file name is not valid UTF-8: rename the file")
+			  : pp_err_set(err, PP_ENOMEM, "out of memory");
+		goto out;
+	}
 	snprintf(full, sizeof(full), "%s/%s", root, rel);
 	rc = pp_file_read(full, MAX_STORY_FILE, &data, &len, &perr);
 	if (rc == PP_EINVAL || rc == PP_EIO) {
-		res->files++;
-		res->failed++;
-		rc = pp_import_problem_add(res, rel, 0, 0, 1, "%s", perr.msg);
+		rc = not_imported(res, rel, 1, "%s", perr.msg);
 		goto out;
 	}
 	if (rc != PP_OK) {
 		*err = perr;
 		goto out;
 	}
-	if (!has_front_matter(data, len)) {
+	switch (pp_story_sniff(data, len, &why)) {
+	case PP_STORY_NOT_STORY:
 		res->ignored++;
-		it->path = NULL;
+		goto out;
+	case PP_STORY_TOML:
+	case PP_STORY_UNREADABLE:
+		rc = not_imported(res, rel, 1, "%s", why);
+		goto out;
+	case PP_STORY_YAML:
+	case PP_STORY_JSON:
+		break;
+	}
+	if ((why = pp_story_template_reason(rel, data, len)) != NULL) {
+		rc = not_imported(res, rel, 0, "skipped, %s", why);
 		goto out;
 	}
 	res->files++;
@@ -216,8 +440,14 @@ static pp_rc read_one(const char *root, const char *rel, pp_import_item *it, pp_
 		rc = pp_import_problem_add(res, rel, line, col, 1, "%s", text);
 		goto out;
 	}
+	res->warned += it->story.n_warnings > 0;
+	for (i = 0; rc == PP_OK && i < it->story.n_warnings; i++) {
+		const pp_story_warning *w = &it->story.warnings[i];
+		rc = pp_import_problem_add(res, rel, w->line, w->column, 0, "%s", w->msg);
+	}
 	it->ok = 1;
 out:
+	free(name);
 	free(data);
 	return rc;
 }
@@ -225,12 +455,15 @@ out:
 static int by_key_then_path(const void *a, const void *b)
 {
 	const pp_import_item *x = *(pp_import_item *const *)a, *y = *(pp_import_item *const *)b;
-	int c = strcmp(x->story.key, y->story.key);
+	int c = strcasecmp(x->story.key, y->story.key);
 
 	return c ? c : strcmp(x->path, y->path);
 }
 
-/* Two files with one id: the first by path wins, the others are errors. */
+/*
+ * Two files with one id (ignoring case, as the database does): the first by
+ * path wins, the others are errors that name it.
+ */
 static pp_rc reject_duplicates(pp_import_batch *b, pp_import_result *res)
 {
 	pp_import_item **v = calloc(b->n ? b->n : 1, sizeof(*v));
@@ -244,7 +477,7 @@ static pp_rc reject_duplicates(pp_import_batch *b, pp_import_result *res)
 			v[n++] = &b->items[i];
 	qsort(v, n, sizeof(*v), by_key_then_path);
 	for (i = 1; rc == PP_OK && i < n; i++) {
-		if (strcmp(v[i]->story.key, v[i - 1]->story.key) != 0)
+		if (strcasecmp(v[i]->story.key, v[i - 1]->story.key) != 0)
 			continue;
 		/* v[i-1] may itself be a rejected duplicate: find the kept one. */
 		size_t k = i - 1;
@@ -254,8 +487,8 @@ static pp_rc reject_duplicates(pp_import_batch *b, pp_import_result *res)
 		res->failed++;
 		rc = pp_import_problem_add(
 			res, v[i]->path, v[i]->story.key_pos.line, v[i]->story.key_pos.column, 1,
-			"id \"%s\" is also used by %s: each story needs its own id",
-			v[i]->story.key, v[k]->path);
+			"id \"%s\" is also used by %s (\"%s\"): each story needs its own id",
+			v[i]->story.key, v[k]->path, v[k]->story.key);
 	}
 	free(v);
 	return rc;
@@ -269,18 +502,43 @@ static int by_problem(const void *a, const void *b)
 	return c ? c : x->line - y->line;
 }
 
+/* path must resolve to within (itself or below), or the import refuses it. */
+static pp_rc check_within(const char *path, const char *within, pp_err *err)
+{
+	char real[PATH_MAX], root[PATH_MAX];
+
+	if (realpath(within, root) == NULL)
+		return pp_err_set(err, PP_EIO, "%s: %s", within, strerror(errno));
+	if (realpath(path, real) == NULL)
+		return pp_err_set(err, PP_EIO, "%s: %s", path, strerror(errno));
+	if (!inside(root, real))
+		return pp_err_set(err, PP_EINVAL,
+				  "%s leads out of %s (to %s, through a symbolic link): refused",
+				  path, within, real);
+	return PP_OK;
+}
+
 pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res, pp_err *err)
 {
 	pp_import_batch b = {NULL, 0};
 	path_list files = {NULL, 0, 0};
+	pattern_list pl = {NULL, 0};
 	struct stat st;
 	size_t i;
-	pp_rc rc;
+	pp_rc rc = PP_OK;
 
 	memset(res, 0, sizeof(*res));
 	if (stat(o->path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return pp_err_set(err, PP_EINVAL, "%s is not a directory", o->path);
-	rc = walk(o->path, "", &files, err);
+	for (i = 0; rc == PP_OK && i < o->n_exclude; i++)
+		if ((rc = pattern_add(&pl, o->exclude[i], strlen(o->exclude[i]))) != PP_OK)
+			pp_err_set(err, rc, "out of memory");
+	if (rc == PP_OK)
+		rc = patterns_read(o->path, &pl, err);
+	if (rc == PP_OK && o->within && (rc = check_within(o->path, o->within, err)) != PP_OK)
+		goto out;
+	if (rc == PP_OK)
+		rc = walk(o->path, &pl, &files, res, err);
 	if (rc != PP_OK)
 		goto out;
 	qsort(files.paths, files.n, sizeof(*files.paths), by_string);
@@ -313,6 +571,7 @@ out:
 	}
 	free(b.items);
 	list_free(&files);
+	patterns_free(&pl);
 	return rc;
 }
 

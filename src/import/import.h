@@ -25,6 +25,13 @@ typedef struct pp_import_opts {
 	int prune;           /* archive stories whose files are gone */
 	/* project fields for a new or updated project (import-repo); NULL: leave as is */
 	const char *git_remote_url, *git_submodule_path, *git_branch;
+	/* Files to leave out, gitignore-style patterns relative to path (--exclude),
+	 * beside the tree's own .planpipeignore. */
+	const char *const *exclude;
+	size_t n_exclude;
+	const char *index_file; /* the backlog index; NULL: path/backlog/PRIORITIZATION.json if any */
+	int no_history;         /* do not read the git history */
+	const char *within;     /* path must resolve inside this directory (import-repo: the repository) */
 	void (*on_progress)(void *ctx, size_t done, size_t total); /* may be NULL */
 	void *ctx;
 } pp_import_opts;
@@ -37,9 +44,12 @@ typedef struct pp_import_problem {
 } pp_import_problem;
 
 typedef struct pp_import_result {
-	size_t files;   /* markdown files with front matter */
-	size_t ignored; /* markdown files without front matter (README.md ...) */
+	size_t files;   /* markdown files meant as stories (front matter, or unreadable ones) */
+	size_t ignored; /* markdown files without front matter (README.md ...), and excluded ones */
+	size_t skipped; /* templates, named in problems as warnings */
+	size_t warned;  /* imported files that carry warnings */
 	size_t created, updated, unchanged, archived, failed;
+	size_t history_rows; /* status_history rows written from git */
 	size_t unresolved; /* dependencies whose story does not exist yet */
 	int project_created;
 	char commit[41];             /* HEAD of the git checkout, "" when not one */
