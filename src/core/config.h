@@ -36,6 +36,10 @@ typedef struct pp_config {
 	char *listen;                               /* PLANPIPE_LISTEN: HOST:PORT */
 	int max_body;                               /* PLANPIPE_MAX_BODY: bytes */
 	int log_format;                             /* PLANPIPE_LOG_FORMAT: 0 text, 1 json */
+
+	/* status_history's partitions (`planpipe maintain`, `serve`; src/db/maintain.h). */
+	int history_months_ahead;      /* PLANPIPE_HISTORY_MONTHS_AHEAD */
+	int history_maintain_interval; /* PLANPIPE_HISTORY_MAINTAIN_INTERVAL: s; 0: serve does not */
 	const char *source[PP_CONFIG_MAX_SETTINGS]; /* per setting: "default", "env", a file */
 	char *source_buf[PP_CONFIG_MAX_SETTINGS];   /* owned strings behind source[] */
 } pp_config;
