@@ -65,7 +65,8 @@ static int parse_args(int argc, char **argv, pp_maintain_opts *o)
 			break;
 		case 'l':
 			if ((v = whole(optarg, 0, 3600)) < 0) {
-				pp_cli_error("maintain", "--lock-timeout expects seconds, 0 to 3600");
+				pp_cli_error("maintain",
+					     "--lock-timeout expects seconds, 0 to 3600");
 				return -1;
 			}
 			o->lock_timeout_ms = o->busy_wait_ms = (int)v * 1000;
@@ -119,9 +120,9 @@ int pp_cli_maintain(int argc, char **argv, const pp_config *cfg)
 	}
 	rc = pp_maintain_history(conn, &o, &r, &err);
 	if (rc != PP_OK) {
-		pp_err_prefix(&err, "after %d partition%s created and %lld row%s moved: ",
-			      r.created, r.created == 1 ? "" : "s", r.moved,
-			      r.moved == 1 ? "" : "s");
+		pp_err_prefix(&err,
+			      "after %d partition%s created and %lld row%s moved: ", r.created,
+			      r.created == 1 ? "" : "s", r.moved, r.moved == 1 ? "" : "s");
 		pp_cli_error("maintain", err.msg);
 		goto out;
 	}

@@ -84,14 +84,16 @@ static void start_maintainer(const pp_config *cfg, pp_maintainer **out)
 
 	*out = NULL;
 	if (cfg->history_maintain_interval == 0) {
-		pp_log(PP_LOG_INFO, "serve: history partition maintenance is off "
-				    "(PLANPIPE_HISTORY_MAINTAIN_INTERVAL=0): run planpipe maintain");
+		pp_log(PP_LOG_INFO,
+		       "serve: history partition maintenance is off "
+		       "(PLANPIPE_HISTORY_MAINTAIN_INTERVAL=0): run planpipe maintain");
 		return;
 	}
 	pp_err_clear(&err);
 	if (pp_maintainer_start(cfg, cfg->history_months_ahead, cfg->history_maintain_interval, out,
 				&err) != PP_OK)
-		pp_log(PP_LOG_WARN, "serve: history partitions will not be maintained: %s", err.msg);
+		pp_log(PP_LOG_WARN, "serve: history partitions will not be maintained: %s",
+		       err.msg);
 }
 
 int pp_cli_serve(int argc, char **argv, const pp_config *cfg)

@@ -35,7 +35,8 @@ static void sleep_ms(int ms)
 static void hint(pp_err *err)
 {
 	if (strcmp(err->sqlstate, "42883") == 0)
-		pp_err_append(err, "HINT: the schema predates migration 15: run planpipe migrate up");
+		pp_err_append(err,
+			      "HINT: the schema predates migration 15: run planpipe migrate up");
 	else if (strcmp(err->sqlstate, "42501") == 0)
 		pp_err_append(err, "HINT: run it as the schema owner, or as a member of "
 				   "planpipe_app once migration 15 is applied");
@@ -49,8 +50,8 @@ static void hint(pp_err *err)
  * another session holds the steps' lock. Otherwise *step is filled (its
  * partition points into *res, which the caller PQclear()s).
  */
-static pp_rc one_step(PGconn *conn, const pp_maintain_opts *o, PGresult **res, int *done,
-		      int *busy, pp_err *err)
+static pp_rc one_step(PGconn *conn, const pp_maintain_opts *o, PGresult **res, int *done, int *busy,
+		      pp_err *err)
 {
 	char set[160], ahead[16];
 	const char *params[1] = {ahead};
@@ -59,7 +60,8 @@ static pp_rc one_step(PGconn *conn, const pp_maintain_opts *o, PGresult **res, i
 	*res = NULL;
 	*done = *busy = 0;
 	snprintf(ahead, sizeof(ahead), "%d", o->months_ahead);
-	snprintf(set, sizeof(set), "BEGIN; SET LOCAL lock_timeout = %d; SET LOCAL statement_timeout = %d",
+	snprintf(set, sizeof(set),
+		 "BEGIN; SET LOCAL lock_timeout = %d; SET LOCAL statement_timeout = %d",
 		 o->lock_timeout_ms, o->stmt_timeout_ms);
 	rc = pp_db_exec(conn, set, NULL, err);
 	if (rc == PP_OK)

@@ -26,10 +26,10 @@ typedef struct pp_maintain_step {
 } pp_maintain_step;
 
 typedef struct pp_maintain_opts {
-	int months_ahead;     /* partitions from this month to this many ahead, 0 to 120 */
-	int lock_timeout_ms;  /* per step, waiting for status_history's lock; 0: none */
-	int stmt_timeout_ms;  /* per step; 0: none */
-	int busy_wait_ms;     /* another session running a step: retry this long, then stop */
+	int months_ahead;         /* partitions from this month to this many ahead, 0 to 120 */
+	int lock_timeout_ms;      /* per step, waiting for status_history's lock; 0: none */
+	int stmt_timeout_ms;      /* per step; 0: none */
+	int busy_wait_ms;         /* another session running a step: retry this long, then stop */
 	const atomic_int *cancel; /* when non-NULL and set, stops between steps */
 	void (*on_step)(void *ctx, const pp_maintain_step *s);
 	void *ctx;

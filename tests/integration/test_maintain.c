@@ -96,10 +96,12 @@ static void maintain_moves_rows_and_health_clears(void **state)
 	r = pp_t_run("maintain", NULL);
 	if (r.status != 0)
 		fail_msg("maintain exited %d:\n%s%s", r.status, r.out, r.err);
-	pp_t_assert_contains(r.out,
-			     "status_history_p201912: created, 2 rows moved out of status_history_default\n");
-	pp_t_assert_contains(r.out,
-			     "status_history_p202206: created, 1 row moved out of status_history_default\n");
+	pp_t_assert_contains(
+		r.out,
+		"status_history_p201912: created, 2 rows moved out of status_history_default\n");
+	pp_t_assert_contains(
+		r.out,
+		"status_history_p202206: created, 1 row moved out of status_history_default\n");
 	pp_t_assert_contains(r.out, "partitions created, 3 rows moved; the default partition is "
 				    "empty and partitions exist for this month and 12 ahead\n");
 	pp_t_result_free(&r);
@@ -211,8 +213,9 @@ static void serve_maintains_at_start(void **state)
 	kill(pid, SIGTERM);
 	r = pp_t_wait(pid, "serve", 30000);
 	if (left != 0 || r.status != 0)
-		fail_msg("serve exited %d, %ld rows in the default partition or a run under way:\n%s",
-			 r.status, left, r.err);
+		fail_msg(
+			"serve exited %d, %ld rows in the default partition or a run under way:\n%s",
+			r.status, left, r.err);
 	pp_t_assert_contains(r.err, "maintain: status_history_p201912 created, 2 row(s) moved out "
 				    "of status_history_default");
 	pp_t_assert_contains(r.err, "maintain: history partitions done:");
