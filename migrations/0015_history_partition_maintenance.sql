@@ -61,19 +61,16 @@ BEGIN
     -- DELETE's weaker lock, could deadlock with a concurrent writer.
     LOCK TABLE status_history IN ACCESS EXCLUSIVE MODE;
 
-    IF EXISTS (SELECT FROM status_history_default
-               WHERE changed_at >= lower_bound AND changed_at < upper_bound) THEN
-        CREATE TEMP TABLE planpipe_history_moving (LIKE status_history) ON COMMIT DROP;
-        PERFORM set_config('planpipe.maintenance', 'on', true);
-        WITH d AS (
-            DELETE FROM status_history_default
-            WHERE changed_at >= lower_bound AND changed_at < upper_bound
-            RETURNING *
-        )
-        INSERT INTO pg_temp.planpipe_history_moving SELECT * FROM d;
-        GET DIAGNOSTICS moved = ROW_COUNT;
-        PERFORM set_config('planpipe.maintenance', coalesce(saved_maintenance, ''), true);
-    END IF;
+    CREATE TEMP TABLE planpipe_history_moving (LIKE status_history) ON COMMIT DROP;
+    PERFORM set_config('planpipe.maintenance', 'on', true);
+    WITH d AS (
+        DELETE FROM status_history_default
+        WHERE changed_at >= lower_bound AND changed_at < upper_bound
+        RETURNING *
+    )
+    INSERT INTO pg_temp.planpipe_history_moving SELECT * FROM d;
+    GET DIAGNOSTICS moved = ROW_COUNT;
+    PERFORM set_config('planpipe.maintenance', coalesce(saved_maintenance, ''), true);
 
     EXECUTE format('CREATE TABLE public.%I PARTITION OF status_history FOR VALUES FROM (%L) TO (%L)',
                    part_name, lower_bound, upper_bound);
@@ -83,10 +80,10 @@ BEGIN
     IF moved > 0 THEN
         INSERT INTO status_history OVERRIDING SYSTEM VALUE
         SELECT * FROM pg_temp.planpipe_history_moving ORDER BY id;
-        -- Not left for the commit: a second month in the same transaction
-        -- creates it again.
-        DROP TABLE pg_temp.planpipe_history_moving;
     END IF;
+    -- Not left for the commit: a second month in the same transaction
+    -- creates it again.
+    DROP TABLE pg_temp.planpipe_history_moving;
     RETURN moved;
 END
 $$;
