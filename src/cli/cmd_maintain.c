@@ -120,9 +120,10 @@ int pp_cli_maintain(int argc, char **argv, const pp_config *cfg)
 	}
 	rc = pp_maintain_history(conn, &o, &r, &err);
 	if (rc != PP_OK) {
-		pp_err_prefix(&err,
-			      "after %d partition%s created and %lld row%s moved: ", r.created,
-			      r.created == 1 ? "" : "s", r.moved, r.moved == 1 ? "" : "s");
+		if (r.created > 0)
+			pp_err_prefix(&err, "after %d partition%s created and %lld row%s moved: ",
+				      r.created, r.created == 1 ? "" : "s", r.moved,
+				      r.moved == 1 ? "" : "s");
 		pp_cli_error("maintain", err.msg);
 		goto out;
 	}

@@ -143,6 +143,25 @@ struct pp_maintainer {
 	PGcancel *cancel; /* under mu: the connection of the run under way */
 };
 
+/* A log line is one line: the message's lines joined with " / ". */
+static const char *one_line(char *msg)
+{
+	char buf[PP_ERR_MSG_MAX], *nl;
+	size_t len;
+
+	while ((nl = strchr(msg, '\n')) != NULL) {
+		len = strlen(nl + 1);
+		if ((size_t)(nl - msg) + 3 + len >= sizeof(buf))
+			*nl = ' ';
+		else {
+			memcpy(buf, nl + 1, len + 1);
+			memcpy(nl, " / ", 3);
+			memcpy(nl + 3, buf, len + 1);
+		}
+	}
+	return msg;
+}
+
 static void log_step(void *ctx, const pp_maintain_step *s)
 {
 	(void)ctx;
@@ -186,9 +205,9 @@ static void run_once(pp_maintainer *m)
 		       r.moved);
 	else if (rc != PP_OK)
 		pp_log(PP_LOG_WARN,
-		       "maintain: history partitions: %s (%d created, %lld row(s) moved before; "
+		       "maintain: history partitions: %s (%d created, %lld row(s) moved before that; "
 		       "retried in %d s, or run planpipe maintain)",
-		       err.msg, r.created, r.moved, m->interval_s);
+		       one_line(err.msg), r.created, r.moved, m->interval_s);
 	else if (r.busy)
 		pp_log(PP_LOG_INFO, "maintain: another session is maintaining history partitions");
 	else if (r.created > 0)

@@ -39,6 +39,16 @@ static const char sql_where[] =
 	"SELECT string_agg(tableoid::regclass::text || ' ' || note, ', ' ORDER BY changed_at)"
 	" FROM status_history WHERE changed_at < '2025-01-01'";
 
+static char *saved_pguser;
+
+static void restore_pguser(void)
+{
+	if (saved_pguser)
+		setenv("PGUSER", saved_pguser, 1);
+	else
+		unsetenv("PGUSER");
+}
+
 static int setup(void **state)
 {
 	pp_t_result r;
@@ -189,7 +199,10 @@ static void an_older_schema_gets_a_hint(void **state)
 	pp_t_result_free(&r);
 }
 
-/* serve maintains at start, in the background, and logs what it did. */
+/*
+ * serve maintains at start, in the background, and logs what it did; as a
+ * login that is only a member of planpipe_app, as the API's login is.
+ */
 static void serve_maintains_at_start(void **state)
 {
 	const char *args[] = {"serve", NULL};
@@ -204,9 +217,16 @@ static void serve_maintains_at_start(void **state)
 	long left;
 
 	(void)state;
+	free(pp_t_query(c,
+			"DO $$ BEGIN"
+			" IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pp_maint_api') THEN"
+			"  CREATE ROLE pp_maint_api LOGIN; GRANT planpipe_app TO pp_maint_api;"
+			" END IF; END $$"));
 	setenv("PLANPIPE_LISTEN", "127.0.0.1:0", 1);
+	setenv("PGUSER", "pp_maint_api", 1);
 	pid = pp_t_spawn(args, "serve");
 	unsetenv("PLANPIPE_LISTEN");
+	restore_pguser();
 	/* Until the rows are moved and the run is over: it logs, then disconnects. */
 	while ((left = pp_t_query_long(c, sql_busy)) > 0 && pp_t_now_ms() - t0 < 60000)
 		usleep(100000);
@@ -224,15 +244,83 @@ static void serve_maintains_at_start(void **state)
 	PQfinish(c);
 }
 
+/* Waits until the spawned process tag has logged needle (on standard error). */
+static void wait_for_log(const char *tag, const char *needle, int timeout_ms)
+{
+	long long t0 = pp_t_now_ms();
+	char *log;
+
+	for (;;) {
+		log = pp_t_spawned_output(tag, 1);
+		if (strstr(log, needle) != NULL || pp_t_now_ms() - t0 > timeout_ms)
+			break;
+		free(log);
+		usleep(100000);
+	}
+	free(log);
+}
+
+/* serve starts and serves even when it cannot maintain: it says why. */
+static void serve_starts_on_a_schema_without_maintenance(void **state)
+{
+	const char *args[] = {"serve", NULL};
+	pp_t_result r;
+	pid_t pid;
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", "--to", "14", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	setenv("PLANPIPE_LISTEN", "127.0.0.1:0", 1);
+	pid = pp_t_spawn(args, "serve");
+	unsetenv("PLANPIPE_LISTEN");
+	wait_for_log("serve", "run planpipe migrate up", 30000);
+	kill(pid, SIGTERM);
+	r = pp_t_wait(pid, "serve", 30000);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.err, "listening on http://");
+	pp_t_assert_contains(r.err, "maintain: history partitions: ");
+	pp_t_assert_contains(r.err, "(SQLSTATE 42883)");
+	pp_t_assert_contains(r.err, "run planpipe migrate up");
+	pp_t_assert_contains(r.err, "serve: stopped");
+	pp_t_result_free(&r);
+}
+
+/* Another session in the middle of maintenance: maintain waits, then says so. */
+static void maintain_waits_for_another_session(void **state)
+{
+	PGconn *other = pp_t_connect();
+	pp_t_result r;
+
+	(void)state;
+	assert_int_equal(pp_t_query_long(other, "SELECT pg_try_advisory_lock(1886154352, 4)::int"),
+			 1);
+	r = pp_t_run("maintain", "--lock-timeout", "1", NULL);
+	assert_int_equal(r.status, 2);
+	assert_true(r.ms >= 1000);
+	pp_t_assert_contains(r.err, "another session kept maintaining status_history");
+	pp_t_result_free(&r);
+	PQfinish(other);
+	r = pp_t_run("maintain", "--lock-timeout", "1", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "3 rows moved");
+	pp_t_result_free(&r);
+}
+
 int main(void)
 {
+	const char *u = getenv("PGUSER");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(maintain_moves_rows_and_health_clears, setup),
 		cmocka_unit_test_setup(months_ahead_from_the_variable_and_the_flag, setup),
 		cmocka_unit_test_setup(bad_input_is_named, setup),
 		cmocka_unit_test_setup(an_older_schema_gets_a_hint, setup),
+		cmocka_unit_test_setup(maintain_waits_for_another_session, setup),
 		cmocka_unit_test_setup(serve_maintains_at_start, setup),
+		cmocka_unit_test_setup(serve_starts_on_a_schema_without_maintenance, setup),
 	};
 
+	saved_pguser = u ? strdup(u) : NULL;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
