@@ -16,7 +16,9 @@
 -- `planpipe maintain` and `planpipe serve` run one step per transaction until
 -- none is left, so each transaction holds at most one month of history;
 -- planpipe_maintain_history() runs them all in one transaction for psql and
--- cron. Every function takes the moment it treats as now (tests pin it).
+-- cron. Both take the moment they treat as now, so tests pin it; only
+-- planpipe_history_maintenance_step, the one planpipe_app may run, is tied
+-- to now().
 --
 -- Moving rows: PostgreSQL refuses to create a partition while the default
 -- partition holds rows of its range, so a month's rows leave the default
