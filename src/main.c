@@ -20,6 +20,7 @@ static const command commands[] = {
 	{"backup", pp_cli_backup, "verified backups: backup, backup verify (restore drill)"},
 	{"restore", pp_cli_restore, "restore a backup into a fresh database, then swap it in"},
 	{"health", pp_cli_health, "check the database: liveness, readiness, full report"},
+	{"maintain", pp_cli_maintain, "history partitions: rows out of the default, months ahead"},
 	{"import", pp_cli_import, "import story files from a directory into a project"},
 	{"import-repo", pp_cli_import_repo, "import a planning repository of git submodules"},
 	{"serve", pp_cli_serve, "serve the HTTP/JSON API"},

@@ -25,6 +25,8 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg);
 int pp_cli_serve(int argc, char **argv, const pp_config *cfg);
 /* User management as the schema owner: add, token, disable (prints a new token alone on stdout). */
 int pp_cli_user(int argc, char **argv, const pp_config *cfg);
+/* Maintains status_history's partitions: rows out of the default one, months ahead. */
+int pp_cli_maintain(int argc, char **argv, const pp_config *cfg);
 /* Prints a report of docs/reports.md as a table, JSON or CSV. */
 int pp_cli_report(int argc, char **argv, const pp_config *cfg);
 

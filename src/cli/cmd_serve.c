@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "core/log.h"
+#include "db/maintain.h"
 #include "db/migration.h"
 #include "db/pool.h"
 #include "http/server.h"
@@ -27,7 +28,11 @@ static const char usage_text[] =
 	"  PLANPIPE_LISTEN      address to listen on, HOST:PORT (default 127.0.0.1:8080)\n"
 	"  PLANPIPE_MAX_BODY    largest request body in bytes (default 1048576)\n"
 	"  PLANPIPE_LOG_FORMAT  access log on standard output: text or json\n"
-	"  PLANPIPE_POOL_*      the database connection pool\n";
+	"  PLANPIPE_POOL_*      the database connection pool\n"
+	"  PLANPIPE_HISTORY_MAINTAIN_INTERVAL, PLANPIPE_HISTORY_MONTHS_AHEAD\n"
+	"                       status_history's partitions are maintained at start and\n"
+	"                       then every so many seconds (3600; 0: never), as\n"
+	"                       `planpipe maintain` does, one instance at a time\n";
 
 #define CONN_LIMIT     1024
 #define CONN_TIMEOUT_S 60
@@ -69,9 +74,32 @@ static int parse_args(int argc, char **argv, int *drain_s)
 	return 0;
 }
 
+/*
+ * History partitions are maintained in a thread of their own with its own
+ * connection, so requests never wait for it; a failure is logged, never fatal.
+ */
+static void start_maintainer(const pp_config *cfg, pp_maintainer **out)
+{
+	pp_err err;
+
+	*out = NULL;
+	if (cfg->history_maintain_interval == 0) {
+		pp_log(PP_LOG_INFO,
+		       "serve: history partition maintenance is off "
+		       "(PLANPIPE_HISTORY_MAINTAIN_INTERVAL=0): run planpipe maintain");
+		return;
+	}
+	pp_err_clear(&err);
+	if (pp_maintainer_start(cfg, cfg->history_months_ahead, cfg->history_maintain_interval, out,
+				&err) != PP_OK)
+		pp_log(PP_LOG_WARN, "serve: history partitions will not be maintained: %s",
+		       err.msg);
+}
+
 int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 {
 	pp_http_server *server = NULL;
+	pp_maintainer *maintainer = NULL;
 	pp_http_opts ho;
 	pp_pool_opts po;
 	pp_api api;
@@ -129,6 +157,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	       host_len ? host_len : 7, host_len ? cfg->listen : "0.0.0.0",
 	       pp_http_server_port(server), po.max_size, api.schema_version);
 	fflush(stderr);
+	start_maintainer(cfg, &maintainer);
 
 	while (sigwait(&stop, &sig) != 0)
 		;
@@ -138,6 +167,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 		pp_log(PP_LOG_WARN, "serve: %d request(s) still running at the deadline", left);
 	status = PP_EXIT_OK;
 out:
+	pp_maintainer_stop(maintainer);
 	pp_http_server_stop(server);
 	pp_pool_free(api.pool);
 	pp_http_metrics_free(api.metrics);

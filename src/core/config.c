@@ -65,6 +65,13 @@ static const setting settings[] = {
 	 NULL, 0, 0, "largest request body `serve` accepts, in bytes (413 beyond)"},
 	{"PLANPIPE_LOG_FORMAT", S_ENUM, offsetof(pp_config, log_format), "text", 0, 0, log_formats,
 	 0, 0, "text or json (the access log lines of `serve`)"},
+	/* status_history's partitions (docs/operations.md, "History partitions"). */
+	{"PLANPIPE_HISTORY_MONTHS_AHEAD", S_INT, offsetof(pp_config, history_months_ahead), "12", 0,
+	 120, NULL, 0, 0,
+	 "months of status_history partitions `maintain` and `serve` keep ahead of this one"},
+	{"PLANPIPE_HISTORY_MAINTAIN_INTERVAL", S_INT,
+	 offsetof(pp_config, history_maintain_interval), "3600", 0, 604800, NULL, 0, 0,
+	 "seconds between `serve`'s history partition maintenance runs (also at start); 0: never"},
 };
 
 #define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))

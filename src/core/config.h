@@ -33,9 +33,14 @@ typedef struct pp_config {
 	int pool_prepared;           /* PLANPIPE_POOL_STATEMENTS: 0 unnamed, 1 prepared */
 
 	/* The API service (`planpipe serve`, src/http). */
-	char *listen;                               /* PLANPIPE_LISTEN: HOST:PORT */
-	int max_body;                               /* PLANPIPE_MAX_BODY: bytes */
-	int log_format;                             /* PLANPIPE_LOG_FORMAT: 0 text, 1 json */
+	char *listen;   /* PLANPIPE_LISTEN: HOST:PORT */
+	int max_body;   /* PLANPIPE_MAX_BODY: bytes */
+	int log_format; /* PLANPIPE_LOG_FORMAT: 0 text, 1 json */
+
+	/* status_history's partitions (`planpipe maintain`, `serve`; src/db/maintain.h). */
+	int history_months_ahead;      /* PLANPIPE_HISTORY_MONTHS_AHEAD */
+	int history_maintain_interval; /* PLANPIPE_HISTORY_MAINTAIN_INTERVAL: s; 0: serve does not
+					*/
 	const char *source[PP_CONFIG_MAX_SETTINGS]; /* per setting: "default", "env", a file */
 	char *source_buf[PP_CONFIG_MAX_SETTINGS];   /* owned strings behind source[] */
 } pp_config;

@@ -489,10 +489,11 @@ static void check_partitions(run *x)
 		"%d monthly partitions ahead, covered until %s%s%s%s", ahead,
 		*PQgetvalue(res, 0, 3) ? PQgetvalue(res, 0, 3) : "(none)",
 		current ? "" : "; none for this month",
-		in_default ? "; rows in the default partition" : "",
-		ahead < th->partitions_warn || !current || in_default
-			? " (run SELECT planpipe_maintenance())"
-			: "");
+		in_default
+			? "; rows in the default partition, where no month's partition holds them"
+			: "",
+		ahead < th->partitions_warn || !current || in_default ? " (run planpipe maintain)"
+								      : "");
 	set_value(c, ahead, "count");
 	PQclear(res);
 }

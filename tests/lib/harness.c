@@ -87,6 +87,14 @@ pid_t pp_t_spawn(const char *const *args, const char *tag)
 	return pid;
 }
 
+char *pp_t_spawned_output(const char *tag, int err)
+{
+	char outp[512], errp[512];
+
+	out_paths(tag, outp, errp, sizeof(outp));
+	return slurp(err ? errp : outp);
+}
+
 pp_t_result pp_t_wait(pid_t pid, const char *tag, int timeout_ms)
 {
 	long long start = pp_t_now_ms();

@@ -30,6 +30,10 @@ pp_t_result pp_t_runv(const char *const *args);
 /* Starts planpipe with args in the background; its output goes to files. */
 pid_t pp_t_spawn(const char *const *args, const char *tag);
 
+/* What a spawned process has written so far to standard output (err 0) or error (1); caller frees.
+ */
+char *pp_t_spawned_output(const char *tag, int err);
+
 /* Waits for a spawned process (at most timeout_ms, then kills it: status -1). */
 pp_t_result pp_t_wait(pid_t pid, const char *tag, int timeout_ms);
 

@@ -1,0 +1,143 @@
+/*
+ * cmd_maintain.c: `planpipe maintain`, status_history's partitions: rows out
+ * of the default partition into their months' partitions, and partitions
+ * ahead (src/db/maintain.h, docs/operations.md "History partitions").
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "db/conn.h"
+#include "db/maintain.h"
+
+static const char usage_text[] =
+	"usage: planpipe maintain [--months-ahead N] [--lock-timeout SECONDS]\n"
+	"\n"
+	"Maintains status_history's monthly partitions: moves every row of the default\n"
+	"partition into the partition of its month (creating it), then creates the\n"
+	"partitions of this month and N ahead. One month per transaction, each holding\n"
+	"a lock on status_history while it runs. Safe to run at any time and more than\n"
+	"once (cron); `planpipe serve` does the same every PLANPIPE_HISTORY_MAINTAIN_INTERVAL.\n"
+	"Runs as the schema owner or a member of planpipe_app.\n"
+	"\n"
+	"options:\n"
+	"  --months-ahead N        partitions ahead of this month, 0 to 120\n"
+	"                          (default PLANPIPE_HISTORY_MONTHS_AHEAD, 12)\n"
+	"  --lock-timeout SECONDS  how long one step waits for status_history's lock or\n"
+	"                          for another session's step (default 10)\n"
+	"\n"
+	"Prints one line per partition created; exit status 0 when nothing is left\n"
+	"to do, 2 on an error (the steps done before it stay done).\n";
+
+/* Parses a whole number from min to max; -1 when it is not one. */
+static long whole(const char *s, long min, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return *s == '\0' || *end != '\0' || v < min || v > max ? -1 : v;
+}
+
+/* Returns 0 to run, 1 after --help, -1 on a usage error. */
+static int parse_args(int argc, char **argv, pp_maintain_opts *o)
+{
+	static const struct option opts[] = {
+		{"months-ahead", required_argument, NULL, 'm'},
+		{"lock-timeout", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	long v;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if ((v = whole(optarg, 0, 120)) < 0) {
+				pp_cli_error("maintain", "--months-ahead expects a whole number "
+							 "from 0 to 120");
+				return -1;
+			}
+			o->months_ahead = (int)v;
+			break;
+		case 'l':
+			if ((v = whole(optarg, 0, 3600)) < 0) {
+				pp_cli_error("maintain",
+					     "--lock-timeout expects seconds, 0 to 3600");
+				return -1;
+			}
+			o->lock_timeout_ms = o->busy_wait_ms = (int)v * 1000;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		default:
+			fputs(usage_text, stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		pp_cli_error("maintain", "too many arguments (see planpipe maintain --help)");
+		return -1;
+	}
+	return 0;
+}
+
+static void print_step(void *ctx, const pp_maintain_step *s)
+{
+	(void)ctx;
+	if (s->moved)
+		printf("%s: created, %lld row%s moved out of status_history_default\n",
+		       s->partition, s->rows, s->rows == 1 ? "" : "s");
+	else
+		printf("%s: created\n", s->partition);
+	fflush(stdout);
+}
+
+int pp_cli_maintain(int argc, char **argv, const pp_config *cfg)
+{
+	pp_maintain_opts o;
+	pp_maintain_result r;
+	PGconn *conn = NULL;
+	pp_err err;
+	int status = PP_EXIT_ERROR, rv;
+	pp_rc rc;
+
+	pp_maintain_opts_init(&o);
+	o.months_ahead = cfg->history_months_ahead;
+	rv = parse_args(argc, argv, &o);
+	if (rv != 0)
+		return rv > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+	o.on_step = print_step;
+	pp_err_clear(&err);
+	if (pp_db_connect(cfg, "planpipe maintain", cfg->connect_timeout_s * 1000, &conn, &err) !=
+	    PP_OK) {
+		pp_cli_error("maintain", err.msg);
+		goto out;
+	}
+	rc = pp_maintain_history(conn, &o, &r, &err);
+	if (rc != PP_OK) {
+		if (r.created > 0)
+			pp_err_prefix(&err, "after %d partition%s created and %lld row%s moved: ",
+				      r.created, r.created == 1 ? "" : "s", r.moved,
+				      r.moved == 1 ? "" : "s");
+		pp_cli_error("maintain", err.msg);
+		goto out;
+	}
+	if (r.busy) {
+		pp_cli_error("maintain", "another session kept maintaining status_history for "
+					 "longer than --lock-timeout; try again");
+		goto out;
+	}
+	printf("%d partition%s created, %lld row%s moved; the default partition is empty and "
+	       "partitions exist for this month and %d ahead\n",
+	       r.created, r.created == 1 ? "" : "s", r.moved, r.moved == 1 ? "" : "s",
+	       o.months_ahead);
+	status = PP_EXIT_OK;
+out:
+	PQfinish(conn);
+	return status;
+}
