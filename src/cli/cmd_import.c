@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +13,20 @@
 #include "import/import.h"
 
 static const char usage_import[] =
-	"usage: planpipe import PATH --project KEY [--backlog NAME] [--dry-run] [--prune] [--json]\n"
+	"usage: planpipe import PATH --project KEY [--backlog NAME] [--exclude GLOB]...\n"
+	"                        [--index FILE] [--no-history] [--dry-run] [--prune] [--json]\n"
 	"\n"
-	"Imports every markdown story file with YAML front matter below PATH into project\n"
-	"KEY (created when missing). Files that did not change since the last import are\n"
-	"not written. A file with an error is reported as FILE:LINE:COLUMN and skipped.\n"
+	"Imports every markdown story file with front matter below PATH into project KEY\n"
+	"(created when missing). Files that did not change since the last import are not\n"
+	"written. Inside a git work tree each story's status history is read from git.\n"
+	"Problems are reported as FILE:LINE:COLUMN: a file with an error is not imported,\n"
+	"a value that cannot be used is kept in metadata with a warning.\n"
 	"\n"
 	"  --backlog NAME  put new stories in this backlog (default: the project's first)\n"
+	"  --exclude GLOB  leave these files out (gitignore syntax; repeatable; also\n"
+	"                  PATH/.planpipeignore)\n"
+	"  --index FILE    the backlog index (default: PATH/backlog/PRIORITIZATION.json)\n"
+	"  --no-history    do not read the git history\n"
 	"  --dry-run       do everything, report it, and roll back\n"
 	"  --prune         archive stories whose files are gone\n"
 	"  --json          print the summary as JSON\n"
@@ -27,16 +35,26 @@ static const char usage_import[] =
 	"See docs/import.md.\n";
 
 static const char usage_repo[] =
-	"usage: planpipe import-repo PATH [--dry-run] [--prune] [--json]\n"
+	"usage: planpipe import-repo PATH [--exclude GLOB]... [--no-history] [--dry-run]\n"
+	"                             [--prune] [--json]\n"
 	"\n"
 	"Imports a planning repository whose projects are git submodules: one project per\n"
 	"submodule in PATH/.gitmodules, its key from the submodule's `planpipe-key` or\n"
 	"its name (api-server -> API_SERVER), remote URL, path and branch recorded.\n"
+	"A submodule that is not checked out is an error for its project, never a prune.\n"
 	"Exit status as for import.\n";
 
+#define MAX_EXCLUDE 64
+
+/* The import's connection, for on_interrupt below. */
+static PGcancel *volatile cancel_obj;
+static volatile sig_atomic_t interrupted;
+
 typedef struct args {
-	const char *path, *project, *backlog;
-	int dry_run, prune, json;
+	const char *path, *project, *backlog, *index;
+	const char *exclude[MAX_EXCLUDE];
+	size_t n_exclude;
+	int dry_run, prune, json, no_history;
 } args;
 
 static int parse(int argc, char **argv, const char *usage, int want_project, args *a)
@@ -47,6 +65,9 @@ static int parse(int argc, char **argv, const char *usage, int want_project, arg
 		{"dry-run", no_argument, NULL, 'n'},
 		{"prune", no_argument, NULL, 'P'},
 		{"json", no_argument, NULL, 'j'},
+		{"exclude", required_argument, NULL, 'x'},
+		{"index", required_argument, NULL, 'i'},
+		{"no-history", no_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -71,6 +92,20 @@ static int parse(int argc, char **argv, const char *usage, int want_project, arg
 		case 'j':
 			a->json = 1;
 			break;
+		case 'x':
+			if (a->n_exclude == MAX_EXCLUDE) {
+				fprintf(stderr, "planpipe: at most %d --exclude patterns\n",
+					MAX_EXCLUDE);
+				return -1;
+			}
+			a->exclude[a->n_exclude++] = optarg;
+			break;
+		case 'i':
+			a->index = optarg;
+			break;
+		case 'H':
+			a->no_history = 1;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 1;
@@ -80,7 +115,7 @@ static int parse(int argc, char **argv, const char *usage, int want_project, arg
 		}
 	}
 	if (optind + 1 != argc || (want_project && a->project == NULL) ||
-	    (!want_project && (a->project || a->backlog))) {
+	    (!want_project && (a->project || a->backlog || a->index))) {
 		fputs(usage, stderr);
 		return -1;
 	}
@@ -134,6 +169,10 @@ static json_t *result_json(const char *project, const pp_import_result *r, int d
 	json_object_set_new(o, "project_created", json_boolean(r->project_created));
 	json_object_set_new(o, "files", json_integer((json_int_t)r->files));
 	json_object_set_new(o, "ignored", json_integer((json_int_t)r->ignored));
+	json_object_set_new(o, "skipped", json_integer((json_int_t)r->skipped));
+	json_object_set_new(o, "warned", json_integer((json_int_t)r->warned));
+	json_object_set_new(o, "rejected", json_integer((json_int_t)r->failed));
+	json_object_set_new(o, "history_rows", json_integer((json_int_t)r->history_rows));
 	json_object_set_new(o, "created", json_integer((json_int_t)r->created));
 	json_object_set_new(o, "updated", json_integer((json_int_t)r->updated));
 	json_object_set_new(o, "unchanged", json_integer((json_int_t)r->unchanged));
@@ -150,6 +189,13 @@ static void print_summary(const char *project, const pp_import_result *r, int dr
 	printf("%s%s: %zu created, %zu updated, %zu unchanged, %zu archived, %zu error%s",
 	       dry_run ? "dry run, nothing written: " : "", project, r->created, r->updated,
 	       r->unchanged, r->archived, r->failed, r->failed == 1 ? "" : "s");
+	if (r->warned)
+		printf(", %zu with warnings", r->warned);
+	if (r->skipped)
+		printf(", %zu skipped", r->skipped);
+	if (r->history_rows)
+		printf(", %zu history row%s from git", r->history_rows,
+		       r->history_rows == 1 ? "" : "s");
 	if (r->unresolved)
 		printf(", %zu unresolved dependenc%s", r->unresolved,
 		       r->unresolved == 1 ? "y" : "ies");
@@ -171,8 +217,10 @@ static int import_one(PGconn *conn, const pp_import_opts *o, int json, json_t *a
 	if (pp_import_run(conn, o, &r, &err) != PP_OK) {
 		print_problems("", &r);
 		pp_import_result_free(&r);
-		pp_cli_error("import", err.msg);
-		return PP_EXIT_ERROR;
+		pp_cli_error("import", interrupted ? "interrupted: the import was cancelled and "
+						     "rolled back, nothing was written"
+						   : err.msg);
+		return interrupted ? 130 : PP_EXIT_ERROR;
 	}
 	code = r.failed ? 1 : PP_EXIT_OK;
 	if (json) {
@@ -192,6 +240,24 @@ static int import_one(PGconn *conn, const pp_import_opts *o, int json, json_t *a
 	return code;
 }
 
+/*
+ * Ctrl-C (or SIGTERM) cancels the statement the import is running, so that
+ * nothing keeps running on the server after planpipe exits; the import then
+ * fails and rolls back. A second one ends planpipe at once. PQcancel is
+ * safe in a signal handler (libpq's documentation says so).
+ */
+
+static void on_interrupt(int sig)
+{
+	char buf[256];
+	PGcancel *c = cancel_obj;
+
+	interrupted = 1;
+	if (c)
+		PQcancel(c, buf, sizeof(buf));
+	signal(sig, SIG_DFL);
+}
+
 static PGconn *connect_or_fail(const pp_config *cfg)
 {
 	PGconn *conn = NULL;
@@ -203,7 +269,31 @@ static PGconn *connect_or_fail(const pp_config *cfg)
 		pp_cli_error("import", err.msg);
 		return NULL;
 	}
+	cancel_obj = PQgetCancel(conn);
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
 	return conn;
+}
+
+static void disconnect(PGconn *conn)
+{
+	PGcancel *c = cancel_obj;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	cancel_obj = NULL;
+	PQfreeCancel(c);
+	PQfinish(conn);
+}
+
+/* Whether a submodule's directory holds its checkout (its own .git). */
+static int checked_out(const char *dir)
+{
+	char git[PATH_MAX];
+
+	if (snprintf(git, sizeof(git), "%s/.git", dir) >= (int)sizeof(git))
+		return 0;
+	return access(git, F_OK) == 0;
 }
 
 int pp_cli_import(int argc, char **argv, const pp_config *cfg)
@@ -221,13 +311,17 @@ int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 	o.backlog = a.backlog;
 	o.dry_run = a.dry_run;
 	o.prune = a.prune;
+	o.exclude = a.exclude;
+	o.n_exclude = a.n_exclude;
+	o.index_file = a.index;
+	o.no_history = a.no_history;
 	if (!a.json && isatty(STDERR_FILENO))
 		o.on_progress = progress;
 	conn = connect_or_fail(cfg);
 	if (conn == NULL)
 		return PP_EXIT_ERROR;
 	code = import_one(conn, &o, a.json, NULL);
-	PQfinish(conn);
+	disconnect(conn);
 	return code;
 }
 
@@ -267,19 +361,41 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 		o.project = subs[i].project_key;
 		o.dry_run = a.dry_run;
 		o.prune = a.prune;
+		o.exclude = a.exclude;
+		o.n_exclude = a.n_exclude;
+		o.no_history = a.no_history;
+		o.within = a.path;
 		o.git_remote_url = subs[i].url;
 		o.git_submodule_path = subs[i].path;
 		o.git_branch = subs[i].branch;
+		if (!checked_out(dir)) {
+			/* Empty or missing: an error for this project, never a prune. */
+			fprintf(stderr,
+				"planpipe import-repo: %s: the submodule %s (project %s) is not "
+				"checked out: git -C %s submodule update --init %s\n",
+				dir, subs[i].name, subs[i].project_key, a.path, subs[i].path);
+			if (all) {
+				json_t *j = json_object();
+				json_object_set_new(j, "project", json_string(subs[i].project_key));
+				json_object_set_new(j, "error", json_string("not checked out"));
+				json_array_append_new(all, j);
+			}
+			if (code < 1)
+				code = 1;
+			continue;
+		}
 		c = import_one(conn, &o, a.json, all);
 		if (c > code)
 			code = c;
+		if (interrupted)
+			break;
 	}
 	if (all) {
 		json_dumpf(all, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(all);
 	}
-	PQfinish(conn);
+	disconnect(conn);
 	pp_submodules_free(subs, n);
 	return code;
 }

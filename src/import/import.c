@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/proc.h"
+#include "import/backlog_index.h"
 #include "import/import_int.h"
 #include "import/story_int.h"
 
@@ -58,10 +59,10 @@ static void list_free(path_list *l)
  * a subset of gitignore's syntax (docs/import.md, "Leaving files out").
  */
 typedef struct pattern {
-	char *glob;  /* without '!', a leading '/' or a trailing '/' */
-	int negate;  /* "!pattern": brings back what an earlier one left out */
-	int dir;     /* "pattern/": directories only */
-	int rooted;  /* held a '/' other than a trailing one: matched against the whole path */
+	char *glob; /* without '!', a leading '/' or a trailing '/' */
+	int negate; /* "!pattern": brings back what an earlier one left out */
+	int dir;    /* "pattern/": directories only */
+	int rooted; /* held a '/' other than a trailing one: matched against the whole path */
 } pattern;
 
 typedef struct pattern_list {
@@ -194,11 +195,13 @@ static pp_rc symlink_found(const char *root_real, const char *child, const char 
 	if (realpath(child, real) == NULL || !inside(root_real, real)) {
 		res->files++;
 		res->failed++;
-		return pp_import_problem_add(res, rel, 0, 0, 1,
-					     "a symbolic link that leaves the imported tree: refused");
+		return pp_import_problem_add(
+			res, rel, 0, 0, 1,
+			"a symbolic link that leaves the imported tree: refused");
 	}
-	return pp_import_problem_add(res, rel, 0, 0, 0,
-				     "a symbolic link: not followed (its target is read where it is)");
+	return pp_import_problem_add(
+		res, rel, 0, 0, 0,
+		"a symbolic link: not followed (its target is read where it is)");
 }
 
 /*
@@ -494,6 +497,114 @@ static pp_rc reject_duplicates(pp_import_batch *b, pp_import_result *res)
 	return rc;
 }
 
+/* Replaces *field (malloc'd) with a copy of v. */
+static pp_rc set_text(char **field, const char *v)
+{
+	char *c = strdup(v);
+
+	if (c == NULL)
+		return PP_ENOMEM;
+	free(*field);
+	*field = c;
+	return PP_OK;
+}
+
+/*
+ * The backlog index (o->index_file, else PATH/backlog/PRIORITIZATION.json
+ * when there is one): where it and a story file disagree on status or
+ * priority the index wins, with a warning naming both values; an entry
+ * with no story file is reported. An index that cannot be read is an error
+ * on it, and the files are imported as they are.
+ */
+static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_result *res)
+{
+	char path[PATH_MAX];
+	const char *name = o->index_file;
+	unsigned char *used = NULL;
+	pp_backlog_index idx;
+	pp_err ierr;
+	size_t i, k;
+	pp_rc rc;
+
+	if (name == NULL) {
+		snprintf(path, sizeof(path), "%s/backlog/PRIORITIZATION.json", o->path);
+		if (access(path, F_OK) != 0)
+			return PP_OK;
+		name = "backlog/PRIORITIZATION.json";
+	} else
+		snprintf(path, sizeof(path), "%s", o->index_file);
+	memset(&idx, 0, sizeof(idx));
+	pp_err_clear(&ierr);
+	rc = pp_backlog_index_load(path, &idx, &ierr);
+	if (rc == PP_ENOMEM)
+		goto out;
+	if (rc != PP_OK) {
+		res->failed++;
+		rc = pp_import_problem_add(res, name, ierr.line, 0, 1,
+					   "the backlog index is not used: %s", ierr.msg);
+		goto out;
+	}
+	for (i = 0; rc == PP_OK && i < idx.n_problems; i++)
+		rc = pp_import_problem_add(res, name, 0, 0, 0, "%s", idx.problems[i].msg);
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		pp_import_item *it = &b->items[i];
+		const pp_backlog_entry *e =
+			it->ok ? pp_backlog_index_find(&idx, it->story.key) : NULL;
+		pp_backlog_disagreement d[2];
+		size_t n;
+		if (e == NULL)
+			continue;
+		n = pp_backlog_compare(e, it->story.status, it->story.priority, d);
+		for (k = 0; rc == PP_OK && k < n; k++) {
+			const pp_story_pos *pos = strcmp(d[k].field, "status") == 0
+							  ? &it->story.status_pos
+							  : &it->story.priority_pos;
+			rc = pp_import_problem_add(res, it->path, pos->line, pos->column, 0,
+						   "%s (%s)", d[k].msg, name);
+		}
+		if (rc == PP_OK && e->status &&
+		    (rc = set_text(&it->story.status, e->status)) == PP_OK)
+			it->from_index = 1;
+		if (rc == PP_OK && e->priority &&
+		    (rc = set_text(&it->story.priority, e->priority)) == PP_OK)
+			it->from_index = 1;
+		if (rc == PP_OK && e->has_rank) {
+			if (e->rank >= 1 && e->rank <= 1000000) {
+				it->story.priority_rank = (int)e->rank;
+				it->from_index = 1;
+			} else
+				rc = pp_import_problem_add(
+					res, name, 0, 0, 0,
+					"backlog[%zu] %s: priority %lld is not a "
+					"rank from 1 to 1000000: not used",
+					e->index, e->id, e->rank);
+		}
+	}
+	used = calloc(idx.n_entries ? idx.n_entries : 1, 1);
+	if (used == NULL)
+		rc = PP_ENOMEM;
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		const pp_backlog_entry *e =
+			b->items[i].story.key ? pp_backlog_index_find(&idx, b->items[i].story.key)
+					      : NULL;
+		if (e)
+			used[e - idx.entries] = 1;
+	}
+	for (i = 0; rc == PP_OK && i < idx.n_entries; i++) {
+		const pp_backlog_entry *e = &idx.entries[i];
+		if (!used[i])
+			rc = pp_import_problem_add(
+				res, name, 0, 0, 0,
+				"backlog[%zu] %s: no story file has this id%s%s%s", e->index, e->id,
+				e->file_path ? " (file_path: " : "",
+				e->file_path ? e->file_path : "", e->file_path ? ")" : "");
+	}
+out:
+	free(used);
+	pp_backlog_index_free(&idx);
+	return rc;
+}
+
 static int by_problem(const void *a, const void *b)
 {
 	const pp_import_problem *x = a, *y = b;
@@ -557,6 +668,8 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 			o->on_progress(o->ctx, i + 1, files.n);
 	}
 	rc = reject_duplicates(&b, res);
+	if (rc == PP_OK)
+		rc = apply_index(o, &b, res);
 	if (rc != PP_OK) {
 		pp_err_set(err, rc, "out of memory");
 		goto out;

@@ -29,9 +29,11 @@ typedef struct pp_import_opts {
 	 * beside the tree's own .planpipeignore. */
 	const char *const *exclude;
 	size_t n_exclude;
-	const char *index_file; /* the backlog index; NULL: path/backlog/PRIORITIZATION.json if any */
-	int no_history;         /* do not read the git history */
-	const char *within;     /* path must resolve inside this directory (import-repo: the repository) */
+	const char
+		*index_file; /* the backlog index; NULL: path/backlog/PRIORITIZATION.json if any */
+	int no_history;      /* do not read the git history */
+	const char
+		*within; /* path must resolve inside this directory (import-repo: the repository) */
 	void (*on_progress)(void *ctx, size_t done, size_t total); /* may be NULL */
 	void *ctx;
 } pp_import_opts;
@@ -50,7 +52,7 @@ typedef struct pp_import_result {
 	size_t warned;  /* imported files that carry warnings */
 	size_t created, updated, unchanged, archived, failed;
 	size_t history_rows; /* status_history rows written from git */
-	size_t unresolved; /* dependencies whose story does not exist yet */
+	size_t unresolved;   /* dependencies whose story does not exist yet */
 	int project_created;
 	char commit[41];             /* HEAD of the git checkout, "" when not one */
 	pp_import_problem *problems; /* by file, then line */

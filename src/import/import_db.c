@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/proc.h"
 #include "db/conn.h"
+#include "import/git_history.h"
 #include "import/import_int.h"
 
 static const char sql_setup[] =
@@ -20,7 +21,12 @@ static const char sql_setup[] =
 	"  inserted boolean NOT NULL) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_res (story_id bigint NOT NULL, project_key text NOT NULL,"
 	"  story_key text NOT NULL, path text NOT NULL, line int, col int, target bigint)"
-	"  ON COMMIT DROP";
+	"  ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_words_in (word text NOT NULL) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_words (word text PRIMARY KEY, key text) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_lifecycle (story_id bigint PRIMARY KEY) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_git (path text NOT NULL, seq int NOT NULL, commit_id text NOT NULL,"
+	"  changed_at timestamptz NOT NULL, actor text, word text NOT NULL) ON COMMIT DROP";
 
 static const char sql_project_create[] =
 	"INSERT INTO projects (key, name) VALUES ($1, $1) ON CONFLICT (key) DO NOTHING RETURNING id";
@@ -49,7 +55,76 @@ static const char sql_backlog_find[] =
 static const char sql_backlog_create[] =
 	"INSERT INTO backlogs (project_id, name) VALUES ($1, coalesce($2, 'Backlog')) RETURNING id";
 
-static const char sql_statuses[] = "SELECT key FROM statuses ORDER BY position";
+/* Every status word of the batch (files, index, git history) as the project's status key. */
+static const char sql_words_distinct[] =
+	"INSERT INTO pp_import_words (word) SELECT DISTINCT word FROM pp_import_words_in";
+static const char sql_words_resolve[] =
+	"UPDATE pp_import_words SET key = planpipe_resolve_status($1, word) RETURNING word, key";
+
+static const char sql_workflow[] =
+	"SELECT string_agg(status, ', ' ORDER BY position, status) FROM project_statuses"
+	" WHERE project_id = $1";
+
+static const char sql_git_since[] =
+	"SELECT CASE WHEN EXISTS (SELECT FROM status_history h WHERE h.project_id = p.id"
+	"   AND h.source = 'git') THEN p.git_last_synced_commit END FROM projects p WHERE p.id = $1";
+
+/* The months the git rows fall in get their partitions first. */
+static const char sql_git_partitions[] =
+	"SELECT planpipe_create_history_partition(m)"
+	"  FROM (SELECT DISTINCT date_trunc('month', changed_at AT TIME ZONE 'UTC')::date AS m"
+	"        FROM pp_import_git) AS months ORDER BY m";
+
+/*
+ * The git rows of the batch's stories that are not recorded yet, each from
+ * the status before it (the story's last recorded one for the first), at
+ * the commit's time; words that mean the same status collapse.
+ */
+static const char sql_git_history[] =
+	"WITH new AS ("
+	"  SELECT s.id AS story_id, g.seq, g.changed_at, g.commit_id, g.actor, w.key AS to_status"
+	"    FROM pp_import_git g"
+	"    JOIN stories s ON s.project_id = $1 AND s.source_path = g.path"
+	"    JOIN pp_import_words w ON w.word = g.word AND w.key IS NOT NULL"
+	"   WHERE NOT EXISTS (SELECT FROM status_history h"
+	"                      WHERE h.story_id = s.id AND h.commit_id = g.commit_id)"
+	"), prev AS ("
+	"  SELECT DISTINCT ON (h.story_id) h.story_id, h.to_status FROM status_history h"
+	"   WHERE h.story_id IN (SELECT story_id FROM new)"
+	"   ORDER BY h.story_id, h.changed_at DESC, h.id DESC"
+	"), seq AS ("
+	"  SELECT n.*, CASE WHEN row_number() OVER w = 1 THEN p.to_status"
+	"              ELSE lag(n.to_status) OVER w END AS from_status"
+	"    FROM new n LEFT JOIN prev p USING (story_id)"
+	"  WINDOW w AS (PARTITION BY n.story_id ORDER BY n.seq)"
+	"), ins AS ("
+	"  INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at,"
+	"    source, actor, commit_id)"
+	"  SELECT story_id, $1, from_status, to_status, changed_at, 'git', actor, commit_id FROM seq"
+	"   WHERE from_status IS DISTINCT FROM to_status ORDER BY story_id, seq"
+	"  RETURNING story_id"
+	") INSERT INTO pp_import_lifecycle SELECT DISTINCT story_id FROM ins ON CONFLICT DO NOTHING";
+
+/*
+ * A changed story whose last recorded status is not its status now (a file
+ * git does not track yet, an uncommitted change, the index's word): one row
+ * at the import's time, as without git.
+ */
+static const char sql_git_reconcile[] =
+	"WITH ins AS ("
+	"  INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_by,"
+	"    source)"
+	"  SELECT s.id, s.project_id, l.to_status, s.status, planpipe_setting_user_id(), 'import'"
+	"    FROM stories s JOIN pp_import_changed c ON c.id = s.id"
+	"    LEFT JOIN LATERAL (SELECT h.to_status FROM status_history h WHERE h.story_id = s.id"
+	"                        ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) l ON true"
+	"   WHERE l.to_status IS DISTINCT FROM s.status"
+	"  RETURNING story_id"
+	") INSERT INTO pp_import_lifecycle SELECT story_id FROM ins ON CONFLICT DO NOTHING;"
+	"SELECT planpipe_story_lifecycle_from_history(array_agg(story_id)),"
+	"       (SELECT count(*) FROM status_history h JOIN pp_import_lifecycle l USING (story_id)"
+	"         WHERE h.source = 'git')"
+	"  FROM pp_import_lifecycle";
 
 /*
  * The set-based upsert. A story whose file (path and git blob id) is the
@@ -59,21 +134,25 @@ static const char sql_statuses[] = "SELECT key FROM statuses ORDER BY position";
 static const char sql_upsert[] =
 	"WITH src AS ("
 	"  SELECT i.path, i.blob, d.* FROM pp_import i CROSS JOIN LATERAL jsonb_to_record(i.doc) AS"
-	"    d(key text, title text, status text, priority text, estimate_points numeric,"
-	"      estimate_raw text, epic text, owner text, author text, branch_name text,"
-	"      created text, labels text[], metadata jsonb, body text, checklist_total int,"
-	"      checklist_done int)"
+	"    d(key text, title text, status text, priority text, priority_rank int,"
+	"      estimate_points numeric, estimate_raw text, epic text, owner text, author text,"
+	"      branch_name text, created timestamptz, git_created timestamptz,"
+	"      last_updated timestamptz, labels text[], metadata jsonb, body text,"
+	"      checklist_total int, checklist_done int, from_index boolean)"
 	"  WHERE $3::text IS NULL OR i.path = $3"
 	"), up AS ("
 	"  INSERT INTO stories AS s (project_id, backlog_id, key, title, status, priority,"
-	"    estimate_points, estimate_raw, epic, owner, author, branch_name, labels, metadata,"
-	"    body, checklist_total, checklist_done, source_path, source_blob_id, created_at)"
+	"    priority_rank, estimate_points, estimate_raw, epic, owner, author, branch_name,"
+	"    labels, metadata, body, checklist_total, checklist_done, source_path,"
+	"    source_blob_id, created_at, last_updated)"
 	"  SELECT $1, $2, key, title, coalesce(status, 'draft'), coalesce(priority, 'medium'),"
-	"    estimate_points, estimate_raw, epic, owner, author, branch_name, labels, metadata,"
-	"    body, checklist_total, checklist_done, path, blob, coalesce(created::timestamptz, now())"
+	"    priority_rank, estimate_points, estimate_raw, epic, owner, author, branch_name,"
+	"    labels, metadata, body, checklist_total, checklist_done, path, blob,"
+	"    coalesce(git_created, created, now()), last_updated"
 	"  FROM src"
-	"  ON CONFLICT (project_id, key) DO UPDATE SET title = excluded.title,"
-	"    status = excluded.status, priority = excluded.priority,"
+	"  ON CONFLICT (lower(key), project_id) DO UPDATE SET key = excluded.key,"
+	"    title = excluded.title, status = excluded.status, priority = excluded.priority,"
+	"    priority_rank = excluded.priority_rank, last_updated = excluded.last_updated,"
 	"    estimate_points = excluded.estimate_points, estimate_raw = excluded.estimate_raw,"
 	"    epic = excluded.epic, owner = excluded.owner, author = excluded.author,"
 	"    branch_name = excluded.branch_name, labels = excluded.labels,"
@@ -83,6 +162,9 @@ static const char sql_upsert[] =
 	"    archived_at = NULL"
 	"  WHERE s.source_blob_id IS DISTINCT FROM excluded.source_blob_id"
 	"     OR s.source_path IS DISTINCT FROM excluded.source_path OR s.archived_at IS NOT NULL"
+	"     OR ((SELECT x.from_index FROM src x WHERE x.path = excluded.source_path)"
+	"         AND (s.status, s.priority, s.priority_rank)"
+	"             IS DISTINCT FROM (excluded.status, excluded.priority, excluded.priority_rank))"
 	"  RETURNING s.id, s.source_path, s.xmax = 0"
 	") INSERT INTO pp_import_changed SELECT * FROM up";
 
@@ -137,8 +219,6 @@ static const char sql_counts[] =
 static const char sql_commit_sync[] =
 	"UPDATE projects SET git_last_synced_commit = $2, git_last_synced_at = now()"
 	" WHERE id = $1 AND git_last_synced_commit IS DISTINCT FROM $2";
-
-static const char *const priorities[] = {"critical", "high", "medium", "low", NULL};
 
 /* COPY's text format: backslash, tab, newline and carriage return are escaped. */
 static pp_rc copy_field(pp_buf *b, const char *s)
@@ -201,8 +281,11 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* One story as the JSON document sql_upsert reads with jsonb_to_record. */
-static char *story_doc(const pp_story *s)
+/*
+ * One story as the JSON document sql_upsert reads with jsonb_to_record;
+ * git_created (the time of the commit that added the file) may be NULL.
+ */
+static char *story_doc(const pp_story *s, const char *git_created, int from_index)
 {
 	json_t *d = json_object(), *labels = json_array(), *meta;
 	char *text;
@@ -215,6 +298,8 @@ static char *story_doc(const pp_story *s)
 	json_object_set_new(d, "title", json_string(s->title));
 	json_object_set_new(d, "status", str_or_null(s->status));
 	json_object_set_new(d, "priority", str_or_null(s->priority));
+	json_object_set_new(d, "priority_rank",
+			    s->priority_rank > 0 ? json_integer(s->priority_rank) : json_null());
 	json_object_set_new(d, "estimate_points",
 			    s->has_points ? json_real(s->estimate_points) : json_null());
 	json_object_set_new(d, "estimate_raw", str_or_null(s->estimate_raw));
@@ -222,7 +307,10 @@ static char *story_doc(const pp_story *s)
 	json_object_set_new(d, "owner", str_or_null(s->owner));
 	json_object_set_new(d, "author", str_or_null(s->author));
 	json_object_set_new(d, "branch_name", str_or_null(s->branch_name));
-	json_object_set_new(d, "created", str_or_null(s->created));
+	json_object_set_new(d, "created", str_or_null(s->created_utc));
+	json_object_set_new(d, "last_updated", str_or_null(s->last_updated_utc));
+	json_object_set_new(d, "git_created", str_or_null(git_created));
+	json_object_set_new(d, "from_index", json_boolean(from_index));
 	json_object_set_new(d, "labels", labels);
 	json_object_set_new(d, "metadata", meta ? meta : json_object());
 	json_object_set_new(d, "body", json_string(s->body ? s->body : ""));
@@ -233,90 +321,197 @@ static char *story_doc(const pp_story *s)
 	return text;
 }
 
-static int in_list(const char *v, char *const *list, size_t n)
+/* Adds word to the batch's words (COPY rows of pp_import_words_in); the SQL keeps each once. */
+static pp_rc add_word(pp_buf *words, const char *word)
 {
-	size_t i;
+	pp_rc rc;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(v, list[i]) == 0)
-			return 1;
-	return 0;
+	if (word == NULL)
+		return PP_OK;
+	rc = copy_field(words, word);
+	return rc == PP_OK ? pp_buf_adds(words, "\n") : rc;
 }
 
-static void lower(char *s)
+/* The resolved key of word (rows of sql_words_resolve), or NULL when nothing knows it. */
+static const char *key_of(const PGresult *r, const char *word)
 {
-	for (; s && *s; s++)
-		*s = (char)tolower((unsigned char)*s);
+	int i;
+
+	for (i = 0; word && i < PQntuples(r); i++)
+		if (strcmp(PQgetvalue(r, i, 0), word) == 0)
+			return PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1);
+	return NULL;
 }
 
-/* Checks what the database would refuse for the whole batch; such a file is skipped. */
-static pp_rc validate(pp_import_batch *b, char *const *statuses, size_t n_statuses,
-		      const char *status_list, pp_import_result *res)
+/*
+ * Every status word of the batch, the git history's included, resolved to
+ * the project's status keys (planpipe_resolve_status: the workflow, then
+ * the vocabulary). A story whose word nothing knows is an error at its
+ * status, naming the project's statuses and how to add one; the story's
+ * status becomes the key otherwise. *words (word, key) is the caller's to
+ * PQclear, also on failure.
+ */
+static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *project_key,
+			      pp_import_batch *b, const pp_git_history *h, PGresult **words,
+			      pp_import_result *res, pp_err *err)
 {
-	size_t i;
+	pp_buf rows;
+	PGresult *r = NULL, *wf = NULL;
+	const char *p[1] = {project_id};
+	size_t i, k;
 	pp_rc rc = PP_OK;
 
+	pp_buf_init(&rows, (size_t)1 << 28);
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
-		pp_story *s = &b->items[i].story;
+		const pp_git_file *f;
 		if (!b->items[i].ok)
 			continue;
-		lower(s->status);
-		lower(s->priority);
-		if (s->status && !in_list(s->status, statuses, n_statuses)) {
-			b->items[i].ok = 0;
-			res->failed++;
-			rc = pp_import_problem_add(res, b->items[i].path, s->status_pos.line,
-						   s->status_pos.column, 1,
-						   "unknown status \"%s\": expected one of %s",
-						   s->status, status_list);
-		} else if (s->priority && !in_list(s->priority, (char *const *)priorities, 4)) {
+		rc = add_word(&rows, b->items[i].story.status);
+		f = h ? pp_git_history_find(h, b->items[i].path) : NULL;
+		for (k = 0; rc == PP_OK && f && k < f->n_changes; k++)
+			rc = add_word(&rows, f->changes[k].to_status);
+	}
+	if (rc != PP_OK) {
+		rc = pp_err_set(err, rc, "out of memory collecting status words");
+		goto out;
+	}
+	rc = copy_in(conn, "COPY pp_import_words_in FROM STDIN", &rows, err);
+	if (rc == PP_OK)
+		rc = pp_db_exec(conn, sql_words_distinct, NULL, err);
+	if (rc == PP_OK)
+		rc = pp_db_execp(conn, sql_words_resolve, 1, p, &r, err);
+	if (rc == PP_OK)
+		rc = pp_db_execp(conn, sql_workflow, 1, p, &wf, err);
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		pp_story *s = &b->items[i].story;
+		const char *key;
+		char *copy;
+		if (!b->items[i].ok || s->status == NULL)
+			continue;
+		if ((key = key_of(r, s->status)) == NULL) {
 			b->items[i].ok = 0;
 			res->failed++;
 			rc = pp_import_problem_add(
-				res, b->items[i].path, s->priority_pos.line, s->priority_pos.column,
-				1,
-				"unknown priority \"%s\": expected one of critical, "
-				"high, medium, low",
-				s->priority);
+				res, b->items[i].path, s->status_pos.line, s->status_pos.column, 1,
+				"unknown status \"%s\": project %s has %s; add it with `planpipe "
+				"workflow add %s \"%s\" --category todo|active|done|cancelled` "
+				"(or POST /v1/projects/%s/statuses)",
+				s->status, project_key, PQgetvalue(wf, 0, 0), project_key,
+				s->status, project_key);
+			continue;
 		}
+		if (strcmp(key, s->status) == 0)
+			continue;
+		if ((copy = strdup(key)) == NULL) {
+			rc = pp_err_set(err, PP_ENOMEM, "out of memory");
+			break;
+		}
+		free(s->status);
+		s->status = copy;
 	}
+out:
+	*words = r;
+	PQclear(wf);
+	pp_buf_free(&rows);
 	return rc;
 }
 
-/* The statuses, for validation and for the message that lists them. */
-static pp_rc load_statuses(PGconn *conn, char ***out, size_t *n, pp_buf *list, pp_err *err)
-{
-	PGresult *r;
-	int i;
-	pp_rc rc = pp_db_exec(conn, sql_statuses, &r, err);
-
-	*out = NULL;
-	*n = 0;
-	if (rc != PP_OK)
-		return rc;
-	*out = calloc((size_t)PQntuples(r) + 1, sizeof(**out));
-	for (i = 0; *out && rc == PP_OK && i < PQntuples(r); i++) {
-		if (((*out)[*n] = strdup(PQgetvalue(r, i, 0))) == NULL)
-			rc = PP_ENOMEM;
-		else
-			(*n)++;
-		if (rc == PP_OK)
-			rc = pp_buf_printf(list, "%s%s", i ? ", " : "", PQgetvalue(r, i, 0));
-	}
-	PQclear(r);
-	if (*out == NULL || rc != PP_OK)
-		return pp_err_set(err, PP_ENOMEM, "out of memory");
-	return PP_OK;
-}
-
-/* The rows of the three COPYs, from the batch. */
-static pp_rc build_copy_rows(const pp_import_batch *b, pp_buf *rows, pp_buf *seen, pp_buf *deps)
+/*
+ * The COPY rows of pp_import_git: every status change git knows of the
+ * batch's stories, in order. A change to no status (the field removed) is
+ * left out; so, with a warning, is a word nothing knows.
+ */
+static pp_rc build_git_rows(const pp_import_batch *b, const pp_git_history *h, PGresult *words,
+			    pp_buf *out, pp_import_result *res)
 {
 	pp_rc rc = PP_OK;
 	size_t i, k;
 
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
+		const pp_git_file *f = it->ok ? pp_git_history_find(h, it->path) : NULL;
+
+		for (k = 0; rc == PP_OK && f && k < f->n_changes; k++) {
+			const pp_git_status_change *c = &f->changes[k];
+			const pp_git_commit *cm = c->commit;
+			if (c->to_status == NULL)
+				continue;
+			if (key_of(words, c->to_status) == NULL) {
+				rc = pp_import_problem_add(
+					res, it->path, 0, 0, 0,
+					"git history: status \"%s\" of commit %.12s is not a status "
+					"this project knows: that change is left out",
+					c->to_status, cm->id);
+				continue;
+			}
+			rc = copy_field(out, it->path);
+			if (rc == PP_OK)
+				rc = pp_buf_printf(out, "\t%zu\t%s\t%s\t", k, cm->id, cm->time_iso);
+			if (rc == PP_OK) {
+				pp_buf actor;
+				pp_buf_init(&actor, 1024);
+				rc = pp_buf_printf(&actor, "%s <%s>", cm->author_name,
+						   cm->author_email);
+				if (rc == PP_OK)
+					rc = copy_field(out, pp_buf_str(&actor));
+				pp_buf_free(&actor);
+			}
+			if (rc == PP_OK)
+				rc = pp_buf_adds(out, "\t");
+			if (rc == PP_OK)
+				rc = copy_field(out, c->to_status);
+			if (rc == PP_OK)
+				rc = pp_buf_adds(out, "\n");
+		}
+	}
+	return rc;
+}
+
+/*
+ * Writes the batch's history from git, then a row for every changed story
+ * whose status git does not explain, and the lifecycle timestamps from the
+ * whole history. The statements run under planpipe.history = external.
+ */
+static pp_rc write_git_history(PGconn *conn, const char *project_id, pp_import_batch *b,
+			       const pp_git_history *h, PGresult *words, pp_import_result *res,
+			       pp_err *err)
+{
+	const char *p[1] = {project_id};
+	PGresult *r = NULL;
+	pp_buf rows;
+	pp_rc rc;
+
+	pp_buf_init(&rows, (size_t)1 << 30);
+	rc = build_git_rows(b, h, words, &rows, res);
+	if (rc != PP_OK) {
+		rc = pp_err_set(err, rc, "out of memory building the git history");
+		goto out;
+	}
+	rc = copy_in(conn, "COPY pp_import_git FROM STDIN", &rows, err);
+	if (rc == PP_OK)
+		rc = pp_db_exec(conn, sql_git_partitions, NULL, err);
+	if (rc == PP_OK)
+		rc = pp_db_execp(conn, sql_git_history, 1, p, NULL, err);
+	if (rc == PP_OK)
+		rc = pp_db_exec(conn, sql_git_reconcile, &r, err);
+	if (rc == PP_OK && PQntuples(r) == 1)
+		res->history_rows = strtoul(PQgetvalue(r, 0, 1), NULL, 10);
+out:
+	PQclear(r);
+	pp_buf_free(&rows);
+	return rc;
+}
+
+/* The rows of the three COPYs, from the batch. */
+static pp_rc build_copy_rows(const pp_import_batch *b, const pp_git_history *h, pp_buf *rows,
+			     pp_buf *seen, pp_buf *deps)
+{
+	pp_rc rc = PP_OK;
+	size_t i, k;
+
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		const pp_import_item *it = &b->items[i];
+		const pp_git_file *f = h ? pp_git_history_find(h, it->path) : NULL;
 		char *doc;
 
 		rc = copy_field(seen, it->path);
@@ -324,7 +519,8 @@ static pp_rc build_copy_rows(const pp_import_batch *b, pp_buf *rows, pp_buf *see
 			rc = pp_buf_adds(seen, "\n");
 		if (rc != PP_OK || !it->ok)
 			continue;
-		doc = story_doc(&it->story);
+		doc = story_doc(&it->story, f && f->created ? f->created->time_iso : NULL,
+				it->from_index);
 		if (doc == NULL)
 			return PP_ENOMEM;
 		rc = copy_field(rows, it->path);
@@ -502,23 +698,62 @@ static long count_of(PGconn *conn, const char *sql, int n, const char *const *p,
 	return v;
 }
 
+/*
+ * The git history of o->path since the project's last imported commit (all
+ * of it before the project has any history from git). Sets *have when there
+ * is one; a directory outside git has none, silently; git that cannot run
+ * or fails is a warning, and the import goes on without history.
+ */
+static pp_rc read_history(PGconn *conn, const pp_import_opts *o, const char *project_id,
+			  pp_git_history *h, int *have, pp_import_result *res, pp_err *err)
+{
+	char since[PP_GIT_ID_MAX + 1];
+	const char *p[1] = {project_id};
+	pp_git_history_opts go = {o->path, NULL};
+	pp_err gerr;
+	pp_rc rc = one_value(conn, sql_git_since, 1, p, since, sizeof(since), err);
+
+	*have = 0;
+	if (rc != PP_OK)
+		return rc;
+	go.since = since[0] ? since : NULL;
+	pp_err_clear(&gerr);
+	rc = pp_git_history_walk(&go, h, &gerr);
+	if (rc == PP_ENOMEM)
+		return pp_err_set(err, rc, "out of memory reading the git history");
+	if (rc == PP_EINVAL)
+		return PP_OK;
+	if (rc != PP_OK)
+		return pp_import_problem_add(
+			res, ".", 0, 0, 0, "the git history was not read (%s): history starts now",
+			gerr.msg);
+	*have = 1;
+	if (h->shallow)
+		return pp_import_problem_add(
+			res, ".", 0, 0, 0,
+			"a shallow clone: the history before its oldest commit "
+			"is missing (git fetch --unshallow brings it)");
+	return PP_OK;
+}
+
 static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_batch *b,
 			    pp_import_result *res, pp_err *err)
 {
 	char project_id[32], backlog_id[32], created[32];
 	const char *p[4];
-	pp_buf rows, seen, deps, status_list;
-	char **statuses = NULL;
-	size_t n_statuses = 0, i;
-	PGresult *r;
+	pp_buf rows, seen, deps;
+	pp_git_history h;
+	int have_history = 0;
+	size_t i;
+	PGresult *r, *words = NULL;
 	long archived;
 	pp_err one;
 	pp_rc rc;
 
+	memset(&h, 0, sizeof(h));
 	pp_buf_init(&rows, (size_t)1 << 31);
 	pp_buf_init(&seen, (size_t)1 << 28);
 	pp_buf_init(&deps, (size_t)1 << 28);
-	pp_buf_init(&status_list, 4096);
 	rc = pp_db_exec(conn, sql_setup, NULL, err);
 	p[0] = o->project;
 	if (rc == PP_OK)
@@ -537,12 +772,17 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		rc = one_value(conn, sql_backlog_find, 2, p, backlog_id, sizeof(backlog_id), err);
 	if (rc == PP_OK && !backlog_id[0])
 		rc = one_value(conn, sql_backlog_create, 2, p, backlog_id, sizeof(backlog_id), err);
+	if (rc == PP_OK && !o->no_history)
+		rc = read_history(conn, o, project_id, &h, &have_history, res, err);
 	if (rc == PP_OK)
-		rc = load_statuses(conn, &statuses, &n_statuses, &status_list, err);
-	if (rc == PP_OK)
-		rc = validate(b, statuses, n_statuses, pp_buf_str(&status_list), res);
-	if (rc == PP_OK && (rc = build_copy_rows(b, &rows, &seen, &deps)) != PP_OK)
+		rc = resolve_statuses(conn, project_id, o->project, b, have_history ? &h : NULL,
+				      &words, res, err);
+	if (rc == PP_OK &&
+	    (rc = build_copy_rows(b, have_history ? &h : NULL, &rows, &seen, &deps)) != PP_OK)
 		pp_err_set(err, rc, "out of memory building the import (over 2 GiB of stories?)");
+	if (rc == PP_OK && have_history)
+		rc = pp_db_exec(conn, "SELECT set_config('planpipe.history', 'external', true)",
+				NULL, err);
 	if (rc == PP_OK)
 		rc = copy_in(conn, "COPY pp_import FROM STDIN", &rows, err);
 	if (rc == PP_OK)
@@ -551,6 +791,10 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		rc = copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
 	if (rc == PP_OK)
 		rc = upsert(conn, project_id, backlog_id, b, res, err);
+	if (rc == PP_OK && have_history)
+		rc = write_git_history(conn, project_id, b, &h, words, res, err);
+	if (rc == PP_OK && have_history)
+		rc = pp_db_exec(conn, "SELECT set_config('planpipe.history', '', true)", NULL, err);
 	if (rc == PP_OK)
 		rc = link_dependencies(conn, o->project, res, err);
 	p[0] = project_id;
@@ -576,13 +820,11 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 			res->unchanged += b->items[i].ok;
 		res->unchanged -= res->created + res->updated;
 	}
-	for (i = 0; i < n_statuses; i++)
-		free(statuses[i]);
-	free(statuses);
+	PQclear(words);
+	pp_git_history_free(&h);
 	pp_buf_free(&rows);
 	pp_buf_free(&seen);
 	pp_buf_free(&deps);
-	pp_buf_free(&status_list);
 	return rc;
 }
 

@@ -11,6 +11,7 @@ typedef struct pp_import_item {
 	char blob[PP_GIT_OID_HEX_LEN + 1];
 	pp_story story; /* valid when ok */
 	int ok;         /* parsed, unique, and not failed in the database */
+	int from_index; /* the backlog index set its status or priority */
 } pp_import_item;
 
 typedef struct pp_import_batch {

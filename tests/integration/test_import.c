@@ -177,6 +177,7 @@ static void bad_files_are_reported_and_skipped(void **state)
 	write_story(dir, "good.md", "OK-1", "draft", "", "");
 	pp_t_write(dir, "bad-yaml.md", "---\nid: BAD-1\ntitle: [unclosed\n---\nbody\n");
 	pp_t_write(dir, "no-id.md", "---\ntitle: Missing its id\n---\nbody\n");
+	pp_t_write(dir, "no id.md", "---\ntitle: Missing its id, no key in its name\n---\nbody\n");
 	write_story(dir, "status.md", "ST-1", "almost_done", "", "");
 	write_story(dir, "dup-a.md", "DUP-1", "draft", "", "");
 	write_story(dir, "dup-b.md", "DUP-1", "draft", "", "");
@@ -186,17 +187,22 @@ static void bad_files_are_reported_and_skipped(void **state)
 	pp_t_assert_contains(
 		r.err,
 		"bad-yaml.md:4:1: error: invalid YAML: flow sequence without a closing bracket");
-	pp_t_assert_contains(r.err, "no-id.md:1:1: error: missing id");
+	/* No id: the file name is the key, with a warning; a name that is no key is an error. */
+	pp_t_assert_contains(r.err, "no-id.md:1:1: warning: no usable id: the key \"no-id\" "
+				    "comes from the file name");
+	pp_t_assert_contains(r.err, "no id.md:1:1: error: missing id");
 	pp_t_assert_contains(r.err, "status.md:4:9: error: unknown status \"almost_done\": "
-				    "expected one of draft, ready, in_progress, review, done, "
-				    "accepted, cancelled");
+				    "project MIXED has draft, ready, in_progress, review, done, "
+				    "accepted, cancelled; add it with `planpipe workflow add MIXED "
+				    "\"almost_done\" --category todo|active|done|cancelled`");
 	pp_t_assert_contains(r.err, "dup-b.md:2:5: error: id \"DUP-1\" is also used by dup-a.md");
-	pp_t_assert_contains(r.out, "2 created");
+	pp_t_assert_contains(r.out, "3 created");
 	pp_t_assert_contains(r.out, "4 errors");
+	pp_t_assert_contains(r.out, "1 with warnings");
 	pp_t_result_free(&r);
 
 	c = pp_t_connect();
-	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories"), 2);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories"), 3);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'DUP-1' AND "
 					    "source_path = 'dup-a.md'"),
 			 1);
