@@ -30,12 +30,15 @@ FROM story_dependencies e
 WHERE NOT EXISTS (SELECT FROM stories s WHERE s.id = e.story_id)
    OR NOT EXISTS (SELECT FROM stories s WHERE s.id = e.depends_on_id);
 INSERT INTO bench_checks
-SELECT 'stories reference their project, a backlog of that project, a status', 'all stories', count(*)
+SELECT 'stories reference their project, a backlog of that project, a status of its workflow',
+       'all stories', count(*)
 FROM stories s
 WHERE NOT EXISTS (SELECT FROM projects p WHERE p.id = s.project_id)
    OR (s.backlog_id IS NOT NULL
        AND NOT EXISTS (SELECT FROM backlogs b WHERE b.id = s.backlog_id AND b.project_id = s.project_id))
    OR NOT EXISTS (SELECT FROM statuses st WHERE st.key = s.status)
+   OR NOT EXISTS (SELECT FROM project_statuses ps
+                  WHERE ps.project_id = s.project_id AND ps.status = s.status)
    OR (s.created_by IS NOT NULL AND NOT EXISTS (SELECT FROM users u WHERE u.id = s.created_by));
 INSERT INTO bench_checks
 SELECT 'memberships, backlogs, counters, project dependencies reference existing rows', 'all', (

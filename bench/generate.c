@@ -33,7 +33,8 @@
  *      connections (the full-text GIN index alone on one);
  *   5. moves the identity sequences past the ids, sets each key counter to
  *      the highest <prefix>-<n> of its project's keys (set-based SQL, what
- *      planpipe_stories_key() does row by row), VACUUM (ANALYZE) each table.
+ *      planpipe_stories_key() does row by row), gives each project the
+ *      default workflow (project_statuses), VACUUM (ANALYZE) each table.
  * Prints the data set's shape and a markdown table of rows per second.
  */
 #include <errno.h>
@@ -375,7 +376,11 @@ static const char sql_fixups[] =
 	"UPDATE story_key_counters c SET last_number = k.n"
 	" FROM (SELECT s.project_id, max(planpipe_story_key_number(p.story_key_prefix, s.key)) AS n"
 	"       FROM stories s JOIN projects p ON p.id = s.project_id GROUP BY s.project_id) k"
-	" WHERE k.project_id = c.project_id AND k.n > c.last_number";
+	" WHERE k.project_id = c.project_id AND k.n > c.last_number;"
+	/* What planpipe_projects_default_workflow() does for each new project (0017). */
+	"INSERT INTO project_statuses (project_id, status, name, position)"
+	" SELECT p.id, s.key, s.key, s.position FROM projects p CROSS JOIN statuses s"
+	"  WHERE s.is_default ON CONFLICT DO NOTHING";
 
 static const char *const vacuumed[] = {
 	"users",           "projects",
