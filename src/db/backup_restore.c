@@ -348,7 +348,8 @@ static pp_rc restore_and_check(job *j, pp_backup_verdict *verdict, pp_backup_inf
 	rc = run_pg_restore(j, err);
 	info->tool_ms = pp_now_ms() - started;
 	if (rc != PP_OK) {
-		if (strcmp(err->msg, "interrupted") != 0) {
+		/* Not the backup's fault: a cancel, or the tool timeout. */
+		if (rc != PP_ETIMEDOUT && strcmp(err->msg, "interrupted") != 0) {
 			*verdict = PP_BACKUP_BAD;
 			pp_err_prefix(err, "%s could not be restored: ", j->dir);
 		}

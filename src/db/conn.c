@@ -60,8 +60,15 @@ static void mask_conninfo_password(const char *ci, char *msg, size_t size)
 		while (at && memchr(at + 1, '@', n - (size_t)(at + 1 - p)))
 			at = memchr(at + 1, '@', n - (size_t)(at + 1 - p));
 		colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
-		if (colon)
+		if (colon) {
+			const char *first = memchr(colon, '@', (size_t)(at - colon));
 			mask_span(msg, size, colon + 1, (size_t)(at - colon - 1));
+			/* libpq's view: the password ends at the first '@', the host follows. */
+			if (first && first != at) {
+				mask_span(msg, size, colon + 1, (size_t)(first - colon - 1));
+				mask_span(msg, size, first + 1, (size_t)(at - first - 1));
+			}
+		}
 	}
 	for (p = ci; (p = strstr(p, "password")) != NULL; p += 8) {
 		const char *v = p + 8;
