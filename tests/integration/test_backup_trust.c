@@ -141,7 +141,7 @@ static void tampered_globals_are_refused(void **state)
 		{"CREATE ROLE pp_evil LOGIN PASSWORD $$x$$;\n", "a dollar-quoted string"},
 		{"CREATE ROLE pp_evil LOGIN;\nGRANT postgres TO pp_evil;\n",
 		 "GRANT postgres TO pp_evil: only memberships"},
-		{"ALTER ROLE planpipe_app PASSWORD 'x';\n", "only a role created earlier"},
+		{"ALTER ROLE postgres PASSWORD 'x';\n", "only a role created earlier"},
 	};
 	char *out = pp_t_tempdir(), *marks = pp_t_tempdir(), *b, *orig, *rows, *pw, *now;
 	char mark[1200], extra[2048], *text;
