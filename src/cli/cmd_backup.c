@@ -158,12 +158,17 @@ static int parse_count(const char *cmd, const char *s, const char *what, int *ou
 static int parse_args(const char *cmd, const char *usage, int argc, char **argv, args *a)
 {
 	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},  {"keep", required_argument, NULL, 'k'},
-		{"jobs", required_argument, NULL, 'j'}, {"target", required_argument, NULL, 't'},
-		{"force", no_argument, NULL, 'f'},      {"drop-old", no_argument, NULL, 'd'},
-		{"terminate", no_argument, NULL, 'T'},  {"pg-bindir", required_argument, NULL, 'b'},
+		{"out", required_argument, NULL, 'o'},
+		{"keep", required_argument, NULL, 'k'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"target", required_argument, NULL, 't'},
+		{"force", no_argument, NULL, 'f'},
+		{"drop-old", no_argument, NULL, 'd'},
+		{"terminate", no_argument, NULL, 'T'},
+		{"pg-bindir", required_argument, NULL, 'b'},
 		{"allow-role-passwords", no_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 

@@ -95,8 +95,7 @@ static pp_rc write_role(const bk_env *e, const PGresult *res, int row, pp_buf *b
 	return rc == PP_OK ? pp_buf_adds(b, ";\n") : rc;
 }
 
-pp_rc bk_globals_write(const bk_env *e, PGconn *conn, const char *path, int *passwords,
-		       pp_err *err)
+pp_rc bk_globals_write(const bk_env *e, PGconn *conn, const char *path, int *passwords, pp_err *err)
 {
 	PGresult *roles = NULL, *members = NULL;
 	pp_err first;
@@ -251,11 +250,11 @@ static pp_rc check_grants(const pp_role_script *s, const json_t *existing, pp_er
 		if (st->kind != PP_ROLE_GRANT || json_object_get(existing, st->role))
 			continue;
 		if (json_is_true(json_object_get(existing, st->granted)))
-			return pp_err_set(err, PP_EINVAL,
-					  "%s:%d:%d: GRANT %s TO %s: role %s exists here with "
-					  "SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS: refused",
-					  BK_GLOBALS, st->line, st->col, st->granted, st->role,
-					  st->granted);
+			return pp_err_set(
+				err, PP_EINVAL,
+				"%s:%d:%d: GRANT %s TO %s: role %s exists here with "
+				"SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS: refused",
+				BK_GLOBALS, st->line, st->col, st->granted, st->role, st->granted);
 	}
 	return PP_OK;
 }

@@ -46,7 +46,7 @@ pp_rc bk_connect(const bk_env *e, const char *dbname, const char *appname, PGcon
 		 pp_err *err) PP_WARN_UNUSED;
 
 /*
- * Finds pg_dump, pg_dumpall and pg_restore (c->pg_bindir, else the
+ * Finds pg_dump and pg_restore (c->pg_bindir, else the
  * server's major version under /usr/lib/postgresql, else a newer one there,
  * else PATH) and refuses tools older than server_version_num.
  */

@@ -507,8 +507,8 @@ static pp_rc check_file(const bk_env *e, const char *dir, const char *name, cons
 		rc = pp_err_set(err, PP_EINVAL, "%s: checksum mismatch (expected %s, found %s)",
 				path, want, hex);
 		if (bytes != expect)
-			pp_err_append(err, "the file has %lld bytes, the manifest says %lld",
-				      bytes, expect);
+			pp_err_append(err, "the file has %lld bytes, the manifest says %lld", bytes,
+				      expect);
 	}
 	if (rc == PP_OK && is_globals) {
 		out->globals_len = keep.len;
@@ -554,7 +554,8 @@ static pp_rc manifest_hmac(const json_t *m, const char *key, char hex[65], pp_er
 	if (copy == NULL || (text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
 	else if (HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)text,
-		      strlen(text), md, &mdlen) == NULL || mdlen != 32)
+		      strlen(text), md, &mdlen) == NULL ||
+		 mdlen != 32)
 		rc = pp_err_set(err, PP_EIO, "HMAC-SHA256 failed");
 	else
 		to_hex(md, mdlen, hex);

@@ -46,7 +46,7 @@ typedef struct job {
 	int fresh_exists;
 	int keep_owners;
 	int roles_created;
-	bk_files files;      /* db.dump and globals.sql as checked */
+	bk_files files;       /* db.dump and globals.sql as checked */
 	pp_role_script roles; /* globals.sql, parsed */
 } job;
 

@@ -405,8 +405,8 @@ static pp_rc password(lexer *lx, pp_role_stmt *st)
 /* One role option of CREATE ROLE / ALTER ROLE. */
 static pp_rc option(lexer *lx, pp_role_stmt *st)
 {
-	static const char *const refused[] = {"superuser", "createrole", "replication",
-					       "bypassrls", NULL};
+	static const char *const refused[] = {"superuser", "createrole", "replication", "bypassrls",
+					      NULL};
 	static const char *const harmless[] = {"nosuperuser", "nocreaterole", "noreplication",
 					       "nobypassrls", NULL};
 	char buf[128];
@@ -450,8 +450,7 @@ static pp_rc option(lexer *lx, pp_role_stmt *st)
 		pp_rc rc = next(lx);
 		if (rc == PP_OK)
 			rc = expect_word(lx, "until");
-		return rc == PP_OK ? take_string(lx, &st->valid_until, "a VALID UNTIL string")
-				   : rc;
+		return rc == PP_OK ? take_string(lx, &st->valid_until, "a VALID UNTIL string") : rc;
 	}
 	return unexpected(lx, "a role option (LOGIN, INHERIT, CREATEDB, CONNECTION LIMIT, "
 			      "PASSWORD, VALID UNTIL or their NO forms)");

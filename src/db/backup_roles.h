@@ -39,10 +39,10 @@ typedef enum { PP_ATTR_UNSET = -1, PP_ATTR_NO = 0, PP_ATTR_YES = 1 } pp_role_att
 
 typedef struct pp_role_stmt {
 	pp_role_stmt_kind kind;
-	int line, col;     /* where it starts in the file, 1-based */
-	char role[64];     /* CREATE, ALTER: the role; GRANT: the member */
-	char granted[64];  /* GRANT: the role granted */
-	int admin_option;  /* GRANT ... WITH ADMIN OPTION */
+	int line, col;    /* where it starts in the file, 1-based */
+	char role[64];    /* CREATE, ALTER: the role; GRANT: the member */
+	char granted[64]; /* GRANT: the role granted */
+	int admin_option; /* GRANT ... WITH ADMIN OPTION */
 	pp_role_attr login, inherit, createdb;
 	int has_conn_limit;
 	long conn_limit;   /* -1: none */

@@ -27,7 +27,7 @@
 
 extern char **environ;
 
-static const char *const required_tools[] = {"pg_dump", "pg_dumpall", "pg_restore", NULL};
+static const char *const required_tools[] = {"pg_dump", "pg_restore", NULL};
 
 pp_rc bk_path(char *out, const char *dir, const char *name, pp_err *err)
 {
@@ -521,8 +521,7 @@ pp_rc bk_tools_find(bk_env *e, int server_version_num, pp_err *err)
 		snprintf(e->bindir, sizeof(e->bindir), "%s", e->c->pg_bindir);
 		if (!has_tools(e->bindir))
 			return pp_err_set(err, PP_EINVAL,
-					  "--pg-bindir %s does not hold pg_dump, pg_dumpall and "
-					  "pg_restore",
+					  "--pg-bindir %s does not hold pg_dump and pg_restore",
 					  e->bindir);
 	} else {
 		snprintf(e->bindir, sizeof(e->bindir), "/usr/lib/postgresql/%d/bin", server_major);
@@ -533,7 +532,7 @@ pp_rc bk_tools_find(bk_env *e, int server_version_num, pp_err *err)
 		if (e->bindir[0] == '\0')
 			return pp_err_set(
 				err, PP_EINVAL,
-				"PostgreSQL's pg_dump, pg_dumpall and pg_restore were not found in "
+				"PostgreSQL's pg_dump and pg_restore were not found in "
 				"/usr/lib/postgresql/%d/bin or PATH: install the PostgreSQL %d "
 				"client tools (Debian: postgresql-client-%d) or pass --pg-bindir",
 				server_major, server_major, server_major);

@@ -171,7 +171,8 @@ static void tampered_globals_are_refused(void **state)
 				 r.status, r.out, r.err);
 		pp_t_assert_contains(r.err, "globals.sql:");
 		pp_t_result_free(&r);
-		r = pp_t_run("restore", b, "--force", "--terminate", "--allow-role-passwords", NULL);
+		r = pp_t_run("restore", b, "--force", "--terminate", "--allow-role-passwords",
+			     NULL);
 		if (r.status != 1 || !strstr(r.err, cases[i].want))
 			fail_msg("restore of tampered globals.sql (%s): status %d\n%s%s", extra,
 				 r.status, r.out, r.err);
@@ -439,7 +440,8 @@ static char *stuck_bindir(const char *pidfile)
 				 pidfile);
 		else
 			snprintf(script, sizeof(script),
-				 "#!/bin/sh\nexec /usr/lib/postgresql/15/bin/%s \"$@\"\n", names[i]);
+				 "#!/bin/sh\nexec /usr/lib/postgresql/15/bin/%s \"$@\"\n",
+				 names[i]);
 		pp_t_write(dir, names[i], script);
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		chmod(path, 0755);

@@ -11,8 +11,11 @@
 
 /* Every command that reads the configuration, serve included. */
 static const char *const commands[][3] = {
-	{"config", NULL, NULL},      {"serve", NULL, NULL},     {"migrate", "status", NULL},
-	{"backup", "--out", "/nonexistent"}, {"restore", "/nonexistent", NULL},
+	{"config", NULL, NULL},
+	{"serve", NULL, NULL},
+	{"migrate", "status", NULL},
+	{"backup", "--out", "/nonexistent"},
+	{"restore", "/nonexistent", NULL},
 	{"health", NULL, NULL},
 };
 
@@ -49,7 +52,8 @@ static void malformed_url_never_prints_the_password(void **state)
 		{"postgres://app:p%40ss%zz@db.example/plan", "p%40ss%zz", "DATABASE_URL is not"},
 		{"postgresql://app@db.example/plan?password=qu%zzery-pw", "qu%zzery-pw",
 		 "DATABASE_URL is not"},
-		{"postgresql://app:at@sign%zz@db.example/plan", "at@sign%zz", "DATABASE_URL is not"},
+		{"postgresql://app:at@sign%zz@db.example/plan", "at@sign%zz",
+		 "DATABASE_URL is not"},
 	};
 	char *dir = pp_t_tempdir(), path[1200];
 	size_t i;

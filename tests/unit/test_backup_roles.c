@@ -109,8 +109,7 @@ static void refuses_a_hidden_second_statement(void **state)
 	refused("CREATE ROLE a PASSWORD 'x''; COPY t TO PROGRAM ''id' LOGIN COPY",
 		"COPY where a role option", NULL);
 	refused("CREATE ROLE \"a\"\"; COPY t TO PROGRAM 'id'; --\" COPY", "COPY where", NULL);
-	refused("CREATE ROLE a /* ; */ LOGIN; /* */ COPY t TO PROGRAM 'id'", "COPY is not",
-		NULL);
+	refused("CREATE ROLE a /* ; */ LOGIN; /* */ COPY t TO PROGRAM 'id'", "COPY is not", NULL);
 	refused("CREATE ROLE a VALID UNTIL $$x$$; COPY t TO PROGRAM 'id'",
 		"a dollar-quoted string where a VALID UNTIL string", NULL);
 	refused("CREATE ROLE a LOGIN $x$; COPY t TO PROGRAM 'id'; $x$",
@@ -143,8 +142,7 @@ static void refuses_privileged_attributes(void **state)
 	(void)state;
 	refused("CREATE ROLE evil SUPERUSER LOGIN PASSWORD 'x';",
 		"role evil: the SUPERUSER attribute is refused", "globals.sql:1:18: ");
-	refused("CREATE ROLE evil WITH LOGIN CREATEROLE;", "CREATEROLE attribute is refused",
-		NULL);
+	refused("CREATE ROLE evil WITH LOGIN CREATEROLE;", "CREATEROLE attribute is refused", NULL);
 	refused("CREATE ROLE evil REPLICATION;", "REPLICATION attribute is refused", NULL);
 	refused("CREATE ROLE a; ALTER ROLE a BYPASSRLS;", "BYPASSRLS attribute is refused", NULL);
 	refused("CREATE ROLE a IN ROLE planpipe_app;", "IN where a role option", NULL);
