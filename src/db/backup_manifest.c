@@ -326,10 +326,11 @@ static void to_hex(const unsigned char *md, unsigned int n, char *hex)
 /*
  * SHA-256 of fd's contents from its current offset, and how many bytes it
  * read. keep (may be NULL): the contents are also copied there (up to its
- * max). Stops at the first cancel.
+ * max). A file that grows past max bytes (max < 0: no limit) while it is
+ * read is PP_EINVAL. Stops at the first cancel.
  */
-static pp_rc sha256_fd(const bk_env *e, int fd, const char *path, char hex[65], long long *bytes,
-		       pp_buf *keep, pp_err *err)
+static pp_rc sha256_fd(const bk_env *e, int fd, const char *path, long long max, char hex[65],
+		       long long *bytes, pp_buf *keep, pp_err *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -356,6 +357,11 @@ static pp_rc sha256_fd(const bk_env *e, int fd, const char *path, char hex[65], 
 		}
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
 		*bytes += n;
+		if (max >= 0 && *bytes > max) {
+			rc = pp_err_set(err, PP_EINVAL, "%s grew past %lld bytes while it was read",
+					path, max);
+			goto out;
+		}
 		if (keep && pp_buf_add(keep, buf, (size_t)n) != PP_OK) {
 			rc = pp_err_set(err, PP_EINVAL, "%s: too large to read", path);
 			goto out;
@@ -378,7 +384,7 @@ pp_rc bk_sha256_file(const char *path, char hex[65], long long *bytes, pp_err *e
 	*bytes = 0;
 	if (rc != PP_OK)
 		return rc;
-	rc = sha256_fd(NULL, fd, path, hex, bytes, NULL, err);
+	rc = sha256_fd(NULL, fd, path, -1, hex, bytes, NULL, err);
 	close(fd);
 	return rc;
 }
@@ -502,7 +508,7 @@ static pp_rc check_file(const bk_env *e, const char *dir, const char *name, cons
 				  size == expect ? " (too large for a globals.sql)" : "");
 	}
 	pp_buf_init(&keep, (size_t)expect + 1);
-	rc = sha256_fd(e, fd, path, hex, &bytes, is_globals ? &keep : NULL, err);
+	rc = sha256_fd(e, fd, path, expect, hex, &bytes, is_globals ? &keep : NULL, err);
 	if (rc == PP_OK && strcmp(hex, want) != 0) {
 		rc = pp_err_set(err, PP_EINVAL, "%s: checksum mismatch (expected %s, found %s)",
 				path, want, hex);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,16 +21,20 @@ long long pp_now_ms(void)
 /* Replaces every occurrence of secret[0..n) in msg (a NUL-terminated buffer of size) with MASK. */
 static void mask_span(char *msg, size_t size, const char *secret, size_t n)
 {
-	char out[PP_ERR_MSG_MAX];
+	char *out;
 	size_t o = 0;
 	const char *p = msg;
 
-	if (n == 0 || size > sizeof(out))
+	if (n == 0 || size == 0)
 		return;
-	while (*p && o + 1 < sizeof(out)) {
+	out = malloc(size);
+	if (out == NULL) {
+		snprintf(msg, size, "(message withheld: it may hold a password)");
+		return;
+	}
+	while (*p && o + 1 < size) {
 		if (strncmp(p, secret, n) == 0) {
-			size_t m = strlen(MASK) < sizeof(out) - 1 - o ? strlen(MASK)
-								      : sizeof(out) - 1 - o;
+			size_t m = strlen(MASK) < size - 1 - o ? strlen(MASK) : size - 1 - o;
 			memcpy(out + o, MASK, m);
 			o += m;
 			p += n;
@@ -38,7 +43,8 @@ static void mask_span(char *msg, size_t size, const char *secret, size_t n)
 		}
 	}
 	out[o] = '\0';
-	snprintf(msg, size, "%s", out);
+	memcpy(msg, out, o + 1);
+	free(out);
 }
 
 /*
