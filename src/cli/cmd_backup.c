@@ -16,7 +16,8 @@
 
 static const char backup_usage[] =
 	"usage: planpipe backup [--out DIR] [--keep N] [--pg-bindir DIR]\n"
-	"       planpipe backup verify BACKUP [--jobs N] [--pg-bindir DIR]\n"
+	"       planpipe backup verify BACKUP [--jobs N] [--allow-role-passwords]\n"
+	"                                     [--pg-bindir DIR]\n"
 	"\n"
 	"backup          dumps the configured database (pg_dump, custom format) and the\n"
 	"                cluster's roles into DIR/planpipe-YYYYMMDDTHHMMSSZ/ with a manifest\n"
@@ -27,14 +28,17 @@ static const char backup_usage[] =
 	"                database, compares every table with the manifest, drops it.\n"
 	"                Exit 0 good, 1 damaged or different, 2 could not check\n"
 	"  --jobs N      pg_restore with N parallel jobs\n"
+	"  --allow-role-passwords  give the roles it creates the backup's passwords\n"
 	"\n"
 	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
 	"\n"
-	"The database is DATABASE_URL or libpq's PG* variables. See docs/backup.md.\n";
+	"The database is DATABASE_URL or libpq's PG* variables. With PLANPIPE_BACKUP_KEY\n"
+	"set, backups are signed and verify refuses unsigned ones. See docs/backup.md.\n";
 
 static const char restore_usage[] =
 	"usage: planpipe restore BACKUP [--target DB] [--jobs N] [--force] [--drop-old]\n"
-	"                               [--terminate] [--pg-bindir DIR]\n"
+	"                               [--terminate] [--allow-role-passwords]\n"
+	"                               [--pg-bindir DIR]\n"
 	"\n"
 	"Restores BACKUP (a backup directory) into a fresh database, checks it against\n"
 	"the manifest, and only then swaps it in as DB: a failure leaves DB untouched.\n"
@@ -43,8 +47,14 @@ static const char restore_usage[] =
 	"  --drop-old     drop the replaced database after the swap\n"
 	"  --terminate    end other sessions on DB at the swap (default: refuse)\n"
 	"  --jobs N       pg_restore with N parallel jobs\n"
+	"  --allow-role-passwords  give the roles the restore creates the passwords\n"
+	"                 globals.sql holds (default: created without; existing roles\n"
+	"                 never change)\n"
 	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
 	"\n"
+	"globals.sql may only create roles (no SUPERUSER, CREATEROLE, REPLICATION or\n"
+	"BYPASSRLS); anything else refuses the backup. With PLANPIPE_BACKUP_KEY set, an\n"
+	"unsigned or wrongly signed backup is refused.\n"
 	"Exit 0 restored; 1 the backup is damaged, does not restore or does not match its\n"
 	"manifest; 2 any other error. DB is unchanged unless the exit status is 0.\n"
 	"See docs/backup.md.\n";
@@ -54,7 +64,7 @@ typedef struct args {
 	const char *target;
 	const char *bindir;
 	const char *operand;
-	int keep, jobs, force, drop_old, terminate;
+	int keep, jobs, force, drop_old, terminate, allow_passwords;
 } args;
 
 typedef struct ui {
@@ -148,11 +158,17 @@ static int parse_count(const char *cmd, const char *s, const char *what, int *ou
 static int parse_args(const char *cmd, const char *usage, int argc, char **argv, args *a)
 {
 	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},  {"keep", required_argument, NULL, 'k'},
-		{"jobs", required_argument, NULL, 'j'}, {"target", required_argument, NULL, 't'},
-		{"force", no_argument, NULL, 'f'},      {"drop-old", no_argument, NULL, 'd'},
-		{"terminate", no_argument, NULL, 'T'},  {"pg-bindir", required_argument, NULL, 'b'},
-		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+		{"out", required_argument, NULL, 'o'},
+		{"keep", required_argument, NULL, 'k'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"target", required_argument, NULL, 't'},
+		{"force", no_argument, NULL, 'f'},
+		{"drop-old", no_argument, NULL, 'd'},
+		{"terminate", no_argument, NULL, 'T'},
+		{"pg-bindir", required_argument, NULL, 'b'},
+		{"allow-role-passwords", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -187,6 +203,9 @@ static int parse_args(const char *cmd, const char *usage, int argc, char **argv,
 			break;
 		case 'b':
 			a->bindir = optarg;
+			break;
+		case 'P':
+			a->allow_passwords = 1;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -231,6 +250,7 @@ static void setup(ui *u, const char *cmd, const args *a, pp_backup_common *c,
 	memset(c, 0, sizeof(*c));
 	c->pg_bindir = a->bindir;
 	c->jobs = a->jobs;
+	c->allow_role_passwords = a->allow_passwords;
 	c->on_event = on_event;
 	c->ctx = u;
 	c->cancel = &cancelled;
@@ -295,7 +315,8 @@ static int cmd_backup(const args *a, const pp_config *cfg)
 
 	if (refuse("backup", a->target != NULL, "--target") ||
 	    refuse("backup", a->force, "--force") || refuse("backup", a->drop_old, "--drop-old") ||
-	    refuse("backup", a->terminate, "--terminate") || refuse("backup", a->jobs, "--jobs"))
+	    refuse("backup", a->terminate, "--terminate") || refuse("backup", a->jobs, "--jobs") ||
+	    refuse("backup", a->allow_passwords, "--allow-role-passwords"))
 		return PP_EXIT_ERROR;
 	memset(&o, 0, sizeof(o));
 	setup(&u, "backup", a, &o.c, &old_int, &old_term);

@@ -42,6 +42,13 @@ static const setting settings[] = {
 	 86400, NULL, 0, 0, "seconds `migrate` waits for another runner's lock"},
 	{"PLANPIPE_MIGRATIONS_DIR", S_STRING, offsetof(pp_config, migrations_dir), NULL, 0, 0, NULL,
 	 0, 0, "read migrations from this directory instead of the embedded ones"},
+	/* Backups (src/db/backup.h, docs/backup.md). */
+	{"PLANPIPE_BACKUP_KEY", S_STRING, offsetof(pp_config, backup_key), NULL, 0, 0, NULL, 1, 0,
+	 "HMAC-SHA256 key (16 bytes or more): backups are signed, and restores refuse unsigned "
+	 "or wrongly signed ones"},
+	{"PLANPIPE_BACKUP_TOOL_TIMEOUT", S_INT, offsetof(pp_config, backup_tool_timeout_s), "21600",
+	 0, 604800, NULL, 0, 0,
+	 "seconds pg_dump or pg_restore may run before it is ended; 0: no limit"},
 	/* The API's connection pool (src/db/pool.h, docs/operations.md). */
 	{"PLANPIPE_POOL_SIZE", S_INT, offsetof(pp_config, pool_max), "0", 0, 10000, NULL, 0, 0,
 	 "most database connections the pool opens; 0: twice this host's CPUs, 4 to 64"},

@@ -24,6 +24,10 @@ typedef struct pp_config {
 	int lock_timeout_s;    /* PLANPIPE_MIGRATE_LOCK_TIMEOUT */
 	char *migrations_dir;  /* PLANPIPE_MIGRATIONS_DIR; NULL: the embedded ones */
 
+	/* Backups (src/db/backup.h, docs/backup.md). */
+	char *backup_key;          /* PLANPIPE_BACKUP_KEY[_FILE]: HMAC key; NULL: unsigned */
+	int backup_tool_timeout_s; /* PLANPIPE_BACKUP_TOOL_TIMEOUT; 0: no limit */
+
 	/* The API's connection pool (src/db/pool.h). */
 	int pool_max;                /* PLANPIPE_POOL_SIZE; 0: pp_pool_default_max() */
 	int pool_min;                /* PLANPIPE_POOL_MIN */

@@ -128,44 +128,6 @@ static pp_rc add_file(json_t *files, const char *dir, const char *name, long lon
 	return PP_OK;
 }
 
-/*
- * pg_dumpall --globals-only. Reading role passwords needs a superuser; a
- * role without it gets the roles without their passwords, and a warning.
- */
-static pp_rc dump_globals(const bk_env *e, const char *conninfo, const char *path, const char *log,
-			  int *passwords, pp_err *err)
-{
-	const char *args[] = {"--globals-only", "--no-password", NULL, NULL, NULL, NULL};
-	char file_arg[BK_PATH_MAX + 8], db_arg[64 * 1024];
-	pp_err first;
-	pid_t pid;
-	pp_rc rc;
-
-	snprintf(file_arg, sizeof(file_arg), "--file=%s", path);
-	snprintf(db_arg, sizeof(db_arg), "--dbname=%s", conninfo);
-	args[2] = file_arg;
-	args[3] = db_arg;
-	*passwords = 1;
-	pp_err_clear(&first);
-	rc = bk_spawn(e, "pg_dumpall", args, log, &pid, &first);
-	if (rc == PP_OK)
-		rc = bk_wait(e, pid, "pg_dumpall", log, NULL, NULL, &first);
-	if (rc == PP_OK || bk_cancelled(e, err))
-		return rc;
-	args[4] = "--no-role-passwords";
-	unlink(path);
-	rc = bk_spawn(e, "pg_dumpall", args, log, &pid, err);
-	if (rc == PP_OK)
-		rc = bk_wait(e, pid, "pg_dumpall", log, NULL, NULL, err);
-	if (rc != PP_OK) {
-		*err = first;
-		return rc;
-	}
-	*passwords = 0;
-	bk_warn(e, "globals.sql holds the roles without their passwords (%s)", first.msg);
-	return PP_OK;
-}
-
 /* Renames tmp to dir/planpipe-STAMP (or -2, -3, ... when taken); name gets the result. */
 static pp_rc place(const char *tmp, const char *dir, const char *stamp, char *name, size_t size,
 		   pp_err *err)
@@ -323,7 +285,7 @@ static pp_rc prune(const bk_env *e, const char *out_dir, const char *newest, int
 		}
 		/* The new backup was read back already; the others are checked now. */
 		if (strcmp(list[i].name, newest) == 0 ||
-		    bk_manifest_check_files(NULL, path, list[i].m, &cerr) == PP_OK)
+		    bk_manifest_check_files(NULL, path, list[i].m, NULL, &cerr) == PP_OK)
 			good++;
 		else
 			bk_warn(e, "%s is damaged, kept but not counted as good: %s", path,
@@ -421,7 +383,7 @@ static pp_rc dump_and_count(work *w, pp_backup_info *info, pp_err *err)
 	args[4] = db_arg;
 	bk_step(&w->e, "dumping %s (pg_dump %s)", PQdb(w->conn), w->e.tools_version);
 	started = pp_now_ms();
-	rc = bk_spawn(&w->e, "pg_dump", args, w->log, &w->dump_pid, err);
+	rc = bk_spawn(&w->e, "pg_dump", args, w->log, -1, &w->dump_pid, err);
 	free(db_arg);
 	if (rc != PP_OK) {
 		w->dump_pid = 0;
@@ -457,8 +419,8 @@ static pp_rc seal(work *w, const pp_backup_opts *o, pp_backup_info *info, char *
 
 	if (files == NULL || json_object_set_new(w->m, "files", files) != 0)
 		return pp_err_set(err, PP_ENOMEM, "out of memory");
-	bk_step(&w->e, "dumping roles (pg_dumpall --globals-only)");
-	rc = dump_globals(&w->e, pp_buf_str(&w->conninfo), w->globals, w->log, &passwords, err);
+	bk_step(&w->e, "writing the roles (globals.sql)");
+	rc = bk_globals_write(&w->e, w->conn, w->globals, &passwords, err);
 	if (rc != PP_OK)
 		return rc;
 	json_object_set_new(w->m, "role_passwords", json_boolean(passwords));
@@ -467,6 +429,8 @@ static pp_rc seal(work *w, const pp_backup_opts *o, pp_backup_info *info, char *
 	    add_file(files, w->tmp, BK_GLOBALS, &bytes, err) != PP_OK)
 		return PP_EIO;
 	json_object_set_new(w->m, "duration_ms", json_integer(pp_now_ms() - w->e.started_ms));
+	if (w->e.cfg->backup_key && bk_manifest_sign(w->m, w->e.cfg->backup_key, err) != PP_OK)
+		return err->rc;
 	text = json_dumps(w->m, JSON_INDENT(2));
 	if (text == NULL)
 		return pp_err_set(err, PP_ENOMEM, "out of memory");
@@ -525,7 +489,7 @@ pp_rc pp_backup_create(const pp_config *cfg, const pp_backup_opts *o, pp_backup_
 		goto out;
 	/* Read back what was written before anything older may go. */
 	bk_step(&w.e, "reading the backup back");
-	rc = bk_manifest_check_files(&w.e, info->path, w.m, err);
+	rc = bk_manifest_check_files(&w.e, info->path, w.m, NULL, err);
 	if (rc != PP_OK) {
 		pp_err_prefix(err, "the new backup does not read back as written: ");
 		goto out;
@@ -536,10 +500,8 @@ pp_rc pp_backup_create(const pp_config *cfg, const pp_backup_opts *o, pp_backup_
 	if (o->keep > 0)
 		rc = prune(&w.e, o->out_dir, name, o->keep, &info->pruned, err);
 out:
-	if (w.dump_pid > 0) {
-		kill(w.dump_pid, SIGTERM);
-		waitpid(w.dump_pid, NULL, 0);
-	}
+	if (w.dump_pid > 0)
+		bk_stop(w.dump_pid);
 	if (w.tmp[0])
 		remove_tmp_dir(w.tmp);
 	if (lock_fd >= 0)

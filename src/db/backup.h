@@ -3,10 +3,13 @@
  * only after it matches its backup.
  *
  * A backup is a directory planpipe-YYYYMMDDTHHMMSSZ/ holding db.dump
- * (pg_dump's custom format), globals.sql (pg_dumpall --globals-only: the
- * cluster's roles) and manifest.json: versions, the SHA-256 of both files,
+ * (pg_dump's custom format), globals.sql (the cluster's roles, written by
+ * planpipe from the catalog in the only shape a restore accepts: see
+ * backup_roles.h) and manifest.json: versions, the SHA-256 of both files,
  * and the row count and content checksum of every table, computed in the
- * very snapshot pg_dump dumps. It is written under a hidden temporary name
+ * very snapshot pg_dump dumps. With PLANPIPE_BACKUP_KEY set the manifest is
+ * signed (HMAC-SHA256), and verify and restore refuse a backup whose
+ * signature is missing or wrong. It is written under a hidden temporary name
  * and renamed into place only when complete and fsync'ed, so nothing that
  * looks like a backup is ever incomplete.
  *
@@ -45,8 +48,12 @@ typedef struct pp_backup_common {
 	void (*on_event)(void *ctx, const pp_backup_event *ev); /* may be NULL */
 	void *ctx;
 	/* May be NULL. When it becomes non-zero (a signal handler), the work
-	 * stops at the next chance, cleans up, and fails with "interrupted". */
+	 * stops at the next chance, ends the tools it started, cleans up, and
+	 * fails with "interrupted". */
 	volatile sig_atomic_t *cancel;
+	/* verify, restore: set the passwords globals.sql holds on the roles the
+	 * restore creates (--allow-role-passwords). Existing roles never change. */
+	int allow_role_passwords;
 } pp_backup_common;
 
 typedef enum {

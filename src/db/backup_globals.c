@@ -1,205 +1,318 @@
 /*
- * backup_globals.c: the cluster's roles from globals.sql, applied so that
- * a restore never fails on "role does not exist" and never changes a role
- * the target cluster already has (see backup_int.h).
+ * backup_globals.c: the cluster's roles in a backup (see backup_int.h and
+ * backup_roles.h).
  *
- * globals.sql is pg_dumpall's output, whose statements have a fixed shape:
- * CREATE ROLE r; ALTER ROLE r WITH ...; COMMENT ON ROLE r IS ...;
- * ALTER ROLE r SET ...; GRANT g TO r ...; CREATE TABLESPACE ...; SET ...
- * and psql meta-commands (\restrict) at line starts between them. A role
- * that exists keeps its password, attributes and memberships: statements
- * about it are skipped, so restoring a backup of another cluster cannot
- * reset the target's superuser password.
+ * planpipe writes globals.sql itself, from the catalog, in the shape a
+ * restore accepts: one CREATE ROLE per role with the allow-listed
+ * attributes, and GRANT role TO role for memberships between them.
+ * Superusers are left out (every cluster has its own), and CREATEROLE,
+ * REPLICATION and BYPASSRLS are never written: a restore refuses them.
+ * Role settings (ALTER ROLE ... SET), comments and tablespaces are not
+ * part of a backup.
+ *
+ * A restore parses the whole file before it changes anything, then runs
+ * statements it builds again from what it parsed. A role that exists keeps
+ * its password, attributes and memberships: statements about it are skipped,
+ * so restoring a backup cannot change a role the target cluster already has.
  */
 #include "db/backup_int.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "core/file.h"
 #include "db/conn.h"
-#include "db/sqlscan.h"
+#include "version.h"
 
-/* Skips psql meta-command lines, blanks and -- comments; "" when nothing is left. */
-static const char *skip_noise(const char *s, const char *end)
+/* With passwords (superuser only), else without: pg_roles shows them masked. */
+static const char authid_sql[] =
+	"SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin,"
+	"       rolreplication, rolbypassrls, rolconnlimit, rolpassword, rolvaliduntil"
+	"  FROM pg_authid WHERE rolname !~ '^pg_' ORDER BY rolname COLLATE \"C\"";
+static const char roles_nopw_sql[] =
+	"SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin,"
+	"       rolreplication, rolbypassrls, rolconnlimit, NULL, rolvaliduntil"
+	"  FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname COLLATE \"C\"";
+
+/* Memberships between roles that globals.sql holds. */
+static const char members_sql[] =
+	"SELECT g.rolname, m.rolname, a.admin_option"
+	"  FROM pg_auth_members a"
+	"  JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member"
+	" WHERE g.rolname !~ '^pg_' AND m.rolname !~ '^pg_' AND NOT g.rolsuper"
+	"   AND NOT m.rolsuper"
+	" ORDER BY g.rolname COLLATE \"C\", m.rolname COLLATE \"C\"";
+
+/* Appends s between q characters, doubling q inside. */
+static pp_rc add_quoted(pp_buf *b, const char *s, char q)
 {
-	while (s < end) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
-			s++;
-		} else if (*s == '\\' || (*s == '-' && s + 1 < end && s[1] == '-')) {
-			while (s < end && *s != '\n')
-				s++;
-		} else {
-			break;
-		}
+	pp_rc rc = pp_buf_add(b, &q, 1);
+
+	for (; rc == PP_OK && *s; s++) {
+		if (*s == q)
+			rc = pp_buf_add(b, &q, 1);
+		if (rc == PP_OK)
+			rc = pp_buf_add(b, s, 1);
 	}
-	return s;
+	return rc == PP_OK ? pp_buf_add(b, &q, 1) : rc;
 }
 
-/* Reads an identifier as pg_dump prints it (fmtId); returns what follows, or NULL. */
-static const char *read_ident(const char *p, char *out, size_t size)
+static int yes(const PGresult *res, int row, int col)
 {
-	size_t n = 0;
-
-	while (*p == ' ')
-		p++;
-	if (*p == '"') {
-		for (p++; *p; p++) {
-			if (*p == '"' && p[1] != '"')
-				break;
-			if (*p == '"')
-				p++;
-			if (n + 1 < size)
-				out[n++] = *p;
-		}
-		if (*p != '"')
-			return NULL;
-		p++;
-	} else {
-		while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '$' ||
-			      (unsigned char)*p >= 0x80)) {
-			if (n + 1 < size)
-				out[n++] = *p;
-			p++;
-		}
-	}
-	out[n] = '\0';
-	return n > 0 ? p : NULL;
+	return PQgetvalue(res, row, col)[0] == 't';
 }
 
-static int starts(const char *s, const char *prefix)
+/* One CREATE ROLE line for row of authid_sql's result. */
+static pp_rc write_role(const bk_env *e, const PGresult *res, int row, pp_buf *b)
 {
-	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+	const char *name = PQgetvalue(res, row, 0);
+	long limit = strtol(PQgetvalue(res, row, 8), NULL, 10);
+	pp_rc rc;
+
+	if (yes(res, row, 3) || yes(res, row, 6) || yes(res, row, 7))
+		bk_warn(e,
+			"role %s has CREATEROLE, REPLICATION or BYPASSRLS: globals.sql holds it "
+			"without them (a restore never grants them)",
+			name);
+	rc = pp_buf_adds(b, "CREATE ROLE ");
+	if (rc == PP_OK)
+		rc = add_quoted(b, name, '"');
+	if (rc == PP_OK)
+		rc = pp_buf_printf(b, " WITH %s %s %s", yes(res, row, 5) ? "LOGIN" : "NOLOGIN",
+				   yes(res, row, 2) ? "INHERIT" : "NOINHERIT",
+				   yes(res, row, 4) ? "CREATEDB" : "NOCREATEDB");
+	if (rc == PP_OK && limit >= 0)
+		rc = pp_buf_printf(b, " CONNECTION LIMIT %ld", limit);
+	if (rc == PP_OK && !PQgetisnull(res, row, 9)) {
+		rc = pp_buf_adds(b, " PASSWORD ");
+		if (rc == PP_OK)
+			rc = add_quoted(b, PQgetvalue(res, row, 9), '\'');
+	}
+	if (rc == PP_OK && !PQgetisnull(res, row, 10)) {
+		rc = pp_buf_adds(b, " VALID UNTIL ");
+		if (rc == PP_OK)
+			rc = add_quoted(b, PQgetvalue(res, row, 10), '\'');
+	}
+	return rc == PP_OK ? pp_buf_adds(b, ";\n") : rc;
 }
 
-/* The role a GRANT gives to: the identifier after the first unquoted TO. */
-static int grant_member(const char *s, char *out, size_t size)
+pp_rc bk_globals_write(const bk_env *e, PGconn *conn, const char *path, int *passwords, pp_err *err)
 {
-	const char *p = s;
+	PGresult *roles = NULL, *members = NULL;
+	pp_err first;
+	pp_buf b;
+	pp_rc rc = PP_OK;
+	int i;
 
-	while (*p) {
-		while (*p == ' ' || *p == '\n' || *p == '\t')
-			p++;
-		if (*p == '"') {
-			for (p++; *p && !(*p == '"' && p[1] != '"'); p++)
-				if (*p == '"')
-					p++;
-			if (*p)
-				p++;
-			continue;
-		}
-		if (starts(p, "TO ") && (p == s || p[-1] == ' ' || p[-1] == '\n'))
-			return read_ident(p + 3, out, size) != NULL;
-		while (*p && *p != ' ' && *p != '\n' && *p != '\t' && *p != '"')
-			p++;
+	*passwords = 1;
+	pp_err_clear(&first);
+	if (pp_db_exec(conn, authid_sql, &roles, &first) != PP_OK) {
+		*passwords = 0;
+		if (pp_db_exec(conn, roles_nopw_sql, &roles, err) != PP_OK)
+			return PP_EDB;
+		bk_warn(e, "globals.sql holds the roles without their passwords (%s)", first.msg);
 	}
-	return 0;
+	if (pp_db_exec(conn, members_sql, &members, err) != PP_OK) {
+		PQclear(roles);
+		return PP_EDB;
+	}
+	pp_buf_init(&b, 256L * 1024 * 1024);
+	if (pp_buf_printf(&b,
+			  "-- globals.sql: the roles of the cluster, written by planpipe %s.\n"
+			  "-- A restore accepts CREATE ROLE, ALTER ROLE and GRANT role TO role "
+			  "only (docs/backup.md).\n",
+			  PP_VERSION) != PP_OK)
+		rc = PP_ENOMEM;
+	for (i = 0; rc == PP_OK && i < PQntuples(roles); i++)
+		if (!yes(roles, i, 1)) /* superusers: every cluster has its own */
+			rc = write_role(e, roles, i, &b);
+	for (i = 0; rc == PP_OK && i < PQntuples(members); i++) {
+		rc = pp_buf_adds(&b, "GRANT ");
+		if (rc == PP_OK)
+			rc = add_quoted(&b, PQgetvalue(members, i, 0), '"');
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&b, " TO ");
+		if (rc == PP_OK)
+			rc = add_quoted(&b, PQgetvalue(members, i, 1), '"');
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&b, yes(members, i, 2) ? " WITH ADMIN OPTION;\n" : ";\n");
+	}
+	PQclear(roles);
+	PQclear(members);
+	if (rc != PP_OK)
+		rc = pp_err_set(err, PP_ENOMEM, "out of memory writing %s", path);
+	else
+		rc = bk_write_synced(path, pp_buf_str(&b), b.len, err);
+	if (b.data)
+		memset(b.data, 0, b.len); /* it held the password hashes */
+	pp_buf_free(&b);
+	return rc;
 }
 
-typedef enum { ST_RUN, ST_CREATE_ROLE, ST_SKIP } stmt_kind;
-
-/*
- * Decides what to do with one statement: run it, create a role (role set),
- * or skip it because it is about a role that existed before (existing) or
- * about a tablespace.
- */
-static stmt_kind classify(const char *s, const json_t *existing, char *role, size_t size,
-			  int *tablespace)
-{
-	const char *p = NULL;
-
-	role[0] = '\0';
-	if (starts(s, "CREATE TABLESPACE") || starts(s, "ALTER TABLESPACE") ||
-	    starts(s, "COMMENT ON TABLESPACE") ||
-	    (starts(s, "GRANT ") && strstr(s, " ON TABLESPACE ") != NULL)) {
-		*tablespace = 1;
-		return ST_SKIP;
-	}
-	if (starts(s, "CREATE ROLE "))
-		p = s + 12;
-	else if (starts(s, "ALTER ROLE "))
-		p = s + 11;
-	else if (starts(s, "COMMENT ON ROLE "))
-		p = s + 16;
-	if (p) {
-		if (read_ident(p, role, size) == NULL)
-			return ST_RUN;
-		if (json_object_get(existing, role))
-			return ST_SKIP;
-		return starts(s, "CREATE ROLE ") ? ST_CREATE_ROLE : ST_RUN;
-	}
-	/* Memberships and parameter privileges: only for roles created here. */
-	if (starts(s, "GRANT ") && grant_member(s, role, size) && json_object_get(existing, role))
-		return ST_SKIP;
-	return ST_RUN;
-}
-
+/* Roles that exist, each with whether it holds a privileged attribute. */
 static pp_rc existing_roles(PGconn *conn, json_t *set, pp_err *err)
 {
 	PGresult *res;
 	int i;
 
-	if (pp_db_exec(conn, "SELECT rolname FROM pg_roles", &res, err) != PP_OK)
+	if (pp_db_exec(conn,
+		       "SELECT rolname, rolsuper OR rolcreaterole OR rolreplication OR rolbypassrls"
+		       "  FROM pg_roles",
+		       &res, err) != PP_OK)
 		return PP_EDB;
 	for (i = 0; i < PQntuples(res); i++)
-		json_object_set_new(set, PQgetvalue(res, i, 0), json_true());
+		json_object_set_new(set, PQgetvalue(res, i, 0), json_boolean(yes(res, i, 1)));
 	PQclear(res);
 	return PP_OK;
 }
 
-pp_rc bk_globals_apply(const bk_env *e, PGconn *conn, const char *path, int *created, pp_err *err)
+static pp_rc add_ident(PGconn *conn, pp_buf *b, const char *s)
 {
-	pp_sql_script script = {NULL, 0};
+	char *q = PQescapeIdentifier(conn, s, strlen(s));
+	pp_rc rc = q ? pp_buf_adds(b, q) : PP_ENOMEM;
+
+	PQfreemem(q);
+	return rc;
+}
+
+static pp_rc add_literal(PGconn *conn, pp_buf *b, const char *s)
+{
+	char *q = PQescapeLiteral(conn, s, strlen(s));
+	pp_rc rc = q ? pp_buf_adds(b, q) : PP_ENOMEM;
+
+	if (q)
+		memset(q, 0, strlen(q));
+	PQfreemem(q);
+	return rc;
+}
+
+static pp_rc add_attr(pp_buf *b, pp_role_attr a, const char *yes_word, const char *no_word)
+{
+	if (a == PP_ATTR_UNSET)
+		return PP_OK;
+	return pp_buf_printf(b, " %s", a == PP_ATTR_YES ? yes_word : no_word);
+}
+
+/* The statement st, built again with our own quoting; the password only if with_password. */
+static pp_rc build(PGconn *conn, const pp_role_stmt *st, int with_password, pp_buf *b)
+{
+	pp_rc rc;
+
+	if (st->kind == PP_ROLE_GRANT) {
+		rc = pp_buf_adds(b, "GRANT ");
+		if (rc == PP_OK)
+			rc = add_ident(conn, b, st->granted);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(b, " TO ");
+		if (rc == PP_OK)
+			rc = add_ident(conn, b, st->role);
+		if (rc == PP_OK && st->admin_option)
+			rc = pp_buf_adds(b, " WITH ADMIN OPTION");
+		return rc;
+	}
+	rc = pp_buf_adds(b, st->kind == PP_ROLE_CREATE ? "CREATE ROLE " : "ALTER ROLE ");
+	if (rc == PP_OK)
+		rc = add_ident(conn, b, st->role);
+	if (rc == PP_OK)
+		rc = pp_buf_adds(b, " WITH NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS");
+	if (rc == PP_OK)
+		rc = add_attr(b, st->login, "LOGIN", "NOLOGIN");
+	if (rc == PP_OK)
+		rc = add_attr(b, st->inherit, "INHERIT", "NOINHERIT");
+	if (rc == PP_OK)
+		rc = add_attr(b, st->createdb, "CREATEDB", "NOCREATEDB");
+	if (rc == PP_OK && st->has_conn_limit)
+		rc = pp_buf_printf(b, " CONNECTION LIMIT %ld", st->conn_limit);
+	if (rc == PP_OK && st->valid_until) {
+		rc = pp_buf_adds(b, " VALID UNTIL ");
+		if (rc == PP_OK)
+			rc = add_literal(conn, b, st->valid_until);
+	}
+	if (rc == PP_OK && with_password && st->has_password) {
+		rc = pp_buf_adds(b, " PASSWORD ");
+		if (rc == PP_OK)
+			rc = st->password ? add_literal(conn, b, st->password)
+					  : pp_buf_adds(b, "NULL");
+	}
+	return rc;
+}
+
+/*
+ * Before anything runs: a membership given to a role this restore creates
+ * must not be in a role that exists here with a privileged attribute
+ * (SET ROLE to it would be a way up).
+ */
+static pp_rc check_grants(const pp_role_script *s, const json_t *existing, pp_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < s->count; i++) {
+		const pp_role_stmt *st = &s->stmts[i];
+		if (st->kind != PP_ROLE_GRANT || json_object_get(existing, st->role))
+			continue;
+		if (json_is_true(json_object_get(existing, st->granted)))
+			return pp_err_set(
+				err, PP_EINVAL,
+				"%s:%d:%d: GRANT %s TO %s: role %s exists here with "
+				"SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS: refused",
+				BK_GLOBALS, st->line, st->col, st->granted, st->role, st->granted);
+	}
+	return PP_OK;
+}
+
+pp_rc bk_globals_apply(const bk_env *e, PGconn *conn, const pp_role_script *s, int *created,
+		       pp_err *err)
+{
+	int allow_pw = e->c && e->c->allow_role_passwords;
 	json_t *existing = json_object();
-	char *sql = NULL, *stmt = NULL, role[256];
-	size_t len = 0, i;
-	int tablespace = 0;
+	pp_buf b, nopw;
+	size_t i;
+	int cut = 0;
 	pp_rc rc;
 
 	*created = 0;
 	if (existing == NULL)
 		return pp_err_set(err, PP_ENOMEM, "out of memory");
-	rc = pp_file_read(path, 256L * 1024 * 1024, &sql, &len, err);
+	rc = existing_roles(conn, existing, err);
 	if (rc == PP_OK)
-		rc = existing_roles(conn, existing, err);
-	if (rc == PP_OK && (rc = pp_sql_split(sql, len, &script, err)) != PP_OK)
-		pp_err_prefix(err, "%s: ", path);
-	for (i = 0; rc == PP_OK && i < script.count; i++) {
-		const pp_sql_stmt *st = &script.stmts[i];
-		const char *from = skip_noise(sql + st->offset, sql + st->offset + st->len);
-		size_t n = (size_t)(sql + st->offset + st->len - from);
+		rc = check_grants(s, existing, err);
+	if (rc != PP_OK) {
+		json_decref(existing);
+		return rc;
+	}
+	pp_buf_init(&b, 1024 * 1024);
+	pp_buf_init(&nopw, 8192);
+	for (i = 0; i < s->count; i++) {
+		const pp_role_stmt *st = &s->stmts[i];
 		pp_err serr;
-		stmt_kind kind;
 
-		if (n == 0)
+		/* Roles that were here before are never changed. */
+		if (json_object_get(existing, st->role))
 			continue;
-		free(stmt);
-		stmt = strndup(from, n);
-		if (stmt == NULL) {
+		pp_buf_reset(&b);
+		if (build(conn, st, allow_pw, &b) != PP_OK || b.data == NULL) {
 			rc = pp_err_set(err, PP_ENOMEM, "out of memory");
 			break;
 		}
-		kind = classify(stmt, existing, role, sizeof(role), &tablespace);
-		if (kind == ST_SKIP)
-			continue;
+		if (!allow_pw && st->has_password && st->password &&
+		    pp_buf_printf(&nopw, "%s%s", nopw.len ? ", " : "", st->role) != PP_OK)
+			cut = 1;
 		pp_err_clear(&serr);
-		if (pp_db_exec(conn, stmt, NULL, &serr) != PP_OK) {
-			bk_warn(e, "%s:%d: %s", path, st->line, serr.msg);
+		if (pp_db_exec(conn, pp_buf_str(&b), NULL, &serr) != PP_OK) {
+			bk_warn(e, "%s:%d: %s", BK_GLOBALS, st->line, serr.msg);
 			continue;
 		}
-		if (kind == ST_CREATE_ROLE)
+		if (st->kind == PP_ROLE_CREATE)
 			++*created;
 	}
-	if (tablespace)
+	if (nopw.len)
 		bk_warn(e,
-			"%s: tablespaces are not restored: everything goes to the default "
-			"tablespace",
-			path);
-	pp_sql_script_free(&script);
-	free(stmt);
-	free(sql);
+			"roles created without the passwords the backup holds for them (%s%s): "
+			"pass --allow-role-passwords to set them",
+			pp_buf_str(&nopw), cut ? ", ..." : "");
+	if (b.data)
+		memset(b.data, 0, b.len);
+	pp_buf_free(&b);
+	pp_buf_free(&nopw);
 	json_decref(existing);
 	return rc;
 }

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "db/backup.h"
+#include "db/backup_roles.h"
 
 #define BK_FORMAT         "planpipe-backup"
 #define BK_FORMAT_VERSION 1
@@ -19,6 +20,7 @@
 #define BK_GLOBALS        "globals.sql"
 #define BK_MANIFEST       "manifest.json"
 #define BK_PATH_MAX       4096
+#define BK_GLOBALS_MAX    (64L * 1024 * 1024) /* a globals.sql larger is refused */
 
 /* How to reach the server and its tools; one per command. */
 typedef struct bk_env {
@@ -44,7 +46,7 @@ pp_rc bk_connect(const bk_env *e, const char *dbname, const char *appname, PGcon
 		 pp_err *err) PP_WARN_UNUSED;
 
 /*
- * Finds pg_dump, pg_dumpall and pg_restore (c->pg_bindir, else the
+ * Finds pg_dump and pg_restore (c->pg_bindir, else the
  * server's major version under /usr/lib/postgresql, else a newer one there,
  * else PATH) and refuses tools older than server_version_num.
  */
@@ -62,15 +64,22 @@ pp_rc bk_tool_options(bk_env *e, const char *options, pp_err *err) PP_WARN_UNUSE
 
 /*
  * Starts bindir/tool with args (NULL-terminated, without argv[0]), standard
- * input from /dev/null, standard output and error appended to log.
+ * input from /dev/null, standard output and error appended to log. When
+ * in_fd >= 0 the tool gets it as its descriptor 3 (/dev/fd/3).
  */
 pp_rc bk_spawn(const bk_env *e, const char *tool, const char *const *args, const char *log,
-	       pid_t *pid, pp_err *err) PP_WARN_UNUSED;
+	       int in_fd, pid_t *pid, pp_err *err) PP_WARN_UNUSED;
+
+/* Ends pid for good: SIGTERM, SIGKILL after 5 s, and reaps it. Blocks up to about 5 s. */
+void bk_stop(pid_t pid);
 
 /*
- * Waits for pid, calling tick(ctx) about twice a second (tick may be NULL)
- * and killing it when the command is cancelled. A non-zero exit status is
- * PP_EIO with the end of log in the message.
+ * Waits for pid, calling tick(ctx) about twice a second (tick may be NULL).
+ * When the command is cancelled, or the tool runs longer than
+ * PLANPIPE_BACKUP_TOOL_TIMEOUT, it gets SIGTERM, and SIGKILL 5 s later if
+ * it is still there; either way this returns only once it is gone
+ * ("interrupted", or PP_ETIMEDOUT naming the setting). A non-zero exit
+ * status is PP_EIO with the end of log in the message.
  */
 pp_rc bk_wait(const bk_env *e, pid_t pid, const char *tool, const char *log,
 	      void (*tick)(void *ctx), void *ctx, pp_err *err) PP_WARN_UNUSED;
@@ -110,21 +119,56 @@ pp_rc bk_stats_collect(const bk_env *e, PGconn *conn, json_t **out, pp_err *err)
 /* Compares stats with the manifest m: PP_ECONFLICT listing what differs. */
 pp_rc bk_stats_compare(const json_t *m, const json_t *stats, pp_err *err) PP_WARN_UNUSED;
 
-/* SHA-256 of a file, streaming, and its size. */
+/*
+ * Opens path for reading only if it is a regular file: a symbolic link, a
+ * device (/dev/zero), a FIFO or a directory is PP_EINVAL naming it, without
+ * blocking. *fd is the caller's to close; *size its size.
+ */
+pp_rc bk_open_regular(const char *path, int *fd, long long *size, pp_err *err) PP_WARN_UNUSED;
+
+/* SHA-256 of a regular file (bk_open_regular), streaming, and its size. */
 pp_rc bk_sha256_file(const char *path, char hex[65], long long *bytes, pp_err *err) PP_WARN_UNUSED;
 
 /*
- * Reads and validates dir/manifest.json. PP_EINVAL naming the file when it
- * is missing or not a planpipe manifest. Caller json_decref()s *out.
+ * Reads and validates dir/manifest.json (a regular file, not a link).
+ * PP_EINVAL naming the file when it is missing or not a planpipe manifest.
+ * Caller json_decref()s *out.
  */
 pp_rc bk_manifest_load(const char *dir, json_t **out, pp_err *err) PP_WARN_UNUSED;
 
+/* What a restore reads from the files it has checked, so nothing is read twice. */
+typedef struct bk_files {
+	int dump_fd;   /* db.dump, open, checked; -1 until then; the caller closes it */
+	char *globals; /* globals.sql's contents as checked; caller frees */
+	size_t globals_len;
+} bk_files;
+
 /*
- * Checks every file the manifest lists: "DIR/db.dump: checksum mismatch
- * (expected X, found Y)" (PP_EINVAL) on the first that differs.
+ * Checks every file the manifest lists: a regular file, of the size the
+ * manifest gives (a file of another size is not read), with its SHA-256:
+ * "DIR/db.dump: checksum mismatch (expected X, found Y)" (PP_EINVAL) on the
+ * first that differs. Stops with "interrupted" when e's command is
+ * cancelled. With out (may be NULL), db.dump stays open (rewound) and
+ * globals.sql is kept in memory, as they were checked.
  */
-pp_rc bk_manifest_check_files(const bk_env *e, const char *dir, const json_t *m,
+pp_rc bk_manifest_check_files(const bk_env *e, const char *dir, const json_t *m, bk_files *out,
 			      pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Signs m with HMAC-SHA256 under key: m gets "signature": {"algorithm":
+ * "hmac-sha256", "hmac": hex} over its canonical text (compact, keys
+ * sorted, without "signature").
+ */
+pp_rc bk_manifest_sign(json_t *m, const char *key, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * With e's PLANPIPE_BACKUP_KEY set, m must carry a signature that matches
+ * (compared in constant time): an unsigned or wrongly signed manifest is
+ * PP_EINVAL naming path. Without a key, a signature is not checked and a
+ * warning says so.
+ */
+pp_rc bk_manifest_check_signature(const bk_env *e, const json_t *m, const char *path,
+				  pp_err *err) PP_WARN_UNUSED;
 
 /* Writes data to path (must not exist) and fsyncs it. */
 pp_rc bk_write_synced(const char *path, const char *data, size_t len, pp_err *err) PP_WARN_UNUSED;
@@ -142,13 +186,28 @@ const char *bk_json_str(const json_t *obj, const char *key);
 /* ---- backup_globals.c ---- */
 
 /*
- * Runs globals.sql on conn, creating the roles the cluster lacks. Roles
- * that exist are neither re-created nor altered (their passwords and
- * attributes stay); tablespaces are skipped. A statement that fails is a
- * warning: a role that could not be created is found by bk_roles_check.
- * *created counts the roles created.
+ * Writes globals.sql (must not exist) from conn's catalog: a CREATE ROLE
+ * per role that is not a superuser, with LOGIN, INHERIT, CREATEDB,
+ * CONNECTION LIMIT, PASSWORD and VALID UNTIL only, and GRANT role TO role
+ * for memberships between them. Passwords need a superuser: without one
+ * *passwords is 0, the roles are written without them, and a warning says
+ * so.
  */
-pp_rc bk_globals_apply(const bk_env *e, PGconn *conn, const char *path, int *created,
+pp_rc bk_globals_write(const bk_env *e, PGconn *conn, const char *path, int *passwords,
+		       pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Runs the parsed globals.sql on conn, creating the roles the cluster
+ * lacks, from statements built again from s. Roles that exist are neither
+ * re-created nor altered (their passwords and attributes stay). Passwords
+ * are set only with e->c->allow_role_passwords (else a warning names the
+ * roles created without theirs). A membership in a role that exists here
+ * with SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS is PP_EINVAL before
+ * any statement runs. A statement that fails is a warning: a role that
+ * could not be created is found by bk_roles_check. *created counts the
+ * roles created.
+ */
+pp_rc bk_globals_apply(const bk_env *e, PGconn *conn, const pp_role_script *s, int *created,
 		       pp_err *err) PP_WARN_UNUSED;
 
 /*

@@ -17,7 +17,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,26 +284,64 @@ pp_rc bk_stats_compare(const json_t *m, const json_t *stats, pp_err *err)
 	return rc;
 }
 
-pp_rc bk_sha256_file(const char *path, char hex[65], long long *bytes, pp_err *err)
+pp_rc bk_open_regular(const char *path, int *fd, long long *size, pp_err *err)
+{
+	struct stat st;
+
+	*fd = -1;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0) {
+		if (errno == ELOOP)
+			return pp_err_set(err, PP_EINVAL,
+					  "%s is a symbolic link: a backup's files must be "
+					  "regular files",
+					  path);
+		return pp_err_set(err, PP_EINVAL, "%s: %s", path,
+				  errno == ENOENT ? "missing" : strerror(errno));
+	}
+	if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		return pp_err_set(err, PP_EINVAL,
+				  "%s is not a regular file (a device, FIFO or directory): refused",
+				  path);
+	}
+	*size = (long long)st.st_size;
+	return PP_OK;
+}
+
+static void to_hex(const unsigned char *md, unsigned int n, char *hex)
 {
 	static const char digits[] = "0123456789abcdef";
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[2 * n] = '\0';
+}
+
+/*
+ * SHA-256 of fd's contents from its current offset, and how many bytes it
+ * read. keep (may be NULL): the contents are also copied there (up to its
+ * max). A file that grows past max bytes (max < 0: no limit) while it is
+ * read is PP_EINVAL. Stops at the first cancel.
+ */
+static pp_rc sha256_fd(const bk_env *e, int fd, const char *path, long long max, char hex[65],
+		       long long *bytes, pp_buf *keep, pp_err *err)
+{
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	char *buf = malloc(1 << 20);
 	pp_rc rc = PP_OK;
 	ssize_t n;
-	int fd = -1;
 
 	*bytes = 0;
 	if (ctx == NULL || buf == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
-		goto out;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = pp_err_set(err, PP_EIO, "%s: %s", path,
-				errno == ENOENT ? "missing" : strerror(errno));
 		goto out;
 	}
 	while ((n = read(fd, buf, 1 << 20)) != 0) {
@@ -311,20 +351,41 @@ pp_rc bk_sha256_file(const char *path, char hex[65], long long *bytes, pp_err *e
 			rc = pp_err_set(err, PP_EIO, "cannot read %s: %s", path, strerror(errno));
 			goto out;
 		}
+		if (e && bk_cancelled(e, err)) {
+			rc = PP_EIO;
+			goto out;
+		}
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
 		*bytes += n;
+		if (max >= 0 && *bytes > max) {
+			rc = pp_err_set(err, PP_EINVAL, "%s grew past %lld bytes while it was read",
+					path, max);
+			goto out;
+		}
+		if (keep && pp_buf_add(keep, buf, (size_t)n) != PP_OK) {
+			rc = pp_err_set(err, PP_EINVAL, "%s: too large to read", path);
+			goto out;
+		}
 	}
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	for (i = 0; i < mdlen && i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[2 * i] = '\0';
+	to_hex(md, mdlen < 32 ? mdlen : 32, hex);
 out:
-	if (fd >= 0)
-		close(fd);
 	free(buf);
 	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+pp_rc bk_sha256_file(const char *path, char hex[65], long long *bytes, pp_err *err)
+{
+	long long size;
+	int fd;
+	pp_rc rc = bk_open_regular(path, &fd, &size, err);
+
+	*bytes = 0;
+	if (rc != PP_OK)
+		return rc;
+	rc = sha256_fd(NULL, fd, path, -1, hex, bytes, NULL, err);
+	close(fd);
 	return rc;
 }
 
@@ -390,18 +451,25 @@ pp_rc bk_manifest_load(const char *dir, json_t **out, pp_err *err)
 {
 	char path[BK_PATH_MAX];
 	json_error_t jerr;
-	struct stat st;
+	long long size;
 	json_t *m;
+	int fd;
 
 	*out = NULL;
 	if (bk_path(path, dir, BK_MANIFEST, err) != PP_OK)
 		return PP_EINVAL;
-	if (stat(path, &st) != 0)
-		return pp_err_set(err, PP_EINVAL, "%s: not a planpipe backup (no %s: %s)", dir,
-				  BK_MANIFEST, strerror(errno));
-	if (st.st_size > 256L * 1024 * 1024)
+	if (bk_open_regular(path, &fd, &size, err) != PP_OK) {
+		if (strstr(err->msg, ": missing") != NULL)
+			return pp_err_set(err, PP_EINVAL, "%s: not a planpipe backup (no %s)", dir,
+					  BK_MANIFEST);
+		return PP_EINVAL;
+	}
+	if (size > 256L * 1024 * 1024) {
+		close(fd);
 		return pp_err_set(err, PP_EINVAL, "%s: too large for a manifest", path);
-	m = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	}
+	m = json_loadfd(fd, JSON_REJECT_DUPLICATES, &jerr);
+	close(fd);
 	if (m == NULL)
 		return pp_err_set(err, PP_EINVAL, "%s:%d: invalid JSON: %s", path, jerr.line,
 				  jerr.text);
@@ -413,33 +481,137 @@ pp_rc bk_manifest_load(const char *dir, json_t **out, pp_err *err)
 	return PP_OK;
 }
 
-pp_rc bk_manifest_check_files(const bk_env *e, const char *dir, const json_t *m, pp_err *err)
+/* Checks dir/name against the manifest's entry f; keeps it in *out when asked. */
+static pp_rc check_file(const bk_env *e, const char *dir, const char *name, const json_t *f,
+			bk_files *out, pp_err *err)
+{
+	const char *want = bk_json_str(f, "sha256");
+	long long size, bytes = 0, expect = bk_json_int(f, "bytes");
+	int is_globals = out && strcmp(name, BK_GLOBALS) == 0;
+	char path[BK_PATH_MAX], hex[65];
+	pp_buf keep;
+	pp_rc rc;
+	int fd;
+
+	if (bk_path(path, dir, name, err) != PP_OK)
+		return PP_EINVAL;
+	if (e)
+		bk_step(e, "checking the checksum of %s", path);
+	if (bk_open_regular(path, &fd, &size, err) != PP_OK)
+		return PP_EINVAL;
+	/* A file of another size is damaged: no need to read it (it may be huge). */
+	if (size != expect || (is_globals && expect > BK_GLOBALS_MAX)) {
+		close(fd);
+		return pp_err_set(err, PP_EINVAL,
+				  "%s: %lld bytes, the manifest says %lld: damaged or replaced%s",
+				  path, size, expect,
+				  size == expect ? " (too large for a globals.sql)" : "");
+	}
+	pp_buf_init(&keep, (size_t)expect + 1);
+	rc = sha256_fd(e, fd, path, expect, hex, &bytes, is_globals ? &keep : NULL, err);
+	if (rc == PP_OK && strcmp(hex, want) != 0) {
+		rc = pp_err_set(err, PP_EINVAL, "%s: checksum mismatch (expected %s, found %s)",
+				path, want, hex);
+		if (bytes != expect)
+			pp_err_append(err, "the file has %lld bytes, the manifest says %lld", bytes,
+				      expect);
+	}
+	if (rc == PP_OK && is_globals) {
+		out->globals_len = keep.len;
+		out->globals = keep.len ? pp_buf_take(&keep) : strdup("");
+		if (out->globals == NULL)
+			rc = pp_err_set(err, PP_ENOMEM, "out of memory");
+	}
+	pp_buf_free(&keep);
+	if (rc == PP_OK && out && strcmp(name, BK_DUMP) == 0 && lseek(fd, 0, SEEK_SET) == 0) {
+		out->dump_fd = fd;
+		return PP_OK;
+	}
+	close(fd);
+	return rc == PP_OK ? PP_OK : PP_EINVAL;
+}
+
+pp_rc bk_manifest_check_files(const bk_env *e, const char *dir, const json_t *m, bk_files *out,
+			      pp_err *err)
 {
 	json_t *files = json_object_get(m, "files");
-	char path[BK_PATH_MAX], hex[65];
-	long long bytes;
 
 	for (void *it = json_object_iter(files); it; it = json_object_iter_next(files, it)) {
-		const char *name = json_object_iter_key(it);
-		json_t *f = json_object_iter_value(it);
-		const char *want = bk_json_str(f, "sha256");
-
-		if (bk_path(path, dir, name, err) != PP_OK)
-			return PP_EINVAL;
-		if (e)
-			bk_step(e, "checking the checksum of %s", path);
-		if (bk_sha256_file(path, hex, &bytes, err) != PP_OK)
-			return PP_EINVAL;
-		if (strcmp(hex, want) != 0) {
-			pp_err_set(err, PP_EINVAL, "%s: checksum mismatch (expected %s, found %s)",
-				   path, want, hex);
-			if (bytes != bk_json_int(f, "bytes"))
-				pp_err_append(err,
-					      "the file has %lld bytes, the manifest says %lld",
-					      bytes, bk_json_int(f, "bytes"));
-			return PP_EINVAL;
-		}
+		if (check_file(e, dir, json_object_iter_key(it), json_object_iter_value(it), out,
+			       err) != PP_OK)
+			return strcmp(err->msg, "interrupted") == 0 ? PP_EIO : PP_EINVAL;
 	}
+	if (out && out->dump_fd < 0)
+		return pp_err_set(err, PP_EIO, "%s/%s: cannot rewind", dir, BK_DUMP);
+	return PP_OK;
+}
+
+/* HMAC-SHA256 of m's canonical text, without "signature", into hex. */
+static pp_rc manifest_hmac(const json_t *m, const char *key, char hex[65], pp_err *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	json_t *copy = json_copy((json_t *)m);
+	char *text = NULL;
+	pp_rc rc = PP_OK;
+
+	if (copy != NULL)
+		json_object_del(copy, "signature"); /* absent: nothing to remove */
+	if (copy == NULL || (text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
+	else if (HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)text,
+		      strlen(text), md, &mdlen) == NULL ||
+		 mdlen != 32)
+		rc = pp_err_set(err, PP_EIO, "HMAC-SHA256 failed");
+	else
+		to_hex(md, mdlen, hex);
+	free(text);
+	json_decref(copy);
+	return rc;
+}
+
+pp_rc bk_manifest_sign(json_t *m, const char *key, pp_err *err)
+{
+	char hex[65];
+
+	if (manifest_hmac(m, key, hex, err) != PP_OK)
+		return err->rc;
+	if (json_object_set_new(m, "signature",
+				json_pack("{s:s, s:s}", "algorithm", "hmac-sha256", "hmac", hex)))
+		return pp_err_set(err, PP_ENOMEM, "out of memory");
+	return PP_OK;
+}
+
+pp_rc bk_manifest_check_signature(const bk_env *e, const json_t *m, const char *path, pp_err *err)
+{
+	const json_t *sig = json_object_get(m, "signature");
+	const char *key = e->cfg ? e->cfg->backup_key : NULL;
+	const char *got = bk_json_str(sig, "hmac");
+	char hex[65];
+
+	if (key == NULL) {
+		if (sig)
+			bk_warn(e,
+				"%s is signed, but PLANPIPE_BACKUP_KEY is not set: the signature "
+				"was not checked",
+				path);
+		return PP_OK;
+	}
+	if (sig == NULL)
+		return pp_err_set(err, PP_EINVAL,
+				  "%s is not signed and PLANPIPE_BACKUP_KEY is set: refused (a "
+				  "backup made without the key, or a manifest replaced)",
+				  path);
+	if (strcmp(bk_json_str(sig, "algorithm"), "hmac-sha256") != 0 || strlen(got) != 64)
+		return pp_err_set(err, PP_EINVAL, "%s: signature is not an hmac-sha256: refused",
+				  path);
+	if (manifest_hmac(m, key, hex, err) != PP_OK)
+		return err->rc;
+	if (CRYPTO_memcmp(hex, got, 64) != 0)
+		return pp_err_set(err, PP_EINVAL,
+				  "%s: the signature does not match PLANPIPE_BACKUP_KEY: refused "
+				  "(the manifest was changed, or signed with another key)",
+				  path);
 	return PP_OK;
 }
 

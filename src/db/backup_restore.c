@@ -46,6 +46,8 @@ typedef struct job {
 	int fresh_exists;
 	int keep_owners;
 	int roles_created;
+	bk_files files;       /* db.dump and globals.sql as checked */
+	pp_role_script roles; /* globals.sql, parsed */
 } job;
 
 /* A backup directory, or the directory of a file in it. */
@@ -72,6 +74,7 @@ static pp_rc resolve_dir(const char *path, char *dir, pp_err *err)
 static pp_rc load_backup(job *j, const char *path, pp_backup_verdict *verdict, pp_backup_info *info,
 			 pp_err *err)
 {
+	char manifest[BK_PATH_MAX], globals[BK_PATH_MAX];
 	pp_rc rc;
 
 	rc = resolve_dir(path, j->dir, err);
@@ -79,10 +82,17 @@ static pp_rc load_backup(job *j, const char *path, pp_backup_verdict *verdict, p
 		return rc;
 	snprintf(info->path, sizeof(info->path), "%s", j->dir);
 	rc = bk_manifest_load(j->dir, &j->m, err);
+	if (rc == PP_OK && (rc = bk_path(manifest, j->dir, BK_MANIFEST, err)) == PP_OK)
+		rc = bk_manifest_check_signature(&j->e, j->m, manifest, err);
 	if (rc == PP_OK)
-		rc = bk_manifest_check_files(&j->e, j->dir, j->m, err);
+		rc = bk_manifest_check_files(&j->e, j->dir, j->m, &j->files, err);
+	/* Every statement of globals.sql is checked before anything is touched. */
+	if (rc == PP_OK && (rc = bk_path(globals, j->dir, BK_GLOBALS, err)) == PP_OK)
+		rc = pp_role_script_parse(j->files.globals, j->files.globals_len, globals,
+					  &j->roles, err);
 	if (rc != PP_OK) {
-		*verdict = PP_BACKUP_BAD;
+		if (strcmp(err->msg, "interrupted") != 0)
+			*verdict = PP_BACKUP_BAD;
 		return rc;
 	}
 	info->tables = json_object_size(json_object_get(j->m, "tables"));
@@ -268,9 +278,14 @@ static pp_rc raise_maintenance_work_mem(job *j, pp_err *err)
 	return bk_tool_options(&j->e, "-c maintenance_work_mem=256MB", err);
 }
 
+/*
+ * pg_restore reads db.dump through the descriptor whose contents were
+ * checked (/dev/fd/3, which its parallel workers open again), so a file
+ * swapped in after the check is never read.
+ */
 static pp_rc run_pg_restore(job *j, pp_err *err)
 {
-	char dump[BK_PATH_MAX], jobs[32], *db_arg = NULL, *log = bk_temp_log("pg_restore");
+	char jobs[32], *db_arg = NULL, *log = bk_temp_log("pg_restore");
 	const char *args[12];
 	pp_buf ci;
 	size_t n = 0;
@@ -283,9 +298,6 @@ static pp_rc run_pg_restore(job *j, pp_err *err)
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory or no temporary directory");
 		goto out;
 	}
-	rc = bk_path(dump, j->dir, BK_DUMP, err);
-	if (rc != PP_OK)
-		goto out;
 	snprintf(db_arg, ci.len + 16, "--dbname=%s", pp_buf_str(&ci));
 	snprintf(jobs, sizeof(jobs), "--jobs=%d", j->e.c->jobs > 1 ? j->e.c->jobs : 1);
 	args[n++] = db_arg;
@@ -295,11 +307,11 @@ static pp_rc run_pg_restore(job *j, pp_err *err)
 	args[n++] = jobs;
 	if (!j->keep_owners)
 		args[n++] = "--no-owner";
-	args[n++] = dump;
+	args[n++] = "/dev/fd/3";
 	args[n] = NULL;
 	bk_step(&j->e, "restoring into %s (pg_restore %s, %s)", j->fresh, j->e.tools_version,
 		jobs + 2);
-	rc = bk_spawn(&j->e, "pg_restore", args, log, &pid, err);
+	rc = bk_spawn(&j->e, "pg_restore", args, log, j->files.dump_fd, &pid, err);
 	if (rc == PP_OK)
 		rc = bk_wait(&j->e, pid, "pg_restore", log, restore_tick, j, err);
 out:
@@ -315,16 +327,15 @@ out:
 static pp_rc restore_and_check(job *j, pp_backup_verdict *verdict, pp_backup_info *info,
 			       pp_err *err)
 {
-	char globals[BK_PATH_MAX];
 	PGconn *conn = NULL;
 	json_t *stats = NULL;
 	long long started;
 	pp_rc rc;
 
 	bk_step(&j->e, "creating missing roles from globals.sql");
-	rc = bk_path(globals, j->dir, BK_GLOBALS, err);
-	if (rc == PP_OK)
-		rc = bk_globals_apply(&j->e, j->admin, globals, &j->roles_created, err);
+	rc = bk_globals_apply(&j->e, j->admin, &j->roles, &j->roles_created, err);
+	if (rc == PP_EINVAL)
+		*verdict = PP_BACKUP_BAD;
 	if (rc == PP_OK)
 		rc = bk_roles_check(&j->e, j->admin, j->m, &j->keep_owners, err);
 	if (rc == PP_OK)
@@ -337,7 +348,8 @@ static pp_rc restore_and_check(job *j, pp_backup_verdict *verdict, pp_backup_inf
 	rc = run_pg_restore(j, err);
 	info->tool_ms = pp_now_ms() - started;
 	if (rc != PP_OK) {
-		if (strcmp(err->msg, "interrupted") != 0) {
+		/* Not the backup's fault: a cancel, or the tool timeout. */
+		if (rc != PP_ETIMEDOUT && strcmp(err->msg, "interrupted") != 0) {
 			*verdict = PP_BACKUP_BAD;
 			pp_err_prefix(err, "%s could not be restored: ", j->dir);
 		}
@@ -384,6 +396,10 @@ static void job_free(job *j, pp_backup_info *info)
 	drop_fresh(j);
 	PQfinish(j->admin);
 	json_decref(j->m);
+	if (j->files.dump_fd >= 0)
+		close(j->files.dump_fd);
+	free(j->files.globals);
+	pp_role_script_free(&j->roles);
 	info->ms = pp_now_ms() - j->e.started_ms;
 	bk_env_free(&j->e);
 }
@@ -397,6 +413,7 @@ pp_rc pp_backup_verify(const pp_config *cfg, const char *path, const pp_backup_c
 	*verdict = PP_BACKUP_UNCHECKED;
 	memset(info, 0, sizeof(*info));
 	memset(&j, 0, sizeof(j));
+	j.files.dump_fd = -1;
 	rc = bk_env_init(&j.e, cfg, c, err);
 	if (rc == PP_OK)
 		rc = load_backup(&j, path, verdict, info, err);
@@ -634,6 +651,7 @@ pp_rc pp_backup_restore(const pp_config *cfg, const char *path, const pp_restore
 	*verdict = PP_BACKUP_UNCHECKED;
 	memset(info, 0, sizeof(*info));
 	memset(&j, 0, sizeof(j));
+	j.files.dump_fd = -1;
 	rc = bk_env_init(&j.e, cfg, &o->c, err);
 	if (rc != PP_OK)
 		goto out;

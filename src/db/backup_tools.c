@@ -27,7 +27,7 @@
 
 extern char **environ;
 
-static const char *const required_tools[] = {"pg_dump", "pg_dumpall", "pg_restore", NULL};
+static const char *const required_tools[] = {"pg_dump", "pg_restore", NULL};
 
 pp_rc bk_path(char *out, const char *dir, const char *name, pp_err *err)
 {
@@ -94,6 +94,12 @@ pp_rc bk_env_init(bk_env *e, const pp_config *cfg, const pp_backup_common *c, pp
 					"DATABASE_URL is not a valid connection string");
 			goto out;
 		}
+	}
+	if (cfg->backup_key && strlen(cfg->backup_key) < 16) {
+		rc = pp_err_set(err, PP_EINVAL,
+				"PLANPIPE_BACKUP_KEY is too short: use 16 bytes or more (e.g. "
+				"openssl rand -hex 32)");
+		goto out;
 	}
 	pw = opt_val(e->url, "password");
 	if (pw == NULL)
@@ -256,16 +262,23 @@ char *bk_temp_log(const char *tool)
 }
 
 pp_rc bk_spawn(const bk_env *e, const char *tool, const char *const *args, const char *log,
-	       pid_t *pid, pp_err *err)
+	       int in_fd, pid_t *pid, pp_err *err)
 {
 	char path[BK_PATH_MAX];
 	const char *argv[64];
 	posix_spawn_file_actions_t fa;
 	size_t n = 0;
-	int rc;
+	int rc, moved = -1;
 
 	if (bk_path(path, e->bindir, tool, err) != PP_OK)
 		return PP_EINVAL;
+	/* dup2 onto 3 clears close-on-exec, unless the descriptor is 3 already. */
+	if (in_fd == 3) {
+		moved = fcntl(in_fd, F_DUPFD_CLOEXEC, 10);
+		if (moved < 0)
+			return pp_err_set(err, PP_EIO, "cannot run %s: %s", path, strerror(errno));
+		in_fd = moved;
+	}
 	argv[n++] = path;
 	for (; *args && n < 63; args++)
 		argv[n++] = *args;
@@ -274,8 +287,12 @@ pp_rc bk_spawn(const bk_env *e, const char *tool, const char *const *args, const
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	if (in_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in_fd, 3);
 	rc = posix_spawn(pid, path, &fa, NULL, (char *const *)argv, e->tool_env);
 	posix_spawn_file_actions_destroy(&fa);
+	if (moved >= 0)
+		close(moved);
 	if (rc != 0)
 		return pp_err_set(err, PP_EIO, "cannot run %s: %s", path, strerror(rc));
 	return PP_OK;
@@ -315,13 +332,33 @@ int bk_cancelled(const bk_env *e, pp_err *err)
 	return 0;
 }
 
+void bk_stop(pid_t pid)
+{
+	struct timespec pause = {0, 50 * 1000000L};
+	long long kill_at = pp_now_ms() + 5000;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	while (waitpid(pid, NULL, WNOHANG) == 0) {
+		if (pp_now_ms() >= kill_at) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			return;
+		}
+		nanosleep(&pause, NULL);
+	}
+}
+
 pp_rc bk_wait(const bk_env *e, pid_t pid, const char *tool, const char *log,
 	      void (*tick)(void *ctx), void *ctx, pp_err *err)
 {
 	struct timespec pause = {0, 50 * 1000000L};
 	long long next_tick = pp_now_ms() + 500;
+	int limit_s = e->cfg ? e->cfg->backup_tool_timeout_s : 0;
+	long long deadline = limit_s > 0 ? pp_now_ms() + limit_s * 1000LL : 0;
 	char tail[1200];
-	int st = 0, killed = 0;
+	int st = 0;
 	const char *p;
 
 	for (;;) {
@@ -330,9 +367,16 @@ pp_rc bk_wait(const bk_env *e, pid_t pid, const char *tool, const char *log,
 			break;
 		if (got < 0 && errno != EINTR)
 			return pp_err_set(err, PP_EIO, "waiting for %s: %s", tool, strerror(errno));
-		if (!killed && e->c && e->c->cancel && *e->c->cancel) {
-			kill(pid, SIGTERM);
-			killed = 1;
+		if (e->c && e->c->cancel && *e->c->cancel) {
+			bk_stop(pid);
+			return pp_err_set(err, PP_EIO, "interrupted");
+		}
+		if (deadline && pp_now_ms() >= deadline) {
+			bk_stop(pid);
+			return pp_err_set(err, PP_ETIMEDOUT,
+					  "%s ran longer than PLANPIPE_BACKUP_TOOL_TIMEOUT (%d s) "
+					  "and was ended",
+					  tool, limit_s);
 		}
 		if (tick && pp_now_ms() >= next_tick) {
 			tick(ctx);
@@ -340,8 +384,6 @@ pp_rc bk_wait(const bk_env *e, pid_t pid, const char *tool, const char *log,
 		}
 		nanosleep(&pause, NULL);
 	}
-	if (killed)
-		return pp_err_set(err, PP_EIO, "interrupted");
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return PP_OK;
 	if (WIFEXITED(st))
@@ -375,7 +417,7 @@ static pp_rc tool_version(bk_env *e, const char *tool, char *ver, size_t size, i
 	if (log == NULL)
 		return pp_err_set(err, PP_EIO, "cannot create a temporary file: %s",
 				  strerror(errno));
-	rc = bk_spawn(e, tool, args, log, &pid, err);
+	rc = bk_spawn(e, tool, args, log, -1, &pid, err);
 	if (rc == PP_OK)
 		rc = bk_wait(e, pid, tool, log, NULL, NULL, err);
 	if (rc == PP_OK) {
@@ -479,8 +521,7 @@ pp_rc bk_tools_find(bk_env *e, int server_version_num, pp_err *err)
 		snprintf(e->bindir, sizeof(e->bindir), "%s", e->c->pg_bindir);
 		if (!has_tools(e->bindir))
 			return pp_err_set(err, PP_EINVAL,
-					  "--pg-bindir %s does not hold pg_dump, pg_dumpall and "
-					  "pg_restore",
+					  "--pg-bindir %s does not hold pg_dump and pg_restore",
 					  e->bindir);
 	} else {
 		snprintf(e->bindir, sizeof(e->bindir), "/usr/lib/postgresql/%d/bin", server_major);
@@ -491,7 +532,7 @@ pp_rc bk_tools_find(bk_env *e, int server_version_num, pp_err *err)
 		if (e->bindir[0] == '\0')
 			return pp_err_set(
 				err, PP_EINVAL,
-				"PostgreSQL's pg_dump, pg_dumpall and pg_restore were not found in "
+				"PostgreSQL's pg_dump and pg_restore were not found in "
 				"/usr/lib/postgresql/%d/bin or PATH: install the PostgreSQL %d "
 				"client tools (Debian: postgresql-client-%d) or pass --pg-bindir",
 				server_major, server_major, server_major);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,95 @@ long long pp_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define MASK "********"
+
+/* Replaces every occurrence of secret[0..n) in msg (a NUL-terminated buffer of size) with MASK. */
+static void mask_span(char *msg, size_t size, const char *secret, size_t n)
+{
+	char *out;
+	size_t o = 0;
+	const char *p = msg;
+
+	if (n == 0 || size == 0)
+		return;
+	out = malloc(size);
+	if (out == NULL) {
+		snprintf(msg, size, "(message withheld: it may hold a password)");
+		return;
+	}
+	while (*p && o + 1 < size) {
+		if (strncmp(p, secret, n) == 0) {
+			size_t m = strlen(MASK) < size - 1 - o ? strlen(MASK) : size - 1 - o;
+			memcpy(out + o, MASK, m);
+			o += m;
+			p += n;
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o] = '\0';
+	memcpy(msg, out, o + 1);
+	free(out);
+}
+
+/*
+ * The password as it is written in a connection string, found without
+ * libpq (which is what failed): in a URI, between the user's ':' and the
+ * '@' (libpq looks for '@' up to the first '/'), or a password= parameter;
+ * in key=value form, the value of password. Masks each in msg.
+ */
+static void mask_conninfo_password(const char *ci, char *msg, size_t size)
+{
+	const char *p, *at, *colon;
+	size_t n;
+
+	if (strncmp(ci, "postgresql://", 13) == 0 || strncmp(ci, "postgres://", 11) == 0) {
+		p = strstr(ci, "://") + 3;
+		n = strcspn(p, "/");
+		at = memchr(p, '@', n);
+		/* The last '@' before the host: a password may hold '@' unescaped. */
+		while (at && memchr(at + 1, '@', n - (size_t)(at + 1 - p)))
+			at = memchr(at + 1, '@', n - (size_t)(at + 1 - p));
+		colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+		if (colon) {
+			const char *first = memchr(colon, '@', (size_t)(at - colon));
+			mask_span(msg, size, colon + 1, (size_t)(at - colon - 1));
+			/* libpq's view: the password ends at the first '@', the host follows. */
+			if (first && first != at) {
+				mask_span(msg, size, colon + 1, (size_t)(first - colon - 1));
+				mask_span(msg, size, first + 1, (size_t)(at - first - 1));
+			}
+		}
+	}
+	for (p = ci; (p = strstr(p, "password")) != NULL; p += 8) {
+		const char *v = p + 8;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v != '=')
+			continue;
+		v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v == '\'') {
+			v++;
+			for (n = 0; v[n] && v[n] != '\''; n++)
+				if (v[n] == '\\' && v[n + 1])
+					n++;
+		} else {
+			n = strcspn(v, " \t&");
+		}
+		mask_span(msg, size, v, n);
+	}
+}
+
+void pp_db_mask_secrets(const pp_config *cfg, char *msg, size_t size)
+{
+	if (cfg->database_url)
+		mask_conninfo_password(cfg->database_url, msg, size);
+	if (cfg->password)
+		mask_span(msg, size, cfg->password, strlen(cfg->password));
 }
 
 pp_rc pp_db_check_config(const pp_config *cfg, pp_err *err)
@@ -29,6 +119,8 @@ pp_rc pp_db_check_config(const pp_config *cfg, pp_err *err)
 		/* libpq's messages end in a newline. */
 		if (strlen(err->msg) > 0 && err->msg[strlen(err->msg) - 1] == '\n')
 			err->msg[strlen(err->msg) - 1] = '\0';
+		/* libpq quotes the part it could not read: the URL, or the password itself. */
+		pp_db_mask_secrets(cfg, err->msg, sizeof(err->msg));
 		PQfreemem(msg);
 		return PP_EINVAL;
 	}
@@ -125,6 +217,7 @@ failed:
 	pp_err_set(err, PP_ECONNECT, "could not connect to the database: ");
 	trim_into(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
 		  PQerrorMessage(conn));
+	pp_db_mask_secrets(cfg, err->msg, sizeof(err->msg));
 	PQfinish(conn);
 	return PP_ECONNECT;
 }

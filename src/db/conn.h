@@ -18,6 +18,15 @@
 pp_rc pp_db_check_config(const pp_config *cfg, pp_err *err) PP_WARN_UNUSED;
 
 /*
+ * Masks in msg (a NUL-terminated buffer of size bytes, at most
+ * PP_ERR_MSG_MAX) every password cfg holds: the one written in
+ * DATABASE_URL (URI userinfo, password= parameter or key=value), also when
+ * the URL does not parse, and PGPASSWORD_FILE's. For every message that may
+ * echo a connection string.
+ */
+void pp_db_mask_secrets(const pp_config *cfg, char *msg, size_t size);
+
+/*
  * Opens a connection with DATABASE_URL (or libpq's PG* variables), the
  * password from PGPASSWORD_FILE if any, application_name defaulting to
  * appname (PGAPPNAME or the URL still win), and TCP keepalives. Gives up after
