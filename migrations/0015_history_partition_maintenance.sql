@@ -48,7 +48,12 @@ DECLARE
     first_day date := date_trunc('month', p_month)::date;
     lower_bound timestamptz := make_timestamptz(extract(year FROM first_day)::int,
                                                 extract(month FROM first_day)::int, 1, 0, 0, 0, 'UTC');
-    upper_bound timestamptz := lower_bound + interval '1 month';
+    -- Not lower_bound + interval '1 month': timestamptz arithmetic runs in
+    -- the session's time zone, and across a DST change (Europe/Berlin,
+    -- October) that ends the month at 01:00 UTC and overlaps the next one.
+    next_day date := (first_day + interval '1 month')::date;
+    upper_bound timestamptz := make_timestamptz(extract(year FROM next_day)::int,
+                                                extract(month FROM next_day)::int, 1, 0, 0, 0, 'UTC');
     part_name text := 'status_history_p' || to_char(first_day, 'YYYYMM');
     saved_maintenance text := current_setting('planpipe.maintenance', true);
     moved bigint := 0;
