@@ -452,6 +452,8 @@ BEGIN
     RETURN planpipe_setting_user_id() IS NULL OR p_project_id = ANY (planpipe_project_ids('viewer'));
 END
 $$;
+REVOKE EXECUTE ON FUNCTION planpipe_story_visible(bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION planpipe_project_visible(bigint) FROM PUBLIC;
 
 -- The cycles that adding the edges p_story_ids[i] -> p_depends_on_ids[i]
 -- (kind p_kinds[i], default blocks) to story_dependencies would close, found
@@ -482,6 +484,8 @@ AS $$
                                         'planpipe_story_visible', 'planpipe_dependency_cycles',
                                         p_story_ids, p_depends_on_ids, p_kinds)
 $$;
+REVOKE EXECUTE ON FUNCTION planpipe_dependency_cycles(bigint[], bigint[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION planpipe_dependency_cycles(bigint[], bigint[], text[]) TO planpipe_app;
 COMMENT ON FUNCTION planpipe_dependency_cycles(bigint[], bigint[], text[]) IS
     'Cycles adding these story dependencies would close: one row per cycle, with the positions of its edges';
 
@@ -494,5 +498,7 @@ AS $$
                                         'planpipe_project_visible', 'planpipe_project_dependency_cycles',
                                         p_project_ids, p_depends_on_project_ids, p_kinds)
 $$;
+REVOKE EXECUTE ON FUNCTION planpipe_project_dependency_cycles(bigint[], bigint[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION planpipe_project_dependency_cycles(bigint[], bigint[], text[]) TO planpipe_app;
 COMMENT ON FUNCTION planpipe_project_dependency_cycles(bigint[], bigint[], text[]) IS
     'Cycles adding these project dependencies would close: one row per cycle, with the positions of its edges';
