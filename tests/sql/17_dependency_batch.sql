@@ -6,7 +6,7 @@
 -- planpipe_dependency_cycles(), which lists every cycle a batch would close
 -- before it is written.
 BEGIN;
-SELECT plan(42);
+SELECT plan(45);
 
 CREATE FUNCTION pg_temp.sid(p_label text) RETURNS bigint LANGUAGE sql
 AS $$ SELECT s.id FROM stories s JOIN projects p ON p.id = s.project_id
@@ -227,6 +227,81 @@ SELECT lives_ok(pg_temp.batch(ARRAY(SELECT w.edge FROM wanted w
                                     ORDER BY w.i)),
                 'without the edges listed, it is written in one statement');
 SELECT is(pg_temp.story_edges(), 2090::bigint + 23, 'the 23 other edges');
+
+-- Random graphs: the one pass against a search per edge -----------------------------------
+-- An acyclic graph of 60 stories (edges from a higher number to a lower one),
+-- then 25 batches of about 24 random new edges, a few of them upwards. For each, the
+-- edges planpipe_dependency_cycles() lists must be exactly those whose target
+-- reaches their origin (a plain recursive query per edge), and the trigger
+-- must refuse the batch exactly when there is one. Fixed seed.
+SELECT setseed(0.17);
+INSERT INTO projects (key, name) VALUES ('RND', 'Random');
+INSERT INTO stories (project_id, key, title)
+SELECT pg_temp.pid('RND'), 'N-' || i, 'node ' || i FROM generate_series(1, 60) i;
+CREATE TEMP TABLE rnd_node AS
+SELECT id, substr(key, 3)::integer AS n FROM stories WHERE project_id = pg_temp.pid('RND');
+INSERT INTO story_dependencies (story_id, depends_on_id)
+SELECT DISTINCT a.id, b.id
+FROM (SELECT 1 + floor(random() * 60)::integer AS x, 1 + floor(random() * 60)::integer AS y
+      FROM generate_series(1, 90) g) p
+JOIN rnd_node a ON a.n = greatest(p.x, p.y) JOIN rnd_node b ON b.n = least(p.x, p.y)
+WHERE p.x <> p.y;
+CREATE TEMP TABLE rnd_batch (round integer, j integer, f bigint, t bigint);
+INSERT INTO rnd_batch
+SELECT round, row_number() OVER (PARTITION BY round ORDER BY f, t)::integer, f, t
+FROM (SELECT DISTINCT p.r AS round, a.id AS f, b.id AS t
+      FROM (SELECT r, 1 + floor(random() * 60)::integer AS x, 1 + floor(random() * 60)::integer AS y,
+                   random() < 0.06 AS up
+            FROM generate_series(1, 25) r, generate_series(1, 24) g) p
+      JOIN rnd_node a ON a.n = CASE WHEN p.up THEN least(p.x, p.y) ELSE greatest(p.x, p.y) END
+      JOIN rnd_node b ON b.n = CASE WHEN p.up THEN greatest(p.x, p.y) ELSE least(p.x, p.y) END
+      WHERE p.x <> p.y AND NOT EXISTS (SELECT FROM story_dependencies e
+                                       WHERE e.story_id = a.id AND e.depends_on_id = b.id)) s;
+CREATE TEMP TABLE rnd_expected AS
+WITH RECURSIVE reach(round, j, node) AS (
+    SELECT round, j, t FROM rnd_batch
+    UNION
+    SELECT r.round, r.j, e.t
+    FROM reach r
+    JOIN (SELECT NULL::integer AS round, story_id AS f, depends_on_id AS t FROM story_dependencies
+          WHERE kind = 'blocks'
+          UNION ALL
+          SELECT round, f, t FROM rnd_batch) e ON e.f = r.node AND (e.round IS NULL OR e.round = r.round)
+)
+SELECT b.round, b.j FROM rnd_batch b JOIN reach r ON r.round = b.round AND r.j = b.j AND r.node = b.f;
+CREATE TEMP TABLE rnd_found AS
+SELECT r AS round, unnest(c.edges) AS j
+FROM generate_series(1, 25) r
+CROSS JOIN LATERAL planpipe_dependency_cycles(
+    ARRAY(SELECT f FROM rnd_batch WHERE round = r ORDER BY j),
+    ARRAY(SELECT t FROM rnd_batch WHERE round = r ORDER BY j)) c;
+SELECT ok((SELECT count(DISTINCT round) FROM rnd_expected) BETWEEN 5 AND 20
+          AND (SELECT min(c) FROM (SELECT count(*) AS c FROM rnd_batch GROUP BY round) s) > 16,
+          'the random batches (each over 16 edges) include some with cycles and some without');
+SELECT set_eq('SELECT round, j FROM rnd_found', 'SELECT round, j FROM rnd_expected',
+              'each batch: exactly the edges whose target reaches their origin are listed');
+-- 'ok' or the SQLSTATE, and the statement rolled back either way.
+CREATE FUNCTION pg_temp.try_rolled_back(p_sql text) RETURNS text LANGUAGE plpgsql
+AS $$
+BEGIN
+    BEGIN
+        EXECUTE p_sql;
+        RAISE EXCEPTION 'undo' USING ERRCODE = 'P0099';
+    EXCEPTION WHEN SQLSTATE 'P0099' THEN
+        RETURN 'ok';
+    END;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END
+$$;
+SELECT results_eq(
+    $$SELECT r, pg_temp.try_rolled_back(
+                    format('INSERT INTO story_dependencies (story_id, depends_on_id) SELECT f, t FROM rnd_batch'
+                           ' WHERE round = %s', r))
+      FROM generate_series(1, 25) r ORDER BY r$$,
+    $$SELECT r, CASE WHEN EXISTS (SELECT FROM rnd_expected e WHERE e.round = r) THEN 'PP001' ELSE 'ok' END
+      FROM generate_series(1, 25) r ORDER BY r$$,
+    'the trigger (batch path) refuses exactly the batches with a cycle');
 
 -- Project dependencies --------------------------------------------------------------------------
 INSERT INTO projects (key, name) SELECT 'PR' || i, 'ring ' || i FROM generate_series(1, 20) i;
