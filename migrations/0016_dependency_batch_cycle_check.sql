@@ -53,7 +53,8 @@
 -- scan), one probe of the index that leads with the near column. The node is
 -- matched as a row comparison, (near, far) between (node, min) and (node,
 -- max), which only an index on (near, far) can serve (the primary key, or
--- the reverse index of 0005), and sequential scans are off.
+-- the reverse index of 0005), and sequential scans are off. JIT too: the
+-- cost of a disabled scan type would make every call compile its query.
 CREATE FUNCTION planpipe_graph_reach(p_edges text, p_from text, p_to text, p_seeds bigint[],
                                      p_upwards boolean, p_limit integer)
 RETURNS bigint[]
@@ -98,6 +99,10 @@ COMMENT ON FUNCTION planpipe_graph_reach(text, text, text, bigint[], boolean, in
 -- positions (1-based, ascending) in p_new_from/p_new_to of all the new edges
 -- inside that component. These are exactly the new edges that lie on some
 -- cycle: the others, added alone, close none. Rows in order of edges[1].
+--
+-- The closures walk p_edges only, also when the new edges are not in it:
+-- both ends of every new edge are seeds, so the part of a path after its
+-- last new edge is a path of old edges from a seed (and the same upwards).
 CREATE FUNCTION planpipe_graph_cycles(p_edges text, p_from text, p_to text,
                                       p_new_from bigint[], p_new_to bigint[], p_new_in_table boolean)
 RETURNS TABLE (path bigint[], edges integer[])
