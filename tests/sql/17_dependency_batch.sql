@@ -6,7 +6,7 @@
 -- planpipe_dependency_cycles(), which lists every cycle a batch would close
 -- before it is written.
 BEGIN;
-SELECT plan(45);
+SELECT plan(50);
 
 CREATE FUNCTION pg_temp.sid(p_label text) RETURNS bigint LANGUAGE sql
 AS $$ SELECT s.id FROM stories s JOIN projects p ON p.id = s.project_id
@@ -96,6 +96,25 @@ SELECT throws_like(pg_temp.batch(ARRAY['CHAIN:C-1 CHAIN:C-2000'], 1), '%CHAIN:C-
 SELECT is((SELECT cardinality(path) FROM planpipe_dependency_cycles(pg_temp.sids(ARRAY['CHAIN:C-1']),
                                                                    pg_temp.sids(ARRAY['CHAIN:C-2000']))),
           2001, 'planpipe_dependency_cycles() names the whole cycle of 2,000 stories');
+-- One edge inside the chain: the search of 0012 walked it a level at a time
+-- (seconds); it is given up after 64 levels and the one pass decides.
+SELECT is(planpipe_graph_path_within('story_dependencies', 'story_id', 'depends_on_id',
+                                     pg_temp.sids(ARRAY['CHAIN:C-1000']), pg_temp.sids(ARRAY['CHAIN:C-1500']), 64),
+          '{}'::bigint[], 'the bounded search gives up inside the chain');
+SELECT is(planpipe_graph_path_within('story_dependencies', 'story_id', 'depends_on_id',
+                                     pg_temp.sids(ARRAY['CHAIN:C-1010']), pg_temp.sids(ARRAY['CHAIN:C-1000']), 64),
+          pg_temp.sids(ARRAY['CHAIN:C-1010', 'CHAIN:C-1009', 'CHAIN:C-1008', 'CHAIN:C-1007', 'CHAIN:C-1006',
+                             'CHAIN:C-1005', 'CHAIN:C-1004', 'CHAIN:C-1003', 'CHAIN:C-1002', 'CHAIN:C-1001',
+                             'CHAIN:C-1000']),
+          'and finds a short path as planpipe_graph_path() does');
+SELECT throws_like(pg_temp.batch(ARRAY['CHAIN:C-1000 CHAIN:C-1500']),
+                   'dependency cycle: CHAIN:C-1000 -> CHAIN:C-1500 -> CHAIN:C-1499 -> % -> CHAIN:C-1001 -> CHAIN:C-1000',
+                   'one edge against it is refused, the cycle named in full');
+SELECT lives_ok(pg_temp.batch(ARRAY['CHAIN:C-1500 CHAIN:C-1000']), 'one edge along the chain (a shortcut) is accepted');
+SELECT throws_ok(pg_temp.batch(ARRAY['CHAIN:C-1000 CHAIN:C-1010']), 'PP001',
+                 'dependency cycle: CHAIN:C-1000 -> ' || (SELECT string_agg('CHAIN:C-' || i, ' -> ' ORDER BY i DESC)
+                                                          FROM generate_series(1000, 1010) i),
+                 'a short cycle (within the bound) is named by the search of 0012');
 RESET statement_timeout;
 
 -- Both paths, one contract -----------------------------------------------------------
@@ -117,7 +136,7 @@ SELECT is(pg_temp.error_of(pg_temp.batch(ARRAY['OTHER:B-2 PLAN:A-4', 'PLAN:A-4 P
 SELECT throws_ok(pg_temp.batch(ARRAY['OTHER:B-2 PLAN:A-4', 'PLAN:A-4 PLAN:A-5', 'PLAN:A-5 PLAN:A-1'], 1), 'PP001',
                  'dependency cycle: PLAN:A-4 -> PLAN:A-5 -> PLAN:A-1 -> OTHER:B-1 -> PLAN:A-2 -> OTHER:B-2 -> PLAN:A-4',
                  'named from the first new edge on it, in (story, depends-on) id order, as before');
-SELECT is(pg_temp.story_edges(), 2003::bigint, 'nothing of the refused statements was written');
+SELECT is(pg_temp.story_edges(), 2004::bigint, 'nothing of the refused statements was written');
 
 -- Batches that meet without a cycle -----------------------------------------------------
 SELECT lives_ok(pg_temp.batch(ARRAY['PLAN:A-3 PLAN:A-4', 'PLAN:A-4 PLAN:A-5'], 1),
@@ -204,7 +223,7 @@ SELECT throws_ok($$SELECT * FROM planpipe_dependency_cycles('{1, 2}', '{3}')$$, 
 SELECT throws_ok($$SELECT * FROM planpipe_dependency_cycles('{1, 2}', '{3, 4}', '{blocks, blocker}')$$, '22023',
                  'planpipe_dependency_cycles: kind ''blocker'' of edge 2 is neither blocks nor relates',
                  'an unknown kind is refused, naming the edge');
-SELECT is(pg_temp.story_edges(), 2090::bigint, 'planpipe_dependency_cycles() writes nothing');
+SELECT is(pg_temp.story_edges(), 2091::bigint, 'planpipe_dependency_cycles() writes nothing');
 
 -- What the importer does: leave out the edges listed, write the rest in one statement.
 CREATE TEMP TABLE wanted (i integer, edge text);
@@ -226,7 +245,7 @@ SELECT lives_ok(pg_temp.batch(ARRAY(SELECT w.edge FROM wanted w
                                                                                       ORDER BY i)) c))
                                     ORDER BY w.i)),
                 'without the edges listed, it is written in one statement');
-SELECT is(pg_temp.story_edges(), 2090::bigint + 23, 'the 23 other edges');
+SELECT is(pg_temp.story_edges(), 2091::bigint + 23, 'the 23 other edges');
 
 -- Random graphs: the one pass against a search per edge -----------------------------------
 -- An acyclic graph of 60 stories (edges from a higher number to a lower one),
@@ -333,8 +352,11 @@ SELECT ok(NOT has_function_privilege('planpipe_app',
                                      'planpipe_graph_cycles(text, text, text, bigint[], bigint[], boolean)', 'EXECUTE'),
           'but not the generic planpipe_graph_cycles(), which takes a table name');
 SELECT ok(NOT has_function_privilege('planpipe_app',
-                                     'planpipe_graph_reach(text, text, text, bigint[], boolean, integer)', 'EXECUTE'),
-          'nor planpipe_graph_reach()');
+                                     'planpipe_graph_reach(text, text, text, bigint[], boolean, integer)', 'EXECUTE')
+          AND NOT has_function_privilege('planpipe_app',
+                                         'planpipe_graph_path_within(text, text, text, bigint[], bigint[], integer)',
+                                         'EXECUTE'),
+          'nor planpipe_graph_reach() and planpipe_graph_path_within()');
 
 SELECT * FROM finish();
 ROLLBACK;
