@@ -214,9 +214,20 @@ COMMENT ON COLUMN status_history.actor IS 'Who made the change outside planpipe:
 -- The importer writes a git-tracked story's history itself, at the commits'
 -- times (SET LOCAL planpipe.history = 'external'); the triggers then write
 -- nothing, and started_at/completed_at are the importer's to set as well.
+-- Never for a login of the API's role: a session of the API must not be able
+-- to write stories without history, or set their lifecycle by hand.
+CREATE FUNCTION planpipe_setting_trusted_writer() RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT NOT pg_has_role(session_user, 'planpipe_app', 'MEMBER')
+        OR (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user)
+$$;
 CREATE FUNCTION planpipe_setting_history_external() RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT coalesce(current_setting('planpipe.history', true), '') = 'external' $$;
+AS $$
+    SELECT coalesce(current_setting('planpipe.history', true), '') = 'external'
+       AND planpipe_setting_trusted_writer()
+$$;
 
 CREATE OR REPLACE FUNCTION planpipe_stories_history_insert() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
@@ -289,7 +300,8 @@ BEGIN
         END IF;
         NEW.updated_at := now();
         NEW.version := OLD.version + 1;
-        IF coalesce(current_setting('planpipe.lifecycle', true), '') = 'client' THEN
+        IF coalesce(current_setting('planpipe.lifecycle', true), '') = 'client'
+           AND planpipe_setting_trusted_writer() THEN
             -- planpipe_story_lifecycle_from_history(): the history says.
             RETURN NEW;
         END IF;
@@ -352,4 +364,156 @@ BEGIN
     PERFORM set_config('planpipe.history', saved_history, true);
     RETURN n;
 END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Who sees and changes a workflow: members see it, maintainers change it
+-- (the API's role; the owner, the importer, is not bound by row security).
+-- ---------------------------------------------------------------------------
+ALTER TABLE project_statuses ENABLE ROW LEVEL SECURITY;
+CREATE POLICY project_statuses_select ON project_statuses FOR SELECT TO planpipe_app
+    USING (project_id = ANY ((SELECT planpipe_project_ids('viewer'))::bigint[]));
+CREATE POLICY project_statuses_insert ON project_statuses FOR INSERT TO planpipe_app
+    WITH CHECK (project_id = ANY ((SELECT planpipe_project_ids('maintainer'))::bigint[]));
+CREATE POLICY project_statuses_update ON project_statuses FOR UPDATE TO planpipe_app
+    USING (project_id = ANY ((SELECT planpipe_project_ids('maintainer'))::bigint[]))
+    WITH CHECK (project_id = ANY ((SELECT planpipe_project_ids('maintainer'))::bigint[]));
+GRANT SELECT, UPDATE (name, position) ON project_statuses TO planpipe_app;
+GRANT SELECT ON status_aliases TO planpipe_app;
+
+-- ---------------------------------------------------------------------------
+-- The workflow routes of the API (/v1/projects/{project}/statuses): each
+-- one statement, under the caller's row security, answering JSON.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION planpipe_project_status_json(p_project_id bigint, p_status text) RETURNS json
+LANGUAGE sql STABLE
+AS $$
+    SELECT json_build_object('key', ps.status, 'name', ps.name, 'category', s.category,
+                             'position', ps.position, 'blocked', s.blocked,
+                             'stories', (SELECT count(*) FROM stories st
+                                         WHERE st.project_id = ps.project_id
+                                           AND st.status = ps.status AND st.archived_at IS NULL))
+    FROM project_statuses ps JOIN statuses s ON s.key = ps.status
+    WHERE ps.project_id = p_project_id AND ps.status = p_status
+$$;
+
+CREATE FUNCTION planpipe_api_project_statuses(p_project text) RETURNS json
+LANGUAGE sql STABLE
+AS $$
+    SELECT coalesce(json_agg(planpipe_project_status_json(ps.project_id, ps.status)
+                             ORDER BY ps.position, ps.status), '[]')
+    FROM project_statuses ps
+    WHERE ps.project_id = (SELECT id FROM projects WHERE key = p_project)
+$$;
+
+-- Adds a status to a project's workflow: a word planpipe knows (its
+-- category, if given, must agree), or a new one with the category given or
+-- the vocabulary's. Returns the status key. SECURITY DEFINER (a new word is
+-- also a new row of the global statuses), so it checks who calls: an acting
+-- user (the API) needs maintainer, a login of the API's role with no acting
+-- user nothing, the owner (`planpipe workflow add`) may.
+CREATE FUNCTION planpipe_workflow_add(p_project_id bigint, p_key text, p_category text,
+                                      p_name text, p_position integer) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    pkey text := (SELECT key FROM projects WHERE id = p_project_id);
+    k text := btrim(p_key);
+    known statuses;
+    cat text;
+BEGIN
+    IF pkey IS NULL THEN
+        RAISE EXCEPTION 'no project with id %', p_project_id USING ERRCODE = 'PP404';
+    END IF;
+    IF planpipe_setting_user_id() IS NOT NULL THEN
+        IF coalesce(planpipe_project_role(p_project_id) >= 'maintainer', false) IS NOT TRUE THEN
+            RAISE EXCEPTION 'changing the workflow of % needs maintainer', pkey
+                USING ERRCODE = 'PP403';
+        END IF;
+    ELSIF NOT planpipe_setting_trusted_writer() THEN
+        RAISE EXCEPTION 'changing a workflow needs an acting user' USING ERRCODE = 'PP403';
+    END IF;
+    SELECT * INTO known FROM statuses s WHERE lower(s.key) = lower(k);
+    IF known.key IS NOT NULL THEN
+        IF p_category IS NOT NULL AND p_category <> known.category THEN
+            RAISE EXCEPTION 'status "%" is % wherever it is used: its category cannot be %',
+                known.key, known.category, p_category
+                USING ERRCODE = 'PP409', COLUMN = 'category';
+        END IF;
+        k := known.key;
+    ELSE
+        cat := coalesce(p_category, planpipe_status_alias_category(k));
+        IF cat IS NULL THEN
+            RAISE EXCEPTION '"%" is a new word: give its category (todo, active, done or cancelled)', k
+                USING ERRCODE = 'PP422', COLUMN = 'category';
+        END IF;
+        PERFORM pg_advisory_xact_lock(1886154352, 4);
+        INSERT INTO statuses (key, category, position, description, blocked)
+        VALUES (k, cat, coalesce((SELECT max(position) FROM statuses), 0) + 10,
+                'Added to project ' || pkey,
+                coalesce((SELECT a.blocked FROM status_aliases a WHERE a.word = lower(k)), false));
+    END IF;
+    IF EXISTS (SELECT FROM project_statuses WHERE project_id = p_project_id AND status = k) THEN
+        RAISE EXCEPTION 'project % already has status "%"', pkey, k
+            USING ERRCODE = 'PP409', COLUMN = 'key';
+    END IF;
+    INSERT INTO project_statuses (project_id, status, name, position)
+    VALUES (p_project_id, k, coalesce(nullif(btrim(p_name), ''), k),
+            coalesce(p_position, (SELECT max(position) FROM project_statuses
+                                  WHERE project_id = p_project_id) + 10, 10));
+    RETURN k;
+END
+$$;
+
+-- PL/pgSQL, not SQL: the answer is read by a statement of its own, which
+-- sees the row the one before it wrote (a STABLE function called in the
+-- same statement would read the statement's older snapshot).
+CREATE FUNCTION planpipe_api_project_status_add(p_project text, p_key text, p_category text,
+                                                p_name text, p_position integer) RETURNS json
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    pid bigint := planpipe_api_project(p_project, 'maintainer');
+    k text := planpipe_workflow_add(pid, p_key, p_category, p_name, p_position);
+BEGIN
+    RETURN planpipe_project_status_json(pid, k);
+END
+$$;
+
+CREATE FUNCTION planpipe_api_project_status_patch(p_project text, p_status text, p_name text,
+                                                  p_position integer) RETURNS json
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    pid bigint := planpipe_api_project(p_project, 'maintainer');
+    k text;
+BEGIN
+    SELECT ps.status INTO k FROM project_statuses ps
+    WHERE ps.project_id = pid AND lower(ps.status) = lower(p_status);
+    IF k IS NULL THEN
+        RETURN planpipe_api_fail('PP404', format('project %s has no status "%s"', p_project, p_status));
+    END IF;
+    UPDATE project_statuses
+    SET name = coalesce(nullif(btrim(p_name), ''), name), position = coalesce(p_position, position)
+    WHERE project_id = pid AND status = k;
+    RETURN planpipe_project_status_json(pid, k);
+END
+$$;
+GRANT EXECUTE ON FUNCTION planpipe_api_project_statuses(text),
+    planpipe_api_project_status_add(text, text, text, text, integer),
+    planpipe_api_project_status_patch(text, text, text, integer) TO planpipe_app;
+REVOKE EXECUTE ON FUNCTION planpipe_story_lifecycle_from_history(bigint[]) FROM PUBLIC;
+
+-- A text as one URL path segment (RFC 3986: unreserved characters stay, every
+-- other byte of its UTF-8 is %XX): Location headers of statuses such as
+-- "In Review".
+CREATE FUNCTION planpipe_url_segment(p text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+AS $$
+    SELECT coalesce(string_agg(CASE WHEN b BETWEEN 48 AND 57 OR b BETWEEN 65 AND 90
+                                      OR b BETWEEN 97 AND 122 OR b IN (45, 46, 95, 126)
+                                    THEN chr(b) ELSE '%' || upper(lpad(to_hex(b), 2, '0')) END,
+                               '' ORDER BY i), '')
+    FROM (SELECT i, get_byte(convert_to(p, 'UTF8'), i) AS b
+          FROM generate_series(0, octet_length(convert_to(p, 'UTF8')) - 1) AS i) AS bytes
 $$;

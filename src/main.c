@@ -25,6 +25,7 @@ static const command commands[] = {
 	{"import-repo", pp_cli_import_repo, "import a planning repository of git submodules"},
 	{"serve", pp_cli_serve, "serve the HTTP/JSON API"},
 	{"user", pp_cli_user, "add users, rotate their API tokens, disable them"},
+	{"workflow", pp_cli_workflow, "a project's statuses: list them, add one"},
 	{"report", pp_cli_report, "reports: status, blockers, cycle time, flow, burndown"},
 };
 

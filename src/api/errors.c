@@ -50,6 +50,7 @@ static const char *const fields[][2] = {
 	{"backlogs_project_id_name_key", "name"},
 	{"stories_backlog_fkey", "backlog"},
 	{"stories_status_fkey", "status"},
+	{"stories_status_workflow_fkey", "status"},
 	{"stories_rank_iff_backlog", "rank"},
 	{"stories_checklist_range", "checklist_done"},
 	{"stories_completed_after_started", "status"},

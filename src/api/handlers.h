@@ -37,12 +37,14 @@
 #define PP_SQL_STORY_FIELDS                                                                        \
 	"'project', p.key, 'key', s.key, 'ref', p.key || ':' || s.key, 'title', s.title,"          \
 	" 'status', s.status, 'category', planpipe_status_category(s.status),"                     \
-	" 'priority', s.priority, 'estimate_points', s.estimate_points,"                           \
+	" 'priority', s.priority, 'priority_rank', s.priority_rank,"                               \
+	" 'estimate_points', s.estimate_points,"                                                   \
 	" 'estimate_raw', s.estimate_raw, 'epic', s.epic, 'labels', s.labels, 'owner', s.owner,"   \
 	" 'author', s.author, 'branch_name', s.branch_name, 'checklist_total', s.checklist_total," \
 	" 'checklist_done', s.checklist_done, 'backlog', s.backlog_id, 'rank', s.rank,"            \
 	" 'source_path', s.source_path, 'source_blob_id', s.source_blob_id,"                       \
-	" 'metadata', s.metadata, 'created_at', s.created_at, 'updated_at', s.updated_at,"         \
+	" 'metadata', s.metadata, 'last_updated', s.last_updated,"                                 \
+	" 'created_at', s.created_at, 'updated_at', s.updated_at,"                                 \
 	" 'started_at', s.started_at, 'completed_at', s.completed_at,"                             \
 	" 'archived_at', s.archived_at, 'version', s.version"
 #define PP_SQL_STORY_JSON      "json_build_object(" PP_SQL_STORY_FIELDS ")"
@@ -117,6 +119,11 @@ void pp_api_project_dep_remove(void *ctx, pp_http_req *req, pp_http_resp *resp);
 void pp_api_members_list(void *ctx, pp_http_req *req, pp_http_resp *resp);
 void pp_api_member_put(void *ctx, pp_http_req *req, pp_http_resp *resp);
 void pp_api_member_remove(void *ctx, pp_http_req *req, pp_http_resp *resp);
+
+/* statuses.c: a project's workflow */
+void pp_api_statuses_list(void *ctx, pp_http_req *req, pp_http_resp *resp);
+void pp_api_status_add(void *ctx, pp_http_req *req, pp_http_resp *resp);
+void pp_api_status_patch(void *ctx, pp_http_req *req, pp_http_resp *resp);
 
 /* reports.c */
 void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp);

@@ -27,6 +27,8 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg);
 int pp_cli_user(int argc, char **argv, const pp_config *cfg);
 /* Maintains status_history's partitions: rows out of the default one, months ahead. */
 int pp_cli_maintain(int argc, char **argv, const pp_config *cfg);
+/* Lists a project's workflow, or adds a status to it (docs/import.md, "Statuses"). */
+int pp_cli_workflow(int argc, char **argv, const pp_config *cfg);
 /* Prints a report of docs/reports.md as a table, JSON or CSV. */
 int pp_cli_report(int argc, char **argv, const pp_config *cfg);
 

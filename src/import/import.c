@@ -555,6 +555,7 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 		if (e == NULL)
 			continue;
 		n = pp_backlog_compare(e, it->story.status, it->story.priority, d);
+		res->warned += n > 0 && it->story.n_warnings == 0;
 		for (k = 0; rc == PP_OK && k < n; k++) {
 			const pp_story_pos *pos = strcmp(d[k].field, "status") == 0
 							  ? &it->story.status_pos

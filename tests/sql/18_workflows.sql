@@ -2,7 +2,7 @@
 -- workflow, the vocabulary, statuses as written, who may add one, history
 -- from git and the lifecycle it implies.
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 
 CREATE FUNCTION pg_temp.pid(p_key text) RETURNS bigint LANGUAGE sql
 AS $$ SELECT id FROM projects WHERE key = p_key $$;
@@ -104,6 +104,18 @@ SELECT is((SELECT (h.source, h.from_status, h.to_status)::text FROM status_histo
            JOIN stories s ON s.id = h.story_id WHERE s.key = 'wf-git'
            ORDER BY h.id DESC LIMIT 1), '(sql,done,review)',
           'outside external mode the triggers write history again');
+
+-- The API's login cannot switch history off or set the lifecycle by hand.
+CREATE ROLE wf_api_login LOGIN IN ROLE planpipe_app;
+SET SESSION AUTHORIZATION wf_api_login;
+SET ROLE planpipe_app;
+SELECT set_config('planpipe.history', 'external', true);
+SELECT is(planpipe_setting_history_external(), false,
+          'planpipe.history = external is ignored for a login of planpipe_app');
+SELECT throws_ok($$SELECT planpipe_story_lifecycle_from_history(ARRAY[1::bigint])$$, '42501', NULL,
+                 'and it cannot run planpipe_story_lifecycle_from_history');
+RESET ROLE;
+RESET SESSION AUTHORIZATION;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,72 @@
+/*
+ * statuses.c: /v1/projects/{project}/statuses[/{status}], a project's
+ * workflow. Viewers list it; maintainers add a status (a word planpipe
+ * knows, or a new one with its category) and rename or reorder one. The
+ * rules live in SQL (migrations/0017_team_vocabulary.sql); each route is one
+ * function call under the caller's row security.
+ */
+#include "api/handlers.h"
+#include "api/input.h"
+
+static const char *const no_params[] = {NULL};
+static const char *const categories[] = {"todo", "active", "done", "cancelled", NULL};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char sql_list[] = "SELECT planpipe_api_project_statuses($1) AS body";
+
+void pp_api_statuses_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	pp_tx tx;
+
+	if (pp_api_query_known(req, resp, no_params) != 0)
+		return;
+	pp_tx_init(&tx);
+	pp_tx_guard(&tx, req->params[0], "viewer");
+	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, sql_list, 1, req->params[0]), 200);
+}
+
+static const pp_field add_fields[] = {
+	PP_FIELD("key", PP_F_STRING, PP_F_REQUIRED),
+	PP_FIELD_ENUM("category", 0, categories),
+	PP_FIELD("name", PP_F_STRING, 0),
+	PP_FIELD_INT("position", 0, 0, 1000000),
+};
+
+static const char sql_add[] =
+	"WITH a AS (SELECT planpipe_api_project_status_add($1, $2::json->>'key',"
+	"  $2::json->>'category', $2::json->>'name', ($2::json->>'position')::int) AS j)"
+	"SELECT j AS body, '/v1/projects/' || planpipe_url_segment($1) || '/statuses/'"
+	"  || planpipe_url_segment(j->>'key') AS location FROM a";
+
+void pp_api_status_add(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	pp_api_create(ctx, req, resp, add_fields, N(add_fields), "maintainer", sql_add);
+}
+
+static const pp_field patch_fields[] = {
+	PP_FIELD("name", PP_F_STRING, 0),
+	PP_FIELD_INT("position", 0, 0, 1000000),
+};
+
+static const char sql_patch[] =
+	"SELECT planpipe_api_project_status_patch($1, $2, $3::json->>'name',"
+	"  ($3::json->>'position')::int) AS body";
+
+void pp_api_status_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	json_t *body;
+	pp_tx tx;
+
+	if (pp_api_query_known(req, resp, no_params) != 0)
+		return;
+	body = pp_api_body(req, resp, patch_fields, N(patch_fields));
+	if (body == NULL)
+		return;
+	json_decref(body);
+	pp_tx_init(&tx);
+	pp_tx_guard(&tx, req->params[0], "maintainer");
+	pp_api_run_reply(ctx, req, resp, &tx,
+			 pp_tx_add(&tx, sql_patch, 3, req->params[0], req->params[1], req->body),
+			 200);
+}

@@ -1,0 +1,175 @@
+/*
+ * cmd_workflow.c: `planpipe workflow PROJECT` lists a project's workflow,
+ * `planpipe workflow add PROJECT WORD` adds a status to it, as the schema
+ * owner. The rules are the API's (migrations/0017_team_vocabulary.sql,
+ * planpipe_workflow_add): a word planpipe knows keeps its category, a new
+ * one needs --category unless the vocabulary knows it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "db/conn.h"
+
+static const char usage_text[] =
+	"usage: planpipe workflow PROJECT\n"
+	"       planpipe workflow add PROJECT WORD [--category C] [--name NAME] [--position N]\n"
+	"\n"
+	"The first form lists project PROJECT's statuses in board order: key, name,\n"
+	"category, position, whether it means blocked, and the stories in it.\n"
+	"The second adds WORD to the workflow: a status planpipe knows (its category\n"
+	"cannot differ), a word of the vocabulary (docs/import.md, \"Statuses\"), or a\n"
+	"new word with --category todo|active|done|cancelled.\n"
+	"\n"
+	"Exit status: 0 done, 2 error.\n";
+
+static const char sql_list[] =
+	"SELECT ps.status, ps.name, s.category, ps.position, s.blocked,"
+	"       (SELECT count(*) FROM stories st WHERE st.project_id = ps.project_id"
+	"          AND st.status = ps.status AND st.archived_at IS NULL)"
+	"  FROM project_statuses ps JOIN statuses s ON s.key = ps.status"
+	" WHERE ps.project_id = (SELECT id FROM projects WHERE key = $1)"
+	" ORDER BY ps.position, ps.status";
+
+static const char sql_project[] = "SELECT id FROM projects WHERE key = $1";
+
+static const char sql_add[] = "SELECT planpipe_workflow_add($1::bigint, $2, $3, $4, $5::int)";
+
+typedef struct args {
+	const char *project, *word, *category, *name, *position;
+	int add;
+} args;
+
+static int parse_args(int argc, char **argv, args *a)
+{
+	static const struct option opts[] = {
+		{"category", required_argument, NULL, 'c'},
+		{"name", required_argument, NULL, 'n'},
+		{"position", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			a->category = optarg;
+			break;
+		case 'n':
+			a->name = optarg;
+			break;
+		case 'p':
+			a->position = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		default:
+			fputs(usage_text, stderr);
+			return -1;
+		}
+	}
+	if (argc - optind == 3 && strcmp(argv[optind], "add") == 0) {
+		a->add = 1;
+		a->project = argv[optind + 1];
+		a->word = argv[optind + 2];
+	} else if (argc - optind == 1 && !a->category && !a->name && !a->position) {
+		a->project = argv[optind];
+	} else {
+		fputs(usage_text, stderr);
+		return -1;
+	}
+	if (a->position && strspn(a->position, "0123456789") != strlen(a->position)) {
+		pp_cli_error("workflow", "--position is a whole number from 0");
+		return -1;
+	}
+	return 0;
+}
+
+static int list(PGconn *conn, const args *a)
+{
+	const char *p[1] = {a->project};
+	PGresult *r = NULL;
+	pp_err err;
+	int i;
+
+	pp_err_clear(&err);
+	if (pp_db_execp(conn, sql_list, 1, p, &r, &err) != PP_OK) {
+		pp_cli_error("workflow", err.msg);
+		return PP_EXIT_ERROR;
+	}
+	if (PQntuples(r) == 0) {
+		fprintf(stderr, "planpipe workflow: error: no project \"%s\"\n", a->project);
+		PQclear(r);
+		return PP_EXIT_ERROR;
+	}
+	printf("%-24s %-24s %-10s %8s %7s %7s\n", "STATUS", "NAME", "CATEGORY", "POSITION",
+	       "BLOCKED", "STORIES");
+	for (i = 0; i < PQntuples(r); i++)
+		printf("%-24s %-24s %-10s %8s %7s %7s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		       PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+		       strcmp(PQgetvalue(r, i, 4), "t") == 0 ? "yes" : "no", PQgetvalue(r, i, 5));
+	PQclear(r);
+	return PP_EXIT_OK;
+}
+
+static int add(PGconn *conn, const args *a)
+{
+	const char *p[5];
+	char id[32];
+	PGresult *r = NULL;
+	pp_err err;
+
+	pp_err_clear(&err);
+	p[0] = a->project;
+	if (pp_db_execp(conn, sql_project, 1, p, &r, &err) != PP_OK) {
+		pp_cli_error("workflow", err.msg);
+		return PP_EXIT_ERROR;
+	}
+	if (PQntuples(r) == 0) {
+		fprintf(stderr, "planpipe workflow: error: no project \"%s\"\n", a->project);
+		PQclear(r);
+		return PP_EXIT_ERROR;
+	}
+	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	p[0] = id;
+	p[1] = a->word;
+	p[2] = a->category;
+	p[3] = a->name;
+	p[4] = a->position;
+	if (pp_db_execp(conn, sql_add, 5, p, &r, &err) != PP_OK) {
+		pp_cli_error("workflow", err.msg);
+		return PP_EXIT_ERROR;
+	}
+	fprintf(stderr, "planpipe workflow: %s: status \"%s\" added\n", a->project,
+		PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return PP_EXIT_OK;
+}
+
+int pp_cli_workflow(int argc, char **argv, const pp_config *cfg)
+{
+	PGconn *conn = NULL;
+	pp_err err;
+	args a;
+	int r, status;
+
+	r = parse_args(argc, argv, &a);
+	if (r != 0)
+		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+	pp_err_clear(&err);
+	if (pp_db_connect(cfg, "planpipe-workflow", cfg->connect_timeout_s * 1000, &conn, &err) !=
+	    PP_OK) {
+		pp_cli_error("workflow", err.msg);
+		return PP_EXIT_ERROR;
+	}
+	status = a.add ? add(conn, &a) : list(conn, &a);
+	PQfinish(conn);
+	return status;
+}

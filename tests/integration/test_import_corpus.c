@@ -1,0 +1,328 @@
+/*
+ * test_import_corpus.c: `planpipe import` on a planning tree written the
+ * way real teams write theirs (docs/import.md): titles only in the heading,
+ * keys in any case with slugs, the team's status words, priorities as words
+ * and ranks, field aliases, templates, a backlog index that disagrees with
+ * its files, a duplicate key, and a git history of three commits whose
+ * status changes become history rows at the commits' times and authors.
+ * Against a real PostgreSQL server and real git; every date is pinned.
+ */
+#include "harness.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *tree;
+
+/* Runs a shell command in the tree (git with pinned names and dates); fails the test on error. */
+static void sh(const char *fmt, const char *arg)
+{
+	char cmd[4096], inner[3072];
+
+	snprintf(inner, sizeof(inner), fmt, arg ? arg : "");
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 && %s", tree,
+		 inner);
+	if (system(cmd) != 0)
+		fail_msg("failed: %s", inner);
+}
+
+/* A commit by who, at when (UTC), of everything in the tree. */
+static void commit(const char *who, const char *when, const char *msg)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "git add -A && GIT_AUTHOR_NAME='%s' GIT_AUTHOR_EMAIL='%s@example.org' "
+		 "GIT_COMMITTER_NAME='%s' GIT_COMMITTER_EMAIL='%s@example.org' "
+		 "GIT_AUTHOR_DATE='%s +0000' GIT_COMMITTER_DATE='%s +0000' git commit -qm '%s'",
+		 who, who, who, who, when, when, msg);
+	sh("%s", cmd);
+}
+
+static void history_story(const char *status)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text),
+		 "---\nid: HIST-1\ntitle: A story with a past\nstatus: %s\n---\n\nBody.\n", status);
+	pp_t_write(tree, "backlog/hist.md", text);
+}
+
+static int setup(void **state)
+{
+	pp_t_result r;
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	tree = pp_t_tempdir();
+	sh("mkdir -p backlog/core templates && git init -q -b main .", NULL);
+
+	/* A title only in the heading, a rank, tags. */
+	pp_t_write(tree, "backlog/core/llm-003.md",
+		   "---\nid: LLM-003\nstatus: backlog\npriority: 7\ntags: [nlp, data]\n---\n\n"
+		   "# LLM-003: Entity resolution\n\nMatch the same company across sources.\n");
+	/* Lower case, a team word, a named priority, aliases. */
+	pp_t_write(tree, "backlog/adh-001.md",
+		   "---\nid: adh-001\ntitle: Ad-hoc reporting\nstatus: in-progress\n"
+		   "priority: urgent\neffort: 3sp\nassignee: ana\ndepends_on: [LLM-003]\n---\n");
+	/* No dash, a done word, p1, story_points. */
+	pp_t_write(tree, "backlog/scheduling.md",
+		   "---\nid: SCHEDULING_AUTOMATION\ntitle: Scheduling automation\n"
+		   "status: completed\npriority: p1\nstory_points: 5\n---\n");
+	/* A slug, blocked, a priority planpipe cannot use, labels beside tags. */
+	pp_t_write(tree, "backlog/llm-007.md",
+		   "---\nid: LLM-007-sales-pitch-personalization\ntitle: Sales pitch\n"
+		   "status: blocked\npriority: ad-hoc\nlabels: [sales]\ntags: [llm, sales]\n---\n");
+	/* No id at all: the file name. */
+	pp_t_write(tree, "backlog/no-id-story.md",
+		   "---\ntitle: Named by its file\nstatus: todo\n---\n");
+	/* Templates, skipped with why. */
+	pp_t_write(tree, "templates/story.md",
+		   "---\nid: XXX-000\ntitle: Title\nstatus: backlog\n---\n");
+	pp_t_write(tree, "backlog/_template.md", "---\nid: ADH-###\ntitle: Title\n---\n");
+	/* The same key in two cases: the second file names the first. */
+	pp_t_write(tree, "backlog/dup-a.md", "---\nid: DUP-1\ntitle: First\n---\n");
+	pp_t_write(tree, "backlog/dup-b.md", "---\nid: dup-1\ntitle: Second\n---\n");
+	/* A word nothing knows. */
+	pp_t_write(tree, "backlog/fridge.md",
+		   "---\nid: FR-1\ntitle: Cold\nstatus: in the fridge\n---\n");
+	/* The team's index: it says LLM-003 is active with rank 2; MISSING-9 has no file. */
+	pp_t_write(
+		tree, "backlog/PRIORITIZATION.json",
+		"{\"metadata\": {\"format_version\": \"2.0\", \"last_updated\": \"2025-09-03\"},\n"
+		" \"backlog\": [\n"
+		"  {\"id\": \"LLM-003\", \"status\": \"active\", \"priority\": 2,\n"
+		"   \"file_path\": \"backlog/core/llm-003.md\"},\n"
+		"  {\"id\": \"MISSING-9\", \"status\": \"backlog\", \"priority\": 9,\n"
+		"   \"file_path\": \"backlog/missing.md\"}]}\n");
+	history_story("draft");
+	commit("Ana", "2025-08-28T10:00:00", "stories");
+	history_story("in-progress");
+	commit("Ben", "2025-09-01T09:00:00", "started");
+	history_story("completed");
+	commit("Cy", "2025-09-03T17:30:00", "done");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(tree);
+	return 0;
+}
+
+static pp_t_result import(const char *more)
+{
+	return pp_t_run("import", tree, "--project", "TEAM", more, NULL);
+}
+
+static void dry_run_says_what_would_happen(void **state)
+{
+	json_error_t jerr;
+	pp_t_result r;
+	json_t *j;
+	PGconn *c;
+
+	(void)state;
+	r = import("--dry-run");
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.out, "dry run, nothing written");
+	pp_t_result_free(&r);
+	r = pp_t_run("import", tree, "--project", "TEAM", "--dry-run", "--json", NULL);
+	j = json_loads(r.out, 0, &jerr);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "created")), 7);
+	assert_int_equal(json_integer_value(json_object_get(j, "skipped")), 2);
+	assert_int_equal(json_integer_value(json_object_get(j, "rejected")), 2);
+	assert_true(json_integer_value(json_object_get(j, "warned")) >= 3);
+	assert_true(json_array_size(json_object_get(j, "problems")) >= 8);
+	json_decref(j);
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories"), 0);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM statuses WHERE key = 'backlog'"),
+			 0);
+	PQfinish(c);
+}
+
+static void messy_tree_imports(void **state)
+{
+	pp_t_result r;
+	PGconn *c;
+	char *v;
+
+	(void)state;
+	r = import(NULL);
+	assert_int_equal(r.status, 1);
+	/* What could not be used is said, with where. */
+	pp_t_assert_contains(r.err,
+			     "backlog/fridge.md:4:9: error: unknown status \"in the fridge\"");
+	pp_t_assert_contains(r.err, "workflow add TEAM \"in the fridge\" --category");
+	pp_t_assert_contains(r.err, "backlog/dup-b.md:2:5: error: id \"dup-1\" is also used by "
+				    "backlog/dup-a.md (\"DUP-1\")");
+	pp_t_assert_contains(r.err, "templates/story.md:1:1: warning: skipped, ");
+	pp_t_assert_contains(r.err, "backlog/_template.md:1:1: warning: skipped, ");
+	pp_t_assert_contains(r.err, "backlog/llm-007.md:5:11: warning: ");
+	pp_t_assert_contains(r.err, "backlog/core/llm-003.md:3:9: warning: status: the index says "
+				    "\"active\", the file says \"backlog\"; the index wins");
+	pp_t_assert_contains(r.err, "backlog[1] MISSING-9: no story file has this id");
+	pp_t_assert_contains(r.out, "7 created");
+	pp_t_assert_contains(r.out, "2 errors");
+	pp_t_assert_contains(r.out, "2 skipped");
+	/* Each story's first commit, and HIST-1's two changes after it. */
+	pp_t_assert_contains(r.out, "8 history rows from git");
+	pp_t_result_free(&r);
+
+	c = pp_t_connect();
+	v = pp_t_query(c, "SELECT title || '|' || status || '|' || priority_rank || '|' "
+			  "|| array_to_string(labels, ',') FROM stories WHERE key = 'LLM-003'");
+	assert_string_equal(v, "Entity resolution|active|2|nlp,data");
+	free(v);
+	v = pp_t_query(c,
+		       "SELECT status || '|' || priority || '|' || estimate_points || '|' || owner "
+		       "FROM stories WHERE key = 'adh-001'");
+	assert_string_equal(v, "in-progress|critical|3.00|ana");
+	free(v);
+	v = pp_t_query(c, "SELECT status || '|' || planpipe_status_category(status) || '|' || "
+			  "priority FROM stories WHERE key = 'SCHEDULING_AUTOMATION'");
+	assert_string_equal(v, "completed|done|high");
+	free(v);
+	v = pp_t_query(c, "SELECT s.status || '|' || st.blocked || '|' || "
+			  "(s.metadata->>'priority') || '|' || array_to_string(s.labels, ',') "
+			  "FROM stories s JOIN statuses st ON st.key = s.status "
+			  "WHERE s.key = 'LLM-007-sales-pitch-personalization'");
+	assert_string_equal(v, "blocked|true|ad-hoc|sales,llm");
+	free(v);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = "
+					    "'no-id-story' AND title = 'Named by its file'"),
+			 1);
+	/* The dependency written with an alias, across key spellings. */
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependencies d "
+					    "JOIN stories a ON a.id = d.story_id JOIN stories b "
+					    "ON b.id = d.depends_on_id WHERE a.key = 'adh-001' "
+					    "AND b.key = 'LLM-003'"),
+			 1);
+	/* The words joined TEAM's workflow, as written. */
+	assert_int_equal(pp_t_query_long(c,
+					 "SELECT count(*) FROM project_statuses ps JOIN projects "
+					 "p ON p.id = ps.project_id WHERE p.key = 'TEAM' AND "
+					 "ps.status IN ('backlog', 'in-progress', 'completed', "
+					 "'blocked', 'todo', 'active')"),
+			 6);
+	PQfinish(c);
+}
+
+static void history_comes_from_git(void **state)
+{
+	PGconn *c = pp_t_connect();
+	char *v;
+
+	(void)state;
+	v = pp_t_query(c,
+		       "SELECT string_agg(coalesce(h.from_status, '-') || '>' || h.to_status "
+		       "|| '@' || to_char(h.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+		       "|| ' ' || h.actor || ' ' || h.source || ' ' || length(h.commit_id), "
+		       "'; ' ORDER BY h.changed_at) FROM status_history h JOIN stories s "
+		       "ON s.id = h.story_id WHERE s.key = 'HIST-1'");
+	assert_string_equal(v, "->draft@2025-08-28 10:00 Ana <Ana@example.org> git 40; "
+			       "draft>in-progress@2025-09-01 09:00 Ben <Ben@example.org> git 40; "
+			       "in-progress>completed@2025-09-03 17:30 Cy <Cy@example.org> git 40");
+	free(v);
+	v = pp_t_query(c, "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || "
+			  "'|' || to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || "
+			  "'|' || to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+			  "FROM stories WHERE key = 'HIST-1'");
+	assert_string_equal(v, "2025-08-28 10:00|2025-09-01 09:00|2025-09-03 17:30");
+	free(v);
+	/* Reports see the past: it was completed in the week of 2025-09-01. */
+	v = pp_t_query(c, "SELECT planpipe_report_throughput(ARRAY['TEAM'], '2025-08-25', "
+			  "'2025-09-07')::text");
+	pp_t_assert_contains(v, "2025-09-01");
+	free(v);
+	PQfinish(c);
+}
+
+static void reimport_adds_only_new_commits(void **state)
+{
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	c = pp_t_connect();
+	r = import(NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.out, "0 created, 0 updated, 7 unchanged");
+	pp_t_result_free(&r);
+	assert_int_equal(
+		pp_t_query_long(c, "SELECT count(*) FROM status_history WHERE source = 'git'"), 8);
+	history_story("accepted");
+	commit("Di", "2025-09-10T08:00:00", "accepted");
+	r = import(NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.out, "1 updated");
+	pp_t_result_free(&r);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM status_history h JOIN stories s "
+					    "ON s.id = h.story_id WHERE s.key = 'HIST-1'"),
+			 4);
+	assert_int_equal(
+		pp_t_query_long(c, "SELECT count(*) FROM status_history h JOIN stories s "
+				   "ON s.id = h.story_id WHERE s.key = 'HIST-1' AND "
+				   "h.source = 'git' AND h.actor LIKE 'Di %' AND "
+				   "h.from_status = 'completed' AND h.to_status = 'accepted'"),
+		1);
+	PQfinish(c);
+}
+
+/* The way the error message says: add the word, import again. */
+static void workflow_command_adds_the_word(void **state)
+{
+	pp_t_result r;
+
+	(void)state;
+	r = pp_t_run("workflow", "TEAM", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "in-progress");
+	pp_t_assert_contains(r.out, "completed");
+	pp_t_result_free(&r);
+	r = pp_t_run("workflow", "add", "TEAM", "in the fridge", NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "is a new word: give its category");
+	pp_t_result_free(&r);
+	r = pp_t_run("workflow", "add", "TEAM", "completed", "--category", "todo", NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "is done wherever it is used");
+	pp_t_result_free(&r);
+	r = pp_t_run("workflow", "add", "TEAM", "in the fridge", "--category", "todo", "--name",
+		     "Icebox", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	r = pp_t_run("workflow", "NOPE", NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "no project \"NOPE\"");
+	pp_t_result_free(&r);
+	r = import(NULL);
+	pp_t_assert_contains(r.out, "1 created");
+	pp_t_assert_contains(r.out, "1 error");
+	pp_t_result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dry_run_says_what_would_happen),
+		cmocka_unit_test(messy_tree_imports),
+		cmocka_unit_test(history_comes_from_git),
+		cmocka_unit_test(reimport_adds_only_new_commits),
+		cmocka_unit_test(workflow_command_adds_the_word),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
