@@ -47,6 +47,9 @@ static const cell matrix[] = {
 	{"GET", "/v1/projects/{project}/members", NULL},
 	{"PUT", "/v1/projects/{project}/members/{handle}", "{\"role\":\"developer\"}"},
 	{"DELETE", "/v1/projects/{project}/members/{handle}", NULL},
+	{"GET", "/v1/projects/{project}/statuses", NULL},
+	{"POST", "/v1/projects/{project}/statuses", "{\"key\":\"wip\"}"},
+	{"PATCH", "/v1/projects/{project}/statuses/{status}", "{\"name\":\"x\"}"},
 	{"GET", "/v1/projects/{project}/history", NULL},
 };
 
@@ -115,6 +118,7 @@ static void fill(const char *pattern, const char *project, char *out, size_t siz
 	static const char *const values[][2] = {
 		{"{project}", NULL},        {"{story}", "ACL-001"},       {"{backlog}", NULL},
 		{"{other_project}", "ACL"}, {"{other_story}", "ACL-002"}, {"{handle}", "admin"},
+		{"{status}", "review"},
 	};
 	size_t o = 0, i;
 	const char *p = pattern;
