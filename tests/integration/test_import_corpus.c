@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <unistd.h>
 
 static char *tree;
@@ -314,6 +315,200 @@ static void workflow_command_adds_the_word(void **state)
 	pp_t_result_free(&r);
 }
 
+/* A tree of its own, for the hostile cases; the caller frees it. */
+static char *other_tree(void)
+{
+	return pp_t_tempdir();
+}
+
+static void unreadable_files_are_named(void **state)
+{
+	char *dir = other_tree();
+	pp_t_result r;
+	char path[1100];
+	FILE *f;
+
+	(void)state;
+	pp_t_write(dir, "good.md", "---\nid: OK-1\ntitle: Fine\n---\n");
+	pp_t_write(dir, "toml.md", "+++\nid = \"T-1\"\ntitle = \"TOML\"\n+++\n");
+	pp_t_write(dir, "dashes.md", "----\nid: D-1\ntitle: Four dashes\n----\n");
+	pp_t_write(dir, "cr-only.md", "---\rid: CR-1\rtitle: Old Mac line ends\r---\rBody\r");
+	/* UTF-16 with a byte order mark: "---\n" in UTF-16LE. */
+	snprintf(path, sizeof(path), "%s/utf16.md", dir);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fwrite("\xff\xfe-\0-\0-\0\n\0", 1, 10, f);
+	fclose(f);
+	/* A file name that is not UTF-8. */
+	pp_t_write(dir, "caf\xe9.md", "---\nid: CAFE-1\ntitle: Latin-1 name\n---\n");
+	r = pp_t_run("import", dir, "--project", "HOSTILE", "--json", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.out, "\"created\": 2");
+	pp_t_assert_contains(r.out, "\"rejected\": 4");
+	pp_t_assert_contains(r.out, "\"file\": \"toml.md\"");
+	pp_t_assert_contains(r.out, "TOML");
+	pp_t_assert_contains(r.out, "\"file\": \"utf16.md\"");
+	pp_t_assert_contains(r.out, "UTF-16");
+	pp_t_assert_contains(r.out, "\"file\": \"dashes.md\"");
+	pp_t_assert_contains(r.out, "\"file\": \"caf\\\\xe9.md\"");
+	pp_t_assert_contains(r.out, "the file name is not valid UTF-8");
+	pp_t_result_free(&r);
+	free(dir);
+}
+
+static void symlinks_and_deep_trees(void **state)
+{
+	char *dir = other_tree(), *outside = other_tree();
+	char cmd[4096];
+	pp_t_result r;
+
+	(void)state;
+	pp_t_write(outside, "secret.md", "---\nid: SECRET-1\ntitle: Not in the tree\n---\n");
+	pp_t_write(dir, "good.md", "---\nid: OK-1\ntitle: Fine\n---\n");
+	snprintf(cmd, sizeof(cmd),
+		 "ln -s '%s' '%s/escape' && ln -s '%s/secret.md' '%s/leak.md' && "
+		 "ln -s good.md '%s/inside.md'",
+		 outside, dir, outside, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	r = pp_t_run("import", dir, "--project", "LINKS", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.err, "escape: error: a symbolic link that leaves the imported tree");
+	pp_t_assert_contains(r.err,
+			     "leak.md: error: a symbolic link that leaves the imported tree");
+	pp_t_assert_contains(r.err, "inside.md: warning: a symbolic link: not followed");
+	pp_t_assert_contains(r.out, "1 created");
+	pp_t_result_free(&r);
+	{
+		PGconn *c = pp_t_connect();
+		assert_int_equal(
+			pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'SECRET-1'"),
+			0);
+		PQfinish(c);
+	}
+	/* 1,000 directories deep: an error naming the depth, not a crash. */
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && for i in $(seq 1000); do mkdir d && cd d || exit 1; done", dir);
+	assert_int_equal(system(cmd), 0);
+	r = pp_t_run("import", dir, "--project", "LINKS", NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "more than 64 directories deep");
+	pp_t_result_free(&r);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", dir, outside);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+	free(outside);
+}
+
+static void excludes_and_zones(void **state)
+{
+	char *dir = other_tree();
+	char sub[1100];
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/drafts", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	pp_t_write(dir, "keep.md",
+		   "---\nid: K-1\ntitle: Kept\ncreated: 2025-08-28\n"
+		   "last_updated: 2025-08-29 14:30\n---\n");
+	pp_t_write(dir, "skip.old.md", "---\nid: K-2\ntitle: Old\n---\n");
+	pp_t_write(dir, "drafts/d.md", "---\nid: K-3\ntitle: Draft\n---\n");
+	pp_t_write(dir, "drafts/back.md", "---\nid: K-4\ntitle: Brought back\n---\n");
+	pp_t_write(dir, ".planpipeignore", "# not stories\n*.old.md\ndrafts/*\n!drafts/back.md\n");
+	/* Dates without a zone are UTC, whatever the session's time zone. */
+	setenv("PGTZ", "Asia/Tokyo", 1);
+	r = pp_t_run("import", dir, "--project", "EXCL", "--exclude", "nothing-*", NULL);
+	unsetenv("PGTZ");
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "2 created");
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(
+		pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key IN ('K-1', 'K-4')"), 2);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE "
+					    "created_at = '2025-08-28 00:00:00+00' AND "
+					    "last_updated = '2025-08-29 14:30:00+00'"),
+			 1);
+	PQfinish(c);
+	free(dir);
+}
+
+/* The import's statement that takes the project's lock, seen from another session. */
+#define WAITER                                                                                     \
+	"SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "                 \
+	"query LIKE '%pg_advisory_xact_lock(1886154352%'"
+
+/* Ctrl-C while the import waits on the server: cancelled there, rolled back, exit 130. */
+static void interrupt_cancels_the_statement(void **state)
+{
+	const char *args[] = {"import", tree, "--project", "TEAM", NULL};
+	PGconn *holder = pp_t_connect();
+	PGresult *res;
+	pp_t_result r;
+	pid_t pid;
+	long waiting = 0;
+	int i;
+
+	(void)state;
+	/* Hold the project's import lock (sql_project_lock's key) so the import waits on it. */
+	res = PQexec(holder, "SELECT pg_advisory_lock(1886154352, 100 + (id % 1000000000)::int) "
+			     "FROM projects WHERE key = 'TEAM'");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	pid = pp_t_spawn(args, "interrupt");
+	for (i = 0; i < 200 && waiting == 0; i++) {
+		usleep(50 * 1000);
+		waiting = pp_t_query_long(holder, WAITER " AND wait_event_type = 'Lock'");
+	}
+	assert_int_equal(waiting, 1);
+	kill(pid, SIGINT);
+	r = pp_t_wait(pid, "interrupt", 10000);
+	assert_int_equal(r.status, 130);
+	pp_t_assert_contains(r.err, "interrupted: the import was cancelled and rolled back");
+	pp_t_result_free(&r);
+	for (i = 0; i < 100; i++) {
+		if (pp_t_query_long(holder,
+				    "SELECT count(*) FROM pg_stat_activity WHERE "
+				    "application_name = 'planpipe import' AND state = 'active'") ==
+		    0)
+			break;
+		usleep(50 * 1000);
+	}
+	assert_int_equal(
+		pp_t_query_long(holder,
+				"SELECT count(*) FROM pg_stat_activity WHERE "
+				"application_name = 'planpipe import' AND state = 'active'"),
+		0);
+	PQfinish(holder);
+}
+
+static void submodule_not_checked_out(void **state)
+{
+	char *top = other_tree();
+	char cmd[4096];
+	pp_t_result r;
+
+	(void)state;
+	snprintf(
+		cmd, sizeof(cmd),
+		"cd '%s' && export GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@e "
+		"GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@e && mkdir p1 && git -C p1 init -q -b main "
+		"&& printf -- '---\\nid: P-1\\ntitle: t\\n---\\n' > p1/P-1.md && git -C p1 add . && "
+		"git -C p1 commit -qm one && git init -q -b main plan && cd plan && "
+		"git -c protocol.file.allow=always submodule --quiet add ../p1 p1 && "
+		"git commit -qm sub && cd .. && git clone -q plan clone",
+		top);
+	assert_int_equal(system(cmd), 0);
+	/* The clone's submodule directory is empty: an error for P1, never a prune. */
+	snprintf(cmd, sizeof(cmd), "%s/clone", top);
+	r = pp_t_run("import-repo", cmd, "--prune", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.err, "the submodule p1 (project P1) is not checked out");
+	pp_t_result_free(&r);
+	free(top);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +517,11 @@ int main(void)
 		cmocka_unit_test(history_comes_from_git),
 		cmocka_unit_test(reimport_adds_only_new_commits),
 		cmocka_unit_test(workflow_command_adds_the_word),
+		cmocka_unit_test(unreadable_files_are_named),
+		cmocka_unit_test(symlinks_and_deep_trees),
+		cmocka_unit_test(excludes_and_zones),
+		cmocka_unit_test(interrupt_cancels_the_statement),
+		cmocka_unit_test(submodule_not_checked_out),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
