@@ -27,6 +27,8 @@ static const state_map states[] = {
 	{"PP002", 409, "open-blockers", "Open blockers", 0},
 	{"PP004", 409, "last-owner", "A project must keep an owner", 0},
 	{"PP005", 409, "conflict", "Conflict", 0},
+	{"PP006", 409, "request-in-progress", "The request with this Idempotency-Key is still running", 1},
+	{"PP007", 422, "idempotency-key-reused", "Idempotency-Key used for another request", 1},
 	{"23505", 409, "already-exists", "Already exists", 0},
 	{"23503", 422, "invalid-reference", "Invalid reference", 0},
 	{"23514", 422, "validation", "Invalid value", 0},

@@ -1,0 +1,144 @@
+-- 0018: API hardening (issue 17).
+--
+-- Idempotent writes. A write (POST, PUT, PATCH, DELETE) that carries an
+-- Idempotency-Key header stores its answer in api_idempotency_keys, in the
+-- transaction of the write itself: a committed write always has its stored
+-- answer and a rolled-back one never has. A retry with the same key and the
+-- same request (method, path, SHA-256 of the body) gets the stored answer
+-- again instead of writing twice; another request under the same key is
+-- refused; a retry while the first is still running is refused too. Keys
+-- belong to a user: two users' keys never meet. Answers are kept 24 hours.
+--
+-- The API (src/api/idempotency.c) runs, in one transaction:
+--   BEGIN; authenticate; planpipe_api_idem_claim(...)       -- round trip 1
+--   the handler's statements                                 -- round trip 2
+--   planpipe_api_idem_store(...); COMMIT                     -- round trip 3
+-- New SQLSTATEs (class PP, beside PP001-PP005 and 0009's):
+--   PP006  the key's first request is still running (HTTP 409)
+--   PP007  the key was used for another request (HTTP 422)
+
+CREATE TABLE api_idempotency_keys (
+    user_id      bigint      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    key          text        NOT NULL,
+    method       text        NOT NULL,
+    path         text        NOT NULL,
+    request_hash bytea       NOT NULL,
+    status       integer     NOT NULL,
+    etag         text,
+    location     text,
+    body         text,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz NOT NULL DEFAULT now() + interval '24 hours',
+    PRIMARY KEY (user_id, key),
+    -- Mirrors the API's check (src/api/idempotency.c): 1 to 255 printable
+    -- ASCII characters.
+    CONSTRAINT api_idempotency_keys_key_format CHECK (key ~ '^[\x20-\x7e]{1,255}$'),
+    CONSTRAINT api_idempotency_keys_status_range CHECK (status BETWEEN 100 AND 599),
+    CONSTRAINT api_idempotency_keys_hash_length CHECK (octet_length(request_hash) = 32)
+);
+CREATE INDEX api_idempotency_keys_expires_at ON api_idempotency_keys (expires_at);
+COMMENT ON TABLE api_idempotency_keys IS
+    'The stored answers of API writes sent with an Idempotency-Key, per user, for 24 hours';
+
+-- Only the SECURITY DEFINER functions below touch the table; row-level
+-- security with no policy keeps planpipe_app out even if it were granted.
+ALTER TABLE api_idempotency_keys ENABLE ROW LEVEL SECURITY;
+
+-- The advisory lock that marks (user, key) as in flight, held by the
+-- transaction of the first request until it ends. Class 1886154352 is the
+-- project's (0005); keys 3, 4 and 100+ are taken, this uses the 64-bit form
+-- so a collision between two users' keys is beyond practical reach.
+CREATE FUNCTION planpipe_api_idem_lock_id(p_user_id bigint, p_key text) RETURNS bigint
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT hashtextextended('planpipe.idempotency:' || p_user_id || ':' || p_key, 1886154352) $$;
+COMMENT ON FUNCTION planpipe_api_idem_lock_id(bigint, text) IS
+    'The advisory lock id of an Idempotency-Key of a user, held while its first request runs';
+
+-- Claims key p_key of the acting user for the request (p_method, p_path,
+-- p_hash). Returns no row when the request is to run now (the claim holds
+-- until the transaction ends); the stored answer when it already ran.
+-- Raises PP006 while another transaction holds the key, PP007 when the key
+-- was used for another request, PP422 for a malformed key.
+--
+-- The lookup runs after the lock is taken and, in READ COMMITTED, with a
+-- fresh snapshot: a first request that committed just before the lock was
+-- granted is seen. Each claim also sweeps up to 100 expired answers (of any
+-- user), skipping rows another sweep holds, so the table stays bounded
+-- without a job of its own.
+CREATE FUNCTION planpipe_api_idem_claim(p_key text, p_method text, p_path text, p_hash bytea)
+RETURNS TABLE (status integer, etag text, location text, body text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    uid bigint := planpipe_setting_user_id();
+    r api_idempotency_keys;
+BEGIN
+    IF uid IS NULL THEN
+        RAISE EXCEPTION 'no acting user' USING ERRCODE = 'PP401';
+    END IF;
+    IF p_key IS NULL OR p_key !~ '^[\x20-\x7e]{1,255}$' THEN
+        RAISE EXCEPTION 'Idempotency-Key must be 1 to 255 printable ASCII characters'
+            USING ERRCODE = 'PP422', COLUMN = 'Idempotency-Key';
+    END IF;
+    IF NOT pg_try_advisory_xact_lock(planpipe_api_idem_lock_id(uid, p_key)) THEN
+        RAISE EXCEPTION 'a request with Idempotency-Key "%" is still being processed', p_key
+            USING ERRCODE = 'PP006',
+                  HINT = 'Retry after it has finished: the retry gets its answer.';
+    END IF;
+    DELETE FROM api_idempotency_keys k
+     WHERE k.ctid = ANY (ARRAY(SELECT x.ctid FROM api_idempotency_keys x
+                                WHERE x.expires_at <= now()
+                                ORDER BY x.expires_at LIMIT 100
+                                FOR UPDATE SKIP LOCKED));
+    SELECT * INTO r FROM api_idempotency_keys k
+     WHERE k.user_id = uid AND k.key = p_key AND k.expires_at > now();
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF r.method <> p_method OR r.path <> p_path OR r.request_hash <> p_hash THEN
+        RAISE EXCEPTION 'Idempotency-Key "%" was already used for another request (% %)',
+                        p_key, r.method, r.path
+            USING ERRCODE = 'PP007', COLUMN = 'Idempotency-Key',
+                  DETAIL = 'a key names one request: the same method, path and body';
+    END IF;
+    RETURN QUERY SELECT r.status, r.etag, r.location, r.body;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_idem_claim(text, text, text, bytea) IS
+    'Claims an Idempotency-Key for this transaction: no row (run the request) or its stored answer; PP006 in flight, PP007 another request';
+
+-- Stores the answer of the request that claimed p_key in this transaction.
+-- An expired answer under the same key is replaced.
+CREATE FUNCTION planpipe_api_idem_store(p_key text, p_method text, p_path text, p_hash bytea,
+                                        p_status integer, p_etag text, p_location text,
+                                        p_body text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+DECLARE
+    uid bigint := planpipe_setting_user_id();
+BEGIN
+    INSERT INTO api_idempotency_keys AS k (user_id, key, method, path, request_hash, status,
+                                           etag, location, body)
+    VALUES (uid, p_key, p_method, p_path, p_hash, p_status, p_etag, p_location, p_body)
+    ON CONFLICT (user_id, key) DO UPDATE
+       SET method = excluded.method, path = excluded.path,
+           request_hash = excluded.request_hash, status = excluded.status,
+           etag = excluded.etag, location = excluded.location, body = excluded.body,
+           created_at = excluded.created_at, expires_at = excluded.expires_at
+     WHERE k.expires_at <= now();
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'Idempotency-Key "%" already has an answer', p_key
+            USING ERRCODE = 'PP006';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_idem_store(text, text, text, bytea, integer, text, text, text) IS
+    'Stores the answer of the write that claimed an Idempotency-Key, in its transaction';
+
+REVOKE ALL ON FUNCTION planpipe_api_idem_claim(text, text, text, bytea) FROM PUBLIC;
+REVOKE ALL ON FUNCTION planpipe_api_idem_store(text, text, text, bytea, integer, text, text, text)
+    FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION planpipe_api_idem_claim(text, text, text, bytea) TO planpipe_app;
+GRANT EXECUTE ON FUNCTION planpipe_api_idem_store(text, text, text, bytea, integer, text, text, text)
+    TO planpipe_app;
