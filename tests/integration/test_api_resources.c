@@ -581,13 +581,25 @@ static void across_projects(void **state)
 		   "{\"title\":\"side story\",\"epic\":\"odd\"}", NULL);
 	api_res_free(&r);
 
-	/* dev is not a member of SIDE: its stories are not there, and naming SIDE is a 422. */
+	/*
+	 * dev is not a member of SIDE: its stories are not there, and naming SIDE
+	 * is a 404 exactly like a project that does not exist (issue 17).
+	 */
 	r = api_ok(200, &W.srv, "GET", "/v1/stories?epic=odd&limit=500", W.dev, NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
 	api_res_free(&r);
 	r = api_call(&W.srv, "GET", "/v1/stories?project=SIDE", W.dev, NULL, NULL);
-	api_problem(r, 422, "validation");
-	assert_string_equal(api_str(&r, "field"), "project");
+	api_problem(r, 404, "not-found");
+	assert_string_equal(api_str(&r, "detail"), "no project SIDE");
+	assert_null(json_object_get(r.json, "field"));
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/v1/stories?project=PLAN&project=NOSUCH", W.dev, NULL, NULL);
+	api_problem(r, 404, "not-found");
+	assert_string_equal(api_str(&r, "detail"), "no project NOSUCH");
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/v1/projects/SIDE/stories", W.dev, NULL, NULL);
+	api_problem(r, 404, "not-found");
+	assert_string_equal(api_str(&r, "detail"), "no project SIDE");
 	api_res_free(&r);
 	r = api_ok(200, &W.srv, "GET", "/v1/stories?epic=odd&limit=500", W.admin, NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 4);
