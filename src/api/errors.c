@@ -160,7 +160,7 @@ void pp_api_db_problem(const pp_http_req *req, pp_http_resp *resp, PGconn *conn,
 		p = (pp_problem){.status = 503,
 				 .type = m->type,
 				 .title = m->title,
-				 .detail = primary,
+				 .detail = "retry after Retry-After seconds",
 				 .field = NULL,
 				 .sqlstate = state};
 		pp_http_problem(resp, req, &p);
@@ -199,6 +199,9 @@ void pp_api_unavailable(const pp_http_req *req, pp_http_resp *resp, pp_rc rc, co
 			.detail = why};
 	const char *retry = "1";
 
+	if (why == NULL)
+		p.detail = rc == PP_ETIMEDOUT ? "no database connection became free in time"
+					      : "the database cannot be reached now";
 	if (rc == PP_ENOMEM) {
 		p = (pp_problem){.status = 500,
 				 .type = "internal",

@@ -43,7 +43,9 @@ void pp_api_readyz(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	if (rc == PP_OK)
 		rc = pp_pool_exec(pc, sql_ready, 0, NULL, &res, &err);
 	if (rc != PP_OK) {
-		pp_api_unavailable(req, resp, rc == PP_EDB ? PP_EUNAVAIL : rc, err.msg);
+		/* The message names the server: for the log, never the (anonymous) client. */
+		pp_log(PP_LOG_WARN, "request %s: readyz: %s", req->request_id, err.msg);
+		pp_api_unavailable(req, resp, rc == PP_EDB ? PP_EUNAVAIL : rc, NULL);
 		goto out;
 	}
 	have = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);

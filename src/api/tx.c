@@ -264,8 +264,9 @@ static pp_rc start(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_pool_co
 	pp_err_clear(&err);
 	rc = pp_pool_acquire(api->pool, -1, pc, &err);
 	if (rc != PP_OK) {
+		/* The pool's message names the server: for the log, never the client. */
 		pp_log(PP_LOG_WARN, "request %s: %s", req->request_id, err.msg);
-		pp_api_unavailable(req, resp, rc, err.msg);
+		pp_api_unavailable(req, resp, rc, NULL);
 	}
 	return rc;
 }
