@@ -142,3 +142,64 @@ REVOKE ALL ON FUNCTION planpipe_api_idem_store(text, text, text, bytea, integer,
 GRANT EXECUTE ON FUNCTION planpipe_api_idem_claim(text, text, text, bytea) TO planpipe_app;
 GRANT EXECUTE ON FUNCTION planpipe_api_idem_store(text, text, text, bytea, integer, text, text, text)
     TO planpipe_app;
+
+-- users ----------------------------------------------------------------------
+-- Row-level security on users: the acting user sees itself and the people
+-- who share a project with it (the handles the API shows as members, owners,
+-- authors of changes); an admin sees everyone. is_admin is no longer
+-- readable by planpipe_app at all: planpipe_user_is_admin() tells it to an
+-- admin, and to each user about itself (GET /v1/me).
+
+-- The users the acting user shares a project with, itself included; NULL
+-- without an enabled acting user. SECURITY DEFINER: it reads memberships
+-- beyond the caller's own policies. Called once per statement (InitPlan).
+CREATE FUNCTION planpipe_visible_user_ids() RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT CASE WHEN planpipe_acting_user_id() IS NULL THEN NULL
+        ELSE array_append(ARRAY(SELECT DISTINCT m.user_id FROM project_members m
+                                 WHERE m.project_id = ANY (planpipe_project_ids('viewer'))),
+                          planpipe_acting_user_id()) END
+$$;
+COMMENT ON FUNCTION planpipe_visible_user_ids() IS
+    'The users the acting user shares a project with, itself included (users_select)';
+
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_select ON users FOR SELECT TO planpipe_app
+    USING ((SELECT planpipe_is_admin())
+           OR id = ANY ((SELECT planpipe_visible_user_ids())::bigint[]));
+
+REVOKE SELECT (is_admin) ON users FROM planpipe_app;
+
+-- Whether user p_user_id is an admin: told to admins and to the user itself,
+-- NULL to anyone else.
+CREATE FUNCTION planpipe_user_is_admin(p_user_id bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT u.is_admin FROM users u
+     WHERE u.id = p_user_id
+       AND (p_user_id = planpipe_acting_user_id() OR planpipe_is_admin())
+$$;
+COMMENT ON FUNCTION planpipe_user_is_admin(bigint) IS
+    'users.is_admin, for admins and for the user itself; NULL otherwise';
+
+-- The enabled user with handle p_handle (id, handle, display name), whoever
+-- shares a project with whom: adding a member names someone not yet
+-- visible. One exact handle at a time: it tells what the handle already
+-- says, and lists nobody.
+CREATE FUNCTION planpipe_user_by_handle(p_handle text)
+RETURNS TABLE (id bigint, handle text, display_name text, disabled_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+    SELECT u.id, u.handle, u.display_name, u.disabled_at FROM users u
+     WHERE u.handle = p_handle AND u.disabled_at IS NULL AND planpipe_acting_user_id() IS NOT NULL
+$$;
+COMMENT ON FUNCTION planpipe_user_by_handle(text) IS
+    'An enabled user by exact handle, for adding members; no row when none';
+
+REVOKE ALL ON FUNCTION planpipe_visible_user_ids() FROM PUBLIC;
+REVOKE ALL ON FUNCTION planpipe_user_is_admin(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION planpipe_user_by_handle(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION planpipe_visible_user_ids() TO planpipe_app;
+GRANT EXECUTE ON FUNCTION planpipe_user_is_admin(bigint) TO planpipe_app;
+GRANT EXECUTE ON FUNCTION planpipe_user_by_handle(text) TO planpipe_app;

@@ -207,7 +207,7 @@ void pp_api_openapi_doc(void *ctx, pp_http_req *req, pp_http_resp *resp)
 
 static const char sql_me[] =
 	"SELECT json_build_object('id', u.id, 'handle', u.handle, 'display_name', u.display_name,"
-	" 'is_admin', u.is_admin, 'created_at', u.created_at) AS body"
+	" 'is_admin', planpipe_user_is_admin(u.id), 'created_at', u.created_at) AS body"
 	" FROM users u WHERE u.id = planpipe_setting_user_id()";
 
 void pp_api_me(void *ctx, pp_http_req *req, pp_http_resp *resp)
