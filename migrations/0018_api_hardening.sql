@@ -203,3 +203,32 @@ REVOKE ALL ON FUNCTION planpipe_user_by_handle(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION planpipe_visible_user_ids() TO planpipe_app;
 GRANT EXECUTE ON FUNCTION planpipe_user_is_admin(bigint) TO planpipe_app;
 GRANT EXECUTE ON FUNCTION planpipe_user_by_handle(text) TO planpipe_app;
+
+-- Archiving a project ---------------------------------------------------------
+-- One rule, wherever it is asked: only an owner (or an admin) archives a
+-- project or brings it back, by DELETE or by PATCH {"archived": ...} alike.
+-- projects_update lets maintainers edit the row; this trigger keeps
+-- archived_at to owners for every role the policies bind (not the schema
+-- owner, superusers or BYPASSRLS roles: the CLI and imports). 42501, as a
+-- refused policy.
+CREATE FUNCTION planpipe_projects_archive_owner() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF NEW.archived_at IS DISTINCT FROM OLD.archived_at
+       AND pg_has_role(current_user, 'planpipe_app', 'MEMBER')
+       AND NOT EXISTS (SELECT FROM pg_roles r
+                        WHERE r.rolname = current_user AND (r.rolsuper OR r.rolbypassrls))
+       AND current_user <> (SELECT c.relowner::regrole::text FROM pg_class c
+                             WHERE c.oid = TG_RELID)
+       AND coalesce(planpipe_project_role(NEW.id) < 'owner', true) THEN
+        RAISE EXCEPTION 'only an owner archives or restores project %', NEW.key
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION planpipe_projects_archive_owner() IS
+    'Only an owner (or admin) changes projects.archived_at under row-level security';
+CREATE TRIGGER projects_35_archive_owner BEFORE UPDATE OF archived_at ON projects
+    FOR EACH ROW EXECUTE FUNCTION planpipe_projects_archive_owner();

@@ -1,7 +1,7 @@
 -- 0018 (issue 17): who sees whom in users, who reads is_admin, and the
 -- Idempotency-Key store: claim, store, replay, another request, expiry.
 BEGIN;
-SELECT plan(27);
+SELECT plan(32);
 
 -- Fixture, as the schema owner ------------------------------------------------------
 INSERT INTO users (handle, display_name, is_admin, disabled_at, api_token_hash)
@@ -102,6 +102,24 @@ SELECT is((SELECT count(*) FROM planpipe_api_idem_claim('k1', 'POST', '/v1/x', s
 SELECT set_config('role', 'none', true);
 SELECT is((SELECT count(*) FROM api_idempotency_keys), 0::bigint,
           'and the claim swept the expired answers');
+
+-- Archiving a project: the owner's, whatever the statement -----------------------------
+SELECT set_config('role', 'none', true);
+INSERT INTO project_members (project_id, user_id, role)
+SELECT id, pg_temp.uid('dave'), 'maintainer' FROM projects WHERE key = 'ONE';
+SELECT pg_temp.act_as('dave');
+SELECT lives_ok($$UPDATE projects SET description = 'by a maintainer' WHERE key = 'ONE'$$,
+                'a maintainer edits the project');
+SELECT throws_ok($$UPDATE projects SET archived_at = now() WHERE key = 'ONE'$$, '42501',
+                 'only an owner archives or restores project ONE', 'but does not archive it');
+SELECT pg_temp.act_as('alice');
+SELECT lives_ok($$UPDATE projects SET archived_at = now() WHERE key = 'ONE'$$, 'an owner archives it');
+SELECT pg_temp.act_as('dave');
+SELECT throws_ok($$UPDATE projects SET archived_at = NULL WHERE key = 'ONE'$$, '42501', NULL,
+                 'nor does a maintainer restore it');
+SELECT set_config('role', 'none', true);
+SELECT lives_ok($$UPDATE projects SET archived_at = NULL WHERE key = 'ONE'$$,
+                'the schema owner (CLI, imports) is not bound');
 
 SELECT * FROM finish();
 ROLLBACK;
