@@ -343,30 +343,34 @@ static void replay(pp_http_resp *resp, const PGresult *claim)
 		pp_http_resp_set(resp, 500, NULL, NULL, 0);
 }
 
-/* Sends the claim (after BEGIN and the authentication) or the store (before COMMIT). */
-static int send_idem(PGconn *pg, int claim, const char *token_hash, const char *key,
-		     const pp_http_req *req, const char *body_hash, const pp_http_resp *resp,
-		     char names[][PP_POOL_STMT_NAME])
+/* Round trip 1 of a keyed write: BEGIN, the authentication, the key's claim. */
+static int send_claim(PGconn *pg, const char *token_hash, const char *key, const pp_http_req *req,
+		      const char *body_hash, char names[][PP_POOL_STMT_NAME])
 {
 	const char *auth_params[1] = {token_hash};
-	char status[16];
-	const char *p[8] = {key, req->method, req->path, body_hash, status,
-			    resp_header(resp, "ETag"), resp_header(resp, "Location"), resp->body};
+	const char *p[4] = {key, req->method, req->path, body_hash};
 
-	if (claim)
-		return PQsendQueryParams(pg, sql_begin, 0, NULL, NULL, NULL, NULL, 0) &&
-				       send_one(pg, names[0], sql_auth, 1, auth_params) &&
-				       send_one(pg, names[PP_TX_MAX_STMTS + 1], sql_idem_claim, 4,
-						p) &&
-				       PQpipelineSync(pg)
-			       ? 0
-			       : -1;
+	if (!PQsendQueryParams(pg, sql_begin, 0, NULL, NULL, NULL, NULL, 0) ||
+	    !send_one(pg, names[0], sql_auth, 1, auth_params) ||
+	    !send_one(pg, names[PP_TX_MAX_STMTS + 1], sql_idem_claim, 4, p) || !PQpipelineSync(pg))
+		return -1;
+	return 0;
+}
+
+/* Round trip 3 of a keyed write: the answer in resp stored, COMMIT. */
+static int send_store(PGconn *pg, const char *key, const pp_http_req *req, const char *body_hash,
+		      const pp_http_resp *resp, char names[][PP_POOL_STMT_NAME])
+{
+	char status[16];
+	const char *p[8] = {key, req->method, req->path, body_hash, status, NULL, NULL, resp->body};
+
 	snprintf(status, sizeof(status), "%d", resp->status);
-	return send_one(pg, names[PP_TX_MAX_STMTS + 2], sql_idem_store, 8, p) &&
-			       PQsendQueryParams(pg, sql_commit, 0, NULL, NULL, NULL, NULL, 0) &&
-			       PQpipelineSync(pg)
-		       ? 0
-		       : -1;
+	p[5] = resp_header(resp, "ETag");
+	p[6] = resp_header(resp, "Location");
+	if (!send_one(pg, names[PP_TX_MAX_STMTS + 2], sql_idem_store, 8, p) ||
+	    !PQsendQueryParams(pg, sql_commit, 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(pg))
+		return -1;
+	return 0;
 }
 
 /*
@@ -400,7 +404,7 @@ pp_rc pp_tx_run_idempotent(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp
 	rc = enter_pipeline(req, resp, pc);
 	if (rc != PP_OK)
 		goto done;
-	lost = send_idem(pg, 1, hash, key, req, body_hash, resp, names) != 0 ||
+	lost = send_claim(pg, hash, key, req, body_hash, names) != 0 ||
 	       read_all(pg, 3, out, &failed) != 0;
 	keep_user(req, out[1]);
 	if (lost || failed != NULL)
@@ -423,7 +427,7 @@ pp_rc pp_tx_run_idempotent(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp
 		PQclear(out[i]);
 		out[i] = NULL;
 	}
-	lost = send_idem(pg, 0, hash, key, req, body_hash, resp, names) != 0 ||
+	lost = send_store(pg, key, req, body_hash, resp, names) != 0 ||
 	       read_all(pg, 2, out, &failed) != 0;
 	if (lost || failed != NULL)
 		goto fail;

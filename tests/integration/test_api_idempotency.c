@@ -31,8 +31,8 @@ static int setup(void **state)
 	W.alice = api_user_add("alice", 0);
 	W.bob = api_user_add("bob", 0);
 	api_server_start(&W.srv, NULL);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.alice, "{\"key\":\"IDEM\",\"name\":\"i\"}",
-		   NULL);
+	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.alice,
+		   "{\"key\":\"IDEM\",\"name\":\"i\"}", NULL);
 	api_res_free(&r);
 	r = api_ok(201, &W.srv, "PUT", "/v1/projects/IDEM/members/bob", W.alice,
 		   "{\"role\":\"developer\"}", NULL);
@@ -149,8 +149,8 @@ static void keys_belong_to_their_user(void **state)
 	c = keyed("POST", STORIES, W.bob, body, "shared-key");
 	assert_replayed(&c, 1);
 	assert_string_equal(api_str(&b, "key"), api_str(&c, "key"));
-	assert_int_equal(
-		count("SELECT count(*) FROM stories WHERE title = 'Same key, two users'"), 2);
+	assert_int_equal(count("SELECT count(*) FROM stories WHERE title = 'Same key, two users'"),
+			 2);
 	api_res_free(&a);
 	api_res_free(&b);
 	api_res_free(&c);
@@ -202,8 +202,7 @@ static void failed_write_stores_nothing(void **state)
 	a = api_ok(201, &W.srv, "POST", STORIES, W.alice, body, NULL);
 	b = keyed("POST", STORIES, W.alice, body, "dup-1");
 	api_problem(b, 409, "already-exists");
-	assert_int_equal(count("SELECT count(*) FROM api_idempotency_keys WHERE key = 'dup-1'"),
-			 0);
+	assert_int_equal(count("SELECT count(*) FROM api_idempotency_keys WHERE key = 'dup-1'"), 0);
 	api_res_free(&b);
 	b = keyed("POST", STORIES, W.alice, body, "dup-1");
 	api_problem(b, 409, "already-exists");

@@ -85,9 +85,9 @@ static long long wait_for_recovery(void)
  */
 static const char *names_address(const api_res *r)
 {
-	static const char *const words[] = {"127.0.0.1", "::1",  "localhost",     ".s.PGSQL",
-					    "socket",    "host", "port",          "postgresql://",
-					    "postgres://"};
+	static const char *const words[] = {"127.0.0.1", "::1",           "localhost",
+					    ".s.PGSQL",  "socket",        "host",
+					    "port",      "postgresql://", "postgres://"};
 	const char *host = getenv("PGHOST"), *port = getenv("PGPORT");
 	static _Thread_local char text[64];
 	size_t i;
