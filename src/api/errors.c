@@ -27,6 +27,9 @@ static const state_map states[] = {
 	{"PP002", 409, "open-blockers", "Open blockers", 0},
 	{"PP004", 409, "last-owner", "A project must keep an owner", 0},
 	{"PP005", 409, "conflict", "Conflict", 0},
+	{"PP006", 409, "request-in-progress",
+	 "The request with this Idempotency-Key is still running", 1},
+	{"PP007", 422, "idempotency-key-reused", "Idempotency-Key used for another request", 1},
 	{"23505", 409, "already-exists", "Already exists", 0},
 	{"23503", 422, "invalid-reference", "Invalid reference", 0},
 	{"23514", 422, "validation", "Invalid value", 0},
@@ -159,7 +162,7 @@ void pp_api_db_problem(const pp_http_req *req, pp_http_resp *resp, PGconn *conn,
 		p = (pp_problem){.status = 503,
 				 .type = m->type,
 				 .title = m->title,
-				 .detail = primary,
+				 .detail = "retry after Retry-After seconds",
 				 .field = NULL,
 				 .sqlstate = state};
 		pp_http_problem(resp, req, &p);
@@ -198,6 +201,9 @@ void pp_api_unavailable(const pp_http_req *req, pp_http_resp *resp, pp_rc rc, co
 			.detail = why};
 	const char *retry = "1";
 
+	if (why == NULL)
+		p.detail = rc == PP_ETIMEDOUT ? "no database connection became free in time"
+					      : "the database cannot be reached now";
 	if (rc == PP_ENOMEM) {
 		p = (pp_problem){.status = 500,
 				 .type = "internal",

@@ -7,7 +7,8 @@
  * -> 409; 23502, 23503, 23514 and data exceptions (class 22) -> 422 with the
  * field when the constraint or column names one; 42501 -> 403; 55P03,
  * 57014, 57P01-57P03, classes 08 and 53, 25006 and a lost connection -> 503
- * with Retry-After. Anything else is the server's fault: 500, with the
+ * with Retry-After, whose detail is the API's own words (the database's
+ * message is logged: it may name the server). Anything else is the server's fault: 500, with the
  * database's message logged (with the request id), not sent.
  */
 #ifndef PP_API_ERRORS_H
@@ -23,7 +24,12 @@
 void pp_api_db_problem(const pp_http_req *req, pp_http_resp *resp, PGconn *conn,
 		       const PGresult *res);
 
-/* Fills resp for a pool or connection failure: 503 with Retry-After (500 for PP_ENOMEM). */
+/*
+ * Fills resp for a pool or connection failure: 503 with Retry-After (500 for
+ * PP_ENOMEM). why is sent to the client, who may not even be authenticated:
+ * never a libpq or pool message (they name hosts, ports, sockets); NULL
+ * says what rc means in words of the API's own.
+ */
 void pp_api_unavailable(const pp_http_req *req, pp_http_resp *resp, pp_rc rc, const char *why);
 
 /* The request field a constraint guards ("stories_title_length" -> "title"), or NULL. */

@@ -497,3 +497,42 @@ int pp_api_cursor_decode(const char *cursor, char kind, char *buf, size_t bufsiz
 	}
 	return -1;
 }
+
+int pp_api_idempotency_key(const pp_http_req *req, pp_http_resp *resp, const char *value,
+			   char out[PP_API_IDEM_KEY_MAX + 1])
+{
+	pp_problem p = {.status = 400,
+			.type = "bad-request",
+			.title = "Bad request",
+			.detail = "Idempotency-Key must be 1 to 255 printable ASCII characters"
+				  " (a random UUID is a good choice)",
+			.field = "Idempotency-Key"};
+	size_t len = strlen(value), n = 0, i;
+	int quoted = len >= 2 && value[0] == '"' && value[len - 1] == '"';
+
+	if (quoted) {
+		value++;
+		len -= 2;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)value[i];
+
+		if (quoted && c == '"')
+			goto bad;
+		if (quoted && c == '\\') {
+			if (++i == len || (value[i] != '"' && value[i] != '\\'))
+				goto bad;
+			c = (unsigned char)value[i];
+		}
+		if (c < 0x20 || c > 0x7e || n == PP_API_IDEM_KEY_MAX)
+			goto bad;
+		out[n++] = (char)c;
+	}
+	if (n == 0)
+		goto bad;
+	out[n] = '\0';
+	return 0;
+bad:
+	pp_http_problem(resp, req, &p);
+	return -1;
+}

@@ -118,4 +118,16 @@ pp_rc pp_api_pg_array_add(pp_buf *out, const char *s, size_t len) PP_WARN_UNUSED
 void pp_api_bad(const pp_http_req *req, pp_http_resp *resp, int status, const char *field,
 		const char *fmt, ...) PP_PRINTF(5, 6);
 
+/* The longest Idempotency-Key (migrations/0018_api_hardening.sql checks the same). */
+#define PP_API_IDEM_KEY_MAX 255
+
+/*
+ * Checks the value of an Idempotency-Key header (as Stripe sends it, or as
+ * the IETF draft's quoted sf-string, "\"" and "\\\\" escaped) and writes
+ * the key to out: 1 to PP_API_IDEM_KEY_MAX printable ASCII characters.
+ * Returns 0, or -1 with a 400 (bad-request, field Idempotency-Key) in resp.
+ */
+int pp_api_idempotency_key(const pp_http_req *req, pp_http_resp *resp, const char *value,
+			   char out[PP_API_IDEM_KEY_MAX + 1]);
+
 #endif

@@ -43,8 +43,7 @@ static const pp_field put_fields[] = {
  * membership as it is is the answer.
  */
 static const char sql_put[] =
-	"WITH u AS (SELECT id, handle, display_name, disabled_at FROM users"
-	"  WHERE handle = $2 AND disabled_at IS NULL),"
+	"WITH u AS (SELECT * FROM planpipe_user_by_handle($2)),"
 	" up AS (INSERT INTO project_members AS m (project_id, user_id, role)"
 	"  SELECT " PP_SQL_PID ", u.id, $3::member_role FROM u"
 	"  ON CONFLICT (project_id, user_id) DO UPDATE SET role = EXCLUDED.role"

@@ -43,7 +43,9 @@ void pp_api_readyz(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	if (rc == PP_OK)
 		rc = pp_pool_exec(pc, sql_ready, 0, NULL, &res, &err);
 	if (rc != PP_OK) {
-		pp_api_unavailable(req, resp, rc == PP_EDB ? PP_EUNAVAIL : rc, err.msg);
+		/* The message names the server: for the log, never the (anonymous) client. */
+		pp_log(PP_LOG_WARN, "request %s: readyz: %s", req->request_id, err.msg);
+		pp_api_unavailable(req, resp, rc == PP_EDB ? PP_EUNAVAIL : rc, NULL);
 		goto out;
 	}
 	have = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
@@ -205,7 +207,7 @@ void pp_api_openapi_doc(void *ctx, pp_http_req *req, pp_http_resp *resp)
 
 static const char sql_me[] =
 	"SELECT json_build_object('id', u.id, 'handle', u.handle, 'display_name', u.display_name,"
-	" 'is_admin', u.is_admin, 'created_at', u.created_at) AS body"
+	" 'is_admin', planpipe_user_is_admin(u.id), 'created_at', u.created_at) AS body"
 	" FROM users u WHERE u.id = planpipe_setting_user_id()";
 
 void pp_api_me(void *ctx, pp_http_req *req, pp_http_resp *resp)

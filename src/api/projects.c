@@ -3,7 +3,8 @@
  *
  * A caller lists only the projects it is a member of (row-level security;
  * all of them for an admin). Any user may create a project and becomes its
- * owner; maintainers change it; only owners archive it (DELETE).
+ * owner; maintainers change it; only owners archive it (DELETE, or PATCH
+ * with "archived") or bring it back.
  */
 #include <stdio.h>
 #include <string.h>
@@ -162,6 +163,7 @@ static const char
 
 void pp_api_project_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
+	int archiving;
 	const char *version;
 	char vbuf[16];
 	json_t *body;
@@ -173,9 +175,11 @@ void pp_api_project_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	body = pp_api_body(req, resp, patch_fields, N(patch_fields));
 	if (body == NULL)
 		return;
+	/* Archiving (or restoring) is the owner's, as DELETE is (issue 17; 0018 holds it too). */
+	archiving = json_object_get(body, "archived") != NULL;
 	json_decref(body);
 	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "maintainer");
+	pp_tx_guard(&tx, req->params[0], archiving ? "owner" : "maintainer");
 	pp_api_run_reply(ctx, req, resp, &tx,
 			 pp_tx_add(&tx, sql_patch, 3, req->params[0], req->body, version), 200);
 }

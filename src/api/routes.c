@@ -73,6 +73,21 @@ const pp_route *pp_api_routes(size_t *n)
 void pp_api_run_reply(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx, int which,
 		      int status)
 {
+	const char *idem = pp_http_header(req, "Idempotency-Key");
+	char key[PP_API_IDEM_KEY_MAX + 1];
+	pp_rc rc;
+
+	/* Writes only: a GET is idempotent already. */
+	if (idem != NULL && strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		if (pp_api_idempotency_key(req, resp, idem, key) != 0) {
+			pp_tx_free(tx);
+			return;
+		}
+		/* Success or not, the answer is in resp. */
+		rc = pp_tx_run_idempotent(api, req, resp, tx, key, which, status);
+		(void)rc;
+		return;
+	}
 	if (pp_tx_run(api, req, resp, tx) != PP_OK)
 		return;
 	pp_api_reply(req, resp, tx->res[which], status);

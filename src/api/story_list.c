@@ -38,9 +38,13 @@ static const char sql_list[] =
 	"   websearch_to_tsquery('english', $9::text), $10::boolean, $12::bigint, $13::numeric,"
 	"   $14::boolean, $11::int + 1)))) x";
 
-/* Every project named by project= must exist and be visible: else 422, the same for both. */
+/*
+ * Every project named by project= must exist and be visible: else 404, the
+ * same for both and the same as every route that names a project (the API
+ * never tells that a project exists).
+ */
 static const char sql_projects_known[] =
-	"SELECT planpipe_api_fail('PP422', 'no project ' || k, 'project')"
+	"SELECT planpipe_api_fail('PP404', 'no project ' || k)"
 	" FROM unnest($1::text[]) k WHERE NOT EXISTS (SELECT FROM projects p WHERE p.key = k)";
 
 typedef struct filters {

@@ -30,6 +30,12 @@ static const char sql_auth[] =
 
 static const char sql_commit[] = "COMMIT";
 
+/* migrations/0018_api_hardening.sql */
+static const char sql_idem_claim[] = "SELECT status, etag, location, body"
+				     " FROM planpipe_api_idem_claim($1, $2, $3, $4::bytea)";
+static const char sql_idem_store[] =
+	"SELECT planpipe_api_idem_store($1, $2, $3, $4::bytea, $5::int, $6, $7, $8)";
+
 static const char sql_guard[] = "SELECT planpipe_api_project($1, $2::member_role)";
 
 void pp_tx_init(pp_tx *tx)
@@ -118,30 +124,36 @@ static void prepare_all(pp_pool_conn *pc, const pp_tx *tx, char names[][PP_POOL_
 		pp_pool_conn_prepare(pc, tx->stmts[i].sql, tx->stmts[i].n, names[i + 1]);
 }
 
-static int send_all(PGconn *pg, const char *token_hash, const pp_tx *tx,
-		    char names[][PP_POOL_STMT_NAME])
+static int send_stmts(PGconn *pg, const pp_tx *tx, char names[][PP_POOL_STMT_NAME])
 {
-	const char *auth_params[1] = {token_hash};
 	int i;
 
-	if (!PQsendQueryParams(pg, sql_begin, 0, NULL, NULL, NULL, NULL, 0) ||
-	    !send_one(pg, names[0], sql_auth, 1, auth_params))
-		return -1;
 	for (i = 0; i < tx->n; i++)
 		if (!send_one(pg, names[i + 1], tx->stmts[i].sql, tx->stmts[i].n,
 			      tx->stmts[i].params))
 			return -1;
+	return 0;
+}
+
+static int send_all(PGconn *pg, const char *token_hash, const pp_tx *tx,
+		    char names[][PP_POOL_STMT_NAME])
+{
+	const char *auth_params[1] = {token_hash};
+
+	if (!PQsendQueryParams(pg, sql_begin, 0, NULL, NULL, NULL, NULL, 0) ||
+	    !send_one(pg, names[0], sql_auth, 1, auth_params) || send_stmts(pg, tx, names) != 0)
+		return -1;
 	if (!PQsendQueryParams(pg, sql_commit, 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(pg))
 		return -1;
 	return 0;
 }
 
 /*
- * Reads the results of the n_sent queries and the sync. Keeps the handler's
- * results in tx, the first error in *failed; the user id in req. Returns -1
- * when the connection was lost.
+ * Reads the results of the n_sent queries and the sync. Keeps each query's
+ * rows in out[i] (the caller clears them), the first error in *failed.
+ * Returns -1 when the connection was lost.
  */
-static int read_all(PGconn *pg, int n_sent, pp_tx *tx, pp_http_req *req, PGresult **failed)
+static int read_all(PGconn *pg, int n_sent, PGresult **out, PGresult **failed)
 {
 	PGresult *r;
 	int i, guard;
@@ -158,14 +170,7 @@ static int read_all(PGconn *pg, int n_sent, pp_tx *tx, pp_http_req *req, PGresul
 				PQclear(r);
 			break;
 		case PGRES_TUPLES_OK:
-			if (i == 1 && PQntuples(r) == 1)
-				snprintf(req->user_id, sizeof(req->user_id), "%s",
-					 PQgetvalue(r, 0, 0));
-			if (i >= 2 && i < 2 + tx->n) {
-				tx->res[i - 2] = r;
-				break;
-			}
-			PQclear(r);
+			out[i] = r;
 			break;
 		default:
 			PQclear(r);
@@ -190,60 +195,255 @@ static int read_all(PGconn *pg, int n_sent, pp_tx *tx, pp_http_req *req, PGresul
 	return 0;
 }
 
-pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
+/* The authenticated user's id from the result of sql_auth, for the access log. */
+static void keep_user(pp_http_req *req, const PGresult *auth)
+{
+	if (auth != NULL && PQntuples(auth) == 1)
+		snprintf(req->user_id, sizeof(req->user_id), "%s", PQgetvalue(auth, 0, 0));
+}
+
+/*
+ * After a failure: the connection goes back to the pool only when it left
+ * pipeline mode and its transaction is ended.
+ */
+static void end_failed(pp_pool_conn *pc, PGconn *pg)
+{
+	pp_err err;
+
+	if (PQpipelineStatus(pg) != PQ_PIPELINE_OFF && !PQexitPipelineMode(pg)) {
+		pp_pool_conn_discard(pc);
+		return;
+	}
+	if (PQtransactionStatus(pg) != PQTRANS_IDLE &&
+	    pp_db_exec_deadline(pg, "ROLLBACK", pp_now_ms() + 2000, NULL, &err) != PP_OK)
+		pp_pool_conn_discard(pc);
+}
+
+/*
+ * The problem for a phase that failed: the database's error when there is
+ * one, else the lost connection. Ends the transaction or discards the
+ * connection. Returns the rc for pp_tx_run's caller.
+ */
+static pp_rc phase_failed(pp_http_req *req, pp_http_resp *resp, pp_pool_conn *pc, PGconn *pg,
+			  int lost, PGresult *failed)
+{
+	pp_rc rc = PP_EDB;
+
+	pp_http_resp_free(resp);
+	if (lost) {
+		pp_pool_conn_discard(pc);
+		rc = PP_ECONNECT;
+		if (failed != NULL && PQresultErrorField(failed, PG_DIAG_SQLSTATE) != NULL)
+			pp_api_db_problem(req, resp, pg, failed);
+		else
+			pp_api_unavailable(req, resp, PP_ECONNECT,
+					   "the connection to the database was lost");
+	} else {
+		end_failed(pc, pg);
+		pp_api_db_problem(req, resp, pg, failed);
+	}
+	PQclear(failed);
+	return rc;
+}
+
+/* Acquires a connection and enters pipeline mode; on failure the problem is in resp. */
+static pp_rc start(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_pool_conn **pc,
+		   char hash[PP_SHA256_HEX_LEN + 3])
 {
 	const char *token = bearer(req);
-	char hex[PP_SHA256_HEX_LEN + 1], hash[PP_SHA256_HEX_LEN + 3];
-	char names[PP_TX_MAX_STMTS + 1][PP_POOL_STMT_NAME];
-	PGresult *failed = NULL;
-	pp_pool_conn *pc = NULL;
-	PGconn *pg;
+	char hex[PP_SHA256_HEX_LEN + 1];
 	pp_err err;
 	pp_rc rc;
-	int lost;
 
 	if (token == NULL) {
 		unauthorized(req, resp, "send the API token as \"Authorization: Bearer TOKEN\"");
 		return PP_EINVAL;
 	}
 	pp_sha256_hex(token, strlen(token), hex);
-	snprintf(hash, sizeof(hash), "\\x%s", hex);
+	snprintf(hash, PP_SHA256_HEX_LEN + 3, "\\x%s", hex);
 	pp_err_clear(&err);
-	rc = pp_pool_acquire(api->pool, -1, &pc, &err);
+	rc = pp_pool_acquire(api->pool, -1, pc, &err);
 	if (rc != PP_OK) {
+		/* The pool's message names the server: for the log, never the client. */
 		pp_log(PP_LOG_WARN, "request %s: %s", req->request_id, err.msg);
-		pp_api_unavailable(req, resp, rc, err.msg);
-		return rc;
+		pp_api_unavailable(req, resp, rc, NULL);
 	}
+	return rc;
+}
+
+static pp_rc enter_pipeline(pp_http_req *req, pp_http_resp *resp, pp_pool_conn *pc)
+{
+	if (PQenterPipelineMode(pp_pool_conn_pg(pc)))
+		return PP_OK;
+	pp_pool_conn_discard(pc);
+	pp_pool_release(pc);
+	pp_api_unavailable(req, resp, PP_ECONNECT, "the database connection is unusable");
+	return PP_ECONNECT;
+}
+
+pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
+{
+	char hash[PP_SHA256_HEX_LEN + 3];
+	char names[PP_TX_MAX_STMTS + 1][PP_POOL_STMT_NAME];
+	PGresult *out[PP_TX_MAX_STMTS + 3] = {0};
+	PGresult *failed = NULL;
+	pp_pool_conn *pc = NULL;
+	PGconn *pg;
+	pp_rc rc;
+	int i, lost;
+
+	rc = start(api, req, resp, &pc, hash);
+	if (rc != PP_OK)
+		return rc;
 	pg = pp_pool_conn_pg(pc);
 	prepare_all(pc, tx, names);
-	if (!PQenterPipelineMode(pg)) {
-		pp_pool_conn_discard(pc);
-		pp_pool_release(pc);
-		pp_api_unavailable(req, resp, PP_ECONNECT, "the database connection is unusable");
-		return PP_ECONNECT;
-	}
-	lost = send_all(pg, hash, tx, names) != 0 || read_all(pg, tx->n + 3, tx, req, &failed) != 0;
-	if (lost || !PQexitPipelineMode(pg)) {
-		pp_pool_conn_discard(pc);
-		if (failed != NULL && PQresultErrorField(failed, PG_DIAG_SQLSTATE) != NULL)
-			pp_api_db_problem(req, resp, pg, failed);
-		else
-			pp_api_unavailable(req, resp, PP_ECONNECT,
-					   "the connection to the database was lost");
-		rc = PP_ECONNECT;
-	} else if (failed != NULL) {
-		/* The explicit transaction is left aborted: end it now, not at release. */
-		if (PQtransactionStatus(pg) != PQTRANS_IDLE &&
-		    pp_db_exec_deadline(pg, "ROLLBACK", pp_now_ms() + 2000, NULL, &err) != PP_OK)
-			pp_pool_conn_discard(pc);
-		pp_api_db_problem(req, resp, pg, failed);
-		rc = PP_EDB;
-	}
-	PQclear(failed);
+	rc = enter_pipeline(req, resp, pc);
+	if (rc != PP_OK)
+		return rc;
+	lost = send_all(pg, hash, tx, names) != 0 || read_all(pg, tx->n + 3, out, &failed) != 0;
+	keep_user(req, out[1]);
+	for (i = 0; i < tx->n; i++)
+		tx->res[i] = out[i + 2];
+	PQclear(out[0]);
+	PQclear(out[1]);
+	PQclear(out[tx->n + 2]);
+	if (!lost && !PQexitPipelineMode(pg))
+		lost = 1;
+	if (lost || failed != NULL)
+		rc = phase_failed(req, resp, pc, pg, lost, failed);
 	pp_pool_release(pc);
 	if (rc != PP_OK)
 		pp_tx_free(tx);
+	return rc;
+}
+
+/* The value of response header name that resp carries, or NULL. */
+static const char *resp_header(const pp_http_resp *resp, const char *name)
+{
+	int i;
+
+	for (i = 0; i < resp->n_headers; i++)
+		if (strcasecmp(resp->headers[i].name, name) == 0)
+			return resp->headers[i].value;
+	return NULL;
+}
+
+/* The stored answer (row 0 of claim: status, etag, location, body), marked as a replay. */
+static void replay(pp_http_resp *resp, const PGresult *claim)
+{
+	const char *body = PQgetisnull(claim, 0, 3) ? NULL : PQgetvalue(claim, 0, 3);
+
+	pp_http_resp_copy(resp, (int)strtol(PQgetvalue(claim, 0, 0), NULL, 10),
+			  body ? "application/json" : NULL, body);
+	if ((!PQgetisnull(claim, 0, 1) &&
+	     pp_http_resp_header(resp, "ETag", PQgetvalue(claim, 0, 1)) != PP_OK) ||
+	    (!PQgetisnull(claim, 0, 2) &&
+	     pp_http_resp_header(resp, "Location", PQgetvalue(claim, 0, 2)) != PP_OK) ||
+	    pp_http_resp_header(resp, "Idempotent-Replayed", "true") != PP_OK)
+		pp_http_resp_set(resp, 500, NULL, NULL, 0);
+}
+
+/* Round trip 1 of a keyed write: BEGIN, the authentication, the key's claim. */
+static int send_claim(PGconn *pg, const char *token_hash, const char *key, const pp_http_req *req,
+		      const char *body_hash, char names[][PP_POOL_STMT_NAME])
+{
+	const char *auth_params[1] = {token_hash};
+	const char *p[4] = {key, req->method, req->path, body_hash};
+
+	if (!PQsendQueryParams(pg, sql_begin, 0, NULL, NULL, NULL, NULL, 0) ||
+	    !send_one(pg, names[0], sql_auth, 1, auth_params) ||
+	    !send_one(pg, names[PP_TX_MAX_STMTS + 1], sql_idem_claim, 4, p) || !PQpipelineSync(pg))
+		return -1;
+	return 0;
+}
+
+/* Round trip 3 of a keyed write: the answer in resp stored, COMMIT. */
+static int send_store(PGconn *pg, const char *key, const pp_http_req *req, const char *body_hash,
+		      const pp_http_resp *resp, char names[][PP_POOL_STMT_NAME])
+{
+	char status[16];
+	const char *p[8] = {key, req->method, req->path, body_hash, status, NULL, NULL, resp->body};
+
+	snprintf(status, sizeof(status), "%d", resp->status);
+	p[5] = resp_header(resp, "ETag");
+	p[6] = resp_header(resp, "Location");
+	if (!send_one(pg, names[PP_TX_MAX_STMTS + 2], sql_idem_store, 8, p) ||
+	    !PQsendQueryParams(pg, sql_commit, 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(pg))
+		return -1;
+	return 0;
+}
+
+/*
+ * The idempotent write: three round trips in one transaction (see
+ * migrations/0018_api_hardening.sql): BEGIN, authenticate, claim the key;
+ * the handler's statements; store the answer, COMMIT. A stored answer is
+ * replayed (the transaction rolled back, nothing written).
+ */
+pp_rc pp_tx_run_idempotent(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx,
+			   const char *key, int which, int status)
+{
+	char hash[PP_SHA256_HEX_LEN + 3], body_hash[PP_SHA256_HEX_LEN + 3];
+	char hex[PP_SHA256_HEX_LEN + 1];
+	char names[PP_TX_MAX_STMTS + 3][PP_POOL_STMT_NAME];
+	PGresult *out[3] = {0};
+	PGresult *failed = NULL;
+	pp_pool_conn *pc = NULL;
+	PGconn *pg;
+	pp_rc rc;
+	int i, lost;
+
+	rc = start(api, req, resp, &pc, hash);
+	if (rc != PP_OK)
+		goto done;
+	pg = pp_pool_conn_pg(pc);
+	pp_sha256_hex(req->body, req->body_len, hex);
+	snprintf(body_hash, sizeof(body_hash), "\\x%s", hex);
+	prepare_all(pc, tx, names);
+	pp_pool_conn_prepare(pc, sql_idem_claim, 4, names[PP_TX_MAX_STMTS + 1]);
+	pp_pool_conn_prepare(pc, sql_idem_store, 8, names[PP_TX_MAX_STMTS + 2]);
+	rc = enter_pipeline(req, resp, pc);
+	if (rc != PP_OK)
+		goto done;
+	lost = send_claim(pg, hash, key, req, body_hash, names) != 0 ||
+	       read_all(pg, 3, out, &failed) != 0;
+	keep_user(req, out[1]);
+	if (lost || failed != NULL)
+		goto fail;
+	if (out[2] != NULL && PQntuples(out[2]) == 1) {
+		replay(resp, out[2]);
+		end_failed(pc, pg);
+		goto out;
+	}
+	lost = send_stmts(pg, tx, names) != 0 || !PQpipelineSync(pg) ||
+	       read_all(pg, tx->n, tx->res, &failed) != 0;
+	if (lost || failed != NULL)
+		goto fail;
+	pp_api_reply(req, resp, tx->res[which], status);
+	if (resp->status >= 500) {
+		end_failed(pc, pg);
+		goto out;
+	}
+	for (i = 0; i < 3; i++) {
+		PQclear(out[i]);
+		out[i] = NULL;
+	}
+	lost = send_store(pg, key, req, body_hash, resp, names) != 0 ||
+	       read_all(pg, 2, out, &failed) != 0;
+	if (lost || failed != NULL)
+		goto fail;
+	if (!PQexitPipelineMode(pg))
+		pp_pool_conn_discard(pc);
+	goto out;
+fail:
+	if (!lost && !PQexitPipelineMode(pg))
+		lost = 1;
+	rc = phase_failed(req, resp, pc, pg, lost, failed);
+out:
+	for (i = 0; i < 3; i++)
+		PQclear(out[i]);
+	pp_pool_release(pc);
+done:
+	pp_tx_free(tx);
 	return rc;
 }
 

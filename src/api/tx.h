@@ -60,6 +60,20 @@ int pp_tx_guard(pp_tx *tx, const char *project, const char *min_role);
  */
 pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx) PP_WARN_UNUSED;
 
+/*
+ * Like pp_tx_run followed by pp_api_reply(req, resp, tx->res[which],
+ * status), for a write sent with Idempotency-Key key (already checked:
+ * pp_api_idempotency_key): the answer is stored with the write, in its
+ * transaction, for 24 hours, per user and key; a retry of the same request
+ * (method, path, body) gets the stored answer with "Idempotent-Replayed:
+ * true" and writes nothing; another request under the key is a 422
+ * (idempotency-key-reused), one while the first still runs a 409
+ * (request-in-progress). Takes three round trips instead of one. Blocks.
+ * Frees tx's results in every case.
+ */
+pp_rc pp_tx_run_idempotent(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx,
+			   const char *key, int which, int status) PP_WARN_UNUSED;
+
 /* Frees the results. */
 void pp_tx_free(pp_tx *tx);
 

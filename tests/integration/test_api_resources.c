@@ -158,6 +158,42 @@ static void projects(void **state)
 	api_res_free(&r);
 }
 
+/*
+ * Archiving a project is the owner's, by DELETE or PATCH alike (issue 17): a
+ * maintainer may change the project but neither archive nor restore it.
+ */
+static void archiving_is_the_owners(void **state)
+{
+	api_res r;
+
+	(void)state;
+	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin, "{\"key\":\"ARC\",\"name\":\"a\"}",
+		   NULL);
+	api_res_free(&r);
+	r = api_ok(201, &W.srv, "PUT", "/v1/projects/ARC/members/maint", W.admin,
+		   "{\"role\":\"maintainer\"}", NULL);
+	api_res_free(&r);
+	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"description\":\"m\"}",
+		   NULL);
+	api_res_free(&r);
+	r = api_call(&W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"archived\":true}", NULL);
+	api_problem(r, 403, "forbidden");
+	pp_t_assert_contains(api_str(&r, "detail"), "owner");
+	api_res_free(&r);
+	r = api_call(&W.srv, "DELETE", "/v1/projects/ARC", W.maint, NULL, NULL);
+	api_problem(r, 403, "forbidden");
+	api_res_free(&r);
+	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/ARC", W.admin, "{\"archived\":true}", NULL);
+	assert_false(json_is_null(json_object_get(r.json, "archived_at")));
+	api_res_free(&r);
+	r = api_call(&W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"archived\":false}", NULL);
+	api_problem(r, 403, "forbidden");
+	api_res_free(&r);
+	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/ARC", W.admin, "{\"archived\":false}", NULL);
+	assert_true(json_is_null(json_object_get(r.json, "archived_at")));
+	api_res_free(&r);
+}
+
 static void backlogs(void **state)
 {
 	api_res r;
@@ -581,13 +617,25 @@ static void across_projects(void **state)
 		   "{\"title\":\"side story\",\"epic\":\"odd\"}", NULL);
 	api_res_free(&r);
 
-	/* dev is not a member of SIDE: its stories are not there, and naming SIDE is a 422. */
+	/*
+	 * dev is not a member of SIDE: its stories are not there, and naming SIDE
+	 * is a 404 exactly like a project that does not exist (issue 17).
+	 */
 	r = api_ok(200, &W.srv, "GET", "/v1/stories?epic=odd&limit=500", W.dev, NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
 	api_res_free(&r);
 	r = api_call(&W.srv, "GET", "/v1/stories?project=SIDE", W.dev, NULL, NULL);
-	api_problem(r, 422, "validation");
-	assert_string_equal(api_str(&r, "field"), "project");
+	api_problem(r, 404, "not-found");
+	assert_string_equal(api_str(&r, "detail"), "no project SIDE");
+	assert_null(json_object_get(r.json, "field"));
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/v1/stories?project=PLAN&project=NOSUCH", W.dev, NULL, NULL);
+	api_problem(r, 404, "not-found");
+	assert_string_equal(api_str(&r, "detail"), "no project NOSUCH");
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/v1/projects/SIDE/stories", W.dev, NULL, NULL);
+	api_problem(r, 404, "not-found");
+	assert_string_equal(api_str(&r, "detail"), "no project SIDE");
 	api_res_free(&r);
 	r = api_ok(200, &W.srv, "GET", "/v1/stories?epic=odd&limit=500", W.admin, NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 4);
@@ -677,7 +725,7 @@ int main(void)
 		cmocka_unit_test(stories_crud),    cmocka_unit_test(transitions),
 		cmocka_unit_test(moves),           cmocka_unit_test(filters_and_pages),
 		cmocka_unit_test(across_projects), cmocka_unit_test(members),
-		cmocka_unit_test(misc_reference),
+		cmocka_unit_test(misc_reference),  cmocka_unit_test(archiving_is_the_owners),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -62,11 +62,14 @@ INSERT INTO project_members (project_id, user_id, role)
 SELECT pg_temp.pid('WFB'), u.id, r::member_role
 FROM (VALUES ('wf_dev', 'developer'), ('wf_maint', 'maintainer')) AS v(h, r)
 JOIN users u ON u.handle = v.h;
+-- The ids as the owner: planpipe_app sees only users who share a project with it (0018).
+SELECT set_config('planpipe.test_wf_dev', (SELECT id::text FROM users WHERE handle = 'wf_dev'), true),
+       set_config('planpipe.test_wf_maint', (SELECT id::text FROM users WHERE handle = 'wf_maint'), true);
 SET LOCAL ROLE planpipe_app;
-SELECT set_config('planpipe.user_id', (SELECT id::text FROM users WHERE handle = 'wf_dev'), true);
+SELECT set_config('planpipe.user_id', current_setting('planpipe.test_wf_dev'), true);
 SELECT is(planpipe_resolve_status(pg_temp.pid('WFB'), 'doing'), NULL,
           'a developer cannot add a status');
-SELECT set_config('planpipe.user_id', (SELECT id::text FROM users WHERE handle = 'wf_maint'), true);
+SELECT set_config('planpipe.user_id', current_setting('planpipe.test_wf_maint'), true);
 SELECT is(planpipe_resolve_status(pg_temp.pid('WFB'), 'doing'), 'doing', 'a maintainer can');
 RESET ROLE;
 
