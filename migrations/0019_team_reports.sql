@@ -116,7 +116,7 @@ BEGIN
                 FROM backlogs b
                 WHERE b.project_id = ANY (ids) AND b.kind = 'sprint'
                   AND b.starts_on IS NOT NULL AND b.ends_on IS NOT NULL
-                  AND b.starts_on::timestamp AT TIME ZONE 'UTC' <= at) AS b) AS x
+                  AND b.starts_on::timestamp AT TIME ZONE 'UTC' < at) AS b) AS x
     WHERE NOT x.finished OR x.rn <= n;
     sids := ARRAY(SELECT s.id FROM stories s WHERE s.backlog_id = ANY (sprint_ids));
 
