@@ -2,8 +2,8 @@
  * reports.c: GET /v1/reports/{name}, the reports of docs/reports.md over
  * the caller's projects. project= (repeatable; absent: all the caller's
  * projects), from/to and as_of (YYYY-MM-DD), backlog=, story= and last=
- * where the report takes them (pp_reports says which). The report functions run as planpipe_app like every request,
- * so row-level security decides what they count; a project the caller cannot
+ * where the report takes them (pp_reports says which). The report functions run as planpipe_app
+ * like every request, so row-level security decides what they count; a project the caller cannot
  * see is "no project", 404, the same as one that does not exist.
  */
 #include <stdio.h>

@@ -106,7 +106,8 @@ static int check_applies(const args *a, unsigned takes)
 	if (!(takes & PP_REPORT_LAST) && a->last)
 		return usage_error("--last is for velocity");
 	if (!(takes & PP_REPORT_AS_OF) && a->as_of) {
-		snprintf(msg, sizeof(msg), "%s is not as of a day: --as-of does not apply", a->name);
+		snprintf(msg, sizeof(msg), "%s is not as of a day: --as-of does not apply",
+			 a->name);
 		return usage_error(msg);
 	}
 	if ((takes & PP_REPORT_BACKLOG) && (a->n_projects != 1 || a->backlog == NULL)) {

@@ -403,10 +403,9 @@ void pp_report_table_csv(const pp_report_table *t, FILE *out)
 /* One row per sprint, then each project's mean and what is left (velocity). */
 static void rows_velocity(const json_t *j, table *t)
 {
-	static const char *const h[] = {"PROJECT",       "SPRINT",         "STARTS",
-					"ENDS",          "FINISHED",       "COMMITTED",
-					"COMMITTED PTS", "DONE",           "DONE PTS",
-					"FORECAST",      NULL};
+	static const char *const h[] = {
+		"PROJECT",       "SPRINT", "STARTS",   "ENDS",     "FINISHED", "COMMITTED",
+		"COMMITTED PTS", "DONE",   "DONE PTS", "FORECAST", NULL};
 	static const char *const sprint[] = {"=",
 					     "backlog",
 					     "starts_on",
@@ -417,10 +416,19 @@ static void rows_velocity(const json_t *j, table *t)
 					     "done.stories",
 					     "done.points",
 					     "="};
-	static const char *const mean[] = {"=", "=(mean)", "=", "=", "=", "=", "=",
-					   "mean.stories", "mean.points", "forecast_sprints"};
-	static const char *const left[] = {"=", "=(remaining)", "=", "=", "=",
-					   "remaining.stories", "remaining.points", "=", "=", "="};
+	static const char *const mean[] = {
+		"=",           "=(mean)",         "=", "=", "=", "=", "=", "mean.stories",
+		"mean.points", "forecast_sprints"};
+	static const char *const left[] = {"=",
+					   "=(remaining)",
+					   "=",
+					   "=",
+					   "=",
+					   "remaining.stories",
+					   "remaining.points",
+					   "=",
+					   "=",
+					   "="};
 	const json_t *p, *s;
 	const char *q[10];
 	char project[64];
@@ -445,8 +453,8 @@ static void rows_velocity(const json_t *j, table *t)
 
 static void rows_time_in_status(const json_t *j, table *t)
 {
-	static const char *const h[] = {"STATUS", "CATEGORY", "VISITS", "STORIES", "P50 DAYS",
-					"P85 DAYS", "P95 DAYS", NULL};
+	static const char *const h[] = {"STATUS",   "CATEGORY", "VISITS",   "STORIES",
+					"P50 DAYS", "P85 DAYS", "P95 DAYS", NULL};
 	static const char *const p[] = {"status",      "category", "visits",  "stories",
 					"days.median", "days.p85", "days.p95"};
 
@@ -460,10 +468,9 @@ static void rows_aging(const json_t *j, table *t)
 	static const char *const h[] = {"STATUS", "STORIES", "POINTS", "OLDEST DAYS",
 					"0-1D",   "1-3D",    "3-7D",   "7-14D",
 					"14-30D", "30D+",    NULL};
-	static const char *const p[] = {"status",         "stories",        "points",
-					"oldest_days",    "buckets.0-1d",   "buckets.1-3d",
-					"buckets.3-7d",   "buckets.7-14d",  "buckets.14-30d",
-					"buckets.30d+"};
+	static const char *const p[] = {
+		"status",       "stories",      "points",        "oldest_days",    "buckets.0-1d",
+		"buckets.1-3d", "buckets.3-7d", "buckets.7-14d", "buckets.14-30d", "buckets.30d+"};
 	const json_t *b, *o;
 	size_t i;
 
@@ -497,9 +504,9 @@ static void rows_aging(const json_t *j, table *t)
 
 static void rows_epics(const json_t *j, table *t)
 {
-	static const char *const h[] = {"PROJECT", "EPIC",    "STORIES",  "POINTS",
+	static const char *const h[] = {"PROJECT", "EPIC",     "STORIES",      "POINTS",
 					"DONE",    "DONE PTS", "DONE PCT PTS", "DONE PCT",
-					"OPEN",    "BLOCKED", "UNESTIMATED", NULL};
+					"OPEN",    "BLOCKED",  "UNESTIMATED",  NULL};
 	static const char *const p[] = {"project",
 					"epic",
 					"stories",

@@ -1,4 +1,5 @@
-/* report.c: the list of reports and running their functions (migrations 0010, 0019; see report.h). */
+/* report.c: the list of reports and running their functions (migrations 0010, 0019; see report.h).
+ */
 #include "db/report.h"
 
 #include <assert.h>
@@ -39,8 +40,9 @@ static const char sql_burndown[] =
 static const char sql_burnup[] = "SELECT jsonb_pretty(jsonb_set(planpipe_report_burndown($1, $2, "
 				 "$3::date, $4::date), '{report}', '\"burnup\"')) AS body";
 /* $1 project keys, $2 from, $3 to */
-static const char sql_time_in_status[] = "SELECT jsonb_pretty(planpipe_report_time_in_status(" SQL_KEYS
-					 ", $2::date, $3::date)) AS body";
+static const char sql_time_in_status[] =
+	"SELECT jsonb_pretty(planpipe_report_time_in_status(" SQL_KEYS
+	", $2::date, $3::date)) AS body";
 /* $1 project keys, $2 last, $3 as_of */
 static const char sql_velocity[] = "SELECT jsonb_pretty(planpipe_report_velocity(" SQL_KEYS
 				   ", $2::integer, $3::date)) AS body";
@@ -78,9 +80,9 @@ const pp_report_def pp_reports[] = {
 
 /* The statement of each report, by its index in pp_reports. */
 static const char *const sqls[] = {
-	sql_status_summary, sql_blocked,  sql_critical_path, sql_cycle_time, sql_throughput,
-	sql_cumulative_flow, sql_burndown, sql_burnup,       sql_acceptance, sql_velocity,
-	sql_time_in_status, sql_aging,    sql_epics,
+	sql_status_summary,  sql_blocked,  sql_critical_path, sql_cycle_time, sql_throughput,
+	sql_cumulative_flow, sql_burndown, sql_burnup,        sql_acceptance, sql_velocity,
+	sql_time_in_status,  sql_aging,    sql_epics,
 };
 
 #define N_REPORTS (sizeof(sqls) / sizeof(sqls[0]))

@@ -37,7 +37,8 @@ typedef struct pp_report_args {
 /* The most parameters a report's statement takes. */
 #define PP_REPORT_MAX_PARAMS 4
 
-/* A report: its name (GET /v1/reports/{name}, `planpipe report NAME`), what it takes and one line saying what it shows. */
+/* A report: its name (GET /v1/reports/{name}, `planpipe report NAME`), what it takes and one line
+ * saying what it shows. */
 typedef struct pp_report_def {
 	const char *name;
 	unsigned takes; /* PP_REPORT_* */

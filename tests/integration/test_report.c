@@ -191,22 +191,24 @@ static void team_reports_as_csv(void **state)
 				   "in_progress,active,1,1,2,2,2\n");
 	pp_t_result_free(&r);
 	r = report_ok("aging", "--as-of", "2024-03-10", "--format", "csv", NULL);
-	assert_string_equal(r.out, "status,stories,points,oldest_days,0-1d,1-3d,3-7d,7-14d,14-30d,30d+\n"
-				   "in_progress,2,8,6.58,0,0,2,0,0,0\n"
-				   "TOTAL,2,8,,0,0,2,0,0,0\n"
-				   "oldest WEB:W-1 (in_progress),,3,6.58,,,,,,\n"
-				   "oldest API:A-1 (in_progress),,5,5.58,,,,,,\n");
+	assert_string_equal(r.out,
+			    "status,stories,points,oldest_days,0-1d,1-3d,3-7d,7-14d,14-30d,30d+\n"
+			    "in_progress,2,8,6.58,0,0,2,0,0,0\n"
+			    "TOTAL,2,8,,0,0,2,0,0,0\n"
+			    "oldest WEB:W-1 (in_progress),,3,6.58,,,,,,\n"
+			    "oldest API:A-1 (in_progress),,5,5.58,,,,,,\n");
 	pp_t_result_free(&r);
 	/* W-1 is blocked by API:A-1, which is open. */
 	r = report_ok("epics", "--format", "csv", NULL);
-	assert_string_equal(r.out, "project,epic,stories,points,done,done_pts,done_pct_pts,done_pct,"
-				   "open,blocked,unestimated\n"
-				   "API,,1,5,0,0,0,0,1,0,0\n"
-				   "WEB,auth,1,3,0,0,0,0,1,1,0\n"
-				   "WEB,caf\xc3\xa9,1,2,1,2,100,100,0,0,0\n"
-				   "API,(all),1,5,0,0,0,0,1,0,0\n"
-				   "WEB,(all),2,5,1,2,40,50,1,1,0\n"
-				   "TOTAL,(all),3,10,1,2,20,33.3,2,1,0\n");
+	assert_string_equal(r.out,
+			    "project,epic,stories,points,done,done_pts,done_pct_pts,done_pct,"
+			    "open,blocked,unestimated\n"
+			    "API,,1,5,0,0,0,0,1,0,0\n"
+			    "WEB,auth,1,3,0,0,0,0,1,1,0\n"
+			    "WEB,caf\xc3\xa9,1,2,1,2,100,100,0,0,0\n"
+			    "API,(all),1,5,0,0,0,0,1,0,0\n"
+			    "WEB,(all),2,5,1,2,40,50,1,1,0\n"
+			    "TOTAL,(all),3,10,1,2,20,33.3,2,1,0\n");
 	pp_t_result_free(&r);
 }
 
@@ -244,7 +246,9 @@ static void json_is_the_databases(void **state)
 		{"time-in-status",
 		 "planpipe_report_time_in_status(NULL, '2024-03-01', '2024-03-10')",
 		 {"--from", "2024-03-01", "--to", "2024-03-10", NULL}},
-		{"aging", "planpipe_report_aging(NULL, '2024-03-10')", {"--as-of", "2024-03-10", NULL}},
+		{"aging",
+		 "planpipe_report_aging(NULL, '2024-03-10')",
+		 {"--as-of", "2024-03-10", NULL}},
 		{"epics", "planpipe_report_epics(NULL)", {NULL}},
 	};
 	static const char *const formats[] = {"json", "table", "csv"};
