@@ -304,7 +304,7 @@ SELECT throws_ok($$SELECT planpipe_report_time_in_status(NULL, '2024-02-01', '20
                  'the window starts (2024-02-01) after it ends (2024-01-01)', 'time-in-status: the window is checked');
 
 -- Indexes -------------------------------------------------------------------------------------------
--- 200 more projects, 60 stories each with a history: one project's reports
+-- 200 more projects, 60 stories each with a history in January 2024: one project's reports
 -- must reach stories and history through their indexes, never a full scan
 -- of either (pg_stat_get_xact_*: this transaction's scans of the tables).
 INSERT INTO projects (key, name) SELECT 'BIG' || g, 'big ' || g FROM generate_series(1, 200) AS g;
@@ -314,6 +314,13 @@ INSERT INTO stories (project_id, backlog_id, key, title, status, estimate_points
 SELECT p.id, b.id, 'S-' || g, 'Story', (ARRAY['draft', 'ready', 'in_progress', 'done'])[1 + g % 4], g % 5,
        'e' || g % 3
 FROM projects p JOIN backlogs b ON b.project_id = p.id CROSS JOIN generate_series(1, 60) AS g
+WHERE p.key LIKE 'BIG%';
+-- two changes each in January 2024 (24,000 rows in that partition)
+INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at, source)
+SELECT s.id, s.project_id, x.f, x.t, x.at::timestamptz + (s.id % 100) * interval '1 hour', 'api'
+FROM stories s JOIN projects p ON p.id = s.project_id
+CROSS JOIN (VALUES ('draft', 'ready', '2024-01-10 00:00+00'),
+                   ('ready', 'in_progress', '2024-01-20 00:00+00')) AS x(f, t, at)
 WHERE p.key LIKE 'BIG%';
 ANALYZE stories;
 ANALYZE status_history;
