@@ -61,27 +61,28 @@ static int teardown(void **state)
 /* The API answers with the very JSON `planpipe report --format json` prints. */
 static void same_figures_as_the_cli(void **state)
 {
-	/* A query's last parameter, and the CLI's option for it (as_of: a day past, so both agree).
-	 */
+	/* More query parameters, and the CLI's options for them (as_of a day past: both agree). */
 	static const struct {
-		const char *name, *query, *opt, *val;
+		const char *name, *query, *opts[5];
 	} cases[] = {
-		{"status-summary", "", NULL, NULL},
-		{"blocked", "", NULL, NULL},
-		{"acceptance", "", NULL, NULL},
-		{"throughput", "", NULL, NULL},
-		{"cycle-time", "", NULL, NULL},
-		{"epics", "", NULL, NULL},
-		{"time-in-status", "", NULL, NULL},
-		{"velocity", "&last=2", "--last", "2"},
-		{"aging", "&as_of=2024-01-01", "--as-of", "2024-01-01"},
-		{NULL, NULL, NULL, NULL},
+		{"status-summary", "", {NULL}},
+		{"blocked", "", {NULL}},
+		{"acceptance", "", {NULL}},
+		{"throughput", "", {NULL}},
+		{"cycle-time", "", {NULL}},
+		{"epics", "", {NULL}},
+		{"time-in-status", "", {NULL}},
+		{"velocity",
+		 "&last=2&as_of=2024-01-01",
+		 {"--last", "2", "--as-of", "2024-01-01", NULL}},
+		{"aging", "&as_of=2024-01-01", {"--as-of", "2024-01-01", NULL}},
 	};
-	int i;
+	size_t i, n;
 
 	(void)state;
-	for (i = 0; cases[i].name; i++) {
-		const char *names[] = {cases[i].name};
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[12] = {"report", cases[i].name, "--project",
+					"PLAN",   "--format",    "json"};
 		char path[256];
 		json_t *cli;
 		pp_t_result r;
@@ -90,18 +91,16 @@ static void same_figures_as_the_cli(void **state)
 		snprintf(path, sizeof(path), "/v1/reports/%s?project=PLAN%s", cases[i].name,
 			 cases[i].query);
 		a = api_ok(200, &W.srv, "GET", path, W.viewer, NULL, NULL);
-		if (cases[i].opt)
-			r = pp_t_run("report", cases[i].name, "--project", "PLAN", cases[i].opt,
-				     cases[i].val, "--format", "json", NULL);
-		else
-			r = pp_t_run("report", cases[i].name, "--project", "PLAN", "--format",
-				     "json", NULL);
+		for (n = 0; cases[i].opts[n]; n++)
+			argv[6 + n] = cases[i].opts[n];
+		argv[6 + n] = NULL;
+		r = pp_t_runv(argv);
 		assert_int_equal(r.status, 0);
 		cli = json_loads(r.out, 0, NULL);
 		assert_non_null(cli);
 		assert_non_null(a.json);
 		if (!json_equal(cli, a.json))
-			fail_msg("%s: the API's\n%s\nis not the CLI's\n%s", names[0], a.body,
+			fail_msg("%s: the API's\n%s\nis not the CLI's\n%s", cases[i].name, a.body,
 				 r.out);
 		json_decref(cli);
 		pp_t_result_free(&r);
