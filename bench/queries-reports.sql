@@ -96,3 +96,48 @@ SELECT planpipe_report_burndown($1, $2, $3::date, $4::date);
 -- params: SELECT ARRAY[key] FROM projects ORDER BY hashint8(id) LIMIT 200
 -- expect: Result
 SELECT planpipe_report_acceptance($1::text[]);
+
+-- The team reports of issue 18 (migrations/0019_team_reports.sql). Their
+-- plans are inside the functions (the EXPLAIN here is a Result); that they
+-- reach stories and history through indexes is checked by
+-- tests/sql/20_team_reports.sql (no sequential scan of either for one project).
+
+-- name: report-velocity
+-- pattern: report: committed vs done of a project's last 3 sprints and the forecast
+-- requires: planpipe_report_velocity
+-- helpers: planpipe_report_as_of
+-- params: SELECT ARRAY[key], now()::date FROM projects ORDER BY hashint8(id) LIMIT 200
+-- expect: Result
+SELECT planpipe_report_velocity($1::text[], 3, $2::date);
+
+-- name: report-velocity-caller
+-- pattern: report: velocity over all of the caller's projects
+-- as: app
+-- requires: planpipe_report_velocity
+-- params: SELECT id FROM users WHERE disabled_at IS NULL AND NOT is_admin
+-- params:   AND EXISTS (SELECT FROM project_members m WHERE m.user_id = users.id) ORDER BY hashint8(id) LIMIT 200
+-- expect: Result
+SELECT planpipe_report_velocity(NULL, 3, NULL);
+
+-- name: report-time-in-status
+-- pattern: report: days per status (p50, p85) of visits ended in the window, one project, last 90 days
+-- requires: planpipe_report_time_in_status
+-- params: SELECT ARRAY[key], (now() - interval '90 days')::date, now()::date FROM projects
+-- params:   ORDER BY hashint8(id) LIMIT 200
+-- expect: Result
+SELECT planpipe_report_time_in_status($1::text[], $2::date, $3::date);
+
+-- name: report-aging
+-- pattern: report: a project's open work by age in its status, with the oldest stories
+-- requires: planpipe_report_aging
+-- params: SELECT ARRAY[key] FROM projects ORDER BY hashint8(id) LIMIT 200
+-- expect: Result
+SELECT planpipe_report_aging($1::text[], NULL);
+
+-- name: report-epics
+-- pattern: report: stories, points, done % and blocked stories per epic, one project
+-- requires: planpipe_report_epics
+-- helpers: planpipe_report_open_blocked
+-- params: SELECT ARRAY[key] FROM projects ORDER BY hashint8(id) LIMIT 200
+-- expect: Result
+SELECT planpipe_report_epics($1::text[]);

@@ -1,9 +1,9 @@
 /*
  * reports.c: GET /v1/reports/{name}, the reports of docs/reports.md over
  * the caller's projects. project= (repeatable; absent: all the caller's
- * projects), from/to (YYYY-MM-DD), backlog= and story= where the report
- * takes them. The report functions run as planpipe_app like every request,
- * so row-level security decides what they count; a project the caller cannot
+ * projects), from/to and as_of (YYYY-MM-DD), backlog=, story= and last=
+ * where the report takes them (pp_reports says which). The report functions run as planpipe_app
+ * like every request, so row-level security decides what they count; a project the caller cannot
  * see is "no project", 404, the same as one that does not exist.
  */
 #include <stdio.h>
@@ -55,8 +55,10 @@ static int is_date(const char *s)
 	return 1;
 }
 
+#define MAX_ALLOWED 8
+
 /* The query parameters a report takes, by its PP_REPORT_* flags. */
-static void allowed_for(unsigned takes, const char *out[6])
+static void allowed_for(unsigned takes, const char *out[MAX_ALLOWED])
 {
 	int n = 0;
 
@@ -70,6 +72,10 @@ static void allowed_for(unsigned takes, const char *out[6])
 		out[n++] = "backlog";
 	if (takes & PP_REPORT_STORY)
 		out[n++] = "story";
+	if (takes & PP_REPORT_LAST)
+		out[n++] = "last";
+	if (takes & PP_REPORT_AS_OF)
+		out[n++] = "as_of";
 	out[n] = NULL;
 }
 
@@ -105,12 +111,23 @@ static int check_args(pp_http_req *req, pp_http_resp *resp, unsigned takes, cons
 		pp_api_bad(req, resp, 422, "to", "to must be a date, YYYY-MM-DD");
 		return -1;
 	}
+	if (a->as_of && !is_date(a->as_of)) {
+		pp_api_bad(req, resp, 422, "as_of", "as_of must be a date, YYYY-MM-DD");
+		return -1;
+	}
+	/* 1 to 3 digits here; the database says 1 to 100. */
+	if (a->last && (*a->last == '\0' || strlen(a->last) > 3 ||
+			strspn(a->last, "0123456789") != strlen(a->last))) {
+		pp_api_bad(req, resp, 422, "last", "last must be a number of sprints, 1 to 100");
+		return -1;
+	}
 	return 0;
 }
 
 void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *name = req->params[0], *allowed[6], *params[PP_REPORT_MAX_PARAMS] = {NULL};
+	const char *name = req->params[0], *allowed[MAX_ALLOWED],
+		   *params[PP_REPORT_MAX_PARAMS] = {NULL};
 	unsigned takes = pp_report_takes(name);
 	keys k = {{NULL}, 0, 0, 0};
 	pp_report_args a;
@@ -121,10 +138,9 @@ void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	int n = 0;
 
 	if (takes == 0) {
-		pp_api_bad(req, resp, 404, NULL,
-			   "no report named \"%s\": status-summary, blocked, critical-path, "
-			   "cycle-time, throughput, cumulative-flow, burndown, burnup, acceptance",
-			   name);
+		char names[512];
+		pp_report_names_join(names, sizeof(names));
+		pp_api_bad(req, resp, 404, NULL, "no report named \"%s\": %s", name, names);
 		return;
 	}
 	allowed_for(takes, allowed);
@@ -138,6 +154,8 @@ void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	a.to = pp_http_query(req, "to");
 	a.backlog = pp_http_query(req, "backlog");
 	a.story = pp_http_query(req, "story");
+	a.last = pp_http_query(req, "last");
+	a.as_of = pp_http_query(req, "as_of");
 	if (check_args(req, resp, takes, &k, &a) != 0)
 		return;
 	pp_err_clear(&err);

@@ -9,33 +9,41 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/report_table.h"
 #include "core/buf.h"
 #include "db/conn.h"
 #include "db/report.h"
 
-static const char usage_text[] =
+/* The usage: the reports come from pp_reports, between these two parts. */
+static const char usage_head[] =
 	"usage: planpipe report NAME [--project KEY]... [--from DATE] [--to DATE]\n"
-	"                            [--backlog NAME] [--story KEY] [--format table|json|csv]\n"
-	"\n"
-	"  status-summary   stories and points per status and category, per project\n"
-	"  blocked          open stories with open blockers (any project), oldest first\n"
-	"  critical-path    the longest chain of open blockers of --story\n"
-	"  cycle-time       cycle and lead time (median, p85, p95) of stories completed\n"
-	"  throughput       stories and points reaching done per ISO week\n"
-	"  cumulative-flow  stories per category at the end of each day\n"
-	"  burndown         remaining points of --backlog per day, scope changes apart\n"
-	"  burnup           done and scope points of --backlog per day\n"
-	"  acceptance       acceptance-criteria checkboxes ticked per epic\n"
+	"                            [--backlog NAME] [--story KEY] [--last N] [--as-of DATE]\n"
+	"                            [--format table|json|csv]\n"
+	"\n";
+static const char usage_options[] =
 	"\n"
 	"  --project KEY    a project (repeat for more; default: every project)\n"
 	"  --from, --to     the window, YYYY-MM-DD, UTC days, inclusive (cycle-time,\n"
-	"                   throughput: 12 ISO weeks to today; cumulative-flow: 30 days;\n"
-	"                   burndown, burnup: the backlog's dates, else 30 days)\n"
+	"                   throughput: 12 ISO weeks to today; cumulative-flow,\n"
+	"                   time-in-status: 30 days; burndown, burnup: the backlog's\n"
+	"                   dates, else 30 days)\n"
 	"  --backlog NAME   burndown, burnup: the backlog (with one --project)\n"
 	"  --story KEY      critical-path: the story (with --project), or PROJECT:KEY\n"
+	"  --last N         velocity: the mean of the last N finished sprints (default 3)\n"
+	"  --as-of DATE     velocity, aging: as at the end of that UTC day (default: now)\n"
 	"  --format F       table (default), json (as the API returns it) or csv\n"
 	"\n"
 	"Exit status: 0 printed, 2 error. See docs/reports.md.\n";
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fputs(usage_head, out);
+	for (i = 0; pp_reports[i].name; i++)
+		fprintf(out, "  %-16s %s\n", pp_reports[i].name, pp_reports[i].summary);
+	fputs(usage_options, out);
+}
 
 typedef enum { FMT_TABLE, FMT_JSON, FMT_CSV } out_format;
 
@@ -43,7 +51,7 @@ typedef struct args {
 	const char *name;
 	const char **projects; /* argc slots */
 	size_t n_projects;
-	const char *from, *to, *backlog, *story;
+	const char *from, *to, *backlog, *story, *last, *as_of;
 	char story_project[64]; /* PROJECT of --story PROJECT:KEY */
 	out_format format;
 } args;
@@ -74,16 +82,10 @@ static int is_date(const char *s)
 
 static int unknown_name(const char *name)
 {
-	char msg[512];
-	pp_buf b;
-	size_t i;
+	char msg[768], names[512];
 
-	pp_buf_init(&b, 512);
-	for (i = 0; pp_report_names[i]; i++)
-		if (pp_buf_printf(&b, "%s%s", i ? ", " : "", pp_report_names[i]) != PP_OK)
-			break;
-	snprintf(msg, sizeof(msg), "unknown report '%s': expected one of %s", name, pp_buf_str(&b));
-	pp_buf_free(&b);
+	pp_report_names_join(names, sizeof(names));
+	snprintf(msg, sizeof(msg), "unknown report '%s': expected one of %s", name, names);
 	return usage_error(msg);
 }
 
@@ -101,6 +103,13 @@ static int check_applies(const args *a, unsigned takes)
 		return usage_error("--backlog is for burndown and burnup");
 	if (!(takes & PP_REPORT_STORY) && a->story)
 		return usage_error("--story is for critical-path");
+	if (!(takes & PP_REPORT_LAST) && a->last)
+		return usage_error("--last is for velocity");
+	if (!(takes & PP_REPORT_AS_OF) && a->as_of) {
+		snprintf(msg, sizeof(msg), "%s is not as of a day: --as-of does not apply",
+			 a->name);
+		return usage_error(msg);
+	}
 	if ((takes & PP_REPORT_BACKLOG) && (a->n_projects != 1 || a->backlog == NULL)) {
 		snprintf(msg, sizeof(msg), "%s needs one --project KEY and --backlog NAME",
 			 a->name);
@@ -146,6 +155,17 @@ static int check_dates(const args *a)
 		snprintf(msg, sizeof(msg), "--to \"%s\" is not a date: expected YYYY-MM-DD", a->to);
 		return usage_error(msg);
 	}
+	if (a->as_of && !is_date(a->as_of)) {
+		snprintf(msg, sizeof(msg), "--as-of \"%s\" is not a date: expected YYYY-MM-DD",
+			 a->as_of);
+		return usage_error(msg);
+	}
+	if (a->last && (strlen(a->last) == 0 || strlen(a->last) > 3 ||
+			strspn(a->last, "0123456789") != strlen(a->last))) {
+		snprintf(msg, sizeof(msg), "--last \"%s\" is not a number of sprints (1 to 100)",
+			 a->last);
+		return usage_error(msg);
+	}
 	/* YYYY-MM-DD compares as text. */
 	if (a->from && a->to && strcmp(a->from, a->to) > 0) {
 		snprintf(msg, sizeof(msg), "--from %s is after --to %s", a->from, a->to);
@@ -163,6 +183,8 @@ static int parse(int argc, char **argv, args *a)
 		{"to", required_argument, NULL, 't'},
 		{"backlog", required_argument, NULL, 'b'},
 		{"story", required_argument, NULL, 's'},
+		{"last", required_argument, NULL, 'l'},
+		{"as-of", required_argument, NULL, 'a'},
 		{"format", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -189,6 +211,12 @@ static int parse(int argc, char **argv, args *a)
 		case 's':
 			a->story = optarg;
 			break;
+		case 'l':
+			a->last = optarg;
+			break;
+		case 'a':
+			a->as_of = optarg;
+			break;
 		case 'F':
 			if (strcmp(optarg, "table") == 0)
 				a->format = FMT_TABLE;
@@ -204,15 +232,15 @@ static int parse(int argc, char **argv, args *a)
 			}
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			usage(stdout);
 			return 1;
 		default:
-			fputs(usage_text, stderr);
+			usage(stderr);
 			return -1;
 		}
 	}
 	if (optind >= argc) {
-		fputs(usage_text, stderr);
+		usage(stderr);
 		return -1;
 	}
 	if (optind + 1 < argc)
@@ -226,430 +254,12 @@ static int parse(int argc, char **argv, args *a)
 	return 0;
 }
 
-/* ---------------------------------------------------------------------------
- * Tables: rows of cells rendered from the report's JSON, printed aligned
- * (numbers to the right) or as CSV (RFC 4180 quoting, LF line ends).
- * ------------------------------------------------------------------------- */
-
-#define MAX_COLS 12
-
-typedef struct table {
-	size_t ncols;
-	const char *heads[MAX_COLS];
-	char **cells;         /* nrows * ncols, each malloc'd; NULL cell: no value */
-	unsigned char *right; /* per cell: a number, aligned right */
-	size_t nrows, cap;
-	int failed; /* out of memory */
-} table;
-
-static void table_free(table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	free(t->right);
-}
-
-/* The value at a dotted path ("categories.todo.stories"), or NULL. */
-static const json_t *at(const json_t *o, const char *path)
-{
-	char key[64];
-
-	while (o && *path) {
-		size_t n = strcspn(path, ".");
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		o = json_object_get(o, key);
-		path += n + (path[n] == '.');
-	}
-	return o;
-}
-
-/* A scalar as text (malloc'd), NULL for null or a missing value. */
-static char *scalar(const json_t *v, int *is_number)
-{
-	char buf[64];
-
-	*is_number = json_is_number(v);
-	if (v == NULL || json_is_null(v))
-		return NULL;
-	if (json_is_string(v))
-		return strdup(json_string_value(v));
-	if (json_is_integer(v))
-		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, sizeof(buf), "%.15g", json_real_value(v));
-	else if (json_is_boolean(v))
-		snprintf(buf, sizeof(buf), "%s", json_is_true(v) ? "true" : "false");
-	else
-		return NULL;
-	return strdup(buf);
-}
-
-/* Appends a row; cell i is text[i] if given (owned by the table now), else values[i]. */
-static void add_row(table *t, char *const *text, const json_t *const *values)
-{
-	size_t i, base;
-
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		char **cells = realloc(t->cells, cap * t->ncols * sizeof(*cells));
-		unsigned char *right;
-		if (cells == NULL)
-			goto fail;
-		t->cells = cells;
-		right = realloc(t->right, cap * t->ncols);
-		if (right == NULL)
-			goto fail;
-		t->right = right;
-		t->cap = cap;
-	}
-	base = t->nrows * t->ncols;
-	for (i = 0; i < t->ncols; i++) {
-		int num = 0;
-		t->cells[base + i] = text && text[i] ? text[i] : scalar(values[i], &num);
-		t->right[base + i] = (unsigned char)num;
-	}
-	t->nrows++;
-	return;
-fail:
-	for (i = 0; text && i < t->ncols; i++)
-		free(text[i]);
-	t->failed = 1;
-}
-
-/* Adds a row whose cells are the values at paths[] of o; a path "=TEXT" is that text. */
-static void add_paths(table *t, const json_t *o, const char *const *paths)
-{
-	const json_t *values[MAX_COLS];
-	char *text[MAX_COLS];
-	size_t i;
-
-	for (i = 0; i < t->ncols; i++) {
-		text[i] = paths[i][0] == '=' ? strdup(paths[i] + 1) : NULL;
-		values[i] = paths[i][0] == '=' ? NULL : at(o, paths[i]);
-	}
-	add_row(t, text, values);
-}
-
-/* One row per element of array `key` of root. */
-static void add_each(table *t, const json_t *root, const char *key, const char *const *paths)
-{
-	const json_t *arr = json_object_get(root, key), *el;
-	size_t i;
-
-	json_array_foreach(arr, i, el) add_paths(t, el, paths);
-}
-
-/* "PROJECT:KEY", or "(hidden)" for a story the caller may not see (malloc'd). */
-static char *label(const json_t *o)
-{
-	const char *p = json_string_value(json_object_get(o, "project"));
-	const char *k = json_string_value(json_object_get(o, "key"));
-	pp_buf b;
-
-	pp_buf_init(&b, 256);
-	if (pp_buf_printf(&b, "%s%s%s", p ? p : "", p ? ":" : "", k ? k : "(hidden)") != PP_OK)
-		return NULL;
-	return pp_buf_take(&b);
-}
-
-static void heads(table *t, const char *const *h)
-{
-	for (t->ncols = 0; h[t->ncols] && t->ncols < MAX_COLS; t->ncols++)
-		t->heads[t->ncols] = h[t->ncols];
-}
-
-static void rows_status_summary(const json_t *j, table *t)
-{
-	static const char *const h[] = {"PROJECT", "STORIES",   "POINTS",      "TODO", "ACTIVE",
-					"DONE",    "CANCELLED", "UNESTIMATED", NULL};
-	static const char *const p[] = {"project",
-					"stories",
-					"points",
-					"categories.todo.stories",
-					"categories.active.stories",
-					"categories.done.stories",
-					"categories.cancelled.stories",
-					"unestimated"};
-	const char *total[8];
-
-	heads(t, h);
-	add_each(t, j, "by_project", p);
-	memcpy(total, p, sizeof(total));
-	total[0] = "=TOTAL";
-	add_paths(t, json_object_get(j, "total"), total);
-}
-
-static void rows_blocked(const json_t *j, table *t)
-{
-	static const char *const h[] = {"STORY",      "STATUS",       "BLOCKED SINCE", "DEPTH",
-					"BLOCKED BY", "ALL BLOCKERS", "TITLE",         NULL};
-	const json_t *s, *b;
-	size_t i, k;
-
-	heads(t, h);
-	json_array_foreach(json_object_get(j, "stories"), i, s)
-	{
-		const json_t *blockers = json_object_get(s, "blockers");
-		json_t *count = json_integer((json_int_t)json_array_size(blockers));
-		const json_t *v[7] = {NULL,
-				      json_object_get(s, "status"),
-				      json_object_get(s, "blocked_since"),
-				      json_object_get(s, "depth"),
-				      NULL,
-				      count,
-				      json_object_get(s, "title")};
-		char *text[7] = {label(s), NULL, NULL, NULL, NULL, NULL, NULL};
-		pp_buf direct;
-
-		pp_buf_init(&direct, 1 << 16);
-		json_array_foreach(blockers, k, b)
-		{
-			char *l;
-			if (json_integer_value(json_object_get(b, "depth")) != 1)
-				continue;
-			l = label(b);
-			if (l == NULL ||
-			    pp_buf_printf(&direct, "%s%s", direct.len ? ", " : "", l) != PP_OK)
-				t->failed = 1;
-			free(l);
-		}
-		text[4] = strdup(pp_buf_str(&direct));
-		pp_buf_free(&direct);
-		add_row(t, text, v);
-		json_decref(count);
-	}
-}
-
-static void rows_critical_path(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DEPTH", "STORY", "STATUS", "POINTS", "TITLE", NULL};
-	const json_t *s;
-	size_t i;
-
-	heads(t, h);
-	json_array_foreach(json_object_get(j, "path"), i, s)
-	{
-		const json_t *v[5] = {json_object_get(s, "depth"), NULL,
-				      json_object_get(s, "status"), json_object_get(s, "points"),
-				      json_object_get(s, "title")};
-		char *text[5] = {NULL, label(s), NULL, NULL, NULL};
-		add_row(t, text, v);
-	}
-}
-
-static void rows_cycle_time(const json_t *j, table *t)
-{
-	static const char *const h[] = {"GROUP",     "NAME",      "STORIES",   "CYCLE N",
-					"CYCLE MED", "CYCLE P85", "CYCLE P95", "LEAD N",
-					"LEAD MED",  "LEAD P85",  "LEAD P95",  NULL};
-	static const char *const stats[] = {
-		"stories",          "cycle_time.n",   "cycle_time.median",
-		"cycle_time.p85",   "cycle_time.p95", "lead_time.n",
-		"lead_time.median", "lead_time.p85",  "lead_time.p95"};
-	static const struct {
-		const char *key, *group, *name;
-	} groups[] = {{"by_project", "=project", "project"},
-		      {"by_epic", "=epic", NULL},
-		      {"by_week", "=week", "week"}};
-	const char *p[11];
-	const json_t *el;
-	size_t g, i;
-
-	heads(t, h);
-	p[0] = "=all";
-	p[1] = "=";
-	memcpy(p + 2, stats, sizeof(stats));
-	add_paths(t, json_object_get(j, "overall"), p);
-	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		p[0] = groups[g].group;
-		p[1] = groups[g].name;
-		json_array_foreach(json_object_get(j, groups[g].key), i, el)
-		{
-			char name[256];
-			if (groups[g].name == NULL) { /* an epic: PROJECT/EPIC */
-				const char *e = json_string_value(json_object_get(el, "epic"));
-				const char *pk = json_string_value(json_object_get(el, "project"));
-				snprintf(name, sizeof(name), "=%s/%s", pk ? pk : "-", e ? e : "-");
-				p[1] = name;
-			}
-			add_paths(t, el, p);
-		}
-	}
-}
-
-static void rows_throughput(const json_t *j, table *t)
-{
-	static const char *const h[] = {"WEEK", "FROM", "TO", "STORIES", "POINTS", NULL};
-	static const char *const p[] = {"week", "from", "to", "stories", "points"};
-	static const char *const total[] = {"=TOTAL", "=", "=", "stories", "points"};
-
-	heads(t, h);
-	add_each(t, j, "weeks", p);
-	add_paths(t, json_object_get(j, "total"), total);
-}
-
-static void rows_cumulative_flow(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DAY", "TODO", "ACTIVE", "DONE", "CANCELLED", NULL};
-	static const char *const p[] = {"day", "todo", "active", "done", "cancelled"};
-
-	heads(t, h);
-	add_each(t, j, "days", p);
-}
-
-static void rows_burndown(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DAY",      "SCOPE", "ADDED",     "REMOVED", "COMPLETED",
-					"REOPENED", "DONE",  "REMAINING", NULL};
-	static const char *const p[] = {"day",       "scope",    "added", "removed",
-					"completed", "reopened", "done",  "remaining"};
-
-	heads(t, h);
-	add_each(t, j, "days", p);
-}
-
-static void rows_burnup(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DAY", "DONE", "SCOPE", "ADDED", "REMOVED", NULL};
-	static const char *const p[] = {"day", "done", "scope", "added", "removed"};
-
-	heads(t, h);
-	add_each(t, j, "days", p);
-}
-
-static void rows_acceptance(const json_t *j, table *t)
-{
-	static const char *const h[] = {"PROJECT",        "EPIC",     "STORIES",
-					"WITH CHECKLIST", "CHECKED",  "BOXES",
-					"PERCENT",        "COMPLETE", NULL};
-	static const char *const p[] = {"project",        "epic",           "stories",
-					"with_checklist", "checklist_done", "checklist_total",
-					"percent",        "complete"};
-	const char *q[8];
-
-	heads(t, h);
-	add_each(t, j, "by_epic", p);
-	memcpy(q, p, sizeof(q));
-	q[1] = "=(all)";
-	add_each(t, j, "by_project", q);
-	q[0] = "=TOTAL";
-	add_paths(t, json_object_get(j, "total"), q);
-}
-
-/* Display width of UTF-8 text: code points (titles may hold any). */
-static size_t width(const char *s)
-{
-	size_t n = 0;
-
-	for (; s && *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-/* Columns holding a number align right, their missing values ("-") too. */
-static void print_table(const table *t, FILE *out)
-{
-	size_t w[MAX_COLS], r, c;
-	int right[MAX_COLS] = {0};
-
-	for (c = 0; c < t->ncols; c++)
-		w[c] = width(t->heads[c]);
-	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols; c++) {
-			size_t n = width(t->cells[r * t->ncols + c] ? t->cells[r * t->ncols + c]
-								    : "-");
-			w[c] = n > w[c] ? n : w[c];
-			right[c] |= t->right[r * t->ncols + c];
-		}
-	for (c = 0; c < t->ncols; c++)
-		fprintf(out, "%s%s%*s", c ? "  " : "", t->heads[c],
-			c + 1 < t->ncols ? (int)(w[c] - width(t->heads[c])) : 0, "");
-	fputc('\n', out);
-	for (r = 0; r < t->nrows; r++) {
-		for (c = 0; c < t->ncols; c++) {
-			const char *v =
-				t->cells[r * t->ncols + c] ? t->cells[r * t->ncols + c] : "-";
-			int pad = (int)(w[c] - width(v));
-			if (c)
-				fputs("  ", out);
-			if (right[c])
-				fprintf(out, "%*s%s", pad, "", v);
-			else
-				fprintf(out, "%s%*s", v, c + 1 < t->ncols ? pad : 0, "");
-		}
-		fputc('\n', out);
-	}
-}
-
-static void csv_cell(const char *v, FILE *out)
-{
-	if (v == NULL)
-		return;
-	if (strpbrk(v, ",\"\r\n") == NULL) {
-		fputs(v, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *v; v++) {
-		if (*v == '"')
-			fputc('"', out);
-		fputc(*v, out);
-	}
-	fputc('"', out);
-}
-
-/* The header in snake case: "BLOCKED SINCE" -> blocked_since. */
-static void print_csv(const table *t, FILE *out)
-{
-	size_t r, c;
-	const char *h;
-
-	for (c = 0; c < t->ncols; c++) {
-		if (c)
-			fputc(',', out);
-		for (h = t->heads[c]; *h; h++)
-			fputc(*h == ' ' ? '_' : (*h >= 'A' && *h <= 'Z' ? *h - 'A' + 'a' : *h),
-			      out);
-	}
-	fputc('\n', out);
-	for (r = 0; r < t->nrows; r++) {
-		for (c = 0; c < t->ncols; c++) {
-			if (c)
-				fputc(',', out);
-			csv_cell(t->cells[r * t->ncols + c], out);
-		}
-		fputc('\n', out);
-	}
-}
-
-static const struct {
-	const char *name;
-	void (*rows)(const json_t *j, table *t);
-} renderers[] = {
-	{"status-summary", rows_status_summary},
-	{"blocked", rows_blocked},
-	{"critical-path", rows_critical_path},
-	{"cycle-time", rows_cycle_time},
-	{"throughput", rows_throughput},
-	{"cumulative-flow", rows_cumulative_flow},
-	{"burndown", rows_burndown},
-	{"burnup", rows_burnup},
-	{"acceptance", rows_acceptance},
-};
-
 /* Prints the report's JSON text as a table or CSV. 0, or -1 (error printed). */
 static int render(const char *name, const char *text, out_format format)
 {
-	table t;
+	pp_report_table t;
 	json_error_t jerr;
 	json_t *j = json_loads(text, 0, &jerr);
-	size_t i;
 	int rc = 0;
 
 	memset(&t, 0, sizeof(t));
@@ -660,17 +270,17 @@ static int render(const char *name, const char *text, out_format format)
 		pp_cli_error("report", msg);
 		return -1;
 	}
-	for (i = 0; i < sizeof(renderers) / sizeof(renderers[0]); i++)
-		if (strcmp(renderers[i].name, name) == 0)
-			renderers[i].rows(j, &t);
-	if (t.failed) {
+	if (pp_report_table_fill(name, j, &t) != 0) {
+		pp_cli_error("report", "this report has no table: use --format json");
+		rc = -1;
+	} else if (t.failed) {
 		pp_cli_error("report", "out of memory");
 		rc = -1;
 	} else if (format == FMT_CSV)
-		print_csv(&t, stdout);
+		pp_report_table_csv(&t, stdout);
 	else
-		print_table(&t, stdout);
-	table_free(&t);
+		pp_report_table_print(&t, stdout);
+	pp_report_table_free(&t);
 	json_decref(j);
 	return rc;
 }
@@ -702,6 +312,8 @@ int pp_cli_report(int argc, char **argv, const pp_config *cfg)
 	ra.to = a.to;
 	ra.backlog = a.backlog;
 	ra.story = a.story;
+	ra.last = a.last;
+	ra.as_of = a.as_of;
 	pp_err_clear(&err);
 	if (pp_db_connect(cfg, "planpipe report", cfg->connect_timeout_s * 1000, &conn, &err) !=
 		    PP_OK ||

@@ -1,7 +1,10 @@
-/* report.c: runs the report functions of migration 0010 (see report.h). */
+/* report.c: the list of reports and running their functions (migrations 0010, 0019; see report.h).
+ */
 #include "db/report.h"
 
+#include <assert.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,47 +39,88 @@ static const char sql_burndown[] =
 	"SELECT jsonb_pretty(planpipe_report_burndown($1, $2, $3::date, $4::date)) AS body";
 static const char sql_burnup[] = "SELECT jsonb_pretty(jsonb_set(planpipe_report_burndown($1, $2, "
 				 "$3::date, $4::date), '{report}', '\"burnup\"')) AS body";
+/* $1 project keys, $2 from, $3 to */
+static const char sql_time_in_status[] =
+	"SELECT jsonb_pretty(planpipe_report_time_in_status(" SQL_KEYS
+	", $2::date, $3::date)) AS body";
+/* $1 project keys, $2 last, $3 as_of */
+static const char sql_velocity[] = "SELECT jsonb_pretty(planpipe_report_velocity(" SQL_KEYS
+				   ", $2::integer, $3::date)) AS body";
+/* $1 project keys, $2 as_of */
+static const char sql_aging[] =
+	"SELECT jsonb_pretty(planpipe_report_aging(" SQL_KEYS ", $2::date)) AS body";
+/* $1 project keys */
+static const char sql_epics[] = "SELECT jsonb_pretty(planpipe_report_epics(" SQL_KEYS ")) AS body";
 
-typedef struct report {
-	const char *name;
-	const char *sql;
-	unsigned takes; /* PP_REPORT_*, also the order of the SQL's parameters */
-} report;
+#define PROJECTS PP_REPORT_PROJECTS
+#define WINDOW   PP_REPORT_WINDOW
 
-static const report reports[] = {
-	{"status-summary", sql_status_summary, PP_REPORT_PROJECTS},
-	{"blocked", sql_blocked, PP_REPORT_PROJECTS},
-	{"critical-path", sql_critical_path, PP_REPORT_PROJECT | PP_REPORT_STORY},
-	{"cycle-time", sql_cycle_time, PP_REPORT_PROJECTS | PP_REPORT_WINDOW},
-	{"throughput", sql_throughput, PP_REPORT_PROJECTS | PP_REPORT_WINDOW},
-	{"cumulative-flow", sql_cumulative_flow, PP_REPORT_PROJECTS | PP_REPORT_WINDOW},
-	{"burndown", sql_burndown, PP_REPORT_PROJECT | PP_REPORT_BACKLOG | PP_REPORT_WINDOW},
-	{"burnup", sql_burnup, PP_REPORT_PROJECT | PP_REPORT_BACKLOG | PP_REPORT_WINDOW},
-	{"acceptance", sql_acceptance, PP_REPORT_PROJECTS},
+/* The takes flags are also the order of the SQL's parameters (pp_report_statement). */
+const pp_report_def pp_reports[] = {
+	{"status-summary", PROJECTS, "stories and points per status and category, per project"},
+	{"blocked", PROJECTS, "open stories with open blockers (any project), oldest first"},
+	{"critical-path", PP_REPORT_PROJECT | PP_REPORT_STORY,
+	 "the longest chain of open blockers of --story"},
+	{"cycle-time", PROJECTS | WINDOW,
+	 "cycle and lead time (median, p85, p95) of stories completed"},
+	{"throughput", PROJECTS | WINDOW, "stories and points reaching done per ISO week"},
+	{"cumulative-flow", PROJECTS | WINDOW, "stories per category at the end of each day"},
+	{"burndown", PP_REPORT_PROJECT | PP_REPORT_BACKLOG | WINDOW,
+	 "remaining points of --backlog per day, scope changes apart"},
+	{"burnup", PP_REPORT_PROJECT | PP_REPORT_BACKLOG | WINDOW,
+	 "done and scope points of --backlog per day"},
+	{"acceptance", PROJECTS, "acceptance-criteria checkboxes ticked per epic"},
+	{"velocity", PROJECTS | PP_REPORT_LAST | PP_REPORT_AS_OF,
+	 "committed vs done per sprint, mean of the last N, sprints left"},
+	{"time-in-status", PROJECTS | WINDOW, "days spent in each status (p50, p85), visits"},
+	{"aging", PROJECTS | PP_REPORT_AS_OF, "open work by age in its status, oldest stories"},
+	{"epics", PROJECTS, "stories, points, done % and blocked stories per epic"},
+	{NULL, 0, NULL},
 };
 
-#define N_REPORTS (sizeof(reports) / sizeof(reports[0]))
-
-const char *const pp_report_names[] = {
-	"status-summary",  "blocked",  "critical-path", "cycle-time", "throughput",
-	"cumulative-flow", "burndown", "burnup",        "acceptance", NULL,
+/* The statement of each report, by its index in pp_reports. */
+static const char *const sqls[] = {
+	sql_status_summary,  sql_blocked,  sql_critical_path, sql_cycle_time, sql_throughput,
+	sql_cumulative_flow, sql_burndown, sql_burnup,        sql_acceptance, sql_velocity,
+	sql_time_in_status,  sql_aging,    sql_epics,
 };
 
-static const report *find(const char *name)
+#define N_REPORTS (sizeof(sqls) / sizeof(sqls[0]))
+
+_Static_assert(sizeof(pp_reports) / sizeof(pp_reports[0]) == N_REPORTS + 1,
+	       "one statement per report");
+
+void pp_report_names_join(char *out, size_t cap)
+{
+	size_t i, len = 0;
+
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	for (i = 0; pp_reports[i].name && len < cap; i++) {
+		int n = snprintf(out + len, cap - len, "%s%s", i ? ", " : "", pp_reports[i].name);
+		if (n < 0)
+			return;
+		len += (size_t)n;
+	}
+}
+
+/* The index of report name in pp_reports, N_REPORTS when there is none. */
+static size_t find(const char *name)
 {
 	size_t i;
 
 	for (i = 0; name && i < N_REPORTS; i++)
-		if (strcmp(reports[i].name, name) == 0)
-			return &reports[i];
-	return NULL;
+		if (strcmp(pp_reports[i].name, name) == 0)
+			return i;
+	return N_REPORTS;
 }
 
 unsigned pp_report_takes(const char *name)
 {
-	const report *r = find(name);
+	size_t i = find(name);
 
-	return r ? r->takes : 0;
+	return i < N_REPORTS ? pp_reports[i].takes : 0;
 }
 
 /* The keys as a compact JSON array in *out (caller frees), NULL for none. */
@@ -137,29 +181,36 @@ pp_rc pp_report_statement(const char *name, const pp_report_args *a, const char 
 			  const char *params[PP_REPORT_MAX_PARAMS], int *n, char **keys,
 			  pp_err *err)
 {
-	const report *r = find(name);
+	size_t i = find(name);
+	unsigned takes;
 	pp_rc rc;
 
 	*n = 0;
 	*keys = NULL;
-	if (r == NULL)
+	if (i == N_REPORTS)
 		return pp_err_set(err, PP_EINVAL, "no report named \"%s\"", name ? name : "");
 	rc = keys_json(a, keys, err);
 	if (rc != PP_OK)
 		return rc;
-	if (r->takes & PP_REPORT_PROJECTS)
+	takes = pp_reports[i].takes;
+	if (takes & PP_REPORT_PROJECTS)
 		params[(*n)++] = *keys;
-	if (r->takes & PP_REPORT_PROJECT)
+	if (takes & PP_REPORT_PROJECT)
 		params[(*n)++] = a->n_projects > 0 ? a->projects[0] : NULL;
-	if (r->takes & PP_REPORT_BACKLOG)
+	if (takes & PP_REPORT_BACKLOG)
 		params[(*n)++] = a->backlog;
-	if (r->takes & PP_REPORT_STORY)
+	if (takes & PP_REPORT_STORY)
 		params[(*n)++] = a->story;
-	if (r->takes & PP_REPORT_WINDOW) {
+	if (takes & PP_REPORT_WINDOW) {
 		params[(*n)++] = a->from;
 		params[(*n)++] = a->to;
 	}
-	*sql = r->sql;
+	if (takes & PP_REPORT_LAST)
+		params[(*n)++] = a->last;
+	if (takes & PP_REPORT_AS_OF)
+		params[(*n)++] = a->as_of;
+	assert(*n <= PP_REPORT_MAX_PARAMS);
+	*sql = sqls[i];
 	return PP_OK;
 }
 

@@ -1,8 +1,10 @@
 /*
- * report.h: running the reports of migration 0010 (status summary, blocked,
- * critical path, cycle time, throughput, cumulative flow, burndown, burnup,
- * acceptance). Each is one SQL function that builds its JSON in
- * PostgreSQL; docs/reports.md defines every figure.
+ * report.h: the reports of migrations 0010 and 0019 (status summary,
+ * blocked, critical path, cycle time, throughput, cumulative flow, burndown,
+ * burnup, acceptance, velocity, time in status, aging, epics). Each is one
+ * SQL function that builds its JSON in PostgreSQL; docs/reports.md defines
+ * every figure. pp_reports is the one list of them: the API, the CLI and the
+ * tests read their names, parameters and summaries from it.
  */
 #ifndef PP_DB_REPORT_H
 #define PP_DB_REPORT_H
@@ -18,6 +20,8 @@
 #define PP_REPORT_WINDOW   0x04u /* a time window, from and to */
 #define PP_REPORT_BACKLOG  0x08u /* a backlog of the project, by name */
 #define PP_REPORT_STORY    0x10u /* a story of the project, by key */
+#define PP_REPORT_LAST     0x20u /* last: how many finished sprints the mean covers */
+#define PP_REPORT_AS_OF    0x40u /* as_of: the UTC day whose end the report is as of */
 
 typedef struct pp_report_args {
 	const char *const *projects; /* project keys; n_projects 0: all the caller sees */
@@ -26,13 +30,31 @@ typedef struct pp_report_args {
 	const char *to;
 	const char *backlog; /* PP_REPORT_BACKLOG */
 	const char *story;   /* PP_REPORT_STORY: a story key of projects[0] */
+	const char *last;    /* PP_REPORT_LAST: decimal digits, or NULL for the default (3) */
+	const char *as_of;   /* PP_REPORT_AS_OF: YYYY-MM-DD, or NULL for now */
 } pp_report_args;
 
 /* The most parameters a report's statement takes. */
 #define PP_REPORT_MAX_PARAMS 4
 
-/* The report names, NULL-terminated, in the order of docs/reports.md. Static storage. */
-extern const char *const pp_report_names[];
+/* A report: its name (GET /v1/reports/{name}, `planpipe report NAME`), what it takes and one line
+ * saying what it shows. */
+typedef struct pp_report_def {
+	const char *name;
+	unsigned takes; /* PP_REPORT_* */
+	const char *summary;
+} pp_report_def;
+
+/*
+ * Every report, in the order of docs/reports.md, ended by an entry whose
+ * name is NULL. Static storage. The one list: the API's and the CLI's
+ * messages and usage, docs/openapi.json's enum (tests/integration hold
+ * that to it) and the CLI's renderers are checked against it.
+ */
+extern const pp_report_def pp_reports[];
+
+/* The report names joined with ", " into out (cap bytes, truncated if short). */
+void pp_report_names_join(char *out, size_t cap);
 
 /* The PP_REPORT_* flags of report name, or 0 when there is no such report. */
 unsigned pp_report_takes(const char *name);

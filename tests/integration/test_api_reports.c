@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/report.h"
+
 static struct {
 	api_server srv;
 	char *admin, *viewer, *outsider;
@@ -59,26 +61,46 @@ static int teardown(void **state)
 /* The API answers with the very JSON `planpipe report --format json` prints. */
 static void same_figures_as_the_cli(void **state)
 {
-	static const char *const names[] = {"status-summary", "blocked",    "acceptance",
-					    "throughput",     "cycle-time", NULL};
-	int i;
+	/* More query parameters, and the CLI's options for them (as_of a day past: both agree). */
+	static const struct {
+		const char *name, *query, *opts[5];
+	} cases[] = {
+		{"status-summary", "", {NULL}},
+		{"blocked", "", {NULL}},
+		{"acceptance", "", {NULL}},
+		{"throughput", "", {NULL}},
+		{"cycle-time", "", {NULL}},
+		{"epics", "", {NULL}},
+		{"time-in-status", "", {NULL}},
+		{"velocity",
+		 "&last=2&as_of=2024-01-01",
+		 {"--last", "2", "--as-of", "2024-01-01", NULL}},
+		{"aging", "&as_of=2024-01-01", {"--as-of", "2024-01-01", NULL}},
+	};
+	size_t i, n;
 
 	(void)state;
-	for (i = 0; names[i]; i++) {
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *argv[12] = {"report", cases[i].name, "--project",
+					"PLAN",   "--format",    "json"};
 		char path[256];
 		json_t *cli;
 		pp_t_result r;
 		api_res a;
 
-		snprintf(path, sizeof(path), "/v1/reports/%s?project=PLAN", names[i]);
+		snprintf(path, sizeof(path), "/v1/reports/%s?project=PLAN%s", cases[i].name,
+			 cases[i].query);
 		a = api_ok(200, &W.srv, "GET", path, W.viewer, NULL, NULL);
-		r = pp_t_run("report", names[i], "--project", "PLAN", "--format", "json", NULL);
+		for (n = 0; cases[i].opts[n]; n++)
+			argv[6 + n] = cases[i].opts[n];
+		argv[6 + n] = NULL;
+		r = pp_t_runv(argv);
 		assert_int_equal(r.status, 0);
 		cli = json_loads(r.out, 0, NULL);
 		assert_non_null(cli);
 		assert_non_null(a.json);
 		if (!json_equal(cli, a.json))
-			fail_msg("%s: the API's\n%s\nis not the CLI's\n%s", names[i], a.body,
+			fail_msg("%s: the API's\n%s\nis not the CLI's\n%s", cases[i].name, a.body,
 				 r.out);
 		json_decref(cli);
 		pp_t_result_free(&r);
@@ -125,7 +147,15 @@ static void bad_requests_are_4xx(void **state)
 		long status;
 		const char *field;
 	} cases[] = {
-		{"/v1/reports/velocity", 404, NULL},
+		{"/v1/reports/speed", 404, NULL},
+		{"/v1/reports/velocity?last=0", 422, "last"},
+		{"/v1/reports/velocity?last=two", 422, "last"},
+		{"/v1/reports/velocity?last=1000", 422, "last"},
+		{"/v1/reports/aging?as_of=yesterday", 422, "as_of"},
+		{"/v1/reports/epics?as_of=2024-01-01", 400, NULL},
+		{"/v1/reports/time-in-status?last=3", 400, NULL},
+		{"/v1/reports/time-in-status?from=2026-06-01&to=2026-01-01", 422, "from"},
+		{"/v1/reports/epics?project=SECRET", 404, NULL},
 		{"/v1/reports/throughput?from=yesterday", 422, "from"},
 		{"/v1/reports/throughput?to=2026-13", 422, "to"},
 		{"/v1/reports/throughput?from=2026-02-30", 422, NULL},
@@ -155,12 +185,42 @@ static void bad_requests_are_4xx(void **state)
 	}
 }
 
+/* docs/openapi.json's enum of report names is pp_reports, the one list, in its order. */
+static void openapi_names_every_report(void **state)
+{
+	api_res r = api_ok(200, &W.srv, "GET", "/openapi.json", NULL, NULL, NULL);
+	const json_t *param;
+	const json_t *names, *n;
+	size_t i;
+
+	(void)state;
+	param = json_array_get(
+		json_object_get(json_object_get(json_object_get(json_object_get(r.json, "paths"),
+								"/v1/reports/{name}"),
+						"get"),
+				"parameters"),
+		0);
+	names = json_object_get(json_object_get(param, "schema"), "enum");
+	assert_non_null(names);
+	json_array_foreach(names, i, n)
+	{
+		if (pp_reports[i].name == NULL ||
+		    strcmp(json_string_value(n), pp_reports[i].name) != 0)
+			fail_msg("openapi.json's report %zu is %s, pp_reports says %s", i,
+				 json_string_value(n),
+				 pp_reports[i].name ? pp_reports[i].name : "(end)");
+	}
+	assert_null(pp_reports[json_array_size(names)].name);
+	api_res_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_figures_as_the_cli),
 		cmocka_unit_test(reports_see_only_the_callers_projects),
 		cmocka_unit_test(bad_requests_are_4xx),
+		cmocka_unit_test(openapi_names_every_report),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

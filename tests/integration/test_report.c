@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/report_table.h"
+#include "db/report.h"
+
 /*
  * WEB's sprint (03-04 .. 03-08) holds W-1 (3 points, blocked by API:A-1 since
  * the dependency was recorded on 03-02) and W-2 (2 points, done on 03-06).
@@ -161,6 +164,54 @@ static void burndown_and_burnup(void **state)
 	pp_t_result_free(&r);
 }
 
+/*
+ * The team reports (0019) as CSV. As of 2024-03-10 WEB's sprint is over: W-1
+ * and W-2 committed (5 points), W-2 done (2); W-1's 3 points are left, so 2
+ * sprints. Visits ended 03-01 .. 03-10: draft 3.04 (W-1, W-2) and 14.04 (A-1)
+ * days, in_progress 2 (W-2). Open as of 03-10: W-1 and A-1, in progress
+ * since 03-04 and 03-05 10:00 (6.58 and 5.58 days).
+ */
+static void team_reports_as_csv(void **state)
+{
+	pp_t_result r;
+
+	(void)state;
+	r = report_ok("velocity", "--project", "WEB", "--as-of", "2024-03-10", "--format", "csv",
+		      NULL);
+	assert_string_equal(r.out, "project,sprint,starts,ends,finished,committed,committed_pts,"
+				   "done,done_pts,forecast\n"
+				   "WEB,Sprint 1,2024-03-04,2024-03-08,true,2,5,1,2,\n"
+				   "WEB,(mean),,,,,,1,2,2\n"
+				   "WEB,(remaining),,,,1,3,,,\n");
+	pp_t_result_free(&r);
+	r = report_ok("time-in-status", "--from", "2024-03-01", "--to", "2024-03-10", "--format",
+		      "csv", NULL);
+	assert_string_equal(r.out, "status,category,visits,stories,p50_days,p85_days,p95_days\n"
+				   "draft,todo,3,3,3.04,10.74,12.94\n"
+				   "in_progress,active,1,1,2,2,2\n");
+	pp_t_result_free(&r);
+	r = report_ok("aging", "--as-of", "2024-03-10", "--format", "csv", NULL);
+	assert_string_equal(r.out,
+			    "status,stories,points,oldest_days,0-1d,1-3d,3-7d,7-14d,14-30d,30d+\n"
+			    "in_progress,2,8,6.58,0,0,2,0,0,0\n"
+			    "TOTAL,2,8,,0,0,2,0,0,0\n"
+			    "oldest WEB:W-1 (in_progress),,3,6.58,,,,,,\n"
+			    "oldest API:A-1 (in_progress),,5,5.58,,,,,,\n");
+	pp_t_result_free(&r);
+	/* W-1 is blocked by API:A-1, which is open. */
+	r = report_ok("epics", "--format", "csv", NULL);
+	assert_string_equal(r.out,
+			    "project,epic,stories,points,done,done_pts,done_pct_pts,done_pct,"
+			    "open,blocked,unestimated\n"
+			    "API,,1,5,0,0,0,0,1,0,0\n"
+			    "WEB,auth,1,3,0,0,0,0,1,1,0\n"
+			    "WEB,caf\xc3\xa9,1,2,1,2,100,100,0,0,0\n"
+			    "API,(all),1,5,0,0,0,0,1,0,0\n"
+			    "WEB,(all),2,5,1,2,40,50,1,1,0\n"
+			    "TOTAL,(all),3,10,1,2,20,33.3,2,1,0\n");
+	pp_t_result_free(&r);
+}
+
 /* --format json prints exactly what the SQL function returns; every report runs in every format. */
 static void json_is_the_databases(void **state)
 {
@@ -189,12 +240,37 @@ static void json_is_the_databases(void **state)
 		 "jsonb_set(planpipe_report_burndown('WEB', 'Sprint 1'), '{report}', '\"burnup\"')",
 		 {"--project", "WEB", "--backlog", "Sprint 1", NULL}},
 		{"acceptance", "planpipe_report_acceptance(NULL)", {NULL}},
+		{"velocity",
+		 "planpipe_report_velocity(ARRAY['WEB'], 2, '2024-03-10')",
+		 {"--project", "WEB", "--last", "2", "--as-of", "2024-03-10", NULL}},
+		{"time-in-status",
+		 "planpipe_report_time_in_status(NULL, '2024-03-01', '2024-03-10')",
+		 {"--from", "2024-03-01", "--to", "2024-03-10", NULL}},
+		{"aging",
+		 "planpipe_report_aging(NULL, '2024-03-10')",
+		 {"--as-of", "2024-03-10", NULL}},
+		{"epics", "planpipe_report_epics(NULL)", {NULL}},
 	};
 	static const char *const formats[] = {"json", "table", "csv"};
 	PGconn *c = pp_t_connect();
 	size_t i, f, n;
 
 	(void)state;
+	/* The cases are the reports of pp_reports, the one list, and each has a table. */
+	for (i = 0; pp_reports[i].name; i++) {
+		pp_report_table t;
+		json_t *empty = json_object();
+		memset(&t, 0, sizeof(t));
+		if (i >= sizeof(cases) / sizeof(cases[0]) ||
+		    strcmp(cases[i].name, pp_reports[i].name) != 0)
+			fail_msg("report %s has no case here", pp_reports[i].name);
+		if (pp_report_table_fill(pp_reports[i].name, empty, &t) != 0)
+			fail_msg("report %s has no table (src/cli/report_table.c)",
+				 pp_reports[i].name);
+		pp_report_table_free(&t);
+		json_decref(empty);
+	}
+	assert_int_equal(i, sizeof(cases) / sizeof(cases[0]));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		for (f = 0; f < 3; f++) {
 			const char *args[16] = {"report", cases[i].name, "--format", formats[f]};
@@ -251,9 +327,20 @@ static void fails(const char *needle, const char *const *args)
 static void errors_say_what_is_wrong(void **state)
 {
 	(void)state;
-	fails("unknown report 'velocity': expected one of status-summary, blocked, critical-path, "
-	      "cycle-time, throughput, cumulative-flow, burndown, burnup, acceptance",
-	      (const char *const[]){"report", "velocity", NULL});
+	fails("unknown report 'speed': expected one of status-summary, blocked, critical-path, "
+	      "cycle-time, throughput, cumulative-flow, burndown, burnup, acceptance, velocity, "
+	      "time-in-status, aging, epics",
+	      (const char *const[]){"report", "speed", NULL});
+	fails("--last is for velocity",
+	      (const char *const[]){"report", "aging", "--last", "2", NULL});
+	fails("epics is not as of a day: --as-of does not apply",
+	      (const char *const[]){"report", "epics", "--as-of", "2024-03-01", NULL});
+	fails("--last \"two\" is not a number of sprints (1 to 100)",
+	      (const char *const[]){"report", "velocity", "--last", "two", NULL});
+	fails("last must be 1 to 100 sprints, not 101",
+	      (const char *const[]){"report", "velocity", "--last", "101", NULL});
+	fails("--as-of \"2024-02-30\" is not a date",
+	      (const char *const[]){"report", "aging", "--as-of", "2024-02-30", NULL});
 	fails("usage: planpipe report NAME", (const char *const[]){"report", NULL});
 	fails("no project NOPE", (const char *const[]){"report", "blocked", "--project", "WEB",
 						       "--project", "NOPE", NULL});
@@ -288,6 +375,7 @@ int main(void)
 		cmocka_unit_test(status_summary_as_table_and_csv),
 		cmocka_unit_test(blocked_csv_quotes_and_table_aligns),
 		cmocka_unit_test(burndown_and_burnup),
+		cmocka_unit_test(team_reports_as_csv),
 		cmocka_unit_test(json_is_the_databases),
 		cmocka_unit_test(errors_say_what_is_wrong),
 	};
