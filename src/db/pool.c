@@ -95,7 +95,9 @@ void pp_pool_opts_init(pp_pool_opts *o, const pp_config *cfg)
 	o->rollback_timeout_ms = 2000;
 	o->circuit_failures = 5;
 	o->circuit_backoff_ms = 1000;
-	o->circuit_backoff_max_ms = 10000;
+	/* At most 2 s: after an outage the API answers again within about 2 s of
+	 * the database accepting connections (docs/operations.md). */
+	o->circuit_backoff_max_ms = 2000;
 	o->housekeeping_ms = 1000;
 	if (cfg == NULL)
 		return;
