@@ -773,7 +773,8 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		rc = copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
 	p[0] = project_id;
 	if (rc == PP_OK && rows.len > 0)
-		/* Only a speed-up: a role that may not touch the counter leaves it to the trigger. */
+		/* Only a speed-up: a role that may not touch the counter leaves it to the trigger.
+		 */
 		(void)guarded(conn, sql_counter_raise, 1, p, &one);
 	if (rc == PP_OK && rows.len > 0)
 		rc = upsert(conn, project_id, backlog_id, b, res, err);
@@ -836,7 +837,8 @@ pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp
 	void *old_arg = NULL;
 	pp_rc rc = pp_db_exec(conn, "BEGIN", NULL, err);
 
-	/* Only warnings and worse: the notices of CREATE ... IF NOT EXISTS and the like are noise. */
+	/* Only warnings and worse: the notices of CREATE ... IF NOT EXISTS and the like are noise.
+	 */
 	if (rc == PP_OK)
 		rc = pp_db_exec(conn, "SET LOCAL client_min_messages = warning", NULL, err);
 	if (rc == PP_OK)

@@ -112,11 +112,11 @@ static pp_rc report_cycles(PGconn *conn, pp_import_result *res, pp_err *err)
 
 	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
 		res->failed++;
-		rc = pp_import_problem_add(res, PQgetvalue(r, i, 0), int_at(r, i, 1),
-					   int_at(r, i, 2), 1,
-					   "dependency on %s closes a cycle: %s (%s); it is not recorded "
-					   "until one of these dependencies is removed",
-					   PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5));
+		rc = pp_import_problem_add(
+			res, PQgetvalue(r, i, 0), int_at(r, i, 1), int_at(r, i, 2), 1,
+			"dependency on %s closes a cycle: %s (%s); it is not recorded "
+			"until one of these dependencies is removed",
+			PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), PQgetvalue(r, i, 5));
 	}
 	PQclear(r);
 	return rc;

@@ -321,8 +321,9 @@ static void cycles_are_errors_at_their_lines(void **state)
 	pp_t_result_free(&r);
 	c = pp_t_connect();
 	assert_int_equal(edges(c), 3);
-	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependencies d JOIN stories "
-					    "s ON s.id = d.story_id WHERE s.key = 'A-1'"),
+	assert_int_equal(pp_t_query_long(c,
+					 "SELECT count(*) FROM story_dependencies d JOIN stories "
+					 "s ON s.id = d.story_id WHERE s.key = 'A-1'"),
 			 1);
 	PQfinish(c);
 
