@@ -3,8 +3,11 @@
  * stories' edges as their files now say, older references that resolve now,
  * and the cycles either would close, checked before anything is written.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/buf.h"
 #include "db/conn.h"
 #include "import/import_int.h"
 
@@ -75,11 +78,13 @@ static const char sql_cycle_edges[] =
 	"     FROM pp_import_res x WHERE x.cyc = r.cyc)"
 	"  FROM pp_import_res r WHERE r.cyc IS NOT NULL ORDER BY r.path, r.line, r.col";
 
-/* Every other edge, in one statement: its cycle check finds nothing. */
+/* Every other edge: the checked ones, and the older references they replace. */
+static const char sql_edges_checked[] =
+	"SELECT story_id, target FROM pp_import_res WHERE target IS NOT NULL AND cyc IS NULL";
 static const char sql_edges_insert[] =
 	"INSERT INTO story_dependencies (story_id, depends_on_id)"
-	" SELECT story_id, target FROM pp_import_res WHERE target IS NOT NULL AND cyc IS NULL"
-	" ON CONFLICT DO NOTHING;"
+	" SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING";
+static const char sql_refs_resolved[] =
 	"DELETE FROM story_dependency_refs d USING pp_import_res r"
 	" WHERE r.ref AND r.target IS NOT NULL AND r.cyc IS NULL AND d.story_id = r.story_id"
 	"   AND d.project_key = r.project_key AND d.story_key = r.story_key";
@@ -122,6 +127,191 @@ static pp_rc report_cycles(PGconn *conn, pp_import_result *res, pp_err *err)
 	return rc;
 }
 
+/* Consecutive small layers share a statement up to this many edges. */
+#define LAYER_MERGE 64
+
+typedef struct edge {
+	int64_t from, to;
+	size_t a, b; /* dense node numbers of from and to */
+	size_t layer;
+} edge;
+
+static int by_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return (a > b) - (a < b);
+}
+
+static int by_layer(const void *x, const void *y)
+{
+	const edge *a = x, *b = y;
+	return (a->layer > b->layer) - (a->layer < b->layer);
+}
+
+static size_t node_of(const int64_t *ids, size_t n, int64_t id)
+{
+	const int64_t *p = bsearch(&id, ids, n, sizeof(*ids), by_id);
+	return (size_t)(p - ids);
+}
+
+/*
+ * Each edge's layer: 1 + the longest path of edges below its target (a
+ * story that depends on nothing here is at 0), by Kahn's algorithm from the
+ * sinks. Returns 0 when the edges hold a cycle (they cannot: the check
+ * above took those out), -1 when out of memory.
+ */
+static int layer_edges(edge *e, size_t n_e)
+{
+	int64_t *ids = malloc(2 * n_e * sizeof(*ids));
+	size_t *out_deg = NULL, *in_off = NULL, *in_e = NULL, *level = NULL, *queue = NULL;
+	size_t n = 0, i, k, head = 0, tail = 0, done = 0;
+	int ok = -1;
+
+	if (ids == NULL)
+		goto out;
+	for (i = 0; i < n_e; i++) {
+		ids[2 * i] = e[i].from;
+		ids[2 * i + 1] = e[i].to;
+	}
+	qsort(ids, 2 * n_e, sizeof(*ids), by_id);
+	for (i = 0; i < 2 * n_e; i++)
+		if (n == 0 || ids[n - 1] != ids[i])
+			ids[n++] = ids[i];
+	out_deg = calloc(n, sizeof(*out_deg));
+	in_off = calloc(n + 1, sizeof(*in_off));
+	in_e = malloc(n_e * sizeof(*in_e) + 1);
+	level = calloc(n, sizeof(*level));
+	queue = malloc(n * sizeof(*queue) + 1);
+	if (!out_deg || !in_off || !in_e || !level || !queue)
+		goto out;
+	for (i = 0; i < n_e; i++) {
+		e[i].a = node_of(ids, n, e[i].from);
+		e[i].b = node_of(ids, n, e[i].to);
+		out_deg[e[i].a]++;
+		in_off[e[i].b + 1]++;
+	}
+	for (k = 0; k < n; k++)
+		in_off[k + 1] += in_off[k];
+	memcpy(level, in_off, n * sizeof(*level)); /* level: each slot's next free place, for now */
+	for (i = 0; i < n_e; i++)
+		in_e[level[e[i].b]++] = i;
+	memset(level, 0, n * sizeof(*level));
+	for (k = 0; k < n; k++)
+		if (out_deg[k] == 0)
+			queue[tail++] = k;
+	while (head < tail) {
+		size_t v = queue[head++];
+		for (k = in_off[v]; k < in_off[v + 1]; k++) {
+			size_t u = e[in_e[k]].a;
+			if (level[u] < level[v] + 1)
+				level[u] = level[v] + 1;
+			if (--out_deg[u] == 0)
+				queue[tail++] = u;
+		}
+		done++;
+	}
+	for (i = 0; i < n_e; i++)
+		e[i].layer = level[e[i].a];
+	ok = done == n;
+out:
+	free(ids);
+	free(out_deg);
+	free(in_off);
+	free(in_e);
+	free(level);
+	free(queue);
+	return ok;
+}
+
+static pp_rc insert_edges(PGconn *conn, const edge *e, size_t n, pp_err *err)
+{
+	pp_buf from, to;
+	const char *p[2];
+	size_t i;
+	pp_rc rc = PP_OK;
+
+	pp_buf_init(&from, (size_t)1 << 30);
+	pp_buf_init(&to, (size_t)1 << 30);
+	rc = pp_buf_adds(&from, "{");
+	if (rc == PP_OK)
+		rc = pp_buf_adds(&to, "{");
+	for (i = 0; rc == PP_OK && i < n; i++) {
+		rc = pp_buf_printf(&from, "%s%lld", i ? "," : "", (long long)e[i].from);
+		if (rc == PP_OK)
+			rc = pp_buf_printf(&to, "%s%lld", i ? "," : "", (long long)e[i].to);
+	}
+	if (rc == PP_OK)
+		rc = pp_buf_adds(&from, "}");
+	if (rc == PP_OK)
+		rc = pp_buf_adds(&to, "}");
+	if (rc != PP_OK)
+		rc = pp_err_set(err, rc, "out of memory writing the dependencies");
+	p[0] = pp_buf_str(&from);
+	p[1] = pp_buf_str(&to);
+	if (rc == PP_OK)
+		rc = pp_db_execp(conn, sql_edges_insert, 2, p, NULL, err);
+	pp_buf_free(&from);
+	pp_buf_free(&to);
+	return rc;
+}
+
+/*
+ * Writes the checked edges layer by layer: a statement holds the edges of
+ * one layer (several consecutive small ones up to LAYER_MERGE edges), so
+ * the table's statement-level cycle check (0016) finds the origins of a
+ * statement depending on nothing written yet above them and ends at once,
+ * where one statement of every edge of a first import made it compute the
+ * components of the whole new graph (3.5 s for 12,000 edges, 8.5 s for
+ * 15,000: worse than linear).
+ */
+static pp_rc write_edges(PGconn *conn, pp_err *err)
+{
+	PGresult *r = NULL;
+	edge *e = NULL;
+	size_t n = 0, i, start;
+	int layered;
+	pp_rc rc = pp_db_exec(conn, sql_edges_checked, &r, err);
+
+	if (rc != PP_OK)
+		return rc;
+	n = (size_t)PQntuples(r);
+	if (n == 0)
+		goto out;
+	if ((e = calloc(n, sizeof(*e))) == NULL) {
+		rc = pp_err_set(err, PP_ENOMEM, "out of memory ordering the dependencies");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		e[i].from = strtoll(PQgetvalue(r, (int)i, 0), NULL, 10);
+		e[i].to = strtoll(PQgetvalue(r, (int)i, 1), NULL, 10);
+	}
+	if ((layered = layer_edges(e, n)) < 0) {
+		rc = pp_err_set(err, PP_ENOMEM, "out of memory ordering the dependencies");
+		goto out;
+	}
+	if (!layered) {
+		rc = insert_edges(conn, e, n, err);
+		goto out;
+	}
+	qsort(e, n, sizeof(*e), by_layer);
+	for (start = 0, i = 0; rc == PP_OK && i < n;) {
+		size_t end = i;
+		while (end < n && e[end].layer == e[i].layer)
+			end++;
+		if (i > start && end - start > LAYER_MERGE) {
+			rc = insert_edges(conn, e + start, i - start, err);
+			start = i;
+		}
+		i = end;
+	}
+	if (rc == PP_OK && start < n)
+		rc = insert_edges(conn, e + start, n - start, err);
+out:
+	free(e);
+	PQclear(r);
+	return rc;
+}
+
 pp_rc pp_import_link(PGconn *conn, const char *project_id, const char *project_key,
 		     pp_import_result *res, pp_err *err)
 {
@@ -139,7 +329,9 @@ pp_rc pp_import_link(PGconn *conn, const char *project_id, const char *project_k
 	if (rc == PP_OK)
 		rc = report_cycles(conn, res, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, sql_edges_insert, NULL, err);
+		rc = write_edges(conn, err);
+	if (rc == PP_OK)
+		rc = pp_db_exec(conn, sql_refs_resolved, NULL, err);
 	if (rc == PP_OK)
 		rc = pp_db_exec(conn, sql_deps_unresolved, &r, err);
 	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
