@@ -505,18 +505,14 @@ static pp_rc build_seen_rows(const pp_import_batch *b, pp_buf *seen)
 	return rc;
 }
 
-/* The rows of pp_import (the files to write) and pp_import_deps (their dependencies). */
-static pp_rc build_copy_rows(const pp_import_batch *b, const pp_git_history *h, pp_buf *rows,
-			     pp_buf *deps)
+/* The rows of pp_import_deps: the dependencies of the files marked deps. */
+static pp_rc build_dep_rows(const pp_import_batch *b, pp_buf *deps)
 {
 	pp_rc rc = PP_OK;
 	size_t i, k;
 
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
-		const pp_git_file *f = h ? pp_git_history_find(h, it->path) : NULL;
-		char *doc;
-
 		if (!it->ok || !it->deps)
 			continue;
 		for (k = 0; rc == PP_OK && k < it->story.n_deps; k++) {
@@ -533,21 +529,83 @@ static pp_rc build_copy_rows(const pp_import_batch *b, const pp_git_history *h, 
 			if (rc == PP_OK)
 				rc = pp_buf_printf(deps, "\t%d\t%d\n", d->pos.line, d->pos.column);
 		}
-		if (rc != PP_OK || !it->send)
+	}
+	return rc;
+}
+
+/* What is buffered before it goes to the server: memory stays bounded by it. */
+#define COPY_CHUNK ((size_t)8 << 20)
+
+/*
+ * COPY pp_import: the files marked send, each body read again, its row sent
+ * and freed in chunks of COPY_CHUNK, so that memory does not grow with the
+ * size of the tree. *n_rows says how many rows went.
+ */
+static pp_rc stream_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b,
+			 const pp_git_history *h, pp_import_result *res, size_t *n_rows,
+			 pp_err *err)
+{
+	static const char sql[] = "COPY pp_import FROM STDIN";
+	PGresult *r = PQexec(conn, sql);
+	pp_buf rows;
+	size_t i;
+	pp_rc rc = PP_OK;
+
+	*n_rows = 0;
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		rc = pp_db_err(err, conn, r, sql);
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	pp_buf_init(&rows, COPY_CHUNK * 4 + ((size_t)16 << 20));
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		pp_import_item *it = &b->items[i];
+		const pp_git_file *f = h ? pp_git_history_find(h, it->path) : NULL;
+		char *doc;
+
+		if (!it->ok || !it->send)
+			continue;
+		if ((rc = pp_import_reread_body(o->path, it, res, err)) != PP_OK || !it->ok)
 			continue;
 		doc = story_doc(&it->story, f && f->created ? f->created->time_iso : NULL,
 				it->from_index);
-		if (doc == NULL)
-			return PP_ENOMEM;
-		rc = copy_field(rows, it->path);
+		free(it->story.body);
+		it->story.body = NULL;
+		if (doc == NULL) {
+			rc = pp_err_set(err, PP_ENOMEM, "out of memory building the import");
+			break;
+		}
+		rc = copy_field(&rows, it->path);
 		if (rc == PP_OK)
-			rc = pp_buf_printf(rows, "\t%s\t", it->blob);
+			rc = pp_buf_printf(&rows, "\t%s\t", it->blob);
 		if (rc == PP_OK)
-			rc = copy_field(rows, doc);
+			rc = copy_field(&rows, doc);
 		if (rc == PP_OK)
-			rc = pp_buf_adds(rows, "\n");
+			rc = pp_buf_adds(&rows, "\n");
 		free(doc);
+		if (rc != PP_OK) {
+			rc = pp_err_set(err, rc, "out of memory building the import");
+			break;
+		}
+		(*n_rows)++;
+		if (rows.len >= COPY_CHUNK) {
+			if (PQputCopyData(conn, pp_buf_str(&rows), (int)rows.len) != 1)
+				rc = pp_db_err(err, conn, NULL, sql);
+			pp_buf_reset(&rows);
+		}
 	}
+	if (rc == PP_OK && rows.len > 0 &&
+	    PQputCopyData(conn, pp_buf_str(&rows), (int)rows.len) != 1)
+		rc = pp_db_err(err, conn, NULL, sql);
+	if (PQputCopyEnd(conn, rc == PP_OK ? NULL : "import stopped") != 1 && rc == PP_OK)
+		rc = pp_db_err(err, conn, NULL, sql);
+	while ((r = PQgetResult(conn)) != NULL) {
+		if (rc == PP_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pp_db_err(err, conn, r, sql);
+		PQclear(r);
+	}
+	pp_buf_free(&rows);
 	return rc;
 }
 
@@ -719,17 +777,16 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 {
 	char project_id[32], backlog_id[32], created[32];
 	const char *p[4];
-	pp_buf rows, seen, deps;
+	pp_buf seen, deps;
 	pp_git_history h;
 	int have_history = 0;
-	size_t i;
+	size_t i, n_rows = 0;
 	PGresult *r, *words = NULL;
 	long archived;
 	pp_err one;
 	pp_rc rc;
 
 	memset(&h, 0, sizeof(h));
-	pp_buf_init(&rows, (size_t)1 << 31);
 	pp_buf_init(&seen, (size_t)1 << 28);
 	pp_buf_init(&deps, (size_t)1 << 28);
 	rc = pp_db_exec(conn, sql_setup, NULL, err);
@@ -761,22 +818,20 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		rc = copy_in(conn, "COPY pp_import_seen FROM STDIN", &seen, err);
 	if (rc == PP_OK)
 		rc = mark_changed(conn, project_id, b, err);
-	if (rc == PP_OK &&
-	    (rc = build_copy_rows(b, have_history ? &h : NULL, &rows, &deps)) != PP_OK)
-		pp_err_set(err, rc, "out of memory building the import (over 2 GiB of stories?)");
+	if (rc == PP_OK && (rc = build_dep_rows(b, &deps)) != PP_OK)
+		pp_err_set(err, rc, "out of memory listing the dependencies");
 	if (rc == PP_OK && have_history)
 		rc = pp_db_exec(conn, "SELECT set_config('planpipe.history', 'external', true)",
 				NULL, err);
 	if (rc == PP_OK)
-		rc = copy_in(conn, "COPY pp_import FROM STDIN", &rows, err);
+		rc = stream_rows(conn, o, b, have_history ? &h : NULL, res, &n_rows, err);
 	if (rc == PP_OK)
 		rc = copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
 	p[0] = project_id;
-	if (rc == PP_OK && rows.len > 0)
-		/* Only a speed-up: a role that may not touch the counter leaves it to the trigger.
-		 */
+	/* Only a speed-up: a role that may not touch the counter leaves it to the trigger. */
+	if (rc == PP_OK && n_rows > 0)
 		(void)guarded(conn, sql_counter_raise, 1, p, &one);
-	if (rc == PP_OK && rows.len > 0)
+	if (rc == PP_OK && n_rows > 0)
 		rc = upsert(conn, project_id, backlog_id, b, res, err);
 	if (rc == PP_OK && have_history)
 		rc = write_git_history(conn, project_id, b, &h, words, res, err);
@@ -803,7 +858,6 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	}
 	PQclear(words);
 	pp_git_history_free(&h);
-	pp_buf_free(&rows);
 	pp_buf_free(&seen);
 	pp_buf_free(&deps);
 	return rc;

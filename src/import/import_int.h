@@ -25,6 +25,15 @@ typedef struct pp_import_batch {
 pp_rc pp_import_problem_add(pp_import_result *res, const char *file, int line, int col,
 			    int is_error, const char *fmt, ...) PP_PRINTF(6, 7);
 
+/*
+ * The parser's story keeps no body (it is most of its memory): this reads
+ * root/it->path again and sets it->story.body, for a file that is written.
+ * A file that changed since it was read is an error for it (it->ok = 0).
+ * Returns PP_ENOMEM only (err set).
+ */
+pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_result *res,
+			    pp_err *err) PP_WARN_UNUSED;
+
 /* The database half: everything between BEGIN and COMMIT (import_db.c). */
 pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp_import_result *res,
 		   pp_err *err) PP_WARN_UNUSED;
