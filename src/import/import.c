@@ -449,10 +449,49 @@ static pp_rc read_one(const char *root, const char *rel, pp_import_item *it, pp_
 		rc = pp_import_problem_add(res, rel, w->line, w->column, 0, "%s", w->msg);
 	}
 	it->ok = 1;
+	/* The body is most of a story's memory: read again for the files that changed only. */
+	free(it->story.body);
+	it->story.body = NULL;
 out:
 	free(name);
 	free(data);
 	return rc;
+}
+
+pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_result *res,
+			    pp_err *err)
+{
+	char full[PATH_MAX], blob[PP_GIT_OID_HEX_LEN + 1];
+	char *data = NULL;
+	size_t len;
+	pp_story s;
+	pp_err perr;
+	pp_rc rc;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(full, sizeof(full), "%s/%s", root, it->path);
+	rc = pp_file_read(full, MAX_STORY_FILE, &data, &len, &perr);
+	if (rc == PP_ENOMEM) {
+		*err = perr;
+		return rc;
+	}
+	if (rc == PP_OK)
+		pp_git_blob_id(data, len, blob);
+	if (rc != PP_OK || strcmp(blob, it->blob) != 0 ||
+	    pp_story_parse(it->path, data, len, &s, &perr) != PP_OK) {
+		free(data);
+		pp_story_free(&s);
+		it->ok = 0;
+		res->failed++;
+		return pp_import_problem_add(
+			res, it->path, 0, 0, 1, "%s",
+			"the file changed while it was imported: import again");
+	}
+	free(data);
+	it->story.body = s.body;
+	s.body = NULL;
+	pp_story_free(&s);
+	return PP_OK;
 }
 
 static int by_key_then_path(const void *a, const void *b)

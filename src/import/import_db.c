@@ -14,14 +14,15 @@ static const char sql_setup[] =
 	"SELECT set_config('planpipe.source', 'import', true);"
 	"CREATE TEMP TABLE pp_import (path text PRIMARY KEY, blob text NOT NULL,"
 	"  doc jsonb NOT NULL) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_seen (path text PRIMARY KEY) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_seen (path text PRIMARY KEY, blob text, key text,"
+	"  from_index boolean) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_deps (path text NOT NULL, project_key text,"
 	"  story_key text NOT NULL, line int, col int) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_changed (id bigint PRIMARY KEY, path text NOT NULL,"
 	"  inserted boolean NOT NULL) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_res (story_id bigint NOT NULL, project_key text NOT NULL,"
-	"  story_key text NOT NULL, path text NOT NULL, line int, col int, target bigint)"
-	"  ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_res (j serial, story_id bigint NOT NULL,"
+	"  project_key text NOT NULL, story_key text NOT NULL, path text NOT NULL, line int, col int,"
+	"  target bigint, ref boolean NOT NULL, cyc int, chain text) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_words_in (word text NOT NULL) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_words (word text PRIMARY KEY, key text) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_lifecycle (story_id bigint PRIMARY KEY) ON COMMIT DROP;"
@@ -168,44 +169,32 @@ static const char sql_upsert[] =
 	"  RETURNING s.id, s.source_path, s.xmax = 0"
 	") INSERT INTO pp_import_changed SELECT * FROM up";
 
-/* The dependencies of changed stories, as their files now say. */
-static const char sql_deps_clear[] =
-	"DELETE FROM story_dependencies d USING pp_import_changed c"
-	" WHERE d.story_id = c.id AND d.kind = 'blocks';"
-	"DELETE FROM story_dependency_refs r USING pp_import_changed c WHERE r.story_id = c.id";
+/*
+ * The files that changed since the last import (or are new, archived, or
+ * carry the backlog index's status or priority: the upsert decides those),
+ * and, not changed, those with references still unresolved.
+ */
+static const char sql_changed[] =
+	"SELECT v.path, v.from_index OR s.id IS NULL OR s.source_blob_id IS DISTINCT FROM v.blob"
+	"    OR s.archived_at IS NOT NULL OR lower(s.key) <> lower(v.key)"
+	"  FROM pp_import_seen v"
+	"  LEFT JOIN stories s ON s.project_id = $1 AND s.source_path = v.path"
+	" WHERE v.blob IS NOT NULL AND (v.from_index OR s.id IS NULL"
+	"    OR s.source_blob_id IS DISTINCT FROM v.blob OR s.archived_at IS NOT NULL"
+	"    OR lower(s.key) <> lower(v.key)"
+	"    OR EXISTS (SELECT FROM story_dependency_refs r WHERE r.story_id = s.id))";
 
-static const char sql_deps_resolve[] =
-	"INSERT INTO pp_import_res"
-	" SELECT c.id, coalesce(d.project_key, $1), d.story_key, d.path, d.line, d.col, t.id"
-	"   FROM pp_import_deps d JOIN pp_import_changed c ON c.path = d.path"
-	"   LEFT JOIN projects p ON p.key = coalesce(d.project_key, $1)"
-	"   LEFT JOIN stories t ON t.project_id = p.id AND t.key = d.story_key";
-
-static const char sql_deps_insert[] =
-	"INSERT INTO story_dependencies (story_id, depends_on_id)"
-	" SELECT story_id, target FROM pp_import_res"
-	"  WHERE target IS NOT NULL AND ($1::text IS NULL OR (path, line) = ($1, $2::int))"
-	" ON CONFLICT DO NOTHING";
-
-static const char sql_deps_targets[] =
-	"SELECT path, line, col, project_key || ':' || story_key FROM pp_import_res"
-	" WHERE target IS NOT NULL ORDER BY path, line";
-
-/* Kept, not dropped: the story may arrive with a later import. */
-static const char sql_deps_unresolved[] =
-	"WITH u AS (INSERT INTO story_dependency_refs (story_id, project_key, story_key)"
-	"  SELECT story_id, project_key, story_key FROM pp_import_res WHERE target IS NULL"
-	"  ON CONFLICT DO NOTHING RETURNING 1)"
-	"SELECT path, line, col, project_key || ':' || story_key FROM pp_import_res"
-	" WHERE target IS NULL ORDER BY path, line";
-
-/* References from any project to stories that exist now. */
-static const char sql_refs_resolve[] =
-	"WITH r AS (DELETE FROM story_dependency_refs r USING projects p, stories t"
-	"  WHERE p.key = r.project_key AND t.project_id = p.id AND t.key = r.story_key"
-	"    AND t.project_id = $1 RETURNING r.story_id, t.id AS target)"
-	"INSERT INTO story_dependencies (story_id, depends_on_id)"
-	" SELECT story_id, target FROM r ON CONFLICT DO NOTHING";
+/*
+ * An imported key <prefix>-<n> raises the project's key counter to n
+ * (planpipe_stories_key, 0004), one row update per story, all on the same
+ * row. Raised once to the batch's highest number first, each of those
+ * finds nothing to do.
+ */
+static const char sql_counter_raise[] =
+	"UPDATE story_key_counters c SET last_number = m.n"
+	"  FROM (SELECT max(planpipe_story_key_number(p.story_key_prefix, i.doc->>'key')) AS n"
+	"          FROM pp_import i, projects p WHERE p.id = $1) m"
+	" WHERE c.project_id = $1 AND c.last_number < m.n";
 
 static const char sql_prune[] =
 	"UPDATE stories s SET archived_at = now()"
@@ -268,12 +257,6 @@ static pp_rc copy_in(PGconn *conn, const char *sql, const pp_buf *rows, pp_err *
 		PQclear(res);
 	}
 	return rc;
-}
-
-/* An integer column's value: the server only sends digits for one. */
-static int int_at(const PGresult *r, int row, int col)
-{
-	return (int)strtol(PQgetvalue(r, row, col), NULL, 10);
 }
 
 static json_t *str_or_null(const char *s)
@@ -502,35 +485,36 @@ out:
 	return rc;
 }
 
-/* The rows of the three COPYs, from the batch. */
-static pp_rc build_copy_rows(const pp_import_batch *b, const pp_git_history *h, pp_buf *rows,
-			     pp_buf *seen, pp_buf *deps)
+/* The rows of pp_import_seen: every file, its blob and key when it parsed. */
+static pp_rc build_seen_rows(const pp_import_batch *b, pp_buf *seen)
+{
+	pp_rc rc = PP_OK;
+	size_t i;
+
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		const pp_import_item *it = &b->items[i];
+		rc = copy_field(seen, it->path);
+		if (rc == PP_OK && it->ok)
+			rc = pp_buf_printf(seen, "\t%s\t", it->blob);
+		if (rc == PP_OK && it->ok)
+			rc = copy_field(seen, it->story.key);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(seen, it->ok ? (it->from_index ? "\tt\n" : "\tf\n")
+						      : "\t\\N\t\\N\t\\N\n");
+	}
+	return rc;
+}
+
+/* The rows of pp_import_deps: the dependencies of the files marked deps. */
+static pp_rc build_dep_rows(const pp_import_batch *b, pp_buf *deps)
 {
 	pp_rc rc = PP_OK;
 	size_t i, k;
 
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
-		const pp_git_file *f = h ? pp_git_history_find(h, it->path) : NULL;
-		char *doc;
-
-		rc = copy_field(seen, it->path);
-		if (rc == PP_OK)
-			rc = pp_buf_adds(seen, "\n");
-		if (rc != PP_OK || !it->ok)
+		if (!it->ok || !it->deps)
 			continue;
-		doc = story_doc(&it->story, f && f->created ? f->created->time_iso : NULL,
-				it->from_index);
-		if (doc == NULL)
-			return PP_ENOMEM;
-		rc = copy_field(rows, it->path);
-		if (rc == PP_OK)
-			rc = pp_buf_printf(rows, "\t%s\t", it->blob);
-		if (rc == PP_OK)
-			rc = copy_field(rows, doc);
-		if (rc == PP_OK)
-			rc = pp_buf_adds(rows, "\n");
-		free(doc);
 		for (k = 0; rc == PP_OK && k < it->story.n_deps; k++) {
 			const pp_story_dep *d = &it->story.deps[k];
 			rc = copy_field(deps, it->path);
@@ -546,6 +530,112 @@ static pp_rc build_copy_rows(const pp_import_batch *b, const pp_git_history *h, 
 				rc = pp_buf_printf(deps, "\t%d\t%d\n", d->pos.line, d->pos.column);
 		}
 	}
+	return rc;
+}
+
+/* What is buffered before it goes to the server: memory stays bounded by it. */
+#define COPY_CHUNK ((size_t)8 << 20)
+
+/*
+ * COPY pp_import: the files marked send, each body read again, its row sent
+ * and freed in chunks of COPY_CHUNK, so that memory does not grow with the
+ * size of the tree. *n_rows says how many rows went.
+ */
+static pp_rc stream_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b,
+			 const pp_git_history *h, pp_import_result *res, size_t *n_rows,
+			 pp_err *err)
+{
+	static const char sql[] = "COPY pp_import FROM STDIN";
+	PGresult *r = PQexec(conn, sql);
+	pp_buf rows;
+	size_t i;
+	pp_rc rc = PP_OK;
+
+	*n_rows = 0;
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		rc = pp_db_err(err, conn, r, sql);
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	pp_buf_init(&rows, COPY_CHUNK * 4 + ((size_t)16 << 20));
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		pp_import_item *it = &b->items[i];
+		const pp_git_file *f = h ? pp_git_history_find(h, it->path) : NULL;
+		char *doc;
+
+		if (!it->ok || !it->send)
+			continue;
+		if ((rc = pp_import_reread_body(o->path, it, res, err)) != PP_OK || !it->ok)
+			continue;
+		doc = story_doc(&it->story, f && f->created ? f->created->time_iso : NULL,
+				it->from_index);
+		free(it->story.body);
+		it->story.body = NULL;
+		if (doc == NULL) {
+			rc = pp_err_set(err, PP_ENOMEM, "out of memory building the import");
+			break;
+		}
+		rc = copy_field(&rows, it->path);
+		if (rc == PP_OK)
+			rc = pp_buf_printf(&rows, "\t%s\t", it->blob);
+		if (rc == PP_OK)
+			rc = copy_field(&rows, doc);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&rows, "\n");
+		free(doc);
+		if (rc != PP_OK) {
+			rc = pp_err_set(err, rc, "out of memory building the import");
+			break;
+		}
+		(*n_rows)++;
+		if (rows.len >= COPY_CHUNK) {
+			if (PQputCopyData(conn, pp_buf_str(&rows), (int)rows.len) != 1)
+				rc = pp_db_err(err, conn, NULL, sql);
+			pp_buf_reset(&rows);
+		}
+	}
+	if (rc == PP_OK && rows.len > 0 &&
+	    PQputCopyData(conn, pp_buf_str(&rows), (int)rows.len) != 1)
+		rc = pp_db_err(err, conn, NULL, sql);
+	if (PQputCopyEnd(conn, rc == PP_OK ? NULL : "import stopped") != 1 && rc == PP_OK)
+		rc = pp_db_err(err, conn, NULL, sql);
+	while ((r = PQgetResult(conn)) != NULL) {
+		if (rc == PP_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pp_db_err(err, conn, r, sql);
+		PQclear(r);
+	}
+	pp_buf_free(&rows);
+	return rc;
+}
+
+static int item_by_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const pp_import_item *)elem)->path);
+}
+
+/*
+ * The pre-filter: which files to send. One set-based comparison of every
+ * file's path, blob id and key with the project's stories marks the files
+ * that changed (send) and those whose dependencies are needed (deps: the
+ * changed ones, and those with references still unresolved, whose lines
+ * name them). An unchanged tree sends no story and writes nothing.
+ */
+static pp_rc mark_changed(PGconn *conn, const char *project_id, pp_import_batch *b, pp_err *err)
+{
+	PGresult *r = NULL;
+	pp_import_item *it;
+	int i;
+	pp_rc rc = pp_db_execp(conn, sql_changed, 1, &project_id, &r, err);
+
+	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
+		it = bsearch(PQgetvalue(r, i, 0), b->items, b->n, sizeof(*b->items), item_by_path);
+		if (it == NULL || !it->ok)
+			continue;
+		it->deps = 1;
+		it->send |= PQgetvalue(r, i, 1)[0] == 't';
+	}
+	PQclear(r);
 	return rc;
 }
 
@@ -580,7 +670,7 @@ static pp_rc upsert(PGconn *conn, const char *project_id, const char *backlog_id
 	if (rc != PP_EDB)
 		return rc;
 	for (i = 0; i < b->n; i++) {
-		if (!b->items[i].ok)
+		if (!b->items[i].ok || !b->items[i].send)
 			continue;
 		p[2] = b->items[i].path;
 		pp_err_clear(&one);
@@ -597,60 +687,6 @@ static pp_rc upsert(PGconn *conn, const char *project_id, const char *backlog_id
 		}
 	}
 	return PP_OK;
-}
-
-/* Inserts the resolved edges one by one, reporting each the database refuses at its line. */
-static pp_rc link_edge_by_edge(PGconn *conn, pp_import_result *res, pp_err *err)
-{
-	const char *p[2];
-	PGresult *r;
-	pp_err one;
-	int i;
-	pp_rc rc = pp_db_exec(conn, sql_deps_targets, &r, err);
-
-	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
-		p[0] = PQgetvalue(r, i, 0);
-		p[1] = PQgetvalue(r, i, 1);
-		pp_err_clear(&one);
-		if (guarded(conn, sql_deps_insert, 2, p, &one) != PP_EDB)
-			continue;
-		rc = pp_import_problem_add(res, p[0], int_at(r, i, 1), int_at(r, i, 2), 1,
-					   "dependency on %s was not recorded: %s",
-					   PQgetvalue(r, i, 3), one.msg);
-	}
-	PQclear(r);
-	return rc;
-}
-
-/*
- * Replaces the dependencies of the changed stories with what their files
- * say: all edges at once, or edge by edge when the database refuses the
- * batch (a blocking cycle), so that each rejected one is reported at its line.
- */
-static pp_rc link_dependencies(PGconn *conn, const char *project_key, pp_import_result *res,
-			       pp_err *err)
-{
-	const char *p[2] = {NULL, NULL};
-	PGresult *r = NULL;
-	pp_err one;
-	int i;
-	pp_rc rc = pp_db_exec(conn, sql_deps_clear, NULL, err);
-
-	if (rc == PP_OK)
-		rc = pp_db_execp(conn, sql_deps_resolve, 1, &project_key, NULL, err);
-	if (rc == PP_OK && guarded(conn, sql_deps_insert, 2, p, &one) == PP_EDB)
-		rc = link_edge_by_edge(conn, res, err);
-	if (rc == PP_OK)
-		rc = pp_db_exec(conn, sql_deps_unresolved, &r, err);
-	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
-		res->unresolved++;
-		rc = pp_import_problem_add(res, PQgetvalue(r, i, 0), int_at(r, i, 1),
-					   int_at(r, i, 2), 0,
-					   "dependency %s does not exist (yet): kept as unresolved",
-					   PQgetvalue(r, i, 3));
-	}
-	PQclear(r);
-	return rc;
 }
 
 /* HEAD of the checkout at path, or "" when it is not one (or git is missing). */
@@ -741,17 +777,16 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 {
 	char project_id[32], backlog_id[32], created[32];
 	const char *p[4];
-	pp_buf rows, seen, deps;
+	pp_buf seen, deps;
 	pp_git_history h;
 	int have_history = 0;
-	size_t i;
+	size_t i, n_rows = 0;
 	PGresult *r, *words = NULL;
 	long archived;
 	pp_err one;
 	pp_rc rc;
 
 	memset(&h, 0, sizeof(h));
-	pp_buf_init(&rows, (size_t)1 << 31);
 	pp_buf_init(&seen, (size_t)1 << 28);
 	pp_buf_init(&deps, (size_t)1 << 28);
 	rc = pp_db_exec(conn, sql_setup, NULL, err);
@@ -777,32 +812,33 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	if (rc == PP_OK)
 		rc = resolve_statuses(conn, project_id, o->project, b, have_history ? &h : NULL,
 				      &words, res, err);
-	if (rc == PP_OK &&
-	    (rc = build_copy_rows(b, have_history ? &h : NULL, &rows, &seen, &deps)) != PP_OK)
-		pp_err_set(err, rc, "out of memory building the import (over 2 GiB of stories?)");
+	if (rc == PP_OK && (rc = build_seen_rows(b, &seen)) != PP_OK)
+		pp_err_set(err, rc, "out of memory listing the files");
+	if (rc == PP_OK)
+		rc = copy_in(conn, "COPY pp_import_seen FROM STDIN", &seen, err);
+	if (rc == PP_OK)
+		rc = mark_changed(conn, project_id, b, err);
+	if (rc == PP_OK && (rc = build_dep_rows(b, &deps)) != PP_OK)
+		pp_err_set(err, rc, "out of memory listing the dependencies");
 	if (rc == PP_OK && have_history)
 		rc = pp_db_exec(conn, "SELECT set_config('planpipe.history', 'external', true)",
 				NULL, err);
 	if (rc == PP_OK)
-		rc = copy_in(conn, "COPY pp_import FROM STDIN", &rows, err);
-	if (rc == PP_OK)
-		rc = copy_in(conn, "COPY pp_import_seen FROM STDIN", &seen, err);
+		rc = stream_rows(conn, o, b, have_history ? &h : NULL, res, &n_rows, err);
 	if (rc == PP_OK)
 		rc = copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
-	if (rc == PP_OK)
+	p[0] = project_id;
+	/* Only a speed-up: a role that may not touch the counter leaves it to the trigger. */
+	if (rc == PP_OK && n_rows > 0)
+		(void)guarded(conn, sql_counter_raise, 1, p, &one);
+	if (rc == PP_OK && n_rows > 0)
 		rc = upsert(conn, project_id, backlog_id, b, res, err);
 	if (rc == PP_OK && have_history)
 		rc = write_git_history(conn, project_id, b, &h, words, res, err);
 	if (rc == PP_OK && have_history)
 		rc = pp_db_exec(conn, "SELECT set_config('planpipe.history', '', true)", NULL, err);
 	if (rc == PP_OK)
-		rc = link_dependencies(conn, o->project, res, err);
-	p[0] = project_id;
-	if (rc == PP_OK && guarded(conn, sql_refs_resolve, 1, p, &one) != PP_OK)
-		/* A cycle through an older reference: those stay unresolved, and say so. */
-		rc = pp_import_problem_add(
-			res, ".", 0, 0, 0,
-			"references to this project's stories stay unresolved: %s", one.msg);
+		rc = pp_import_link(conn, project_id, o->project, res, err);
 	if (rc == PP_OK && o->prune) {
 		archived = count_of(conn, sql_prune, 1, p, err);
 		rc = archived < 0 ? PP_EDB : PP_OK;
@@ -822,21 +858,49 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	}
 	PQclear(words);
 	pp_git_history_free(&h);
-	pp_buf_free(&rows);
 	pp_buf_free(&seen);
 	pp_buf_free(&deps);
 	return rc;
 }
 
+/*
+ * A notice or warning the server sends during the import (a function's
+ * RAISE NOTICE, a WARNING) would go to standard error as libpq's text, with
+ * its DETAIL and HINT lines and no file. It becomes a warning on the
+ * directory instead, its primary message only.
+ */
+typedef struct notice_ctx {
+	pp_import_result *res;
+} notice_ctx;
+
+static void on_notice(void *arg, const PGresult *r)
+{
+	notice_ctx *nc = arg;
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+
+	(void)pp_import_problem_add(nc->res, ".", 0, 0, 0, "the database says (%s): %s",
+				    sev ? sev : "NOTICE", msg ? msg : "");
+}
+
 pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp_import_result *res,
 		   pp_err *err)
 {
+	notice_ctx nc = {res};
+	PQnoticeReceiver old = PQsetNoticeReceiver(conn, on_notice, &nc);
+	void *old_arg = NULL;
 	pp_rc rc = pp_db_exec(conn, "BEGIN", NULL, err);
 
+	/* Only warnings and worse: the notices of CREATE ... IF NOT EXISTS and the like are noise.
+	 */
+	if (rc == PP_OK)
+		rc = pp_db_exec(conn, "SET LOCAL client_min_messages = warning", NULL, err);
 	if (rc == PP_OK)
 		rc = in_transaction(conn, o, b, res, err);
 	if (rc == PP_OK && !o->dry_run)
-		return pp_db_exec(conn, "COMMIT", NULL, err);
-	pp_db_exec_quiet(conn, "ROLLBACK");
+		rc = pp_db_exec(conn, "COMMIT", NULL, err);
+	else
+		pp_db_exec_quiet(conn, "ROLLBACK");
+	(void)PQsetNoticeReceiver(conn, old, old_arg);
 	return rc;
 }

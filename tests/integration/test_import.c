@@ -242,6 +242,160 @@ static void dry_run_writes_nothing_and_json(void **state)
 	free(dir);
 }
 
+/* Every line of an import's standard error names a file: no server text of its own. */
+static void assert_lines_name_files(const char *err)
+{
+	const char *line = err;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		if (n > 0 && (strncmp(line, ".:", 2) == 0 || strncmp(line, "DETAIL", 6) == 0 ||
+			      strncmp(line, "HINT", 4) == 0 || memchr(line, ':', n) == NULL))
+			fail_msg("a line without its file: %.*s\nin:\n%s", (int)n, line, err);
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+static long edges(PGconn *c)
+{
+	return pp_t_query_long(c, "SELECT count(*) FROM story_dependencies");
+}
+
+/*
+ * A two-file and a three-file cycle: one error per edge, at its line, naming
+ * the cycle and every edge of it; counted, exit 1, the other edges written;
+ * reported again by an unchanged re-import; gone when the files are fixed.
+ */
+static void cycles_are_errors_at_their_lines(void **state)
+{
+	char *dir = pp_t_tempdir();
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	write_story(dir, "a.md", "A-1", "draft", "B-2", "");
+	write_story(dir, "b.md", "B-2", "draft", "A-1", "");
+	write_story(dir, "c.md", "C-1", "draft", "D-1", "");
+	write_story(dir, "d.md", "D-1", "draft", "E-1", "");
+	write_story(dir, "e.md", "E-1", "draft", "C-1", "");
+	write_story(dir, "f.md", "F-1", "draft", "A-1, C-1", "");
+
+	r = import(dir, "CYC", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.err, "a.md:7:16: error: dependency on CYC:B-2 closes a cycle: "
+				    "A-1 -> B-2 -> A-1 (a.md:7:16, b.md:7:16)");
+	pp_t_assert_contains(r.err, "b.md:7:16: error: dependency on CYC:A-1 closes a cycle: "
+				    "A-1 -> B-2 -> A-1 (a.md:7:16, b.md:7:16)");
+	pp_t_assert_contains(r.err, "c.md:7:16: error: dependency on CYC:D-1 closes a cycle: "
+				    "C-1 -> D-1 -> E-1 -> C-1 (c.md:7:16, d.md:7:16, e.md:7:16)");
+	pp_t_assert_contains(r.err, "d.md:7:16: error: dependency on CYC:E-1 closes a cycle");
+	pp_t_assert_contains(r.err, "e.md:7:16: error: dependency on CYC:C-1 closes a cycle");
+	assert_lines_name_files(r.err);
+	pp_t_assert_contains(r.out, "6 created");
+	pp_t_assert_contains(r.out, "5 errors");
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(edges(c), 2); /* F-1's two */
+	PQfinish(c);
+
+	/* Unchanged: reported again, counted again, nothing written. */
+	r = import(dir, "CYC", "--json");
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.out, "\"errors\": 5");
+	pp_t_assert_contains(r.out, "\"unchanged\": 6");
+	pp_t_assert_contains(r.out, "A-1 -> B-2 -> A-1 (a.md:7:16, b.md:7:16)");
+	pp_t_result_free(&r);
+
+	/* b.md fixed: A-1 -> B-2 goes in; the three-file cycle is still reported. */
+	write_story(dir, "b.md", "B-2", "draft", "", "");
+	r = import(dir, "CYC", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.out, "3 errors");
+	assert_null(strstr(r.err, "a.md"));
+	assert_null(strstr(r.err, "b.md"));
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(edges(c), 3);
+	assert_int_equal(pp_t_query_long(c,
+					 "SELECT count(*) FROM story_dependencies d JOIN stories "
+					 "s ON s.id = d.story_id WHERE s.key = 'A-1'"),
+			 1);
+	PQfinish(c);
+
+	/* e.md fixed too: every edge is in, no error. */
+	write_story(dir, "e.md", "E-1", "draft", "", "");
+	r = import(dir, "CYC", NULL);
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.err, "error"));
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(edges(c), 5);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependency_refs"), 0);
+	PQfinish(c);
+	free(dir);
+}
+
+/*
+ * A cycle closed by an older reference: X-1 waits for Y:Y-1, which arrives
+ * depending on X:X-1. Both edges are errors (the reference's named by its
+ * project and file), neither is written, and both are reported again by an
+ * unchanged import of either project.
+ */
+static void cycle_through_an_older_reference(void **state)
+{
+	char *x = pp_t_tempdir(), *y = pp_t_tempdir();
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	write_story(x, "x.md", "X-1", "draft", "\"Y:Y-1\"", "");
+	write_story(y, "y.md", "Y-1", "draft", "\"X:X-1\"", "");
+	r = import(x, "X", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.err, "x.md:7:16: warning: dependency Y:Y-1 does not exist (yet)");
+	pp_t_result_free(&r);
+
+	r = import(y, "Y", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.err, "y.md:7:16: error: dependency on X:X-1 closes a cycle: "
+				    "Y-1 -> X:X-1 -> Y-1 (X:x.md, y.md:7:16)");
+	pp_t_assert_contains(r.err, "X:x.md: error: dependency on Y:Y-1 closes a cycle");
+	pp_t_assert_contains(r.out, "2 errors");
+	assert_lines_name_files(r.err);
+	pp_t_result_free(&r);
+
+	r = import(x, "X", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.err, "x.md:7:16: error: dependency on Y:Y-1 closes a cycle: "
+				    "Y:Y-1 -> X-1 -> Y:Y-1 (Y:y.md, x.md:7:16)");
+	pp_t_assert_contains(r.out, "2 errors");
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(edges(c), 0);
+	PQfinish(c);
+
+	/* y.md drops its dependency: the older reference becomes an edge. */
+	write_story(y, "y.md", "Y-1", "draft", "", "");
+	r = import(y, "Y", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(edges(c), 1);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependency_refs"), 0);
+	PQfinish(c);
+	free(x);
+	free(y);
+}
+
 static void sh(const char *cmd)
 {
 	int rc = system(cmd);
@@ -332,6 +486,8 @@ int main(void)
 		cmocka_unit_test(bad_files_are_reported_and_skipped),
 		cmocka_unit_test(dry_run_writes_nothing_and_json),
 		cmocka_unit_test(repo_of_submodules),
+		cmocka_unit_test(cycles_are_errors_at_their_lines),
+		cmocka_unit_test(cycle_through_an_older_reference),
 	};
 
 	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
