@@ -40,13 +40,16 @@ INSERT INTO stories (project_id, key, title) SELECT id, 'M-1', 'one' FROM projec
 -- Six months back (two rows), two years ahead, and one at 00:30 UTC on
 -- 2150-01-01 (still December west of Greenwich: months are UTC months).
 INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at, note)
-SELECT s.id, s.project_id, v.f, v.t, pg_temp.t0() + v.off, v.note
+-- Written as instants, not t0() plus intervals: month and day arithmetic on
+-- timestamptz follows the session's time zone (the clock tests run this
+-- file in Europe/Berlin).
+SELECT s.id, s.project_id, v.f, v.t, v.at::timestamptz, v.note
 FROM stories s,
-     (VALUES ('draft', 'ready', interval '-6 months', 'six months back'),
-             ('ready', 'draft', interval '-6 months 1 hour', 'six months back, later'),
-             ('draft', 'ready', interval '2 years', 'two years ahead'),
-             ('ready', 'draft', interval '-5 months -14 days -11 hours -30 minutes', 'first of January, UTC'))
-     AS v(f, t, off, note);
+     (VALUES ('draft', 'ready', '2149-12-15 12:00:00+00', 'six months back'),
+             ('ready', 'draft', '2149-12-15 13:00:00+00', 'six months back, later'),
+             ('draft', 'ready', '2152-06-15 12:00:00+00', 'two years ahead'),
+             ('ready', 'draft', '2150-01-01 00:30:00+00', 'first of January, UTC'))
+     AS v(f, t, at, note);
 CREATE TEMP TABLE before AS SELECT * FROM status_history;
 
 SELECT is((SELECT count(*) FROM status_history_default), 4::bigint,
