@@ -664,40 +664,6 @@ api_write() {
 }
 check "F: a user from the CLI; a project and a story written through the API and PgBouncer, read back" api_write
 
-# import-repo in the cli service: a planning repository whose project is a
-# submodule with two commits, mounted read-only from the host (owned by
-# another uid than the image's), imported with its history from git.
-cli_import_repo() {
-	planning="$work/planning"
-	(
-		set -e
-		export GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=Ana GIT_AUTHOR_EMAIL=ana@example.org \
-			GIT_COMMITTER_NAME=Ana GIT_COMMITTER_EMAIL=ana@example.org
-		mkdir -p "$work/gitproj" && cd "$work/gitproj" && git init -q -b main .
-		printf -- '---\nid: GIT-1\ntitle: From git\nstatus: backlog\n---\n' >story.md
-		git add . && GIT_AUTHOR_DATE='2025-08-28T10:00:00 +0000' \
-			GIT_COMMITTER_DATE='2025-08-28T10:00:00 +0000' git commit -qm one
-		sed -i 's/backlog/in-progress/' story.md
-		git add . && GIT_AUTHOR_DATE='2025-09-01T09:00:00 +0000' \
-			GIT_COMMITTER_DATE='2025-09-01T09:00:00 +0000' git commit -qm two
-		mkdir -p "$planning" && cd "$planning" && git init -q -b main .
-		git -c protocol.file.allow=always submodule --quiet add "$work/gitproj" gitproj
-		git config -f .gitmodules submodule.gitproj.planpipe-key GITPROJ
-		git add . && git commit -qm projects
-		chmod -R a+rX "$planning"
-	) >>"$work/compose.log" 2>&1 || { note "making the repository failed"; return 1; }
-	out=$(dc "$pf" run --rm -T -v "$planning:/planning:ro" cli import-repo /planning 2>&1) ||
-		{ note "import-repo: $out"; return 1; }
-	case "$out" in
-	*"GITPROJ: 1 created"*"2 history rows from git"*) ;;
-	*) note "import-repo said: $out"; return 1 ;;
-	esac
-	got=$(sql "$pf" planpipe "$pw_f" planpipe \
-		"SELECT string_agg(h.source || ':' || h.to_status || ':' || length(h.commit_id), ',' ORDER BY h.changed_at)
-		   FROM status_history h JOIN stories s ON s.id = h.story_id WHERE s.key = 'GIT-1'")
-	expect "GIT-1's history" "git:backlog:40,git:in-progress:40" "$got"
-}
-check "F: cli import-repo reads a mounted planning repository with git, history included" cli_import_repo
 
 # GET the story and the project count through the API.
 readback() {
@@ -1002,6 +968,43 @@ down_g() {
 check "G: down -v removes the fresh stack" down_g
 
 # F's stack goes last: it was G's source.
+
+# Last on F's stack, so that the row counts above stay exact. import-repo in
+# the cli service: a planning repository whose project is a
+# submodule with two commits, mounted read-only from the host (owned by
+# another uid than the image's), imported with its history from git.
+cli_import_repo() {
+	planning="$work/planning"
+	(
+		set -e
+		export GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=Ana GIT_AUTHOR_EMAIL=ana@example.org \
+			GIT_COMMITTER_NAME=Ana GIT_COMMITTER_EMAIL=ana@example.org
+		mkdir -p "$work/gitproj" && cd "$work/gitproj" && git init -q -b main .
+		printf -- '---\nid: GIT-1\ntitle: From git\nstatus: backlog\n---\n' >story.md
+		git add . && GIT_AUTHOR_DATE='2025-08-28T10:00:00 +0000' \
+			GIT_COMMITTER_DATE='2025-08-28T10:00:00 +0000' git commit -qm one
+		sed -i 's/backlog/in-progress/' story.md
+		git add . && GIT_AUTHOR_DATE='2025-09-01T09:00:00 +0000' \
+			GIT_COMMITTER_DATE='2025-09-01T09:00:00 +0000' git commit -qm two
+		mkdir -p "$planning" && cd "$planning" && git init -q -b main .
+		git -c protocol.file.allow=always submodule --quiet add "$work/gitproj" gitproj
+		git config -f .gitmodules submodule.gitproj.planpipe-key GITPROJ
+		git add . && git commit -qm projects
+		chmod -R a+rX "$planning"
+	) >>"$work/compose.log" 2>&1 || { note "making the repository failed"; return 1; }
+	out=$(dc "$pf" run --rm -T -v "$planning:/planning:ro" cli import-repo /planning 2>&1) ||
+		{ note "import-repo: $out"; return 1; }
+	case "$out" in
+	*"GITPROJ: 1 created"*"2 history rows from git"*) ;;
+	*) note "import-repo said: $out"; return 1 ;;
+	esac
+	got=$(sql "$pf" planpipe "$pw_f" planpipe \
+		"SELECT string_agg(h.source || ':' || h.to_status || ':' || length(h.commit_id), ',' ORDER BY h.changed_at)
+		   FROM status_history h JOIN stories s ON s.id = h.story_id WHERE s.key = 'GIT-1'")
+	expect "GIT-1's history" "git:backlog:40,git:in-progress:40" "$got"
+}
+check "F: cli import-repo reads a mounted planning repository with git, history included" cli_import_repo
+
 
 down_v() {
 	dc "$pf" down -v -t 60 >>"$work/compose.log" 2>&1 || return 1
