@@ -37,6 +37,17 @@ case "$offset" in
 *) offset="+$offset" ;;
 esac
 
+# libfaketime shares its state between a process and its children through
+# /dev/shm/sem.faketime_sem_PID and faketime_shm_PID. A process that was
+# killed leaves them behind, and the next process that gets the same PID
+# fails to start (sem_open: Permission denied when the stale one belongs to
+# the postgres user): remove those whose process is gone.
+for f in /dev/shm/sem.faketime_sem_* /dev/shm/faketime_shm_*; do
+	[ -e "$f" ] || continue
+	pid=${f##*_}
+	[ -d "/proc/$pid" ] || rm -f "$f" 2>/dev/null || true
+done
+
 LD_PRELOAD="$lib${LD_PRELOAD:+ $LD_PRELOAD}"
 FAKETIME=$offset
 FAKETIME_DONT_FAKE_MONOTONIC=1
