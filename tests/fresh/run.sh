@@ -78,12 +78,15 @@ sh scripts/start-dockerd.sh || setup_fail "dockerd does not answer"
 sh scripts/docker-base-image.sh || setup_fail "making debian:bookworm-slim"
 command -v curl >/dev/null 2>&1 || setup_fail "curl is missing (scripts/install-deps.sh test)"
 
+# --init: an init (tini) as PID 1 reaps the processes the tests orphan, as a
+# machine's init does; without it a SIGKILLed postmaster (api-fault) stays a
+# zombie that still looks alive.
 # The repository as a new clone would have it, plus what is not committed
 # yet (so the test checks the tree under test), without build trees.
 git ls-files -z --cached --others --exclude-standard |
 	tar --null -T - -cf "$work/repo.tar" || setup_fail "packing the repository"
 
-docker run -d --name "$name" -p 127.0.0.1::8080 -p 127.0.0.1::8081 \
+docker run -d --init --name "$name" -p 127.0.0.1::8080 -p 127.0.0.1::8081 \
 	-e PP_TEST_NO_DOCKER="this is tests/fresh's container, which has no Docker engine" \
 	-v "$work/repo.tar:/repo.tar:ro" debian:bookworm-slim sleep 7200 \
 	>/dev/null || setup_fail "starting a debian:bookworm-slim container"
