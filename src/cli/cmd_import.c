@@ -242,8 +242,9 @@ static int import_one(PGconn *conn, const pp_import_opts *o, int json, json_t *a
 
 /*
  * Ctrl-C (or SIGTERM) cancels the statement the import is running, so that
- * nothing keeps running on the server after planpipe exits; the import then
- * fails and rolls back. A second one ends planpipe at once. PQcancel is
+ * nothing keeps running on the server after planpipe exits, and sets the flag
+ * the import checks between files and before COMMIT (pp_import_opts.stop):
+ * either way the import fails and rolls back. A second one ends planpipe at once. PQcancel is
  * safe in a signal handler (libpq's documentation says so).
  */
 
@@ -315,6 +316,7 @@ int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 	o.n_exclude = a.n_exclude;
 	o.index_file = a.index;
 	o.no_history = a.no_history;
+	o.stop = &interrupted;
 	if (!a.json && isatty(STDERR_FILENO))
 		o.on_progress = progress;
 	conn = connect_or_fail(cfg);
@@ -365,6 +367,7 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 		o.n_exclude = a.n_exclude;
 		o.no_history = a.no_history;
 		o.within = a.path;
+		o.stop = &interrupted;
 		o.git_remote_url = subs[i].url;
 		o.git_submodule_path = subs[i].path;
 		o.git_branch = subs[i].branch;

@@ -699,6 +699,10 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 		goto out;
 	}
 	for (i = 0; i < files.n; i++) {
+		if (o->stop && *o->stop) {
+			rc = pp_err_set(err, PP_EINVAL, "interrupted");
+			goto out;
+		}
 		rc = read_one(o->path, files.paths[i], &b.items[b.n], res, err);
 		if (rc != PP_OK)
 			goto out;

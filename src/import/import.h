@@ -12,6 +12,7 @@
 #ifndef PP_IMPORT_IMPORT_H
 #define PP_IMPORT_IMPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <libpq-fe.h>
 
@@ -29,11 +30,14 @@ typedef struct pp_import_opts {
 	 * beside the tree's own .planpipeignore. */
 	const char *const *exclude;
 	size_t n_exclude;
-	const char
-		*index_file; /* the backlog index; NULL: path/backlog/PRIORITIZATION.json if any */
-	int no_history;      /* do not read the git history */
-	const char
-		*within; /* path must resolve inside this directory (import-repo: the repository) */
+	/* The backlog index; NULL: path/backlog/PRIORITIZATION.json if there is one. */
+	const char *index_file;
+	int no_history; /* do not read the git history */
+	/* path must resolve inside this directory (import-repo: the repository). */
+	const char *within;
+	/* When it points at a non-zero value (a signal handler's flag), the import
+	 * stops between files and before COMMIT, and rolls back; NULL: never. */
+	const volatile sig_atomic_t *stop;
 	void (*on_progress)(void *ctx, size_t done, size_t total); /* may be NULL */
 	void *ctx;
 } pp_import_opts;

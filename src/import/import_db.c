@@ -897,6 +897,9 @@ pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp
 		rc = pp_db_exec(conn, "SET LOCAL client_min_messages = warning", NULL, err);
 	if (rc == PP_OK)
 		rc = in_transaction(conn, o, b, res, err);
+	/* Interrupted while no statement ran (PQcancel had nothing to cancel). */
+	if (rc == PP_OK && o->stop && *o->stop)
+		rc = pp_err_set(err, PP_EINVAL, "interrupted");
 	if (rc == PP_OK && !o->dry_run)
 		rc = pp_db_exec(conn, "COMMIT", NULL, err);
 	else
