@@ -42,7 +42,7 @@
       f.extra || null,
       el("div", { class: "chart-box" }, canvas),
       el("div", { class: "tools" }, f.table.button),
-      el("details", { open: true }, el("summary", { text: "Numbers" }), f.table.table));
+      el("details", { class: "numbers", open: true }, el("summary", { text: "Numbers" }), f.table.table));
     fig._pp = { canvas: canvas, config: f.config };
     return fig;
   }

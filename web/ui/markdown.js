@@ -20,7 +20,8 @@
   /* Inline: `code`, **bold**, *em* / _em_, [text](href). */
   function inline(text) {
     var out = [];
-    var re = /(`+)([\s\S]*?)\1|\*\*([^*]+)\*\*|__([^_]+)__|\*([^*\s][^*]*)\*|_([^_\s][^_]*)_|\[([^\]]+)\]\(([^)\s]+)\)/g;
+    /* "_" emphasises only at word edges: snake_case_names stay as they are. */
+    var re = /(`+)([\s\S]*?)\1|\*\*([^*]+)\*\*|(?<![A-Za-z0-9_])__([^_]+)__(?![A-Za-z0-9_])|\*([^*\s][^*]*)\*|(?<![A-Za-z0-9_])_([^_\s][^_]*)_(?![A-Za-z0-9_])|\[([^\]]+)\]\(([^)\s]+)\)/g;
     var last = 0, m;
     while ((m = re.exec(text)) !== null) {
       if (m.index > last) out.push(text.slice(last, m.index));
