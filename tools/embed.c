@@ -168,8 +168,8 @@ static int walk(asset_list *l, const char *top, const char *rel)
 
 		if (de->d_name[0] == '.')
 			continue;
-		if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name) >=
-			    sizeof(sub) ||
+		if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
+				     de->d_name) >= sizeof(sub) ||
 		    (size_t)snprintf(path, sizeof(path), "%s/%s", top, sub) >= sizeof(path)) {
 			fprintf(stderr, "embed: %s/%s: path too long\n", top, de->d_name);
 			return -1;

@@ -60,10 +60,10 @@ static const char sql_now[] =
 	"SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
 
 /* $1: the keys as a JSON array, or NULL: every unarchived project. */
-static const char sql_projects[] =
-	"SELECT coalesce(json_agg(" PP_SQL_PROJECT_JSON("'owner'") " ORDER BY p.key), '[]')"
-	" FROM projects p WHERE CASE WHEN $1::jsonb IS NULL THEN p.archived_at IS NULL"
-	" ELSE p.key IN (SELECT jsonb_array_elements_text($1::jsonb)) END";
+static const char sql_projects[] = "SELECT coalesce(json_agg(" PP_SQL_PROJECT_JSON(
+	"'owner'") " ORDER BY p.key), '[]')"
+		   " FROM projects p WHERE CASE WHEN $1::jsonb IS NULL THEN p.archived_at IS NULL"
+		   " ELSE p.key IN (SELECT jsonb_array_elements_text($1::jsonb)) END";
 
 static const char sql_statuses[] = "SELECT planpipe_api_project_statuses($1)";
 
@@ -122,9 +122,9 @@ static const char sql_graph[] =
 
 typedef struct exporter {
 	PGconn *conn;
-	const char *dir;  /* where the data goes: DIR, or DIR/data for a site */
-	json_t *answers;  /* site: API path -> document, for data.js; else NULL */
-	json_t *index;    /* index.json */
+	const char *dir; /* where the data goes: DIR, or DIR/data for a site */
+	json_t *answers; /* site: API path -> document, for data.js; else NULL */
+	json_t *index;   /* index.json */
 	pp_err err;
 } exporter;
 
@@ -142,15 +142,15 @@ static pp_rc make_parents(const char *path, pp_err *err)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return pp_err_set(err, PP_EIO, "cannot create %s: %s", buf, strerror(errno));
+			return pp_err_set(err, PP_EIO, "cannot create %s: %s", buf,
+					  strerror(errno));
 		*p = '/';
 	}
 	return PP_OK;
 }
 
 /* Writes len bytes to dir/rel (replacing it), creating the directories. */
-static pp_rc write_file(const char *dir, const char *rel, const char *data, size_t len,
-			pp_err *err)
+static pp_rc write_file(const char *dir, const char *rel, const char *data, size_t len, pp_err *err)
 {
 	char path[4096];
 	FILE *f;
@@ -207,7 +207,8 @@ static pp_rc query_json(exporter *x, const char *sql, int n, const char *const *
 	} else {
 		*out = json_loads(PQgetvalue(res, 0, col), JSON_DECODE_ANY, &jerr);
 		if (*out == NULL)
-			rc = pp_err_set(&x->err, PP_EDB, "the database returned JSON that does not parse: %s",
+			rc = pp_err_set(&x->err, PP_EDB,
+					"the database returned JSON that does not parse: %s",
 					jerr.text);
 	}
 	PQclear(res);
@@ -238,8 +239,8 @@ static void file_name(char *out, size_t size, const char *key)
 
 	for (i = 0; key[i] && i + 1 < size; i++) {
 		char c = key[i];
-		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			 c == '-' || c == '_' || (c == '.' && i > 0);
+		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			 (c >= '0' && c <= '9') || c == '-' || c == '_' || (c == '.' && i > 0);
 		out[i] = ok ? c : '_';
 	}
 	out[i] = '\0';
@@ -259,7 +260,8 @@ static pp_rc report(exporter *x, const char *name, const pp_report_args *a, cons
 	j = json_loads(text, 0, &jerr);
 	free(text);
 	if (j == NULL)
-		return pp_err_set(&x->err, PP_EDB, "%s: JSON that does not parse: %s", name, jerr.text);
+		return pp_err_set(&x->err, PP_EDB, "%s: JSON that does not parse: %s", name,
+				  jerr.text);
 	rc = put(x, rel, api, j);
 	json_decref(j);
 	return rc;
@@ -296,7 +298,8 @@ static pp_rc export_stories(exporter *x, const char *key, const char *fkey, json
 				rc = pp_err_set(&x->err, PP_EDB, "%s:%s: bad JSON", key, skey);
 				break;
 			}
-			snprintf(path, sizeof(path), "%s%s%s", api, k ? "/" : "", k ? parts[k] : "");
+			snprintf(path, sizeof(path), "%s%s%s", api, k ? "/" : "",
+				 k ? parts[k] : "");
 			if (x->answers != NULL)
 				json_object_set(x->answers, path, part);
 			json_object_set_new(page, parts[k], part);
@@ -375,7 +378,8 @@ static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 		if (rc == PP_OK && x->answers != NULL)
 			json_object_set(x->answers, api, page);
 		json_decref(page);
-		json_object_set_new(entry, "stories", json_integer((json_int_t)json_array_size(stories)));
+		json_object_set_new(entry, "stories",
+				    json_integer((json_int_t)json_array_size(stories)));
 	}
 	memset(&a, 0, sizeof(a));
 	a.projects = one;
@@ -415,8 +419,8 @@ static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 		snprintf(api, sizeof(api), "/v1/reports/burndown?project=%s", pp_buf_str(&enc));
 		if (rc == PP_OK)
 			rc = report(x, "burndown", &a, rel, api);
-		json_array_append_new(burndowns,
-				      json_pack("{s:s,s:I,s:s}", "backlog", bname, "id", id, "file", rel));
+		json_array_append_new(burndowns, json_pack("{s:s,s:I,s:s}", "backlog", bname, "id",
+							   id, "file", rel));
 	}
 	json_object_set_new(files, "reports", reports);
 	json_object_set_new(files, "burndown", burndowns);
@@ -539,8 +543,9 @@ static pp_rc write_site(exporter *x, const char *dir)
 	if (rc == PP_OK) {
 		pp_buf_reset(&b);
 		/* "</" never appears raw in a script: JSON may write "<\/". */
-		rc = pp_buf_adds(&b, "/* Written by planpipe export site: the dashboard's data. */\n"
-				     "window.PP_STATIC = ");
+		rc = pp_buf_adds(&b,
+				 "/* Written by planpipe export site: the dashboard's data. */\n"
+				 "window.PP_STATIC = ");
 		for (js = text; *js && rc == PP_OK; js++)
 			rc = (js[0] == '<' && js[1] == '/') ? pp_buf_adds(&b, "<\\")
 							    : pp_buf_add(&b, js, 1);
@@ -590,7 +595,8 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	}
 	if (argc - optind != 2 ||
 	    (strcmp(argv[optind], "json") != 0 && strcmp(argv[optind], "site") != 0)) {
-		pp_cli_error("export", "expected json DIR or site DIR (see planpipe export --help)");
+		pp_cli_error("export",
+			     "expected json DIR or site DIR (see planpipe export --help)");
 		goto out;
 	}
 	site = strcmp(argv[optind], "site") == 0;
