@@ -33,7 +33,7 @@ async function all(p) {
 
 const browser = await puppeteer.launch({
   executablePath: process.env.PP_CHROMIUM, headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--allow-file-access-from-files=false"],
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
 });
 const problems = [];
 async function newPage(label) {
@@ -174,7 +174,7 @@ async function checkProject(page, d) {
   check(d.blocked.stories.length > 0, "the fixture has blocked stories");
 }
 
-async function checkStory(page, st) {
+async function checkStory(page, st, tokyo) {
   const pwned = await page.evaluate(() => window.__pp_pwned);
   check(pwned === undefined, "the story body's markup ran: window.__pp_pwned = " + pwned);
   const body = await page.$eval('[data-section="body"]', (x) => ({
@@ -189,6 +189,12 @@ async function checkStory(page, st) {
   same([body.h, body.strong], ["Login page", "bold"], "the markdown is rendered");
   const hist = await page.$$eval('[data-section="history"] time', (xs) => xs.map((x) => x.getAttribute("datetime")));
   same(hist, st.history.map((h) => h.changed_at), "story history");
+  if (tokyo) {
+    // 2024-01-09T10:00:00Z is 19:00 in Tokyo.
+    const shown = await page.$$eval('[data-section="history"] time', (xs) => xs.map((x) => x.textContent));
+    check(/Jan 9, 2024,? 7:00\s?PM/.test(shown[0]), "the history's first time in Tokyo: " + shown[0]);
+    same(await page.$eval("#tz", (x) => x.textContent), "Asia/Tokyo", "the time zone named in the footer");
+  }
   const deps = await page.$eval('[data-section="dependencies"]', (x) => x.innerText);
   for (const dd of st.deps.depends_on.concat(st.deps.dependents)) check(deps.includes(dd.ref), "dependency " + dd.ref + " is shown");
   const down = await page.$$eval('[data-graph="down"] a', (xs) => [...new Set(xs.map((x) => x.textContent))].sort());
@@ -223,6 +229,8 @@ async function fetchStory(p, k) {
 const page = await newPage("served");
 const requests = [];
 page.on("request", (r) => requests.push({ url: r.url(), auth: r.headers()["authorization"] || null }));
+// Instants in the browser's time zone: this browser is in Tokyo (UTC+9, no DST).
+await page.emulateTimezone("Asia/Tokyo");
 const first = await page.goto(URL_ + "/", { waitUntil: "load" });
 const h = first.headers();
 check(/default-src 'self'/.test(h["content-security-policy"]) && /frame-ancestors 'none'/.test(h["content-security-policy"]) &&
@@ -255,7 +263,7 @@ await checkProject(page, await fetchProject("PLAN"));
 await shot(page, "project-PLAN");
 
 await go(page, "#/s/PLAN/A-3");
-await checkStory(page, await fetchStory("PLAN", "A-3"));
+await checkStory(page, await fetchStory("PLAN", "A-3"), true);
 await shot(page, "story-PLAN-A-3");
 await go(page, "#/s/PLAN/A-5");
 const a5 = await fetchStory("PLAN", "A-5");
