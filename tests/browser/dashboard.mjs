@@ -199,6 +199,14 @@ async function checkStory(page, st, tokyo) {
   for (const dd of st.deps.depends_on.concat(st.deps.dependents)) check(deps.includes(dd.ref), "dependency " + dd.ref + " is shown");
   const down = await page.$$eval('[data-graph="down"] a', (xs) => [...new Set(xs.map((x) => x.textContent))].sort());
   same(down, [...new Set(st.down.nodes.filter((x) => x.ref !== st.down.root).map((x) => x.ref))].sort(), "graph down");
+  // The picture: one box per story of both graphs, one line per distinct edge.
+  const pic = await page.$eval('[data-section="graph"]', (x) => ({
+    refs: [...x.querySelectorAll("svg.graph g[data-ref]")].map((g) => g.getAttribute("data-ref")).sort(),
+    lines: x.querySelectorAll("svg.graph line.edge").length,
+  }));
+  const nodes = [...new Set(st.down.nodes.concat(st.up.nodes).map((x) => x.ref))].sort();
+  const edges = new Set(st.down.edges.concat(st.up.edges).map((e) => e.from + ">" + e.to));
+  if (nodes.length > 1) same(pic, { refs: nodes, lines: edges.size }, "the dependency picture");
 }
 
 async function fetchProject(key) {
@@ -222,7 +230,8 @@ async function fetchProject(key) {
 }
 async function fetchStory(p, k) {
   const b = `/v1/projects/${p}/stories/${k}`;
-  return { story: await api(b), history: await api(b + "/history"), deps: await api(b + "/dependencies"), down: await api(b + "/graph?direction=down") };
+  return { story: await api(b), history: await api(b + "/history"), deps: await api(b + "/dependencies"),
+    down: await api(b + "/graph?direction=down"), up: await api(b + "/graph?direction=up") };
 }
 
 // ---- served by planpipe serve ----

@@ -318,5 +318,5 @@
     });
   }
 
-  PP.pages = { projects: projects, project: project, storyLink: storyLink, errorCard: errorCard, settle: settle, link: link };
+  PP.pages = { projects: projects, project: project, storyLink: storyLink, storyHashOf: storyHash, errorCard: errorCard, settle: settle, link: link };
 })(window.PP = window.PP || {});

@@ -63,6 +63,60 @@
     return el("ul", { class: "tree", "data-graph": g.direction }, top.map(function (c) { return item(c.ref, c.kind, 1); }));
   }
 
+  /*
+   * Both graphs as one picture: what waits for the story on the left (up),
+   * the story in the middle, what it waits for on the right (down); one
+   * column per step, an arrow from each story to what it depends on.
+   */
+  function picture(down, up) {
+    var NS = "http://www.w3.org/2000/svg", W = 150, H = 34, GX = 50, GY = 12;
+    var cols = {}, pos = {}, refs = [];
+    function place(n, col) {
+      if (pos[n.ref]) return;
+      (cols[col] = cols[col] || []).push(n);
+      pos[n.ref] = { n: n, col: col };
+      refs.push(n.ref);
+    }
+    (down ? down.nodes : []).forEach(function (n) { place(n, n.depth); });
+    (up ? up.nodes : []).forEach(function (n) { place(n, -n.depth); });
+    var keys = Object.keys(cols).map(Number).sort(function (a, b) { return a - b; });
+    if (refs.length < 2) return null;
+    var min = keys[0], rows = Math.max.apply(null, keys.map(function (k) { return cols[k].length; }));
+    keys.forEach(function (k) { cols[k].forEach(function (n, i) { pos[n.ref].x = (k - min) * (W + GX); pos[n.ref].y = i * (H + GY); }); });
+    var width = (keys[keys.length - 1] - min) * (W + GX) + W, height = rows * (H + GY) - GY;
+    function svg(tag, attrs) {
+      var e = document.createElementNS(NS, tag);
+      Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      for (var i = 2; i < arguments.length; i++) if (arguments[i]) e.appendChild(arguments[i]);
+      return e;
+    }
+    var root = svg("svg", { viewBox: "0 0 " + width + " " + height, width: width, height: height, role: "img", class: "graph",
+      "aria-label": "Dependency graph: " + refs.length + " stories; the lists below say the same" });
+    root.appendChild(svg("defs", null, svg("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "6", markerHeight: "6", orient: "auto-start-reverse" },
+      svg("path", { d: "M0 0L10 5L0 10z", class: "arrow" }))));
+    var edges = {};
+    (down ? down.edges : []).concat(up ? up.edges : []).forEach(function (e) {
+      var a = pos[e.from], b = pos[e.to], id = e.from + ">" + e.to;
+      if (!a || !b || edges[id]) return;
+      edges[id] = true;
+      var x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
+      if (b.x <= a.x) { x1 = a.x + W / 2; x2 = b.x + W / 2; y1 = a.y + (b.y > a.y ? H : 0); y2 = b.y + (b.y > a.y ? 0 : H); }
+      root.appendChild(svg("line", { x1: x1, y1: y1, x2: x2, y2: y2, class: "edge " + e.kind, "marker-end": "url(#arrow)" }));
+    });
+    refs.forEach(function (ref) {
+      var p = pos[ref], n = p.n, label = svg("text", { x: p.x + 8, y: p.y + 14, class: "ref" });
+      label.textContent = ref;
+      var status = svg("text", { x: p.x + 8, y: p.y + 28, class: "status" });
+      status.textContent = n.status || "";
+      var box = svg("rect", { x: p.x, y: p.y, width: W, height: H, rx: 5, class: "node " + (n.category || "") + (p.col === 0 ? " root" : "") });
+      var title = svg("title");
+      title.textContent = ref + " " + (n.title || "");
+      var g = svg("g", { "data-ref": ref }, title, box, label, status);
+      root.appendChild(p.col === 0 || !n.project ? g : svg("a", { href: pages.storyHashOf(n.project, n.key) }, g));
+    });
+    return el("div", { class: "graph-wrap" }, root);
+  }
+
   function story(main, project, key) {
     var base = "/v1/projects/" + api.seg(project) + "/stories/" + api.seg(key);
     return pages.settle([api.get(base), api.get(base + "/history"), api.get(base + "/dependencies"),
@@ -83,7 +137,8 @@
           el("h3", { text: "Waited for by (up)" }), direct(d.dependents, "Nothing depends on it."),
           d.unresolved && d.unresolved.length ? el("p", { class: "muted", text: "Unresolved references: " + d.unresolved.map(function (u) { return u.ref || JSON.stringify(u); }).join(", ") }) : null));
       } else grid.appendChild(pages.errorCard("Dependencies", r[2].error));
-      grid.appendChild(el("section", { class: "card", "data-section": "graph" }, el("h2", { text: "Dependency graph" }),
+      grid.appendChild(el("section", { class: "card wide", "data-section": "graph" }, el("h2", { text: "Dependency graph" }),
+        picture(r[3].ok ? r[3].value : null, r[4].ok ? r[4].value : null),
         el("h3", { text: "Everything it waits for" }), r[3].ok ? tree(r[3].value) : el("p", { class: "error", text: r[3].error.message }),
         el("h3", { text: "Everything waiting for it" }), r[4].ok ? tree(r[4].value) : el("p", { class: "error", text: r[4].error.message })));
       main.appendChild(grid);
