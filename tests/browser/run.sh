@@ -71,6 +71,16 @@ status=0
 PP_URL="http://127.0.0.1:$port" PP_TOKEN="$token" PP_SITE="$work/site" PP_OUT="$out" \
 	PP_CHROMIUM="$chromium" node "$dir/dashboard.mjs" || status=$?
 
+# The server stops cleanly (under ASan: without leaks).
+kill "$pid"
+serve_status=0
+wait "$pid" || serve_status=$?
+pid=
+if [ $serve_status -ne 0 ]; then
+	echo "browser: planpipe serve ended with status $serve_status" >&2
+	status=1
+fi
+
 # The token never reaches the server's log (access log at debug level included).
 if grep -F -q "$token" "$work/serve.err" "$work/serve.out"; then
 	echo "browser: the API token appears in the server's log" >&2
