@@ -56,9 +56,20 @@ async function ready(page) {
   const csp = await page.evaluate(() => window.__csp);
   check(csp.length === 0, "CSP violations: " + csp.join("; "));
 }
-async function go(page, hash) {
+// Opens a page. When the machine's network changes under Chromium (another
+// container starting: net::ERR_NETWORK_CHANGED), its requests fail; that is
+// the machine, not the page: once, forget those failures and load again.
+async function go(page, hash, again) {
+  const before = problems.length;
   await page.evaluate(() => document.body.removeAttribute("data-ready"));
   await page.evaluate((h) => { location.hash = h; }, hash);
+  await page.waitForFunction(() => document.body.getAttribute("data-ready"), { timeout: 30000 });
+  if (!again && problems.slice(before).some((p) => p.includes("ERR_NETWORK_CHANGED"))) {
+    console.error("note: the network changed while loading " + hash + ": loading it again");
+    problems.splice(before);
+    await page.evaluate(() => { location.hash = "#/__reload"; });
+    return go(page, hash, true);
+  }
   await ready(page);
 }
 async function shot(page, name) { await page.screenshot({ path: path.join(OUT, name + ".png"), fullPage: true }); }
