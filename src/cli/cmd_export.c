@@ -546,9 +546,17 @@ static pp_rc write_site(exporter *x, const char *dir)
 		rc = pp_buf_adds(&b,
 				 "/* Written by planpipe export site: the dashboard's data. */\n"
 				 "window.PP_STATIC = ");
-		for (js = text; *js && rc == PP_OK; js++)
-			rc = (js[0] == '<' && js[1] == '/') ? pp_buf_adds(&b, "<\\")
-							    : pp_buf_add(&b, js, 1);
+		for (js = text; rc == PP_OK;) {
+			char *lt = strstr(js, "</");
+			size_t n = lt ? (size_t)(lt - js) : strlen(js);
+
+			rc = pp_buf_add(&b, js, n);
+			if (lt == NULL)
+				break;
+			if (rc == PP_OK)
+				rc = pp_buf_adds(&b, "<\\/");
+			js = lt + 2;
+		}
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&b, ";\n");
 		if (rc == PP_OK)
