@@ -14,9 +14,11 @@ build="gcc make meson ninja-build pkg-config libpq-dev libmicrohttpd-dev
        libjansson-dev libfyaml-dev libssl-dev libcmocka-dev libcurl4-openssl-dev
        git postgresql-15 postgresql-client-15"
 # wrk: the bench-smoke test (make test) runs bench/api. faketime: the tests
-# that run at pinned dates (scripts/at-time.sh).
+# that run at pinned dates (scripts/at-time.sh). nodejs, npm, chromium: the
+# dashboard's browser test (tests/browser, puppeteer-core from npm) and the
+# OpenAPI validator.
 test="curl postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-      clang-format wrk faketime"
+      clang-format wrk faketime nodejs npm chromium"
 docker="docker.io docker-compose debootstrap curl"
 bench="wrk curl postgresql-contrib"
 

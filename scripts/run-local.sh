@@ -87,6 +87,7 @@ PostgreSQL 15 is running in $var (logs in $var/log), database "planpipe".
   psql -h $var/run -p $PGPORT -U postgres planpipe
 Docs: README.md, docs/api.md. Ctrl-C stops the API; \`make stop\` stops PostgreSQL.
 
+The dashboard:    http://$listen/  (sign in with the admin token below; docs/dashboard.md)
 The API:          http://$listen  (GET /readyz, /v1/...)
 Admin token$fresh_token:
   $token

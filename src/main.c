@@ -27,6 +27,7 @@ static const command commands[] = {
 	{"user", pp_cli_user, "add users, rotate their API tokens, disable them"},
 	{"workflow", pp_cli_workflow, "a project's statuses: list them, add one"},
 	{"report", pp_cli_report, "reports: status, blockers, cycle time, flow, burndown"},
+	{"export", pp_cli_export, "the dashboard's data as JSON files, or as a static site"},
 };
 
 static void usage(FILE *out)

@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "api/input.h"
 #include "api/tx.h"
+#include "web/assets.h"
 
 #define STORY "/v1/projects/{project}/stories/{story}"
 
@@ -16,6 +17,10 @@ static const pp_route routes[] = {
 	{"GET", "/readyz", pp_api_readyz, "the database is reachable and migrated"},
 	{"GET", "/metrics", pp_api_metrics, "Prometheus metrics"},
 	{"GET", "/openapi.json", pp_api_openapi_doc, "this API's OpenAPI 3.1 document"},
+	/* The dashboard's page and files (src/web/, docs/dashboard.md): outside /v1. */
+	{"GET", "/", pp_web_index, "the dashboard"},
+	{"GET", "/ui/{file}", pp_web_ui, "a file of the dashboard"},
+	{"GET", "/ui/vendor/{file}", pp_web_ui_vendor, "a vendored library of the dashboard"},
 	{"GET", "/v1/me", pp_api_me, "the authenticated user"},
 	{"GET", "/v1/statuses", pp_api_statuses, "the story statuses"},
 	{"GET", "/v1/projects", pp_api_projects_list, "the caller's projects"},

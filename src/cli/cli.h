@@ -32,6 +32,10 @@ int pp_cli_workflow(int argc, char **argv, const pp_config *cfg);
 /* Prints a report of docs/reports.md as a table, JSON or CSV. */
 int pp_cli_report(int argc, char **argv, const pp_config *cfg);
 
+/* `planpipe export json|site DIR [--project KEY]...`: the dashboard's data as JSON files, or the
+ * dashboard as a static site with them (docs/dashboard.md). Returns an exit status. */
+int pp_cli_export(int argc, char **argv, const pp_config *cfg);
+
 /* Prints "planpipe CMD: error: MSG" (each line of MSG) on standard error. */
 void pp_cli_error(const char *cmd, const char *msg);
 

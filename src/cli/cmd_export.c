@@ -1,0 +1,657 @@
+/*
+ * cmd_export.c: `planpipe export json DIR` writes the dashboard's data (every
+ * project report, the workflow, backlogs, stories with their history and
+ * dependencies) as JSON files with an index.json; `planpipe export site DIR`
+ * writes the dashboard itself (web/, embedded) with that data beside it, a
+ * static site that opens from file:// or GitHub Pages with no API.
+ * docs/dashboard.md describes the layout and the schema.
+ *
+ * The JSON documents are the API's: the reports are the same SQL functions
+ * (src/db/report.c), the resources are built with the API's JSON macros
+ * (api/handlers.h). The export connects like every subcommand (usually the
+ * schema owner, who sees every project).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api/handlers.h"
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "db/conn.h"
+#include "db/report.h"
+#include "version.h"
+#include "web/assets.h"
+
+static const char usage_text[] =
+	"usage: planpipe export json DIR [--project KEY]...\n"
+	"       planpipe export site DIR [--project KEY]...\n"
+	"\n"
+	"  json   the data: DIR/index.json, DIR/projects.json, DIR/status-summary.json and\n"
+	"         per project DIR/KEY/{project,statuses,backlogs,stories}.json,\n"
+	"         DIR/KEY/reports/NAME.json, DIR/KEY/reports/burndown/ID.json,\n"
+	"         DIR/KEY/stories/STORY.json\n"
+	"  site   the dashboard with that data: DIR/index.html, DIR/ui/, DIR/data.js and\n"
+	"         the json export in DIR/data/; opens from file:// with no API\n"
+	"\n"
+	"  --project KEY   a project (repeat for more; default: every unarchived project)\n"
+	"\n"
+	"Reports use their default windows (docs/reports.md). DIR is created if missing;\n"
+	"files in it are replaced. Exit status: 0 written, 2 error. See docs/dashboard.md.\n";
+
+#define EXPORT_SCHEMA "planpipe-export/1"
+
+/* One history row h (users u), as GET .../history gives it. */
+#define CHANGE_JSON                                                                                \
+	"json_build_object('story', planpipe_story_label(h.story_id), 'from', h.from_status,"      \
+	" 'to', h.to_status, 'changed_at', h.changed_at, 'changed_by', u.handle,"                  \
+	" 'source', h.source, 'note', h.note)"
+
+/* One end of an edge e: story o of project op, as GET .../dependencies gives it. */
+#define END_JSON(id)                                                                               \
+	"json_build_object('ref', planpipe_story_label(" id "), 'project', op.key, 'key', o.key,"  \
+	" 'title', o.title, 'status', o.status, 'kind', e.kind, 'created_at', e.created_at)"
+
+static const char sql_now[] =
+	"SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+/* $1: the keys as a JSON array, or NULL: every unarchived project. */
+static const char sql_projects[] = "SELECT coalesce(json_agg(" PP_SQL_PROJECT_JSON(
+	"'owner'") " ORDER BY p.key), '[]')"
+		   " FROM projects p WHERE CASE WHEN $1::jsonb IS NULL THEN p.archived_at IS NULL"
+		   " ELSE p.key IN (SELECT jsonb_array_elements_text($1::jsonb)) END";
+
+static const char sql_statuses[] = "SELECT planpipe_api_project_statuses($1)";
+
+static const char sql_backlogs[] =
+	"SELECT coalesce(json_agg(" PP_SQL_BACKLOG_JSON " ORDER BY b.position, b.id), '[]')"
+	" FROM backlogs b WHERE b.project_id = " PP_SQL_PID " AND b.archived_at IS NULL";
+
+static const char sql_stories[] =
+	"SELECT coalesce(json_agg(" PP_SQL_STORY_JSON " ORDER BY s.rank, s.id), '[]')"
+	" FROM stories s JOIN projects p ON p.id = s.project_id"
+	" WHERE s.project_id = " PP_SQL_PID " AND s.archived_at IS NULL";
+
+/* Each unarchived story of project $1: key, the story, its history, its dependencies. */
+static const char sql_story_pages[] =
+	"SELECT s.key, " PP_SQL_STORY_FULL_JSON ","
+	" coalesce((SELECT json_agg(" CHANGE_JSON " ORDER BY h.changed_at, h.id)"
+	"  FROM status_history h LEFT JOIN users u ON u.id = h.changed_by"
+	"  WHERE h.story_id = s.id), '[]'),"
+	" json_build_object("
+	"  'depends_on', coalesce((SELECT json_agg(" END_JSON(
+		"e.depends_on_id") " ORDER BY planpipe_story_label(e.depends_on_id))"
+				   "   FROM story_dependencies e LEFT JOIN stories o ON o.id = e.depends_on_id"
+				   "   LEFT JOIN projects op ON op.id = o.project_id WHERE e.story_id = s.id), '[]'),"
+				   "  'dependents', coalesce((SELECT json_agg(" END_JSON(
+					   "e.story_id") " ORDER BY planpipe_story_label(e.story_id))"
+							 "   FROM story_dependencies e LEFT JOIN stories o ON o.id = e.story_id"
+							 "   LEFT JOIN projects op ON op.id = o.project_id WHERE e.depends_on_id = s.id), '[]'),"
+							 "  'unresolved', coalesce((SELECT json_agg(r.project_key || ':' || r.story_key"
+							 "   ORDER BY r.project_key, r.story_key) FROM story_dependency_refs r"
+							 "   WHERE r.story_id = s.id), '[]'))"
+							 " FROM stories s JOIN projects p ON p.id = s.project_id"
+							 " WHERE s.project_id = " PP_SQL_PID
+							 " AND s.archived_at IS NULL ORDER BY s.id";
+
+/* The graph of story $2 of project $1 in direction $3, 5 steps: GET .../graph's document. */
+static const char sql_graph[] =
+	"WITH RECURSIVE st AS (SELECT s.id FROM stories s WHERE s.project_id = " PP_SQL_PID
+	" AND s.key = $2),"
+	" walk(id, depth) AS (SELECT id, 0 FROM st UNION"
+	"  SELECT CASE WHEN $3 = 'down' THEN e.depends_on_id ELSE e.story_id END, w.depth + 1"
+	"  FROM walk w JOIN story_dependencies e"
+	"   ON ($3 = 'down' AND e.story_id = w.id) OR ($3 = 'up' AND e.depends_on_id = w.id)"
+	"  WHERE w.depth < 5),"
+	" nodes AS (SELECT id, min(depth) AS depth FROM walk GROUP BY id)"
+	"SELECT json_build_object('root', $1 || ':' || $2, 'direction', $3, 'depth', 5,"
+	" 'nodes', (SELECT json_agg(json_build_object('ref', p.key || ':' || s.key,"
+	"   'project', p.key, 'key', s.key, 'title', s.title, 'status', s.status,"
+	"   'category', planpipe_status_category(s.status), 'depth', nd.depth)"
+	"   ORDER BY nd.depth, p.key, s.key)"
+	"  FROM nodes nd JOIN stories s ON s.id = nd.id JOIN projects p ON p.id = s.project_id),"
+	" 'edges', coalesce((SELECT json_agg(json_build_object("
+	"   'from', planpipe_story_label(e.story_id), 'to', planpipe_story_label(e.depends_on_id),"
+	"   'kind', e.kind) ORDER BY e.story_id, e.depends_on_id)"
+	"  FROM story_dependencies e WHERE e.story_id IN (SELECT id FROM nodes)"
+	"   AND e.depends_on_id IN (SELECT id FROM nodes)), '[]'))";
+
+typedef struct exporter {
+	PGconn *conn;
+	const char *dir; /* where the data goes: DIR, or DIR/data for a site */
+	json_t *answers; /* site: API path -> document, for data.js; else NULL */
+	json_t *index;   /* index.json */
+	pp_err err;
+} exporter;
+
+/* mkdir -p of the directories above path (path itself excluded). */
+static pp_rc make_parents(const char *path, pp_err *err)
+{
+	char buf[4096];
+	char *p;
+
+	if (strlen(path) >= sizeof(buf))
+		return pp_err_set(err, PP_EINVAL, "%s: path too long", path);
+	strcpy(buf, path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return pp_err_set(err, PP_EIO, "cannot create %s: %s", buf,
+					  strerror(errno));
+		*p = '/';
+	}
+	return PP_OK;
+}
+
+/* Writes len bytes to dir/rel (replacing it), creating the directories. */
+static pp_rc write_file(const char *dir, const char *rel, const char *data, size_t len, pp_err *err)
+{
+	char path[4096];
+	FILE *f;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >= sizeof(path))
+		return pp_err_set(err, PP_EINVAL, "%s/%s: path too long", dir, rel);
+	if (make_parents(path, err) != PP_OK)
+		return err->rc;
+	f = fopen(path, "wb");
+	if (f == NULL)
+		return pp_err_set(err, PP_EIO, "cannot write %s: %s", path, strerror(errno));
+	if (fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		return pp_err_set(err, PP_EIO, "cannot write %s: %s", path, strerror(errno));
+	return PP_OK;
+}
+
+/* Writes j (borrowed) as DIR/rel, and records it as the answer to api_path (may be NULL). */
+static pp_rc put(exporter *x, const char *rel, const char *api_path, json_t *j)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	size_t len;
+	char *nl;
+	pp_rc rc;
+
+	if (text == NULL)
+		return pp_err_set(&x->err, PP_ENOMEM, "out of memory");
+	len = strlen(text);
+	nl = realloc(text, len + 2);
+	if (nl == NULL) {
+		free(text);
+		return pp_err_set(&x->err, PP_ENOMEM, "out of memory");
+	}
+	nl[len] = '\n';
+	nl[len + 1] = '\0';
+	rc = write_file(x->dir, rel, nl, len + 1, &x->err);
+	free(nl);
+	if (rc == PP_OK && x->answers != NULL && api_path != NULL &&
+	    json_object_set(x->answers, api_path, j) != 0)
+		return pp_err_set(&x->err, PP_ENOMEM, "out of memory");
+	return rc;
+}
+
+/* Runs sql (one row; column col holds JSON) into *out, which the caller releases. */
+static pp_rc query_json(exporter *x, const char *sql, int n, const char *const *params, int col,
+			json_t **out)
+{
+	PGresult *res = PQexecParams(x->conn, sql, n, NULL, params, NULL, NULL, 0);
+	json_error_t jerr;
+	pp_rc rc = PP_OK;
+
+	*out = NULL;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		rc = pp_err_set(&x->err, PP_EDB, "%s", PQerrorMessage(x->conn));
+	} else {
+		*out = json_loads(PQgetvalue(res, 0, col), JSON_DECODE_ANY, &jerr);
+		if (*out == NULL)
+			rc = pp_err_set(&x->err, PP_EDB,
+					"the database returned JSON that does not parse: %s",
+					jerr.text);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* s percent-encoded as JavaScript's encodeURIComponent does (the page's api.q). */
+static pp_rc uri_encode(pp_buf *b, const char *s)
+{
+	static const char keep[] = "-_.!~*'()";
+	pp_rc rc = PP_OK;
+
+	for (; *s && rc == PP_OK; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    (c != 0 && strchr(keep, c) != NULL))
+			rc = pp_buf_add(b, s, 1);
+		else
+			rc = pp_buf_printf(b, "%%%02X", c);
+	}
+	return rc;
+}
+
+/* A key as a file name: [A-Za-z0-9._-] kept, anything else '_' (keys are ASCII already). */
+static void file_name(char *out, size_t size, const char *key)
+{
+	size_t i;
+
+	for (i = 0; key[i] && i + 1 < size; i++) {
+		char c = key[i];
+		int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			 (c >= '0' && c <= '9') || c == '-' || c == '_' || (c == '.' && i > 0);
+		out[i] = ok ? c : '_';
+	}
+	out[i] = '\0';
+}
+
+/* Runs report name for project (NULL: the selected projects) into rel; api is its GET path. */
+static pp_rc report(exporter *x, const char *name, const pp_report_args *a, const char *rel,
+		    const char *api)
+{
+	json_error_t jerr;
+	char *text = NULL;
+	json_t *j;
+	pp_rc rc = pp_report_run(x->conn, name, a, &text, &x->err);
+
+	if (rc != PP_OK)
+		return rc;
+	j = json_loads(text, 0, &jerr);
+	free(text);
+	if (j == NULL)
+		return pp_err_set(&x->err, PP_EDB, "%s: JSON that does not parse: %s", name,
+				  jerr.text);
+	rc = put(x, rel, api, j);
+	json_decref(j);
+	return rc;
+}
+
+/* The stories' pages of project key: DIR/KEY/stories/STORY.json. */
+static pp_rc export_stories(exporter *x, const char *key, const char *fkey, json_t *files)
+{
+	const char *p1[] = {key};
+	PGresult *res = PQexecParams(x->conn, sql_story_pages, 1, NULL, p1, NULL, NULL, 0);
+	char rel[512], api[512], sname[160];
+	pp_rc rc = PP_OK;
+	int i;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = pp_err_set(&x->err, PP_EDB, "%s", PQerrorMessage(x->conn));
+		goto out;
+	}
+	for (i = 0; i < PQntuples(res) && rc == PP_OK; i++) {
+		const char *skey = PQgetvalue(res, i, 0);
+		const char *parts[] = {"story", "history", "dependencies"};
+		const char *pg[] = {key, skey, "down"};
+		json_t *page = json_object(), *graphs = json_object(), *g = NULL;
+		int k;
+
+		file_name(sname, sizeof(sname), skey);
+		snprintf(api, sizeof(api), "/v1/projects/%s/stories/%s", key, skey);
+		for (k = 0; k < 3 && rc == PP_OK; k++) {
+			json_error_t jerr;
+			json_t *part = json_loads(PQgetvalue(res, i, k + 1), 0, &jerr);
+			char path[600];
+
+			if (part == NULL) {
+				rc = pp_err_set(&x->err, PP_EDB, "%s:%s: bad JSON", key, skey);
+				break;
+			}
+			snprintf(path, sizeof(path), "%s%s%s", api, k ? "/" : "",
+				 k ? parts[k] : "");
+			if (x->answers != NULL)
+				json_object_set(x->answers, path, part);
+			json_object_set_new(page, parts[k], part);
+		}
+		for (k = 0; k < 2 && rc == PP_OK; k++) {
+			char path[600];
+
+			pg[2] = k == 0 ? "down" : "up";
+			rc = query_json(x, sql_graph, 3, pg, 0, &g);
+			if (rc != PP_OK)
+				break;
+			snprintf(path, sizeof(path), "%s/graph?direction=%s", api, pg[2]);
+			if (x->answers != NULL)
+				json_object_set(x->answers, path, g);
+			json_object_set_new(graphs, pg[2], g);
+		}
+		json_object_set_new(page, "graph", graphs);
+		snprintf(rel, sizeof(rel), "%s/stories/%s.json", fkey, sname);
+		if (rc == PP_OK)
+			rc = put(x, rel, NULL, page);
+		json_decref(page);
+	}
+	if (rc == PP_OK)
+		json_object_set_new(files, "stories_dir", json_sprintf("%s/stories/", fkey));
+out:
+	PQclear(res);
+	return rc;
+}
+
+/* Everything of one project: DIR/KEY/... */
+static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
+{
+	const char *key = json_string_value(json_object_get(project, "key"));
+	const char *p1[] = {key};
+	const char *one[] = {key};
+	json_t *files = json_object(), *reports = json_object(), *burndowns = json_array();
+	json_t *backlogs = NULL, *stories = NULL, *statuses = NULL, *b;
+	char fkey[160], rel[512], api[512];
+	pp_report_args a;
+	pp_buf enc;
+	size_t i;
+	pp_rc rc;
+
+	file_name(fkey, sizeof(fkey), key);
+	pp_buf_init(&enc, 4096);
+	json_object_set_new(entry, "key", json_string(key));
+	json_object_set(entry, "name", json_object_get(project, "name"));
+	json_object_set_new(entry, "dir", json_string(fkey));
+	snprintf(rel, sizeof(rel), "%s/project.json", fkey);
+	snprintf(api, sizeof(api), "/v1/projects/%s", key);
+	json_object_set_new(files, "project", json_string(rel));
+	rc = put(x, rel, api, project);
+	if (rc == PP_OK)
+		rc = query_json(x, sql_statuses, 1, p1, 0, &statuses);
+	snprintf(rel, sizeof(rel), "%s/statuses.json", fkey);
+	snprintf(api, sizeof(api), "/v1/projects/%s/statuses", key);
+	json_object_set_new(files, "statuses", json_string(rel));
+	if (rc == PP_OK)
+		rc = put(x, rel, api, statuses);
+	if (rc == PP_OK)
+		rc = query_json(x, sql_backlogs, 1, p1, 0, &backlogs);
+	snprintf(rel, sizeof(rel), "%s/backlogs.json", fkey);
+	snprintf(api, sizeof(api), "/v1/projects/%s/backlogs", key);
+	json_object_set_new(files, "backlogs", json_string(rel));
+	if (rc == PP_OK)
+		rc = put(x, rel, api, backlogs);
+	if (rc == PP_OK)
+		rc = query_json(x, sql_stories, 1, p1, 0, &stories);
+	snprintf(rel, sizeof(rel), "%s/stories.json", fkey);
+	json_object_set_new(files, "stories", json_string(rel));
+	if (rc == PP_OK) {
+		/* The page reads the list as a page of the API's (items, next_cursor). */
+		json_t *page = json_pack("{s:O,s:n}", "items", stories, "next_cursor");
+		rc = put(x, rel, NULL, stories);
+		snprintf(api, sizeof(api), "/v1/projects/%s/stories", key);
+		if (rc == PP_OK && x->answers != NULL)
+			json_object_set(x->answers, api, page);
+		json_decref(page);
+		json_object_set_new(entry, "stories",
+				    json_integer((json_int_t)json_array_size(stories)));
+	}
+	memset(&a, 0, sizeof(a));
+	a.projects = one;
+	a.n_projects = 1;
+	for (i = 0; pp_reports[i].name && rc == PP_OK; i++) {
+		unsigned t = pp_reports[i].takes;
+		const char *name = pp_reports[i].name;
+
+		if (!(t & PP_REPORT_PROJECTS) || (t & (PP_REPORT_BACKLOG | PP_REPORT_STORY)))
+			continue;
+		pp_buf_reset(&enc);
+		rc = uri_encode(&enc, key);
+		snprintf(rel, sizeof(rel), "%s/reports/%s.json", fkey, name);
+		snprintf(api, sizeof(api), "/v1/reports/%s?project=%s", name, pp_buf_str(&enc));
+		json_object_set_new(reports, name, json_string(rel));
+		if (rc == PP_OK)
+			rc = report(x, name, &a, rel, api);
+	}
+	/* A burndown per sprint (its JSON holds the burnup too). */
+	json_array_foreach(backlogs, i, b)
+	{
+		const char *bname = json_string_value(json_object_get(b, "name"));
+		json_int_t id = json_integer_value(json_object_get(b, "id"));
+
+		if (rc != PP_OK)
+			break;
+		if (strcmp(json_string_value(json_object_get(b, "kind")), "sprint") != 0)
+			continue;
+		a.backlog = bname;
+		pp_buf_reset(&enc);
+		rc = uri_encode(&enc, key);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&enc, "&backlog=");
+		if (rc == PP_OK)
+			rc = uri_encode(&enc, bname);
+		snprintf(rel, sizeof(rel), "%s/reports/burndown/%lld.json", fkey, (long long)id);
+		snprintf(api, sizeof(api), "/v1/reports/burndown?project=%s", pp_buf_str(&enc));
+		if (rc == PP_OK)
+			rc = report(x, "burndown", &a, rel, api);
+		json_array_append_new(burndowns, json_pack("{s:s,s:I,s:s}", "backlog", bname, "id",
+							   id, "file", rel));
+	}
+	json_object_set_new(files, "reports", reports);
+	json_object_set_new(files, "burndown", burndowns);
+	if (rc == PP_OK)
+		rc = export_stories(x, key, fkey, files);
+	json_object_set_new(entry, "files", files);
+	json_decref(statuses);
+	json_decref(backlogs);
+	json_decref(stories);
+	pp_buf_free(&enc);
+	return rc;
+}
+
+/* The json export into x->dir; keys: the --project keys as a JSON array, or NULL. */
+static pp_rc export_data(exporter *x, const char *keys, const char *const *projects,
+			 size_t n_projects)
+{
+	const char *p1[] = {keys};
+	json_t *list = NULL, *now = NULL, *entries = json_array(), *p, *page;
+	pp_report_args a;
+	size_t i;
+	pp_rc rc;
+
+	memset(&a, 0, sizeof(a));
+	a.projects = projects;
+	a.n_projects = n_projects;
+	/* First, since it names the projects that do not exist ("no project NOPE"). */
+	rc = report(x, "status-summary", &a, "status-summary.json", "/v1/reports/status-summary");
+	if (rc == PP_OK)
+		rc = query_json(x, sql_projects, 1, p1, 0, &list);
+	if (rc == PP_OK)
+		rc = put(x, "projects.json", NULL, list);
+	if (rc == PP_OK && x->answers != NULL) {
+		page = json_pack("{s:O,s:n}", "items", list, "next_cursor");
+		json_object_set_new(x->answers, "/v1/projects", page);
+	}
+	json_array_foreach(list, i, p)
+	{
+		json_t *entry = json_object();
+
+		if (rc == PP_OK)
+			rc = export_project(x, p, entry);
+		json_array_append_new(entries, entry);
+	}
+	if (rc == PP_OK) {
+		PGresult *res = PQexec(x->conn, sql_now);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+			now = json_string(PQgetvalue(res, 0, 0));
+		else
+			rc = pp_err_set(&x->err, PP_EDB, "%s", PQerrorMessage(x->conn));
+		PQclear(res);
+	}
+	if (rc == PP_OK) {
+		json_object_set_new(x->index, "schema", json_string(EXPORT_SCHEMA));
+		json_object_set(x->index, "generated_at", now);
+		json_object_set_new(x->index, "planpipe", json_string(PP_VERSION));
+		json_object_set_new(x->index, "files",
+				    json_pack("{s:s,s:s}", "projects", "projects.json",
+					      "status-summary", "status-summary.json"));
+		json_object_set(x->index, "projects", entries);
+		rc = put(x, "index.json", NULL, x->index);
+	}
+	json_decref(now);
+	json_decref(entries);
+	json_decref(list);
+	return rc;
+}
+
+/* The site: web/ with data.js (window.PP_STATIC) loaded before the page's scripts. */
+static pp_rc write_site(exporter *x, const char *dir)
+{
+	/* The served page's policy as a meta tag (frame-ancestors only works as a header), first
+	 * in <head> so that it covers everything; data.js before the page's scripts. */
+	static const char head[] = "<meta charset=\"utf-8\">\n";
+	static const char csp[] =
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; "
+		"script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'none'; "
+		"object-src 'none'; base-uri 'none'; form-action 'none'\">\n";
+	static const char marker[] = "<script defer";
+	static const char tag[] = "<script src=\"data.js\"></script>\n";
+	json_t *info = json_object();
+	char *js = NULL, *text;
+	pp_buf b;
+	size_t i;
+	pp_rc rc = PP_OK;
+
+	pp_buf_init(&b, (size_t)1 << 31);
+	for (i = 0; i < pp_web_assets_count && rc == PP_OK; i++) {
+		const pp_web_asset *a = &pp_web_assets[i];
+		const char *h = NULL, *at = NULL;
+
+		if (strcmp(a->path, "index.html") == 0) {
+			h = strstr(a->data, head);
+			at = strstr(a->data, marker);
+		}
+		if (h == NULL || at == NULL || at < h) {
+			rc = write_file(dir, a->path, a->data, a->len, &x->err);
+			continue;
+		}
+		h += strlen(head);
+		pp_buf_reset(&b);
+		rc = pp_buf_add(&b, a->data, (size_t)(h - a->data));
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&b, csp);
+		if (rc == PP_OK)
+			rc = pp_buf_add(&b, h, (size_t)(at - h));
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&b, tag);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&b, at);
+		if (rc == PP_OK)
+			rc = write_file(dir, a->path, pp_buf_str(&b), b.len, &x->err);
+	}
+	json_object_set(info, "generated_at", json_object_get(x->index, "generated_at"));
+	json_object_set(info, "schema", json_object_get(x->index, "schema"));
+	json_object_set(info, "responses", x->answers);
+	text = rc == PP_OK ? json_dumps(info, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (rc == PP_OK && text == NULL)
+		rc = pp_err_set(&x->err, PP_ENOMEM, "out of memory");
+	if (rc == PP_OK) {
+		pp_buf_reset(&b);
+		/* "</" never appears raw in a script: JSON may write "<\/". */
+		rc = pp_buf_adds(&b,
+				 "/* Written by planpipe export site: the dashboard's data. */\n"
+				 "window.PP_STATIC = ");
+		for (js = text; rc == PP_OK;) {
+			char *lt = strstr(js, "</");
+			size_t n = lt ? (size_t)(lt - js) : strlen(js);
+
+			rc = pp_buf_add(&b, js, n);
+			if (lt == NULL)
+				break;
+			if (rc == PP_OK)
+				rc = pp_buf_adds(&b, "<\\/");
+			js = lt + 2;
+		}
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&b, ";\n");
+		if (rc == PP_OK)
+			rc = write_file(dir, "data.js", pp_buf_str(&b), b.len, &x->err);
+	}
+	if (rc == PP_ENOMEM && x->err.rc == PP_OK)
+		pp_err_set(&x->err, PP_ENOMEM, "out of memory");
+	free(text);
+	json_decref(info);
+	pp_buf_free(&b);
+	return rc;
+}
+
+int pp_cli_export(int argc, char **argv, const pp_config *cfg)
+{
+	static const struct option opts[] = {{"project", required_argument, NULL, 'p'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char **projects = calloc((size_t)argc + 1, sizeof(*projects));
+	json_t *keys = json_array();
+	char *keys_text = NULL, data_dir[4096];
+	exporter x;
+	size_t n = 0;
+	int c, site, code = PP_EXIT_ERROR;
+
+	memset(&x, 0, sizeof(x));
+	if (projects == NULL || keys == NULL) {
+		pp_cli_error("export", "out of memory");
+		goto out;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			code = PP_EXIT_OK;
+			goto out;
+		}
+		if (c != 'p') {
+			fputs(usage_text, stderr);
+			goto out;
+		}
+		projects[n++] = optarg;
+		json_array_append_new(keys, json_string(optarg));
+	}
+	if (argc - optind != 2 ||
+	    (strcmp(argv[optind], "json") != 0 && strcmp(argv[optind], "site") != 0)) {
+		pp_cli_error("export",
+			     "expected json DIR or site DIR (see planpipe export --help)");
+		goto out;
+	}
+	site = strcmp(argv[optind], "site") == 0;
+	if (argv[optind + 1][0] == '\0') {
+		pp_cli_error("export", "DIR is empty");
+		goto out;
+	}
+	if ((size_t)snprintf(data_dir, sizeof(data_dir), "%s%s", argv[optind + 1],
+			     site ? "/data" : "") >= sizeof(data_dir) - 512) {
+		pp_cli_error("export", "DIR is too long");
+		goto out;
+	}
+	if (n > 0 && (keys_text = json_dumps(keys, JSON_COMPACT)) == NULL) {
+		pp_cli_error("export", "out of memory");
+		goto out;
+	}
+	x.dir = data_dir;
+	x.index = json_object();
+	x.answers = site ? json_object() : NULL;
+	pp_err_clear(&x.err);
+	if (pp_db_connect(cfg, "planpipe export", cfg->connect_timeout_s * 1000, &x.conn, &x.err) !=
+	    PP_OK) {
+		pp_cli_error("export", x.err.msg);
+		goto out;
+	}
+	/* Times as the API writes them (UTC, "+00:00"); one snapshot for every file. */
+	PQclear(PQexec(x.conn, "SET TimeZone = 'UTC'"));
+	PQclear(PQexec(x.conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	if (make_parents(data_dir, &x.err) != PP_OK ||
+	    (mkdir(data_dir, 0755) != 0 && errno != EEXIST &&
+	     pp_err_set(&x.err, PP_EIO, "cannot create %s: %s", data_dir, strerror(errno))) ||
+	    export_data(&x, keys_text, projects, n) != PP_OK ||
+	    (site && write_site(&x, argv[optind + 1]) != PP_OK)) {
+		pp_cli_error("export", x.err.msg);
+		goto out;
+	}
+	PQclear(PQexec(x.conn, "COMMIT"));
+	fprintf(stderr, "planpipe export: %s written to %s (%zu project(s))\n",
+		site ? "site" : "json", argv[optind + 1],
+		json_array_size(json_object_get(x.index, "projects")));
+	code = PP_EXIT_OK;
+out:
+	PQfinish(x.conn);
+	json_decref(x.index);
+	json_decref(x.answers);
+	json_decref(keys);
+	free(keys_text);
+	free(projects);
+	return code;
+}

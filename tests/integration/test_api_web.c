@@ -1,0 +1,335 @@
+/*
+ * test_api_web.c: the dashboard's files as `planpipe serve` answers them
+ * (src/web/web.c: the embedded web/ files, their types, ETags and security
+ * headers, 304s, 404s), and `planpipe export json|site` (src/cli/cmd_export.c:
+ * the files, the index, the same JSON as the API, the errors). The page
+ * itself runs in a real browser in tests/browser.
+ */
+#include "test_api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/assets.h"
+
+typedef struct world {
+	api_server srv;
+	char *admin;
+} world;
+
+static world W;
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		fail_msg("cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	assert_non_null(buf);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		fail_msg("short read of %s", path);
+	fclose(f);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	api_res r;
+
+	(void)state;
+	api_setup_db();
+	W.admin = api_user_add("root", 1);
+	api_server_start(&W.srv, NULL);
+	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
+		   "{\"key\":\"PLAN\",\"name\":\"Planning\"}", NULL);
+	api_res_free(&r);
+	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.admin,
+		   "{\"name\":\"Sprint 1\",\"kind\":\"sprint\",\"starts_on\":\"2024-01-08\","
+		   "\"ends_on\":\"2024-01-19\"}",
+		   NULL);
+	api_res_free(&r);
+	r = api_ok(
+		201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.admin,
+		"{\"key\":\"PLAN-1\",\"title\":\"Login\",\"estimate_points\":3,\"epic\":\"auth\","
+		"\"body\":\"<script>alert(1)</script>\"}",
+		NULL);
+	api_res_free(&r);
+	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.admin,
+		   "{\"key\":\"PLAN-2\",\"title\":\"Logout\",\"status\":\"in_progress\"}", NULL);
+	api_res_free(&r);
+	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-2/dependencies", W.admin,
+		   "{\"story\":\"PLAN-1\"}", NULL);
+	api_res_free(&r);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	api_server_stop(&W.srv);
+	free(W.admin);
+	return 0;
+}
+
+static void assert_header(const api_res *r, const char *name, const char *want)
+{
+	char *got = api_header(r, name);
+
+	if (got == NULL || strcmp(got, want) != 0)
+		fail_msg("%s: \"%s\", want \"%s\"", name, got ? got : "(none)", want);
+	free(got);
+}
+
+/* GET / is web/index.html, byte for byte, with the page's security headers. */
+static void index_page(void **state)
+{
+	const char *root = getenv("PP_SOURCE_ROOT");
+	char path[1024], *file;
+	api_res r = api_ok(200, &W.srv, "GET", "/", NULL, NULL, NULL);
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/web/index.html", root);
+	file = slurp(path);
+	assert_string_equal(r.body, file);
+	assert_header(&r, "Content-Type", "text/html; charset=utf-8");
+	assert_header(&r, "Content-Security-Policy", PP_WEB_CSP);
+	assert_header(&r, "X-Content-Type-Options", "nosniff");
+	assert_header(&r, "X-Frame-Options", "DENY");
+	assert_header(&r, "Referrer-Policy", "no-referrer");
+	assert_header(&r, "Cache-Control", "no-cache");
+	assert_header(&r, "ETag", pp_web_asset_find("index.html")->etag);
+	pp_t_assert_contains(PP_WEB_CSP, "frame-ancestors 'none'");
+	assert_null(strstr(PP_WEB_CSP, "unsafe"));
+	free(file);
+	api_res_free(&r);
+}
+
+/* Every file under web/ is served at its path, with its type. */
+static void every_file_served(void **state)
+{
+	size_t i;
+
+	(void)state;
+	assert_true(pp_web_assets_count >= 10);
+	for (i = 0; i < pp_web_assets_count; i++) {
+		const pp_web_asset *a = &pp_web_assets[i];
+		char url[512];
+		api_res r;
+
+		if (strcmp(a->path, "index.html") == 0)
+			continue;
+		snprintf(url, sizeof(url), "/%s", a->path);
+		r = api_ok(200, &W.srv, "GET", url, NULL, NULL, NULL);
+		assert_int_equal(strlen(r.body), a->len);
+		assert_memory_equal(r.body, a->data, a->len);
+		assert_header(&r, "Content-Type", pp_web_content_type(a->path));
+		assert_header(&r, "ETag", a->etag);
+		api_res_free(&r);
+	}
+	assert_string_equal(pp_web_content_type("ui/app.js"), "text/javascript; charset=utf-8");
+	assert_string_equal(pp_web_content_type("ui/app.css"), "text/css; charset=utf-8");
+	assert_string_equal(pp_web_content_type("ui/icon.svg"), "image/svg+xml");
+	assert_non_null(pp_web_asset_find("ui/vendor/chart.umd.min.js"));
+	assert_non_null(pp_web_asset_find("ui/vendor/chart.js.LICENSE.md"));
+}
+
+/* If-None-Match with the ETag: 304 and no body; another ETag: the file. */
+static void etag_revalidation(void **state)
+{
+	const pp_web_asset *a = pp_web_asset_find("ui/app.js");
+	char inm[128];
+	const char *h[] = {inm, NULL};
+	api_res r;
+
+	(void)state;
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", a->etag);
+	r = api_ok(304, &W.srv, "GET", "/ui/app.js", NULL, NULL, h);
+	assert_string_equal(r.body, "");
+	assert_header(&r, "ETag", a->etag);
+	api_res_free(&r);
+	snprintf(inm, sizeof(inm), "If-None-Match: \"0000000000000000\"");
+	r = api_ok(200, &W.srv, "GET", "/ui/app.js", NULL, NULL, h);
+	assert_int_equal(strlen(r.body), a->len);
+	api_res_free(&r);
+}
+
+/* Unknown files are 404 problems naming them; nothing outside web/; writes are 405. */
+static void not_found(void **state)
+{
+	api_res r = api_call(&W.srv, "GET", "/ui/nope.js", NULL, NULL, NULL);
+
+	(void)state;
+	api_problem(r, 404, "not-found");
+	assert_string_equal(api_str(&r, "detail"), "no dashboard file ui/nope.js");
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/ui/%2e%2e", NULL, NULL, NULL);
+	api_problem(r, 404, "not-found");
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/ui/..%2fmeson.build", NULL, NULL, NULL);
+	assert_int_equal(r.status, 404);
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/ui/vendor/..%2f..%2findex.html", NULL, NULL, NULL);
+	assert_int_equal(r.status, 404);
+	api_res_free(&r);
+	r = api_call(&W.srv, "POST", "/", W.admin, "{}", NULL);
+	api_problem(r, 405, "method-not-allowed");
+	api_res_free(&r);
+}
+
+static json_t *load(const char *dir, const char *rel)
+{
+	char path[1024], *text;
+	json_error_t e;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	text = slurp(path);
+	j = json_loads(text, JSON_DECODE_ANY, &e);
+	if (j == NULL)
+		fail_msg("%s: line %d: %s", path, e.line, e.text);
+	free(text);
+	return j;
+}
+
+/* The export's file rel is what the API answers to GET path. */
+static void same_as_api(const char *dir, const char *rel, const char *path)
+{
+	json_t *file = load(dir, rel);
+	api_res r = api_ok(200, &W.srv, "GET", path, W.admin, NULL, NULL);
+
+	if (!json_equal(file, r.json)) {
+		char *a = json_dumps(file, JSON_COMPACT), *b = json_dumps(r.json, JSON_COMPACT);
+		fail_msg("%s differs from GET %s:\n  file: %s\n  API:  %s", rel, path, a, b);
+	}
+	json_decref(file);
+	api_res_free(&r);
+}
+
+static void export_json(void **state)
+{
+	char *dir = pp_t_tempdir();
+	pp_t_result r = pp_t_run("export", "json", dir, "--project", "PLAN", NULL);
+	json_t *index, *story;
+
+	(void)state;
+	if (r.status != 0)
+		fail_msg("export json: %s", r.err);
+	pp_t_result_free(&r);
+	index = load(dir, "index.json");
+	assert_string_equal(json_string_value(json_object_get(index, "schema")),
+			    "planpipe-export/1");
+	assert_int_equal(json_array_size(json_object_get(index, "projects")), 1);
+	assert_string_equal(
+		json_string_value(json_object_get(
+			json_object_get(
+				json_object_get(
+					json_array_get(json_object_get(index, "projects"), 0),
+					"files"),
+				"reports"),
+			"velocity")),
+		"PLAN/reports/velocity.json");
+	json_decref(index);
+	same_as_api(dir, "PLAN/reports/status-summary.json",
+		    "/v1/reports/status-summary?project=PLAN");
+	same_as_api(dir, "PLAN/reports/blocked.json", "/v1/reports/blocked?project=PLAN");
+	same_as_api(dir, "PLAN/reports/epics.json", "/v1/reports/epics?project=PLAN");
+	same_as_api(dir, "PLAN/reports/burndown/1.json",
+		    "/v1/reports/burndown?project=PLAN&backlog=Sprint%201");
+	same_as_api(dir, "PLAN/statuses.json", "/v1/projects/PLAN/statuses");
+	same_as_api(dir, "PLAN/backlogs.json", "/v1/projects/PLAN/backlogs");
+	same_as_api(dir, "status-summary.json", "/v1/reports/status-summary?project=PLAN");
+	story = load(dir, "PLAN/stories/PLAN-2.json");
+	{
+		api_res a = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-2", W.admin,
+				   NULL, NULL);
+		api_res h = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-2/history",
+				   W.admin, NULL, NULL);
+		api_res d =
+			api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-2/dependencies",
+			       W.admin, NULL, NULL);
+		api_res g = api_ok(200, &W.srv, "GET",
+				   "/v1/projects/PLAN/stories/PLAN-2/graph?direction=down", W.admin,
+				   NULL, NULL);
+		assert_true(json_equal(json_object_get(story, "story"), a.json));
+		assert_true(json_equal(json_object_get(story, "history"), h.json));
+		assert_true(json_equal(json_object_get(story, "dependencies"), d.json));
+		assert_true(json_equal(json_object_get(json_object_get(story, "graph"), "down"),
+				       g.json));
+		api_res_free(&a);
+		api_res_free(&h);
+		api_res_free(&d);
+		api_res_free(&g);
+	}
+	json_decref(story);
+	free(dir);
+}
+
+static void export_site(void **state)
+{
+	char *dir = pp_t_tempdir(), path[1024], *html, *data;
+	pp_t_result r = pp_t_run("export", "site", dir, NULL);
+
+	(void)state;
+	if (r.status != 0)
+		fail_msg("export site: %s", r.err);
+	pp_t_result_free(&r);
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	html = slurp(path);
+	pp_t_assert_contains(html, "<script src=\"data.js\"></script>\n<script defer");
+	pp_t_assert_contains(html, "http-equiv=\"Content-Security-Policy\"");
+	snprintf(path, sizeof(path), "%s/data.js", dir);
+	data = slurp(path);
+	pp_t_assert_contains(data, "window.PP_STATIC = {");
+	pp_t_assert_contains(data, "\"/v1/reports/cumulative-flow?project=PLAN\":");
+	pp_t_assert_contains(data, "\"/v1/reports/burndown?project=PLAN&backlog=Sprint%201\":");
+	/* The body's markup cannot end the script: "</" is written "<\/". */
+	assert_null(strstr(data, "</script>"));
+	pp_t_assert_contains(data, "<\\/script>");
+	snprintf(path, sizeof(path), "%s/ui/vendor/chart.umd.min.js", dir);
+	free(slurp(path));
+	json_decref(load(dir, "data/index.json"));
+	free(html);
+	free(data);
+	free(dir);
+}
+
+static void export_errors(void **state)
+{
+	char *dir = pp_t_tempdir();
+	pp_t_result r = pp_t_run("export", "json", dir, "--project", "NOPE", NULL);
+
+	(void)state;
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "no project NOPE");
+	pp_t_result_free(&r);
+	r = pp_t_run("export", "pdf", dir, NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "expected json DIR or site DIR");
+	pp_t_result_free(&r);
+	r = pp_t_run("export", "json", NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_result_free(&r);
+	r = pp_t_run("export", "--help", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "usage: planpipe export json DIR");
+	pp_t_result_free(&r);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(index_page),        cmocka_unit_test(every_file_served),
+		cmocka_unit_test(etag_revalidation), cmocka_unit_test(not_found),
+		cmocka_unit_test(export_json),       cmocka_unit_test(export_site),
+		cmocka_unit_test(export_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
