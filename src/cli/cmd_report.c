@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/report_table.h"
 #include "core/buf.h"
+#include "core/date.h"
 #include "db/conn.h"
 #include "db/report.h"
 
@@ -60,24 +61,6 @@ static int usage_error(const char *msg)
 {
 	pp_cli_error("report", msg);
 	return -1;
-}
-
-/* Whether s is a real calendar date written YYYY-MM-DD. */
-static int is_date(const char *s)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int i, y, m, d, leap;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] + (m == 2 && leap);
 }
 
 static int unknown_name(const char *name)
@@ -146,16 +129,16 @@ static int check_dates(const args *a)
 {
 	char msg[256];
 
-	if (a->from && !is_date(a->from)) {
+	if (a->from && !pp_date_valid(a->from)) {
 		snprintf(msg, sizeof(msg), "--from \"%s\" is not a date: expected YYYY-MM-DD",
 			 a->from);
 		return usage_error(msg);
 	}
-	if (a->to && !is_date(a->to)) {
+	if (a->to && !pp_date_valid(a->to)) {
 		snprintf(msg, sizeof(msg), "--to \"%s\" is not a date: expected YYYY-MM-DD", a->to);
 		return usage_error(msg);
 	}
-	if (a->as_of && !is_date(a->as_of)) {
+	if (a->as_of && !pp_date_valid(a->as_of)) {
 		snprintf(msg, sizeof(msg), "--as-of \"%s\" is not a date: expected YYYY-MM-DD",
 			 a->as_of);
 		return usage_error(msg);

@@ -1,5 +1,5 @@
 /*
- * test_input.c: src/api/input.c's Idempotency-Key check (issue 17): 1 to
+ * tests/unit/api/input.c: src/api/input.c's Idempotency-Key check (issue 17): 1 to
  * 255 printable ASCII characters, bare or as the IETF draft's quoted
  * sf-string; anything else a 400 naming the header.
  */

@@ -1,4 +1,4 @@
-/* test_migration.c: tests src/db/migration.c (files, names, directives; no database). */
+/* tests/unit/db/migration.c: tests src/db/migration.c (files, names, directives; no database). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
