@@ -133,11 +133,11 @@ static int fail(const pp_err *err)
 	return PP_EXIT_ERROR;
 }
 
-static pp_rc load(const args *a, pp_migration_set *set, pp_err *err)
+static pp_rc load(const args *a, pp_mig_set *set, pp_err *err)
 {
 	if (a->dir)
-		return pp_migrations_load_dir(a->dir, set, err);
-	return pp_migrations_load_embedded(set, err);
+		return pp_mig_load_dir(a->dir, set, err);
+	return pp_mig_load_embedded(set, err);
 }
 
 static void on_event(void *ctx, const pp_mig_event *ev)
@@ -172,7 +172,7 @@ static void on_event(void *ctx, const pp_mig_event *ev)
 	}
 }
 
-static void fill_opts(const args *a, pp_migrate_opts *o)
+static void fill_opts(const args *a, pp_mig_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->to_version = a->to;
@@ -181,17 +181,17 @@ static void fill_opts(const args *a, pp_migrate_opts *o)
 	o->on_event = on_event;
 }
 
-static int cmd_up(PGconn *conn, const pp_migration_set *set, const args *a)
+static int cmd_up(PGconn *conn, const pp_mig_set *set, const args *a)
 {
-	pp_migrate_opts o;
+	pp_mig_opts o;
 	pp_err err;
 	int applied = 0, v;
 
 	fill_opts(a, &o);
 	pp_err_clear(&err);
-	if (pp_migrate_up(conn, set, &o, &applied, &err) != PP_OK)
+	if (pp_mig_up(conn, set, &o, &applied, &err) != PP_OK)
 		return fail(&err);
-	v = pp_migrate_db_version(conn, &err);
+	v = pp_mig_db_version(conn, &err);
 	if (applied == 0)
 		printf("database is at version %d: nothing to apply\n", v);
 	else
@@ -243,7 +243,7 @@ static int status_exit(const pp_mig_status *st)
 	return st->n_pending ? PP_EXIT_PENDING : PP_EXIT_OK;
 }
 
-static int cmd_status(PGconn *conn, const pp_migration_set *set, const args *a)
+static int cmd_status(PGconn *conn, const pp_mig_set *set, const args *a)
 {
 	pp_mig_status st;
 	pp_err err;
@@ -251,7 +251,7 @@ static int cmd_status(PGconn *conn, const pp_migration_set *set, const args *a)
 	int code;
 
 	pp_err_clear(&err);
-	if (pp_migrate_status(conn, set, &st, &err) != PP_OK) {
+	if (pp_mig_status_read(conn, set, &st, &err) != PP_OK) {
 		pp_mig_status_free(&st);
 		return fail(&err);
 	}
@@ -283,10 +283,10 @@ static int cmd_status(PGconn *conn, const pp_migration_set *set, const args *a)
 	return code;
 }
 
-static int cmd_verify(PGconn *conn, const pp_migration_set *set)
+static int cmd_verify(PGconn *conn, const pp_mig_set *set)
 {
-	const pp_migration **todo = NULL;
-	pp_migrate_opts o;
+	const pp_mig **todo = NULL;
+	pp_mig_opts o;
 	pp_mig_status st;
 	size_t n = 0, i, applied = 0;
 	pp_err err;
@@ -295,8 +295,8 @@ static int cmd_verify(PGconn *conn, const pp_migration_set *set)
 	memset(&o, 0, sizeof(o));
 	o.allow_out_of_order = 1; /* verify judges what was applied, not what is to come */
 	pp_err_clear(&err);
-	if (pp_migrate_status(conn, set, &st, &err) != PP_OK ||
-	    pp_migrate_plan(&st, &o, &todo, &n, &err) != PP_OK) {
+	if (pp_mig_status_read(conn, set, &st, &err) != PP_OK ||
+	    pp_mig_plan(&st, &o, &todo, &n, &err) != PP_OK) {
 		code = fail(&err);
 	} else {
 		for (i = 0; i < st.count; i++)
@@ -311,10 +311,10 @@ static int cmd_verify(PGconn *conn, const pp_migration_set *set)
 	return code;
 }
 
-static int cmd_plan(PGconn *conn, const pp_migration_set *set, const args *a)
+static int cmd_plan(PGconn *conn, const pp_mig_set *set, const args *a)
 {
-	const pp_migration **todo = NULL;
-	pp_migrate_opts o;
+	const pp_mig **todo = NULL;
+	pp_mig_opts o;
 	pp_mig_status st;
 	size_t n = 0, i;
 	pp_err err;
@@ -322,8 +322,8 @@ static int cmd_plan(PGconn *conn, const pp_migration_set *set, const args *a)
 
 	fill_opts(a, &o);
 	pp_err_clear(&err);
-	if (pp_migrate_status(conn, set, &st, &err) != PP_OK ||
-	    pp_migrate_plan(&st, &o, &todo, &n, &err) != PP_OK) {
+	if (pp_mig_status_read(conn, set, &st, &err) != PP_OK ||
+	    pp_mig_plan(&st, &o, &todo, &n, &err) != PP_OK) {
 		code = fail(&err);
 	} else if (n == 0) {
 		printf("nothing to apply: the database is at version %d\n", st.db_version);
@@ -331,7 +331,7 @@ static int cmd_plan(PGconn *conn, const pp_migration_set *set, const args *a)
 		printf("would apply %zu migration%s to the database at version %d:\n", n,
 		       n == 1 ? "" : "s", st.db_version);
 		for (i = 0; i < n; i++) {
-			const pp_migration *m = todo[i];
+			const pp_mig *m = todo[i];
 			printf("  %s  %zu statement%s, %s", m->filename, m->script.count,
 			       m->script.count == 1 ? "" : "s",
 			       m->no_transaction ? "without a transaction" : "in one transaction");
@@ -347,9 +347,9 @@ static int cmd_plan(PGconn *conn, const pp_migration_set *set, const args *a)
 	return code;
 }
 
-static int cmd_baseline(PGconn *conn, const pp_migration_set *set, const args *a)
+static int cmd_baseline(PGconn *conn, const pp_mig_set *set, const args *a)
 {
-	pp_migrate_opts o;
+	pp_mig_opts o;
 	pp_err err;
 	int v;
 
@@ -361,7 +361,7 @@ static int cmd_baseline(PGconn *conn, const pp_migration_set *set, const args *a
 		return PP_EXIT_ERROR;
 	fill_opts(a, &o);
 	pp_err_clear(&err);
-	if (pp_migrate_baseline(conn, set, v, &o, &err) != PP_OK)
+	if (pp_mig_baseline(conn, set, v, &o, &err) != PP_OK)
 		return fail(&err);
 	printf("recorded migrations up to %04d as applied (baseline); nothing was run\n", v);
 	return PP_EXIT_OK;
@@ -378,7 +378,7 @@ static int cmd_new(const args *a)
 		return PP_EXIT_ERROR;
 	}
 	pp_err_clear(&err);
-	if (pp_migration_new_file(dir, a->operand, &path, &err) != PP_OK)
+	if (pp_mig_new_file(dir, a->operand, &path, &err) != PP_OK)
 		return fail(&err);
 	printf("%s\n", path);
 	free(path);
@@ -430,7 +430,7 @@ static int cmd_wait(const pp_config *cfg, const args *a)
 int pp_cli_migrate(int argc, char **argv, const pp_config *cfg)
 {
 	static const char *const db_subs[] = {"up", "status", "verify", "plan", "baseline", NULL};
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	PGconn *conn = NULL;
 	pp_err err;
 	args a;
@@ -453,12 +453,12 @@ int pp_cli_migrate(int argc, char **argv, const pp_config *cfg)
 	srand((unsigned)(getpid() ^ time(NULL)));
 	pp_err_clear(&err);
 	if (load(&a, &set, &err) != PP_OK) {
-		pp_migrations_free(&set);
+		pp_mig_set_free(&set);
 		return fail(&err);
 	}
 	if (pp_db_connect(cfg, "planpipe migrate", cfg->connect_timeout_s * 1000, &conn, &err) !=
 	    PP_OK) {
-		pp_migrations_free(&set);
+		pp_mig_set_free(&set);
 		return fail(&err);
 	}
 	if (strcmp(a.sub, "up") == 0)
@@ -472,6 +472,6 @@ int pp_cli_migrate(int argc, char **argv, const pp_config *cfg)
 	else
 		code = cmd_baseline(conn, &set, &a);
 	PQfinish(conn);
-	pp_migrations_free(&set);
+	pp_mig_set_free(&set);
 	return code;
 }

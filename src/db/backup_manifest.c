@@ -158,7 +158,7 @@ pp_rc bk_stats_collect(const bk_env *e, PGconn *conn, json_t **out, pp_err *err)
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
 		goto out;
 	}
-	v = pp_migrate_db_version(conn, err);
+	v = pp_mig_db_version(conn, err);
 	if (v < 0) {
 		rc = PP_EDB;
 		goto out;

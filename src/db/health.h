@@ -43,7 +43,7 @@ typedef struct pp_health_opts {
 	int timeout_ms;       /* for everything: connecting and every query */
 	int allow_replica;    /* a standby or read-only server is ready too */
 	int schema_exact;     /* a schema newer than this binary's is not ready either */
-	int required_version; /* the schema version needed (pp_migrations_required_version()) */
+	int required_version; /* the schema version needed (pp_mig_required_version()) */
 	pp_health_thresholds th;
 } pp_health_opts;
 
