@@ -277,6 +277,17 @@ void api_problem_at(const api_res *r, long status, const char *type, const char 
 	}
 }
 
+void api_res_free_value(api_res r)
+{
+	api_res_free(&r);
+}
+
+void api_refused_at(long status, const char *type, api_res r, const char *file, int line)
+{
+	api_problem_at(&r, status, type, file, line);
+	api_res_free(&r);
+}
+
 static int open_conn(const api_server *s)
 {
 	struct sockaddr_in sa;
