@@ -157,6 +157,49 @@ static int check_dates(const args *a)
 	return 0;
 }
 
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	args *a = ctx;
+	char msg[256];
+
+	switch (opt) {
+	case 'p':
+		a->projects[a->n_projects++] = arg;
+		break;
+	case 'f':
+		a->from = arg;
+		break;
+	case 't':
+		a->to = arg;
+		break;
+	case 'b':
+		a->backlog = arg;
+		break;
+	case 's':
+		a->story = arg;
+		break;
+	case 'l':
+		a->last = arg;
+		break;
+	case 'a':
+		a->as_of = arg;
+		break;
+	default: /* 'F' */
+		if (strcmp(arg, "table") == 0)
+			a->format = FMT_TABLE;
+		else if (strcmp(arg, "json") == 0)
+			a->format = FMT_JSON;
+		else if (strcmp(arg, "csv") == 0)
+			a->format = FMT_CSV;
+		else {
+			snprintf(msg, sizeof(msg),
+				 "unknown --format '%s': expected table, json or csv", arg);
+			return usage_error(msg);
+		}
+	}
+	return 0;
+}
+
 /* 0 to run, 1 help was printed, -1 usage error (printed). */
 static int parse(int argc, char **argv, args *a)
 {
@@ -172,56 +215,12 @@ static int parse(int argc, char **argv, args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char msg[256];
 	unsigned takes;
-	int c;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			a->projects[a->n_projects++] = optarg;
-			break;
-		case 'f':
-			a->from = optarg;
-			break;
-		case 't':
-			a->to = optarg;
-			break;
-		case 'b':
-			a->backlog = optarg;
-			break;
-		case 's':
-			a->story = optarg;
-			break;
-		case 'l':
-			a->last = optarg;
-			break;
-		case 'a':
-			a->as_of = optarg;
-			break;
-		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				a->format = FMT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				a->format = FMT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				a->format = FMT_CSV;
-			else {
-				snprintf(msg, sizeof(msg),
-					 "unknown --format '%s': expected table, json or csv",
-					 optarg);
-				return usage_error(msg);
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	r = pp_cli_options(argc, argv, opts, usage, take_option, a);
+	if (r != 0)
+		return r;
 	if (optind >= argc) {
 		usage(stderr);
 		return -1;
@@ -297,10 +296,11 @@ int pp_cli_report(int argc, char **argv, const pp_config *cfg)
 	ra.story = a.story;
 	ra.last = a.last;
 	ra.as_of = a.as_of;
+	conn = pp_cli_connect(cfg, "report", "planpipe report");
+	if (conn == NULL)
+		goto out;
 	pp_err_clear(&err);
-	if (pp_db_connect(cfg, "planpipe report", cfg->connect_timeout_s * 1000, &conn, &err) !=
-		    PP_OK ||
-	    pp_report_run(conn, a.name, &ra, &json, &err) != PP_OK) {
+	if (pp_report_run(conn, a.name, &ra, &json, &err) != PP_OK) {
 		pp_cli_error("report", err.msg);
 		goto out;
 	}

@@ -42,6 +42,24 @@ typedef struct args {
 	int add;
 } args;
 
+static void usage(FILE *out)
+{
+	fputs(usage_text, out);
+}
+
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	args *a = ctx;
+
+	if (opt == 'c')
+		a->category = arg;
+	else if (opt == 'n')
+		a->name = arg;
+	else
+		a->position = arg;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, args *a)
 {
 	static const struct option opts[] = {
@@ -51,29 +69,12 @@ static int parse_args(int argc, char **argv, args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			a->category = optarg;
-			break;
-		case 'n':
-			a->name = optarg;
-			break;
-		case 'p':
-			a->position = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		default:
-			fputs(usage_text, stderr);
-			return -1;
-		}
-	}
+	r = pp_cli_options(argc, argv, opts, usage, take_option, a);
+	if (r != 0)
+		return r;
 	if (argc - optind == 3 && strcmp(argv[optind], "add") == 0) {
 		a->add = 1;
 		a->project = argv[optind + 1];
@@ -155,20 +156,16 @@ static int add(PGconn *conn, const args *a)
 
 int pp_cli_workflow(int argc, char **argv, const pp_config *cfg)
 {
-	PGconn *conn = NULL;
-	pp_err err;
+	PGconn *conn;
 	args a;
 	int r, status;
 
 	r = parse_args(argc, argv, &a);
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	pp_err_clear(&err);
-	if (pp_db_connect(cfg, "planpipe-workflow", cfg->connect_timeout_s * 1000, &conn, &err) !=
-	    PP_OK) {
-		pp_cli_error("workflow", err.msg);
+	conn = pp_cli_connect(cfg, "workflow", "planpipe-workflow");
+	if (conn == NULL)
 		return PP_EXIT_ERROR;
-	}
 	status = a.add ? add(conn, &a) : list(conn, &a);
 	PQfinish(conn);
 	return status;
