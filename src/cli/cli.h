@@ -45,13 +45,14 @@ typedef int (*pp_cli_opt_fn)(void *ctx, int opt, const char *arg);
 
 /*
  * The options of argv (from argv[1]) by getopt_long over opts, whose --help
- * must have the value 'h'. fn takes every other option. Returns 0 with
+ * must have the value 'h'. fn takes every other option. The usage is
+ * usage_text, or what usage prints when usage_text is NULL. Returns 0 with
  * optind at the first operand; 1 when --help printed usage on stdout; -1
  * for a usage error (an unknown option or a missing argument: usage on
  * stderr; or fn refused one).
  */
-int pp_cli_options(int argc, char **argv, const struct option *opts, void (*usage)(FILE *out),
-		   pp_cli_opt_fn fn, void *ctx);
+int pp_cli_options(int argc, char **argv, const struct option *opts, const char *usage_text,
+		   void (*usage)(FILE *out), pp_cli_opt_fn fn, void *ctx);
 
 /*
  * Connects to the database as application_name app, within the configured

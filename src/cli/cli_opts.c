@@ -8,19 +8,27 @@
 #include "cli/cli.h"
 #include "db/conn.h"
 
-int pp_cli_options(int argc, char **argv, const struct option *opts, void (*usage)(FILE *out),
-		   pp_cli_opt_fn fn, void *ctx)
+static void print_usage(const char *usage_text, void (*usage)(FILE *out), FILE *out)
+{
+	if (usage_text)
+		fputs(usage_text, out);
+	else
+		usage(out);
+}
+
+int pp_cli_options(int argc, char **argv, const struct option *opts, const char *usage_text,
+		   void (*usage)(FILE *out), pp_cli_opt_fn fn, void *ctx)
 {
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			usage(stdout);
+			print_usage(usage_text, usage, stdout);
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			usage(stderr);
+			print_usage(usage_text, usage, stderr);
 			return -1;
 		}
 		if (fn(ctx, c, optarg) != 0)

@@ -218,7 +218,7 @@ static int parse(int argc, char **argv, args *a)
 	unsigned takes;
 	int r;
 
-	r = pp_cli_options(argc, argv, opts, usage, take_option, a);
+	r = pp_cli_options(argc, argv, opts, NULL, usage, take_option, a);
 	if (r != 0)
 		return r;
 	if (optind >= argc) {

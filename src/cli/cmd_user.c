@@ -79,11 +79,6 @@ static int new_token(char token[TOKEN_LEN + 1], char hash[PP_SHA256_HEX_LEN + 3]
 	return 0;
 }
 
-static void usage(FILE *out)
-{
-	fputs(usage_text, out);
-}
-
 static int take_option(void *ctx, int opt, const char *arg)
 {
 	args *a = ctx;
@@ -109,7 +104,7 @@ static int parse_args(int argc, char **argv, args *a)
 	int r;
 
 	memset(a, 0, sizeof(*a));
-	r = pp_cli_options(argc, argv, opts, usage, take_option, a);
+	r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, a);
 	if (r != 0)
 		return r;
 	if (argc - optind != 2) {

@@ -42,11 +42,6 @@ typedef struct args {
 	int add;
 } args;
 
-static void usage(FILE *out)
-{
-	fputs(usage_text, out);
-}
-
 static int take_option(void *ctx, int opt, const char *arg)
 {
 	args *a = ctx;
@@ -72,7 +67,7 @@ static int parse_args(int argc, char **argv, args *a)
 	int r;
 
 	memset(a, 0, sizeof(*a));
-	r = pp_cli_options(argc, argv, opts, usage, take_option, a);
+	r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, a);
 	if (r != 0)
 		return r;
 	if (argc - optind == 3 && strcmp(argv[optind], "add") == 0) {

@@ -24,7 +24,6 @@ static world W;
 
 static int setup(void **state)
 {
-
 	(void)state;
 	api_setup_db();
 	W.alice = api_user_add("alice", 0);

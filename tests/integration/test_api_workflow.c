@@ -19,7 +19,6 @@ static world W;
 
 static int setup(void **state)
 {
-
 	(void)state;
 	api_setup_db();
 	W.admin = api_user_add("admin", 1);

@@ -1,6 +1,7 @@
 /*
  * tests/unit/core/sha256.c: src/core/sha256.c against known vectors: FIPS
- * 180-2's SHA-256 examples, and git blob ids as `git hash-object` prints them.
+ * 180-2's SHA-256 examples, git blob ids as `git hash-object` prints them,
+ * and the hex encoding they share with the backup manifest.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,11 +55,25 @@ static void git_blob_ids(void **state)
 	assert_string_equal(hex, "20b5be91886d0b6f26dc98a225c0dac05fe2c86e");
 }
 
+static void hex_digits(void **state)
+{
+	static const unsigned char bytes[] = {0x00, 0x0f, 0xa5, 0xff};
+	char hex[9];
+
+	(void)state;
+	memset(hex, 'x', sizeof(hex));
+	pp_hex(bytes, sizeof(bytes), hex);
+	assert_string_equal(hex, "000fa5ff");
+	pp_hex(bytes, 0, hex);
+	assert_string_equal(hex, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fips_vectors),
 		cmocka_unit_test(git_blob_ids),
+		cmocka_unit_test(hex_digits),
 	};
 
 	return cmocka_run_group_tests_name("sha256", tests, NULL, NULL);
