@@ -97,6 +97,11 @@ const char *pp_api_constraint_field(const char *constraint, char *buf, size_t si
 	return NULL;
 }
 
+const char *pp_api_constraint_listed(size_t i)
+{
+	return i < sizeof(fields) / sizeof(fields[0]) ? fields[i][0] : NULL;
+}
+
 static const state_map *find_state(const char *state)
 {
 	size_t i;

@@ -45,4 +45,11 @@ void pp_api_unavailable(const pp_http_req *req, pp_http_resp *resp, pp_rc rc, co
 /* The request field a constraint guards ("stories_title_length" -> "title"), or NULL. */
 const char *pp_api_constraint_field(const char *constraint, char *buf, size_t size);
 
+/*
+ * The i-th constraint named in the list of exceptions behind
+ * pp_api_constraint_field, NULL past its end: tests hold the list to the
+ * schema's catalog (tests/integration/test_errors_catalog.c).
+ */
+const char *pp_api_constraint_listed(size_t i);
+
 #endif
