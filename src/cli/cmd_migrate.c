@@ -58,6 +58,29 @@ static int parse_int(const char *s, const char *what, int min, int *out)
 	return 0;
 }
 
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	args *a = ctx;
+
+	switch (opt) {
+	case 'd':
+		a->dir = arg;
+		return 0;
+	case 't':
+		return parse_int(arg, "--to", 1, &a->to);
+	case 'o':
+		a->allow_out_of_order = 1;
+		return 0;
+	case 'j':
+		a->json = 1;
+		return 0;
+	case 'l':
+		return parse_int(arg, "--lock-timeout", 0, &a->lock_timeout_s);
+	default: /* 'w' */
+		return parse_int(arg, "--timeout", 0, &a->wait_timeout_s);
+	}
+}
+
 static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 {
 	static const struct option opts[] = {
@@ -70,7 +93,7 @@ static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int r;
 
 	memset(a, 0, sizeof(*a));
 	a->dir = cfg->migrations_dir;
@@ -86,38 +109,10 @@ static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 		fputs(usage_text, stdout);
 		return 1;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			a->dir = optarg;
-			break;
-		case 't':
-			if (parse_int(optarg, "--to", 1, &a->to) != 0)
-				return -1;
-			break;
-		case 'o':
-			a->allow_out_of_order = 1;
-			break;
-		case 'j':
-			a->json = 1;
-			break;
-		case 'l':
-			if (parse_int(optarg, "--lock-timeout", 0, &a->lock_timeout_s) != 0)
-				return -1;
-			break;
-		case 'w':
-			if (parse_int(optarg, "--timeout", 0, &a->wait_timeout_s) != 0)
-				return -1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		default:
-			fputs(usage_text, stderr);
-			return -1;
-		}
-	}
+	/* The options follow the subcommand: argv + 1 reads as a command line of its own. */
+	r = pp_cli_options(argc - 1, argv + 1, opts, usage_text, NULL, take_option, a);
+	if (r != 0)
+		return r;
 	if (optind + 1 < argc)
 		a->operand = argv[optind + 1];
 	if (optind + 2 < argc) {

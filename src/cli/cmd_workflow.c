@@ -87,23 +87,34 @@ static int parse_args(int argc, char **argv, args *a)
 	return 0;
 }
 
-static int list(PGconn *conn, const args *a)
+/* Runs sql with the project's key as $1: its rows, or NULL after printing why (none: no project).
+ */
+static PGresult *project_rows(PGconn *conn, const char *sql, const args *a)
 {
 	const char *p[1] = {a->project};
 	PGresult *r = NULL;
 	pp_err err;
-	int i;
 
 	pp_err_clear(&err);
-	if (pp_db_execp(conn, sql_list, 1, p, &r, &err) != PP_OK) {
+	if (pp_db_execp(conn, sql, 1, p, &r, &err) != PP_OK) {
 		pp_cli_error("workflow", err.msg);
-		return PP_EXIT_ERROR;
+		return NULL;
 	}
 	if (PQntuples(r) == 0) {
 		fprintf(stderr, "planpipe workflow: error: no project \"%s\"\n", a->project);
 		PQclear(r);
-		return PP_EXIT_ERROR;
+		return NULL;
 	}
+	return r;
+}
+
+static int list(PGconn *conn, const args *a)
+{
+	PGresult *r = project_rows(conn, sql_list, a);
+	int i;
+
+	if (r == NULL)
+		return PP_EXIT_ERROR;
 	printf("%-24s %-24s %-10s %8s %7s %7s\n", "STATUS", "NAME", "CATEGORY", "POSITION",
 	       "BLOCKED", "STORIES");
 	for (i = 0; i < PQntuples(r); i++)
@@ -118,20 +129,12 @@ static int add(PGconn *conn, const args *a)
 {
 	const char *p[5];
 	char id[32];
-	PGresult *r = NULL;
+	PGresult *r = project_rows(conn, sql_project, a);
 	pp_err err;
 
+	if (r == NULL)
+		return PP_EXIT_ERROR;
 	pp_err_clear(&err);
-	p[0] = a->project;
-	if (pp_db_execp(conn, sql_project, 1, p, &r, &err) != PP_OK) {
-		pp_cli_error("workflow", err.msg);
-		return PP_EXIT_ERROR;
-	}
-	if (PQntuples(r) == 0) {
-		fprintf(stderr, "planpipe workflow: error: no project \"%s\"\n", a->project);
-		PQclear(r);
-		return PP_EXIT_ERROR;
-	}
 	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	p[0] = id;
