@@ -3,10 +3,19 @@
 
 #include <string.h>
 
-int pp_date_valid(const char *s)
+int pp_date_days_in_month(int y, int m)
 {
 	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int i, y, m, d, leap;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	if (m < 1 || m > 12)
+		return 0;
+	return days[m - 1] + (m == 2 && leap);
+}
+
+int pp_date_valid(const char *s)
+{
+	int i, y, m, d;
 
 	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return 0;
@@ -16,6 +25,5 @@ int pp_date_valid(const char *s)
 	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	m = (s[5] - '0') * 10 + (s[6] - '0');
 	d = (s[8] - '0') * 10 + (s[9] - '0');
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] + (m == 2 && leap);
+	return y >= 1 && d >= 1 && d <= pp_date_days_in_month(y, m);
 }

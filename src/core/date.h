@@ -13,4 +13,11 @@
  */
 int pp_date_valid(const char *s);
 
+/*
+ * The days of month m (1 to 12) of year y in the Gregorian calendar (29 in
+ * a leap February); 0 for a month out of range. The rule pp_date_valid
+ * applies, for parsers of longer spellings (timestamps).
+ */
+int pp_date_days_in_month(int y, int m);
+
 #endif

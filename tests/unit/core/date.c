@@ -58,11 +58,26 @@ static void not_days(void **state)
 			fail_msg("\"%s\" accepted", bad[i]);
 }
 
+static void month_lengths(void **state)
+{
+	(void)state;
+	assert_int_equal(pp_date_days_in_month(2026, 1), 31);
+	assert_int_equal(pp_date_days_in_month(2026, 2), 28);
+	assert_int_equal(pp_date_days_in_month(2024, 2), 29);
+	assert_int_equal(pp_date_days_in_month(2000, 2), 29);
+	assert_int_equal(pp_date_days_in_month(1900, 2), 28);
+	assert_int_equal(pp_date_days_in_month(2026, 4), 30);
+	assert_int_equal(pp_date_days_in_month(2026, 12), 31);
+	assert_int_equal(pp_date_days_in_month(2026, 0), 0);
+	assert_int_equal(pp_date_days_in_month(2026, 13), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_days),
 		cmocka_unit_test(not_days),
+		cmocka_unit_test(month_lengths),
 	};
 
 	return cmocka_run_group_tests_name("date", tests, NULL, NULL);
