@@ -34,20 +34,9 @@ die() {
 	exit 1
 }
 
-# file_env VAR: VAR may come from VAR_FILE (a Docker secret); both is an error.
-file_env() {
-	eval "fe_value=\${$1:-}"
-	eval "fe_file=\${$1_FILE:-}"
-	if [ -n "$fe_value" ] && [ -n "$fe_file" ]; then
-		die "both $1 and $1_FILE are set; set only one of them"
-	fi
-	if [ -n "$fe_file" ]; then
-		[ -r "$fe_file" ] || die "$1_FILE=$fe_file: no such file, or not readable"
-		fe_value=$(cat "$fe_file") || die "$1_FILE=$fe_file: cannot read it"
-	fi
-	unset "$1_FILE"
-	eval "$1=\$fe_value"
-}
+# file_env VAR (docker/lib/file_env.sh): VAR or VAR_FILE, not both.
+# shellcheck source-path=SCRIPTDIR source=../lib/file_env.sh
+. "${PP_FILE_ENV_SH:-/usr/local/lib/planpipe/file_env.sh}"
 
 # number VAR DEFAULT: VAR, or DEFAULT, must be a whole number.
 number() {

@@ -34,28 +34,16 @@ die() {
 	exit 1
 }
 
-# file_env VAR: VAR may come from VAR_FILE (a Docker secret); both at once is
-# ambiguous, so an error. The value is exported, the _FILE variable removed.
-file_env() {
-	eval "fe_value=\${$1:-}"
-	eval "fe_file=\${$1_FILE:-}"
-	if [ -n "$fe_value" ] && [ -n "$fe_file" ]; then
-		die "both $1 and $1_FILE are set; set only one of them"
-	fi
-	if [ -n "$fe_file" ]; then
-		[ -r "$fe_file" ] ||
-			die "$1_FILE=$fe_file: no such file, or not readable by uid $(id -u) (on the host: chown $(id -u) FILE)"
-		fe_value=$(cat "$fe_file") || die "$1_FILE=$fe_file: cannot read it"
-	fi
-	unset "$1_FILE"
-	export "$1=$fe_value"
-}
+# file_env VAR (docker/lib/file_env.sh): VAR or VAR_FILE, not both.
+# shellcheck source-path=SCRIPTDIR source=../lib/file_env.sh
+. "${PP_FILE_ENV_SH:-/usr/local/lib/planpipe/file_env.sh}"
 
 [ $# -eq 0 ] || die "takes no arguments (for other commands: docker compose run --rm cli COMMAND)"
 
 # psql reads neither PGPASSWORD_FILE nor any *_FILE: resolve them here.
 file_env PGPASSWORD
 file_env PLANPIPE_API_DB_PASSWORD
+export PGPASSWORD="${PGPASSWORD:-}" PLANPIPE_API_DB_PASSWORD="${PLANPIPE_API_DB_PASSWORD:-}"
 export PLANPIPE_API_DB_USER="${PLANPIPE_API_DB_USER:-planpipe_api}"
 export PGAPPNAME=planpipe-migrate
 wait_s=${PLANPIPE_MIGRATE_WAIT:-120}

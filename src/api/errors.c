@@ -97,6 +97,11 @@ const char *pp_api_constraint_field(const char *constraint, char *buf, size_t si
 	return NULL;
 }
 
+const char *pp_api_constraint_listed(size_t i)
+{
+	return i < sizeof(fields) / sizeof(fields[0]) ? fields[i][0] : NULL;
+}
+
 static const state_map *find_state(const char *state)
 {
 	size_t i;
@@ -128,23 +133,38 @@ static json_t *cycle_of(const char *msg)
 void pp_api_db_problem(const pp_http_req *req, pp_http_resp *resp, PGconn *conn,
 		       const PGresult *res)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-	const char *constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
-	const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
+	pp_api_db_error e = {
+		.sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL,
+		.primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL,
+		.detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL,
+		.constraint = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL,
+		.column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL,
+		.connected = conn != NULL && PQstatus(conn) == CONNECTION_OK,
+		.conn_msg = conn ? PQerrorMessage(conn) : NULL,
+	};
+
+	pp_api_db_error_problem(req, resp, &e);
+}
+
+void pp_api_db_error_problem(const pp_http_req *req, pp_http_resp *resp, const pp_api_db_error *e)
+{
+	const char *state = e->sqlstate, *primary = e->primary, *detail = e->detail;
+	const char *constraint = e->constraint, *column = e->column;
 	const state_map *m = find_state(state);
 	char text[1024], fbuf[64];
 	pp_problem p = {0};
 
-	if (m == NULL && (conn == NULL || PQstatus(conn) != CONNECTION_OK)) {
+	if (m == NULL && !e->connected) {
 		pp_api_unavailable(req, resp, PP_ECONNECT,
 				   "the connection to the database was lost");
 		return;
 	}
 	if (m == NULL) {
 		pp_log(PP_LOG_ERROR, "request %s: database error %s: %s%s%s", req->request_id,
-		       state ? state : "(none)", primary ? primary : PQerrorMessage(conn),
+		       state ? state : "(none)",
+		       primary       ? primary
+		       : e->conn_msg ? e->conn_msg
+				     : "",
 		       detail ? " DETAIL: " : "", detail ? detail : "");
 		p = (pp_problem){
 			.status = 500,

@@ -24,6 +24,16 @@
 void pp_api_db_problem(const pp_http_req *req, pp_http_resp *resp, PGconn *conn,
 		       const PGresult *res);
 
+/* What pp_api_db_problem reads of a failed result and its connection (any field may be NULL). */
+typedef struct pp_api_db_error {
+	const char *sqlstate, *primary, *detail, *constraint, *column;
+	int connected;        /* the connection is still up */
+	const char *conn_msg; /* the connection's last error, logged when primary is NULL */
+} pp_api_db_error;
+
+/* pp_api_db_problem's mapping itself, without libpq: the same resp for the same fields. */
+void pp_api_db_error_problem(const pp_http_req *req, pp_http_resp *resp, const pp_api_db_error *e);
+
 /*
  * Fills resp for a pool or connection failure: 503 with Retry-After (500 for
  * PP_ENOMEM). why is sent to the client, who may not even be authenticated:
@@ -34,5 +44,12 @@ void pp_api_unavailable(const pp_http_req *req, pp_http_resp *resp, pp_rc rc, co
 
 /* The request field a constraint guards ("stories_title_length" -> "title"), or NULL. */
 const char *pp_api_constraint_field(const char *constraint, char *buf, size_t size);
+
+/*
+ * The i-th constraint named in the list of exceptions behind
+ * pp_api_constraint_field, NULL past its end: tests hold the list to the
+ * schema's catalog (tests/integration/test_errors_catalog.c).
+ */
+const char *pp_api_constraint_listed(size_t i);
 
 #endif

@@ -11,6 +11,7 @@
 #include "api/handlers.h"
 #include "api/input.h"
 #include "core/log.h"
+#include "db/health.h"
 
 static const char *const no_params[] = {NULL};
 
@@ -21,18 +22,19 @@ void pp_api_livez(void *ctx, pp_http_req *req, pp_http_resp *resp)
 		pp_http_resp_copy(resp, 200, "application/json", "{\"status\":\"alive\"}");
 }
 
-/* Fails (42P01) on a database that was never migrated: not ready either. */
-static const char sql_ready[] =
-	"SELECT coalesce((SELECT max(version) FROM public.planpipe_schema_migrations), 0),"
-	" pg_is_in_recovery()";
-
+/*
+ * The readiness of `planpipe health --level readiness` (src/db/health.h):
+ * the same facts, judged by the same function, for a writable primary.
+ */
 void pp_api_readyz(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
 	pp_api *api = ctx;
 	pp_pool_conn *pc = NULL;
 	PGresult *res = NULL;
-	char body[160], why[200];
-	int have = 0;
+	char body[160];
+	pp_health_opts o;
+	pp_health_ready_facts f;
+	pp_health_ready v;
 	pp_err err;
 	pp_rc rc;
 
@@ -41,28 +43,25 @@ void pp_api_readyz(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_err_clear(&err);
 	rc = pp_pool_acquire(api->pool, 2000, &pc, &err);
 	if (rc == PP_OK)
-		rc = pp_pool_exec(pc, sql_ready, 0, NULL, &res, &err);
+		rc = pp_pool_exec(pc, pp_health_ready_sql, 0, NULL, &res, &err);
 	if (rc != PP_OK) {
 		/* The message names the server: for the log, never the (anonymous) client. */
 		pp_log(PP_LOG_WARN, "request %s: readyz: %s", req->request_id, err.msg);
 		pp_api_unavailable(req, resp, rc == PP_EDB ? PP_EUNAVAIL : rc, NULL);
 		goto out;
 	}
-	have = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	if (strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
-		pp_api_unavailable(req, resp, PP_EUNAVAIL, "the database is a standby (read-only)");
-		goto out;
-	}
-	if (have < api->schema_version) {
-		snprintf(
-			why, sizeof(why),
-			"the schema is at version %d, this binary needs %d: run planpipe migrate up",
-			have, api->schema_version);
-		pp_api_unavailable(req, resp, PP_EUNAVAIL, why);
+	pp_health_opts_init(&o, PP_HEALTH_READINESS);
+	o.required_version = api->schema_version;
+	f.in_recovery = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	f.read_only = strcmp(PQgetvalue(res, 0, 1), "on") == 0;
+	f.schema_version = (int)strtol(PQgetvalue(res, 0, 2), NULL, 10);
+	pp_health_ready_judge(&f, &o, &v);
+	if (!v.ready) {
+		pp_api_unavailable(req, resp, PP_EUNAVAIL, v.why);
 		goto out;
 	}
 	snprintf(body, sizeof(body), "{\"status\":\"ready\",\"schema_version\":%d,\"required\":%d}",
-		 have, api->schema_version);
+		 f.schema_version, api->schema_version);
 	pp_http_resp_copy(resp, 200, "application/json", body);
 out:
 	PQclear(res);

@@ -423,9 +423,9 @@ int pp_cli_restore(int argc, char **argv, const pp_config *cfg)
 	if (info.roles_created)
 		printf("  created %d role%s from globals.sql\n", info.roles_created,
 		       info.roles_created == 1 ? "" : "s");
-	if (info.b.schema_version < pp_migrations_required_version())
+	if (info.b.schema_version < pp_mig_required_version())
 		printf("  the schema is at version %d; this planpipe needs %d: run planpipe "
 		       "migrate up\n",
-		       info.b.schema_version, pp_migrations_required_version());
+		       info.b.schema_version, pp_mig_required_version());
 	return PP_EXIT_OK;
 }

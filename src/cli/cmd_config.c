@@ -33,7 +33,7 @@ int pp_cli_config(int argc, char **argv, const pp_config *cfg)
 		pp_cli_error("config", "takes no arguments (see planpipe config --help)");
 		return PP_EXIT_ERROR;
 	}
-	printf("# planpipe %s, schema version %d\n", PP_VERSION, pp_migrations_required_version());
+	printf("# planpipe %s, schema version %d\n", PP_VERSION, pp_mig_required_version());
 	pp_config_print(cfg, stdout);
 	pp_db_print_conninfo(cfg, stdout);
 	return PP_EXIT_OK;

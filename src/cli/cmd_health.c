@@ -196,7 +196,7 @@ int pp_cli_health(int argc, char **argv, const pp_config *cfg)
 	r = parse_args(argc, argv, &o, &json);
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : EXIT_UNKNOWN;
-	o.required_version = pp_migrations_required_version();
+	o.required_version = pp_mig_required_version();
 	pp_health_run(cfg, &o, &report);
 	if (json) {
 		json_t *j = pp_health_report_json(&report);

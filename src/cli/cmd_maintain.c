@@ -40,6 +40,28 @@ static long whole(const char *s, long min, long max)
 	return *s == '\0' || *end != '\0' || v < min || v > max ? -1 : v;
 }
 
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	pp_maintain_opts *o = ctx;
+	long v;
+
+	if (opt == 'm') {
+		if ((v = whole(arg, 0, 120)) < 0) {
+			pp_cli_error("maintain",
+				     "--months-ahead expects a whole number from 0 to 120");
+			return -1;
+		}
+		o->months_ahead = (int)v;
+		return 0;
+	}
+	if ((v = whole(arg, 0, 3600)) < 0) {
+		pp_cli_error("maintain", "--lock-timeout expects seconds, 0 to 3600");
+		return -1;
+	}
+	o->lock_timeout_ms = o->busy_wait_ms = (int)v * 1000;
+	return 0;
+}
+
 /* Returns 0 to run, 1 after --help, -1 on a usage error. */
 static int parse_args(int argc, char **argv, pp_maintain_opts *o)
 {
@@ -49,36 +71,10 @@ static int parse_args(int argc, char **argv, pp_maintain_opts *o)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	long v;
-	int c;
+	int r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, o);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if ((v = whole(optarg, 0, 120)) < 0) {
-				pp_cli_error("maintain", "--months-ahead expects a whole number "
-							 "from 0 to 120");
-				return -1;
-			}
-			o->months_ahead = (int)v;
-			break;
-		case 'l':
-			if ((v = whole(optarg, 0, 3600)) < 0) {
-				pp_cli_error("maintain",
-					     "--lock-timeout expects seconds, 0 to 3600");
-				return -1;
-			}
-			o->lock_timeout_ms = o->busy_wait_ms = (int)v * 1000;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		default:
-			fputs(usage_text, stderr);
-			return -1;
-		}
-	}
+	if (r != 0)
+		return r;
 	if (optind < argc) {
 		pp_cli_error("maintain", "too many arguments (see planpipe maintain --help)");
 		return -1;
@@ -112,12 +108,10 @@ int pp_cli_maintain(int argc, char **argv, const pp_config *cfg)
 	if (rv != 0)
 		return rv > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 	o.on_step = print_step;
-	pp_err_clear(&err);
-	if (pp_db_connect(cfg, "planpipe maintain", cfg->connect_timeout_s * 1000, &conn, &err) !=
-	    PP_OK) {
-		pp_cli_error("maintain", err.msg);
+	conn = pp_cli_connect(cfg, "maintain", "planpipe maintain");
+	if (conn == NULL)
 		goto out;
-	}
+	pp_err_clear(&err);
 	rc = pp_maintain_history(conn, &o, &r, &err);
 	if (rc != PP_OK) {
 		if (r.created > 0)

@@ -58,6 +58,29 @@ static int parse_int(const char *s, const char *what, int min, int *out)
 	return 0;
 }
 
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	args *a = ctx;
+
+	switch (opt) {
+	case 'd':
+		a->dir = arg;
+		return 0;
+	case 't':
+		return parse_int(arg, "--to", 1, &a->to);
+	case 'o':
+		a->allow_out_of_order = 1;
+		return 0;
+	case 'j':
+		a->json = 1;
+		return 0;
+	case 'l':
+		return parse_int(arg, "--lock-timeout", 0, &a->lock_timeout_s);
+	default: /* 'w' */
+		return parse_int(arg, "--timeout", 0, &a->wait_timeout_s);
+	}
+}
+
 static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 {
 	static const struct option opts[] = {
@@ -70,7 +93,7 @@ static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int r;
 
 	memset(a, 0, sizeof(*a));
 	a->dir = cfg->migrations_dir;
@@ -86,38 +109,10 @@ static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 		fputs(usage_text, stdout);
 		return 1;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			a->dir = optarg;
-			break;
-		case 't':
-			if (parse_int(optarg, "--to", 1, &a->to) != 0)
-				return -1;
-			break;
-		case 'o':
-			a->allow_out_of_order = 1;
-			break;
-		case 'j':
-			a->json = 1;
-			break;
-		case 'l':
-			if (parse_int(optarg, "--lock-timeout", 0, &a->lock_timeout_s) != 0)
-				return -1;
-			break;
-		case 'w':
-			if (parse_int(optarg, "--timeout", 0, &a->wait_timeout_s) != 0)
-				return -1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		default:
-			fputs(usage_text, stderr);
-			return -1;
-		}
-	}
+	/* The options follow the subcommand: argv + 1 reads as a command line of its own. */
+	r = pp_cli_options(argc - 1, argv + 1, opts, usage_text, NULL, take_option, a);
+	if (r != 0)
+		return r;
 	if (optind + 1 < argc)
 		a->operand = argv[optind + 1];
 	if (optind + 2 < argc) {
@@ -133,11 +128,11 @@ static int fail(const pp_err *err)
 	return PP_EXIT_ERROR;
 }
 
-static pp_rc load(const args *a, pp_migration_set *set, pp_err *err)
+static pp_rc load(const args *a, pp_mig_set *set, pp_err *err)
 {
 	if (a->dir)
-		return pp_migrations_load_dir(a->dir, set, err);
-	return pp_migrations_load_embedded(set, err);
+		return pp_mig_load_dir(a->dir, set, err);
+	return pp_mig_load_embedded(set, err);
 }
 
 static void on_event(void *ctx, const pp_mig_event *ev)
@@ -172,7 +167,7 @@ static void on_event(void *ctx, const pp_mig_event *ev)
 	}
 }
 
-static void fill_opts(const args *a, pp_migrate_opts *o)
+static void fill_opts(const args *a, pp_mig_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->to_version = a->to;
@@ -181,17 +176,17 @@ static void fill_opts(const args *a, pp_migrate_opts *o)
 	o->on_event = on_event;
 }
 
-static int cmd_up(PGconn *conn, const pp_migration_set *set, const args *a)
+static int cmd_up(PGconn *conn, const pp_mig_set *set, const args *a)
 {
-	pp_migrate_opts o;
+	pp_mig_opts o;
 	pp_err err;
 	int applied = 0, v;
 
 	fill_opts(a, &o);
 	pp_err_clear(&err);
-	if (pp_migrate_up(conn, set, &o, &applied, &err) != PP_OK)
+	if (pp_mig_up(conn, set, &o, &applied, &err) != PP_OK)
 		return fail(&err);
-	v = pp_migrate_db_version(conn, &err);
+	v = pp_mig_db_version(conn, &err);
 	if (applied == 0)
 		printf("database is at version %d: nothing to apply\n", v);
 	else
@@ -243,7 +238,7 @@ static int status_exit(const pp_mig_status *st)
 	return st->n_pending ? PP_EXIT_PENDING : PP_EXIT_OK;
 }
 
-static int cmd_status(PGconn *conn, const pp_migration_set *set, const args *a)
+static int cmd_status(PGconn *conn, const pp_mig_set *set, const args *a)
 {
 	pp_mig_status st;
 	pp_err err;
@@ -251,7 +246,7 @@ static int cmd_status(PGconn *conn, const pp_migration_set *set, const args *a)
 	int code;
 
 	pp_err_clear(&err);
-	if (pp_migrate_status(conn, set, &st, &err) != PP_OK) {
+	if (pp_mig_status_read(conn, set, &st, &err) != PP_OK) {
 		pp_mig_status_free(&st);
 		return fail(&err);
 	}
@@ -283,10 +278,10 @@ static int cmd_status(PGconn *conn, const pp_migration_set *set, const args *a)
 	return code;
 }
 
-static int cmd_verify(PGconn *conn, const pp_migration_set *set)
+static int cmd_verify(PGconn *conn, const pp_mig_set *set)
 {
-	const pp_migration **todo = NULL;
-	pp_migrate_opts o;
+	const pp_mig **todo = NULL;
+	pp_mig_opts o;
 	pp_mig_status st;
 	size_t n = 0, i, applied = 0;
 	pp_err err;
@@ -295,8 +290,8 @@ static int cmd_verify(PGconn *conn, const pp_migration_set *set)
 	memset(&o, 0, sizeof(o));
 	o.allow_out_of_order = 1; /* verify judges what was applied, not what is to come */
 	pp_err_clear(&err);
-	if (pp_migrate_status(conn, set, &st, &err) != PP_OK ||
-	    pp_migrate_plan(&st, &o, &todo, &n, &err) != PP_OK) {
+	if (pp_mig_status_read(conn, set, &st, &err) != PP_OK ||
+	    pp_mig_plan(&st, &o, &todo, &n, &err) != PP_OK) {
 		code = fail(&err);
 	} else {
 		for (i = 0; i < st.count; i++)
@@ -311,10 +306,10 @@ static int cmd_verify(PGconn *conn, const pp_migration_set *set)
 	return code;
 }
 
-static int cmd_plan(PGconn *conn, const pp_migration_set *set, const args *a)
+static int cmd_plan(PGconn *conn, const pp_mig_set *set, const args *a)
 {
-	const pp_migration **todo = NULL;
-	pp_migrate_opts o;
+	const pp_mig **todo = NULL;
+	pp_mig_opts o;
 	pp_mig_status st;
 	size_t n = 0, i;
 	pp_err err;
@@ -322,8 +317,8 @@ static int cmd_plan(PGconn *conn, const pp_migration_set *set, const args *a)
 
 	fill_opts(a, &o);
 	pp_err_clear(&err);
-	if (pp_migrate_status(conn, set, &st, &err) != PP_OK ||
-	    pp_migrate_plan(&st, &o, &todo, &n, &err) != PP_OK) {
+	if (pp_mig_status_read(conn, set, &st, &err) != PP_OK ||
+	    pp_mig_plan(&st, &o, &todo, &n, &err) != PP_OK) {
 		code = fail(&err);
 	} else if (n == 0) {
 		printf("nothing to apply: the database is at version %d\n", st.db_version);
@@ -331,7 +326,7 @@ static int cmd_plan(PGconn *conn, const pp_migration_set *set, const args *a)
 		printf("would apply %zu migration%s to the database at version %d:\n", n,
 		       n == 1 ? "" : "s", st.db_version);
 		for (i = 0; i < n; i++) {
-			const pp_migration *m = todo[i];
+			const pp_mig *m = todo[i];
 			printf("  %s  %zu statement%s, %s", m->filename, m->script.count,
 			       m->script.count == 1 ? "" : "s",
 			       m->no_transaction ? "without a transaction" : "in one transaction");
@@ -347,9 +342,9 @@ static int cmd_plan(PGconn *conn, const pp_migration_set *set, const args *a)
 	return code;
 }
 
-static int cmd_baseline(PGconn *conn, const pp_migration_set *set, const args *a)
+static int cmd_baseline(PGconn *conn, const pp_mig_set *set, const args *a)
 {
-	pp_migrate_opts o;
+	pp_mig_opts o;
 	pp_err err;
 	int v;
 
@@ -361,7 +356,7 @@ static int cmd_baseline(PGconn *conn, const pp_migration_set *set, const args *a
 		return PP_EXIT_ERROR;
 	fill_opts(a, &o);
 	pp_err_clear(&err);
-	if (pp_migrate_baseline(conn, set, v, &o, &err) != PP_OK)
+	if (pp_mig_baseline(conn, set, v, &o, &err) != PP_OK)
 		return fail(&err);
 	printf("recorded migrations up to %04d as applied (baseline); nothing was run\n", v);
 	return PP_EXIT_OK;
@@ -378,7 +373,7 @@ static int cmd_new(const args *a)
 		return PP_EXIT_ERROR;
 	}
 	pp_err_clear(&err);
-	if (pp_migration_new_file(dir, a->operand, &path, &err) != PP_OK)
+	if (pp_mig_new_file(dir, a->operand, &path, &err) != PP_OK)
 		return fail(&err);
 	printf("%s\n", path);
 	free(path);
@@ -430,7 +425,7 @@ static int cmd_wait(const pp_config *cfg, const args *a)
 int pp_cli_migrate(int argc, char **argv, const pp_config *cfg)
 {
 	static const char *const db_subs[] = {"up", "status", "verify", "plan", "baseline", NULL};
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	PGconn *conn = NULL;
 	pp_err err;
 	args a;
@@ -453,12 +448,12 @@ int pp_cli_migrate(int argc, char **argv, const pp_config *cfg)
 	srand((unsigned)(getpid() ^ time(NULL)));
 	pp_err_clear(&err);
 	if (load(&a, &set, &err) != PP_OK) {
-		pp_migrations_free(&set);
+		pp_mig_set_free(&set);
 		return fail(&err);
 	}
 	if (pp_db_connect(cfg, "planpipe migrate", cfg->connect_timeout_s * 1000, &conn, &err) !=
 	    PP_OK) {
-		pp_migrations_free(&set);
+		pp_mig_set_free(&set);
 		return fail(&err);
 	}
 	if (strcmp(a.sub, "up") == 0)
@@ -472,6 +467,6 @@ int pp_cli_migrate(int argc, char **argv, const pp_config *cfg)
 	else
 		code = cmd_baseline(conn, &set, &a);
 	PQfinish(conn);
-	pp_migrations_free(&set);
+	pp_mig_set_free(&set);
 	return code;
 }

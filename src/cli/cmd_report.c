@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/report_table.h"
 #include "core/buf.h"
+#include "core/date.h"
 #include "db/conn.h"
 #include "db/report.h"
 
@@ -60,24 +61,6 @@ static int usage_error(const char *msg)
 {
 	pp_cli_error("report", msg);
 	return -1;
-}
-
-/* Whether s is a real calendar date written YYYY-MM-DD. */
-static int is_date(const char *s)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int i, y, m, d, leap;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	m = (s[5] - '0') * 10 + (s[6] - '0');
-	d = (s[8] - '0') * 10 + (s[9] - '0');
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] + (m == 2 && leap);
 }
 
 static int unknown_name(const char *name)
@@ -146,16 +129,16 @@ static int check_dates(const args *a)
 {
 	char msg[256];
 
-	if (a->from && !is_date(a->from)) {
+	if (a->from && !pp_date_valid(a->from)) {
 		snprintf(msg, sizeof(msg), "--from \"%s\" is not a date: expected YYYY-MM-DD",
 			 a->from);
 		return usage_error(msg);
 	}
-	if (a->to && !is_date(a->to)) {
+	if (a->to && !pp_date_valid(a->to)) {
 		snprintf(msg, sizeof(msg), "--to \"%s\" is not a date: expected YYYY-MM-DD", a->to);
 		return usage_error(msg);
 	}
-	if (a->as_of && !is_date(a->as_of)) {
+	if (a->as_of && !pp_date_valid(a->as_of)) {
 		snprintf(msg, sizeof(msg), "--as-of \"%s\" is not a date: expected YYYY-MM-DD",
 			 a->as_of);
 		return usage_error(msg);
@@ -170,6 +153,49 @@ static int check_dates(const args *a)
 	if (a->from && a->to && strcmp(a->from, a->to) > 0) {
 		snprintf(msg, sizeof(msg), "--from %s is after --to %s", a->from, a->to);
 		return usage_error(msg);
+	}
+	return 0;
+}
+
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	args *a = ctx;
+	char msg[256];
+
+	switch (opt) {
+	case 'p':
+		a->projects[a->n_projects++] = arg;
+		break;
+	case 'f':
+		a->from = arg;
+		break;
+	case 't':
+		a->to = arg;
+		break;
+	case 'b':
+		a->backlog = arg;
+		break;
+	case 's':
+		a->story = arg;
+		break;
+	case 'l':
+		a->last = arg;
+		break;
+	case 'a':
+		a->as_of = arg;
+		break;
+	default: /* 'F' */
+		if (strcmp(arg, "table") == 0)
+			a->format = FMT_TABLE;
+		else if (strcmp(arg, "json") == 0)
+			a->format = FMT_JSON;
+		else if (strcmp(arg, "csv") == 0)
+			a->format = FMT_CSV;
+		else {
+			snprintf(msg, sizeof(msg),
+				 "unknown --format '%s': expected table, json or csv", arg);
+			return usage_error(msg);
+		}
 	}
 	return 0;
 }
@@ -189,56 +215,12 @@ static int parse(int argc, char **argv, args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char msg[256];
 	unsigned takes;
-	int c;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			a->projects[a->n_projects++] = optarg;
-			break;
-		case 'f':
-			a->from = optarg;
-			break;
-		case 't':
-			a->to = optarg;
-			break;
-		case 'b':
-			a->backlog = optarg;
-			break;
-		case 's':
-			a->story = optarg;
-			break;
-		case 'l':
-			a->last = optarg;
-			break;
-		case 'a':
-			a->as_of = optarg;
-			break;
-		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				a->format = FMT_TABLE;
-			else if (strcmp(optarg, "json") == 0)
-				a->format = FMT_JSON;
-			else if (strcmp(optarg, "csv") == 0)
-				a->format = FMT_CSV;
-			else {
-				snprintf(msg, sizeof(msg),
-					 "unknown --format '%s': expected table, json or csv",
-					 optarg);
-				return usage_error(msg);
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	r = pp_cli_options(argc, argv, opts, NULL, usage, take_option, a);
+	if (r != 0)
+		return r;
 	if (optind >= argc) {
 		usage(stderr);
 		return -1;
@@ -314,10 +296,11 @@ int pp_cli_report(int argc, char **argv, const pp_config *cfg)
 	ra.story = a.story;
 	ra.last = a.last;
 	ra.as_of = a.as_of;
+	conn = pp_cli_connect(cfg, "report", "planpipe report");
+	if (conn == NULL)
+		goto out;
 	pp_err_clear(&err);
-	if (pp_db_connect(cfg, "planpipe report", cfg->connect_timeout_s * 1000, &conn, &err) !=
-		    PP_OK ||
-	    pp_report_run(conn, a.name, &ra, &json, &err) != PP_OK) {
+	if (pp_report_run(conn, a.name, &ra, &json, &err) != PP_OK) {
 		pp_cli_error("report", err.msg);
 		goto out;
 	}

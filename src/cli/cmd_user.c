@@ -79,6 +79,19 @@ static int new_token(char token[TOKEN_LEN + 1], char hash[PP_SHA256_HEX_LEN + 3]
 	return 0;
 }
 
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	args *a = ctx;
+
+	if (opt == 'a')
+		a->admin = 1;
+	else if (opt == 'n')
+		a->name = arg;
+	else
+		a->email = arg;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, args *a)
 {
 	static const struct option opts[] = {
@@ -88,29 +101,12 @@ static int parse_args(int argc, char **argv, args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			a->admin = 1;
-			break;
-		case 'n':
-			a->name = optarg;
-			break;
-		case 'e':
-			a->email = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		default:
-			fputs(usage_text, stderr);
-			return -1;
-		}
-	}
+	r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, a);
+	if (r != 0)
+		return r;
 	if (argc - optind != 2) {
 		pp_cli_error("user", "expected an action and a handle (see planpipe user --help)");
 		return -1;
@@ -198,20 +194,16 @@ out:
 
 int pp_cli_user(int argc, char **argv, const pp_config *cfg)
 {
-	PGconn *conn = NULL;
-	pp_err err;
+	PGconn *conn;
 	args a;
 	int r, status;
 
 	r = parse_args(argc, argv, &a);
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	pp_err_clear(&err);
-	if (pp_db_connect(cfg, "planpipe-user", cfg->connect_timeout_s * 1000, &conn, &err) !=
-	    PP_OK) {
-		pp_cli_error("user", err.msg);
+	conn = pp_cli_connect(cfg, "user", "planpipe-user");
+	if (conn == NULL)
 		return PP_EXIT_ERROR;
-	}
 	status = run(conn, &a);
 	PQfinish(conn);
 	return status;

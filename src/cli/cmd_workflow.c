@@ -42,6 +42,19 @@ typedef struct args {
 	int add;
 } args;
 
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	args *a = ctx;
+
+	if (opt == 'c')
+		a->category = arg;
+	else if (opt == 'n')
+		a->name = arg;
+	else
+		a->position = arg;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, args *a)
 {
 	static const struct option opts[] = {
@@ -51,29 +64,12 @@ static int parse_args(int argc, char **argv, args *a)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			a->category = optarg;
-			break;
-		case 'n':
-			a->name = optarg;
-			break;
-		case 'p':
-			a->position = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		default:
-			fputs(usage_text, stderr);
-			return -1;
-		}
-	}
+	r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, a);
+	if (r != 0)
+		return r;
 	if (argc - optind == 3 && strcmp(argv[optind], "add") == 0) {
 		a->add = 1;
 		a->project = argv[optind + 1];
@@ -91,23 +87,34 @@ static int parse_args(int argc, char **argv, args *a)
 	return 0;
 }
 
-static int list(PGconn *conn, const args *a)
+/* Runs sql with the project's key as $1: its rows, or NULL after printing why (none: no project).
+ */
+static PGresult *project_rows(PGconn *conn, const char *sql, const args *a)
 {
 	const char *p[1] = {a->project};
 	PGresult *r = NULL;
 	pp_err err;
-	int i;
 
 	pp_err_clear(&err);
-	if (pp_db_execp(conn, sql_list, 1, p, &r, &err) != PP_OK) {
+	if (pp_db_execp(conn, sql, 1, p, &r, &err) != PP_OK) {
 		pp_cli_error("workflow", err.msg);
-		return PP_EXIT_ERROR;
+		return NULL;
 	}
 	if (PQntuples(r) == 0) {
 		fprintf(stderr, "planpipe workflow: error: no project \"%s\"\n", a->project);
 		PQclear(r);
-		return PP_EXIT_ERROR;
+		return NULL;
 	}
+	return r;
+}
+
+static int list(PGconn *conn, const args *a)
+{
+	PGresult *r = project_rows(conn, sql_list, a);
+	int i;
+
+	if (r == NULL)
+		return PP_EXIT_ERROR;
 	printf("%-24s %-24s %-10s %8s %7s %7s\n", "STATUS", "NAME", "CATEGORY", "POSITION",
 	       "BLOCKED", "STORIES");
 	for (i = 0; i < PQntuples(r); i++)
@@ -122,20 +129,12 @@ static int add(PGconn *conn, const args *a)
 {
 	const char *p[5];
 	char id[32];
-	PGresult *r = NULL;
+	PGresult *r = project_rows(conn, sql_project, a);
 	pp_err err;
 
+	if (r == NULL)
+		return PP_EXIT_ERROR;
 	pp_err_clear(&err);
-	p[0] = a->project;
-	if (pp_db_execp(conn, sql_project, 1, p, &r, &err) != PP_OK) {
-		pp_cli_error("workflow", err.msg);
-		return PP_EXIT_ERROR;
-	}
-	if (PQntuples(r) == 0) {
-		fprintf(stderr, "planpipe workflow: error: no project \"%s\"\n", a->project);
-		PQclear(r);
-		return PP_EXIT_ERROR;
-	}
 	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	p[0] = id;
@@ -155,20 +154,16 @@ static int add(PGconn *conn, const args *a)
 
 int pp_cli_workflow(int argc, char **argv, const pp_config *cfg)
 {
-	PGconn *conn = NULL;
-	pp_err err;
+	PGconn *conn;
 	args a;
 	int r, status;
 
 	r = parse_args(argc, argv, &a);
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	pp_err_clear(&err);
-	if (pp_db_connect(cfg, "planpipe-workflow", cfg->connect_timeout_s * 1000, &conn, &err) !=
-	    PP_OK) {
-		pp_cli_error("workflow", err.msg);
+	conn = pp_cli_connect(cfg, "workflow", "planpipe-workflow");
+	if (conn == NULL)
 		return PP_EXIT_ERROR;
-	}
 	status = a.add ? add(conn, &a) : list(conn, &a);
 	PQfinish(conn);
 	return status;

@@ -1,6 +1,7 @@
 /* buf.c: growable capped buffer (see buf.h). */
 #include "core/buf.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,9 @@ static pp_rc grow(pp_buf *b, size_t need)
 	size_t cap;
 	char *p;
 
+	assert(b->data == NULL ? b->len == 0 && b->cap == 0 : b->len < b->cap);
 	if (need > b->max || need + 1 < need)
-		return PP_ENOMEM;
+		return PP_ETOOBIG;
 	if (need + 1 <= b->cap)
 		return PP_OK;
 	cap = b->cap ? b->cap : 64;
@@ -45,6 +47,7 @@ pp_rc pp_buf_add(pp_buf *b, const void *data, size_t len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;
 	b->data[b->len] = '\0';
+	assert(b->len < b->cap && b->len <= b->max);
 	return PP_OK;
 }
 

@@ -20,7 +20,10 @@ typedef struct pp_buf {
 /* Prepares an empty buffer that may grow to max bytes. Allocates nothing. */
 void pp_buf_init(pp_buf *b, size_t max);
 
-/* Appends len bytes. PP_ENOMEM when out of memory or past the cap: then b is unchanged. */
+/*
+ * Appends len bytes. PP_ETOOBIG when b would grow past its max, PP_ENOMEM
+ * when out of memory: either way b is unchanged. (Also for the appenders below.)
+ */
 pp_rc pp_buf_add(pp_buf *b, const void *data, size_t len) PP_WARN_UNUSED;
 
 /* Appends a NUL-terminated string. */

@@ -80,30 +80,3 @@ void pp_err_append(pp_err *err, const char *fmt, ...)
 	vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
 	va_end(ap);
 }
-
-const char *pp_rc_str(pp_rc rc)
-{
-	switch (rc) {
-	case PP_OK:
-		return "ok";
-	case PP_ENOMEM:
-		return "out of memory";
-	case PP_EINVAL:
-		return "invalid input";
-	case PP_EIO:
-		return "input/output error";
-	case PP_EDB:
-		return "database error";
-	case PP_ECONNECT:
-		return "database unavailable";
-	case PP_ETIMEDOUT:
-		return "timed out";
-	case PP_EBUSY:
-		return "busy";
-	case PP_ECONFLICT:
-		return "conflict";
-	case PP_EUNAVAIL:
-		return "circuit open";
-	}
-	return "unknown error";
-}

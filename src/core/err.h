@@ -24,6 +24,7 @@ typedef enum {
 	PP_EBUSY,     /* something is held by another (a lock) */
 	PP_ECONFLICT, /* the state does not allow it (drift, out of order) */
 	PP_EUNAVAIL,  /* refusing to try for now (an open circuit) */
+	PP_ETOOBIG,   /* over a size cap (a buffer's max): not out of memory */
 } pp_rc;
 
 #define PP_ERR_MSG_MAX 2048
@@ -53,8 +54,5 @@ void pp_err_prefix(pp_err *err, const char *fmt, ...) PP_PRINTF(2, 3);
 
 /* Appends a further line to err's message (printf format). */
 void pp_err_append(pp_err *err, const char *fmt, ...) PP_PRINTF(2, 3);
-
-/* A short English name for rc, e.g. "timed out". Never NULL, static storage. */
-const char *pp_rc_str(pp_rc rc);
 
 #endif

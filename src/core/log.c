@@ -3,7 +3,6 @@
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 static pp_log_level max_level = PP_LOG_INFO;
 static const char *const names[] = {"error", "warning", "info", "debug"};
@@ -32,16 +31,4 @@ void pp_log(pp_log_level level, const char *fmt, ...)
 	va_end(ap);
 	/* One fputs per message, so that threads' lines do not interleave. */
 	fprintf(stderr, "%s\n", line);
-}
-
-void pp_die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("planpipe: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
 }

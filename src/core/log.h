@@ -15,7 +15,4 @@ int pp_log_enabled(pp_log_level level);
 /* Prints "planpipe: LEVEL: message" on standard error (printf format). Thread-safe. */
 void pp_log(pp_log_level level, const char *fmt, ...) PP_PRINTF(2, 3);
 
-/* Prints the message and exits with status 2. Only at start-up, never in a request. */
-_Noreturn void pp_die(const char *fmt, ...) PP_PRINTF(1, 2);
-
 #endif

@@ -5,14 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void to_hex(const unsigned char *md, unsigned int n, char *hex)
+void pp_hex(const unsigned char *bytes, size_t n, char *hex)
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned int i;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
+		hex[2 * i] = digits[bytes[i] >> 4];
+		hex[2 * i + 1] = digits[bytes[i] & 15];
 	}
 	hex[2 * n] = '\0';
 }
@@ -32,7 +32,7 @@ void pp_sha256_hex(const void *data, size_t len, char hex[PP_SHA256_HEX_LEN + 1]
 	unsigned int mdlen = 0;
 
 	check(EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32, "SHA-256");
-	to_hex(md, mdlen, hex);
+	pp_hex(md, mdlen, hex);
 }
 
 void pp_git_blob_id(const void *data, size_t len, char hex[PP_GIT_OID_HEX_LEN + 1])
@@ -51,5 +51,5 @@ void pp_git_blob_id(const void *data, size_t len, char hex[PP_GIT_OID_HEX_LEN + 
 		      EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 20,
 	      "SHA-1");
 	EVP_MD_CTX_free(ctx);
-	to_hex(md, mdlen, hex);
+	pp_hex(md, mdlen, hex);
 }

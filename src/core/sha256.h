@@ -6,6 +6,9 @@
 
 #define PP_SHA256_HEX_LEN 64
 
+/* Writes bytes[0..n) as 2n lowercase hex digits and a NUL into hex (2n + 1 bytes). */
+void pp_hex(const unsigned char *bytes, size_t n, char *hex);
+
 /* Writes the digest of data[0..len) as 64 hex digits and a NUL into hex. */
 void pp_sha256_hex(const void *data, size_t len, char hex[PP_SHA256_HEX_LEN + 1]);
 

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/sha256.h"
 #include "db/conn.h"
 #include "db/migrate.h"
 
@@ -158,7 +159,7 @@ pp_rc bk_stats_collect(const bk_env *e, PGconn *conn, json_t **out, pp_err *err)
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
 		goto out;
 	}
-	v = pp_migrate_db_version(conn, err);
+	v = pp_mig_db_version(conn, err);
 	if (v < 0) {
 		rc = PP_EDB;
 		goto out;
@@ -311,18 +312,6 @@ pp_rc bk_open_regular(const char *path, int *fd, long long *size, pp_err *err)
 	return PP_OK;
 }
 
-static void to_hex(const unsigned char *md, unsigned int n, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[2 * n] = '\0';
-}
-
 /*
  * SHA-256 of fd's contents from its current offset, and how many bytes it
  * read. keep (may be NULL): the contents are also copied there (up to its
@@ -368,7 +357,7 @@ static pp_rc sha256_fd(const bk_env *e, int fd, const char *path, long long max,
 		}
 	}
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	to_hex(md, mdlen < 32 ? mdlen : 32, hex);
+	pp_hex(md, mdlen < 32 ? mdlen : 32, hex);
 out:
 	free(buf);
 	EVP_MD_CTX_free(ctx);
@@ -564,7 +553,7 @@ static pp_rc manifest_hmac(const json_t *m, const char *key, char hex[65], pp_er
 		 mdlen != 32)
 		rc = pp_err_set(err, PP_EIO, "HMAC-SHA256 failed");
 	else
-		to_hex(md, mdlen, hex);
+		pp_hex(md, mdlen, hex);
 	free(text);
 	json_decref(copy);
 	return rc;

@@ -19,6 +19,10 @@ static const char sql_has_history[] =
 static const char sql_schema_version[] =
 	"SELECT coalesce(max(version), 0) FROM public.planpipe_schema_migrations";
 
+const char pp_health_ready_sql[] =
+	"SELECT pg_is_in_recovery(), current_setting('transaction_read_only'),"
+	"       coalesce((SELECT max(version) FROM public.planpipe_schema_migrations), 0)";
+
 static const char sql_uptime[] =
 	"SELECT extract(epoch FROM now() - pg_postmaster_start_time())::float8";
 
@@ -217,6 +221,31 @@ static int is_true(const PGresult *res, int col)
 
 /* ---- Liveness and readiness. ---- */
 
+void pp_health_ready_judge(const pp_health_ready_facts *f, const pp_health_opts *o,
+			   pp_health_ready *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->standby_refused = f->in_recovery && !o->allow_replica;
+	v->read_only_refused = !f->in_recovery && f->read_only && !o->allow_replica;
+	v->behind = f->schema_version < o->required_version;
+	v->ahead = f->schema_version > o->required_version;
+	if (v->standby_refused)
+		snprintf(v->why, sizeof(v->why), "the database is a standby (read-only)");
+	else if (v->read_only_refused)
+		snprintf(v->why, sizeof(v->why),
+			 "the database is read-only (default_transaction_read_only)");
+	else if (v->behind)
+		snprintf(v->why, sizeof(v->why),
+			 "the schema is at version %d, this binary needs %d: run planpipe "
+			 "migrate up",
+			 f->schema_version, o->required_version);
+	else if (v->ahead && o->schema_exact)
+		snprintf(v->why, sizeof(v->why),
+			 "the schema is at version %d, newer than this binary's %d",
+			 f->schema_version, o->required_version);
+	v->ready = v->why[0] == '\0';
+}
+
 static int check_login(run *x, const pp_config *cfg)
 {
 	long long t0 = pp_now_ms();
@@ -262,34 +291,36 @@ static int check_query(run *x)
 
 static void check_server(run *x)
 {
-	int replica_ok = x->o->allow_replica;
 	PGresult *res;
 	pp_health_check *c;
 	pp_err err;
-	int recovery, read_only;
+	pp_health_ready_facts f = {0, 0, x->o->required_version};
+	pp_health_ready v;
 
 	pp_err_clear(&err);
 	if (query(x, sql_server, &res, &err) != PP_OK) {
 		add(x, "recovery", PP_HEALTH_UNKNOWN, "%s", err.msg);
 		return;
 	}
-	recovery = x->standby = is_true(res, 0);
-	read_only = strcmp(PQgetvalue(res, 0, 1), "on") == 0;
+	f.in_recovery = x->standby = is_true(res, 0);
+	f.read_only = strcmp(PQgetvalue(res, 0, 1), "on") == 0;
 	snprintf(x->r->server_version, sizeof(x->r->server_version), "%s", PQgetvalue(res, 0, 2));
-	if (recovery)
-		c = add(x, "recovery", replica_ok ? PP_HEALTH_OK : PP_HEALTH_CRITICAL,
-			replica_ok ? "the server is a standby (in recovery), as allowed"
-				   : "the server is a standby (in recovery): writes would fail");
+	/* The schema is judged by check_schema: here f holds the version needed. */
+	pp_health_ready_judge(&f, x->o, &v);
+	if (f.in_recovery)
+		c = add(x, "recovery", v.standby_refused ? PP_HEALTH_CRITICAL : PP_HEALTH_OK,
+			v.standby_refused
+				? "the server is a standby (in recovery): writes would fail"
+				: "the server is a standby (in recovery), as allowed");
 	else
 		c = add(x, "recovery", PP_HEALTH_OK, "the server is a primary");
-	set_value(c, recovery, "bool");
+	set_value(c, f.in_recovery, "bool");
 	/* A standby is read-only anyway; on a primary it means default_transaction_read_only. */
-	if (!recovery) {
-		c = add(x, "read_only",
-			read_only && !replica_ok ? PP_HEALTH_CRITICAL : PP_HEALTH_OK,
-			read_only ? "transactions are read-only (default_transaction_read_only)"
-				  : "transactions can write");
-		set_value(c, read_only, "bool");
+	if (!f.in_recovery) {
+		c = add(x, "read_only", v.read_only_refused ? PP_HEALTH_CRITICAL : PP_HEALTH_OK,
+			f.read_only ? "transactions are read-only (default_transaction_read_only)"
+				    : "transactions can write");
+		set_value(c, f.read_only, "bool");
 	}
 	PQclear(res);
 }
@@ -297,6 +328,8 @@ static void check_server(run *x)
 static void check_schema(run *x)
 {
 	int need = x->o->required_version, have = 0;
+	pp_health_ready_facts f = {0, 0, 0};
+	pp_health_ready v;
 	PGresult *res;
 	pp_health_check *c;
 	pp_err err;
@@ -315,14 +348,17 @@ static void check_schema(run *x)
 		add(x, "schema", PP_HEALTH_UNKNOWN, "cannot read the schema version: %s", err.msg);
 		return;
 	}
-	if (have < need)
+	/* The server is judged by check_server: here f is a writable primary. */
+	f.schema_version = have;
+	pp_health_ready_judge(&f, x->o, &v);
+	if (v.behind)
 		c = add(x, "schema", PP_HEALTH_CRITICAL,
 			"the schema is behind: database at version %d, this binary needs %d "
 			"(run planpipe migrate up)",
 			have, need);
-	else if (have > need)
+	else if (v.ahead)
 		c = add(x, "schema",
-			x->o->schema_exact              ? PP_HEALTH_CRITICAL
+			!v.ready                        ? PP_HEALTH_CRITICAL
 			: x->o->level == PP_HEALTH_FULL ? PP_HEALTH_WARNING
 							: PP_HEALTH_OK,
 			"the schema is ahead: database at version %d, this binary needs %d "

@@ -43,7 +43,7 @@ typedef struct pp_health_opts {
 	int timeout_ms;       /* for everything: connecting and every query */
 	int allow_replica;    /* a standby or read-only server is ready too */
 	int schema_exact;     /* a schema newer than this binary's is not ready either */
-	int required_version; /* the schema version needed (pp_migrations_required_version()) */
+	int required_version; /* the schema version needed (pp_mig_required_version()) */
 	pp_health_thresholds th;
 } pp_health_opts;
 
@@ -77,6 +77,38 @@ void pp_health_opts_init(pp_health_opts *o, pp_health_level level);
  * Allocates nothing that outlives the call. Returns r->status.
  */
 pp_health_status pp_health_run(const pp_config *cfg, const pp_health_opts *o, pp_health_report *r);
+
+/*
+ * Readiness, judged once for `planpipe health` (readiness and full) and the
+ * API's /readyz: ready when the server is not a standby and can write
+ * (either allowed with allow_replica), and the schema is at least
+ * required_version (and no newer with schema_exact).
+ */
+typedef struct pp_health_ready_facts {
+	int in_recovery;    /* pg_is_in_recovery() */
+	int read_only;      /* current_setting('transaction_read_only') = 'on' */
+	int schema_version; /* max(version) of planpipe_schema_migrations; 0: none */
+} pp_health_ready_facts;
+
+/*
+ * The facts in one row: in recovery ("t"/"f"), transaction_read_only
+ * ("on"/"off"), schema version. Fails with 42P01 on a database that was
+ * never migrated, which is not ready either.
+ */
+extern const char pp_health_ready_sql[];
+
+typedef struct pp_health_ready {
+	int ready;             /* none of the refusals below */
+	int standby_refused;   /* in recovery, replicas not allowed */
+	int read_only_refused; /* a primary that is read-only, replicas not allowed */
+	int behind;            /* schema_version < required */
+	int ahead;             /* schema_version > required (refused with schema_exact) */
+	char why[256];         /* the first refusal in words (no server names); "" when ready */
+} pp_health_ready;
+
+/* Judges f against the options' required_version, allow_replica and schema_exact into *v. */
+void pp_health_ready_judge(const pp_health_ready_facts *f, const pp_health_opts *o,
+			   pp_health_ready *v);
 
 /* "ok", "warning", "critical", "unknown". */
 const char *pp_health_status_str(pp_health_status s);

@@ -12,7 +12,7 @@
 #include "db/conn.h"
 #include "version.h"
 
-/* PP_MIGRATE_LOCK_KEY in decimal, and its halves as pg_locks shows them. */
+/* PP_MIG_LOCK_KEY in decimal, and its halves as pg_locks shows them. */
 #define LOCK_KEY     "8100956956692934757"
 #define LOCK_CLASSID "1886151022"
 #define LOCK_OBJID   "1885958245"
@@ -88,8 +88,8 @@ const char *pp_mig_state_str(pp_mig_state s)
 	return "?";
 }
 
-static void emit(const pp_migrate_opts *o, pp_mig_event_kind kind, const pp_migration *m,
-		 long long ms, const char *text)
+static void emit(const pp_mig_opts *o, pp_mig_event_kind kind, const pp_mig *m, long long ms,
+		 const char *text)
 {
 	pp_mig_event ev = {kind, m, ms, text};
 
@@ -117,7 +117,7 @@ static int has_history(PGconn *conn, pp_err *err)
 	return yes;
 }
 
-int pp_migrate_db_version(PGconn *conn, pp_err *err)
+int pp_mig_db_version(PGconn *conn, pp_err *err)
 {
 	PGresult *res;
 	int h = has_history(conn, err), v;
@@ -145,7 +145,7 @@ static void copy_field(char *dst, size_t size, const PGresult *res, int row, int
 }
 
 /* Fills st->rows from the history rows and the files, merged by version. */
-static pp_rc merge(pp_mig_status *st, const PGresult *hist, const pp_migration_set *set)
+static pp_rc merge(pp_mig_status *st, const PGresult *hist, const pp_mig_set *set)
 {
 	int nh = hist ? PQntuples(hist) : 0;
 	size_t fi = 0, cap = (size_t)nh + set->count;
@@ -157,7 +157,7 @@ static pp_rc merge(pp_mig_status *st, const PGresult *hist, const pp_migration_s
 	while (hi < nh || fi < set->count) {
 		pp_mig_row *r = &st->rows[st->count++];
 		int hv = hi < nh ? (int)int_field(hist, hi, 0) : 0;
-		const pp_migration *f = fi < set->count ? &set->items[fi] : NULL;
+		const pp_mig *f = fi < set->count ? &set->items[fi] : NULL;
 
 		if (hi < nh && (f == NULL || hv <= f->version)) {
 			r->version = hv;
@@ -190,7 +190,7 @@ static pp_rc merge(pp_mig_status *st, const PGresult *hist, const pp_migration_s
 	return PP_OK;
 }
 
-pp_rc pp_migrate_status(PGconn *conn, const pp_migration_set *set, pp_mig_status *st, pp_err *err)
+pp_rc pp_mig_status_read(PGconn *conn, const pp_mig_set *set, pp_mig_status *st, pp_err *err)
 {
 	PGresult *hist = NULL;
 	size_t i;
@@ -208,7 +208,7 @@ pp_rc pp_migrate_status(PGconn *conn, const pp_migration_set *set, pp_mig_status
 	PQclear(hist);
 	if (rc != PP_OK)
 		return pp_err_set(err, rc, "out of memory");
-	st->file_version = pp_migrations_latest(set);
+	st->file_version = pp_mig_latest(set);
 	for (i = 0; i < st->count; i++) {
 		pp_mig_row *r = &st->rows[i];
 		if (r->state == PP_MIG_PENDING && r->version < st->db_version)
@@ -221,8 +221,8 @@ pp_rc pp_migrate_status(PGconn *conn, const pp_migration_set *set, pp_mig_status
 	return PP_OK;
 }
 
-pp_rc pp_migrate_plan(const pp_mig_status *st, const pp_migrate_opts *o, const pp_migration ***todo,
-		      size_t *n, pp_err *err)
+pp_rc pp_mig_plan(const pp_mig_status *st, const pp_mig_opts *o, const pp_mig ***todo, size_t *n,
+		  pp_err *err)
 {
 	int to = o->to_version;
 	size_t i;
@@ -321,7 +321,7 @@ static void sleep_ms(long ms)
  * Polls for the lock: each try is a short autocommit statement, so between
  * tries this session holds no snapshot and blocks nobody.
  */
-static pp_rc lock_acquire(PGconn *conn, const pp_migrate_opts *o, pp_err *err)
+static pp_rc lock_acquire(PGconn *conn, const pp_mig_opts *o, pp_err *err)
 {
 	long long start = pp_now_ms(), deadline = start + o->lock_timeout_ms;
 	long delay = 50;
@@ -405,7 +405,7 @@ static void os_identity(char *out, size_t size)
 	snprintf(out, size, "%s@%s", pw ? pw->pw_name : "?", host);
 }
 
-static pp_rc insert_history(PGconn *conn, const pp_migration *m, long long ms, const char *kind,
+static pp_rc insert_history(PGconn *conn, const pp_mig *m, long long ms, const char *kind,
 			    pp_err *err)
 {
 	char version[16], duration[24], who[320];
@@ -425,8 +425,8 @@ static pp_rc insert_history(PGconn *conn, const pp_migration *m, long long ms, c
 }
 
 typedef struct notice_ctx {
-	const pp_migrate_opts *o;
-	const pp_migration *m;
+	const pp_mig_opts *o;
+	const pp_mig *m;
 } notice_ctx;
 
 static void on_notice(void *arg, const PGresult *res)
@@ -459,7 +459,7 @@ static void abort_copy(PGconn *conn, ExecStatusType st)
 }
 
 /* Runs statement i of m; on error fills err with file, line, SQLSTATE and message. */
-static pp_rc run_statement(PGconn *conn, const pp_migration *m, size_t i, pp_err *err)
+static pp_rc run_statement(PGconn *conn, const pp_mig *m, size_t i, pp_err *err)
 {
 	const pp_sql_stmt *st = &m->script.stmts[i];
 	char *sql = strndup(m->sql + st->offset, st->len);
@@ -499,7 +499,7 @@ static pp_rc run_statement(PGconn *conn, const pp_migration *m, size_t i, pp_err
 }
 
 /* SET [LOCAL] the timeouts a migration asks for. */
-static pp_rc set_timeouts(PGconn *conn, const pp_migration *m, int local, pp_err *err)
+static pp_rc set_timeouts(PGconn *conn, const pp_mig *m, int local, pp_err *err)
 {
 	const char *sql =
 		local ? "SELECT set_config($1, $2, true)" : "SELECT set_config($1, $2, false)";
@@ -519,7 +519,7 @@ static pp_rc set_timeouts(PGconn *conn, const pp_migration *m, int local, pp_err
 	return rc;
 }
 
-static pp_rc apply_in_transaction(PGconn *conn, const pp_migration *m, long long *ms, pp_err *err)
+static pp_rc apply_in_transaction(PGconn *conn, const pp_mig *m, long long *ms, pp_err *err)
 {
 	long long start = pp_now_ms();
 	size_t i;
@@ -556,8 +556,7 @@ static pp_rc invalid_indexes(PGconn *conn, char *out, size_t size, pp_err *err)
 	return PP_OK;
 }
 
-static pp_rc apply_without_transaction(PGconn *conn, const pp_migration *m, long long *ms,
-				       pp_err *err)
+static pp_rc apply_without_transaction(PGconn *conn, const pp_mig *m, long long *ms, pp_err *err)
 {
 	long long start = pp_now_ms();
 	char invalid[1024];
@@ -587,7 +586,7 @@ static pp_rc apply_without_transaction(PGconn *conn, const pp_migration *m, long
 	return rc;
 }
 
-static pp_rc run_maintenance(PGconn *conn, const pp_migrate_opts *o, pp_err *err)
+static pp_rc run_maintenance(PGconn *conn, const pp_mig_opts *o, pp_err *err)
 {
 	PGresult *res;
 	pp_rc rc = pp_db_exec(conn, sql_has_maintenance, &res, err);
@@ -612,10 +611,10 @@ static pp_rc run_maintenance(PGconn *conn, const pp_migrate_opts *o, pp_err *err
 }
 
 /* Under the lock: re-reads the history (another runner may have applied some) and applies. */
-static pp_rc up_locked(PGconn *conn, const pp_migration_set *set, const pp_migrate_opts *o,
-		       int *applied, pp_err *err)
+static pp_rc up_locked(PGconn *conn, const pp_mig_set *set, const pp_mig_opts *o, int *applied,
+		       pp_err *err)
 {
-	const pp_migration **todo = NULL;
+	const pp_mig **todo = NULL;
 	notice_ctx nc = {o, NULL};
 	PQnoticeReceiver old;
 	pp_mig_status st;
@@ -624,11 +623,11 @@ static pp_rc up_locked(PGconn *conn, const pp_migration_set *set, const pp_migra
 
 	rc = ensure_history(conn, err);
 	if (rc == PP_OK)
-		rc = pp_migrate_status(conn, set, &st, err);
+		rc = pp_mig_status_read(conn, set, &st, err);
 	else
 		memset(&st, 0, sizeof(st));
 	if (rc == PP_OK)
-		rc = pp_migrate_plan(&st, o, &todo, &n, err);
+		rc = pp_mig_plan(&st, o, &todo, &n, err);
 	old = PQsetNoticeReceiver(conn, on_notice, &nc);
 	for (i = 0; rc == PP_OK && i < n; i++) {
 		long long ms = 0;
@@ -651,8 +650,8 @@ static pp_rc up_locked(PGconn *conn, const pp_migration_set *set, const pp_migra
 	return rc;
 }
 
-pp_rc pp_migrate_up(PGconn *conn, const pp_migration_set *set, const pp_migrate_opts *o,
-		    int *applied, pp_err *err)
+pp_rc pp_mig_up(PGconn *conn, const pp_mig_set *set, const pp_mig_opts *o, int *applied,
+		pp_err *err)
 {
 	pp_rc rc;
 
@@ -666,21 +665,21 @@ pp_rc pp_migrate_up(PGconn *conn, const pp_migration_set *set, const pp_migrate_
 	return rc;
 }
 
-pp_rc pp_migrate_baseline(PGconn *conn, const pp_migration_set *set, int version,
-			  const pp_migrate_opts *o, pp_err *err)
+pp_rc pp_mig_baseline(PGconn *conn, const pp_mig_set *set, int version, const pp_mig_opts *o,
+		      pp_err *err)
 {
 	pp_rc rc;
 	int dbv;
 	size_t i;
 
-	if (pp_migrations_find(set, version) == NULL)
+	if (pp_mig_find(set, version) == NULL)
 		return pp_err_set(err, PP_EINVAL, "baseline %d: there is no migration %04d",
 				  version, version);
 	rc = lock_acquire(conn, o, err);
 	if (rc != PP_OK)
 		return rc;
 	rc = ensure_history(conn, err);
-	dbv = rc == PP_OK ? pp_migrate_db_version(conn, err) : -1;
+	dbv = rc == PP_OK ? pp_mig_db_version(conn, err) : -1;
 	if (rc == PP_OK && dbv < 0)
 		rc = PP_EDB;
 	if (rc == PP_OK && dbv > 0)

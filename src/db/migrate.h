@@ -17,7 +17,7 @@
 #include "db/migration.h"
 
 /* The advisory lock key: "planpipe" in ASCII. */
-#define PP_MIGRATE_LOCK_KEY 0x706c616e70697065LL
+#define PP_MIG_LOCK_KEY 0x706c616e70697065LL
 
 typedef enum {
 	PP_MIG_APPLIED,      /* applied, and the file agrees */
@@ -31,7 +31,7 @@ typedef struct pp_mig_row {
 	int version;
 	char name[128];
 	pp_mig_state state;
-	const pp_migration *file;  /* NULL when MISSING */
+	const pp_mig *file;        /* NULL when MISSING */
 	char applied_checksum[65]; /* "" when not applied */
 	char applied_at[40];       /* ISO 8601 UTC, "" when not applied */
 	char applied_by[160];
@@ -59,25 +59,25 @@ typedef enum {
 
 typedef struct pp_mig_event {
 	pp_mig_event_kind kind;
-	const pp_migration *m;
+	const pp_mig *m;
 	long long ms;
 	const char *text;
 } pp_mig_event;
 
-typedef struct pp_migrate_opts {
+typedef struct pp_mig_opts {
 	int to_version;         /* 0: the latest */
 	int allow_out_of_order; /* apply files below the highest applied version */
 	int lock_timeout_ms;    /* how long to wait for another runner */
 	void (*on_event)(void *ctx, const pp_mig_event *ev); /* may be NULL */
 	void *ctx;
-} pp_migrate_opts;
+} pp_mig_opts;
 
 /*
  * Compares the history table with set. Takes no lock, changes nothing.
  * Blocks. The caller frees *st with pp_mig_status_free, also on failure.
  */
-pp_rc pp_migrate_status(PGconn *conn, const pp_migration_set *set, pp_mig_status *st,
-			pp_err *err) PP_WARN_UNUSED;
+pp_rc pp_mig_status_read(PGconn *conn, const pp_mig_set *set, pp_mig_status *st,
+			 pp_err *err) PP_WARN_UNUSED;
 
 void pp_mig_status_free(pp_mig_status *st);
 
@@ -90,29 +90,29 @@ const char *pp_mig_state_str(pp_mig_state s);
  * (PP_ECONFLICT), an out-of-order file without allow_out_of_order
  * (PP_ECONFLICT, listing them), an unknown to_version (PP_EINVAL).
  */
-pp_rc pp_migrate_plan(const pp_mig_status *st, const pp_migrate_opts *o, const pp_migration ***todo,
-		      size_t *n, pp_err *err) PP_WARN_UNUSED;
+pp_rc pp_mig_plan(const pp_mig_status *st, const pp_mig_opts *o, const pp_mig ***todo, size_t *n,
+		  pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Takes the lock (waiting up to o->lock_timeout_ms: PP_EBUSY naming the
  * holder), creates the history table if needed, applies what
- * pp_migrate_plan selects, runs public.planpipe_maintenance() when it exists,
+ * pp_mig_plan selects, runs public.planpipe_maintenance() when it exists,
  * and releases the lock. *applied (may be NULL) counts what this call
  * applied. A failing statement is PP_EDB with err->file, err->line and
  * err->sqlstate set. Blocks; reports progress through o->on_event.
  */
-pp_rc pp_migrate_up(PGconn *conn, const pp_migration_set *set, const pp_migrate_opts *o,
-		    int *applied, pp_err *err) PP_WARN_UNUSED;
+pp_rc pp_mig_up(PGconn *conn, const pp_mig_set *set, const pp_mig_opts *o, int *applied,
+		pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Records every migration up to version as applied without running it, for a
  * database whose schema was created by other means. Refused (PP_ECONFLICT)
  * when the history table already has rows. Takes the lock.
  */
-pp_rc pp_migrate_baseline(PGconn *conn, const pp_migration_set *set, int version,
-			  const pp_migrate_opts *o, pp_err *err) PP_WARN_UNUSED;
+pp_rc pp_mig_baseline(PGconn *conn, const pp_mig_set *set, int version, const pp_mig_opts *o,
+		      pp_err *err) PP_WARN_UNUSED;
 
 /* The highest applied version, 0 when none or no history table; -1 on error. */
-int pp_migrate_db_version(PGconn *conn, pp_err *err);
+int pp_mig_db_version(PGconn *conn, pp_err *err);
 
 #endif

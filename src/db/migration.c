@@ -16,7 +16,7 @@
 
 static const char directive_prefix[] = "-- planpipe:";
 
-static void migration_free(pp_migration *m)
+static void migration_free(pp_mig *m)
 {
 	free(m->name);
 	free(m->filename);
@@ -27,7 +27,7 @@ static void migration_free(pp_migration *m)
 	pp_sql_script_free(&m->script);
 }
 
-void pp_migrations_free(pp_migration_set *set)
+void pp_mig_set_free(pp_mig_set *set)
 {
 	size_t i;
 
@@ -85,7 +85,7 @@ static int valid_duration(const char *v)
 }
 
 /* Reads the "-- planpipe:" lines before the first statement. */
-static pp_rc parse_directives(pp_migration *m, pp_err *err)
+static pp_rc parse_directives(pp_mig *m, pp_err *err)
 {
 	size_t end = m->script.count ? m->script.stmts[0].offset : m->len;
 	const char *p = m->sql, *stop = m->sql + end;
@@ -163,7 +163,7 @@ static pp_rc parse_directives(pp_migration *m, pp_err *err)
 }
 
 /* What may run where: the rules of transactional and no-transaction files. */
-static pp_rc check_statements(pp_migration *m, pp_err *err)
+static pp_rc check_statements(pp_mig *m, pp_err *err)
 {
 	size_t i;
 
@@ -199,8 +199,8 @@ static pp_rc check_statements(pp_migration *m, pp_err *err)
 	return PP_OK;
 }
 
-static pp_rc parse_migration(pp_migration *m, const char *filename, const char *origin,
-			     const char *data, size_t len, pp_err *err)
+static pp_rc parse_migration(pp_mig *m, const char *filename, const char *origin, const char *data,
+			     size_t len, pp_err *err)
 {
 	size_t name_start, name_len, i, j;
 	pp_rc rc;
@@ -246,10 +246,10 @@ static pp_rc parse_migration(pp_migration *m, const char *filename, const char *
 	return check_statements(m, err);
 }
 
-pp_rc pp_migrations_add(pp_migration_set *set, const char *filename, const char *origin,
-			const char *data, size_t len, pp_err *err)
+pp_rc pp_mig_add(pp_mig_set *set, const char *filename, const char *origin, const char *data,
+		 size_t len, pp_err *err)
 {
-	pp_migration m, *items;
+	pp_mig m, *items;
 	size_t pos;
 	pp_rc rc;
 
@@ -279,7 +279,7 @@ pp_rc pp_migrations_add(pp_migration_set *set, const char *filename, const char 
 	return PP_OK;
 }
 
-pp_rc pp_migrations_load_dir(const char *dir, pp_migration_set *set, pp_err *err)
+pp_rc pp_mig_load_dir(const char *dir, pp_mig_set *set, pp_err *err)
 {
 	struct dirent *de;
 	pp_rc rc = PP_OK;
@@ -306,14 +306,14 @@ pp_rc pp_migrations_load_dir(const char *dir, pp_migration_set *set, pp_err *err
 		rc = pp_file_read(path, MAX_MIGRATION_BYTES, &data, &len, err);
 		if (rc != PP_OK)
 			break;
-		rc = pp_migrations_add(set, de->d_name, path, data, len, err);
+		rc = pp_mig_add(set, de->d_name, path, data, len, err);
 		free(data);
 	}
 	closedir(d);
 	return rc;
 }
 
-pp_rc pp_migrations_load_embedded(pp_migration_set *set, pp_err *err)
+pp_rc pp_mig_load_embedded(pp_mig_set *set, pp_err *err)
 {
 	char origin[512];
 	size_t i;
@@ -324,19 +324,19 @@ pp_rc pp_migrations_load_embedded(pp_migration_set *set, pp_err *err)
 	for (i = 0; i < pp_embedded_migrations_count; i++) {
 		const pp_embedded_file *f = &pp_embedded_migrations[i];
 		snprintf(origin, sizeof(origin), "migrations/%s (embedded)", f->name);
-		rc = pp_migrations_add(set, f->name, origin, f->data, f->len, err);
+		rc = pp_mig_add(set, f->name, origin, f->data, f->len, err);
 		if (rc != PP_OK)
 			return rc;
 	}
 	return PP_OK;
 }
 
-int pp_migrations_latest(const pp_migration_set *set)
+int pp_mig_latest(const pp_mig_set *set)
 {
 	return set->count ? set->items[set->count - 1].version : 0;
 }
 
-const pp_migration *pp_migrations_find(const pp_migration_set *set, int version)
+const pp_mig *pp_mig_find(const pp_mig_set *set, int version)
 {
 	size_t i;
 
@@ -346,7 +346,7 @@ const pp_migration *pp_migrations_find(const pp_migration_set *set, int version)
 	return NULL;
 }
 
-int pp_migrations_required_version(void)
+int pp_mig_required_version(void)
 {
 	static int cached = -1;
 	size_t i, start, len;
@@ -361,9 +361,9 @@ int pp_migrations_required_version(void)
 	return best;
 }
 
-pp_rc pp_migration_new_file(const char *dir, const char *name, char **path, pp_err *err)
+pp_rc pp_mig_new_file(const char *dir, const char *name, char **path, pp_err *err)
 {
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	char fn[256], full[PATH_MAX];
 	size_t s, l;
 	pp_buf body;
@@ -378,13 +378,13 @@ pp_rc pp_migration_new_file(const char *dir, const char *name, char **path, pp_e
 			"migration name \"%s\" is invalid: use lowercase letters, digits and "
 			"underscores, e.g. add_story_labels",
 			name);
-	rc = pp_migrations_load_dir(dir, &set, err);
+	rc = pp_mig_load_dir(dir, &set, err);
 	if (rc != PP_OK) {
-		pp_migrations_free(&set);
+		pp_mig_set_free(&set);
 		return rc;
 	}
-	v = pp_migrations_latest(&set) + 1;
-	pp_migrations_free(&set);
+	v = pp_mig_latest(&set) + 1;
+	pp_mig_set_free(&set);
 	snprintf(fn, sizeof(fn), "%04d_%s.sql", v, name);
 	if (snprintf(full, sizeof(full), "%s/%s", dir, fn) >= (int)sizeof(full))
 		return pp_err_set(err, PP_EINVAL, "path too long: %s/%s", dir, fn);

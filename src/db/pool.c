@@ -4,6 +4,7 @@
  */
 #include "db/pool.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -165,11 +166,20 @@ static enum turn take(pp_pool *p, long long now, pp_pool_conn **c)
 	return reserve(p, now);
 }
 
+/* The counts' invariants (mu held): none negative, never more than max_size connections. */
+static void assert_counts(const pp_pool *p)
+{
+	assert(p->n_idle >= 0 && p->n_in_use >= 0 && p->n_opening >= 0 && p->n_waiting >= 0);
+	assert(p->n_idle + p->n_in_use + p->n_opening <= p->o.max_size);
+	(void)p;
+}
+
 /* Serves queued callers in order for as long as there is something to give. */
 static void dispatch(pp_pool *p)
 {
 	long long now = pp_now_ms();
 
+	assert_counts(p);
 	while (p->wq_head) {
 		pp_pool_conn *c = NULL;
 		enum turn t = take(p, now, &c);

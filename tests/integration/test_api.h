@@ -70,6 +70,16 @@ void api_res_free(api_res *r);
 #define api_problem(r, status, type) api_problem_at(&(r), (status), (type), __FILE__, __LINE__)
 void api_problem_at(const api_res *r, long status, const char *type, const char *file, int line);
 
+/* api_ok, then api_res_free: a request whose answer matters only by its status. */
+#define api_ok_free(want, ...)                                                                     \
+	api_res_free_value(api_expect_at((want), api_call(__VA_ARGS__), __FILE__, __LINE__))
+void api_res_free_value(api_res r);
+
+/* api_call, api_problem, then api_res_free: a refusal with this status and type slug. */
+#define api_refused(status, type, ...)                                                             \
+	api_refused_at((status), (type), api_call(__VA_ARGS__), __FILE__, __LINE__)
+void api_refused_at(long status, const char *type, api_res r, const char *file, int line);
+
 /* Whether a TCP connection to the server can be opened now. */
 int api_can_connect(const api_server *s);
 

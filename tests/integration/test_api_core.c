@@ -157,9 +157,7 @@ static void ops_routes(void **state)
 	pp_t_assert_contains(r.body, "planpipe_pool_discards_total{reason=\"broken\"}");
 	api_res_free(&r);
 
-	r = api_call(&W.srv, "GET", "/livez?verbose=1", NULL, NULL, NULL);
-	api_problem(r, 400, "bad-request");
-	api_res_free(&r);
+	api_refused(400, "bad-request", &W.srv, "GET", "/livez?verbose=1", NULL, NULL, NULL);
 }
 
 static void authentication(void **state)
@@ -177,9 +175,7 @@ static void authentication(void **state)
 	free(www);
 	api_res_free(&r);
 
-	r = api_call(&W.srv, "GET", "/v1/projects", NULL, NULL, basic);
-	api_problem(r, 401, "unauthorized");
-	api_res_free(&r);
+	api_refused(401, "unauthorized", &W.srv, "GET", "/v1/projects", NULL, NULL, basic);
 
 	r = api_call(&W.srv, "GET", "/v1/projects", "pp_not-a-token", NULL, NULL);
 	api_problem(r, 401, "unauthorized");
@@ -193,12 +189,8 @@ static void routing(void **state)
 	char *allow;
 
 	(void)state;
-	r = api_call(&W.srv, "GET", "/v2/nothing", W.admin, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/", W.admin, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(404, "not-found", &W.srv, "GET", "/v2/nothing", W.admin, NULL, NULL);
+	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/", W.admin, NULL, NULL);
 
 	r = api_call(&W.srv, "PUT", "/v1/projects", W.admin, "{}", NULL);
 	api_problem(r, 405, "method-not-allowed");
@@ -233,10 +225,8 @@ static void client_errors(void **state)
 	pp_t_assert_contains(api_str(&r, "detail"), "line 1");
 	api_res_free(&r);
 
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, "{\"key\":\"A\",\"key\":\"B\"}",
-		     NULL);
-	api_problem(r, 400, "malformed-json");
-	api_res_free(&r);
+	api_refused(400, "malformed-json", &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"A\",\"key\":\"B\"}", NULL);
 
 	r = api_call(&W.srv, "POST", "/v1/projects", W.admin,
 		     "{\"key\":\"ERR\",\"name\":\"x\",\"colour\":\"red\"}", NULL);
@@ -254,9 +244,7 @@ static void client_errors(void **state)
 	assert_field(&r, "name");
 	api_res_free(&r);
 
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, "[1, 2]", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "POST", "/v1/projects", W.admin, "[1, 2]", NULL);
 
 	r = api_call(&W.srv, "POST", "/v1/projects", W.admin,
 		     "{\"key\":\"ERR\",\"name\":\"x\",\"git_last_synced_at\":\"yesterday\"}", NULL);
@@ -272,13 +260,10 @@ static void client_errors(void **state)
 	assert_string_equal(api_str(&r, "sqlstate"), "23514");
 	api_res_free(&r);
 
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, NULL, form);
-	api_problem(r, 415, "unsupported-media-type");
-	api_res_free(&r);
+	api_refused(415, "unsupported-media-type", &W.srv, "POST", "/v1/projects", W.admin, NULL,
+		    form);
 
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, "", NULL);
-	api_problem(r, 400, "bad-request");
-	api_res_free(&r);
+	api_refused(400, "bad-request", &W.srv, "POST", "/v1/projects", W.admin, "", NULL);
 
 	r = api_call(&W.srv, "GET", "/v1/projects?colour=red", W.admin, NULL, NULL);
 	api_problem(r, 400, "bad-request");
@@ -295,12 +280,10 @@ static void client_errors(void **state)
 	assert_field(&r, "cursor");
 	api_res_free(&r);
 
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin, "{\"key\":\"ERR\",\"name\":\"x\"}",
-		   NULL);
-	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/ERR", W.admin, "{\"name\":\"y\"}", bad_etag);
-	api_problem(r, 400, "bad-request");
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"ERR\",\"name\":\"x\"}", NULL);
+	api_refused(400, "bad-request", &W.srv, "PATCH", "/v1/projects/ERR", W.admin,
+		    "{\"name\":\"y\"}", bad_etag);
 	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, "{\"key\":\"ERR\",\"name\":\"x\"}",
 		     NULL);
 	api_problem(r, 409, "already-exists");
@@ -313,29 +296,22 @@ static void body_limit(void **state)
 	size_t big = 1024 * 1024 + 1, pad = 1024 * 1024 - 200;
 	const char *chunked[] = {"Transfer-Encoding: chunked", NULL};
 	char *body = malloc(big + 1);
-	api_res r;
 
 	(void)state;
 	memset(body, ' ', big);
 	body[big] = '\0';
 	body[0] = '{';
 	body[big - 1] = '}';
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, body, NULL);
-	api_problem(r, 413, "body-too-large");
-	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, body, chunked);
-	api_problem(r, 413, "body-too-large");
-	api_res_free(&r);
+	api_refused(413, "body-too-large", &W.srv, "POST", "/v1/projects", W.admin, body, NULL);
+	api_refused(413, "body-too-large", &W.srv, "POST", "/v1/projects", W.admin, body, chunked);
 
 	/* Just under the limit is read and handled. */
 	memset(body, ' ', pad);
 	snprintf(body + pad, 200, "{\"key\":\"BIG\",\"name\":\"padded\"}");
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin, body, NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin, body, NULL);
 	free(body);
 	/* The server is fine afterwards. */
-	r = api_ok(200, &W.srv, "GET", "/livez", NULL, NULL, NULL);
-	api_res_free(&r);
+	api_ok_free(200, &W.srv, "GET", "/livez", NULL, NULL, NULL);
 }
 
 static void request_ids_and_access_log(void **state)
@@ -394,12 +370,10 @@ static void rls_applies_after_role_switch(void **state)
 	char *v;
 
 	(void)state;
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.bob, "{\"key\":\"BOBS\",\"name\":\"b\"}",
-		   NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
-		   "{\"key\":\"SECRET\",\"name\":\"s\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.bob, "{\"key\":\"BOBS\",\"name\":\"b\"}",
+		    NULL);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"SECRET\",\"name\":\"s\"}", NULL);
 
 	free(pp_t_query(c, "BEGIN"));
 	free(pp_t_query(c,
@@ -417,9 +391,7 @@ static void rls_applies_after_role_switch(void **state)
 	r = api_ok(200, &W.srv, "GET", "/v1/projects", W.bob, NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/SECRET", W.bob, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/SECRET", W.bob, NULL, NULL);
 }
 
 /* Garbage, truncated and oversized requests, 1,000 of them: the server stays up. */
@@ -444,7 +416,6 @@ static void malformed_flood(void **state)
 	};
 	size_t n = sizeof(shapes) / sizeof(shapes[0]);
 	char header_bomb[70000];
-	api_res r;
 	int i;
 
 	(void)state;
@@ -459,10 +430,8 @@ static void malformed_flood(void **state)
 			got = api_raw(&W.srv, shapes[i % n], strlen(shapes[i % n]), 5000);
 		free(got);
 	}
-	r = api_ok(200, &W.srv, "GET", "/livez", NULL, NULL, NULL);
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/me", W.bob, NULL, NULL);
-	api_res_free(&r);
+	api_ok_free(200, &W.srv, "GET", "/livez", NULL, NULL, NULL);
+	api_ok_free(200, &W.srv, "GET", "/v1/me", W.bob, NULL, NULL);
 }
 
 static void json_access_log(void **state)
@@ -476,8 +445,7 @@ static void json_access_log(void **state)
 
 	(void)state;
 	api_server_start(&s, env);
-	r = api_ok(200, &s, "GET", "/v1/me", W.bob, NULL, id);
-	api_res_free(&r);
+	api_ok_free(200, &s, "GET", "/v1/me", W.bob, NULL, id);
 	r = api_call(&s, "GET", "/v1/projects/NOPE", W.bob, NULL, NULL);
 	api_res_free(&r);
 	log = api_server_log(&s, 0);
@@ -528,7 +496,6 @@ static void graceful_shutdown(void **state)
 	slow_call sc;
 	pthread_t t;
 	api_server s;
-	api_res r;
 	PGconn *c;
 	char *log, *conn;
 	int st = 0;
@@ -536,9 +503,8 @@ static void graceful_shutdown(void **state)
 
 	(void)state;
 	api_server_start(&s, NULL);
-	r = api_ok(201, &s, "POST", "/v1/projects", W.admin, "{\"key\":\"SLOW\",\"name\":\"s\"}",
-		   NULL);
-	api_res_free(&r);
+	api_ok_free(201, &s, "POST", "/v1/projects", W.admin, "{\"key\":\"SLOW\",\"name\":\"s\"}",
+		    NULL);
 	/* Hold the project's row so that the PATCH waits for it. */
 	c = pp_t_connect();
 	free(pp_t_query(c, "BEGIN"));

@@ -100,28 +100,24 @@ static void add_and_list(void **state)
 	assert_true(json_is_null(json_object_get(dep, "key")));
 	api_res_free(&r);
 
-	r = api_call(&W.srv, "POST", "/v1/projects/APP/stories/APP-001/dependencies", W.dev,
-		     "{\"project\":\"LIB\",\"story\":\"LIB-001\"}", NULL);
-	api_problem(r, 409, "already-exists");
-	api_res_free(&r);
+	api_refused(409, "already-exists", &W.srv, "POST",
+		    "/v1/projects/APP/stories/APP-001/dependencies", W.dev,
+		    "{\"project\":\"LIB\",\"story\":\"LIB-001\"}", NULL);
 	r = api_call(&W.srv, "POST", "/v1/projects/APP/stories/APP-001/dependencies", W.dev,
 		     "{\"story\":\"APP-001\"}", NULL);
 	api_problem(r, 422, "validation");
 	assert_string_equal(api_str(&r, "field"), "story");
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/APP/stories/APP-001/dependencies", W.dev,
-		     "{\"project\":\"INFRA\",\"story\":\"INFRA-001\"}", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/APP/stories/APP-999/dependencies", W.dev,
-		     "{\"story\":\"APP-001\"}", NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "POST",
+		    "/v1/projects/APP/stories/APP-001/dependencies", W.dev,
+		    "{\"project\":\"INFRA\",\"story\":\"INFRA-001\"}", NULL);
+	api_refused(404, "not-found", &W.srv, "POST",
+		    "/v1/projects/APP/stories/APP-999/dependencies", W.dev,
+		    "{\"story\":\"APP-001\"}", NULL);
 	/* outsider develops APP but cannot see LIB. */
-	r = api_call(&W.srv, "POST", "/v1/projects/APP/stories/APP-004/dependencies", W.outsider,
-		     "{\"project\":\"LIB\",\"story\":\"LIB-003\"}", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "POST",
+		    "/v1/projects/APP/stories/APP-004/dependencies", W.outsider,
+		    "{\"project\":\"LIB\",\"story\":\"LIB-003\"}", NULL);
 }
 
 static void cycle_is_named(void **state)
@@ -196,17 +192,12 @@ static void graph(void **state)
 	assert_int_equal(json_array_size(json_object_get(r.json, "nodes")), 6);
 	api_res_free(&r);
 
-	r = api_call(&W.srv, "GET", "/v1/projects/APP/stories/APP-001/graph?direction=sideways",
-		     W.dev, NULL, NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/APP/stories/APP-001/graph?depth=51", W.dev, NULL,
-		     NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/APP/stories/NOPE-1/graph", W.dev, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "GET",
+		    "/v1/projects/APP/stories/APP-001/graph?direction=sideways", W.dev, NULL, NULL);
+	api_refused(422, "validation", &W.srv, "GET",
+		    "/v1/projects/APP/stories/APP-001/graph?depth=51", W.dev, NULL, NULL);
+	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/APP/stories/NOPE-1/graph", W.dev,
+		    NULL, NULL);
 }
 
 static void remove_edges(void **state)
@@ -214,13 +205,10 @@ static void remove_edges(void **state)
 	api_res r;
 
 	(void)state;
-	r = api_ok(204, &W.srv, "DELETE",
-		   "/v1/projects/APP/stories/APP-001/dependencies/APP/APP-003", W.dev, NULL, NULL);
-	api_res_free(&r);
-	r = api_call(&W.srv, "DELETE", "/v1/projects/APP/stories/APP-001/dependencies/APP/APP-003",
-		     W.dev, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_ok_free(204, &W.srv, "DELETE",
+		    "/v1/projects/APP/stories/APP-001/dependencies/APP/APP-003", W.dev, NULL, NULL);
+	api_refused(404, "not-found", &W.srv, "DELETE",
+		    "/v1/projects/APP/stories/APP-001/dependencies/APP/APP-003", W.dev, NULL, NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/APP/stories/APP-001/dependencies", W.dev, NULL,
 		   NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "depends_on")), 1);
@@ -242,10 +230,8 @@ static void project_dependencies(void **state)
 	api_problem(r, 409, "dependency-cycle");
 	pp_t_assert_contains(api_str(&r, "detail"), "INFRA -> APP -> LIB -> INFRA");
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/APP/dependencies", W.admin,
-		     "{\"project\":\"APP\"}", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/APP/dependencies", W.admin,
+		    "{\"project\":\"APP\"}", NULL);
 	r = api_call(&W.srv, "POST", "/v1/projects/APP/dependencies", W.admin,
 		     "{\"project\":\"NONE\"}", NULL);
 	api_problem(r, 422, "validation");
@@ -263,12 +249,10 @@ static void project_dependencies(void **state)
 		"uses the library");
 	api_res_free(&r);
 
-	r = api_ok(204, &W.srv, "DELETE", "/v1/projects/LIB/dependencies/INFRA", W.admin, NULL,
-		   NULL);
-	api_res_free(&r);
-	r = api_call(&W.srv, "DELETE", "/v1/projects/LIB/dependencies/INFRA", W.admin, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_ok_free(204, &W.srv, "DELETE", "/v1/projects/LIB/dependencies/INFRA", W.admin, NULL,
+		    NULL);
+	api_refused(404, "not-found", &W.srv, "DELETE", "/v1/projects/LIB/dependencies/INFRA",
+		    W.admin, NULL, NULL);
 }
 
 static void history(void **state)
@@ -328,13 +312,10 @@ static void history(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "story")),
 			    "LIB:LIB-004");
 	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/LIB/history?since=last%20week", W.dev, NULL,
-		     NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/LIB/stories/LIB-999/history", W.dev, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "GET", "/v1/projects/LIB/history?since=last%20week",
+		    W.dev, NULL, NULL);
+	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/LIB/stories/LIB-999/history",
+		    W.dev, NULL, NULL);
 }
 
 int main(void)

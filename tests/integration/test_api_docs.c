@@ -24,25 +24,6 @@ typedef struct world {
 
 static world W;
 
-static char *slurp_path(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		fail_msg("cannot read %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("short read of %s", path);
-	fclose(f);
-	return buf;
-}
-
 static char *read_source(const char *rel)
 {
 	const char *root = getenv("PP_SOURCE_ROOT");
@@ -51,7 +32,7 @@ static char *read_source(const char *rel)
 	if (root == NULL)
 		fail_msg("PP_SOURCE_ROOT is not set: run the tests through meson");
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	return slurp_path(path);
+	return pp_t_slurp(path, 0);
 }
 
 static int setup(void **state)
@@ -237,7 +218,7 @@ static void api_md_examples_run(void **state)
 		 W.srv.url, script, script);
 	st = system(cmd);
 	snprintf(cmd, sizeof(cmd), "%s.out", script);
-	out = slurp_path(cmd);
+	out = pp_t_slurp(cmd, 0);
 	if (st != 0)
 		fail_msg("docs/api.md examples failed (status %d):\n%s", st, out);
 	/* The examples that show errors show the right ones. */

@@ -49,7 +49,6 @@ static int setup(void **state)
 	char sql[256];
 	const char *db;
 	PGconn *c;
-	api_res r;
 
 	(void)state;
 	if (getenv("PP_TEST_CLUSTER") == NULL || getenv("PP_PG_CLUSTER_SH") == NULL)
@@ -66,9 +65,8 @@ static int setup(void **state)
 	PQfinish(c);
 	W.token = api_user_add("alice", 1);
 	api_server_start(&W.srv, env);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.token, "{\"key\":\"F\",\"name\":\"f\"}",
-		   NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.token, "{\"key\":\"F\",\"name\":\"f\"}",
+		    NULL);
 	return 0;
 }
 

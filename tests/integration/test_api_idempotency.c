@@ -24,19 +24,15 @@ static world W;
 
 static int setup(void **state)
 {
-	api_res r;
-
 	(void)state;
 	api_setup_db();
 	W.alice = api_user_add("alice", 0);
 	W.bob = api_user_add("bob", 0);
 	api_server_start(&W.srv, NULL);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.alice,
-		   "{\"key\":\"IDEM\",\"name\":\"i\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "PUT", "/v1/projects/IDEM/members/bob", W.alice,
-		   "{\"role\":\"developer\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.alice,
+		    "{\"key\":\"IDEM\",\"name\":\"i\"}", NULL);
+	api_ok_free(201, &W.srv, "PUT", "/v1/projects/IDEM/members/bob", W.alice,
+		    "{\"role\":\"developer\"}", NULL);
 	W.db = pp_t_connect();
 	return 0;
 }

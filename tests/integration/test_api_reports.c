@@ -123,18 +123,13 @@ static void reports_see_only_the_callers_projects(void **state)
 	api_res_free(&r);
 
 	/* A project the caller cannot see is not found, like one that does not exist. */
-	r = api_call(&W.srv, "GET", "/v1/reports/status-summary?project=SECRET", W.viewer, NULL,
-		     NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/reports/status-summary?project=PLAN", W.outsider, NULL,
-		     NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/reports/critical-path?project=SECRET&story=SECRET-1",
-		     W.viewer, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(404, "not-found", &W.srv, "GET", "/v1/reports/status-summary?project=SECRET",
+		    W.viewer, NULL, NULL);
+	api_refused(404, "not-found", &W.srv, "GET", "/v1/reports/status-summary?project=PLAN",
+		    W.outsider, NULL, NULL);
+	api_refused(404, "not-found", &W.srv, "GET",
+		    "/v1/reports/critical-path?project=SECRET&story=SECRET-1", W.viewer, NULL,
+		    NULL);
 	r = api_call(&W.srv, "GET", "/v1/reports/status-summary", NULL, NULL, NULL);
 	assert_int_equal(r.status, 401);
 	api_res_free(&r);

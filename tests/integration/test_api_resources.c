@@ -19,25 +19,20 @@ static world W;
 
 static int setup(void **state)
 {
-	api_res r;
-
 	(void)state;
 	api_setup_db();
 	W.admin = api_user_add("admin", 1);
 	W.dev = api_user_add("dev", 0);
 	W.maint = api_user_add("maint", 0);
 	api_server_start(&W.srv, NULL);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
-		   "{\"key\":\"PLAN\",\"name\":\"Planning\",\"git_remote_url\":"
-		   "\"https://git.example.org/plan.git\",\"git_stories_dir\":\"stories\"}",
-		   NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "PUT", "/v1/projects/PLAN/members/dev", W.admin,
-		   "{\"role\":\"developer\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "PUT", "/v1/projects/PLAN/members/maint", W.admin,
-		   "{\"role\":\"maintainer\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"PLAN\",\"name\":\"Planning\",\"git_remote_url\":"
+		    "\"https://git.example.org/plan.git\",\"git_stories_dir\":\"stories\"}",
+		    NULL);
+	api_ok_free(201, &W.srv, "PUT", "/v1/projects/PLAN/members/dev", W.admin,
+		    "{\"role\":\"developer\"}", NULL);
+	api_ok_free(201, &W.srv, "PUT", "/v1/projects/PLAN/members/maint", W.admin,
+		    "{\"role\":\"maintainer\"}", NULL);
 	return 0;
 }
 
@@ -117,12 +112,9 @@ static void projects(void **state)
 	assert_string_equal(api_str(&r, "name"), "Renamed");
 	assert_int_equal(jint(r.json, "version"), 2);
 	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/DEVP", W.dev, "{\"name\":\"Lost update\"}",
-		     stale);
-	api_problem(r, 412, "precondition-failed");
-	api_res_free(&r);
-	r = api_ok(304, &W.srv, "GET", "/v1/projects/DEVP", W.dev, NULL, inm);
-	api_res_free(&r);
+	api_refused(412, "precondition-failed", &W.srv, "PATCH", "/v1/projects/DEVP", W.dev,
+		    "{\"name\":\"Lost update\"}", stale);
+	api_ok_free(304, &W.srv, "GET", "/v1/projects/DEVP", W.dev, NULL, inm);
 	/* Changing nothing changes no version. */
 	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/DEVP", W.dev, "{\"name\":\"Renamed\"}",
 		   fresh);
@@ -130,19 +122,14 @@ static void projects(void **state)
 	api_res_free(&r);
 
 	/* A developer cannot change the project; a maintainer can; only an owner archives. */
-	r = api_call(&W.srv, "PATCH", "/v1/projects/PLAN", W.dev, "{\"name\":\"x\"}", NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/PLAN", W.maint, "{\"description\":\"ok\"}",
-		   NULL);
-	api_res_free(&r);
-	r = api_call(&W.srv, "DELETE", "/v1/projects/PLAN", W.maint, NULL, NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
+	api_refused(403, "forbidden", &W.srv, "PATCH", "/v1/projects/PLAN", W.dev,
+		    "{\"name\":\"x\"}", NULL);
+	api_ok_free(200, &W.srv, "PATCH", "/v1/projects/PLAN", W.maint, "{\"description\":\"ok\"}",
+		    NULL);
+	api_refused(403, "forbidden", &W.srv, "DELETE", "/v1/projects/PLAN", W.maint, NULL, NULL);
 
-	r = api_call(&W.srv, "DELETE", "/v1/projects/DEVP", W.dev, NULL, stale);
-	api_problem(r, 412, "precondition-failed");
-	api_res_free(&r);
+	api_refused(412, "precondition-failed", &W.srv, "DELETE", "/v1/projects/DEVP", W.dev, NULL,
+		    stale);
 	r = api_ok(204, &W.srv, "DELETE", "/v1/projects/DEVP", W.dev, NULL, fresh);
 	assert_string_equal(r.body, "");
 	api_res_free(&r);
@@ -167,28 +154,22 @@ static void archiving_is_the_owners(void **state)
 	api_res r;
 
 	(void)state;
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin, "{\"key\":\"ARC\",\"name\":\"a\"}",
-		   NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "PUT", "/v1/projects/ARC/members/maint", W.admin,
-		   "{\"role\":\"maintainer\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"description\":\"m\"}",
-		   NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"ARC\",\"name\":\"a\"}", NULL);
+	api_ok_free(201, &W.srv, "PUT", "/v1/projects/ARC/members/maint", W.admin,
+		    "{\"role\":\"maintainer\"}", NULL);
+	api_ok_free(200, &W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"description\":\"m\"}",
+		    NULL);
 	r = api_call(&W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"archived\":true}", NULL);
 	api_problem(r, 403, "forbidden");
 	pp_t_assert_contains(api_str(&r, "detail"), "owner");
 	api_res_free(&r);
-	r = api_call(&W.srv, "DELETE", "/v1/projects/ARC", W.maint, NULL, NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
+	api_refused(403, "forbidden", &W.srv, "DELETE", "/v1/projects/ARC", W.maint, NULL, NULL);
 	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/ARC", W.admin, "{\"archived\":true}", NULL);
 	assert_false(json_is_null(json_object_get(r.json, "archived_at")));
 	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"archived\":false}", NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
+	api_refused(403, "forbidden", &W.srv, "PATCH", "/v1/projects/ARC", W.maint,
+		    "{\"archived\":false}", NULL);
 	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/ARC", W.admin, "{\"archived\":false}", NULL);
 	assert_true(json_is_null(json_object_get(r.json, "archived_at")));
 	api_res_free(&r);
@@ -211,18 +192,12 @@ static void backlogs(void **state)
 	assert_string_equal(api_str(&r, "kind"), "sprint");
 	api_res_free(&r);
 
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/backlogs", W.dev, "{\"name\":\"nope\"}",
-		     NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
-		     "{\"name\":\"Sprint 1\"}", NULL);
-	api_problem(r, 409, "already-exists");
-	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
-		     "{\"name\":\"Bad\",\"kind\":\"heap\"}", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(403, "forbidden", &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.dev,
+		    "{\"name\":\"nope\"}", NULL);
+	api_refused(409, "already-exists", &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
+		    "{\"name\":\"Sprint 1\"}", NULL);
+	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
+		    "{\"name\":\"Bad\",\"kind\":\"heap\"}", NULL);
 	r = api_call(
 		&W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
 		"{\"name\":\"Backwards\",\"starts_on\":\"2025-03-14\",\"ends_on\":\"2025-03-01\"}",
@@ -230,9 +205,8 @@ static void backlogs(void **state)
 	api_problem(r, 422, "validation");
 	assert_string_equal(api_str(&r, "field"), "ends_on");
 	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
-		   "{\"name\":\"Backlog\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
+		    "{\"name\":\"Backlog\"}", NULL);
 
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/backlogs", W.dev, NULL, NULL);
 	assert_int_equal(json_array_size(r.json), 2);
@@ -244,24 +218,18 @@ static void backlogs(void **state)
 	r = api_ok(200, &W.srv, "PATCH", path, W.maint, "{\"description\":\"first\"}", h);
 	assert_int_equal(jint(r.json, "version"), 2);
 	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", path, W.maint, "{\"description\":\"again\"}", h);
-	api_problem(r, 412, "precondition-failed");
-	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/PLAN/backlogs/999999", W.maint,
-		     "{\"description\":\"x\"}", NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/PLAN/backlogs/abc", W.maint,
-		     "{\"description\":\"x\"}", NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(412, "precondition-failed", &W.srv, "PATCH", path, W.maint,
+		    "{\"description\":\"again\"}", h);
+	api_refused(404, "not-found", &W.srv, "PATCH", "/v1/projects/PLAN/backlogs/999999", W.maint,
+		    "{\"description\":\"x\"}", NULL);
+	api_refused(404, "not-found", &W.srv, "PATCH", "/v1/projects/PLAN/backlogs/abc", W.maint,
+		    "{\"description\":\"x\"}", NULL);
 
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint, "{\"name\":\"Old\"}",
 		   NULL);
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/backlogs/%lld", jint(r.json, "id"));
 	api_res_free(&r);
-	r = api_ok(204, &W.srv, "DELETE", path, W.maint, NULL, NULL);
-	api_res_free(&r);
+	api_ok_free(204, &W.srv, "DELETE", path, W.maint, NULL, NULL);
 	r = api_ok(204, &W.srv, "DELETE", path, W.maint, NULL, NULL); /* idempotent */
 	api_res_free(&r);
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/backlogs?archived=true", W.dev, NULL,
@@ -313,9 +281,8 @@ static void stories_crud(void **state)
 	free(loc);
 	api_res_free(&r);
 
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		   "{\"key\":\"PLAN-050\",\"title\":\"Given key\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
+		    "{\"key\":\"PLAN-050\",\"title\":\"Given key\"}", NULL);
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
 		   "{\"title\":\"After the given key\"}", NULL);
 	assert_string_equal(api_str(&r, "key"), "PLAN-051");
@@ -330,10 +297,8 @@ static void stories_crud(void **state)
 	api_problem(r, 422, "invalid-reference");
 	assert_string_equal(api_str(&r, "field"), "status");
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		     "{\"title\":\"x\",\"checklist_total\":1,\"checklist_done\":2}", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
+		    "{\"title\":\"x\",\"checklist_total\":1,\"checklist_done\":2}", NULL);
 	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
 		     "{\"title\":\"x\",\"labels\":\"db\"}", NULL);
 	api_problem(r, 422, "validation");
@@ -344,9 +309,8 @@ static void stories_crud(void **state)
 	assert_string_equal(api_str(&r, "body"), "# Heading\nText");
 	assert_string_equal(api_str(&r, "ref"), "PLAN:PLAN-001");
 	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-999", W.dev, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-999", W.dev,
+		    NULL, NULL);
 
 	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-001", W.dev,
 		   "{\"title\":\"Renamed\",\"epic\":null,\"labels\":[\"ops\"]}", v1);
@@ -360,17 +324,12 @@ static void stories_crud(void **state)
 	api_problem(r, 412, "precondition-failed");
 	assert_string_equal(api_str(&r, "sqlstate"), "PP412");
 	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-001", W.dev,
-		     "{\"key\":\"PLAN-9\"}", NULL);
-	api_problem(r, 400, "bad-request");
-	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-999", W.dev,
-		     "{\"title\":\"x\"}", NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(400, "bad-request", &W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-001",
+		    W.dev, "{\"key\":\"PLAN-9\"}", NULL);
+	api_refused(404, "not-found", &W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-999", W.dev,
+		    "{\"title\":\"x\"}", NULL);
 
-	r = api_ok(204, &W.srv, "DELETE", "/v1/projects/PLAN/stories/PLAN-051", W.dev, NULL, NULL);
-	api_res_free(&r);
+	api_ok_free(204, &W.srv, "DELETE", "/v1/projects/PLAN/stories/PLAN-051", W.dev, NULL, NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-051", W.dev, NULL, NULL);
 	assert_false(json_is_null(json_object_get(r.json, "archived_at")));
 	api_res_free(&r);
@@ -382,35 +341,30 @@ static void transitions(void **state)
 	api_res r;
 
 	(void)state;
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		   "{\"key\":\"PLAN-100\",\"title\":\"Blocked\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		   "{\"key\":\"PLAN-101\",\"title\":\"Blocker\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/dependencies", W.dev,
-		   "{\"story\":\"PLAN-101\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
+		    "{\"key\":\"PLAN-100\",\"title\":\"Blocked\"}", NULL);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
+		    "{\"key\":\"PLAN-101\",\"title\":\"Blocker\"}", NULL);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/dependencies", W.dev,
+		    "{\"story\":\"PLAN-101\"}", NULL);
 
 	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
 		   "{\"to\":\"in_progress\",\"note\":\"started\"}", NULL);
 	assert_string_equal(api_str(&r, "status"), "in_progress");
 	assert_false(json_is_null(json_object_get(r.json, "started_at")));
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
-		     "{\"to\":\"done\"}", stale);
-	api_problem(r, 412, "precondition-failed");
-	api_res_free(&r);
+	api_refused(412, "precondition-failed", &W.srv, "POST",
+		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev, "{\"to\":\"done\"}",
+		    stale);
 	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
 		     "{\"to\":\"done\"}", NULL);
 	api_problem(r, 409, "open-blockers");
 	pp_t_assert_contains(api_str(&r, "detail"), "PLAN:PLAN-101 (draft)");
 	api_res_free(&r);
 	/* force is a maintainer's. */
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
-		     "{\"to\":\"done\",\"force\":true}", NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
+	api_refused(403, "forbidden", &W.srv, "POST",
+		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
+		    "{\"to\":\"done\",\"force\":true}", NULL);
 	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.maint,
 		   "{\"to\":\"done\",\"force\":true,\"note\":\"shipped anyway\"}", NULL);
 	assert_string_equal(api_str(&r, "category"), "done");
@@ -421,14 +375,11 @@ static void transitions(void **state)
 	api_problem(r, 422, "validation");
 	assert_string_equal(api_str(&r, "field"), "to");
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev, "{}",
-		     NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "POST",
+		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev, "{}", NULL);
 	/* The same status again changes nothing. */
-	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
-		   "{\"to\":\"done\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
+		    "{\"to\":\"done\"}", NULL);
 
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-100/history", W.dev, NULL,
 		   NULL);
@@ -457,15 +408,12 @@ static void moves(void **state)
 	for (i = 0; i < 3; i++) {
 		snprintf(body, sizeof(body), "{\"key\":\"%s\",\"title\":\"m\",\"backlog\":%lld}",
 			 keys[i], sprint);
-		r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev, body, NULL);
-		api_res_free(&r);
+		api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev, body, NULL);
 	}
-	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-203/move", W.dev,
-		   "{\"before\":\"PLAN-201\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-201/move", W.dev,
-		   "{\"after\":\"PLAN-202\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-203/move", W.dev,
+		    "{\"before\":\"PLAN-201\"}", NULL);
+	api_ok_free(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-201/move", W.dev,
+		    "{\"after\":\"PLAN-202\"}", NULL);
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?backlog=%lld", sprint);
 	r = api_ok(200, &W.srv, "GET", path, W.dev, NULL, NULL);
 	assert_string_equal(key_at(&r, 0), "PLAN-203");
@@ -490,9 +438,8 @@ static void moves(void **state)
 	api_res_free(&r);
 
 	/* A backlog lists only under its own project, even for a caller who sees both. */
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
-		   "{\"key\":\"ASIDE\",\"name\":\"Aside\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"ASIDE\",\"name\":\"Aside\"}", NULL);
 	snprintf(path, sizeof(path), "/v1/projects/ASIDE/stories?backlog=%lld", sprint);
 	r = api_ok(200, &W.srv, "GET", path, W.admin, NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
@@ -522,10 +469,8 @@ static void moves(void **state)
 	api_problem(r, 422, "invalid-reference");
 	assert_string_equal(api_str(&r, "field"), "backlog");
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-203/move", W.dev,
-		     "{\"after\":\"PLAN-201\",\"rank\":5}", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-203/move",
+		    W.dev, "{\"after\":\"PLAN-201\",\"rank\":5}", NULL);
 }
 
 static void filters_and_pages(void **state)
@@ -544,8 +489,7 @@ static void filters_and_pages(void **state)
 			 i, i, i % 2 ? "odd" : "even", i < 3 ? "low" : "critical",
 			 i % 3 ? "alpha" : "beta", i == 4 ? "zoe" : "yan",
 			 i == 5 ? "the quick brown foxes jumped" : "nothing here");
-		r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev, body, NULL);
-		api_res_free(&r);
+		api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev, body, NULL);
 	}
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories?epic=odd&priority=critical",
 		   W.dev, NULL, NULL);
@@ -567,10 +511,8 @@ static void filters_and_pages(void **state)
 		   NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/PLAN/stories?status=Bad%20Value", W.dev, NULL,
-		     NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "GET",
+		    "/v1/projects/PLAN/stories?status=Bad%20Value", W.dev, NULL, NULL);
 
 	/* Every story once, in pages of 3; archived ones only when asked. */
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?limit=3");
@@ -600,9 +542,7 @@ static void filters_and_pages(void **state)
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?backlog=1&cursor=%s",
 		 api_str(&r, "next_cursor"));
 	api_res_free(&r);
-	r = api_call(&W.srv, "GET", path, W.dev, NULL, NULL);
-	api_problem(r, 400, "bad-request");
-	api_res_free(&r);
+	api_refused(400, "bad-request", &W.srv, "GET", path, W.dev, NULL, NULL);
 }
 
 static void across_projects(void **state)
@@ -610,12 +550,10 @@ static void across_projects(void **state)
 	api_res r;
 
 	(void)state;
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
-		   "{\"key\":\"SIDE\",\"name\":\"s\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/SIDE/stories", W.admin,
-		   "{\"title\":\"side story\",\"epic\":\"odd\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"SIDE\",\"name\":\"s\"}", NULL);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/SIDE/stories", W.admin,
+		    "{\"title\":\"side story\",\"epic\":\"odd\"}", NULL);
 
 	/*
 	 * dev is not a member of SIDE: its stories are not there, and naming SIDE
@@ -665,41 +603,28 @@ static void members(void **state)
 		   "{\"role\":\"developer\"}", NULL);
 	assert_string_equal(api_str(&r, "role"), "developer");
 	api_res_free(&r);
-	r = api_ok(200, &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
-		   "{\"role\":\"developer\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(200, &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
+		    "{\"role\":\"developer\"}", NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/members", W.dev, NULL, NULL);
 	assert_int_equal(json_array_size(r.json), 4);
 	assert_string_equal(jstr(json_array_get(r.json, 0), "role"), "owner");
 	api_res_free(&r);
 
-	r = api_call(&W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
-		     "{\"role\":\"owner\"}", NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
-	r = api_call(&W.srv, "PUT", "/v1/projects/PLAN/members/ghost", W.maint,
-		     "{\"role\":\"viewer\"}", NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
-	r = api_call(&W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
-		     "{\"role\":\"boss\"}", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
-	r = api_call(&W.srv, "DELETE", "/v1/projects/PLAN/members/admin", W.maint, NULL, NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
-	r = api_call(&W.srv, "DELETE", "/v1/projects/PLAN/members/admin", W.admin, NULL, NULL);
-	api_problem(r, 409, "last-owner");
-	api_res_free(&r);
+	api_refused(403, "forbidden", &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
+		    "{\"role\":\"owner\"}", NULL);
+	api_refused(404, "not-found", &W.srv, "PUT", "/v1/projects/PLAN/members/ghost", W.maint,
+		    "{\"role\":\"viewer\"}", NULL);
+	api_refused(422, "validation", &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
+		    "{\"role\":\"boss\"}", NULL);
+	api_refused(403, "forbidden", &W.srv, "DELETE", "/v1/projects/PLAN/members/admin", W.maint,
+		    NULL, NULL);
+	api_refused(409, "last-owner", &W.srv, "DELETE", "/v1/projects/PLAN/members/admin", W.admin,
+		    NULL, NULL);
 	/* A member leaves on its own; then it sees nothing. */
-	r = api_ok(204, &W.srv, "DELETE", "/v1/projects/PLAN/members/viewer1", viewer, NULL, NULL);
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/PLAN", viewer, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
-	r = api_call(&W.srv, "DELETE", "/v1/projects/PLAN/members/viewer1", W.maint, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_ok_free(204, &W.srv, "DELETE", "/v1/projects/PLAN/members/viewer1", viewer, NULL, NULL);
+	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/PLAN", viewer, NULL, NULL);
+	api_refused(404, "not-found", &W.srv, "DELETE", "/v1/projects/PLAN/members/viewer1",
+		    W.maint, NULL, NULL);
 	free(viewer);
 }
 

@@ -19,25 +19,6 @@
 
 extern char **environ;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return strdup("");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("short read of %s", path);
-	fclose(f);
-	return buf;
-}
-
 const char *api_setup_db(void)
 {
 	const char *name = pp_t_new_db();
@@ -117,7 +98,7 @@ void api_server_start(api_server *s, const char *const *env)
 		fail_msg("cannot run %s: %s", argv[0], strerror(rc));
 	deadline = pp_t_now_ms() + 30000;
 	while (pp_t_now_ms() < deadline) {
-		char *log = slurp(s->err_path);
+		char *log = pp_t_slurp(s->err_path, 1);
 		int st;
 
 		s->port = listening_port(log);
@@ -135,7 +116,7 @@ void api_server_start(api_server *s, const char *const *env)
 
 char *api_server_log(const api_server *s, int err)
 {
-	return slurp(err ? s->err_path : s->out_path);
+	return pp_t_slurp(err ? s->err_path : s->out_path, 1);
 }
 
 void api_server_stop(api_server *s)
@@ -294,6 +275,17 @@ void api_problem_at(const api_res *r, long status, const char *type, const char 
 			    line, status, type, r->status, r->headers, r->body);
 		_fail(file, line);
 	}
+}
+
+void api_res_free_value(api_res r)
+{
+	api_res_free(&r);
+}
+
+void api_refused_at(long status, const char *type, api_res r, const char *file, int line)
+{
+	api_problem_at(&r, status, type, file, line);
+	api_res_free(&r);
 }
 
 static int open_conn(const api_server *s)

@@ -19,8 +19,6 @@ static world W;
 
 static int setup(void **state)
 {
-	api_res r;
-
 	(void)state;
 	api_setup_db();
 	W.admin = api_user_add("admin", 1);
@@ -28,18 +26,14 @@ static int setup(void **state)
 	W.maint = api_user_add("maint", 0);
 	W.stranger = api_user_add("stranger", 0);
 	api_server_start(&W.srv, NULL);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
-		   "{\"key\":\"FLOW\",\"name\":\"Workflow\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
-		   "{\"key\":\"OTHER\",\"name\":\"Other\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "PUT", "/v1/projects/FLOW/members/dev", W.admin,
-		   "{\"role\":\"developer\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "PUT", "/v1/projects/FLOW/members/maint", W.admin,
-		   "{\"role\":\"maintainer\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"FLOW\",\"name\":\"Workflow\"}", NULL);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"OTHER\",\"name\":\"Other\"}", NULL);
+	api_ok_free(201, &W.srv, "PUT", "/v1/projects/FLOW/members/dev", W.admin,
+		    "{\"role\":\"developer\"}", NULL);
+	api_ok_free(201, &W.srv, "PUT", "/v1/projects/FLOW/members/maint", W.admin,
+		    "{\"role\":\"maintainer\"}", NULL);
 	return 0;
 }
 
@@ -82,9 +76,8 @@ static void default_workflow(void **state)
 			    "active");
 	free(keys);
 	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/FLOW/statuses", W.stranger, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/FLOW/statuses", W.stranger, NULL,
+		    NULL);
 }
 
 static void vocabulary_word(void **state)
@@ -103,10 +96,8 @@ static void vocabulary_word(void **state)
 	free(loc);
 	api_res_free(&r);
 	/* Once is enough: the same word again, in another case, is a conflict. */
-	r = api_call(&W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
-		     "{\"key\":\"In-Progress\"}", NULL);
-	api_problem(r, 409, "conflict");
-	api_res_free(&r);
+	api_refused(409, "conflict", &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
+		    "{\"key\":\"In-Progress\"}", NULL);
 	/* blocked: active, and marked blocked. */
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
 		   "{\"key\":\"blocked\",\"position\":45}", NULL);
@@ -155,29 +146,21 @@ static void who_may_change_it(void **state)
 	api_res r;
 
 	(void)state;
-	r = api_call(&W.srv, "POST", "/v1/projects/FLOW/statuses", W.dev, "{\"key\":\"wip\"}",
-		     NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/FLOW/statuses/review", W.dev,
-		     "{\"name\":\"x\"}", NULL);
-	api_problem(r, 403, "forbidden");
-	api_res_free(&r);
+	api_refused(403, "forbidden", &W.srv, "POST", "/v1/projects/FLOW/statuses", W.dev,
+		    "{\"key\":\"wip\"}", NULL);
+	api_refused(403, "forbidden", &W.srv, "PATCH", "/v1/projects/FLOW/statuses/review", W.dev,
+		    "{\"name\":\"x\"}", NULL);
 	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/FLOW/statuses/in%20review", W.maint,
 		   "{\"name\":\"Peer review\",\"position\":35}", NULL);
 	assert_string_equal(api_str(&r, "key"), "In Review");
 	assert_string_equal(api_str(&r, "name"), "Peer review");
 	assert_int_equal(json_integer_value(json_object_get(r.json, "position")), 35);
 	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/FLOW/statuses/nothing", W.maint,
-		     "{\"name\":\"x\"}", NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(404, "not-found", &W.srv, "PATCH", "/v1/projects/FLOW/statuses/nothing",
+		    W.maint, "{\"name\":\"x\"}", NULL);
 	/* A category never changes: not a field of PATCH. */
-	r = api_call(&W.srv, "PATCH", "/v1/projects/FLOW/statuses/review", W.maint,
-		     "{\"category\":\"done\"}", NULL);
-	api_problem(r, 400, "bad-request");
-	api_res_free(&r);
+	api_refused(400, "bad-request", &W.srv, "PATCH", "/v1/projects/FLOW/statuses/review",
+		    W.maint, "{\"category\":\"done\"}", NULL);
 }
 
 static void stories_follow_the_workflow(void **state)

@@ -138,25 +138,6 @@ static void rm_rf(const char *path)
 	run_cmd(argv, NULL);
 }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return strdup("");
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("short read of %s", path);
-	fclose(f);
-	return buf;
-}
-
 static void migrate_and_populate(void)
 {
 	pp_t_result r = pp_t_run("migrate", "up", NULL);
@@ -355,7 +336,7 @@ static void cluster_start(cluster *cl)
 	setenv("PP_PG_FAST", "1", 1);
 	if (run_cmd(argv, envfile) != 0)
 		fail_msg("could not start a second cluster in %s", data);
-	env = read_text(envfile);
+	env = pp_t_slurp(envfile, 1);
 	for (line = env; *line;) {
 		char *nl = strchr(line, '\n');
 		int n = nl ? (int)(nl - line) : (int)strlen(line);
@@ -631,7 +612,7 @@ static void corrupted_backup_is_refused(void **state)
 	free(b);
 	b = backup_ok(out, NULL, NULL);
 	snprintf(path, sizeof(path), "%s/manifest.json", b);
-	text = read_text(path);
+	text = pp_t_slurp(path, 1);
 	p = strstr(text, "\"public.stories\": {\n      \"rows\": ");
 	assert_non_null(p);
 	p += strlen("\"public.stories\": {\n      \"rows\": ");
@@ -892,7 +873,7 @@ static void password_never_on_a_command_line(void **state)
 	unsetenv("PGPASSWORD_FILE");
 
 	snprintf(pwfile, sizeof(pwfile), "%s/args", logf);
-	seen = read_text(pwfile);
+	seen = pp_t_slurp(pwfile, 1);
 	pp_t_assert_contains(seen, "pg_dump ");
 	assert_null(strstr(seen, "pg_dumpall")); /* planpipe writes globals.sql itself */
 	pp_t_assert_contains(seen, "pg_restore ");

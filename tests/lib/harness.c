@@ -35,14 +35,19 @@ const char *pp_t_bin(void)
 	return bin;
 }
 
-static char *slurp(const char *path)
+char *pp_t_slurp(const char *path, int missing_ok)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
 	long n;
 
-	if (f == NULL)
-		return strdup("");
+	if (f == NULL) {
+		if (!missing_ok)
+			fail_msg("cannot read %s", path);
+		buf = strdup("");
+		assert_non_null(buf);
+		return buf;
+	}
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	fseek(f, 0, SEEK_SET);
@@ -92,7 +97,7 @@ char *pp_t_spawned_output(const char *tag, int err)
 	char outp[512], errp[512];
 
 	out_paths(tag, outp, errp, sizeof(outp));
-	return slurp(err ? errp : outp);
+	return pp_t_slurp(err ? errp : outp, 1);
 }
 
 pp_t_result pp_t_wait(pid_t pid, const char *tag, int timeout_ms)
@@ -118,8 +123,8 @@ pp_t_result pp_t_wait(pid_t pid, const char *tag, int timeout_ms)
 	if (r.status == 0)
 		r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	out_paths(tag, outp, errp, sizeof(outp));
-	r.out = slurp(outp);
-	r.err = slurp(errp);
+	r.out = pp_t_slurp(outp, 1);
+	r.err = pp_t_slurp(errp, 1);
 	unlink(outp);
 	unlink(errp);
 	return r;

@@ -64,6 +64,12 @@ char *pp_t_tempdir(void);
 /* Writes dir/name with contents (overwrites). */
 void pp_t_write(const char *dir, const char *name, const char *contents);
 
+/*
+ * The whole file at path, NUL-terminated (caller frees). A file that cannot
+ * be opened is "" when missing_ok, else fails the running test.
+ */
+char *pp_t_slurp(const char *path, int missing_ok);
+
 /* Milliseconds on the monotonic clock. */
 long long pp_t_now_ms(void);
 

@@ -1,4 +1,4 @@
-/* test_sqlscan.c: tests src/db/sqlscan.c. */
+/* tests/unit/db/sqlscan.c: tests src/db/sqlscan.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

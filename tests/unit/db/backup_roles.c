@@ -1,4 +1,4 @@
-/* test_backup_roles.c: tests src/db/backup_roles.c, the parser of globals.sql. */
+/* tests/unit/db/backup_roles.c: tests src/db/backup_roles.c, the parser of globals.sql. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

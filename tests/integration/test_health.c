@@ -18,7 +18,7 @@
 /* Each test gets a database of its own at the schema version this binary needs. */
 static int setup_db(void **state)
 {
-	int need = pp_migrations_required_version();
+	int need = pp_mig_required_version();
 	char v[16];
 	pp_t_result r;
 
@@ -105,7 +105,7 @@ static void test_readiness_wrong_password(void **state)
 
 static void test_readiness_schema_behind(void **state)
 {
-	int need = pp_migrations_required_version();
+	int need = pp_mig_required_version();
 	PGconn *c;
 	pp_t_result r;
 	char sql[512];

@@ -1,4 +1,4 @@
-/* test_migration.c: tests src/db/migration.c (files, names, directives; no database). */
+/* tests/unit/db/migration.c: tests src/db/migration.c (files, names, directives; no database). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,10 +10,10 @@
 
 #include "db/migration.h"
 
-static pp_rc add(pp_migration_set *set, const char *name, const char *sql, pp_err *err)
+static pp_rc add(pp_mig_set *set, const char *name, const char *sql, pp_err *err)
 {
 	pp_err_clear(err);
-	return pp_migrations_add(set, name, name, sql, strlen(sql), err);
+	return pp_mig_add(set, name, name, sql, strlen(sql), err);
 }
 
 static void file_names(void **state)
@@ -23,7 +23,7 @@ static void file_names(void **state)
 	static const char *const bad[] = {"001_short.sql",  "0000_zero.sql", "0001-dash.sql",
 					  "0001_Upper.sql", "0001_.sql",     "0001_x.SQL",
 					  "abcd_x.sql"};
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	pp_err err;
 	size_t i;
 
@@ -38,13 +38,13 @@ static void file_names(void **state)
 	assert_int_equal(set.count, 3);
 	assert_int_equal(set.items[0].version, 1);
 	assert_string_equal(set.items[1].name, "add_labels_2");
-	assert_int_equal(pp_migrations_latest(&set), 12345);
-	pp_migrations_free(&set);
+	assert_int_equal(pp_mig_latest(&set), 12345);
+	pp_mig_set_free(&set);
 }
 
 static void duplicate_versions_are_refused(void **state)
 {
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	pp_err err;
 
 	(void)state;
@@ -52,12 +52,12 @@ static void duplicate_versions_are_refused(void **state)
 	assert_int_equal(add(&set, "0002_c.sql", "SELECT 1;", &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "0002_c.sql"));
 	assert_non_null(strstr(err.msg, "also used by 0002_b.sql"));
-	pp_migrations_free(&set);
+	pp_mig_set_free(&set);
 }
 
 static void checksum_folds_crlf(void **state)
 {
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	pp_err err;
 
 	(void)state;
@@ -69,12 +69,12 @@ static void checksum_folds_crlf(void **state)
 	/* SHA-256 of "SELECT 1;\nSELECT 2;\n" */
 	assert_string_equal(set.items[0].checksum,
 			    "82efb67f3010c6eb7ead02e4f6d9550633dbc1407f99aa487468e7b2567aebbc");
-	pp_migrations_free(&set);
+	pp_mig_set_free(&set);
 }
 
 static void directives(void **state)
 {
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	pp_err err;
 
 	(void)state;
@@ -103,12 +103,12 @@ static void directives(void **state)
 	assert_int_equal(add(&set, "0003_c.sql", "SELECT 1;\n-- planpipe:no-transaction\n", &err),
 			 PP_EINVAL);
 	assert_non_null(strstr(err.msg, "0003_c.sql:2: directives must come before"));
-	pp_migrations_free(&set);
+	pp_mig_set_free(&set);
 }
 
 static void statement_rules(void **state)
 {
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	pp_err err;
 
 	(void)state;
@@ -126,14 +126,14 @@ static void statement_rules(void **state)
 	assert_int_equal(add(&set, "0001_a.sql", "SELECT 1;\nSELECT 'open;\n", &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "0001_a.sql:2: unterminated quoted string"));
 	assert_int_equal(set.count, 0);
-	pp_migrations_free(&set);
+	pp_mig_set_free(&set);
 }
 
 static void load_dir_ignores_other_files(void **state)
 {
 	char tmpl[] = "/tmp/pp-unit-XXXXXX";
 	char *dir = mkdtemp(tmpl), path[512];
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	pp_err err;
 	FILE *f;
 
@@ -147,22 +147,22 @@ static void load_dir_ignores_other_files(void **state)
 	f = fopen(path, "w");
 	fputs("notes\n", f);
 	fclose(f);
-	assert_int_equal(pp_migrations_load_dir(dir, &set, &err), PP_OK);
+	assert_int_equal(pp_mig_load_dir(dir, &set, &err), PP_OK);
 	assert_int_equal(set.count, 1);
-	pp_migrations_free(&set);
+	pp_mig_set_free(&set);
 
 	snprintf(path, sizeof(path), "%s/2_typo.sql", dir);
 	f = fopen(path, "w");
 	fputs("SELECT 2;\n", f);
 	fclose(f);
-	assert_int_equal(pp_migrations_load_dir(dir, &set, &err), PP_EINVAL);
+	assert_int_equal(pp_mig_load_dir(dir, &set, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "2_typo.sql"));
-	pp_migrations_free(&set);
+	pp_mig_set_free(&set);
 	unlink(path);
 
-	assert_int_equal(pp_migrations_load_dir("/nonexistent/dir", &set, &err), PP_EIO);
+	assert_int_equal(pp_mig_load_dir("/nonexistent/dir", &set, &err), PP_EIO);
 	assert_non_null(strstr(err.msg, "/nonexistent/dir"));
-	pp_migrations_free(&set);
+	pp_mig_set_free(&set);
 	snprintf(path, sizeof(path), "%s/0002_b.sql", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/README.md", dir);
@@ -172,14 +172,14 @@ static void load_dir_ignores_other_files(void **state)
 
 static void embedded_migrations_load(void **state)
 {
-	pp_migration_set set = {NULL, 0};
+	pp_mig_set set = {NULL, 0};
 	pp_err err;
 
 	(void)state;
-	assert_int_equal(pp_migrations_load_embedded(&set, &err), PP_OK);
+	assert_int_equal(pp_mig_load_embedded(&set, &err), PP_OK);
 	assert_int_equal(set.count, pp_embedded_migrations_count);
-	assert_int_equal(pp_migrations_latest(&set), pp_migrations_required_version());
-	pp_migrations_free(&set);
+	assert_int_equal(pp_mig_latest(&set), pp_mig_required_version());
+	pp_mig_set_free(&set);
 }
 
 int main(void)

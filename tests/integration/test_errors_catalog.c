@@ -1,0 +1,127 @@
+/*
+ * test_errors_catalog.c: src/api/errors.c's constraint names against the
+ * migrated schema's catalog, so that the C lists (fields[], tables[],
+ * suffixes[]) cannot drift from the migrations unnoticed: every constraint
+ * fields[] names exists, and every other constraint on a table the API
+ * writes maps to a column of that table (the field a 409 or 422 names), or
+ * is listed below as having none. A new constraint that maps to nothing
+ * fails here until it is given a field or listed.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/errors.h"
+
+/*
+ * Constraints no request can break, or that guard no single request field:
+ * a 409/422 from them carries no "field".
+ */
+static const char *const no_field[] = {
+	"projects_pkey",
+	"backlogs_pkey",
+	"stories_pkey",
+	"users_pkey",
+	"backlogs_project_id_id_key", /* the target of stories' (project_id, backlog_id) key */
+	"projects_version_positive",
+	"backlogs_version_positive",
+	"stories_version_positive",
+	"users_version_positive",
+	"users_api_token_hash_sha256", /* the CLI writes the hash, never a request */
+	NULL,
+};
+
+/* Whether name is in no_field or in errors.c's own list (which names API fields, not columns). */
+static int listed(const char *name)
+{
+	const char *l;
+	size_t i;
+
+	for (i = 0; no_field[i]; i++)
+		if (strcmp(no_field[i], name) == 0)
+			return 1;
+	for (i = 0; (l = pp_api_constraint_listed(i)) != NULL; i++)
+		if (strcmp(l, name) == 0)
+			return 1;
+	return 0;
+}
+
+static void constraints_map_to_columns(void **state)
+{
+	PGconn *c;
+	PGresult *res;
+	pp_t_result r;
+	int i, bad = 0;
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	/* Constraints of the tables whose names errors.c's tables[] strips, their columns. */
+	res = PQexec(c,
+		     "SELECT con.conname, cl.relname,"
+		     "       (SELECT string_agg(a.attname, ',') FROM pg_attribute a"
+		     "         WHERE a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped)"
+		     "  FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid"
+		     " WHERE cl.relnamespace = 'public'::regnamespace"
+		     "   AND cl.relname IN ('projects', 'backlogs', 'stories', 'users')"
+		     "   AND NOT cl.relispartition"
+		     " ORDER BY 1");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_true(PQntuples(res) > 10);
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *name = PQgetvalue(res, i, 0), *cols = PQgetvalue(res, i, 2);
+		char buf[64], want[80], list[1024];
+		const char *field = pp_api_constraint_field(name, buf, sizeof(buf));
+
+		if (listed(name))
+			continue;
+		snprintf(want, sizeof(want), ",%s,", field ? field : "");
+		snprintf(list, sizeof(list), ",%s,", cols);
+		if (field == NULL || strstr(list, want) == NULL) {
+			print_error("constraint %s on %s: field %s is not one of its columns (%s): "
+				    "add it to src/api/errors.c's fields[] or to no_field here\n",
+				    name, PQgetvalue(res, i, 1), field ? field : "(none)", cols);
+			bad++;
+		}
+	}
+	PQclear(res);
+	PQfinish(c);
+	if (bad)
+		fail_msg("%d constraint(s) without a field", bad);
+}
+
+static void listed_constraints_exist(void **state)
+{
+	PGconn *c;
+	const char *name;
+	size_t i;
+	char sql[256];
+
+	(void)state;
+	c = pp_t_connect();
+	for (i = 0; (name = pp_api_constraint_listed(i)) != NULL; i++) {
+		snprintf(sql, sizeof(sql),
+			 "SELECT count(*) FROM pg_constraint WHERE conname = '%s'", name);
+		if (pp_t_query_long(c, sql) != 1)
+			fail_msg("src/api/errors.c names constraint %s, which the schema does not "
+				 "have",
+				 name);
+	}
+	assert_true(i > 10);
+	PQfinish(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(constraints_map_to_columns),
+		cmocka_unit_test(listed_constraints_exist),
+	};
+
+	return cmocka_run_group_tests_name("errors_catalog", tests, NULL, NULL);
+}

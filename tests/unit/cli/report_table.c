@@ -1,0 +1,189 @@
+/*
+ * tests/unit/cli/report_table.c: src/cli/report_table.c, the table renderer
+ * of `planpipe report --format table|csv`: every report in pp_reports has a
+ * renderer (a missing one printed an empty table), the rows of sample JSON
+ * as docs/reports.md shapes it, alignment (numbers right, UTF-8 by code
+ * point, missing values "-"), and CSV quoting.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cli/report_table.h"
+#include "db/report.h"
+
+/* t rendered by print (0) or csv (1), as a malloc'd string. */
+static char *render(const pp_report_table *t, int csv)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	if (csv)
+		pp_report_table_csv(t, f);
+	else
+		pp_report_table_print(t, f);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+static void fill(const char *name, const char *json, pp_report_table *t)
+{
+	json_error_t e;
+	json_t *j = json_loads(json, 0, &e);
+
+	if (j == NULL)
+		fail_msg("sample JSON of %s: %s (line %d)", name, e.text, e.line);
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(pp_report_table_fill(name, j, t), 0);
+	assert_false(t->failed);
+	json_decref(j);
+}
+
+static void every_report_has_a_renderer(void **state)
+{
+	json_t *empty = json_object();
+	size_t i;
+
+	(void)state;
+	for (i = 0; pp_reports[i].name; i++) {
+		pp_report_table t = {0};
+		if (pp_report_table_fill(pp_reports[i].name, empty, &t) != 0)
+			fail_msg("report %s has no table renderer", pp_reports[i].name);
+		assert_true(t.ncols > 0);
+		assert_non_null(t.heads[0]);
+		pp_report_table_free(&t);
+	}
+	{
+		pp_report_table t = {0};
+		assert_int_equal(pp_report_table_fill("no-such-report", empty, &t), -1);
+		assert_int_equal(t.ncols, 0);
+	}
+	json_decref(empty);
+}
+
+static void status_summary_aligned(void **state)
+{
+	static const char json[] =
+		"{\"by_project\": [{\"project\": \"ALPHA\", \"stories\": 12, \"points\": 30.5,"
+		" \"categories\": {\"todo\": {\"stories\": 5}, \"active\": {\"stories\": 4},"
+		" \"done\": {\"stories\": 3}, \"cancelled\": {\"stories\": 0}}, \"unestimated\": 1},"
+		" {\"project\": \"BÉTA\", \"stories\": 2, \"points\": null,"
+		" \"categories\": {\"todo\": {\"stories\": 2}}, \"unestimated\": 2}],"
+		" \"total\": {\"stories\": 14, \"points\": 30.5, \"categories\": {\"todo\":"
+		" {\"stories\": 7}, \"active\": {\"stories\": 4}, \"done\": {\"stories\": 3},"
+		" \"cancelled\": {\"stories\": 0}}, \"unestimated\": 3}}";
+	static const char want[] =
+		"PROJECT  STORIES  POINTS  TODO  ACTIVE  DONE  CANCELLED  UNESTIMATED\n"
+		"ALPHA         12    30.5     5       4     3          0            1\n"
+		"BÉTA           2       -     2       -     -          -            2\n"
+		"TOTAL         14    30.5     7       4     3          0            3\n";
+	pp_report_table t;
+	char *text;
+
+	(void)state;
+	fill("status-summary", json, &t);
+	assert_int_equal(t.ncols, 8);
+	assert_int_equal(t.nrows, 3);
+	text = render(&t, 0);
+	assert_string_equal(text, want);
+	free(text);
+	text = render(&t, 1);
+	assert_string_equal(text, "project,stories,points,todo,active,done,cancelled,unestimated\n"
+				  "ALPHA,12,30.5,5,4,3,0,1\n"
+				  "BÉTA,2,,2,,,,2\n"
+				  "TOTAL,14,30.5,7,4,3,0,3\n");
+	free(text);
+	pp_report_table_free(&t);
+}
+
+static void blocked_lists_direct_blockers(void **state)
+{
+	static const char json[] =
+		"{\"stories\": [{\"project\": \"A\", \"key\": \"A-1\", \"status\": \"todo\","
+		" \"blocked_since\": \"2026-01-02T03:04:05Z\", \"depth\": 2,"
+		" \"title\": \"Say \\\"hi\\\", then\\nleave\","
+		" \"blockers\": [{\"project\": \"A\", \"key\": \"A-2\", \"depth\": 1},"
+		" {\"project\": null, \"key\": null, \"depth\": 1},"
+		" {\"project\": \"B\", \"key\": \"B-9\", \"depth\": 2}]}]}";
+	pp_report_table t;
+	char *text;
+
+	(void)state;
+	fill("blocked", json, &t);
+	assert_int_equal(t.nrows, 1);
+	assert_string_equal(t.cells[0], "A:A-1");
+	/* Depth 1 only, a hidden one as such; the count covers them all. */
+	assert_string_equal(t.cells[4], "A:A-2, (hidden)");
+	assert_string_equal(t.cells[5], "3");
+	text = render(&t, 1);
+	assert_string_equal(text, "story,status,blocked_since,depth,blocked_by,all_blockers,title\n"
+				  "A:A-1,todo,2026-01-02T03:04:05Z,2,\"A:A-2, (hidden)\",3,"
+				  "\"Say \"\"hi\"\", then\nleave\"\n");
+	free(text);
+	pp_report_table_free(&t);
+}
+
+static void throughput_and_cycle_time_rows(void **state)
+{
+	static const char tp[] = "{\"weeks\": [{\"week\": \"2026-W01\", \"from\": \"2025-12-29\","
+				 " \"to\": \"2026-01-04\", \"stories\": 3, \"points\": 5}],"
+				 " \"total\": {\"stories\": 3, \"points\": 5}}";
+	static const char ct[] =
+		"{\"overall\": {\"stories\": 4, \"cycle_time\": {\"n\": 4, \"median\": 1.5}},"
+		" \"by_epic\": [{\"project\": \"A\", \"epic\": \"login\", \"stories\": 1}],"
+		" \"by_week\": [{\"week\": \"2026-W02\", \"stories\": 2}]}";
+	pp_report_table t;
+
+	(void)state;
+	fill("throughput", tp, &t);
+	assert_int_equal(t.nrows, 2);
+	assert_string_equal(t.cells[5], "TOTAL");
+	assert_string_equal(t.cells[6], "");
+	assert_string_equal(t.cells[8], "3");
+	pp_report_table_free(&t);
+
+	fill("cycle-time", ct, &t);
+	assert_int_equal(t.ncols, 11);
+	assert_int_equal(t.nrows, 3);
+	assert_string_equal(t.cells[0], "all");
+	assert_string_equal(t.cells[4], "1.5");
+	assert_null(t.cells[5]);
+	assert_string_equal(t.cells[11], "epic");
+	assert_string_equal(t.cells[12], "A/login");
+	assert_string_equal(t.cells[22], "week");
+	assert_string_equal(t.cells[23], "2026-W02");
+	pp_report_table_free(&t);
+}
+
+static void empty_reports_print_the_header_only(void **state)
+{
+	pp_report_table t;
+	char *text;
+
+	(void)state;
+	fill("cumulative-flow", "{\"days\": []}", &t);
+	text = render(&t, 0);
+	assert_string_equal(text, "DAY  TODO  ACTIVE  DONE  CANCELLED\n");
+	free(text);
+	pp_report_table_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_report_has_a_renderer),
+		cmocka_unit_test(status_summary_aligned),
+		cmocka_unit_test(blocked_lists_direct_blockers),
+		cmocka_unit_test(throughput_and_cycle_time_rows),
+		cmocka_unit_test(empty_reports_print_the_header_only),
+	};
+
+	return cmocka_run_group_tests_name("report_table", tests, NULL, NULL);
+}
