@@ -1,6 +1,8 @@
 /* deadline.c: cutting off requests that do not arrive whole in time (see deadline.h). */
+#define _GNU_SOURCE /* POLLRDHUP */
 #include "http/deadline.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@ struct pp_http_dl_conn {
 	int fd;
 	int running; /* the clock runs: a request is being read, or awaited */
 	int cut;     /* shut down already */
+	int hup;     /* seen half-closed by the client at the previous check */
 	long long t0_ms;
 	pp_http_dl_conn *prev, *next;
 };
@@ -26,6 +29,9 @@ struct pp_http_deadline {
 	int stopping;
 	long long n_cut;
 	pp_http_dl_conn *head;
+	struct pollfd *pfd; /* the checker's, with the connections they stand for */
+	pp_http_dl_conn **pconn;
+	size_t cap;
 };
 
 static long long mono_ms(void)
@@ -34,6 +40,59 @@ static long long mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Under the lock: pp_http_deadline_close comes before close(fd), so fd is still c's. */
+static void cut(pp_http_deadline *d, pp_http_dl_conn *c)
+{
+	shutdown(c->fd, SHUT_RDWR);
+	c->cut = 1;
+	d->n_cut++;
+}
+
+/*
+ * A client that sent part of a request and then shut down its side can never
+ * complete it, and libmicrohttpd's edge-triggered epoll may not notice the
+ * end of input that came with the last bytes: such a connection (still
+ * reading at two checks in a row) is cut at once rather than at the deadline.
+ */
+static void check_half_closed(pp_http_deadline *d)
+{
+	size_t n = 0, i;
+	pp_http_dl_conn *c;
+
+	for (c = d->head; c; c = c->next) {
+		if (!c->running || c->cut)
+			continue;
+		if (n == d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 256;
+			struct pollfd *pfd = realloc(d->pfd, cap * sizeof(*pfd));
+			pp_http_dl_conn **pconn;
+
+			if (pfd == NULL)
+				return;
+			d->pfd = pfd;
+			pconn = realloc(d->pconn, cap * sizeof(*pconn));
+			if (pconn == NULL)
+				return;
+			d->pconn = pconn;
+			d->cap = cap;
+		}
+		d->pfd[n] = (struct pollfd){.fd = c->fd, .events = POLLRDHUP};
+		d->pconn[n++] = c;
+	}
+	if (n == 0 || poll(d->pfd, n, 0) <= 0)
+		return;
+	for (i = 0; i < n; i++) {
+		c = d->pconn[i];
+		if (!(d->pfd[i].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			c->hup = 0;
+			continue;
+		}
+		if (c->hup)
+			cut(d, c);
+		c->hup = 1;
+	}
 }
 
 static void *checker(void *arg)
@@ -46,14 +105,10 @@ static void *checker(void *arg)
 		long long now = mono_ms(), next = now + TICK_MS;
 		pp_http_dl_conn *c;
 
-		for (c = d->head; c; c = c->next) {
-			if (!c->running || c->cut || now - c->t0_ms < d->timeout_ms)
-				continue;
-			/* Under the lock: pp_http_deadline_close comes before close(fd). */
-			shutdown(c->fd, SHUT_RDWR);
-			c->cut = 1;
-			d->n_cut++;
-		}
+		for (c = d->head; c; c = c->next)
+			if (c->running && !c->cut && now - c->t0_ms >= d->timeout_ms)
+				cut(d, c);
+		check_half_closed(d);
 		ts.tv_sec = (time_t)(next / 1000);
 		ts.tv_nsec = (long)(next % 1000) * 1000000L;
 		pthread_cond_timedwait(&d->wake, &d->mu, &ts);
@@ -113,6 +168,7 @@ void pp_http_deadline_stop_clock(pp_http_deadline *d, pp_http_dl_conn *c)
 		return;
 	pthread_mutex_lock(&d->mu);
 	c->running = 0;
+	c->hup = 0;
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -122,6 +178,7 @@ void pp_http_deadline_restart_clock(pp_http_deadline *d, pp_http_dl_conn *c)
 		return;
 	pthread_mutex_lock(&d->mu);
 	c->running = 1;
+	c->hup = 0;
 	c->t0_ms = mono_ms();
 	pthread_mutex_unlock(&d->mu);
 }
@@ -176,5 +233,7 @@ void pp_http_deadline_free(pp_http_deadline *d)
 		pp_http_deadline_close(d, d->head);
 	pthread_cond_destroy(&d->wake);
 	pthread_mutex_destroy(&d->mu);
+	free(d->pfd);
+	free(d->pconn);
 	free(d);
 }
