@@ -62,7 +62,7 @@ static void held_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_err err;
 
 	pp_err_clear(&err);
-	if (pp_pool_acquire(api->pool, 0, &pc, &err) == PP_OK) {
+	if (pp_pool_acquire(api->pool, -1, &pc, &err) == PP_OK) {
 		while (nanosleep(&ts, &ts) != 0)
 			;
 		pp_pool_release(pc);

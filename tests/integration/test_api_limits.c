@@ -95,6 +95,11 @@ static void send_all(int fd, const char *data, size_t len)
 	}
 }
 
+static void send_str(int fd, const char *s)
+{
+	send_all(fd, s, strlen(s));
+}
+
 /*
  * Reads one response (headers, then Content-Length bytes of body) within
  * timeout_ms; returns it (caller frees) or NULL when the connection closed or
@@ -185,7 +190,7 @@ static void slow_clients_do_not_starve(void **state)
 		fds[i] = dial(&s, "127.0.0.1");
 		if (fds[i] < 0)
 			fail_msg("slow connection %d was refused: %s", i, strerror(errno));
-		send_all(fds[i], "GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: ", 39);
+		send_str(fds[i], "GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: ");
 	}
 	/* Slow bodies: whole headers announcing 1000 bytes, then a byte every so often. */
 	for (i = SLOW_HEADERS; i < SLOW_HEADERS + SLOW_BODIES; i++) {
@@ -424,7 +429,7 @@ static void deadline_cuts_trickling_client(void **state)
 	fd = dial(&s, "127.0.0.1");
 	assert_true(fd >= 0);
 	t0 = pp_t_now_ms();
-	send_all(fd, "POST /v1/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n", 59);
+	send_str(fd, "POST /v1/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
 	closed = 0;
 	while (!closed && pp_t_now_ms() - t0 < 6000) {
 		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1)
@@ -443,7 +448,7 @@ static void deadline_cuts_trickling_client(void **state)
 	for (int k = 0; k < 3; k++) {
 		char *resp;
 		usleep(1200000);
-		send_all(fd, "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n", 33);
+		send_str(fd, "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
 		resp = read_response(fd, 2000);
 		if (resp == NULL || strncmp(resp, "HTTP/1.1 200 ", 13) != 0)
 			fail_msg("kept-alive request %d: %s", k, resp ? resp : "no answer");
