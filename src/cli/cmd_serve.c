@@ -88,7 +88,8 @@ static const pp_route *routes(size_t *n, pp_route **copy)
 			(*copy)[i].handler = held_report;
 		}
 	}
-	pp_log(PP_LOG_WARN, "serve: PLANPIPE_TEST_REPORT_HOLD_MS=%d: reports are slowed (tests only)",
+	pp_log(PP_LOG_WARN,
+	       "serve: PLANPIPE_TEST_REPORT_HOLD_MS=%d: reports are slowed (tests only)",
 	       report_hold_ms);
 	return *copy;
 }

@@ -37,9 +37,9 @@ typedef struct pp_config {
 	int pool_prepared;           /* PLANPIPE_POOL_STATEMENTS: 0 unnamed, 1 prepared */
 
 	/* The API service (`planpipe serve`, src/http). */
-	char *listen;   /* PLANPIPE_LISTEN: HOST:PORT */
-	int max_body;   /* PLANPIPE_MAX_BODY: bytes */
-	int log_format; /* PLANPIPE_LOG_FORMAT: 0 text, 1 json */
+	char *listen;               /* PLANPIPE_LISTEN: HOST:PORT */
+	int max_body;               /* PLANPIPE_MAX_BODY: bytes */
+	int log_format;             /* PLANPIPE_LOG_FORMAT: 0 text, 1 json */
 	int max_connections;        /* PLANPIPE_MAX_CONNECTIONS */
 	int max_connections_per_ip; /* PLANPIPE_MAX_CONNECTIONS_PER_IP; 0: no limit */
 	int request_timeout_s;      /* PLANPIPE_REQUEST_TIMEOUT: a request arrives whole within */

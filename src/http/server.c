@@ -54,8 +54,8 @@ typedef struct request_ctx {
 	pp_http_server *s;
 	struct MHD_Connection *mc;
 	atomic_int state;
-	int report;      /* routed to the reports lane */
-	int nul_in_uri;  /* %00 in the URI as sent */
+	int report;       /* routed to the reports lane */
+	int nul_in_uri;   /* %00 in the URI as sent */
 	pp_http_resp out; /* the handler's answer, sent once the connection resumes */
 	pp_http_req req;
 	char *uri; /* as sent, with the query string */
@@ -573,7 +573,7 @@ static enum MHD_Result begin(pp_http_server *s, request_ctx *c, struct MHD_Conne
 	return MHD_YES;
 }
 
-/* The whole request is in: a handler lane takes it, or (no route) it is answered here. */
+/* The whole request is in: a handler lane takes it, or (no route, /livez) it is answered here. */
 static enum MHD_Result handle(pp_http_server *s, request_ctx *c, struct MHD_Connection *mc)
 {
 	pp_http_resp resp = {0};
@@ -581,7 +581,8 @@ static enum MHD_Result handle(pp_http_server *s, request_ctx *c, struct MHD_Conn
 	pp_http_deadline_stop_clock(s->dl, conn_deadline(mc));
 	c->req.body = pp_buf_str(&c->body);
 	c->req.body_len = c->body.len;
-	if (c->match != PP_ROUTE_FOUND) {
+	/* No database: answered on the event loop, so liveness is the loop's, not the pool's. */
+	if (c->match != PP_ROUTE_FOUND || strcmp(c->route->pattern, "/livez") == 0) {
 		dispatch(s, c, &resp);
 		return send_resp(s, c, mc, &resp, 0);
 	}

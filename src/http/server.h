@@ -33,9 +33,9 @@
 typedef struct pp_http_server pp_http_server;
 
 typedef struct pp_http_opts {
-	const char *listen;      /* "HOST:PORT", "[IPV6]:PORT" or ":PORT" (all); port 0: any */
-	size_t max_body;         /* bytes; a larger body is refused with 413 */
-	int log_json;            /* access log lines as JSON objects, else key=value text */
+	const char *listen;         /* "HOST:PORT", "[IPV6]:PORT" or ":PORT" (all); port 0: any */
+	size_t max_body;            /* bytes; a larger body is refused with 413 */
+	int log_json;               /* access log lines as JSON objects, else key=value text */
 	unsigned conn_limit;        /* connections at once, in all */
 	unsigned per_ip_limit;      /* connections at once from one client address; 0: no limit */
 	unsigned request_timeout_s; /* a request must arrive whole within this (>= 1) */
@@ -44,7 +44,7 @@ typedef struct pp_http_opts {
 	int wait_ms;                /* how long a request waits for one of them (>= 1) */
 	int report_workers;         /* handler threads for the reports (>= 1) */
 	int report_wait_ms;         /* how long a report waits for one of them (>= 1) */
-	const pp_route *routes;  /* must outlive the server */
+	const pp_route *routes;     /* must outlive the server */
 	size_t n_routes;
 	void *ctx;                /* passed to the handlers */
 	pp_http_metrics *metrics; /* must outlive the server */

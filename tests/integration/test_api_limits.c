@@ -45,7 +45,8 @@ static int setup(void **state)
 	api_setup_db();
 	W.admin = api_user_add("admin", 1);
 	api_server_start(&s, NULL);
-	r = api_ok(201, &s, "POST", "/v1/projects", W.admin, "{\"key\":\"PLAN\",\"name\":\"P\"}", NULL);
+	r = api_ok(201, &s, "POST", "/v1/projects", W.admin, "{\"key\":\"PLAN\",\"name\":\"P\"}",
+		   NULL);
 	api_res_free(&r);
 	r = api_ok(201, &s, "POST", "/v1/projects/PLAN/stories", W.admin,
 		   "{\"key\":\"PLAN-1\",\"title\":\"One\"}", NULL);
@@ -122,7 +123,8 @@ static char *read_response(int fd, int timeout_ms)
 		end = strstr(buf, "\r\n\r\n");
 		if (end) {
 			const char *cl = strcasestr(buf, "\r\nContent-Length:");
-			size_t want = (size_t)(end + 4 - buf) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
+			size_t want =
+				(size_t)(end + 4 - buf) + (cl ? strtoul(cl + 17, NULL, 10) : 0);
 			if (len >= want)
 				return buf;
 		}
@@ -174,8 +176,8 @@ static int cmp_ll(const void *a, const void *b)
 static void slow_clients_do_not_starve(void **state)
 {
 	const char *env[] = {"PLANPIPE_MAX_CONNECTIONS=4096",
-			     "PLANPIPE_MAX_CONNECTIONS_PER_IP=2500",
-			     "PLANPIPE_REQUEST_TIMEOUT=120", NULL};
+			     "PLANPIPE_MAX_CONNECTIONS_PER_IP=2500", "PLANPIPE_REQUEST_TIMEOUT=120",
+			     NULL};
 	static int fds[SLOW_HEADERS + SLOW_BODIES];
 	enum { N_NORMAL = 300 };
 	long long lat[N_NORMAL], t_next_byte, p99, p50;
@@ -273,8 +275,8 @@ static void *call_report(void *arg)
 {
 	report_call *rc = arg;
 	long long t0 = pp_t_now_ms();
-	api_res r = api_call(rc->s, "GET", "/v1/reports/status-summary?project=PLAN", W.admin,
-			     NULL, NULL);
+	api_res r = api_call(rc->s, "GET", "/v1/reports/status-summary?project=PLAN", W.admin, NULL,
+			     NULL);
 
 	rc->ms = pp_t_now_ms() - t0;
 	rc->status = r.status;
@@ -369,8 +371,8 @@ static void framing_is_strict(void **state)
 		 "Transfer-Encoding must be exactly"},
 		{"%00 in a path segment", "GET /v1/projects/PLAN%00X HTTP/1.1\r\nHost: x\r\n\r\n",
 		 "%00"},
-		{"%00 in a query value", "GET /v1/projects?cursor=a%00b HTTP/1.1\r\nHost: x\r\n\r\n",
-		 "%00"},
+		{"%00 in a query value",
+		 "GET /v1/projects?cursor=a%00b HTTP/1.1\r\nHost: x\r\n\r\n", "%00"},
 	};
 	api_server s;
 	size_t i;
