@@ -484,9 +484,110 @@ static void deadline_cuts_trickling_client(void **state)
 	api_server_stop(&s);
 }
 
+/* ---- The settings, and the connection limits. ---- */
+
+static void settings_are_shown_and_checked(void **state)
+{
+	const char *const serve[] = {"serve", NULL};
+	pp_t_result r;
+	pid_t pid;
+
+	(void)state;
+	r = pp_t_run("config", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "PLANPIPE_MAX_CONNECTIONS=4096");
+	pp_t_assert_contains(r.out, "PLANPIPE_MAX_CONNECTIONS_PER_IP=256");
+	pp_t_assert_contains(r.out, "PLANPIPE_REQUEST_TIMEOUT=30");
+	pp_t_assert_contains(r.out, "PLANPIPE_REPORT_CONCURRENCY=0");
+	pp_t_assert_contains(r.out, "PLANPIPE_REPORT_WAIT_MS=1000");
+	pp_t_assert_contains(r.out, "PLANPIPE_HTTP_THREADS=2");
+	pp_t_result_free(&r);
+
+	setenv("PLANPIPE_REQUEST_TIMEOUT", "0", 1);
+	r = pp_t_run("config", NULL);
+	unsetenv("PLANPIPE_REQUEST_TIMEOUT");
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "PLANPIPE_REQUEST_TIMEOUT=\"0\" is invalid");
+	pp_t_result_free(&r);
+
+	/* Reports may never have the whole pool. */
+	setenv("PLANPIPE_POOL_SIZE", "4", 1);
+	setenv("PLANPIPE_REPORT_CONCURRENCY", "4", 1);
+	setenv("PLANPIPE_LISTEN", "127.0.0.1:0", 1);
+	pid = pp_t_spawn(serve, "serve-budget");
+	r = pp_t_wait(pid, "serve-budget", 20000);
+	unsetenv("PLANPIPE_POOL_SIZE");
+	unsetenv("PLANPIPE_REPORT_CONCURRENCY");
+	unsetenv("PLANPIPE_LISTEN");
+	assert_true(r.status != 0 && r.status != -1);
+	pp_t_assert_contains(r.err, "PLANPIPE_REPORT_CONCURRENCY=4 must be smaller than the pool "
+				    "(PLANPIPE_POOL_SIZE=4)");
+	pp_t_result_free(&r);
+}
+
+/* Opens n connections from from, each with part of a request; fails if one is refused. */
+static void hold(const api_server *s, const char *from, int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = dial(s, from);
+		assert_true(fds[i] >= 0);
+		send_str(fds[i], "GET /livez HTTP/1.1\r\nHost: x\r\n");
+	}
+}
+
+static void connection_limits(void **state)
+{
+	const char *env[] = {"PLANPIPE_MAX_CONNECTIONS=10", "PLANPIPE_MAX_CONNECTIONS_PER_IP=4",
+			     NULL};
+	const char *livez = "GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	int a[4], b[4], c[2], fd, i;
+	char got[1024], *resp;
+	api_server s;
+
+	(void)state;
+	api_server_start(&s, env);
+	/* Per address: the fifth connection from 127.0.0.1 is closed at once, unanswered. */
+	hold(&s, "127.0.0.1", a, 4);
+	usleep(300000);
+	fd = dial(&s, "127.0.0.1");
+	assert_true(fd >= 0);
+	send_str(fd, livez);
+	if (!closed_within(fd, 3000, got, sizeof(got)) || got[0] != '\0')
+		fail_msg("a fifth connection from one address was served: \"%s\"", got);
+	close(fd);
+	/* Other addresses are not affected. */
+	hold(&s, "127.0.0.2", b, 4);
+	hold(&s, "127.0.0.3", c, 2);
+	usleep(300000);
+	/* In all: the eleventh connection waits until one of the ten closes. */
+	fd = dial(&s, "127.0.0.4");
+	assert_true(fd >= 0);
+	send_str(fd, livez);
+	resp = read_response(fd, 1000);
+	if (resp != NULL)
+		fail_msg("an eleventh connection was served at once:\n%s", resp);
+	close(a[0]);
+	resp = read_response(fd, 5000);
+	if (resp == NULL || strncmp(resp, "HTTP/1.1 200 ", 13) != 0)
+		fail_msg("the waiting connection: %s", resp ? resp : "no answer after one closed");
+	free(resp);
+	close(fd);
+	for (i = 1; i < 4; i++)
+		close(a[i]);
+	for (i = 0; i < 4; i++)
+		close(b[i]);
+	for (i = 0; i < 2; i++)
+		close(c[i]);
+	api_server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(settings_are_shown_and_checked),
+		cmocka_unit_test(connection_limits),
 		cmocka_unit_test(framing_is_strict),
 		cmocka_unit_test(oversized_chunk_extension),
 		cmocka_unit_test(deadline_cuts_trickling_client),
