@@ -421,6 +421,9 @@ static void framing_is_strict(void **state)
 static void oversized_chunk_extension(void **state)
 {
 	(void)state;
+	print_message("skipped: libmicrohttpd 0.9.75 answers a chunk line over its ~32 KB read "
+		      "buffer itself (HTML 500) before any callback of planpipe runs; see "
+		      "docs/decisions.md, \"Known gap\"\n");
 	skip();
 }
 
