@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "api/api.h"
 #include "cli/cli.h"
@@ -28,14 +30,106 @@ static const char usage_text[] =
 	"  PLANPIPE_LISTEN      address to listen on, HOST:PORT (default 127.0.0.1:8080)\n"
 	"  PLANPIPE_MAX_BODY    largest request body in bytes (default 1048576)\n"
 	"  PLANPIPE_LOG_FORMAT  access log on standard output: text or json\n"
+	"  PLANPIPE_MAX_CONNECTIONS, PLANPIPE_MAX_CONNECTIONS_PER_IP\n"
+	"                       client connections held open at once (4096; 256 per address)\n"
+	"  PLANPIPE_REQUEST_TIMEOUT  seconds a request has to arrive whole (30)\n"
+	"  PLANPIPE_REPORT_CONCURRENCY, PLANPIPE_REPORT_WAIT_MS\n"
+	"                       reports run at once (a quarter of the pool) and how long\n"
+	"                       one waits for its turn before a 503 (1000 ms)\n"
+	"  PLANPIPE_HTTP_THREADS  event loop threads (2)\n"
 	"  PLANPIPE_POOL_*      the database connection pool\n"
 	"  PLANPIPE_HISTORY_MAINTAIN_INTERVAL, PLANPIPE_HISTORY_MONTHS_AHEAD\n"
 	"                       status_history's partitions are maintained at start and\n"
 	"                       then every so many seconds (3600; 0: never), as\n"
 	"                       `planpipe maintain` does, one instance at a time\n";
 
-#define CONN_LIMIT     1024
-#define CONN_TIMEOUT_S 60
+/* Descriptors kept for the pool, the log and libmicrohttpd's own beyond the client sockets. */
+#define FD_SPARE 64
+
+/*
+ * Test only (tests/integration/test_api_limits.c): PLANPIPE_TEST_REPORT_HOLD_MS
+ * makes every report hold a pooled database connection that long before it
+ * runs, as a slow report would. Not a setting: never set it in production.
+ */
+static int report_hold_ms;
+static pp_http_handler report_handler;
+
+static void held_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
+{
+	pp_api *api = ctx;
+	pp_pool_conn *pc = NULL;
+	struct timespec ts = {report_hold_ms / 1000, (long)(report_hold_ms % 1000) * 1000000L};
+	pp_err err;
+
+	pp_err_clear(&err);
+	if (pp_pool_acquire(api->pool, -1, &pc, &err) == PP_OK) {
+		while (nanosleep(&ts, &ts) != 0)
+			;
+		pp_pool_release(pc);
+	}
+	report_handler(ctx, req, resp);
+}
+
+/* The route table, with the test hook above when it is set (caller frees *copy). */
+static const pp_route *routes(size_t *n, pp_route **copy)
+{
+	const pp_route *r = pp_api_routes(n);
+	const char *hold = getenv("PLANPIPE_TEST_REPORT_HOLD_MS");
+	size_t i;
+
+	*copy = NULL;
+	if (hold == NULL || atoi(hold) <= 0 || (*copy = malloc(*n * sizeof(*r))) == NULL)
+		return r;
+	report_hold_ms = atoi(hold);
+	memcpy(*copy, r, *n * sizeof(*r));
+	for (i = 0; i < *n; i++) {
+		if (strstr(r[i].pattern, "/reports/") != NULL) {
+			report_handler = r[i].handler;
+			(*copy)[i].handler = held_report;
+		}
+	}
+	pp_log(PP_LOG_WARN,
+	       "serve: PLANPIPE_TEST_REPORT_HOLD_MS=%d: reports are slowed (tests only)",
+	       report_hold_ms);
+	return *copy;
+}
+
+/*
+ * Raises the soft limit on open files to the hard one, so the connection
+ * limit can be reached; lowers conn_limit (with a warning) when even that is
+ * too few.
+ */
+static void fit_fd_limit(unsigned *conn_limit, int pool_max)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)*conn_limit + (rlim_t)pool_max + FD_SPARE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && getrlimit(RLIMIT_NOFILE, &rl) != 0)
+			return;
+	}
+	if (rl.rlim_cur < want) {
+		unsigned fit = rl.rlim_cur > (rlim_t)pool_max + 2 * FD_SPARE
+				       ? (unsigned)(rl.rlim_cur - (rlim_t)pool_max - FD_SPARE)
+				       : FD_SPARE;
+		pp_log(PP_LOG_WARN,
+		       "serve: PLANPIPE_MAX_CONNECTIONS=%u needs %llu open files but the limit "
+		       "(ulimit -n) is %llu: at most %u connections",
+		       *conn_limit, (unsigned long long)want, (unsigned long long)rl.rlim_cur, fit);
+		*conn_limit = fit;
+	}
+}
+
+/* The reports' share of the pool: fewer than all of it, so other routes always get some. */
+static int report_budget(const pp_config *cfg, int pool_max)
+{
+	if (cfg->report_concurrency > 0)
+		return cfg->report_concurrency;
+	return pool_max / 4 > 1 ? pool_max / 4 : 1;
+}
 
 static int parse_args(int argc, char **argv, int *drain_s)
 {
@@ -102,6 +196,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	pp_maintainer *maintainer = NULL;
 	pp_http_opts ho;
 	pp_pool_opts po;
+	pp_route *route_copy = NULL;
 	pp_api api;
 	sigset_t stop;
 	pp_err err;
@@ -139,12 +234,28 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 		goto out;
 	}
 	memset(&ho, 0, sizeof(ho));
+	ho.report_workers = report_budget(cfg, po.max_size);
+	if (ho.report_workers >= po.max_size && po.max_size > 1) {
+		char msg[200];
+		snprintf(msg, sizeof(msg),
+			 "PLANPIPE_REPORT_CONCURRENCY=%d must be smaller than the pool "
+			 "(PLANPIPE_POOL_SIZE=%d), so that reports never take every connection",
+			 ho.report_workers, po.max_size);
+		pp_cli_error("serve", msg);
+		goto out;
+	}
 	ho.listen = cfg->listen;
 	ho.max_body = (size_t)cfg->max_body;
 	ho.log_json = cfg->log_format == 1;
-	ho.conn_limit = CONN_LIMIT;
-	ho.conn_timeout_s = CONN_TIMEOUT_S;
-	ho.routes = pp_api_routes(&ho.n_routes);
+	ho.conn_limit = (unsigned)cfg->max_connections;
+	fit_fd_limit(&ho.conn_limit, po.max_size);
+	ho.per_ip_limit = (unsigned)cfg->max_connections_per_ip;
+	ho.request_timeout_s = (unsigned)cfg->request_timeout_s;
+	ho.event_threads = (unsigned)cfg->http_threads;
+	ho.workers = po.max_size;
+	ho.wait_ms = po.acquire_timeout_ms;
+	ho.report_wait_ms = cfg->report_wait_ms;
+	ho.routes = routes(&ho.n_routes, &route_copy);
 	ho.ctx = &api;
 	ho.metrics = api.metrics;
 	if (pp_http_server_start(&ho, &server, &err) != PP_OK) {
@@ -153,9 +264,11 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	}
 	host_len = (int)(strrchr(cfg->listen, ':') - cfg->listen);
 	pp_log(PP_LOG_INFO,
-	       "serve: planpipe %s listening on http://%.*s:%d (pool of %d, schema %d)", PP_VERSION,
-	       host_len ? host_len : 7, host_len ? cfg->listen : "0.0.0.0",
-	       pp_http_server_port(server), po.max_size, api.schema_version);
+	       "serve: planpipe %s listening on http://%.*s:%d (pool of %d, %d for reports, "
+	       "%u connections, schema %d)",
+	       PP_VERSION, host_len ? host_len : 7, host_len ? cfg->listen : "0.0.0.0",
+	       pp_http_server_port(server), po.max_size, ho.report_workers, ho.conn_limit,
+	       api.schema_version);
 	fflush(stderr);
 	start_maintainer(cfg, &maintainer);
 
@@ -171,6 +284,7 @@ out:
 	pp_http_server_stop(server);
 	pp_pool_free(api.pool);
 	pp_http_metrics_free(api.metrics);
+	free(route_copy);
 	if (status == PP_EXIT_OK)
 		pp_log(PP_LOG_INFO, "serve: stopped");
 	return status;

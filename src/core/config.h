@@ -37,9 +37,15 @@ typedef struct pp_config {
 	int pool_prepared;           /* PLANPIPE_POOL_STATEMENTS: 0 unnamed, 1 prepared */
 
 	/* The API service (`planpipe serve`, src/http). */
-	char *listen;   /* PLANPIPE_LISTEN: HOST:PORT */
-	int max_body;   /* PLANPIPE_MAX_BODY: bytes */
-	int log_format; /* PLANPIPE_LOG_FORMAT: 0 text, 1 json */
+	char *listen;               /* PLANPIPE_LISTEN: HOST:PORT */
+	int max_body;               /* PLANPIPE_MAX_BODY: bytes */
+	int log_format;             /* PLANPIPE_LOG_FORMAT: 0 text, 1 json */
+	int max_connections;        /* PLANPIPE_MAX_CONNECTIONS */
+	int max_connections_per_ip; /* PLANPIPE_MAX_CONNECTIONS_PER_IP; 0: no limit */
+	int request_timeout_s;      /* PLANPIPE_REQUEST_TIMEOUT: a request arrives whole within */
+	int http_threads;           /* PLANPIPE_HTTP_THREADS: event loop threads */
+	int report_concurrency;     /* PLANPIPE_REPORT_CONCURRENCY; 0: a quarter of the pool */
+	int report_wait_ms;         /* PLANPIPE_REPORT_WAIT_MS */
 
 	/* status_history's partitions (`planpipe maintain`, `serve`; src/db/maintain.h). */
 	int history_months_ahead;      /* PLANPIPE_HISTORY_MONTHS_AHEAD */

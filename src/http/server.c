@@ -1,4 +1,9 @@
-/* server.c: the libmicrohttpd server (see server.h). */
+/*
+ * server.c: the libmicrohttpd server (see server.h): epoll event loop threads
+ * that only read and write sockets, handlers on lanes of our own threads
+ * (lane.c) while the connection is suspended, the whole-request deadline
+ * (deadline.c), and the strict framing checks made before a body is read.
+ */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -11,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -18,6 +24,8 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "http/deadline.h"
+#include "http/lane.h"
 
 /* Bytes of a chunked body past max_body read (and dropped) before answering 413 anyway. */
 #define DROP_MAX ((size_t)8 << 20)
@@ -28,14 +36,27 @@ struct pp_http_server {
 	int port;
 	MHD_socket quiesced; /* the listen socket after MHD_quiesce_daemon */
 	atomic_int draining;
+	pp_http_lane *lane;    /* every route but the reports */
+	pp_http_lane *reports; /* the reports: a smaller budget */
+	pp_http_deadline *dl;
 
 	pthread_mutex_t mu;
 	pthread_cond_t idle; /* signalled when in_flight drops to 0 */
 	int in_flight;
 };
 
+/* Where a request is: being read, waiting for or in a handler (suspended), answered. */
+enum { ST_READING, ST_HANDLING, ST_HANDLED };
+
 /* One request, from its request line to the end of its response. */
 typedef struct request_ctx {
+	pp_http_job job; /* first: the lane hands it back */
+	pp_http_server *s;
+	struct MHD_Connection *mc;
+	atomic_int state;
+	int report;       /* routed to the reports lane */
+	int nul_in_uri;   /* %00 in the URI as sent */
+	pp_http_resp out; /* the handler's answer, sent once the connection resumes */
 	pp_http_req req;
 	char *uri; /* as sent, with the query string */
 	char *method;
@@ -217,16 +238,30 @@ static const char *metric_method(const char *m)
 	return "OTHER";
 }
 
+/* Whether the URI as sent holds %00, which decoding would turn into a truncating NUL. */
+static int has_nul_escape(const char *uri)
+{
+	const char *p;
+
+	for (p = uri; p && (p = strchr(p, '%')) != NULL; p++)
+		if (p[1] == '0' && p[2] == '0')
+			return 1;
+	return 0;
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 {
 	request_ctx *c = calloc(1, sizeof(*c));
 	const union MHD_ConnectionInfo *info;
 
-	(void)cls;
 	if (c == NULL)
 		return NULL;
+	c->s = cls;
+	c->mc = mc;
 	c->t0_us = now_us();
 	c->uri = strdup(uri ? uri : "");
+	c->nul_in_uri = has_nul_escape(uri);
+	atomic_init(&c->state, ST_READING);
 	snprintf(c->remote, sizeof(c->remote), "-");
 	info = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (info && info->client_addr) {
@@ -243,14 +278,40 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 	return c;
 }
 
+/* The connection's deadline record (its socket context), or NULL. */
+static pp_http_dl_conn *conn_deadline(struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	pp_http_server *s = cls;
+	const union MHD_ConnectionInfo *info;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_ctx = info ? pp_http_deadline_open(s->dl, info->connect_fd) : NULL;
+		return;
+	}
+	/* Called before libmicrohttpd closes the socket. */
+	pp_http_deadline_close(s->dl, *socket_ctx);
+	*socket_ctx = NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	pp_http_server *s = cls;
 	request_ctx *c = *con_cls;
 
-	(void)mc;
 	(void)toe;
+	/* The next request on this connection has the whole deadline again. */
+	pp_http_deadline_restart_clock(s->dl, conn_deadline(mc));
 	if (c == NULL)
 		return;
 	if (c->seen) {
@@ -270,6 +331,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	free(c->path);
 	free(c->req.param_buf);
 	pp_buf_free(&c->body);
+	pp_http_resp_free(&c->out);
 	free(c);
 	*con_cls = NULL;
 }
@@ -288,8 +350,9 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	pp_log(PP_LOG_DEBUG, "http: %s", msg);
 }
 
+/* Sends resp; close: the connection ends after it (the framing cannot be trusted). */
 static enum MHD_Result send_resp(pp_http_server *s, request_ctx *c, struct MHD_Connection *mc,
-				 pp_http_resp *resp)
+				 pp_http_resp *resp, int close)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -306,7 +369,7 @@ static enum MHD_Result send_resp(pp_http_server *s, request_ctx *c, struct MHD_C
 	MHD_add_response_header(r, "X-Request-Id", c->req.request_id);
 	for (i = 0; i < resp->n_headers; i++)
 		MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
-	if (atomic_load(&s->draining))
+	if (close || atomic_load(&s->draining))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	c->status = resp->status;
 	c->bytes = resp->body_len;
@@ -367,12 +430,116 @@ static void dispatch(pp_http_server *s, request_ctx *c, pp_http_resp *resp)
 	}
 }
 
-/* The first call of a request: its bookkeeping, and a 413 before reading a body that is too big. */
+/* ---- Handlers on the lanes. ---- */
+
+/* A report route: a path segment "reports" (e.g. /v1/reports/{name}). */
+static int is_report(const pp_route *r)
+{
+	const char *p = r ? strstr(r->pattern, "/reports") : NULL;
+
+	return p && (p[8] == '/' || p[8] == '\0');
+}
+
+/* The answer to a request that found no free handler thread in time. */
+static void busy(const pp_http_server *s, const request_ctx *c, pp_http_resp *resp)
+{
+	char detail[300];
+	pp_problem p = {.status = 503, .type = "busy", .title = "Busy: retry", .detail = detail};
+
+	if (c->report)
+		snprintf(detail, sizeof(detail),
+			 "at most %d reports run at once (PLANPIPE_REPORT_CONCURRENCY) and none "
+			 "finished within %d ms; retry after Retry-After seconds",
+			 s->o.report_workers, s->o.report_wait_ms);
+	else
+		snprintf(detail, sizeof(detail),
+			 "all %d request handlers stayed busy for %d ms; retry after Retry-After "
+			 "seconds",
+			 s->o.workers, s->o.wait_ms);
+	pp_http_problem(resp, &c->req, &p);
+	if (pp_http_resp_header(resp, "Retry-After", c->report ? "2" : "1") != PP_OK)
+		pp_http_resp_set(resp, 500, NULL, NULL, 0);
+}
+
+/* On a lane thread: the handler (or 503), then the connection goes back to the event loop. */
+static void run_job(pp_http_job *j, int expired)
+{
+	request_ctx *c = (request_ctx *)(void *)j;
+
+	if (expired)
+		busy(c->s, c, &c->out);
+	else
+		dispatch(c->s, c, &c->out);
+	atomic_store(&c->state, ST_HANDLED);
+	MHD_resume_connection(c->mc);
+}
+
+/* ---- Framing: what libmicrohttpd lets through, refused before the body is read. ---- */
+
+typedef struct framing {
+	int n_cl, n_te, cl_conflict, cl_bad, te_bad;
+	const char *cl;
+} framing;
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	framing *f = cls;
+
+	(void)kind;
+	if (value == NULL)
+		value = "";
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (f->n_cl++ > 0 && strcmp(f->cl, value) != 0)
+			f->cl_conflict = 1;
+		f->cl = value;
+		if (*value == '\0' || strspn(value, "0123456789") != strlen(value))
+			f->cl_bad = 1;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+		f->n_te++;
+		if (strcasecmp(value, "chunked") != 0)
+			f->te_bad = 1;
+	}
+	return MHD_YES;
+}
+
+/* Why the request's framing is refused (a 400), or NULL when it is sound. */
+static const char *framing_fault(const request_ctx *c, struct MHD_Connection *mc)
+{
+	framing f = {0};
+
+	if (c->nul_in_uri)
+		return "the URI holds %00 (a NUL byte), which no path or query value may hold";
+	MHD_get_connection_values(mc, MHD_HEADER_KIND, count_framing, &f);
+	if (f.cl_conflict)
+		return "Content-Length is given more than once with different values";
+	if (f.cl_bad)
+		return "Content-Length must be a decimal number of bytes";
+	if (f.n_cl > 0 && f.n_te > 0)
+		return "Content-Length and Transfer-Encoding together: the body's length is "
+		       "ambiguous";
+	if (f.n_te > 1 || f.te_bad)
+		return "Transfer-Encoding must be exactly \"chunked\", given once";
+	return NULL;
+}
+
+static enum MHD_Result refuse(pp_http_server *s, request_ctx *c, struct MHD_Connection *mc,
+			      int status, const char *type, const char *title, const char *detail)
+{
+	pp_http_resp resp = {0};
+	pp_problem p = {.status = status, .type = type, .title = title, .detail = detail};
+
+	pp_http_problem(&resp, &c->req, &p);
+	return send_resp(s, c, mc, &resp, 1);
+}
+
+/* The first call of a request: its bookkeeping, and a 400 or 413 before reading its body. */
 static enum MHD_Result begin(pp_http_server *s, request_ctx *c, struct MHD_Connection *mc,
 			     const char *url, const char *method)
 {
 	const char *cl =
 		MHD_lookup_connection_value(mc, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *fault;
 	pp_http_resp resp = {0};
 
 	/* Counted from here; on_completed uncounts what has seen set. */
@@ -393,12 +560,36 @@ static enum MHD_Result begin(pp_http_server *s, request_ctx *c, struct MHD_Conne
 	set_request_id(c, mc);
 	c->match = pp_router_match(s->o.routes, s->o.n_routes, &c->req, &c->route, c->allow,
 				   sizeof(c->allow));
+	c->report = c->match == PP_ROUTE_FOUND && is_report(c->route);
+	fault = framing_fault(c, mc);
+	if (fault)
+		return refuse(s, c, mc, 400, "bad-request", "Bad request", fault);
 	if (cl && strtoull(cl, NULL, 10) > s->o.max_body) {
 		/* Answered before the body is read: libmicrohttpd then closes the connection. */
 		c->too_large = 1;
 		too_large(s, c, &resp);
-		return send_resp(s, c, mc, &resp);
+		return send_resp(s, c, mc, &resp, 1);
 	}
+	return MHD_YES;
+}
+
+/* The whole request is in: a handler lane takes it, or (no route, /livez) it is answered here. */
+static enum MHD_Result handle(pp_http_server *s, request_ctx *c, struct MHD_Connection *mc)
+{
+	pp_http_resp resp = {0};
+
+	pp_http_deadline_stop_clock(s->dl, conn_deadline(mc));
+	c->req.body = pp_buf_str(&c->body);
+	c->req.body_len = c->body.len;
+	/* No database: answered on the event loop, so liveness is the loop's, not the pool's. */
+	if (c->match != PP_ROUTE_FOUND || strcmp(c->route->pattern, "/livez") == 0) {
+		dispatch(s, c, &resp);
+		return send_resp(s, c, mc, &resp, 0);
+	}
+	atomic_store(&c->state, ST_HANDLING);
+	c->job.run = run_job;
+	MHD_suspend_connection(mc);
+	pp_http_lane_push(c->report ? s->reports : s->lane, &c->job);
 	return MHD_YES;
 }
 
@@ -419,7 +610,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		size_t got = *upload_size;
 
 		*upload_size = 0;
-		if (c->responded || (!c->too_large && pp_buf_add(&c->body, upload, got) == PP_OK))
+		if (c->responded)
+			return MHD_YES;
+		if (pp_http_deadline_passed(s->dl, conn_deadline(mc)))
+			return refuse(s, c, mc, 408, "request-timeout", "Request timeout",
+				      "the request did not arrive whole within "
+				      "PLANPIPE_REQUEST_TIMEOUT seconds");
+		if (!c->too_large && pp_buf_add(&c->body, upload, got) == PP_OK)
 			return MHD_YES;
 		/*
 		 * Past the limit without a Content-Length (chunked). A client
@@ -432,29 +629,62 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		if (c->dropped <= s->o.max_body + DROP_MAX)
 			return MHD_YES;
 		too_large(s, c, &resp);
-		return send_resp(s, c, mc, &resp);
+		return send_resp(s, c, mc, &resp, 1);
 	}
 	if (c->responded)
 		return MHD_YES;
+	switch (atomic_load(&c->state)) {
+	case ST_HANDLING: /* not resumed yet */
+		return MHD_YES;
+	case ST_HANDLED:
+		return send_resp(s, c, mc, &c->out, 0);
+	default:
+		break;
+	}
 	if (c->too_large) {
 		too_large(s, c, &resp);
-	} else {
-		c->req.body = pp_buf_str(&c->body);
-		c->req.body_len = c->body.len;
-		dispatch(s, c, &resp);
+		return send_resp(s, c, mc, &resp, 1);
 	}
-	return send_resp(s, c, mc, &resp);
+	return handle(s, c, mc);
 }
 
 /* ---- Start, drain, stop. ---- */
+
+static pp_rc start_threads(pp_http_server *s, pp_err *err)
+{
+	pp_rc rc = pp_http_lane_start("requests", s->o.workers, s->o.wait_ms, &s->lane, err);
+
+	if (rc == PP_OK)
+		rc = pp_http_lane_start("reports", s->o.report_workers, s->o.report_wait_ms,
+					&s->reports, err);
+	if (rc == PP_OK)
+		rc = pp_http_deadline_start((int)s->o.request_timeout_s, &s->dl, err);
+	return rc;
+}
+
+static void free_server(pp_http_server *s)
+{
+	/* Lanes first: every suspended connection is resumed before the daemon stops. */
+	pp_http_lane_stop(s->lane);
+	pp_http_lane_stop(s->reports);
+	if (s->d)
+		MHD_stop_daemon(s->d);
+	/* Closed only now: an event loop thread may have used it until the daemon stopped. */
+	if (s->quiesced != MHD_INVALID_SOCKET)
+		close(s->quiesced);
+	pp_http_deadline_free(s->dl);
+	pthread_cond_destroy(&s->idle);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
 
 pp_rc pp_http_server_start(const pp_http_opts *o, pp_http_server **out, pp_err *err)
 {
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
 	unsigned len = 0;
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_USE_POLL;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	pthread_condattr_t ca;
 	pp_http_server *s;
 	pp_rc rc;
@@ -475,18 +705,24 @@ pp_rc pp_http_server_start(const pp_http_opts *o, pp_http_server **out, pp_err *
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->idle, &ca);
 	pthread_condattr_destroy(&ca);
+	rc = start_threads(s, err);
+	if (rc != PP_OK) {
+		free_server(s);
+		return rc;
+	}
 	errno = 0;
-	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-				(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, o->conn_limit,
-				MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout_s,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_EXTERNAL_LOGGER,
-				on_mhd_log, s, MHD_OPTION_END);
+	s->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, o->event_threads, MHD_OPTION_CONNECTION_LIMIT,
+		o->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit,
+		/* libmicrohttpd's own idle timeout: a backstop behind the deadline. */
+		MHD_OPTION_CONNECTION_TIMEOUT, o->request_timeout_s + 1,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+		on_connection, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_END);
 	if (s->d == NULL) {
 		int e = errno;
-		pthread_cond_destroy(&s->idle);
-		pthread_mutex_destroy(&s->mu);
-		free(s);
+		free_server(s);
 		return pp_err_set(err, PP_EIO, "cannot listen on %s: %s", o->listen,
 				  e ? strerror(e) : "the address is in use or not this host's");
 	}
@@ -535,11 +771,5 @@ void pp_http_server_stop(pp_http_server *s)
 {
 	if (s == NULL)
 		return;
-	MHD_stop_daemon(s->d);
-	/* Closed only now: a connection thread may have used it until the daemon stopped. */
-	if (s->quiesced != MHD_INVALID_SOCKET)
-		close(s->quiesced);
-	pthread_cond_destroy(&s->idle);
-	pthread_mutex_destroy(&s->mu);
-	free(s);
+	free_server(s);
 }

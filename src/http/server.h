@@ -1,13 +1,25 @@
 /*
- * server.h: the HTTP/1.1 server (libmicrohttpd, one thread per connection).
+ * server.h: the HTTP/1.1 server (libmicrohttpd in epoll mode, docs/decisions.md).
  *
- * The server reads each request (its body up to max_body bytes, else 413),
- * gives it a request id (the client's X-Request-Id when it is short and
- * plain, else a random one), routes it (404, 405 with Allow), calls the
- * route's handler on the connection's thread (handlers may block), sends
- * the response with X-Request-Id, counts it in the metrics and writes one
- * access log line on standard output. Malformed HTTP is answered by
- * libmicrohttpd itself and never reaches a handler.
+ * A few event loop threads read and write every socket and never block on
+ * one: a slow or idle client costs a socket and a little memory, not a
+ * thread. The server reads each request (its body up to max_body bytes,
+ * else 413; the whole request within request_timeout_s, else the connection
+ * is cut), gives it a request id (the client's X-Request-Id when it is short
+ * and plain, else a random one), routes it (404, 405 with Allow), and then
+ * suspends the connection while one of its handler threads runs the route's
+ * handler (handlers may block on the database): report routes (a path
+ * segment "reports") on report_workers threads of their own, every other
+ * route on workers threads. A request that finds no free thread of its lane
+ * within the lane's wait gets 503 problem+json with Retry-After. The response
+ * goes out with X-Request-Id, is counted in the metrics and written as one
+ * access log line on standard output.
+ *
+ * Framing is strict: a conflicting or malformed Content-Length,
+ * Content-Length with Transfer-Encoding, a Transfer-Encoding other than
+ * "chunked", and %00 in the URI get 400 problem+json (and the connection
+ * closes). Other malformed HTTP is answered by libmicrohttpd itself and
+ * never reaches a handler.
  */
 #ifndef PP_HTTP_SERVER_H
 #define PP_HTTP_SERVER_H
@@ -21,12 +33,18 @@
 typedef struct pp_http_server pp_http_server;
 
 typedef struct pp_http_opts {
-	const char *listen;      /* "HOST:PORT", "[IPV6]:PORT" or ":PORT" (all); port 0: any */
-	size_t max_body;         /* bytes; a larger body is refused with 413 */
-	int log_json;            /* access log lines as JSON objects, else key=value text */
-	unsigned conn_limit;     /* connections at once (each a thread) */
-	unsigned conn_timeout_s; /* an idle or stalled connection is closed after this */
-	const pp_route *routes;  /* must outlive the server */
+	const char *listen;         /* "HOST:PORT", "[IPV6]:PORT" or ":PORT" (all); port 0: any */
+	size_t max_body;            /* bytes; a larger body is refused with 413 */
+	int log_json;               /* access log lines as JSON objects, else key=value text */
+	unsigned conn_limit;        /* connections at once, in all */
+	unsigned per_ip_limit;      /* connections at once from one client address; 0: no limit */
+	unsigned request_timeout_s; /* a request must arrive whole within this (>= 1) */
+	unsigned event_threads;     /* event loop threads (>= 1) */
+	int workers;                /* handler threads for every route but the reports (>= 1) */
+	int wait_ms;                /* how long a request waits for one of them (>= 1) */
+	int report_workers;         /* handler threads for the reports (>= 1) */
+	int report_wait_ms;         /* how long a report waits for one of them (>= 1) */
+	const pp_route *routes;     /* must outlive the server */
 	size_t n_routes;
 	void *ctx;                /* passed to the handlers */
 	pp_http_metrics *metrics; /* must outlive the server */
@@ -58,7 +76,10 @@ int pp_http_server_port(const pp_http_server *s);
  */
 int pp_http_server_drain(pp_http_server *s, int timeout_ms);
 
-/* Closes every connection, joins the threads and frees s. Blocks until handlers return. */
+/*
+ * Lets the running handlers finish (queued requests get 503), closes every
+ * connection, joins the threads and frees s. Accepts NULL. Blocks.
+ */
 void pp_http_server_stop(pp_http_server *s);
 
 #endif
