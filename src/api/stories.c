@@ -13,6 +13,7 @@ static const char *const priorities[] = {"critical", "high", "medium", "low", NU
 #define STORY_VALUE_FIELDS(title_flags)                                                            \
 	PP_FIELD("title", PP_F_STRING, title_flags), PP_FIELD("status", PP_F_STRING, 0),           \
 		PP_FIELD_ENUM("priority", 0, priorities),                                          \
+		PP_FIELD_INT("priority_rank", PP_F_NULLABLE, 1, 1000000),                          \
 		PP_FIELD("estimate_points", PP_F_NUMBER, PP_F_NULLABLE),                           \
 		PP_FIELD("estimate_raw", PP_F_STRING, PP_F_NULLABLE),                              \
 		PP_FIELD("epic", PP_F_STRING, PP_F_NULLABLE), PP_FIELD("labels", PP_F_STRINGS, 0), \
@@ -50,11 +51,12 @@ static const pp_field patch_fields[] = {
 
 static const char sql_create[] =
 	"WITH s AS ("
-	" INSERT INTO stories (project_id, key, title, status, priority, estimate_points,"
+	" INSERT INTO stories (project_id, key, title, status, priority, priority_rank, estimate_points,"
 	"  estimate_raw, epic, labels, owner, author, branch_name, body, checklist_total,"
 	"  checklist_done, metadata, source_path, source_blob_id, backlog_id, rank)"
 	" SELECT " PP_SQL_PID ", i.b->>'key', i.b->>'title', coalesce(i.b->>'status', 'draft'),"
-	"  coalesce(i.b->>'priority', 'medium'), (i.b->>'estimate_points')::numeric,"
+	"  coalesce(i.b->>'priority', 'medium'), (i.b->>'priority_rank')::int,"
+	"  (i.b->>'estimate_points')::numeric,"
 	"  i.b->>'estimate_raw', i.b->>'epic', ARRAY(SELECT jsonb_array_elements_text(i.b->'labels')),"
 	"  i.b->>'owner', i.b->>'author', i.b->>'branch_name', coalesce(i.b->>'body', ''),"
 	"  coalesce((i.b->>'checklist_total')::int, 0), coalesce((i.b->>'checklist_done')::int, 0),"
@@ -97,7 +99,7 @@ static const char sql_patch[] =
 	"WITH i AS (SELECT $3::jsonb AS b)," CUR_STORY ","
 	" upd AS (UPDATE stories t SET " PP_SQL_SET("title") ", " PP_SQL_SET(
 		"status") ","
-			  "  " PP_SQL_SET("priority") ", " PP_SQL_SET_AS(
+			  "  " PP_SQL_SET("priority") ", " PP_SQL_SET_AS("priority_rank", "int") ", " PP_SQL_SET_AS(
 				  "estimate_points",
 				  "numeric") ","
 					     "  " PP_SQL_SET("estimate_raw") ", " PP_SQL_SET(
