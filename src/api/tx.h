@@ -8,7 +8,10 @@
  * true) the handler's statements COMMIT and one sync, then reads every result. A statement that
  * fails (an unknown token raises PP401) aborts the rest, so nothing after it runs and the
  * transaction is rolled back. Row-level security applies from the second
- * statement on, whoever the login user is.
+ * statement on, whoever the login user is: planpipe_api_authenticate also
+ * sets planpipe.token_hash, from which the policies find the user
+ * (migrations/0022_token_identity.sql; for a login of planpipe_app
+ * planpipe.user_id alone names nobody).
  */
 #ifndef PP_API_TX_H
 #define PP_API_TX_H
