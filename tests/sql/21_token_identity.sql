@@ -2,7 +2,7 @@
 -- token hash. Setting planpipe.user_id gives it nothing; a valid token hash
 -- gives exactly the member's projects; the owner keeps planpipe.user_id.
 BEGIN;
-SELECT plan(17);
+SELECT plan(23);
 
 -- Fixture, as the schema owner ------------------------------------------------------
 INSERT INTO users (handle, display_name, is_admin, disabled_at, api_token_hash)
@@ -73,6 +73,24 @@ SELECT is(planpipe_api_authenticate(sha256(convert_to('token-bob', 'UTF8')))::te
           pg_temp.fx_id('bob'), 'authenticating returns the token''s user');
 SELECT is(pg_temp.projects_seen(), 'THREE', 'and the statements after it see that user''s projects');
 RESET ROLE;
+SELECT set_config('planpipe.token_hash', '', true);
+
+-- planpipe_api_story_get(): GET story as one statement, under the policies ----------
+SELECT is((SELECT (x.user_id::text, x.body->>'ref', x.body->>'category', x.version)::text
+           FROM planpipe_api_story_get(sha256(convert_to('token-alice', 'UTF8')), 'ONE', 'ONE-1') x),
+          (pg_temp.fx_id('alice'), 'ONE:ONE-1', 'todo', 1)::text,
+          'a member reads a story of her project: who, the story, its version');
+RESET ROLE;
+SELECT is(current_setting('TimeZone'), 'UTC', 'the request runs in UTC');
+SELECT set_config('planpipe.token_hash', '', true);
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_get(sha256(convert_to('token-alice', 'UTF8')), 'THREE', 'THREE-1')$$,
+                 'PP404', 'no project THREE', 'another project''s story: no project, as every route says');
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_get(sha256(convert_to('token-alice', 'UTF8')), 'ONE', 'NOPE')$$,
+                 'PP404', 'no story ONE:NOPE', 'a missing story of a visible project: no story');
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_get(sha256(convert_to('token-nobody', 'UTF8')), 'ONE', 'ONE-1')$$,
+                 'PP401', NULL, 'an unknown token: 401');
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_get(sha256(convert_to('token-ghost', 'UTF8')), 'ONE', 'ONE-1')$$,
+                 'PP401', NULL, 'a disabled user''s token: 401');
 RESET SESSION AUTHORIZATION;
 
 -- The owner (importer, maintenance, tests) keeps planpipe.user_id -----------------
