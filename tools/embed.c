@@ -1,9 +1,11 @@
 /*
- * embed.c: writes a C file holding every migrations/NNNN_name.sql file, so that the
- * planpipe binary carries the schema it needs.
+ * embed.c: writes a C file holding every .sql file of a directory, so that the
+ * planpipe binary carries the schema it needs (migrations/NNNN_name.sql) and
+ * the API's statements (src/api/sql/RESOURCE.sql).
  *
- *   embed OUTPUT.c DEPFILE DIR
+ *   embed OUTPUT.c DEPFILE DIR [SYMBOL]
  *
+ * The table is SYMBOL[] with SYMBOL_count (default pp_embedded_migrations).
  * The depfile names DIR itself and each file: adding or removing a file
  * changes DIR's mtime, editing one changes the file's, and either makes
  * ninja run this again. Runs at build time only.
@@ -51,9 +53,10 @@ int main(int argc, char **argv)
 	struct dirent *de;
 	FILE *out, *dep;
 	DIR *d;
+	const char *sym = argc == 5 ? argv[4] : "pp_embedded_migrations";
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: embed OUTPUT.c DEPFILE DIR\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: embed OUTPUT.c DEPFILE DIR [SYMBOL]\n");
 		return 2;
 	}
 	d = opendir(argv[3]);
@@ -101,14 +104,14 @@ int main(int argc, char **argv)
 	}
 	fprintf(dep, "\n");
 	if (n == 0) {
-		fprintf(out, "const pp_embedded_file pp_embedded_migrations[1] = {{0, 0, 0}};\n");
+		fprintf(out, "const pp_embedded_file %s[1] = {{0, 0, 0}};\n", sym);
 	} else {
-		fprintf(out, "const pp_embedded_file pp_embedded_migrations[] = {\n");
+		fprintf(out, "const pp_embedded_file %s[] = {\n", sym);
 		for (i = 0; i < n; i++)
 			fprintf(out, "\t{\"%s\", m%zu, sizeof(m%zu) - 1},\n", names[i], i, i);
 		fprintf(out, "};\n");
 	}
-	fprintf(out, "const size_t pp_embedded_migrations_count = %zu;\n", n);
+	fprintf(out, "const size_t %s_count = %zu;\n", sym, n);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

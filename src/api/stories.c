@@ -6,6 +6,7 @@
  */
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/sql.h"
 
 static const char *const no_params[] = {NULL};
 static const char *const priorities[] = {"critical", "high", "medium", "low", NULL};
@@ -74,23 +75,13 @@ void pp_api_story_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 
 /* ---- GET /v1/projects/{project}/stories/{story} ---- */
 
-static const char sql_get[] =
-	"SELECT CASE WHEN x.body IS NULL THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)"
-	" ELSE x.body END AS body, x.version"
-	" FROM (SELECT 1) one LEFT JOIN (SELECT " PP_SQL_STORY_FULL_JSON " AS body, s.version"
-	"  FROM stories s JOIN projects p ON p.id = s.project_id"
-	"  WHERE p.key = $1 AND s.key = $2) x ON true";
-
 void pp_api_story_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
+	const char *args[2] = {req->params[0], req->params[1]};
 
 	if (pp_api_query_known(req, resp, no_params) != 0)
 		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "viewer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, sql_get, 2, req->params[0], req->params[1]), 200);
+	pp_tx_call(ctx, req, resp, pp_api_sql("stories.sql", "story_get"), 2, args, 200);
 }
 
 /* ---- PATCH /v1/projects/{project}/stories/{story} ---- */

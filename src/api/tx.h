@@ -81,6 +81,19 @@ pp_rc pp_tx_run_idempotent(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp
 void pp_tx_free(pp_tx *tx);
 
 /*
+ * One request as one statement (src/api/sql/, sql.h): runs sql in
+ * autocommit, prepared once per connection with PLANPIPE_POOL_STATEMENTS=
+ * prepared, with $1 the SHA-256 of the request's bearer token and $2.. the
+ * n args (borrowed, NULL for SQL NULL). The statement authenticates, sets
+ * what it runs under and reads under row-level security itself (see
+ * migrations/0022_api_request_path.sql); its first row's first column is
+ * the caller's id (the access log) and it is answered as pp_api_reply does
+ * with status. Blocks. Returns as pp_tx_run; resp holds the answer either way.
+ */
+pp_rc pp_tx_call(pp_api *api, pp_http_req *req, pp_http_resp *resp, const char *sql, int n,
+		 const char *const *args, int status);
+
+/*
  * Answers with the first row of res: column "body" (JSON text) as the body,
  * with status; column "version", when present and not NULL, as the ETag. A
  * GET whose If-None-Match names that ETag gets 304 without a body.
