@@ -156,6 +156,27 @@ $$;
 -- reads per second (docs/performance.md, "The API's SQL").
 -- ---------------------------------------------------------------------------
 
+-- The start of every route's function: authenticates the token (PP401) and
+-- sets, for the rest of the statement's transaction, the token hash (the
+-- acting user: planpipe_setting_user_id()), the source of history rows, UTC
+-- and the lock timeout, and the role planpipe_app, last, so that the
+-- login may be the schema owner (tests) or a member of planpipe_app alike.
+-- Returns the caller's id. The statement's own timeout cannot be set from
+-- inside it: the server's connections keep their default.
+CREATE FUNCTION planpipe_api_begin(p_token_hash bytea) RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    uid bigint := planpipe_api_authenticate(p_token_hash);
+BEGIN
+    PERFORM set_config('planpipe.source', 'api', true), set_config('TimeZone', 'UTC', true),
+            set_config('lock_timeout', '10s', true), set_config('role', 'planpipe_app', true);
+    RETURN uid;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_begin(bytea) IS
+    'Authenticates an API request''s token and sets what its one statement runs under; returns the caller';
+
 -- GET /v1/projects/{project}/stories/{story}. A story found is readable (the
 -- policies let it through), so the project guard runs only when none is: a
 -- project the caller cannot see is "no project" (PP404, as every route), a
@@ -165,10 +186,8 @@ RETURNS TABLE (user_id bigint, body json, version integer)
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
-    uid bigint := planpipe_api_authenticate(p_token_hash);
+    uid bigint := planpipe_api_begin(p_token_hash);
 BEGIN
-    PERFORM set_config('planpipe.source', 'api', true), set_config('TimeZone', 'UTC', true),
-            set_config('lock_timeout', '10s', true), set_config('role', 'planpipe_app', true);
     RETURN QUERY
     SELECT uid, json_build_object(
                'project', p.key, 'key', s.key, 'ref', p.key || ':' || s.key, 'title', s.title,
@@ -196,5 +215,48 @@ END
 $$;
 COMMENT ON FUNCTION planpipe_api_story_get(bytea, text, text) IS
     'GET /v1/projects/{project}/stories/{story} as one statement: the caller, the story as JSON, its version';
-REVOKE EXECUTE ON FUNCTION planpipe_api_story_get(bytea, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION planpipe_api_story_get(bytea, text, text) TO planpipe_app;
+
+-- GET /v1/projects/{project}: the project with the caller's role in it. A
+-- project the policies let through is one the caller has a role in.
+CREATE FUNCTION planpipe_api_project_get(p_token_hash bytea, p_project text)
+RETURNS TABLE (user_id bigint, body json, version integer)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    uid bigint := planpipe_api_begin(p_token_hash);
+BEGIN
+    RETURN QUERY
+    SELECT uid, json_build_object(
+               'key', p.key, 'name', p.name, 'description', p.description,
+               'story_key_prefix', p.story_key_prefix, 'git_remote_url', p.git_remote_url,
+               'git_submodule_path', p.git_submodule_path, 'git_default_branch', p.git_default_branch,
+               'git_stories_dir', p.git_stories_dir, 'git_last_synced_commit', p.git_last_synced_commit,
+               'git_last_synced_at', p.git_last_synced_at, 'metadata', p.metadata,
+               'role', planpipe_project_role(p.id),
+               'created_at', p.created_at, 'updated_at', p.updated_at, 'archived_at', p.archived_at,
+               'version', p.version),
+           p.version
+    FROM public.projects p
+    WHERE p.key = p_project;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no project %', p_project USING ERRCODE = 'PP404';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_project_get(bytea, text) IS
+    'GET /v1/projects/{project} as one statement: the caller, the project as JSON, its version';
+
+DO $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+             WHERE p.pronamespace = 'public'::regnamespace
+               AND p.proname IN ('planpipe_api_begin', 'planpipe_api_story_get', 'planpipe_api_project_get',
+                                 'planpipe_token_user_id')
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO planpipe_app', f);
+    END LOOP;
+END
+$$;

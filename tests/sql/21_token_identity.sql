@@ -2,7 +2,7 @@
 -- token hash. Setting planpipe.user_id gives it nothing; a valid token hash
 -- gives exactly the member's projects; the owner keeps planpipe.user_id.
 BEGIN;
-SELECT plan(23);
+SELECT plan(26);
 
 -- Fixture, as the schema owner ------------------------------------------------------
 INSERT INTO users (handle, display_name, is_admin, disabled_at, api_token_hash)
@@ -91,6 +91,16 @@ SELECT throws_ok($$SELECT * FROM planpipe_api_story_get(sha256(convert_to('token
                  'PP401', NULL, 'an unknown token: 401');
 SELECT throws_ok($$SELECT * FROM planpipe_api_story_get(sha256(convert_to('token-ghost', 'UTF8')), 'ONE', 'ONE-1')$$,
                  'PP401', NULL, 'a disabled user''s token: 401');
+SELECT is((SELECT (x.user_id::text, x.body->>'key', x.body->>'role', x.version)::text
+           FROM planpipe_api_project_get(sha256(convert_to('token-alice', 'UTF8')), 'TWO') x),
+          (pg_temp.fx_id('alice'), 'TWO', 'viewer', 1)::text,
+          'a member reads her project, with her role in it');
+RESET ROLE;
+SELECT set_config('planpipe.token_hash', '', true);
+SELECT throws_ok($$SELECT * FROM planpipe_api_project_get(sha256(convert_to('token-alice', 'UTF8')), 'THREE')$$,
+                 'PP404', 'no project THREE', 'a project she is not in: no project');
+SELECT throws_ok($$SELECT * FROM planpipe_api_project_get(sha256(convert_to('token-alice', 'UTF8')), 'NONE')$$,
+                 'PP404', 'no project NONE', 'the same for one that does not exist');
 RESET SESSION AUTHORIZATION;
 
 -- The owner (importer, maintenance, tests) keeps planpipe.user_id -----------------
