@@ -246,6 +246,22 @@ $$;
 COMMENT ON FUNCTION planpipe_api_project_get(bytea, text) IS
     'GET /v1/projects/{project} as one statement: the caller, the project as JSON, its version';
 
+-- GET /v1/projects/{project}/statuses: the workflow (0017's function), with
+-- the guard first: an empty list and a project the caller cannot see differ.
+CREATE FUNCTION planpipe_api_statuses_list(p_token_hash bytea, p_project text)
+RETURNS TABLE (user_id bigint, body json, version integer)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    uid bigint := planpipe_api_begin(p_token_hash);
+BEGIN
+    PERFORM planpipe_api_project(p_project, 'viewer');
+    RETURN QUERY SELECT uid, planpipe_api_project_statuses(p_project), NULL::integer;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_statuses_list(bytea, text) IS
+    'GET /v1/projects/{project}/statuses as one statement: the caller and the workflow as JSON';
+
 DO $$
 DECLARE
     f regprocedure;
@@ -253,7 +269,7 @@ BEGIN
     FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
              WHERE p.pronamespace = 'public'::regnamespace
                AND p.proname IN ('planpipe_api_begin', 'planpipe_api_story_get', 'planpipe_api_project_get',
-                                 'planpipe_token_user_id')
+                                 'planpipe_api_statuses_list', 'planpipe_token_user_id')
     LOOP
         EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO planpipe_app', f);

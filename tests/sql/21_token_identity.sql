@@ -2,7 +2,7 @@
 -- token hash. Setting planpipe.user_id gives it nothing; a valid token hash
 -- gives exactly the member's projects; the owner keeps planpipe.user_id.
 BEGIN;
-SELECT plan(26);
+SELECT plan(28);
 
 -- Fixture, as the schema owner ------------------------------------------------------
 INSERT INTO users (handle, display_name, is_admin, disabled_at, api_token_hash)
@@ -101,6 +101,12 @@ SELECT throws_ok($$SELECT * FROM planpipe_api_project_get(sha256(convert_to('tok
                  'PP404', 'no project THREE', 'a project she is not in: no project');
 SELECT throws_ok($$SELECT * FROM planpipe_api_project_get(sha256(convert_to('token-alice', 'UTF8')), 'NONE')$$,
                  'PP404', 'no project NONE', 'the same for one that does not exist');
+SELECT is((SELECT x.body->0->>'key' FROM planpipe_api_statuses_list(sha256(convert_to('token-alice', 'UTF8')), 'ONE') x),
+          'draft', 'a member reads her project''s workflow');
+RESET ROLE;
+SELECT set_config('planpipe.token_hash', '', true);
+SELECT throws_ok($$SELECT * FROM planpipe_api_statuses_list(sha256(convert_to('token-alice', 'UTF8')), 'THREE')$$,
+                 'PP404', 'no project THREE', 'another project''s workflow: no project');
 RESET SESSION AUTHORIZATION;
 
 -- The owner (importer, maintenance, tests) keeps planpipe.user_id -----------------

@@ -32,6 +32,8 @@ static void each_route_statement(void **state)
 	(void)state;
 	assert_true(ends_with(get, "FROM planpipe_api_story_get($1::bytea, $2, $3)"));
 	assert_true(ends_with(project, "FROM planpipe_api_project_get($1::bytea, $2)"));
+	assert_true(ends_with(pp_api_sql("statuses.sql", "statuses_list"),
+			      "FROM planpipe_api_statuses_list($1::bytea, $2)"));
 	assert_null(strstr(get, "-- name:"));
 	assert_null(strstr(get, "project_get"));
 	/* The same text each time: built once. */
