@@ -1,8 +1,9 @@
 /*
- * embed.c: writes a C file holding every migrations/NNNN_name.sql file, so that the
- * planpipe binary carries the schema it needs.
+ * embed.c: writes a C file holding every .sql file of a directory, so that the
+ * planpipe binary carries the schema it needs (migrations/NNNN_name.sql) and
+ * the API's statements (src/api/sql/RESOURCE.sql).
  *
- *   embed OUTPUT.c DEPFILE DIR
+ *   embed OUTPUT.c DEPFILE DIR [SYMBOL]
  *   embed --assets OUTPUT.c DEPFILE DIR
  *
  * With --assets it writes every file under DIR instead (the dashboard's
@@ -11,6 +12,7 @@
  * and an ETag (FNV-1a 64 of the bytes, computed here so that the server
  * needs no hashing at start-up).
  *
+ * The table is SYMBOL[] with SYMBOL_count (default pp_embedded_migrations).
  * The depfile names DIR itself and each file: adding or removing a file
  * changes DIR's mtime, editing one changes the file's, and either makes
  * ninja run this again. Runs at build time only.
@@ -61,11 +63,16 @@ int main(int argc, char **argv)
 	struct dirent *de;
 	FILE *out, *dep;
 	DIR *d;
+	const char *sym = argc == 5 ? argv[4] : "pp_embedded_migrations";
 
-	if (argc == 5 && strcmp(argv[1], "--assets") == 0)
-		return assets_main(argv[2], argv[3], argv[4]);
-	if (argc != 4) {
-		fprintf(stderr, "usage: embed [--assets] OUTPUT.c DEPFILE DIR\n");
+ *   embed OUTPUT.c DEPFILE DIR [SYMBOL]
+ *   embed --assets OUTPUT.c DEPFILE DIR
+ *
+ * With --assets it writes every file under DIR instead (the dashboard's
+ * web/ directory, subdirectories included, dot files left out) as the table
+ * pp_web_assets of src/web/assets.h: the path relative to DIR, the bytes,
+ * and an ETag (FNV-1a 64 of the bytes, computed here so that the server
+ * needs no hashing at start-up).
 		return 2;
 	}
 	d = opendir(argv[3]);
@@ -113,14 +120,14 @@ int main(int argc, char **argv)
 	}
 	fprintf(dep, "\n");
 	if (n == 0) {
-		fprintf(out, "const pp_embedded_file pp_embedded_migrations[1] = {{0, 0, 0}};\n");
+		fprintf(out, "const pp_embedded_file %s[1] = {{0, 0, 0}};\n", sym);
 	} else {
-		fprintf(out, "const pp_embedded_file pp_embedded_migrations[] = {\n");
+		fprintf(out, "const pp_embedded_file %s[] = {\n", sym);
 		for (i = 0; i < n; i++)
 			fprintf(out, "\t{\"%s\", m%zu, sizeof(m%zu) - 1},\n", names[i], i, i);
 		fprintf(out, "};\n");
 	}
-	fprintf(out, "const size_t pp_embedded_migrations_count = %zu;\n", n);
+	fprintf(out, "const size_t %s_count = %zu;\n", sym, n);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -11,6 +11,7 @@
 
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/sql.h"
 
 static const char *const no_params[] = {NULL};
 
@@ -118,19 +119,13 @@ void pp_api_project_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 
 /* ---- GET /v1/projects/{project} ---- */
 
-static const char sql_get[] = "SELECT " PP_SQL_PROJECT_JSON(
-	"planpipe_project_role(p.id)") " AS body, p.version"
-				       " FROM projects p WHERE p.key = $1";
-
 void pp_api_project_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
+	const char *args[1] = {req->params[0]};
 
 	if (pp_api_query_known(req, resp, no_params) != 0)
 		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "viewer");
-	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, sql_get, 1, req->params[0]), 200);
+	pp_tx_call(ctx, req, resp, pp_api_sql("projects.sql", "project_get"), 1, args, 200);
 }
 
 /* ---- PATCH /v1/projects/{project} ---- */

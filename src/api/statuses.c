@@ -7,23 +7,20 @@
  */
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/sql.h"
 
 static const char *const no_params[] = {NULL};
 static const char *const categories[] = {"todo", "active", "done", "cancelled", NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char sql_list[] = "SELECT planpipe_api_project_statuses($1) AS body";
-
 void pp_api_statuses_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
+	const char *args[1] = {req->params[0]};
 
 	if (pp_api_query_known(req, resp, no_params) != 0)
 		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "viewer");
-	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, sql_list, 1, req->params[0]), 200);
+	pp_tx_call(ctx, req, resp, pp_api_sql("statuses.sql", "statuses_list"), 1, args, 200);
 }
 
 static const pp_field add_fields[] = {

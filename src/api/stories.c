@@ -6,6 +6,7 @@
  */
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/sql.h"
 
 static const char *const no_params[] = {NULL};
 static const char *const priorities[] = {"critical", "high", "medium", "low", NULL};
@@ -13,6 +14,7 @@ static const char *const priorities[] = {"critical", "high", "medium", "low", NU
 #define STORY_VALUE_FIELDS(title_flags)                                                            \
 	PP_FIELD("title", PP_F_STRING, title_flags), PP_FIELD("status", PP_F_STRING, 0),           \
 		PP_FIELD_ENUM("priority", 0, priorities),                                          \
+		PP_FIELD_INT("priority_rank", PP_F_NULLABLE, 1, 1000000),                          \
 		PP_FIELD("estimate_points", PP_F_NUMBER, PP_F_NULLABLE),                           \
 		PP_FIELD("estimate_raw", PP_F_STRING, PP_F_NULLABLE),                              \
 		PP_FIELD("epic", PP_F_STRING, PP_F_NULLABLE), PP_FIELD("labels", PP_F_STRINGS, 0), \
@@ -50,11 +52,12 @@ static const pp_field patch_fields[] = {
 
 static const char sql_create[] =
 	"WITH s AS ("
-	" INSERT INTO stories (project_id, key, title, status, priority, estimate_points,"
+	" INSERT INTO stories (project_id, key, title, status, priority, priority_rank, estimate_points,"
 	"  estimate_raw, epic, labels, owner, author, branch_name, body, checklist_total,"
 	"  checklist_done, metadata, source_path, source_blob_id, backlog_id, rank)"
 	" SELECT " PP_SQL_PID ", i.b->>'key', i.b->>'title', coalesce(i.b->>'status', 'draft'),"
-	"  coalesce(i.b->>'priority', 'medium'), (i.b->>'estimate_points')::numeric,"
+	"  coalesce(i.b->>'priority', 'medium'), (i.b->>'priority_rank')::int,"
+	"  (i.b->>'estimate_points')::numeric,"
 	"  i.b->>'estimate_raw', i.b->>'epic', ARRAY(SELECT jsonb_array_elements_text(i.b->'labels')),"
 	"  i.b->>'owner', i.b->>'author', i.b->>'branch_name', coalesce(i.b->>'body', ''),"
 	"  coalesce((i.b->>'checklist_total')::int, 0), coalesce((i.b->>'checklist_done')::int, 0),"
@@ -72,23 +75,13 @@ void pp_api_story_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 
 /* ---- GET /v1/projects/{project}/stories/{story} ---- */
 
-static const char sql_get[] =
-	"SELECT CASE WHEN x.body IS NULL THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)"
-	" ELSE x.body END AS body, x.version"
-	" FROM (SELECT 1) one LEFT JOIN (SELECT " PP_SQL_STORY_FULL_JSON " AS body, s.version"
-	"  FROM stories s JOIN projects p ON p.id = s.project_id"
-	"  WHERE p.key = $1 AND s.key = $2) x ON true";
-
 void pp_api_story_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
+	const char *args[2] = {req->params[0], req->params[1]};
 
 	if (pp_api_query_known(req, resp, no_params) != 0)
 		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "viewer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, sql_get, 2, req->params[0], req->params[1]), 200);
+	pp_tx_call(ctx, req, resp, pp_api_sql("stories.sql", "story_get"), 2, args, 200);
 }
 
 /* ---- PATCH /v1/projects/{project}/stories/{story} ---- */
@@ -97,7 +90,7 @@ static const char sql_patch[] =
 	"WITH i AS (SELECT $3::jsonb AS b)," CUR_STORY ","
 	" upd AS (UPDATE stories t SET " PP_SQL_SET("title") ", " PP_SQL_SET(
 		"status") ","
-			  "  " PP_SQL_SET("priority") ", " PP_SQL_SET_AS(
+			  "  " PP_SQL_SET("priority") ", " PP_SQL_SET_AS("priority_rank", "int") ", " PP_SQL_SET_AS(
 				  "estimate_points",
 				  "numeric") ","
 					     "  " PP_SQL_SET("estimate_raw") ", " PP_SQL_SET(

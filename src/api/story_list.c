@@ -2,8 +2,10 @@
  * story_list.c: lists of stories, of one project
  * (GET /v1/projects/{project}/stories) or of several or all of the caller's
  * projects (GET /v1/stories?project=A&project=B), with the same filters and
- * keyset pagination: by id, or by (rank, id) within one backlog. The cursor
- * is "s|<rank>|<id>" in base64url (rank empty when ordered by id).
+ * keyset pagination by (sort key, id): by id, by rank within one backlog,
+ * by priority_rank or by priority (planpipe_story_sort_key, migration
+ * 0021). The cursor is "<kind>|<key>|<id>" in base64url (key empty when
+ * ordered by id; kind per sort, see sort()).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,32 +13,36 @@
 #include "api/handlers.h"
 #include "api/input.h"
 
-#define KEY_CHARS    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
-#define STATUS_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_"
+#define KEY_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+/* Status keys as teams spell them (migrations/0017): matched ignoring case. */
+#define STATUS_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. '"
+/* The largest priority_rank (stories_priority_rank_range). */
+#define RANK_MAX 1000000
 
 /*
  * $1 project keys (NULL: every project the caller sees), $2 statuses, $3
  * categories, $4 backlog id, $5 labels (all of them), $6 epics, $7
  * priorities, $8 owners, $9 text query, $10 archived too, $11 limit, $12
- * and $13 the cursor's id and rank, $14 order by rank (within a backlog).
- * planpipe_story_page (migration 0014) picks the page's ids with the
- * caller's projects known, so that the planner can walk an index in the
- * page's order or use a GIN index, whichever the filters favour; the page
- * is then read and ordered here, under the policies.
+ * and $13 the cursor's id and sort key, $14 the sort, $15 and $16 the
+ * priority_rank bounds. planpipe_story_page (migration 0021) picks the
+ * page's ids and sort keys with the caller's projects known, so that the
+ * planner can walk an index in the page's order or use a GIN index,
+ * whichever the filters favour; the page is then read and ordered here,
+ * under the policies.
  */
 static const char sql_list[] =
 	"SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $11::int), '[]') AS items,"
 	" count(*) > $11::int AS more, max(id) FILTER (WHERE n = $11::int) AS last_id,"
-	" max(rank) FILTER (WHERE n = $11::int) AS last_rank"
-	" FROM (SELECT s.id, s.rank, " PP_SQL_STORY_JSON " AS j,"
-	"  row_number() OVER (ORDER BY CASE WHEN $14::boolean THEN s.rank END, s.id) AS n"
-	"  FROM stories s JOIN projects p ON p.id = s.project_id"
-	"  WHERE s.id = ANY (ARRAY(SELECT planpipe_story_page("
+	" max(k) FILTER (WHERE n = $11::int) AS last_key"
+	" FROM (SELECT s.id, pg.sort_key AS k, " PP_SQL_STORY_JSON " AS j,"
+	"  row_number() OVER (ORDER BY pg.sort_key, s.id) AS n"
+	"  FROM planpipe_story_page("
 	"   CASE WHEN $1::text[] IS NULL THEN NULL"
 	"    ELSE ARRAY(SELECT id FROM projects WHERE key = ANY ($1::text[])) END,"
 	"   $2::text[], $3::text[], $4::bigint, $5::text[], $6::text[], $7::text[], $8::text[],"
 	"   websearch_to_tsquery('english', $9::text), $10::boolean, $12::bigint, $13::numeric,"
-	"   $14::boolean, $11::int + 1)))) x";
+	"   $14::text, $11::int + 1, $15::int, $16::int) pg"
+	"  JOIN stories s ON s.id = pg.id JOIN projects p ON p.id = s.project_id) x";
 
 /*
  * Every project named by project= must exist and be visible: else 404, the
@@ -50,8 +56,9 @@ static const char sql_projects_known[] =
 typedef struct filters {
 	pp_buf projects, status, category, label, epic, priority, owner;
 	int has_projects, has_status, has_category, has_label, has_epic, has_priority, has_owner;
-	const char *backlog, *q, *archived, *after_id, *after_rank, *by_rank;
-	char limit[16], backlog_buf[24], cursor_buf[256];
+	const char *backlog, *q, *archived, *after_id, *after_key, *sort, *rank_min, *rank_max;
+	char limit[16], backlog_buf[24], cursor_buf[256], rank_min_buf[24], rank_max_buf[24];
+	char kind; /* the cursor's kind: 's' by id or rank, 'r' by priority_rank, 'p' by priority */
 } filters;
 
 static void filters_free(filters *f)
@@ -65,21 +72,55 @@ static void filters_free(filters *f)
 	pp_buf_free(&f->owner);
 }
 
+/*
+ * sort: id (the default), rank (a backlog's order: the default with
+ * backlog=, and only with it), priority_rank or priority. Each has its own
+ * kind of cursor, so that a cursor of one order is refused by another.
+ */
+static int sort(const pp_http_req *req, pp_http_resp *resp, filters *f)
+{
+	const char *v = pp_http_query(req, "sort");
+
+	f->sort = f->backlog ? "rank" : "id";
+	f->kind = 's';
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "id") == 0 || strcmp(v, "rank") == 0) {
+		f->sort = v;
+	} else if (strcmp(v, "priority_rank") == 0) {
+		f->sort = v;
+		f->kind = 'r';
+	} else if (strcmp(v, "priority") == 0) {
+		f->sort = v;
+		f->kind = 'p';
+	} else {
+		pp_api_bad(req, resp, 422, "sort",
+			   "sort must be id, rank, priority_rank or priority");
+		return -1;
+	}
+	if (strcmp(f->sort, "rank") == 0 && f->backlog == NULL) {
+		pp_api_bad(req, resp, 422, "sort",
+			   "sort=rank needs backlog=: ranks are per backlog");
+		return -1;
+	}
+	return 0;
+}
+
 static int cursor(const pp_http_req *req, pp_http_resp *resp, filters *f)
 {
 	const char *c = pp_http_query(req, "cursor"), *fields[2];
-	int by_rank = f->backlog != NULL;
+	int keyed = strcmp(f->sort, "id") != 0;
 
-	f->after_id = f->after_rank = NULL;
-	f->by_rank = by_rank ? "true" : "false";
+	f->after_id = f->after_key = NULL;
 	if (c == NULL)
 		return 0;
-	if (pp_api_cursor_decode(c, 's', f->cursor_buf, sizeof(f->cursor_buf), fields, 2) != 2 ||
+	if (pp_api_cursor_decode(c, f->kind, f->cursor_buf, sizeof(f->cursor_buf), fields, 2) !=
+		    2 ||
 	    strspn(fields[1], "0123456789") != strlen(fields[1]) || !*fields[1] ||
-	    strlen(fields[1]) > 18 || (by_rank && !*fields[0]) || (!by_rank && *fields[0]) ||
-	    strspn(fields[0], "-0123456789.") != strlen(fields[0]))
+	    strlen(fields[1]) > 18 || (keyed && !*fields[0]) || (!keyed && *fields[0]) ||
+	    strspn(fields[0], "-0123456789.") != strlen(fields[0]) || strlen(fields[0]) > 40)
 		goto bad;
-	f->after_rank = by_rank ? fields[0] : NULL;
+	f->after_key = keyed ? fields[0] : NULL;
 	f->after_id = fields[1];
 	return 0;
 bad:
@@ -90,12 +131,37 @@ bad:
 
 static int parse(const pp_http_req *req, pp_http_resp *resp, filters *f, int across)
 {
-	static const char *const one_project[] = {"status",   "category", "backlog", "label",
-						  "epic",     "priority", "owner",   "q",
-						  "archived", "limit",    "cursor",  NULL};
-	static const char *const all_projects[] = {
-		"project", "status", "category", "backlog", "label",  "epic", "priority",
-		"owner",   "q",      "archived", "limit",   "cursor", NULL};
+	static const char *const one_project[] = {"status",
+						  "category",
+						  "backlog",
+						  "label",
+						  "epic",
+						  "priority",
+						  "priority_rank_min",
+						  "priority_rank_max",
+						  "sort",
+						  "owner",
+						  "q",
+						  "archived",
+						  "limit",
+						  "cursor",
+						  NULL};
+	static const char *const all_projects[] = {"project",
+						   "status",
+						   "category",
+						   "backlog",
+						   "label",
+						   "epic",
+						   "priority",
+						   "priority_rank_min",
+						   "priority_rank_max",
+						   "sort",
+						   "owner",
+						   "q",
+						   "archived",
+						   "limit",
+						   "cursor",
+						   NULL};
 	static const char label_chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_.-:/+#@"
 					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	static const char text_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -115,6 +181,10 @@ static int parse(const pp_http_req *req, pp_http_resp *resp, filters *f, int acr
 	    pp_api_query_list(req, resp, "owner", text_chars, &f->owner, &f->has_owner) != 0 ||
 	    pp_api_query_int(req, resp, "backlog", 999999999999999999LL, NULL, f->backlog_buf,
 			     &f->backlog) != 0 ||
+	    pp_api_query_int(req, resp, "priority_rank_min", RANK_MAX, NULL, f->rank_min_buf,
+			     &f->rank_min) != 0 ||
+	    pp_api_query_int(req, resp, "priority_rank_max", RANK_MAX, NULL, f->rank_max_buf,
+			     &f->rank_max) != 0 ||
 	    pp_api_query_bool(req, resp, "archived", 0, &f->archived) != 0 ||
 	    pp_api_query_limit(req, resp, f->limit) != 0)
 		return -1;
@@ -124,6 +194,8 @@ static int parse(const pp_http_req *req, pp_http_resp *resp, filters *f, int acr
 		return -1;
 	}
 	f->q = v && *v ? v : NULL;
+	if (sort(req, resp, f) != 0)
+		return -1;
 	return cursor(req, resp, f);
 }
 
@@ -163,15 +235,15 @@ static void run_list(pp_api *api, pp_http_req *req, pp_http_resp *resp, int acro
 		pp_tx_guard(&tx, req->params[0], "viewer");
 	else if (projects)
 		pp_tx_add(&tx, sql_projects_known, 1, projects);
-	i = pp_tx_add(&tx, sql_list, 14, projects, LIST(f.status, f.has_status),
+	i = pp_tx_add(&tx, sql_list, 16, projects, LIST(f.status, f.has_status),
 		      LIST(f.category, f.has_category), f.backlog, LIST(f.label, f.has_label),
 		      LIST(f.epic, f.has_epic), LIST(f.priority, f.has_priority),
-		      LIST(f.owner, f.has_owner), f.q, f.archived, f.limit, f.after_id,
-		      f.after_rank, f.by_rank);
+		      LIST(f.owner, f.has_owner), f.q, f.archived, f.limit, f.after_id, f.after_key,
+		      f.sort, f.rank_min, f.rank_max);
 	if (pp_tx_run(api, req, resp, &tx) != PP_OK)
 		goto out;
 	res = tx.res[i];
-	snprintf(next, sizeof(next), "s|%s|%s", f.backlog ? PQgetvalue(res, 0, 3) : "",
+	snprintf(next, sizeof(next), "%c|%s|%s", f.kind, PQgetvalue(res, 0, 3),
 		 PQgetvalue(res, 0, 2));
 	pp_api_reply_page(req, resp, res, strcmp(PQgetvalue(res, 0, 1), "t") == 0 ? next : NULL);
 	pp_tx_free(&tx);

@@ -317,6 +317,46 @@ pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
 	return rc;
 }
 
+pp_rc pp_tx_call(pp_api *api, pp_http_req *req, pp_http_resp *resp, const char *sql, int n,
+		 const char *const *args, int status)
+{
+	char hash[PP_SHA256_HEX_LEN + 3], name[PP_POOL_STMT_NAME];
+	const char *params[PP_TX_MAX_PARAMS];
+	pp_pool_conn *pc = NULL;
+	PGresult *res;
+	PGconn *pg;
+	pp_rc rc;
+
+	/* The statements are the handlers' constants: overflowing is a programming error. */
+	if (n < 0 || n + 1 > PP_TX_MAX_PARAMS)
+		abort();
+	rc = start(api, req, resp, &pc, hash);
+	if (rc != PP_OK)
+		return rc;
+	pg = pp_pool_conn_pg(pc);
+	params[0] = hash;
+	if (n > 0)
+		memcpy(params + 1, args, (size_t)n * sizeof(*args));
+	if (pp_pool_conn_prepare(pc, sql, n + 1, name))
+		res = PQexecPrepared(pg, name, n + 1, params, NULL, NULL, 0);
+	else
+		res = PQexecParams(pg, sql, n + 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		keep_user(req, res);
+		pp_api_reply(req, resp, res, status);
+		PQclear(res);
+	} else {
+		int lost = PQstatus(pg) != CONNECTION_OK;
+		if (res != NULL && PQresultStatus(res) != PGRES_FATAL_ERROR) {
+			PQclear(res);
+			res = NULL;
+		}
+		rc = phase_failed(req, resp, pc, pg, lost || res == NULL, res);
+	}
+	pp_pool_release(pc);
+	return rc;
+}
+
 /* The value of response header name that resp carries, or NULL. */
 static const char *resp_header(const pp_http_resp *resp, const char *name)
 {

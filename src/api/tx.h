@@ -8,7 +8,10 @@
  * true) the handler's statements COMMIT and one sync, then reads every result. A statement that
  * fails (an unknown token raises PP401) aborts the rest, so nothing after it runs and the
  * transaction is rolled back. Row-level security applies from the second
- * statement on, whoever the login user is.
+ * statement on, whoever the login user is: planpipe_api_authenticate also
+ * sets planpipe.token_hash, from which the policies find the user
+ * (migrations/0022_token_identity.sql; for a login of planpipe_app
+ * planpipe.user_id alone names nobody).
  */
 #ifndef PP_API_TX_H
 #define PP_API_TX_H
@@ -76,6 +79,19 @@ pp_rc pp_tx_run_idempotent(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp
 
 /* Frees the results. */
 void pp_tx_free(pp_tx *tx);
+
+/*
+ * One request as one statement (src/api/sql/, sql.h): runs sql in
+ * autocommit, prepared once per connection with PLANPIPE_POOL_STATEMENTS=
+ * prepared, with $1 the SHA-256 of the request's bearer token and $2.. the
+ * n args (borrowed, NULL for SQL NULL). The statement authenticates, sets
+ * what it runs under and reads under row-level security itself (see
+ * migrations/0022_api_request_path.sql); its first row's first column is
+ * the caller's id (the access log) and it is answered as pp_api_reply does
+ * with status. Blocks. Returns as pp_tx_run; resp holds the answer either way.
+ */
+pp_rc pp_tx_call(pp_api *api, pp_http_req *req, pp_http_resp *resp, const char *sql, int n,
+		 const char *const *args, int status);
 
 /*
  * Answers with the first row of res: column "body" (JSON text) as the body,

@@ -3,7 +3,9 @@
  * route a user who is not a member gets 404 (exactly as for a project that
  * does not exist: existence never leaks) and a viewer gets 403 on every
  * route that writes (and 200 on those that read). The matrix must name
- * every project-scoped route of the router's table.
+ * every project-scoped route of the router's table. The server logs in as
+ * the API does in production: a login that is only a member of
+ * planpipe_app, which acts as a user only through a token (migration 0022).
  */
 #include "test_api.h"
 
@@ -80,12 +82,23 @@ static int setup(void **state)
 	api_res r;
 	size_t i;
 
+	const char *const as_api[] = {"PGUSER=pp_api_login", "PLANPIPE_HISTORY_MAINTAIN_INTERVAL=0",
+				      NULL};
+	PGconn *c;
+
 	(void)state;
 	api_setup_db();
+	c = pp_t_connect();
+	free(pp_t_query(c,
+			"DO $$ BEGIN"
+			" IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pp_api_login') THEN"
+			"  CREATE ROLE pp_api_login LOGIN; GRANT planpipe_app TO pp_api_login;"
+			" END IF; END $$"));
+	PQfinish(c);
 	W.admin = api_user_add("admin", 1);
 	W.viewer = api_user_add("viewer", 0);
 	W.stranger = api_user_add("stranger", 0);
-	api_server_start(&W.srv, NULL);
+	api_server_start(&W.srv, as_api);
 	for (i = 0; i < sizeof(setup_calls) / sizeof(setup_calls[0]); i++) {
 		r = api_call(&W.srv, setup_calls[i][0], setup_calls[i][1], W.admin,
 			     setup_calls[i][2], NULL);
@@ -253,6 +266,31 @@ static void unscoped_routes(void **state)
 	api_res_free(&r);
 }
 
+/*
+ * The API's database login alone, without a token, reads nothing: naming a
+ * user (even the admin) in planpipe.user_id opens no project and no story.
+ */
+static void api_login_alone_reads_nothing(void **state)
+{
+	PGconn *c;
+	char *v;
+
+	(void)state;
+	c = PQconnectdb("user=pp_api_login");
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	free(pp_t_query(c, "SELECT set_config('planpipe.user_id',"
+			   " (SELECT id FROM users WHERE handle = 'admin')::text, false),"
+			   " set_config('role', 'planpipe_app', false)"));
+	v = pp_t_query(c, "SELECT (SELECT count(*) FROM projects) + (SELECT count(*) FROM stories)"
+			  " + (SELECT count(*) FROM story_dependencies)");
+	assert_string_equal(v, "0");
+	free(v);
+	v = pp_t_query(c, "SELECT planpipe_story_label(min(id)) FROM generate_series(1, 3) id");
+	assert_string_equal(v, "(hidden)");
+	free(v);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +298,7 @@ int main(void)
 		cmocka_unit_test(non_member_gets_404),
 		cmocka_unit_test(viewer_gets_403_on_writes),
 		cmocka_unit_test(unscoped_routes),
+		cmocka_unit_test(api_login_alone_reads_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,7 +2,9 @@
  * test_api_workflow.c: /v1/projects/{project}/statuses, a project's
  * workflow, over real HTTP against a real cluster: the default workflow,
  * words of the vocabulary, new words with their category, who may change
- * it, and stories held to it.
+ * it, and stories held to it; lists by numeric priority rank and named
+ * priority, status filters as teams spell them, the blocked report's blocked
+ * statuses, and a dependency the importer refused for a cycle.
  */
 #include "test_api.h"
 
@@ -188,6 +190,212 @@ static void stories_follow_the_workflow(void **state)
 	api_res_free(&r);
 }
 
+/* The keys of a story page's items, comma-separated, and its next cursor (caller frees). */
+static char *page_keys(const api_res *r, char **next)
+{
+	const json_t *items = json_object_get(r->json, "items"), *c;
+	char *out = calloc(1, 4096);
+	size_t i, n = 0;
+
+	assert_non_null(out);
+	for (i = 0; i < json_array_size(items) && n < 4096; i++)
+		n += (size_t)snprintf(
+			out + n, 4096 - n, "%s%s", i ? "," : "",
+			json_string_value(json_object_get(json_array_get(items, i), "key")));
+	c = json_object_get(r->json, "next_cursor");
+	*next = json_is_string(c) ? strdup(json_string_value(c)) : NULL;
+	return out;
+}
+
+/* Every key of a list, page by page (limit 2), comma-separated (caller frees). */
+static char *all_pages(const char *path)
+{
+	char *all = calloc(1, 4096), *keys, *next = NULL, url[1024];
+	size_t n = 0;
+	api_res r;
+
+	assert_non_null(all);
+	snprintf(url, sizeof(url), "%s&limit=2", path);
+	for (;;) {
+		r = api_ok(200, &W.srv, "GET", url, W.dev, NULL, NULL);
+		keys = page_keys(&r, &next);
+		if (*keys)
+			n += (size_t)snprintf(all + n, 4096 - n, "%s%s", n ? "," : "", keys);
+		free(keys);
+		api_res_free(&r);
+		if (next == NULL)
+			break;
+		snprintf(url, sizeof(url), "%s&limit=2&cursor=%s", path, next);
+		free(next);
+	}
+	return all;
+}
+
+/* The numeric rank (1 first) beside the named level: filtered, sorted, paged. */
+static void priority_rank_lists(void **state)
+{
+	static const char *const stories[] = {
+		"{\"key\":\"P-1\",\"title\":\"a\",\"priority\":\"low\",\"priority_rank\":2}",
+		"{\"key\":\"P-2\",\"title\":\"b\",\"priority\":\"high\",\"priority_rank\":7}",
+		"{\"key\":\"P-3\",\"title\":\"c\",\"priority\":\"high\"}",
+		"{\"key\":\"P-4\",\"title\":\"d\",\"priority\":\"critical\",\"priority_rank\":12}",
+		"{\"key\":\"P-5\",\"title\":\"e\",\"priority\":\"medium\",\"priority_rank\":1}",
+		NULL};
+	api_res r;
+	char *keys, *next;
+	size_t i;
+
+	(void)state;
+	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
+		   "{\"key\":\"PRIO\",\"name\":\"P\"}", NULL);
+	api_res_free(&r);
+	r = api_ok(201, &W.srv, "PUT", "/v1/projects/PRIO/members/dev", W.admin,
+		   "{\"role\":\"developer\"}", NULL);
+	api_res_free(&r);
+	for (i = 0; stories[i]; i++) {
+		r = api_ok(201, &W.srv, "POST", "/v1/projects/PRIO/stories", W.dev, stories[i],
+			   NULL);
+		api_res_free(&r);
+	}
+	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/PRIO/stories/P-3", W.dev,
+		   "{\"priority_rank\":3}", NULL);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "priority_rank")), 3);
+	api_res_free(&r);
+
+	keys = all_pages("/v1/projects/PRIO/stories?sort=priority_rank");
+	assert_string_equal(keys, "P-5,P-1,P-3,P-2,P-4");
+	free(keys);
+	keys = all_pages("/v1/projects/PRIO/stories?sort=priority");
+	assert_string_equal(keys, "P-4,P-3,P-2,P-5,P-1");
+	free(keys);
+	keys = all_pages("/v1/stories?project=PRIO&priority_rank_min=2&priority_rank_max=7"
+			 "&sort=priority_rank");
+	assert_string_equal(keys, "P-1,P-3,P-2");
+	free(keys);
+	keys = all_pages("/v1/projects/PRIO/stories?priority=high&priority_rank_max=5");
+	assert_string_equal(keys, "P-3");
+	free(keys);
+	/* Unranked stories come last and match no bound. */
+	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/PRIO/stories/P-3", W.dev,
+		   "{\"priority_rank\":null}", NULL);
+	api_res_free(&r);
+	keys = all_pages("/v1/projects/PRIO/stories?sort=priority_rank");
+	assert_string_equal(keys, "P-5,P-1,P-2,P-4,P-3");
+	free(keys);
+	keys = all_pages("/v1/projects/PRIO/stories?priority_rank_min=1");
+	assert_string_equal(keys, "P-1,P-2,P-4,P-5");
+	free(keys);
+
+	/* A cursor belongs to its order; bad sorts and bounds are named. */
+	r = api_ok(200, &W.srv, "GET", "/v1/projects/PRIO/stories?sort=priority&limit=1", W.dev,
+		   NULL, NULL);
+	free(page_keys(&r, &next));
+	api_res_free(&r);
+	assert_non_null(next);
+	{
+		char url[512];
+		snprintf(url, sizeof(url), "/v1/projects/PRIO/stories?sort=priority_rank&cursor=%s",
+			 next);
+		r = api_call(&W.srv, "GET", url, W.dev, NULL, NULL);
+		api_problem(r, 400, "bad-request");
+		api_res_free(&r);
+	}
+	free(next);
+	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?sort=rank", W.dev, NULL, NULL);
+	api_problem(r, 422, "validation");
+	assert_non_null(strstr(r.body, "backlog"));
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?sort=title", W.dev, NULL, NULL);
+	api_problem(r, 422, "validation");
+	api_res_free(&r);
+	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?priority_rank_max=1000001", W.dev,
+		     NULL, NULL);
+	assert_true(r.status == 422 || r.status == 400);
+	assert_non_null(strstr(r.body, "priority_rank_max"));
+	api_res_free(&r);
+	r = api_call(&W.srv, "POST", "/v1/projects/PRIO/stories", W.dev,
+		     "{\"title\":\"x\",\"priority_rank\":0}", NULL);
+	api_problem(r, 422, "validation");
+	api_res_free(&r);
+}
+
+/* Status filters take the key as the team spells it, in any case. */
+static void status_filter_as_written(void **state)
+{
+	char *keys;
+
+	(void)state;
+	keys = all_pages("/v1/projects/FLOW/stories?status=in%20review");
+	assert_string_equal(keys, "FLOW-001");
+	free(keys);
+	keys = all_pages("/v1/stories?status=In%20Review,in-progress");
+	assert_string_equal(keys, "FLOW-001");
+	free(keys);
+}
+
+/* A story in a status marked blocked is in the blocked report, with no blockers. */
+static void blocked_status_is_reported(void **state)
+{
+	const json_t *s, *found = NULL;
+	api_res r;
+	size_t i;
+
+	(void)state;
+	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/stories", W.dev,
+		   "{\"key\":\"WAIT-1\",\"title\":\"Waiting on legal\",\"status\":\"blocked\"}",
+		   NULL);
+	api_res_free(&r);
+	r = api_ok(200, &W.srv, "GET", "/v1/reports/blocked?project=FLOW", W.dev, NULL, NULL);
+	json_array_foreach(json_object_get(r.json, "stories"), i, s)
+	{
+		if (strcmp(json_string_value(json_object_get(s, "key")), "WAIT-1") == 0)
+			found = s;
+	}
+	assert_non_null(found);
+	assert_string_equal(json_string_value(json_object_get(found, "status")), "blocked");
+	assert_int_equal(json_integer_value(json_object_get(found, "depth")), 0);
+	assert_int_equal(json_array_size(json_object_get(found, "blockers")), 0);
+	assert_true(json_is_string(json_object_get(found, "blocked_since")));
+	api_res_free(&r);
+	/* Out of the blocked status, out of the report. */
+	r = api_ok(200, &W.srv, "POST", "/v1/projects/FLOW/stories/WAIT-1/transitions", W.dev,
+		   "{\"to\":\"in-progress\"}", NULL);
+	api_res_free(&r);
+	r = api_ok(200, &W.srv, "GET", "/v1/reports/blocked?project=FLOW", W.dev, NULL, NULL);
+	assert_null(strstr(r.body, "WAIT-1"));
+	api_res_free(&r);
+}
+
+/*
+ * A dependency the importer refused because it closes a cycle is kept as a
+ * reference: the API shows it as unresolved, it does not vanish.
+ */
+static void refused_cycle_edge_is_unresolved(void **state)
+{
+	char *dir = pp_t_tempdir();
+	pp_t_result res;
+	api_res r;
+
+	(void)state;
+	pp_t_write(dir, "a.md",
+		   "---\nid: CY-1\ntitle: A\nstatus: draft\ndependencies: [CY-2]\n---\n");
+	pp_t_write(dir, "b.md",
+		   "---\nid: CY-2\ntitle: B\nstatus: draft\ndependencies: [CY-1]\n---\n");
+	res = pp_t_run("import", dir, "--project", "CYC", NULL);
+	assert_int_equal(res.status, 1);
+	pp_t_assert_contains(res.err, "closes a cycle");
+	pp_t_result_free(&res);
+	r = api_ok(200, &W.srv, "GET", "/v1/projects/CYC/stories/CY-1/dependencies", W.admin, NULL,
+		   NULL);
+	assert_int_equal(json_array_size(json_object_get(r.json, "depends_on")), 0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "unresolved")), 1);
+	assert_string_equal(
+		json_string_value(json_array_get(json_object_get(r.json, "unresolved"), 0)),
+		"CYC:CY-2");
+	api_res_free(&r);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +404,10 @@ int main(void)
 		cmocka_unit_test(new_word),
 		cmocka_unit_test(who_may_change_it),
 		cmocka_unit_test(stories_follow_the_workflow),
+		cmocka_unit_test(priority_rank_lists),
+		cmocka_unit_test(status_filter_as_written),
+		cmocka_unit_test(blocked_status_is_reported),
+		cmocka_unit_test(refused_cycle_edge_is_unresolved),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

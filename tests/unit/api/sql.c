@@ -1,0 +1,65 @@
+/*
+ * tests/unit/api/sql.c: the API's named statements (src/api/sql.c), read from the
+ * src/api/sql/ files embedded at build time: each block from its
+ * "-- name:" line to the next, without a trailing semicolon.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "api/sql.h"
+#include "db/migration.h"
+
+extern const pp_embedded_file pp_embedded_api_sql[];
+extern const size_t pp_embedded_api_sql_count;
+
+static int ends_with(const char *s, const char *end)
+{
+	size_t a = strlen(s), b = strlen(end);
+
+	return a >= b && strcmp(s + a - b, end) == 0;
+}
+
+static void each_route_statement(void **state)
+{
+	const char *get = pp_api_sql("stories.sql", "story_get");
+	const char *project = pp_api_sql("projects.sql", "project_get");
+
+	(void)state;
+	assert_true(ends_with(get, "FROM planpipe_api_story_get($1::bytea, $2, $3)"));
+	assert_true(ends_with(project, "FROM planpipe_api_project_get($1::bytea, $2)"));
+	assert_true(ends_with(pp_api_sql("statuses.sql", "statuses_list"),
+			      "FROM planpipe_api_statuses_list($1::bytea, $2)"));
+	assert_null(strstr(get, "-- name:"));
+	assert_null(strstr(get, "project_get"));
+	/* The same text each time: built once. */
+	assert_ptr_equal(get, pp_api_sql("stories.sql", "story_get"));
+}
+
+static void files_are_embedded(void **state)
+{
+	size_t i;
+	int stories = 0, projects = 0;
+
+	(void)state;
+	for (i = 0; i < pp_embedded_api_sql_count; i++) {
+		stories |= strcmp(pp_embedded_api_sql[i].name, "stories.sql") == 0;
+		projects |= strcmp(pp_embedded_api_sql[i].name, "projects.sql") == 0;
+		assert_int_equal(strlen(pp_embedded_api_sql[i].data), pp_embedded_api_sql[i].len);
+	}
+	assert_true(stories && projects);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(each_route_statement),
+		cmocka_unit_test(files_are_embedded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
