@@ -384,13 +384,51 @@ static pp_rc not_imported(pp_import_result *res, const char *rel, int is_error, 
 	return pp_import_problem_add(res, rel, 1, 1, is_error, fmt, why);
 }
 
+/*
+ * Parses a story file's bytes into it (data is rel's content, blob already
+ * set): its warnings are recorded, its body dropped (most of its memory: read
+ * again for the files that are written). A file that does not parse is an
+ * error for it (it->ok = 0). Returns PP_ENOMEM only.
+ */
+static pp_rc parse_data(const char *rel, const char *data, size_t len, pp_import_item *it,
+			pp_import_result *res)
+{
+	pp_err perr;
+	size_t i;
+	pp_rc rc = PP_OK;
+
+	it->parsed = 1;
+	it->ok = 0;
+	pp_err_clear(&perr);
+	if (pp_story_parse(rel, data, len, &it->story, &perr) != PP_OK) {
+		int line, col;
+		const char *text = split_position(perr.msg, rel, &line, &col);
+		res->failed++;
+		return pp_import_problem_add(res, rel, line, col, 1, "%s", text);
+	}
+	res->warned += it->story.n_warnings > 0;
+	for (i = 0; rc == PP_OK && i < it->story.n_warnings; i++) {
+		const pp_story_warning *w = &it->story.warnings[i];
+		rc = pp_import_problem_add(res, rel, w->line, w->column, 0, "%s", w->msg);
+	}
+	it->ok = 1;
+	free(it->story.body);
+	it->story.body = NULL;
+	return rc;
+}
+
+/*
+ * Reads rel: a story file gets it->path and its git blob id, and is parsed
+ * when parse_now (else it->ok = 1 and it->parsed = 0: parsed later if it
+ * changed, see pp_import_parse_item). What is no story is counted or named.
+ */
 static pp_rc read_one(const char *root, const char *rel, pp_import_item *it, pp_import_result *res,
-		      pp_err *err)
+		      int parse_now, pp_err *err)
 {
 	char full[PATH_MAX];
 	char *data = NULL, *name = NULL;
 	const char *why;
-	size_t len, i;
+	size_t len;
 	pp_err perr;
 	pp_rc rc;
 
@@ -435,26 +473,51 @@ static pp_rc read_one(const char *root, const char *rel, pp_import_item *it, pp_
 		goto out;
 	}
 	pp_git_blob_id(data, len, it->blob);
-	pp_err_clear(&perr);
-	if (pp_story_parse(rel, data, len, &it->story, &perr) != PP_OK) {
-		int line, col;
-		const char *text = split_position(perr.msg, rel, &line, &col);
-		res->failed++;
-		rc = pp_import_problem_add(res, rel, line, col, 1, "%s", text);
-		goto out;
-	}
-	res->warned += it->story.n_warnings > 0;
-	for (i = 0; rc == PP_OK && i < it->story.n_warnings; i++) {
-		const pp_story_warning *w = &it->story.warnings[i];
-		rc = pp_import_problem_add(res, rel, w->line, w->column, 0, "%s", w->msg);
-	}
-	it->ok = 1;
-	/* The body is most of a story's memory: read again for the files that changed only. */
-	free(it->story.body);
-	it->story.body = NULL;
+	if (parse_now)
+		rc = parse_data(rel, data, len, it, res);
+	else
+		it->ok = 1;
+	if (rc != PP_OK)
+		pp_err_set(err, rc, "out of memory");
 out:
 	free(name);
 	free(data);
+	return rc;
+}
+
+/* The file changed between two reads of one import: an error for it. */
+static pp_rc changed_meanwhile(pp_import_item *it, pp_import_result *res)
+{
+	it->ok = 0;
+	res->failed++;
+	return pp_import_problem_add(res, it->path, 0, 0, 1, "%s",
+				     "the file changed while it was imported: import again");
+}
+
+pp_rc pp_import_parse_item(const char *root, pp_import_item *it, pp_import_result *res,
+			   pp_err *err)
+{
+	char full[PATH_MAX], blob[PP_GIT_OID_HEX_LEN + 1];
+	char *data = NULL;
+	size_t len;
+	pp_err perr;
+	pp_rc rc;
+
+	snprintf(full, sizeof(full), "%s/%s", root, it->path);
+	rc = pp_file_read(full, MAX_STORY_FILE, &data, &len, &perr);
+	if (rc == PP_ENOMEM) {
+		*err = perr;
+		return rc;
+	}
+	if (rc == PP_OK)
+		pp_git_blob_id(data, len, blob);
+	if (rc != PP_OK || strcmp(blob, it->blob) != 0)
+		rc = changed_meanwhile(it, res);
+	else
+		rc = parse_data(it->path, data, len, it, res);
+	free(data);
+	if (rc != PP_OK)
+		pp_err_set(err, rc, "out of memory");
 	return rc;
 }
 
@@ -506,7 +569,7 @@ static int by_key_then_path(const void *a, const void *b)
  * Two files with one id (ignoring case, as the database does): the first by
  * path wins, the others are errors that name it.
  */
-static pp_rc reject_duplicates(pp_import_batch *b, pp_import_result *res)
+pp_rc pp_import_reject_duplicates(pp_import_batch *b, pp_import_result *res)
 {
 	pp_import_item **v = calloc(b->n ? b->n : 1, sizeof(*v));
 	size_t i, n = 0;
@@ -515,7 +578,7 @@ static pp_rc reject_duplicates(pp_import_batch *b, pp_import_result *res)
 	if (v == NULL)
 		return PP_ENOMEM;
 	for (i = 0; i < b->n; i++)
-		if (b->items[i].ok)
+		if (b->items[i].ok && b->items[i].parsed)
 			v[n++] = &b->items[i];
 	qsort(v, n, sizeof(*v), by_key_then_path);
 	for (i = 1; rc == PP_OK && i < n; i++) {
@@ -555,6 +618,20 @@ static pp_rc set_text(char **field, const char *v)
  * with no story file is reported. An index that cannot be read is an error
  * on it, and the files are imported as they are.
  */
+/*
+ * Whether there is a backlog index: its status and priority are compared
+ * with every file's, so that every file is parsed.
+ */
+static int has_index(const pp_import_opts *o)
+{
+	char path[PATH_MAX];
+
+	if (o->index_file)
+		return 1;
+	snprintf(path, sizeof(path), "%s/backlog/PRIORITIZATION.json", o->path);
+	return access(path, F_OK) == 0;
+}
+
 static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_result *res)
 {
 	char path[PATH_MAX];
@@ -671,7 +748,7 @@ static pp_rc check_within(const char *path, const char *within, pp_err *err)
 
 pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res, pp_err *err)
 {
-	pp_import_batch b = {NULL, 0};
+	pp_import_batch b = {NULL, 0, 0};
 	path_list files = {NULL, 0, 0};
 	pattern_list pl = {NULL, 0};
 	struct stat st;
@@ -693,6 +770,7 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 	if (rc != PP_OK)
 		goto out;
 	qsort(files.paths, files.n, sizeof(*files.paths), by_string);
+	b.lazy = !has_index(o);
 	b.items = calloc(files.n ? files.n : 1, sizeof(*b.items));
 	if (b.items == NULL) {
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
@@ -703,7 +781,7 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 			rc = pp_err_set(err, PP_EINVAL, "interrupted");
 			goto out;
 		}
-		rc = read_one(o->path, files.paths[i], &b.items[b.n], res, err);
+		rc = read_one(o->path, files.paths[i], &b.items[b.n], res, !b.lazy, err);
 		if (rc != PP_OK)
 			goto out;
 		if (b.items[b.n].path)
@@ -711,8 +789,10 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 		if (o->on_progress)
 			o->on_progress(o->ctx, i + 1, files.n);
 	}
-	rc = reject_duplicates(&b, res);
-	if (rc == PP_OK)
+	/* Lazy: only the files that changed are parsed, in the transaction (import_changed.c). */
+	if (!b.lazy)
+		rc = pp_import_reject_duplicates(&b, res);
+	if (rc == PP_OK && !b.lazy)
 		rc = apply_index(o, &b, res);
 	if (rc != PP_OK) {
 		pp_err_set(err, rc, "out of memory");

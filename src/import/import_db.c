@@ -23,6 +23,7 @@ static const char sql_setup[] =
 	"CREATE TEMP TABLE pp_import_res (j serial, story_id bigint NOT NULL,"
 	"  project_key text NOT NULL, story_key text NOT NULL, path text NOT NULL, line int, col int,"
 	"  target bigint, ref boolean NOT NULL, cyc int, chain text) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_keys (path text NOT NULL, key text NOT NULL) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_words_in (word text NOT NULL) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_words (word text PRIMARY KEY, key text) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_lifecycle (story_id bigint PRIMARY KEY) ON COMMIT DROP;"
@@ -170,21 +171,6 @@ static const char sql_upsert[] =
 	") INSERT INTO pp_import_changed SELECT * FROM up";
 
 /*
- * The files that changed since the last import (or are new, archived, or
- * carry the backlog index's status or priority: the upsert decides those),
- * and, not changed, those with references still unresolved.
- */
-static const char sql_changed[] =
-	"SELECT v.path, v.from_index OR s.id IS NULL OR s.source_blob_id IS DISTINCT FROM v.blob"
-	"    OR s.archived_at IS NOT NULL OR lower(s.key) <> lower(v.key)"
-	"  FROM pp_import_seen v"
-	"  LEFT JOIN stories s ON s.project_id = $1 AND s.source_path = v.path"
-	" WHERE v.blob IS NOT NULL AND (v.from_index OR s.id IS NULL"
-	"    OR s.source_blob_id IS DISTINCT FROM v.blob OR s.archived_at IS NOT NULL"
-	"    OR lower(s.key) <> lower(v.key)"
-	"    OR EXISTS (SELECT FROM story_dependency_refs r WHERE r.story_id = s.id))";
-
-/*
  * An imported key <prefix>-<n> raises the project's key counter to n
  * (planpipe_stories_key, 0004), one row update per story, all on the same
  * row. Raised once to the batch's highest number first, each of those
@@ -210,7 +196,7 @@ static const char sql_commit_sync[] =
 	" WHERE id = $1 AND git_last_synced_commit IS DISTINCT FROM $2";
 
 /* COPY's text format: backslash, tab, newline and carriage return are escaped. */
-static pp_rc copy_field(pp_buf *b, const char *s)
+pp_rc pp_import_copy_field(pp_buf *b, const char *s)
 {
 	pp_rc rc = PP_OK;
 
@@ -237,7 +223,7 @@ static pp_rc copy_field(pp_buf *b, const char *s)
 	return rc;
 }
 
-static pp_rc copy_in(PGconn *conn, const char *sql, const pp_buf *rows, pp_err *err)
+pp_rc pp_import_copy_in(PGconn *conn, const char *sql, const pp_buf *rows, pp_err *err)
 {
 	PGresult *res = PQexec(conn, sql);
 	pp_rc rc = PP_OK;
@@ -311,7 +297,7 @@ static pp_rc add_word(pp_buf *words, const char *word)
 
 	if (word == NULL)
 		return PP_OK;
-	rc = copy_field(words, word);
+	rc = pp_import_copy_field(words, word);
 	return rc == PP_OK ? pp_buf_adds(words, "\n") : rc;
 }
 
@@ -358,7 +344,7 @@ static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *
 		rc = pp_err_set(err, rc, "out of memory collecting status words");
 		goto out;
 	}
-	rc = copy_in(conn, "COPY pp_import_words_in FROM STDIN", &rows, err);
+	rc = pp_import_copy_in(conn, "COPY pp_import_words_in FROM STDIN", &rows, err);
 	if (rc == PP_OK)
 		rc = pp_db_exec(conn, sql_words_distinct, NULL, err);
 	if (rc == PP_OK)
@@ -427,7 +413,7 @@ static pp_rc build_git_rows(const pp_import_batch *b, const pp_git_history *h, P
 					c->to_status, cm->id);
 				continue;
 			}
-			rc = copy_field(out, it->path);
+			rc = pp_import_copy_field(out, it->path);
 			if (rc == PP_OK)
 				rc = pp_buf_printf(out, "\t%zu\t%s\t%s\t", k, cm->id, cm->time_iso);
 			if (rc == PP_OK) {
@@ -436,13 +422,13 @@ static pp_rc build_git_rows(const pp_import_batch *b, const pp_git_history *h, P
 				rc = pp_buf_printf(&actor, "%s <%s>", cm->author_name,
 						   cm->author_email);
 				if (rc == PP_OK)
-					rc = copy_field(out, pp_buf_str(&actor));
+					rc = pp_import_copy_field(out, pp_buf_str(&actor));
 				pp_buf_free(&actor);
 			}
 			if (rc == PP_OK)
 				rc = pp_buf_adds(out, "\t");
 			if (rc == PP_OK)
-				rc = copy_field(out, c->to_status);
+				rc = pp_import_copy_field(out, c->to_status);
 			if (rc == PP_OK)
 				rc = pp_buf_adds(out, "\n");
 		}
@@ -470,7 +456,7 @@ static pp_rc write_git_history(PGconn *conn, const char *project_id, pp_import_b
 		rc = pp_err_set(err, rc, "out of memory building the git history");
 		goto out;
 	}
-	rc = copy_in(conn, "COPY pp_import_git FROM STDIN", &rows, err);
+	rc = pp_import_copy_in(conn, "COPY pp_import_git FROM STDIN", &rows, err);
 	if (rc == PP_OK)
 		rc = pp_db_exec(conn, sql_git_partitions, NULL, err);
 	if (rc == PP_OK)
@@ -485,7 +471,7 @@ out:
 	return rc;
 }
 
-/* The rows of pp_import_seen: every file, its blob and key when it parsed. */
+/* The rows of pp_import_seen: every file, its blob, and its key when it parsed. */
 static pp_rc build_seen_rows(const pp_import_batch *b, pp_buf *seen)
 {
 	pp_rc rc = PP_OK;
@@ -493,11 +479,11 @@ static pp_rc build_seen_rows(const pp_import_batch *b, pp_buf *seen)
 
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
-		rc = copy_field(seen, it->path);
+		rc = pp_import_copy_field(seen, it->path);
 		if (rc == PP_OK && it->ok)
 			rc = pp_buf_printf(seen, "\t%s\t", it->blob);
 		if (rc == PP_OK && it->ok)
-			rc = copy_field(seen, it->story.key);
+			rc = pp_import_copy_field(seen, it->parsed ? it->story.key : NULL);
 		if (rc == PP_OK)
 			rc = pp_buf_adds(seen, it->ok ? (it->from_index ? "\tt\n" : "\tf\n")
 						      : "\t\\N\t\\N\t\\N\n");
@@ -517,15 +503,15 @@ static pp_rc build_dep_rows(const pp_import_batch *b, pp_buf *deps)
 			continue;
 		for (k = 0; rc == PP_OK && k < it->story.n_deps; k++) {
 			const pp_story_dep *d = &it->story.deps[k];
-			rc = copy_field(deps, it->path);
+			rc = pp_import_copy_field(deps, it->path);
 			if (rc == PP_OK)
 				rc = pp_buf_adds(deps, "\t");
 			if (rc == PP_OK)
-				rc = copy_field(deps, d->project);
+				rc = pp_import_copy_field(deps, d->project);
 			if (rc == PP_OK)
 				rc = pp_buf_adds(deps, "\t");
 			if (rc == PP_OK)
-				rc = copy_field(deps, d->key);
+				rc = pp_import_copy_field(deps, d->key);
 			if (rc == PP_OK)
 				rc = pp_buf_printf(deps, "\t%d\t%d\n", d->pos.line, d->pos.column);
 		}
@@ -576,11 +562,11 @@ static pp_rc stream_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch 
 			rc = pp_err_set(err, PP_ENOMEM, "out of memory building the import");
 			break;
 		}
-		rc = copy_field(&rows, it->path);
+		rc = pp_import_copy_field(&rows, it->path);
 		if (rc == PP_OK)
 			rc = pp_buf_printf(&rows, "\t%s\t", it->blob);
 		if (rc == PP_OK)
-			rc = copy_field(&rows, doc);
+			rc = pp_import_copy_field(&rows, doc);
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&rows, "\n");
 		free(doc);
@@ -606,36 +592,6 @@ static pp_rc stream_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch 
 		PQclear(r);
 	}
 	pp_buf_free(&rows);
-	return rc;
-}
-
-static int item_by_path(const void *key, const void *elem)
-{
-	return strcmp(key, ((const pp_import_item *)elem)->path);
-}
-
-/*
- * The pre-filter: which files to send. One set-based comparison of every
- * file's path, blob id and key with the project's stories marks the files
- * that changed (send) and those whose dependencies are needed (deps: the
- * changed ones, and those with references still unresolved, whose lines
- * name them). An unchanged tree sends no story and writes nothing.
- */
-static pp_rc mark_changed(PGconn *conn, const char *project_id, pp_import_batch *b, pp_err *err)
-{
-	PGresult *r = NULL;
-	pp_import_item *it;
-	int i;
-	pp_rc rc = pp_db_execp(conn, sql_changed, 1, &project_id, &r, err);
-
-	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
-		it = bsearch(PQgetvalue(r, i, 0), b->items, b->n, sizeof(*b->items), item_by_path);
-		if (it == NULL || !it->ok)
-			continue;
-		it->deps = 1;
-		it->send |= PQgetvalue(r, i, 1)[0] == 't';
-	}
-	PQclear(r);
 	return rc;
 }
 
@@ -809,15 +765,20 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		rc = one_value(conn, sql_backlog_create, 2, p, backlog_id, sizeof(backlog_id), err);
 	if (rc == PP_OK && !o->no_history)
 		rc = read_history(conn, o, project_id, &h, &have_history, res, err);
-	if (rc == PP_OK)
+	/* Lazy, the files are parsed (and their status words known) after the comparison. */
+	if (rc == PP_OK && !b->lazy)
 		rc = resolve_statuses(conn, project_id, o->project, b, have_history ? &h : NULL,
 				      &words, res, err);
 	if (rc == PP_OK && (rc = build_seen_rows(b, &seen)) != PP_OK)
 		pp_err_set(err, rc, "out of memory listing the files");
 	if (rc == PP_OK)
-		rc = copy_in(conn, "COPY pp_import_seen FROM STDIN", &seen, err);
+		rc = pp_import_copy_in(conn, "COPY pp_import_seen FROM STDIN", &seen, err);
+	pp_buf_free(&seen);
 	if (rc == PP_OK)
-		rc = mark_changed(conn, project_id, b, err);
+		rc = pp_import_parse_changed(conn, o, project_id, b, res, err);
+	if (rc == PP_OK && b->lazy)
+		rc = resolve_statuses(conn, project_id, o->project, b, have_history ? &h : NULL,
+				      &words, res, err);
 	if (rc == PP_OK && (rc = build_dep_rows(b, &deps)) != PP_OK)
 		pp_err_set(err, rc, "out of memory listing the dependencies");
 	if (rc == PP_OK && have_history)
@@ -826,7 +787,7 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	if (rc == PP_OK)
 		rc = stream_rows(conn, o, b, have_history ? &h : NULL, res, &n_rows, err);
 	if (rc == PP_OK)
-		rc = copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
+		rc = pp_import_copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
 	p[0] = project_id;
 	/* Only a speed-up: a role that may not touch the counter leaves it to the trigger. */
 	if (rc == PP_OK && n_rows > 0)

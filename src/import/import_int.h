@@ -2,6 +2,7 @@
 #ifndef PP_IMPORT_IMPORT_INT_H
 #define PP_IMPORT_IMPORT_INT_H
 
+#include "core/buf.h"
 #include "core/sha256.h"
 #include "import/import.h"
 #include "import/story.h"
@@ -9,8 +10,9 @@
 typedef struct pp_import_item {
 	char *path; /* relative to the imported directory */
 	char blob[PP_GIT_OID_HEX_LEN + 1];
-	pp_story story; /* valid when ok */
-	int ok;         /* parsed, unique, and not failed in the database */
+	pp_story story; /* valid when ok and parsed */
+	int ok;         /* read (and, when parsed, parsed), unique, not failed in the database */
+	int parsed;     /* story is set; else the file is unchanged since the last import */
 	int from_index; /* the backlog index set its status or priority */
 	int send;       /* changed since the last import: its story is written */
 	int deps;       /* its dependencies are sent (changed, or references unresolved) */
@@ -19,6 +21,10 @@ typedef struct pp_import_item {
 typedef struct pp_import_batch {
 	pp_import_item *items; /* sorted by path */
 	size_t n;
+	/* The files are parsed only when they changed since the last import
+	 * (pp_import_parse_changed); 0: all were parsed when read (a backlog
+	 * index compares every file's status and priority). */
+	int lazy;
 } pp_import_batch;
 
 /* Records a problem (printf format) in res. Returns PP_ENOMEM only. */
@@ -33,6 +39,40 @@ pp_rc pp_import_problem_add(pp_import_result *res, const char *file, int line, i
  */
 pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_result *res,
 			    pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Reads root/it->path again, checks that its git blob id is still it->blob,
+ * and parses it: it->story set, it->parsed = 1, its warnings recorded; a file
+ * that does not parse or changed since it was read is an error for it
+ * (it->ok = 0). Returns PP_ENOMEM only (err set).
+ */
+pp_rc pp_import_parse_item(const char *root, pp_import_item *it, pp_import_result *res,
+			   pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Two parsed files with one id (ignoring case, as the database does): the
+ * first by path wins, the others are errors that name it (it->ok = 0).
+ * Items not parsed are not looked at. Returns PP_ENOMEM only.
+ */
+pp_rc pp_import_reject_duplicates(pp_import_batch *b, pp_import_result *res) PP_WARN_UNUSED;
+
+/* COPY's text format of s (NULL: \N): backslash, tab, newline, CR escaped. */
+pp_rc pp_import_copy_field(pp_buf *b, const char *s) PP_WARN_UNUSED;
+
+/* COPY ... FROM STDIN (sql) of rows, whole. */
+pp_rc pp_import_copy_in(PGconn *conn, const char *sql, const pp_buf *rows,
+			pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * After pp_import_seen is filled, in the transaction: marks the files that
+ * changed (send) and those whose dependencies are needed (deps), then, when
+ * b->lazy, parses those and the unchanged files whose stored key one of them
+ * also uses, and rejects duplicate ids among them. An unchanged file is not
+ * parsed at all. Returns PP_OK, PP_EDB, PP_ENOMEM, or PP_EINVAL when o->stop
+ * was set (err set).
+ */
+pp_rc pp_import_parse_changed(PGconn *conn, const pp_import_opts *o, const char *project_id,
+			      pp_import_batch *b, pp_import_result *res, pp_err *err) PP_WARN_UNUSED;
 
 /* The database half: everything between BEGIN and COMMIT (import_db.c). */
 pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp_import_result *res,
