@@ -494,8 +494,7 @@ static pp_rc changed_meanwhile(pp_import_item *it, pp_import_result *res)
 				     "the file changed while it was imported: import again");
 }
 
-pp_rc pp_import_parse_item(const char *root, pp_import_item *it, pp_import_result *res,
-			   pp_err *err)
+pp_rc pp_import_parse_item(const char *root, pp_import_item *it, pp_import_result *res, pp_err *err)
 {
 	char full[PATH_MAX], blob[PP_GIT_OID_HEX_LEN + 1];
 	char *data = NULL;

@@ -72,7 +72,8 @@ pp_rc pp_import_copy_in(PGconn *conn, const char *sql, const pp_buf *rows,
  * was set (err set).
  */
 pp_rc pp_import_parse_changed(PGconn *conn, const pp_import_opts *o, const char *project_id,
-			      pp_import_batch *b, pp_import_result *res, pp_err *err) PP_WARN_UNUSED;
+			      pp_import_batch *b, pp_import_result *res,
+			      pp_err *err) PP_WARN_UNUSED;
 
 /* The database half: everything between BEGIN and COMMIT (import_db.c). */
 pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp_import_result *res,
