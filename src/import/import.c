@@ -399,21 +399,23 @@ static pp_rc parse_data(const char *rel, const char *data, size_t len, pp_import
 
 	it->parsed = 1;
 	it->ok = 0;
+	if (it->story == NULL && (it->story = calloc(1, sizeof(*it->story))) == NULL)
+		return PP_ENOMEM;
 	pp_err_clear(&perr);
-	if (pp_story_parse(rel, data, len, &it->story, &perr) != PP_OK) {
+	if (pp_story_parse(rel, data, len, it->story, &perr) != PP_OK) {
 		int line, col;
 		const char *text = split_position(perr.msg, rel, &line, &col);
 		res->failed++;
 		return pp_import_problem_add(res, rel, line, col, 1, "%s", text);
 	}
-	res->warned += it->story.n_warnings > 0;
-	for (i = 0; rc == PP_OK && i < it->story.n_warnings; i++) {
-		const pp_story_warning *w = &it->story.warnings[i];
+	res->warned += it->story->n_warnings > 0;
+	for (i = 0; rc == PP_OK && i < it->story->n_warnings; i++) {
+		const pp_story_warning *w = &it->story->warnings[i];
 		rc = pp_import_problem_add(res, rel, w->line, w->column, 0, "%s", w->msg);
 	}
 	it->ok = 1;
-	free(it->story.body);
-	it->story.body = NULL;
+	free(it->story->body);
+	it->story->body = NULL;
 	return rc;
 }
 
@@ -550,7 +552,7 @@ pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_resu
 			"the file changed while it was imported: import again");
 	}
 	free(data);
-	it->story.body = s.body;
+	it->story->body = s.body;
 	s.body = NULL;
 	pp_story_free(&s);
 	return PP_OK;
@@ -559,7 +561,7 @@ pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_resu
 static int by_key_then_path(const void *a, const void *b)
 {
 	const pp_import_item *x = *(pp_import_item *const *)a, *y = *(pp_import_item *const *)b;
-	int c = strcasecmp(x->story.key, y->story.key);
+	int c = strcasecmp(x->story->key, y->story->key);
 
 	return c ? c : strcmp(x->path, y->path);
 }
@@ -581,7 +583,7 @@ pp_rc pp_import_reject_duplicates(pp_import_batch *b, pp_import_result *res)
 			v[n++] = &b->items[i];
 	qsort(v, n, sizeof(*v), by_key_then_path);
 	for (i = 1; rc == PP_OK && i < n; i++) {
-		if (strcasecmp(v[i]->story.key, v[i - 1]->story.key) != 0)
+		if (strcasecmp(v[i]->story->key, v[i - 1]->story->key) != 0)
 			continue;
 		/* v[i-1] may itself be a rejected duplicate: find the kept one. */
 		size_t k = i - 1;
@@ -590,9 +592,9 @@ pp_rc pp_import_reject_duplicates(pp_import_batch *b, pp_import_result *res)
 		v[i]->ok = 0;
 		res->failed++;
 		rc = pp_import_problem_add(
-			res, v[i]->path, v[i]->story.key_pos.line, v[i]->story.key_pos.column, 1,
+			res, v[i]->path, v[i]->story->key_pos.line, v[i]->story->key_pos.column, 1,
 			"id \"%s\" is also used by %s (\"%s\"): each story needs its own id",
-			v[i]->story.key, v[k]->path, v[k]->story.key);
+			v[i]->story->key, v[k]->path, v[k]->story->key);
 	}
 	free(v);
 	return rc;
@@ -664,29 +666,29 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		pp_import_item *it = &b->items[i];
 		const pp_backlog_entry *e =
-			it->ok ? pp_backlog_index_find(&idx, it->story.key) : NULL;
+			it->ok ? pp_backlog_index_find(&idx, it->story->key) : NULL;
 		pp_backlog_disagreement d[2];
 		size_t n;
 		if (e == NULL)
 			continue;
-		n = pp_backlog_compare(e, it->story.status, it->story.priority, d);
-		res->warned += n > 0 && it->story.n_warnings == 0;
+		n = pp_backlog_compare(e, it->story->status, it->story->priority, d);
+		res->warned += n > 0 && it->story->n_warnings == 0;
 		for (k = 0; rc == PP_OK && k < n; k++) {
 			const pp_story_pos *pos = strcmp(d[k].field, "status") == 0
-							  ? &it->story.status_pos
-							  : &it->story.priority_pos;
+							  ? &it->story->status_pos
+							  : &it->story->priority_pos;
 			rc = pp_import_problem_add(res, it->path, pos->line, pos->column, 0,
 						   "%s (%s)", d[k].msg, name);
 		}
 		if (rc == PP_OK && e->status &&
-		    (rc = set_text(&it->story.status, e->status)) == PP_OK)
+		    (rc = set_text(&it->story->status, e->status)) == PP_OK)
 			it->from_index = 1;
 		if (rc == PP_OK && e->priority &&
-		    (rc = set_text(&it->story.priority, e->priority)) == PP_OK)
+		    (rc = set_text(&it->story->priority, e->priority)) == PP_OK)
 			it->from_index = 1;
 		if (rc == PP_OK && e->has_rank) {
 			if (e->rank >= 1 && e->rank <= 1000000) {
-				it->story.priority_rank = (int)e->rank;
+				it->story->priority_rank = (int)e->rank;
 				it->from_index = 1;
 			} else
 				rc = pp_import_problem_add(
@@ -701,8 +703,9 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 		rc = PP_ENOMEM;
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_backlog_entry *e =
-			b->items[i].story.key ? pp_backlog_index_find(&idx, b->items[i].story.key)
-					      : NULL;
+			b->items[i].story && b->items[i].story->key
+				? pp_backlog_index_find(&idx, b->items[i].story->key)
+				: NULL;
 		if (e)
 			used[e - idx.entries] = 1;
 	}
@@ -785,6 +788,8 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 			goto out;
 		if (b.items[b.n].path)
 			b.n++;
+		free(files.paths[i]);
+		files.paths[i] = NULL;
 		if (o->on_progress)
 			o->on_progress(o->ctx, i + 1, files.n);
 	}
@@ -803,7 +808,9 @@ out:
 		qsort(res->problems, res->n_problems, sizeof(*res->problems), by_problem);
 	for (i = 0; i < b.n; i++) {
 		free(b.items[i].path);
-		pp_story_free(&b.items[i].story);
+		if (b.items[i].story)
+			pp_story_free(b.items[i].story);
+		free(b.items[i].story);
 	}
 	free(b.items);
 	list_free(&files);

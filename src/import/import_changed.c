@@ -107,7 +107,7 @@ static pp_rc send_keys(PGconn *conn, const pp_import_batch *b, size_t *n, pp_err
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&rows, "\t");
 		if (rc == PP_OK)
-			rc = pp_import_copy_field(&rows, it->story.key);
+			rc = pp_import_copy_field(&rows, it->story->key);
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&rows, "\n");
 		(*n)++;

@@ -340,7 +340,7 @@ static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *
 		const pp_git_file *f;
 		if (!b->items[i].ok)
 			continue;
-		rc = add_word(&rows, b->items[i].story.status);
+		rc = add_word(&rows, b->items[i].story ? b->items[i].story->status : NULL);
 		f = h ? pp_git_history_find(h, b->items[i].path) : NULL;
 		for (k = 0; rc == PP_OK && f && k < f->n_changes; k++)
 			rc = add_word(&rows, f->changes[k].to_status);
@@ -357,10 +357,10 @@ static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *
 	if (rc == PP_OK)
 		rc = pp_db_execp(conn, sql_workflow, 1, p, &wf, err);
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
-		pp_story *s = &b->items[i].story;
+		pp_story *s = b->items[i].story;
 		const char *key;
 		char *copy;
-		if (!b->items[i].ok || s->status == NULL)
+		if (!b->items[i].ok || s == NULL || s->status == NULL)
 			continue;
 		if ((key = key_of(r, s->status)) == NULL) {
 			b->items[i].ok = 0;
@@ -476,23 +476,54 @@ out:
 	return rc;
 }
 
-/* The rows of pp_import_seen: every file, its blob, and its key when it parsed. */
-static pp_rc build_seen_rows(const pp_import_batch *b, pp_buf *seen)
+/* What is buffered before it goes to the server: memory stays bounded by it. */
+#define COPY_CHUNK ((size_t)8 << 20)
+
+/*
+ * COPY pp_import_seen: every file, its blob, and its key when it parsed, in
+ * chunks of COPY_CHUNK.
+ */
+static pp_rc send_seen(PGconn *conn, const pp_import_batch *b, pp_err *err)
 {
+	static const char sql[] = "COPY pp_import_seen FROM STDIN";
+	PGresult *r = PQexec(conn, sql);
 	pp_rc rc = PP_OK;
+	pp_buf seen;
 	size_t i;
 
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		rc = pp_db_err(err, conn, r, sql);
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	pp_buf_init(&seen, COPY_CHUNK * 2);
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
-		rc = pp_import_copy_field(seen, it->path);
+		rc = pp_import_copy_field(&seen, it->path);
 		if (rc == PP_OK && it->ok)
-			rc = pp_buf_printf(seen, "\t%s\t", it->blob);
+			rc = pp_buf_printf(&seen, "\t%s\t", it->blob);
 		if (rc == PP_OK && it->ok)
-			rc = pp_import_copy_field(seen, it->parsed ? it->story.key : NULL);
+			rc = pp_import_copy_field(&seen, it->story ? it->story->key : NULL);
 		if (rc == PP_OK)
-			rc = pp_buf_adds(seen, it->ok ? (it->from_index ? "\tt\n" : "\tf\n")
-						      : "\t\\N\t\\N\t\\N\n");
+			rc = pp_buf_adds(&seen, it->ok ? (it->from_index ? "\tt\n" : "\tf\n")
+						       : "\t\\N\t\\N\t\\N\n");
+		if (rc != PP_OK)
+			rc = pp_err_set(err, rc, "out of memory listing the files");
+		else if ((seen.len >= COPY_CHUNK || i + 1 == b->n) && seen.len > 0) {
+			if (PQputCopyData(conn, pp_buf_str(&seen), (int)seen.len) != 1)
+				rc = pp_db_err(err, conn, NULL, sql);
+			pp_buf_reset(&seen);
+		}
 	}
+	if (PQputCopyEnd(conn, rc == PP_OK ? NULL : "import stopped") != 1 && rc == PP_OK)
+		rc = pp_db_err(err, conn, NULL, sql);
+	while ((r = PQgetResult(conn)) != NULL) {
+		if (rc == PP_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pp_db_err(err, conn, r, sql);
+		PQclear(r);
+	}
+	pp_buf_free(&seen);
 	return rc;
 }
 
@@ -504,10 +535,10 @@ static pp_rc build_dep_rows(const pp_import_batch *b, pp_buf *deps)
 
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
-		if (!it->ok || !it->deps)
+		if (!it->ok || !it->deps || it->story == NULL)
 			continue;
-		for (k = 0; rc == PP_OK && k < it->story.n_deps; k++) {
-			const pp_story_dep *d = &it->story.deps[k];
+		for (k = 0; rc == PP_OK && k < it->story->n_deps; k++) {
+			const pp_story_dep *d = &it->story->deps[k];
 			rc = pp_import_copy_field(deps, it->path);
 			if (rc == PP_OK)
 				rc = pp_buf_adds(deps, "\t");
@@ -523,9 +554,6 @@ static pp_rc build_dep_rows(const pp_import_batch *b, pp_buf *deps)
 	}
 	return rc;
 }
-
-/* What is buffered before it goes to the server: memory stays bounded by it. */
-#define COPY_CHUNK ((size_t)8 << 20)
 
 /*
  * COPY pp_import: the files marked send, each body read again, its row sent
@@ -555,14 +583,14 @@ static pp_rc stream_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch 
 		const pp_git_file *f = h ? pp_git_history_find(h, it->path) : NULL;
 		char *doc;
 
-		if (!it->ok || !it->send)
+		if (!it->ok || !it->send || it->story == NULL)
 			continue;
 		if ((rc = pp_import_reread_body(o->path, it, res, err)) != PP_OK || !it->ok)
 			continue;
-		doc = story_doc(&it->story, f && f->created ? f->created->time_iso : NULL,
+		doc = story_doc(it->story, f && f->created ? f->created->time_iso : NULL,
 				it->from_index);
-		free(it->story.body);
-		it->story.body = NULL;
+		free(it->story->body);
+		it->story->body = NULL;
 		if (doc == NULL) {
 			rc = pp_err_set(err, PP_ENOMEM, "out of memory building the import");
 			break;
@@ -575,6 +603,10 @@ static pp_rc stream_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch 
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&rows, "\n");
 		free(doc);
+		/* Nothing later needs the parsed story of a file that is sent. */
+		pp_story_free(it->story);
+		free(it->story);
+		it->story = NULL;
 		if (rc != PP_OK) {
 			rc = pp_err_set(err, rc, "out of memory building the import");
 			break;
@@ -738,7 +770,7 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 {
 	char project_id[32], backlog_id[32], created[32];
 	const char *p[4];
-	pp_buf seen, deps;
+	pp_buf deps;
 	pp_git_history h;
 	int have_history = 0;
 	size_t i, n_rows = 0;
@@ -748,7 +780,6 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	pp_rc rc;
 
 	memset(&h, 0, sizeof(h));
-	pp_buf_init(&seen, (size_t)1 << 28);
 	pp_buf_init(&deps, (size_t)1 << 28);
 	rc = pp_db_exec(conn, sql_setup, NULL, err);
 	p[0] = o->project;
@@ -774,11 +805,8 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	if (rc == PP_OK && !b->lazy)
 		rc = resolve_statuses(conn, project_id, o->project, b, have_history ? &h : NULL,
 				      &words, res, err);
-	if (rc == PP_OK && (rc = build_seen_rows(b, &seen)) != PP_OK)
-		pp_err_set(err, rc, "out of memory listing the files");
 	if (rc == PP_OK)
-		rc = pp_import_copy_in(conn, "COPY pp_import_seen FROM STDIN", &seen, err);
-	pp_buf_free(&seen);
+		rc = send_seen(conn, b, err);
 	if (rc == PP_OK)
 		rc = pp_import_parse_changed(conn, o, project_id, b, res, err);
 	if (rc == PP_OK && b->lazy)
@@ -824,7 +852,6 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	}
 	PQclear(words);
 	pp_git_history_free(&h);
-	pp_buf_free(&seen);
 	pp_buf_free(&deps);
 	return rc;
 }

@@ -10,12 +10,12 @@
 typedef struct pp_import_item {
 	char *path; /* relative to the imported directory */
 	char blob[PP_GIT_OID_HEX_LEN + 1];
-	pp_story story; /* valid when ok and parsed */
-	int ok;         /* read (and, when parsed, parsed), unique, not failed in the database */
-	int parsed;     /* story is set; else the file is unchanged since the last import */
-	int from_index; /* the backlog index set its status or priority */
-	int send;       /* changed since the last import: its story is written */
-	int deps;       /* its dependencies are sent (changed, or references unresolved) */
+	pp_story *story; /* set when parsed (NULL: an unchanged file, not parsed) */
+	int ok;          /* read (and, when parsed, parsed), unique, not failed in the database */
+	int parsed;      /* story is set; else the file is unchanged since the last import */
+	int from_index;  /* the backlog index set its status or priority */
+	int send;        /* changed since the last import: its story is written */
+	int deps;        /* its dependencies are sent (changed, or references unresolved) */
 } pp_import_item;
 
 typedef struct pp_import_batch {
