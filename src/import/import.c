@@ -195,6 +195,7 @@ static pp_rc symlink_found(const char *root_real, const char *child, const char 
 	if (realpath(child, real) == NULL || !inside(root_real, real)) {
 		res->files++;
 		res->failed++;
+		res->rejected++;
 		return pp_import_problem_add(
 			res, rel, 0, 0, 1,
 			"a symbolic link that leaves the imported tree: refused");
@@ -379,6 +380,7 @@ static pp_rc not_imported(pp_import_result *res, const char *rel, int is_error, 
 	if (is_error) {
 		res->files++;
 		res->failed++;
+		res->rejected++;
 	} else
 		res->skipped++;
 	return pp_import_problem_add(res, rel, 1, 1, is_error, fmt, why);
@@ -406,6 +408,7 @@ static pp_rc parse_data(const char *rel, const char *data, size_t len, pp_import
 		int line, col;
 		const char *text = split_position(perr.msg, rel, &line, &col);
 		res->failed++;
+		res->rejected++;
 		return pp_import_problem_add(res, rel, line, col, 1, "%s", text);
 	}
 	res->warned += it->story->n_warnings > 0;
@@ -492,6 +495,7 @@ static pp_rc changed_meanwhile(pp_import_item *it, pp_import_result *res)
 {
 	it->ok = 0;
 	res->failed++;
+	res->rejected++;
 	return pp_import_problem_add(res, it->path, 0, 0, 1, "%s",
 				     "the file changed while it was imported: import again");
 }
@@ -547,6 +551,7 @@ pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_resu
 		pp_story_free(&s);
 		it->ok = 0;
 		res->failed++;
+		res->rejected++;
 		return pp_import_problem_add(
 			res, it->path, 0, 0, 1, "%s",
 			"the file changed while it was imported: import again");
@@ -591,6 +596,7 @@ pp_rc pp_import_reject_duplicates(pp_import_batch *b, pp_import_result *res)
 			k--;
 		v[i]->ok = 0;
 		res->failed++;
+		res->rejected++;
 		rc = pp_import_problem_add(
 			res, v[i]->path, v[i]->story->key_pos.line, v[i]->story->key_pos.column, 1,
 			"id \"%s\" is also used by %s (\"%s\"): each story needs its own id",

@@ -365,6 +365,7 @@ static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *
 		if ((key = key_of(r, s->status)) == NULL) {
 			b->items[i].ok = 0;
 			res->failed++;
+			res->rejected++;
 			rc = pp_import_problem_add(
 				res, b->items[i].path, s->status_pos.line, s->status_pos.column, 1,
 				"unknown status \"%s\": project %s has %s; add it with `planpipe "
@@ -671,6 +672,7 @@ static pp_rc upsert(PGconn *conn, const char *project_id, const char *backlog_id
 		if (rc == PP_EDB) {
 			b->items[i].ok = 0;
 			res->failed++;
+			res->rejected++;
 			rc = pp_import_problem_add(res, b->items[i].path, 0, 0, 1, "%s", one.msg);
 		}
 		if (rc != PP_OK) {

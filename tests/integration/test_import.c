@@ -372,6 +372,8 @@ static void cycles_are_errors_at_their_lines(void **state)
 	r = import(dir, "CYC", "--json");
 	assert_int_equal(r.status, 1);
 	pp_t_assert_contains(r.out, "\"errors\": 5");
+	/* Errors on edges: every file is imported, none rejected. */
+	pp_t_assert_contains(r.out, "\"rejected\": 0");
 	pp_t_assert_contains(r.out, "\"unchanged\": 6");
 	pp_t_assert_contains(r.out, "A-1 -> B-2 -> A-1 (a.md:7:16, b.md:7:16)");
 	pp_t_result_free(&r);
