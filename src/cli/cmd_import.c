@@ -171,7 +171,7 @@ static json_t *result_json(const char *project, const pp_import_result *r, int d
 	json_object_set_new(o, "ignored", json_integer((json_int_t)r->ignored));
 	json_object_set_new(o, "skipped", json_integer((json_int_t)r->skipped));
 	json_object_set_new(o, "warned", json_integer((json_int_t)r->warned));
-	json_object_set_new(o, "rejected", json_integer((json_int_t)r->failed));
+	json_object_set_new(o, "rejected", json_integer((json_int_t)r->rejected));
 	json_object_set_new(o, "history_rows", json_integer((json_int_t)r->history_rows));
 	json_object_set_new(o, "created", json_integer((json_int_t)r->created));
 	json_object_set_new(o, "updated", json_integer((json_int_t)r->updated));

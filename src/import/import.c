@@ -1,4 +1,8 @@
-/* import.c: finding and parsing story files (see import.h); the SQL is in import_db.c. */
+/*
+ * import.c: finding the story files (the walk, --exclude, .planpipeignore),
+ * the backlog index, and pp_import_run (see import.h). Reading one file is
+ * import_read.c; the database half import_db.c.
+ */
 #include "import/import.h"
 
 #include <dirent.h>
@@ -19,9 +23,6 @@
 #include "import/backlog_index.h"
 #include "import/import_int.h"
 #include "import/story_int.h"
-
-/* The database refuses bodies over 4 MiB; the front matter is small. */
-#define MAX_STORY_FILE (5u * 1024 * 1024)
 
 typedef struct path_list {
 	char **paths;
@@ -195,6 +196,7 @@ static pp_rc symlink_found(const char *root_real, const char *child, const char 
 	if (realpath(child, real) == NULL || !inside(root_real, real)) {
 		res->files++;
 		res->failed++;
+		res->rejected++;
 		return pp_import_problem_add(
 			res, rel, 0, 0, 1,
 			"a symbolic link that leaves the imported tree: refused");
@@ -286,257 +288,6 @@ static int by_string(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-pp_rc pp_import_problem_add(pp_import_result *res, const char *file, int line, int col,
-			    int is_error, const char *fmt, ...)
-{
-	pp_import_problem *p;
-	va_list ap;
-	pp_buf msg;
-	pp_rc rc;
-
-	p = realloc(res->problems, (res->n_problems + 1) * sizeof(*p));
-	if (p == NULL)
-		return PP_ENOMEM;
-	res->problems = p;
-	p = &res->problems[res->n_problems];
-	pp_buf_init(&msg, 64 * 1024);
-	va_start(ap, fmt);
-	rc = pp_buf_vprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (rc != PP_OK) {
-		pp_buf_free(&msg);
-		return PP_ENOMEM;
-	}
-	p->file = strdup(file);
-	p->msg = pp_buf_take(&msg);
-	p->line = line;
-	p->col = col;
-	p->is_error = is_error;
-	if (p->file == NULL || p->msg == NULL) {
-		free(p->file);
-		free(p->msg);
-		return PP_ENOMEM;
-	}
-	res->n_problems++;
-	return PP_OK;
-}
-
-/*
- * pp_story_parse's message is "path:line:col: text": splits it so that the
- * importer can sort and print problems uniformly. Returns the text.
- */
-static const char *split_position(const char *msg, const char *path, int *line, int *col)
-{
-	size_t n = strlen(path);
-	const char *p = msg + n;
-	char *end;
-	long l, c;
-
-	*line = *col = 0;
-	if (strncmp(msg, path, n) != 0 || *p != ':')
-		return msg;
-	l = strtol(p + 1, &end, 10);
-	if (*end != ':')
-		return msg;
-	c = strtol(end + 1, &end, 10);
-	if (*end != ':')
-		return msg;
-	*line = (int)l;
-	*col = (int)c;
-	for (end++; *end == ' '; end++)
-		;
-	return end;
-}
-
-/*
- * A file name as it can be printed: bytes that are not UTF-8 become \xNN
- * (a name is bytes to the kernel, text to the database and the terminal).
- * Returns whether the name was valid UTF-8. *out is the caller's to free.
- */
-static int printable_name(const char *rel, char **out)
-{
-	size_t len = strlen(rel), i = 0;
-	int valid = story_utf8_check(rel, len) == len;
-	pp_buf b;
-
-	pp_buf_init(&b, 4 * PATH_MAX);
-	while (i < len) {
-		size_t ok = story_utf8_check(rel + i, len - i);
-		if (pp_buf_add(&b, rel + i, ok) != PP_OK)
-			break;
-		i += ok;
-		if (i < len && pp_buf_printf(&b, "\\x%02x", (unsigned char)rel[i++]) != PP_OK)
-			break;
-	}
-	*out = pp_buf_take(&b);
-	return valid;
-}
-
-/* A file that is not imported: counted, and named with why. */
-static pp_rc not_imported(pp_import_result *res, const char *rel, int is_error, const char *fmt,
-			  const char *why)
-{
-	if (is_error) {
-		res->files++;
-		res->failed++;
-	} else
-		res->skipped++;
-	return pp_import_problem_add(res, rel, 1, 1, is_error, fmt, why);
-}
-
-static pp_rc read_one(const char *root, const char *rel, pp_import_item *it, pp_import_result *res,
-		      pp_err *err)
-{
-	char full[PATH_MAX];
-	char *data = NULL, *name = NULL;
-	const char *why;
-	size_t len, i;
-	pp_err perr;
-	pp_rc rc;
-
-	it->path = NULL;
-	if (!printable_name(rel, &name)) {
-		/* The database holds paths as text: such a file cannot be named there. */
-		rc = name ? not_imported(res, name, 1, "%s",
-					 "the file name is not valid UTF-8: rename the file")
-			  : pp_err_set(err, PP_ENOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(full, sizeof(full), "%s/%s", root, rel);
-	rc = pp_file_read(full, MAX_STORY_FILE, &data, &len, &perr);
-	if (rc == PP_EINVAL || rc == PP_EIO) {
-		rc = not_imported(res, rel, 1, "%s", perr.msg);
-		goto out;
-	}
-	if (rc != PP_OK) {
-		*err = perr;
-		goto out;
-	}
-	switch (pp_story_sniff(data, len, &why)) {
-	case PP_STORY_NOT_STORY:
-		res->ignored++;
-		goto out;
-	case PP_STORY_TOML:
-	case PP_STORY_UNREADABLE:
-		rc = not_imported(res, rel, 1, "%s", why);
-		goto out;
-	case PP_STORY_YAML:
-	case PP_STORY_JSON:
-		break;
-	}
-	if ((why = pp_story_template_reason(rel, data, len)) != NULL) {
-		rc = not_imported(res, rel, 0, "skipped, %s", why);
-		goto out;
-	}
-	res->files++;
-	it->path = strdup(rel);
-	if (it->path == NULL) {
-		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
-		goto out;
-	}
-	pp_git_blob_id(data, len, it->blob);
-	pp_err_clear(&perr);
-	if (pp_story_parse(rel, data, len, &it->story, &perr) != PP_OK) {
-		int line, col;
-		const char *text = split_position(perr.msg, rel, &line, &col);
-		res->failed++;
-		rc = pp_import_problem_add(res, rel, line, col, 1, "%s", text);
-		goto out;
-	}
-	res->warned += it->story.n_warnings > 0;
-	for (i = 0; rc == PP_OK && i < it->story.n_warnings; i++) {
-		const pp_story_warning *w = &it->story.warnings[i];
-		rc = pp_import_problem_add(res, rel, w->line, w->column, 0, "%s", w->msg);
-	}
-	it->ok = 1;
-	/* The body is most of a story's memory: read again for the files that changed only. */
-	free(it->story.body);
-	it->story.body = NULL;
-out:
-	free(name);
-	free(data);
-	return rc;
-}
-
-pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_result *res,
-			    pp_err *err)
-{
-	char full[PATH_MAX], blob[PP_GIT_OID_HEX_LEN + 1];
-	char *data = NULL;
-	size_t len;
-	pp_story s;
-	pp_err perr;
-	pp_rc rc;
-
-	memset(&s, 0, sizeof(s));
-	snprintf(full, sizeof(full), "%s/%s", root, it->path);
-	rc = pp_file_read(full, MAX_STORY_FILE, &data, &len, &perr);
-	if (rc == PP_ENOMEM) {
-		*err = perr;
-		return rc;
-	}
-	if (rc == PP_OK)
-		pp_git_blob_id(data, len, blob);
-	if (rc != PP_OK || strcmp(blob, it->blob) != 0 ||
-	    pp_story_parse(it->path, data, len, &s, &perr) != PP_OK) {
-		free(data);
-		pp_story_free(&s);
-		it->ok = 0;
-		res->failed++;
-		return pp_import_problem_add(
-			res, it->path, 0, 0, 1, "%s",
-			"the file changed while it was imported: import again");
-	}
-	free(data);
-	it->story.body = s.body;
-	s.body = NULL;
-	pp_story_free(&s);
-	return PP_OK;
-}
-
-static int by_key_then_path(const void *a, const void *b)
-{
-	const pp_import_item *x = *(pp_import_item *const *)a, *y = *(pp_import_item *const *)b;
-	int c = strcasecmp(x->story.key, y->story.key);
-
-	return c ? c : strcmp(x->path, y->path);
-}
-
-/*
- * Two files with one id (ignoring case, as the database does): the first by
- * path wins, the others are errors that name it.
- */
-static pp_rc reject_duplicates(pp_import_batch *b, pp_import_result *res)
-{
-	pp_import_item **v = calloc(b->n ? b->n : 1, sizeof(*v));
-	size_t i, n = 0;
-	pp_rc rc = PP_OK;
-
-	if (v == NULL)
-		return PP_ENOMEM;
-	for (i = 0; i < b->n; i++)
-		if (b->items[i].ok)
-			v[n++] = &b->items[i];
-	qsort(v, n, sizeof(*v), by_key_then_path);
-	for (i = 1; rc == PP_OK && i < n; i++) {
-		if (strcasecmp(v[i]->story.key, v[i - 1]->story.key) != 0)
-			continue;
-		/* v[i-1] may itself be a rejected duplicate: find the kept one. */
-		size_t k = i - 1;
-		while (k > 0 && !v[k]->ok)
-			k--;
-		v[i]->ok = 0;
-		res->failed++;
-		rc = pp_import_problem_add(
-			res, v[i]->path, v[i]->story.key_pos.line, v[i]->story.key_pos.column, 1,
-			"id \"%s\" is also used by %s (\"%s\"): each story needs its own id",
-			v[i]->story.key, v[k]->path, v[k]->story.key);
-	}
-	free(v);
-	return rc;
-}
-
-/* Replaces *field (malloc'd) with a copy of v. */
 static pp_rc set_text(char **field, const char *v)
 {
 	char *c = strdup(v);
@@ -555,6 +306,20 @@ static pp_rc set_text(char **field, const char *v)
  * with no story file is reported. An index that cannot be read is an error
  * on it, and the files are imported as they are.
  */
+/*
+ * Whether there is a backlog index: its status and priority are compared
+ * with every file's, so that every file is parsed.
+ */
+static int has_index(const pp_import_opts *o)
+{
+	char path[PATH_MAX];
+
+	if (o->index_file)
+		return 1;
+	snprintf(path, sizeof(path), "%s/backlog/PRIORITIZATION.json", o->path);
+	return access(path, F_OK) == 0;
+}
+
 static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_result *res)
 {
 	char path[PATH_MAX];
@@ -588,29 +353,29 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		pp_import_item *it = &b->items[i];
 		const pp_backlog_entry *e =
-			it->ok ? pp_backlog_index_find(&idx, it->story.key) : NULL;
+			it->ok ? pp_backlog_index_find(&idx, it->story->key) : NULL;
 		pp_backlog_disagreement d[2];
 		size_t n;
 		if (e == NULL)
 			continue;
-		n = pp_backlog_compare(e, it->story.status, it->story.priority, d);
-		res->warned += n > 0 && it->story.n_warnings == 0;
+		n = pp_backlog_compare(e, it->story->status, it->story->priority, d);
+		res->warned += n > 0 && it->story->n_warnings == 0;
 		for (k = 0; rc == PP_OK && k < n; k++) {
 			const pp_story_pos *pos = strcmp(d[k].field, "status") == 0
-							  ? &it->story.status_pos
-							  : &it->story.priority_pos;
+							  ? &it->story->status_pos
+							  : &it->story->priority_pos;
 			rc = pp_import_problem_add(res, it->path, pos->line, pos->column, 0,
 						   "%s (%s)", d[k].msg, name);
 		}
 		if (rc == PP_OK && e->status &&
-		    (rc = set_text(&it->story.status, e->status)) == PP_OK)
+		    (rc = set_text(&it->story->status, e->status)) == PP_OK)
 			it->from_index = 1;
 		if (rc == PP_OK && e->priority &&
-		    (rc = set_text(&it->story.priority, e->priority)) == PP_OK)
+		    (rc = set_text(&it->story->priority, e->priority)) == PP_OK)
 			it->from_index = 1;
 		if (rc == PP_OK && e->has_rank) {
 			if (e->rank >= 1 && e->rank <= 1000000) {
-				it->story.priority_rank = (int)e->rank;
+				it->story->priority_rank = (int)e->rank;
 				it->from_index = 1;
 			} else
 				rc = pp_import_problem_add(
@@ -625,8 +390,9 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 		rc = PP_ENOMEM;
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_backlog_entry *e =
-			b->items[i].story.key ? pp_backlog_index_find(&idx, b->items[i].story.key)
-					      : NULL;
+			b->items[i].story && b->items[i].story->key
+				? pp_backlog_index_find(&idx, b->items[i].story->key)
+				: NULL;
 		if (e)
 			used[e - idx.entries] = 1;
 	}
@@ -671,7 +437,7 @@ static pp_rc check_within(const char *path, const char *within, pp_err *err)
 
 pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res, pp_err *err)
 {
-	pp_import_batch b = {NULL, 0};
+	pp_import_batch b = {NULL, 0, 0};
 	path_list files = {NULL, 0, 0};
 	pattern_list pl = {NULL, 0};
 	struct stat st;
@@ -693,6 +459,7 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 	if (rc != PP_OK)
 		goto out;
 	qsort(files.paths, files.n, sizeof(*files.paths), by_string);
+	b.lazy = !has_index(o);
 	b.items = calloc(files.n ? files.n : 1, sizeof(*b.items));
 	if (b.items == NULL) {
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
@@ -703,16 +470,20 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 			rc = pp_err_set(err, PP_EINVAL, "interrupted");
 			goto out;
 		}
-		rc = read_one(o->path, files.paths[i], &b.items[b.n], res, err);
+		rc = pp_import_read_file(o->path, files.paths[i], &b.items[b.n], res, !b.lazy, err);
 		if (rc != PP_OK)
 			goto out;
 		if (b.items[b.n].path)
 			b.n++;
+		free(files.paths[i]);
+		files.paths[i] = NULL;
 		if (o->on_progress)
 			o->on_progress(o->ctx, i + 1, files.n);
 	}
-	rc = reject_duplicates(&b, res);
-	if (rc == PP_OK)
+	/* Lazy: only the files that changed are parsed, in the transaction (import_changed.c). */
+	if (!b.lazy)
+		rc = pp_import_reject_duplicates(&b, res);
+	if (rc == PP_OK && !b.lazy)
 		rc = apply_index(o, &b, res);
 	if (rc != PP_OK) {
 		pp_err_set(err, rc, "out of memory");
@@ -724,7 +495,9 @@ out:
 		qsort(res->problems, res->n_problems, sizeof(*res->problems), by_problem);
 	for (i = 0; i < b.n; i++) {
 		free(b.items[i].path);
-		pp_story_free(&b.items[i].story);
+		if (b.items[i].story)
+			pp_story_free(b.items[i].story);
+		free(b.items[i].story);
 	}
 	free(b.items);
 	list_free(&files);

@@ -54,7 +54,9 @@ typedef struct pp_import_result {
 	size_t ignored; /* markdown files without front matter (README.md ...), and excluded ones */
 	size_t skipped; /* templates, named in problems as warnings */
 	size_t warned;  /* imported files that carry warnings */
-	size_t created, updated, unchanged, archived, failed;
+	size_t created, updated, unchanged, archived;
+	size_t failed;       /* errors reported: rejected files, cycle edges, an unusable index */
+	size_t rejected;     /* files not imported because of an error (counted in failed too) */
 	size_t history_rows; /* status_history rows written from git */
 	size_t unresolved;   /* dependencies whose story does not exist yet */
 	int project_created;

@@ -1,4 +1,8 @@
-/* import_db.c: the importer's database half, one transaction (see import.h). */
+/*
+ * import_db.c: the importer's database half, one transaction (see import.h):
+ * the project, the status words, the upsert of the changed stories, then
+ * history (import_history.c) and dependencies (import_deps.c).
+ */
 #include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -13,7 +17,7 @@
 static const char sql_setup[] =
 	"SELECT set_config('planpipe.source', 'import', true);"
 	"CREATE TEMP TABLE pp_import (path text PRIMARY KEY, blob text NOT NULL,"
-	"  doc jsonb NOT NULL) ON COMMIT DROP;"
+	"  doc jsonb NOT NULL) WITH (toast_tuple_target = 8160) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_seen (path text PRIMARY KEY, blob text, key text,"
 	"  from_index boolean) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_deps (path text NOT NULL, project_key text,"
@@ -23,6 +27,7 @@ static const char sql_setup[] =
 	"CREATE TEMP TABLE pp_import_res (j serial, story_id bigint NOT NULL,"
 	"  project_key text NOT NULL, story_key text NOT NULL, path text NOT NULL, line int, col int,"
 	"  target bigint, ref boolean NOT NULL, cyc int, chain text) ON COMMIT DROP;"
+	"CREATE TEMP TABLE pp_import_keys (path text NOT NULL, key text NOT NULL) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_words_in (word text NOT NULL) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_words (word text PRIMARY KEY, key text) ON COMMIT DROP;"
 	"CREATE TEMP TABLE pp_import_lifecycle (story_id bigint PRIMARY KEY) ON COMMIT DROP;"
@@ -66,67 +71,6 @@ static const char sql_workflow[] =
 	"SELECT string_agg(status, ', ' ORDER BY position, status) FROM project_statuses"
 	" WHERE project_id = $1";
 
-static const char sql_git_since[] =
-	"SELECT CASE WHEN EXISTS (SELECT FROM status_history h WHERE h.project_id = p.id"
-	"   AND h.source = 'git') THEN p.git_last_synced_commit END FROM projects p WHERE p.id = $1";
-
-/* The months the git rows fall in get their partitions first. */
-static const char sql_git_partitions[] =
-	"SELECT planpipe_create_history_partition(m)"
-	"  FROM (SELECT DISTINCT date_trunc('month', changed_at AT TIME ZONE 'UTC')::date AS m"
-	"        FROM pp_import_git) AS months ORDER BY m";
-
-/*
- * The git rows of the batch's stories that are not recorded yet, each from
- * the status before it (the story's last recorded one for the first), at
- * the commit's time; words that mean the same status collapse.
- */
-static const char sql_git_history[] =
-	"WITH new AS ("
-	"  SELECT s.id AS story_id, g.seq, g.changed_at, g.commit_id, g.actor, w.key AS to_status"
-	"    FROM pp_import_git g"
-	"    JOIN stories s ON s.project_id = $1 AND s.source_path = g.path"
-	"    JOIN pp_import_words w ON w.word = g.word AND w.key IS NOT NULL"
-	"   WHERE NOT EXISTS (SELECT FROM status_history h"
-	"                      WHERE h.story_id = s.id AND h.commit_id = g.commit_id)"
-	"), prev AS ("
-	"  SELECT DISTINCT ON (h.story_id) h.story_id, h.to_status FROM status_history h"
-	"   WHERE h.story_id IN (SELECT story_id FROM new)"
-	"   ORDER BY h.story_id, h.changed_at DESC, h.id DESC"
-	"), seq AS ("
-	"  SELECT n.*, CASE WHEN row_number() OVER w = 1 THEN p.to_status"
-	"              ELSE lag(n.to_status) OVER w END AS from_status"
-	"    FROM new n LEFT JOIN prev p USING (story_id)"
-	"  WINDOW w AS (PARTITION BY n.story_id ORDER BY n.seq)"
-	"), ins AS ("
-	"  INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at,"
-	"    source, actor, commit_id)"
-	"  SELECT story_id, $1, from_status, to_status, changed_at, 'git', actor, commit_id FROM seq"
-	"   WHERE from_status IS DISTINCT FROM to_status ORDER BY story_id, seq"
-	"  RETURNING story_id"
-	") INSERT INTO pp_import_lifecycle SELECT DISTINCT story_id FROM ins ON CONFLICT DO NOTHING";
-
-/*
- * A changed story whose last recorded status is not its status now (a file
- * git does not track yet, an uncommitted change, the index's word): one row
- * at the import's time, as without git.
- */
-static const char sql_git_reconcile[] =
-	"WITH ins AS ("
-	"  INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_by,"
-	"    source)"
-	"  SELECT s.id, s.project_id, l.to_status, s.status, planpipe_setting_user_id(), 'import'"
-	"    FROM stories s JOIN pp_import_changed c ON c.id = s.id"
-	"    LEFT JOIN LATERAL (SELECT h.to_status FROM status_history h WHERE h.story_id = s.id"
-	"                        ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) l ON true"
-	"   WHERE l.to_status IS DISTINCT FROM s.status"
-	"  RETURNING story_id"
-	") INSERT INTO pp_import_lifecycle SELECT story_id FROM ins ON CONFLICT DO NOTHING;"
-	"SELECT planpipe_story_lifecycle_from_history(array_agg(story_id)),"
-	"       (SELECT count(*) FROM status_history h JOIN pp_import_lifecycle l USING (story_id)"
-	"         WHERE h.source = 'git')"
-	"  FROM pp_import_lifecycle";
-
 /*
  * The set-based upsert. A story whose file (path and git blob id) is the
  * same as last time is not touched at all; one that comes back after --prune
@@ -141,16 +85,21 @@ static const char sql_upsert[] =
 	"      last_updated timestamptz, labels text[], metadata jsonb, body text,"
 	"      checklist_total int, checklist_done int, from_index boolean)"
 	"  WHERE $3::text IS NULL OR i.path = $3"
+	/* A new story goes at the end of the backlog, in path order: given here, the
+	 * stories_20_write trigger does not look for the backlog's end once a row. */
+	"), ranked AS ("
+	"  SELECT src.*, (SELECT coalesce(max(rank), 0) FROM stories WHERE backlog_id = $2)"
+	"    + row_number() OVER (ORDER BY path) AS rank FROM src"
 	"), up AS ("
 	"  INSERT INTO stories AS s (project_id, backlog_id, key, title, status, priority,"
 	"    priority_rank, estimate_points, estimate_raw, epic, owner, author, branch_name,"
 	"    labels, metadata, body, checklist_total, checklist_done, source_path,"
-	"    source_blob_id, created_at, last_updated)"
+	"    source_blob_id, created_at, last_updated, rank)"
 	"  SELECT $1, $2, key, title, coalesce(status, 'draft'), coalesce(priority, 'medium'),"
 	"    priority_rank, estimate_points, estimate_raw, epic, owner, author, branch_name,"
 	"    labels, metadata, body, checklist_total, checklist_done, path, blob,"
-	"    coalesce(git_created, created, now()), last_updated"
-	"  FROM src"
+	"    coalesce(git_created, created, now()), last_updated, rank"
+	"  FROM ranked ORDER BY path"
 	"  ON CONFLICT (lower(key), project_id) DO UPDATE SET key = excluded.key,"
 	"    title = excluded.title, status = excluded.status, priority = excluded.priority,"
 	"    priority_rank = excluded.priority_rank, last_updated = excluded.last_updated,"
@@ -168,21 +117,6 @@ static const char sql_upsert[] =
 	"             IS DISTINCT FROM (excluded.status, excluded.priority, excluded.priority_rank))"
 	"  RETURNING s.id, s.source_path, s.xmax = 0"
 	") INSERT INTO pp_import_changed SELECT * FROM up";
-
-/*
- * The files that changed since the last import (or are new, archived, or
- * carry the backlog index's status or priority: the upsert decides those),
- * and, not changed, those with references still unresolved.
- */
-static const char sql_changed[] =
-	"SELECT v.path, v.from_index OR s.id IS NULL OR s.source_blob_id IS DISTINCT FROM v.blob"
-	"    OR s.archived_at IS NOT NULL OR lower(s.key) <> lower(v.key)"
-	"  FROM pp_import_seen v"
-	"  LEFT JOIN stories s ON s.project_id = $1 AND s.source_path = v.path"
-	" WHERE v.blob IS NOT NULL AND (v.from_index OR s.id IS NULL"
-	"    OR s.source_blob_id IS DISTINCT FROM v.blob OR s.archived_at IS NOT NULL"
-	"    OR lower(s.key) <> lower(v.key)"
-	"    OR EXISTS (SELECT FROM story_dependency_refs r WHERE r.story_id = s.id))";
 
 /*
  * An imported key <prefix>-<n> raises the project's key counter to n
@@ -208,56 +142,6 @@ static const char sql_counts[] =
 static const char sql_commit_sync[] =
 	"UPDATE projects SET git_last_synced_commit = $2, git_last_synced_at = now()"
 	" WHERE id = $1 AND git_last_synced_commit IS DISTINCT FROM $2";
-
-/* COPY's text format: backslash, tab, newline and carriage return are escaped. */
-static pp_rc copy_field(pp_buf *b, const char *s)
-{
-	pp_rc rc = PP_OK;
-
-	if (s == NULL)
-		return pp_buf_adds(b, "\\N");
-	for (; *s && rc == PP_OK; s++) {
-		switch (*s) {
-		case '\\':
-			rc = pp_buf_adds(b, "\\\\");
-			break;
-		case '\t':
-			rc = pp_buf_adds(b, "\\t");
-			break;
-		case '\n':
-			rc = pp_buf_adds(b, "\\n");
-			break;
-		case '\r':
-			rc = pp_buf_adds(b, "\\r");
-			break;
-		default:
-			rc = pp_buf_add(b, s, 1);
-		}
-	}
-	return rc;
-}
-
-static pp_rc copy_in(PGconn *conn, const char *sql, const pp_buf *rows, pp_err *err)
-{
-	PGresult *res = PQexec(conn, sql);
-	pp_rc rc = PP_OK;
-
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		rc = pp_db_err(err, conn, res, sql);
-		PQclear(res);
-		return rc;
-	}
-	PQclear(res);
-	if (PQputCopyData(conn, pp_buf_str(rows), (int)rows->len) != 1 ||
-	    PQputCopyEnd(conn, NULL) != 1)
-		rc = pp_db_err(err, conn, NULL, sql);
-	while ((res = PQgetResult(conn)) != NULL) {
-		if (rc == PP_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = pp_db_err(err, conn, res, sql);
-		PQclear(res);
-	}
-	return rc;
-}
 
 static json_t *str_or_null(const char *s)
 {
@@ -311,19 +195,8 @@ static pp_rc add_word(pp_buf *words, const char *word)
 
 	if (word == NULL)
 		return PP_OK;
-	rc = copy_field(words, word);
+	rc = pp_import_copy_field(words, word);
 	return rc == PP_OK ? pp_buf_adds(words, "\n") : rc;
-}
-
-/* The resolved key of word (rows of sql_words_resolve), or NULL when nothing knows it. */
-static const char *key_of(const PGresult *r, const char *word)
-{
-	int i;
-
-	for (i = 0; word && i < PQntuples(r); i++)
-		if (strcmp(PQgetvalue(r, i, 0), word) == 0)
-			return PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1);
-	return NULL;
 }
 
 /*
@@ -349,7 +222,7 @@ static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *
 		const pp_git_file *f;
 		if (!b->items[i].ok)
 			continue;
-		rc = add_word(&rows, b->items[i].story.status);
+		rc = add_word(&rows, b->items[i].story ? b->items[i].story->status : NULL);
 		f = h ? pp_git_history_find(h, b->items[i].path) : NULL;
 		for (k = 0; rc == PP_OK && f && k < f->n_changes; k++)
 			rc = add_word(&rows, f->changes[k].to_status);
@@ -358,7 +231,7 @@ static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *
 		rc = pp_err_set(err, rc, "out of memory collecting status words");
 		goto out;
 	}
-	rc = copy_in(conn, "COPY pp_import_words_in FROM STDIN", &rows, err);
+	rc = pp_import_copy_in(conn, "COPY pp_import_words_in FROM STDIN", &rows, err);
 	if (rc == PP_OK)
 		rc = pp_db_exec(conn, sql_words_distinct, NULL, err);
 	if (rc == PP_OK)
@@ -366,14 +239,15 @@ static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *
 	if (rc == PP_OK)
 		rc = pp_db_execp(conn, sql_workflow, 1, p, &wf, err);
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
-		pp_story *s = &b->items[i].story;
+		pp_story *s = b->items[i].story;
 		const char *key;
 		char *copy;
-		if (!b->items[i].ok || s->status == NULL)
+		if (!b->items[i].ok || s == NULL || s->status == NULL)
 			continue;
-		if ((key = key_of(r, s->status)) == NULL) {
+		if ((key = pp_import_word_key(r, s->status)) == NULL) {
 			b->items[i].ok = 0;
 			res->failed++;
+			res->rejected++;
 			rc = pp_import_problem_add(
 				res, b->items[i].path, s->status_pos.line, s->status_pos.column, 1,
 				"unknown status \"%s\": project %s has %s; add it with `planpipe "
@@ -399,109 +273,54 @@ out:
 	return rc;
 }
 
-/*
- * The COPY rows of pp_import_git: every status change git knows of the
- * batch's stories, in order. A change to no status (the field removed) is
- * left out; so, with a warning, is a word nothing knows.
- */
-static pp_rc build_git_rows(const pp_import_batch *b, const pp_git_history *h, PGresult *words,
-			    pp_buf *out, pp_import_result *res)
-{
-	pp_rc rc = PP_OK;
-	size_t i, k;
-
-	for (i = 0; rc == PP_OK && i < b->n; i++) {
-		const pp_import_item *it = &b->items[i];
-		const pp_git_file *f = it->ok ? pp_git_history_find(h, it->path) : NULL;
-
-		for (k = 0; rc == PP_OK && f && k < f->n_changes; k++) {
-			const pp_git_status_change *c = &f->changes[k];
-			const pp_git_commit *cm = c->commit;
-			if (c->to_status == NULL)
-				continue;
-			if (key_of(words, c->to_status) == NULL) {
-				rc = pp_import_problem_add(
-					res, it->path, 0, 0, 0,
-					"git history: status \"%s\" of commit %.12s is not a status "
-					"this project knows: that change is left out",
-					c->to_status, cm->id);
-				continue;
-			}
-			rc = copy_field(out, it->path);
-			if (rc == PP_OK)
-				rc = pp_buf_printf(out, "\t%zu\t%s\t%s\t", k, cm->id, cm->time_iso);
-			if (rc == PP_OK) {
-				pp_buf actor;
-				pp_buf_init(&actor, 1024);
-				rc = pp_buf_printf(&actor, "%s <%s>", cm->author_name,
-						   cm->author_email);
-				if (rc == PP_OK)
-					rc = copy_field(out, pp_buf_str(&actor));
-				pp_buf_free(&actor);
-			}
-			if (rc == PP_OK)
-				rc = pp_buf_adds(out, "\t");
-			if (rc == PP_OK)
-				rc = copy_field(out, c->to_status);
-			if (rc == PP_OK)
-				rc = pp_buf_adds(out, "\n");
-		}
-	}
-	return rc;
-}
+/* What is buffered before it goes to the server: memory stays bounded by it. */
+#define COPY_CHUNK ((size_t)8 << 20)
 
 /*
- * Writes the batch's history from git, then a row for every changed story
- * whose status git does not explain, and the lifecycle timestamps from the
- * whole history. The statements run under planpipe.history = external.
+ * COPY pp_import_seen: every file, its blob, and its key when it parsed, in
+ * chunks of COPY_CHUNK.
  */
-static pp_rc write_git_history(PGconn *conn, const char *project_id, pp_import_batch *b,
-			       const pp_git_history *h, PGresult *words, pp_import_result *res,
-			       pp_err *err)
+static pp_rc send_seen(PGconn *conn, const pp_import_batch *b, pp_err *err)
 {
-	const char *p[1] = {project_id};
-	PGresult *r = NULL;
-	pp_buf rows;
-	pp_rc rc;
-
-	pp_buf_init(&rows, (size_t)1 << 30);
-	rc = build_git_rows(b, h, words, &rows, res);
-	if (rc != PP_OK) {
-		rc = pp_err_set(err, rc, "out of memory building the git history");
-		goto out;
-	}
-	rc = copy_in(conn, "COPY pp_import_git FROM STDIN", &rows, err);
-	if (rc == PP_OK)
-		rc = pp_db_exec(conn, sql_git_partitions, NULL, err);
-	if (rc == PP_OK)
-		rc = pp_db_execp(conn, sql_git_history, 1, p, NULL, err);
-	if (rc == PP_OK)
-		rc = pp_db_exec(conn, sql_git_reconcile, &r, err);
-	if (rc == PP_OK && PQntuples(r) == 1)
-		res->history_rows = strtoul(PQgetvalue(r, 0, 1), NULL, 10);
-out:
-	PQclear(r);
-	pp_buf_free(&rows);
-	return rc;
-}
-
-/* The rows of pp_import_seen: every file, its blob and key when it parsed. */
-static pp_rc build_seen_rows(const pp_import_batch *b, pp_buf *seen)
-{
+	static const char sql[] = "COPY pp_import_seen FROM STDIN";
+	PGresult *r = PQexec(conn, sql);
 	pp_rc rc = PP_OK;
+	pp_buf seen;
 	size_t i;
 
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		rc = pp_db_err(err, conn, r, sql);
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	pp_buf_init(&seen, COPY_CHUNK * 2);
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
-		rc = copy_field(seen, it->path);
+		rc = pp_import_copy_field(&seen, it->path);
 		if (rc == PP_OK && it->ok)
-			rc = pp_buf_printf(seen, "\t%s\t", it->blob);
+			rc = pp_buf_printf(&seen, "\t%s\t", it->blob);
 		if (rc == PP_OK && it->ok)
-			rc = copy_field(seen, it->story.key);
+			rc = pp_import_copy_field(&seen, it->story ? it->story->key : NULL);
 		if (rc == PP_OK)
-			rc = pp_buf_adds(seen, it->ok ? (it->from_index ? "\tt\n" : "\tf\n")
-						      : "\t\\N\t\\N\t\\N\n");
+			rc = pp_buf_adds(&seen, it->ok ? (it->from_index ? "\tt\n" : "\tf\n")
+						       : "\t\\N\t\\N\t\\N\n");
+		if (rc != PP_OK)
+			rc = pp_err_set(err, rc, "out of memory listing the files");
+		else if ((seen.len >= COPY_CHUNK || i + 1 == b->n) && seen.len > 0) {
+			if (PQputCopyData(conn, pp_buf_str(&seen), (int)seen.len) != 1)
+				rc = pp_db_err(err, conn, NULL, sql);
+			pp_buf_reset(&seen);
+		}
 	}
+	if (PQputCopyEnd(conn, rc == PP_OK ? NULL : "import stopped") != 1 && rc == PP_OK)
+		rc = pp_db_err(err, conn, NULL, sql);
+	while ((r = PQgetResult(conn)) != NULL) {
+		if (rc == PP_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pp_db_err(err, conn, r, sql);
+		PQclear(r);
+	}
+	pp_buf_free(&seen);
 	return rc;
 }
 
@@ -513,28 +332,25 @@ static pp_rc build_dep_rows(const pp_import_batch *b, pp_buf *deps)
 
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
-		if (!it->ok || !it->deps)
+		if (!it->ok || !it->deps || it->story == NULL)
 			continue;
-		for (k = 0; rc == PP_OK && k < it->story.n_deps; k++) {
-			const pp_story_dep *d = &it->story.deps[k];
-			rc = copy_field(deps, it->path);
+		for (k = 0; rc == PP_OK && k < it->story->n_deps; k++) {
+			const pp_story_dep *d = &it->story->deps[k];
+			rc = pp_import_copy_field(deps, it->path);
 			if (rc == PP_OK)
 				rc = pp_buf_adds(deps, "\t");
 			if (rc == PP_OK)
-				rc = copy_field(deps, d->project);
+				rc = pp_import_copy_field(deps, d->project);
 			if (rc == PP_OK)
 				rc = pp_buf_adds(deps, "\t");
 			if (rc == PP_OK)
-				rc = copy_field(deps, d->key);
+				rc = pp_import_copy_field(deps, d->key);
 			if (rc == PP_OK)
 				rc = pp_buf_printf(deps, "\t%d\t%d\n", d->pos.line, d->pos.column);
 		}
 	}
 	return rc;
 }
-
-/* What is buffered before it goes to the server: memory stays bounded by it. */
-#define COPY_CHUNK ((size_t)8 << 20)
 
 /*
  * COPY pp_import: the files marked send, each body read again, its row sent
@@ -564,26 +380,30 @@ static pp_rc stream_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch 
 		const pp_git_file *f = h ? pp_git_history_find(h, it->path) : NULL;
 		char *doc;
 
-		if (!it->ok || !it->send)
+		if (!it->ok || !it->send || it->story == NULL)
 			continue;
 		if ((rc = pp_import_reread_body(o->path, it, res, err)) != PP_OK || !it->ok)
 			continue;
-		doc = story_doc(&it->story, f && f->created ? f->created->time_iso : NULL,
+		doc = story_doc(it->story, f && f->created ? f->created->time_iso : NULL,
 				it->from_index);
-		free(it->story.body);
-		it->story.body = NULL;
+		free(it->story->body);
+		it->story->body = NULL;
 		if (doc == NULL) {
 			rc = pp_err_set(err, PP_ENOMEM, "out of memory building the import");
 			break;
 		}
-		rc = copy_field(&rows, it->path);
+		rc = pp_import_copy_field(&rows, it->path);
 		if (rc == PP_OK)
 			rc = pp_buf_printf(&rows, "\t%s\t", it->blob);
 		if (rc == PP_OK)
-			rc = copy_field(&rows, doc);
+			rc = pp_import_copy_field(&rows, doc);
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&rows, "\n");
 		free(doc);
+		/* Nothing later needs the parsed story of a file that is sent. */
+		pp_story_free(it->story);
+		free(it->story);
+		it->story = NULL;
 		if (rc != PP_OK) {
 			rc = pp_err_set(err, rc, "out of memory building the import");
 			break;
@@ -606,36 +426,6 @@ static pp_rc stream_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch 
 		PQclear(r);
 	}
 	pp_buf_free(&rows);
-	return rc;
-}
-
-static int item_by_path(const void *key, const void *elem)
-{
-	return strcmp(key, ((const pp_import_item *)elem)->path);
-}
-
-/*
- * The pre-filter: which files to send. One set-based comparison of every
- * file's path, blob id and key with the project's stories marks the files
- * that changed (send) and those whose dependencies are needed (deps: the
- * changed ones, and those with references still unresolved, whose lines
- * name them). An unchanged tree sends no story and writes nothing.
- */
-static pp_rc mark_changed(PGconn *conn, const char *project_id, pp_import_batch *b, pp_err *err)
-{
-	PGresult *r = NULL;
-	pp_import_item *it;
-	int i;
-	pp_rc rc = pp_db_execp(conn, sql_changed, 1, &project_id, &r, err);
-
-	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
-		it = bsearch(PQgetvalue(r, i, 0), b->items, b->n, sizeof(*b->items), item_by_path);
-		if (it == NULL || !it->ok)
-			continue;
-		it->deps = 1;
-		it->send |= PQgetvalue(r, i, 1)[0] == 't';
-	}
-	PQclear(r);
 	return rc;
 }
 
@@ -678,6 +468,7 @@ static pp_rc upsert(PGconn *conn, const char *project_id, const char *backlog_id
 		if (rc == PP_EDB) {
 			b->items[i].ok = 0;
 			res->failed++;
+			res->rejected++;
 			rc = pp_import_problem_add(res, b->items[i].path, 0, 0, 1, "%s", one.msg);
 		}
 		if (rc != PP_OK) {
@@ -686,39 +477,6 @@ static pp_rc upsert(PGconn *conn, const char *project_id, const char *backlog_id
 			return rc;
 		}
 	}
-	return PP_OK;
-}
-
-/* HEAD of the checkout at path, or "" when it is not one (or git is missing). */
-static void git_head(const char *path, char out[41])
-{
-	const char *argv[] = {"git", "-C", path, "rev-parse", "--verify", "-q", "HEAD", NULL};
-	char *text = NULL;
-	size_t len;
-	int status;
-	pp_err ignored;
-
-	out[0] = '\0';
-	if (pp_proc_capture(argv, 4096, &text, &len, &status, &ignored) == PP_OK && status == 0 &&
-	    len >= 40 && strspn(text, "0123456789abcdef") == 40) {
-		memcpy(out, text, 40);
-		out[40] = '\0';
-	}
-	free(text);
-}
-
-static pp_rc one_value(PGconn *conn, const char *sql, int n, const char *const *p, char *out,
-		       size_t size, pp_err *err)
-{
-	PGresult *r;
-	pp_rc rc = pp_db_execp(conn, sql, n, p, &r, err);
-
-	out[0] = '\0';
-	if (rc != PP_OK)
-		return rc;
-	if (PQntuples(r) > 0)
-		snprintf(out, size, "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
 	return PP_OK;
 }
 
@@ -734,50 +492,12 @@ static long count_of(PGconn *conn, const char *sql, int n, const char *const *p,
 	return v;
 }
 
-/*
- * The git history of o->path since the project's last imported commit (all
- * of it before the project has any history from git). Sets *have when there
- * is one; a directory outside git has none, silently; git that cannot run
- * or fails is a warning, and the import goes on without history.
- */
-static pp_rc read_history(PGconn *conn, const pp_import_opts *o, const char *project_id,
-			  pp_git_history *h, int *have, pp_import_result *res, pp_err *err)
-{
-	char since[PP_GIT_ID_MAX + 1];
-	const char *p[1] = {project_id};
-	pp_git_history_opts go = {o->path, NULL};
-	pp_err gerr;
-	pp_rc rc = one_value(conn, sql_git_since, 1, p, since, sizeof(since), err);
-
-	*have = 0;
-	if (rc != PP_OK)
-		return rc;
-	go.since = since[0] ? since : NULL;
-	pp_err_clear(&gerr);
-	rc = pp_git_history_walk(&go, h, &gerr);
-	if (rc == PP_ENOMEM)
-		return pp_err_set(err, rc, "out of memory reading the git history");
-	if (rc == PP_EINVAL)
-		return PP_OK;
-	if (rc != PP_OK)
-		return pp_import_problem_add(
-			res, ".", 0, 0, 0, "the git history was not read (%s): history starts now",
-			gerr.msg);
-	*have = 1;
-	if (h->shallow)
-		return pp_import_problem_add(
-			res, ".", 0, 0, 0,
-			"a shallow clone: the history before its oldest commit "
-			"is missing (git fetch --unshallow brings it)");
-	return PP_OK;
-}
-
 static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_batch *b,
 			    pp_import_result *res, pp_err *err)
 {
 	char project_id[32], backlog_id[32], created[32];
 	const char *p[4];
-	pp_buf seen, deps;
+	pp_buf deps;
 	pp_git_history h;
 	int have_history = 0;
 	size_t i, n_rows = 0;
@@ -787,15 +507,16 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	pp_rc rc;
 
 	memset(&h, 0, sizeof(h));
-	pp_buf_init(&seen, (size_t)1 << 28);
 	pp_buf_init(&deps, (size_t)1 << 28);
 	rc = pp_db_exec(conn, sql_setup, NULL, err);
 	p[0] = o->project;
 	if (rc == PP_OK)
-		rc = one_value(conn, sql_project_create, 1, p, created, sizeof(created), err);
+		rc = pp_import_one_value(conn, sql_project_create, 1, p, created, sizeof(created),
+					 err);
 	res->project_created = created[0] != '\0';
 	if (rc == PP_OK)
-		rc = one_value(conn, sql_project_lock, 1, p, project_id, sizeof(project_id), err);
+		rc = pp_import_one_value(conn, sql_project_lock, 1, p, project_id,
+					 sizeof(project_id), err);
 	p[0] = project_id;
 	p[1] = o->git_remote_url;
 	p[2] = o->git_submodule_path;
@@ -804,20 +525,24 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		rc = pp_db_execp(conn, sql_project_git, 4, p, NULL, err);
 	p[1] = o->backlog;
 	if (rc == PP_OK)
-		rc = one_value(conn, sql_backlog_find, 2, p, backlog_id, sizeof(backlog_id), err);
+		rc = pp_import_one_value(conn, sql_backlog_find, 2, p, backlog_id,
+					 sizeof(backlog_id), err);
 	if (rc == PP_OK && !backlog_id[0])
-		rc = one_value(conn, sql_backlog_create, 2, p, backlog_id, sizeof(backlog_id), err);
+		rc = pp_import_one_value(conn, sql_backlog_create, 2, p, backlog_id,
+					 sizeof(backlog_id), err);
 	if (rc == PP_OK && !o->no_history)
-		rc = read_history(conn, o, project_id, &h, &have_history, res, err);
-	if (rc == PP_OK)
+		rc = pp_import_read_history(conn, o, project_id, &h, &have_history, res, err);
+	/* Lazy, the files are parsed (and their status words known) after the comparison. */
+	if (rc == PP_OK && !b->lazy)
 		rc = resolve_statuses(conn, project_id, o->project, b, have_history ? &h : NULL,
 				      &words, res, err);
-	if (rc == PP_OK && (rc = build_seen_rows(b, &seen)) != PP_OK)
-		pp_err_set(err, rc, "out of memory listing the files");
 	if (rc == PP_OK)
-		rc = copy_in(conn, "COPY pp_import_seen FROM STDIN", &seen, err);
+		rc = send_seen(conn, b, err);
 	if (rc == PP_OK)
-		rc = mark_changed(conn, project_id, b, err);
+		rc = pp_import_parse_changed(conn, o, project_id, b, res, err);
+	if (rc == PP_OK && b->lazy)
+		rc = resolve_statuses(conn, project_id, o->project, b, have_history ? &h : NULL,
+				      &words, res, err);
 	if (rc == PP_OK && (rc = build_dep_rows(b, &deps)) != PP_OK)
 		pp_err_set(err, rc, "out of memory listing the dependencies");
 	if (rc == PP_OK && have_history)
@@ -826,7 +551,7 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	if (rc == PP_OK)
 		rc = stream_rows(conn, o, b, have_history ? &h : NULL, res, &n_rows, err);
 	if (rc == PP_OK)
-		rc = copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
+		rc = pp_import_copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
 	p[0] = project_id;
 	/* Only a speed-up: a role that may not touch the counter leaves it to the trigger. */
 	if (rc == PP_OK && n_rows > 0)
@@ -834,7 +559,7 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	if (rc == PP_OK && n_rows > 0)
 		rc = upsert(conn, project_id, backlog_id, b, res, err);
 	if (rc == PP_OK && have_history)
-		rc = write_git_history(conn, project_id, b, &h, words, res, err);
+		rc = pp_import_write_history(conn, project_id, b, &h, words, res, err);
 	if (rc == PP_OK && have_history)
 		rc = pp_db_exec(conn, "SELECT set_config('planpipe.history', '', true)", NULL, err);
 	if (rc == PP_OK)
@@ -844,7 +569,7 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		rc = archived < 0 ? PP_EDB : PP_OK;
 		res->archived = archived < 0 ? 0 : (size_t)archived;
 	}
-	git_head(o->path, res->commit);
+	pp_import_git_head(o->path, res->commit);
 	p[1] = res->commit;
 	if (rc == PP_OK && res->commit[0])
 		rc = pp_db_execp(conn, sql_commit_sync, 2, p, NULL, err);
@@ -858,7 +583,6 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	}
 	PQclear(words);
 	pp_git_history_free(&h);
-	pp_buf_free(&seen);
 	pp_buf_free(&deps);
 	return rc;
 }

@@ -1,24 +1,37 @@
-/* import_int.h: what import.c (files) hands to import_db.c (the database). */
+/*
+ * import_int.h: the importer's parts. import.c finds the files and runs the
+ * import; import_read.c reads one file into an item; import_common.c keeps
+ * the problems and COPY's format; import_changed.c picks the changed files;
+ * import_db.c writes the stories, import_history.c their history from git,
+ * import_deps.c their dependencies.
+ */
 #ifndef PP_IMPORT_IMPORT_INT_H
 #define PP_IMPORT_IMPORT_INT_H
 
+#include "core/buf.h"
 #include "core/sha256.h"
+#include "import/git_history.h"
 #include "import/import.h"
 #include "import/story.h"
 
 typedef struct pp_import_item {
 	char *path; /* relative to the imported directory */
 	char blob[PP_GIT_OID_HEX_LEN + 1];
-	pp_story story; /* valid when ok */
-	int ok;         /* parsed, unique, and not failed in the database */
-	int from_index; /* the backlog index set its status or priority */
-	int send;       /* changed since the last import: its story is written */
-	int deps;       /* its dependencies are sent (changed, or references unresolved) */
+	pp_story *story; /* set when parsed (NULL: an unchanged file, not parsed) */
+	int ok;          /* read (and, when parsed, parsed), unique, not failed in the database */
+	int parsed;      /* story is set; else the file is unchanged since the last import */
+	int from_index;  /* the backlog index set its status or priority */
+	int send;        /* changed since the last import: its story is written */
+	int deps;        /* its dependencies are sent (changed, or references unresolved) */
 } pp_import_item;
 
 typedef struct pp_import_batch {
 	pp_import_item *items; /* sorted by path */
 	size_t n;
+	/* The files are parsed only when they changed since the last import
+	 * (pp_import_parse_changed); 0: all were parsed when read (a backlog
+	 * index compares every file's status and priority). */
+	int lazy;
 } pp_import_batch;
 
 /* Records a problem (printf format) in res. Returns PP_ENOMEM only. */
@@ -33,6 +46,83 @@ pp_rc pp_import_problem_add(pp_import_result *res, const char *file, int line, i
  */
 pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_result *res,
 			    pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Reads root/rel (import_read.c). A story file gets it->path and its git
+ * blob id, and is parsed when parse_now (else it->ok = 1, it->parsed = 0:
+ * parsed later if it changed, see pp_import_parse_item). What is no story
+ * (no front matter, a template, unreadable, a name that is not UTF-8) is
+ * counted or named in res, and it->path stays NULL. Returns PP_OK, or
+ * PP_ENOMEM (err set).
+ */
+pp_rc pp_import_read_file(const char *root, const char *rel, pp_import_item *it,
+			  pp_import_result *res, int parse_now, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Reads root/it->path again, checks that its git blob id is still it->blob,
+ * and parses it: it->story set, it->parsed = 1, its warnings recorded; a file
+ * that does not parse or changed since it was read is an error for it
+ * (it->ok = 0). Returns PP_ENOMEM only (err set).
+ */
+pp_rc pp_import_parse_item(const char *root, pp_import_item *it, pp_import_result *res,
+			   pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Two parsed files with one id (ignoring case, as the database does): the
+ * first by path wins, the others are errors that name it (it->ok = 0).
+ * Items not parsed are not looked at. Returns PP_ENOMEM only.
+ */
+pp_rc pp_import_reject_duplicates(pp_import_batch *b, pp_import_result *res) PP_WARN_UNUSED;
+
+/* COPY's text format of s (NULL: \N): backslash, tab, newline, CR escaped. */
+pp_rc pp_import_copy_field(pp_buf *b, const char *s) PP_WARN_UNUSED;
+
+/* COPY ... FROM STDIN (sql) of rows, whole. */
+pp_rc pp_import_copy_in(PGconn *conn, const char *sql, const pp_buf *rows,
+			pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * After pp_import_seen is filled, in the transaction: marks the files that
+ * changed (send) and those whose dependencies are needed (deps), then, when
+ * b->lazy, parses those and the unchanged files whose stored key one of them
+ * also uses, and rejects duplicate ids among them. An unchanged file is not
+ * parsed at all. Returns PP_OK, PP_EDB, PP_ENOMEM, or PP_EINVAL when o->stop
+ * was set (err set).
+ */
+pp_rc pp_import_parse_changed(PGconn *conn, const pp_import_opts *o, const char *project_id,
+			      pp_import_batch *b, pp_import_result *res,
+			      pp_err *err) PP_WARN_UNUSED;
+
+/* SELECT sql with n parameters p: its first value in out ("" when no row). */
+pp_rc pp_import_one_value(PGconn *conn, const char *sql, int n, const char *const *p, char *out,
+			  size_t size, pp_err *err) PP_WARN_UNUSED;
+
+/* The project's status key of word, from the (word, key) rows of r; NULL when none. */
+const char *pp_import_word_key(const PGresult *r, const char *word);
+
+/*
+ * The git history of o->path since the project's last imported commit (all
+ * of it before the project has any history from git), into h. Sets *have
+ * when there is one; a directory outside git has none, silently; git that
+ * cannot run or fails is a warning in res, and the import goes on without
+ * history. Returns PP_OK, PP_EDB or PP_ENOMEM (err set).
+ */
+pp_rc pp_import_read_history(PGconn *conn, const pp_import_opts *o, const char *project_id,
+			     pp_git_history *h, int *have, pp_import_result *res,
+			     pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Writes the batch's history from h (words: the resolved status words),
+ * then a row for every changed story whose status git does not explain,
+ * and the lifecycle timestamps from the whole history; res->history_rows
+ * set. Runs under planpipe.history = external (the caller sets it).
+ */
+pp_rc pp_import_write_history(PGconn *conn, const char *project_id, pp_import_batch *b,
+			      const pp_git_history *h, PGresult *words, pp_import_result *res,
+			      pp_err *err) PP_WARN_UNUSED;
+
+/* HEAD of the checkout at path, or "" when it is not one (or git is missing). */
+void pp_import_git_head(const char *path, char out[41]);
 
 /* The database half: everything between BEGIN and COMMIT (import_db.c). */
 pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp_import_result *res,

@@ -242,6 +242,71 @@ static void dry_run_writes_nothing_and_json(void **state)
 	free(dir);
 }
 
+/*
+ * An unchanged file is hashed, not parsed: a second import reports none of
+ * its warnings again and writes (almost) no WAL; a changed or new file whose
+ * id an unchanged file holds is still a duplicate, the first by path winning.
+ */
+static void unchanged_files_are_not_parsed_again(void **state)
+{
+	char *dir = pp_t_tempdir(), *lsn, *v;
+	pp_t_result r;
+	PGconn *c;
+	char path[1024];
+
+	(void)state;
+	pp_t_new_db();
+	r = pp_t_run("migrate", "up", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_result_free(&r);
+	write_story(dir, "a.md", "K-1", "draft", "", "");
+	pp_t_write(dir, "no-id.md", "---\ntitle: Named by its file\nstatus: draft\n---\nbody\n");
+	r = import(dir, "LAZY", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.err, "no-id.md:1:1: warning: no usable id");
+	pp_t_assert_contains(r.out, "2 created");
+	pp_t_result_free(&r);
+
+	c = pp_t_connect();
+	lsn = pp_t_query(c, "SELECT pg_current_wal_lsn()::text");
+	r = import(dir, "LAZY", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "nothing changed since the last import");
+	if (strstr(r.err, "no usable id") != NULL)
+		fail_msg("an unchanged file was parsed again:\n%s", r.err);
+	pp_t_result_free(&r);
+	snprintf(path, sizeof(path), "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '%s') < 1048576",
+		 lsn);
+	v = pp_t_query(c, path);
+	assert_string_equal(v, "t");
+	free(v);
+	free(lsn);
+
+	/* New z.md takes a.md's id: a.md, unchanged and first by path, keeps it. */
+	write_story(dir, "z.md", "K-1", "draft", "", "");
+	r = import(dir, "LAZY", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.err, "z.md:2:5: error: id \"K-1\" is also used by a.md (\"K-1\")");
+	pp_t_result_free(&r);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'K-1' AND "
+					    "source_path = 'a.md'"),
+			 1);
+
+	/* New 0.md, first by path: it wins, and the unchanged a.md is the duplicate. */
+	snprintf(path, sizeof(path), "%s/z.md", dir);
+	assert_int_equal(unlink(path), 0);
+	write_story(dir, "0.md", "k-1", "draft", "", "");
+	r = import(dir, "LAZY", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.err, "a.md:2:5: error: id \"K-1\" is also used by 0.md (\"k-1\")");
+	pp_t_result_free(&r);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'k-1' AND "
+					    "source_path = '0.md'"),
+			 1);
+	PQfinish(c);
+	free(dir);
+}
+
 /* Every line of an import's standard error names a file: no server text of its own. */
 static void assert_lines_name_files(const char *err)
 {
@@ -307,6 +372,8 @@ static void cycles_are_errors_at_their_lines(void **state)
 	r = import(dir, "CYC", "--json");
 	assert_int_equal(r.status, 1);
 	pp_t_assert_contains(r.out, "\"errors\": 5");
+	/* Errors on edges: every file is imported, none rejected. */
+	pp_t_assert_contains(r.out, "\"rejected\": 0");
 	pp_t_assert_contains(r.out, "\"unchanged\": 6");
 	pp_t_assert_contains(r.out, "A-1 -> B-2 -> A-1 (a.md:7:16, b.md:7:16)");
 	pp_t_result_free(&r);
@@ -485,6 +552,7 @@ int main(void)
 		cmocka_unit_test(two_projects_round_trip),
 		cmocka_unit_test(bad_files_are_reported_and_skipped),
 		cmocka_unit_test(dry_run_writes_nothing_and_json),
+		cmocka_unit_test(unchanged_files_are_not_parsed_again),
 		cmocka_unit_test(repo_of_submodules),
 		cmocka_unit_test(cycles_are_errors_at_their_lines),
 		cmocka_unit_test(cycle_through_an_older_reference),

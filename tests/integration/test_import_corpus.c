@@ -483,6 +483,92 @@ static void interrupt_cancels_the_statement(void **state)
 	PQfinish(holder);
 }
 
+/* Bytes a process has read() so far (/proc/PID/io, rchar); -1 when gone. */
+static long long read_bytes(pid_t pid)
+{
+	char path[64], line[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "rchar: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Ctrl-C while the import reads its files: it stops there, before any
+ * statement. The project's lock is held meanwhile, so that an import that
+ * read on would block on it for ever (no statement to cancel when the
+ * signal came) instead of exiting 130; the process is caught reading
+ * (SIGSTOP once it has read 1 MiB of the 8 MiB tree), then interrupted.
+ */
+static void interrupt_between_files(void **state)
+{
+	char *dir = pp_t_tempdir(), *text = malloc(4096), name[32];
+	const char *args[] = {"import", dir, "--project", "TEAM", NULL};
+	const long long tree_bytes = 4000LL * 2000;
+	long long got = -1;
+	PGconn *holder = pp_t_connect();
+	PGresult *res;
+	pp_t_result r;
+	long stories;
+	pid_t pid;
+	int i, n;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < 4000; i++) {
+		n = snprintf(text, 4096, "---\nid: SLOW-%d\ntitle: Slow %d\nstatus: draft\n---\n",
+			     i, i);
+		memset(text + n, 'x', (size_t)(2000 - n));
+		text[1999] = '\n';
+		text[2000] = '\0';
+		snprintf(name, sizeof(name), "slow-%04d.md", i);
+		pp_t_write(dir, name, text);
+	}
+	stories = pp_t_query_long(holder, "SELECT count(*) FROM stories");
+	res = PQexec(holder, "SELECT pg_advisory_lock(1886154352, 100 + (id % 1000000000)::int) "
+			     "FROM projects WHERE key = 'TEAM'");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	pid = pp_t_spawn(args, "interrupt-files");
+	for (i = 0; i < 200000; i++) {
+		got = read_bytes(pid);
+		if (got >= (1 << 20))
+			break;
+		usleep(50);
+	}
+	kill(pid, SIGSTOP);
+	got = read_bytes(pid);
+	if (got < (1 << 20) || got >= tree_bytes) {
+		kill(pid, SIGCONT);
+		kill(pid, SIGKILL);
+		r = pp_t_wait(pid, "interrupt-files", 10000);
+		pp_t_result_free(&r);
+		fail_msg("not caught reading the files (%lld bytes read of %lld)", got, tree_bytes);
+	}
+	kill(pid, SIGINT);
+	kill(pid, SIGCONT);
+	r = pp_t_wait(pid, "interrupt-files", 10000);
+	assert_int_equal(r.status, 130);
+	pp_t_assert_contains(r.err, "interrupted: the import was cancelled and rolled back");
+	pp_t_result_free(&r);
+	assert_int_equal(pp_t_query_long(holder, WAITER), 0);
+	assert_int_equal(pp_t_query_long(holder, "SELECT count(*) FROM pg_stat_activity WHERE "
+						 "application_name = 'planpipe import' AND "
+						 "state <> 'idle'"),
+			 0);
+	assert_int_equal(pp_t_query_long(holder, "SELECT count(*) FROM stories"), stories);
+	PQfinish(holder);
+	free(text);
+	free(dir);
+}
+
 static void submodule_not_checked_out(void **state)
 {
 	char *top = other_tree();
@@ -521,6 +607,7 @@ int main(void)
 		cmocka_unit_test(symlinks_and_deep_trees),
 		cmocka_unit_test(excludes_and_zones),
 		cmocka_unit_test(interrupt_cancels_the_statement),
+		cmocka_unit_test(interrupt_between_files),
 		cmocka_unit_test(submodule_not_checked_out),
 	};
 

@@ -1,0 +1,144 @@
+/*
+ * import_changed.c: which files an import reads in full (see import_int.h).
+ *
+ * Every file's path and git blob id are compared with the project's stories
+ * in one query; only the files that changed (or are new, archived, or hold
+ * references still unresolved) are parsed, sent and written. An unchanged
+ * tree costs reading and hashing its files, one COPY and one query: no
+ * story is parsed, no row is written.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/conn.h"
+#include "import/import_int.h"
+
+/*
+ * The files that changed since the last import (or are new, archived, or
+ * carry the backlog index's status or priority: the upsert decides those),
+ * and, not changed, those with references still unresolved. The key is
+ * compared when the file was parsed before (a backlog index); otherwise a
+ * file with the same path and blob id holds the same key.
+ */
+static const char sql_changed[] =
+	"SELECT v.path, v.from_index OR s.id IS NULL OR s.source_blob_id IS DISTINCT FROM v.blob"
+	"    OR s.archived_at IS NOT NULL OR lower(s.key) <> lower(v.key)"
+	"  FROM pp_import_seen v"
+	"  LEFT JOIN stories s ON s.project_id = $1 AND s.source_path IS NOT NULL"
+	"   AND s.source_path = v.path"
+	" WHERE v.blob IS NOT NULL AND (v.from_index OR s.id IS NULL"
+	"    OR s.source_blob_id IS DISTINCT FROM v.blob OR s.archived_at IS NOT NULL"
+	"    OR lower(s.key) <> lower(v.key)"
+	"    OR EXISTS (SELECT FROM story_dependency_refs r WHERE r.story_id = s.id))";
+
+/*
+ * The files of the tree, not parsed, whose story's key (ignoring case) a
+ * parsed file uses at another path: they are parsed too, so that the
+ * duplicate is reported as when every file is read (the first by path wins).
+ */
+static const char sql_key_owners[] =
+	"SELECT DISTINCT v.path FROM pp_import_keys k"
+	"  JOIN stories s ON s.project_id = $1 AND lower(s.key) = lower(k.key)"
+	"   AND s.source_path IS DISTINCT FROM k.path"
+	"  JOIN pp_import_seen v ON v.path = s.source_path";
+
+static int item_by_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const pp_import_item *)elem)->path);
+}
+
+/*
+ * Marks the files to send (changed) and those whose dependencies are needed
+ * (deps: the changed ones, and those with references still unresolved,
+ * whose lines name them).
+ */
+static pp_rc mark_changed(PGconn *conn, const char *project_id, pp_import_batch *b, pp_err *err)
+{
+	PGresult *r = NULL;
+	pp_import_item *it;
+	int i;
+	pp_rc rc = pp_db_execp(conn, sql_changed, 1, &project_id, &r, err);
+
+	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
+		it = bsearch(PQgetvalue(r, i, 0), b->items, b->n, sizeof(*b->items), item_by_path);
+		if (it == NULL || !it->ok)
+			continue;
+		it->deps = 1;
+		it->send |= PQgetvalue(r, i, 1)[0] == 't';
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* Parses the files marked to parse (send or deps) or named by r's first column. */
+static pp_rc parse_marked(const pp_import_opts *o, pp_import_batch *b, PGresult *r,
+			  pp_import_result *res, pp_err *err)
+{
+	pp_import_item *it;
+	size_t i, n = r ? (size_t)PQntuples(r) : b->n;
+	pp_rc rc = PP_OK;
+
+	for (i = 0; rc == PP_OK && i < n; i++) {
+		if (o->stop && *o->stop)
+			return pp_err_set(err, PP_EINVAL, "interrupted");
+		it = r ? bsearch(PQgetvalue(r, (int)i, 0), b->items, b->n, sizeof(*b->items),
+				 item_by_path)
+		       : &b->items[i];
+		if (it == NULL || !it->ok || it->parsed || (r == NULL && !it->send && !it->deps))
+			continue;
+		rc = pp_import_parse_item(o->path, it, res, err);
+	}
+	return rc;
+}
+
+/* The parsed files' keys into pp_import_keys. */
+static pp_rc send_keys(PGconn *conn, const pp_import_batch *b, size_t *n, pp_err *err)
+{
+	pp_buf rows;
+	size_t i;
+	pp_rc rc = PP_OK;
+
+	*n = 0;
+	pp_buf_init(&rows, (size_t)1 << 30);
+	for (i = 0; rc == PP_OK && i < b->n; i++) {
+		const pp_import_item *it = &b->items[i];
+		if (!it->ok || !it->parsed)
+			continue;
+		rc = pp_import_copy_field(&rows, it->path);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&rows, "\t");
+		if (rc == PP_OK)
+			rc = pp_import_copy_field(&rows, it->story->key);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&rows, "\n");
+		(*n)++;
+	}
+	if (rc != PP_OK)
+		rc = pp_err_set(err, rc, "out of memory listing the keys");
+	else if (*n > 0)
+		rc = pp_import_copy_in(conn, "COPY pp_import_keys FROM STDIN", &rows, err);
+	pp_buf_free(&rows);
+	return rc;
+}
+
+pp_rc pp_import_parse_changed(PGconn *conn, const pp_import_opts *o, const char *project_id,
+			      pp_import_batch *b, pp_import_result *res, pp_err *err)
+{
+	PGresult *r = NULL;
+	size_t n_keys;
+	pp_rc rc = mark_changed(conn, project_id, b, err);
+
+	if (rc != PP_OK || !b->lazy)
+		return rc;
+	rc = parse_marked(o, b, NULL, res, err);
+	if (rc == PP_OK)
+		rc = send_keys(conn, b, &n_keys, err);
+	if (rc == PP_OK && n_keys > 0)
+		rc = pp_db_execp(conn, sql_key_owners, 1, &project_id, &r, err);
+	if (rc == PP_OK && r != NULL)
+		rc = parse_marked(o, b, r, res, err);
+	PQclear(r);
+	if (rc == PP_OK && (rc = pp_import_reject_duplicates(b, res)) != PP_OK)
+		pp_err_set(err, rc, "out of memory");
+	return rc;
+}

@@ -1,0 +1,110 @@
+/*
+ * import_common.c: the bookkeeping every part of the importer shares: the
+ * problems it reports, and COPY's text format.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/conn.h"
+#include "import/import_int.h"
+
+pp_rc pp_import_problem_add(pp_import_result *res, const char *file, int line, int col,
+			    int is_error, const char *fmt, ...)
+{
+	pp_import_problem *p;
+	va_list ap;
+	pp_buf msg;
+	pp_rc rc;
+
+	p = realloc(res->problems, (res->n_problems + 1) * sizeof(*p));
+	if (p == NULL)
+		return PP_ENOMEM;
+	res->problems = p;
+	p = &res->problems[res->n_problems];
+	pp_buf_init(&msg, 64 * 1024);
+	va_start(ap, fmt);
+	rc = pp_buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (rc != PP_OK) {
+		pp_buf_free(&msg);
+		return PP_ENOMEM;
+	}
+	p->file = strdup(file);
+	p->msg = pp_buf_take(&msg);
+	p->line = line;
+	p->col = col;
+	p->is_error = is_error;
+	if (p->file == NULL || p->msg == NULL) {
+		free(p->file);
+		free(p->msg);
+		return PP_ENOMEM;
+	}
+	res->n_problems++;
+	return PP_OK;
+}
+
+/* COPY's text format: backslash, tab, newline and carriage return are escaped. */
+pp_rc pp_import_copy_field(pp_buf *b, const char *s)
+{
+	pp_rc rc = PP_OK;
+
+	if (s == NULL)
+		return pp_buf_adds(b, "\\N");
+	for (; *s && rc == PP_OK; s++) {
+		switch (*s) {
+		case '\\':
+			rc = pp_buf_adds(b, "\\\\");
+			break;
+		case '\t':
+			rc = pp_buf_adds(b, "\\t");
+			break;
+		case '\n':
+			rc = pp_buf_adds(b, "\\n");
+			break;
+		case '\r':
+			rc = pp_buf_adds(b, "\\r");
+			break;
+		default:
+			rc = pp_buf_add(b, s, 1);
+		}
+	}
+	return rc;
+}
+
+pp_rc pp_import_copy_in(PGconn *conn, const char *sql, const pp_buf *rows, pp_err *err)
+{
+	PGresult *res = PQexec(conn, sql);
+	pp_rc rc = PP_OK;
+
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = pp_db_err(err, conn, res, sql);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	if (PQputCopyData(conn, pp_buf_str(rows), (int)rows->len) != 1 ||
+	    PQputCopyEnd(conn, NULL) != 1)
+		rc = pp_db_err(err, conn, NULL, sql);
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (rc == PP_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = pp_db_err(err, conn, res, sql);
+		PQclear(res);
+	}
+	return rc;
+}
+
+pp_rc pp_import_one_value(PGconn *conn, const char *sql, int n, const char *const *p, char *out,
+			  size_t size, pp_err *err)
+{
+	PGresult *r;
+	pp_rc rc = pp_db_execp(conn, sql, n, p, &r, err);
+
+	out[0] = '\0';
+	if (rc != PP_OK)
+		return rc;
+	if (PQntuples(r) > 0)
+		snprintf(out, size, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return PP_OK;
+}
