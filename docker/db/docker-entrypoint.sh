@@ -315,6 +315,10 @@ main() {
 		exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 	fi
 
+	# A verified point-in-time restore waiting to replace the cluster, and
+	# pgBackRest's login (docker/db/pitr-switch.sh).
+	. /usr/local/lib/planpipe-db/pitr-switch.sh
+	pitr_switch
 	if ! check_pgdata; then
 		initialise
 	fi
