@@ -198,20 +198,26 @@ do_restore() {
 		rfail "cannot list the databases"
 	for db in $dbs; do
 		n=$(psql_v "SELECT count(*) FROM pg_class" "$db") || rfail "database $db does not answer"
-		v=$(psql_v "SELECT CASE WHEN to_regclass('public.planpipe_schema_migrations') IS NULL THEN ''
-			ELSE (SELECT 'planpipe schema version ' || coalesce(max(version), 0) FROM public.planpipe_schema_migrations) END" "$db") ||
-			rfail "database $db: cannot read its schema version"
+		v=""
+		if [ "$(psql_v "SELECT to_regclass('public.planpipe_schema_migrations') IS NOT NULL" "$db")" = t ]; then
+			v=$(psql_v "SELECT 'planpipe schema version ' || coalesce(max(version), 0) FROM public.planpipe_schema_migrations" "$db") ||
+				rfail "database $db: cannot read its schema version"
+		fi
 		say "  database $db answers: $n relations${v:+, $v}"
 	done
-	psql_v "ALTER SYSTEM RESET restore_command; ALTER SYSTEM RESET recovery_target_time;
-		ALTER SYSTEM RESET recovery_target_lsn; ALTER SYSTEM RESET recovery_target_action;
-		ALTER SYSTEM RESET recovery_target_timeline; ALTER SYSTEM RESET recovery_target" >/dev/null ||
-		rfail "cannot remove the recovery settings"
+	# pgbackrest restore wrote them into postgresql.auto.conf; once in use,
+	# the cluster must not carry this restore's target or archive-get.
+	for setting in restore_command recovery_target_time recovery_target_lsn \
+		recovery_target_action recovery_target_timeline recovery_target; do
+		psql_v "ALTER SYSTEM RESET $setting" >/dev/null ||
+			rfail "cannot remove the recovery setting $setting"
+	done
 	tl=$(psql_v "SELECT timeline_id FROM pg_control_checkpoint()") || tl="?"
 	pg_ctl -D "$new_dir" -m fast -w -t 120 stop >/dev/null || rfail "the verifying server did not stop cleanly"
 	verify_pid=""
 	rm -rf "$sock"
 	sock=""
+	rm -f "$vlog"
 	{
 		echo "target: $kind $target"
 		echo "verified: $(date -u '+%Y-%m-%dT%H:%M:%SZ')"

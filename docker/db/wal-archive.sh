@@ -1,7 +1,7 @@
 #!/bin/sh
-# archive_command of planpipe's `db` image (installed as planpipe-wal-archive):
+# archive_command of planpipe's `db` image (installed as planpipe-pgbackrest-archive-push):
 #
-#   archive_command = '/usr/local/bin/planpipe-wal-archive %p'
+#   archive_command = '/usr/local/bin/planpipe-pgbackrest-archive-push %p'
 #
 # Pushes one WAL segment to the pgBackRest repository (PGBACKREST_* variables,
 # inherited from the server's environment). When the push fails because the
@@ -14,13 +14,19 @@
 # chooses another repository or stanza.
 set -u
 
-[ $# -eq 1 ] || { echo "usage: planpipe-wal-archive WAL_PATH" >&2; exit 2; }
+[ $# -eq 1 ] || { echo "usage: planpipe-pgbackrest-archive-push WAL_PATH" >&2; exit 2; }
 
 # PGBACKREST_PG1_USER: the entrypoint sets it to POSTGRES_USER; a server
 # started otherwise (pg_ctl by hand) may not have it.
 : "${PGBACKREST_PG1_USER:=${POSTGRES_USER:-postgres}}"
 export PGBACKREST_PG1_USER
 
+# A new repository (posix, the image's default): the stanza first, without
+# the error and hints a push into a missing stanza prints.
+if [ "${PGBACKREST_REPO1_TYPE:-posix}" = posix ] &&
+	[ ! -e "${PGBACKREST_REPO1_PATH:-/var/lib/pgbackrest}/archive/${PGBACKREST_STANZA:-planpipe}/archive.info" ]; then
+	pgbackrest stanza-create >&2 || exit 1
+fi
 pgbackrest archive-push "$1" && exit 0
 # Unknown whether the stanza is the cause: stanza-create says nothing and
 # succeeds when the stanza exists and matches, and refuses a mismatch.
