@@ -263,6 +263,8 @@ initialise() {
 	# Added by the db image's entrypoint: any other address, over TCP
 	# (POSTGRES_HOST_AUTH_METHOD at initialisation).
 	host all all all $method
+	# Streaming replication (the replica profile's pg_basebackup and standby).
+	host replication all all $method
 	EOF
 
 	log "starting a temporary server on the unix socket only"

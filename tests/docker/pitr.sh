@@ -31,156 +31,15 @@ set -u
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
-db_image=${PLANPIPE_DB_IMAGE:-planpipe/db:15}
-app_image=${PLANPIPE_IMAGE:-planpipe/planpipe:latest}
 proj=${PP_PITR_PROJECT:-pppitr-$$}
-
-# Nothing from the caller's environment or .env may steer the stack.
-unset POSTGRES_PASSWORD POSTGRES_PASSWORD_FILE POSTGRES_USER POSTGRES_DB \
-	POSTGRES_INITDB_ARGS POSTGRES_HOST_AUTH_METHOD COMPOSE_FILE COMPOSE_PROJECT_NAME \
-	COMPOSE_PROFILES PLANPIPE_DB_BIND PLANPIPE_DB_PORT PLANPIPE_DB_INITDB_DIR \
-	PLANPIPE_API_DB_USER PLANPIPE_API_DB_PASSWORD PLANPIPE_API_PORT PLANPIPE_BACKUP_DIR \
-	PLANPIPE_PITR_REPO PLANPIPE_PITR_RETENTION_FULL PLANPIPE_PITR_VERIFY_TIMEOUT
-
-passed=0
-failed=0
-skipped=0
-ok() { passed=$((passed + 1)); echo "ok $((passed + failed)) - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok $((passed + failed)) - $*"; }
-note() { echo "# $*"; }
-now() { date +%s; }
-check() {
-	desc=$1
-	shift
-	check_t=$(now)
-	if "$@"; then
-		ok "$desc ($(($(now) - check_t))s)"
-	else
-		not_ok "$desc ($(($(now) - check_t))s)"
-	fi
-}
-expect() {
-	[ "$2" = "$3" ] && return 0
-	note "$1: wanted '$2', got '$3'"
-	return 1
-}
-
-t0=$(now)
-if [ -n "${PP_TEST_NO_DOCKER:-}" ]; then
-	note "skipped: $PP_TEST_NO_DOCKER"
-	echo "0 passed, 0 failed, 1 skipped"
-	exit 0
-fi
-
 work=$(mktemp -d /tmp/planpipe-pitr-test.XXXXXX)
-started=0
-cleanup() {
-	if [ "$started" = 1 ]; then
-		dc down -v --remove-orphans -t 20 >>"$work/compose.log" 2>&1 || true
-	fi
-	if [ "${KEEP_WORKDIR:-0}" = 1 ]; then
-		note "logs kept in $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-setup_fail() {
-	not_ok "set-up: $*"
-	echo "$passed passed, $failed failed"
-	exit 1
-}
-
-sh "$root/scripts/install-deps.sh" docker || setup_fail "install-deps docker"
-sh "$root/scripts/start-dockerd.sh" || setup_fail "dockerd does not answer"
-if [ -z "${COMPOSE:-}" ]; then
-	if docker compose version >/dev/null 2>&1; then
-		COMPOSE="docker compose"
-	else
-		COMPOSE=docker-compose
-	fi
-fi
-note "compose: $($COMPOSE version 2>/dev/null | head -n 1)"
-sh "$root/scripts/docker-base-image.sh" || setup_fail "making debian:bookworm-slim"
-
-mkdir -m 755 "$work/no-initdb" "$work/backups"
-pw="pw-pitr-$$-$(date +%N)"
-cat >"$work/env" <<EOF
-POSTGRES_PASSWORD=$pw
-PLANPIPE_API_DB_PASSWORD=api-$pw
-PLANPIPE_DB_PORT=
-PLANPIPE_API_PORT=
-PLANPIPE_DB_INITDB_DIR=$work/no-initdb
-PLANPIPE_BACKUP_DIR=$work/backups
-PLANPIPE_DB_IMAGE=$db_image
-PLANPIPE_IMAGE=$app_image
-EOF
-# Failures must be seen, not retried by Docker.
-cat >"$work/override.yaml" <<EOF
-services:
-  db:
-    restart: "no"
-EOF
-
-# dc ARGS...: compose for the drill's project, bounded in time.
-dc() {
-	# shellcheck disable=SC2086 # $COMPOSE is a word list
-	timeout 300 $COMPOSE --env-file "$work/env" -p "$proj" -f "$root/compose.yaml" \
-		-f "$work/override.yaml" "$@"
-}
-
-t=$(now)
-dc build db migrate >"$work/build.log" 2>&1 || {
-	tail -n 30 "$work/build.log" | sed 's/^/#   /'
-	setup_fail "building $db_image and $app_image"
-}
-note "images $db_image and $app_image built in $(($(now) - t))s"
-
-cid() {
-	docker ps -aq --filter "label=com.docker.compose.project=$proj" \
-		--filter "label=com.docker.compose.service=${1:-db}" \
-		--filter label=com.docker.compose.oneoff=False | head -n 1
-}
-state() { docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$1" 2>/dev/null; }
-wait_healthy() {
-	end=$(($(now) + $2))
-	while [ "$(now)" -lt "$end" ]; do
-		case "$(state "$1")" in
-		"running healthy") return 0 ;;
-		exited* | dead* | "") return 1 ;;
-		esac
-		sleep 1
-	done
-	return 1
-}
-show() {
-	note "--- last lines of $1's log:"
-	docker logs "$1" 2>&1 | tail -n 25 | sed 's/^/#   /'
-}
-# sql SQL: runs SQL in db's planpipe database as the superuser (the socket).
-sql() {
-	timeout 60 docker exec "$(cid)" psql -X -w -q -A -t -v ON_ERROR_STOP=1 -U planpipe \
-		-d planpipe -c "$1" 2>&1
-}
-# cli ARGS...: `planpipe ARGS` in the cli service; output in $out, status $code.
-cli() {
-	out=$(dc run --rm -T cli "$@" 2>&1)
-	code=$?
-}
+. "$root/tests/docker/stage-lib.sh"
+t0=$(now)
+stage_setup db migrate
 
 # ---------------------------------------------------------------------------
 
-stack_up() {
-	started=1
-	dc up -d --no-build db migrate >>"$work/compose.log" 2>&1 ||
-		{ tail -n 20 "$work/compose.log" | sed 's/^/#   /'; return 1; }
-	wait_healthy "$(cid)" 180 || { show "$(cid)"; return 1; }
-	code=$(timeout 180 docker wait "$(cid migrate)") || { note "migrate still running"; return 1; }
-	expect "migrate's exit status" 0 "$code" || { show "$(cid migrate)"; return 1; }
-}
-check "db (with pgBackRest) and migrate come up; migrate exits 0" stack_up
+check "db (with pgBackRest) and migrate come up; migrate exits 0" stack_up db migrate
 
 archiving() {
 	end=$(($(now) + 90))
@@ -343,15 +202,6 @@ check "after the switch the cluster takes writes, archives its new timeline, and
 
 note "measured: backup --pitr ${t_backup}s; RPO ${rpo_s:-?}s; RTO: restore and verify ${t_restore}s + restart to healthy ${t_switch}s = $((t_restore + t_switch))s"
 
-down() {
-	dc down -v -t 30 >>"$work/compose.log" 2>&1 || return 1
-	started=0
-	f="label=com.docker.compose.project=$proj"
-	left="$(docker ps -aq --filter "$f")$(docker volume ls -q --filter "$f")$(docker network ls -q --filter "$f")"
-	expect "containers, volumes and networks left" "" "$left"
-}
-check "down -v removes the project's containers, volumes (pgdata, pgbackrest) and network" down
+check "down -v removes the project's containers, volumes (pgdata, pgbackrest) and network" stage_down
 
-note "total $(($(now) - t0))s"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+stage_end
