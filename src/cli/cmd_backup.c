@@ -412,7 +412,8 @@ int pp_cli_backup(int argc, char **argv, const pp_config *cfg)
 	if (a.pitr) {
 		if (refuse("backup --pitr", a.operand != NULL, "a subcommand") ||
 		    refuse("backup --pitr", a.out_given, "--out") ||
-		    refuse("backup --pitr", a.keep, "--keep (pgBackRest's retention is PGBACKREST_REPO1_RETENTION_FULL)") ||
+		    refuse("backup --pitr", a.keep,
+			   "--keep (pgBackRest's retention is PGBACKREST_REPO1_RETENTION_FULL)") ||
 		    refuse("backup --pitr", a.bindir != NULL, "--pg-bindir"))
 			return PP_EXIT_ERROR;
 		return pp_cli_pitr("backup", cfg, PP_PITR_BACKUP, a.type, NULL, NULL, 0);
@@ -450,7 +451,8 @@ int pp_cli_restore(int argc, char **argv, const pp_config *cfg)
 		    refuse("restore --to-time/--to-lsn", a.drop_old, "--drop-old") ||
 		    refuse("restore --to-time/--to-lsn", a.terminate, "--terminate") ||
 		    refuse("restore --to-time/--to-lsn", a.jobs, "--jobs") ||
-		    refuse("restore --to-time/--to-lsn", a.allow_passwords, "--allow-role-passwords") ||
+		    refuse("restore --to-time/--to-lsn", a.allow_passwords,
+			   "--allow-role-passwords") ||
 		    refuse("restore --to-time/--to-lsn", a.bindir != NULL, "--pg-bindir"))
 			return PP_EXIT_ERROR;
 		if (a.to_time && a.to_lsn) {

@@ -25,8 +25,9 @@ int pp_cli_pitr(const char *cmd, const pp_config *cfg, pp_pitr_op op, const char
 	o.to_lsn = to_lsn;
 	o.no_switch = no_switch;
 	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "planpipe %s: running pgBackRest in the database server; its "
-				"output follows when it is done\n",
+		fprintf(stderr,
+			"planpipe %s: running pgBackRest in the database server; its "
+			"output follows when it is done\n",
 			cmd);
 	pp_err_clear(&err);
 	if (pp_pitr_run(cfg, &o, &res, &err) != PP_OK) {

@@ -36,13 +36,13 @@ static pp_rc build_command(const pp_pitr_opts *o, const char *target, pp_buf *cm
 	if (o->op == PP_PITR_BACKUP)
 		return pp_buf_printf(cmd, "%s --copy backup --type %s", prog,
 				     o->type ? o->type : "full");
-	return pp_buf_printf(cmd, "%s --copy restore --%s '%s'%s", prog, o->to_time ? "time" : "lsn",
-			     target, o->no_switch ? " --no-switch" : "");
+	return pp_buf_printf(cmd, "%s --copy restore --%s '%s'%s", prog,
+			     o->to_time ? "time" : "lsn", target,
+			     o->no_switch ? " --no-switch" : "");
 }
 
 /* Checks and normalises the restore target into res->target. */
-static pp_rc normalise_target(PGconn *conn, const pp_pitr_opts *o, pp_pitr_result *res,
-			      pp_err *err)
+static pp_rc normalise_target(PGconn *conn, const pp_pitr_opts *o, pp_pitr_result *res, pp_err *err)
 {
 	const char *opt = o->to_time ? "--to-time" : "--to-lsn";
 	const char *val = o->to_time ? o->to_time : o->to_lsn;
@@ -54,7 +54,8 @@ static pp_rc normalise_target(PGconn *conn, const pp_pitr_opts *o, pp_pitr_resul
 	rc = pp_db_execp(conn, o->to_time ? sql_norm_time : sql_norm_lsn, 1, &val, &r, &e);
 	if (rc != PP_OK) {
 		if (rc == PP_EDB)
-			return pp_err_set(err, PP_EINVAL, "%s '%s' is not valid: %s", opt, val, e.msg);
+			return pp_err_set(err, PP_EINVAL, "%s '%s' is not valid: %s", opt, val,
+					  e.msg);
 		return pp_err_set(err, rc, "%s", e.msg);
 	}
 	snprintf(res->target, sizeof(res->target), "%s", PQgetvalue(r, 0, 0));
@@ -89,7 +90,8 @@ static pp_rc collect(PGconn *conn, pp_pitr_result *res, pp_err *err)
 			break;
 		}
 		if (pp_buf_printf(&out, "%s\n", line) != PP_OK) {
-			rc = pp_err_set(err, PP_ENOMEM, "out of memory reading planpipe-pitr's output");
+			rc = pp_err_set(err, PP_ENOMEM,
+					"out of memory reading planpipe-pitr's output");
 			goto out;
 		}
 	}
@@ -109,8 +111,7 @@ out:
 	return rc;
 }
 
-pp_rc pp_pitr_run(const pp_config *cfg, const pp_pitr_opts *o, pp_pitr_result *res,
-		  pp_err *err)
+pp_rc pp_pitr_run(const pp_config *cfg, const pp_pitr_opts *o, pp_pitr_result *res, pp_err *err)
 {
 	PGconn *conn = NULL;
 	PGresult *r = NULL;
@@ -130,7 +131,8 @@ pp_rc pp_pitr_run(const pp_config *cfg, const pp_pitr_opts *o, pp_pitr_result *r
 		rc = pp_err_set(err, PP_EINVAL, "--type '%s' is not full, diff or incr", o->type);
 		goto out;
 	}
-	rc = pp_db_connect(cfg, o->op == PP_PITR_BACKUP ? "planpipe backup --pitr" : "planpipe restore",
+	rc = pp_db_connect(cfg,
+			   o->op == PP_PITR_BACKUP ? "planpipe backup --pitr" : "planpipe restore",
 			   cfg->connect_timeout_s * 1000, &conn, err);
 	if (rc != PP_OK)
 		goto out;
