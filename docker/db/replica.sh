@@ -52,6 +52,7 @@ health() {
 	[ "$3" -ge 0 ] || { echo "unhealthy: nothing replayed yet"; exit 1; }
 	[ "$3" -le "$max" ] || { echo "unhealthy: ${3} s behind the primary (bound PLANPIPE_REPLICA_MAX_LAG=$max s)"; exit 1; }
 	echo "streaming from $primary; ${3} s and $4 bytes behind"
+	exit 0
 }
 
 clone() {
