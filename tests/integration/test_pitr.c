@@ -26,6 +26,7 @@ static void fake(const char *body)
 	assert_int_equal(chmod(dir, 0755), 0);
 	assert_int_equal(chmod(path, 0755), 0);
 	setenv("PLANPIPE_PITR_PROGRAM", path, 1);
+	free(dir);
 }
 
 static void relays_output_and_arguments(void **state)
@@ -138,6 +139,7 @@ static void bad_targets_are_refused_before_anything_runs(void **state)
 
 	assert_int_not_equal(stat(marker, &st), 0);
 	unsetenv("PLANPIPE_PITR_PROGRAM");
+	free(dir);
 }
 
 static void options_of_other_modes_are_refused(void **state)
