@@ -69,6 +69,10 @@ postgresql:
   data_dir: /var/lib/postgresql/data/15
   bin_dir: /usr/lib/postgresql/15/bin
   pgpass: /tmp/pgpass
+  # A new standby's pg_basebackup asks for an immediate checkpoint, not
+  # one spread over minutes.
+  basebackup:
+    - checkpoint: fast
   authentication:
     superuser:
       username: ${POSTGRES_USER:-planpipe}

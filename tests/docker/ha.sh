@@ -92,7 +92,7 @@ check "a user (cli through haproxy) and a project through ha-api" project
 load() {
 	url="$(api_url)/v1/projects/HA/stories"
 	i=0
-	while [ ! -e "$work/stop" ]; do
+	while [ -d "$work" ] && [ ! -e "$work/stop" ]; do
 		i=$((i + 1))
 		code=$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' -X POST \
 			-H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
