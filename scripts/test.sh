@@ -4,7 +4,7 @@
 # (the plain build also runs the clock-reading tests at pinned dates). The
 # threaded code (the connection pool) runs once more under ThreadSanitizer,
 # the Docker stack is tested with real containers (tests/docker/run.sh, then
-# the stages docker-pitr and docker-standby), and a clean
+# the stages docker-pitr, docker-standby and docker-ha), and a clean
 # debian:bookworm-slim container runs the README's commands (tests/fresh).
 # Ends with one line "make test: N passed, N failed, N skipped" and exits
 # non-zero if anything failed or timed out, or a suite could not run.
@@ -88,9 +88,9 @@ echo "== docker: tests/docker/run.sh"
 shell_suite build/docker
 
 # Beyond one machine (issue 19), each its own compose project: the
-# point-in-time recovery drill with pgBackRest, and the replica profile's
-# streaming standby.
-for stage in pitr standby; do
+# point-in-time recovery drill with pgBackRest, the replica profile's
+# streaming standby, and the ha profile's failover with Patroni.
+for stage in pitr standby ha; do
 	echo "== docker-$stage: tests/docker/$stage.sh"
 	{
 		rc=0

@@ -69,7 +69,7 @@ up_ha() {
 		return 1
 	}
 	end=$(($(now) + 60))
-	until list=$(patroni pg-ha1 list) && printf '%s\n' "$list" | grep -q "Sync Standby.*streaming"; do
+	until list=$(patroni pg-ha1 list) && printf '%s\n' "$list" | grep -Eq "Sync Standby *\| *(running|streaming)"; do
 		[ "$(now)" -lt "$end" ] || { note "no synchronous standby: $list"; return 1; }
 		sleep 1
 	done
