@@ -3,7 +3,8 @@
 # in a plain build and under AddressSanitizer + UndefinedBehaviorSanitizer
 # (the plain build also runs the clock-reading tests at pinned dates). The
 # threaded code (the connection pool) runs once more under ThreadSanitizer,
-# the Docker stack is tested with real containers, and a clean
+# the Docker stack is tested with real containers (tests/docker/run.sh, then
+# the stages docker-pitr, docker-standby and docker-ha), and a clean
 # debian:bookworm-slim container runs the README's commands (tests/fresh).
 # Ends with one line "make test: N passed, N failed, N skipped" and exits
 # non-zero if anything failed or timed out, or a suite could not run.
@@ -85,6 +86,19 @@ echo "== docker: tests/docker/run.sh"
 	echo "$rc" >build/docker.rc
 } 2>&1 | tee build/docker.out
 shell_suite build/docker
+
+# Beyond one machine (issue 19), each its own compose project: the
+# point-in-time recovery drill with pgBackRest, the replica profile's
+# streaming standby, and the ha profile's failover with Patroni.
+for stage in pitr standby ha; do
+	echo "== docker-$stage: tests/docker/$stage.sh"
+	{
+		rc=0
+		sh "tests/docker/$stage.sh" || rc=$?
+		echo "$rc" >"build/docker-$stage.rc"
+	} 2>&1 | tee "build/docker-$stage.out"
+	shell_suite "build/docker-$stage"
+done
 
 # A fresh Debian 12 in a clean container: make build, make run, make env,
 # and make test inside it (tests/fresh/run.sh).

@@ -250,6 +250,8 @@ initialise() {
 	# Added by the db image's entrypoint: any other address, over TCP
 	# (POSTGRES_HOST_AUTH_METHOD at initialisation).
 	host all all all $method
+	# Streaming replication (the replica profile's pg_basebackup and standby).
+	host replication all all $method
 	EOF
 
 	log "starting a temporary server on the unix socket only"
@@ -302,6 +304,10 @@ main() {
 		exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 	fi
 
+	# A verified point-in-time restore waiting to replace the cluster, and
+	# pgBackRest's login (docker/db/pitr-switch.sh).
+	. /usr/local/lib/planpipe-db/pitr-switch.sh
+	pitr_switch
 	if ! check_pgdata; then
 		initialise
 	fi

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_pitr.h"
 #include "core/buf.h"
 #include "db/backup.h"
+#include "db/pitr.h"
 #include "db/migration.h"
 
 /* verify and restore: the backup is damaged or does not match its manifest. */
@@ -18,6 +20,7 @@ static const char backup_usage[] =
 	"usage: planpipe backup [--out DIR] [--keep N] [--pg-bindir DIR]\n"
 	"       planpipe backup verify BACKUP [--jobs N] [--allow-role-passwords]\n"
 	"                                     [--pg-bindir DIR]\n"
+	"       planpipe backup --pitr [--type full|diff|incr]\n"
 	"\n"
 	"backup          dumps the configured database (pg_dump, custom format) and the\n"
 	"                cluster's roles into DIR/planpipe-YYYYMMDDTHHMMSSZ/ with a manifest\n"
@@ -29,6 +32,10 @@ static const char backup_usage[] =
 	"                Exit 0 good, 1 damaged or different, 2 could not check\n"
 	"  --jobs N      pg_restore with N parallel jobs\n"
 	"  --allow-role-passwords  give the roles it creates the backup's passwords\n"
+	"--pitr          a pgBackRest backup of the whole cluster, run in the database\n"
+	"                server (planpipe-pitr of the db image), for point-in-time\n"
+	"                recovery with the WAL archive (planpipe restore --to-time)\n"
+	"  --type T      full (default), diff or incr\n"
 	"\n"
 	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
 	"\n"
@@ -39,6 +46,7 @@ static const char restore_usage[] =
 	"usage: planpipe restore BACKUP [--target DB] [--jobs N] [--force] [--drop-old]\n"
 	"                               [--terminate] [--allow-role-passwords]\n"
 	"                               [--pg-bindir DIR]\n"
+	"       planpipe restore --to-time TIMESTAMP | --to-lsn LSN [--no-switch]\n"
 	"\n"
 	"Restores BACKUP (a backup directory) into a fresh database, checks it against\n"
 	"the manifest, and only then swaps it in as DB: a failure leaves DB untouched.\n"
@@ -52,6 +60,13 @@ static const char restore_usage[] =
 	"                 never change)\n"
 	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
 	"\n"
+	"--to-time TIMESTAMP, --to-lsn LSN: point-in-time recovery of the whole cluster\n"
+	"with pgBackRest, run in the database server (planpipe-pitr of the db image):\n"
+	"restores into a new data directory, replays the WAL archive up to the moment\n"
+	"(a timestamp without a zone is the session's TimeZone), verifies it in a\n"
+	"private server, and has the db container put it in place at its next start\n"
+	"(--no-switch: verify only). The running cluster is not touched.\n"
+	"\n"
 	"globals.sql may only create roles (no SUPERUSER, CREATEROLE, REPLICATION or\n"
 	"BYPASSRLS); anything else refuses the backup. With PLANPIPE_BACKUP_KEY set, an\n"
 	"unsigned or wrongly signed backup is refused.\n"
@@ -64,7 +79,9 @@ typedef struct args {
 	const char *target;
 	const char *bindir;
 	const char *operand;
-	int keep, jobs, force, drop_old, terminate, allow_passwords;
+	const char *type, *to_time, *to_lsn;
+	int keep, jobs, force, drop_old, terminate, allow_passwords, pitr, no_switch;
+	int out_given;
 } args;
 
 typedef struct ui {
@@ -167,6 +184,11 @@ static int parse_args(const char *cmd, const char *usage, int argc, char **argv,
 		{"terminate", no_argument, NULL, 'T'},
 		{"pg-bindir", required_argument, NULL, 'b'},
 		{"allow-role-passwords", no_argument, NULL, 'P'},
+		{"pitr", no_argument, NULL, 'R'},
+		{"type", required_argument, NULL, 'y'},
+		{"to-time", required_argument, NULL, 'm'},
+		{"to-lsn", required_argument, NULL, 'l'},
+		{"no-switch", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -180,6 +202,22 @@ static int parse_args(const char *cmd, const char *usage, int argc, char **argv,
 		switch (c) {
 		case 'o':
 			a->out = optarg;
+			a->out_given = 1;
+			break;
+		case 'R':
+			a->pitr = 1;
+			break;
+		case 'y':
+			a->type = optarg;
+			break;
+		case 'm':
+			a->to_time = optarg;
+			break;
+		case 'l':
+			a->to_lsn = optarg;
+			break;
+		case 'n':
+			a->no_switch = 1;
 			break;
 		case 'k':
 			if (parse_count(cmd, optarg, "--keep", &a->keep) != 0)
@@ -353,6 +391,11 @@ int pp_cli_backup(int argc, char **argv, const pp_config *cfg)
 		if (r != 0)
 			return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 		if (refuse("backup verify", a.keep, "--keep") ||
+		    refuse("backup verify", a.pitr, "--pitr") ||
+		    refuse("backup verify", a.type != NULL, "--type") ||
+		    refuse("backup verify", a.to_time != NULL, "--to-time") ||
+		    refuse("backup verify", a.to_lsn != NULL, "--to-lsn") ||
+		    refuse("backup verify", a.no_switch, "--no-switch") ||
 		    refuse("backup verify", a.force, "--force") ||
 		    refuse("backup verify", a.target != NULL, "--target"))
 			return PP_EXIT_ERROR;
@@ -361,6 +404,20 @@ int pp_cli_backup(int argc, char **argv, const pp_config *cfg)
 	r = parse_args("backup", backup_usage, argc, argv, &a);
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+	if (refuse("backup", a.to_time != NULL, "--to-time") ||
+	    refuse("backup", a.to_lsn != NULL, "--to-lsn") ||
+	    refuse("backup", a.no_switch, "--no-switch") ||
+	    refuse("backup", a.type != NULL && !a.pitr, "--type without --pitr"))
+		return PP_EXIT_ERROR;
+	if (a.pitr) {
+		if (refuse("backup --pitr", a.operand != NULL, "a subcommand") ||
+		    refuse("backup --pitr", a.out_given, "--out") ||
+		    refuse("backup --pitr", a.keep,
+			   "--keep (pgBackRest's retention is PGBACKREST_REPO1_RETENTION_FULL)") ||
+		    refuse("backup --pitr", a.bindir != NULL, "--pg-bindir"))
+			return PP_EXIT_ERROR;
+		return pp_cli_pitr("backup", cfg, PP_PITR_BACKUP, a.type, NULL, NULL, 0);
+	}
 	if (a.operand) {
 		fprintf(stderr, "planpipe backup: unknown subcommand '%s'\n\n%s", a.operand,
 			backup_usage);
@@ -384,7 +441,28 @@ int pp_cli_restore(int argc, char **argv, const pp_config *cfg)
 	r = parse_args("restore", restore_usage, argc, argv, &a);
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	if (refuse("restore", a.keep, "--keep"))
+	if (refuse("restore", a.keep, "--keep") || refuse("restore", a.pitr, "--pitr") ||
+	    refuse("restore", a.type != NULL, "--type") || refuse("restore", a.out_given, "--out"))
+		return PP_EXIT_ERROR;
+	if (a.to_time || a.to_lsn) {
+		if (refuse("restore --to-time/--to-lsn", a.operand != NULL, "a backup directory") ||
+		    refuse("restore --to-time/--to-lsn", a.target != NULL, "--target") ||
+		    refuse("restore --to-time/--to-lsn", a.force, "--force") ||
+		    refuse("restore --to-time/--to-lsn", a.drop_old, "--drop-old") ||
+		    refuse("restore --to-time/--to-lsn", a.terminate, "--terminate") ||
+		    refuse("restore --to-time/--to-lsn", a.jobs, "--jobs") ||
+		    refuse("restore --to-time/--to-lsn", a.allow_passwords,
+			   "--allow-role-passwords") ||
+		    refuse("restore --to-time/--to-lsn", a.bindir != NULL, "--pg-bindir"))
+			return PP_EXIT_ERROR;
+		if (a.to_time && a.to_lsn) {
+			pp_cli_error("restore", "give one of --to-time and --to-lsn, not both");
+			return PP_EXIT_ERROR;
+		}
+		return pp_cli_pitr("restore", cfg, PP_PITR_RESTORE, NULL, a.to_time, a.to_lsn,
+				   a.no_switch);
+	}
+	if (refuse("restore", a.no_switch, "--no-switch without --to-time or --to-lsn"))
 		return PP_EXIT_ERROR;
 	if (a.operand == NULL) {
 		fprintf(stderr, "planpipe restore: which backup?\n\n%s", restore_usage);
