@@ -65,14 +65,10 @@ int main(int argc, char **argv)
 	DIR *d;
 	const char *sym = argc == 5 ? argv[4] : "pp_embedded_migrations";
 
- *   embed OUTPUT.c DEPFILE DIR [SYMBOL]
- *   embed --assets OUTPUT.c DEPFILE DIR
- *
- * With --assets it writes every file under DIR instead (the dashboard's
- * web/ directory, subdirectories included, dot files left out) as the table
- * pp_web_assets of src/web/assets.h: the path relative to DIR, the bytes,
- * and an ETag (FNV-1a 64 of the bytes, computed here so that the server
- * needs no hashing at start-up).
+	if (argc == 5 && strcmp(argv[1], "--assets") == 0)
+		return assets_main(argv[2], argv[3], argv[4]);
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: embed [--assets] OUTPUT.c DEPFILE DIR [SYMBOL]\n");
 		return 2;
 	}
 	d = opendir(argv[3]);

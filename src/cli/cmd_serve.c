@@ -209,7 +209,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	memset(&api, 0, sizeof(api));
 	api.cfg = cfg;
 	/* Not thread-safe on the first call: made here, before any thread. */
-	api.schema_version = pp_migrations_required_version();
+	api.schema_version = pp_mig_required_version();
 
 	/*
 	 * Every thread (the pool's, libmicrohttpd's) inherits this mask, so the

@@ -79,12 +79,6 @@ const pp_mig *pp_mig_find(const pp_mig_set *set, int version);
 int pp_mig_required_version(void);
 
 /*
- * The old name, for src/cli/cmd_serve.c only until its branch is merged
- * (issue 20: one prefix per module). Remove once nothing uses it.
- */
-#define pp_migrations_required_version pp_mig_required_version
-
-/*
  * Creates dir/NNNN_name.sql with NNNN one past the highest existing version
  * and a commented template. name: lowercase letters, digits, underscores.
  * On success *path (caller frees) names the new file.
