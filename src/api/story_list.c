@@ -131,21 +131,7 @@ bad:
 
 static int parse(const pp_http_req *req, pp_http_resp *resp, filters *f, int across)
 {
-	static const char *const one_project[] = {"status",
-						  "category",
-						  "backlog",
-						  "label",
-						  "epic",
-						  "priority",
-						  "priority_rank_min",
-						  "priority_rank_max",
-						  "sort",
-						  "owner",
-						  "q",
-						  "archived",
-						  "limit",
-						  "cursor",
-						  NULL};
+	/* The cross-project list also takes `project`; one project's list starts after it. */
 	static const char *const all_projects[] = {"project",
 						   "status",
 						   "category",
@@ -168,7 +154,7 @@ static int parse(const pp_http_req *req, pp_http_resp *resp, filters *f, int acr
 					 "0123456789_.-:/+#@ ";
 	const char *v;
 
-	if (pp_api_query_known(req, resp, across ? all_projects : one_project) != 0 ||
+	if (pp_api_query_known(req, resp, across ? all_projects : all_projects + 1) != 0 ||
 	    (across && pp_api_query_list(req, resp, "project", KEY_CHARS, &f->projects,
 					 &f->has_projects) != 0) ||
 	    pp_api_query_list(req, resp, "status", STATUS_CHARS, &f->status, &f->has_status) != 0 ||
