@@ -34,8 +34,20 @@ for group in "$@"; do
 	esac
 done
 
+# A machine may carry Node.js from elsewhere (NodeSource's nodejs bundles its
+# own npm and conflicts with Debian's npm package): a command on the PATH
+# satisfies these two, whatever package brought it.
+have_command() {
+	case "$1" in
+	nodejs) command -v node >/dev/null 2>&1 ;;
+	npm) command -v npm >/dev/null 2>&1 ;;
+	*) return 1 ;;
+	esac
+}
+
 missing=""
 for pkg in $want; do
+	! have_command "$pkg" || continue
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
 	case "$status" in
 	*"ok installed"*) ;;
