@@ -7,7 +7,7 @@
 --
 -- Hand computations are in the comments; days are UTC, times 10:00 unless said.
 BEGIN;
-SELECT plan(28);
+SELECT plan(29);
 
 -- Fixture -----------------------------------------------------------------------------
 SELECT ok(bool_and(planpipe_create_history_partition(m)), 'partitions for 2023-12 .. 2024-02')
@@ -296,6 +296,42 @@ SELECT pg_temp.act_as('nobody');
 SELECT is((SELECT count(*) FROM planpipe_report_open_blocked(ARRAY[pg_temp.sid('V-17')])), 0::bigint,
           'without a user, the blocker check shows planpipe_app nothing');
 RESET ROLE;
+
+-- velocity's two paths (0023) ------------------------------------------------------------------
+-- A project of its own, TIE, sprint TS1 (01-08..01-14), as of 01-24:
+-- T-1 done on 01-03 and T-2 ready since 01-01, neither written since (their
+--   updated_at set back to their last change, as a server running then would
+--   have left it): no history is read for them, their status now is their
+--   status at both edges: T-1 done before (neither), T-2 committed (3);
+-- T-3 (5) has two rows at 01-08 00:00 exactly, the sprint's start:
+--   ready -> done, then done -> in_progress; the first of the two (by id)
+--   gives its status then: ready, committed; in_progress at the end: not done.
+-- committed 2 stories, 8 points; done none.
+INSERT INTO projects (key, name) VALUES ('TIE', 'Ties');
+INSERT INTO backlogs (project_id, name, kind, starts_on, ends_on)
+SELECT id, 'TS1', 'sprint', '2024-01-08', '2024-01-14' FROM projects WHERE key = 'TIE';
+INSERT INTO stories (project_id, backlog_id, key, title, status, estimate_points, created_at)
+SELECT p.id, b.id, t.key, 'Story ' || t.key, t.status, t.points, '2024-01-01 10:00+00'
+FROM (VALUES ('T-1', 'done', 2), ('T-2', 'ready', 3), ('T-3', 'in_progress', 5)) AS t(key, status, points)
+JOIN projects p ON p.key = 'TIE' JOIN backlogs b ON b.project_id = p.id;
+SET LOCAL planpipe.maintenance = on;
+DELETE FROM status_history WHERE story_id IN (SELECT pg_temp.sid(k) FROM unnest(ARRAY['T-1', 'T-2', 'T-3']) AS k);
+SET LOCAL planpipe.maintenance = off;
+SELECT pg_temp.history('T-1', 'TIE', '2024-01-01 10:00 draft', '2024-01-03 10:00 done');
+SELECT pg_temp.history('T-2', 'TIE', '2024-01-01 10:00 ready');
+SELECT pg_temp.history('T-3', 'TIE', '2024-01-01 10:00 ready');
+INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at, source)
+SELECT pg_temp.sid('T-3'), id, 'ready', 'done', '2024-01-08 00:00+00', 'api' FROM projects WHERE key = 'TIE';
+INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at, source)
+SELECT pg_temp.sid('T-3'), id, 'done', 'in_progress', '2024-01-08 00:00+00', 'api' FROM projects WHERE key = 'TIE';
+SET LOCAL session_replication_role = replica; -- no trigger: updated_at as written
+UPDATE stories s SET updated_at = (SELECT max(h.changed_at) FROM status_history h WHERE h.story_id = s.id)
+WHERE s.key IN ('T-1', 'T-2');
+SET LOCAL session_replication_role = origin;
+SELECT is(planpipe_report_velocity(ARRAY['TIE'], 3, '2024-01-24')->'by_project'->0->'sprints',
+          '[{"backlog": "TS1", "starts_on": "2024-01-08", "ends_on": "2024-01-14", "finished": true,
+             "committed": {"stories": 2, "points": 8}, "done": {"stories": 0, "points": 0}}]'::jsonb,
+          'velocity: stories not written since a sprint began, and two history rows at its first instant');
 
 -- Errors --------------------------------------------------------------------------------------------
 SELECT throws_ok($$SELECT planpipe_report_aging(NULL, 'infinity')$$, '22023', 'as_of must be a finite date',
