@@ -18,8 +18,8 @@
 
 typedef struct pp_api {
 	const pp_config *cfg;
-	pp_pool *pool;           /* the primary */
-	pp_read_router *reads;   /* reads on the standby; NULL: none (read_route.h) */
+	pp_pool *pool;         /* the primary */
+	pp_read_router *reads; /* reads on the standby; NULL: none (read_route.h) */
 	pp_http_metrics *metrics;
 	int schema_version; /* the schema this binary needs (readiness) */
 } pp_api;

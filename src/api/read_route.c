@@ -35,10 +35,10 @@ struct pp_read_router {
 	pthread_cond_t wake; /* stopping */
 	pthread_condattr_t condattr;
 	int stopping;
-	pp_standby_state st;                         /* mu */
-	pp_read_route last_seen;                     /* the probe's own view, for the log */
-	unsigned long long counts[PP_READ_NROUTES];  /* mu */
-	unsigned long long probes, probe_failures;   /* mu */
+	pp_standby_state st;                        /* mu */
+	pp_read_route last_seen;                    /* the probe's own view, for the log */
+	unsigned long long counts[PP_READ_NROUTES]; /* mu */
+	unsigned long long probes, probe_failures;  /* mu */
 };
 
 /* The state as a read without writes behind it would be routed by (mu held). */
@@ -315,14 +315,16 @@ pp_rc pp_read_router_render(pp_read_router *r, pp_buf *out)
 	pp_pool_stats_get(r->pool, &ps);
 	if (st.measured && st.up && st.lag_known)
 		snprintf(lag, sizeof(lag), "%.3f", st.lag_s);
-	rc = pp_buf_adds(out, "# HELP planpipe_read_routed_total Reads that may run on the standby, "
-			      "by where they ran (target) and why not on the standby (reason).\n"
-			      "# TYPE planpipe_read_routed_total counter\n");
+	rc = pp_buf_adds(out,
+			 "# HELP planpipe_read_routed_total Reads that may run on the standby, "
+			 "by where they ran (target) and why not on the standby (reason).\n"
+			 "# TYPE planpipe_read_routed_total counter\n");
 	for (i = 0; i < PP_READ_NROUTES && rc == PP_OK; i++)
-		rc = pp_buf_printf(out, "planpipe_read_routed_total{target=\"%s\",reason=\"%s\"} %llu\n",
-				   i == PP_READ_STANDBY ? "standby" : "primary",
-				   i == PP_READ_STANDBY ? "ok" : pp_read_route_str((pp_read_route)i),
-				   counts[i]);
+		rc = pp_buf_printf(
+			out, "planpipe_read_routed_total{target=\"%s\",reason=\"%s\"} %llu\n",
+			i == PP_READ_STANDBY ? "standby" : "primary",
+			i == PP_READ_STANDBY ? "ok" : pp_read_route_str((pp_read_route)i),
+			counts[i]);
 	if (rc == PP_OK)
 		rc = pp_buf_printf(
 			out,
@@ -351,8 +353,7 @@ pp_rc pp_read_router_render(pp_read_router *r, pp_buf *out)
 			"# TYPE planpipe_read_pool_connections gauge\n"
 			"planpipe_read_pool_connections{state=\"idle\"} %d\n"
 			"planpipe_read_pool_connections{state=\"in_use\"} %d\n",
-			in_use, st.measured && st.up,
-			lag,
+			in_use, st.measured && st.up, lag,
 			st.measured ? (double)(now - st.at_ms) / 1000.0 : 0.0, r->max_lag_s,
 			pp_lsn_table_count(r->writes), ps.idle, ps.in_use);
 	return rc;

@@ -356,9 +356,9 @@ static int standby_fault(pp_rc rc, int lost, const PGresult *failed)
 		return 1;
 	if (rc == PP_ETIMEDOUT)
 		return 2;
-	if (st != NULL && (strncmp(st, "40", 2) == 0 || strncmp(st, "08", 2) == 0 ||
-			   strncmp(st, "53", 2) == 0 || strncmp(st, "57P", 3) == 0 ||
-			   strcmp(st, "25006") == 0))
+	if (st != NULL &&
+	    (strncmp(st, "40", 2) == 0 || strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 ||
+	     strncmp(st, "57P", 3) == 0 || strcmp(st, "25006") == 0))
 		return 2;
 	return 0;
 }

@@ -35,7 +35,7 @@ typedef struct pp_tx_stmt {
 typedef struct pp_tx {
 	pp_tx_stmt stmts[PP_TX_MAX_STMTS];
 	int n;
-	int anywhere; /* pp_tx_read_anywhere: it may run on the standby */
+	int anywhere;                   /* pp_tx_read_anywhere: it may run on the standby */
 	PGresult *res[PP_TX_MAX_STMTS]; /* after a successful pp_tx_run: each statement's result */
 } pp_tx;
 

@@ -93,8 +93,8 @@ static const setting settings[] = {
 	 NULL, 1, 0,
 	 "a hot standby's connection string: `serve` runs reports, the cross-project story list "
 	 "and history there; unset: everything on DATABASE_URL"},
-	{"PLANPIPE_READ_MAX_LAG", S_INT, offsetof(pp_config, read_max_lag_s), "5", 0, 86400, NULL, 0,
-	 0, "seconds of replay lag beyond which the standby's reads go to the primary"},
+	{"PLANPIPE_READ_MAX_LAG", S_INT, offsetof(pp_config, read_max_lag_s), "5", 0, 86400, NULL,
+	 0, 0, "seconds of replay lag beyond which the standby's reads go to the primary"},
 	/* status_history's partitions (docs/operations.md, "History partitions"). */
 	{"PLANPIPE_HISTORY_MONTHS_AHEAD", S_INT, offsetof(pp_config, history_months_ahead), "12", 0,
 	 120, NULL, 0, 0,

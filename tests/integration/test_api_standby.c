@@ -135,9 +135,10 @@ static int setup(void **state)
 	deadline = pp_t_now_ms() + 30000;
 	for (;;) {
 		PGconn *c = PQconnectdb(W.conninfo);
-		PGresult *res = PQstatus(c) == CONNECTION_OK
-					? PQexec(c, "SELECT count(*) FROM users WHERE handle = 'bob'")
-					: NULL;
+		PGresult *res =
+			PQstatus(c) == CONNECTION_OK
+				? PQexec(c, "SELECT count(*) FROM users WHERE handle = 'bob'")
+				: NULL;
 		int ok = PQresultStatus(res) == PGRES_TUPLES_OK &&
 			 strcmp(PQgetvalue(res, 0, 0), "1") == 0;
 
@@ -150,7 +151,8 @@ static int setup(void **state)
 		usleep(100000);
 	}
 	snprintf(url, sizeof(url), "PLANPIPE_READ_DATABASE_URL=%s", W.conninfo);
-	/* The lag bound out of the way: recovery_min_apply_delay below holds replay back on purpose. */
+	/* The lag bound out of the way: recovery_min_apply_delay below holds replay back on
+	 * purpose. */
 	env[0] = url;
 	env[1] = lag;
 	env[2] = NULL;
@@ -170,11 +172,12 @@ static int teardown(void **state)
 	api_server_stop(&W.srv);
 	free(W.alice);
 	free(W.bob);
-	snprintf(line, sizeof(line),
-		 "d='%s'; if [ \"$(id -u)\" -eq 0 ]; then p='runuser -u postgres --'; else p=; fi; "
-		 "$p ${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_ctl -D \"$d/data\" -m immediate -w "
-		 "stop >/dev/null 2>&1; rm -rf \"$d\"",
-		 W.dir);
+	snprintf(
+		line, sizeof(line),
+		"d='%s'; if [ \"$(id -u)\" -eq 0 ]; then p='runuser -u postgres --'; else p=; fi; "
+		"$p ${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_ctl -D \"$d/data\" -m immediate -w "
+		"stop >/dev/null 2>&1; rm -rf \"$d\"",
+		W.dir);
 	if (W.dir[0])
 		(void)system(line);
 	return 0;

@@ -17,7 +17,7 @@
 
 #include "api/read_route.h"
 
-static void lsn_text(void **state)
+static void lsn_text_both_ways(void **state)
 {
 	char buf[PP_LSN_TEXT];
 	pp_lsn l = 1;
@@ -50,7 +50,7 @@ static void lsn_text(void **state)
 	assert_int_equal(pp_lsn_parse(NULL, &l), -1);
 }
 
-static void replay_target(void **state)
+static void replay_target_at_page_starts(void **state)
 {
 	(void)state;
 	/* Mid-page: the position itself. */
@@ -75,7 +75,7 @@ static pp_standby_state good(void)
 	return st;
 }
 
-static void decide(void **state)
+static void each_reason_against_the_standby(void **state)
 {
 	pp_standby_state st = good();
 
@@ -112,7 +112,7 @@ static void decide(void **state)
 	assert_int_equal(pp_read_decide(&st, 99999, 5, 5000, 0), PP_READ_DOWN);
 }
 
-static void route_names(void **state)
+static void every_route_has_a_name(void **state)
 {
 	int i;
 
@@ -131,7 +131,7 @@ static void key_of(char key[PP_LSN_KEY_LEN + 1], unsigned home, unsigned n)
 	snprintf(key, PP_LSN_KEY_LEN + 1, "%08x%056x", home, n);
 }
 
-static void table_basics(void **state)
+static void table_keeps_the_highest_until_replayed(void **state)
 {
 	pp_lsn_table *t = pp_lsn_table_new(16);
 	char a[PP_LSN_KEY_LEN + 1], b[PP_LSN_KEY_LEN + 1];
@@ -161,7 +161,7 @@ static void table_basics(void **state)
 	pp_lsn_table_free(NULL);
 }
 
-static void table_full_raises_floor(void **state)
+static void full_table_raises_the_floor(void **state)
 {
 	pp_lsn_table *t = pp_lsn_table_new(16);
 	char k[PP_LSN_KEY_LEN + 1], other[PP_LSN_KEY_LEN + 1];
@@ -217,7 +217,7 @@ static void *hammer(void *p)
 	return NULL;
 }
 
-static void table_threads(void **state)
+static void table_under_eight_threads(void **state)
 {
 	pp_lsn_table *t = pp_lsn_table_new(64);
 	pthread_t th[8];
@@ -242,13 +242,13 @@ static void table_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lsn_text),
-		cmocka_unit_test(replay_target),
-		cmocka_unit_test(decide),
-		cmocka_unit_test(route_names),
-		cmocka_unit_test(table_basics),
-		cmocka_unit_test(table_full_raises_floor),
-		cmocka_unit_test(table_threads),
+		cmocka_unit_test(lsn_text_both_ways),
+		cmocka_unit_test(replay_target_at_page_starts),
+		cmocka_unit_test(each_reason_against_the_standby),
+		cmocka_unit_test(every_route_has_a_name),
+		cmocka_unit_test(table_keeps_the_highest_until_replayed),
+		cmocka_unit_test(full_table_raises_the_floor),
+		cmocka_unit_test(table_under_eight_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
