@@ -161,6 +161,19 @@ static int setup(void **state)
 		    "{\"key\":\"PLAN\",\"name\":\"Planning\"}", NULL);
 	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.alice,
 		    "{\"key\":\"PLAN-1\",\"title\":\"One\"}", NULL);
+	/* Other callers see those writes once the standby has them: wait for that. */
+	deadline = pp_t_now_ms() + 30000;
+	for (;;) {
+		PGconn *c = standby_connect();
+		long n = pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'PLAN-1'");
+
+		PQfinish(c);
+		if (n == 1)
+			break;
+		if (pp_t_now_ms() > deadline)
+			fail_msg("the standby did not replay the story within 30 s");
+		usleep(50000);
+	}
 	return 0;
 }
 
@@ -360,12 +373,29 @@ static void standby_stopped_and_back(void **state)
 	assert_true(metric(ROUTED("standby", "ok")) > ok);
 }
 
+/* A standby URL libpq cannot read stops `serve` at start, naming the variable, password masked. */
+static void bad_read_url_is_refused(void **state)
+{
+	pp_t_result r;
+
+	(void)state;
+	setenv("PLANPIPE_READ_DATABASE_URL", "postgresql://u:pw%ZZsecret@h/db", 1);
+	setenv("PLANPIPE_LISTEN", "127.0.0.1:0", 1);
+	r = pp_t_run("serve", NULL);
+	unsetenv("PLANPIPE_READ_DATABASE_URL");
+	unsetenv("PLANPIPE_LISTEN");
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "PLANPIPE_READ_DATABASE_URL is not a valid connection string: "
+				    "invalid percent-encoded token: \"********\"");
+	assert_null(strstr(r.err, "secret"));
+	pp_t_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(reads_on_the_standby),
-		cmocka_unit_test(writes_on_the_primary),
-		cmocka_unit_test(read_your_writes),
+		cmocka_unit_test(bad_read_url_is_refused),  cmocka_unit_test(reads_on_the_standby),
+		cmocka_unit_test(writes_on_the_primary),    cmocka_unit_test(read_your_writes),
 		cmocka_unit_test(standby_stopped_and_back),
 	};
 
