@@ -7,7 +7,7 @@
 #
 # Environment: PATRONI_NAME (the node, also its host name), POSTGRES_USER
 # and POSTGRES_PASSWORD (the superuser), PLANPIPE_HA_REPLICATION_PASSWORD
-# (the role `replicator`), POSTGRES_DB (planpipe), PLANPIPE_HA_SYNCHRONOUS
+# (the role `replicator`) (each password or its _FILE), POSTGRES_DB (planpipe), PLANPIPE_HA_SYNCHRONOUS
 # (on: a commit returns once the synchronous standby has it), PLANPIPE_HA_TTL
 # (seconds the leader key lives without renewal, 10), PATRONI_ETCD3_HOSTS.
 set -eu
@@ -15,8 +15,16 @@ set -eu
 die() { echo "planpipe-patroni: ERROR: $*" >&2; exit 1; }
 
 : "${PATRONI_NAME:?PATRONI_NAME must be set (the node's name and host name)}"
-[ -n "${POSTGRES_PASSWORD:-}" ] || die "POSTGRES_PASSWORD is not set"
-[ -n "${PLANPIPE_HA_REPLICATION_PASSWORD:-}" ] || die "PLANPIPE_HA_REPLICATION_PASSWORD is not set"
+# Either password may come from a file (VAR_FILE, a Docker secret), read
+# here while still root, and exported for the run as postgres below.
+# shellcheck source-path=SCRIPTDIR source=../lib/file_env.sh
+. "${PP_FILE_ENV_SH:-/usr/local/lib/planpipe/file_env.sh}"
+file_env POSTGRES_PASSWORD
+file_env PLANPIPE_HA_REPLICATION_PASSWORD
+[ -n "${POSTGRES_PASSWORD:-}" ] || die "POSTGRES_PASSWORD (or POSTGRES_PASSWORD_FILE) is not set"
+[ -n "${PLANPIPE_HA_REPLICATION_PASSWORD:-}" ] ||
+	die "PLANPIPE_HA_REPLICATION_PASSWORD (or PLANPIPE_HA_REPLICATION_PASSWORD_FILE) is not set"
+export POSTGRES_PASSWORD PLANPIPE_HA_REPLICATION_PASSWORD
 
 if [ "$(id -u)" = 0 ]; then
 	mkdir -p /var/lib/postgresql/data /var/run/postgresql

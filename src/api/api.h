@@ -11,13 +11,15 @@
 #include <stddef.h>
 
 #include "core/config.h"
+#include "api/read_route.h"
 #include "db/pool.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
 typedef struct pp_api {
 	const pp_config *cfg;
-	pp_pool *pool;
+	pp_pool *pool;         /* the primary */
+	pp_read_router *reads; /* reads on the standby; NULL: none (read_route.h) */
 	pp_http_metrics *metrics;
 	int schema_version; /* the schema this binary needs (readiness) */
 } pp_api;

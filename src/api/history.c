@@ -31,6 +31,7 @@ void pp_api_story_history(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	if (pp_api_query_known(req, resp, no_params) != 0)
 		return;
 	pp_tx_init(&tx);
+	pp_tx_read_anywhere(&tx);
 	pp_tx_guard(&tx, req->params[0], "viewer");
 	pp_api_run_reply(ctx, req, resp, &tx,
 			 pp_tx_add(&tx, sql_story, 2, req->params[0], req->params[1]), 200);
@@ -75,6 +76,7 @@ void pp_api_project_history(void *ctx, pp_http_req *req, pp_http_resp *resp)
 		return;
 	}
 	pp_tx_init(&tx);
+	pp_tx_read_anywhere(&tx);
 	pp_tx_guard(&tx, req->params[0], "viewer");
 	i = pp_tx_add(&tx, sql_project, 5, req->params[0], since, limit, fields[0], fields[1]);
 	if (pp_tx_run(ctx, req, resp, &tx) != PP_OK)

@@ -165,6 +165,8 @@ void pp_api_metrics(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	rc = pp_http_metrics_render(api->metrics, &out);
 	if (rc == PP_OK)
 		rc = render_pool(&out, &st);
+	if (rc == PP_OK && api->reads != NULL)
+		rc = pp_read_router_render(api->reads, &out);
 	if (rc == PP_OK) {
 		size_t len = out.len;
 		pp_http_resp_set(resp, 200, "text/plain; version=0.0.4; charset=utf-8",

@@ -165,6 +165,7 @@ void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 		return;
 	}
 	pp_tx_init(&tx);
+	pp_tx_read_anywhere(&tx);
 	/* One project: the usual guard, so a non-member gets 404 before the report runs. */
 	if (takes & PP_REPORT_PROJECT)
 		pp_tx_guard(&tx, k.v[0], "viewer");

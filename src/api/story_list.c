@@ -217,6 +217,8 @@ static void run_list(pp_api *api, pp_http_req *req, pp_http_resp *resp, int acro
 		goto out;
 	projects = LIST(f.projects, f.has_projects);
 	pp_tx_init(&tx);
+	if (across)
+		pp_tx_read_anywhere(&tx);
 	if (!across)
 		pp_tx_guard(&tx, req->params[0], "viewer");
 	else if (projects)

@@ -8,6 +8,8 @@
 #include <strings.h>
 
 #include "api/errors.h"
+#include "api/input.h"
+#include "api/sql.h"
 #include "core/log.h"
 #include "core/sha256.h"
 #include "db/conn.h"
@@ -246,14 +248,12 @@ static pp_rc phase_failed(pp_http_req *req, pp_http_resp *resp, pp_pool_conn *pc
 	return rc;
 }
 
-/* Acquires a connection and enters pipeline mode; on failure the problem is in resp. */
-static pp_rc start(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_pool_conn **pc,
-		   char hash[PP_SHA256_HEX_LEN + 3])
+/* The bearer token's SHA-256 as a bytea literal: "\\x" and hex (hash + 2 is the hex). */
+static pp_rc token_hash(const pp_http_req *req, pp_http_resp *resp,
+			char hash[PP_SHA256_HEX_LEN + 3])
 {
 	const char *token = bearer(req);
 	char hex[PP_SHA256_HEX_LEN + 1];
-	pp_err err;
-	pp_rc rc;
 
 	if (token == NULL) {
 		unauthorized(req, resp, "send the API token as \"Authorization: Bearer TOKEN\"");
@@ -261,14 +261,70 @@ static pp_rc start(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_pool_co
 	}
 	pp_sha256_hex(token, strlen(token), hex);
 	snprintf(hash, PP_SHA256_HEX_LEN + 3, "\\x%s", hex);
+	return PP_OK;
+}
+
+/* Borrows a connection of pool; on failure the problem is in resp. */
+static pp_rc acquire(pp_pool *pool, pp_http_req *req, pp_http_resp *resp, pp_pool_conn **pc)
+{
+	pp_err err;
+	pp_rc rc;
+
 	pp_err_clear(&err);
-	rc = pp_pool_acquire(api->pool, -1, pc, &err);
+	rc = pp_pool_acquire(pool, -1, pc, &err);
 	if (rc != PP_OK) {
 		/* The pool's message names the server: for the log, never the client. */
 		pp_log(PP_LOG_WARN, "request %s: %s", req->request_id, err.msg);
 		pp_api_unavailable(req, resp, rc, NULL);
 	}
 	return rc;
+}
+
+/* Authenticates the request's token and borrows a primary connection. */
+static pp_rc start(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_pool_conn **pc,
+		   char hash[PP_SHA256_HEX_LEN + 3])
+{
+	pp_rc rc = token_hash(req, resp, hash);
+
+	return rc == PP_OK ? acquire(api->pool, req, resp, pc) : rc;
+}
+
+static int is_read(const pp_http_req *req)
+{
+	return strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+}
+
+/*
+ * After a committed write, with a read router: the WAL position after it,
+ * in a PlanPipe-LSN header and in the token's entry (read-your-writes). The
+ * write is done whatever happens here; a failure is logged.
+ */
+static void note_write(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_pool_conn *pc,
+		       const char *hash)
+{
+	char text[PP_LSN_TEXT];
+	PGresult *res = NULL;
+	pp_lsn lsn = 0;
+	pp_err err;
+
+	if (api->reads == NULL || is_read(req))
+		return;
+	pp_err_clear(&err);
+	if (pp_pool_exec(pc, pp_api_sql("read_route.sql", "write_lsn"), 0, NULL, &res, &err) !=
+		    PP_OK ||
+	    PQntuples(res) != 1 || pp_lsn_parse(PQgetvalue(res, 0, 0), &lsn) != 0) {
+		pp_log(PP_LOG_WARN,
+		       "request %s: no WAL position after the write, its reads may miss it: %s",
+		       req->request_id, err.msg[0] ? err.msg : "not a pg_lsn");
+		PQclear(res);
+		return;
+	}
+	PQclear(res);
+	pp_read_router_note_write(api->reads, hash + 2, lsn);
+	pp_lsn_format(lsn, text);
+	if (pp_http_resp_header(resp, "PlanPipe-LSN", text) != PP_OK)
+		pp_log(PP_LOG_WARN, "request %s: no room for the PlanPipe-LSN header",
+		       req->request_id);
 }
 
 static pp_rc enter_pipeline(pp_http_req *req, pp_http_resp *resp, pp_pool_conn *pc)
@@ -281,9 +337,36 @@ static pp_rc enter_pipeline(pp_http_req *req, pp_http_resp *resp, pp_pool_conn *
 	return PP_ECONNECT;
 }
 
-pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
+void pp_tx_read_anywhere(pp_tx *tx)
 {
-	char hash[PP_SHA256_HEX_LEN + 3];
+	tx->anywhere = 1;
+}
+
+/*
+ * Whether a failure on the standby is worth the primary's try: 0 no (the
+ * answer stands), 1 the standby is unreachable or the connection was lost,
+ * 2 the standby refused for a reason of its own (a conflict with recovery,
+ * too many connections, its pool exhausted, ...).
+ */
+static int standby_fault(pp_rc rc, int lost, const PGresult *failed)
+{
+	const char *st = failed ? PQresultErrorField(failed, PG_DIAG_SQLSTATE) : NULL;
+
+	if (lost || rc == PP_ECONNECT || rc == PP_EUNAVAIL)
+		return 1;
+	if (rc == PP_ETIMEDOUT)
+		return 2;
+	if (st != NULL &&
+	    (strncmp(st, "40", 2) == 0 || strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 ||
+	     strncmp(st, "57P", 3) == 0 || strcmp(st, "25006") == 0))
+		return 2;
+	return 0;
+}
+
+/* pp_tx_run on pool; *fault as standby_fault says. */
+static pp_rc run_on(pp_api *api, pp_pool *pool, pp_http_req *req, pp_http_resp *resp, pp_tx *tx,
+		    const char *hash, int *fault)
+{
 	char names[PP_TX_MAX_STMTS + 1][PP_POOL_STMT_NAME];
 	PGresult *out[PP_TX_MAX_STMTS + 3] = {0};
 	PGresult *failed = NULL;
@@ -292,12 +375,14 @@ pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
 	pp_rc rc;
 	int i, lost;
 
-	rc = start(api, req, resp, &pc, hash);
+	rc = acquire(pool, req, resp, &pc);
+	*fault = standby_fault(rc, 0, NULL);
 	if (rc != PP_OK)
 		return rc;
 	pg = pp_pool_conn_pg(pc);
 	prepare_all(pc, tx, names);
 	rc = enter_pipeline(req, resp, pc);
+	*fault = standby_fault(rc, 0, NULL);
 	if (rc != PP_OK)
 		return rc;
 	lost = send_all(pg, hash, tx, names) != 0 || read_all(pg, tx->n + 3, out, &failed) != 0;
@@ -309,11 +394,70 @@ pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
 	PQclear(out[tx->n + 2]);
 	if (!lost && !PQexitPipelineMode(pg))
 		lost = 1;
-	if (lost || failed != NULL)
+	if (lost || failed != NULL) {
+		*fault = standby_fault(PP_OK, lost, failed);
 		rc = phase_failed(req, resp, pc, pg, lost, failed);
+	} else {
+		note_write(api, req, resp, pc, hash);
+	}
 	pp_pool_release(pc);
 	if (rc != PP_OK)
 		pp_tx_free(tx);
+	return rc;
+}
+
+/*
+ * Where a GET of a transaction marked anywhere goes, with a read router:
+ * a pp_read_route; PP_READ_NROUTES when it is not routed at all (the
+ * primary, uncounted); -1 after a bad PlanPipe-LSN header (resp has the 400).
+ */
+static int route_of(pp_api *api, pp_http_req *req, pp_http_resp *resp, const pp_tx *tx,
+		    const char *hash)
+{
+	const char *h;
+	pp_lsn want = 0;
+
+	if (api->reads == NULL || !tx->anywhere || !is_read(req))
+		return PP_READ_NROUTES;
+	h = pp_http_header(req, "PlanPipe-LSN");
+	if (h != NULL && pp_lsn_parse(h, &want) != 0) {
+		pp_api_bad(req, resp, 400, "PlanPipe-LSN",
+			   "the PlanPipe-LSN header must be a WAL position as a write's answer "
+			   "gives it, e.g. 0/16B3748");
+		return -1;
+	}
+	return (int)pp_read_router_pick(api->reads, hash + 2, want);
+}
+
+pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
+{
+	char hash[PP_SHA256_HEX_LEN + 3];
+	int route, fault;
+	pp_rc rc;
+
+	rc = token_hash(req, resp, hash);
+	if (rc != PP_OK)
+		return rc;
+	route = route_of(api, req, resp, tx, hash);
+	if (route < 0)
+		return PP_EINVAL;
+	if (route == PP_READ_STANDBY) {
+		rc = run_on(api, pp_read_router_pool(api->reads), req, resp, tx, hash, &fault);
+		if (rc == PP_OK || fault == 0) {
+			pp_read_router_count(api->reads, PP_READ_STANDBY);
+			return rc;
+		}
+		/* The caller gets the primary's answer instead. */
+		pp_log(PP_LOG_INFO, "request %s: the standby failed it, running it on the primary",
+		       req->request_id);
+		if (fault == 1)
+			pp_read_router_standby_failed(api->reads);
+		pp_http_resp_free(resp);
+		route = PP_READ_FAILED;
+	}
+	rc = run_on(api, api->pool, req, resp, tx, hash, &fault);
+	if (route != PP_READ_NROUTES)
+		pp_read_router_count(api->reads, (pp_read_route)route);
 	return rc;
 }
 
@@ -345,6 +489,8 @@ pp_rc pp_tx_call(pp_api *api, pp_http_req *req, pp_http_resp *resp, const char *
 		keep_user(req, res);
 		pp_api_reply(req, resp, res, status);
 		PQclear(res);
+		if (resp->status < 400)
+			note_write(api, req, resp, pc, hash);
 	} else {
 		int lost = PQstatus(pg) != CONNECTION_OK;
 		if (res != NULL && PQresultStatus(res) != PGRES_FATAL_ERROR) {
@@ -473,6 +619,8 @@ pp_rc pp_tx_run_idempotent(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp
 		goto fail;
 	if (!PQexitPipelineMode(pg))
 		pp_pool_conn_discard(pc);
+	else
+		note_write(api, req, resp, pc, hash);
 	goto out;
 fail:
 	if (!lost && !PQexitPipelineMode(pg))

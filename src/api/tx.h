@@ -35,6 +35,7 @@ typedef struct pp_tx_stmt {
 typedef struct pp_tx {
 	pp_tx_stmt stmts[PP_TX_MAX_STMTS];
 	int n;
+	int anywhere;                   /* pp_tx_read_anywhere: it may run on the standby */
 	PGresult *res[PP_TX_MAX_STMTS]; /* after a successful pp_tx_run: each statement's result */
 } pp_tx;
 
@@ -60,6 +61,12 @@ int pp_tx_guard(pp_tx *tx, const char *project, const char *min_role);
  * problem is in resp (401, 403, 404, 409, 412, 422, 503, ...) and the
  * return value says why (PP_EINVAL: the client; PP_EDB: the database
  * refused; PP_ECONNECT/PP_ETIMEDOUT/PP_EUNAVAIL: unavailable).
+ *
+ * With a read router (api->reads): a write's answer carries the WAL
+ * position after its commit in a PlanPipe-LSN header, and the token's reads
+ * wait for the standby to replay it (read_route.h). A request's own
+ * PlanPipe-LSN header asks its standby reads to see that position (400 when
+ * it is not one).
  */
 pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx) PP_WARN_UNUSED;
 
@@ -76,6 +83,14 @@ pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx) PP
  */
 pp_rc pp_tx_run_idempotent(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx,
 			   const char *key, int which, int status) PP_WARN_UNUSED;
+
+/*
+ * Marks tx as reading only, so that for a GET it may run on the standby
+ * (PLANPIPE_READ_DATABASE_URL, read_route.h) when the router finds it
+ * usable; otherwise, or when the standby fails it, it runs on the primary.
+ * For reports, the cross-project story list and history pages.
+ */
+void pp_tx_read_anywhere(pp_tx *tx);
 
 /* Frees the results. */
 void pp_tx_free(pp_tx *tx);

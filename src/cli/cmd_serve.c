@@ -38,6 +38,10 @@ static const char usage_text[] =
 	"                       one waits for its turn before a 503 (1000 ms)\n"
 	"  PLANPIPE_HTTP_THREADS  event loop threads (2)\n"
 	"  PLANPIPE_POOL_*      the database connection pool\n"
+	"  PLANPIPE_READ_DATABASE_URL[_FILE], PLANPIPE_READ_MAX_LAG\n"
+	"                       a hot standby for reports, the cross-project story list\n"
+	"                       and history, used while its replay lag is within the\n"
+	"                       bound (5 s); see docs/operations.md\n"
 	"  PLANPIPE_HISTORY_MAINTAIN_INTERVAL, PLANPIPE_HISTORY_MONTHS_AHEAD\n"
 	"                       status_history's partitions are maintained at start and\n"
 	"                       then every so many seconds (3600; 0: never), as\n"
@@ -233,6 +237,10 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 		pp_cli_error("serve", err.msg);
 		goto out;
 	}
+	if (pp_read_router_new(cfg, &po, &api.reads, &err) != PP_OK) {
+		pp_cli_error("serve", err.msg);
+		goto out;
+	}
 	memset(&ho, 0, sizeof(ho));
 	ho.report_workers = report_budget(cfg, po.max_size);
 	if (ho.report_workers >= po.max_size && po.max_size > 1) {
@@ -248,7 +256,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	ho.max_body = (size_t)cfg->max_body;
 	ho.log_json = cfg->log_format == 1;
 	ho.conn_limit = (unsigned)cfg->max_connections;
-	fit_fd_limit(&ho.conn_limit, po.max_size);
+	fit_fd_limit(&ho.conn_limit, api.reads ? 2 * po.max_size + 1 : po.max_size);
 	ho.per_ip_limit = (unsigned)cfg->max_connections_per_ip;
 	ho.request_timeout_s = (unsigned)cfg->request_timeout_s;
 	ho.event_threads = (unsigned)cfg->http_threads;
@@ -269,6 +277,12 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	       PP_VERSION, host_len ? host_len : 7, host_len ? cfg->listen : "0.0.0.0",
 	       pp_http_server_port(server), po.max_size, ho.report_workers, ho.conn_limit,
 	       api.schema_version);
+	if (api.reads)
+		pp_log(PP_LOG_INFO,
+		       "serve: reports, the cross-project story list and history read from "
+		       "PLANPIPE_READ_DATABASE_URL while its replay lag is within %d s "
+		       "(PLANPIPE_READ_MAX_LAG)",
+		       cfg->read_max_lag_s);
 	fflush(stderr);
 	start_maintainer(cfg, &maintainer);
 
@@ -282,6 +296,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 out:
 	pp_maintainer_stop(maintainer);
 	pp_http_server_stop(server);
+	pp_read_router_free(api.reads);
 	pp_pool_free(api.pool);
 	pp_http_metrics_free(api.metrics);
 	free(route_copy);

@@ -88,6 +88,13 @@ static const setting settings[] = {
 	 "reports `serve` runs at once, fewer than PLANPIPE_POOL_SIZE; 0: a quarter of the pool"},
 	{"PLANPIPE_REPORT_WAIT_MS", S_INT, offsetof(pp_config, report_wait_ms), "1000", 1, 600000,
 	 NULL, 0, 0, "milliseconds a report waits for its turn before a 503 with Retry-After"},
+	/* Reads routed to a standby (docs/operations.md, "Reads on the standby"). */
+	{"PLANPIPE_READ_DATABASE_URL", S_STRING, offsetof(pp_config, read_database_url), NULL, 0, 0,
+	 NULL, 1, 0,
+	 "a hot standby's connection string: `serve` runs reports, the cross-project story list "
+	 "and history there; unset: everything on DATABASE_URL"},
+	{"PLANPIPE_READ_MAX_LAG", S_INT, offsetof(pp_config, read_max_lag_s), "5", 0, 86400, NULL,
+	 0, 0, "seconds of replay lag beyond which the standby's reads go to the primary"},
 	/* status_history's partitions (docs/operations.md, "History partitions"). */
 	{"PLANPIPE_HISTORY_MONTHS_AHEAD", S_INT, offsetof(pp_config, history_months_ahead), "12", 0,
 	 120, NULL, 0, 0,

@@ -47,6 +47,10 @@ typedef struct pp_config {
 	int report_concurrency;     /* PLANPIPE_REPORT_CONCURRENCY; 0: a quarter of the pool */
 	int report_wait_ms;         /* PLANPIPE_REPORT_WAIT_MS */
 
+	/* Reads routed to a standby (src/api/read_route.h, docs/operations.md). */
+	char *read_database_url; /* PLANPIPE_READ_DATABASE_URL[_FILE]; NULL: no standby */
+	int read_max_lag_s;      /* PLANPIPE_READ_MAX_LAG */
+
 	/* status_history's partitions (`planpipe maintain`, `serve`; src/db/maintain.h). */
 	int history_months_ahead;      /* PLANPIPE_HISTORY_MONTHS_AHEAD */
 	int history_maintain_interval; /* PLANPIPE_HISTORY_MAINTAIN_INTERVAL: s; 0: serve does not

@@ -10,7 +10,11 @@
 # own healthcheck (in recovery, streaming, lag bounded), that `planpipe
 # health` sees it from both sides, that it replays a write made on the
 # primary (and how long that took), that it refuses writes, and that it
-# streams again after a restart without being cloned again. Removes every
+# streams again after a restart without being cloned again. Then, with
+# docker/compose.replica.yaml, the api reads from it: reports come from
+# db-replica (its pg_stat_activity, the api's /metrics), writes go to db, a
+# caller reads its own write at once, and with db-replica stopped reports
+# still answer 200 from db while /metrics says why. Removes every
 # container, volume and network it made, whatever happens.
 #
 # Prints "N passed, N failed[, N skipped]"; exits 1 when anything failed.
@@ -23,10 +27,15 @@ cd "$root" || exit 1
 proj=${PP_STANDBY_PROJECT:-ppstandby-$$}
 work=$(mktemp -d /tmp/planpipe-standby-test.XXXXXX)
 . "$root/tests/docker/stage-lib.sh"
+unset PLANPIPE_READ_DATABASE_URL PLANPIPE_READ_MAX_LAG
 t0=$(now)
-stage_setup db migrate
+stage_setup db migrate pgbouncer api
 cat >>"$work/override.yaml" <<'YAML'
   db-replica:
+    restart: "no"
+  api:
+    restart: "no"
+  pgbouncer:
     restart: "no"
 YAML
 
@@ -109,6 +118,98 @@ restart() {
 	done
 }
 check "after a restart db-replica streams again from its slot, without a new clone" restart
+
+# dcr ARGS...: compose with docker/compose.replica.yaml: the api reads from db-replica.
+dcr() {
+	# shellcheck disable=SC2086 # $COMPOSE is a word list
+	timeout 300 $COMPOSE --env-file "$work/env" -p "$proj" -f "$root/compose.yaml" \
+		-f "$root/docker/compose.replica.yaml" -f "$work/override.yaml" "$@"
+}
+# http METHOD PATH [BODY]: the api from the host, with $token; body in $body,
+# status in $status, headers in $work/headers.
+http() {
+	set -- "$1" "$2" "${3:-}"
+	if [ -n "$3" ]; then
+		status=$(curl -s -m 30 -o "$work/body" -D "$work/headers" -w '%{http_code}' -X "$1" \
+			-H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+			--data "$3" "$api_url$2")
+	else
+		status=$(curl -s -m 30 -o "$work/body" -D "$work/headers" -w '%{http_code}' -X "$1" \
+			-H "Authorization: Bearer $token" "$api_url$2")
+	fi
+	body=$(cat "$work/body" 2>/dev/null)
+}
+# metric SERIES: its value in the api's /metrics, or -1.
+metric() {
+	curl -s -m 10 "$api_url/metrics" | awk -v s="$1" '
+		index($0, s " ") == 1 { print $2; found = 1; exit }
+		END { if (!found) print -1 }'
+}
+routed() { metric "planpipe_read_routed_total{target=\"$1\",reason=\"$2\"}"; }
+
+api_url=""
+token=""
+api_reads() {
+	dcr --profile replica up -d --no-build pgbouncer api >>"$work/compose.log" 2>&1 ||
+		{ tail -n 20 "$work/compose.log" | sed 's/^/#   /'; return 1; }
+	a=$(cid api)
+	wait_healthy "$a" 120 || { note "state: $(state "$a")"; show "$a"; return 1; }
+	port=$(docker port "$a" 8080/tcp | head -n 1 | sed 's/.*://')
+	api_url="http://127.0.0.1:$port"
+	cli user add reader --admin
+	[ "$code" = 0 ] || { note "user add: $out"; return 1; }
+	token=$(printf '%s\n' "$out" | grep '^pp_' | tail -n 1)
+	end=$(($(now) + 30))
+	until [ "$(metric planpipe_read_standby_in_use)" = 1 ]; do
+		[ "$(now)" -lt "$end" ] || { note "the api never used db-replica"; show "$a"; return 1; }
+		sleep 0.5
+	done
+	before=$(routed standby ok)
+	http GET /v1/reports/status-summary
+	expect "GET /v1/reports/status-summary" 200 "$status" || { note "$body"; return 1; }
+	http GET /v1/stories
+	expect "GET /v1/stories" 200 "$status" || { note "$body"; return 1; }
+	expect "reads on the standby (planpipe_read_routed_total)" "$((before + 2))" \
+		"$(routed standby ok)" || return 1
+	expect "the api's connections on db-replica" 1 \
+		"$(sql "SELECT count(*) > 0 FROM pg_stat_activity WHERE application_name = 'planpipe-api-read'" db-replica | sed 's/t/1/;s/f/0/')" || return 1
+	note "lag as the api measured it: $(metric planpipe_read_standby_lag_seconds) s"
+}
+check "with docker/compose.replica.yaml the api runs reports and the cross-project list on db-replica" api_reads
+
+api_writes() {
+	http POST /v1/projects '{"key":"RYW","name":"Read your writes"}'
+	expect "POST /v1/projects" 201 "$status" || { note "$body"; return 1; }
+	grep -qi '^PlanPipe-LSN: [0-9A-F]*/[0-9A-F]*' "$work/headers" ||
+		{ note "no PlanPipe-LSN header: $(cat "$work/headers")"; return 1; }
+	expect "the project on db" 1 "$(sql "SELECT count(*) FROM projects WHERE key = 'RYW'")" || return 1
+	http POST /v1/projects/RYW/stories '{"key":"RYW-1","title":"Seen at once"}'
+	expect "POST a story" 201 "$status" || { note "$body"; return 1; }
+	http GET '/v1/stories?project=RYW'
+	expect "GET /v1/stories?project=RYW right after the write" 200 "$status" || return 1
+	case "$body" in
+	*RYW-1*) ;;
+	*) note "the write was not read back: $body"; return 1 ;;
+	esac
+	note "reads sent to db because of the caller's own write so far: $(routed primary read_your_writes)"
+}
+check "writes go to db; the writer reads its own write at once (PlanPipe-LSN, read-your-writes)" api_writes
+
+api_fallback() {
+	dc --profile replica stop -t 30 db-replica >>"$work/compose.log" 2>&1 || return 1
+	for _ in 1 2 3 4 5; do
+		http GET /v1/reports/status-summary
+		expect "GET /v1/reports/status-summary with db-replica stopped" 200 "$status" ||
+			{ note "$body"; return 1; }
+	done
+	expect "planpipe_read_standby_in_use with db-replica stopped" 0 \
+		"$(metric planpipe_read_standby_in_use)" || return 1
+	fell=$(($(routed primary down | cut -d. -f1) + $(routed primary failed | cut -d. -f1) + \
+		$(routed primary stale | cut -d. -f1)))
+	[ "$fell" -ge 5 ] || { note "fallbacks counted: $fell"; return 1; }
+	note "fallbacks: down $(routed primary down), failed $(routed primary failed), stale $(routed primary stale)"
+}
+check "db-replica stopped: reports still 200 from db, /metrics counts the fallback" api_fallback
 
 down() {
 	dc --profile replica down -v -t 30 >>"$work/compose.log" 2>&1 || return 1

@@ -37,7 +37,10 @@ static const char *const vars[] = {"DATABASE_URL",
 				   "PLANPIPE_MAX_BODY",
 				   "PLANPIPE_LOG_FORMAT",
 				   "PLANPIPE_HISTORY_MONTHS_AHEAD",
-				   "PLANPIPE_HISTORY_MAINTAIN_INTERVAL"};
+				   "PLANPIPE_HISTORY_MAINTAIN_INTERVAL",
+				   "PLANPIPE_READ_DATABASE_URL",
+				   "PLANPIPE_READ_DATABASE_URL_FILE",
+				   "PLANPIPE_READ_MAX_LAG"};
 
 static int clean_env(void **state)
 {
@@ -192,6 +195,52 @@ static void secrets_from_files(void **state)
 	free(path);
 }
 
+/* The standby for reads: off unless set, a secret like DATABASE_URL, a validated bound. */
+static void read_routing(void **state)
+{
+	char *path = temp_file("postgresql://app:standby-pw@standby/planpipe\n");
+	pp_config cfg;
+	pp_err err;
+	char *text;
+
+	(void)state;
+	assert_int_equal(pp_config_load(&cfg, &err), PP_OK);
+	assert_null(cfg.read_database_url);
+	assert_int_equal(cfg.read_max_lag_s, 5);
+	pp_config_free(&cfg);
+
+	setenv("PLANPIPE_READ_DATABASE_URL_FILE", path, 1);
+	setenv("PLANPIPE_READ_MAX_LAG", "0", 1);
+	assert_int_equal(pp_config_load(&cfg, &err), PP_OK);
+	assert_string_equal(cfg.read_database_url, "postgresql://app:standby-pw@standby/planpipe");
+	assert_int_equal(cfg.read_max_lag_s, 0);
+	text = printed(&cfg);
+	assert_null(strstr(text, "standby-pw"));
+	assert_non_null(strstr(text, "PLANPIPE_READ_DATABASE_URL=********\t# "
+				     "PLANPIPE_READ_DATABASE_URL_FILE ("));
+	assert_non_null(strstr(text, "PLANPIPE_READ_MAX_LAG=0\t# env; "));
+	free(text);
+	pp_config_free(&cfg);
+
+	setenv("PLANPIPE_READ_DATABASE_URL", "postgresql://standby/planpipe", 1);
+	assert_int_equal(pp_config_load(&cfg, &err), PP_EINVAL);
+	assert_string_equal(err.msg, "both PLANPIPE_READ_DATABASE_URL and "
+				     "PLANPIPE_READ_DATABASE_URL_FILE are set: set one of them");
+	pp_config_free(&cfg);
+	unsetenv("PLANPIPE_READ_DATABASE_URL_FILE");
+	assert_int_equal(pp_config_load(&cfg, &err), PP_OK);
+	assert_string_equal(cfg.read_database_url, "postgresql://standby/planpipe");
+	pp_config_free(&cfg);
+	unlink(path);
+	free(path);
+
+	refused("PLANPIPE_READ_MAX_LAG", "5s",
+		"PLANPIPE_READ_MAX_LAG=\"5s\" is invalid: expected a whole number from 0 to 86400");
+	refused("PLANPIPE_READ_MAX_LAG", "-1", "PLANPIPE_READ_MAX_LAG=\"-1\" is invalid");
+	refused("PLANPIPE_READ_MAX_LAG", "86401", "from 0 to 86400");
+	refused("PLANPIPE_READ_DATABASE_URL", "", "PLANPIPE_READ_DATABASE_URL is set but empty");
+}
+
 static void bad_secret_files(void **state)
 {
 	char *empty = temp_file("\n");
@@ -220,6 +269,7 @@ int main(void)
 		cmocka_unit_test_setup(bad_values_name_the_variable, clean_env),
 		cmocka_unit_test_setup(secrets_from_files, clean_env),
 		cmocka_unit_test_setup(bad_secret_files, clean_env),
+		cmocka_unit_test_setup(read_routing, clean_env),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
