@@ -12,7 +12,11 @@
 --     its status at each sprint edge is its status now (or none before its
 --     creation), as 0019 defines it;
 --   - that history in one pass grouped by story (first row at or after each
---     edge), joined by hash, not a join of CTE scans.
+--     edge), kept in arrays the stories are joined to by hash, not a join of
+--     CTE scans (the row estimates of grouped CTEs sent 0019 into nested
+--     loops over tens of thousands of rows, minutes for a caller's projects).
+-- project_id is in the index for row-level security: the policy on stories
+-- (project_id = ANY (the caller's projects)) is checked from the index too.
 -- The report's definition and output are unchanged (tests/sql/20_team_reports.sql).
 --
 -- Rebuilding the index takes an exclusive lock on stories for as long as
@@ -20,7 +24,7 @@
 
 DROP INDEX stories_backlog_id_rank_idx;
 CREATE INDEX stories_backlog_id_rank_idx ON stories (backlog_id, rank, id)
-    INCLUDE (status, estimate_points, archived_at, created_at, updated_at);
+    INCLUDE (project_id, status, estimate_points, archived_at, created_at, updated_at);
 
 CREATE OR REPLACE FUNCTION planpipe_report_velocity(p_projects text[] DEFAULT NULL, p_last integer DEFAULT 3,
                                          p_as_of date DEFAULT NULL) RETURNS jsonb
@@ -33,7 +37,15 @@ DECLARE
     n integer := coalesce(p_last, 3);
     at timestamptz;
     sprint_ids bigint[];
+    open_keys text[] := ARRAY(SELECT st.key FROM statuses st WHERE st.category IN ('todo', 'active'));
+    done_keys text[] := ARRAY(SELECT st.key FROM statuses st WHERE st.category = 'done');
     cids bigint[];
+    cbls bigint[];
+    f_ids bigint[];
+    f_has0 boolean[];
+    f_from0 text[];
+    f_has1 boolean[];
+    f_from1 text[];
     t_min timestamptz;
     result jsonb;
 BEGIN
@@ -57,11 +69,40 @@ BEGIN
                   AND b.starts_on IS NOT NULL AND b.ends_on IS NOT NULL
                   AND b.starts_on::timestamp AT TIME ZONE 'UTC' < at) AS b) AS x
     WHERE NOT x.finished OR x.rn <= n;
-    -- stories_backlog_id_rank_idx: the sprints' stories; of them, only those
-    -- updated since the earliest sprint began can have history rows since
-    -- (updated_at is never behind a story's history), so only theirs is read.
-    cids := ARRAY(SELECT s.id FROM stories s
-                  WHERE s.backlog_id = ANY (sprint_ids) AND s.updated_at >= t_min);
+    -- stories_backlog_id_rank_idx alone: the sprints' stories; of them, only
+    -- those updated since the earliest sprint began can have history rows
+    -- since (updated_at is never behind a story's history), so only theirs
+    -- is read.
+    SELECT coalesce(array_agg(s.id), '{}'), coalesce(array_agg(s.backlog_id), '{}')
+    INTO cids, cbls
+    FROM stories s WHERE s.backlog_id = ANY (sprint_ids) AND s.updated_at >= t_min;
+
+    -- Per such story, the first history row at or after its sprint's start
+    -- (edge 0) and end (edge 1), in one pass grouped by story. Kept as
+    -- arrays: unnest() of a constant array is estimated at its length, so
+    -- the join below is planned for the real number of stories.
+    SELECT coalesce(array_agg(x.story_id), '{}'), array_agg(x.has0), array_agg(x.from0),
+           array_agg(x.has1), array_agg(x.from1)
+    INTO f_ids, f_has0, f_from0, f_has1, f_from1
+    FROM (SELECT h.story_id,
+                 count(*) FILTER (WHERE h.changed_at >= e.t0) > 0 AS has0,
+                 (array_agg(h.from_status ORDER BY h.changed_at, h.id)
+                      FILTER (WHERE h.changed_at >= e.t0))[1] AS from0,
+                 count(*) FILTER (WHERE h.changed_at >= e.t1) > 0 AS has1,
+                 (array_agg(h.from_status ORDER BY h.changed_at, h.id)
+                      FILTER (WHERE h.changed_at >= e.t1))[1] AS from1
+          -- MATERIALIZED: read once by story_id = ANY, never per story in a
+          -- loop (row-level security's project filter makes that a bitmap
+          -- scan of the project's history per story)
+          FROM (WITH h AS MATERIALIZED (
+                    SELECT h.story_id, h.changed_at, h.id, h.from_status FROM status_history h
+                    WHERE h.story_id = ANY (cids) AND h.changed_at >= t_min)
+                SELECT * FROM h) AS h
+          JOIN (SELECT c.id, b.starts_on::timestamp AT TIME ZONE 'UTC' AS t0,
+                       least((b.ends_on + 1)::timestamp AT TIME ZONE 'UTC', at) AS t1
+                FROM unnest(cids, cbls) AS c(id, backlog_id)
+                JOIN backlogs b ON b.id = c.backlog_id) AS e ON e.id = h.story_id
+          GROUP BY h.story_id) AS x;
 
     WITH sp AS MATERIALIZED (
         SELECT b.id, b.project_id, b.name, b.starts_on, b.ends_on,
@@ -69,50 +110,45 @@ BEGIN
                least((b.ends_on + 1)::timestamp AT TIME ZONE 'UTC', at) AS t1,
                (b.ends_on + 1)::timestamp AT TIME ZONE 'UTC' <= at AS finished
         FROM backlogs b WHERE b.id = ANY (sprint_ids)
-    ), f AS (
-        -- per changed story, the first history row at or after its sprint's
-        -- start (edge 0) and end (edge 1): one pass, grouped by story
-        SELECT h.story_id,
-               count(*) FILTER (WHERE h.changed_at >= sp.t0) > 0 AS has0,
-               (array_agg(h.from_status ORDER BY h.changed_at, h.id)
-                    FILTER (WHERE h.changed_at >= sp.t0))[1] AS from0,
-               count(*) FILTER (WHERE h.changed_at >= sp.t1) > 0 AS has1,
-               (array_agg(h.from_status ORDER BY h.changed_at, h.id)
-                    FILTER (WHERE h.changed_at >= sp.t1))[1] AS from1
-        FROM status_history h
-        JOIN stories s ON s.id = h.story_id
-        JOIN sp ON sp.id = s.backlog_id
-        WHERE h.story_id = ANY (cids) AND h.changed_at >= t_min
-        GROUP BY h.story_id
-    ), per_story AS (
-        SELECT s.backlog_id AS sprint_id, coalesce(s.estimate_points, 0) AS points,
-               c0.category IN ('todo', 'active') AND (s.archived_at IS NULL OR s.archived_at > sp.t0)
-                   AS committed,
-               c1.category = 'done' AND (s.archived_at IS NULL OR s.archived_at > sp.t1)
-                   AND c0.category IS DISTINCT FROM 'done' AS done
+    ), x AS (
+        -- each story's status at its sprint's start (st0) and end (st1)
+        SELECT s.backlog_id AS sprint_id, coalesce(s.estimate_points, 0) AS points, s.archived_at,
+               sp.t0, sp.t1,
+               CASE WHEN f.has0 THEN f.from0 WHEN s.created_at < sp.t0 THEN s.status END AS st0,
+               CASE WHEN f.has1 THEN f.from1 WHEN s.created_at < sp.t1 THEN s.status END AS st1
         FROM stories s
         JOIN sp ON sp.id = s.backlog_id
-        LEFT JOIN f ON f.story_id = s.id
-        LEFT JOIN statuses c0 ON c0.key = CASE WHEN f.has0 THEN f.from0
-                                               WHEN s.created_at < sp.t0 THEN s.status END
-        LEFT JOIN statuses c1 ON c1.key = CASE WHEN f.has1 THEN f.from1
-                                               WHEN s.created_at < sp.t1 THEN s.status END
+        LEFT JOIN unnest(f_ids, f_has0, f_from0, f_has1, f_from1) AS f(story_id, has0, from0, has1, from1)
+            ON f.story_id = s.id
         WHERE s.backlog_id = ANY (sprint_ids)
+    ), per_story AS (
+        SELECT x.sprint_id, x.points,
+               x.st0 = ANY (open_keys) AND (x.archived_at IS NULL OR x.archived_at > x.t0) AS committed,
+               x.st1 = ANY (done_keys) AND (x.archived_at IS NULL OR x.archived_at > x.t1)
+                   AND NOT coalesce(x.st0 = ANY (done_keys), false) AS done
+        FROM x
+    ), agg AS (
+        -- grouped before the join to the sprints: computed once
+        SELECT y.sprint_id,
+               count(*) FILTER (WHERE y.committed) AS committed_stories,
+               coalesce(sum(y.points) FILTER (WHERE y.committed), 0) AS committed_points,
+               count(*) FILTER (WHERE y.done) AS done_stories,
+               coalesce(sum(y.points) FILTER (WHERE y.done), 0) AS done_points
+        FROM per_story y GROUP BY y.sprint_id
     ), per_sprint AS (
         SELECT sp.*,
-               count(x.sprint_id) FILTER (WHERE x.committed) AS committed_stories,
-               coalesce(sum(x.points) FILTER (WHERE x.committed), 0) AS committed_points,
-               count(x.sprint_id) FILTER (WHERE x.done) AS done_stories,
-               coalesce(sum(x.points) FILTER (WHERE x.done), 0) AS done_points
-        FROM sp LEFT JOIN per_story x ON x.sprint_id = sp.id
-        GROUP BY sp.id, sp.project_id, sp.name, sp.starts_on, sp.ends_on, sp.t0, sp.t1, sp.finished
+               coalesce(a.committed_stories, 0) AS committed_stories,
+               coalesce(a.committed_points, 0) AS committed_points,
+               coalesce(a.done_stories, 0) AS done_stories,
+               coalesce(a.done_points, 0) AS done_points
+        FROM sp LEFT JOIN agg a ON a.sprint_id = sp.id
     ), remaining AS (
         -- stories_project_id_status_cover_idx: open work, from the index alone
         SELECT s.project_id, count(*) AS stories, coalesce(sum(s.estimate_points), 0) AS points,
                count(*) FILTER (WHERE s.estimate_points IS NULL) AS unestimated
         FROM stories s
         WHERE s.project_id = ANY (ids) AND s.archived_at IS NULL
-          AND s.status = ANY (ARRAY(SELECT st.key FROM statuses st WHERE st.category IN ('todo', 'active')))
+          AND s.status = ANY (open_keys)
         GROUP BY s.project_id
     ), per_project AS (
         SELECT pr.id, pr.key,
