@@ -79,9 +79,7 @@ static void user_cli(void **state)
 	assert_string_equal(r.out, "");
 	pp_t_assert_contains(r.err, "exists already");
 	pp_t_result_free(&r);
-	r = pp_t_run("user", "add", "Not Valid", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, NULL, "user", "add", "Not Valid", NULL);
 
 	r = pp_t_run("user", "token", "dave", NULL);
 	assert_int_equal(r.status, 0);
@@ -92,19 +90,12 @@ static void user_cli(void **state)
 	assert_int_equal(me_status(old), 401);
 	assert_int_equal(me_status(fresh), 200);
 
-	r = pp_t_run("user", "disable", "dave", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "user", "disable", "dave", NULL);
 	assert_int_equal(me_status(fresh), 401);
-	r = pp_t_run("user", "enable", "dave", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "user", "enable", "dave", NULL);
 	assert_int_equal(me_status(fresh), 200);
 
-	r = pp_t_run("user", "token", "nobody", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "no user");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "no user", "user", "token", "nobody", NULL);
 
 	/* Only the hash is stored. */
 	{

@@ -309,17 +309,9 @@ static void export_errors(void **state)
 	assert_int_equal(r.status, 2);
 	pp_t_assert_contains(r.err, "no project NOPE");
 	pp_t_result_free(&r);
-	r = pp_t_run("export", "pdf", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "expected json DIR or site DIR");
-	pp_t_result_free(&r);
-	r = pp_t_run("export", "json", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_result_free(&r);
-	r = pp_t_run("export", "--help", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "usage: planpipe export json DIR");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "expected json DIR or site DIR", "export", "pdf", dir, NULL);
+	pp_t_expect(2, NULL, NULL, "export", "json", NULL);
+	pp_t_expect(0, "usage: planpipe export json DIR", NULL, "export", "--help", NULL);
 	free(dir);
 }
 

@@ -627,10 +627,7 @@ static void corrupted_backup_is_refused(void **state)
 	pp_t_result_free(&r);
 	assert_int_equal(count_dbs(c, "planpipe\\_verify\\_%"), 0);
 	PQfinish(c); /* restore --force refuses while other sessions are on the target */
-	r = pp_t_run("restore", b, "--force", NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "does not match the manifest");
-	pp_t_result_free(&r);
+	pp_t_expect(1, NULL, "does not match the manifest", "restore", b, "--force", NULL);
 	c = pp_t_connect();
 	after = fingerprint(c);
 	assert_string_equal(before, after);
@@ -660,10 +657,8 @@ static void restore_force_jobs_and_drop_old(void **state)
 	PQfinish(c);
 	b = backup_ok(out, NULL, NULL);
 
-	r = pp_t_run("restore", b, "--jobs", "4", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "exists: restore replaces a database only with --force");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "exists: restore replaces a database only with --force", "restore", b,
+		    "--jobs", "4", NULL);
 
 	holder = pp_t_connect();
 	free(pp_t_query(holder, "SET application_name = 'the-api'"));
@@ -827,7 +822,6 @@ static void password_never_on_a_command_line(void **state)
 {
 	const char *password = getenv("PP_TEST_PASSWORD");
 	char *out = pp_t_tempdir(), *fake, *logf, *b, *seen, url[1024], body[1024], pwfile[1024];
-	pp_t_result r;
 	const char *db;
 	size_t i;
 
@@ -857,9 +851,7 @@ static void password_never_on_a_command_line(void **state)
 		 getenv("PGPORT"), db);
 	setenv("DATABASE_URL", url, 1);
 	b = backup_ok(out, "--pg-bindir", fake);
-	r = pp_t_run("backup", "verify", b, "--pg-bindir", fake, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "backup", "verify", b, "--pg-bindir", fake, NULL);
 	unsetenv("DATABASE_URL");
 	/* ... and from PGPASSWORD_FILE. */
 	snprintf(url, sizeof(url), "postgresql://postgres@127.0.0.1:%s/%s", getenv("PGPORT"), db);

@@ -262,9 +262,8 @@ static void role_passwords_need_the_flag(void **state)
 	free(hash);
 	hash = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
 	snprintf(target, sizeof(target), "%s_pw2", db);
-	r = pp_t_run("restore", b, "--target", target, "--allow-role-passwords", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "restore", b, "--target", target, "--allow-role-passwords",
+		    NULL);
 	now = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
 	assert_string_equal(now, hash);
 	free(now);
@@ -304,9 +303,7 @@ static void signed_backups(void **state)
 	pp_t_write(out, "key", key);
 	snprintf(path, sizeof(path), "%s/key", out);
 	setenv("PLANPIPE_BACKUP_KEY_FILE", path, 1);
-	r = pp_t_run("backup", "verify", b, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "backup", "verify", b, NULL);
 	r = pp_t_run("config", NULL);
 	assert_int_equal(r.status, 0);
 	pp_t_assert_contains(r.out, "PLANPIPE_BACKUP_KEY=********");
@@ -316,25 +313,19 @@ static void signed_backups(void **state)
 	setenv("PLANPIPE_BACKUP_KEY", key, 1);
 
 	/* With a key set, an unsigned backup is refused. */
-	r = pp_t_run("backup", "verify", unsigned_b, NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "is not signed and PLANPIPE_BACKUP_KEY is set: refused");
-	pp_t_result_free(&r);
+	pp_t_expect(1, NULL, "is not signed and PLANPIPE_BACKUP_KEY is set: refused", "backup",
+		    "verify", unsigned_b, NULL);
 
 	/* Another key: refused. */
 	setenv("PLANPIPE_BACKUP_KEY", "another-key-0123456789", 1);
-	r = pp_t_run("backup", "verify", b, NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "the signature does not match PLANPIPE_BACKUP_KEY");
-	pp_t_result_free(&r);
+	pp_t_expect(1, NULL, "the signature does not match PLANPIPE_BACKUP_KEY", "backup", "verify",
+		    b, NULL);
 	setenv("PLANPIPE_BACKUP_KEY", key, 1);
 
 	/* Without the key, a signed backup restores, with a warning that nothing was checked. */
 	unsetenv("PLANPIPE_BACKUP_KEY");
-	r = pp_t_run("backup", "verify", b, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.err, "is signed, but PLANPIPE_BACKUP_KEY is not set");
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, "is signed, but PLANPIPE_BACKUP_KEY is not set", "backup", "verify", b,
+		    NULL);
 	setenv("PLANPIPE_BACKUP_KEY", key, 1);
 
 	/* A forged globals.sql with its checksum fixed in the manifest: refused, untouched. */
@@ -351,10 +342,7 @@ static void signed_backups(void **state)
 	free(text);
 
 	setenv("PLANPIPE_BACKUP_KEY", "short", 1);
-	r = pp_t_run("backup", "--out", out, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "PLANPIPE_BACKUP_KEY is too short");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "PLANPIPE_BACKUP_KEY is too short", "backup", "--out", out, NULL);
 	unsetenv("PLANPIPE_BACKUP_KEY");
 	free(b);
 	free(unsigned_b);

@@ -8,24 +8,14 @@
 static void version_and_help(void **state)
 {
 	static const char *const subs[] = {"migrate", "config", NULL};
-	pp_t_result r;
 	int i;
 
 	(void)state;
-	r = pp_t_run("--version", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "planpipe ");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "planpipe ", NULL, "--version", NULL);
 	for (i = 0; subs[i]; i++) {
-		r = pp_t_run(subs[i], "--help", NULL);
-		assert_int_equal(r.status, 0);
-		pp_t_assert_contains(r.out, "usage: planpipe ");
-		pp_t_result_free(&r);
+		pp_t_expect(0, "usage: planpipe ", NULL, subs[i], "--help", NULL);
 	}
-	r = pp_t_run("no-such-command", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "unknown command 'no-such-command'");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "unknown command 'no-such-command'", "no-such-command", NULL);
 }
 
 static void invalid_setting_names_the_variable(void **state)
@@ -75,10 +65,7 @@ static void config_masks_secrets(void **state)
 	pp_t_write(dir, "url", "postgresql://app:file-pw@filehost/plan\n");
 	snprintf(path, sizeof(path), "%s/url", dir);
 	setenv("DATABASE_URL_FILE", path, 1);
-	r = pp_t_run("config", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "both DATABASE_URL and DATABASE_URL_FILE are set");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "both DATABASE_URL and DATABASE_URL_FILE are set", "config", NULL);
 	unsetenv("DATABASE_URL");
 	r = pp_t_run("config", NULL);
 	assert_int_equal(r.status, 0);
@@ -88,10 +75,7 @@ static void config_masks_secrets(void **state)
 	pp_t_result_free(&r);
 
 	setenv("DATABASE_URL_FILE", "/nonexistent/url", 1);
-	r = pp_t_run("config", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "DATABASE_URL_FILE: cannot open /nonexistent/url");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "DATABASE_URL_FILE: cannot open /nonexistent/url", "config", NULL);
 	unsetenv("DATABASE_URL_FILE");
 	free(dir);
 }
@@ -102,7 +86,6 @@ static void password_file_logs_in(void **state)
 	char *dir = pp_t_tempdir();
 	char path[1024], url[512];
 	const char *pw = getenv("PP_TEST_PASSWORD");
-	pp_t_result r;
 
 	(void)state;
 	assert_non_null(pw);
@@ -111,15 +94,11 @@ static void password_file_logs_in(void **state)
 	snprintf(url, sizeof(url), "postgresql://postgres@127.0.0.1:%s/postgres", getenv("PGPORT"));
 	setenv("DATABASE_URL", url, 1);
 	setenv("PGPASSWORD_FILE", path, 1);
-	r = pp_t_run("migrate", "wait", "--timeout", "5", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "wait", "--timeout", "5", NULL);
 
 	pp_t_write(dir, "pw", "wrong-password");
-	r = pp_t_run("migrate", "wait", "--timeout", "1", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "password authentication failed");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "password authentication failed", "migrate", "wait", "--timeout", "1",
+		    NULL);
 	unsetenv("DATABASE_URL");
 	unsetenv("PGPASSWORD_FILE");
 	free(dir);

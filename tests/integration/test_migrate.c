@@ -63,9 +63,7 @@ static void failure_is_atomic_and_rerun_succeeds(void **state)
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM a"), 0);
 
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\nINSERT INTO a VALUES (1);\n");
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 	assert_int_equal(history_count(c), 2);
 	assert_true(table_exists(c, "b"));
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM a"), 1);
@@ -137,9 +135,7 @@ static void lock_timeout_names_holder(void **state)
 	assert_int_equal(history_count(holder), -1);
 
 	free(pp_t_query(holder, "SELECT pg_advisory_unlock(" LOCK_KEY ")"));
-	r = pp_t_run("migrate", "up", "--dir", dir, "--lock-timeout", "1", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, "--lock-timeout", "1", NULL);
 	PQfinish(holder);
 	free(dir);
 }
@@ -148,41 +144,27 @@ static void lock_timeout_names_holder(void **state)
 static void edited_file_fails_verify(void **state)
 {
 	char *dir = pp_t_tempdir();
-	pp_t_result r;
 
 	(void)state;
 	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n");
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "verify", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "ok: the 1 applied migration matches its file");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "ok: the 1 applied migration matches its file", NULL, "migrate", "verify",
+		    "--dir", dir, NULL);
 
 	/* The same file checked out with Windows line endings is the same migration. */
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\r\nCREATE TABLE b (id int);\r\n");
-	r = pp_t_run("migrate", "verify", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "verify", "--dir", dir, NULL);
 
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id bigint);\nCREATE TABLE b (id int);\n");
-	r = pp_t_run("migrate", "verify", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "0001_a.sql was changed after it was applied");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "0001_a.sql was changed after it was applied", "migrate", "verify",
+		    "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "0001_a.sql was changed after it was applied");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "0001_a.sql was changed after it was applied", "migrate", "up",
+		    "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "status", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.out, "changed");
-	pp_t_result_free(&r);
+	pp_t_expect(2, "changed", NULL, "migrate", "status", "--dir", dir, NULL);
 	free(dir);
 }
 
@@ -197,9 +179,7 @@ static void out_of_order_is_refused(void **state)
 	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0003_c.sql", "CREATE TABLE c (id int);\n");
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\n");
 	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
@@ -210,14 +190,9 @@ static void out_of_order_is_refused(void **state)
 	c = pp_t_connect();
 	assert_false(table_exists(c, "b"));
 
-	r = pp_t_run("migrate", "status", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.out, "out-of-order");
-	pp_t_result_free(&r);
+	pp_t_expect(2, "out-of-order", NULL, "migrate", "status", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, "--allow-out-of-order", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, "--allow-out-of-order", NULL);
 	assert_true(table_exists(c, "b"));
 	assert_int_equal(history_count(c), 3);
 	PQfinish(c);
@@ -317,14 +292,9 @@ static void status_exit_codes_and_json(void **state)
 	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\n");
-	r = pp_t_run("migrate", "status", "--dir", dir, NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.out, "2 pending");
-	pp_t_result_free(&r);
+	pp_t_expect(1, "2 pending", NULL, "migrate", "status", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, "--to", "1", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, "--to", "1", NULL);
 
 	r = pp_t_run("migrate", "status", "--json", "--dir", dir, NULL);
 	assert_int_equal(r.status, 1);
@@ -339,22 +309,13 @@ static void status_exit_codes_and_json(void **state)
 	json_decref(j);
 	pp_t_result_free(&r);
 
-	r = pp_t_run("migrate", "plan", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "0002_b.sql");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "0002_b.sql", NULL, "migrate", "plan", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
-	r = pp_t_run("migrate", "status", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
+	pp_t_expect(0, NULL, NULL, "migrate", "status", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, "--to", "9", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "there is no migration 0009");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "there is no migration 0009", "migrate", "up", "--dir", dir, "--to",
+		    "9", NULL);
 	free(dir);
 }
 
@@ -362,7 +323,6 @@ static void status_exit_codes_and_json(void **state)
 static void baseline_then_up(void **state)
 {
 	char *dir = pp_t_tempdir();
-	pp_t_result r;
 	PGconn *c;
 
 	(void)state;
@@ -372,22 +332,15 @@ static void baseline_then_up(void **state)
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\n");
 	pp_t_write(dir, "0003_c.sql", "CREATE TABLE c (id int);\n");
-	r = pp_t_run("migrate", "baseline", "2", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "baseline", "2", "--dir", dir, NULL);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM planpipe_schema_migrations "
 					    "WHERE kind = 'baseline'"),
 			 2);
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "applied 1 migration");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "applied 1 migration", NULL, "migrate", "up", "--dir", dir, NULL);
 	assert_true(table_exists(c, "c"));
 
-	r = pp_t_run("migrate", "baseline", "2", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "already has migration history");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "already has migration history", "migrate", "baseline", "2", "--dir",
+		    dir, NULL);
 	PQfinish(c);
 	free(dir);
 }
@@ -397,22 +350,17 @@ static void new_creates_the_next_file(void **state)
 {
 	char *dir = pp_t_tempdir();
 	char path[1024];
-	pp_t_result r;
 
 	(void)state;
 	pp_t_write(dir, "0001_a.sql", "SELECT 1;\n");
 	pp_t_write(dir, "0007_g.sql", "SELECT 1;\n");
-	r = pp_t_run("migrate", "new", "add_labels", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "0008_add_labels.sql");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "0008_add_labels.sql", NULL, "migrate", "new", "add_labels", "--dir", dir,
+		    NULL);
 	snprintf(path, sizeof(path), "%s/0008_add_labels.sql", dir);
 	assert_int_equal(access(path, R_OK), 0);
 
-	r = pp_t_run("migrate", "new", "Bad-Name", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "\"Bad-Name\" is invalid");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "\"Bad-Name\" is invalid", "migrate", "new", "Bad-Name", "--dir", dir,
+		    NULL);
 	free(dir);
 }
 
@@ -423,9 +371,7 @@ static void wait_needs_a_real_login(void **state)
 
 	(void)state;
 	pp_t_new_db();
-	r = pp_t_run("migrate", "wait", "--timeout", "5", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "wait", "--timeout", "5", NULL);
 
 	setenv("PGDATABASE", "no_such_database", 1);
 	r = pp_t_run("migrate", "wait", "--timeout", "2", NULL);
@@ -459,9 +405,7 @@ static void lock_timeout_directive(void **state)
 	assert_true(r.ms < 10000);
 	pp_t_result_free(&r);
 	free(pp_t_query(c, "ROLLBACK"));
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 	PQfinish(c);
 	free(dir);
 }
@@ -491,16 +435,11 @@ static void failed_concurrent_index_is_reported(void **state)
 	pp_t_write(dir, "0001_d_v.sql",
 		   "-- planpipe:no-transaction\n"
 		   "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS d_v ON d (v);\n");
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "invalid indexes: public.d_v");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "invalid indexes: public.d_v", "migrate", "up", "--dir", dir, NULL);
 	assert_int_equal(history_count(c), 0);
 
 	free(pp_t_query(c, "DROP INDEX d_v"));
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 	PQfinish(c);
 	free(dir);
 }
@@ -528,12 +467,8 @@ static void embedded_migrations_match_and_apply(void **state)
 	if (a.status != 0)
 		fail_msg("embedded migrations failed:\n%s%s", a.out, a.err);
 	pp_t_result_free(&a);
-	a = pp_t_run("migrate", "verify", "--dir", dir, NULL);
-	assert_int_equal(a.status, 0);
-	pp_t_result_free(&a);
-	a = pp_t_run("migrate", "status", NULL);
-	assert_int_equal(a.status, 0);
-	pp_t_result_free(&a);
+	pp_t_expect(0, NULL, NULL, "migrate", "verify", "--dir", dir, NULL);
+	pp_t_expect(0, NULL, NULL, "migrate", "status", NULL);
 }
 
 int main(void)

@@ -160,6 +160,45 @@ void pp_t_result_free(pp_t_result *r)
 	r->out = r->err = NULL;
 }
 
+pp_t_result pp_t_expectv_at(const char *file, int line, int status, const char *const *args)
+{
+	pp_t_result r = pp_t_runv(args);
+	char cmd[1024];
+	size_t n = 0;
+
+	if (r.status == status)
+		return r;
+	cmd[0] = '\0';
+	for (size_t i = 0; args[i] && n < sizeof(cmd); i++)
+		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " %s", args[i]);
+	print_error("%s:%d: planpipe%s exited %d, expected %d\nstdout:\n%s\nstderr:\n%s\n", file,
+		    line, cmd, r.status, status, r.out ? r.out : "", r.err ? r.err : "");
+	pp_t_result_free(&r);
+	_fail(file, line);
+	return r;
+}
+
+void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
+		    const char *err_has, const char *arg, ...)
+{
+	const char *args[64];
+	pp_t_result r;
+	va_list ap;
+	size_t n = 0;
+
+	va_start(ap, arg);
+	for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	r = pp_t_expectv_at(file, line, status, args);
+	if (out_has)
+		pp_t_assert_contains_at(r.out, out_has, file, line);
+	if (err_has)
+		pp_t_assert_contains_at(r.err, err_has, file, line);
+	pp_t_result_free(&r);
+}
+
 PGconn *pp_t_connect(void)
 {
 	PGconn *c = PQconnectdb("");
@@ -183,6 +222,14 @@ const char *pp_t_new_db(void)
 	free(pp_t_query(c, sql));
 	PQfinish(c);
 	setenv("PGDATABASE", name, 1);
+	return name;
+}
+
+const char *pp_t_new_migrated_db(void)
+{
+	const char *name = pp_t_new_db();
+
+	pp_t_expect(0, NULL, NULL, "migrate", "up", NULL);
 	return name;
 }
 
