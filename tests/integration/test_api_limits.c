@@ -41,7 +41,6 @@ static int setup(void **state)
 {
 	struct rlimit rl;
 	api_server s;
-	api_res r;
 
 	(void)state;
 	/* Thousands of sockets in this process; the server raises its own limit. */
@@ -52,12 +51,10 @@ static int setup(void **state)
 	api_setup_db();
 	W.admin = api_user_add("admin", 1);
 	api_server_start(&s, NULL);
-	r = api_ok(201, &s, "POST", "/v1/projects", W.admin, "{\"key\":\"PLAN\",\"name\":\"P\"}",
-		   NULL);
-	api_res_free(&r);
-	r = api_ok(201, &s, "POST", "/v1/projects/PLAN/stories", W.admin,
-		   "{\"key\":\"PLAN-1\",\"title\":\"One\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &s, "POST", "/v1/projects", W.admin, "{\"key\":\"PLAN\",\"name\":\"P\"}",
+		    NULL);
+	api_ok_free(201, &s, "POST", "/v1/projects/PLAN/stories", W.admin,
+		    "{\"key\":\"PLAN-1\",\"title\":\"One\"}", NULL);
 	api_server_stop(&s);
 	return 0;
 }

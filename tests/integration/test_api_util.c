@@ -288,6 +288,56 @@ void api_refused_at(long status, const char *type, api_res r, const char *file, 
 	api_res_free(&r);
 }
 
+void api_refused_member_at(long status, const char *type, const char *member, const char *want,
+			   int contains, api_res r, const char *file, int line)
+{
+	const char *got;
+
+	api_problem_at(&r, status, type, file, line);
+	got = api_str(&r, member);
+	if (got == NULL || (contains ? strstr(got, want) == NULL : strcmp(got, want) != 0)) {
+		print_error("%s:%d: expected %s %s\"%s\" in\n%s\n", file, line, member,
+			    contains ? "containing " : "", want, r.body);
+		api_res_free(&r);
+		_fail(file, line);
+	}
+	api_res_free(&r);
+}
+
+void api_steps_at(const api_server *s, const char *token, const api_step *steps, size_t n,
+		  const char *file, int line)
+{
+	for (size_t i = 0; i < n; i++) {
+		api_res r = api_call(s, steps[i].method, steps[i].path, token, steps[i].body, NULL);
+
+		if (r.status != steps[i].want) {
+			print_error("%s:%d: step %zu, %s %s: expected %ld, got %ld\n%s\n", file,
+				    line, i + 1, steps[i].method, steps[i].path, steps[i].want,
+				    r.status, r.body);
+			api_res_free(&r);
+			_fail(file, line);
+		}
+		api_res_free(&r);
+	}
+}
+
+void api_world_start_n(api_server *s, const char *const *env, const api_user *users, size_t n)
+{
+	api_setup_db();
+	for (size_t i = 0; i < n; i++)
+		*users[i].token = api_user_add(users[i].handle, users[i].admin);
+	api_server_start(s, env);
+}
+
+void api_world_stop_n(api_server *s, const api_user *users, size_t n)
+{
+	api_server_stop(s);
+	for (size_t i = 0; i < n; i++) {
+		free(*users[i].token);
+		*users[i].token = NULL;
+	}
+}
+
 static int open_conn(const api_server *s)
 {
 	struct sockaddr_in sa;

@@ -18,35 +18,32 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"admin", 1, &W.admin},
+	{"dev", 0, &W.dev},
+	{"maint", 0, &W.maint},
+	{"stranger", 0, &W.stranger},
+};
 
 static int setup(void **state)
 {
+	static const api_step steps[] = {
+		{201, "POST", "/v1/projects", "{\"key\":\"FLOW\",\"name\":\"Workflow\"}"},
+		{201, "POST", "/v1/projects", "{\"key\":\"OTHER\",\"name\":\"Other\"}"},
+		{201, "PUT", "/v1/projects/FLOW/members/dev", "{\"role\":\"developer\"}"},
+		{201, "PUT", "/v1/projects/FLOW/members/maint", "{\"role\":\"maintainer\"}"},
+	};
+
 	(void)state;
-	api_setup_db();
-	W.admin = api_user_add("admin", 1);
-	W.dev = api_user_add("dev", 0);
-	W.maint = api_user_add("maint", 0);
-	W.stranger = api_user_add("stranger", 0);
-	api_server_start(&W.srv, NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
-		    "{\"key\":\"FLOW\",\"name\":\"Workflow\"}", NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
-		    "{\"key\":\"OTHER\",\"name\":\"Other\"}", NULL);
-	api_ok_free(201, &W.srv, "PUT", "/v1/projects/FLOW/members/dev", W.admin,
-		    "{\"role\":\"developer\"}", NULL);
-	api_ok_free(201, &W.srv, "PUT", "/v1/projects/FLOW/members/maint", W.admin,
-		    "{\"role\":\"maintainer\"}", NULL);
+	api_world_start(&W.srv, NULL, users);
+	api_steps(&W.srv, W.admin, steps);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.admin);
-	free(W.dev);
-	free(W.maint);
-	free(W.stranger);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 
@@ -246,12 +243,10 @@ static void priority_rank_lists(void **state)
 	size_t i;
 
 	(void)state;
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
-		   "{\"key\":\"PRIO\",\"name\":\"P\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "PUT", "/v1/projects/PRIO/members/dev", W.admin,
-		   "{\"role\":\"developer\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"PRIO\",\"name\":\"P\"}", NULL);
+	api_ok_free(201, &W.srv, "PUT", "/v1/projects/PRIO/members/dev", W.admin,
+		    "{\"role\":\"developer\"}", NULL);
 	for (i = 0; stories[i]; i++) {
 		r = api_ok(201, &W.srv, "POST", "/v1/projects/PRIO/stories", W.dev, stories[i],
 			   NULL);
@@ -276,9 +271,8 @@ static void priority_rank_lists(void **state)
 	assert_string_equal(keys, "P-3");
 	free(keys);
 	/* Unranked stories come last and match no bound. */
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/PRIO/stories/P-3", W.dev,
-		   "{\"priority_rank\":null}", NULL);
-	api_res_free(&r);
+	api_ok_free(200, &W.srv, "PATCH", "/v1/projects/PRIO/stories/P-3", W.dev,
+		    "{\"priority_rank\":null}", NULL);
 	keys = all_pages("/v1/projects/PRIO/stories?sort=priority_rank");
 	assert_string_equal(keys, "P-5,P-1,P-2,P-4,P-3");
 	free(keys);
@@ -305,18 +299,15 @@ static void priority_rank_lists(void **state)
 	api_problem(r, 422, "validation");
 	assert_non_null(strstr(r.body, "backlog"));
 	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?sort=title", W.dev, NULL, NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "GET", "/v1/projects/PRIO/stories?sort=title", W.dev,
+		    NULL, NULL);
 	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?priority_rank_max=1000001", W.dev,
 		     NULL, NULL);
 	assert_true(r.status == 422 || r.status == 400);
 	assert_non_null(strstr(r.body, "priority_rank_max"));
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PRIO/stories", W.dev,
-		     "{\"title\":\"x\",\"priority_rank\":0}", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/PRIO/stories", W.dev,
+		    "{\"title\":\"x\",\"priority_rank\":0}", NULL);
 }
 
 /* Status filters take the key as the team spells it, in any case. */
@@ -341,10 +332,9 @@ static void blocked_status_is_reported(void **state)
 	size_t i;
 
 	(void)state;
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/stories", W.dev,
-		   "{\"key\":\"WAIT-1\",\"title\":\"Waiting on legal\",\"status\":\"blocked\"}",
-		   NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/FLOW/stories", W.dev,
+		    "{\"key\":\"WAIT-1\",\"title\":\"Waiting on legal\",\"status\":\"blocked\"}",
+		    NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/reports/blocked?project=FLOW", W.dev, NULL, NULL);
 	json_array_foreach(json_object_get(r.json, "stories"), i, s)
 	{
@@ -358,9 +348,8 @@ static void blocked_status_is_reported(void **state)
 	assert_true(json_is_string(json_object_get(found, "blocked_since")));
 	api_res_free(&r);
 	/* Out of the blocked status, out of the report. */
-	r = api_ok(200, &W.srv, "POST", "/v1/projects/FLOW/stories/WAIT-1/transitions", W.dev,
-		   "{\"to\":\"in-progress\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(200, &W.srv, "POST", "/v1/projects/FLOW/stories/WAIT-1/transitions", W.dev,
+		    "{\"to\":\"in-progress\"}", NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/reports/blocked?project=FLOW", W.dev, NULL, NULL);
 	assert_null(strstr(r.body, "WAIT-1"));
 	api_res_free(&r);

@@ -130,4 +130,14 @@ static inline void parse_warn(const char *extra, int line, int col, const char *
 		assert_string_equal(s->metadata_json, meta);
 }
 
+/* parse_warn, with nothing more to check of the story: it is freed. */
+static inline void expect_only_warning(const char *extra, int line, int col, const char *needle,
+				       const char *meta)
+{
+	pp_story s;
+
+	parse_warn(extra, line, col, needle, meta, &s);
+	pp_story_free(&s);
+}
+
 #endif
