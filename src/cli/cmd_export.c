@@ -22,7 +22,6 @@
 #include "api/handlers.h"
 #include "cli/cli.h"
 #include "core/buf.h"
-#include "db/conn.h"
 #include "db/report.h"
 #include "version.h"
 #include "web/assets.h"
@@ -570,6 +569,23 @@ static pp_rc write_site(exporter *x, const char *dir)
 	return rc;
 }
 
+/* The --project options: the keys in order, and as a JSON array. */
+typedef struct project_opts {
+	const char **projects;
+	json_t *keys;
+	size_t n;
+} project_opts;
+
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	project_opts *o = ctx;
+
+	(void)opt; /* 'p', the one option */
+	o->projects[o->n++] = arg;
+	json_array_append_new(o->keys, json_string(arg));
+	return 0;
+}
+
 int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 {
 	static const struct option opts[] = {{"project", required_argument, NULL, 'p'},
@@ -578,6 +594,7 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	const char **projects = calloc((size_t)argc + 1, sizeof(*projects));
 	json_t *keys = json_array();
 	char *keys_text = NULL, data_dir[4096];
+	project_opts o = {NULL, NULL, 0};
 	exporter x;
 	size_t n = 0;
 	int c, site, code = PP_EXIT_ERROR;
@@ -587,20 +604,14 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 		pp_cli_error("export", "out of memory");
 		goto out;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage_text, stdout);
-			code = PP_EXIT_OK;
-			goto out;
-		}
-		if (c != 'p') {
-			fputs(usage_text, stderr);
-			goto out;
-		}
-		projects[n++] = optarg;
-		json_array_append_new(keys, json_string(optarg));
+	o.projects = projects;
+	o.keys = keys;
+	c = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, &o);
+	if (c != 0) {
+		code = c > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		goto out;
 	}
+	n = o.n;
 	if (argc - optind != 2 ||
 	    (strcmp(argv[optind], "json") != 0 && strcmp(argv[optind], "site") != 0)) {
 		pp_cli_error("export",
@@ -625,11 +636,9 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	x.index = json_object();
 	x.answers = site ? json_object() : NULL;
 	pp_err_clear(&x.err);
-	if (pp_db_connect(cfg, "planpipe export", cfg->connect_timeout_s * 1000, &x.conn, &x.err) !=
-	    PP_OK) {
-		pp_cli_error("export", x.err.msg);
+	x.conn = pp_cli_connect(cfg, "export", "planpipe export");
+	if (x.conn == NULL)
 		goto out;
-	}
 	/* Times as the API writes them (UTC, "+00:00"); one snapshot for every file. */
 	PQclear(PQexec(x.conn, "SET TimeZone = 'UTC'"));
 	PQclear(PQexec(x.conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));

@@ -18,6 +18,63 @@ static void version_and_help(void **state)
 	pp_t_expect(2, NULL, "unknown command 'no-such-command'", "no-such-command", NULL);
 }
 
+/*
+ * Each subcommand's options, before anything connects: --help on standard
+ * output (0), an unknown option or a missing argument with the usage on
+ * standard error, a bad value named (2; health: 3, unknown).
+ */
+static void options_and_usage_errors(void **state)
+{
+	static const struct {
+		int status;
+		const char *out, *err;
+		const char *args[8];
+	} cases[] = {
+		{0, "usage: planpipe import PATH --project KEY", NULL, {"import", "--help"}},
+		{2, NULL, "usage: planpipe import PATH", {"import", "--nope"}},
+		{2, NULL, "'--exclude' requires an argument", {"import", "/x", "--exclude"}},
+		{2, NULL, "usage: planpipe import PATH", {"import", "/x"}},
+		{2,
+		 NULL,
+		 "usage: planpipe import-repo PATH",
+		 {"import-repo", "/x", "--project", "P"}},
+		{0, "usage: planpipe serve", NULL, {"serve", "--help"}},
+		{2, NULL, "usage: planpipe serve", {"serve", "--nope"}},
+		{2,
+		 NULL,
+		 "planpipe serve: error: --drain-timeout expects seconds, 0 to 3600",
+		 {"serve", "--drain-timeout", "x"}},
+		{2, NULL, "too many arguments", {"serve", "--drain-timeout", "5", "extra"}},
+		{0, "usage: planpipe health", NULL, {"health", "--help"}},
+		{3, NULL, "usage: planpipe health", {"health", "--nope"}},
+		{3,
+		 NULL,
+		 "--timeout expects seconds, more than 0 and at most 3600",
+		 {"health", "--timeout", "0"}},
+		{3, NULL, "--latency expects WARNING,CRITICAL", {"health", "--latency", "5"}},
+		{3, NULL, "unexpected argument 'extra'", {"health", "extra"}},
+		{0, "usage: planpipe export json DIR", NULL, {"export", "--help"}},
+		{2, NULL, "usage: planpipe export json DIR", {"export", "--nope"}},
+		{2, NULL, "'--project' requires an argument", {"export", "--project"}},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pp_t_result r = pp_t_expectv(cases[i].status, cases[i].args);
+
+		if (cases[i].out)
+			pp_t_assert_contains(r.out, cases[i].out);
+		else
+			assert_string_equal(r.out, "");
+		if (cases[i].err)
+			pp_t_assert_contains(r.err, cases[i].err);
+		else
+			assert_string_equal(r.err, "");
+		pp_t_result_free(&r);
+	}
+}
+
 static void invalid_setting_names_the_variable(void **state)
 {
 	pp_t_result r;
@@ -125,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(version_and_help, clean_env),
+		cmocka_unit_test_setup(options_and_usage_errors, clean_env),
 		cmocka_unit_test_setup(invalid_setting_names_the_variable, clean_env),
 		cmocka_unit_test_setup(config_masks_secrets, clean_env),
 		cmocka_unit_test_setup(password_file_logs_in, clean_env),
