@@ -34,15 +34,39 @@ static int table_exists(PGconn *c, const char *name)
 	return yes;
 }
 
+/* Each test's fresh database, a connection to it, and a directory for its migrations. */
+static struct {
+	char *dir;
+	PGconn *c;
+} F;
+
+static int fresh(void **state)
+{
+	(void)state;
+	F.dir = pp_t_tempdir();
+	pp_t_new_db();
+	F.c = pp_t_connect();
+	return 0;
+}
+
+static int done(void **state)
+{
+	(void)state;
+	PQfinish(F.c);
+	free(F.dir);
+	F.c = NULL;
+	F.dir = NULL;
+	return 0;
+}
+
 /* A failing migration leaves schema and history as they were; after the fix a rerun succeeds. */
 static void failure_is_atomic_and_rerun_succeeds(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0002_b.sql",
 		   "CREATE TABLE b (id int);\n"
@@ -57,7 +81,6 @@ static void failure_is_atomic_and_rerun_succeeds(void **state)
 	pp_t_assert_contains(r.err, "SQLSTATE 42P01");
 	pp_t_result_free(&r);
 
-	c = pp_t_connect();
 	assert_int_equal(history_count(c), 1);
 	assert_false(table_exists(c, "b"));
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM a"), 0);
@@ -67,22 +90,19 @@ static void failure_is_atomic_and_rerun_succeeds(void **state)
 	assert_int_equal(history_count(c), 2);
 	assert_true(table_exists(c, "b"));
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM a"), 1);
-	PQfinish(c);
-	free(dir);
 }
 
 /* Eight runners at once: all exit 0 and every migration is applied exactly once. */
 static void eight_concurrent_runners(void **state)
 {
 	const char *args[] = {"migrate", "up", "--dir", NULL, NULL};
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	char tag[16];
 	pid_t pids[8];
-	PGconn *c;
+	PGconn *c = F.c;
 	int i;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(
 		dir, "0001_log.sql",
 		"CREATE TABLE log (v int);\nINSERT INTO log VALUES (1);\nSELECT pg_sleep(0.3);\n");
@@ -101,24 +121,20 @@ static void eight_concurrent_runners(void **state)
 			fail_msg("runner %d exited %d:\n%s%s", i, r.status, r.out, r.err);
 		pp_t_result_free(&r);
 	}
-	c = pp_t_connect();
 	assert_int_equal(history_count(c), 3);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM log"), 3);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(DISTINCT v) FROM log"), 3);
-	PQfinish(c);
-	free(dir);
 }
 
 /* A runner that cannot get the lock in time fails and names the holder. */
 static void lock_timeout_names_holder(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	char pid[16];
 	pp_t_result r;
 	PGconn *holder;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	holder = pp_t_connect();
 	free(pp_t_query(holder, "SET application_name = 'the-lock-holder'"));
@@ -137,16 +153,14 @@ static void lock_timeout_names_holder(void **state)
 	free(pp_t_query(holder, "SELECT pg_advisory_unlock(" LOCK_KEY ")"));
 	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, "--lock-timeout", "1", NULL);
 	PQfinish(holder);
-	free(dir);
 }
 
 /* An edited applied file fails verify (and up) naming the file; CRLF does not count. */
 static void edited_file_fails_verify(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n");
 	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 
@@ -165,18 +179,16 @@ static void edited_file_fails_verify(void **state)
 		    "--dir", dir, NULL);
 
 	pp_t_expect(2, "changed", NULL, "migrate", "status", "--dir", dir, NULL);
-	free(dir);
 }
 
 /* A file numbered below the highest applied one is refused unless allowed. */
 static void out_of_order_is_refused(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0003_c.sql", "CREATE TABLE c (id int);\n");
 	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
@@ -187,7 +199,6 @@ static void out_of_order_is_refused(void **state)
 	pp_t_assert_contains(r.err, "0002_b.sql");
 	pp_t_assert_contains(r.err, "never applied");
 	pp_t_result_free(&r);
-	c = pp_t_connect();
 	assert_false(table_exists(c, "b"));
 
 	pp_t_expect(2, "out-of-order", NULL, "migrate", "status", "--dir", dir, NULL);
@@ -195,8 +206,6 @@ static void out_of_order_is_refused(void **state)
 	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, "--allow-out-of-order", NULL);
 	assert_true(table_exists(c, "b"));
 	assert_int_equal(history_count(c), 3);
-	PQfinish(c);
-	free(dir);
 }
 
 /* Whether some session of this database holds the migration lock. */
@@ -214,14 +223,13 @@ static int lock_is_held(PGconn *c)
 static void concurrent_index_applies_while_another_runner_waits(void **state)
 {
 	const char *args[] = {"migrate", "up", "--dir", NULL, "--lock-timeout", "60", NULL};
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result a, b;
 	pid_t pa, pb;
 	long long start;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_t.sql",
 		   "CREATE TABLE t (id int, v text);\n"
 		   "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 20000) g;\n"
@@ -230,7 +238,6 @@ static void concurrent_index_applies_while_another_runner_waits(void **state)
 		   "-- planpipe:no-transaction\n"
 		   "CREATE INDEX CONCURRENTLY t_v ON t (v);\n");
 	args[3] = dir;
-	c = pp_t_connect();
 	pa = pp_t_spawn(args, "cic-a");
 	start = pp_t_now_ms();
 	while (!lock_is_held(c) && pp_t_now_ms() - start < 10000)
@@ -251,19 +258,16 @@ static void concurrent_index_applies_while_another_runner_waits(void **state)
 			 1);
 	pp_t_result_free(&a);
 	pp_t_result_free(&b);
-	PQfinish(c);
-	free(dir);
 }
 
 /* CONCURRENTLY inside a transactional migration is refused before anything runs. */
 static void concurrently_in_transaction_is_refused(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql",
 		   "CREATE TABLE a (id int);\n"
 		   "-- an index for lookups\n"
@@ -273,23 +277,19 @@ static void concurrently_in_transaction_is_refused(void **state)
 	pp_t_assert_contains(r.err, "0001_a.sql:3: CONCURRENTLY cannot run inside a transaction");
 	pp_t_assert_contains(r.err, "planpipe:no-transaction");
 	pp_t_result_free(&r);
-	c = pp_t_connect();
 	assert_false(table_exists(c, "a"));
 	assert_int_equal(history_count(c), -1);
-	PQfinish(c);
-	free(dir);
 }
 
 /* status: exit 1 while pending, 0 when up to date; --json agrees. */
 static void status_exit_codes_and_json(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	json_error_t jerr;
 	pp_t_result r;
 	json_t *j;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\n");
 	pp_t_expect(1, "2 pending", NULL, "migrate", "status", "--dir", dir, NULL);
@@ -316,18 +316,15 @@ static void status_exit_codes_and_json(void **state)
 
 	pp_t_expect(2, NULL, "there is no migration 0009", "migrate", "up", "--dir", dir, "--to",
 		    "9", NULL);
-	free(dir);
 }
 
 /* baseline records without running; up then applies only what follows. */
 static void baseline_then_up(void **state)
 {
-	char *dir = pp_t_tempdir();
-	PGconn *c;
+	const char *dir = F.dir;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
-	c = pp_t_connect();
 	free(pp_t_query(c, "CREATE TABLE a (id int); CREATE TABLE b (id int)"));
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\n");
@@ -341,8 +338,6 @@ static void baseline_then_up(void **state)
 
 	pp_t_expect(2, NULL, "already has migration history", "migrate", "baseline", "2", "--dir",
 		    dir, NULL);
-	PQfinish(c);
-	free(dir);
 }
 
 /* new: the next number, a template that names the file; bad names refused. */
@@ -385,13 +380,11 @@ static void wait_needs_a_real_login(void **state)
 /* A lock_timeout directive bounds how long a migration waits for a table lock. */
 static void lock_timeout_directive(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
-	c = pp_t_connect();
 	free(pp_t_query(c, "CREATE TABLE busy (id int)"));
 	free(pp_t_query(c, "BEGIN"));
 	free(pp_t_query(c, "LOCK TABLE busy IN ACCESS EXCLUSIVE MODE"));
@@ -406,21 +399,17 @@ static void lock_timeout_directive(void **state)
 	pp_t_result_free(&r);
 	free(pp_t_query(c, "ROLLBACK"));
 	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
-	PQfinish(c);
-	free(dir);
 }
 
 /* A failed CREATE UNIQUE INDEX CONCURRENTLY leaves an invalid index: say so, and refuse it later.
  */
 static void failed_concurrent_index_is_reported(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
-	c = pp_t_connect();
 	free(pp_t_query(c, "CREATE TABLE d (v int); INSERT INTO d VALUES (1), (1)"));
 	pp_t_write(dir, "0001_d_v.sql",
 		   "-- planpipe:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY d_v ON d (v);\n");
@@ -440,8 +429,6 @@ static void failed_concurrent_index_is_reported(void **state)
 
 	free(pp_t_query(c, "DROP INDEX d_v"));
 	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
-	PQfinish(c);
-	free(dir);
 }
 
 /* The migrations built into the binary are the repository's, and they apply. */
@@ -474,19 +461,21 @@ static void embedded_migrations_match_and_apply(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(failure_is_atomic_and_rerun_succeeds),
-		cmocka_unit_test(eight_concurrent_runners),
-		cmocka_unit_test(lock_timeout_names_holder),
-		cmocka_unit_test(edited_file_fails_verify),
-		cmocka_unit_test(out_of_order_is_refused),
-		cmocka_unit_test(concurrent_index_applies_while_another_runner_waits),
-		cmocka_unit_test(concurrently_in_transaction_is_refused),
-		cmocka_unit_test(status_exit_codes_and_json),
-		cmocka_unit_test(baseline_then_up),
+		cmocka_unit_test_setup_teardown(failure_is_atomic_and_rerun_succeeds, fresh, done),
+		cmocka_unit_test_setup_teardown(eight_concurrent_runners, fresh, done),
+		cmocka_unit_test_setup_teardown(lock_timeout_names_holder, fresh, done),
+		cmocka_unit_test_setup_teardown(edited_file_fails_verify, fresh, done),
+		cmocka_unit_test_setup_teardown(out_of_order_is_refused, fresh, done),
+		cmocka_unit_test_setup_teardown(concurrent_index_applies_while_another_runner_waits,
+						fresh, done),
+		cmocka_unit_test_setup_teardown(concurrently_in_transaction_is_refused, fresh,
+						done),
+		cmocka_unit_test_setup_teardown(status_exit_codes_and_json, fresh, done),
+		cmocka_unit_test_setup_teardown(baseline_then_up, fresh, done),
 		cmocka_unit_test(new_creates_the_next_file),
 		cmocka_unit_test(wait_needs_a_real_login),
-		cmocka_unit_test(lock_timeout_directive),
-		cmocka_unit_test(failed_concurrent_index_is_reported),
+		cmocka_unit_test_setup_teardown(lock_timeout_directive, fresh, done),
+		cmocka_unit_test_setup_teardown(failed_concurrent_index_is_reported, fresh, done),
 		cmocka_unit_test(embedded_migrations_match_and_apply),
 	};
 
