@@ -178,16 +178,7 @@ if [ -n "${PP_TEST_NO_DOCKER:-}" ]; then
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
-sh "$root/scripts/install-deps.sh" docker || setup_fail "install-deps docker"
-sh "$root/scripts/start-dockerd.sh" || setup_fail "dockerd does not answer"
-if [ -z "${COMPOSE:-}" ]; then
-	if docker compose version >/dev/null 2>&1; then
-		COMPOSE="docker compose"
-	else
-		COMPOSE=docker-compose
-	fi
-fi
-note "compose: $($COMPOSE version 2>/dev/null | head -n 1)"
+docker_ready
 note "docker: $(docker version -f 'client {{.Client.Version}}, server {{.Server.Version}}' 2>/dev/null)"
 
 t=$(now)

@@ -48,16 +48,7 @@ stage_setup() {
 	fi
 	trap stage_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
-	sh "$root/scripts/install-deps.sh" docker || setup_fail "install-deps docker"
-	sh "$root/scripts/start-dockerd.sh" || setup_fail "dockerd does not answer"
-	if [ -z "${COMPOSE:-}" ]; then
-		if docker compose version >/dev/null 2>&1; then
-			COMPOSE="docker compose"
-		else
-			COMPOSE=docker-compose
-		fi
-	fi
-	note "compose: $($COMPOSE version 2>/dev/null | head -n 1)"
+	docker_ready
 	sh "$root/scripts/docker-base-image.sh" || setup_fail "making debian:bookworm-slim"
 	mkdir -m 755 "$work/no-initdb" "$work/backups"
 	pw="pw-$proj-$(date +%N)"

@@ -1,7 +1,8 @@
 # checks.sh: what the shell test stages share (tests/docker/run.sh, the
 # stages through tests/docker/stage-lib.sh, tests/fresh/run.sh): TAP-like
-# checks counted in $passed, $failed and $skipped, and waits on containers.
-# Sourced (POSIX sh); defines nothing else and runs nothing.
+# checks counted in $passed, $failed and $skipped, Docker made ready, and
+# waits on containers. Sourced (POSIX sh) after $root is set; defines
+# functions and the counters, runs nothing.
 
 passed=0
 failed=0
@@ -50,4 +51,21 @@ wait_healthy() {
 show() {
 	note "--- last lines of $1's log:"
 	docker logs "$1" 2>&1 | tail -n 25 | sed 's/^/#   /'
+}
+
+# docker_ready: docker installed (scripts/install-deps.sh docker), a daemon
+# that answers, and $COMPOSE (`docker compose` when it works, else
+# docker-compose; a value set by the caller is kept). A failure ends the run
+# through the caller's setup_fail.
+docker_ready() {
+	sh "$root/scripts/install-deps.sh" docker || setup_fail "install-deps docker"
+	sh "$root/scripts/start-dockerd.sh" || setup_fail "dockerd does not answer"
+	if [ -z "${COMPOSE:-}" ]; then
+		if docker compose version >/dev/null 2>&1; then
+			COMPOSE="docker compose"
+		else
+			COMPOSE=docker-compose
+		fi
+	fi
+	note "compose: $($COMPOSE version 2>/dev/null | head -n 1)"
 }
