@@ -22,52 +22,13 @@ static const char key[] = "test-key-0123456789abcdef";
 /* A migrated database holding a marker table; returns its name. */
 static const char *marker_db(void)
 {
-	const char *db = pp_t_new_db();
-	pp_t_result r = pp_t_run("migrate", "up", NULL);
-	PGconn *c;
+	const char *db = pp_t_new_migrated_db();
+	PGconn *c = pp_t_connect();
 
-	if (r.status != 0)
-		fail_msg("migrate up failed:\n%s%s", r.out, r.err);
-	pp_t_result_free(&r);
-	c = pp_t_connect();
 	free(pp_t_query(c, "CREATE TABLE marker (v text);"
 			   "INSERT INTO marker VALUES ('before the restore'), ('second row')"));
 	PQfinish(c);
 	return db;
-}
-
-static char *backup_ok(const char *out)
-{
-	pp_t_result r = pp_t_run("backup", "--out", out, NULL);
-	char *nl, *path;
-
-	if (r.status != 0)
-		fail_msg("backup failed (%d):\n%s%s", r.status, r.out, r.err);
-	nl = strchr(r.out, '\n');
-	assert_non_null(nl);
-	path = strndup(r.out, (size_t)(nl - r.out));
-	pp_t_result_free(&r);
-	return path;
-}
-
-static char *read_file(const char *dir, const char *name)
-{
-	char path[1024];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
 }
 
 /*
@@ -152,8 +113,8 @@ static void tampered_globals_are_refused(void **state)
 	chmod(marks, 0777); /* the server's OS user could write there, were it asked to */
 	snprintf(mark, sizeof(mark), "%s/program-ran", marks);
 	marker_db();
-	b = backup_ok(out);
-	orig = read_file(b, "globals.sql");
+	b = pp_t_backup(out, NULL);
+	orig = pp_t_slurp_in(b, "globals.sql");
 	rows = marker_rows();
 	pw = cluster_query("SELECT coalesce(rolpassword, '-') FROM pg_authid"
 			   " WHERE rolname = 'postgres'");
@@ -221,7 +182,7 @@ static void role_passwords_need_the_flag(void **state)
 			   "GRANT SELECT ON marker TO pp_reader"));
 	PQfinish(c);
 	hash = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
-	b = backup_ok(out);
+	b = pp_t_backup(out, NULL);
 	c = pp_t_connect();
 	free(pp_t_query(c, "DROP OWNED BY pp_reader; DROP ROLE pp_reader"));
 	PQfinish(c);
@@ -281,10 +242,10 @@ static void signed_backups(void **state)
 
 	(void)state;
 	db = marker_db();
-	unsigned_b = backup_ok(out);
+	unsigned_b = pp_t_backup(out, NULL);
 	setenv("PLANPIPE_BACKUP_KEY", key, 1);
-	b = backup_ok(out);
-	m = read_file(b, "manifest.json");
+	b = pp_t_backup(out, NULL);
+	m = pp_t_slurp_in(b, "manifest.json");
 	pp_t_assert_contains(m, "\"algorithm\": \"hmac-sha256\"");
 	free(m);
 
@@ -329,7 +290,7 @@ static void signed_backups(void **state)
 	setenv("PLANPIPE_BACKUP_KEY", key, 1);
 
 	/* A forged globals.sql with its checksum fixed in the manifest: refused, untouched. */
-	text = read_file(b, "globals.sql");
+	text = pp_t_slurp_in(b, "globals.sql");
 	forge(b, "globals.sql", "CREATE ROLE pp_forged LOGIN;\n");
 	r = pp_t_run("restore", b, "--force", "--terminate", NULL);
 	assert_int_equal(r.status, 1);
@@ -371,7 +332,7 @@ static void only_regular_files_are_read(void **state)
 
 	(void)state;
 	marker_db();
-	b = backup_ok(out);
+	b = pp_t_backup(out, NULL);
 	rows = marker_rows();
 	snprintf(path, sizeof(path), "%s/db.dump", b);
 	snprintf(copy, sizeof(copy), "%s/dump.copy", out);
@@ -466,7 +427,7 @@ static void tools_end_on_sigterm_and_timeout(void **state)
 
 	(void)state;
 	db = marker_db();
-	b = backup_ok(out);
+	b = pp_t_backup(out, NULL);
 	snprintf(pidfile, sizeof(pidfile), "%s/pg_restore.pid", out);
 	fake = stuck_bindir(pidfile);
 	snprintf(target, sizeof(target), "%s_stuck", db);

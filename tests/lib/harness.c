@@ -59,6 +59,14 @@ char *pp_t_slurp(const char *path, int missing_ok)
 	return buf;
 }
 
+char *pp_t_slurp_in(const char *dir, const char *name)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return pp_t_slurp(path, 0);
+}
+
 static void out_paths(const char *tag, char *out, char *err, size_t size)
 {
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -197,6 +205,30 @@ void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
 	if (err_has)
 		pp_t_assert_contains_at(r.err, err_has, file, line);
 	pp_t_result_free(&r);
+}
+
+char *pp_t_backup(const char *out, ...)
+{
+	const char *args[64] = {"backup", "--out", out};
+	pp_t_result r;
+	size_t n = 3;
+	va_list ap;
+	char *nl, *path;
+
+	va_start(ap, out);
+	for (const char *a = va_arg(ap, const char *); a && n < 63; a = va_arg(ap, const char *))
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	r = pp_t_runv(args);
+	if (r.status != 0)
+		fail_msg("backup failed (%d):\n%s%s", r.status, r.out, r.err);
+	nl = strchr(r.out, '\n');
+	assert_non_null(nl);
+	path = strndup(r.out, (size_t)(nl - r.out));
+	assert_non_null(path);
+	pp_t_result_free(&r);
+	return path;
 }
 
 PGconn *pp_t_connect(void)

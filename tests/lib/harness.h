@@ -88,6 +88,16 @@ void pp_t_write(const char *dir, const char *name, const char *contents);
  */
 char *pp_t_slurp(const char *path, int missing_ok);
 
+/* pp_t_slurp of dir/name, which must exist (caller frees). */
+char *pp_t_slurp_in(const char *dir, const char *name);
+
+/*
+ * Runs `planpipe backup --out OUT ARGS...` (NULL-terminated), which must
+ * succeed (else the test fails with its output); returns the new backup's
+ * directory, the first line it prints (caller frees).
+ */
+char *pp_t_backup(const char *out, ...);
+
 /* Milliseconds on the monotonic clock. */
 long long pp_t_now_ms(void);
 
