@@ -131,6 +131,12 @@ void api_world_start_n(api_server *s, const char *const *env, const api_user *us
 #define api_world_stop(s, users) api_world_stop_n((s), (users), sizeof(users) / sizeof((users)[0]))
 void api_world_stop_n(api_server *s, const api_user *users, size_t n);
 
+/*
+ * A TCP connection to the server from source address from (NULL: any;
+ * "127.0.0.2": another client), or -1 when refused. The caller closes it.
+ */
+int api_dial(const api_server *s, const char *from);
+
 /* Whether a TCP connection to the server can be opened now. */
 int api_can_connect(const api_server *s);
 

@@ -21,13 +21,7 @@ extern char **environ;
 
 const char *api_setup_db(void)
 {
-	const char *name = pp_t_new_db();
-	pp_t_result r = pp_t_run("migrate", "up", NULL);
-
-	if (r.status != 0)
-		fail_msg("migrate up failed:\n%s%s", r.out, r.err);
-	pp_t_result_free(&r);
-	return name;
+	return pp_t_new_migrated_db();
 }
 
 char *api_user_add(const char *handle, int admin)
@@ -338,12 +332,19 @@ void api_world_stop_n(api_server *s, const api_user *users, size_t n)
 	}
 }
 
-static int open_conn(const api_server *s)
+int api_dial(const api_server *s, const char *from)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_in sa, src;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
+	if (from != NULL) {
+		memset(&src, 0, sizeof(src));
+		src.sin_family = AF_INET;
+		inet_pton(AF_INET, from, &src.sin_addr);
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0)
+			fail_msg("bind %s: %s", from, strerror(errno));
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)s->port);
@@ -357,7 +358,7 @@ static int open_conn(const api_server *s)
 
 int api_can_connect(const api_server *s)
 {
-	int fd = open_conn(s);
+	int fd = api_dial(s, NULL);
 
 	if (fd < 0)
 		return 0;
@@ -369,7 +370,7 @@ char *api_raw(const api_server *s, const char *data, size_t len, int timeout_ms)
 {
 	sink b = {NULL, 0};
 	long long deadline = pp_t_now_ms() + timeout_ms;
-	int fd = open_conn(s);
+	int fd = api_dial(s, NULL);
 
 	if (fd < 0)
 		fail_msg("connect: %s", strerror(errno));

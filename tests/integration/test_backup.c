@@ -140,12 +140,9 @@ static void rm_rf(const char *path)
 
 static void migrate_and_populate(void)
 {
-	pp_t_result r = pp_t_run("migrate", "up", NULL);
 	PGconn *c;
 
-	if (r.status != 0)
-		fail_msg("migrate up failed:\n%s%s", r.out, r.err);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", NULL);
 	c = pp_t_connect();
 	free(pp_t_query(c, populate_sql));
 	PQfinish(c);

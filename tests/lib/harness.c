@@ -147,17 +147,22 @@ pp_t_result pp_t_runv(const char *const *args)
 	return r;
 }
 
+/* Appends first and the rest of ap, up to a NULL, to args[n..63); NULL-terminates. */
+static void collect(const char *args[64], size_t n, const char *first, va_list ap)
+{
+	for (const char *a = first; a && n < 63; a = va_arg(ap, const char *))
+		args[n++] = a;
+	args[n] = NULL;
+}
+
 pp_t_result pp_t_run(const char *arg, ...)
 {
 	const char *args[64];
 	va_list ap;
-	size_t n = 0;
 
 	va_start(ap, arg);
-	for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
-		args[n++] = a;
+	collect(args, 0, arg, ap);
 	va_end(ap);
-	args[n] = NULL;
 	return pp_t_runv(args);
 }
 
@@ -192,13 +197,10 @@ void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
 	const char *args[64];
 	pp_t_result r;
 	va_list ap;
-	size_t n = 0;
 
 	va_start(ap, arg);
-	for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
-		args[n++] = a;
+	collect(args, 0, arg, ap);
 	va_end(ap);
-	args[n] = NULL;
 	r = pp_t_expectv_at(file, line, status, args);
 	if (out_has)
 		pp_t_assert_contains_at(r.out, out_has, file, line);
@@ -209,17 +211,15 @@ void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
 
 char *pp_t_backup(const char *out, ...)
 {
-	const char *args[64] = {"backup", "--out", out};
+	const char *args[64] = {"backup", "--out", out}, *first;
 	pp_t_result r;
-	size_t n = 3;
 	va_list ap;
 	char *nl, *path;
 
 	va_start(ap, out);
-	for (const char *a = va_arg(ap, const char *); a && n < 63; a = va_arg(ap, const char *))
-		args[n++] = a;
+	first = va_arg(ap, const char *);
+	collect(args, 3, first, ap);
 	va_end(ap);
-	args[n] = NULL;
 	r = pp_t_runv(args);
 	if (r.status != 0)
 		fail_msg("backup failed (%d):\n%s%s", r.status, r.out, r.err);
