@@ -82,7 +82,8 @@ void api_refused_at(long status, const char *type, api_res r, const char *file, 
 
 /*
  * api_refused, and the problem's string member is want (exactly, or as a part
- * when contains): the field it names, its detail, its sqlstate.
+ * when contains): the field it names, its detail, its sqlstate. A NULL
+ * member: the whole body.
  */
 #define api_refused_member(status, type, member, want, ...)                                        \
 	api_refused_member_at((status), (type), (member), (want), 0, api_call(__VA_ARGS__),        \
@@ -92,8 +93,18 @@ void api_refused_at(long status, const char *type, api_res r, const char *file, 
 #define api_refused_detail(status, type, part, ...)                                                \
 	api_refused_member_at((status), (type), "detail", (part), 1, api_call(__VA_ARGS__),        \
 			      __FILE__, __LINE__)
+/* api_refused, and the problem's body contains part (its detail, its errors). */
+#define api_refused_body(status, type, part, ...)                                                  \
+	api_refused_member_at((status), (type), NULL, (part), 1, api_call(__VA_ARGS__), __FILE__,  \
+			      __LINE__)
 void api_refused_member_at(long status, const char *type, const char *member, const char *want,
 			   int contains, api_res r, const char *file, int line);
+
+/* api_ok, the answer's string member is value, then api_res_free. */
+#define api_ok_member(want, member, value, ...)                                                    \
+	api_ok_member_at((want), (member), (value), api_call(__VA_ARGS__), __FILE__, __LINE__)
+void api_ok_member_at(long want, const char *member, const char *value, api_res r, const char *file,
+		      int line);
 
 /* One request of a fixture: the status it must answer, method, path, JSON body (NULL: none). */
 typedef struct api_step {

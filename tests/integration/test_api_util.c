@@ -288,10 +288,27 @@ void api_refused_member_at(long status, const char *type, const char *member, co
 	const char *got;
 
 	api_problem_at(&r, status, type, file, line);
-	got = api_str(&r, member);
+	got = member ? api_str(&r, member) : r.body;
 	if (got == NULL || (contains ? strstr(got, want) == NULL : strcmp(got, want) != 0)) {
-		print_error("%s:%d: expected %s %s\"%s\" in\n%s\n", file, line, member,
-			    contains ? "containing " : "", want, r.body);
+		print_error("%s:%d: expected %s %s\"%s\" in\n%s\n", file, line,
+			    member ? member : "the body", contains ? "containing " : "", want,
+			    r.body);
+		api_res_free(&r);
+		_fail(file, line);
+	}
+	api_res_free(&r);
+}
+
+void api_ok_member_at(long want, const char *member, const char *value, api_res r, const char *file,
+		      int line)
+{
+	const char *got;
+
+	r = api_expect_at(want, r, file, line);
+	got = api_str(&r, member);
+	if (got == NULL || strcmp(got, value) != 0) {
+		print_error("%s:%d: expected %s \"%s\", got %s%s%s in\n%s\n", file, line, member,
+			    value, got ? "\"" : "", got ? got : "none", got ? "\"" : "", r.body);
 		api_res_free(&r);
 		_fail(file, line);
 	}

@@ -110,15 +110,11 @@ static void new_word(void **state)
 	char *loc;
 
 	(void)state;
-	r = api_call(&W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
-		     "{\"key\":\"Waiting for QA\"}", NULL);
-	api_problem(r, 422, "validation");
-	assert_non_null(strstr(r.body, "give its category"));
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
-		   "{\"key\":\"Waiting for QA\",\"category\":\"active\"}", NULL);
-	assert_string_equal(api_str(&r, "category"), "active");
-	api_res_free(&r);
+	api_refused_body(422, "validation", "give its category", &W.srv, "POST",
+			 "/v1/projects/FLOW/statuses", W.maint, "{\"key\":\"Waiting for QA\"}",
+			 NULL);
+	api_ok_member(201, "category", "active", &W.srv, "POST", "/v1/projects/FLOW/statuses",
+		      W.maint, "{\"key\":\"Waiting for QA\",\"category\":\"active\"}", NULL);
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
 		   "{\"key\":\"In Review\",\"category\":\"active\",\"name\":\"Review\"}", NULL);
 	assert_string_equal(api_str(&r, "name"), "Review");
@@ -128,16 +124,12 @@ static void new_word(void **state)
 	free(loc);
 	api_res_free(&r);
 	/* A known word keeps its category everywhere. */
-	r = api_call(&W.srv, "POST", "/v1/projects/OTHER/statuses", W.admin,
-		     "{\"key\":\"in review\",\"category\":\"done\"}", NULL);
-	api_problem(r, 409, "conflict");
-	assert_non_null(strstr(r.body, "is active wherever it is used"));
-	api_res_free(&r);
+	api_refused_body(409, "conflict", "is active wherever it is used", &W.srv, "POST",
+			 "/v1/projects/OTHER/statuses", W.admin,
+			 "{\"key\":\"in review\",\"category\":\"done\"}", NULL);
 	/* ... and joins another project's workflow as it is spelled. */
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/OTHER/statuses", W.admin,
-		   "{\"key\":\"in review\"}", NULL);
-	assert_string_equal(api_str(&r, "key"), "In Review");
-	api_res_free(&r);
+	api_ok_member(201, "key", "In Review", &W.srv, "POST", "/v1/projects/OTHER/statuses",
+		      W.admin, "{\"key\":\"in review\"}", NULL);
 }
 
 static void who_may_change_it(void **state)
@@ -295,10 +287,8 @@ static void priority_rank_lists(void **state)
 		api_res_free(&r);
 	}
 	free(next);
-	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?sort=rank", W.dev, NULL, NULL);
-	api_problem(r, 422, "validation");
-	assert_non_null(strstr(r.body, "backlog"));
-	api_res_free(&r);
+	api_refused_body(422, "validation", "backlog", &W.srv, "GET",
+			 "/v1/projects/PRIO/stories?sort=rank", W.dev, NULL, NULL);
 	api_refused(422, "validation", &W.srv, "GET", "/v1/projects/PRIO/stories?sort=title", W.dev,
 		    NULL, NULL);
 	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?priority_rank_max=1000001", W.dev,
