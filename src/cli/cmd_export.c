@@ -328,6 +328,22 @@ out:
 	return rc;
 }
 
+/*
+ * j as FKEY/NAME.json, listed in files under NAME: the answer to
+ * /v1/projects/KEY ("project") or /v1/projects/KEY/NAME.
+ */
+static pp_rc put_listed(exporter *x, json_t *files, const char *fkey, const char *key,
+			const char *name, json_t *j)
+{
+	char rel[512], api[512];
+	int whole = strcmp(name, "project") == 0;
+
+	snprintf(rel, sizeof(rel), "%s/%s.json", fkey, name);
+	snprintf(api, sizeof(api), "/v1/projects/%s%s%s", key, whole ? "" : "/", whole ? "" : name);
+	json_object_set_new(files, name, json_string(rel));
+	return put(x, rel, api, j);
+}
+
 /* Everything of one project: DIR/KEY/... */
 static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 {
@@ -347,24 +363,15 @@ static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 	json_object_set_new(entry, "key", json_string(key));
 	json_object_set(entry, "name", json_object_get(project, "name"));
 	json_object_set_new(entry, "dir", json_string(fkey));
-	snprintf(rel, sizeof(rel), "%s/project.json", fkey);
-	snprintf(api, sizeof(api), "/v1/projects/%s", key);
-	json_object_set_new(files, "project", json_string(rel));
-	rc = put(x, rel, api, project);
+	rc = put_listed(x, files, fkey, key, "project", project);
 	if (rc == PP_OK)
 		rc = query_json(x, sql_statuses, 1, p1, 0, &statuses);
-	snprintf(rel, sizeof(rel), "%s/statuses.json", fkey);
-	snprintf(api, sizeof(api), "/v1/projects/%s/statuses", key);
-	json_object_set_new(files, "statuses", json_string(rel));
 	if (rc == PP_OK)
-		rc = put(x, rel, api, statuses);
+		rc = put_listed(x, files, fkey, key, "statuses", statuses);
 	if (rc == PP_OK)
 		rc = query_json(x, sql_backlogs, 1, p1, 0, &backlogs);
-	snprintf(rel, sizeof(rel), "%s/backlogs.json", fkey);
-	snprintf(api, sizeof(api), "/v1/projects/%s/backlogs", key);
-	json_object_set_new(files, "backlogs", json_string(rel));
 	if (rc == PP_OK)
-		rc = put(x, rel, api, backlogs);
+		rc = put_listed(x, files, fkey, key, "backlogs", backlogs);
 	if (rc == PP_OK)
 		rc = query_json(x, sql_stories, 1, p1, 0, &stories);
 	snprintf(rel, sizeof(rel), "%s/stories.json", fkey);

@@ -291,6 +291,22 @@ static int checked_out(const char *dir)
 	return access(git, F_OK) == 0;
 }
 
+/* The import of the files under path as the options in a say (import-repo's have no project). */
+static void opts_from(const args *a, const char *path, pp_import_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->path = path;
+	o->project = a->project;
+	o->backlog = a->backlog;
+	o->index_file = a->index;
+	o->dry_run = a->dry_run;
+	o->prune = a->prune;
+	o->exclude = a->exclude;
+	o->n_exclude = a->n_exclude;
+	o->no_history = a->no_history;
+	o->stop = &interrupted;
+}
+
 int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 {
 	pp_import_opts o;
@@ -300,17 +316,7 @@ int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	memset(&o, 0, sizeof(o));
-	o.path = a.path;
-	o.project = a.project;
-	o.backlog = a.backlog;
-	o.dry_run = a.dry_run;
-	o.prune = a.prune;
-	o.exclude = a.exclude;
-	o.n_exclude = a.n_exclude;
-	o.index_file = a.index;
-	o.no_history = a.no_history;
-	o.stop = &interrupted;
+	opts_from(&a, a.path, &o);
 	if (!a.json && isatty(STDERR_FILENO))
 		o.on_progress = progress;
 	conn = connect_or_fail(cfg);
@@ -351,17 +357,10 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 		pp_import_opts o;
 		int c;
 
-		memset(&o, 0, sizeof(o));
 		snprintf(dir, sizeof(dir), "%s/%s", a.path, subs[i].path);
-		o.path = dir;
+		opts_from(&a, dir, &o);
 		o.project = subs[i].project_key;
-		o.dry_run = a.dry_run;
-		o.prune = a.prune;
-		o.exclude = a.exclude;
-		o.n_exclude = a.n_exclude;
-		o.no_history = a.no_history;
 		o.within = a.path;
-		o.stop = &interrupted;
 		o.git_remote_url = subs[i].url;
 		o.git_submodule_path = subs[i].path;
 		o.git_branch = subs[i].branch;
