@@ -56,26 +56,28 @@ static void levels_gate(void **state)
 
 static void line_format(void **state)
 {
-	char *text;
+	static const struct {
+		pp_log_level max, level;
+		const char *msg, *line;
+	} cases[] = {
+		{PP_LOG_INFO, PP_LOG_ERROR, "disk full", "planpipe: error: disk full\n"},
+		{PP_LOG_INFO, PP_LOG_WARN, "slow", "planpipe: warning: slow\n"},
+		{PP_LOG_INFO, PP_LOG_INFO, "listening", "planpipe: info: listening\n"},
+		{PP_LOG_INFO, PP_LOG_DEBUG, "not shown at info", ""},
+		{PP_LOG_DEBUG, PP_LOG_DEBUG, "shown", "planpipe: debug: shown\n"},
+		{PP_LOG_ERROR, PP_LOG_WARN, "not shown at error", ""},
+	};
+	size_t i;
 
 	(void)state;
-	pp_log_set_level(PP_LOG_INFO);
-	text = logged(PP_LOG_ERROR, "disk full");
-	assert_string_equal(text, "planpipe: error: disk full\n");
-	free(text);
-	text = logged(PP_LOG_WARN, "slow");
-	assert_string_equal(text, "planpipe: warning: slow\n");
-	free(text);
-	text = logged(PP_LOG_INFO, "listening");
-	assert_string_equal(text, "planpipe: info: listening\n");
-	free(text);
-	text = logged(PP_LOG_DEBUG, "not shown at info");
-	assert_string_equal(text, "");
-	free(text);
-	pp_log_set_level(PP_LOG_DEBUG);
-	text = logged(PP_LOG_DEBUG, "shown");
-	assert_string_equal(text, "planpipe: debug: shown\n");
-	free(text);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text;
+
+		pp_log_set_level(cases[i].max);
+		text = logged(cases[i].level, cases[i].msg);
+		assert_string_equal(text, cases[i].line);
+		free(text);
+	}
 	pp_log_set_level(PP_LOG_INFO);
 }
 
