@@ -3,7 +3,7 @@
  * helpers, which every position and message of the story parser rests on:
  * UTF-8 validation (overlong forms, surrogates, NUL, truncation), code point
  * counts, line ends (LF, CRLF, lone CR), values quoted for messages, and the
- * parser's string map. Whole files through pp_story_parse: test_story.c.
+ * parser's string map. Whole files through pp_story_parse: story.c here.
  */
 #include <setjmp.h>
 #include <stdarg.h>

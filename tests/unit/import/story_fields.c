@@ -1,5 +1,5 @@
 /*
- * test_story_fields.c: tests what src/import/story.c and story_fields.c make
+ * tests/unit/import/story_fields.c: tests what src/import/story.c and story_fields.c make
  * of the known fields as real repositories write them: keys in any form and
  * from the file name, titles from the first heading, priorities as levels and
  * ranks, field aliases, labels, dependencies, estimates, dates (and their UTC

@@ -1,6 +1,6 @@
 /*
- * story_test.h: what the story parser's unit tests share (test_story.c,
- * test_story_fields.c, test_story_sniff.c): reading a fixture, parsing a
+ * story_test.h: what the story parser's unit tests share (story.c,
+ * story_fields.c, story_sniff.c here): reading a fixture, parsing a
  * text, and checking an error or a warning with its position. Static
  * functions in a header: each test program includes it once.
  */

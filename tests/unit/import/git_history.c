@@ -1,5 +1,5 @@
 /*
- * test_git_history.c: tests src/import/git_history.c on real git
+ * tests/unit/import/git_history.c: tests src/import/git_history.c on real git
  * repositories built in a temporary directory, with pinned author and
  * committer names and dates, so nothing depends on today's date.
  */
