@@ -22,7 +22,6 @@
 #include "api/handlers.h"
 #include "cli/cli.h"
 #include "core/buf.h"
-#include "db/conn.h"
 #include "db/report.h"
 #include "version.h"
 #include "web/assets.h"
@@ -329,6 +328,22 @@ out:
 	return rc;
 }
 
+/*
+ * j as FKEY/NAME.json, listed in files under NAME: the answer to
+ * /v1/projects/KEY ("project") or /v1/projects/KEY/NAME.
+ */
+static pp_rc put_listed(exporter *x, json_t *files, const char *fkey, const char *key,
+			const char *name, json_t *j)
+{
+	char rel[512], api[512];
+	int whole = strcmp(name, "project") == 0;
+
+	snprintf(rel, sizeof(rel), "%s/%s.json", fkey, name);
+	snprintf(api, sizeof(api), "/v1/projects/%s%s%s", key, whole ? "" : "/", whole ? "" : name);
+	json_object_set_new(files, name, json_string(rel));
+	return put(x, rel, api, j);
+}
+
 /* Everything of one project: DIR/KEY/... */
 static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 {
@@ -348,24 +363,15 @@ static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 	json_object_set_new(entry, "key", json_string(key));
 	json_object_set(entry, "name", json_object_get(project, "name"));
 	json_object_set_new(entry, "dir", json_string(fkey));
-	snprintf(rel, sizeof(rel), "%s/project.json", fkey);
-	snprintf(api, sizeof(api), "/v1/projects/%s", key);
-	json_object_set_new(files, "project", json_string(rel));
-	rc = put(x, rel, api, project);
+	rc = put_listed(x, files, fkey, key, "project", project);
 	if (rc == PP_OK)
 		rc = query_json(x, sql_statuses, 1, p1, 0, &statuses);
-	snprintf(rel, sizeof(rel), "%s/statuses.json", fkey);
-	snprintf(api, sizeof(api), "/v1/projects/%s/statuses", key);
-	json_object_set_new(files, "statuses", json_string(rel));
 	if (rc == PP_OK)
-		rc = put(x, rel, api, statuses);
+		rc = put_listed(x, files, fkey, key, "statuses", statuses);
 	if (rc == PP_OK)
 		rc = query_json(x, sql_backlogs, 1, p1, 0, &backlogs);
-	snprintf(rel, sizeof(rel), "%s/backlogs.json", fkey);
-	snprintf(api, sizeof(api), "/v1/projects/%s/backlogs", key);
-	json_object_set_new(files, "backlogs", json_string(rel));
 	if (rc == PP_OK)
-		rc = put(x, rel, api, backlogs);
+		rc = put_listed(x, files, fkey, key, "backlogs", backlogs);
 	if (rc == PP_OK)
 		rc = query_json(x, sql_stories, 1, p1, 0, &stories);
 	snprintf(rel, sizeof(rel), "%s/stories.json", fkey);
@@ -570,6 +576,23 @@ static pp_rc write_site(exporter *x, const char *dir)
 	return rc;
 }
 
+/* The --project options: the keys in order, and as a JSON array. */
+typedef struct project_opts {
+	const char **projects;
+	json_t *keys;
+	size_t n;
+} project_opts;
+
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	project_opts *o = ctx;
+
+	(void)opt; /* 'p', the one option */
+	o->projects[o->n++] = arg;
+	json_array_append_new(o->keys, json_string(arg));
+	return 0;
+}
+
 int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 {
 	static const struct option opts[] = {{"project", required_argument, NULL, 'p'},
@@ -578,6 +601,7 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	const char **projects = calloc((size_t)argc + 1, sizeof(*projects));
 	json_t *keys = json_array();
 	char *keys_text = NULL, data_dir[4096];
+	project_opts o = {NULL, NULL, 0};
 	exporter x;
 	size_t n = 0;
 	int c, site, code = PP_EXIT_ERROR;
@@ -587,20 +611,14 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 		pp_cli_error("export", "out of memory");
 		goto out;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage_text, stdout);
-			code = PP_EXIT_OK;
-			goto out;
-		}
-		if (c != 'p') {
-			fputs(usage_text, stderr);
-			goto out;
-		}
-		projects[n++] = optarg;
-		json_array_append_new(keys, json_string(optarg));
+	o.projects = projects;
+	o.keys = keys;
+	c = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, &o);
+	if (c != 0) {
+		code = c > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		goto out;
 	}
+	n = o.n;
 	if (argc - optind != 2 ||
 	    (strcmp(argv[optind], "json") != 0 && strcmp(argv[optind], "site") != 0)) {
 		pp_cli_error("export",
@@ -625,11 +643,9 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	x.index = json_object();
 	x.answers = site ? json_object() : NULL;
 	pp_err_clear(&x.err);
-	if (pp_db_connect(cfg, "planpipe export", cfg->connect_timeout_s * 1000, &x.conn, &x.err) !=
-	    PP_OK) {
-		pp_cli_error("export", x.err.msg);
+	x.conn = pp_cli_connect(cfg, "export", "planpipe export");
+	if (x.conn == NULL)
 		goto out;
-	}
 	/* Times as the API writes them (UTC, "+00:00"); one snapshot for every file. */
 	PQclear(PQexec(x.conn, "SET TimeZone = 'UTC'"));
 	PQclear(PQexec(x.conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));

@@ -60,6 +60,78 @@ bad:
 	return -1;
 }
 
+/* What parse_args's options write. */
+typedef struct parsed {
+	pp_health_opts *o;
+	int *json, levels;
+} parsed;
+
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	parsed *p = ctx;
+	double w, k, secs;
+	char *end;
+	int r = 0;
+
+	switch (opt) {
+	case 'L':
+		p->o->level = PP_HEALTH_LIVENESS;
+		p->levels++;
+		break;
+	case 'R':
+		p->o->level = PP_HEALTH_READINESS;
+		p->levels++;
+		break;
+	case 'j':
+		*p->json = 1;
+		break;
+	case 't':
+		secs = strtod(arg, &end);
+		if (end == arg || *end != '\0' || secs <= 0 || secs > 3600) {
+			fprintf(stderr, "planpipe health: error: --timeout expects seconds, "
+					"more than 0 and at most 3600\n");
+			return -1;
+		}
+		p->o->timeout_ms = (int)(secs * 1000);
+		break;
+	case 'r':
+		p->o->allow_replica = 1;
+		break;
+	case 'x':
+		p->o->schema_exact = 1;
+		break;
+	case 1:
+		r = parse_pair("--latency", arg, &p->o->th.latency_warn_ms,
+			       &p->o->th.latency_crit_ms);
+		break;
+	case 2:
+		r = parse_pair("--connections", arg, &p->o->th.connections_warn_pct,
+			       &p->o->th.connections_crit_pct);
+		break;
+	case 3:
+		r = parse_pair("--transaction-age", arg, &p->o->th.xact_age_warn_s,
+			       &p->o->th.xact_age_crit_s);
+		break;
+	case 4:
+		r = parse_pair("--wraparound", arg, &p->o->th.wraparound_warn_pct,
+			       &p->o->th.wraparound_crit_pct);
+		break;
+	case 5:
+		r = parse_pair("--replication-lag", arg, &p->o->th.lag_warn_s,
+			       &p->o->th.lag_crit_s);
+		break;
+	case 6:
+		r = parse_pair("--partitions", arg, &w, &k);
+		/* On a usage error w and k were never set. */
+		if (r == 0) {
+			p->o->th.partitions_warn = (int)w;
+			p->o->th.partitions_crit = (int)k;
+		}
+		break;
+	}
+	return r;
+}
+
 /* Returns 0 to run, 1 after --help, -1 on a usage error. */
 static int parse_args(int argc, char **argv, pp_health_opts *o, int *json)
 {
@@ -79,87 +151,21 @@ static int parse_args(int argc, char **argv, pp_health_opts *o, int *json)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	pp_health_thresholds *th = &o->th;
-	int c, levels = 0, r = 0;
-	double w, k, secs;
-	char *end;
+	parsed p = {o, json, 0};
+	int r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, &p);
 
-	optind = 1;
-	while (r == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'L':
-			o->level = PP_HEALTH_LIVENESS;
-			levels++;
-			break;
-		case 'R':
-			o->level = PP_HEALTH_READINESS;
-			levels++;
-			break;
-		case 'j':
-			*json = 1;
-			break;
-		case 't':
-			secs = strtod(optarg, &end);
-			if (end == optarg || *end != '\0' || secs <= 0 || secs > 3600) {
-				fprintf(stderr,
-					"planpipe health: error: --timeout expects seconds, "
-					"more than 0 and at most 3600\n");
-				r = -1;
-			}
-			o->timeout_ms = (int)(secs * 1000);
-			break;
-		case 'r':
-			o->allow_replica = 1;
-			break;
-		case 'x':
-			o->schema_exact = 1;
-			break;
-		case 1:
-			r = parse_pair("--latency", optarg, &th->latency_warn_ms,
-				       &th->latency_crit_ms);
-			break;
-		case 2:
-			r = parse_pair("--connections", optarg, &th->connections_warn_pct,
-				       &th->connections_crit_pct);
-			break;
-		case 3:
-			r = parse_pair("--transaction-age", optarg, &th->xact_age_warn_s,
-				       &th->xact_age_crit_s);
-			break;
-		case 4:
-			r = parse_pair("--wraparound", optarg, &th->wraparound_warn_pct,
-				       &th->wraparound_crit_pct);
-			break;
-		case 5:
-			r = parse_pair("--replication-lag", optarg, &th->lag_warn_s,
-				       &th->lag_crit_s);
-			break;
-		case 6:
-			r = parse_pair("--partitions", optarg, &w, &k);
-			/* On a usage error w and k were never set. */
-			if (r == 0) {
-				th->partitions_warn = (int)w;
-				th->partitions_crit = (int)k;
-			}
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		default:
-			fputs(usage_text, stderr);
-			return -1;
-		}
-	}
-	if (r == 0 && levels > 1) {
+	if (r != 0)
+		return r;
+	if (p.levels > 1) {
 		fprintf(stderr,
 			"planpipe health: error: give at most one of --liveness and --readiness\n");
-		r = -1;
+		return -1;
 	}
-	if (r == 0 && optind < argc) {
+	if (optind < argc) {
 		fprintf(stderr, "planpipe health: error: unexpected argument '%s'\n", argv[optind]);
-		r = -1;
+		return -1;
 	}
-	return r;
+	return 0;
 }
 
 static void upper(const char *s, char *out, size_t size)

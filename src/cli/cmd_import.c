@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "db/conn.h"
 #include "import/import.h"
 
 static const char usage_import[] =
@@ -57,6 +56,43 @@ typedef struct args {
 	int dry_run, prune, json, no_history;
 } args;
 
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	args *a = ctx;
+
+	switch (opt) {
+	case 'p':
+		a->project = arg;
+		break;
+	case 'b':
+		a->backlog = arg;
+		break;
+	case 'n':
+		a->dry_run = 1;
+		break;
+	case 'P':
+		a->prune = 1;
+		break;
+	case 'j':
+		a->json = 1;
+		break;
+	case 'x':
+		if (a->n_exclude == MAX_EXCLUDE) {
+			fprintf(stderr, "planpipe: at most %d --exclude patterns\n", MAX_EXCLUDE);
+			return -1;
+		}
+		a->exclude[a->n_exclude++] = arg;
+		break;
+	case 'i':
+		a->index = arg;
+		break;
+	default: /* 'H' */
+		a->no_history = 1;
+		break;
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, const char *usage, int want_project, args *a)
 {
 	static const struct option opts[] = {
@@ -71,49 +107,12 @@ static int parse(int argc, char **argv, const char *usage, int want_project, arg
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			a->project = optarg;
-			break;
-		case 'b':
-			a->backlog = optarg;
-			break;
-		case 'n':
-			a->dry_run = 1;
-			break;
-		case 'P':
-			a->prune = 1;
-			break;
-		case 'j':
-			a->json = 1;
-			break;
-		case 'x':
-			if (a->n_exclude == MAX_EXCLUDE) {
-				fprintf(stderr, "planpipe: at most %d --exclude patterns\n",
-					MAX_EXCLUDE);
-				return -1;
-			}
-			a->exclude[a->n_exclude++] = optarg;
-			break;
-		case 'i':
-			a->index = optarg;
-			break;
-		case 'H':
-			a->no_history = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 1;
-		default:
-			fputs(usage, stderr);
-			return -1;
-		}
-	}
+	r = pp_cli_options(argc, argv, opts, usage, NULL, take_option, a);
+	if (r != 0)
+		return r;
 	if (optind + 1 != argc || (want_project && a->project == NULL) ||
 	    (!want_project && (a->project || a->backlog || a->index))) {
 		fputs(usage, stderr);
@@ -261,15 +260,10 @@ static void on_interrupt(int sig)
 
 static PGconn *connect_or_fail(const pp_config *cfg)
 {
-	PGconn *conn = NULL;
-	pp_err err;
+	PGconn *conn = pp_cli_connect(cfg, "import", "planpipe import");
 
-	pp_err_clear(&err);
-	if (pp_db_connect(cfg, "planpipe import", cfg->connect_timeout_s * 1000, &conn, &err) !=
-	    PP_OK) {
-		pp_cli_error("import", err.msg);
+	if (conn == NULL)
 		return NULL;
-	}
 	cancel_obj = PQgetCancel(conn);
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
@@ -297,6 +291,22 @@ static int checked_out(const char *dir)
 	return access(git, F_OK) == 0;
 }
 
+/* The import of the files under path as the options in a say (import-repo's have no project). */
+static void opts_from(const args *a, const char *path, pp_import_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->path = path;
+	o->project = a->project;
+	o->backlog = a->backlog;
+	o->index_file = a->index;
+	o->dry_run = a->dry_run;
+	o->prune = a->prune;
+	o->exclude = a->exclude;
+	o->n_exclude = a->n_exclude;
+	o->no_history = a->no_history;
+	o->stop = &interrupted;
+}
+
 int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 {
 	pp_import_opts o;
@@ -306,17 +316,7 @@ int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	memset(&o, 0, sizeof(o));
-	o.path = a.path;
-	o.project = a.project;
-	o.backlog = a.backlog;
-	o.dry_run = a.dry_run;
-	o.prune = a.prune;
-	o.exclude = a.exclude;
-	o.n_exclude = a.n_exclude;
-	o.index_file = a.index;
-	o.no_history = a.no_history;
-	o.stop = &interrupted;
+	opts_from(&a, a.path, &o);
 	if (!a.json && isatty(STDERR_FILENO))
 		o.on_progress = progress;
 	conn = connect_or_fail(cfg);
@@ -357,17 +357,10 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 		pp_import_opts o;
 		int c;
 
-		memset(&o, 0, sizeof(o));
 		snprintf(dir, sizeof(dir), "%s/%s", a.path, subs[i].path);
-		o.path = dir;
+		opts_from(&a, dir, &o);
 		o.project = subs[i].project_key;
-		o.dry_run = a.dry_run;
-		o.prune = a.prune;
-		o.exclude = a.exclude;
-		o.n_exclude = a.n_exclude;
-		o.no_history = a.no_history;
 		o.within = a.path;
-		o.stop = &interrupted;
 		o.git_remote_url = subs[i].url;
 		o.git_submodule_path = subs[i].path;
 		o.git_branch = subs[i].branch;

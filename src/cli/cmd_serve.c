@@ -135,6 +135,22 @@ static int report_budget(const pp_config *cfg, int pool_max)
 	return pool_max / 4 > 1 ? pool_max / 4 : 1;
 }
 
+static int take_option(void *ctx, int opt, const char *arg)
+{
+	int *drain_s = ctx;
+	char *end;
+	long v;
+
+	(void)opt; /* 'd', the one option */
+	v = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end || v < 0 || v > 3600) {
+		pp_cli_error("serve", "--drain-timeout expects seconds, 0 to 3600");
+		return -1;
+	}
+	*drain_s = (int)v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, int *drain_s)
 {
 	static const struct option opts[] = {
@@ -142,29 +158,10 @@ static int parse_args(int argc, char **argv, int *drain_s)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char *end;
-	long v;
-	int c;
+	int r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, drain_s);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end || v < 0 || v > 3600) {
-				pp_cli_error("serve", "--drain-timeout expects seconds, 0 to 3600");
-				return -1;
-			}
-			*drain_s = (int)v;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		default:
-			fputs(usage_text, stderr);
-			return -1;
-		}
-	}
+	if (r != 0)
+		return r;
 	if (optind < argc) {
 		pp_cli_error("serve", "too many arguments (see planpipe serve --help)");
 		return -1;

@@ -16,22 +16,12 @@ out=${PP_BROWSER_OUT:-${TMPDIR:-/tmp}/planpipe-browser}
 pkg="puppeteer-core@24.43.1"
 chromium=${PP_CHROMIUM:-$(command -v chromium || true)}
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-	echo "browser: node and npm are needed (scripts/install-deps.sh test): skipped" >&2
-	exit 77
-fi
 if [ -z "$chromium" ]; then
 	echo "browser: chromium is needed (apt-get install chromium; scripts/install-deps.sh test): skipped" >&2
 	exit 77
 fi
-if [ ! -f "$dir/node_modules/puppeteer-core/package.json" ]; then
-	mkdir -p "$dir"
-	if ! npm install --prefix "$dir" --no-audit --no-fund --loglevel=error "$pkg" >"$dir/npm.log" 2>&1; then
-		cat "$dir/npm.log" >&2
-		echo "browser: cannot install $pkg from the npm registry: skipped" >&2
-		exit 77
-	fi
-fi
+. "$here/../lib/npm.sh"
+npm_install browser "$dir" "$pkg"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/planpipe-browser.XXXXXX")
 pid=

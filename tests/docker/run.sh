@@ -45,23 +45,7 @@ unset POSTGRES_PASSWORD POSTGRES_PASSWORD_FILE POSTGRES_USER POSTGRES_DB \
 	PGBOUNCER_MAX_CLIENT_CONN PGBOUNCER_QUERY_WAIT_TIMEOUT \
 	PGBOUNCER_LOG_CONNECTIONS PGBOUNCER_VERBOSE PLANPIPE_BACKUP_DIR
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok $((passed + failed)) - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok $((passed + failed)) - $*"; }
-note() { echo "# $*"; }
-# check DESCRIPTION CMD...: one test.
-check() {
-	desc=$1
-	shift
-	check_t=$(now)
-	if "$@"; then
-		ok "$desc ($(($(now) - check_t))s)"
-	else
-		not_ok "$desc ($(($(now) - check_t))s)"
-	fi
-}
-now() { date +%s; }
+. "$root/tests/lib/checks.sh"
 
 work=$(mktemp -d /tmp/planpipe-docker-test.XXXXXX)
 # The host directory of every project's backups (the cli service's
@@ -148,21 +132,6 @@ cids() {
 }
 cid() { cids "$@" | head -n 1; }
 
-state() { docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$1" 2>/dev/null; }
-
-# wait_healthy CONTAINER SECONDS: 0 once healthy, 1 on exit or timeout.
-wait_healthy() {
-	end=$(($(now) + $2))
-	while [ "$(now)" -lt "$end" ]; do
-		case "$(state "$1")" in
-		"running healthy") return 0 ;;
-		exited* | dead* | "") return 1 ;;
-		esac
-		sleep 1
-	done
-	return 1
-}
-
 # wait_exit CONTAINER SECONDS: prints the exit code; 1 on timeout.
 wait_exit() { timeout "$2" docker wait "$1" 2>/dev/null; }
 
@@ -179,12 +148,6 @@ wait_log() {
 logs_have() { docker logs "$1" 2>&1 | grep -qF -- "$2"; }
 logs_count() { docker logs "$1" 2>&1 | grep -cF -- "$2"; }
 
-# show CONTAINER: the end of its log, for a failed check.
-show() {
-	note "--- last lines of $1's log:"
-	docker logs "$1" 2>&1 | tail -n 25 | sed 's/^/#   /'
-}
-
 # sql PROJECT USER PASSWORD DB SQL: runs SQL over TCP through the port the
 # project published on the host's loopback, from a throwaway client
 # container on the host's network; prints the unaligned result.
@@ -195,13 +158,6 @@ sql() {
 		-e PGPASSWORD="$3" -e PGCONNECT_TIMEOUT=5 "$image" \
 		-X -w -q -A -t -v ON_ERROR_STOP=1 -h "${addr%:*}" -p "${addr##*:}" \
 		-U "$2" -d "$4" -c "$5" 2>&1
-}
-
-# expect LABEL WANT GOT: compares, and tells the difference when it fails.
-expect() {
-	[ "$2" = "$3" ] && return 0
-	note "$1: wanted '$2', got '$3'"
-	return 1
 }
 
 # ---------------------------------------------------------------------------
@@ -222,16 +178,7 @@ if [ -n "${PP_TEST_NO_DOCKER:-}" ]; then
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
-sh "$root/scripts/install-deps.sh" docker || setup_fail "install-deps docker"
-sh "$root/scripts/start-dockerd.sh" || setup_fail "dockerd does not answer"
-if [ -z "${COMPOSE:-}" ]; then
-	if docker compose version >/dev/null 2>&1; then
-		COMPOSE="docker compose"
-	else
-		COMPOSE=docker-compose
-	fi
-fi
-note "compose: $($COMPOSE version 2>/dev/null | head -n 1)"
+docker_ready
 note "docker: $(docker version -f 'client {{.Client.Version}}, server {{.Server.Version}}' 2>/dev/null)"
 
 t=$(now)

@@ -1,34 +1,12 @@
 # stage-lib.sh: what the Docker stages beside tests/docker/run.sh share
-# (pitr.sh, standby.sh): TAP-like checks, one compose project with its own
-# env file, images and clean-up. Sourced; the stage sets these first:
+# (pitr.sh, standby.sh, ha.sh): the checks of tests/lib/checks.sh, one
+# compose project with its own env file, images and clean-up. Sourced; the
+# stage sets these first:
 #   root     the repository          proj   the compose project name
 #   work     a temporary directory   (stage_setup makes the rest)
 # and calls stage_setup, then check ..., then stage_end.
 
-passed=0
-failed=0
-skipped=0
-ok() { passed=$((passed + 1)); echo "ok $((passed + failed)) - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok $((passed + failed)) - $*"; }
-note() { echo "# $*"; }
-now() { date +%s; }
-# check DESCRIPTION CMD...: one test.
-check() {
-	desc=$1
-	shift
-	check_t=$(now)
-	if "$@"; then
-		ok "$desc ($(($(now) - check_t))s)"
-	else
-		not_ok "$desc ($(($(now) - check_t))s)"
-	fi
-}
-# expect LABEL WANT GOT
-expect() {
-	[ "$2" = "$3" ] && return 0
-	note "$1: wanted '$2', got '$3'"
-	return 1
-}
+. "$root/tests/lib/checks.sh"
 
 # Nothing from the caller's environment or .env may steer the stack.
 unset POSTGRES_PASSWORD POSTGRES_PASSWORD_FILE POSTGRES_USER POSTGRES_DB \
@@ -70,16 +48,7 @@ stage_setup() {
 	fi
 	trap stage_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
-	sh "$root/scripts/install-deps.sh" docker || setup_fail "install-deps docker"
-	sh "$root/scripts/start-dockerd.sh" || setup_fail "dockerd does not answer"
-	if [ -z "${COMPOSE:-}" ]; then
-		if docker compose version >/dev/null 2>&1; then
-			COMPOSE="docker compose"
-		else
-			COMPOSE=docker-compose
-		fi
-	fi
-	note "compose: $($COMPOSE version 2>/dev/null | head -n 1)"
+	docker_ready
 	sh "$root/scripts/docker-base-image.sh" || setup_fail "making debian:bookworm-slim"
 	mkdir -m 755 "$work/no-initdb" "$work/backups"
 	pw="pw-$proj-$(date +%N)"
@@ -120,23 +89,6 @@ cid() {
 	docker ps -aq --filter "label=com.docker.compose.project=$proj" \
 		--filter "label=com.docker.compose.service=${1:-db}" \
 		--filter label=com.docker.compose.oneoff=False | head -n 1
-}
-state() { docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$1" 2>/dev/null; }
-# wait_healthy CONTAINER SECONDS
-wait_healthy() {
-	end=$(($(now) + $2))
-	while [ "$(now)" -lt "$end" ]; do
-		case "$(state "$1")" in
-		"running healthy") return 0 ;;
-		exited* | dead* | "") return 1 ;;
-		esac
-		sleep 1
-	done
-	return 1
-}
-show() {
-	note "--- last lines of $1's log:"
-	docker logs "$1" 2>&1 | tail -n 25 | sed 's/^/#   /'
 }
 # sql SQL [SERVICE]: SQL in SERVICE's (db's) planpipe database as the
 # superuser, over the container's socket; unaligned.

@@ -26,23 +26,7 @@ set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 
-passed=0
-failed=0
-skipped=0
-ok() { passed=$((passed + 1)); echo "ok $((passed + failed)) - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok $((passed + failed)) - $*"; }
-note() { echo "# $*"; }
-now() { date +%s; }
-check() {
-	desc=$1
-	shift
-	check_t=$(now)
-	if "$@"; then
-		ok "$desc ($(($(now) - check_t))s)"
-	else
-		not_ok "$desc ($(($(now) - check_t))s)"
-	fi
-}
+. "$root/tests/lib/checks.sh"
 finish() {
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]

@@ -80,6 +80,74 @@ void api_res_free_value(api_res r);
 	api_refused_at((status), (type), api_call(__VA_ARGS__), __FILE__, __LINE__)
 void api_refused_at(long status, const char *type, api_res r, const char *file, int line);
 
+/*
+ * api_refused, and the problem's string member is want (exactly, or as a part
+ * when contains): the field it names, its detail, its sqlstate. A NULL
+ * member: the whole body.
+ */
+#define api_refused_member(status, type, member, want, ...)                                        \
+	api_refused_member_at((status), (type), (member), (want), 0, api_call(__VA_ARGS__),        \
+			      __FILE__, __LINE__)
+#define api_refused_field(status, type, field, ...)                                                \
+	api_refused_member(status, type, "field", field, __VA_ARGS__)
+#define api_refused_detail(status, type, part, ...)                                                \
+	api_refused_member_at((status), (type), "detail", (part), 1, api_call(__VA_ARGS__),        \
+			      __FILE__, __LINE__)
+/* api_refused, and the problem's body contains part (its detail, its errors). */
+#define api_refused_body(status, type, part, ...)                                                  \
+	api_refused_member_at((status), (type), NULL, (part), 1, api_call(__VA_ARGS__), __FILE__,  \
+			      __LINE__)
+void api_refused_member_at(long status, const char *type, const char *member, const char *want,
+			   int contains, api_res r, const char *file, int line);
+
+/* api_ok, the answer's string member is value, then api_res_free. */
+#define api_ok_member(want, member, value, ...)                                                    \
+	api_ok_member_at((want), (member), (value), api_call(__VA_ARGS__), __FILE__, __LINE__)
+void api_ok_member_at(long want, const char *member, const char *value, api_res r, const char *file,
+		      int line);
+
+/* One request of a fixture: the status it must answer, method, path, JSON body (NULL: none). */
+typedef struct api_step {
+	long want;
+	const char *method, *path, *body;
+} api_step;
+
+/*
+ * Makes the n requests of steps in order as token, failing the test (at the
+ * caller's file:line, naming the step and its answer) at the first whose
+ * status is not its want.
+ */
+#define api_steps(s, token, steps)                                                                 \
+	api_steps_at((s), (token), (steps), sizeof(steps) / sizeof((steps)[0]), __FILE__, __LINE__)
+void api_steps_at(const api_server *s, const char *token, const api_step *steps, size_t n,
+		  const char *file, int line);
+
+/* A user of a fixture: `planpipe user add handle [--admin]`, its token stored in *token. */
+typedef struct api_user {
+	const char *handle;
+	int admin;
+	char **token;
+} api_user;
+
+/*
+ * The fixture most API tests share: a fresh migrated database (api_setup_db),
+ * the n users (tokens in their *token, freed by api_world_stop), then the
+ * server started with env (as api_server_start).
+ */
+#define api_world_start(s, env, users)                                                             \
+	api_world_start_n((s), (env), (users), sizeof(users) / sizeof((users)[0]))
+void api_world_start_n(api_server *s, const char *const *env, const api_user *users, size_t n);
+
+/* Stops the server (api_server_stop) and frees the users' tokens. */
+#define api_world_stop(s, users) api_world_stop_n((s), (users), sizeof(users) / sizeof((users)[0]))
+void api_world_stop_n(api_server *s, const api_user *users, size_t n);
+
+/*
+ * A TCP connection to the server from source address from (NULL: any;
+ * "127.0.0.2": another client), or -1 when refused. The caller closes it.
+ */
+int api_dial(const api_server *s, const char *from);
+
 /* Whether a TCP connection to the server can be opened now. */
 int api_can_connect(const api_server *s);
 

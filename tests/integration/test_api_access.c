@@ -67,24 +67,22 @@ static world W;
 
 static int setup(void **state)
 {
-	const char *const setup_calls[][3] = {
-		{"POST", "/v1/projects", "{\"key\":\"ACL\",\"name\":\"Access\"}"},
-		{"POST", "/v1/projects", "{\"key\":\"OTH\",\"name\":\"Other\"}"},
-		{"POST", "/v1/projects/ACL/stories", "{\"title\":\"one\"}"},
-		{"POST", "/v1/projects/ACL/stories", "{\"title\":\"two\"}"},
-		{"POST", "/v1/projects/ACL/stories", "{\"title\":\"three\"}"},
-		{"POST", "/v1/projects/ACL/stories/ACL-001/dependencies",
+	static const api_step setup_steps[] = {
+		{201, "POST", "/v1/projects", "{\"key\":\"ACL\",\"name\":\"Access\"}"},
+		{201, "POST", "/v1/projects", "{\"key\":\"OTH\",\"name\":\"Other\"}"},
+		{201, "POST", "/v1/projects/ACL/stories", "{\"title\":\"one\"}"},
+		{201, "POST", "/v1/projects/ACL/stories", "{\"title\":\"two\"}"},
+		{201, "POST", "/v1/projects/ACL/stories", "{\"title\":\"three\"}"},
+		{201, "POST", "/v1/projects/ACL/stories/ACL-001/dependencies",
 		 "{\"story\":\"ACL-002\"}"},
-		{"POST", "/v1/projects/ACL/dependencies", "{\"project\":\"OTH\"}"},
-		{"PUT", "/v1/projects/ACL/members/viewer", "{\"role\":\"viewer\"}"},
-		{"PUT", "/v1/projects/OTH/members/stranger", "{\"role\":\"owner\"}"},
+		{201, "POST", "/v1/projects/ACL/dependencies", "{\"project\":\"OTH\"}"},
+		{201, "PUT", "/v1/projects/ACL/members/viewer", "{\"role\":\"viewer\"}"},
+		{201, "PUT", "/v1/projects/OTH/members/stranger", "{\"role\":\"owner\"}"},
 	};
-	api_res r;
-	size_t i;
-
 	const char *const as_api[] = {"PGUSER=pp_api_login", "PLANPIPE_HISTORY_MAINTAIN_INTERVAL=0",
 				      NULL};
 	PGconn *c;
+	api_res r;
 
 	(void)state;
 	api_setup_db();
@@ -99,14 +97,7 @@ static int setup(void **state)
 	W.viewer = api_user_add("viewer", 0);
 	W.stranger = api_user_add("stranger", 0);
 	api_server_start(&W.srv, as_api);
-	for (i = 0; i < sizeof(setup_calls) / sizeof(setup_calls[0]); i++) {
-		r = api_call(&W.srv, setup_calls[i][0], setup_calls[i][1], W.admin,
-			     setup_calls[i][2], NULL);
-		if (r.status >= 300)
-			fail_msg("setup %s %s: %ld %s", setup_calls[i][0], setup_calls[i][1],
-				 r.status, r.body);
-		api_res_free(&r);
-	}
+	api_steps(&W.srv, W.admin, setup_steps);
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/ACL/backlogs", W.admin, "{\"name\":\"B\"}",
 		   NULL);
 	snprintf(W.backlog, sizeof(W.backlog), "%lld",

@@ -22,23 +22,22 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"alice", 1, &W.admin},
+	{"bob", 0, &W.bob},
+};
 
 static int setup(void **state)
 {
 	(void)state;
-	api_setup_db();
-	W.admin = api_user_add("alice", 1);
-	W.bob = api_user_add("bob", 0);
-	api_server_start(&W.srv, NULL);
+	api_world_start(&W.srv, NULL, users);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.admin);
-	free(W.bob);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 
@@ -79,9 +78,7 @@ static void user_cli(void **state)
 	assert_string_equal(r.out, "");
 	pp_t_assert_contains(r.err, "exists already");
 	pp_t_result_free(&r);
-	r = pp_t_run("user", "add", "Not Valid", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, NULL, "user", "add", "Not Valid", NULL);
 
 	r = pp_t_run("user", "token", "dave", NULL);
 	assert_int_equal(r.status, 0);
@@ -92,19 +89,12 @@ static void user_cli(void **state)
 	assert_int_equal(me_status(old), 401);
 	assert_int_equal(me_status(fresh), 200);
 
-	r = pp_t_run("user", "disable", "dave", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "user", "disable", "dave", NULL);
 	assert_int_equal(me_status(fresh), 401);
-	r = pp_t_run("user", "enable", "dave", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "user", "enable", "dave", NULL);
 	assert_int_equal(me_status(fresh), 200);
 
-	r = pp_t_run("user", "token", "nobody", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "no user");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "no user", "user", "token", "nobody", NULL);
 
 	/* Only the hash is stored. */
 	{
@@ -127,9 +117,7 @@ static void ops_routes(void **state)
 	char *ct;
 
 	(void)state;
-	r = api_ok(200, &W.srv, "GET", "/livez", NULL, NULL, NULL);
-	assert_string_equal(api_str(&r, "status"), "alive");
-	api_res_free(&r);
+	api_ok_member(200, "status", "alive", &W.srv, "GET", "/livez", NULL, NULL, NULL);
 	r = api_ok(200, &W.srv, "HEAD", "/livez", NULL, NULL, NULL);
 	assert_string_equal(r.body, "");
 	api_res_free(&r);
@@ -139,9 +127,7 @@ static void ops_routes(void **state)
 	assert_true(json_integer_value(json_object_get(r.json, "schema_version")) >= 9);
 	api_res_free(&r);
 
-	r = api_ok(200, &W.srv, "GET", "/openapi.json", NULL, NULL, NULL);
-	assert_string_equal(api_str(&r, "openapi"), "3.1.0");
-	api_res_free(&r);
+	api_ok_member(200, "openapi", "3.1.0", &W.srv, "GET", "/openapi.json", NULL, NULL, NULL);
 
 	r = api_ok(200, &W.srv, "GET", "/metrics", NULL, NULL, NULL);
 	ct = api_header(&r, "Content-Type");
@@ -177,10 +163,8 @@ static void authentication(void **state)
 
 	api_refused(401, "unauthorized", &W.srv, "GET", "/v1/projects", NULL, NULL, basic);
 
-	r = api_call(&W.srv, "GET", "/v1/projects", "pp_not-a-token", NULL, NULL);
-	api_problem(r, 401, "unauthorized");
-	assert_string_equal(api_str(&r, "sqlstate"), "PP401");
-	api_res_free(&r);
+	api_refused_member(401, "unauthorized", "sqlstate", "PP401", &W.srv, "GET", "/v1/projects",
+			   "pp_not-a-token", NULL, NULL);
 }
 
 static void routing(void **state)
@@ -220,37 +204,26 @@ static void client_errors(void **state)
 	api_res r;
 
 	(void)state;
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, "{\"key\": \"A\",", NULL);
-	api_problem(r, 400, "malformed-json");
-	pp_t_assert_contains(api_str(&r, "detail"), "line 1");
-	api_res_free(&r);
+	api_refused_detail(400, "malformed-json", "line 1", &W.srv, "POST", "/v1/projects", W.admin,
+			   "{\"key\": \"A\",", NULL);
 
 	api_refused(400, "malformed-json", &W.srv, "POST", "/v1/projects", W.admin,
 		    "{\"key\":\"A\",\"key\":\"B\"}", NULL);
 
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin,
-		     "{\"key\":\"ERR\",\"name\":\"x\",\"colour\":\"red\"}", NULL);
-	api_problem(r, 400, "bad-request");
-	assert_field(&r, "colour");
-	api_res_free(&r);
+	api_refused_field(400, "bad-request", "colour", &W.srv, "POST", "/v1/projects", W.admin,
+			  "{\"key\":\"ERR\",\"name\":\"x\",\"colour\":\"red\"}", NULL);
 
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, "{\"key\":\"ERR\",\"name\":7}", NULL);
-	api_problem(r, 422, "validation");
-	assert_field(&r, "name");
-	api_res_free(&r);
+	api_refused_field(422, "validation", "name", &W.srv, "POST", "/v1/projects", W.admin,
+			  "{\"key\":\"ERR\",\"name\":7}", NULL);
 
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, "{\"key\":\"ERR\"}", NULL);
-	api_problem(r, 422, "validation");
-	assert_field(&r, "name");
-	api_res_free(&r);
+	api_refused_field(422, "validation", "name", &W.srv, "POST", "/v1/projects", W.admin,
+			  "{\"key\":\"ERR\"}", NULL);
 
 	api_refused(422, "validation", &W.srv, "POST", "/v1/projects", W.admin, "[1, 2]", NULL);
 
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin,
-		     "{\"key\":\"ERR\",\"name\":\"x\",\"git_last_synced_at\":\"yesterday\"}", NULL);
-	api_problem(r, 422, "validation");
-	assert_field(&r, "git_last_synced_at");
-	api_res_free(&r);
+	api_refused_field(
+		422, "validation", "git_last_synced_at", &W.srv, "POST", "/v1/projects", W.admin,
+		"{\"key\":\"ERR\",\"name\":\"x\",\"git_last_synced_at\":\"yesterday\"}", NULL);
 
 	/* Values the database refuses: a CHECK constraint names the field. */
 	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, "{\"key\":\"lower\",\"name\":\"x\"}",
@@ -265,30 +238,21 @@ static void client_errors(void **state)
 
 	api_refused(400, "bad-request", &W.srv, "POST", "/v1/projects", W.admin, "", NULL);
 
-	r = api_call(&W.srv, "GET", "/v1/projects?colour=red", W.admin, NULL, NULL);
-	api_problem(r, 400, "bad-request");
-	assert_field(&r, "colour");
-	api_res_free(&r);
+	api_refused_field(400, "bad-request", "colour", &W.srv, "GET", "/v1/projects?colour=red",
+			  W.admin, NULL, NULL);
 
-	r = api_call(&W.srv, "GET", "/v1/projects?limit=5000", W.admin, NULL, NULL);
-	api_problem(r, 422, "validation");
-	assert_field(&r, "limit");
-	api_res_free(&r);
+	api_refused_field(422, "validation", "limit", &W.srv, "GET", "/v1/projects?limit=5000",
+			  W.admin, NULL, NULL);
 
-	r = api_call(&W.srv, "GET", "/v1/projects?cursor=%21%21", W.admin, NULL, NULL);
-	api_problem(r, 400, "bad-request");
-	assert_field(&r, "cursor");
-	api_res_free(&r);
+	api_refused_field(400, "bad-request", "cursor", &W.srv, "GET", "/v1/projects?cursor=%21%21",
+			  W.admin, NULL, NULL);
 
 	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
 		    "{\"key\":\"ERR\",\"name\":\"x\"}", NULL);
 	api_refused(400, "bad-request", &W.srv, "PATCH", "/v1/projects/ERR", W.admin,
 		    "{\"name\":\"y\"}", bad_etag);
-	r = api_call(&W.srv, "POST", "/v1/projects", W.admin, "{\"key\":\"ERR\",\"name\":\"x\"}",
-		     NULL);
-	api_problem(r, 409, "already-exists");
-	assert_field(&r, "key");
-	api_res_free(&r);
+	api_refused_field(409, "already-exists", "key", &W.srv, "POST", "/v1/projects", W.admin,
+			  "{\"key\":\"ERR\",\"name\":\"x\"}", NULL);
 }
 
 static void body_limit(void **state)

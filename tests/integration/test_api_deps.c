@@ -15,6 +15,11 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"admin", 1, &W.admin},
+	{"dev", 0, &W.dev},
+	{"outsider", 0, &W.outsider},
+};
 
 static void call_ok(const char *token, const char *method, const char *path, const char *body)
 {
@@ -27,20 +32,19 @@ static void call_ok(const char *token, const char *method, const char *path, con
 
 static int setup(void **state)
 {
+	static const api_step steps[] = {
+		{201, "POST", "/v1/projects", "{\"key\":\"APP\",\"name\":\"App\"}"},
+		{201, "POST", "/v1/projects", "{\"key\":\"LIB\",\"name\":\"Lib\"}"},
+		{201, "POST", "/v1/projects", "{\"key\":\"INFRA\",\"name\":\"Infra\"}"},
+		{201, "PUT", "/v1/projects/APP/members/dev", "{\"role\":\"developer\"}"},
+		{201, "PUT", "/v1/projects/LIB/members/dev", "{\"role\":\"developer\"}"},
+		{201, "PUT", "/v1/projects/APP/members/outsider", "{\"role\":\"developer\"}"},
+	};
 	int i;
 
 	(void)state;
-	api_setup_db();
-	W.admin = api_user_add("admin", 1);
-	W.dev = api_user_add("dev", 0);
-	W.outsider = api_user_add("outsider", 0);
-	api_server_start(&W.srv, NULL);
-	call_ok(W.admin, "POST", "/v1/projects", "{\"key\":\"APP\",\"name\":\"App\"}");
-	call_ok(W.admin, "POST", "/v1/projects", "{\"key\":\"LIB\",\"name\":\"Lib\"}");
-	call_ok(W.admin, "POST", "/v1/projects", "{\"key\":\"INFRA\",\"name\":\"Infra\"}");
-	call_ok(W.admin, "PUT", "/v1/projects/APP/members/dev", "{\"role\":\"developer\"}");
-	call_ok(W.admin, "PUT", "/v1/projects/LIB/members/dev", "{\"role\":\"developer\"}");
-	call_ok(W.admin, "PUT", "/v1/projects/APP/members/outsider", "{\"role\":\"developer\"}");
+	api_world_start(&W.srv, NULL, users);
+	api_steps(&W.srv, W.admin, steps);
 	for (i = 0; i < 4; i++) {
 		call_ok(W.admin, "POST", "/v1/projects/APP/stories", "{\"title\":\"app\"}");
 		call_ok(W.admin, "POST", "/v1/projects/LIB/stories", "{\"title\":\"lib\"}");
@@ -52,10 +56,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.admin);
-	free(W.dev);
-	free(W.outsider);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 
@@ -103,11 +104,9 @@ static void add_and_list(void **state)
 	api_refused(409, "already-exists", &W.srv, "POST",
 		    "/v1/projects/APP/stories/APP-001/dependencies", W.dev,
 		    "{\"project\":\"LIB\",\"story\":\"LIB-001\"}", NULL);
-	r = api_call(&W.srv, "POST", "/v1/projects/APP/stories/APP-001/dependencies", W.dev,
-		     "{\"story\":\"APP-001\"}", NULL);
-	api_problem(r, 422, "validation");
-	assert_string_equal(api_str(&r, "field"), "story");
-	api_res_free(&r);
+	api_refused_field(422, "validation", "story", &W.srv, "POST",
+			  "/v1/projects/APP/stories/APP-001/dependencies", W.dev,
+			  "{\"story\":\"APP-001\"}", NULL);
 	api_refused(422, "validation", &W.srv, "POST",
 		    "/v1/projects/APP/stories/APP-001/dependencies", W.dev,
 		    "{\"project\":\"INFRA\",\"story\":\"INFRA-001\"}", NULL);
@@ -220,23 +219,16 @@ static void project_dependencies(void **state)
 	api_res r;
 
 	(void)state;
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/APP/dependencies", W.admin,
-		   "{\"project\":\"LIB\",\"note\":\"uses the library\"}", NULL);
-	assert_string_equal(api_str(&r, "depends_on"), "LIB");
-	api_res_free(&r);
+	api_ok_member(201, "depends_on", "LIB", &W.srv, "POST", "/v1/projects/APP/dependencies",
+		      W.admin, "{\"project\":\"LIB\",\"note\":\"uses the library\"}", NULL);
 	call_ok(W.admin, "POST", "/v1/projects/LIB/dependencies", "{\"project\":\"INFRA\"}");
-	r = api_call(&W.srv, "POST", "/v1/projects/INFRA/dependencies", W.admin,
-		     "{\"project\":\"APP\"}", NULL);
-	api_problem(r, 409, "dependency-cycle");
-	pp_t_assert_contains(api_str(&r, "detail"), "INFRA -> APP -> LIB -> INFRA");
-	api_res_free(&r);
+	api_refused_detail(409, "dependency-cycle", "INFRA -> APP -> LIB -> INFRA", &W.srv, "POST",
+			   "/v1/projects/INFRA/dependencies", W.admin, "{\"project\":\"APP\"}",
+			   NULL);
 	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/APP/dependencies", W.admin,
 		    "{\"project\":\"APP\"}", NULL);
-	r = api_call(&W.srv, "POST", "/v1/projects/APP/dependencies", W.admin,
-		     "{\"project\":\"NONE\"}", NULL);
-	api_problem(r, 422, "validation");
-	assert_string_equal(api_str(&r, "field"), "project");
-	api_res_free(&r);
+	api_refused_field(422, "validation", "project", &W.srv, "POST",
+			  "/v1/projects/APP/dependencies", W.admin, "{\"project\":\"NONE\"}", NULL);
 
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/LIB/dependencies", W.dev, NULL, NULL);
 	assert_string_equal(

@@ -23,6 +23,9 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"root", 1, &W.admin},
+};
 
 static char *read_source(const char *rel)
 {
@@ -45,17 +48,14 @@ static int setup(void **state)
 	if (W.doc == NULL)
 		fail_msg("docs/openapi.json: line %d: %s", e.line, e.text);
 	free(text);
-	api_setup_db();
-	W.admin = api_user_add("root", 1);
-	api_server_start(&W.srv, NULL);
+	api_world_start(&W.srv, NULL, users);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.admin);
+	api_world_stop(&W.srv, users);
 	json_decref(W.doc);
 	return 0;
 }

@@ -19,16 +19,17 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"alice", 0, &W.alice},
+	{"bob", 0, &W.bob},
+};
 
 #define STORIES "/v1/projects/IDEM/stories"
 
 static int setup(void **state)
 {
 	(void)state;
-	api_setup_db();
-	W.alice = api_user_add("alice", 0);
-	W.bob = api_user_add("bob", 0);
-	api_server_start(&W.srv, NULL);
+	api_world_start(&W.srv, NULL, users);
 	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.alice,
 		    "{\"key\":\"IDEM\",\"name\":\"i\"}", NULL);
 	api_ok_free(201, &W.srv, "PUT", "/v1/projects/IDEM/members/bob", W.alice,
@@ -41,9 +42,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	PQfinish(W.db);
-	api_server_stop(&W.srv);
-	free(W.alice);
-	free(W.bob);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 

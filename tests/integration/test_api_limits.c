@@ -41,7 +41,6 @@ static int setup(void **state)
 {
 	struct rlimit rl;
 	api_server s;
-	api_res r;
 
 	(void)state;
 	/* Thousands of sockets in this process; the server raises its own limit. */
@@ -52,12 +51,10 @@ static int setup(void **state)
 	api_setup_db();
 	W.admin = api_user_add("admin", 1);
 	api_server_start(&s, NULL);
-	r = api_ok(201, &s, "POST", "/v1/projects", W.admin, "{\"key\":\"PLAN\",\"name\":\"P\"}",
-		   NULL);
-	api_res_free(&r);
-	r = api_ok(201, &s, "POST", "/v1/projects/PLAN/stories", W.admin,
-		   "{\"key\":\"PLAN-1\",\"title\":\"One\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &s, "POST", "/v1/projects", W.admin, "{\"key\":\"PLAN\",\"name\":\"P\"}",
+		    NULL);
+	api_ok_free(201, &s, "POST", "/v1/projects/PLAN/stories", W.admin,
+		    "{\"key\":\"PLAN-1\",\"title\":\"One\"}", NULL);
 	api_server_stop(&s);
 	return 0;
 }
@@ -67,29 +64,6 @@ static int teardown(void **state)
 	(void)state;
 	free(W.admin);
 	return 0;
-}
-
-/* A connection to the server from source address from ("127.0.0.1", "127.0.0.2"); -1 if refused. */
-static int dial(const api_server *s, const char *from)
-{
-	struct sockaddr_in sa, src;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	memset(&src, 0, sizeof(src));
-	src.sin_family = AF_INET;
-	inet_pton(AF_INET, from, &src.sin_addr);
-	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0)
-		fail_msg("bind %s: %s", from, strerror(errno));
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)s->port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 static void send_all(int fd, const char *data, size_t len)
@@ -196,14 +170,14 @@ static void slow_clients_do_not_starve(void **state)
 	api_server_start(&s, env);
 	/* Slow headers: a request line and one header, then a byte every so often. */
 	for (i = 0; i < SLOW_HEADERS; i++) {
-		fds[i] = dial(&s, "127.0.0.1");
+		fds[i] = api_dial(&s, "127.0.0.1");
 		if (fds[i] < 0)
 			fail_msg("slow connection %d was refused: %s", i, strerror(errno));
 		send_str(fds[i], "GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: ");
 	}
 	/* Slow bodies: whole headers announcing 1000 bytes, then a byte every so often. */
 	for (i = SLOW_HEADERS; i < SLOW_HEADERS + SLOW_BODIES; i++) {
-		fds[i] = dial(&s, "127.0.0.1");
+		fds[i] = api_dial(&s, "127.0.0.1");
 		if (fds[i] < 0)
 			fail_msg("slow body %d was refused: %s", i, strerror(errno));
 		snprintf(req, sizeof(req),
@@ -224,7 +198,7 @@ static void slow_clients_do_not_starve(void **state)
 	 * what is measured is a normal client while they are all held.
 	 */
 	{
-		int fd = dial(&s, "127.0.0.2");
+		int fd = api_dial(&s, "127.0.0.2");
 		char *resp;
 
 		assert_true(fd >= 0);
@@ -238,7 +212,7 @@ static void slow_clients_do_not_starve(void **state)
 	t_next_byte = pp_t_now_ms() + 2000;
 	for (i = 0; i < N_NORMAL; i++) {
 		long long t0 = pp_t_now_ms();
-		int fd = dial(&s, "127.0.0.2");
+		int fd = api_dial(&s, "127.0.0.2");
 		char *resp;
 
 		if (fd < 0)
@@ -441,7 +415,7 @@ static void deadline_cuts_trickling_client(void **state)
 	(void)state;
 	api_server_start(&s, env);
 	/* A byte every 250 ms: never idle, never done. */
-	fd = dial(&s, "127.0.0.1");
+	fd = api_dial(&s, "127.0.0.1");
 	assert_true(fd >= 0);
 	t0 = pp_t_now_ms();
 	send_all(fd, head, strlen(head));
@@ -455,7 +429,7 @@ static void deadline_cuts_trickling_client(void **state)
 	if (took < 1900 || took > 3500)
 		fail_msg("the trickling client was cut after %lld ms, not at about 2000", took);
 	/* A slow body likewise; a client that only trickles is cut, whatever it sends. */
-	fd = dial(&s, "127.0.0.1");
+	fd = api_dial(&s, "127.0.0.1");
 	assert_true(fd >= 0);
 	t0 = pp_t_now_ms();
 	send_str(fd, "POST /v1/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
@@ -472,7 +446,7 @@ static void deadline_cuts_trickling_client(void **state)
 	if (got[0] && strstr(got, "HTTP/1.1 408 ") == NULL)
 		fail_msg("a trickling body got an answer other than 408:\n%s", got);
 	/* A prompt client on a kept-alive connection gets the whole deadline per request. */
-	fd = dial(&s, "127.0.0.1");
+	fd = api_dial(&s, "127.0.0.1");
 	assert_true(fd >= 0);
 	for (int k = 0; k < 3; k++) {
 		char *resp;
@@ -534,7 +508,7 @@ static void hold(const api_server *s, const char *from, int *fds, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		fds[i] = dial(s, from);
+		fds[i] = api_dial(s, from);
 		assert_true(fds[i] >= 0);
 		send_str(fds[i], "GET /livez HTTP/1.1\r\nHost: x\r\n");
 	}
@@ -554,7 +528,7 @@ static void connection_limits(void **state)
 	/* Per address: the fifth connection from 127.0.0.1 is closed at once, unanswered. */
 	hold(&s, "127.0.0.1", a, 4);
 	usleep(300000);
-	fd = dial(&s, "127.0.0.1");
+	fd = api_dial(&s, "127.0.0.1");
 	assert_true(fd >= 0);
 	send_str(fd, livez);
 	if (!closed_within(fd, 3000, got, sizeof(got)) || got[0] != '\0')
@@ -565,7 +539,7 @@ static void connection_limits(void **state)
 	hold(&s, "127.0.0.3", c, 2);
 	usleep(300000);
 	/* In all: the eleventh connection waits until one of the ten closes. */
-	fd = dial(&s, "127.0.0.4");
+	fd = api_dial(&s, "127.0.0.4");
 	assert_true(fd >= 0);
 	send_str(fd, livez);
 	resp = read_response(fd, 1000);

@@ -15,46 +15,39 @@ static struct {
 	api_server srv;
 	char *admin, *viewer, *outsider;
 } W;
-
-static void call_ok(long want, const char *method, const char *path, const char *token,
-		    const char *body)
-{
-	api_res r = api_ok(want, &W.srv, method, path, token, body, NULL);
-
-	api_res_free(&r);
-}
+static const api_user users[] = {
+	{"admin", 1, &W.admin},
+	{"viewer", 0, &W.viewer},
+	{"outsider", 0, &W.outsider},
+};
 
 static int setup(void **state)
 {
+	static const api_step steps[] = {
+		{201, "POST", "/v1/projects", "{\"key\":\"PLAN\",\"name\":\"Planning\"}"},
+		{201, "POST", "/v1/projects", "{\"key\":\"SECRET\",\"name\":\"Hidden\"}"},
+		{201, "PUT", "/v1/projects/PLAN/members/viewer", "{\"role\":\"viewer\"}"},
+		{201, "POST", "/v1/projects/PLAN/stories",
+		 "{\"key\":\"PLAN-1\",\"title\":\"One\",\"estimate_points\":3}"},
+		{201, "POST", "/v1/projects/PLAN/stories",
+		 "{\"key\":\"PLAN-2\",\"title\":\"Two\",\"estimate_points\":5}"},
+		{201, "POST", "/v1/projects/SECRET/stories",
+		 "{\"key\":\"SECRET-1\",\"title\":\"Hidden work\"}"},
+		{200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions",
+		 "{\"to\":\"in_progress\"}"},
+		{200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions", "{\"to\":\"done\"}"},
+	};
+
 	(void)state;
-	api_setup_db();
-	W.admin = api_user_add("admin", 1);
-	W.viewer = api_user_add("viewer", 0);
-	W.outsider = api_user_add("outsider", 0);
-	api_server_start(&W.srv, NULL);
-	call_ok(201, "POST", "/v1/projects", W.admin, "{\"key\":\"PLAN\",\"name\":\"Planning\"}");
-	call_ok(201, "POST", "/v1/projects", W.admin, "{\"key\":\"SECRET\",\"name\":\"Hidden\"}");
-	call_ok(201, "PUT", "/v1/projects/PLAN/members/viewer", W.admin, "{\"role\":\"viewer\"}");
-	call_ok(201, "POST", "/v1/projects/PLAN/stories", W.admin,
-		"{\"key\":\"PLAN-1\",\"title\":\"One\",\"estimate_points\":3}");
-	call_ok(201, "POST", "/v1/projects/PLAN/stories", W.admin,
-		"{\"key\":\"PLAN-2\",\"title\":\"Two\",\"estimate_points\":5}");
-	call_ok(201, "POST", "/v1/projects/SECRET/stories", W.admin,
-		"{\"key\":\"SECRET-1\",\"title\":\"Hidden work\"}");
-	call_ok(200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions", W.admin,
-		"{\"to\":\"in_progress\"}");
-	call_ok(200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions", W.admin,
-		"{\"to\":\"done\"}");
+	api_world_start(&W.srv, NULL, users);
+	api_steps(&W.srv, W.admin, steps);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.admin);
-	free(W.viewer);
-	free(W.outsider);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 

@@ -16,33 +16,32 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"admin", 1, &W.admin},
+	{"dev", 0, &W.dev},
+	{"maint", 0, &W.maint},
+};
 
 static int setup(void **state)
 {
+	static const api_step steps[] = {
+		{201, "POST", "/v1/projects",
+		 "{\"key\":\"PLAN\",\"name\":\"Planning\",\"git_remote_url\":"
+		 "\"https://git.example.org/plan.git\",\"git_stories_dir\":\"stories\"}"},
+		{201, "PUT", "/v1/projects/PLAN/members/dev", "{\"role\":\"developer\"}"},
+		{201, "PUT", "/v1/projects/PLAN/members/maint", "{\"role\":\"maintainer\"}"},
+	};
+
 	(void)state;
-	api_setup_db();
-	W.admin = api_user_add("admin", 1);
-	W.dev = api_user_add("dev", 0);
-	W.maint = api_user_add("maint", 0);
-	api_server_start(&W.srv, NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
-		    "{\"key\":\"PLAN\",\"name\":\"Planning\",\"git_remote_url\":"
-		    "\"https://git.example.org/plan.git\",\"git_stories_dir\":\"stories\"}",
-		    NULL);
-	api_ok_free(201, &W.srv, "PUT", "/v1/projects/PLAN/members/dev", W.admin,
-		    "{\"role\":\"developer\"}", NULL);
-	api_ok_free(201, &W.srv, "PUT", "/v1/projects/PLAN/members/maint", W.admin,
-		    "{\"role\":\"maintainer\"}", NULL);
+	api_world_start(&W.srv, NULL, users);
+	api_steps(&W.srv, W.admin, steps);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.admin);
-	free(W.dev);
-	free(W.maint);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 
@@ -160,10 +159,8 @@ static void archiving_is_the_owners(void **state)
 		    "{\"role\":\"maintainer\"}", NULL);
 	api_ok_free(200, &W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"description\":\"m\"}",
 		    NULL);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"archived\":true}", NULL);
-	api_problem(r, 403, "forbidden");
-	pp_t_assert_contains(api_str(&r, "detail"), "owner");
-	api_res_free(&r);
+	api_refused_detail(403, "forbidden", "owner", &W.srv, "PATCH", "/v1/projects/ARC", W.maint,
+			   "{\"archived\":true}", NULL);
 	api_refused(403, "forbidden", &W.srv, "DELETE", "/v1/projects/ARC", W.maint, NULL, NULL);
 	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/ARC", W.admin, "{\"archived\":true}", NULL);
 	assert_false(json_is_null(json_object_get(r.json, "archived_at")));
@@ -198,13 +195,10 @@ static void backlogs(void **state)
 		    "{\"name\":\"Sprint 1\"}", NULL);
 	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
 		    "{\"name\":\"Bad\",\"kind\":\"heap\"}", NULL);
-	r = api_call(
-		&W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
+	api_refused_field(
+		422, "validation", "ends_on", &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
 		"{\"name\":\"Backwards\",\"starts_on\":\"2025-03-14\",\"ends_on\":\"2025-03-01\"}",
 		NULL);
-	api_problem(r, 422, "validation");
-	assert_string_equal(api_str(&r, "field"), "ends_on");
-	api_res_free(&r);
 	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
 		    "{\"name\":\"Backlog\"}", NULL);
 
@@ -283,27 +277,17 @@ static void stories_crud(void **state)
 
 	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
 		    "{\"key\":\"PLAN-050\",\"title\":\"Given key\"}", NULL);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		   "{\"title\":\"After the given key\"}", NULL);
-	assert_string_equal(api_str(&r, "key"), "PLAN-051");
-	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		     "{\"key\":\"PLAN-050\",\"title\":\"Duplicate\"}", NULL);
-	api_problem(r, 409, "already-exists");
-	assert_string_equal(api_str(&r, "field"), "key");
-	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		     "{\"title\":\"x\",\"status\":\"nonsense\"}", NULL);
-	api_problem(r, 422, "invalid-reference");
-	assert_string_equal(api_str(&r, "field"), "status");
-	api_res_free(&r);
+	api_ok_member(201, "key", "PLAN-051", &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
+		      "{\"title\":\"After the given key\"}", NULL);
+	api_refused_field(409, "already-exists", "key", &W.srv, "POST", "/v1/projects/PLAN/stories",
+			  W.dev, "{\"key\":\"PLAN-050\",\"title\":\"Duplicate\"}", NULL);
+	api_refused_field(422, "invalid-reference", "status", &W.srv, "POST",
+			  "/v1/projects/PLAN/stories", W.dev,
+			  "{\"title\":\"x\",\"status\":\"nonsense\"}", NULL);
 	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
 		    "{\"title\":\"x\",\"checklist_total\":1,\"checklist_done\":2}", NULL);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		     "{\"title\":\"x\",\"labels\":\"db\"}", NULL);
-	api_problem(r, 422, "validation");
-	assert_string_equal(api_str(&r, "field"), "labels");
-	api_res_free(&r);
+	api_refused_field(422, "validation", "labels", &W.srv, "POST", "/v1/projects/PLAN/stories",
+			  W.dev, "{\"title\":\"x\",\"labels\":\"db\"}", NULL);
 
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-001", W.dev, NULL, NULL);
 	assert_string_equal(api_str(&r, "body"), "# Heading\nText");
@@ -319,11 +303,9 @@ static void stories_crud(void **state)
 	assert_string_equal(api_str(&r, "priority"), "high");
 	assert_int_equal(jint(r.json, "version"), 2);
 	api_res_free(&r);
-	r = api_call(&W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-001", W.dev,
-		     "{\"title\":\"Overwrite\"}", v1);
-	api_problem(r, 412, "precondition-failed");
-	assert_string_equal(api_str(&r, "sqlstate"), "PP412");
-	api_res_free(&r);
+	api_refused_member(412, "precondition-failed", "sqlstate", "PP412", &W.srv, "PATCH",
+			   "/v1/projects/PLAN/stories/PLAN-001", W.dev, "{\"title\":\"Overwrite\"}",
+			   v1);
 	api_refused(400, "bad-request", &W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-001",
 		    W.dev, "{\"key\":\"PLAN-9\"}", NULL);
 	api_refused(404, "not-found", &W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-999", W.dev,
@@ -356,11 +338,9 @@ static void transitions(void **state)
 	api_refused(412, "precondition-failed", &W.srv, "POST",
 		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev, "{\"to\":\"done\"}",
 		    stale);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
-		     "{\"to\":\"done\"}", NULL);
-	api_problem(r, 409, "open-blockers");
-	pp_t_assert_contains(api_str(&r, "detail"), "PLAN:PLAN-101 (draft)");
-	api_res_free(&r);
+	api_refused_detail(409, "open-blockers", "PLAN:PLAN-101 (draft)", &W.srv, "POST",
+			   "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
+			   "{\"to\":\"done\"}", NULL);
 	/* force is a maintainer's. */
 	api_refused(403, "forbidden", &W.srv, "POST",
 		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
@@ -370,11 +350,9 @@ static void transitions(void **state)
 	assert_string_equal(api_str(&r, "category"), "done");
 	assert_false(json_is_null(json_object_get(r.json, "completed_at")));
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
-		     "{\"to\":\"finished\"}", NULL);
-	api_problem(r, 422, "validation");
-	assert_string_equal(api_str(&r, "field"), "to");
-	api_res_free(&r);
+	api_refused_field(422, "validation", "to", &W.srv, "POST",
+			  "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
+			  "{\"to\":\"finished\"}", NULL);
 	api_refused(422, "validation", &W.srv, "POST",
 		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev, "{}", NULL);
 	/* The same status again changes nothing. */
@@ -459,16 +437,12 @@ static void moves(void **state)
 		   "{\"backlog\":null}", NULL);
 	assert_true(json_is_null(json_object_get(r.json, "rank")));
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-203/move", W.dev,
-		     "{\"after\":\"PLAN-202\"}", NULL);
-	api_problem(r, 422, "validation");
-	assert_string_equal(api_str(&r, "field"), "after");
-	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-203/move", W.dev,
-		     "{\"backlog\":987654}", NULL);
-	api_problem(r, 422, "invalid-reference");
-	assert_string_equal(api_str(&r, "field"), "backlog");
-	api_res_free(&r);
+	api_refused_field(422, "validation", "after", &W.srv, "POST",
+			  "/v1/projects/PLAN/stories/PLAN-203/move", W.dev,
+			  "{\"after\":\"PLAN-202\"}", NULL);
+	api_refused_field(422, "invalid-reference", "backlog", &W.srv, "POST",
+			  "/v1/projects/PLAN/stories/PLAN-203/move", W.dev, "{\"backlog\":987654}",
+			  NULL);
 	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-203/move",
 		    W.dev, "{\"after\":\"PLAN-201\",\"rank\":5}", NULL);
 }
@@ -567,14 +541,10 @@ static void across_projects(void **state)
 	assert_string_equal(api_str(&r, "detail"), "no project SIDE");
 	assert_null(json_object_get(r.json, "field"));
 	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/stories?project=PLAN&project=NOSUCH", W.dev, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	assert_string_equal(api_str(&r, "detail"), "no project NOSUCH");
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/SIDE/stories", W.dev, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	assert_string_equal(api_str(&r, "detail"), "no project SIDE");
-	api_res_free(&r);
+	api_refused_member(404, "not-found", "detail", "no project NOSUCH", &W.srv, "GET",
+			   "/v1/stories?project=PLAN&project=NOSUCH", W.dev, NULL, NULL);
+	api_refused_member(404, "not-found", "detail", "no project SIDE", &W.srv, "GET",
+			   "/v1/projects/SIDE/stories", W.dev, NULL, NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/stories?epic=odd&limit=500", W.admin, NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 4);
 	api_res_free(&r);
@@ -595,14 +565,10 @@ static void members(void **state)
 	char *viewer = api_user_add("viewer1", 0);
 
 	(void)state;
-	r = api_ok(201, &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
-		   "{\"role\":\"viewer\"}", NULL);
-	assert_string_equal(api_str(&r, "role"), "viewer");
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
-		   "{\"role\":\"developer\"}", NULL);
-	assert_string_equal(api_str(&r, "role"), "developer");
-	api_res_free(&r);
+	api_ok_member(201, "role", "viewer", &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1",
+		      W.maint, "{\"role\":\"viewer\"}", NULL);
+	api_ok_member(200, "role", "developer", &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1",
+		      W.maint, "{\"role\":\"developer\"}", NULL);
 	api_ok_free(200, &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
 		    "{\"role\":\"developer\"}", NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/members", W.dev, NULL, NULL);

@@ -20,6 +20,9 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"alice", 1, &W.token},
+};
 
 static int setup(void **state)
 {
@@ -29,9 +32,7 @@ static int setup(void **state)
 	(void)state;
 	if (getenv("PP_TEST_CLUSTER") == NULL || getenv("PP_PG_CLUSTER_SH") == NULL)
 		fail_msg("PP_TEST_CLUSTER and PP_PG_CLUSTER_SH must be set (run through meson)");
-	api_setup_db();
-	W.token = api_user_add("alice", 1);
-	api_server_start(&W.srv, env);
+	api_world_start(&W.srv, env, users);
 	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.token, "{\"key\":\"UP\",\"name\":\"u\"}",
 		    NULL);
 	return 0;
@@ -40,8 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.token);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 

@@ -21,13 +21,7 @@ extern char **environ;
 
 const char *api_setup_db(void)
 {
-	const char *name = pp_t_new_db();
-	pp_t_result r = pp_t_run("migrate", "up", NULL);
-
-	if (r.status != 0)
-		fail_msg("migrate up failed:\n%s%s", r.out, r.err);
-	pp_t_result_free(&r);
-	return name;
+	return pp_t_new_migrated_db();
 }
 
 char *api_user_add(const char *handle, int admin)
@@ -288,12 +282,86 @@ void api_refused_at(long status, const char *type, api_res r, const char *file, 
 	api_res_free(&r);
 }
 
-static int open_conn(const api_server *s)
+void api_refused_member_at(long status, const char *type, const char *member, const char *want,
+			   int contains, api_res r, const char *file, int line)
 {
-	struct sockaddr_in sa;
+	const char *got;
+
+	api_problem_at(&r, status, type, file, line);
+	got = member ? api_str(&r, member) : r.body;
+	if (got == NULL || (contains ? strstr(got, want) == NULL : strcmp(got, want) != 0)) {
+		print_error("%s:%d: expected %s %s\"%s\" in\n%s\n", file, line,
+			    member ? member : "the body", contains ? "containing " : "", want,
+			    r.body);
+		api_res_free(&r);
+		_fail(file, line);
+	}
+	api_res_free(&r);
+}
+
+void api_ok_member_at(long want, const char *member, const char *value, api_res r, const char *file,
+		      int line)
+{
+	const char *got;
+
+	r = api_expect_at(want, r, file, line);
+	got = api_str(&r, member);
+	if (got == NULL || strcmp(got, value) != 0) {
+		print_error("%s:%d: expected %s \"%s\", got %s%s%s in\n%s\n", file, line, member,
+			    value, got ? "\"" : "", got ? got : "none", got ? "\"" : "", r.body);
+		api_res_free(&r);
+		_fail(file, line);
+	}
+	api_res_free(&r);
+}
+
+void api_steps_at(const api_server *s, const char *token, const api_step *steps, size_t n,
+		  const char *file, int line)
+{
+	for (size_t i = 0; i < n; i++) {
+		api_res r = api_call(s, steps[i].method, steps[i].path, token, steps[i].body, NULL);
+
+		if (r.status != steps[i].want) {
+			print_error("%s:%d: step %zu, %s %s: expected %ld, got %ld\n%s\n", file,
+				    line, i + 1, steps[i].method, steps[i].path, steps[i].want,
+				    r.status, r.body);
+			api_res_free(&r);
+			_fail(file, line);
+		}
+		api_res_free(&r);
+	}
+}
+
+void api_world_start_n(api_server *s, const char *const *env, const api_user *users, size_t n)
+{
+	api_setup_db();
+	for (size_t i = 0; i < n; i++)
+		*users[i].token = api_user_add(users[i].handle, users[i].admin);
+	api_server_start(s, env);
+}
+
+void api_world_stop_n(api_server *s, const api_user *users, size_t n)
+{
+	api_server_stop(s);
+	for (size_t i = 0; i < n; i++) {
+		free(*users[i].token);
+		*users[i].token = NULL;
+	}
+}
+
+int api_dial(const api_server *s, const char *from)
+{
+	struct sockaddr_in sa, src;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
+	if (from != NULL) {
+		memset(&src, 0, sizeof(src));
+		src.sin_family = AF_INET;
+		inet_pton(AF_INET, from, &src.sin_addr);
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0)
+			fail_msg("bind %s: %s", from, strerror(errno));
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)s->port);
@@ -307,7 +375,7 @@ static int open_conn(const api_server *s)
 
 int api_can_connect(const api_server *s)
 {
-	int fd = open_conn(s);
+	int fd = api_dial(s, NULL);
 
 	if (fd < 0)
 		return 0;
@@ -319,7 +387,7 @@ char *api_raw(const api_server *s, const char *data, size_t len, int timeout_ms)
 {
 	sink b = {NULL, 0};
 	long long deadline = pp_t_now_ms() + timeout_ms;
-	int fd = open_conn(s);
+	int fd = api_dial(s, NULL);
 
 	if (fd < 0)
 		fail_msg("connect: %s", strerror(errno));

@@ -19,6 +19,9 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"root", 1, &W.admin},
+};
 
 static char *slurp(const char *path)
 {
@@ -41,40 +44,30 @@ static char *slurp(const char *path)
 
 static int setup(void **state)
 {
-	api_res r;
-
 	(void)state;
-	api_setup_db();
-	W.admin = api_user_add("root", 1);
-	api_server_start(&W.srv, NULL);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
-		   "{\"key\":\"PLAN\",\"name\":\"Planning\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.admin,
-		   "{\"name\":\"Sprint 1\",\"kind\":\"sprint\",\"starts_on\":\"2024-01-08\","
-		   "\"ends_on\":\"2024-01-19\"}",
-		   NULL);
-	api_res_free(&r);
-	r = api_ok(
+	api_world_start(&W.srv, NULL, users);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"PLAN\",\"name\":\"Planning\"}", NULL);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.admin,
+		    "{\"name\":\"Sprint 1\",\"kind\":\"sprint\",\"starts_on\":\"2024-01-08\","
+		    "\"ends_on\":\"2024-01-19\"}",
+		    NULL);
+	api_ok_free(
 		201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.admin,
 		"{\"key\":\"PLAN-1\",\"title\":\"Login\",\"estimate_points\":3,\"epic\":\"auth\","
 		"\"body\":\"<script>alert(1)</script>\"}",
 		NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.admin,
-		   "{\"key\":\"PLAN-2\",\"title\":\"Logout\",\"status\":\"in_progress\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-2/dependencies", W.admin,
-		   "{\"story\":\"PLAN-1\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.admin,
+		    "{\"key\":\"PLAN-2\",\"title\":\"Logout\",\"status\":\"in_progress\"}", NULL);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-2/dependencies", W.admin,
+		    "{\"story\":\"PLAN-1\"}", NULL);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.admin);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 
@@ -169,18 +162,14 @@ static void not_found(void **state)
 	api_problem(r, 404, "not-found");
 	assert_string_equal(api_str(&r, "detail"), "no dashboard file ui/nope.js");
 	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/ui/%2e%2e", NULL, NULL, NULL);
-	api_problem(r, 404, "not-found");
-	api_res_free(&r);
+	api_refused(404, "not-found", &W.srv, "GET", "/ui/%2e%2e", NULL, NULL, NULL);
 	r = api_call(&W.srv, "GET", "/ui/..%2fmeson.build", NULL, NULL, NULL);
 	assert_int_equal(r.status, 404);
 	api_res_free(&r);
 	r = api_call(&W.srv, "GET", "/ui/vendor/..%2f..%2findex.html", NULL, NULL, NULL);
 	assert_int_equal(r.status, 404);
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/", W.admin, "{}", NULL);
-	api_problem(r, 405, "method-not-allowed");
-	api_res_free(&r);
+	api_refused(405, "method-not-allowed", &W.srv, "POST", "/", W.admin, "{}", NULL);
 }
 
 static json_t *load(const char *dir, const char *rel)
@@ -309,17 +298,9 @@ static void export_errors(void **state)
 	assert_int_equal(r.status, 2);
 	pp_t_assert_contains(r.err, "no project NOPE");
 	pp_t_result_free(&r);
-	r = pp_t_run("export", "pdf", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "expected json DIR or site DIR");
-	pp_t_result_free(&r);
-	r = pp_t_run("export", "json", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_result_free(&r);
-	r = pp_t_run("export", "--help", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "usage: planpipe export json DIR");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "expected json DIR or site DIR", "export", "pdf", dir, NULL);
+	pp_t_expect(2, NULL, NULL, "export", "json", NULL);
+	pp_t_expect(0, "usage: planpipe export json DIR", NULL, "export", "--help", NULL);
 	free(dir);
 }
 

@@ -18,35 +18,32 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"admin", 1, &W.admin},
+	{"dev", 0, &W.dev},
+	{"maint", 0, &W.maint},
+	{"stranger", 0, &W.stranger},
+};
 
 static int setup(void **state)
 {
+	static const api_step steps[] = {
+		{201, "POST", "/v1/projects", "{\"key\":\"FLOW\",\"name\":\"Workflow\"}"},
+		{201, "POST", "/v1/projects", "{\"key\":\"OTHER\",\"name\":\"Other\"}"},
+		{201, "PUT", "/v1/projects/FLOW/members/dev", "{\"role\":\"developer\"}"},
+		{201, "PUT", "/v1/projects/FLOW/members/maint", "{\"role\":\"maintainer\"}"},
+	};
+
 	(void)state;
-	api_setup_db();
-	W.admin = api_user_add("admin", 1);
-	W.dev = api_user_add("dev", 0);
-	W.maint = api_user_add("maint", 0);
-	W.stranger = api_user_add("stranger", 0);
-	api_server_start(&W.srv, NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
-		    "{\"key\":\"FLOW\",\"name\":\"Workflow\"}", NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
-		    "{\"key\":\"OTHER\",\"name\":\"Other\"}", NULL);
-	api_ok_free(201, &W.srv, "PUT", "/v1/projects/FLOW/members/dev", W.admin,
-		    "{\"role\":\"developer\"}", NULL);
-	api_ok_free(201, &W.srv, "PUT", "/v1/projects/FLOW/members/maint", W.admin,
-		    "{\"role\":\"maintainer\"}", NULL);
+	api_world_start(&W.srv, NULL, users);
+	api_steps(&W.srv, W.admin, steps);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.admin);
-	free(W.dev);
-	free(W.maint);
-	free(W.stranger);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 
@@ -113,15 +110,11 @@ static void new_word(void **state)
 	char *loc;
 
 	(void)state;
-	r = api_call(&W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
-		     "{\"key\":\"Waiting for QA\"}", NULL);
-	api_problem(r, 422, "validation");
-	assert_non_null(strstr(r.body, "give its category"));
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
-		   "{\"key\":\"Waiting for QA\",\"category\":\"active\"}", NULL);
-	assert_string_equal(api_str(&r, "category"), "active");
-	api_res_free(&r);
+	api_refused_body(422, "validation", "give its category", &W.srv, "POST",
+			 "/v1/projects/FLOW/statuses", W.maint, "{\"key\":\"Waiting for QA\"}",
+			 NULL);
+	api_ok_member(201, "category", "active", &W.srv, "POST", "/v1/projects/FLOW/statuses",
+		      W.maint, "{\"key\":\"Waiting for QA\",\"category\":\"active\"}", NULL);
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
 		   "{\"key\":\"In Review\",\"category\":\"active\",\"name\":\"Review\"}", NULL);
 	assert_string_equal(api_str(&r, "name"), "Review");
@@ -131,16 +124,12 @@ static void new_word(void **state)
 	free(loc);
 	api_res_free(&r);
 	/* A known word keeps its category everywhere. */
-	r = api_call(&W.srv, "POST", "/v1/projects/OTHER/statuses", W.admin,
-		     "{\"key\":\"in review\",\"category\":\"done\"}", NULL);
-	api_problem(r, 409, "conflict");
-	assert_non_null(strstr(r.body, "is active wherever it is used"));
-	api_res_free(&r);
+	api_refused_body(409, "conflict", "is active wherever it is used", &W.srv, "POST",
+			 "/v1/projects/OTHER/statuses", W.admin,
+			 "{\"key\":\"in review\",\"category\":\"done\"}", NULL);
 	/* ... and joins another project's workflow as it is spelled. */
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/OTHER/statuses", W.admin,
-		   "{\"key\":\"in review\"}", NULL);
-	assert_string_equal(api_str(&r, "key"), "In Review");
-	api_res_free(&r);
+	api_ok_member(201, "key", "In Review", &W.srv, "POST", "/v1/projects/OTHER/statuses",
+		      W.admin, "{\"key\":\"in review\"}", NULL);
 }
 
 static void who_may_change_it(void **state)
@@ -246,12 +235,10 @@ static void priority_rank_lists(void **state)
 	size_t i;
 
 	(void)state;
-	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.admin,
-		   "{\"key\":\"PRIO\",\"name\":\"P\"}", NULL);
-	api_res_free(&r);
-	r = api_ok(201, &W.srv, "PUT", "/v1/projects/PRIO/members/dev", W.admin,
-		   "{\"role\":\"developer\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
+		    "{\"key\":\"PRIO\",\"name\":\"P\"}", NULL);
+	api_ok_free(201, &W.srv, "PUT", "/v1/projects/PRIO/members/dev", W.admin,
+		    "{\"role\":\"developer\"}", NULL);
 	for (i = 0; stories[i]; i++) {
 		r = api_ok(201, &W.srv, "POST", "/v1/projects/PRIO/stories", W.dev, stories[i],
 			   NULL);
@@ -276,9 +263,8 @@ static void priority_rank_lists(void **state)
 	assert_string_equal(keys, "P-3");
 	free(keys);
 	/* Unranked stories come last and match no bound. */
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/PRIO/stories/P-3", W.dev,
-		   "{\"priority_rank\":null}", NULL);
-	api_res_free(&r);
+	api_ok_free(200, &W.srv, "PATCH", "/v1/projects/PRIO/stories/P-3", W.dev,
+		    "{\"priority_rank\":null}", NULL);
 	keys = all_pages("/v1/projects/PRIO/stories?sort=priority_rank");
 	assert_string_equal(keys, "P-5,P-1,P-2,P-4,P-3");
 	free(keys);
@@ -301,22 +287,17 @@ static void priority_rank_lists(void **state)
 		api_res_free(&r);
 	}
 	free(next);
-	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?sort=rank", W.dev, NULL, NULL);
-	api_problem(r, 422, "validation");
-	assert_non_null(strstr(r.body, "backlog"));
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?sort=title", W.dev, NULL, NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused_body(422, "validation", "backlog", &W.srv, "GET",
+			 "/v1/projects/PRIO/stories?sort=rank", W.dev, NULL, NULL);
+	api_refused(422, "validation", &W.srv, "GET", "/v1/projects/PRIO/stories?sort=title", W.dev,
+		    NULL, NULL);
 	r = api_call(&W.srv, "GET", "/v1/projects/PRIO/stories?priority_rank_max=1000001", W.dev,
 		     NULL, NULL);
 	assert_true(r.status == 422 || r.status == 400);
 	assert_non_null(strstr(r.body, "priority_rank_max"));
 	api_res_free(&r);
-	r = api_call(&W.srv, "POST", "/v1/projects/PRIO/stories", W.dev,
-		     "{\"title\":\"x\",\"priority_rank\":0}", NULL);
-	api_problem(r, 422, "validation");
-	api_res_free(&r);
+	api_refused(422, "validation", &W.srv, "POST", "/v1/projects/PRIO/stories", W.dev,
+		    "{\"title\":\"x\",\"priority_rank\":0}", NULL);
 }
 
 /* Status filters take the key as the team spells it, in any case. */
@@ -341,10 +322,9 @@ static void blocked_status_is_reported(void **state)
 	size_t i;
 
 	(void)state;
-	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/stories", W.dev,
-		   "{\"key\":\"WAIT-1\",\"title\":\"Waiting on legal\",\"status\":\"blocked\"}",
-		   NULL);
-	api_res_free(&r);
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/FLOW/stories", W.dev,
+		    "{\"key\":\"WAIT-1\",\"title\":\"Waiting on legal\",\"status\":\"blocked\"}",
+		    NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/reports/blocked?project=FLOW", W.dev, NULL, NULL);
 	json_array_foreach(json_object_get(r.json, "stories"), i, s)
 	{
@@ -358,9 +338,8 @@ static void blocked_status_is_reported(void **state)
 	assert_true(json_is_string(json_object_get(found, "blocked_since")));
 	api_res_free(&r);
 	/* Out of the blocked status, out of the report. */
-	r = api_ok(200, &W.srv, "POST", "/v1/projects/FLOW/stories/WAIT-1/transitions", W.dev,
-		   "{\"to\":\"in-progress\"}", NULL);
-	api_res_free(&r);
+	api_ok_free(200, &W.srv, "POST", "/v1/projects/FLOW/stories/WAIT-1/transitions", W.dev,
+		    "{\"to\":\"in-progress\"}", NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/reports/blocked?project=FLOW", W.dev, NULL, NULL);
 	assert_null(strstr(r.body, "WAIT-1"));
 	api_res_free(&r);
@@ -373,7 +352,6 @@ static void blocked_status_is_reported(void **state)
 static void refused_cycle_edge_is_unresolved(void **state)
 {
 	char *dir = pp_t_tempdir();
-	pp_t_result res;
 	api_res r;
 
 	(void)state;
@@ -381,10 +359,7 @@ static void refused_cycle_edge_is_unresolved(void **state)
 		   "---\nid: CY-1\ntitle: A\nstatus: draft\ndependencies: [CY-2]\n---\n");
 	pp_t_write(dir, "b.md",
 		   "---\nid: CY-2\ntitle: B\nstatus: draft\ndependencies: [CY-1]\n---\n");
-	res = pp_t_run("import", dir, "--project", "CYC", NULL);
-	assert_int_equal(res.status, 1);
-	pp_t_assert_contains(res.err, "closes a cycle");
-	pp_t_result_free(&res);
+	pp_t_expect(1, NULL, "closes a cycle", "import", dir, "--project", "CYC", NULL);
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/CYC/stories/CY-1/dependencies", W.admin, NULL,
 		   NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "depends_on")), 0);

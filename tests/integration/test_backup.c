@@ -140,12 +140,9 @@ static void rm_rf(const char *path)
 
 static void migrate_and_populate(void)
 {
-	pp_t_result r = pp_t_run("migrate", "up", NULL);
 	PGconn *c;
 
-	if (r.status != 0)
-		fail_msg("migrate up failed:\n%s%s", r.out, r.err);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", NULL);
 	c = pp_t_connect();
 	free(pp_t_query(c, populate_sql));
 	PQfinish(c);
@@ -211,21 +208,6 @@ static void assert_populated(PGconn *c)
 				       " JOIN stories a ON a.id = d.story_id"
 				       " JOIN stories b ON b.id = d.depends_on_id"
 				       " WHERE a.project_id <> b.project_id") > 0);
-}
-
-/* Runs `planpipe backup ARGS...` that must succeed; returns the new directory (caller frees). */
-static char *backup_ok(const char *out, const char *extra1, const char *extra2)
-{
-	pp_t_result r = pp_t_run("backup", "--out", out, extra1, extra2, NULL);
-	char *nl, *path;
-
-	if (r.status != 0)
-		fail_msg("backup failed (%d):\n%s%s", r.status, r.out, r.err);
-	nl = strchr(r.out, '\n');
-	assert_non_null(nl);
-	path = strndup(r.out, (size_t)(nl - r.out));
-	pp_t_result_free(&r);
-	return path;
 }
 
 static int exists(const char *dir, const char *name)
@@ -400,7 +382,7 @@ static void restore_into_another_cluster(void **state)
 	assert_populated(c);
 	before = fingerprint(c);
 	PQfinish(c);
-	b = backup_ok(out, NULL, NULL);
+	b = pp_t_backup(out, NULL);
 	assert_true(exists(b, "db.dump") && exists(b, "globals.sql") && exists(b, "manifest.json"));
 
 	snprintf(host1, sizeof(host1), "%s", getenv("PGHOST"));
@@ -532,7 +514,7 @@ static void consistent_while_writes_run(void **state)
 	assert_int_equal(pthread_create(&th, NULL, write_loop, &w), 0);
 	while (w.done < 50 && !w.error[0])
 		usleep(10000);
-	b = backup_ok(out, NULL, NULL);
+	b = pp_t_backup(out, NULL);
 	during = w.done;
 	while (w.done < during + 50 && !w.error[0])
 		usleep(10000);
@@ -587,7 +569,7 @@ static void corrupted_backup_is_refused(void **state)
 	migrate_and_populate();
 	c = pp_t_connect();
 	before = fingerprint(c);
-	b = backup_ok(out, NULL, NULL);
+	b = pp_t_backup(out, NULL);
 	damage(b, "db.dump");
 
 	r = pp_t_run("backup", "verify", b, NULL);
@@ -610,7 +592,7 @@ static void corrupted_backup_is_refused(void **state)
 	/* A manifest that disagrees with the dump fails the drill, and the scratch database goes.
 	 */
 	free(b);
-	b = backup_ok(out, NULL, NULL);
+	b = pp_t_backup(out, NULL);
 	snprintf(path, sizeof(path), "%s/manifest.json", b);
 	text = pp_t_slurp(path, 1);
 	p = strstr(text, "\"public.stories\": {\n      \"rows\": ");
@@ -627,10 +609,7 @@ static void corrupted_backup_is_refused(void **state)
 	pp_t_result_free(&r);
 	assert_int_equal(count_dbs(c, "planpipe\\_verify\\_%"), 0);
 	PQfinish(c); /* restore --force refuses while other sessions are on the target */
-	r = pp_t_run("restore", b, "--force", NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "does not match the manifest");
-	pp_t_result_free(&r);
+	pp_t_expect(1, NULL, "does not match the manifest", "restore", b, "--force", NULL);
 	c = pp_t_connect();
 	after = fingerprint(c);
 	assert_string_equal(before, after);
@@ -658,12 +637,10 @@ static void restore_force_jobs_and_drop_old(void **state)
 	c = pp_t_connect();
 	before = fingerprint(c);
 	PQfinish(c);
-	b = backup_ok(out, NULL, NULL);
+	b = pp_t_backup(out, NULL);
 
-	r = pp_t_run("restore", b, "--jobs", "4", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "exists: restore replaces a database only with --force");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "exists: restore replaces a database only with --force", "restore", b,
+		    "--jobs", "4", NULL);
 
 	holder = pp_t_connect();
 	free(pp_t_query(holder, "SET application_name = 'the-api'"));
@@ -738,7 +715,7 @@ static void keep_never_deletes_the_only_good_backup(void **state)
 	(void)state;
 	pp_t_new_db();
 	migrate_and_populate();
-	b1 = backup_ok(out, NULL, NULL);
+	b1 = pp_t_backup(out, NULL);
 
 	/* A failing backup with --keep 1 leaves the only good one, and no temporary directory. */
 	fake = fake_bindir("if [ \"$1\" = --version ]; then\n"
@@ -764,10 +741,10 @@ static void keep_never_deletes_the_only_good_backup(void **state)
 	pp_t_write(d, "manifest.json", "{}");
 	pp_t_write(out, "planpipe-20000101T000001Z", "a file");
 
-	b2 = backup_ok(out, NULL, NULL);
-	b3 = backup_ok(out, NULL, NULL);
+	b2 = pp_t_backup(out, NULL);
+	b3 = pp_t_backup(out, NULL);
 	damage(b3, "db.dump");
-	b4 = backup_ok(out, "--keep", "2");
+	b4 = pp_t_backup(out, "--keep", "2", NULL);
 	/* b4 and b2 are the two good ones; damaged b3 between them is kept; b1 goes. */
 	assert_true(exists(b4, "manifest.json"));
 	assert_true(exists(b3, "manifest.json"));
@@ -827,7 +804,6 @@ static void password_never_on_a_command_line(void **state)
 {
 	const char *password = getenv("PP_TEST_PASSWORD");
 	char *out = pp_t_tempdir(), *fake, *logf, *b, *seen, url[1024], body[1024], pwfile[1024];
-	pp_t_result r;
 	const char *db;
 	size_t i;
 
@@ -856,10 +832,8 @@ static void password_never_on_a_command_line(void **state)
 	snprintf(url, sizeof(url), "postgresql://postgres:%s@127.0.0.1:%s/%s", password,
 		 getenv("PGPORT"), db);
 	setenv("DATABASE_URL", url, 1);
-	b = backup_ok(out, "--pg-bindir", fake);
-	r = pp_t_run("backup", "verify", b, "--pg-bindir", fake, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	b = pp_t_backup(out, "--pg-bindir", fake, NULL);
+	pp_t_expect(0, NULL, NULL, "backup", "verify", b, "--pg-bindir", fake, NULL);
 	unsetenv("DATABASE_URL");
 	/* ... and from PGPASSWORD_FILE. */
 	snprintf(url, sizeof(url), "postgresql://postgres@127.0.0.1:%s/%s", getenv("PGPORT"), db);
@@ -868,7 +842,7 @@ static void password_never_on_a_command_line(void **state)
 	snprintf(pwfile, sizeof(pwfile), "%s/pw", logf);
 	setenv("PGPASSWORD_FILE", pwfile, 1);
 	free(b);
-	b = backup_ok(out, "--pg-bindir", fake);
+	b = pp_t_backup(out, "--pg-bindir", fake, NULL);
 	unsetenv("DATABASE_URL");
 	unsetenv("PGPASSWORD_FILE");
 

@@ -22,52 +22,13 @@ static const char key[] = "test-key-0123456789abcdef";
 /* A migrated database holding a marker table; returns its name. */
 static const char *marker_db(void)
 {
-	const char *db = pp_t_new_db();
-	pp_t_result r = pp_t_run("migrate", "up", NULL);
-	PGconn *c;
+	const char *db = pp_t_new_migrated_db();
+	PGconn *c = pp_t_connect();
 
-	if (r.status != 0)
-		fail_msg("migrate up failed:\n%s%s", r.out, r.err);
-	pp_t_result_free(&r);
-	c = pp_t_connect();
 	free(pp_t_query(c, "CREATE TABLE marker (v text);"
 			   "INSERT INTO marker VALUES ('before the restore'), ('second row')"));
 	PQfinish(c);
 	return db;
-}
-
-static char *backup_ok(const char *out)
-{
-	pp_t_result r = pp_t_run("backup", "--out", out, NULL);
-	char *nl, *path;
-
-	if (r.status != 0)
-		fail_msg("backup failed (%d):\n%s%s", r.status, r.out, r.err);
-	nl = strchr(r.out, '\n');
-	assert_non_null(nl);
-	path = strndup(r.out, (size_t)(nl - r.out));
-	pp_t_result_free(&r);
-	return path;
-}
-
-static char *read_file(const char *dir, const char *name)
-{
-	char path[1024];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return buf;
 }
 
 /*
@@ -152,8 +113,8 @@ static void tampered_globals_are_refused(void **state)
 	chmod(marks, 0777); /* the server's OS user could write there, were it asked to */
 	snprintf(mark, sizeof(mark), "%s/program-ran", marks);
 	marker_db();
-	b = backup_ok(out);
-	orig = read_file(b, "globals.sql");
+	b = pp_t_backup(out, NULL);
+	orig = pp_t_slurp_in(b, "globals.sql");
 	rows = marker_rows();
 	pw = cluster_query("SELECT coalesce(rolpassword, '-') FROM pg_authid"
 			   " WHERE rolname = 'postgres'");
@@ -221,7 +182,7 @@ static void role_passwords_need_the_flag(void **state)
 			   "GRANT SELECT ON marker TO pp_reader"));
 	PQfinish(c);
 	hash = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
-	b = backup_ok(out);
+	b = pp_t_backup(out, NULL);
 	c = pp_t_connect();
 	free(pp_t_query(c, "DROP OWNED BY pp_reader; DROP ROLE pp_reader"));
 	PQfinish(c);
@@ -262,9 +223,8 @@ static void role_passwords_need_the_flag(void **state)
 	free(hash);
 	hash = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
 	snprintf(target, sizeof(target), "%s_pw2", db);
-	r = pp_t_run("restore", b, "--target", target, "--allow-role-passwords", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "restore", b, "--target", target, "--allow-role-passwords",
+		    NULL);
 	now = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
 	assert_string_equal(now, hash);
 	free(now);
@@ -282,10 +242,10 @@ static void signed_backups(void **state)
 
 	(void)state;
 	db = marker_db();
-	unsigned_b = backup_ok(out);
+	unsigned_b = pp_t_backup(out, NULL);
 	setenv("PLANPIPE_BACKUP_KEY", key, 1);
-	b = backup_ok(out);
-	m = read_file(b, "manifest.json");
+	b = pp_t_backup(out, NULL);
+	m = pp_t_slurp_in(b, "manifest.json");
 	pp_t_assert_contains(m, "\"algorithm\": \"hmac-sha256\"");
 	free(m);
 
@@ -304,9 +264,7 @@ static void signed_backups(void **state)
 	pp_t_write(out, "key", key);
 	snprintf(path, sizeof(path), "%s/key", out);
 	setenv("PLANPIPE_BACKUP_KEY_FILE", path, 1);
-	r = pp_t_run("backup", "verify", b, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "backup", "verify", b, NULL);
 	r = pp_t_run("config", NULL);
 	assert_int_equal(r.status, 0);
 	pp_t_assert_contains(r.out, "PLANPIPE_BACKUP_KEY=********");
@@ -316,29 +274,23 @@ static void signed_backups(void **state)
 	setenv("PLANPIPE_BACKUP_KEY", key, 1);
 
 	/* With a key set, an unsigned backup is refused. */
-	r = pp_t_run("backup", "verify", unsigned_b, NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "is not signed and PLANPIPE_BACKUP_KEY is set: refused");
-	pp_t_result_free(&r);
+	pp_t_expect(1, NULL, "is not signed and PLANPIPE_BACKUP_KEY is set: refused", "backup",
+		    "verify", unsigned_b, NULL);
 
 	/* Another key: refused. */
 	setenv("PLANPIPE_BACKUP_KEY", "another-key-0123456789", 1);
-	r = pp_t_run("backup", "verify", b, NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "the signature does not match PLANPIPE_BACKUP_KEY");
-	pp_t_result_free(&r);
+	pp_t_expect(1, NULL, "the signature does not match PLANPIPE_BACKUP_KEY", "backup", "verify",
+		    b, NULL);
 	setenv("PLANPIPE_BACKUP_KEY", key, 1);
 
 	/* Without the key, a signed backup restores, with a warning that nothing was checked. */
 	unsetenv("PLANPIPE_BACKUP_KEY");
-	r = pp_t_run("backup", "verify", b, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.err, "is signed, but PLANPIPE_BACKUP_KEY is not set");
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, "is signed, but PLANPIPE_BACKUP_KEY is not set", "backup", "verify", b,
+		    NULL);
 	setenv("PLANPIPE_BACKUP_KEY", key, 1);
 
 	/* A forged globals.sql with its checksum fixed in the manifest: refused, untouched. */
-	text = read_file(b, "globals.sql");
+	text = pp_t_slurp_in(b, "globals.sql");
 	forge(b, "globals.sql", "CREATE ROLE pp_forged LOGIN;\n");
 	r = pp_t_run("restore", b, "--force", "--terminate", NULL);
 	assert_int_equal(r.status, 1);
@@ -351,10 +303,7 @@ static void signed_backups(void **state)
 	free(text);
 
 	setenv("PLANPIPE_BACKUP_KEY", "short", 1);
-	r = pp_t_run("backup", "--out", out, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "PLANPIPE_BACKUP_KEY is too short");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "PLANPIPE_BACKUP_KEY is too short", "backup", "--out", out, NULL);
 	unsetenv("PLANPIPE_BACKUP_KEY");
 	free(b);
 	free(unsigned_b);
@@ -383,7 +332,7 @@ static void only_regular_files_are_read(void **state)
 
 	(void)state;
 	marker_db();
-	b = backup_ok(out);
+	b = pp_t_backup(out, NULL);
 	rows = marker_rows();
 	snprintf(path, sizeof(path), "%s/db.dump", b);
 	snprintf(copy, sizeof(copy), "%s/dump.copy", out);
@@ -478,7 +427,7 @@ static void tools_end_on_sigterm_and_timeout(void **state)
 
 	(void)state;
 	db = marker_db();
-	b = backup_ok(out);
+	b = pp_t_backup(out, NULL);
 	snprintf(pidfile, sizeof(pidfile), "%s/pg_restore.pid", out);
 	fake = stuck_bindir(pidfile);
 	snprintf(target, sizeof(target), "%s_stuck", db);

@@ -8,24 +8,71 @@
 static void version_and_help(void **state)
 {
 	static const char *const subs[] = {"migrate", "config", NULL};
-	pp_t_result r;
 	int i;
 
 	(void)state;
-	r = pp_t_run("--version", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "planpipe ");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "planpipe ", NULL, "--version", NULL);
 	for (i = 0; subs[i]; i++) {
-		r = pp_t_run(subs[i], "--help", NULL);
-		assert_int_equal(r.status, 0);
-		pp_t_assert_contains(r.out, "usage: planpipe ");
+		pp_t_expect(0, "usage: planpipe ", NULL, subs[i], "--help", NULL);
+	}
+	pp_t_expect(2, NULL, "unknown command 'no-such-command'", "no-such-command", NULL);
+}
+
+/*
+ * Each subcommand's options, before anything connects: --help on standard
+ * output (0), an unknown option or a missing argument with the usage on
+ * standard error, a bad value named (2; health: 3, unknown).
+ */
+static void options_and_usage_errors(void **state)
+{
+	static const struct {
+		int status;
+		const char *out, *err;
+		const char *args[8];
+	} cases[] = {
+		{0, "usage: planpipe import PATH --project KEY", NULL, {"import", "--help"}},
+		{2, NULL, "usage: planpipe import PATH", {"import", "--nope"}},
+		{2, NULL, "'--exclude' requires an argument", {"import", "/x", "--exclude"}},
+		{2, NULL, "usage: planpipe import PATH", {"import", "/x"}},
+		{2,
+		 NULL,
+		 "usage: planpipe import-repo PATH",
+		 {"import-repo", "/x", "--project", "P"}},
+		{0, "usage: planpipe serve", NULL, {"serve", "--help"}},
+		{2, NULL, "usage: planpipe serve", {"serve", "--nope"}},
+		{2,
+		 NULL,
+		 "planpipe serve: error: --drain-timeout expects seconds, 0 to 3600",
+		 {"serve", "--drain-timeout", "x"}},
+		{2, NULL, "too many arguments", {"serve", "--drain-timeout", "5", "extra"}},
+		{0, "usage: planpipe health", NULL, {"health", "--help"}},
+		{3, NULL, "usage: planpipe health", {"health", "--nope"}},
+		{3,
+		 NULL,
+		 "--timeout expects seconds, more than 0 and at most 3600",
+		 {"health", "--timeout", "0"}},
+		{3, NULL, "--latency expects WARNING,CRITICAL", {"health", "--latency", "5"}},
+		{3, NULL, "unexpected argument 'extra'", {"health", "extra"}},
+		{0, "usage: planpipe export json DIR", NULL, {"export", "--help"}},
+		{2, NULL, "usage: planpipe export json DIR", {"export", "--nope"}},
+		{2, NULL, "'--project' requires an argument", {"export", "--project"}},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pp_t_result r = pp_t_expectv(cases[i].status, cases[i].args);
+
+		if (cases[i].out)
+			pp_t_assert_contains(r.out, cases[i].out);
+		else
+			assert_string_equal(r.out, "");
+		if (cases[i].err)
+			pp_t_assert_contains(r.err, cases[i].err);
+		else
+			assert_string_equal(r.err, "");
 		pp_t_result_free(&r);
 	}
-	r = pp_t_run("no-such-command", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "unknown command 'no-such-command'");
-	pp_t_result_free(&r);
 }
 
 static void invalid_setting_names_the_variable(void **state)
@@ -75,10 +122,7 @@ static void config_masks_secrets(void **state)
 	pp_t_write(dir, "url", "postgresql://app:file-pw@filehost/plan\n");
 	snprintf(path, sizeof(path), "%s/url", dir);
 	setenv("DATABASE_URL_FILE", path, 1);
-	r = pp_t_run("config", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "both DATABASE_URL and DATABASE_URL_FILE are set");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "both DATABASE_URL and DATABASE_URL_FILE are set", "config", NULL);
 	unsetenv("DATABASE_URL");
 	r = pp_t_run("config", NULL);
 	assert_int_equal(r.status, 0);
@@ -88,10 +132,7 @@ static void config_masks_secrets(void **state)
 	pp_t_result_free(&r);
 
 	setenv("DATABASE_URL_FILE", "/nonexistent/url", 1);
-	r = pp_t_run("config", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "DATABASE_URL_FILE: cannot open /nonexistent/url");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "DATABASE_URL_FILE: cannot open /nonexistent/url", "config", NULL);
 	unsetenv("DATABASE_URL_FILE");
 	free(dir);
 }
@@ -102,7 +143,6 @@ static void password_file_logs_in(void **state)
 	char *dir = pp_t_tempdir();
 	char path[1024], url[512];
 	const char *pw = getenv("PP_TEST_PASSWORD");
-	pp_t_result r;
 
 	(void)state;
 	assert_non_null(pw);
@@ -111,15 +151,11 @@ static void password_file_logs_in(void **state)
 	snprintf(url, sizeof(url), "postgresql://postgres@127.0.0.1:%s/postgres", getenv("PGPORT"));
 	setenv("DATABASE_URL", url, 1);
 	setenv("PGPASSWORD_FILE", path, 1);
-	r = pp_t_run("migrate", "wait", "--timeout", "5", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "wait", "--timeout", "5", NULL);
 
 	pp_t_write(dir, "pw", "wrong-password");
-	r = pp_t_run("migrate", "wait", "--timeout", "1", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "password authentication failed");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "password authentication failed", "migrate", "wait", "--timeout", "1",
+		    NULL);
 	unsetenv("DATABASE_URL");
 	unsetenv("PGPASSWORD_FILE");
 	free(dir);
@@ -146,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(version_and_help, clean_env),
+		cmocka_unit_test_setup(options_and_usage_errors, clean_env),
 		cmocka_unit_test_setup(invalid_setting_names_the_variable, clean_env),
 		cmocka_unit_test_setup(config_masks_secrets, clean_env),
 		cmocka_unit_test_setup(password_file_logs_in, clean_env),

@@ -52,14 +52,10 @@ static void constraints_map_to_columns(void **state)
 {
 	PGconn *c;
 	PGresult *res;
-	pp_t_result r;
 	int i, bad = 0;
 
 	(void)state;
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	c = pp_t_connect();
 	/* Constraints of the tables whose names errors.c's tables[] strips, their columns. */
 	res = PQexec(c,

@@ -68,10 +68,7 @@ static void two_projects_round_trip(void **state)
 	PGconn *c;
 
 	(void)state;
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	generate(alpha, beta);
 
 	/* ALPHA first: its BETA dependencies do not exist yet and are kept. */
@@ -86,10 +83,7 @@ static void two_projects_round_trip(void **state)
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependencies"), 499);
 
 	/* BETA arrives: every reference becomes an edge across projects. */
-	r = import(beta, "BETA", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "BETA: 500 created");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "BETA: 500 created", NULL, "import", beta, "--project", "BETA", NULL);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependency_refs"), 0);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependencies"), 999);
 	assert_int_equal(pp_t_query_long(c,
@@ -119,10 +113,8 @@ static void two_projects_round_trip(void **state)
 	write_story(alpha, "AL-7.md", "AL-7", "in_progress", "AL-6", "");
 	write_story(alpha, "AL-8.md", "AL-8", "draft", "AL-7", "owner: alice\n");
 	write_story(alpha, "AL-9.md", "AL-9", "draft", "", "");
-	r = import(alpha, "ALPHA", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "0 created, 3 updated, 497 unchanged");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "0 created, 3 updated, 497 unchanged", NULL, "import", alpha, "--project",
+		    "ALPHA", NULL);
 	after = fingerprint(c);
 	assert_int_equal(pp_t_query_long(c,
 					 "SELECT count(*) FROM stories WHERE xmin::text::bigint = "
@@ -147,14 +139,8 @@ static void two_projects_round_trip(void **state)
 	/* A deleted file, with --prune: its story is archived, not deleted. */
 	snprintf(path, sizeof(path), "%s/AL-500.md", alpha);
 	assert_int_equal(unlink(path), 0);
-	r = import(alpha, "ALPHA", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "0 archived");
-	pp_t_result_free(&r);
-	r = import(alpha, "ALPHA", "--prune");
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "1 archived");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "0 archived", NULL, "import", alpha, "--project", "ALPHA", NULL);
+	pp_t_expect(0, "1 archived", NULL, "import", alpha, "--project", "ALPHA", "--prune", NULL);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'AL-500' AND "
 					    "archived_at IS NOT NULL"),
 			 1);
@@ -170,10 +156,7 @@ static void bad_files_are_reported_and_skipped(void **state)
 	PGconn *c;
 
 	(void)state;
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	write_story(dir, "good.md", "OK-1", "draft", "", "");
 	pp_t_write(dir, "bad-yaml.md", "---\nid: BAD-1\ntitle: [unclosed\n---\nbody\n");
 	pp_t_write(dir, "no-id.md", "---\ntitle: Missing its id\n---\nbody\n");
@@ -219,10 +202,7 @@ static void dry_run_writes_nothing_and_json(void **state)
 	PGconn *c;
 
 	(void)state;
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	write_story(dir, "a.md", "DRY-1", "draft", "DRY-2", "");
 	write_story(dir, "b.md", "DRY-2", "draft", "", "");
 	r = pp_t_run("import", dir, "--project", "DRY", "--dry-run", "--json", NULL);
@@ -255,17 +235,11 @@ static void unchanged_files_are_not_parsed_again(void **state)
 	char path[1024];
 
 	(void)state;
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	write_story(dir, "a.md", "K-1", "draft", "", "");
 	pp_t_write(dir, "no-id.md", "---\ntitle: Named by its file\nstatus: draft\n---\nbody\n");
-	r = import(dir, "LAZY", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.err, "no-id.md:1:1: warning: no usable id");
-	pp_t_assert_contains(r.out, "2 created");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "2 created", "no-id.md:1:1: warning: no usable id", "import", dir,
+		    "--project", "LAZY", NULL);
 
 	c = pp_t_connect();
 	lsn = pp_t_query(c, "SELECT pg_current_wal_lsn()::text");
@@ -284,10 +258,8 @@ static void unchanged_files_are_not_parsed_again(void **state)
 
 	/* New z.md takes a.md's id: a.md, unchanged and first by path, keeps it. */
 	write_story(dir, "z.md", "K-1", "draft", "", "");
-	r = import(dir, "LAZY", NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "z.md:2:5: error: id \"K-1\" is also used by a.md (\"K-1\")");
-	pp_t_result_free(&r);
+	pp_t_expect(1, NULL, "z.md:2:5: error: id \"K-1\" is also used by a.md (\"K-1\")", "import",
+		    dir, "--project", "LAZY", NULL);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'K-1' AND "
 					    "source_path = 'a.md'"),
 			 1);
@@ -296,10 +268,8 @@ static void unchanged_files_are_not_parsed_again(void **state)
 	snprintf(path, sizeof(path), "%s/z.md", dir);
 	assert_int_equal(unlink(path), 0);
 	write_story(dir, "0.md", "k-1", "draft", "", "");
-	r = import(dir, "LAZY", NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "a.md:2:5: error: id \"K-1\" is also used by 0.md (\"k-1\")");
-	pp_t_result_free(&r);
+	pp_t_expect(1, NULL, "a.md:2:5: error: id \"K-1\" is also used by 0.md (\"k-1\")", "import",
+		    dir, "--project", "LAZY", NULL);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = 'k-1' AND "
 					    "source_path = '0.md'"),
 			 1);
@@ -339,10 +309,7 @@ static void cycles_are_errors_at_their_lines(void **state)
 	PGconn *c;
 
 	(void)state;
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	write_story(dir, "a.md", "A-1", "draft", "B-2", "");
 	write_story(dir, "b.md", "B-2", "draft", "A-1", "");
 	write_story(dir, "c.md", "C-1", "draft", "D-1", "");
@@ -420,16 +387,11 @@ static void cycle_through_an_older_reference(void **state)
 	PGconn *c;
 
 	(void)state;
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	write_story(x, "x.md", "X-1", "draft", "\"Y:Y-1\"", "");
 	write_story(y, "y.md", "Y-1", "draft", "\"X:X-1\"", "");
-	r = import(x, "X", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.err, "x.md:7:16: warning: dependency Y:Y-1 does not exist (yet)");
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, "x.md:7:16: warning: dependency Y:Y-1 does not exist (yet)", "import",
+		    x, "--project", "X", NULL);
 
 	r = import(y, "Y", NULL);
 	assert_int_equal(r.status, 1);
@@ -452,9 +414,7 @@ static void cycle_through_an_older_reference(void **state)
 
 	/* y.md drops its dependency: the older reference becomes an edge. */
 	write_story(y, "y.md", "Y-1", "draft", "", "");
-	r = import(y, "Y", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "import", y, "--project", "Y", NULL);
 	c = pp_t_connect();
 	assert_int_equal(edges(c), 1);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependency_refs"), 0);
@@ -479,10 +439,7 @@ static void repo_of_submodules(void **state)
 	PGconn *c;
 
 	(void)state;
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	snprintf(dir, sizeof(dir), "%s/api-server", top);
 	mkdir(dir, 0755);
 	write_story(dir, "API-1.md", "API-1", "draft", "\"WEB:WEB-1\"", "");

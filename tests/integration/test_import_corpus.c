@@ -56,13 +56,9 @@ static void history_story(const char *status)
 
 static int setup(void **state)
 {
-	pp_t_result r;
 
 	(void)state;
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	tree = pp_t_tempdir();
 	sh("mkdir -p backlog/core templates && git init -q -b main .", NULL);
 
@@ -293,22 +289,13 @@ static void workflow_command_adds_the_word(void **state)
 	pp_t_assert_contains(r.out, "in-progress");
 	pp_t_assert_contains(r.out, "completed");
 	pp_t_result_free(&r);
-	r = pp_t_run("workflow", "add", "TEAM", "in the fridge", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "is a new word: give its category");
-	pp_t_result_free(&r);
-	r = pp_t_run("workflow", "add", "TEAM", "completed", "--category", "todo", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "is done wherever it is used");
-	pp_t_result_free(&r);
-	r = pp_t_run("workflow", "add", "TEAM", "in the fridge", "--category", "todo", "--name",
-		     "Icebox", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
-	r = pp_t_run("workflow", "NOPE", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "no project \"NOPE\"");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "is a new word: give its category", "workflow", "add", "TEAM",
+		    "in the fridge", NULL);
+	pp_t_expect(2, NULL, "is done wherever it is used", "workflow", "add", "TEAM", "completed",
+		    "--category", "todo", NULL);
+	pp_t_expect(0, NULL, NULL, "workflow", "add", "TEAM", "in the fridge", "--category", "todo",
+		    "--name", "Icebox", NULL);
+	pp_t_expect(2, NULL, "no project \"NOPE\"", "workflow", "NOPE", NULL);
 	r = import(NULL);
 	pp_t_assert_contains(r.out, "1 created");
 	pp_t_assert_contains(r.out, "1 error");
@@ -389,10 +376,8 @@ static void symlinks_and_deep_trees(void **state)
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && for i in $(seq 1000); do mkdir d && cd d || exit 1; done", dir);
 	assert_int_equal(system(cmd), 0);
-	r = pp_t_run("import", dir, "--project", "LINKS", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "more than 64 directories deep");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "more than 64 directories deep", "import", dir, "--project", "LINKS",
+		    NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", dir, outside);
 	assert_int_equal(system(cmd), 0);
 	free(dir);
@@ -573,7 +558,6 @@ static void submodule_not_checked_out(void **state)
 {
 	char *top = other_tree();
 	char cmd[4096];
-	pp_t_result r;
 
 	(void)state;
 	snprintf(
@@ -588,10 +572,8 @@ static void submodule_not_checked_out(void **state)
 	assert_int_equal(system(cmd), 0);
 	/* The clone's submodule directory is empty: an error for P1, never a prune. */
 	snprintf(cmd, sizeof(cmd), "%s/clone", top);
-	r = pp_t_run("import-repo", cmd, "--prune", NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "the submodule p1 (project P1) is not checked out");
-	pp_t_result_free(&r);
+	pp_t_expect(1, NULL, "the submodule p1 (project P1) is not checked out", "import-repo", cmd,
+		    "--prune", NULL);
 	free(top);
 }
 

@@ -51,16 +51,11 @@ static void restore_pguser(void)
 
 static int setup(void **state)
 {
-	pp_t_result r;
 	PGconn *c;
 
 	(void)state;
 	unsetenv("PLANPIPE_HISTORY_MONTHS_AHEAD");
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	if (r.status != 0)
-		fail_msg("migrate up exited %d:\n%s%s", r.status, r.out, r.err);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	c = pp_t_connect();
 	free(pp_t_query(c, fixture));
 	PQfinish(c);
@@ -159,9 +154,7 @@ static void months_ahead_from_the_variable_and_the_flag(void **state)
 	pp_t_assert_contains(r.out, "partitions exist for this month and 15 ahead\n");
 	pp_t_result_free(&r);
 	assert_int_equal(pp_t_query_long(c, sql), 3);
-	r = pp_t_run("maintain", "--months-ahead", "20", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "maintain", "--months-ahead", "20", NULL);
 	assert_int_equal(pp_t_query_long(c, sql), 8);
 	PQfinish(c);
 }
@@ -171,10 +164,8 @@ static void bad_input_is_named(void **state)
 	pp_t_result r;
 
 	(void)state;
-	r = pp_t_run("maintain", "--months-ahead", "121", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "--months-ahead expects a whole number from 0 to 120");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "--months-ahead expects a whole number from 0 to 120", "maintain",
+		    "--months-ahead", "121", NULL);
 	setenv("PLANPIPE_HISTORY_MONTHS_AHEAD", "twelve", 1);
 	r = pp_t_run("maintain", NULL);
 	unsetenv("PLANPIPE_HISTORY_MONTHS_AHEAD");
@@ -189,9 +180,7 @@ static void an_older_schema_gets_a_hint(void **state)
 
 	(void)state;
 	pp_t_new_db();
-	r = pp_t_run("migrate", "up", "--to", "14", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--to", "14", NULL);
 	r = pp_t_run("maintain", NULL);
 	assert_int_equal(r.status, 2);
 	pp_t_assert_contains(r.err, "(SQLSTATE 42883)");
@@ -269,9 +258,7 @@ static void serve_starts_on_a_schema_without_maintenance(void **state)
 
 	(void)state;
 	pp_t_new_db();
-	r = pp_t_run("migrate", "up", "--to", "14", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--to", "14", NULL);
 	setenv("PLANPIPE_LISTEN", "127.0.0.1:0", 1);
 	pid = pp_t_spawn(args, "serve");
 	unsetenv("PLANPIPE_LISTEN");
@@ -302,10 +289,7 @@ static void maintain_waits_for_another_session(void **state)
 	pp_t_assert_contains(r.err, "another session kept maintaining status_history");
 	pp_t_result_free(&r);
 	PQfinish(other);
-	r = pp_t_run("maintain", "--lock-timeout", "1", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "3 rows moved");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "3 rows moved", NULL, "maintain", "--lock-timeout", "1", NULL);
 }
 
 int main(void)

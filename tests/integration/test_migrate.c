@@ -34,15 +34,39 @@ static int table_exists(PGconn *c, const char *name)
 	return yes;
 }
 
+/* Each test's fresh database, a connection to it, and a directory for its migrations. */
+static struct {
+	char *dir;
+	PGconn *c;
+} F;
+
+static int fresh(void **state)
+{
+	(void)state;
+	F.dir = pp_t_tempdir();
+	pp_t_new_db();
+	F.c = pp_t_connect();
+	return 0;
+}
+
+static int done(void **state)
+{
+	(void)state;
+	PQfinish(F.c);
+	free(F.dir);
+	F.c = NULL;
+	F.dir = NULL;
+	return 0;
+}
+
 /* A failing migration leaves schema and history as they were; after the fix a rerun succeeds. */
 static void failure_is_atomic_and_rerun_succeeds(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0002_b.sql",
 		   "CREATE TABLE b (id int);\n"
@@ -57,34 +81,28 @@ static void failure_is_atomic_and_rerun_succeeds(void **state)
 	pp_t_assert_contains(r.err, "SQLSTATE 42P01");
 	pp_t_result_free(&r);
 
-	c = pp_t_connect();
 	assert_int_equal(history_count(c), 1);
 	assert_false(table_exists(c, "b"));
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM a"), 0);
 
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\nINSERT INTO a VALUES (1);\n");
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 	assert_int_equal(history_count(c), 2);
 	assert_true(table_exists(c, "b"));
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM a"), 1);
-	PQfinish(c);
-	free(dir);
 }
 
 /* Eight runners at once: all exit 0 and every migration is applied exactly once. */
 static void eight_concurrent_runners(void **state)
 {
 	const char *args[] = {"migrate", "up", "--dir", NULL, NULL};
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	char tag[16];
 	pid_t pids[8];
-	PGconn *c;
+	PGconn *c = F.c;
 	int i;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(
 		dir, "0001_log.sql",
 		"CREATE TABLE log (v int);\nINSERT INTO log VALUES (1);\nSELECT pg_sleep(0.3);\n");
@@ -103,24 +121,20 @@ static void eight_concurrent_runners(void **state)
 			fail_msg("runner %d exited %d:\n%s%s", i, r.status, r.out, r.err);
 		pp_t_result_free(&r);
 	}
-	c = pp_t_connect();
 	assert_int_equal(history_count(c), 3);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM log"), 3);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(DISTINCT v) FROM log"), 3);
-	PQfinish(c);
-	free(dir);
 }
 
 /* A runner that cannot get the lock in time fails and names the holder. */
 static void lock_timeout_names_holder(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	char pid[16];
 	pp_t_result r;
 	PGconn *holder;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	holder = pp_t_connect();
 	free(pp_t_query(holder, "SET application_name = 'the-lock-holder'"));
@@ -137,69 +151,47 @@ static void lock_timeout_names_holder(void **state)
 	assert_int_equal(history_count(holder), -1);
 
 	free(pp_t_query(holder, "SELECT pg_advisory_unlock(" LOCK_KEY ")"));
-	r = pp_t_run("migrate", "up", "--dir", dir, "--lock-timeout", "1", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, "--lock-timeout", "1", NULL);
 	PQfinish(holder);
-	free(dir);
 }
 
 /* An edited applied file fails verify (and up) naming the file; CRLF does not count. */
 static void edited_file_fails_verify(void **state)
 {
-	char *dir = pp_t_tempdir();
-	pp_t_result r;
+	const char *dir = F.dir;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n");
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "verify", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "ok: the 1 applied migration matches its file");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "ok: the 1 applied migration matches its file", NULL, "migrate", "verify",
+		    "--dir", dir, NULL);
 
 	/* The same file checked out with Windows line endings is the same migration. */
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\r\nCREATE TABLE b (id int);\r\n");
-	r = pp_t_run("migrate", "verify", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "verify", "--dir", dir, NULL);
 
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id bigint);\nCREATE TABLE b (id int);\n");
-	r = pp_t_run("migrate", "verify", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "0001_a.sql was changed after it was applied");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "0001_a.sql was changed after it was applied", "migrate", "verify",
+		    "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "0001_a.sql was changed after it was applied");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "0001_a.sql was changed after it was applied", "migrate", "up",
+		    "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "status", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.out, "changed");
-	pp_t_result_free(&r);
-	free(dir);
+	pp_t_expect(2, "changed", NULL, "migrate", "status", "--dir", dir, NULL);
 }
 
 /* A file numbered below the highest applied one is refused unless allowed. */
 static void out_of_order_is_refused(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0003_c.sql", "CREATE TABLE c (id int);\n");
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\n");
 	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
@@ -207,21 +199,13 @@ static void out_of_order_is_refused(void **state)
 	pp_t_assert_contains(r.err, "0002_b.sql");
 	pp_t_assert_contains(r.err, "never applied");
 	pp_t_result_free(&r);
-	c = pp_t_connect();
 	assert_false(table_exists(c, "b"));
 
-	r = pp_t_run("migrate", "status", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.out, "out-of-order");
-	pp_t_result_free(&r);
+	pp_t_expect(2, "out-of-order", NULL, "migrate", "status", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, "--allow-out-of-order", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, "--allow-out-of-order", NULL);
 	assert_true(table_exists(c, "b"));
 	assert_int_equal(history_count(c), 3);
-	PQfinish(c);
-	free(dir);
 }
 
 /* Whether some session of this database holds the migration lock. */
@@ -239,14 +223,13 @@ static int lock_is_held(PGconn *c)
 static void concurrent_index_applies_while_another_runner_waits(void **state)
 {
 	const char *args[] = {"migrate", "up", "--dir", NULL, "--lock-timeout", "60", NULL};
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result a, b;
 	pid_t pa, pb;
 	long long start;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_t.sql",
 		   "CREATE TABLE t (id int, v text);\n"
 		   "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 20000) g;\n"
@@ -255,7 +238,6 @@ static void concurrent_index_applies_while_another_runner_waits(void **state)
 		   "-- planpipe:no-transaction\n"
 		   "CREATE INDEX CONCURRENTLY t_v ON t (v);\n");
 	args[3] = dir;
-	c = pp_t_connect();
 	pa = pp_t_spawn(args, "cic-a");
 	start = pp_t_now_ms();
 	while (!lock_is_held(c) && pp_t_now_ms() - start < 10000)
@@ -276,19 +258,16 @@ static void concurrent_index_applies_while_another_runner_waits(void **state)
 			 1);
 	pp_t_result_free(&a);
 	pp_t_result_free(&b);
-	PQfinish(c);
-	free(dir);
 }
 
 /* CONCURRENTLY inside a transactional migration is refused before anything runs. */
 static void concurrently_in_transaction_is_refused(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql",
 		   "CREATE TABLE a (id int);\n"
 		   "-- an index for lookups\n"
@@ -298,33 +277,24 @@ static void concurrently_in_transaction_is_refused(void **state)
 	pp_t_assert_contains(r.err, "0001_a.sql:3: CONCURRENTLY cannot run inside a transaction");
 	pp_t_assert_contains(r.err, "planpipe:no-transaction");
 	pp_t_result_free(&r);
-	c = pp_t_connect();
 	assert_false(table_exists(c, "a"));
 	assert_int_equal(history_count(c), -1);
-	PQfinish(c);
-	free(dir);
 }
 
 /* status: exit 1 while pending, 0 when up to date; --json agrees. */
 static void status_exit_codes_and_json(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	json_error_t jerr;
 	pp_t_result r;
 	json_t *j;
 
 	(void)state;
-	pp_t_new_db();
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\n");
-	r = pp_t_run("migrate", "status", "--dir", dir, NULL);
-	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.out, "2 pending");
-	pp_t_result_free(&r);
+	pp_t_expect(1, "2 pending", NULL, "migrate", "status", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, "--to", "1", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, "--to", "1", NULL);
 
 	r = pp_t_run("migrate", "status", "--json", "--dir", dir, NULL);
 	assert_int_equal(r.status, 1);
@@ -339,57 +309,35 @@ static void status_exit_codes_and_json(void **state)
 	json_decref(j);
 	pp_t_result_free(&r);
 
-	r = pp_t_run("migrate", "plan", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "0002_b.sql");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "0002_b.sql", NULL, "migrate", "plan", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
-	r = pp_t_run("migrate", "status", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
+	pp_t_expect(0, NULL, NULL, "migrate", "status", "--dir", dir, NULL);
 
-	r = pp_t_run("migrate", "up", "--dir", dir, "--to", "9", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "there is no migration 0009");
-	pp_t_result_free(&r);
-	free(dir);
+	pp_t_expect(2, NULL, "there is no migration 0009", "migrate", "up", "--dir", dir, "--to",
+		    "9", NULL);
 }
 
 /* baseline records without running; up then applies only what follows. */
 static void baseline_then_up(void **state)
 {
-	char *dir = pp_t_tempdir();
-	pp_t_result r;
-	PGconn *c;
+	const char *dir = F.dir;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
-	c = pp_t_connect();
 	free(pp_t_query(c, "CREATE TABLE a (id int); CREATE TABLE b (id int)"));
 	pp_t_write(dir, "0001_a.sql", "CREATE TABLE a (id int);\n");
 	pp_t_write(dir, "0002_b.sql", "CREATE TABLE b (id int);\n");
 	pp_t_write(dir, "0003_c.sql", "CREATE TABLE c (id int);\n");
-	r = pp_t_run("migrate", "baseline", "2", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "baseline", "2", "--dir", dir, NULL);
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM planpipe_schema_migrations "
 					    "WHERE kind = 'baseline'"),
 			 2);
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "applied 1 migration");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "applied 1 migration", NULL, "migrate", "up", "--dir", dir, NULL);
 	assert_true(table_exists(c, "c"));
 
-	r = pp_t_run("migrate", "baseline", "2", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "already has migration history");
-	pp_t_result_free(&r);
-	PQfinish(c);
-	free(dir);
+	pp_t_expect(2, NULL, "already has migration history", "migrate", "baseline", "2", "--dir",
+		    dir, NULL);
 }
 
 /* new: the next number, a template that names the file; bad names refused. */
@@ -397,22 +345,17 @@ static void new_creates_the_next_file(void **state)
 {
 	char *dir = pp_t_tempdir();
 	char path[1024];
-	pp_t_result r;
 
 	(void)state;
 	pp_t_write(dir, "0001_a.sql", "SELECT 1;\n");
 	pp_t_write(dir, "0007_g.sql", "SELECT 1;\n");
-	r = pp_t_run("migrate", "new", "add_labels", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "0008_add_labels.sql");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "0008_add_labels.sql", NULL, "migrate", "new", "add_labels", "--dir", dir,
+		    NULL);
 	snprintf(path, sizeof(path), "%s/0008_add_labels.sql", dir);
 	assert_int_equal(access(path, R_OK), 0);
 
-	r = pp_t_run("migrate", "new", "Bad-Name", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "\"Bad-Name\" is invalid");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "\"Bad-Name\" is invalid", "migrate", "new", "Bad-Name", "--dir", dir,
+		    NULL);
 	free(dir);
 }
 
@@ -423,9 +366,7 @@ static void wait_needs_a_real_login(void **state)
 
 	(void)state;
 	pp_t_new_db();
-	r = pp_t_run("migrate", "wait", "--timeout", "5", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
+	pp_t_expect(0, NULL, NULL, "migrate", "wait", "--timeout", "5", NULL);
 
 	setenv("PGDATABASE", "no_such_database", 1);
 	r = pp_t_run("migrate", "wait", "--timeout", "2", NULL);
@@ -439,13 +380,11 @@ static void wait_needs_a_real_login(void **state)
 /* A lock_timeout directive bounds how long a migration waits for a table lock. */
 static void lock_timeout_directive(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
-	c = pp_t_connect();
 	free(pp_t_query(c, "CREATE TABLE busy (id int)"));
 	free(pp_t_query(c, "BEGIN"));
 	free(pp_t_query(c, "LOCK TABLE busy IN ACCESS EXCLUSIVE MODE"));
@@ -459,24 +398,18 @@ static void lock_timeout_directive(void **state)
 	assert_true(r.ms < 10000);
 	pp_t_result_free(&r);
 	free(pp_t_query(c, "ROLLBACK"));
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
-	PQfinish(c);
-	free(dir);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 }
 
 /* A failed CREATE UNIQUE INDEX CONCURRENTLY leaves an invalid index: say so, and refuse it later.
  */
 static void failed_concurrent_index_is_reported(void **state)
 {
-	char *dir = pp_t_tempdir();
+	const char *dir = F.dir;
 	pp_t_result r;
-	PGconn *c;
+	PGconn *c = F.c;
 
 	(void)state;
-	pp_t_new_db();
-	c = pp_t_connect();
 	free(pp_t_query(c, "CREATE TABLE d (v int); INSERT INTO d VALUES (1), (1)"));
 	pp_t_write(dir, "0001_d_v.sql",
 		   "-- planpipe:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY d_v ON d (v);\n");
@@ -491,18 +424,11 @@ static void failed_concurrent_index_is_reported(void **state)
 	pp_t_write(dir, "0001_d_v.sql",
 		   "-- planpipe:no-transaction\n"
 		   "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS d_v ON d (v);\n");
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "invalid indexes: public.d_v");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "invalid indexes: public.d_v", "migrate", "up", "--dir", dir, NULL);
 	assert_int_equal(history_count(c), 0);
 
 	free(pp_t_query(c, "DROP INDEX d_v"));
-	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_result_free(&r);
-	PQfinish(c);
-	free(dir);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", "--dir", dir, NULL);
 }
 
 /* The migrations built into the binary are the repository's, and they apply. */
@@ -524,34 +450,29 @@ static void embedded_migrations_match_and_apply(void **state)
 	pp_t_result_free(&a);
 	pp_t_result_free(&b);
 
-	a = pp_t_run("migrate", "up", NULL);
-	if (a.status != 0)
-		fail_msg("embedded migrations failed:\n%s%s", a.out, a.err);
-	pp_t_result_free(&a);
-	a = pp_t_run("migrate", "verify", "--dir", dir, NULL);
-	assert_int_equal(a.status, 0);
-	pp_t_result_free(&a);
-	a = pp_t_run("migrate", "status", NULL);
-	assert_int_equal(a.status, 0);
-	pp_t_result_free(&a);
+	pp_t_expect(0, NULL, NULL, "migrate", "up", NULL);
+	pp_t_expect(0, NULL, NULL, "migrate", "verify", "--dir", dir, NULL);
+	pp_t_expect(0, NULL, NULL, "migrate", "status", NULL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(failure_is_atomic_and_rerun_succeeds),
-		cmocka_unit_test(eight_concurrent_runners),
-		cmocka_unit_test(lock_timeout_names_holder),
-		cmocka_unit_test(edited_file_fails_verify),
-		cmocka_unit_test(out_of_order_is_refused),
-		cmocka_unit_test(concurrent_index_applies_while_another_runner_waits),
-		cmocka_unit_test(concurrently_in_transaction_is_refused),
-		cmocka_unit_test(status_exit_codes_and_json),
-		cmocka_unit_test(baseline_then_up),
+		cmocka_unit_test_setup_teardown(failure_is_atomic_and_rerun_succeeds, fresh, done),
+		cmocka_unit_test_setup_teardown(eight_concurrent_runners, fresh, done),
+		cmocka_unit_test_setup_teardown(lock_timeout_names_holder, fresh, done),
+		cmocka_unit_test_setup_teardown(edited_file_fails_verify, fresh, done),
+		cmocka_unit_test_setup_teardown(out_of_order_is_refused, fresh, done),
+		cmocka_unit_test_setup_teardown(concurrent_index_applies_while_another_runner_waits,
+						fresh, done),
+		cmocka_unit_test_setup_teardown(concurrently_in_transaction_is_refused, fresh,
+						done),
+		cmocka_unit_test_setup_teardown(status_exit_codes_and_json, fresh, done),
+		cmocka_unit_test_setup_teardown(baseline_then_up, fresh, done),
 		cmocka_unit_test(new_creates_the_next_file),
 		cmocka_unit_test(wait_needs_a_real_login),
-		cmocka_unit_test(lock_timeout_directive),
-		cmocka_unit_test(failed_concurrent_index_is_reported),
+		cmocka_unit_test_setup_teardown(lock_timeout_directive, fresh, done),
+		cmocka_unit_test_setup_teardown(failed_concurrent_index_is_reported, fresh, done),
 		cmocka_unit_test(embedded_migrations_match_and_apply),
 	};
 

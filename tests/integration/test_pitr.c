@@ -45,10 +45,8 @@ static void relays_output_and_arguments(void **state)
 	assert_null(strstr(r.out, "planpipe-pitr: exit"));
 	pp_t_result_free(&r);
 
-	r = pp_t_run("backup", "--pitr", "--type", "diff", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "args: --copy backup --type diff\n");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "args: --copy backup --type diff\n", NULL, "backup", "--pitr", "--type",
+		    "diff", NULL);
 
 	/* The time in UTC with microseconds, whatever zone it was written in. */
 	r = pp_t_run("restore", "--to-time", "2024-01-05 10:14:00+01", NULL);
@@ -58,10 +56,8 @@ static void relays_output_and_arguments(void **state)
 	pp_t_assert_contains(r.out, "args: --copy restore --time 2024-01-05 09:14:00.000000+00\n");
 	pp_t_result_free(&r);
 
-	r = pp_t_run("restore", "--to-lsn", "0/16b3748", "--no-switch", NULL);
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "args: --copy restore --lsn 0/16B3748 --no-switch\n");
-	pp_t_result_free(&r);
+	pp_t_expect(0, "args: --copy restore --lsn 0/16B3748 --no-switch\n", NULL, "restore",
+		    "--to-lsn", "0/16b3748", "--no-switch", NULL);
 	unsetenv("PLANPIPE_PITR_PROGRAM");
 }
 
@@ -83,10 +79,7 @@ static void failures_come_back(void **state)
 
 	/* No status line: not the db image's program. */
 	fake("echo 'something else'");
-	r = pp_t_run("backup", "--pitr", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "ended without its status line");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "ended without its status line", "backup", "--pitr", NULL);
 
 	/* A program that is not there: the server's error, and what to do. */
 	setenv("PLANPIPE_PITR_PROGRAM", "/nonexistent/planpipe-pitr", 1);
@@ -119,25 +112,16 @@ static void bad_targets_are_refused_before_anything_runs(void **state)
 	pp_t_assert_contains(r.err, "22007");
 	pp_t_result_free(&r);
 
-	r = pp_t_run("restore", "--to-time", "2999-01-01 00:00:00+00", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "is in the future");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "is in the future", "restore", "--to-time", "2999-01-01 00:00:00+00",
+		    NULL);
 
-	r = pp_t_run("restore", "--to-lsn", "0/XYZ", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "--to-lsn '0/XYZ' is not valid");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "--to-lsn '0/XYZ' is not valid", "restore", "--to-lsn", "0/XYZ", NULL);
 
-	r = pp_t_run("restore", "--to-time", "2024-01-05 09:14:00+00", "--to-lsn", "0/1", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "not both");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "not both", "restore", "--to-time", "2024-01-05 09:14:00+00",
+		    "--to-lsn", "0/1", NULL);
 
-	r = pp_t_run("backup", "--pitr", "--type", "weekly", NULL);
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "--type 'weekly' is not full, diff or incr");
-	pp_t_result_free(&r);
+	pp_t_expect(2, NULL, "--type 'weekly' is not full, diff or incr", "backup", "--pitr",
+		    "--type", "weekly", NULL);
 
 	assert_int_not_equal(stat(marker, &st), 0);
 	unsetenv("PLANPIPE_PITR_PROGRAM");

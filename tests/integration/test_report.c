@@ -57,14 +57,9 @@ static const char fixture[] =
 
 static void setup_db(void)
 {
-	pp_t_result r;
 	PGconn *c;
 
-	pp_t_new_db();
-	r = pp_t_run("migrate", "up", NULL);
-	if (r.status != 0)
-		fail_msg("migrate up exited %d:\n%s%s", r.status, r.out, r.err);
-	pp_t_result_free(&r);
+	pp_t_new_migrated_db();
 	c = pp_t_connect();
 	free(pp_t_query(c, fixture));
 	PQfinish(c);

@@ -59,6 +59,14 @@ char *pp_t_slurp(const char *path, int missing_ok)
 	return buf;
 }
 
+char *pp_t_slurp_in(const char *dir, const char *name)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return pp_t_slurp(path, 0);
+}
+
 static void out_paths(const char *tag, char *out, char *err, size_t size)
 {
 	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -139,17 +147,22 @@ pp_t_result pp_t_runv(const char *const *args)
 	return r;
 }
 
+/* Appends first and the rest of ap, up to a NULL, to args[n..63); NULL-terminates. */
+static void collect(const char *args[64], size_t n, const char *first, va_list ap)
+{
+	for (const char *a = first; a && n < 63; a = va_arg(ap, const char *))
+		args[n++] = a;
+	args[n] = NULL;
+}
+
 pp_t_result pp_t_run(const char *arg, ...)
 {
 	const char *args[64];
 	va_list ap;
-	size_t n = 0;
 
 	va_start(ap, arg);
-	for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
-		args[n++] = a;
+	collect(args, 0, arg, ap);
 	va_end(ap);
-	args[n] = NULL;
 	return pp_t_runv(args);
 }
 
@@ -158,6 +171,64 @@ void pp_t_result_free(pp_t_result *r)
 	free(r->out);
 	free(r->err);
 	r->out = r->err = NULL;
+}
+
+pp_t_result pp_t_expectv_at(const char *file, int line, int status, const char *const *args)
+{
+	pp_t_result r = pp_t_runv(args);
+	char cmd[1024];
+	size_t n = 0;
+
+	if (r.status == status)
+		return r;
+	cmd[0] = '\0';
+	for (size_t i = 0; args[i] && n < sizeof(cmd); i++)
+		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " %s", args[i]);
+	print_error("%s:%d: planpipe%s exited %d, expected %d\nstdout:\n%s\nstderr:\n%s\n", file,
+		    line, cmd, r.status, status, r.out ? r.out : "", r.err ? r.err : "");
+	pp_t_result_free(&r);
+	_fail(file, line);
+	return r;
+}
+
+void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
+		    const char *err_has, const char *arg, ...)
+{
+	const char *args[64];
+	pp_t_result r;
+	va_list ap;
+
+	va_start(ap, arg);
+	collect(args, 0, arg, ap);
+	va_end(ap);
+	r = pp_t_expectv_at(file, line, status, args);
+	if (out_has)
+		pp_t_assert_contains_at(r.out, out_has, file, line);
+	if (err_has)
+		pp_t_assert_contains_at(r.err, err_has, file, line);
+	pp_t_result_free(&r);
+}
+
+char *pp_t_backup(const char *out, ...)
+{
+	const char *args[64] = {"backup", "--out", out}, *first;
+	pp_t_result r;
+	va_list ap;
+	char *nl, *path;
+
+	va_start(ap, out);
+	first = va_arg(ap, const char *);
+	collect(args, 3, first, ap);
+	va_end(ap);
+	r = pp_t_runv(args);
+	if (r.status != 0)
+		fail_msg("backup failed (%d):\n%s%s", r.status, r.out, r.err);
+	nl = strchr(r.out, '\n');
+	assert_non_null(nl);
+	path = strndup(r.out, (size_t)(nl - r.out));
+	assert_non_null(path);
+	pp_t_result_free(&r);
+	return path;
 }
 
 PGconn *pp_t_connect(void)
@@ -183,6 +254,14 @@ const char *pp_t_new_db(void)
 	free(pp_t_query(c, sql));
 	PQfinish(c);
 	setenv("PGDATABASE", name, 1);
+	return name;
+}
+
+const char *pp_t_new_migrated_db(void)
+{
+	const char *name = pp_t_new_db();
+
+	pp_t_expect(0, NULL, NULL, "migrate", "up", NULL);
 	return name;
 }
 

@@ -39,8 +39,26 @@ pp_t_result pp_t_wait(pid_t pid, const char *tag, int timeout_ms);
 
 void pp_t_result_free(pp_t_result *r);
 
+/*
+ * Runs planpipe with args (NULL-terminated) as pp_t_run does, and fails the
+ * running test, at the caller's file:line with the command and both outputs,
+ * unless it exits with status, its standard output contains out_has and its
+ * standard error contains err_has (each NULL: not checked). Frees the result.
+ */
+#define pp_t_expect(status, out_has, err_has, ...)                                                 \
+	pp_t_expect_at(__FILE__, __LINE__, (status), (out_has), (err_has), __VA_ARGS__)
+void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
+		    const char *err_has, const char *arg, ...);
+
+/* The same with args as an array; returns the result for more checks (caller frees). */
+#define pp_t_expectv(status, args) pp_t_expectv_at(__FILE__, __LINE__, (status), (args))
+pp_t_result pp_t_expectv_at(const char *file, int line, int status, const char *const *args);
+
 /* Creates a fresh database, sets PGDATABASE to it, returns its name (static storage). */
 const char *pp_t_new_db(void);
+
+/* pp_t_new_db, then `planpipe migrate up` there, which must succeed. */
+const char *pp_t_new_migrated_db(void);
 
 /*
  * Runs scripts/pg-cluster.sh CMD ("start", "stop" or "restart") on the test
@@ -69,6 +87,16 @@ void pp_t_write(const char *dir, const char *name, const char *contents);
  * be opened is "" when missing_ok, else fails the running test.
  */
 char *pp_t_slurp(const char *path, int missing_ok);
+
+/* pp_t_slurp of dir/name, which must exist (caller frees). */
+char *pp_t_slurp_in(const char *dir, const char *name);
+
+/*
+ * Runs `planpipe backup --out OUT ARGS...` (NULL-terminated), which must
+ * succeed (else the test fails with its output); returns the new backup's
+ * directory, the first line it prints (caller frees).
+ */
+char *pp_t_backup(const char *out, ...);
 
 /* Milliseconds on the monotonic clock. */
 long long pp_t_now_ms(void);

@@ -4,11 +4,7 @@
 BEGIN;
 SELECT plan(25);
 
-CREATE FUNCTION pg_temp.sid(p_label text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT s.id FROM stories s JOIN projects p ON p.id = s.project_id
-      WHERE p.key || ':' || s.key = p_label $$;
-CREATE FUNCTION pg_temp.pid(p_key text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT id FROM projects WHERE key = p_key $$;
+\ir lib/labels.sql
 CREATE FUNCTION pg_temp.act_as(p_handle text) RETURNS void LANGUAGE sql
 AS $$ SELECT set_config('planpipe.user_id', (SELECT id FROM users WHERE handle = p_handle)::text, true) $$;
 -- The SQL that adds "a depends on b".

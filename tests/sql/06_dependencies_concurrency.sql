@@ -6,36 +6,8 @@ BEGIN;
 SELECT plan(36);
 SET LOCAL client_min_messages = warning;
 
-CREATE FUNCTION pg_temp.wait_blocked(p_pid integer) RETURNS boolean LANGUAGE plpgsql
-AS $$
-BEGIN
-    FOR i IN 1..1000 LOOP
-        IF cardinality(pg_blocking_pids(p_pid)) > 0 THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.01);
-    END LOOP;
-    RETURN false;
-END
-$$;
--- dblink connects from inside the server, whose environment need not hold
--- PGHOST: aim at the server's own socket directory and port.
-CREATE FUNCTION pg_temp.conninfo() RETURNS text LANGUAGE plpgsql
-AS $$
-DECLARE
-    dir text := btrim(split_part(current_setting('unix_socket_directories'), ',', 1));
-    info text := format('dbname=''%s'' user=''%s''',
-                        replace(replace(current_database(), '\', '\\'), '''', '\'''),
-                        replace(replace(current_user, '\', '\\'), '''', '\'''));
-BEGIN
-    IF dir <> '' THEN
-        info := info || format(' host=''%s'' port=%s',
-                               replace(replace(dir, '\', '\\'), '''', '\'''),
-                               current_setting('port'));
-    END IF;
-    RETURN info;
-END
-$$;
+-- pg_temp.wait_blocked, pg_temp.conninfo
+\ir lib/dblink.sql
 -- SQL adding "a depends on b" (labels PROJECT:KEY) to a table of edges.
 CREATE FUNCTION pg_temp.edge(a text, b text) RETURNS text LANGUAGE sql
 AS $$

@@ -32,15 +32,7 @@ CREATE TEMP TABLE fx AS
 GRANT SELECT ON fx TO planpipe_app;
 CREATE FUNCTION pg_temp.id(p_kind text, p_key text) RETURNS bigint LANGUAGE sql
 AS $$ SELECT id FROM fx WHERE kind = p_kind AND key = p_key $$;
--- Acts as a user: the API's login role is a member of planpipe_app.
-CREATE FUNCTION pg_temp.act_as(p_handle text) RETURNS void LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM set_config('role', 'none', true);
-    PERFORM set_config('planpipe.user_id', coalesce(pg_temp.id('user', p_handle)::text, ''), true);
-    PERFORM set_config('role', 'planpipe_app', true);
-END
-$$;
+\ir lib/act_as.sql
 -- Rows a statement changed (0 when the policy hid them all).
 CREATE FUNCTION pg_temp.changed(p_sql text) RETURNS bigint LANGUAGE plpgsql
 AS $$

@@ -14,102 +14,7 @@ SELECT plan(89);
 SELECT ok(bool_and(planpipe_create_history_partition(m)), 'partitions for 2023-12, 2024-01 and 2024-02')
 FROM unnest(ARRAY['2023-12-01', '2024-01-01', '2024-02-01']::date[]) AS m;
 
-INSERT INTO users (handle) VALUES ('alice'), ('bob');
-INSERT INTO projects (key, name) VALUES ('PLAN', 'Planning'), ('OTHER', 'Other team');
--- alice may read PLAN only, bob owns OTHER only.
-INSERT INTO project_members (project_id, user_id, role)
-SELECT p.id, u.id, r::member_role
-FROM (VALUES ('PLAN', 'alice', 'viewer'), ('OTHER', 'bob', 'owner')) AS m(pk, h, r)
-JOIN projects p ON p.key = m.pk JOIN users u ON u.handle = m.h;
-INSERT INTO backlogs (project_id, name, kind, starts_on, ends_on)
-SELECT id, 'Sprint 1', 'sprint', '2024-01-08', '2024-01-19' FROM projects WHERE key = 'PLAN';
-INSERT INTO backlogs (project_id, name) SELECT id, 'Backlog' FROM projects WHERE key = 'PLAN';
-
--- key, project, backlog, status now, points, epic, checklist done/total, created_at
-CREATE TEMP TABLE fx_story (key text, project text, backlog text, status text, points numeric,
-                            epic text, ck_done int, ck_total int, created timestamptz);
-INSERT INTO fx_story VALUES
-    ('A-1',  'PLAN',  'Sprint 1', 'done',        3,    'auth',    2, 2, '2023-12-20 10:00+00'),
-    ('A-2',  'PLAN',  'Sprint 1', 'accepted',    2,    'auth',    3, 4, '2024-01-03 10:00+00'),
-    ('A-3',  'PLAN',  'Sprint 1', 'in_progress', 5,    'profile', 1, 3, '2024-01-09 10:00+00'),
-    ('A-4',  'PLAN',  'Sprint 1', 'cancelled',   8,    'profile', 0, 5, '2023-12-28 10:00+00'),
-    ('A-5',  'PLAN',  'Backlog',  'draft',       NULL, NULL,      0, 0, '2024-01-08 10:00+00'),
-    ('A-6',  'PLAN',  'Backlog',  'draft',       1,    NULL,      0, 1, '2024-01-20 10:00+00'),
-    ('A-7',  'PLAN',  'Backlog',  'done',        1,    'auth',    0, 2, '2023-12-01 10:00+00'),
-    ('A-8',  'PLAN',  'Sprint 1', 'draft',       2,    NULL,      1, 1, '2024-01-02 10:00+00'),
-    ('A-9',  'PLAN',  'Backlog',  'done',        1,    'auth',    0, 0, '2024-01-29 00:30+00'),
-    ('A-10', 'PLAN',  'Backlog',  'done',        1,    'auth',    1, 1, '2024-01-15 10:00+00'),
-    ('I-1',  'PLAN',  'Backlog',  'done',        2,    NULL,      2, 2, '2023-06-01 00:00+00'),
-    ('M-1',  'PLAN',  NULL,       'done',        2,    NULL,      0, 0, '2024-01-03 10:00+00'),
-    ('B-1',  'OTHER', NULL,       'in_progress', 5,    NULL,      1, 2, '2023-12-15 10:00+00'),
-    ('B-2',  'OTHER', NULL,       'draft',       3,    NULL,      0, 0, '2023-12-15 10:00+00'),
-    ('B-3',  'OTHER', NULL,       'done',        1,    NULL,      1, 1, '2024-01-02 10:00+00');
-INSERT INTO stories (project_id, backlog_id, key, title, status, estimate_points, epic,
-                     checklist_done, checklist_total, created_at)
-SELECT p.id, b.id, f.key, 'Story ' || f.key, f.status, f.points, f.epic, f.ck_done, f.ck_total, f.created
-FROM fx_story f JOIN projects p ON p.key = f.project
-LEFT JOIN backlogs b ON b.project_id = p.id AND b.name = f.backlog;
--- M-1 was finished in PLAN and later moved to OTHER; A-8 was archived mid-sprint.
-UPDATE stories SET project_id = (SELECT id FROM projects WHERE key = 'OTHER') WHERE key = 'M-1';
-UPDATE stories SET archived_at = '2024-01-12 10:00+00' WHERE key = 'A-8';
-
-CREATE FUNCTION pg_temp.sid(p_key text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT id FROM stories WHERE key = p_key $$;
--- Blocking: A-5 -> A-3 -> OTHER:B-1 -> OTHER:B-2 and A-5 -> A-6 (open);
--- A-3 -> A-1 is closed (done); A-6 -> A-1 only relates.
-INSERT INTO story_dependencies (story_id, depends_on_id, kind, created_at)
-SELECT pg_temp.sid(a), pg_temp.sid(b), k, t::timestamptz
-FROM (VALUES ('A-5', 'A-3', 'blocks', '2024-01-09 11:00+00'),
-             ('A-5', 'A-6', 'blocks', '2024-01-20 11:00+00'),
-             ('A-3', 'B-1', 'blocks', '2024-01-09 12:00+00'),
-             ('A-3', 'A-1', 'blocks', '2024-01-09 12:00+00'),
-             ('B-1', 'B-2', 'blocks', '2023-12-16 10:00+00'),
-             ('A-6', 'A-1', 'relates', '2024-01-20 10:00+00')) AS d(a, b, k, t);
-
--- The history. The triggers stamp rows with now(); the schema owner replaces
--- them with rows at chosen times (inserting history is the owner's right,
--- deleting it needs planpipe.maintenance). Each step is 'YYYY-MM-DD HH:MI
--- status' in UTC, the first one the insert; each row's from_status is the
--- step before, as the triggers write them.
-SET LOCAL planpipe.maintenance = on;
-DELETE FROM status_history WHERE story_id IN (SELECT pg_temp.sid(key) FROM fx_story);
-SET LOCAL planpipe.maintenance = off;
-CREATE FUNCTION pg_temp.history(p_key text, p_project text, VARIADIC p_steps text[]) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at, source)
-    SELECT pg_temp.sid(p_key), (SELECT id FROM projects WHERE key = p_project),
-           lag(split_part(st, ' ', 3)) OVER (ORDER BY i), split_part(st, ' ', 3),
-           (split_part(st, ' ', 1) || ' ' || split_part(st, ' ', 2) || '+00')::timestamptz,
-           CASE WHEN p_key = 'I-1' THEN 'import' ELSE 'api' END
-    FROM unnest(p_steps) WITH ORDINALITY AS u(st, i)
-$$;
-SELECT pg_temp.history('A-1', 'PLAN', '2023-12-20 10:00 draft', '2024-01-02 10:00 in_progress',
-                       '2024-01-05 10:00 done');
--- A-2 is re-opened on 01-12 and finished again on 01-17.
-SELECT pg_temp.history('A-2', 'PLAN', '2024-01-03 10:00 draft', '2024-01-04 10:00 in_progress',
-                       '2024-01-10 10:00 done', '2024-01-12 10:00 in_progress', '2024-01-16 10:00 review',
-                       '2024-01-17 10:00 done', '2024-01-18 10:00 accepted');
--- A-3 joins Sprint 1 on 01-09 (scope added); A-4 is cancelled on 01-15 (scope removed).
-SELECT pg_temp.history('A-3', 'PLAN', '2024-01-09 10:00 draft', '2024-01-11 10:00 in_progress');
-SELECT pg_temp.history('A-4', 'PLAN', '2023-12-28 10:00 ready', '2024-01-15 10:00 cancelled');
-SELECT pg_temp.history('A-5', 'PLAN', '2024-01-08 10:00 draft');
-SELECT pg_temp.history('A-6', 'PLAN', '2024-01-20 10:00 draft');
-SELECT pg_temp.history('A-7', 'PLAN', '2023-12-01 10:00 draft', '2023-12-05 10:00 in_progress',
-                       '2023-12-10 10:00 done');
-SELECT pg_temp.history('A-8', 'PLAN', '2024-01-02 10:00 draft');
--- A-9 starts on 31 January and is done on 1 February: two partitions.
-SELECT pg_temp.history('A-9', 'PLAN', '2024-01-29 00:30 draft', '2024-01-31 12:30 in_progress',
-                       '2024-02-01 00:30 done');
--- A-10 goes straight from draft to done: a lead time but no cycle time.
-SELECT pg_temp.history('A-10', 'PLAN', '2024-01-15 10:00 draft', '2024-01-16 10:00 done');
--- I-1 arrived already done (an import of finished work): no observed completion.
-SELECT pg_temp.history('I-1', 'PLAN', '2024-01-10 10:00 done');
-SELECT pg_temp.history('M-1', 'PLAN', '2024-01-03 10:00 draft', '2024-01-05 10:00 in_progress',
-                       '2024-01-08 10:00 done');
-SELECT pg_temp.history('B-1', 'OTHER', '2023-12-15 10:00 draft', '2024-01-03 10:00 in_progress');
-SELECT pg_temp.history('B-2', 'OTHER', '2023-12-15 10:00 draft');
-SELECT pg_temp.history('B-3', 'OTHER', '2024-01-02 10:00 ready', '2024-01-09 10:00 in_progress',
-                       '2024-01-12 10:00 done');
+\ir lib/reports_fixture.sql
 
 SELECT results_eq(
     $$SELECT to_status, tableoid::regclass::text FROM status_history
@@ -415,14 +320,7 @@ SELECT is((SELECT planpipe_report_cumulative_flow(NULL, NULL, '2024-01-31') ->> 
           'daily reports default to the 30 days up to to');
 
 -- Row-level security ------------------------------------------------------------------------------
-CREATE FUNCTION pg_temp.act_as(p_handle text) RETURNS void LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM set_config('role', 'none', true);
-    PERFORM set_config('planpipe.user_id', coalesce((SELECT id FROM users WHERE handle = p_handle)::text, ''), true);
-    PERFORM set_config('role', 'planpipe_app', true);
-END
-$$;
+\ir lib/act_as.sql
 CREATE TEMP TABLE r_owner AS
     SELECT planpipe_report_status_summary(ARRAY['PLAN']) AS summary,
            planpipe_report_cumulative_flow(ARRAY['PLAN'], '2024-01-01', '2024-02-02') AS flow;

@@ -8,12 +8,7 @@ SELECT plan(14);
 
 SELECT ok(bool_and(planpipe_create_history_partition(m)), 'partitions for 2023-11 .. 2024-01')
 FROM unnest(ARRAY['2023-11-01', '2023-12-01', '2024-01-01']::date[]) AS m;
-INSERT INTO users (handle) VALUES ('alice'), ('bob');
-INSERT INTO projects (key, name) VALUES ('PLAN', 'Planning'), ('OTHER', 'Other team');
-INSERT INTO project_members (project_id, user_id, role)
-SELECT p.id, u.id, r::member_role
-FROM (VALUES ('PLAN', 'alice', 'viewer'), ('OTHER', 'bob', 'owner')) AS m(pk, h, r)
-JOIN projects p ON p.key = m.pk JOIN users u ON u.handle = m.h;
+\ir lib/history.sql
 
 CREATE TEMP TABLE fx (key text, project text, status text);
 INSERT INTO fx VALUES
@@ -25,20 +20,8 @@ SELECT p.id, f.key, 'Story ' || f.key, f.status FROM fx f JOIN projects p ON p.k
 -- M-1 worked on in OTHER, moved to PLAN and finished there; S-4 archived on 01-05.
 UPDATE stories SET project_id = (SELECT id FROM projects WHERE key = 'PLAN') WHERE key = 'M-1';
 UPDATE stories SET archived_at = '2024-01-05 10:00+00' WHERE key = 'S-4';
-CREATE FUNCTION pg_temp.sid(p_key text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT id FROM stories WHERE key = p_key $$;
 
-SET LOCAL planpipe.maintenance = on;
-DELETE FROM status_history WHERE story_id IN (SELECT pg_temp.sid(key) FROM fx);
-SET LOCAL planpipe.maintenance = off;
-CREATE FUNCTION pg_temp.history(p_key text, p_project text, VARIADIC p_steps text[]) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at, source)
-    SELECT pg_temp.sid(p_key), (SELECT id FROM projects WHERE key = p_project),
-           lag(split_part(st, ' ', 3)) OVER (ORDER BY i), split_part(st, ' ', 3),
-           (split_part(st, ' ', 1) || ' ' || split_part(st, ' ', 2) || '+00')::timestamptz, 'api'
-    FROM unnest(p_steps) WITH ORDINALITY AS u(st, i)
-$$;
+SELECT pg_temp.forget_history(ARRAY(SELECT key FROM fx));
 SELECT pg_temp.history('S-1', 'PLAN', '2023-12-01 10:00 draft');
 SELECT pg_temp.history('S-2', 'PLAN', '2023-12-01 10:00 draft', '2024-01-03 10:00 in_progress',
                        '2024-01-06 10:00 done');
@@ -151,14 +134,7 @@ SELECT is((SELECT jsonb_object_agg(s->>'key', s->'depth')
 UPDATE stories SET status = 'draft' WHERE key IN ('X-4', 'X-5');
 
 -- Row-level security -----------------------------------------------------------------------------
-CREATE FUNCTION pg_temp.act_as(p_handle text) RETURNS void LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM set_config('role', 'none', true);
-    PERFORM set_config('planpipe.user_id', coalesce((SELECT id FROM users WHERE handle = p_handle)::text, ''), true);
-    PERFORM set_config('role', 'planpipe_app', true);
-END
-$$;
+\ir lib/act_as.sql
 SELECT pg_temp.act_as('alice');
 -- M-1's start on 01-02 was recorded in OTHER, which alice may not see: to her
 -- M-1 was in progress from the start (docs/reports.md, row-level security).

@@ -28,14 +28,7 @@ CREATE TEMP TABLE fx AS
 GRANT SELECT ON fx TO planpipe_app;
 CREATE FUNCTION pg_temp.id(p_kind text, p_key text) RETURNS bigint LANGUAGE sql
 AS $$ SELECT id FROM fx WHERE kind = p_kind AND key = p_key $$;
-CREATE FUNCTION pg_temp.act_as(p_handle text) RETURNS void LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM set_config('role', 'none', true);
-    PERFORM set_config('planpipe.user_id', coalesce(pg_temp.id('user', p_handle)::text, ''), true);
-    PERFORM set_config('role', 'planpipe_app', true);
-END
-$$;
+\ir lib/act_as.sql
 -- The keys of a page of a backlog, in order.
 CREATE FUNCTION pg_temp.page(p_backlog text, p_after_story text, p_limit int, p_archived boolean DEFAULT false)
 RETURNS text LANGUAGE sql

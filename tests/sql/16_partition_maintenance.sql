@@ -16,23 +16,8 @@ AS $$ SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inh
       WHERE i.inhparent = 'status_history'::regclass AND c.relname >= 'status_history_p' || to_char(p, 'YYYYMM')
         AND c.relname <> 'status_history_default' ORDER BY 1 $$;
 
--- dblink connects from inside the server (as in 04_story_keys_concurrency.sql).
-CREATE FUNCTION pg_temp.conninfo() RETURNS text LANGUAGE plpgsql
-AS $f$
-DECLARE
-    dir text := btrim(split_part(current_setting('unix_socket_directories'), ',', 1));
-    info text := format('dbname=''%s'' user=''%s''',
-                        replace(replace(current_database(), '\', '\\'), '''', '\'''),
-                        replace(replace(current_user, '\', '\\'), '''', '\'''));
-BEGIN
-    IF dir <> '' THEN
-        info := info || format(' host=''%s'' port=%s',
-                               replace(replace(dir, '\', '\\'), '''', '\'''),
-                               current_setting('port'));
-    END IF;
-    RETURN info;
-END
-$f$;
+-- dblink connects from inside the server: pg_temp.conninfo.
+\ir lib/dblink.sql
 
 INSERT INTO projects (key, name) VALUES ('PLAN', 'Planning');
 INSERT INTO stories (project_id, key, title) SELECT id, 'M-1', 'one' FROM projects;

@@ -8,11 +8,7 @@
 BEGIN;
 SELECT plan(50);
 
-CREATE FUNCTION pg_temp.sid(p_label text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT s.id FROM stories s JOIN projects p ON p.id = s.project_id
-      WHERE p.key || ':' || s.key = p_label $$;
-CREATE FUNCTION pg_temp.pid(p_key text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT id FROM projects WHERE key = p_key $$;
+\ir lib/labels.sql
 CREATE FUNCTION pg_temp.sids(p_labels text[]) RETURNS bigint[] LANGUAGE sql
 AS $$ SELECT array_agg(pg_temp.sid(l) ORDER BY i) FROM unnest(p_labels) WITH ORDINALITY AS x(l, i) $$;
 -- The SQL that adds the edges 'A B' (A depends on B) or 'A B relates' in one

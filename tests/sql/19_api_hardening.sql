@@ -20,14 +20,7 @@ CREATE TEMP TABLE fx AS SELECT handle, id FROM users;
 GRANT SELECT ON fx TO planpipe_app;
 CREATE FUNCTION pg_temp.uid(p_handle text) RETURNS bigint LANGUAGE sql
 AS $$ SELECT id FROM fx WHERE handle = p_handle $$;
-CREATE FUNCTION pg_temp.act_as(p_handle text) RETURNS void LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM set_config('role', 'none', true);
-    PERFORM set_config('planpipe.user_id', coalesce(pg_temp.uid(p_handle)::text, ''), true);
-    PERFORM set_config('role', 'planpipe_app', true);
-END
-$$;
+\ir lib/act_as.sql
 CREATE FUNCTION pg_temp.seen() RETURNS text LANGUAGE sql
 AS $$ SELECT string_agg(handle, ',' ORDER BY handle) FROM users $$;
 

@@ -13,12 +13,7 @@ SELECT plan(29);
 SELECT ok(bool_and(planpipe_create_history_partition(m)), 'partitions for 2023-12 .. 2024-02')
 FROM unnest(ARRAY['2023-12-01', '2024-01-01', '2024-02-01']::date[]) AS m;
 
-INSERT INTO users (handle) VALUES ('alice'), ('bob');
-INSERT INTO projects (key, name) VALUES ('PLAN', 'Planning'), ('OTHER', 'Other team');
-INSERT INTO project_members (project_id, user_id, role)
-SELECT p.id, u.id, r::member_role
-FROM (VALUES ('PLAN', 'alice', 'viewer'), ('OTHER', 'bob', 'owner')) AS m(pk, h, r)
-JOIN projects p ON p.key = m.pk JOIN users u ON u.handle = m.h;
+\ir lib/history.sql
 -- A status marked blocked (0017), in PLAN's workflow.
 INSERT INTO statuses (key, category, position, description, blocked)
 VALUES ('stuck', 'active', 35, 'Waiting on something', true);
@@ -73,8 +68,6 @@ LEFT JOIN backlogs b ON b.project_id = p.id AND b.name = f.backlog;
 UPDATE stories SET project_id = (SELECT id FROM projects WHERE key = 'PLAN') WHERE key = 'M-1';
 UPDATE stories SET archived_at = '2024-01-11 10:00+00' WHERE key = 'V-7';
 
-CREATE FUNCTION pg_temp.sid(p_key text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT id FROM stories WHERE key = p_key $$;
 -- Blocking: V-13 and V-16 by V-15 (open), V-17 by OTHER's O-2 (open),
 -- V-19 by V-18 (done: not blocking), M-1 by V-12 (done); V-19 only relates to V-15.
 INSERT INTO story_dependencies (story_id, depends_on_id, kind)
@@ -83,19 +76,9 @@ FROM (VALUES ('V-13', 'V-15', 'blocks'), ('V-16', 'V-15', 'blocks'), ('V-17', 'O
              ('V-19', 'V-18', 'blocks'), ('M-1', 'V-12', 'blocks'), ('V-19', 'V-15', 'relates'))
      AS d(a, b, k);
 
--- The history, replaced by rows at chosen times (see tests/sql/11_reports.sql):
+-- The history, replaced by rows at chosen times (tests/sql/lib/history.sql):
 -- each step 'YYYY-MM-DD HH:MI status', the first the insert.
-SET LOCAL planpipe.maintenance = on;
-DELETE FROM status_history WHERE story_id IN (SELECT pg_temp.sid(key) FROM fx);
-SET LOCAL planpipe.maintenance = off;
-CREATE FUNCTION pg_temp.history(p_key text, p_project text, VARIADIC p_steps text[]) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at, source)
-    SELECT pg_temp.sid(p_key), (SELECT id FROM projects WHERE key = p_project),
-           lag(split_part(st, ' ', 3)) OVER (ORDER BY i), split_part(st, ' ', 3),
-           (split_part(st, ' ', 1) || ' ' || split_part(st, ' ', 2) || '+00')::timestamptz, 'api'
-    FROM unnest(p_steps) WITH ORDINALITY AS u(st, i)
-$$;
+SELECT pg_temp.forget_history(ARRAY(SELECT key FROM fx));
 SELECT pg_temp.history('V-0', 'PLAN', '2023-12-10 10:00 draft', '2023-12-19 10:00 in_progress', '2023-12-28 10:00 done');
 SELECT pg_temp.history('V-1', 'PLAN', '2023-12-20 10:00 draft', '2024-01-02 10:00 in_progress', '2024-01-05 10:00 done');
 SELECT pg_temp.history('V-2', 'PLAN', '2023-12-21 10:00 draft', '2024-01-03 10:00 in_progress', '2024-01-09 10:00 done');
@@ -263,14 +246,7 @@ SELECT is(planpipe_report_epics(ARRAY['PLAN', 'OTHER'])->'by_project'->0->'proje
           'epics: projects in key order');
 
 -- Row-level security ------------------------------------------------------------------------------
-CREATE FUNCTION pg_temp.act_as(p_handle text) RETURNS void LANGUAGE plpgsql
-AS $$
-BEGIN
-    PERFORM set_config('role', 'none', true);
-    PERFORM set_config('planpipe.user_id', coalesce((SELECT id FROM users WHERE handle = p_handle)::text, ''), true);
-    PERFORM set_config('role', 'planpipe_app', true);
-END
-$$;
+\ir lib/act_as.sql
 CREATE TEMP TABLE r_owner AS
     SELECT planpipe_report_velocity(ARRAY['PLAN'], 3, '2024-01-24') AS velocity,
            planpipe_report_epics(ARRAY['PLAN']) AS epics,

@@ -1,6 +1,6 @@
 /*
- * story_test.h: what the story parser's unit tests share (test_story.c,
- * test_story_fields.c, test_story_sniff.c): reading a fixture, parsing a
+ * story_test.h: what the story parser's unit tests share (story.c,
+ * story_fields.c, story_sniff.c here): reading a fixture, parsing a
  * text, and checking an error or a warning with its position. Static
  * functions in a header: each test program includes it once.
  */
@@ -128,6 +128,16 @@ static inline void parse_warn(const char *extra, int line, int col, const char *
 		fail_msg("expected one warning, got %zu", s->n_warnings);
 	if (meta != NULL)
 		assert_string_equal(s->metadata_json, meta);
+}
+
+/* parse_warn, with nothing more to check of the story: it is freed. */
+static inline void expect_only_warning(const char *extra, int line, int col, const char *needle,
+				       const char *meta)
+{
+	pp_story s;
+
+	parse_warn(extra, line, col, needle, meta, &s);
+	pp_story_free(&s);
 }
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * test_git_history.c: tests src/import/git_history.c on real git
+ * tests/unit/import/git_history.c: tests src/import/git_history.c on real git
  * repositories built in a temporary directory, with pinned author and
  * committer names and dates, so nothing depends on today's date.
  */
@@ -78,6 +78,14 @@ static void commit(const char *repo, const char *when, const char *name)
 	   name, name, when, when, when);
 }
 
+/* story(), then commit() of it alone. */
+static void commit_story(const char *repo, const char *path, const char *key, const char *status,
+			 const char *body, const char *when, const char *name)
+{
+	story(repo, path, key, status, body);
+	commit(repo, when, name);
+}
+
 /* The id of rev in repo. */
 static void rev(const char *repo, const char *what, char out[PP_GIT_ID_MAX + 1])
 {
@@ -100,6 +108,16 @@ static void walk_ok(const char *dir, const char *since, pp_git_history *h)
 	pp_err_clear(&err);
 	if (pp_git_history_walk(&o, h, &err) != PP_OK)
 		fail_msg("walk %s: %s", dir, err.msg);
+}
+
+/* The history of the file at path, which must have one. */
+static const pp_git_file *file_of(pp_git_history *h, const char *path)
+{
+	const pp_git_file *f = pp_git_history_find(h, path);
+
+	if (f == NULL)
+		fail_msg("no history for %s", path);
+	return f;
 }
 
 static void expect_change(const pp_git_file *f, size_t i, const char *from, const char *to,
@@ -130,19 +148,15 @@ static void three_commits(void **state)
 
 	(void)state;
 	new_repo(repo, sizeof(repo));
-	story(repo, "A-1.md", "A-1", "draft", "first");
-	commit(repo, "2025-08-28T10:00:00Z", "alice");
-	story(repo, "A-1.md", "A-1", "in_progress", "first");
-	commit(repo, "2025-08-29T11:30:00Z", "bob");
-	story(repo, "A-1.md", "A-1", "done", "first");
-	commit(repo, "2025-09-01T09:15:00Z", "carol");
+	commit_story(repo, "A-1.md", "A-1", "draft", "first", "2025-08-28T10:00:00Z", "alice");
+	commit_story(repo, "A-1.md", "A-1", "in_progress", "first", "2025-08-29T11:30:00Z", "bob");
+	commit_story(repo, "A-1.md", "A-1", "done", "first", "2025-09-01T09:15:00Z", "carol");
 	walk_ok(repo, NULL, &h);
 	assert_int_equal(h.n_files, 1);
 	assert_string_equal(h.prefix, "");
 	assert_false(h.shallow);
 	assert_int_equal(h.commits_walked, 3);
-	f = pp_git_history_find(&h, "A-1.md");
-	assert_non_null(f);
+	f = file_of(&h, "A-1.md");
 	assert_string_equal(f->key, "A-1");
 	assert_int_equal(f->n_changes, 3);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
@@ -168,15 +182,13 @@ static void body_only(void **state)
 
 	(void)state;
 	new_repo(repo, sizeof(repo));
-	story(repo, "B-1.md", "B-1", "draft", "one");
-	commit(repo, "2025-08-28T10:00:00Z", "alice");
-	story(repo, "B-1.md", "B-1", "draft", "two - [x] done");
-	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	commit_story(repo, "B-1.md", "B-1", "draft", "one", "2025-08-28T10:00:00Z", "alice");
+	commit_story(repo, "B-1.md", "B-1", "draft", "two - [x] done", "2025-08-29T10:00:00Z",
+		     "bob");
 	sh(repo, "chmod +x B-1.md");
 	commit(repo, "2025-08-30T10:00:00Z", "bob");
 	walk_ok(repo, NULL, &h);
-	f = pp_git_history_find(&h, "B-1.md");
-	assert_non_null(f);
+	f = file_of(&h, "B-1.md");
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
 	assert_int_equal(h.commits_walked, 3);
@@ -192,17 +204,16 @@ static void rename_keeps_history(void **state)
 
 	(void)state;
 	new_repo(repo, sizeof(repo));
-	story(repo, "old/C-1.md", "C-1", "draft", "a body long enough to be recognised");
-	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	commit_story(repo, "old/C-1.md", "C-1", "draft", "a body long enough to be recognised",
+		     "2025-08-28T10:00:00Z", "alice");
 	sh(repo, "mkdir new && git mv old/C-1.md 'new/C-1 renamed.md'");
 	commit(repo, "2025-08-29T10:00:00Z", "bob");
-	story(repo, "new/C-1 renamed.md", "C-1", "ready", "a body long enough to be recognised");
-	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	commit_story(repo, "new/C-1 renamed.md", "C-1", "ready",
+		     "a body long enough to be recognised", "2025-08-30T10:00:00Z", "carol");
 	walk_ok(repo, NULL, &h);
 	assert_int_equal(h.n_files, 1);
 	assert_null(pp_git_history_find(&h, "old/C-1.md"));
-	f = pp_git_history_find(&h, "new/C-1 renamed.md");
-	assert_non_null(f);
+	f = file_of(&h, "new/C-1 renamed.md");
 	assert_int_equal(f->n_changes, 2);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
 	expect_change(f, 1, "draft", "ready", "2025-08-30T10:00:00Z", "carol");
@@ -220,25 +231,22 @@ static void since_walks_new_commits(void **state)
 	(void)state;
 	new_repo(repo, sizeof(repo));
 	story(repo, "D-1.md", "D-1", "draft", "x");
-	story(repo, "D-2.md", "D-2", "draft", "x");
-	commit(repo, "2025-08-28T10:00:00Z", "alice");
-	story(repo, "D-1.md", "D-1", "ready", "x");
-	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	commit_story(repo, "D-2.md", "D-2", "draft", "x", "2025-08-28T10:00:00Z", "alice");
+	commit_story(repo, "D-1.md", "D-1", "ready", "x", "2025-08-29T10:00:00Z", "bob");
 	rev(repo, "HEAD", since);
 	story(repo, "D-1.md", "D-1", "done", "x");
-	story(repo, "D-3.md", "D-3", "draft", "x");
-	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	commit_story(repo, "D-3.md", "D-3", "draft", "x", "2025-08-30T10:00:00Z", "carol");
 	walk_ok(repo, since, &h);
 	assert_string_equal(h.since, since);
 	assert_false(h.since_discarded);
 	assert_int_equal(h.commits_walked, 1);
 	assert_int_equal(h.n_files, 2); /* D-2 was not touched */
 	assert_null(pp_git_history_find(&h, "D-2.md"));
-	f = pp_git_history_find(&h, "D-1.md");
+	f = file_of(&h, "D-1.md");
 	assert_null(f->created); /* before SINCE */
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, "ready", "done", "2025-08-30T10:00:00Z", "carol");
-	f = pp_git_history_find(&h, "D-3.md");
+	f = file_of(&h, "D-3.md");
 	assert_non_null(f->created);
 	expect_change(f, 0, NULL, "draft", "2025-08-30T10:00:00Z", "carol");
 	pp_git_history_free(&h);
@@ -253,13 +261,12 @@ static void since_walks_new_commits(void **state)
 
 	/* History rewritten (a force-push): SINCE is no ancestor, all is walked. */
 	sh(repo, "git reset -q --hard HEAD~2");
-	story(repo, "D-1.md", "D-1", "blocked", "x");
-	commit(repo, "2025-08-31T10:00:00Z", "dave");
+	commit_story(repo, "D-1.md", "D-1", "blocked", "x", "2025-08-31T10:00:00Z", "dave");
 	walk_ok(repo, since, &h);
 	assert_true(h.since_discarded);
 	assert_string_equal(h.since, "");
 	assert_int_equal(h.commits_walked, 2);
-	f = pp_git_history_find(&h, "D-1.md");
+	f = file_of(&h, "D-1.md");
 	assert_int_equal(f->n_changes, 2);
 	expect_change(f, 1, "draft", "blocked", "2025-08-31T10:00:00Z", "dave");
 	pp_git_history_free(&h);
@@ -281,8 +288,7 @@ static void since_not_hex(void **state)
 
 	(void)state;
 	new_repo(repo, sizeof(repo));
-	story(repo, "E-1.md", "E-1", "draft", "x");
-	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	commit_story(repo, "E-1.md", "E-1", "draft", "x", "2025-08-28T10:00:00Z", "alice");
 	o.dir = repo;
 	assert_int_equal(pp_git_history_walk(&o, &h, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "expected a commit id"));
@@ -299,12 +305,9 @@ static void subdirectory(void **state)
 	new_repo(repo, sizeof(repo));
 	story(repo, "plans/api/F-1.md", "F-1", "draft", "x");
 	story(repo, "plans/web/F-2.md", "F-2", "draft", "x");
-	story(repo, "other/F-3.md", "F-3", "draft", "x");
-	commit(repo, "2025-08-28T10:00:00Z", "alice");
-	story(repo, "other/F-3.md", "F-3", "done", "x");
-	commit(repo, "2025-08-29T10:00:00Z", "bob");
-	story(repo, "plans/web/F-2.md", "F-2", "done", "x");
-	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	commit_story(repo, "other/F-3.md", "F-3", "draft", "x", "2025-08-28T10:00:00Z", "alice");
+	commit_story(repo, "other/F-3.md", "F-3", "done", "x", "2025-08-29T10:00:00Z", "bob");
+	commit_story(repo, "plans/web/F-2.md", "F-2", "done", "x", "2025-08-30T10:00:00Z", "carol");
 	snprintf(dir, sizeof(dir), "%s/plans", repo);
 	walk_ok(dir, NULL, &h);
 	assert_string_equal(h.prefix, "plans/");
@@ -327,13 +330,12 @@ static void odd_names(void **state)
 	(void)state;
 	new_repo(repo, sizeof(repo));
 	story(repo, name, "G-1", "draft", "x");
-	story(repo, "backlog/Épopée x/G-2.md", "G-2", "draft", "x");
-	commit(repo, "2025-08-28T10:00:00Z", "Zoë Ünal");
-	story(repo, "backlog/Épopée x/G-2.md", "G-2", "done", "x");
-	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	commit_story(repo, "backlog/Épopée x/G-2.md", "G-2", "draft", "x", "2025-08-28T10:00:00Z",
+		     "Zoë Ünal");
+	commit_story(repo, "backlog/Épopée x/G-2.md", "G-2", "done", "x", "2025-08-29T10:00:00Z",
+		     "bob");
 	walk_ok(repo, NULL, &h);
-	f = pp_git_history_find(&h, name);
-	assert_non_null(f);
+	f = file_of(&h, name);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "Zoë Ünal");
 	pp_git_history_free(&h);
 	/* A directory whose name is a pathspec glob matches only itself. */
@@ -369,16 +371,14 @@ static void what_counts(void **state)
 	commit(repo, "2025-08-29T10:00:00Z", "bob");
 	story(repo, "H-1.md", "H-1", NULL, "x"); /* the status removed */
 	commit(repo, "2025-08-30T10:00:00Z", "carol");
-	story(repo, "H-1.md", "H-1", "ready", "x");
-	commit(repo, "2025-08-31T10:00:00Z", "dave");
+	commit_story(repo, "H-1.md", "H-1", "ready", "x", "2025-08-31T10:00:00Z", "dave");
 	walk_ok(repo, NULL, &h);
 	assert_int_equal(h.n_files, 2);
-	f = pp_git_history_find(&h, "README.md");
-	assert_non_null(f);
+	f = file_of(&h, "README.md");
 	assert_int_equal(f->n_changes, 0);
 	assert_int_equal(f->n_unparsed, 1);
 	assert_null(f->key);
-	f = pp_git_history_find(&h, "H-1.md");
+	f = file_of(&h, "H-1.md");
 	assert_int_equal(f->n_unparsed, 1);
 	assert_int_equal(f->n_changes, 3);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
@@ -397,15 +397,14 @@ static void delete_and_add_again(void **state)
 	(void)state;
 	new_repo(repo, sizeof(repo));
 	story(repo, "I-1.md", "I-1", "draft", "x");
-	story(repo, "I-2.md", "I-2", "draft", "x");
-	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	commit_story(repo, "I-2.md", "I-2", "draft", "x", "2025-08-28T10:00:00Z", "alice");
 	sh(repo, "git rm -q I-1.md I-2.md");
 	commit(repo, "2025-08-29T10:00:00Z", "bob");
-	story(repo, "I-1.md", "I-1", "ready", "another body entirely, nothing alike");
-	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	commit_story(repo, "I-1.md", "I-1", "ready", "another body entirely, nothing alike",
+		     "2025-08-30T10:00:00Z", "carol");
 	walk_ok(repo, NULL, &h);
 	assert_int_equal(h.n_files, 1);
-	f = pp_git_history_find(&h, "I-1.md");
+	f = file_of(&h, "I-1.md");
 	assert_string_equal(f->created->time_iso, "2025-08-30T10:00:00Z");
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, NULL, "ready", "2025-08-30T10:00:00Z", "carol");
@@ -422,23 +421,20 @@ static void merge_commit(void **state)
 	(void)state;
 	new_repo(repo, sizeof(repo));
 	story(repo, "J-1.md", "J-1", "draft", "x");
-	story(repo, "J-2.md", "J-2", "draft", "x");
-	commit(repo, "2025-08-28T10:00:00Z", "alice");
+	commit_story(repo, "J-2.md", "J-2", "draft", "x", "2025-08-28T10:00:00Z", "alice");
 	sh(repo, "git checkout -q -b feature");
-	story(repo, "J-1.md", "J-1", "in_progress", "x");
-	commit(repo, "2025-08-29T10:00:00Z", "bob");
+	commit_story(repo, "J-1.md", "J-1", "in_progress", "x", "2025-08-29T10:00:00Z", "bob");
 	sh(repo, "git checkout -q main");
-	story(repo, "J-2.md", "J-2", "done", "x");
-	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	commit_story(repo, "J-2.md", "J-2", "done", "x", "2025-08-30T10:00:00Z", "carol");
 	sh(repo, "GIT_AUTHOR_NAME=merger GIT_AUTHOR_EMAIL=m@example.com "
 		 "GIT_COMMITTER_NAME=merger GIT_COMMITTER_EMAIL=m@example.com "
 		 "GIT_AUTHOR_DATE=2025-08-31T10:00:00Z GIT_COMMITTER_DATE=2025-08-31T10:00:00Z "
 		 "git merge -q --no-ff -m merge feature");
 	walk_ok(repo, NULL, &h);
-	f = pp_git_history_find(&h, "J-1.md");
+	f = file_of(&h, "J-1.md");
 	assert_int_equal(f->n_changes, 2);
 	expect_change(f, 1, "draft", "in_progress", "2025-08-31T10:00:00Z", "merger");
-	f = pp_git_history_find(&h, "J-2.md");
+	f = file_of(&h, "J-2.md");
 	expect_change(f, 1, "draft", "done", "2025-08-30T10:00:00Z", "carol");
 	pp_git_history_free(&h);
 }
@@ -452,18 +448,15 @@ static void shallow_clone(void **state)
 
 	(void)state;
 	new_repo(repo, sizeof(repo));
-	story(repo, "K-1.md", "K-1", "draft", "x");
-	commit(repo, "2025-08-28T10:00:00Z", "alice");
-	story(repo, "K-1.md", "K-1", "ready", "x");
-	commit(repo, "2025-08-29T10:00:00Z", "bob");
-	story(repo, "K-1.md", "K-1", "done", "x");
-	commit(repo, "2025-08-30T10:00:00Z", "carol");
+	commit_story(repo, "K-1.md", "K-1", "draft", "x", "2025-08-28T10:00:00Z", "alice");
+	commit_story(repo, "K-1.md", "K-1", "ready", "x", "2025-08-29T10:00:00Z", "bob");
+	commit_story(repo, "K-1.md", "K-1", "done", "x", "2025-08-30T10:00:00Z", "carol");
 	snprintf(clone, sizeof(clone), "%s-shallow", repo);
 	sh(tmp, "git clone -q --depth 2 'file://%s' '%s'", repo, clone);
 	walk_ok(clone, NULL, &h);
 	assert_true(h.shallow);
 	assert_int_equal(h.commits_walked, 2);
-	f = pp_git_history_find(&h, "K-1.md");
+	f = file_of(&h, "K-1.md");
 	/* The boundary commit "adds" the file: its status then is the first. */
 	assert_string_equal(f->created->time_iso, "2025-08-29T10:00:00Z");
 	assert_int_equal(f->n_changes, 2);
@@ -480,8 +473,7 @@ static void submodule(void **state)
 
 	(void)state;
 	new_repo(sub, sizeof(sub));
-	story(sub, "L-1.md", "L-1", "draft", "x");
-	commit(sub, "2025-08-28T10:00:00Z", "alice");
+	commit_story(sub, "L-1.md", "L-1", "draft", "x", "2025-08-28T10:00:00Z", "alice");
 	new_repo(super, sizeof(super));
 	sh(super, "git -c protocol.file.allow=always submodule -q add 'file://%s' api", sub);
 	commit(super, "2025-08-29T10:00:00Z", "bob");

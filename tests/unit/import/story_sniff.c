@@ -1,5 +1,5 @@
 /*
- * test_story_sniff.c: tests src/import/story_sniff.c (what a file is, and
+ * tests/unit/import/story_sniff.c: tests src/import/story_sniff.c (what a file is, and
  * whether it is a template) and the front matter forms pp_story_parse reads
  * or refuses with a reason: YAML, JSON, TOML, CR-only line ends, UTF-16,
  * mistyped delimiters.

@@ -1,4 +1,4 @@
-/* test_story.c: tests src/import/story.c on the real spec file and on hard cases. */
+/* tests/unit/import/story.c: tests src/import/story.c on the real spec file and on hard cases. */
 #include "story_test.h"
 
 #include <jansson.h>
@@ -193,7 +193,7 @@ static void delimiters(void **state)
 	pp_story_free(&s);
 }
 
-/* No key and no title after the fallbacks: errors (a key from a file name: test_story_fields.c). */
+/* No key and no title after the fallbacks: errors (a key from a file name: story_fields.c). */
 static void empty_and_missing(void **state)
 {
 	static const char *const no_key[] = {

@@ -1,4 +1,4 @@
-/* test_backlog_index.c: tests src/import/backlog_index.c (pure: no files but one). */
+/* tests/unit/import/backlog_index.c: tests src/import/backlog_index.c (pure: no files but one). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
