@@ -9,9 +9,11 @@
 # thing the README assumes), `make build`, then `make run`, whose API must
 # answer /readyz 200 and take the admin token it printed; `eval "$(make -s
 # env)"` must put a working `planpipe` on the PATH; a second `make run`
-# keeps the token and `make run ROTATE=1` replaces it. Then `make test`,
-# the whole suite, inside the container (its Docker stages skip themselves
-# there: a container has no Docker engine of its own).
+# keeps the token and `make run ROTATE=1` replaces it. Then `make test`
+# inside the container: its plain suite, with the installs it needs. Its
+# Docker stages skip themselves (a container has no Docker engine of its
+# own), and so do its sanitizer builds (PP_TEST_NO_SANITIZERS: the outer
+# make test ran them on the same tree; twice would cost 20 minutes).
 #
 # Prints "N passed, N failed"; exits 1 when anything failed. The only
 # network traffic: the container's apt-get to the Debian archive, and
@@ -72,6 +74,7 @@ git ls-files -z --cached --others --exclude-standard |
 
 docker run -d --init --name "$name" -p 127.0.0.1::8080 -p 127.0.0.1::8081 \
 	-e PP_TEST_NO_DOCKER="this is tests/fresh's container, which has no Docker engine" \
+	-e PP_TEST_NO_SANITIZERS="tests/fresh runs the plain suite; the sanitizer suites ran outside its container" \
 	-v "$work/repo.tar:/repo.tar:ro" debian:bookworm-slim sleep 7200 \
 	>/dev/null || setup_fail "starting a debian:bookworm-slim container"
 port_of() { docker port "$name" "$1/tcp" | head -n 1 | sed 's/.*://'; }
