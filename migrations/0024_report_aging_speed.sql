@@ -15,10 +15,16 @@
 --   probe 1: rows in [start of bound's UTC month, bound]: one monthly
 --           partition, where the latest row of nearly every open story is
 --           (a status change updates updated_at).
---   probe 2: only when probe 1 found nothing: rows before that month.
+--   probe 2: only when probe 1 found nothing: the month before (one
+--           partition; the story edited without a status change since).
+--   probe 3: only when probe 2 found nothing: all rows before that (every
+--           earlier partition and the default one, a Merge Append).
+--   (The month before is computed with the session's time zone: that can
+--   only move the boundary between probes 2 and 3, never what the three
+--   cover together.)
 --
--- The two probes are the branches of a UNION ALL under LIMIT 1, so the
--- second runs only when the first finds nothing; both cover together all
+-- The probes are the branches of a UNION ALL under LIMIT 1, so a later
+-- one runs only when those before found nothing; together they cover all
 -- rows at or before the moment, so the row is the one 0019 picked: the
 -- latest changed_at, of rows with equal changed_at (one transaction) the
 -- highest id. Whatever the partitions (monthly or not, the default
