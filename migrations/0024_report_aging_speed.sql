@@ -33,12 +33,19 @@
 -- since its creation (created_at is read from the table only for those).
 -- Only the 10 oldest stories' keys and titles are read.
 --
+-- Unlike 0019 (force_custom_plan), the plans are generic: the lookup's
+-- three probes over every partition made planning each call cost a
+-- quarter of the report (about 15 ms for 3,000 open stories, warm). The
+-- plan does not depend on the values: candidates by the index, one lookup
+-- each; the moment prunes the partitions after it when the plan starts
+-- (initial pruning) instead of when it is made, updated_at per story.
+--
 -- Semantics, output and privileges are those of 0019 (docs/reports.md).
 
 CREATE OR REPLACE FUNCTION planpipe_report_aging(p_projects text[] DEFAULT NULL, p_as_of date DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY INVOKER SET search_path = public, pg_temp
-SET jit = off SET plan_cache_mode = force_custom_plan
+SET jit = off SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     ids bigint[];
