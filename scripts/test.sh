@@ -54,13 +54,16 @@ suite() {
 
 setup build
 ninja -C build
-suite build
-# PP_TEST_NO_SANITIZERS=REASON skips the sanitizer builds: tests/fresh sets it
-# for the make test inside its container, because the same tree's sanitizer
-# suites run outside it in the same make test, and twice would cost 20 min.
-if [ -n "${PP_TEST_NO_SANITIZERS:-}" ]; then
-	echo "== build-asan, build-tsan: skipped: $PP_TEST_NO_SANITIZERS"
+# PP_TEST_REPEATS_SKIPPED=REASON skips the runs that repeat the same tree
+# another way: the sanitizer builds, and the clock and bench suites (the
+# suite at pinned dates, the benchmarks' smoke runs). tests/fresh sets it for
+# the make test inside its container, because the outer make test runs them
+# on the same tree; twice would cost half an hour.
+if [ -n "${PP_TEST_REPEATS_SKIPPED:-}" ]; then
+	echo "== skipped: build-asan, build-tsan and the clock and bench suites: $PP_TEST_REPEATS_SKIPPED"
+	suite build --no-suite clock --no-suite bench
 else
+	suite build
 	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	setup build-tsan -Db_sanitize=thread -Db_lundef=false
 	ninja -C build-asan

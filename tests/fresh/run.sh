@@ -12,8 +12,9 @@
 # keeps the token and `make run ROTATE=1` replaces it. Then `make test`
 # inside the container: its plain suite, with the installs it needs. Its
 # Docker stages skip themselves (a container has no Docker engine of its
-# own), and so do its sanitizer builds (PP_TEST_NO_SANITIZERS: the outer
-# make test ran them on the same tree; twice would cost 20 minutes).
+# own), and so do the runs that repeat the same tree another way
+# (PP_TEST_REPEATS_SKIPPED: sanitizers, pinned clocks, benchmark smoke runs;
+# the outer make test runs them; twice would cost half an hour).
 #
 # Prints "N passed, N failed"; exits 1 when anything failed. The only
 # network traffic: the container's apt-get to the Debian archive, and
@@ -74,7 +75,7 @@ git ls-files -z --cached --others --exclude-standard |
 
 docker run -d --init --name "$name" -p 127.0.0.1::8080 -p 127.0.0.1::8081 \
 	-e PP_TEST_NO_DOCKER="this is tests/fresh's container, which has no Docker engine" \
-	-e PP_TEST_NO_SANITIZERS="tests/fresh runs the plain suite; the sanitizer suites ran outside its container" \
+	-e PP_TEST_REPEATS_SKIPPED="tests/fresh's container; the outer make test runs them on the same tree" \
 	-v "$work/repo.tar:/repo.tar:ro" debian:bookworm-slim sleep 7200 \
 	>/dev/null || setup_fail "starting a debian:bookworm-slim container"
 port_of() { docker port "$name" "$1/tcp" | head -n 1 | sed 's/.*://'; }
