@@ -103,6 +103,7 @@ DECLARE
     b1 timestamptz := (lower(win) - 31)::timestamp AT TIME ZONE 'UTC';
     b2 timestamptz := (lower(win) - 366)::timestamp AT TIME ZONE 'UTC';
     cand bigint[];
+    cand_at timestamptz[];
     n_rows bigint;
     n_seen bigint;
     result jsonb;
@@ -112,21 +113,24 @@ BEGIN
     -- The stories with history in the window: those in the projects now that
     -- changed since it began (updated_at >= every changed_at), from
     -- stories_project_id_status_cover_idx alone ...
-    cand := ARRAY(SELECT s.id FROM stories s WHERE s.project_id = ANY (ids) AND s.updated_at >= t0);
+    SELECT coalesce(array_agg(s.id), '{}'), coalesce(array_agg(s.updated_at), '{}') INTO cand, cand_at
+    FROM stories s WHERE s.project_id = ANY (ids) AND s.updated_at >= t0;
     -- ... unless a story has moved out of them since: then the projects'
     -- rows in the window (status_history_project_id_changed_at_idx, counted
     -- from the index) are more than those of the candidates, and the stories
-    -- are taken from those rows.
+    -- are taken from those rows (the caller may not see where they are now:
+    -- no updated_at, the window's end instead).
     SELECT count(*) INTO n_rows FROM status_history h
     WHERE h.project_id = ANY (ids) AND h.changed_at >= t0 AND h.changed_at < t1;
     FOR pass IN 1..2 LOOP
         WITH w AS MATERIALIZED (
             -- the candidates' rows in the window, in any project, each with the
-            -- one before (status_history_story_id_changed_at_idx, one story at a time)
+            -- one before (status_history_story_id_changed_at_idx, one story at a
+            -- time, in the partitions up to its updated_at)
             SELECT h.id, h.story_id, h.project_id, h.from_status, h.changed_at,
                    lag(h.changed_at) OVER o AS entered_at, lag(h.to_status) OVER o AS entered_status
-            FROM unnest(cand) AS u(id) JOIN status_history h ON h.story_id = u.id
-            WHERE h.changed_at >= t0 AND h.changed_at < t1
+            FROM unnest(cand, cand_at) AS u(id, at) JOIN status_history h ON h.story_id = u.id
+            WHERE h.changed_at >= t0 AND h.changed_at < t1 AND h.changed_at <= u.at
             WINDOW o AS (PARTITION BY h.story_id ORDER BY h.changed_at, h.id)
         ), c AS (
             SELECT w.* FROM w WHERE w.project_id = ANY (ids)
@@ -169,10 +173,12 @@ BEGIN
                                   JOIN statuses st ON st.key = g.status), '[]'))
         INTO n_seen, result;
         EXIT WHEN n_seen = n_rows OR pass = 2;
-        cand := ARRAY(SELECT s.id FROM unnest(cand) AS s(id)
-                      UNION
-                      SELECT h.story_id FROM status_history h
-                      WHERE h.project_id = ANY (ids) AND h.changed_at >= t0 AND h.changed_at < t1);
+        SELECT array_agg(x.id), array_agg(x.at) INTO cand, cand_at
+        FROM (SELECT u.id, u.at FROM unnest(cand, cand_at) AS u(id, at)
+              UNION ALL
+              SELECT DISTINCT h.story_id, t1 FROM status_history h
+              WHERE h.project_id = ANY (ids) AND h.changed_at >= t0 AND h.changed_at < t1
+                AND h.story_id NOT IN (SELECT unnest(cand))) AS x;
     END LOOP;
     RETURN result;
 END
