@@ -137,7 +137,7 @@ SELECT planpipe_report_aging($1::text[], NULL);
 -- name: report-epics
 -- pattern: report: stories, points, done % and blocked stories per epic, one project
 -- requires: planpipe_report_epics
--- helpers: planpipe_report_open_blocked
+-- helpers: planpipe_report_open_blocked_in planpipe_report_open_blocked
 -- params: SELECT ARRAY[key] FROM projects ORDER BY hashint8(id) LIMIT 200
 -- expect: Result
 SELECT planpipe_report_epics($1::text[]);

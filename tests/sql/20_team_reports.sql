@@ -7,7 +7,7 @@
 --
 -- Hand computations are in the comments; days are UTC, times 10:00 unless said.
 BEGIN;
-SELECT plan(29);
+SELECT plan(34);
 
 -- Fixture -----------------------------------------------------------------------------
 SELECT ok(bool_and(planpipe_create_history_partition(m)), 'partitions for 2023-12 .. 2024-02')
@@ -245,13 +245,86 @@ SELECT is(planpipe_report_epics(ARRAY['PLAN'])->'total',
 SELECT is(planpipe_report_epics(ARRAY['PLAN', 'OTHER'])->'by_project'->0->'project', '"OTHER"'::jsonb,
           'epics: projects in key order');
 
+-- The ways to the rows (migration 0025) ------------------------------------------------------------
+-- TIS, stories whose visits end in the window 01-08..01-14 (01-08 00:00 to
+-- 01-15 00:00): T-A a draft since 2022-06-01 (588 days: the row before the
+-- window more than a year before it), T-B since 2023-10-01 (100: more than
+-- a month before), T-C drafted and made ready at the same instant on 12-20
+-- (the later row is the one before: ready for 20 days), T-D left draft at
+-- 01-08 00:00 exactly (6.58 days, in the window), T-E at 01-15 00:00 (not
+-- in it), T-F written in the window (draft for 1 day), T-G draft for 9 days
+-- and ready for 2 in TIS, since moved to OTHER, T-I archived (draft 10).
+-- draft [1, 6.58, 9, 10, 100, 588]: median 9.5, p85 100 + 0.25 * 488 =
+-- 222, p95 100 + 0.75 * 488 = 466; ready [2, 20]: 11, 17.3, 19.1.
+INSERT INTO projects (key, name) VALUES ('TIS', 'Time in status');
+INSERT INTO users (handle) VALUES ('carol');
+INSERT INTO project_members (project_id, user_id, role)
+SELECT p.id, u.id, 'viewer' FROM projects p, users u WHERE p.key = 'TIS' AND u.handle = 'carol';
+INSERT INTO stories (project_id, key, title, status, epic, created_at)
+SELECT p.id, k, 'Story ' || k, st, 'e', '2022-06-01 10:00+00'
+FROM projects p, (VALUES ('T-A', 'ready'), ('T-B', 'ready'), ('T-C', 'in_progress'), ('T-D', 'ready'),
+                         ('T-E', 'ready'), ('T-F', 'ready'), ('T-G', 'done'), ('T-I', 'ready')) AS t(k, st)
+WHERE p.key = 'TIS';
+SET LOCAL planpipe.maintenance = on;
+DELETE FROM status_history WHERE story_id IN (SELECT id FROM stories WHERE key LIKE 'T-%');
+SET LOCAL planpipe.maintenance = off;
+SELECT pg_temp.history('T-A', 'TIS', '2022-06-01 10:00 draft', '2024-01-10 10:00 ready');
+SELECT pg_temp.history('T-B', 'TIS', '2023-10-01 10:00 draft', '2024-01-09 10:00 ready');
+SELECT pg_temp.history('T-C', 'TIS', '2023-12-20 10:00 draft', '2023-12-20 10:00 ready', '2024-01-09 10:00 in_progress');
+SELECT pg_temp.history('T-D', 'TIS', '2024-01-01 10:00 draft', '2024-01-08 00:00 ready');
+SELECT pg_temp.history('T-E', 'TIS', '2024-01-02 10:00 draft', '2024-01-15 00:00 ready');
+SELECT pg_temp.history('T-F', 'TIS', '2024-01-09 10:00 draft', '2024-01-10 10:00 ready');
+SELECT pg_temp.history('T-G', 'TIS', '2024-01-01 10:00 draft', '2024-01-10 10:00 ready', '2024-01-12 10:00 done');
+SELECT pg_temp.history('T-I', 'TIS', '2024-01-02 10:00 draft', '2024-01-12 10:00 ready');
+UPDATE stories SET project_id = (SELECT id FROM projects WHERE key = 'OTHER') WHERE key = 'T-G';
+UPDATE stories SET archived_at = '2024-01-20 10:00+00' WHERE key = 'T-I';
+-- updated_at as tight as the rules allow (its last change or archiving; T-D's
+-- is the window's first instant): past the trigger that sets it to now().
+SET LOCAL session_replication_role = replica;
+UPDATE stories s SET updated_at = greatest(s.archived_at, (SELECT max(h.changed_at) FROM status_history h
+                                                          WHERE h.story_id = s.id))
+WHERE s.key LIKE 'T-%';
+SET LOCAL session_replication_role = origin;
+SELECT is(planpipe_report_time_in_status(ARRAY['TIS'], '2024-01-08', '2024-01-14')->'statuses',
+          '[{"status": "draft", "category": "todo", "visits": 6, "stories": 6,
+             "days": {"n": 6, "median": 9.5, "p85": 222, "p95": 466}},
+            {"status": "ready", "category": "todo", "visits": 2, "stories": 2,
+             "days": {"n": 2, "median": 11, "p85": 17.3, "p95": 19.1}}]'::jsonb,
+          'time-in-status: rows before the window far back, ties, the window''s edges, moved and archived stories');
+-- Epics of TIS (T-G moved out, T-I archived): T-B blocked by OTHER's open
+-- O-1, T-D by T-E (open, in TIS); T-A's blocker T-I is archived, T-C's
+-- (PLAN's V-18) done, T-F only relates to the open T-E.
+INSERT INTO story_dependencies (story_id, depends_on_id, kind)
+SELECT pg_temp.sid(a), pg_temp.sid(b), k
+FROM (VALUES ('T-B', 'O-1', 'blocks'), ('T-D', 'T-E', 'blocks'), ('T-A', 'T-I', 'blocks'),
+             ('T-C', 'V-18', 'blocks'), ('T-F', 'T-E', 'relates')) AS d(a, b, k);
+SELECT is(planpipe_report_epics(ARRAY['TIS'])->'total',
+          '{"stories": 6, "points": 0, "done_stories": 0, "done_points": 0,
+            "done_percent_points": null, "done_percent_stories": 0.0, "open": 6, "cancelled": 0,
+            "unestimated": 6, "blocked": 2, "blocked_by_dependency": 2, "blocked_by_status": 0}'::jsonb,
+          'epics: blockers in the project, in another one, archived, done, and a relation');
+SELECT is(ARRAY(SELECT s.key FROM planpipe_report_open_blocked_in(ARRAY[(SELECT id FROM projects WHERE key = 'TIS')]) AS b
+                JOIN stories s ON s.id = b.story_id ORDER BY 1),
+          ARRAY['T-B', 'T-D'], 'open_blocked_in: the blocked open stories of a project');
+
 -- Row-level security ------------------------------------------------------------------------------
 \ir lib/act_as.sql
 CREATE TEMP TABLE r_owner AS
     SELECT planpipe_report_velocity(ARRAY['PLAN'], 3, '2024-01-24') AS velocity,
            planpipe_report_epics(ARRAY['PLAN']) AS epics,
-           planpipe_report_aging(ARRAY['PLAN'], '2024-01-24') AS aging;
+           planpipe_report_aging(ARRAY['PLAN'], '2024-01-24') AS aging,
+           planpipe_report_time_in_status(ARRAY['TIS'], '2024-01-08', '2024-01-14') AS tis_tis,
+           planpipe_report_epics(ARRAY['TIS']) AS tis_epics;
 GRANT SELECT ON r_owner TO planpipe_app;
+
+-- carol sees TIS only: T-G, since moved to OTHER, is not among the stories she
+-- sees, but its visits in TIS are; T-B's blocker is OTHER's.
+SELECT pg_temp.act_as('carol');
+SELECT is(planpipe_report_time_in_status(ARRAY['TIS'], '2024-01-08', '2024-01-14'), (SELECT tis_tis FROM r_owner),
+          'carol: the visits in TIS of a story moved to a project she may not see');
+SELECT is(planpipe_report_epics(ARRAY['TIS']), (SELECT tis_epics FROM r_owner),
+          'carol: T-B is blocked by OTHER''s O-1, which she may not see');
+RESET ROLE;
 
 SELECT pg_temp.act_as('alice');
 SELECT is(planpipe_report_velocity(NULL, 3, '2024-01-24'), (SELECT velocity FROM r_owner),
