@@ -1,5 +1,6 @@
 /* input.c: request bodies, query parameters and cursors (see input.h). */
 #include "api/input.h"
+#include "core/date.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -43,11 +44,6 @@ static int date_at(const char *s)
 {
 	return all_digits(s, 4) && s[4] == '-' && all_digits(s + 5, 2) && s[7] == '-' &&
 	       all_digits(s + 8, 2);
-}
-
-static int is_date(const char *s)
-{
-	return strlen(s) == 10 && date_at(s);
 }
 
 int pp_api_is_time(const char *s)
@@ -152,7 +148,7 @@ static int check_value(const pp_http_req *req, pp_http_resp *resp, const pp_fiel
 			return 0;
 		break;
 	case PP_F_DATE:
-		if (json_is_string(v) && is_date(json_string_value(v)))
+		if (json_is_string(v) && pp_date_valid(json_string_value(v)))
 			return 0;
 		break;
 	case PP_F_TIME:

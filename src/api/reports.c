@@ -13,6 +13,7 @@
 #include "api/handlers.h"
 #include "api/input.h"
 #include "db/report.h"
+#include "core/date.h"
 
 #define MAX_PROJECTS 200
 #define KEY_CHARS    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
@@ -39,20 +40,6 @@ static int collect(void *ctx, const char *key, const char *value)
 	}
 	k->v[k->n++] = value;
 	return 0;
-}
-
-/* YYYY-MM-DD; the database checks that it is a real date. */
-static int is_date(const char *s)
-{
-	static const char shape[] = "dddd-dd-dd";
-	size_t i;
-
-	if (strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (i = 0; shape[i]; i++)
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-			return 0;
-	return 1;
 }
 
 #define MAX_ALLOWED 8
@@ -103,15 +90,15 @@ static int check_args(pp_http_req *req, pp_http_resp *resp, unsigned takes, cons
 		pp_api_bad(req, resp, 422, "story", "this report needs story=KEY");
 		return -1;
 	}
-	if (a->from && !is_date(a->from)) {
+	if (a->from && !pp_date_valid(a->from)) {
 		pp_api_bad(req, resp, 422, "from", "from must be a date, YYYY-MM-DD");
 		return -1;
 	}
-	if (a->to && !is_date(a->to)) {
+	if (a->to && !pp_date_valid(a->to)) {
 		pp_api_bad(req, resp, 422, "to", "to must be a date, YYYY-MM-DD");
 		return -1;
 	}
-	if (a->as_of && !is_date(a->as_of)) {
+	if (a->as_of && !pp_date_valid(a->as_of)) {
 		pp_api_bad(req, resp, 422, "as_of", "as_of must be a date, YYYY-MM-DD");
 		return -1;
 	}
