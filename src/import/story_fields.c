@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/date.h"
 #include "import/story_int.h"
 
 static int is_blank(char ch)
@@ -233,11 +234,10 @@ static int read_time(const char *s, size_t len, size_t *i, moment *m)
  */
 int story_date_utc(const char *s, size_t len, char utc[STORY_UTC_MAX])
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	moment m = {0};
 	size_t i = 0;
 	long days, mins, y;
-	int leap, ok = 1;
+	int ok = 1;
 
 	if (!read_digits(s, len, &i, 4, 4, &m.y) || i >= len || s[i++] != '-' ||
 	    !read_digits(s, len, &i, 2, 2, &m.mo) || i >= len || s[i++] != '-' ||
@@ -247,9 +247,8 @@ int story_date_utc(const char *s, size_t len, char utc[STORY_UTC_MAX])
 		ok = read_time(s, len, &i, &m);
 	if (ok == 0 || i != len)
 		return 0;
-	leap = (m.y % 4 == 0 && m.y % 100 != 0) || m.y % 400 == 0;
-	if (ok < 0 || m.y < 1 || m.mo < 1 || m.mo > 12 || m.d < 1 ||
-	    m.d > mdays[m.mo - 1] + (m.mo == 2 && leap) || m.h > 23 || m.mi > 59 || m.sec > 59)
+	if (ok < 0 || m.y < 1 || m.d < 1 || m.d > pp_date_days_in_month(m.y, m.mo) || m.h > 23 ||
+	    m.mi > 59 || m.sec > 59)
 		return -1;
 	mins = m.h * 60 + m.mi - m.zone_min;
 	days = days_from_civil(m.y, m.mo, m.d) + (mins < 0 ? -1 : mins >= 1440 ? 1 : 0);

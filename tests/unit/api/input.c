@@ -149,8 +149,10 @@ static void bodies_refused(void **state)
 	parse("{\"title\": \"t\", \"meta\": []}", 422, "meta must be an object");
 	parse("{\"title\": \"t\", \"due\": \"2026-1-01\"}", 422, "due must be a date (YYYY-MM-DD)");
 	/* a real calendar date (core/date.c), not only its shape */
-	parse("{\"title\": \"t\", \"due\": \"2026-02-29\"}", 422, "due must be a date (YYYY-MM-DD)");
-	parse("{\"title\": \"t\", \"due\": \"2026-13-01\"}", 422, "due must be a date (YYYY-MM-DD)");
+	parse("{\"title\": \"t\", \"due\": \"2026-02-29\"}", 422,
+	      "due must be a date (YYYY-MM-DD)");
+	parse("{\"title\": \"t\", \"due\": \"2026-13-01\"}", 422,
+	      "due must be a date (YYYY-MM-DD)");
 	parse("{\"title\": \"t\", \"at\": \"2026-12-03\"}", 422,
 	      "at must be an RFC 3339 date-time");
 	parse("{\"title\": \"t\", \"colour\": \"blue\"}", 422, "colour must be one of: red, green");
