@@ -3,7 +3,7 @@
  * (story.c, story_text.c, story_yaml.c). Not for other modules: they use
  * story.h.
  *
- *   story_text.c  the file as bytes: UTF-8, lines and positions, messages
+ *   story_text.c  the file as bytes: UTF-8, positions, messages
  *                 that point into it, the front matter/body split; and the
  *                 arena and map the parse allocates from
  *   story_yaml.c  the front matter through libfyaml into a tree of nodes,
@@ -12,7 +12,8 @@
  *   story_fields.c  the rule of each known field's value (keys, priority,
  *                 estimate, dates, branch names)
  *   story_body.c  the checklist and the first heading of the body
- *   story_sniff.c what a file is (pp_story_sniff) and whether it is a
+ *   story_sniff.c lines and front matter delimiters; what a file is
+ *                 (pp_story_sniff) and whether it is a
  *                 template (pp_story_template_reason)
  *   story.c       the known fields and their aliases, warnings, the title
  *                 and checklist in the body, pp_story_parse
@@ -134,13 +135,6 @@ const char *story_quote(char out[128], const char *s, size_t len);
 
 /* ---- story_text.c: bytes ---- */
 
-/*
- * The line of d[0..len) that starts at i: returns where its text ends and
- * sets *next where the next line starts. A line ends at LF, CRLF or a lone
- * CR (YAML's line breaks), or at len.
- */
-size_t story_line_end(const char *d, size_t len, size_t i, size_t *next);
-
 /* The offset of the first invalid UTF-8 byte or NUL in s[0..len), or len. */
 size_t story_utf8_check(const char *s, size_t len);
 
@@ -256,6 +250,19 @@ void story_first_heading(const char *p, size_t len, const char **t, size_t *tlen
 void story_strip_key(const char *key, const char **t, size_t *len);
 
 /* ---- story_sniff.c ---- */
+
+/*
+ * The line of d[0..len) that starts at i: returns where its text ends and
+ * sets *next where the next line starts. A line ends at LF, CRLF or a lone
+ * CR (YAML's line breaks), or at len.
+ */
+size_t story_line_end(const char *d, size_t len, size_t i, size_t *next);
+
+/*
+ * Whether d[i..end) is `mark` (3 bytes: "---", "...", "+++") followed only
+ * by blanks: a front matter delimiter line.
+ */
+int story_is_mark_line(const char *d, size_t i, size_t end, const char *mark);
 
 /* Whether an id is a template placeholder ("ADH-###", "{{id}}", "XXX-000"). */
 int story_is_placeholder(const char *s, size_t len);

@@ -17,8 +17,17 @@ static int is_sp(char ch)
 	return ch == ' ' || ch == '\t';
 }
 
-/* Whether d[i..end) is `mark` (3 bytes) and blanks only. */
-static int is_mark_line(const char *d, size_t i, size_t end, const char *mark)
+size_t story_line_end(const char *d, size_t len, size_t i, size_t *next)
+{
+	size_t j = i;
+
+	while (j < len && d[j] != '\n' && d[j] != '\r')
+		j++;
+	*next = j + (j < len) + (j + 1 < len && d[j] == '\r' && d[j + 1] == '\n');
+	return j;
+}
+
+int story_is_mark_line(const char *d, size_t i, size_t end, const char *mark)
 {
 	if (end - i < 3 || memcmp(d + i, mark, 3) != 0)
 		return 0;
@@ -99,9 +108,9 @@ pp_story_kind pp_story_sniff(const char *data, size_t len, const char **reason)
 	if (len >= 3 && memcmp(d, BOM, 3) == 0)
 		i = 3;
 	end = story_line_end(d, len, i, &next);
-	if (is_mark_line(d, i, end, "---")) {
+	if (story_is_mark_line(d, i, end, "---")) {
 		kind = PP_STORY_YAML;
-	} else if (is_mark_line(d, i, end, "+++")) {
+	} else if (story_is_mark_line(d, i, end, "+++")) {
 		why = "TOML front matter ('+++') is not supported: convert it to YAML between "
 		      "'---' lines";
 		kind = PP_STORY_TOML;
@@ -230,7 +239,7 @@ static int find_id(const char *d, size_t len, const char **id, size_t *id_len)
 	story_line_end(d, len, i, &i);
 	for (; i < len; i = next) {
 		end = story_line_end(d, len, i, &next);
-		if (is_mark_line(d, i, end, "---") || is_mark_line(d, i, end, "..."))
+		if (story_is_mark_line(d, i, end, "---") || story_is_mark_line(d, i, end, "..."))
 			return 0;
 		if (end - i < 3 || memcmp(d + i, "id", 2) != 0)
 			continue;

@@ -258,26 +258,6 @@ size_t story_utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-size_t story_line_end(const char *d, size_t len, size_t i, size_t *next)
-{
-	size_t j = i;
-
-	while (j < len && d[j] != '\n' && d[j] != '\r')
-		j++;
-	*next = j + (j < len) + (j + 1 < len && d[j] == '\r' && d[j + 1] == '\n');
-	return j;
-}
-
-/* Whether d[i..end) is `mark` followed only by blanks (a delimiter line). */
-static int is_delim(const char *d, size_t i, size_t end, const char *mark)
-{
-	if (end - i < 3 || memcmp(d + i, mark, 3) != 0)
-		return 0;
-	for (i += 3; i < end && (d[i] == ' ' || d[i] == '\t'); i++)
-		;
-	return i == end;
-}
-
 /* YAML front matter: from the line after the opening "---" to a "---" or "..." line. */
 static pp_rc split_yaml(ctx *c, size_t start)
 {
@@ -287,7 +267,7 @@ static pp_rc split_yaml(ctx *c, size_t start)
 	story_line_end(d, c->len, start, &c->fm_off);
 	for (i = c->fm_off; i < c->len; i = next) {
 		end = story_line_end(d, c->len, i, &next);
-		if (is_delim(d, i, end, "---") || is_delim(d, i, end, "...")) {
+		if (story_is_mark_line(d, i, end, "---") || story_is_mark_line(d, i, end, "...")) {
 			c->fm_len = i - c->fm_off;
 			c->body_off = next;
 			if (c->fm_len > FM_MAX)
