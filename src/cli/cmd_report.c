@@ -252,10 +252,8 @@ static int render(const char *name, const char *text, out_format format)
 		pp_cli_error("report", msg);
 		return -1;
 	}
-	if (pp_report_table_fill(name, j, &t) != 0) {
-		pp_cli_error("report", "this report has no table: use --format json");
-		rc = -1;
-	} else if (t.failed) {
+	pp_report_table_fill(name, j, &t);
+	if (t.failed) {
 		pp_cli_error("report", "out of memory");
 		rc = -1;
 	} else if (format == FMT_CSV)
