@@ -122,19 +122,27 @@ static const struct {
 	[AS_OF] = {"date", PP_REPORT_AS_OF},
 };
 
-void pp_report_names_join(char *out, size_t cap)
+void pp_report_names_taking(unsigned takes, char *out, size_t cap)
 {
 	size_t i, len = 0;
+	int n;
 
 	if (cap == 0)
 		return;
 	out[0] = '\0';
 	for (i = 0; pp_reports[i].name && len < cap; i++) {
-		int n = snprintf(out + len, cap - len, "%s%s", i ? ", " : "", pp_reports[i].name);
+		if (takes && !(pp_report_takes(pp_reports[i].name) & takes))
+			continue;
+		n = snprintf(out + len, cap - len, "%s%s", len ? ", " : "", pp_reports[i].name);
 		if (n < 0)
 			return;
 		len += (size_t)n;
 	}
+}
+
+void pp_report_names_join(char *out, size_t cap)
+{
+	pp_report_names_taking(0, out, cap);
 }
 
 const pp_report_def *pp_report_find(const char *name)

@@ -89,6 +89,13 @@ extern const char *const pp_report_helpers[];
 /* The report names joined with ", " into out (cap bytes, truncated if short). */
 void pp_report_names_join(char *out, size_t cap);
 
+/*
+ * The names of the reports that take any of the PP_REPORT_* flags takes
+ * (0: every report) joined with ", " into out (cap bytes, truncated if
+ * short), in the registry's order: "burndown, burnup" for PP_REPORT_BACKLOG.
+ */
+void pp_report_names_taking(unsigned takes, char *out, size_t cap);
+
 /* The registry row of report name, or NULL when there is no such report. */
 const pp_report_def *pp_report_find(const char *name);
 

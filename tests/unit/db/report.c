@@ -260,6 +260,13 @@ static void names_join_lists_all_and_truncates(void **state)
 	pp_report_names_join(small, sizeof(small));
 	assert_string_equal(small, "status-summ");
 	pp_report_names_join(small, 0);
+	/* Only the reports that take a flag, for the CLI's usage and its messages. */
+	pp_report_names_taking(PP_REPORT_BACKLOG, all, sizeof(all));
+	assert_string_equal(all, "burndown, burnup");
+	pp_report_names_taking(PP_REPORT_STORY | PP_REPORT_LAST, all, sizeof(all));
+	assert_string_equal(all, "critical-path, velocity");
+	pp_report_names_taking(0, small, sizeof(small));
+	assert_string_equal(small, "status-summ");
 }
 
 int main(void)
