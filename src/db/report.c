@@ -22,77 +22,42 @@
 #define LAST    PP_REPORT_ARG_LAST
 #define AS_OF   PP_REPORT_ARG_AS_OF
 
-/* The registry: adding a report is its migration, its row here and its tests
- * (docs/contributing.md). */
+/*
+ * The registry: adding a report is its migration, its row here and its
+ * tests (docs/contributing.md). One row per report, laid out by hand.
+ */
+/* clang-format off */
 const pp_report_def pp_reports[] = {
-	{"status-summary",
-	 "planpipe_report_status_summary",
-	 {KEYS},
-	 0,
+	{"status-summary", "planpipe_report_status_summary", {KEYS}, 0,
 	 "stories and points per status and category, per project"},
-	{"blocked",
-	 "planpipe_report_blocked",
-	 {KEYS},
-	 0,
+	{"blocked", "planpipe_report_blocked", {KEYS}, 0,
 	 "open stories with open blockers (any project), oldest first"},
-	{"critical-path",
-	 "planpipe_report_critical_path",
-	 {PROJECT, STORY},
-	 0,
+	{"critical-path", "planpipe_report_critical_path", {PROJECT, STORY}, 0,
 	 "the longest chain of open blockers of --story"},
-	{"cycle-time",
-	 "planpipe_report_cycle_time",
-	 {KEYS, FROM, TO},
-	 0,
+	{"cycle-time", "planpipe_report_cycle_time", {KEYS, FROM, TO}, 0,
 	 "cycle and lead time (median, p85, p95) of stories completed"},
-	{"throughput",
-	 "planpipe_report_throughput",
-	 {KEYS, FROM, TO},
-	 0,
+	{"throughput", "planpipe_report_throughput", {KEYS, FROM, TO}, 0,
 	 "stories and points reaching done per ISO week"},
-	{"cumulative-flow",
-	 "planpipe_report_cumulative_flow",
-	 {KEYS, FROM, TO},
-	 0,
+	{"cumulative-flow", "planpipe_report_cumulative_flow", {KEYS, FROM, TO}, 0,
 	 "stories per category at the end of each day"},
-	{"burndown",
-	 "planpipe_report_burndown",
-	 {PROJECT, BACKLOG, FROM, TO},
-	 0,
+	{"burndown", "planpipe_report_burndown", {PROJECT, BACKLOG, FROM, TO}, 0,
 	 "remaining points of --backlog per day, scope changes apart"},
 	/* The same figures as burndown, under its own name. */
-	{"burnup",
-	 "planpipe_report_burndown",
-	 {PROJECT, BACKLOG, FROM, TO},
-	 1,
+	{"burnup", "planpipe_report_burndown", {PROJECT, BACKLOG, FROM, TO}, 1,
 	 "done and scope points of --backlog per day"},
-	{"acceptance",
-	 "planpipe_report_acceptance",
-	 {KEYS},
-	 0,
+	{"acceptance", "planpipe_report_acceptance", {KEYS}, 0,
 	 "acceptance-criteria checkboxes ticked per epic"},
-	{"velocity",
-	 "planpipe_report_velocity",
-	 {KEYS, LAST, AS_OF},
-	 0,
+	{"velocity", "planpipe_report_velocity", {KEYS, LAST, AS_OF}, 0,
 	 "committed vs done per sprint, mean of the last N, sprints left"},
-	{"time-in-status",
-	 "planpipe_report_time_in_status",
-	 {KEYS, FROM, TO},
-	 0,
+	{"time-in-status", "planpipe_report_time_in_status", {KEYS, FROM, TO}, 0,
 	 "days spent in each status (p50, p85), visits"},
-	{"aging",
-	 "planpipe_report_aging",
-	 {KEYS, AS_OF},
-	 0,
+	{"aging", "planpipe_report_aging", {KEYS, AS_OF}, 0,
 	 "open work by age in its status, oldest stories"},
-	{"epics",
-	 "planpipe_report_epics",
-	 {KEYS},
-	 0,
+	{"epics", "planpipe_report_epics", {KEYS}, 0,
 	 "stories, points, done % and blocked stories per epic"},
 	{NULL, NULL, {PP_REPORT_ARG_END}, 0, NULL},
 };
+/* clang-format on */
 
 const char *const pp_report_helpers[] = {
 	"planpipe_report_as_of",
@@ -111,16 +76,22 @@ const char *const pp_report_helpers[] = {
 };
 
 /* Each argument's SQL type (the cast of its placeholder) and its PP_REPORT_* flag. */
+/* clang-format off */
 static const struct {
 	const char *type;
 	unsigned flag;
 } arg_kinds[] = {
-	[PP_REPORT_ARG_END] = {NULL, 0},         [KEYS] = {"text[]", PP_REPORT_PROJECTS},
-	[PROJECT] = {"text", PP_REPORT_PROJECT}, [BACKLOG] = {"text", PP_REPORT_BACKLOG},
-	[STORY] = {"text", PP_REPORT_STORY},     [FROM] = {"date", PP_REPORT_WINDOW},
-	[TO] = {"date", PP_REPORT_WINDOW},       [LAST] = {"integer", PP_REPORT_LAST},
-	[AS_OF] = {"date", PP_REPORT_AS_OF},
+	[PP_REPORT_ARG_END] = {NULL, 0},
+	[KEYS]    = {"text[]", PP_REPORT_PROJECTS},
+	[PROJECT] = {"text", PP_REPORT_PROJECT},
+	[BACKLOG] = {"text", PP_REPORT_BACKLOG},
+	[STORY]   = {"text", PP_REPORT_STORY},
+	[FROM]    = {"date", PP_REPORT_WINDOW},
+	[TO]      = {"date", PP_REPORT_WINDOW},
+	[LAST]    = {"integer", PP_REPORT_LAST},
+	[AS_OF]   = {"date", PP_REPORT_AS_OF},
 };
+/* clang-format on */
 
 void pp_report_names_taking(unsigned takes, char *out, size_t cap)
 {
@@ -172,13 +143,13 @@ unsigned pp_report_takes(const char *name)
 	return takes;
 }
 
+#define KEYS_MAX (1 << 20)
+
 /*
  * The keys as a PostgreSQL array literal in *out (caller frees), NULL for
  * none: each element double-quoted, " and \ escaped, so that any key
  * reaches the database as data.
  */
-#define KEYS_MAX (1 << 20)
-
 static pp_rc keys_array(const pp_report_args *a, char **out, pp_err *err)
 {
 	pp_buf b;
