@@ -269,6 +269,79 @@ static void names_join_lists_all_and_truncates(void **state)
 	assert_string_equal(small, "status-summ");
 }
 
+/* The file at PP_SOURCE_ROOT/rel, whole, malloc'd. */
+static char *source_file(const char *rel)
+{
+	const char *root = getenv("PP_SOURCE_ROOT");
+	char path[1024], *text;
+	FILE *f;
+	long size;
+
+	if (root == NULL)
+		fail_msg("PP_SOURCE_ROOT is not set: run the tests through meson");
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_true(size > 0);
+	rewind(f);
+	text = malloc((size_t)size + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+	text[size] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* The line of text that starts with prefix and holds all of needles (NULL-ended), or NULL. */
+static const char *line_with(const char *text, const char *prefix, const char *const *needles)
+{
+	const char *line;
+
+	for (line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		size_t len = strcspn(line, "\n"), i;
+		char buf[512];
+
+		if (len >= sizeof(buf) || strncmp(line, prefix, strlen(prefix)) != 0)
+			continue;
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		for (i = 0; needles[i] && strstr(buf, needles[i]); i++)
+			;
+		if (needles[i] == NULL)
+			return line;
+	}
+	return NULL;
+}
+
+/*
+ * docs/reports.md documents every report of the registry: a row of its
+ * table naming the report and its function, and a section of its own.
+ */
+static void reports_md_documents_every_report(void **state)
+{
+	char *md = source_file("docs/reports.md");
+	size_t i;
+
+	(void)state;
+	for (i = 0; pp_reports[i].name; i++) {
+		char name[64], call[96];
+		const char *row[] = {name, call, NULL}, *head[] = {pp_reports[i].name, NULL};
+
+		snprintf(name, sizeof(name), "`%s`", pp_reports[i].name);
+		snprintf(call, sizeof(call), "`%s(", pp_reports[i].function);
+		if (line_with(md, "| ", row) == NULL)
+			fail_msg("docs/reports.md: no row of the table names %s and %s", name,
+				 call);
+		if (line_with(md, "## ", head) == NULL)
+			fail_msg("docs/reports.md: no section for %s", pp_reports[i].name);
+	}
+	free(md);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +353,7 @@ int main(void)
 		cmocka_unit_test(keys_are_quoted_array_elements),
 		cmocka_unit_test(unknown_names_and_bad_keys_are_refused),
 		cmocka_unit_test(names_join_lists_all_and_truncates),
+		cmocka_unit_test(reports_md_documents_every_report),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
