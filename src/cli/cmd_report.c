@@ -29,8 +29,8 @@ static const struct {
 } usage_options[] = {
 	{"--project KEY", 0, "a project (repeat for more; default: every project)"},
 	{"--from, --to", PP_REPORT_WINDOW,
-	 "the window, YYYY-MM-DD, UTC days, inclusive (default: per report,\n"
-	 "see docs/reports.md)"},
+	 "the window, YYYY-MM-DD, UTC days, inclusive (default: per\n"
+	 "report, see docs/reports.md)"},
 	{"--backlog NAME", PP_REPORT_BACKLOG, "the backlog (with one --project)"},
 	{"--story KEY", PP_REPORT_STORY, "the story (with --project), or PROJECT:KEY"},
 	{"--last N", PP_REPORT_LAST, "the mean of the last N finished sprints (default 3)"},
@@ -45,6 +45,26 @@ static void indented(const char *text, FILE *out)
 		fputc(*text, out);
 		if (*text == '\n')
 			fprintf(out, "%19s", "");
+	}
+	fputc('\n', out);
+}
+
+/* "for NAME, NAME, ..." in the usage's second column, wrapped before 80 columns. */
+static void for_reports(const char *names, FILE *out)
+{
+	int col = fprintf(out, "%19sfor", "");
+
+	while (*names) {
+		size_t n = strcspn(names, ",");
+		int last = names[n] == '\0';
+
+		if (col + 1 + (int)n + !last > 80) {
+			fputc('\n', out);
+			col = fprintf(out, "%19s", "");
+		} else
+			col += fprintf(out, " ");
+		col += fprintf(out, "%.*s%s", (int)n, names, last ? "" : ",");
+		names += n + (last ? 0 : 2);
 	}
 	fputc('\n', out);
 }
@@ -64,7 +84,7 @@ static void usage(FILE *out)
 		indented(usage_options[i].help, out);
 		if (usage_options[i].takes) {
 			pp_report_names_taking(usage_options[i].takes, names, sizeof(names));
-			fprintf(out, "%19sfor %s\n", "", names);
+			for_reports(names, out);
 		}
 	}
 	fputs("\nExit status: 0 printed, 2 error. See docs/reports.md.\n", out);
