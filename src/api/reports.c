@@ -2,9 +2,9 @@
  * reports.c: GET /v1/reports/{name}, the reports of docs/reports.md over
  * the caller's projects. project= (repeatable; absent: all the caller's
  * projects), from/to and as_of (YYYY-MM-DD), backlog=, story= and last=
- * where the report takes them (pp_reports says which). The report functions run as planpipe_app
- * like every request, so row-level security decides what they count; a project the caller cannot
- * see is "no project", 404, the same as one that does not exist.
+ * where the report takes them (its row in pp_reports, the registry, says which). The report
+ * functions run as planpipe_app like every request, so row-level security decides what they count;
+ * a project the caller cannot see is "no project", 404, the same as one that does not exist.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,8 +118,7 @@ void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	unsigned takes = pp_report_takes(name);
 	keys k = {{NULL}, 0, 0, 0};
 	pp_report_args a;
-	char *keys_json = NULL;
-	const char *sql;
+	char *keys_lit = NULL, sql[PP_REPORT_SQL_MAX];
 	pp_err err;
 	pp_tx tx;
 	int n = 0;
@@ -146,9 +145,9 @@ void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	if (check_args(req, resp, takes, &k, &a) != 0)
 		return;
 	pp_err_clear(&err);
-	if (pp_report_statement(name, &a, &sql, params, &n, &keys_json, &err) != PP_OK) {
+	if (pp_report_statement(name, &a, sql, params, &n, &keys_lit, &err) != PP_OK) {
 		pp_api_bad(req, resp, 422, "project", "%s", err.msg);
-		free(keys_json);
+		free(keys_lit);
 		return;
 	}
 	pp_tx_init(&tx);
@@ -158,5 +157,5 @@ void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 		pp_tx_guard(&tx, k.v[0], "viewer");
 	pp_api_run_reply(ctx, req, resp, &tx,
 			 pp_tx_add(&tx, sql, n, params[0], params[1], params[2], params[3]), 200);
-	free(keys_json);
+	free(keys_lit);
 }

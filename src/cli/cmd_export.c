@@ -391,7 +391,7 @@ static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 	a.projects = one;
 	a.n_projects = 1;
 	for (i = 0; pp_reports[i].name && rc == PP_OK; i++) {
-		unsigned t = pp_reports[i].takes;
+		unsigned t = pp_report_takes(pp_reports[i].name);
 		const char *name = pp_reports[i].name;
 
 		if (!(t & PP_REPORT_PROJECTS) || (t & (PP_REPORT_BACKLOG | PP_REPORT_STORY)))

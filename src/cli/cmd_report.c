@@ -15,35 +15,79 @@
 #include "db/conn.h"
 #include "db/report.h"
 
-/* The usage: the reports come from pp_reports, between these two parts. */
 static const char usage_head[] =
 	"usage: planpipe report NAME [--project KEY]... [--from DATE] [--to DATE]\n"
 	"                            [--backlog NAME] [--story KEY] [--last N] [--as-of DATE]\n"
 	"                            [--format table|json|csv]\n"
 	"\n";
-static const char usage_options[] =
-	"\n"
-	"  --project KEY    a project (repeat for more; default: every project)\n"
-	"  --from, --to     the window, YYYY-MM-DD, UTC days, inclusive (cycle-time,\n"
-	"                   throughput: 12 ISO weeks to today; cumulative-flow,\n"
-	"                   time-in-status: 30 days; burndown, burnup: the backlog's\n"
-	"                   dates, else 30 days)\n"
-	"  --backlog NAME   burndown, burnup: the backlog (with one --project)\n"
-	"  --story KEY      critical-path: the story (with --project), or PROJECT:KEY\n"
-	"  --last N         velocity: the mean of the last N finished sprints (default 3)\n"
-	"  --as-of DATE     velocity, aging: as at the end of that UTC day (default: now)\n"
-	"  --format F       table (default), json (as the API returns it) or csv\n"
-	"\n"
-	"Exit status: 0 printed, 2 error. See docs/reports.md.\n";
 
+/* An option of the usage: its help, then the reports that take it (all of them: takes 0). */
+static const struct {
+	const char *option;
+	unsigned takes;
+	const char *help;
+} usage_options[] = {
+	{"--project KEY", 0, "a project (repeat for more; default: every project)"},
+	{"--from, --to", PP_REPORT_WINDOW,
+	 "the window, YYYY-MM-DD, UTC days, inclusive (default: per\n"
+	 "report, see docs/reports.md)"},
+	{"--backlog NAME", PP_REPORT_BACKLOG, "the backlog (with one --project)"},
+	{"--story KEY", PP_REPORT_STORY, "the story (with --project), or PROJECT:KEY"},
+	{"--last N", PP_REPORT_LAST, "the mean of the last N finished sprints (default 3)"},
+	{"--as-of DATE", PP_REPORT_AS_OF, "as at the end of that UTC day (default: now)"},
+	{"--format F", 0, "table (default), json (as the API returns it) or csv"},
+};
+
+/* Prints text indented to the usage's second column after its first line. */
+static void indented(const char *text, FILE *out)
+{
+	for (; *text; text++) {
+		fputc(*text, out);
+		if (*text == '\n')
+			fprintf(out, "%19s", "");
+	}
+	fputc('\n', out);
+}
+
+/* "for NAME, NAME, ..." in the usage's second column, wrapped before 80 columns. */
+static void for_reports(const char *names, FILE *out)
+{
+	int col = fprintf(out, "%19sfor", "");
+
+	while (*names) {
+		size_t n = strcspn(names, ",");
+		int last = names[n] == '\0';
+
+		if (col + 1 + (int)n + !last > 80) {
+			fputc('\n', out);
+			col = fprintf(out, "%19s", "");
+		} else
+			col += fprintf(out, " ");
+		col += fprintf(out, "%.*s%s", (int)n, names, last ? "" : ",");
+		names += n + (last ? 0 : 2);
+	}
+	fputc('\n', out);
+}
+
+/* The usage: the reports and which options each takes come from pp_reports, the registry. */
 static void usage(FILE *out)
 {
+	char names[512];
 	size_t i;
 
 	fputs(usage_head, out);
 	for (i = 0; pp_reports[i].name; i++)
 		fprintf(out, "  %-16s %s\n", pp_reports[i].name, pp_reports[i].summary);
-	fputs(usage_options, out);
+	fputc('\n', out);
+	for (i = 0; i < sizeof(usage_options) / sizeof(usage_options[0]); i++) {
+		fprintf(out, "  %-16s ", usage_options[i].option);
+		indented(usage_options[i].help, out);
+		if (usage_options[i].takes) {
+			pp_report_names_taking(usage_options[i].takes, names, sizeof(names));
+			for_reports(names, out);
+		}
+	}
+	fputs("\nExit status: 0 printed, 2 error. See docs/reports.md.\n", out);
 }
 
 typedef enum { FMT_TABLE, FMT_JSON, FMT_CSV } out_format;
@@ -72,6 +116,16 @@ static int unknown_name(const char *name)
 	return usage_error(msg);
 }
 
+/* "--OPTION is for REPORTS", the reports that take flag, as a usage error. */
+static int only_for(const char *option, unsigned flag)
+{
+	char msg[640], names[512];
+
+	pp_report_names_taking(flag, names, sizeof(names));
+	snprintf(msg, sizeof(msg), "%s is for %s", option, names);
+	return usage_error(msg);
+}
+
 /* Options that the report does not take are errors, not silently ignored. */
 static int check_applies(const args *a, unsigned takes)
 {
@@ -83,11 +137,11 @@ static int check_applies(const args *a, unsigned takes)
 		return usage_error(msg);
 	}
 	if (!(takes & PP_REPORT_BACKLOG) && a->backlog)
-		return usage_error("--backlog is for burndown and burnup");
+		return only_for("--backlog", PP_REPORT_BACKLOG);
 	if (!(takes & PP_REPORT_STORY) && a->story)
-		return usage_error("--story is for critical-path");
+		return only_for("--story", PP_REPORT_STORY);
 	if (!(takes & PP_REPORT_LAST) && a->last)
-		return usage_error("--last is for velocity");
+		return only_for("--last", PP_REPORT_LAST);
 	if (!(takes & PP_REPORT_AS_OF) && a->as_of) {
 		snprintf(msg, sizeof(msg), "%s is not as of a day: --as-of does not apply",
 			 a->name);
@@ -98,9 +152,12 @@ static int check_applies(const args *a, unsigned takes)
 			 a->name);
 		return usage_error(msg);
 	}
-	if ((takes & PP_REPORT_STORY) && (a->story == NULL || a->n_projects != 1))
-		return usage_error("critical-path needs --story KEY with one --project KEY, or "
-				   "--story PROJECT:KEY");
+	if ((takes & PP_REPORT_STORY) && (a->story == NULL || a->n_projects != 1)) {
+		snprintf(msg, sizeof(msg),
+			 "%s needs --story KEY with one --project KEY, or --story PROJECT:KEY",
+			 a->name);
+		return usage_error(msg);
+	}
 	return 0;
 }
 
@@ -252,10 +309,8 @@ static int render(const char *name, const char *text, out_format format)
 		pp_cli_error("report", msg);
 		return -1;
 	}
-	if (pp_report_table_fill(name, j, &t) != 0) {
-		pp_cli_error("report", "this report has no table: use --format json");
-		rc = -1;
-	} else if (t.failed) {
+	pp_report_table_fill(name, j, &t);
+	if (t.failed) {
 		pp_cli_error("report", "out of memory");
 		rc = -1;
 	} else if (format == FMT_CSV)

@@ -529,6 +529,67 @@ static void rows_epics(const json_t *j, table *t)
 	add_paths(t, json_object_get(j, "total"), q);
 }
 
+#define PATH_MAX_LEN 256
+
+/*
+ * The generic table of a report without a renderer of its own: every value
+ * of its JSON as a row, FIELD its path ("by_project[0].stories"), an empty
+ * array or object as [] or {}, so nothing is left out and no report prints
+ * an empty table.
+ */
+static void rows_generic_at(const json_t *v, char *path, size_t len, table *t)
+{
+	const json_t *values[2] = {NULL, v};
+	char *text[2] = {NULL, NULL};
+	const char *key;
+	json_t *el;
+	size_t i;
+
+	if (json_is_object(v) && json_object_size(v) > 0) {
+		json_object_foreach((json_t *)v, key, el)
+		{
+			int n = snprintf(path + len, PATH_MAX_LEN - len, "%s%s", len ? "." : "",
+					 key);
+			rows_generic_at(el, path, n < 0 ? len : strlen(path), t);
+			path[len] = '\0';
+		}
+		return;
+	}
+	if (json_is_array(v) && json_array_size(v) > 0) {
+		json_array_foreach(v, i, el)
+		{
+			int n = snprintf(path + len, PATH_MAX_LEN - len, "[%zu]", i);
+			rows_generic_at(el, path, n < 0 ? len : strlen(path), t);
+			path[len] = '\0';
+		}
+		return;
+	}
+	text[0] = strdup(path);
+	if (json_is_object(v) || json_is_array(v))
+		text[1] = strdup(json_is_object(v) ? "{}" : "[]");
+	if (text[0] == NULL || ((json_is_object(v) || json_is_array(v)) && text[1] == NULL)) {
+		free(text[0]);
+		free(text[1]);
+		t->failed = 1;
+		return;
+	}
+	add_row(t, text, values);
+}
+
+static void rows_generic(const json_t *j, table *t)
+{
+	static const char *const h[] = {"FIELD", "VALUE", NULL};
+	char path[PATH_MAX_LEN] = "";
+
+	heads(t, h);
+	rows_generic_at(j, path, 0, t);
+}
+
+/*
+ * The reports with a table of their own, by name; any other report gets
+ * rows_generic. tests/unit/cli/report_table.c holds every name here to
+ * pp_reports (the registry).
+ */
 static const struct {
 	const char *name;
 	void (*rows)(const json_t *j, table *t);
@@ -548,14 +609,21 @@ static const struct {
 	{"epics", rows_epics},
 };
 
-int pp_report_table_fill(const char *name, const json_t *j, pp_report_table *t)
+#define N_RENDERERS (sizeof(renderers) / sizeof(renderers[0]))
+
+const char *pp_report_table_renderer(size_t i)
+{
+	return i < N_RENDERERS ? renderers[i].name : NULL;
+}
+
+void pp_report_table_fill(const char *name, const json_t *j, pp_report_table *t)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(renderers) / sizeof(renderers[0]); i++)
+	for (i = 0; name && i < N_RENDERERS; i++)
 		if (strcmp(renderers[i].name, name) == 0) {
 			renderers[i].rows(j, t);
-			return 0;
+			return;
 		}
-	return -1;
+	rows_generic(j, t);
 }

@@ -20,11 +20,15 @@ typedef struct pp_report_table {
 } pp_report_table;
 
 /*
- * Fills t (zeroed by the caller) with the rows of report name's JSON j.
- * 0, with t->failed set if memory ran out part way; -1 when there is no
- * table for that report name (t untouched). Free t with pp_report_table_free.
+ * Fills t (zeroed by the caller) with the rows of report name's JSON j, by
+ * the report's own renderer or, for a report without one, the generic
+ * table (FIELD, VALUE: every value of j by its path). t->failed is set if
+ * memory ran out part way. Free t with pp_report_table_free.
  */
-int pp_report_table_fill(const char *name, const json_t *j, pp_report_table *t);
+void pp_report_table_fill(const char *name, const json_t *j, pp_report_table *t);
+
+/* The name of the i-th report with a renderer of its own, NULL past the last (for tests). */
+const char *pp_report_table_renderer(size_t i);
 
 /* Prints t aligned, one line per row under a header line; missing values as "-". */
 void pp_report_table_print(const pp_report_table *t, FILE *out);

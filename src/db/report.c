@@ -1,4 +1,6 @@
-/* report.c: the list of reports and running their functions (migrations 0010, 0019; see report.h).
+/*
+ * report.c: the registry of reports (pp_reports), the statement of each
+ * derived from its row, and running it (migrations 0010, 0019; report.h).
  */
 #include "db/report.h"
 
@@ -8,154 +10,212 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "db/conn.h"
 
+#define KEYS    PP_REPORT_ARG_KEYS
+#define PROJECT PP_REPORT_ARG_PROJECT
+#define BACKLOG PP_REPORT_ARG_BACKLOG
+#define STORY   PP_REPORT_ARG_STORY
+#define FROM    PP_REPORT_ARG_FROM
+#define TO      PP_REPORT_ARG_TO
+#define LAST    PP_REPORT_ARG_LAST
+#define AS_OF   PP_REPORT_ARG_AS_OF
+
 /*
- * Project keys travel as one JSON array ($1), so that any key, however
- * spelled, reaches the database as data; no keys is NULL (every project).
+ * The registry: adding a report is its migration, its row here and its
+ * tests (docs/contributing.md). One row per report, laid out by hand.
  */
-#define SQL_KEYS "(SELECT array_agg(k) FROM jsonb_array_elements_text($1::jsonb) AS k)"
-
-/* $1 project keys */
-static const char sql_status_summary[] =
-	"SELECT jsonb_pretty(planpipe_report_status_summary(" SQL_KEYS ")) AS body";
-static const char sql_blocked[] =
-	"SELECT jsonb_pretty(planpipe_report_blocked(" SQL_KEYS ")) AS body";
-static const char sql_acceptance[] =
-	"SELECT jsonb_pretty(planpipe_report_acceptance(" SQL_KEYS ")) AS body";
-/* $1 project keys, $2 from, $3 to */
-static const char sql_cycle_time[] =
-	"SELECT jsonb_pretty(planpipe_report_cycle_time(" SQL_KEYS ", $2::date, $3::date)) AS body";
-static const char sql_throughput[] =
-	"SELECT jsonb_pretty(planpipe_report_throughput(" SQL_KEYS ", $2::date, $3::date)) AS body";
-static const char sql_cumulative_flow[] =
-	"SELECT jsonb_pretty(planpipe_report_cumulative_flow(" SQL_KEYS
-	", $2::date, $3::date)) AS body";
-/* $1 project, $2 story */
-static const char sql_critical_path[] =
-	"SELECT jsonb_pretty(planpipe_report_critical_path($1, $2)) AS body";
-/* $1 project, $2 backlog, $3 from, $4 to; burnup is the same figures under its own name */
-static const char sql_burndown[] =
-	"SELECT jsonb_pretty(planpipe_report_burndown($1, $2, $3::date, $4::date)) AS body";
-static const char sql_burnup[] = "SELECT jsonb_pretty(jsonb_set(planpipe_report_burndown($1, $2, "
-				 "$3::date, $4::date), '{report}', '\"burnup\"')) AS body";
-/* $1 project keys, $2 from, $3 to */
-static const char sql_time_in_status[] =
-	"SELECT jsonb_pretty(planpipe_report_time_in_status(" SQL_KEYS
-	", $2::date, $3::date)) AS body";
-/* $1 project keys, $2 last, $3 as_of */
-static const char sql_velocity[] = "SELECT jsonb_pretty(planpipe_report_velocity(" SQL_KEYS
-				   ", $2::integer, $3::date)) AS body";
-/* $1 project keys, $2 as_of */
-static const char sql_aging[] =
-	"SELECT jsonb_pretty(planpipe_report_aging(" SQL_KEYS ", $2::date)) AS body";
-/* $1 project keys */
-static const char sql_epics[] = "SELECT jsonb_pretty(planpipe_report_epics(" SQL_KEYS ")) AS body";
-
-#define PROJECTS PP_REPORT_PROJECTS
-#define WINDOW   PP_REPORT_WINDOW
-
-/* The takes flags are also the order of the SQL's parameters (pp_report_statement). */
+/* clang-format off */
 const pp_report_def pp_reports[] = {
-	{"status-summary", PROJECTS, "stories and points per status and category, per project"},
-	{"blocked", PROJECTS, "open stories with open blockers (any project), oldest first"},
-	{"critical-path", PP_REPORT_PROJECT | PP_REPORT_STORY,
+	{"status-summary", "planpipe_report_status_summary", {KEYS}, 0,
+	 "stories and points per status and category, per project"},
+	{"blocked", "planpipe_report_blocked", {KEYS}, 0,
+	 "open stories with open blockers (any project), oldest first"},
+	{"critical-path", "planpipe_report_critical_path", {PROJECT, STORY}, 0,
 	 "the longest chain of open blockers of --story"},
-	{"cycle-time", PROJECTS | WINDOW,
+	{"cycle-time", "planpipe_report_cycle_time", {KEYS, FROM, TO}, 0,
 	 "cycle and lead time (median, p85, p95) of stories completed"},
-	{"throughput", PROJECTS | WINDOW, "stories and points reaching done per ISO week"},
-	{"cumulative-flow", PROJECTS | WINDOW, "stories per category at the end of each day"},
-	{"burndown", PP_REPORT_PROJECT | PP_REPORT_BACKLOG | WINDOW,
+	{"throughput", "planpipe_report_throughput", {KEYS, FROM, TO}, 0,
+	 "stories and points reaching done per ISO week"},
+	{"cumulative-flow", "planpipe_report_cumulative_flow", {KEYS, FROM, TO}, 0,
+	 "stories per category at the end of each day"},
+	{"burndown", "planpipe_report_burndown", {PROJECT, BACKLOG, FROM, TO}, 0,
 	 "remaining points of --backlog per day, scope changes apart"},
-	{"burnup", PP_REPORT_PROJECT | PP_REPORT_BACKLOG | WINDOW,
+	/* The same figures as burndown, under its own name. */
+	{"burnup", "planpipe_report_burndown", {PROJECT, BACKLOG, FROM, TO}, 1,
 	 "done and scope points of --backlog per day"},
-	{"acceptance", PROJECTS, "acceptance-criteria checkboxes ticked per epic"},
-	{"velocity", PROJECTS | PP_REPORT_LAST | PP_REPORT_AS_OF,
+	{"acceptance", "planpipe_report_acceptance", {KEYS}, 0,
+	 "acceptance-criteria checkboxes ticked per epic"},
+	{"velocity", "planpipe_report_velocity", {KEYS, LAST, AS_OF}, 0,
 	 "committed vs done per sprint, mean of the last N, sprints left"},
-	{"time-in-status", PROJECTS | WINDOW, "days spent in each status (p50, p85), visits"},
-	{"aging", PROJECTS | PP_REPORT_AS_OF, "open work by age in its status, oldest stories"},
-	{"epics", PROJECTS, "stories, points, done % and blocked stories per epic"},
-	{NULL, 0, NULL},
+	{"time-in-status", "planpipe_report_time_in_status", {KEYS, FROM, TO}, 0,
+	 "days spent in each status (p50, p85), visits"},
+	{"aging", "planpipe_report_aging", {KEYS, AS_OF}, 0,
+	 "open work by age in its status, oldest stories"},
+	{"epics", "planpipe_report_epics", {KEYS}, 0,
+	 "stories, points, done % and blocked stories per epic"},
+	{NULL, NULL, {PP_REPORT_ARG_END}, 0, NULL},
+};
+/* clang-format on */
+
+const char *const pp_report_helpers[] = {
+	"planpipe_report_as_of",
+	"planpipe_report_blocked_by_dependency",
+	"planpipe_report_blocked_chains",
+	"planpipe_report_blocker_closure",
+	"planpipe_report_completions",
+	"planpipe_report_open_blocked",
+	"planpipe_report_open_blocked_in",
+	"planpipe_report_projects",
+	"planpipe_report_stats",
+	"planpipe_report_story_id",
+	"planpipe_report_ts",
+	"planpipe_report_window",
+	NULL,
 };
 
-/* The statement of each report, by its index in pp_reports. */
-static const char *const sqls[] = {
-	sql_status_summary,  sql_blocked,  sql_critical_path, sql_cycle_time, sql_throughput,
-	sql_cumulative_flow, sql_burndown, sql_burnup,        sql_acceptance, sql_velocity,
-	sql_time_in_status,  sql_aging,    sql_epics,
+/* Each argument's SQL type (the cast of its placeholder) and its PP_REPORT_* flag. */
+/* clang-format off */
+static const struct {
+	const char *type;
+	unsigned flag;
+} arg_kinds[] = {
+	[PP_REPORT_ARG_END] = {NULL, 0},
+	[KEYS]    = {"text[]", PP_REPORT_PROJECTS},
+	[PROJECT] = {"text", PP_REPORT_PROJECT},
+	[BACKLOG] = {"text", PP_REPORT_BACKLOG},
+	[STORY]   = {"text", PP_REPORT_STORY},
+	[FROM]    = {"date", PP_REPORT_WINDOW},
+	[TO]      = {"date", PP_REPORT_WINDOW},
+	[LAST]    = {"integer", PP_REPORT_LAST},
+	[AS_OF]   = {"date", PP_REPORT_AS_OF},
 };
+/* clang-format on */
 
-#define N_REPORTS (sizeof(sqls) / sizeof(sqls[0]))
-
-_Static_assert(sizeof(pp_reports) / sizeof(pp_reports[0]) == N_REPORTS + 1,
-	       "one statement per report");
-
-void pp_report_names_join(char *out, size_t cap)
+void pp_report_names_taking(unsigned takes, char *out, size_t cap)
 {
 	size_t i, len = 0;
+	int n;
 
 	if (cap == 0)
 		return;
 	out[0] = '\0';
 	for (i = 0; pp_reports[i].name && len < cap; i++) {
-		int n = snprintf(out + len, cap - len, "%s%s", i ? ", " : "", pp_reports[i].name);
+		if (takes && !(pp_report_takes(pp_reports[i].name) & takes))
+			continue;
+		n = snprintf(out + len, cap - len, "%s%s", len ? ", " : "", pp_reports[i].name);
 		if (n < 0)
 			return;
 		len += (size_t)n;
 	}
 }
 
-/* The index of report name in pp_reports, N_REPORTS when there is none. */
-static size_t find(const char *name)
+void pp_report_names_join(char *out, size_t cap)
+{
+	pp_report_names_taking(0, out, cap);
+}
+
+const pp_report_def *pp_report_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; name && i < N_REPORTS; i++)
+	for (i = 0; name && pp_reports[i].name; i++)
 		if (strcmp(pp_reports[i].name, name) == 0)
-			return i;
-	return N_REPORTS;
+			return &pp_reports[i];
+	return NULL;
+}
+
+const char *pp_report_arg_type(pp_report_arg arg)
+{
+	assert((size_t)arg < sizeof(arg_kinds) / sizeof(arg_kinds[0]));
+	return arg_kinds[arg].type;
 }
 
 unsigned pp_report_takes(const char *name)
 {
-	size_t i = find(name);
+	const pp_report_def *r = pp_report_find(name);
+	unsigned takes = 0;
+	size_t i;
 
-	return i < N_REPORTS ? pp_reports[i].takes : 0;
+	for (i = 0; r && r->args[i] != PP_REPORT_ARG_END; i++)
+		takes |= arg_kinds[r->args[i]].flag;
+	return takes;
 }
 
-/* The keys as a compact JSON array in *out (caller frees), NULL for none. */
-static pp_rc keys_json(const pp_report_args *a, char **out, pp_err *err)
+#define KEYS_MAX (1 << 20)
+
+/*
+ * The keys as a PostgreSQL array literal in *out (caller frees), NULL for
+ * none: each element double-quoted, " and \ escaped, so that any key
+ * reaches the database as data.
+ */
+static pp_rc keys_array(const pp_report_args *a, char **out, pp_err *err)
 {
-	json_t *arr = NULL;
+	pp_buf b;
 	pp_rc rc = PP_OK;
 	size_t i;
 
 	*out = NULL;
 	if (a->n_projects == 0)
 		return PP_OK;
-	arr = json_array();
-	if (arr == NULL) {
-		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < a->n_projects; i++) {
-		json_t *s = json_string(a->projects[i]);
-		if (s == NULL) {
-			rc = pp_err_set(err, PP_EINVAL, "project key \"%s\" is not valid UTF-8",
-					a->projects[i]);
-			goto out;
+	pp_buf_init(&b, KEYS_MAX);
+	rc = pp_buf_adds(&b, "{");
+	for (i = 0; i < a->n_projects && rc == PP_OK; i++) {
+		const char *k = a->projects[i];
+		json_t *utf8 = json_string(k); /* NULL: not UTF-8 */
+
+		if (utf8 == NULL) {
+			rc = pp_err_set(err, PP_EINVAL, "project key \"%s\" is not valid UTF-8", k);
+			break;
 		}
-		if (json_array_append_new(arr, s) != 0) {
-			rc = pp_err_set(err, PP_ENOMEM, "out of memory");
-			goto out;
-		}
+		json_decref(utf8);
+		rc = pp_buf_adds(&b, i ? ",\"" : "\"");
+		for (; *k && rc == PP_OK; k++)
+			rc = (*k == '"' || *k == '\\') ? pp_buf_printf(&b, "\\%c", *k)
+						       : pp_buf_add(&b, k, 1);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(&b, "\"");
 	}
-	*out = json_dumps(arr, JSON_COMPACT);
-	if (*out == NULL)
-		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
-out:
-	json_decref(arr);
+	if (rc == PP_OK)
+		rc = pp_buf_adds(&b, "}");
+	if (rc == PP_OK && (*out = pp_buf_take(&b)) == NULL)
+		rc = PP_ENOMEM;
+	if (rc == PP_ETOOBIG)
+		pp_err_set(err, rc, "the project keys are over %d bytes", KEYS_MAX);
+	else if (rc == PP_ENOMEM)
+		pp_err_set(err, rc, "out of memory");
+	pp_buf_free(&b);
 	return rc;
+}
+
+/*
+ * Report r's statement in sql, from its row: its function over one cast
+ * placeholder per argument, pretty-printed; a renamed report's JSON says
+ * its own name. Names are the registry's (a-z and -, a unit test holds
+ * them to it), so the name is spelled into the text as a literal.
+ */
+static void statement(const pp_report_def *r, char sql[PP_REPORT_SQL_MAX])
+{
+	char args[PP_REPORT_SQL_MAX] = "", call[PP_REPORT_SQL_MAX];
+	size_t i, len = 0;
+	int w;
+
+	for (i = 0; r->args[i] != PP_REPORT_ARG_END; i++) {
+		w = snprintf(args + len, sizeof(args) - len, "%s$%zu::%s", i ? ", " : "", i + 1,
+			     arg_kinds[r->args[i]].type);
+		assert(w > 0 && (size_t)w < sizeof(args) - len);
+		len += (size_t)w;
+	}
+	if (r->renamed)
+		w = snprintf(call, sizeof(call), "jsonb_set(%s(%s), '{report}', '\"%s\"')",
+			     r->function, args, r->name);
+	else
+		w = snprintf(call, sizeof(call), "%s(%s)", r->function, args);
+	assert(w > 0 && (size_t)w < sizeof(call));
+	w = snprintf(sql, PP_REPORT_SQL_MAX, "SELECT jsonb_pretty(%s) AS body", call);
+	assert(w > 0 && w < PP_REPORT_SQL_MAX);
+	(void)w;
 }
 
 /*
@@ -177,40 +237,56 @@ static pp_rc result_err(PGconn *conn, const PGresult *res, const char *name, pp_
 	return PP_EDB;
 }
 
-pp_rc pp_report_statement(const char *name, const pp_report_args *a, const char **sql,
+pp_rc pp_report_statement(const char *name, const pp_report_args *a, char sql[PP_REPORT_SQL_MAX],
 			  const char *params[PP_REPORT_MAX_PARAMS], int *n, char **keys,
 			  pp_err *err)
 {
-	size_t i = find(name);
-	unsigned takes;
+	const pp_report_def *r = pp_report_find(name);
 	pp_rc rc;
+	size_t i;
 
 	*n = 0;
 	*keys = NULL;
-	if (i == N_REPORTS)
+	if (r == NULL)
 		return pp_err_set(err, PP_EINVAL, "no report named \"%s\"", name ? name : "");
-	rc = keys_json(a, keys, err);
+	rc = keys_array(a, keys, err);
 	if (rc != PP_OK)
 		return rc;
-	takes = pp_reports[i].takes;
-	if (takes & PP_REPORT_PROJECTS)
-		params[(*n)++] = *keys;
-	if (takes & PP_REPORT_PROJECT)
-		params[(*n)++] = a->n_projects > 0 ? a->projects[0] : NULL;
-	if (takes & PP_REPORT_BACKLOG)
-		params[(*n)++] = a->backlog;
-	if (takes & PP_REPORT_STORY)
-		params[(*n)++] = a->story;
-	if (takes & PP_REPORT_WINDOW) {
-		params[(*n)++] = a->from;
-		params[(*n)++] = a->to;
+	for (i = 0; r->args[i] != PP_REPORT_ARG_END; i++) {
+		const char *v = NULL;
+
+		assert(i < PP_REPORT_MAX_PARAMS);
+		switch (r->args[i]) {
+		case PP_REPORT_ARG_KEYS:
+			v = *keys;
+			break;
+		case PP_REPORT_ARG_PROJECT:
+			v = a->n_projects > 0 ? a->projects[0] : NULL;
+			break;
+		case PP_REPORT_ARG_BACKLOG:
+			v = a->backlog;
+			break;
+		case PP_REPORT_ARG_STORY:
+			v = a->story;
+			break;
+		case PP_REPORT_ARG_FROM:
+			v = a->from;
+			break;
+		case PP_REPORT_ARG_TO:
+			v = a->to;
+			break;
+		case PP_REPORT_ARG_LAST:
+			v = a->last;
+			break;
+		case PP_REPORT_ARG_AS_OF:
+			v = a->as_of;
+			break;
+		case PP_REPORT_ARG_END:
+			break;
+		}
+		params[(*n)++] = v;
 	}
-	if (takes & PP_REPORT_LAST)
-		params[(*n)++] = a->last;
-	if (takes & PP_REPORT_AS_OF)
-		params[(*n)++] = a->as_of;
-	assert(*n <= PP_REPORT_MAX_PARAMS);
-	*sql = sqls[i];
+	statement(r, sql);
 	return PP_OK;
 }
 
@@ -218,14 +294,14 @@ pp_rc pp_report_run(PGconn *conn, const char *name, const pp_report_args *a, cha
 		    pp_err *err)
 {
 	const char *params[PP_REPORT_MAX_PARAMS];
-	const char *sql;
+	char sql[PP_REPORT_SQL_MAX];
 	char *keys = NULL;
 	PGresult *res = NULL;
 	pp_rc rc;
 	int n = 0;
 
 	*json = NULL;
-	rc = pp_report_statement(name, a, &sql, params, &n, &keys, err);
+	rc = pp_report_statement(name, a, sql, params, &n, &keys, err);
 	if (rc != PP_OK)
 		goto out;
 	res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);

@@ -173,23 +173,67 @@ static void bad_requests_are_4xx(void **state)
 	}
 }
 
-/* docs/openapi.json's enum of report names is pp_reports, the one list, in its order. */
-static void openapi_names_every_report(void **state)
+/*
+ * The reports description names (whole words, a-z and -) that are reports,
+ * as a bit set over pp_reports' indexes.
+ */
+static unsigned long named_in(const char *text)
 {
-	api_res r = api_ok(200, &W.srv, "GET", "/openapi.json", NULL, NULL, NULL);
-	const json_t *param;
-	const json_t *names, *n;
+	unsigned long set = 0;
+	const char *p = text ? text : "";
 	size_t i;
 
+	while (*p) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
+		for (i = 0; n && pp_reports[i].name; i++)
+			if (strlen(pp_reports[i].name) == n &&
+			    strncmp(p, pp_reports[i].name, n) == 0)
+				set |= 1ul << i;
+		p += n ? n : 1;
+	}
+	return set;
+}
+
+/* The reports whose PP_REPORT_* flags include flag, as a bit set. */
+static unsigned long taking(unsigned flag)
+{
+	unsigned long set = 0;
+	size_t i;
+
+	for (i = 0; pp_reports[i].name; i++)
+		if (pp_report_takes(pp_reports[i].name) & flag)
+			set |= 1ul << i;
+	return set;
+}
+
+/*
+ * docs/openapi.json against pp_reports, the registry: the enum of report
+ * names is the registry in its order, and each query parameter's
+ * description names exactly the reports that take it.
+ */
+static void openapi_names_every_report(void **state)
+{
+	static const struct {
+		const char *param;
+		unsigned flag;
+	} params[] = {
+		{"project", PP_REPORT_PROJECT}, /* the ones that take exactly one */
+		{"from", PP_REPORT_WINDOW},     {"to", PP_REPORT_WINDOW},
+		{"backlog", PP_REPORT_BACKLOG}, {"story", PP_REPORT_STORY},
+		{"last", PP_REPORT_LAST},       {"as_of", PP_REPORT_AS_OF},
+	};
+	api_res r = api_ok(200, &W.srv, "GET", "/openapi.json", NULL, NULL, NULL);
+	const json_t *list, *param, *names, *n;
+	size_t i, k;
+
 	(void)state;
-	param = json_array_get(
-		json_object_get(json_object_get(json_object_get(json_object_get(r.json, "paths"),
-								"/v1/reports/{name}"),
-						"get"),
-				"parameters"),
-		0);
-	names = json_object_get(json_object_get(param, "schema"), "enum");
+	list = json_object_get(json_object_get(json_object_get(json_object_get(r.json, "paths"),
+							       "/v1/reports/{name}"),
+					       "get"),
+			       "parameters");
+	names = json_object_get(json_object_get(json_array_get(list, 0), "schema"), "enum");
 	assert_non_null(names);
+	assert_true(json_array_size(names) < sizeof(unsigned long) * 8);
 	json_array_foreach(names, i, n)
 	{
 		if (pp_reports[i].name == NULL ||
@@ -199,6 +243,23 @@ static void openapi_names_every_report(void **state)
 				 pp_reports[i].name ? pp_reports[i].name : "(end)");
 	}
 	assert_null(pp_reports[json_array_size(names)].name);
+	for (k = 0; k < sizeof(params) / sizeof(params[0]); k++) {
+		const char *text = NULL;
+
+		json_array_foreach(list, i, param)
+		{
+			if (strcmp(json_string_value(json_object_get(param, "name")),
+				   params[k].param) == 0)
+				text = json_string_value(json_object_get(param, "description"));
+		}
+		if (text == NULL)
+			fail_msg("openapi.json: /v1/reports/{name} has no parameter %s",
+				 params[k].param);
+		if (named_in(text) != taking(params[k].flag))
+			fail_msg("openapi.json: the description of %s, \"%s\", does not name "
+				 "exactly the reports that take it",
+				 params[k].param, text);
+	}
 	api_res_free(&r);
 }
 

@@ -1,7 +1,8 @@
 /*
  * test_report.c: `planpipe report` against a real PostgreSQL server: every
  * report in every format, the exact table and CSV renderings, JSON equal to
- * what the SQL functions return, and the errors. The figures themselves are
+ * what the SQL functions return, the errors, and the registry (pp_reports)
+ * against the schema's planpipe_report_* functions. The figures themselves are
  * proven in tests/sql/11_reports.sql.
  */
 #include "harness.h"
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/report_table.h"
 #include "db/report.h"
 
 /*
@@ -251,20 +251,11 @@ static void json_is_the_databases(void **state)
 	size_t i, f, n;
 
 	(void)state;
-	/* The cases are the reports of pp_reports, the one list, and each has a table. */
-	for (i = 0; pp_reports[i].name; i++) {
-		pp_report_table t;
-		json_t *empty = json_object();
-		memset(&t, 0, sizeof(t));
+	/* The cases are the reports of pp_reports, the registry, in its order. */
+	for (i = 0; pp_reports[i].name; i++)
 		if (i >= sizeof(cases) / sizeof(cases[0]) ||
 		    strcmp(cases[i].name, pp_reports[i].name) != 0)
 			fail_msg("report %s has no case here", pp_reports[i].name);
-		if (pp_report_table_fill(pp_reports[i].name, empty, &t) != 0)
-			fail_msg("report %s has no table (src/cli/report_table.c)",
-				 pp_reports[i].name);
-		pp_report_table_free(&t);
-		json_decref(empty);
-	}
 	assert_int_equal(i, sizeof(cases) / sizeof(cases[0]));
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		for (f = 0; f < 3; f++) {
@@ -305,6 +296,98 @@ static void json_is_the_databases(void **state)
 		}
 	}
 	PQfinish(c);
+}
+
+/* name in the NULL-ended list, or not. */
+static int listed(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The registry against the migrated catalog: every row's function exists
+ * once, takes exactly the row's arguments (types, in order), returns jsonb
+ * and planpipe_app may run it; every planpipe_report_* function is a
+ * report's or one of pp_report_helpers, and every helper exists.
+ */
+static void registry_matches_the_catalog(void **state)
+{
+	PGconn *c = pp_t_connect();
+	PGresult *res;
+	int i, bad = 0;
+	size_t r, h;
+
+	(void)state;
+	res = PQexec(c, "SELECT p.proname, oidvectortypes(p.proargtypes),"
+			"       format_type(p.prorettype, NULL),"
+			"       has_function_privilege('planpipe_app', p.oid, 'EXECUTE')"
+			"  FROM pg_proc p"
+			" WHERE p.pronamespace = 'public'::regnamespace"
+			"   AND p.proname LIKE 'planpipe\\_report\\_%'"
+			" ORDER BY 1, 2");
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	for (r = 0; pp_reports[r].name; r++) {
+		const pp_report_def *d = &pp_reports[r];
+		char want[128] = "";
+		size_t a, len = 0;
+		int found = 0;
+
+		for (a = 0; d->args[a] != PP_REPORT_ARG_END; a++)
+			len += (size_t)snprintf(want + len, sizeof(want) - len, "%s%s",
+						a ? ", " : "", pp_report_arg_type(d->args[a]));
+		for (i = 0; i < PQntuples(res); i++) {
+			if (strcmp(PQgetvalue(res, i, 0), d->function) != 0)
+				continue;
+			found++;
+			if (strcmp(PQgetvalue(res, i, 1), want) != 0) {
+				print_error("report %s: %s takes (%s), its row says (%s)\n",
+					    d->name, d->function, PQgetvalue(res, i, 1), want);
+				bad++;
+			}
+			if (strcmp(PQgetvalue(res, i, 2), "jsonb") != 0 ||
+			    strcmp(PQgetvalue(res, i, 3), "t") != 0) {
+				print_error("report %s: %s returns %s, planpipe_app may run it: %s "
+					    "(want jsonb, t)\n",
+					    d->name, d->function, PQgetvalue(res, i, 2),
+					    PQgetvalue(res, i, 3));
+				bad++;
+			}
+		}
+		if (found != 1) {
+			print_error("report %s: %d functions named %s in the schema, want 1\n",
+				    d->name, found, d->function);
+			bad++;
+		}
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *fn = PQgetvalue(res, i, 0);
+
+		for (r = 0; pp_reports[r].name && strcmp(pp_reports[r].function, fn) != 0; r++)
+			;
+		if (pp_reports[r].name == NULL && !listed(pp_report_helpers, fn)) {
+			print_error(
+				"%s(%s) is neither a report's function nor a helper: add its row "
+				"to pp_reports or its name to pp_report_helpers (src/db/report.c)\n",
+				fn, PQgetvalue(res, i, 1));
+			bad++;
+		}
+	}
+	for (h = 0; pp_report_helpers[h]; h++) {
+		for (i = 0;
+		     i < PQntuples(res) && strcmp(PQgetvalue(res, i, 0), pp_report_helpers[h]); i++)
+			;
+		if (i == PQntuples(res)) {
+			print_error("helper %s is not in the schema\n", pp_report_helpers[h]);
+			bad++;
+		}
+	}
+	PQclear(res);
+	PQfinish(c);
+	if (bad)
+		fail_msg("%d difference(s) between pp_reports and the schema", bad);
 }
 
 /* Exit 2 with a message that says what is wrong; nothing on standard output. */
@@ -373,6 +456,7 @@ int main(void)
 		cmocka_unit_test(team_reports_as_csv),
 		cmocka_unit_test(json_is_the_databases),
 		cmocka_unit_test(errors_say_what_is_wrong),
+		cmocka_unit_test(registry_matches_the_catalog),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, setup, NULL);

@@ -1,8 +1,8 @@
 /*
- * tests/unit/db/report.c: src/db/report.c's pure part, the one list of
- * reports (pp_reports) and the statement built for each: every report has
- * a statement whose $N placeholders are exactly the parameters it is given,
- * in the order of its PP_REPORT_* flags. The reports themselves run against
+ * tests/unit/db/report.c: src/db/report.c's pure part, the registry of
+ * reports (pp_reports) and the statement derived from each row: every report
+ * has a statement whose $N placeholders are exactly the parameters it is
+ * given, in the order of its row's arguments. The reports themselves run against
  * PostgreSQL in tests/integration/test_report.c.
  */
 #include <setjmp.h>
@@ -23,24 +23,66 @@ static int max_placeholder(const char *sql)
 	const char *p;
 
 	for (p = strchr(sql, '$'); p; p = strchr(p + 1, '$')) {
-		int n = atoi(p + 1);
+		int n = (int)strtol(p + 1, NULL, 10);
 		if (n > max)
 			max = n;
 	}
 	return max;
 }
 
-static int count_flags(unsigned takes)
+static int count_args(const pp_report_def *r)
 {
 	int n = 0;
 
-	n += (takes & (PP_REPORT_PROJECTS | PP_REPORT_PROJECT)) ? 1 : 0;
-	n += (takes & PP_REPORT_WINDOW) ? 2 : 0;
-	n += (takes & PP_REPORT_BACKLOG) ? 1 : 0;
-	n += (takes & PP_REPORT_STORY) ? 1 : 0;
-	n += (takes & PP_REPORT_LAST) ? 1 : 0;
-	n += (takes & PP_REPORT_AS_OF) ? 1 : 0;
+	while (r->args[n] != PP_REPORT_ARG_END)
+		n++;
 	return n;
+}
+
+/* Rows the statement builder and the API rely on: names, functions, arguments, summaries. */
+static void registry_rows_are_well_formed(void **state)
+{
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; pp_reports[i].name; i++) {
+		const pp_report_def *r = &pp_reports[i];
+		int n = count_args(r);
+
+		if (*r->name == '\0' ||
+		    strspn(r->name, "abcdefghijklmnopqrstuvwxyz-") != strlen(r->name))
+			fail_msg("report \"%s\": a name is a-z and -", r->name);
+		if (strncmp(r->function, "planpipe_report_", 16) != 0 ||
+		    strspn(r->function, "abcdefghijklmnopqrstuvwxyz_") != strlen(r->function))
+			fail_msg("report %s: function %s is not planpipe_report_[a-z_]+", r->name,
+				 r->function);
+		assert_true(n <= PP_REPORT_MAX_PARAMS);
+		assert_true(r->summary && *r->summary && strlen(r->summary) <= 64);
+		for (j = 0; pp_reports[j].name; j++) {
+			if (j != i && strcmp(pp_reports[j].name, r->name) == 0)
+				fail_msg("report %s is listed twice", r->name);
+			/* Two rows share a function only when one of them renames it. */
+			if (j != i && strcmp(pp_reports[j].function, r->function) == 0 &&
+			    !r->renamed && !pp_reports[j].renamed)
+				fail_msg("reports %s and %s both run %s", r->name,
+					 pp_reports[j].name, r->function);
+		}
+		for (j = 0; pp_report_helpers[j]; j++)
+			if (strcmp(pp_report_helpers[j], r->function) == 0)
+				fail_msg("%s is report %s's function and a helper", r->function,
+					 r->name);
+		/* One project or many; the window whole. */
+		assert_false((pp_report_takes(r->name) & PP_REPORT_PROJECTS) &&
+			     (pp_report_takes(r->name) & PP_REPORT_PROJECT));
+		for (j = 0; j < (size_t)n; j++)
+			if (r->args[j] == PP_REPORT_ARG_FROM)
+				assert_true(j + 1 < (size_t)n &&
+					    r->args[j + 1] == PP_REPORT_ARG_TO);
+		assert_ptr_equal(pp_report_find(r->name), r);
+	}
+	assert_true(i >= 13);
+	assert_null(pp_report_find("nope"));
+	assert_null(pp_report_find(NULL));
 }
 
 static void every_report_has_a_matching_statement(void **state)
@@ -58,43 +100,96 @@ static void every_report_has_a_matching_statement(void **state)
 
 	(void)state;
 	for (i = 0; pp_reports[i].name; i++) {
-		const char *params[PP_REPORT_MAX_PARAMS], *sql = NULL;
-		char *json = NULL;
+		const pp_report_def *r = &pp_reports[i];
+		const char *params[PP_REPORT_MAX_PARAMS];
+		char sql[PP_REPORT_SQL_MAX], call[128];
+		char *lit = NULL;
 		int n = -1;
 		pp_err err;
 
-		assert_int_equal(
-			pp_report_statement(pp_reports[i].name, &a, &sql, params, &n, &json, &err),
-			PP_OK);
-		assert_non_null(sql);
-		assert_int_equal(pp_report_takes(pp_reports[i].name), pp_reports[i].takes);
-		assert_int_equal(n, count_flags(pp_reports[i].takes));
+		assert_int_equal(pp_report_statement(r->name, &a, sql, params, &n, &lit, &err),
+				 PP_OK);
+		assert_int_equal(n, count_args(r));
 		if (max_placeholder(sql) != n)
-			fail_msg("report %s: %d parameters for a statement using $%d",
-				 pp_reports[i].name, n, max_placeholder(sql));
-		assert_non_null(strstr(sql, "AS body"));
-		assert_true(pp_reports[i].summary && *pp_reports[i].summary);
-		if (pp_reports[i].takes & PP_REPORT_PROJECTS)
-			assert_string_equal(params[0], "[\"ALPHA\",\"BETA\"]");
-		if (pp_reports[i].takes & PP_REPORT_PROJECT)
+			fail_msg("report %s: %d parameters for a statement using $%d", r->name, n,
+				 max_placeholder(sql));
+		snprintf(call, sizeof(call), "%s(", r->function);
+		assert_non_null(strstr(sql, call));
+		assert_int_equal(strncmp(sql, "SELECT jsonb_pretty(", 20), 0);
+		assert_non_null(strstr(sql, ") AS body"));
+		if (pp_report_takes(r->name) & PP_REPORT_PROJECTS)
+			assert_string_equal(params[0], "{\"ALPHA\",\"BETA\"}");
+		if (pp_report_takes(r->name) & PP_REPORT_PROJECT)
 			assert_string_equal(params[0], "ALPHA");
-		free(json);
+		free(lit);
 	}
-	assert_true(i >= 13);
 }
 
-static void parameters_follow_the_flags(void **state)
+/* The statements as they read, from the rows: casts in the function's order. */
+static void statements_are_derived_from_the_rows(void **state)
+{
+	static const struct {
+		const char *name, *sql;
+	} cases[] = {
+		{"blocked", "SELECT jsonb_pretty(planpipe_report_blocked($1::text[])) AS body"},
+		{"critical-path",
+		 "SELECT jsonb_pretty(planpipe_report_critical_path($1::text, $2::text)) AS body"},
+		{"cycle-time",
+		 "SELECT jsonb_pretty(planpipe_report_cycle_time($1::text[], $2::date, "
+		 "$3::date)) AS body"},
+		{"velocity",
+		 "SELECT jsonb_pretty(planpipe_report_velocity($1::text[], $2::integer, "
+		 "$3::date)) AS body"},
+		{"burndown", "SELECT jsonb_pretty(planpipe_report_burndown($1::text, $2::text, "
+			     "$3::date, $4::date)) AS body"},
+		{"burnup", "SELECT jsonb_pretty(jsonb_set(planpipe_report_burndown($1::text, "
+			   "$2::text, $3::date, $4::date), '{report}', '\"burnup\"')) AS body"},
+	};
+	pp_report_args a = {0};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *params[PP_REPORT_MAX_PARAMS];
+		char sql[PP_REPORT_SQL_MAX];
+		char *lit = NULL;
+		int n;
+		pp_err err;
+
+		assert_int_equal(
+			pp_report_statement(cases[i].name, &a, sql, params, &n, &lit, &err), PP_OK);
+		assert_string_equal(sql, cases[i].sql);
+		assert_null(lit);
+	}
+	assert_string_equal(pp_report_arg_type(PP_REPORT_ARG_KEYS), "text[]");
+	assert_null(pp_report_arg_type(PP_REPORT_ARG_END));
+}
+
+static void takes_is_derived_from_the_arguments(void **state)
+{
+	(void)state;
+	assert_int_equal(pp_report_takes("status-summary"), PP_REPORT_PROJECTS);
+	assert_int_equal(pp_report_takes("cycle-time"), PP_REPORT_PROJECTS | PP_REPORT_WINDOW);
+	assert_int_equal(pp_report_takes("critical-path"), PP_REPORT_PROJECT | PP_REPORT_STORY);
+	assert_int_equal(pp_report_takes("burnup"),
+			 PP_REPORT_PROJECT | PP_REPORT_BACKLOG | PP_REPORT_WINDOW);
+	assert_int_equal(pp_report_takes("velocity"),
+			 PP_REPORT_PROJECTS | PP_REPORT_LAST | PP_REPORT_AS_OF);
+	assert_int_equal(pp_report_takes("aging"), PP_REPORT_PROJECTS | PP_REPORT_AS_OF);
+}
+
+static void parameters_follow_the_arguments(void **state)
 {
 	pp_report_args a = {.from = "2026-01-01", .to = "2026-02-01", .last = "4"};
 	const char *params[PP_REPORT_MAX_PARAMS];
-	const char *sql;
+	char sql[PP_REPORT_SQL_MAX];
 	char *keys = NULL;
 	int n;
 	pp_err err;
 
 	(void)state;
 	/* No project keys: NULL, which the SQL reads as every project the caller sees. */
-	assert_int_equal(pp_report_statement("cycle-time", &a, &sql, params, &n, &keys, &err),
+	assert_int_equal(pp_report_statement("cycle-time", &a, sql, params, &n, &keys, &err),
 			 PP_OK);
 	assert_int_equal(n, 3);
 	assert_null(params[0]);
@@ -102,10 +197,29 @@ static void parameters_follow_the_flags(void **state)
 	assert_string_equal(params[1], "2026-01-01");
 	assert_string_equal(params[2], "2026-02-01");
 
-	assert_int_equal(pp_report_statement("velocity", &a, &sql, params, &n, &keys, &err), PP_OK);
+	assert_int_equal(pp_report_statement("velocity", &a, sql, params, &n, &keys, &err), PP_OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(params[1], "4");
 	assert_null(params[2]);
+}
+
+/* Keys travel as an array literal: quotes and backslashes escaped, so any key is data. */
+static void keys_are_quoted_array_elements(void **state)
+{
+	static const char *const odd[] = {"A\"B", "C\\D", "", "E,F}"};
+	pp_report_args a = {.projects = odd, .n_projects = 4};
+	const char *params[PP_REPORT_MAX_PARAMS];
+	char sql[PP_REPORT_SQL_MAX];
+	char *keys = NULL;
+	int n;
+	pp_err err;
+
+	(void)state;
+	assert_int_equal(pp_report_statement("epics", &a, sql, params, &n, &keys, &err), PP_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(params[0], "{\"A\\\"B\",\"C\\\\D\",\"\",\"E,F}\"}");
+	assert_ptr_equal(params[0], keys);
+	free(keys);
 }
 
 static void unknown_names_and_bad_keys_are_refused(void **state)
@@ -113,18 +227,18 @@ static void unknown_names_and_bad_keys_are_refused(void **state)
 	static const char *const bad[] = {"caf\xe9"};
 	pp_report_args a = {.projects = bad, .n_projects = 1};
 	const char *params[PP_REPORT_MAX_PARAMS];
-	const char *sql;
+	char sql[PP_REPORT_SQL_MAX];
 	char *keys = NULL;
 	int n;
 	pp_err err;
 
 	(void)state;
-	assert_int_equal(pp_report_statement("nope", &a, &sql, params, &n, &keys, &err), PP_EINVAL);
+	assert_int_equal(pp_report_statement("nope", &a, sql, params, &n, &keys, &err), PP_EINVAL);
 	assert_string_equal(err.msg, "no report named \"nope\"");
-	assert_int_equal(pp_report_statement(NULL, &a, &sql, params, &n, &keys, &err), PP_EINVAL);
+	assert_int_equal(pp_report_statement(NULL, &a, sql, params, &n, &keys, &err), PP_EINVAL);
 	assert_int_equal(pp_report_takes("nope"), 0);
 	assert_int_equal(pp_report_takes(NULL), 0);
-	assert_int_equal(pp_report_statement("blocked", &a, &sql, params, &n, &keys, &err),
+	assert_int_equal(pp_report_statement("blocked", &a, sql, params, &n, &keys, &err),
 			 PP_EINVAL);
 	assert_non_null(strstr(err.msg, "is not valid UTF-8"));
 	assert_null(keys);
@@ -146,15 +260,100 @@ static void names_join_lists_all_and_truncates(void **state)
 	pp_report_names_join(small, sizeof(small));
 	assert_string_equal(small, "status-summ");
 	pp_report_names_join(small, 0);
+	/* Only the reports that take a flag, for the CLI's usage and its messages. */
+	pp_report_names_taking(PP_REPORT_BACKLOG, all, sizeof(all));
+	assert_string_equal(all, "burndown, burnup");
+	pp_report_names_taking(PP_REPORT_STORY | PP_REPORT_LAST, all, sizeof(all));
+	assert_string_equal(all, "critical-path, velocity");
+	pp_report_names_taking(0, small, sizeof(small));
+	assert_string_equal(small, "status-summ");
+}
+
+/* The file at PP_SOURCE_ROOT/rel, whole, malloc'd. */
+static char *source_file(const char *rel)
+{
+	const char *root = getenv("PP_SOURCE_ROOT");
+	char path[1024], *text;
+	FILE *f;
+	long size;
+
+	if (root == NULL)
+		fail_msg("PP_SOURCE_ROOT is not set: run the tests through meson");
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	assert_true(size > 0);
+	rewind(f);
+	text = malloc((size_t)size + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+	text[size] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* The line of text that starts with prefix and holds all of needles (NULL-ended), or NULL. */
+static const char *line_with(const char *text, const char *prefix, const char *const *needles)
+{
+	const char *line;
+
+	for (line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		size_t len = strcspn(line, "\n"), i;
+		char buf[512];
+
+		if (len >= sizeof(buf) || strncmp(line, prefix, strlen(prefix)) != 0)
+			continue;
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		for (i = 0; needles[i] && strstr(buf, needles[i]); i++)
+			;
+		if (needles[i] == NULL)
+			return line;
+	}
+	return NULL;
+}
+
+/*
+ * docs/reports.md documents every report of the registry: a row of its
+ * table naming the report and its function, and a section of its own.
+ */
+static void reports_md_documents_every_report(void **state)
+{
+	char *md = source_file("docs/reports.md");
+	size_t i;
+
+	(void)state;
+	for (i = 0; pp_reports[i].name; i++) {
+		char name[64], call[96];
+		const char *row[] = {name, call, NULL}, *head[] = {pp_reports[i].name, NULL};
+
+		snprintf(name, sizeof(name), "`%s`", pp_reports[i].name);
+		snprintf(call, sizeof(call), "`%s(", pp_reports[i].function);
+		if (line_with(md, "| ", row) == NULL)
+			fail_msg("docs/reports.md: no row of the table names %s and %s", name,
+				 call);
+		if (line_with(md, "## ", head) == NULL)
+			fail_msg("docs/reports.md: no section for %s", pp_reports[i].name);
+	}
+	free(md);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(registry_rows_are_well_formed),
 		cmocka_unit_test(every_report_has_a_matching_statement),
-		cmocka_unit_test(parameters_follow_the_flags),
+		cmocka_unit_test(statements_are_derived_from_the_rows),
+		cmocka_unit_test(takes_is_derived_from_the_arguments),
+		cmocka_unit_test(parameters_follow_the_arguments),
+		cmocka_unit_test(keys_are_quoted_array_elements),
 		cmocka_unit_test(unknown_names_and_bad_keys_are_refused),
 		cmocka_unit_test(names_join_lists_all_and_truncates),
+		cmocka_unit_test(reports_md_documents_every_report),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
