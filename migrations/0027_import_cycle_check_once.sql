@@ -7,11 +7,12 @@
 --    closure inside the per-node loop, and the planner, misled by the row
 --    comparison's estimate, hashed the one or two edges and scanned the
 --    whole closure for each node: quadratic in the closure (5 s for a
---    closure of 9,944 stories; 200,000 comparisons per node). The walk
+--    closure of 9,944 stories, each of them scanning all 9,944). The walk
 --    itself (planpipe_graph_reach) was already bounded to what the new
 --    edges reach, the smaller of the two closures, and took 0.2 s. Now the
---    loop only collects (node number, target id) and one hash join numbers
---    the targets: linear in the edges of the closure. This serves both the
+--    loop only collects (node number, target id) and one join after it
+--    numbers the targets (a hash or merge join: nested loops are off):
+--    linear in the edges of the closure, up to a sort. This serves both the
 --    importer's pre-check (planpipe_dependency_cycles) and the trigger.
 --
 -- 2. The trigger skips edges that the pre-check of the same transaction has
@@ -45,12 +46,12 @@
 --    within what the pre-check found acyclic.
 
 -- ---------------------------------------------------------------------------
--- 1. planpipe_graph_cycles(): the closure's edges numbered by one hash join
+-- 1. planpipe_graph_cycles(): the closure's edges numbered by one join
 -- ---------------------------------------------------------------------------
 
 -- Same contract as 0016; only the numbering of step 3 changes (r, then e).
 CREATE OR REPLACE FUNCTION planpipe_graph_cycles(p_edges text, p_from text, p_to text,
-                                      p_new_from bigint[], p_new_to bigint[], p_new_in_table boolean)
+                                                 p_new_from bigint[], p_new_to bigint[], p_new_in_table boolean)
 RETURNS TABLE (path bigint[], edges integer[])
 LANGUAGE plpgsql STABLE SET search_path = public, pg_temp
     SET enable_seqscan = off SET enable_nestloop = off SET jit = off
