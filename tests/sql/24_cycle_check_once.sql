@@ -3,12 +3,15 @@
 -- blocking edges the pre-check (planpipe_dependency_cycles) of the same
 -- transaction verified, and only those. A cycle through a batch, or made by
 -- a plain write, is still refused; marks cannot be forged by a planpipe_app
--- session, and no setting stands in for them.
+-- session, and no setting stands in for them; the pre-check's lock keeps
+-- other transactions out until the checked edges are written.
 BEGIN;
-SELECT plan(28);
+SELECT plan(51);
+SET LOCAL client_min_messages = warning;
 
 \ir lib/labels.sql
 \ir lib/act_as.sql
+\ir lib/dblink.sql
 -- One edge 'A B' (A depends on B), or several, in one INSERT.
 CREATE FUNCTION pg_temp.ins(p_edges text[]) RETURNS text LANGUAGE sql
 AS $$
@@ -39,7 +42,52 @@ $$;
 CREATE FUNCTION pg_temp.clear() RETURNS void LANGUAGE sql
 AS $$ DELETE FROM story_dependencies WHERE story_id IN (SELECT id FROM stories WHERE project_id = pg_temp.pid('P')) $$;
 
-INSERT INTO projects (key, name) VALUES ('P', 'Planning');
+-- Two sessions: the pre-check's lock holds until its edges are written -----------------------
+-- First, while this session holds no lock of the graph (its writes below
+-- take one until the end). Committed data, removed at the end.
+SELECT is(dblink_connect(c, pg_temp.conninfo()), 'OK', 'session ' || c || ' connects')
+FROM unnest(ARRAY['setup', 'a', 'b']) AS c;
+CREATE TEMP TABLE b_backend AS SELECT pid FROM dblink('b', 'SELECT pg_backend_pid()') AS t(pid integer);
+SELECT is(dblink_exec('b', $sql$
+    CREATE FUNCTION pg_temp.try_sql(q text) RETURNS text LANGUAGE plpgsql AS $f$
+    BEGIN
+        EXECUTE q;
+        RETURN 'ok';
+    EXCEPTION WHEN OTHERS THEN
+        RETURN SQLSTATE || ': ' || SQLERRM;
+    END
+    $f$$sql$), 'CREATE FUNCTION', 'session b can report errors as results');
+SELECT alike(dblink_exec('setup', $$DELETE FROM projects WHERE key = 'ZZONCE'$$), 'DELETE %',
+             'nothing left over from an earlier run');
+SELECT is(dblink_exec('setup', $$
+    WITH p AS (INSERT INTO projects (key, name) VALUES ('ZZONCE', 'once') RETURNING id)
+    INSERT INTO stories (project_id, key, title) SELECT p.id, k, k FROM p, unnest(ARRAY['X-1', 'X-2']) AS k$$),
+    'INSERT 0 2', 'a committed project with two stories');
+SELECT is(dblink_exec('a', 'BEGIN'), 'BEGIN', 'a begins');
+SELECT is((SELECT n FROM dblink('a', format('SELECT count(*) FROM planpipe_dependency_cycles(ARRAY[%s], ARRAY[%s])',
+                                            pg_temp.sid('ZZONCE:X-1'), pg_temp.sid('ZZONCE:X-2'))) AS t(n bigint)),
+          0::bigint, 'a pre-checks X-1 -> X-2: no cycle');
+SELECT is(dblink_send_query('b', format('SELECT pg_temp.try_sql(%L)',
+                                        format('INSERT INTO story_dependencies (story_id, depends_on_id) VALUES (%s, %s)',
+                                               pg_temp.sid('ZZONCE:X-2'), pg_temp.sid('ZZONCE:X-1')))),
+          1, 'b starts adding X-2 -> X-1');
+SELECT ok(pg_temp.wait_blocked((SELECT pid FROM b_backend)), 'b waits for the lock a''s pre-check took');
+SELECT is(dblink_exec('a', format('INSERT INTO story_dependencies (story_id, depends_on_id) VALUES (%s, %s)',
+                                  pg_temp.sid('ZZONCE:X-1'), pg_temp.sid('ZZONCE:X-2'))),
+          'INSERT 0 1', 'a writes the checked edge (not searched again)');
+SELECT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'a commits');
+SELECT is((SELECT r FROM dblink_get_result('b') AS t(r text)),
+          'PP001: dependency cycle: ZZONCE:X-2 -> ZZONCE:X-1 -> ZZONCE:X-2',
+          'b then sees a''s edge and is refused');
+SELECT is((SELECT r FROM dblink_get_result('b') AS t(r text)), NULL, 'b is idle');
+SELECT is((SELECT n FROM dblink('a', 'SELECT count(*) FROM pg_temp.planpipe_checked_edges') AS t(n bigint)),
+          0::bigint, 'a''s marks went with its transaction');
+SELECT alike(dblink_exec('setup', $$DELETE FROM projects WHERE key = 'ZZONCE'$$), 'DELETE 1',
+             'the committed project is removed again');
+SELECT is(dblink_disconnect(c), 'OK', 'session ' || c || ' disconnects')
+FROM unnest(ARRAY['setup', 'a', 'b']) AS c;
+
+INSERT INTO projects (key, name) VALUES ('P', 'Planning'), ('Q', 'Other');
 INSERT INTO stories (project_id, key, title)
 SELECT pg_temp.pid('P'), 'S-' || i, 'story ' || i FROM generate_series(1, 10) i;
 INSERT INTO users (handle) VALUES ('ana');
@@ -122,6 +170,18 @@ SELECT lives_ok(pg_temp.ins(ARRAY['S-9 S-10']), 'as the importer says it is (pla
 SELECT throws_ok(pg_temp.ins(ARRAY['S-10 S-9']), 'PP001', 'dependency cycle: P:S-10 -> P:S-9 -> P:S-10',
                  'a cycle is still refused');
 SELECT set_config('role', 'none', true);
+
+-- Project dependencies: the same, for their graph ----------------------------------------------
+SELECT set_config('planpipe.user_id', '', true);
+SELECT is((SELECT count(*) FROM planpipe_project_dependency_cycles(ARRAY[pg_temp.pid('P')], ARRAY[pg_temp.pid('Q')])),
+          0::bigint, 'pre-check of the project dependency P -> Q: no cycle');
+SELECT results_eq($$SELECT from_id, to_id FROM pg_temp.planpipe_checked_edges WHERE graph = 2$$,
+                  $$VALUES (pg_temp.pid('P'), pg_temp.pid('Q'))$$, 'marked for the project graph');
+SELECT lives_ok(format('INSERT INTO project_dependencies (project_id, depends_on_project_id) VALUES (%s, %s)',
+                       pg_temp.pid('Q'), pg_temp.pid('P')), 'a plain write of Q -> P is checked and written');
+SELECT throws_ok(format('INSERT INTO project_dependencies (project_id, depends_on_project_id) VALUES (%s, %s)',
+                        pg_temp.pid('P'), pg_temp.pid('Q')), 'PP001', 'project dependency cycle: P -> Q -> P',
+                 'and P -> Q, marked before it, is refused');
 
 SELECT * FROM finish();
 ROLLBACK;
