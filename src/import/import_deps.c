@@ -23,7 +23,7 @@ static const char sql_deps_resolve[] =
 	" SELECT c.id, coalesce(d.project_key, $1), d.story_key, d.path, d.line, d.col, t.id, false"
 	"   FROM pp_import_deps d JOIN pp_import_changed c ON c.path = d.path"
 	"   LEFT JOIN projects p ON p.key = coalesce(d.project_key, $1)"
-	"   LEFT JOIN stories t ON t.project_id = p.id AND t.key = d.story_key"
+	"   LEFT JOIN stories t ON t.project_id = p.id AND lower(t.key) = lower(d.story_key)"
 	"  ORDER BY d.path, d.line, d.col";
 
 /*
@@ -39,7 +39,7 @@ static const char sql_refs_candidates[] =
 	"        ELSE sp.key || ':' || coalesce(s.source_path, s.key) END, d.line, d.col, t.id, true"
 	"   FROM story_dependency_refs r"
 	"   JOIN projects p ON p.key = r.project_key"
-	"   JOIN stories t ON t.project_id = p.id AND t.key = r.story_key"
+	"   JOIN stories t ON t.project_id = p.id AND lower(t.key) = lower(r.story_key)"
 	"   JOIN stories s ON s.id = r.story_id JOIN projects sp ON sp.id = s.project_id"
 	"   LEFT JOIN LATERAL (SELECT x.line, x.col FROM pp_import_deps x"
 	"                       WHERE s.project_id = $2 AND x.path = s.source_path"

@@ -380,6 +380,38 @@ static void cycles_are_errors_at_their_lines(void **state)
  * project and file), neither is written, and both are reported again by an
  * unchanged import of either project.
  */
+/*
+ * Keys are unique ignoring case, so a dependency written in another case
+ * than the key's file finds its story: in the same import, and later, when
+ * the story it names arrives in another project.
+ */
+static void dependencies_match_keys_ignoring_case(void **state)
+{
+	char *x = pp_t_tempdir(), *y = pp_t_tempdir();
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_migrated_db();
+	write_story(x, "a.md", "adh-001", "draft", "", "");
+	write_story(x, "b.md", "ADH-002", "draft", "ADH-001, \"Y:Y-1\"", "");
+	pp_t_expect(0, "X: 2 created", "b.md:7:25: warning: dependency Y:Y-1 does not exist (yet)",
+		    "import", x, "--project", "X", NULL);
+	write_story(y, "y.md", "y-1", "draft", "", "");
+	pp_t_expect(0, "Y: 1 created", NULL, "import", y, "--project", "Y", NULL);
+	c = pp_t_connect();
+	assert_int_equal(edges(c), 2);
+	assert_int_equal(
+		pp_t_query_long(c, "SELECT count(*) FROM story_dependencies d"
+				   " JOIN stories s ON s.id = d.story_id"
+				   " JOIN stories t ON t.id = d.depends_on_id"
+				   " WHERE s.key = 'ADH-002' AND t.key IN ('adh-001', 'y-1')"),
+		2);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependency_refs"), 0);
+	PQfinish(c);
+	free(x);
+	free(y);
+}
+
 static void cycle_through_an_older_reference(void **state)
 {
 	char *x = pp_t_tempdir(), *y = pp_t_tempdir();
@@ -512,6 +544,7 @@ int main(void)
 		cmocka_unit_test(unchanged_files_are_not_parsed_again),
 		cmocka_unit_test(repo_of_submodules),
 		cmocka_unit_test(cycles_are_errors_at_their_lines),
+		cmocka_unit_test(dependencies_match_keys_ignoring_case),
 		cmocka_unit_test(cycle_through_an_older_reference),
 	};
 
