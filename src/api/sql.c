@@ -158,6 +158,12 @@ static void load(void)
 		expand(&stmts[i]);
 }
 
+const char *pp_api_sql_fragment(const char *file, const char *name)
+{
+	pthread_once(&once, load);
+	return fragment(file, name, strlen(name));
+}
+
 const char *pp_api_sql_at(size_t i, const char **file, const char **name)
 {
 	pthread_once(&once, load);

@@ -24,6 +24,12 @@
 const char *pp_api_sql(const char *file, const char *name);
 
 /*
+ * The text of fragment name of file, as statements get it in place of
+ * {{name}}. Static storage. Aborts when there is no such fragment.
+ */
+const char *pp_api_sql_fragment(const char *file, const char *name);
+
+/*
  * The i-th statement of all files (from 0), after fragments are expanded,
  * with its file and name in *file and *name (static storage); NULL past the
  * last. For tests that run every statement.

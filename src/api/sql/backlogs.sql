@@ -10,14 +10,16 @@ json_build_object('id', b.id, 'name', b.name, 'kind', b.kind, 'position', b.posi
 
 -- name: backlogs_list
 -- GET /v1/projects/{project}/backlogs: $1 the project's key, $2 whether
--- archived backlogs are listed too. Runs after tx.sql's guard of the project, in the request's transaction.
+-- archived backlogs are listed too. Runs after tx.sql's guard of the project,
+-- in the request's transaction.
 SELECT coalesce(json_agg({{backlog_json}} ORDER BY b.position, b.id), '[]') AS body
   FROM backlogs b WHERE b.project_id = (SELECT id FROM projects WHERE key = $1)
   AND ($2::boolean OR b.archived_at IS NULL)
 
 -- name: backlog_create
 -- POST /v1/projects/{project}/backlogs: $1 the project's key, $2 the body
--- (checked by the handler). Runs after tx.sql's guard of the project, in the request's transaction.
+-- (checked by the handler). Runs after tx.sql's guard of the project, in the
+-- request's transaction.
 WITH b AS (
   INSERT INTO backlogs (project_id, name, kind, position, description, starts_on, ends_on)
   SELECT (SELECT id FROM projects WHERE key = $1), i.b->>'name', coalesce(i.b->>'kind', 'backlog'),
@@ -53,8 +55,9 @@ SELECT CASE WHEN EXISTS (SELECT FROM upd) THEN (SELECT {{backlog_json}} FROM upd
   coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
 
 -- name: backlog_archive
--- DELETE /v1/projects/{project}/backlogs/{backlog}: $1 the project's key,
--- $2 the backlog's id, $3 If-Match's version or NULL. Runs after tx.sql's guard of the project, in the request's transaction.
+-- DELETE /v1/projects/{project}/backlogs/{backlog}: $1 the project's key, $2
+-- the backlog's id, $3 If-Match's version or NULL. Runs after tx.sql's guard
+-- of the project, in the request's transaction.
 WITH cur AS (SELECT b.* FROM backlogs b WHERE b.project_id = (SELECT id FROM projects WHERE key = $1)
     AND b.id = $2::bigint FOR NO KEY UPDATE),
   upd AS (UPDATE backlogs t SET archived_at = coalesce(t.archived_at, now()) FROM cur

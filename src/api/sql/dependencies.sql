@@ -4,8 +4,9 @@
 -- through. Each statement runs after tx.sql's begin, auth and guard.
 
 -- name: story_deps_list
--- GET /v1/projects/{project}/stories/{story}/dependencies: $1 the project's key, $2 the story's.
--- Runs after tx.sql's guard of the project, in the request's transaction.
+-- GET /v1/projects/{project}/stories/{story}/dependencies: $1 the project's
+-- key, $2 the story's. Runs after tx.sql's guard of the project, in the
+-- request's transaction.
 WITH
   st AS (SELECT s.id FROM stories s WHERE s.project_id = (SELECT id FROM projects WHERE key = $1)
   AND s.key = $2)
@@ -27,9 +28,10 @@ WITH
     WHERE r.story_id = (SELECT id FROM st)), '[]')) END AS body
 
 -- name: story_dep_add
--- POST /v1/projects/{project}/stories/{story}/dependencies: $1 the project's key, $2 the story's,
--- $3 the body. The cycle check is an AFTER trigger: it runs, and may raise
--- PP001, at the end of this statement. Runs after tx.sql's guard of the project, in the request's transaction.
+-- POST /v1/projects/{project}/stories/{story}/dependencies: $1 the project's
+-- key, $2 the story's, $3 the body. The cycle check is an AFTER trigger: it
+-- runs, and may raise PP001, at the end of this statement. Runs after
+-- tx.sql's guard of the project, in the request's transaction.
 WITH i AS (SELECT $3::jsonb AS b),
   st AS (SELECT s.id FROM stories s WHERE s.project_id = (SELECT id FROM projects WHERE key = $1)
   AND s.key = $2),
@@ -45,8 +47,10 @@ SELECT CASE WHEN NOT EXISTS (SELECT FROM st) THEN planpipe_api_fail('PP404', 'no
     'created_at', ins.created_at) FROM ins) END AS body FROM i
 
 -- name: story_dep_remove
--- DELETE /v1/projects/{project}/stories/{story}/dependencies/{other_project}/{other_story}:
--- $1 and $2 the story, $3 and $4 the other. Runs after tx.sql's guard of the project, in the request's transaction.
+-- DELETE
+-- /v1/projects/{project}/stories/{story}/dependencies/{other_project}/{other_story}:
+-- $1 and $2 the story, $3 and $4 the other. Runs after tx.sql's guard of the
+-- project, in the request's transaction.
 WITH
   st AS (SELECT s.id FROM stories s WHERE s.project_id = (SELECT id FROM projects WHERE key = $1)
   AND s.key = $2),
@@ -58,11 +62,13 @@ SELECT CASE WHEN NOT EXISTS (SELECT FROM st) THEN planpipe_api_fail('PP404', 'no
     $1 || ':' || $2 || ' does not depend on ' || $3 || ':' || $4) END AS body
 
 -- name: story_graph
--- GET /v1/projects/{project}/stories/{story}/graph: $1 and $2 the story, $3 the direction (down: what
--- it depends on; up: what depends on it), $4 the depth. The stories reachable
--- at most $4 steps through visible stories only; each at its shortest depth,
--- and every edge between them. The direction is a parameter of a custom
--- plan, so the OR folds away and the right index serves each step. Runs after tx.sql's guard of the project, in the request's transaction.
+-- GET /v1/projects/{project}/stories/{story}/graph: $1 and $2 the story, $3
+-- the direction (down: what it depends on; up: what depends on it), $4 the
+-- depth. The stories reachable at most $4 steps through visible stories only;
+-- each at its shortest depth, and every edge between them. The direction is a
+-- parameter of a custom plan, so the OR folds away and the right index serves
+-- each step. Runs after tx.sql's guard of the project, in the request's
+-- transaction.
 WITH RECURSIVE
   st AS (SELECT s.id FROM stories s WHERE s.project_id = (SELECT id FROM projects WHERE key = $1)
   AND s.key = $2),
@@ -88,7 +94,8 @@ SELECT CASE WHEN NOT EXISTS (SELECT FROM st) THEN planpipe_api_fail('PP404', 'no
       AND e.depends_on_id IN (SELECT id FROM nodes)), '[]')) END AS body
 
 -- name: project_deps_list
--- GET /v1/projects/{project}/dependencies: $1 the project's key. Runs after tx.sql's guard of the project, in the request's transaction.
+-- GET /v1/projects/{project}/dependencies: $1 the project's key. Runs after
+-- tx.sql's guard of the project, in the request's transaction.
 SELECT json_build_object(
   'depends_on', coalesce((SELECT json_agg(json_build_object('project', planpipe_project_label(e.depends_on_project_id), 'kind', e.kind,
   'note', e.note, 'created_at', e.created_at)
@@ -101,7 +108,8 @@ SELECT json_build_object(
 
 -- name: project_dep_add
 -- POST /v1/projects/{project}/dependencies: $1 the project's key, $2 the
--- body. Runs after tx.sql's guard of the project, in the request's transaction.
+-- body. Runs after tx.sql's guard of the project, in the request's
+-- transaction.
 WITH i AS (SELECT $2::jsonb AS b),
   dep AS (SELECT op.id FROM projects op, i WHERE op.key = i.b->>'project'),
   ins AS (INSERT INTO project_dependencies (project_id, depends_on_project_id, kind, note)
@@ -115,7 +123,8 @@ SELECT CASE WHEN NOT EXISTS (SELECT FROM dep)
 
 -- name: project_dep_remove
 -- DELETE /v1/projects/{project}/dependencies/{other_project}: $1 the
--- project's key, $2 the other's. Runs after tx.sql's guard of the project, in the request's transaction.
+-- project's key, $2 the other's. Runs after tx.sql's guard of the project, in
+-- the request's transaction.
 WITH del AS (DELETE FROM project_dependencies e USING projects op
     WHERE e.project_id = (SELECT id FROM projects WHERE key = $1)
   AND e.depends_on_project_id = op.id AND op.key = $2

@@ -7,8 +7,9 @@ json_build_object('story', planpipe_story_label(h.story_id), 'from', h.from_stat
   'source', h.source, 'note', h.note)
 
 -- name: story_history
--- GET /v1/projects/{project}/stories/{story}/history: $1 the project's key, $2 the story's; all of
--- it, oldest first. Runs after tx.sql's guard of the project, in the request's transaction.
+-- GET /v1/projects/{project}/stories/{story}/history: $1 the project's key,
+-- $2 the story's; all of it, oldest first. Runs after tx.sql's guard of the
+-- project, in the request's transaction.
 WITH st AS (SELECT s.id FROM stories s WHERE s.project_id = (SELECT id FROM projects WHERE key = $1)
   AND s.key = $2)
 SELECT CASE WHEN NOT EXISTS (SELECT FROM st)

@@ -7,17 +7,18 @@ json_build_object('handle', u.handle, 'display_name', u.display_name, 'role', m.
   'updated_at', m.updated_at)
 
 -- name: members_list
--- GET /v1/projects/{project}/members: $1 the project's key. Runs after tx.sql's guard of the project, in the request's transaction.
+-- GET /v1/projects/{project}/members: $1 the project's key. Runs after
+-- tx.sql's guard of the project, in the request's transaction.
 SELECT coalesce(json_agg({{member_json}} ORDER BY m.role DESC, u.handle), '[]') AS body
   FROM project_members m JOIN users u ON u.id = m.user_id
   WHERE m.project_id = (SELECT id FROM projects WHERE key = $1)
 
 -- name: member_put
--- PUT /v1/projects/{project}/members/{handle}: $1 the project's key, $2
--- the handle, $3 the role. An upsert; xmax = 0 tells a new row from an
--- updated one. Setting the role a member already has is suppressed by a
--- trigger (no row returned): the membership as it is is the answer.
--- Runs after tx.sql's guard of the project, in the request's transaction.
+-- PUT /v1/projects/{project}/members/{handle}: $1 the project's key, $2 the
+-- handle, $3 the role. An upsert; xmax = 0 tells a new row from an updated
+-- one. Setting the role a member already has is suppressed by a trigger (no
+-- row returned): the membership as it is is the answer. Runs after tx.sql's
+-- guard of the project, in the request's transaction.
 WITH u AS (SELECT * FROM planpipe_user_by_handle($2)),
   up AS (INSERT INTO project_members AS m (project_id, user_id, role)
     SELECT (SELECT id FROM projects WHERE key = $1), u.id, $3::member_role FROM u

@@ -1,6 +1,7 @@
--- The projects' statements, one per route that runs as one statement
--- (src/api/sql.h; as in stories.sql: $1 the token's SHA-256; columns
--- user_id, body, version).
+-- The projects' statements (src/api/projects.c, sql.h). project_get runs
+-- as one statement (as in stories.sql: $1 the token's SHA-256; columns
+-- user_id, body, version); the others run after tx.sql's begin and auth,
+-- in one transaction (tx.h), with $1 the project's key where there is one.
 
 -- name: project_get
 -- GET /v1/projects/{project}: $2 the project's key.
@@ -56,8 +57,9 @@ SELECT json_build_object('key', p.key, 'name', p.name, 'description', p.descript
 -- PATCH /v1/projects/{project}: $1 the project's key, $2 the body, $3
 -- If-Match's version or NULL. cur locks the newest version of the row (READ
 -- COMMITTED re-reads it after a concurrent update), so If-Match is judged
--- against what is committed. An update that changes nothing is suppressed
--- by a trigger: upd is empty and cur is the answer. Runs after tx.sql's guard of the project, in the request's transaction.
+-- against what is committed. An update that changes nothing is suppressed by
+-- a trigger: upd is empty and cur is the answer. Runs after tx.sql's guard of
+-- the project, in the request's transaction.
 WITH i AS (SELECT $2::jsonb AS b),
   cur AS (SELECT p.* FROM projects p WHERE p.key = $1 FOR NO KEY UPDATE),
   upd AS (UPDATE projects t SET name = CASE WHEN i.b ? 'name' THEN i.b->>'name' ELSE t.name END,
@@ -82,8 +84,9 @@ SELECT CASE WHEN EXISTS (SELECT FROM upd)
   coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
 
 -- name: project_archive
--- DELETE /v1/projects/{project}: $1 the project's key, $2 If-Match's
--- version or NULL. Runs after tx.sql's guard of the project, in the request's transaction.
+-- DELETE /v1/projects/{project}: $1 the project's key, $2 If-Match's version
+-- or NULL. Runs after tx.sql's guard of the project, in the request's
+-- transaction.
 WITH cur AS (SELECT p.* FROM projects p WHERE p.key = $1 FOR NO KEY UPDATE),
   upd AS (UPDATE projects t SET archived_at = coalesce(t.archived_at, now()) FROM cur
     WHERE t.id = cur.id AND ($2::int IS NULL OR t.version = $2::int) RETURNING t.id)

@@ -1,11 +1,14 @@
--- The stories' statements, one per route that runs as one statement
--- (src/api/sql.h). Each calls an invoker-rights function of
+-- The stories' statements (src/api/stories.c, story_list.c,
+-- story_actions.c; sql.h). story_get runs as one statement; the others
+-- after tx.sql's begin, auth and guard, in one transaction (tx.h). The
+-- one-statement routes each call an invoker-rights function of
 -- migrations/0022_api_request_path.sql in autocommit, prepared once per
 -- connection. $1 is always the SHA-256 of the request's bearer token; the
 -- result's columns are user_id (the access log), body and version (ETag).
 
 -- name: story_get
--- GET /v1/projects/{project}/stories/{story}: $2 the project's key, $3 the story's.
+-- GET /v1/projects/{project}/stories/{story}: $2 the project's key, $3 the
+-- story's.
 SELECT user_id, body, version
 FROM planpipe_api_story_get($1::bytea, $2, $3)
 
@@ -47,9 +50,10 @@ SELECT json_build_object({{story_fields}}, 'body', s.body)
   FROM s JOIN projects p ON p.id = s.project_id
 
 -- name: story_patch
--- PATCH /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the story's, $3 the
--- body, $4 If-Match's version or NULL (see projects.sql, project_patch).
--- Runs after tx.sql's guard of the project, in the request's transaction.
+-- PATCH /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the
+-- story's, $3 the body, $4 If-Match's version or NULL (see projects.sql,
+-- project_patch). Runs after tx.sql's guard of the project, in the request's
+-- transaction.
 WITH i AS (SELECT $3::jsonb AS b),
   cur AS (SELECT s.* FROM stories s WHERE s.project_id = (SELECT id FROM projects WHERE key = $1)
   AND s.key = $2
@@ -87,8 +91,9 @@ SELECT CASE WHEN EXISTS (SELECT FROM upd)
   END AS body, coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
 
 -- name: story_archive
--- DELETE /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the story's, $3
--- If-Match's version or NULL. Runs after tx.sql's guard of the project, in the request's transaction.
+-- DELETE /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the
+-- story's, $3 If-Match's version or NULL. Runs after tx.sql's guard of the
+-- project, in the request's transaction.
 WITH
   cur AS (SELECT s.* FROM stories s WHERE s.project_id = (SELECT id FROM projects WHERE key = $1)
   AND s.key = $2
@@ -103,18 +108,19 @@ SELECT CASE WHEN NOT EXISTS (SELECT FROM cur)
   END AS body
 
 -- name: story_transition_settings
--- POST .../stories/{story}/transitions, before story_transition: $1 the
--- note (or NULL), $2 force (on or off), $3 the new status. The note and
--- force go to status_history and the open-blockers rule (docs/schema.md).
+-- POST .../stories/{story}/transitions, before story_transition: $1 the note
+-- (or NULL), $2 force (on or off), $3 the new status. The note and force go
+-- to status_history and the open-blockers rule (docs/schema.md).
 SELECT set_config('planpipe.note', coalesce($1, ''), true),
   set_config('planpipe.force', $2, true),
   (SELECT planpipe_api_fail('PP422', 'no status ' || $3, 'to')
     WHERE NOT EXISTS (SELECT FROM statuses WHERE key = $3))
 
 -- name: story_transition
--- POST /v1/projects/{project}/stories/{story}/transitions: $1 the project's key, $2 the
--- story's, $3 the new status, $4 If-Match's version or NULL. After tx.sql's
--- guard and story_transition_settings, in the request's transaction.
+-- POST /v1/projects/{project}/stories/{story}/transitions: $1 the project's
+-- key, $2 the story's, $3 the new status, $4 If-Match's version or NULL.
+-- After tx.sql's guard and story_transition_settings, in the request's
+-- transaction.
 WITH
   cur AS (SELECT s.* FROM stories s WHERE s.project_id = (SELECT id FROM projects WHERE key = $1)
   AND s.key = $2
@@ -134,12 +140,13 @@ WITH
   END AS body, coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
 
 -- name: story_move
--- POST /v1/projects/{project}/stories/{story}/move: $1 the project's key, $2 the story's, $3 the
--- body, $4 If-Match's version or NULL. The new place: the backlog asked for
--- (or the story's own), and a rank there: the one given, halfway between the
--- anchor and its neighbour (multiplying by 0.5 keeps numeric exact, so
--- halving never runs out), or after the last story. Without a backlog there
--- is no rank. Runs after tx.sql's guard of the project, in the request's transaction.
+-- POST /v1/projects/{project}/stories/{story}/move: $1 the project's key, $2
+-- the story's, $3 the body, $4 If-Match's version or NULL. The new place: the
+-- backlog asked for (or the story's own), and a rank there: the one given,
+-- halfway between the anchor and its neighbour (multiplying by 0.5 keeps
+-- numeric exact, so halving never runs out), or after the last story. Without
+-- a backlog there is no rank. Runs after tx.sql's guard of the project, in
+-- the request's transaction.
 WITH i AS (SELECT $3::jsonb AS b),
   cur AS (SELECT s.* FROM stories s WHERE s.project_id = (SELECT id FROM projects WHERE key = $1)
   AND s.key = $2
@@ -182,14 +189,13 @@ WITH i AS (SELECT $3::jsonb AS b),
 -- name: stories_list
 -- GET /v1/projects/{project}/stories and GET /v1/stories: $1 project keys
 -- (NULL: every project the caller sees), $2 statuses, $3 categories, $4
--- backlog id, $5 labels (all of them), $6 epics, $7 priorities, $8 owners,
--- $9 text query, $10 archived too, $11 limit, $12 and $13 the cursor's id
--- and sort key, $14 the sort, $15 and $16 the priority_rank bounds; NULL
--- where not asked. planpipe_story_page (migration 0021) picks the page's
--- ids and sort keys with the caller's projects known, so that the planner
--- can walk an index in the page's order or use a GIN index, whichever the
--- filters favour; the page is then read and ordered here, under the
--- policies.
+-- backlog id, $5 labels (all of them), $6 epics, $7 priorities, $8 owners, $9
+-- text query, $10 archived too, $11 limit, $12 and $13 the cursor's id and
+-- sort key, $14 the sort, $15 and $16 the priority_rank bounds; NULL where
+-- not asked. planpipe_story_page (migration 0021) picks the page's ids and
+-- sort keys with the caller's projects known, so that the planner can walk an
+-- index in the page's order or use a GIN index, whichever the filters favour;
+-- the page is then read and ordered here, under the policies.
 SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $11::int), '[]') AS items,
   count(*) > $11::int AS more, max(id) FILTER (WHERE n = $11::int) AS last_id,
   max(k) FILTER (WHERE n = $11::int) AS last_key
@@ -206,8 +212,8 @@ SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $11::int), '[]') AS it
 
 -- name: stories_projects_known
 -- GET /v1/stories?project=A&project=B, before stories_list: $1 the project
--- keys. Every project named must exist and be visible: else 404, the same
--- for both and the same as every route that names a project (the API never
--- tells that a project exists).
+-- keys. Every project named must exist and be visible: else 404, the same for
+-- both and the same as every route that names a project (the API never tells
+-- that a project exists).
 SELECT planpipe_api_fail('PP404', 'no project ' || k)
   FROM unnest($1::text[]) k WHERE NOT EXISTS (SELECT FROM projects p WHERE p.key = k)

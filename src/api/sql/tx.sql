@@ -8,8 +8,8 @@
 BEGIN
 
 -- name: auth
--- Then: $1 the SHA-256 of the bearer token. Authenticates (PP401 aborts
--- the pipeline) and sets what the rest of the transaction runs under.
+-- Then: $1 the SHA-256 of the bearer token. Authenticates (PP401 aborts the
+-- pipeline) and sets what the rest of the transaction runs under.
 -- statement_timeout bounds every statement of the request; the role is
 -- switched last, so the login user may be the schema owner (tests) or a
 -- member of planpipe_app (production) alike.
@@ -21,19 +21,19 @@ SELECT set_config('planpipe.user_id', planpipe_api_authenticate($1::bytea)::text
   set_config('role', 'planpipe_app', true)
 
 -- name: guard
--- The access check of a project (pp_tx_guard): $1 the project's key, $2
--- the least role. PP404 when the caller cannot see it, PP403 below the role.
+-- The access check of a project (pp_tx_guard): $1 the project's key, $2 the
+-- least role. PP404 when the caller cannot see it, PP403 below the role.
 SELECT planpipe_api_project($1, $2::member_role)
 
 -- name: idem_claim
--- A write with an Idempotency-Key, after auth: $1 the key, $2 the method,
--- $3 the path, $4 the body's SHA-256 (migrations/0018_api_hardening.sql).
+-- A write with an Idempotency-Key, after auth: $1 the key, $2 the method, $3
+-- the path, $4 the body's SHA-256 (migrations/0018_api_hardening.sql).
 SELECT status, etag, location, body
   FROM planpipe_api_idem_claim($1, $2, $3, $4::bytea)
 
 -- name: idem_store
--- Its answer stored, before commit: $1 to $4 as idem_claim, $5 the status,
--- $6 the ETag, $7 the Location, $8 the body.
+-- Its answer stored, before commit: $1 to $4 as idem_claim, $5 the status, $6
+-- the ETag, $7 the Location, $8 the body.
 SELECT planpipe_api_idem_store($1, $2, $3, $4::bytea, $5::int, $6, $7, $8)
 
 -- name: commit
