@@ -29,7 +29,7 @@ SELECT planpipe_api_project($1, $2::member_role)
 -- A write with an Idempotency-Key, after auth: $1 the key, $2 the method, $3
 -- the path, $4 the body's SHA-256 (migrations/0018_api_hardening.sql).
 SELECT status, etag, location, body
-  FROM planpipe_api_idem_claim($1, $2, $3, $4::bytea)
+FROM planpipe_api_idem_claim($1, $2, $3, $4::bytea)
 
 -- name: idem_store
 -- Its answer stored, before commit: $1 to $4 as idem_claim, $5 the status, $6
