@@ -10,6 +10,7 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/sql.h"
 #include "core/log.h"
 #include "db/health.h"
 
@@ -206,11 +207,6 @@ void pp_api_openapi_doc(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_http_resp_set(resp, 200, "application/json", copy, len);
 }
 
-static const char sql_me[] =
-	"SELECT json_build_object('id', u.id, 'handle', u.handle, 'display_name', u.display_name,"
-	" 'is_admin', planpipe_user_is_admin(u.id), 'created_at', u.created_at) AS body"
-	" FROM users u WHERE u.id = planpipe_setting_user_id()";
-
 void pp_api_me(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
 	pp_tx tx;
@@ -218,12 +214,8 @@ void pp_api_me(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	if (pp_api_query_known(req, resp, no_params) != 0)
 		return;
 	pp_tx_init(&tx);
-	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, sql_me, 0), 200);
+	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, pp_api_sql("ops.sql", "me"), 0), 200);
 }
-
-static const char sql_statuses[] =
-	"SELECT json_agg(json_build_object('key', key, 'category', category, 'position', position,"
-	" 'description', description) ORDER BY position, key) AS body FROM statuses";
 
 void pp_api_statuses(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -232,5 +224,6 @@ void pp_api_statuses(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	if (pp_api_query_known(req, resp, no_params) != 0)
 		return;
 	pp_tx_init(&tx);
-	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, sql_statuses, 0), 200);
+	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, pp_api_sql("ops.sql", "statuses"), 0),
+			 200);
 }

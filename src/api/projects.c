@@ -48,16 +48,6 @@ static const pp_field patch_fields[] = {
 
 /* ---- GET /v1/projects ---- */
 
-static const char sql_list[] =
-	"SELECT coalesce(json_agg(j ORDER BY key) FILTER (WHERE n <= $3::int), '[]') AS items,"
-	" count(*) > $3::int AS more, max(key) FILTER (WHERE n = $3::int) AS last"
-	" FROM (SELECT p.key, " PP_SQL_PROJECT_JSON(
-		"planpipe_project_role(p.id)") " AS j,"
-					       "  row_number() OVER (ORDER BY p.key) AS n"
-					       "  FROM projects p"
-					       "  WHERE ($1::boolean OR p.archived_at IS NULL) AND ($2::text IS NULL OR p.key > $2)"
-					       "  ORDER BY p.key LIMIT $3::int + 1) x";
-
 void pp_api_projects_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
 	static const char *const allowed[] = {"archived", "limit", "cursor", NULL};
@@ -76,7 +66,7 @@ void pp_api_projects_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 		return;
 	}
 	pp_tx_init(&tx);
-	i = pp_tx_add(&tx, sql_list, 3, archived, after, limit);
+	i = pp_tx_add(&tx, pp_api_sql("projects.sql", "projects_list"), 3, archived, after, limit);
 	if (pp_tx_run(ctx, req, resp, &tx) != PP_OK)
 		return;
 	res = tx.res[i];
@@ -86,21 +76,6 @@ void pp_api_projects_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 }
 
 /* ---- POST /v1/projects ---- */
-
-/* The creator becomes owner in an AFTER trigger, after this statement's RETURNING. */
-static const char sql_create[] =
-	"WITH ins AS ("
-	" INSERT INTO projects (key, name, description, story_key_prefix, git_remote_url,"
-	"  git_submodule_path, git_default_branch, git_stories_dir, git_last_synced_commit,"
-	"  git_last_synced_at, metadata)"
-	" SELECT b->>'key', b->>'name', coalesce(b->>'description', ''), b->>'story_key_prefix',"
-	"  b->>'git_remote_url', b->>'git_submodule_path', coalesce(b->>'git_default_branch', 'main'),"
-	"  b->>'git_stories_dir', b->>'git_last_synced_commit', (b->>'git_last_synced_at')::timestamptz,"
-	"  coalesce(b->'metadata', '{}')"
-	" FROM (SELECT $1::jsonb AS b) i"
-	" RETURNING *)"
-	"SELECT " PP_SQL_PROJECT_JSON("'owner'") " AS body, p.version,"
-						 " '/v1/projects/' || p.key AS location FROM ins p";
 
 void pp_api_project_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -114,7 +89,9 @@ void pp_api_project_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 		return;
 	json_decref(body);
 	pp_tx_init(&tx);
-	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, sql_create, 1, req->body), 201);
+	pp_api_run_reply(ctx, req, resp, &tx,
+			 pp_tx_add(&tx, pp_api_sql("projects.sql", "project_create"), 1, req->body),
+			 201);
 }
 
 /* ---- GET /v1/projects/{project} ---- */
@@ -129,32 +106,6 @@ void pp_api_project_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
 }
 
 /* ---- PATCH /v1/projects/{project} ---- */
-
-/*
- * cur locks the newest version of the row (READ COMMITTED re-reads it after
- * a concurrent update), so If-Match is judged against what is committed. An
- * update that changes nothing is suppressed by a trigger: upd is empty and
- * cur is the answer.
- */
-static const char
-	sql_patch[] = "WITH i AS (SELECT $2::jsonb AS b),"
-		      " cur AS (SELECT p.* FROM projects p WHERE p.key = $1 FOR NO KEY UPDATE),"
-		      " upd AS (UPDATE projects t SET " PP_SQL_SET("name") ", " PP_SQL_SET(
-			      "description") ","
-					     "  " PP_SQL_SET("story_key_prefix") ", " PP_SQL_SET(
-						     "git_remote_url") ","
-								       "  " PP_SQL_SET("git_submodule_path") ", " PP_SQL_SET("git_default_branch") ","
-																		   "  " PP_SQL_SET("git_stories_dir") ", " PP_SQL_SET("git_last_synced_commit") ","
-																												"  " PP_SQL_SET_AS("git_last_synced_at", "timestamptz") ", " PP_SQL_SET_JSON("metadata") ","
-																																							 "  " PP_SQL_SET_ARCHIVED "  FROM i, cur WHERE t.id = cur.id AND ($3::int IS NULL OR t.version = $3::int)"
-																																							 "  RETURNING t.*)"
-																																							 "SELECT CASE WHEN EXISTS (SELECT FROM upd)"
-																																							 "  THEN (SELECT " PP_SQL_PROJECT_JSON("planpipe_project_role(p.id)") " FROM upd p)"
-																																															      " WHEN $3::int IS NOT NULL AND (SELECT version FROM cur) <> $3::int"
-																																															      "  THEN " PP_SQL_STALE("'project ' || $1", "$3") " ELSE"
-																																																					       "  (SELECT " PP_SQL_PROJECT_JSON(
-																																																						       "planpipe_project_role(p.id)") " FROM cur p) END AS body,"
-																																																										      " coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version";
 
 void pp_api_project_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -176,18 +127,12 @@ void pp_api_project_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_tx_init(&tx);
 	pp_tx_guard(&tx, req->params[0], archiving ? "owner" : "maintainer");
 	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, sql_patch, 3, req->params[0], req->body, version), 200);
+			 pp_tx_add(&tx, pp_api_sql("projects.sql", "project_patch"), 3,
+				   req->params[0], req->body, version),
+			 200);
 }
 
 /* ---- DELETE /v1/projects/{project} ---- */
-
-static const char sql_archive[] =
-	"WITH cur AS (SELECT p.* FROM projects p WHERE p.key = $1 FOR NO KEY UPDATE),"
-	" upd AS (UPDATE projects t SET archived_at = coalesce(t.archived_at, now()) FROM cur"
-	"  WHERE t.id = cur.id AND ($2::int IS NULL OR t.version = $2::int) RETURNING t.id)"
-	"SELECT CASE WHEN NOT EXISTS (SELECT FROM upd) AND $2::int IS NOT NULL"
-	"  AND (SELECT version FROM cur) <> $2::int THEN " PP_SQL_STALE("'project ' || $1",
-									"$2") " END AS body";
 
 void pp_api_project_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -201,5 +146,7 @@ void pp_api_project_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_tx_init(&tx);
 	pp_tx_guard(&tx, req->params[0], "owner");
 	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, sql_archive, 2, req->params[0], version), 204);
+			 pp_tx_add(&tx, pp_api_sql("projects.sql", "project_archive"), 2,
+				   req->params[0], version),
+			 204);
 }

@@ -13,6 +13,7 @@ extern const size_t pp_embedded_api_sql_count;
 
 #define MAX_STMTS 256
 #define MARK      "-- name: "
+#define FRAG_MARK "-- fragment: "
 
 typedef struct stmt {
 	const char *file;
@@ -39,33 +40,112 @@ static char *trimmed(const char *from, const char *to)
 	return s;
 }
 
-/* The statements of one file, each from its mark to the next. */
+/* A fragment: text that statements of its file name as {{NAME}} (sql.h). */
+typedef struct frag {
+	const char *file;
+	char name[64];
+	char *text;
+} frag;
+
+static frag frags[MAX_STMTS];
+static size_t n_frags;
+
+/* The start of the next line of [p, end) that begins with "-- name: " or "-- fragment: ". */
+static const char *next_mark(const char *p, const char *start, const char *end)
+{
+	for (; p < end; p++)
+		if ((p == start || p[-1] == '\n') &&
+		    (strncmp(p, MARK, sizeof(MARK) - 1) == 0 ||
+		     strncmp(p, FRAG_MARK, sizeof(FRAG_MARK) - 1) == 0))
+			return p;
+	return end;
+}
+
+/* [p, end) without its leading comment lines: a fragment lands inside a line. */
+static const char *skip_comments(const char *p, const char *end)
+{
+	while (p < end && (*p == '\n' || *p == '\r' || *p == ' ' || strncmp(p, "--", 2) == 0)) {
+		if (*p == '-')
+			while (p < end && *p != '\n')
+				p++;
+		else
+			p++;
+	}
+	return p;
+}
+
+/* The blocks of one file, each from its mark to the next. */
 static void load_file(const pp_embedded_file *f)
 {
-	const char *p = f->data, *end = f->data + f->len, *next;
+	const char *end = f->data + f->len, *p = next_mark(f->data, f->data, end), *next;
+	char *name;
 	size_t len;
+	int is_frag;
 
-	while ((p = strstr(p, MARK)) != NULL && p < end) {
-		if (p != f->data && p[-1] != '\n') {
-			p += sizeof(MARK) - 1;
-			continue;
-		}
-		if (n_stmts == MAX_STMTS)
-			abort();
-		p += sizeof(MARK) - 1;
+	while (p < end) {
+		is_frag = strncmp(p, FRAG_MARK, sizeof(FRAG_MARK) - 1) == 0;
+		p += is_frag ? sizeof(FRAG_MARK) - 1 : sizeof(MARK) - 1;
 		len = strcspn(p, " \r\n");
-		if (len == 0 || len >= sizeof(stmts[0].name))
+		if (len == 0 || len >= sizeof(stmts[0].name) ||
+		    (is_frag ? n_frags : n_stmts) == MAX_STMTS)
 			abort();
-		stmts[n_stmts].file = f->name;
-		memcpy(stmts[n_stmts].name, p, len);
-		stmts[n_stmts].name[len] = '\0';
-		next = strstr(p, "\n" MARK);
-		if (next != NULL && next >= end)
-			next = NULL;
-		stmts[n_stmts].text = trimmed(p + len, next ? next + 1 : end);
-		n_stmts++;
-		p = next ? next + 1 : end;
+		next = next_mark(p, f->data, end);
+		if (is_frag) {
+			frags[n_frags].file = f->name;
+			name = frags[n_frags].name;
+			frags[n_frags++].text = trimmed(skip_comments(p + len, next), next);
+		} else {
+			stmts[n_stmts].file = f->name;
+			name = stmts[n_stmts].name;
+			stmts[n_stmts++].text = trimmed(p + len, next);
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p = next;
 	}
+}
+
+/* The fragment {{name}} of file, name being [name, name + len). */
+static const char *fragment(const char *file, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n_frags; i++)
+		if (strcmp(frags[i].file, file) == 0 && strlen(frags[i].name) == len &&
+		    strncmp(frags[i].name, name, len) == 0)
+			return frags[i].text;
+	fprintf(stderr, "planpipe: no fragment %.*s in src/api/sql/%s\n", (int)len, name, file);
+	abort();
+}
+
+/* s's text with each {{NAME}} replaced by the fragment (one level: fragments hold none). */
+static void expand(stmt *s)
+{
+	const char *p, *open, *close, *text;
+	char *out;
+	size_t size = strlen(s->text) + 1, used = 0, len;
+
+	for (p = s->text; (open = strstr(p, "{{")) != NULL; p = close + 2) {
+		close = strstr(open, "}}");
+		if (close == NULL)
+			abort();
+		size += strlen(fragment(s->file, open + 2, (size_t)(close - open - 2)));
+	}
+	out = malloc(size);
+	if (out == NULL)
+		abort();
+	for (p = s->text; (open = strstr(p, "{{")) != NULL; p = close + 2) {
+		close = strstr(open, "}}");
+		text = fragment(s->file, open + 2, (size_t)(close - open - 2));
+		memcpy(out + used, p, (size_t)(open - p));
+		used += (size_t)(open - p);
+		len = strlen(text);
+		memcpy(out + used, text, len);
+		used += len;
+	}
+	memcpy(out + used, p, strlen(p) + 1);
+	free(s->text);
+	s->text = out;
 }
 
 static void load(void)
@@ -74,6 +154,24 @@ static void load(void)
 
 	for (i = 0; i < pp_embedded_api_sql_count; i++)
 		load_file(&pp_embedded_api_sql[i]);
+	for (i = 0; i < n_stmts; i++)
+		expand(&stmts[i]);
+}
+
+const char *pp_api_sql_fragment(const char *file, const char *name)
+{
+	pthread_once(&once, load);
+	return fragment(file, name, strlen(name));
+}
+
+const char *pp_api_sql_at(size_t i, const char **file, const char **name)
+{
+	pthread_once(&once, load);
+	if (i >= n_stmts)
+		return NULL;
+	*file = stmts[i].file;
+	*name = stmts[i].name;
+	return stmts[i].text;
 }
 
 const char *pp_api_sql(const char *file, const char *name)

@@ -30,25 +30,16 @@ static const pp_field add_fields[] = {
 	PP_FIELD_INT("position", 0, 0, 1000000),
 };
 
-static const char sql_add[] =
-	"WITH a AS (SELECT planpipe_api_project_status_add($1, $2::json->>'key',"
-	"  $2::json->>'category', $2::json->>'name', ($2::json->>'position')::int) AS j)"
-	"SELECT j AS body, '/v1/projects/' || planpipe_url_segment($1) || '/statuses/'"
-	"  || planpipe_url_segment(j->>'key') AS location FROM a";
-
 void pp_api_status_add(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_api_create(ctx, req, resp, add_fields, N(add_fields), "maintainer", sql_add);
+	pp_api_create(ctx, req, resp, add_fields, N(add_fields), "maintainer",
+		      pp_api_sql("statuses.sql", "status_add"));
 }
 
 static const pp_field patch_fields[] = {
 	PP_FIELD("name", PP_F_STRING, 0),
 	PP_FIELD_INT("position", 0, 0, 1000000),
 };
-
-static const char sql_patch[] =
-	"SELECT planpipe_api_project_status_patch($1, $2, $3::json->>'name',"
-	"  ($3::json->>'position')::int) AS body";
 
 void pp_api_status_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -64,6 +55,7 @@ void pp_api_status_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_tx_init(&tx);
 	pp_tx_guard(&tx, req->params[0], "maintainer");
 	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, sql_patch, 3, req->params[0], req->params[1], req->body),
+			 pp_tx_add(&tx, pp_api_sql("statuses.sql", "status_patch"), 3,
+				   req->params[0], req->params[1], req->body),
 			 200);
 }

@@ -43,34 +43,12 @@ static const pp_field patch_fields[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The story $2 of project $1, locked (see projects.c for why). */
-#define CUR_STORY                                                                                  \
-	" cur AS (SELECT s.* FROM stories s WHERE s.project_id = " PP_SQL_PID " AND s.key = $2"    \
-	"  FOR NO KEY UPDATE)"
-
 /* ---- POST /v1/projects/{project}/stories ---- */
-
-static const char sql_create[] =
-	"WITH s AS ("
-	" INSERT INTO stories (project_id, key, title, status, priority, priority_rank, estimate_points,"
-	"  estimate_raw, epic, labels, owner, author, branch_name, body, checklist_total,"
-	"  checklist_done, metadata, source_path, source_blob_id, backlog_id, rank)"
-	" SELECT " PP_SQL_PID ", i.b->>'key', i.b->>'title', coalesce(i.b->>'status', 'draft'),"
-	"  coalesce(i.b->>'priority', 'medium'), (i.b->>'priority_rank')::int,"
-	"  (i.b->>'estimate_points')::numeric,"
-	"  i.b->>'estimate_raw', i.b->>'epic', ARRAY(SELECT jsonb_array_elements_text(i.b->'labels')),"
-	"  i.b->>'owner', i.b->>'author', i.b->>'branch_name', coalesce(i.b->>'body', ''),"
-	"  coalesce((i.b->>'checklist_total')::int, 0), coalesce((i.b->>'checklist_done')::int, 0),"
-	"  coalesce(i.b->'metadata', '{}'), i.b->>'source_path', i.b->>'source_blob_id',"
-	"  (i.b->>'backlog')::bigint, (i.b->>'rank')::numeric"
-	" FROM (SELECT $2::jsonb AS b) i RETURNING *)"
-	"SELECT " PP_SQL_STORY_FULL_JSON " AS body, s.version,"
-	" '/v1/projects/' || p.key || '/stories/' || s.key AS location"
-	" FROM s JOIN projects p ON p.id = s.project_id";
 
 void pp_api_story_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_api_create(ctx, req, resp, create_fields, N(create_fields), "developer", sql_create);
+	pp_api_create(ctx, req, resp, create_fields, N(create_fields), "developer",
+		      pp_api_sql("stories.sql", "story_create"));
 }
 
 /* ---- GET /v1/projects/{project}/stories/{story} ---- */
@@ -85,40 +63,6 @@ void pp_api_story_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
 }
 
 /* ---- PATCH /v1/projects/{project}/stories/{story} ---- */
-
-static const char sql_patch[] =
-	"WITH i AS (SELECT $3::jsonb AS b)," CUR_STORY ","
-	" upd AS (UPDATE stories t SET " PP_SQL_SET("title") ", " PP_SQL_SET(
-		"status") ","
-			  "  " PP_SQL_SET("priority") ", " PP_SQL_SET_AS("priority_rank", "int") ", " PP_SQL_SET_AS(
-				  "estimate_points",
-				  "numeric") ","
-					     "  " PP_SQL_SET("estimate_raw") ", " PP_SQL_SET(
-						     "epic") ","
-							     "  labels = CASE WHEN i.b ? 'labels'"
-							     "   THEN ARRAY(SELECT jsonb_array_elements_text(i.b->'labels')) ELSE t.labels END,"
-							     "  " PP_SQL_SET("owner") ", " PP_SQL_SET("author") ", " PP_SQL_SET(
-								     "branch_name") ","
-										    "  " PP_SQL_SET("body") ", " PP_SQL_SET_AS(
-											    "checklist_total",
-											    "int") ","
-												   "  " PP_SQL_SET_AS("checklist_done", "int") ", " PP_SQL_SET_JSON(
-													   "metadata") ","
-														       "  " PP_SQL_SET("source_path") ", " PP_SQL_SET(
-															       "source_blob_id") ", " PP_SQL_SET_ARCHIVED
-																		 "  FROM i, cur WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)"
-																		 "  RETURNING t.*)"
-																		 "SELECT CASE WHEN EXISTS (SELECT FROM upd)"
-																		 "  THEN (SELECT " PP_SQL_STORY_FULL_JSON
-																		 " FROM upd s JOIN projects p ON p.id = s.project_id)"
-																		 " WHEN NOT EXISTS (SELECT FROM cur) THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)"
-																		 " WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int"
-																		 "  THEN " PP_SQL_STALE(
-																			 "'story ' || $1 || ':' || $2",
-																			 "$4") " ELSE"
-																			       "  (SELECT " PP_SQL_STORY_FULL_JSON
-																			       " FROM cur s JOIN projects p ON p.id = s.project_id)"
-																			       " END AS body, coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version";
 
 void pp_api_story_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -136,23 +80,13 @@ void pp_api_story_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	json_decref(body);
 	pp_tx_init(&tx);
 	pp_tx_guard(&tx, req->params[0], "developer");
-	pp_api_run_reply(
-		ctx, req, resp, &tx,
-		pp_tx_add(&tx, sql_patch, 4, req->params[0], req->params[1], req->body, version),
-		200);
+	pp_api_run_reply(ctx, req, resp, &tx,
+			 pp_tx_add(&tx, pp_api_sql("stories.sql", "story_patch"), 4, req->params[0],
+				   req->params[1], req->body, version),
+			 200);
 }
 
 /* ---- DELETE /v1/projects/{project}/stories/{story} ---- */
-
-static const char sql_archive[] =
-	"WITH" CUR_STORY ","
-	" upd AS (UPDATE stories t SET archived_at = coalesce(t.archived_at, now()) FROM cur"
-	"  WHERE t.id = cur.id AND ($3::int IS NULL OR t.version = $3::int) RETURNING t.id)"
-	"SELECT CASE WHEN NOT EXISTS (SELECT FROM cur)"
-	"  THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)"
-	" WHEN NOT EXISTS (SELECT FROM upd) AND $3::int IS NOT NULL"
-	"  AND (SELECT version FROM cur) <> $3::int"
-	"  THEN " PP_SQL_STALE("'story ' || $1 || ':' || $2", "$3") " END AS body";
 
 void pp_api_story_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -166,6 +100,7 @@ void pp_api_story_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_tx_init(&tx);
 	pp_tx_guard(&tx, req->params[0], "developer");
 	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, sql_archive, 3, req->params[0], req->params[1], version),
+			 pp_tx_add(&tx, pp_api_sql("stories.sql", "story_archive"), 3,
+				   req->params[0], req->params[1], version),
 			 204);
 }

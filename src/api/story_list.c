@@ -12,46 +12,13 @@
 
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/sql.h"
 
 #define KEY_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 /* Status keys as teams spell them (migrations/0017): matched ignoring case. */
 #define STATUS_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. '"
 /* The largest priority_rank (stories_priority_rank_range). */
 #define RANK_MAX 1000000
-
-/*
- * $1 project keys (NULL: every project the caller sees), $2 statuses, $3
- * categories, $4 backlog id, $5 labels (all of them), $6 epics, $7
- * priorities, $8 owners, $9 text query, $10 archived too, $11 limit, $12
- * and $13 the cursor's id and sort key, $14 the sort, $15 and $16 the
- * priority_rank bounds. planpipe_story_page (migration 0021) picks the
- * page's ids and sort keys with the caller's projects known, so that the
- * planner can walk an index in the page's order or use a GIN index,
- * whichever the filters favour; the page is then read and ordered here,
- * under the policies.
- */
-static const char sql_list[] =
-	"SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $11::int), '[]') AS items,"
-	" count(*) > $11::int AS more, max(id) FILTER (WHERE n = $11::int) AS last_id,"
-	" max(k) FILTER (WHERE n = $11::int) AS last_key"
-	" FROM (SELECT s.id, pg.sort_key AS k, " PP_SQL_STORY_JSON " AS j,"
-	"  row_number() OVER (ORDER BY pg.sort_key, s.id) AS n"
-	"  FROM planpipe_story_page("
-	"   CASE WHEN $1::text[] IS NULL THEN NULL"
-	"    ELSE ARRAY(SELECT id FROM projects WHERE key = ANY ($1::text[])) END,"
-	"   $2::text[], $3::text[], $4::bigint, $5::text[], $6::text[], $7::text[], $8::text[],"
-	"   websearch_to_tsquery('english', $9::text), $10::boolean, $12::bigint, $13::numeric,"
-	"   $14::text, $11::int + 1, $15::int, $16::int) pg"
-	"  JOIN stories s ON s.id = pg.id JOIN projects p ON p.id = s.project_id) x";
-
-/*
- * Every project named by project= must exist and be visible: else 404, the
- * same for both and the same as every route that names a project (the API
- * never tells that a project exists).
- */
-static const char sql_projects_known[] =
-	"SELECT planpipe_api_fail('PP404', 'no project ' || k)"
-	" FROM unnest($1::text[]) k WHERE NOT EXISTS (SELECT FROM projects p WHERE p.key = k)";
 
 typedef struct filters {
 	pp_buf projects, status, category, label, epic, priority, owner;
@@ -222,12 +189,12 @@ static void run_list(pp_api *api, pp_http_req *req, pp_http_resp *resp, int acro
 	if (!across)
 		pp_tx_guard(&tx, req->params[0], "viewer");
 	else if (projects)
-		pp_tx_add(&tx, sql_projects_known, 1, projects);
-	i = pp_tx_add(&tx, sql_list, 16, projects, LIST(f.status, f.has_status),
-		      LIST(f.category, f.has_category), f.backlog, LIST(f.label, f.has_label),
-		      LIST(f.epic, f.has_epic), LIST(f.priority, f.has_priority),
-		      LIST(f.owner, f.has_owner), f.q, f.archived, f.limit, f.after_id, f.after_key,
-		      f.sort, f.rank_min, f.rank_max);
+		pp_tx_add(&tx, pp_api_sql("stories.sql", "stories_projects_known"), 1, projects);
+	i = pp_tx_add(&tx, pp_api_sql("stories.sql", "stories_list"), 16, projects,
+		      LIST(f.status, f.has_status), LIST(f.category, f.has_category), f.backlog,
+		      LIST(f.label, f.has_label), LIST(f.epic, f.has_epic),
+		      LIST(f.priority, f.has_priority), LIST(f.owner, f.has_owner), f.q, f.archived,
+		      f.limit, f.after_id, f.after_key, f.sort, f.rank_min, f.rank_max);
 	if (pp_tx_run(api, req, resp, &tx) != PP_OK)
 		goto out;
 	res = tx.res[i];

@@ -14,32 +14,6 @@
 #include "core/sha256.h"
 #include "db/conn.h"
 
-static const char sql_begin[] = "BEGIN";
-
-/*
- * Authenticates (PP401 aborts the pipeline) and sets what the rest of the
- * transaction runs under. statement_timeout bounds every statement of the
- * request; the role is switched last, so the login user may be the schema
- * owner (tests) or a member of planpipe_app (production) alike.
- */
-static const char sql_auth[] =
-	"SELECT set_config('planpipe.user_id', planpipe_api_authenticate($1::bytea)::text, true),"
-	" set_config('planpipe.source', 'api', true),"
-	" set_config('statement_timeout', '30s', true),"
-	" set_config('lock_timeout', '10s', true),"
-	" set_config('TimeZone', 'UTC', true),"
-	" set_config('role', 'planpipe_app', true)";
-
-static const char sql_commit[] = "COMMIT";
-
-/* migrations/0018_api_hardening.sql */
-static const char sql_idem_claim[] = "SELECT status, etag, location, body"
-				     " FROM planpipe_api_idem_claim($1, $2, $3, $4::bytea)";
-static const char sql_idem_store[] =
-	"SELECT planpipe_api_idem_store($1, $2, $3, $4::bytea, $5::int, $6, $7, $8)";
-
-static const char sql_guard[] = "SELECT planpipe_api_project($1, $2::member_role)";
-
 void pp_tx_init(pp_tx *tx)
 {
 	memset(tx, 0, sizeof(*tx));
@@ -66,7 +40,7 @@ int pp_tx_add(pp_tx *tx, const char *sql, int n, ...)
 
 int pp_tx_guard(pp_tx *tx, const char *project, const char *min_role)
 {
-	return pp_tx_add(tx, sql_guard, 2, project, min_role);
+	return pp_tx_add(tx, pp_api_sql("tx.sql", "guard"), 2, project, min_role);
 }
 
 void pp_tx_free(pp_tx *tx)
@@ -121,7 +95,7 @@ static void prepare_all(pp_pool_conn *pc, const pp_tx *tx, char names[][PP_POOL_
 {
 	int i;
 
-	pp_pool_conn_prepare(pc, sql_auth, 1, names[0]);
+	pp_pool_conn_prepare(pc, pp_api_sql("tx.sql", "auth"), 1, names[0]);
 	for (i = 0; i < tx->n; i++)
 		pp_pool_conn_prepare(pc, tx->stmts[i].sql, tx->stmts[i].n, names[i + 1]);
 }
@@ -142,10 +116,12 @@ static int send_all(PGconn *pg, const char *token_hash, const pp_tx *tx,
 {
 	const char *auth_params[1] = {token_hash};
 
-	if (!PQsendQueryParams(pg, sql_begin, 0, NULL, NULL, NULL, NULL, 0) ||
-	    !send_one(pg, names[0], sql_auth, 1, auth_params) || send_stmts(pg, tx, names) != 0)
+	if (!PQsendQueryParams(pg, pp_api_sql("tx.sql", "begin"), 0, NULL, NULL, NULL, NULL, 0) ||
+	    !send_one(pg, names[0], pp_api_sql("tx.sql", "auth"), 1, auth_params) ||
+	    send_stmts(pg, tx, names) != 0)
 		return -1;
-	if (!PQsendQueryParams(pg, sql_commit, 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(pg))
+	if (!PQsendQueryParams(pg, pp_api_sql("tx.sql", "commit"), 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQpipelineSync(pg))
 		return -1;
 	return 0;
 }
@@ -197,7 +173,8 @@ static int read_all(PGconn *pg, int n_sent, PGresult **out, PGresult **failed)
 	return 0;
 }
 
-/* The authenticated user's id from the result of sql_auth, for the access log. */
+/* The authenticated user's id from the result of pp_api_sql("tx.sql", "auth"), for the access log.
+ */
 static void keep_user(pp_http_req *req, const PGresult *auth)
 {
 	if (auth != NULL && PQntuples(auth) == 1)
@@ -217,7 +194,8 @@ static void end_failed(pp_pool_conn *pc, PGconn *pg)
 		return;
 	}
 	if (PQtransactionStatus(pg) != PQTRANS_IDLE &&
-	    pp_db_exec_deadline(pg, "ROLLBACK", pp_now_ms() + 2000, NULL, &err) != PP_OK)
+	    pp_db_exec_deadline(pg, pp_api_sql("tx.sql", "rollback"), pp_now_ms() + 2000, NULL,
+				&err) != PP_OK)
 		pp_pool_conn_discard(pc);
 }
 
@@ -536,9 +514,10 @@ static int send_claim(PGconn *pg, const char *token_hash, const char *key, const
 	const char *auth_params[1] = {token_hash};
 	const char *p[4] = {key, req->method, req->path, body_hash};
 
-	if (!PQsendQueryParams(pg, sql_begin, 0, NULL, NULL, NULL, NULL, 0) ||
-	    !send_one(pg, names[0], sql_auth, 1, auth_params) ||
-	    !send_one(pg, names[PP_TX_MAX_STMTS + 1], sql_idem_claim, 4, p) || !PQpipelineSync(pg))
+	if (!PQsendQueryParams(pg, pp_api_sql("tx.sql", "begin"), 0, NULL, NULL, NULL, NULL, 0) ||
+	    !send_one(pg, names[0], pp_api_sql("tx.sql", "auth"), 1, auth_params) ||
+	    !send_one(pg, names[PP_TX_MAX_STMTS + 1], pp_api_sql("tx.sql", "idem_claim"), 4, p) ||
+	    !PQpipelineSync(pg))
 		return -1;
 	return 0;
 }
@@ -553,8 +532,9 @@ static int send_store(PGconn *pg, const char *key, const pp_http_req *req, const
 	snprintf(status, sizeof(status), "%d", resp->status);
 	p[5] = resp_header(resp, "ETag");
 	p[6] = resp_header(resp, "Location");
-	if (!send_one(pg, names[PP_TX_MAX_STMTS + 2], sql_idem_store, 8, p) ||
-	    !PQsendQueryParams(pg, sql_commit, 0, NULL, NULL, NULL, NULL, 0) || !PQpipelineSync(pg))
+	if (!send_one(pg, names[PP_TX_MAX_STMTS + 2], pp_api_sql("tx.sql", "idem_store"), 8, p) ||
+	    !PQsendQueryParams(pg, pp_api_sql("tx.sql", "commit"), 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQpipelineSync(pg))
 		return -1;
 	return 0;
 }
@@ -585,8 +565,8 @@ pp_rc pp_tx_run_idempotent(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp
 	pp_sha256_hex(req->body, req->body_len, hex);
 	snprintf(body_hash, sizeof(body_hash), "\\x%s", hex);
 	prepare_all(pc, tx, names);
-	pp_pool_conn_prepare(pc, sql_idem_claim, 4, names[PP_TX_MAX_STMTS + 1]);
-	pp_pool_conn_prepare(pc, sql_idem_store, 8, names[PP_TX_MAX_STMTS + 2]);
+	pp_pool_conn_prepare(pc, pp_api_sql("tx.sql", "idem_claim"), 4, names[PP_TX_MAX_STMTS + 1]);
+	pp_pool_conn_prepare(pc, pp_api_sql("tx.sql", "idem_store"), 8, names[PP_TX_MAX_STMTS + 2]);
 	rc = enter_pipeline(req, resp, pc);
 	if (rc != PP_OK)
 		goto done;

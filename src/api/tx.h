@@ -1,13 +1,13 @@
 /*
  * tx.h: one request, one transaction, one round trip.
  *
- * A handler lists its statements; pp_tx_run sends, in libpq pipeline mode:
- *   BEGIN
- *   SELECT set_config('planpipe.user_id', planpipe_api_authenticate(<token hash>)::text, true),
- *          set_config('planpipe.source', 'api', true), ..., set_config('role', 'planpipe_app',
- * true) the handler's statements COMMIT and one sync, then reads every result. A statement that
- * fails (an unknown token raises PP401) aborts the rest, so nothing after it runs and the
- * transaction is rolled back. Row-level security applies from the second
+ * A handler lists its statements; pp_tx_run sends, in libpq pipeline
+ * mode, the statements of src/api/sql/tx.sql: begin; auth (with the token's
+ * hash: planpipe_api_authenticate, then the request's settings and the role
+ * planpipe_app, all local to the transaction); the handler's statements;
+ * commit; and one sync, then reads every result. A statement that fails
+ * (an unknown token raises PP401) aborts the rest, so nothing after it runs
+ * and the transaction is rolled back. Row-level security applies from the second
  * statement on, whoever the login user is: planpipe_api_authenticate also
  * sets planpipe.token_hash, from which the policies find the user
  * (migrations/0022_token_identity.sql; for a login of planpipe_app

@@ -8,7 +8,7 @@
  *
  * The JSON documents are the API's: the reports are the same SQL functions
  * (src/db/report.c), the resources are built with the API's JSON macros
- * (api/handlers.h). The export connects like every subcommand (usually the
+ * (cli/export_json.h). The export connects like every subcommand (usually the
  * schema owner, who sees every project).
  */
 #include <errno.h>
@@ -19,7 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api/handlers.h"
+#include "cli/export_json.h"
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "db/report.h"

@@ -1,10 +1,275 @@
--- The stories' statements, one per route that runs as one statement
--- (src/api/sql.h). Each calls an invoker-rights function of
+-- The stories' statements (src/api/stories.c, story_list.c,
+-- story_actions.c; sql.h). story_get runs as one statement; the others
+-- after tx.sql's begin, auth and guard, in one transaction (tx.h). The
+-- one-statement routes each call an invoker-rights function of
 -- migrations/0022_api_request_path.sql in autocommit, prepared once per
 -- connection. $1 is always the SHA-256 of the request's bearer token; the
 -- result's columns are user_id (the access log), body and version (ETag).
 
 -- name: story_get
--- GET /v1/projects/{project}/stories/{story}: $2 the project's key, $3 the story's.
+-- GET /v1/projects/{project}/stories/{story}: $2 the project's key, $3 the
+-- story's.
 SELECT user_id, body, version
 FROM planpipe_api_story_get($1::bytea, $2, $3)
+
+-- fragment: story_fields
+-- A story row s of project row p as json_build_object's arguments, without
+-- its body (lists; one story adds 'body', s.body).
+'project', p.key, 'key', s.key, 'ref', p.key || ':' || s.key,
+    'title', s.title, 'status', s.status,
+    'category', planpipe_status_category(s.status),
+    'priority', s.priority, 'priority_rank', s.priority_rank,
+    'estimate_points', s.estimate_points, 'estimate_raw', s.estimate_raw,
+    'epic', s.epic, 'labels', s.labels, 'owner', s.owner,
+    'author', s.author, 'branch_name', s.branch_name,
+    'checklist_total', s.checklist_total, 'checklist_done', s.checklist_done,
+    'backlog', s.backlog_id, 'rank', s.rank,
+    'source_path', s.source_path, 'source_blob_id', s.source_blob_id,
+    'metadata', s.metadata, 'last_updated', s.last_updated,
+    'created_at', s.created_at, 'updated_at', s.updated_at,
+    'started_at', s.started_at, 'completed_at', s.completed_at,
+    'archived_at', s.archived_at, 'version', s.version
+
+-- name: story_create
+-- POST /v1/projects/{project}/stories: $1 the project's key, $2 the body.
+-- Runs after tx.sql's guard of the project, in the request's transaction.
+WITH s AS (
+  INSERT INTO stories (project_id, key, title, status, priority, priority_rank,
+    estimate_points, estimate_raw, epic, labels, owner, author, branch_name, body,
+    checklist_total, checklist_done, metadata, source_path, source_blob_id,
+    backlog_id, rank)
+  SELECT (SELECT id FROM projects WHERE key = $1), i.b->>'key', i.b->>'title',
+    coalesce(i.b->>'status', 'draft'), coalesce(i.b->>'priority', 'medium'),
+    (i.b->>'priority_rank')::int, (i.b->>'estimate_points')::numeric,
+    i.b->>'estimate_raw', i.b->>'epic',
+    ARRAY(SELECT jsonb_array_elements_text(i.b->'labels')),
+    i.b->>'owner', i.b->>'author', i.b->>'branch_name', coalesce(i.b->>'body', ''),
+    coalesce((i.b->>'checklist_total')::int, 0),
+    coalesce((i.b->>'checklist_done')::int, 0),
+    coalesce(i.b->'metadata', '{}'), i.b->>'source_path', i.b->>'source_blob_id',
+    (i.b->>'backlog')::bigint, (i.b->>'rank')::numeric
+  FROM (SELECT $2::jsonb AS b) i
+  RETURNING *)
+SELECT json_build_object({{story_fields}}, 'body', s.body) AS body, s.version,
+  '/v1/projects/' || p.key || '/stories/' || s.key AS location
+FROM s JOIN projects p ON p.id = s.project_id
+
+-- name: story_patch
+-- PATCH /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the
+-- story's, $3 the body, $4 If-Match's version or NULL (see projects.sql,
+-- project_patch). Runs after tx.sql's guard of the project, in the request's
+-- transaction.
+WITH i AS (SELECT $3::jsonb AS b),
+cur AS (
+  SELECT s.* FROM stories s
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2
+  FOR NO KEY UPDATE),
+upd AS (
+  UPDATE stories t SET
+    title = CASE WHEN i.b ? 'title' THEN i.b->>'title' ELSE t.title END,
+    status = CASE WHEN i.b ? 'status' THEN i.b->>'status' ELSE t.status END,
+    priority = CASE WHEN i.b ? 'priority' THEN i.b->>'priority' ELSE t.priority END,
+    priority_rank = CASE WHEN i.b ? 'priority_rank'
+      THEN (i.b->>'priority_rank')::int ELSE t.priority_rank END,
+    estimate_points = CASE WHEN i.b ? 'estimate_points'
+      THEN (i.b->>'estimate_points')::numeric ELSE t.estimate_points END,
+    estimate_raw = CASE WHEN i.b ? 'estimate_raw'
+      THEN i.b->>'estimate_raw' ELSE t.estimate_raw END,
+    epic = CASE WHEN i.b ? 'epic' THEN i.b->>'epic' ELSE t.epic END,
+    labels = CASE WHEN i.b ? 'labels'
+      THEN ARRAY(SELECT jsonb_array_elements_text(i.b->'labels')) ELSE t.labels END,
+    owner = CASE WHEN i.b ? 'owner' THEN i.b->>'owner' ELSE t.owner END,
+    author = CASE WHEN i.b ? 'author' THEN i.b->>'author' ELSE t.author END,
+    branch_name = CASE WHEN i.b ? 'branch_name' THEN i.b->>'branch_name' ELSE t.branch_name END,
+    body = CASE WHEN i.b ? 'body' THEN i.b->>'body' ELSE t.body END,
+    checklist_total = CASE WHEN i.b ? 'checklist_total'
+      THEN (i.b->>'checklist_total')::int ELSE t.checklist_total END,
+    checklist_done = CASE WHEN i.b ? 'checklist_done'
+      THEN (i.b->>'checklist_done')::int ELSE t.checklist_done END,
+    metadata = CASE WHEN i.b ? 'metadata' THEN i.b->'metadata' ELSE t.metadata END,
+    source_path = CASE WHEN i.b ? 'source_path' THEN i.b->>'source_path' ELSE t.source_path END,
+    source_blob_id = CASE WHEN i.b ? 'source_blob_id'
+      THEN i.b->>'source_blob_id' ELSE t.source_blob_id END,
+    archived_at = CASE WHEN NOT i.b ? 'archived' THEN t.archived_at
+      WHEN (i.b->>'archived')::boolean THEN coalesce(t.archived_at, now()) END
+  FROM i, cur
+  WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
+  RETURNING t.*)
+SELECT CASE
+    WHEN EXISTS (SELECT FROM upd) THEN
+      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+       FROM upd s JOIN projects p ON p.id = s.project_id)
+    WHEN NOT EXISTS (SELECT FROM cur) THEN
+      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
+    WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
+      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
+        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $4))
+    ELSE
+      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+       FROM cur s JOIN projects p ON p.id = s.project_id)
+  END AS body,
+  coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
+
+-- name: story_archive
+-- DELETE /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the
+-- story's, $3 If-Match's version or NULL. Runs after tx.sql's guard of the
+-- project, in the request's transaction.
+WITH cur AS (
+  SELECT s.* FROM stories s
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2
+  FOR NO KEY UPDATE),
+upd AS (
+  UPDATE stories t SET archived_at = coalesce(t.archived_at, now())
+  FROM cur
+  WHERE t.id = cur.id AND ($3::int IS NULL OR t.version = $3::int)
+  RETURNING t.id)
+SELECT CASE
+    WHEN NOT EXISTS (SELECT FROM cur) THEN
+      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
+    WHEN NOT EXISTS (SELECT FROM upd) AND $3::int IS NOT NULL
+        AND (SELECT version FROM cur) <> $3::int THEN
+      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
+        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $3))
+  END AS body
+
+-- name: story_transition_settings
+-- POST .../stories/{story}/transitions, before story_transition: $1 the note
+-- (or NULL), $2 force (on or off), $3 the new status. The note and force go
+-- to status_history and the open-blockers rule (docs/schema.md).
+SELECT set_config('planpipe.note', coalesce($1, ''), true),
+  set_config('planpipe.force', $2, true),
+  (SELECT planpipe_api_fail('PP422', 'no status ' || $3, 'to')
+   WHERE NOT EXISTS (SELECT FROM statuses WHERE key = $3))
+
+-- name: story_transition
+-- POST /v1/projects/{project}/stories/{story}/transitions: $1 the project's
+-- key, $2 the story's, $3 the new status, $4 If-Match's version or NULL.
+-- After tx.sql's guard and story_transition_settings, in the request's
+-- transaction.
+WITH cur AS (
+  SELECT s.* FROM stories s
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2
+  FOR NO KEY UPDATE),
+upd AS (
+  UPDATE stories t SET status = $3
+  FROM cur
+  WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
+  RETURNING t.*)
+SELECT CASE
+    WHEN EXISTS (SELECT FROM upd) THEN
+      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+       FROM upd s JOIN projects p ON p.id = s.project_id)
+    WHEN NOT EXISTS (SELECT FROM cur) THEN
+      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
+    WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
+      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
+        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $4))
+    ELSE
+      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+       FROM cur s JOIN projects p ON p.id = s.project_id)
+  END AS body,
+  coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
+
+-- name: story_move
+-- POST /v1/projects/{project}/stories/{story}/move: $1 the project's key, $2
+-- the story's, $3 the body, $4 If-Match's version or NULL. The new place: the
+-- backlog asked for (or the story's own), and a rank there: the one given,
+-- halfway between the anchor and its neighbour (multiplying by 0.5 keeps
+-- numeric exact, so halving never runs out), or after the last story. Without
+-- a backlog there is no rank. Runs after tx.sql's guard of the project, in
+-- the request's transaction.
+WITH i AS (SELECT $3::jsonb AS b),
+cur AS (
+  SELECT s.* FROM stories s
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2
+  FOR NO KEY UPDATE),
+tgt AS (
+  SELECT CASE WHEN i.b ? 'backlog' THEN (i.b->>'backlog')::bigint
+      ELSE cur.backlog_id END AS backlog_id,
+    coalesce(i.b->>'before', i.b->>'after') AS anchor_key,
+    i.b ? 'after' AS after
+  FROM i, cur),
+anc AS (
+  SELECT a.id, a.rank FROM stories a, cur, tgt
+  WHERE a.project_id = cur.project_id AND a.key = tgt.anchor_key
+    AND a.backlog_id = tgt.backlog_id AND a.id <> cur.id),
+pos AS (
+  SELECT tgt.backlog_id,
+    CASE
+      WHEN tgt.backlog_id IS NULL THEN NULL
+      WHEN i.b ? 'rank' THEN (i.b->>'rank')::numeric
+      WHEN tgt.anchor_key IS NULL THEN
+        coalesce((SELECT max(x.rank) FROM stories x
+                  WHERE x.backlog_id = tgt.backlog_id AND x.id <> cur.id), 0) + 1
+      WHEN NOT EXISTS (SELECT FROM anc) THEN
+        planpipe_api_fail('PP422',
+          'no story ' || tgt.anchor_key || ' in that backlog to move next to',
+          CASE WHEN tgt.after THEN 'after' ELSE 'before' END)::text::numeric
+      WHEN tgt.after THEN
+        ((SELECT rank FROM anc)
+         + coalesce((SELECT min(x.rank) FROM stories x
+                     WHERE x.backlog_id = tgt.backlog_id
+                       AND x.rank > (SELECT rank FROM anc) AND x.id <> cur.id),
+                    (SELECT rank FROM anc) + 2)) * 0.5
+      ELSE
+        ((SELECT rank FROM anc)
+         + coalesce((SELECT max(x.rank) FROM stories x
+                     WHERE x.backlog_id = tgt.backlog_id
+                       AND x.rank < (SELECT rank FROM anc) AND x.id <> cur.id),
+                    (SELECT rank FROM anc) - 2)) * 0.5
+    END AS rank
+  FROM i, cur, tgt),
+upd AS (
+  UPDATE stories t SET backlog_id = pos.backlog_id, rank = pos.rank
+  FROM cur, pos
+  WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
+  RETURNING t.*)
+SELECT CASE
+    WHEN EXISTS (SELECT FROM upd) THEN
+      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+       FROM upd s JOIN projects p ON p.id = s.project_id)
+    WHEN NOT EXISTS (SELECT FROM cur) THEN
+      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
+    WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
+      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
+        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $4))
+    ELSE
+      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+       FROM cur s JOIN projects p ON p.id = s.project_id)
+  END AS body,
+  coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
+
+-- name: stories_list
+-- GET /v1/projects/{project}/stories and GET /v1/stories: $1 project keys
+-- (NULL: every project the caller sees), $2 statuses, $3 categories, $4
+-- backlog id, $5 labels (all of them), $6 epics, $7 priorities, $8 owners, $9
+-- text query, $10 archived too, $11 limit, $12 and $13 the cursor's id and
+-- sort key, $14 the sort, $15 and $16 the priority_rank bounds; NULL where
+-- not asked. planpipe_story_page (migration 0021) picks the page's ids and
+-- sort keys with the caller's projects known, so that the planner can walk an
+-- index in the page's order or use a GIN index, whichever the filters favour;
+-- the page is then read and ordered here, under the policies.
+SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $11::int), '[]') AS items,
+  count(*) > $11::int AS more,
+  max(id) FILTER (WHERE n = $11::int) AS last_id,
+  max(k) FILTER (WHERE n = $11::int) AS last_key
+FROM (
+  SELECT s.id, pg.sort_key AS k, json_build_object({{story_fields}}) AS j,
+    row_number() OVER (ORDER BY pg.sort_key, s.id) AS n
+  FROM planpipe_story_page(
+      CASE WHEN $1::text[] IS NULL THEN NULL
+        ELSE ARRAY(SELECT id FROM projects WHERE key = ANY ($1::text[])) END,
+      $2::text[], $3::text[], $4::bigint, $5::text[], $6::text[], $7::text[], $8::text[],
+      websearch_to_tsquery('english', $9::text), $10::boolean, $12::bigint, $13::numeric,
+      $14::text, $11::int + 1, $15::int, $16::int) pg
+    JOIN stories s ON s.id = pg.id
+    JOIN projects p ON p.id = s.project_id) x
+
+-- name: stories_projects_known
+-- GET /v1/stories?project=A&project=B, before stories_list: $1 the project
+-- keys. Every project named must exist and be visible: else 404, the same for
+-- both and the same as every route that names a project (the API never tells
+-- that a project exists).
+SELECT planpipe_api_fail('PP404', 'no project ' || k)
+FROM unnest($1::text[]) k
+WHERE NOT EXISTS (SELECT FROM projects p WHERE p.key = k)

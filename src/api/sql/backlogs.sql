@@ -1,0 +1,87 @@
+-- A project's backlogs (src/api/backlogs.c). Each statement runs after
+-- tx.sql's begin, auth and guard, in one transaction (tx.h).
+
+-- fragment: backlog_json
+-- A backlog row b as JSON.
+json_build_object('id', b.id, 'name', b.name, 'kind', b.kind, 'position', b.position,
+    'description', b.description, 'starts_on', b.starts_on, 'ends_on', b.ends_on,
+    'created_at', b.created_at, 'updated_at', b.updated_at, 'archived_at', b.archived_at,
+    'version', b.version)
+
+-- name: backlogs_list
+-- GET /v1/projects/{project}/backlogs: $1 the project's key, $2 whether
+-- archived backlogs are listed too. Runs after tx.sql's guard of the project,
+-- in the request's transaction.
+SELECT coalesce(json_agg({{backlog_json}} ORDER BY b.position, b.id), '[]') AS body
+FROM backlogs b
+WHERE b.project_id = (SELECT id FROM projects WHERE key = $1)
+  AND ($2::boolean OR b.archived_at IS NULL)
+
+-- name: backlog_create
+-- POST /v1/projects/{project}/backlogs: $1 the project's key, $2 the body
+-- (checked by the handler). Runs after tx.sql's guard of the project, in the
+-- request's transaction.
+WITH b AS (
+  INSERT INTO backlogs (project_id, name, kind, position, description, starts_on, ends_on)
+  SELECT (SELECT id FROM projects WHERE key = $1), i.b->>'name',
+    coalesce(i.b->>'kind', 'backlog'), coalesce((i.b->>'position')::int, 0),
+    coalesce(i.b->>'description', ''), (i.b->>'starts_on')::date, (i.b->>'ends_on')::date
+  FROM (SELECT $2::jsonb AS b) i
+  RETURNING *)
+SELECT {{backlog_json}} AS body, b.version,
+  '/v1/projects/' || $1 || '/backlogs/' || b.id AS location
+FROM b
+
+-- name: backlog_patch
+-- PATCH /v1/projects/{project}/backlogs/{backlog}: $1 the project's key, $2
+-- the backlog's id, $3 the body, $4 If-Match's version or NULL (see
+-- projects.sql, project_patch, for how cur, upd and If-Match work together).
+-- Runs after tx.sql's guard of the project, in the request's transaction.
+WITH i AS (SELECT $3::jsonb AS b),
+cur AS (
+  SELECT b.* FROM backlogs b
+  WHERE b.project_id = (SELECT id FROM projects WHERE key = $1) AND b.id = $2::bigint
+  FOR NO KEY UPDATE),
+upd AS (
+  UPDATE backlogs t SET
+    name = CASE WHEN i.b ? 'name' THEN i.b->>'name' ELSE t.name END,
+    kind = CASE WHEN i.b ? 'kind' THEN i.b->>'kind' ELSE t.kind END,
+    position = CASE WHEN i.b ? 'position' THEN (i.b->>'position')::int ELSE t.position END,
+    description = CASE WHEN i.b ? 'description' THEN i.b->>'description' ELSE t.description END,
+    starts_on = CASE WHEN i.b ? 'starts_on' THEN (i.b->>'starts_on')::date ELSE t.starts_on END,
+    ends_on = CASE WHEN i.b ? 'ends_on' THEN (i.b->>'ends_on')::date ELSE t.ends_on END,
+    archived_at = CASE WHEN NOT i.b ? 'archived' THEN t.archived_at
+      WHEN (i.b->>'archived')::boolean THEN coalesce(t.archived_at, now()) END
+  FROM i, cur
+  WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
+  RETURNING t.*)
+SELECT CASE
+    WHEN EXISTS (SELECT FROM upd) THEN (SELECT {{backlog_json}} FROM upd b)
+    WHEN NOT EXISTS (SELECT FROM cur) THEN planpipe_api_fail('PP404', 'no backlog ' || $2)
+    WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
+      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
+        'backlog ' || $2, (SELECT version FROM cur), $4))
+    ELSE (SELECT {{backlog_json}} FROM cur b)
+  END AS body,
+  coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
+
+-- name: backlog_archive
+-- DELETE /v1/projects/{project}/backlogs/{backlog}: $1 the project's key, $2
+-- the backlog's id, $3 If-Match's version or NULL. Runs after tx.sql's guard
+-- of the project, in the request's transaction.
+WITH cur AS (
+  SELECT b.* FROM backlogs b
+  WHERE b.project_id = (SELECT id FROM projects WHERE key = $1) AND b.id = $2::bigint
+  FOR NO KEY UPDATE),
+upd AS (
+  UPDATE backlogs t SET archived_at = coalesce(t.archived_at, now())
+  FROM cur
+  WHERE t.id = cur.id AND ($3::int IS NULL OR t.version = $3::int)
+  RETURNING t.id)
+SELECT CASE
+    WHEN NOT EXISTS (SELECT FROM cur) THEN planpipe_api_fail('PP404', 'no backlog ' || $2)
+    WHEN NOT EXISTS (SELECT FROM upd) AND $3::int IS NOT NULL
+        AND (SELECT version FROM cur) <> $3::int THEN
+      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
+        'backlog ' || $2, (SELECT version FROM cur), $3))
+  END AS body
