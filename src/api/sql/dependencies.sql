@@ -9,7 +9,7 @@
 -- request's transaction.
 WITH st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2)
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2))
 SELECT CASE
     WHEN NOT EXISTS (SELECT FROM st) THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
     ELSE json_build_object(
@@ -48,10 +48,10 @@ SELECT CASE
 WITH i AS (SELECT $3::jsonb AS b),
 st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2),
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)),
 dep AS (
   SELECT o.id FROM stories o JOIN projects op ON op.id = o.project_id, i
-  WHERE op.key = coalesce(i.b->>'project', $1) AND o.key = i.b->>'story'),
+  WHERE op.key = coalesce(i.b->>'project', $1) AND lower(o.key) = lower(i.b->>'story')),
 ins AS (
   INSERT INTO story_dependencies (story_id, depends_on_id, kind)
   SELECT st.id, dep.id, coalesce(i.b->>'kind', 'blocks') FROM st, dep, i
@@ -75,11 +75,11 @@ FROM i
 -- project, in the request's transaction.
 WITH st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2),
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)),
 del AS (
   DELETE FROM story_dependencies e USING stories o, projects op
   WHERE e.story_id = (SELECT id FROM st) AND e.depends_on_id = o.id
-    AND o.project_id = op.id AND op.key = $3 AND o.key = $4
+    AND o.project_id = op.id AND op.key = $3 AND lower(o.key) = lower($4)
   RETURNING 1)
 SELECT CASE
     WHEN NOT EXISTS (SELECT FROM st) THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
@@ -97,7 +97,7 @@ SELECT CASE
 -- transaction.
 WITH RECURSIVE st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2),
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)),
 walk(id, depth) AS (
   SELECT id, 0 FROM st
   UNION

@@ -62,7 +62,7 @@ FROM s JOIN projects p ON p.id = s.project_id
 WITH i AS (SELECT $3::jsonb AS b),
 cur AS (
   SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)
   FOR NO KEY UPDATE),
 upd AS (
   UPDATE stories t SET
@@ -116,7 +116,7 @@ SELECT CASE
 -- project, in the request's transaction.
 WITH cur AS (
   SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)
   FOR NO KEY UPDATE),
 upd AS (
   UPDATE stories t SET archived_at = coalesce(t.archived_at, now())
@@ -148,7 +148,7 @@ SELECT set_config('planpipe.note', coalesce($1, ''), true),
 -- transaction.
 WITH cur AS (
   SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)
   FOR NO KEY UPDATE),
 upd AS (
   UPDATE stories t SET status = $3
@@ -181,7 +181,7 @@ SELECT CASE
 WITH i AS (SELECT $3::jsonb AS b),
 cur AS (
   SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)
   FOR NO KEY UPDATE),
 tgt AS (
   SELECT CASE WHEN i.b ? 'backlog' THEN (i.b->>'backlog')::bigint
@@ -191,7 +191,7 @@ tgt AS (
   FROM i, cur),
 anc AS (
   SELECT a.id, a.rank FROM stories a, cur, tgt
-  WHERE a.project_id = cur.project_id AND a.key = tgt.anchor_key
+  WHERE a.project_id = cur.project_id AND lower(a.key) = lower(tgt.anchor_key)
     AND a.backlog_id = tgt.backlog_id AND a.id <> cur.id),
 pos AS (
   SELECT tgt.backlog_id,
