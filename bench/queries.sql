@@ -123,7 +123,7 @@ SELECT project_id, kind FROM project_dependencies WHERE depends_on_project_id = 
 -- name: history-of-story
 -- pattern: a story's history in time order (every monthly partition is probed)
 -- params: SELECT id FROM stories ORDER BY hashint8(id) LIMIT 200
--- expect: status_history_p[0-9]{6}_story_id_changed_at_idx
+-- expect: status_history_p[0-9]{6}_story_id_changed_at_[a-z_]*idx
 SELECT from_status, to_status, changed_by, changed_at, source FROM status_history
 WHERE story_id = $1 ORDER BY changed_at;
 
