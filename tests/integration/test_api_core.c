@@ -27,19 +27,7 @@ static const api_user users[] = {
 	{"bob", 0, &W.bob},
 };
 
-static int setup(void **state)
-{
-	(void)state;
-	api_world_start(&W.srv, NULL, users);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_world_stop(&W.srv, users);
-	return 0;
-}
+static const api_world fixture = {&W.srv, NULL, users, API_N(users), NULL, NULL, 0};
 
 static long me_status(const char *token)
 {
@@ -170,7 +158,6 @@ static void authentication(void **state)
 static void routing(void **state)
 {
 	api_res r;
-	char *allow;
 
 	(void)state;
 	api_refused(404, "not-found", &W.srv, "GET", "/v2/nothing", W.admin, NULL, NULL);
@@ -178,16 +165,12 @@ static void routing(void **state)
 
 	r = api_call(&W.srv, "PUT", "/v1/projects", W.admin, "{}", NULL);
 	api_problem(r, 405, "method-not-allowed");
-	allow = api_header(&r, "Allow");
-	assert_string_equal(allow, "GET, HEAD, POST");
-	free(allow);
+	api_header_is(&r, "Allow", "GET, HEAD, POST");
 	api_res_free(&r);
 
 	r = api_call(&W.srv, "POST", "/v1/projects/X/stories/Y", W.admin, "{}", NULL);
 	api_problem(r, 405, "method-not-allowed");
-	allow = api_header(&r, "Allow");
-	assert_string_equal(allow, "GET, HEAD, PATCH, DELETE");
-	free(allow);
+	api_header_is(&r, "Allow", "GET, HEAD, PATCH, DELETE");
 	api_res_free(&r);
 }
 
@@ -288,9 +271,7 @@ static void request_ids_and_access_log(void **state)
 
 	(void)state;
 	r = api_ok(200, &W.srv, "GET", "/v1/me", W.bob, NULL, given);
-	id = api_header(&r, "X-Request-Id");
-	assert_string_equal(id, "trace-42.a");
-	free(id);
+	api_header_is(&r, "X-Request-Id", "trace-42.a");
 	api_res_free(&r);
 
 	r = api_call(&W.srv, "GET", "/v1/nowhere", W.bob, NULL, odd);
@@ -461,7 +442,7 @@ static void graceful_shutdown(void **state)
 	pthread_t t;
 	api_server s;
 	PGconn *c;
-	char *log, *conn;
+	char *log;
 	int st = 0;
 	long long t0;
 
@@ -485,9 +466,7 @@ static void graceful_shutdown(void **state)
 	pthread_join(t, NULL);
 	assert_int_equal(sc.res.status, 200);
 	assert_string_equal(api_str(&sc.res, "name"), "finished");
-	conn = api_header(&sc.res, "Connection");
-	assert_string_equal(conn, "close");
-	free(conn);
+	api_header_is(&sc.res, "Connection", "close");
 	api_res_free(&sc.res);
 
 	t0 = pp_t_now_ms();
@@ -521,5 +500,5 @@ int main(void)
 		cmocka_unit_test(graceful_shutdown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return api_world_run(tests, &fixture);
 }

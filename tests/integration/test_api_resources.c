@@ -22,28 +22,14 @@ static const api_user users[] = {
 	{"maint", 0, &W.maint},
 };
 
-static int setup(void **state)
-{
-	static const api_step steps[] = {
-		{201, "POST", "/v1/projects",
-		 "{\"key\":\"PLAN\",\"name\":\"Planning\",\"git_remote_url\":"
-		 "\"https://git.example.org/plan.git\",\"git_stories_dir\":\"stories\"}"},
-		{201, "PUT", "/v1/projects/PLAN/members/dev", "{\"role\":\"developer\"}"},
-		{201, "PUT", "/v1/projects/PLAN/members/maint", "{\"role\":\"maintainer\"}"},
-	};
-
-	(void)state;
-	api_world_start(&W.srv, NULL, users);
-	api_steps(&W.srv, W.admin, steps);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_world_stop(&W.srv, users);
-	return 0;
-}
+static const api_step steps[] = {
+	{201, "POST", "/v1/projects",
+	 "{\"key\":\"PLAN\",\"name\":\"Planning\",\"git_remote_url\":"
+	 "\"https://git.example.org/plan.git\",\"git_stories_dir\":\"stories\"}"},
+	{201, "PUT", "/v1/projects/PLAN/members/dev", "{\"role\":\"developer\"}"},
+	{201, "PUT", "/v1/projects/PLAN/members/maint", "{\"role\":\"maintainer\"}"},
+};
+static const api_world fixture = {&W.srv, NULL, users, API_N(users), &W.admin, steps, API_N(steps)};
 
 static long long jint(const json_t *o, const char *name)
 {
@@ -61,7 +47,6 @@ static void projects(void **state)
 	const char *fresh[] = {"If-Match: \"2\"", NULL};
 	const char *inm[] = {"If-None-Match: \"2\"", NULL};
 	api_res r;
-	char *etag, *loc;
 
 	(void)state;
 	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.dev,
@@ -73,12 +58,8 @@ static void projects(void **state)
 	assert_string_equal(api_str(&r, "role"), "owner");
 	assert_string_equal(api_str(&r, "story_key_prefix"), "DP");
 	assert_string_equal(api_str(&r, "git_default_branch"), "trunk");
-	loc = api_header(&r, "Location");
-	assert_string_equal(loc, "/v1/projects/DEVP");
-	free(loc);
-	etag = api_header(&r, "ETag");
-	assert_string_equal(etag, "\"1\"");
-	free(etag);
+	api_header_is(&r, "Location", "/v1/projects/DEVP");
+	api_header_is(&r, "ETag", "\"1\"");
 	api_res_free(&r);
 
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN", W.dev, NULL, NULL);
@@ -254,7 +235,6 @@ static void stories_crud(void **state)
 {
 	const char *v1[] = {"If-Match: \"1\"", NULL};
 	api_res r;
-	char *loc;
 
 	(void)state;
 	r = api_ok(
@@ -270,9 +250,7 @@ static void stories_crud(void **state)
 			    "db");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "labels"), 1)),
 			    "api");
-	loc = api_header(&r, "Location");
-	assert_string_equal(loc, "/v1/projects/PLAN/stories/PLAN-001");
-	free(loc);
+	api_header_is(&r, "Location", "/v1/projects/PLAN/stories/PLAN-001");
 	api_res_free(&r);
 
 	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
@@ -619,5 +597,5 @@ int main(void)
 		cmocka_unit_test(misc_reference),  cmocka_unit_test(archiving_is_the_owners),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return api_world_run(tests, &fixture);
 }

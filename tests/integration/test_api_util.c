@@ -239,6 +239,20 @@ char *api_header(const api_res *r, const char *name)
 	return NULL;
 }
 
+void api_header_is_at(const api_res *r, const char *name, const char *want, const char *file,
+		      int line)
+{
+	char *got = api_header(r, name);
+
+	if (got == NULL || strcmp(got, want) != 0) {
+		print_error("%s:%d: header %s: \"%s\", want \"%s\"\n", file, line, name,
+			    got ? got : "(none)", want);
+		free(got);
+		_fail(file, line);
+	}
+	free(got);
+}
+
 const char *api_str(const api_res *r, const char *name)
 {
 	return json_string_value(json_object_get(r->json, name));
@@ -347,6 +361,37 @@ void api_world_stop_n(api_server *s, const api_user *users, size_t n)
 		free(*users[i].token);
 		*users[i].token = NULL;
 	}
+}
+
+static const api_world *group_world;
+static const char *group_file;
+static int group_line;
+
+static int world_setup(void **state)
+{
+	const api_world *w = group_world;
+
+	(void)state;
+	api_world_start_n(w->srv, w->env, w->users, w->n_users);
+	if (w->n_steps > 0)
+		api_steps_at(w->srv, *w->as, w->steps, w->n_steps, group_file, group_line);
+	return 0;
+}
+
+static int world_teardown(void **state)
+{
+	(void)state;
+	api_world_stop_n(group_world->srv, group_world->users, group_world->n_users);
+	return 0;
+}
+
+int api_world_run_at(const struct CMUnitTest *tests, size_t n, const api_world *w, const char *file,
+		     int line)
+{
+	group_world = w;
+	group_file = file;
+	group_line = line;
+	return _cmocka_run_group_tests(file, tests, n, world_setup, world_teardown);
 }
 
 int api_dial(const api_server *s, const char *from)

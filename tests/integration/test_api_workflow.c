@@ -25,27 +25,13 @@ static const api_user users[] = {
 	{"stranger", 0, &W.stranger},
 };
 
-static int setup(void **state)
-{
-	static const api_step steps[] = {
-		{201, "POST", "/v1/projects", "{\"key\":\"FLOW\",\"name\":\"Workflow\"}"},
-		{201, "POST", "/v1/projects", "{\"key\":\"OTHER\",\"name\":\"Other\"}"},
-		{201, "PUT", "/v1/projects/FLOW/members/dev", "{\"role\":\"developer\"}"},
-		{201, "PUT", "/v1/projects/FLOW/members/maint", "{\"role\":\"maintainer\"}"},
-	};
-
-	(void)state;
-	api_world_start(&W.srv, NULL, users);
-	api_steps(&W.srv, W.admin, steps);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_world_stop(&W.srv, users);
-	return 0;
-}
+static const api_step steps[] = {
+	{201, "POST", "/v1/projects", "{\"key\":\"FLOW\",\"name\":\"Workflow\"}"},
+	{201, "POST", "/v1/projects", "{\"key\":\"OTHER\",\"name\":\"Other\"}"},
+	{201, "PUT", "/v1/projects/FLOW/members/dev", "{\"role\":\"developer\"}"},
+	{201, "PUT", "/v1/projects/FLOW/members/maint", "{\"role\":\"maintainer\"}"},
+};
+static const api_world fixture = {&W.srv, NULL, users, API_N(users), &W.admin, steps, API_N(steps)};
 
 /* The keys of a workflow listing, comma-separated (caller frees). */
 static char *keys_of(const api_res *r)
@@ -82,17 +68,13 @@ static void default_workflow(void **state)
 static void vocabulary_word(void **state)
 {
 	api_res r;
-	char *loc;
 
 	(void)state;
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
 		   "{\"key\":\"in-progress\"}", NULL);
 	assert_string_equal(api_str(&r, "key"), "in-progress");
 	assert_string_equal(api_str(&r, "category"), "active");
-	loc = api_header(&r, "Location");
-	assert_non_null(loc);
-	assert_string_equal(loc, "/v1/projects/FLOW/statuses/in-progress");
-	free(loc);
+	api_header_is(&r, "Location", "/v1/projects/FLOW/statuses/in-progress");
 	api_res_free(&r);
 	/* Once is enough: the same word again, in another case, is a conflict. */
 	api_refused(409, "conflict", &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
@@ -107,7 +89,6 @@ static void vocabulary_word(void **state)
 static void new_word(void **state)
 {
 	api_res r;
-	char *loc;
 
 	(void)state;
 	api_refused_body(422, "validation", "give its category", &W.srv, "POST",
@@ -118,10 +99,7 @@ static void new_word(void **state)
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
 		   "{\"key\":\"In Review\",\"category\":\"active\",\"name\":\"Review\"}", NULL);
 	assert_string_equal(api_str(&r, "name"), "Review");
-	loc = api_header(&r, "Location");
-	assert_non_null(loc);
-	assert_string_equal(loc, "/v1/projects/FLOW/statuses/In%20Review");
-	free(loc);
+	api_header_is(&r, "Location", "/v1/projects/FLOW/statuses/In%20Review");
 	api_res_free(&r);
 	/* A known word keeps its category everywhere. */
 	api_refused_body(409, "conflict", "is active wherever it is used", &W.srv, "POST",
@@ -385,5 +363,5 @@ int main(void)
 		cmocka_unit_test(refused_cycle_edge_is_unresolved),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return api_world_run(tests, &fixture);
 }
