@@ -268,28 +268,6 @@ static long count_dbs(PGconn *c, const char *like)
 	return pp_t_query_long(c, sql);
 }
 
-/* A directory of stand-in tools: pg_dump runs `body`, the others the real ones. */
-static char *fake_bindir(const char *pg_dump_body)
-{
-	char *dir = pp_t_tempdir();
-	static const char *const names[] = {"pg_dump", "pg_dumpall", "pg_restore"};
-	char path[1024], script[2048];
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (i == 0 && pg_dump_body)
-			snprintf(script, sizeof(script), "#!/bin/sh\n%s\n", pg_dump_body);
-		else
-			snprintf(script, sizeof(script),
-				 "#!/bin/sh\nexec /usr/lib/postgresql/15/bin/%s \"$@\"\n",
-				 names[i]);
-		pp_t_write(dir, names[i], script);
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		chmod(path, 0755);
-	}
-	return dir;
-}
-
 /* ---- a second cluster ---- */
 
 typedef struct cluster {
@@ -718,11 +696,11 @@ static void keep_never_deletes_the_only_good_backup(void **state)
 	b1 = pp_t_backup(out, NULL);
 
 	/* A failing backup with --keep 1 leaves the only good one, and no temporary directory. */
-	fake = fake_bindir("if [ \"$1\" = --version ]; then\n"
-			   "  exec /usr/lib/postgresql/15/bin/pg_dump --version\n"
-			   "fi\n"
-			   "echo 'pg_dump: error: simulated failure' >&2\n"
-			   "exit 1");
+	fake = pp_t_pg_bindir("pg_dump", "if [ \"$1\" = --version ]; then\n"
+					 "  exec /usr/lib/postgresql/15/bin/pg_dump --version\n"
+					 "fi\n"
+					 "echo 'pg_dump: error: simulated failure' >&2\n"
+					 "exit 1");
 	r = pp_t_run("backup", "--out", out, "--keep", "1", "--pg-bindir", fake, NULL);
 	assert_int_equal(r.status, 2);
 	pp_t_assert_contains(r.err, "pg_dump failed (exit status 1)");
@@ -784,7 +762,7 @@ static void old_tools_are_refused(void **state)
 
 	(void)state;
 	pp_t_new_db();
-	fake = fake_bindir("echo 'pg_dump (PostgreSQL) 14.10'");
+	fake = pp_t_pg_bindir("pg_dump", "echo 'pg_dump (PostgreSQL) 14.10'");
 	r = pp_t_run("backup", "--out", out, "--pg-bindir", fake, NULL);
 	assert_int_equal(r.status, 2);
 	pp_t_assert_contains(r.err, "pg_dump is version 14.10, older than the server");
@@ -805,7 +783,6 @@ static void password_never_on_a_command_line(void **state)
 	const char *password = getenv("PP_TEST_PASSWORD");
 	char *out = pp_t_tempdir(), *fake, *logf, *b, *seen, url[1024], body[1024], pwfile[1024];
 	const char *db;
-	size_t i;
 
 	(void)state;
 	assert_non_null(password);
@@ -817,17 +794,7 @@ static void password_never_on_a_command_line(void **state)
 		 "[ -n \"$PGPASSWORD\" ] && echo PGPASSWORD-set >> %s/args\n"
 		 "exec /usr/lib/postgresql/15/bin/$(basename \"$0\") \"$@\"",
 		 logf, logf);
-	fake = pp_t_tempdir();
-	{
-		static const char *const names[] = {"pg_dump", "pg_dumpall", "pg_restore"};
-		char script[1200], path[1024];
-		for (i = 0; i < 3; i++) {
-			snprintf(script, sizeof(script), "#!/bin/sh\n%s\n", body);
-			pp_t_write(fake, names[i], script);
-			snprintf(path, sizeof(path), "%s/%s", fake, names[i]);
-			chmod(path, 0755);
-		}
-	}
+	fake = pp_t_pg_bindir("*", body);
 	/* Over TCP with a password in DATABASE_URL ... */
 	snprintf(url, sizeof(url), "postgresql://postgres:%s@127.0.0.1:%s/%s", password,
 		 getenv("PGPORT"), db);

@@ -372,30 +372,17 @@ static void only_regular_files_are_read(void **state)
 /* A pg_restore that ignores SIGTERM and never ends: planpipe still ends it. */
 static char *stuck_bindir(const char *pidfile)
 {
-	static const char *const names[] = {"pg_dump", "pg_dumpall", "pg_restore"};
-	char *dir = pp_t_tempdir(), script[2048], path[1200];
-	int i;
+	char body[1400];
 
-	for (i = 0; i < 3; i++) {
-		if (i == 2)
-			snprintf(script, sizeof(script),
-				 "#!/bin/sh\n"
-				 "if [ \"$1\" = --version ]; then\n"
-				 "  exec /usr/lib/postgresql/15/bin/pg_restore --version\n"
-				 "fi\n"
-				 "trap '' TERM\n"
-				 "echo $$ > %s\n"
-				 "exec sleep 300\n",
-				 pidfile);
-		else
-			snprintf(script, sizeof(script),
-				 "#!/bin/sh\nexec /usr/lib/postgresql/15/bin/%s \"$@\"\n",
-				 names[i]);
-		pp_t_write(dir, names[i], script);
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		chmod(path, 0755);
-	}
-	return dir;
+	snprintf(body, sizeof(body),
+		 "if [ \"$1\" = --version ]; then\n"
+		 "  exec /usr/lib/postgresql/15/bin/pg_restore --version\n"
+		 "fi\n"
+		 "trap '' TERM\n"
+		 "echo $$ > %s\n"
+		 "exec sleep 300",
+		 pidfile);
+	return pp_t_pg_bindir("pg_restore", body);
 }
 
 static pid_t read_pid(const char *pidfile, int timeout_ms)

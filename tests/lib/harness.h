@@ -50,6 +50,16 @@ void pp_t_result_free(pp_t_result *r);
 void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
 		    const char *err_has, const char *arg, ...);
 
+/*
+ * pp_t_expect with the environment variable name set to value for that run;
+ * unset afterwards.
+ */
+#define pp_t_expect_env(name, value, status, out_has, err_has, ...)                                \
+	pp_t_expect_env_at(__FILE__, __LINE__, (name), (value), (status), (out_has), (err_has),    \
+			   __VA_ARGS__)
+void pp_t_expect_env_at(const char *file, int line, const char *name, const char *value, int status,
+			const char *out_has, const char *err_has, const char *arg, ...);
+
 /* The same with args as an array; returns the result for more checks (caller frees). */
 #define pp_t_expectv(status, args) pp_t_expectv_at(__FILE__, __LINE__, (status), (args))
 pp_t_result pp_t_expectv_at(const char *file, int line, int status, const char *const *args);
@@ -68,6 +78,20 @@ const char *pp_t_new_migrated_db(void);
  * running test when the script fails or a variable is unset.
  */
 void pp_t_cluster(const char *cmd);
+
+/*
+ * A streaming standby of the test cluster (pg_basebackup, then started on a
+ * free port, its socket in DIR/run, its log in DIR/log): its directory is
+ * written to dir (dir_size bytes), its port returned. Fails the test when it
+ * cannot be made.
+ */
+int pp_t_standby_start(char *dir, size_t dir_size);
+
+/* `pg_ctl CMD` on the standby in dir ("stop -m fast", "start"); 0 when it succeeds. */
+int pp_t_standby_ctl(const char *dir, const char *cmd);
+
+/* Stops the standby in dir at once, then removes dir; 0 when dir is removed. */
+int pp_t_standby_remove(const char *dir);
 
 /* A connection to PGDATABASE; the test PQfinish()es it. */
 PGconn *pp_t_connect(void);
@@ -90,6 +114,14 @@ char *pp_t_slurp(const char *path, int missing_ok);
 
 /* pp_t_slurp of dir/name, which must exist (caller frees). */
 char *pp_t_slurp_in(const char *dir, const char *name);
+
+/*
+ * A new directory (caller frees) of stand-ins for the PostgreSQL tools
+ * planpipe backup runs, pg_dump, pg_dumpall and pg_restore, as shell
+ * scripts: tool ("*": every one; NULL: none) runs body, the others exec the
+ * real PostgreSQL 15 tool with their arguments.
+ */
+char *pp_t_pg_bindir(const char *tool, const char *body);
 
 /*
  * Runs `planpipe backup --out OUT ARGS...` (NULL-terminated), which must
