@@ -127,6 +127,12 @@ typedef struct api_step {
 void api_steps_at(const api_server *s, const char *token, const api_step *steps, size_t n,
 		  const char *file, int line);
 
+/* GET path as token must answer 200 with a list of n items; the failure names the path. */
+#define api_items_are(n, s, token, path)                                                           \
+	api_items_are_at((n), (s), (token), (path), __FILE__, __LINE__)
+void api_items_are_at(size_t n, const api_server *s, const char *token, const char *path,
+		      const char *file, int line);
+
 /* A user of a fixture: `planpipe user add handle [--admin]`, its token stored in *token. */
 typedef struct api_user {
 	const char *handle;

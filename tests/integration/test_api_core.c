@@ -126,9 +126,9 @@ static void ops_routes(void **state)
 			     "status=\"200\"} 1");
 	pp_t_assert_contains(r.body, "planpipe_http_request_duration_seconds_bucket{method=\"GET\","
 				     "route=\"/livez\",le=\"+Inf\"} 1");
-	pp_t_assert_contains(r.body, "planpipe_pool_connections{state=\"idle\"}");
-	pp_t_assert_contains(r.body, "planpipe_pool_acquire_wait_seconds_count");
-	pp_t_assert_contains(r.body, "planpipe_pool_discards_total{reason=\"broken\"}");
+	pp_t_assert_contains_all(r.body, "planpipe_pool_connections{state=\"idle\"}",
+				 "planpipe_pool_acquire_wait_seconds_count",
+				 "planpipe_pool_discards_total{reason=\"broken\"}");
 	api_res_free(&r);
 
 	api_refused(400, "bad-request", &W.srv, "GET", "/livez?verbose=1", NULL, NULL, NULL);
@@ -311,8 +311,6 @@ static void request_ids_and_access_log(void **state)
 static void rls_applies_after_role_switch(void **state)
 {
 	PGconn *c = pp_t_connect();
-	api_res r;
-	char *v;
 
 	(void)state;
 	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.bob, "{\"key\":\"BOBS\",\"name\":\"b\"}",
@@ -324,18 +322,13 @@ static void rls_applies_after_role_switch(void **state)
 	free(pp_t_query(c,
 			"SELECT set_config('planpipe.user_id', (SELECT id FROM users WHERE "
 			"handle = 'bob')::text, true), set_config('role', 'planpipe_app', true)"));
-	v = pp_t_query(c, "SELECT current_user || ' ' || current_setting('is_superuser')");
-	assert_string_equal(v, "planpipe_app off");
-	free(v);
-	v = pp_t_query(c, "SELECT string_agg(key, ',' ORDER BY key) FROM projects");
-	assert_string_equal(v, "BOBS");
-	free(v);
+	pp_t_query_is(c, "SELECT current_user || ' ' || current_setting('is_superuser')",
+		      "planpipe_app off");
+	pp_t_query_is(c, "SELECT string_agg(key, ',' ORDER BY key) FROM projects", "BOBS");
 	free(pp_t_query(c, "ROLLBACK"));
 	PQfinish(c);
 
-	r = api_ok(200, &W.srv, "GET", "/v1/projects", W.bob, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	api_res_free(&r);
+	api_items_are(1, &W.srv, W.bob, "/v1/projects");
 	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/SECRET", W.bob, NULL, NULL);
 }
 
@@ -478,8 +471,7 @@ static void graceful_shutdown(void **state)
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
 	log = api_server_log(&s, 1);
-	pp_t_assert_contains(log, "draining");
-	pp_t_assert_contains(log, "serve: stopped");
+	pp_t_assert_contains_all(log, "draining", "serve: stopped");
 	free(log);
 	s.pid = 0;
 }

@@ -473,12 +473,10 @@ static void settings_are_shown_and_checked(void **state)
 	(void)state;
 	r = pp_t_run("config", NULL);
 	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "PLANPIPE_MAX_CONNECTIONS=4096");
-	pp_t_assert_contains(r.out, "PLANPIPE_MAX_CONNECTIONS_PER_IP=256");
-	pp_t_assert_contains(r.out, "PLANPIPE_REQUEST_TIMEOUT=30");
-	pp_t_assert_contains(r.out, "PLANPIPE_REPORT_CONCURRENCY=0");
-	pp_t_assert_contains(r.out, "PLANPIPE_REPORT_WAIT_MS=1000");
-	pp_t_assert_contains(r.out, "PLANPIPE_HTTP_THREADS=2");
+	pp_t_assert_contains_all(r.out, "PLANPIPE_MAX_CONNECTIONS=4096",
+				 "PLANPIPE_MAX_CONNECTIONS_PER_IP=256",
+				 "PLANPIPE_REQUEST_TIMEOUT=30", "PLANPIPE_REPORT_CONCURRENCY=0",
+				 "PLANPIPE_REPORT_WAIT_MS=1000", "PLANPIPE_HTTP_THREADS=2");
 	pp_t_result_free(&r);
 
 	pp_t_expect_env("PLANPIPE_REQUEST_TIMEOUT", "0", 2, NULL,

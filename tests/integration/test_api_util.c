@@ -242,15 +242,10 @@ char *api_header(const api_res *r, const char *name)
 void api_header_is_at(const api_res *r, const char *name, const char *want, const char *file,
 		      int line)
 {
-	char *got = api_header(r, name);
+	char what[128];
 
-	if (got == NULL || strcmp(got, want) != 0) {
-		print_error("%s:%d: header %s: \"%s\", want \"%s\"\n", file, line, name,
-			    got ? got : "(none)", want);
-		free(got);
-		_fail(file, line);
-	}
-	free(got);
+	snprintf(what, sizeof(what), "header %s", name);
+	pp_t_string_is_at(api_header(r, name), want, what, file, line);
 }
 
 const char *api_str(const api_res *r, const char *name)
@@ -344,6 +339,21 @@ void api_steps_at(const api_server *s, const char *token, const api_step *steps,
 		}
 		api_res_free(&r);
 	}
+}
+
+void api_items_are_at(size_t n, const api_server *s, const char *token, const char *path,
+		      const char *file, int line)
+{
+	api_res r = api_expect_at(200, api_call(s, "GET", path, token, NULL, NULL), file, line);
+	size_t got = json_array_size(json_object_get(r.json, "items"));
+
+	if (got != n) {
+		print_error("%s:%d: GET %s: %zu items, expected %zu\n%s\n", file, line, path, got,
+			    n, r.body);
+		api_res_free(&r);
+		_fail(file, line);
+	}
+	api_res_free(&r);
 }
 
 void api_world_start_n(api_server *s, const char *const *env, const api_user *users, size_t n)

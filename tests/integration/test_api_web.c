@@ -228,13 +228,13 @@ static void export_site(void **state)
 	pp_t_result_free(&r);
 	snprintf(path, sizeof(path), "%s/index.html", dir);
 	html = pp_t_slurp(path, 0);
-	pp_t_assert_contains(html, "<script src=\"data.js\"></script>\n<script defer");
-	pp_t_assert_contains(html, "http-equiv=\"Content-Security-Policy\"");
+	pp_t_assert_contains_all(html, "<script src=\"data.js\"></script>\n<script defer",
+				 "http-equiv=\"Content-Security-Policy\"");
 	snprintf(path, sizeof(path), "%s/data.js", dir);
 	data = pp_t_slurp(path, 0);
-	pp_t_assert_contains(data, "window.PP_STATIC = {");
-	pp_t_assert_contains(data, "\"/v1/reports/cumulative-flow?project=PLAN\":");
-	pp_t_assert_contains(data, "\"/v1/reports/burndown?project=PLAN&backlog=Sprint%201\":");
+	pp_t_assert_contains_all(data, "window.PP_STATIC = {",
+				 "\"/v1/reports/cumulative-flow?project=PLAN\":",
+				 "\"/v1/reports/burndown?project=PLAN&backlog=Sprint%201\":");
 	/* The body's markup cannot end the script: "</" is written "<\/". */
 	assert_null(strstr(data, "</script>"));
 	pp_t_assert_contains(data, "<\\/script>");

@@ -82,6 +82,10 @@ static char *cluster_query(const char *sql)
 	return v;
 }
 
+/* cluster_query(sql) must be want; the failure names the query. */
+#define cluster_query_is(sql, want)                                                                \
+	pp_t_string_is_at(cluster_query(sql), (want), (sql), __FILE__, __LINE__)
+
 /*
  * A tampered globals.sql with a correct checksum is refused by verify and
  * restore before anything changes: the program never runs, no role is
@@ -144,17 +148,14 @@ static void tampered_globals_are_refused(void **state)
 	now = marker_rows();
 	assert_string_equal(rows, now);
 	free(now);
-	now = cluster_query("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pp\\_evil%'");
-	assert_string_equal(now, "0");
-	free(now);
+	cluster_query_is("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pp\\_evil%'", "0");
 	now = cluster_query("SELECT coalesce(rolpassword, '-') FROM pg_authid"
 			    " WHERE rolname = 'postgres'");
 	assert_string_equal(pw, now);
 	free(now);
-	now = cluster_query("SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_old\\_%'"
-			    " OR datname LIKE 'planpipe\\_%'");
-	assert_string_equal(now, "0");
-	free(now);
+	cluster_query_is("SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_old\\_%'"
+			 " OR datname LIKE 'planpipe\\_%'",
+			 "0");
 	free(orig);
 	free(rows);
 	free(pw);
@@ -170,7 +171,7 @@ static void tampered_globals_are_refused(void **state)
  */
 static void role_passwords_need_the_flag(void **state)
 {
-	char *out = pp_t_tempdir(), *b, *hash, *now, target[128];
+	char *out = pp_t_tempdir(), *b, *hash, target[128];
 	const char *db;
 	pp_t_result r;
 	PGconn *c;
@@ -194,10 +195,9 @@ static void role_passwords_need_the_flag(void **state)
 	pp_t_assert_contains(r.err, "roles created without the passwords the backup holds "
 				    "for them (pp_reader): pass --allow-role-passwords");
 	pp_t_result_free(&r);
-	now = cluster_query("SELECT coalesce(rolpassword, 'none') FROM pg_authid"
-			    " WHERE rolname = 'pp_reader'");
-	assert_string_equal(now, "none");
-	free(now);
+	cluster_query_is("SELECT coalesce(rolpassword, 'none') FROM pg_authid"
+			 " WHERE rolname = 'pp_reader'",
+			 "none");
 
 	/* With the flag, a role the restore creates gets its password back. */
 	c = pp_t_connect();
@@ -215,9 +215,7 @@ static void role_passwords_need_the_flag(void **state)
 		fail_msg("restore --allow-role-passwords failed:\n%s%s", r.out, r.err);
 	assert_null(strstr(r.err, "created without the passwords"));
 	pp_t_result_free(&r);
-	now = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
-	assert_string_equal(now, hash);
-	free(now);
+	cluster_query_is("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'", hash);
 	/* A role that exists is never changed, with the flag or without. */
 	free(cluster_query("ALTER ROLE pp_reader PASSWORD 'changed-since'"));
 	free(hash);
@@ -225,9 +223,7 @@ static void role_passwords_need_the_flag(void **state)
 	snprintf(target, sizeof(target), "%s_pw2", db);
 	pp_t_expect(0, NULL, NULL, "restore", b, "--target", target, "--allow-role-passwords",
 		    NULL);
-	now = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
-	assert_string_equal(now, hash);
-	free(now);
+	cluster_query_is("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'", hash);
 	free(hash);
 	free(b);
 	free(out);
@@ -294,8 +290,8 @@ static void signed_backups(void **state)
 	forge(b, "globals.sql", "CREATE ROLE pp_forged LOGIN;\n");
 	r = pp_t_run("restore", b, "--force", "--terminate", NULL);
 	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "the signature does not match PLANPIPE_BACKUP_KEY");
-	pp_t_assert_contains(r.err, "was not changed");
+	pp_t_assert_contains_all(r.err, "the signature does not match PLANPIPE_BACKUP_KEY",
+				 "was not changed");
 	pp_t_result_free(&r);
 	free(text);
 	text = cluster_query("SELECT count(*) FROM pg_roles WHERE rolname = 'pp_forged'");

@@ -199,24 +199,6 @@ pp_t_result pp_t_expectv_at(const char *file, int line, int status, const char *
 	return r;
 }
 
-void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
-		    const char *err_has, const char *arg, ...)
-{
-	const char *args[64];
-	pp_t_result r;
-	va_list ap;
-
-	va_start(ap, arg);
-	collect(args, 0, arg, ap);
-	va_end(ap);
-	r = pp_t_expectv_at(file, line, status, args);
-	if (out_has)
-		pp_t_assert_contains_at(r.out, out_has, file, line);
-	if (err_has)
-		pp_t_assert_contains_at(r.err, err_has, file, line);
-	pp_t_result_free(&r);
-}
-
 void pp_t_expect_env_at(const char *file, int line, const char *name, const char *value, int status,
 			const char *out_has, const char *err_has, const char *arg, ...)
 {
@@ -227,9 +209,11 @@ void pp_t_expect_env_at(const char *file, int line, const char *name, const char
 	va_start(ap, arg);
 	collect(args, 0, arg, ap);
 	va_end(ap);
-	setenv(name, value, 1);
+	if (name)
+		setenv(name, value, 1);
 	r = pp_t_runv(args);
-	unsetenv(name);
+	if (name)
+		unsetenv(name);
 	expect_status(file, line, status, args, &r);
 	if (out_has)
 		pp_t_assert_contains_at(r.out, out_has, file, line);
@@ -476,4 +460,35 @@ void pp_t_assert_contains_at(const char *haystack, const char *needle, const cha
 			    haystack ? haystack : "(null)");
 		_fail(file, line);
 	}
+}
+
+void pp_t_assert_contains_all_at(const char *file, int line, const char *haystack, ...)
+{
+	const char *needle;
+	va_list ap;
+
+	va_start(ap, haystack);
+	while ((needle = va_arg(ap, const char *)) != NULL) {
+		if (haystack == NULL || strstr(haystack, needle) == NULL) {
+			va_end(ap);
+			pp_t_assert_contains_at(haystack, needle, file, line); /* fails */
+		}
+	}
+	va_end(ap);
+}
+
+void pp_t_string_is_at(char *got, const char *want, const char *what, const char *file, int line)
+{
+	if (got == NULL || strcmp(got, want) != 0) {
+		print_error("%s:%d: %s\n  gave \"%s\", expected \"%s\"\n", file, line, what,
+			    got ? got : "(no value)", want);
+		free(got);
+		_fail(file, line);
+	}
+	free(got);
+}
+
+void pp_t_query_is_at(PGconn *conn, const char *sql, const char *want, const char *file, int line)
+{
+	pp_t_string_is_at(pp_t_query(conn, sql), want, sql, file, line);
 }

@@ -46,13 +46,12 @@ void pp_t_result_free(pp_t_result *r);
  * standard error contains err_has (each NULL: not checked). Frees the result.
  */
 #define pp_t_expect(status, out_has, err_has, ...)                                                 \
-	pp_t_expect_at(__FILE__, __LINE__, (status), (out_has), (err_has), __VA_ARGS__)
-void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
-		    const char *err_has, const char *arg, ...);
+	pp_t_expect_env_at(__FILE__, __LINE__, NULL, NULL, (status), (out_has), (err_has),         \
+			   __VA_ARGS__)
 
 /*
  * pp_t_expect with the environment variable name set to value for that run;
- * unset afterwards.
+ * unset afterwards (name NULL: the environment as it is).
  */
 #define pp_t_expect_env(name, value, status, out_has, err_has, ...)                                \
 	pp_t_expect_env_at(__FILE__, __LINE__, (name), (value), (status), (out_has), (err_has),    \
@@ -100,6 +99,16 @@ PGconn *pp_t_connect(void);
 char *pp_t_query(PGconn *conn, const char *sql);
 long pp_t_query_long(PGconn *conn, const char *sql);
 
+/*
+ * Fails the test at file:line, naming what (a query, a header), unless got is
+ * want; got (NULL: no value) is freed either way.
+ */
+void pp_t_string_is_at(char *got, const char *want, const char *what, const char *file, int line);
+
+/* pp_t_query, failing the test (naming the SQL) unless the first value is want. */
+#define pp_t_query_is(conn, sql, want) pp_t_query_is_at((conn), (sql), (want), __FILE__, __LINE__)
+void pp_t_query_is_at(PGconn *conn, const char *sql, const char *want, const char *file, int line);
+
 /* A new empty temporary directory (caller frees the string). */
 char *pp_t_tempdir(void);
 
@@ -137,5 +146,10 @@ long long pp_t_now_ms(void);
 #define pp_t_assert_contains(haystack, needle)                                                     \
 	pp_t_assert_contains_at((haystack), (needle), __FILE__, __LINE__)
 void pp_t_assert_contains_at(const char *haystack, const char *needle, const char *file, int line);
+
+/* pp_t_assert_contains for each needle in turn; the failure names the needle missing. */
+#define pp_t_assert_contains_all(haystack, ...)                                                    \
+	pp_t_assert_contains_all_at(__FILE__, __LINE__, (haystack), __VA_ARGS__, (const char *)NULL)
+void pp_t_assert_contains_all_at(const char *file, int line, const char *haystack, ...);
 
 #endif
