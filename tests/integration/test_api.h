@@ -61,6 +61,11 @@ api_res api_expect_at(long want, api_res r, const char *file, int line);
 /* A response header's value (caller frees) or NULL. */
 char *api_header(const api_res *r, const char *name);
 
+/* Fails the test unless the response header name is there and is want exactly. */
+#define api_header_is(r, name, want) api_header_is_at((r), (name), (want), __FILE__, __LINE__)
+void api_header_is_at(const api_res *r, const char *name, const char *want, const char *file,
+		      int line);
+
 /* The string member name of the JSON body (static until r is freed), or NULL. */
 const char *api_str(const api_res *r, const char *name);
 
@@ -122,6 +127,12 @@ typedef struct api_step {
 void api_steps_at(const api_server *s, const char *token, const api_step *steps, size_t n,
 		  const char *file, int line);
 
+/* GET path as token must answer 200 with a list of n items; the failure names the path. */
+#define api_items_are(n, s, token, path)                                                           \
+	api_items_are_at((n), (s), (token), (path), __FILE__, __LINE__)
+void api_items_are_at(size_t n, const api_server *s, const char *token, const char *path,
+		      const char *file, int line);
+
 /* A user of a fixture: `planpipe user add handle [--admin]`, its token stored in *token. */
 typedef struct api_user {
 	const char *handle;
@@ -141,6 +152,33 @@ void api_world_start_n(api_server *s, const char *const *env, const api_user *us
 /* Stops the server (api_server_stop) and frees the users' tokens. */
 #define api_world_stop(s, users) api_world_stop_n((s), (users), sizeof(users) / sizeof((users)[0]))
 void api_world_stop_n(api_server *s, const api_user *users, size_t n);
+
+/*
+ * A test file's whole fixture, the group set-up and tear-down most API tests
+ * share: api_world_start with env and the n_users users, then the n_steps
+ * steps made as *as (api_steps; none when n_steps is 0); api_world_stop after
+ * the last test.
+ */
+typedef struct api_world {
+	api_server *srv;
+	const char *const *env;
+	const api_user *users;
+	size_t n_users;
+	char **as;
+	const api_step *steps;
+	size_t n_steps;
+} api_world;
+
+/* The number of elements of an array (for api_world's counts). */
+#define API_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * cmocka_run_group_tests(tests, ...) with w as the group's set-up and
+ * tear-down; a failing step names this file, the step and its answer.
+ */
+#define api_world_run(tests, w) api_world_run_at((tests), API_N(tests), (w), __FILE__, __LINE__)
+int api_world_run_at(const struct CMUnitTest *tests, size_t n, const api_world *w, const char *file,
+		     int line);
 
 /*
  * A TCP connection to the server from source address from (NULL: any;

@@ -239,15 +239,9 @@ static void unscoped_routes(void **state)
 	api_res r;
 
 	(void)state;
-	r = api_ok(200, &W.srv, "GET", "/v1/projects", W.stranger, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/stories", W.stranger, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/stories", W.viewer, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
-	api_res_free(&r);
+	api_items_are(1, &W.srv, W.stranger, "/v1/projects");
+	api_items_are(0, &W.srv, W.stranger, "/v1/stories");
+	api_items_are(3, &W.srv, W.viewer, "/v1/stories");
 	/* A dependency on a project the caller cannot see names it (hidden). */
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/ACL/dependencies", W.viewer, NULL, NULL);
 	assert_string_equal(
@@ -264,7 +258,6 @@ static void unscoped_routes(void **state)
 static void api_login_alone_reads_nothing(void **state)
 {
 	PGconn *c;
-	char *v;
 
 	(void)state;
 	c = PQconnectdb("user=pp_api_login");
@@ -272,13 +265,12 @@ static void api_login_alone_reads_nothing(void **state)
 	free(pp_t_query(c, "SELECT set_config('planpipe.user_id',"
 			   " (SELECT id FROM users WHERE handle = 'admin')::text, false),"
 			   " set_config('role', 'planpipe_app', false)"));
-	v = pp_t_query(c, "SELECT (SELECT count(*) FROM projects) + (SELECT count(*) FROM stories)"
-			  " + (SELECT count(*) FROM story_dependencies)");
-	assert_string_equal(v, "0");
-	free(v);
-	v = pp_t_query(c, "SELECT planpipe_story_label(min(id)) FROM generate_series(1, 3) id");
-	assert_string_equal(v, "(hidden)");
-	free(v);
+	pp_t_query_is(c,
+		      "SELECT (SELECT count(*) FROM projects) + (SELECT count(*) FROM stories)"
+		      " + (SELECT count(*) FROM story_dependencies)",
+		      "0");
+	pp_t_query_is(c, "SELECT planpipe_story_label(min(id)) FROM generate_series(1, 3) id",
+		      "(hidden)");
 	PQfinish(c);
 }
 

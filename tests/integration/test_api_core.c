@@ -27,19 +27,7 @@ static const api_user users[] = {
 	{"bob", 0, &W.bob},
 };
 
-static int setup(void **state)
-{
-	(void)state;
-	api_world_start(&W.srv, NULL, users);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_world_stop(&W.srv, users);
-	return 0;
-}
+static const api_world fixture = {&W.srv, NULL, users, API_N(users), NULL, NULL, 0};
 
 static long me_status(const char *token)
 {
@@ -138,9 +126,9 @@ static void ops_routes(void **state)
 			     "status=\"200\"} 1");
 	pp_t_assert_contains(r.body, "planpipe_http_request_duration_seconds_bucket{method=\"GET\","
 				     "route=\"/livez\",le=\"+Inf\"} 1");
-	pp_t_assert_contains(r.body, "planpipe_pool_connections{state=\"idle\"}");
-	pp_t_assert_contains(r.body, "planpipe_pool_acquire_wait_seconds_count");
-	pp_t_assert_contains(r.body, "planpipe_pool_discards_total{reason=\"broken\"}");
+	pp_t_assert_contains_all(r.body, "planpipe_pool_connections{state=\"idle\"}",
+				 "planpipe_pool_acquire_wait_seconds_count",
+				 "planpipe_pool_discards_total{reason=\"broken\"}");
 	api_res_free(&r);
 
 	api_refused(400, "bad-request", &W.srv, "GET", "/livez?verbose=1", NULL, NULL, NULL);
@@ -170,7 +158,6 @@ static void authentication(void **state)
 static void routing(void **state)
 {
 	api_res r;
-	char *allow;
 
 	(void)state;
 	api_refused(404, "not-found", &W.srv, "GET", "/v2/nothing", W.admin, NULL, NULL);
@@ -178,16 +165,12 @@ static void routing(void **state)
 
 	r = api_call(&W.srv, "PUT", "/v1/projects", W.admin, "{}", NULL);
 	api_problem(r, 405, "method-not-allowed");
-	allow = api_header(&r, "Allow");
-	assert_string_equal(allow, "GET, HEAD, POST");
-	free(allow);
+	api_header_is(&r, "Allow", "GET, HEAD, POST");
 	api_res_free(&r);
 
 	r = api_call(&W.srv, "POST", "/v1/projects/X/stories/Y", W.admin, "{}", NULL);
 	api_problem(r, 405, "method-not-allowed");
-	allow = api_header(&r, "Allow");
-	assert_string_equal(allow, "GET, HEAD, PATCH, DELETE");
-	free(allow);
+	api_header_is(&r, "Allow", "GET, HEAD, PATCH, DELETE");
 	api_res_free(&r);
 }
 
@@ -288,9 +271,7 @@ static void request_ids_and_access_log(void **state)
 
 	(void)state;
 	r = api_ok(200, &W.srv, "GET", "/v1/me", W.bob, NULL, given);
-	id = api_header(&r, "X-Request-Id");
-	assert_string_equal(id, "trace-42.a");
-	free(id);
+	api_header_is(&r, "X-Request-Id", "trace-42.a");
 	api_res_free(&r);
 
 	r = api_call(&W.srv, "GET", "/v1/nowhere", W.bob, NULL, odd);
@@ -330,8 +311,6 @@ static void request_ids_and_access_log(void **state)
 static void rls_applies_after_role_switch(void **state)
 {
 	PGconn *c = pp_t_connect();
-	api_res r;
-	char *v;
 
 	(void)state;
 	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.bob, "{\"key\":\"BOBS\",\"name\":\"b\"}",
@@ -343,18 +322,13 @@ static void rls_applies_after_role_switch(void **state)
 	free(pp_t_query(c,
 			"SELECT set_config('planpipe.user_id', (SELECT id FROM users WHERE "
 			"handle = 'bob')::text, true), set_config('role', 'planpipe_app', true)"));
-	v = pp_t_query(c, "SELECT current_user || ' ' || current_setting('is_superuser')");
-	assert_string_equal(v, "planpipe_app off");
-	free(v);
-	v = pp_t_query(c, "SELECT string_agg(key, ',' ORDER BY key) FROM projects");
-	assert_string_equal(v, "BOBS");
-	free(v);
+	pp_t_query_is(c, "SELECT current_user || ' ' || current_setting('is_superuser')",
+		      "planpipe_app off");
+	pp_t_query_is(c, "SELECT string_agg(key, ',' ORDER BY key) FROM projects", "BOBS");
 	free(pp_t_query(c, "ROLLBACK"));
 	PQfinish(c);
 
-	r = api_ok(200, &W.srv, "GET", "/v1/projects", W.bob, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	api_res_free(&r);
+	api_items_are(1, &W.srv, W.bob, "/v1/projects");
 	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/SECRET", W.bob, NULL, NULL);
 }
 
@@ -461,7 +435,7 @@ static void graceful_shutdown(void **state)
 	pthread_t t;
 	api_server s;
 	PGconn *c;
-	char *log, *conn;
+	char *log;
 	int st = 0;
 	long long t0;
 
@@ -485,9 +459,7 @@ static void graceful_shutdown(void **state)
 	pthread_join(t, NULL);
 	assert_int_equal(sc.res.status, 200);
 	assert_string_equal(api_str(&sc.res, "name"), "finished");
-	conn = api_header(&sc.res, "Connection");
-	assert_string_equal(conn, "close");
-	free(conn);
+	api_header_is(&sc.res, "Connection", "close");
 	api_res_free(&sc.res);
 
 	t0 = pp_t_now_ms();
@@ -499,8 +471,7 @@ static void graceful_shutdown(void **state)
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
 	log = api_server_log(&s, 1);
-	pp_t_assert_contains(log, "draining");
-	pp_t_assert_contains(log, "serve: stopped");
+	pp_t_assert_contains_all(log, "draining", "serve: stopped");
 	free(log);
 	s.pid = 0;
 }
@@ -521,5 +492,5 @@ int main(void)
 		cmocka_unit_test(graceful_shutdown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return api_world_run(tests, &fixture);
 }

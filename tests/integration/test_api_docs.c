@@ -222,11 +222,10 @@ static void api_md_examples_run(void **state)
 	if (st != 0)
 		fail_msg("docs/api.md examples failed (status %d):\n%s", st, out);
 	/* The examples that show errors show the right ones. */
-	pp_t_assert_contains(out, "problems/precondition-failed\"");
-	pp_t_assert_contains(out, "\"cycle\":[\"INFRA:INFRA-001\",\"PLAN:PLAN-001\"");
-	pp_t_assert_contains(out, "open-blockers");
-	pp_t_assert_contains(out, "\"detail\":\"no project INFRA\"");
-	pp_t_assert_contains(out, "planpipe_pool_connections{state=\"idle\"}");
+	pp_t_assert_contains_all(out, "problems/precondition-failed\"",
+				 "\"cycle\":[\"INFRA:INFRA-001\",\"PLAN:PLAN-001\"",
+				 "open-blockers", "\"detail\":\"no project INFRA\"",
+				 "planpipe_pool_connections{state=\"idle\"}");
 	free(out);
 	free(md);
 	free(dir);

@@ -403,46 +403,47 @@ static void oversized_chunk_extension(void **state)
 
 /* ---- (d) The whole-request deadline. ---- */
 
+/*
+ * Sends head on a new connection, then a byte every 250 ms until the server
+ * closes it (6 s at the most); fails, naming what trickled, unless it was cut
+ * at about 2000 ms. What the server answered is left in got.
+ */
+static void trickle_until_cut(const api_server *s, const char *head, const char *what, char *got,
+			      size_t got_size)
+{
+	long long t0, took;
+	int fd = api_dial(s, "127.0.0.1"), closed = 0;
+
+	assert_true(fd >= 0);
+	t0 = pp_t_now_ms();
+	send_str(fd, head);
+	while (!closed && pp_t_now_ms() - t0 < 6000) {
+		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1)
+			break;
+		closed = closed_within(fd, 250, got, got_size);
+	}
+	took = pp_t_now_ms() - t0;
+	close(fd);
+	if (took < 1900 || took > 3500)
+		fail_msg("the trickling %s was cut after %lld ms, not at about 2000", what, took);
+}
+
 static void deadline_cuts_trickling_client(void **state)
 {
 	const char *env[] = {"PLANPIPE_REQUEST_TIMEOUT=2", NULL};
 	const char *head = "GET /livez HTTP/1.1\r\nHost: x\r\nX-Trickle: ";
 	char got[4096];
 	api_server s;
-	long long t0, took;
-	int fd, closed = 0;
+	int fd;
 
 	(void)state;
 	api_server_start(&s, env);
 	/* A byte every 250 ms: never idle, never done. */
-	fd = api_dial(&s, "127.0.0.1");
-	assert_true(fd >= 0);
-	t0 = pp_t_now_ms();
-	send_all(fd, head, strlen(head));
-	while (!closed && pp_t_now_ms() - t0 < 6000) {
-		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1)
-			break;
-		closed = closed_within(fd, 250, got, sizeof(got));
-	}
-	took = pp_t_now_ms() - t0;
-	close(fd);
-	if (took < 1900 || took > 3500)
-		fail_msg("the trickling client was cut after %lld ms, not at about 2000", took);
+	trickle_until_cut(&s, head, "client", got, sizeof(got));
 	/* A slow body likewise; a client that only trickles is cut, whatever it sends. */
-	fd = api_dial(&s, "127.0.0.1");
-	assert_true(fd >= 0);
-	t0 = pp_t_now_ms();
-	send_str(fd, "POST /v1/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
-	closed = 0;
-	while (!closed && pp_t_now_ms() - t0 < 6000) {
-		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1)
-			break;
-		closed = closed_within(fd, 250, got, sizeof(got));
-	}
-	took = pp_t_now_ms() - t0;
-	close(fd);
-	if (took < 1900 || took > 3500)
-		fail_msg("the trickling body was cut after %lld ms, not at about 2000", took);
+	trickle_until_cut(&s,
+			  "POST /v1/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n",
+			  "body", got, sizeof(got));
 	if (got[0] && strstr(got, "HTTP/1.1 408 ") == NULL)
 		fail_msg("a trickling body got an answer other than 408:\n%s", got);
 	/* A prompt client on a kept-alive connection gets the whole deadline per request. */
@@ -472,20 +473,14 @@ static void settings_are_shown_and_checked(void **state)
 	(void)state;
 	r = pp_t_run("config", NULL);
 	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "PLANPIPE_MAX_CONNECTIONS=4096");
-	pp_t_assert_contains(r.out, "PLANPIPE_MAX_CONNECTIONS_PER_IP=256");
-	pp_t_assert_contains(r.out, "PLANPIPE_REQUEST_TIMEOUT=30");
-	pp_t_assert_contains(r.out, "PLANPIPE_REPORT_CONCURRENCY=0");
-	pp_t_assert_contains(r.out, "PLANPIPE_REPORT_WAIT_MS=1000");
-	pp_t_assert_contains(r.out, "PLANPIPE_HTTP_THREADS=2");
+	pp_t_assert_contains_all(r.out, "PLANPIPE_MAX_CONNECTIONS=4096",
+				 "PLANPIPE_MAX_CONNECTIONS_PER_IP=256",
+				 "PLANPIPE_REQUEST_TIMEOUT=30", "PLANPIPE_REPORT_CONCURRENCY=0",
+				 "PLANPIPE_REPORT_WAIT_MS=1000", "PLANPIPE_HTTP_THREADS=2");
 	pp_t_result_free(&r);
 
-	setenv("PLANPIPE_REQUEST_TIMEOUT", "0", 1);
-	r = pp_t_run("config", NULL);
-	unsetenv("PLANPIPE_REQUEST_TIMEOUT");
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "PLANPIPE_REQUEST_TIMEOUT=\"0\" is invalid");
-	pp_t_result_free(&r);
+	pp_t_expect_env("PLANPIPE_REQUEST_TIMEOUT", "0", 2, NULL,
+			"PLANPIPE_REQUEST_TIMEOUT=\"0\" is invalid", "config", NULL);
 
 	/* Reports may never have the whole pool. */
 	setenv("PLANPIPE_POOL_SIZE", "4", 1);

@@ -22,28 +22,14 @@ static const api_user users[] = {
 	{"maint", 0, &W.maint},
 };
 
-static int setup(void **state)
-{
-	static const api_step steps[] = {
-		{201, "POST", "/v1/projects",
-		 "{\"key\":\"PLAN\",\"name\":\"Planning\",\"git_remote_url\":"
-		 "\"https://git.example.org/plan.git\",\"git_stories_dir\":\"stories\"}"},
-		{201, "PUT", "/v1/projects/PLAN/members/dev", "{\"role\":\"developer\"}"},
-		{201, "PUT", "/v1/projects/PLAN/members/maint", "{\"role\":\"maintainer\"}"},
-	};
-
-	(void)state;
-	api_world_start(&W.srv, NULL, users);
-	api_steps(&W.srv, W.admin, steps);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_world_stop(&W.srv, users);
-	return 0;
-}
+static const api_step steps[] = {
+	{201, "POST", "/v1/projects",
+	 "{\"key\":\"PLAN\",\"name\":\"Planning\",\"git_remote_url\":"
+	 "\"https://git.example.org/plan.git\",\"git_stories_dir\":\"stories\"}"},
+	{201, "PUT", "/v1/projects/PLAN/members/dev", "{\"role\":\"developer\"}"},
+	{201, "PUT", "/v1/projects/PLAN/members/maint", "{\"role\":\"maintainer\"}"},
+};
+static const api_world fixture = {&W.srv, NULL, users, API_N(users), &W.admin, steps, API_N(steps)};
 
 static long long jint(const json_t *o, const char *name)
 {
@@ -61,7 +47,6 @@ static void projects(void **state)
 	const char *fresh[] = {"If-Match: \"2\"", NULL};
 	const char *inm[] = {"If-None-Match: \"2\"", NULL};
 	api_res r;
-	char *etag, *loc;
 
 	(void)state;
 	r = api_ok(201, &W.srv, "POST", "/v1/projects", W.dev,
@@ -73,12 +58,8 @@ static void projects(void **state)
 	assert_string_equal(api_str(&r, "role"), "owner");
 	assert_string_equal(api_str(&r, "story_key_prefix"), "DP");
 	assert_string_equal(api_str(&r, "git_default_branch"), "trunk");
-	loc = api_header(&r, "Location");
-	assert_string_equal(loc, "/v1/projects/DEVP");
-	free(loc);
-	etag = api_header(&r, "ETag");
-	assert_string_equal(etag, "\"1\"");
-	free(etag);
+	api_header_is(&r, "Location", "/v1/projects/DEVP");
+	api_header_is(&r, "ETag", "\"1\"");
 	api_res_free(&r);
 
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN", W.dev, NULL, NULL);
@@ -132,12 +113,8 @@ static void projects(void **state)
 	r = api_ok(204, &W.srv, "DELETE", "/v1/projects/DEVP", W.dev, NULL, fresh);
 	assert_string_equal(r.body, "");
 	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/projects", W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/projects?archived=true", W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
-	api_res_free(&r);
+	api_items_are(1, &W.srv, W.dev, "/v1/projects");
+	api_items_are(2, &W.srv, W.dev, "/v1/projects?archived=true");
 	/* Unarchive with PATCH. */
 	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/DEVP", W.dev, "{\"archived\":false}", NULL);
 	assert_true(json_is_null(json_object_get(r.json, "archived_at")));
@@ -254,7 +231,6 @@ static void stories_crud(void **state)
 {
 	const char *v1[] = {"If-Match: \"1\"", NULL};
 	api_res r;
-	char *loc;
 
 	(void)state;
 	r = api_ok(
@@ -270,9 +246,7 @@ static void stories_crud(void **state)
 			    "db");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "labels"), 1)),
 			    "api");
-	loc = api_header(&r, "Location");
-	assert_string_equal(loc, "/v1/projects/PLAN/stories/PLAN-001");
-	free(loc);
+	api_header_is(&r, "Location", "/v1/projects/PLAN/stories/PLAN-001");
 	api_res_free(&r);
 
 	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
@@ -424,9 +398,7 @@ static void moves(void **state)
 	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
 	api_res_free(&r);
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?backlog=%lld", sprint);
-	r = api_ok(200, &W.srv, "GET", path, W.admin, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
-	api_res_free(&r);
+	api_items_are(3, &W.srv, W.admin, path);
 
 	snprintf(body, sizeof(body), "{\"backlog\":%lld}", other);
 	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-202/move", W.dev, body,
@@ -465,14 +437,8 @@ static void filters_and_pages(void **state)
 			 i == 5 ? "the quick brown foxes jumped" : "nothing here");
 		api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev, body, NULL);
 	}
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories?epic=odd&priority=critical",
-		   W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories?label=beta&owner=yan", W.dev,
-		   NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
-	api_res_free(&r);
+	api_items_are(2, &W.srv, W.dev, "/v1/projects/PLAN/stories?epic=odd&priority=critical");
+	api_items_are(3, &W.srv, W.dev, "/v1/projects/PLAN/stories?label=beta&owner=yan");
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories?q=fox", W.dev, NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	assert_string_equal(key_at(&r, 0), "PLAN-305");
@@ -481,10 +447,7 @@ static void filters_and_pages(void **state)
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	assert_string_equal(key_at(&r, 0), "PLAN-100");
 	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories?category=done,active", W.dev,
-		   NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	api_res_free(&r);
+	api_items_are(1, &W.srv, W.dev, "/v1/projects/PLAN/stories?category=done,active");
 	api_refused(422, "validation", &W.srv, "GET",
 		    "/v1/projects/PLAN/stories?status=Bad%20Value", W.dev, NULL, NULL);
 
@@ -533,9 +496,7 @@ static void across_projects(void **state)
 	 * dev is not a member of SIDE: its stories are not there, and naming SIDE
 	 * is a 404 exactly like a project that does not exist (issue 17).
 	 */
-	r = api_ok(200, &W.srv, "GET", "/v1/stories?epic=odd&limit=500", W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
-	api_res_free(&r);
+	api_items_are(3, &W.srv, W.dev, "/v1/stories?epic=odd&limit=500");
 	r = api_call(&W.srv, "GET", "/v1/stories?project=SIDE", W.dev, NULL, NULL);
 	api_problem(r, 404, "not-found");
 	assert_string_equal(api_str(&r, "detail"), "no project SIDE");
@@ -545,13 +506,8 @@ static void across_projects(void **state)
 			   "/v1/stories?project=PLAN&project=NOSUCH", W.dev, NULL, NULL);
 	api_refused_member(404, "not-found", "detail", "no project SIDE", &W.srv, "GET",
 			   "/v1/projects/SIDE/stories", W.dev, NULL, NULL);
-	r = api_ok(200, &W.srv, "GET", "/v1/stories?epic=odd&limit=500", W.admin, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 4);
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/stories?project=SIDE&project=PLAN&epic=odd", W.admin,
-		   NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 4);
-	api_res_free(&r);
+	api_items_are(4, &W.srv, W.admin, "/v1/stories?epic=odd&limit=500");
+	api_items_are(4, &W.srv, W.admin, "/v1/stories?project=SIDE&project=PLAN&epic=odd");
 	r = api_ok(200, &W.srv, "GET", "/v1/stories?project=SIDE", W.admin, NULL, NULL);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	assert_string_equal(jstr(json_array_get(json_object_get(r.json, "items"), 0), "project"),
@@ -619,5 +575,5 @@ int main(void)
 		cmocka_unit_test(misc_reference),  cmocka_unit_test(archiving_is_the_owners),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return api_world_run(tests, &fixture);
 }

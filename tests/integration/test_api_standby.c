@@ -24,37 +24,10 @@ static struct {
 	char conninfo[1024];
 } W;
 
-/* Makes a streaming standby of the test cluster; prints "DIR PORT". As test_health.c does. */
-static const char standby_script[] =
-	"set -e\n"
-	"bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}\n"
-	"if [ \"$(id -u)\" -eq 0 ]; then as_pg() { runuser -u postgres -- \"$@\"; }; else as_pg() { "
-	"\"$@\"; }; fi\n"
-	"dir=$(mktemp -d \"${TMPDIR:-/tmp}/pp-standby.XXXXXX\")\n"
-	"chmod 755 \"$dir\"; mkdir \"$dir/run\"\n"
-	"[ \"$(id -u)\" -ne 0 ] || chown -R postgres:postgres \"$dir\"\n"
-	"as_pg \"$bindir/pg_basebackup\" -h \"$PGHOST\" -p \"$PGPORT\" -U postgres -D \"$dir/data\" -R "
-	"-X stream -c fast >\"$dir/basebackup.log\" 2>&1\n"
-	"for _ in 1 2 3 4 5 6 7 8 9 10; do\n"
-	"  port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 ))\n"
-	"  if as_pg \"$bindir/pg_ctl\" -D \"$dir/data\" -w -t 60 -l \"$dir/log\" \\\n"
-	"       -o \"-p $port -k $dir/run -c listen_addresses=''\" start >/dev/null 2>&1; then\n"
-	"    echo \"$dir $port\"; exit 0\n"
-	"  fi\n"
-	"done\n"
-	"cat \"$dir/log\" >&2; exit 1\n";
-
 /* pg_ctl CMD on the standby ("stop -m fast", "start ..."). */
 static void standby_ctl(const char *cmd)
 {
-	char line[2048];
-
-	snprintf(line, sizeof(line),
-		 "d='%s'; if [ \"$(id -u)\" -eq 0 ]; then p='runuser -u postgres --'; else p=; fi; "
-		 "$p ${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_ctl -D \"$d/data\" -w -t 60 "
-		 "-l \"$d/log\" %s >/dev/null 2>&1",
-		 W.dir, cmd);
-	if (system(line) != 0)
+	if (pp_t_standby_ctl(W.dir, cmd) != 0)
 		fail_msg("pg_ctl %s on the standby failed", cmd);
 }
 
@@ -117,18 +90,12 @@ static int setup(void **state)
 	const char *env[3];
 	const char *db;
 	long long deadline;
-	FILE *f;
 
 	(void)state;
 	db = api_setup_db();
 	W.alice = api_user_add("alice", 1);
 	W.bob = api_user_add("bob", 1);
-	f = popen(standby_script, "r");
-	assert_non_null(f);
-	if (fscanf(f, "%511s %d", W.dir, &W.port) != 2)
-		W.port = 0;
-	if (pclose(f) != 0 || W.port == 0)
-		fail_msg("could not make a standby");
+	W.port = pp_t_standby_start(W.dir, sizeof(W.dir));
 	snprintf(W.conninfo, sizeof(W.conninfo), "host=%s/run port=%d dbname=%s user=postgres",
 		 W.dir, W.port, db);
 	/* The standby has the database once it has replayed the users. */
@@ -179,20 +146,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char line[1024];
-
 	(void)state;
 	api_server_stop(&W.srv);
 	free(W.alice);
 	free(W.bob);
-	snprintf(
-		line, sizeof(line),
-		"d='%s'; if [ \"$(id -u)\" -eq 0 ]; then p='runuser -u postgres --'; else p=; fi; "
-		"$p ${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_ctl -D \"$d/data\" -m immediate -w "
-		"stop >/dev/null 2>&1; rm -rf \"$d\"",
-		W.dir);
 	if (W.dir[0])
-		(void)system(line);
+		(void)pp_t_standby_remove(W.dir);
 	return 0;
 }
 

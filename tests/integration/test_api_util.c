@@ -239,6 +239,15 @@ char *api_header(const api_res *r, const char *name)
 	return NULL;
 }
 
+void api_header_is_at(const api_res *r, const char *name, const char *want, const char *file,
+		      int line)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "header %s", name);
+	pp_t_string_is_at(api_header(r, name), want, what, file, line);
+}
+
 const char *api_str(const api_res *r, const char *name)
 {
 	return json_string_value(json_object_get(r->json, name));
@@ -332,6 +341,21 @@ void api_steps_at(const api_server *s, const char *token, const api_step *steps,
 	}
 }
 
+void api_items_are_at(size_t n, const api_server *s, const char *token, const char *path,
+		      const char *file, int line)
+{
+	api_res r = api_expect_at(200, api_call(s, "GET", path, token, NULL, NULL), file, line);
+	size_t got = json_array_size(json_object_get(r.json, "items"));
+
+	if (got != n) {
+		print_error("%s:%d: GET %s: %zu items, expected %zu\n%s\n", file, line, path, got,
+			    n, r.body);
+		api_res_free(&r);
+		_fail(file, line);
+	}
+	api_res_free(&r);
+}
+
 void api_world_start_n(api_server *s, const char *const *env, const api_user *users, size_t n)
 {
 	api_setup_db();
@@ -347,6 +371,37 @@ void api_world_stop_n(api_server *s, const api_user *users, size_t n)
 		free(*users[i].token);
 		*users[i].token = NULL;
 	}
+}
+
+static const api_world *group_world;
+static const char *group_file;
+static int group_line;
+
+static int world_setup(void **state)
+{
+	const api_world *w = group_world;
+
+	(void)state;
+	api_world_start_n(w->srv, w->env, w->users, w->n_users);
+	if (w->n_steps > 0)
+		api_steps_at(w->srv, *w->as, w->steps, w->n_steps, group_file, group_line);
+	return 0;
+}
+
+static int world_teardown(void **state)
+{
+	(void)state;
+	api_world_stop_n(group_world->srv, group_world->users, group_world->n_users);
+	return 0;
+}
+
+int api_world_run_at(const struct CMUnitTest *tests, size_t n, const api_world *w, const char *file,
+		     int line)
+{
+	group_world = w;
+	group_file = file;
+	group_line = line;
+	return _cmocka_run_group_tests(file, tests, n, world_setup, world_teardown);
 }
 
 int api_dial(const api_server *s, const char *from)

@@ -23,62 +23,19 @@ static const api_user users[] = {
 	{"root", 1, &W.admin},
 };
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		fail_msg("cannot read %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("short read of %s", path);
-	fclose(f);
-	return buf;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	api_world_start(&W.srv, NULL, users);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
-		    "{\"key\":\"PLAN\",\"name\":\"Planning\"}", NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.admin,
-		    "{\"name\":\"Sprint 1\",\"kind\":\"sprint\",\"starts_on\":\"2024-01-08\","
-		    "\"ends_on\":\"2024-01-19\"}",
-		    NULL);
-	api_ok_free(
-		201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.admin,
-		"{\"key\":\"PLAN-1\",\"title\":\"Login\",\"estimate_points\":3,\"epic\":\"auth\","
-		"\"body\":\"<script>alert(1)</script>\"}",
-		NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.admin,
-		    "{\"key\":\"PLAN-2\",\"title\":\"Logout\",\"status\":\"in_progress\"}", NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-2/dependencies", W.admin,
-		    "{\"story\":\"PLAN-1\"}", NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_world_stop(&W.srv, users);
-	return 0;
-}
-
-static void assert_header(const api_res *r, const char *name, const char *want)
-{
-	char *got = api_header(r, name);
-
-	if (got == NULL || strcmp(got, want) != 0)
-		fail_msg("%s: \"%s\", want \"%s\"", name, got ? got : "(none)", want);
-	free(got);
-}
+static const api_step steps[] = {
+	{201, "POST", "/v1/projects", "{\"key\":\"PLAN\",\"name\":\"Planning\"}"},
+	{201, "POST", "/v1/projects/PLAN/backlogs",
+	 "{\"name\":\"Sprint 1\",\"kind\":\"sprint\",\"starts_on\":\"2024-01-08\","
+	 "\"ends_on\":\"2024-01-19\"}"},
+	{201, "POST", "/v1/projects/PLAN/stories",
+	 "{\"key\":\"PLAN-1\",\"title\":\"Login\",\"estimate_points\":3,\"epic\":\"auth\","
+	 "\"body\":\"<script>alert(1)</script>\"}"},
+	{201, "POST", "/v1/projects/PLAN/stories",
+	 "{\"key\":\"PLAN-2\",\"title\":\"Logout\",\"status\":\"in_progress\"}"},
+	{201, "POST", "/v1/projects/PLAN/stories/PLAN-2/dependencies", "{\"story\":\"PLAN-1\"}"},
+};
+static const api_world fixture = {&W.srv, NULL, users, API_N(users), &W.admin, steps, API_N(steps)};
 
 /* GET / is web/index.html, byte for byte, with the page's security headers. */
 static void index_page(void **state)
@@ -89,15 +46,15 @@ static void index_page(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/web/index.html", root);
-	file = slurp(path);
+	file = pp_t_slurp(path, 0);
 	assert_string_equal(r.body, file);
-	assert_header(&r, "Content-Type", "text/html; charset=utf-8");
-	assert_header(&r, "Content-Security-Policy", PP_WEB_CSP);
-	assert_header(&r, "X-Content-Type-Options", "nosniff");
-	assert_header(&r, "X-Frame-Options", "DENY");
-	assert_header(&r, "Referrer-Policy", "no-referrer");
-	assert_header(&r, "Cache-Control", "no-cache");
-	assert_header(&r, "ETag", pp_web_asset_find("index.html")->etag);
+	api_header_is(&r, "Content-Type", "text/html; charset=utf-8");
+	api_header_is(&r, "Content-Security-Policy", PP_WEB_CSP);
+	api_header_is(&r, "X-Content-Type-Options", "nosniff");
+	api_header_is(&r, "X-Frame-Options", "DENY");
+	api_header_is(&r, "Referrer-Policy", "no-referrer");
+	api_header_is(&r, "Cache-Control", "no-cache");
+	api_header_is(&r, "ETag", pp_web_asset_find("index.html")->etag);
 	pp_t_assert_contains(PP_WEB_CSP, "frame-ancestors 'none'");
 	assert_null(strstr(PP_WEB_CSP, "unsafe"));
 	free(file);
@@ -122,8 +79,8 @@ static void every_file_served(void **state)
 		r = api_ok(200, &W.srv, "GET", url, NULL, NULL, NULL);
 		assert_int_equal(strlen(r.body), a->len);
 		assert_memory_equal(r.body, a->data, a->len);
-		assert_header(&r, "Content-Type", pp_web_content_type(a->path));
-		assert_header(&r, "ETag", a->etag);
+		api_header_is(&r, "Content-Type", pp_web_content_type(a->path));
+		api_header_is(&r, "ETag", a->etag);
 		api_res_free(&r);
 	}
 	assert_string_equal(pp_web_content_type("ui/app.js"), "text/javascript; charset=utf-8");
@@ -145,7 +102,7 @@ static void etag_revalidation(void **state)
 	snprintf(inm, sizeof(inm), "If-None-Match: %s", a->etag);
 	r = api_ok(304, &W.srv, "GET", "/ui/app.js", NULL, NULL, h);
 	assert_string_equal(r.body, "");
-	assert_header(&r, "ETag", a->etag);
+	api_header_is(&r, "ETag", a->etag);
 	api_res_free(&r);
 	snprintf(inm, sizeof(inm), "If-None-Match: \"0000000000000000\"");
 	r = api_ok(200, &W.srv, "GET", "/ui/app.js", NULL, NULL, h);
@@ -179,7 +136,7 @@ static json_t *load(const char *dir, const char *rel)
 	json_t *j;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	text = slurp(path);
+	text = pp_t_slurp(path, 0);
 	j = json_loads(text, JSON_DECODE_ANY, &e);
 	if (j == NULL)
 		fail_msg("%s: line %d: %s", path, e.line, e.text);
@@ -270,19 +227,19 @@ static void export_site(void **state)
 		fail_msg("export site: %s", r.err);
 	pp_t_result_free(&r);
 	snprintf(path, sizeof(path), "%s/index.html", dir);
-	html = slurp(path);
-	pp_t_assert_contains(html, "<script src=\"data.js\"></script>\n<script defer");
-	pp_t_assert_contains(html, "http-equiv=\"Content-Security-Policy\"");
+	html = pp_t_slurp(path, 0);
+	pp_t_assert_contains_all(html, "<script src=\"data.js\"></script>\n<script defer",
+				 "http-equiv=\"Content-Security-Policy\"");
 	snprintf(path, sizeof(path), "%s/data.js", dir);
-	data = slurp(path);
-	pp_t_assert_contains(data, "window.PP_STATIC = {");
-	pp_t_assert_contains(data, "\"/v1/reports/cumulative-flow?project=PLAN\":");
-	pp_t_assert_contains(data, "\"/v1/reports/burndown?project=PLAN&backlog=Sprint%201\":");
+	data = pp_t_slurp(path, 0);
+	pp_t_assert_contains_all(data, "window.PP_STATIC = {",
+				 "\"/v1/reports/cumulative-flow?project=PLAN\":",
+				 "\"/v1/reports/burndown?project=PLAN&backlog=Sprint%201\":");
 	/* The body's markup cannot end the script: "</" is written "<\/". */
 	assert_null(strstr(data, "</script>"));
 	pp_t_assert_contains(data, "<\\/script>");
 	snprintf(path, sizeof(path), "%s/ui/vendor/chart.umd.min.js", dir);
-	free(slurp(path));
+	free(pp_t_slurp(path, 0));
 	json_decref(load(dir, "data/index.json"));
 	free(html);
 	free(data);
@@ -312,5 +269,5 @@ int main(void)
 		cmocka_unit_test(export_json),       cmocka_unit_test(export_site),
 		cmocka_unit_test(export_errors),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return api_world_run(tests, &fixture);
 }

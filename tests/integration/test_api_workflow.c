@@ -25,27 +25,13 @@ static const api_user users[] = {
 	{"stranger", 0, &W.stranger},
 };
 
-static int setup(void **state)
-{
-	static const api_step steps[] = {
-		{201, "POST", "/v1/projects", "{\"key\":\"FLOW\",\"name\":\"Workflow\"}"},
-		{201, "POST", "/v1/projects", "{\"key\":\"OTHER\",\"name\":\"Other\"}"},
-		{201, "PUT", "/v1/projects/FLOW/members/dev", "{\"role\":\"developer\"}"},
-		{201, "PUT", "/v1/projects/FLOW/members/maint", "{\"role\":\"maintainer\"}"},
-	};
-
-	(void)state;
-	api_world_start(&W.srv, NULL, users);
-	api_steps(&W.srv, W.admin, steps);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_world_stop(&W.srv, users);
-	return 0;
-}
+static const api_step steps[] = {
+	{201, "POST", "/v1/projects", "{\"key\":\"FLOW\",\"name\":\"Workflow\"}"},
+	{201, "POST", "/v1/projects", "{\"key\":\"OTHER\",\"name\":\"Other\"}"},
+	{201, "PUT", "/v1/projects/FLOW/members/dev", "{\"role\":\"developer\"}"},
+	{201, "PUT", "/v1/projects/FLOW/members/maint", "{\"role\":\"maintainer\"}"},
+};
+static const api_world fixture = {&W.srv, NULL, users, API_N(users), &W.admin, steps, API_N(steps)};
 
 /* The keys of a workflow listing, comma-separated (caller frees). */
 static char *keys_of(const api_res *r)
@@ -82,17 +68,13 @@ static void default_workflow(void **state)
 static void vocabulary_word(void **state)
 {
 	api_res r;
-	char *loc;
 
 	(void)state;
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
 		   "{\"key\":\"in-progress\"}", NULL);
 	assert_string_equal(api_str(&r, "key"), "in-progress");
 	assert_string_equal(api_str(&r, "category"), "active");
-	loc = api_header(&r, "Location");
-	assert_non_null(loc);
-	assert_string_equal(loc, "/v1/projects/FLOW/statuses/in-progress");
-	free(loc);
+	api_header_is(&r, "Location", "/v1/projects/FLOW/statuses/in-progress");
 	api_res_free(&r);
 	/* Once is enough: the same word again, in another case, is a conflict. */
 	api_refused(409, "conflict", &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
@@ -107,7 +89,6 @@ static void vocabulary_word(void **state)
 static void new_word(void **state)
 {
 	api_res r;
-	char *loc;
 
 	(void)state;
 	api_refused_body(422, "validation", "give its category", &W.srv, "POST",
@@ -118,10 +99,7 @@ static void new_word(void **state)
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/FLOW/statuses", W.maint,
 		   "{\"key\":\"In Review\",\"category\":\"active\",\"name\":\"Review\"}", NULL);
 	assert_string_equal(api_str(&r, "name"), "Review");
-	loc = api_header(&r, "Location");
-	assert_non_null(loc);
-	assert_string_equal(loc, "/v1/projects/FLOW/statuses/In%20Review");
-	free(loc);
+	api_header_is(&r, "Location", "/v1/projects/FLOW/statuses/In%20Review");
 	api_res_free(&r);
 	/* A known word keeps its category everywhere. */
 	api_refused_body(409, "conflict", "is active wherever it is used", &W.srv, "POST",
@@ -220,6 +198,9 @@ static char *all_pages(const char *path)
 	return all;
 }
 
+/* all_pages(path) must be want; the failure names the path. */
+#define pages_are(path, want) pp_t_string_is_at(all_pages(path), (want), (path), __FILE__, __LINE__)
+
 /* The numeric rank (1 first) beside the named level: filtered, sorted, paged. */
 static void priority_rank_lists(void **state)
 {
@@ -231,7 +212,7 @@ static void priority_rank_lists(void **state)
 		"{\"key\":\"P-5\",\"title\":\"e\",\"priority\":\"medium\",\"priority_rank\":1}",
 		NULL};
 	api_res r;
-	char *keys, *next;
+	char *next;
 	size_t i;
 
 	(void)state;
@@ -249,28 +230,17 @@ static void priority_rank_lists(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r.json, "priority_rank")), 3);
 	api_res_free(&r);
 
-	keys = all_pages("/v1/projects/PRIO/stories?sort=priority_rank");
-	assert_string_equal(keys, "P-5,P-1,P-3,P-2,P-4");
-	free(keys);
-	keys = all_pages("/v1/projects/PRIO/stories?sort=priority");
-	assert_string_equal(keys, "P-4,P-3,P-2,P-5,P-1");
-	free(keys);
-	keys = all_pages("/v1/stories?project=PRIO&priority_rank_min=2&priority_rank_max=7"
-			 "&sort=priority_rank");
-	assert_string_equal(keys, "P-1,P-3,P-2");
-	free(keys);
-	keys = all_pages("/v1/projects/PRIO/stories?priority=high&priority_rank_max=5");
-	assert_string_equal(keys, "P-3");
-	free(keys);
+	pages_are("/v1/projects/PRIO/stories?sort=priority_rank", "P-5,P-1,P-3,P-2,P-4");
+	pages_are("/v1/projects/PRIO/stories?sort=priority", "P-4,P-3,P-2,P-5,P-1");
+	pages_are("/v1/stories?project=PRIO&priority_rank_min=2&priority_rank_max=7"
+		  "&sort=priority_rank",
+		  "P-1,P-3,P-2");
+	pages_are("/v1/projects/PRIO/stories?priority=high&priority_rank_max=5", "P-3");
 	/* Unranked stories come last and match no bound. */
 	api_ok_free(200, &W.srv, "PATCH", "/v1/projects/PRIO/stories/P-3", W.dev,
 		    "{\"priority_rank\":null}", NULL);
-	keys = all_pages("/v1/projects/PRIO/stories?sort=priority_rank");
-	assert_string_equal(keys, "P-5,P-1,P-2,P-4,P-3");
-	free(keys);
-	keys = all_pages("/v1/projects/PRIO/stories?priority_rank_min=1");
-	assert_string_equal(keys, "P-1,P-2,P-4,P-5");
-	free(keys);
+	pages_are("/v1/projects/PRIO/stories?sort=priority_rank", "P-5,P-1,P-2,P-4,P-3");
+	pages_are("/v1/projects/PRIO/stories?priority_rank_min=1", "P-1,P-2,P-4,P-5");
 
 	/* A cursor belongs to its order; bad sorts and bounds are named. */
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PRIO/stories?sort=priority&limit=1", W.dev,
@@ -303,15 +273,9 @@ static void priority_rank_lists(void **state)
 /* Status filters take the key as the team spells it, in any case. */
 static void status_filter_as_written(void **state)
 {
-	char *keys;
-
 	(void)state;
-	keys = all_pages("/v1/projects/FLOW/stories?status=in%20review");
-	assert_string_equal(keys, "FLOW-001");
-	free(keys);
-	keys = all_pages("/v1/stories?status=In%20Review,in-progress");
-	assert_string_equal(keys, "FLOW-001");
-	free(keys);
+	pages_are("/v1/projects/FLOW/stories?status=in%20review", "FLOW-001");
+	pages_are("/v1/stories?status=In%20Review,in-progress", "FLOW-001");
 }
 
 /* A story in a status marked blocked is in the blocked report, with no blockers. */
@@ -385,5 +349,5 @@ int main(void)
 		cmocka_unit_test(refused_cycle_edge_is_unresolved),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return api_world_run(tests, &fixture);
 }

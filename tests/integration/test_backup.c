@@ -148,6 +148,17 @@ static void migrate_and_populate(void)
 	PQfinish(c);
 }
 
+/* A fresh database, migrated and populated, and a connection to it; its name in *db unless NULL. */
+static PGconn *populated_db(const char **db)
+{
+	const char *name = pp_t_new_db();
+
+	if (db)
+		*db = name;
+	migrate_and_populate();
+	return pp_t_connect();
+}
+
 /* The leaf tables of public, ordered. Caller PQclear()s. */
 static PGresult *leaf_tables(PGconn *c)
 {
@@ -268,28 +279,6 @@ static long count_dbs(PGconn *c, const char *like)
 	return pp_t_query_long(c, sql);
 }
 
-/* A directory of stand-in tools: pg_dump runs `body`, the others the real ones. */
-static char *fake_bindir(const char *pg_dump_body)
-{
-	char *dir = pp_t_tempdir();
-	static const char *const names[] = {"pg_dump", "pg_dumpall", "pg_restore"};
-	char path[1024], script[2048];
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		if (i == 0 && pg_dump_body)
-			snprintf(script, sizeof(script), "#!/bin/sh\n%s\n", pg_dump_body);
-		else
-			snprintf(script, sizeof(script),
-				 "#!/bin/sh\nexec /usr/lib/postgresql/15/bin/%s \"$@\"\n",
-				 names[i]);
-		pp_t_write(dir, names[i], script);
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		chmod(path, 0755);
-	}
-	return dir;
-}
-
 /* ---- a second cluster ---- */
 
 typedef struct cluster {
@@ -376,9 +365,7 @@ static void restore_into_another_cluster(void **state)
 	PGconn *c;
 
 	(void)state;
-	db = pp_t_new_db();
-	migrate_and_populate();
-	c = pp_t_connect();
+	c = populated_db(&db);
 	assert_populated(c);
 	before = fingerprint(c);
 	PQfinish(c);
@@ -392,9 +379,8 @@ static void restore_into_another_cluster(void **state)
 	r = pp_t_run("restore", b, "--allow-role-passwords", NULL);
 	if (r.status != 0)
 		fail_msg("restore into the second cluster failed:\n%s%s", r.out, r.err);
-	pp_t_assert_contains(r.out, "into database ");
-	pp_t_assert_contains(r.out, "created 2 roles from globals.sql");
-	pp_t_assert_contains(r.out, ", ANALYZE ");
+	pp_t_assert_contains_all(r.out, "into database ", "created 2 roles from globals.sql",
+				 ", ANALYZE ");
 	pp_t_result_free(&r);
 
 	c = pp_t_connect();
@@ -506,9 +492,7 @@ static void consistent_while_writes_run(void **state)
 	PGconn *c;
 
 	(void)state;
-	pp_t_new_db();
-	migrate_and_populate();
-	c = pp_t_connect();
+	c = populated_db(NULL);
 	before = pp_t_query_long(c, "SELECT count(*) FROM stories");
 	PQfinish(c);
 	assert_int_equal(pthread_create(&th, NULL, write_loop, &w), 0);
@@ -565,23 +549,19 @@ static void corrupted_backup_is_refused(void **state)
 	PGconn *c;
 
 	(void)state;
-	pp_t_new_db();
-	migrate_and_populate();
-	c = pp_t_connect();
+	c = populated_db(NULL);
 	before = fingerprint(c);
 	b = pp_t_backup(out, NULL);
 	damage(b, "db.dump");
 
 	r = pp_t_run("backup", "verify", b, NULL);
 	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "db.dump: checksum mismatch (expected ");
-	pp_t_assert_contains(r.err, ", found ");
+	pp_t_assert_contains_all(r.err, "db.dump: checksum mismatch (expected ", ", found ");
 	pp_t_result_free(&r);
 
 	r = pp_t_run("restore", b, "--force", "--terminate", NULL);
 	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "db.dump: checksum mismatch (expected ");
-	pp_t_assert_contains(r.err, "was not changed");
+	pp_t_assert_contains_all(r.err, "db.dump: checksum mismatch (expected ", "was not changed");
 	pp_t_result_free(&r);
 	after = fingerprint(c);
 	assert_string_equal(before, after);
@@ -603,9 +583,8 @@ static void corrupted_backup_is_refused(void **state)
 	free(text);
 	r = pp_t_run("backup", "verify", b, NULL);
 	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "does not match the manifest");
-	pp_t_assert_contains(r.err, "public.stories: ");
-	pp_t_assert_contains(r.err, "rows in the manifest");
+	pp_t_assert_contains_all(r.err, "does not match the manifest",
+				 "public.stories: ", "rows in the manifest");
 	pp_t_result_free(&r);
 	assert_int_equal(count_dbs(c, "planpipe\\_verify\\_%"), 0);
 	PQfinish(c); /* restore --force refuses while other sessions are on the target */
@@ -632,9 +611,7 @@ static void restore_force_jobs_and_drop_old(void **state)
 	PGconn *c, *holder;
 
 	(void)state;
-	db = pp_t_new_db();
-	migrate_and_populate();
-	c = pp_t_connect();
+	c = populated_db(&db);
 	before = fingerprint(c);
 	PQfinish(c);
 	b = pp_t_backup(out, NULL);
@@ -646,9 +623,7 @@ static void restore_force_jobs_and_drop_old(void **state)
 	free(pp_t_query(holder, "SET application_name = 'the-api'"));
 	r = pp_t_run("restore", b, "--force", "--jobs", "4", NULL);
 	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "other session");
-	pp_t_assert_contains(r.err, "the-api");
-	pp_t_assert_contains(r.err, "--terminate");
+	pp_t_assert_contains_all(r.err, "other session", "the-api", "--terminate");
 	pp_t_result_free(&r);
 
 	/* Changed data, then a restore with --terminate brings the backup's rows back. */
@@ -718,15 +693,14 @@ static void keep_never_deletes_the_only_good_backup(void **state)
 	b1 = pp_t_backup(out, NULL);
 
 	/* A failing backup with --keep 1 leaves the only good one, and no temporary directory. */
-	fake = fake_bindir("if [ \"$1\" = --version ]; then\n"
-			   "  exec /usr/lib/postgresql/15/bin/pg_dump --version\n"
-			   "fi\n"
-			   "echo 'pg_dump: error: simulated failure' >&2\n"
-			   "exit 1");
+	fake = pp_t_pg_bindir("pg_dump", "if [ \"$1\" = --version ]; then\n"
+					 "  exec /usr/lib/postgresql/15/bin/pg_dump --version\n"
+					 "fi\n"
+					 "echo 'pg_dump: error: simulated failure' >&2\n"
+					 "exit 1");
 	r = pp_t_run("backup", "--out", out, "--keep", "1", "--pg-bindir", fake, NULL);
 	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "pg_dump failed (exit status 1)");
-	pp_t_assert_contains(r.err, "simulated failure");
+	pp_t_assert_contains_all(r.err, "pg_dump failed (exit status 1)", "simulated failure");
 	pp_t_result_free(&r);
 	ls = list_dir(out);
 	snprintf(expect, sizeof(expect), "%s ", strrchr(b1, '/') + 1);
@@ -784,11 +758,11 @@ static void old_tools_are_refused(void **state)
 
 	(void)state;
 	pp_t_new_db();
-	fake = fake_bindir("echo 'pg_dump (PostgreSQL) 14.10'");
+	fake = pp_t_pg_bindir("pg_dump", "echo 'pg_dump (PostgreSQL) 14.10'");
 	r = pp_t_run("backup", "--out", out, "--pg-bindir", fake, NULL);
 	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "pg_dump is version 14.10, older than the server");
-	pp_t_assert_contains(r.err, "postgresql-client-15");
+	pp_t_assert_contains_all(r.err, "pg_dump is version 14.10, older than the server",
+				 "postgresql-client-15");
 	pp_t_result_free(&r);
 	ls = list_dir(out);
 	assert_string_equal(ls, "");
@@ -805,7 +779,6 @@ static void password_never_on_a_command_line(void **state)
 	const char *password = getenv("PP_TEST_PASSWORD");
 	char *out = pp_t_tempdir(), *fake, *logf, *b, *seen, url[1024], body[1024], pwfile[1024];
 	const char *db;
-	size_t i;
 
 	(void)state;
 	assert_non_null(password);
@@ -817,17 +790,7 @@ static void password_never_on_a_command_line(void **state)
 		 "[ -n \"$PGPASSWORD\" ] && echo PGPASSWORD-set >> %s/args\n"
 		 "exec /usr/lib/postgresql/15/bin/$(basename \"$0\") \"$@\"",
 		 logf, logf);
-	fake = pp_t_tempdir();
-	{
-		static const char *const names[] = {"pg_dump", "pg_dumpall", "pg_restore"};
-		char script[1200], path[1024];
-		for (i = 0; i < 3; i++) {
-			snprintf(script, sizeof(script), "#!/bin/sh\n%s\n", body);
-			pp_t_write(fake, names[i], script);
-			snprintf(path, sizeof(path), "%s/%s", fake, names[i]);
-			chmod(path, 0755);
-		}
-	}
+	fake = pp_t_pg_bindir("*", body);
 	/* Over TCP with a password in DATABASE_URL ... */
 	snprintf(url, sizeof(url), "postgresql://postgres:%s@127.0.0.1:%s/%s", password,
 		 getenv("PGPORT"), db);
@@ -850,9 +813,7 @@ static void password_never_on_a_command_line(void **state)
 	seen = pp_t_slurp(pwfile, 1);
 	pp_t_assert_contains(seen, "pg_dump ");
 	assert_null(strstr(seen, "pg_dumpall")); /* planpipe writes globals.sql itself */
-	pp_t_assert_contains(seen, "pg_restore ");
-	pp_t_assert_contains(seen, "PGPASSWORD-set");
-	pp_t_assert_contains(seen, "host='127.0.0.1'");
+	pp_t_assert_contains_all(seen, "pg_restore ", "PGPASSWORD-set", "host='127.0.0.1'");
 	if (strstr(seen, password))
 		fail_msg("a tool saw the password on its command line:\n%s", seen);
 	free(seen);

@@ -82,6 +82,10 @@ static char *cluster_query(const char *sql)
 	return v;
 }
 
+/* cluster_query(sql) must be want; the failure names the query. */
+#define cluster_query_is(sql, want)                                                                \
+	pp_t_string_is_at(cluster_query(sql), (want), (sql), __FILE__, __LINE__)
+
 /*
  * A tampered globals.sql with a correct checksum is refused by verify and
  * restore before anything changes: the program never runs, no role is
@@ -144,17 +148,14 @@ static void tampered_globals_are_refused(void **state)
 	now = marker_rows();
 	assert_string_equal(rows, now);
 	free(now);
-	now = cluster_query("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pp\\_evil%'");
-	assert_string_equal(now, "0");
-	free(now);
+	cluster_query_is("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pp\\_evil%'", "0");
 	now = cluster_query("SELECT coalesce(rolpassword, '-') FROM pg_authid"
 			    " WHERE rolname = 'postgres'");
 	assert_string_equal(pw, now);
 	free(now);
-	now = cluster_query("SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_old\\_%'"
-			    " OR datname LIKE 'planpipe\\_%'");
-	assert_string_equal(now, "0");
-	free(now);
+	cluster_query_is("SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_old\\_%'"
+			 " OR datname LIKE 'planpipe\\_%'",
+			 "0");
 	free(orig);
 	free(rows);
 	free(pw);
@@ -170,7 +171,7 @@ static void tampered_globals_are_refused(void **state)
  */
 static void role_passwords_need_the_flag(void **state)
 {
-	char *out = pp_t_tempdir(), *b, *hash, *now, target[128];
+	char *out = pp_t_tempdir(), *b, *hash, target[128];
 	const char *db;
 	pp_t_result r;
 	PGconn *c;
@@ -194,10 +195,9 @@ static void role_passwords_need_the_flag(void **state)
 	pp_t_assert_contains(r.err, "roles created without the passwords the backup holds "
 				    "for them (pp_reader): pass --allow-role-passwords");
 	pp_t_result_free(&r);
-	now = cluster_query("SELECT coalesce(rolpassword, 'none') FROM pg_authid"
-			    " WHERE rolname = 'pp_reader'");
-	assert_string_equal(now, "none");
-	free(now);
+	cluster_query_is("SELECT coalesce(rolpassword, 'none') FROM pg_authid"
+			 " WHERE rolname = 'pp_reader'",
+			 "none");
 
 	/* With the flag, a role the restore creates gets its password back. */
 	c = pp_t_connect();
@@ -215,9 +215,7 @@ static void role_passwords_need_the_flag(void **state)
 		fail_msg("restore --allow-role-passwords failed:\n%s%s", r.out, r.err);
 	assert_null(strstr(r.err, "created without the passwords"));
 	pp_t_result_free(&r);
-	now = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
-	assert_string_equal(now, hash);
-	free(now);
+	cluster_query_is("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'", hash);
 	/* A role that exists is never changed, with the flag or without. */
 	free(cluster_query("ALTER ROLE pp_reader PASSWORD 'changed-since'"));
 	free(hash);
@@ -225,9 +223,7 @@ static void role_passwords_need_the_flag(void **state)
 	snprintf(target, sizeof(target), "%s_pw2", db);
 	pp_t_expect(0, NULL, NULL, "restore", b, "--target", target, "--allow-role-passwords",
 		    NULL);
-	now = cluster_query("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'");
-	assert_string_equal(now, hash);
-	free(now);
+	cluster_query_is("SELECT rolpassword FROM pg_authid WHERE rolname = 'pp_reader'", hash);
 	free(hash);
 	free(b);
 	free(out);
@@ -294,8 +290,8 @@ static void signed_backups(void **state)
 	forge(b, "globals.sql", "CREATE ROLE pp_forged LOGIN;\n");
 	r = pp_t_run("restore", b, "--force", "--terminate", NULL);
 	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.err, "the signature does not match PLANPIPE_BACKUP_KEY");
-	pp_t_assert_contains(r.err, "was not changed");
+	pp_t_assert_contains_all(r.err, "the signature does not match PLANPIPE_BACKUP_KEY",
+				 "was not changed");
 	pp_t_result_free(&r);
 	free(text);
 	text = cluster_query("SELECT count(*) FROM pg_roles WHERE rolname = 'pp_forged'");
@@ -372,30 +368,17 @@ static void only_regular_files_are_read(void **state)
 /* A pg_restore that ignores SIGTERM and never ends: planpipe still ends it. */
 static char *stuck_bindir(const char *pidfile)
 {
-	static const char *const names[] = {"pg_dump", "pg_dumpall", "pg_restore"};
-	char *dir = pp_t_tempdir(), script[2048], path[1200];
-	int i;
+	char body[1400];
 
-	for (i = 0; i < 3; i++) {
-		if (i == 2)
-			snprintf(script, sizeof(script),
-				 "#!/bin/sh\n"
-				 "if [ \"$1\" = --version ]; then\n"
-				 "  exec /usr/lib/postgresql/15/bin/pg_restore --version\n"
-				 "fi\n"
-				 "trap '' TERM\n"
-				 "echo $$ > %s\n"
-				 "exec sleep 300\n",
-				 pidfile);
-		else
-			snprintf(script, sizeof(script),
-				 "#!/bin/sh\nexec /usr/lib/postgresql/15/bin/%s \"$@\"\n",
-				 names[i]);
-		pp_t_write(dir, names[i], script);
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		chmod(path, 0755);
-	}
-	return dir;
+	snprintf(body, sizeof(body),
+		 "if [ \"$1\" = --version ]; then\n"
+		 "  exec /usr/lib/postgresql/15/bin/pg_restore --version\n"
+		 "fi\n"
+		 "trap '' TERM\n"
+		 "echo $$ > %s\n"
+		 "exec sleep 300",
+		 pidfile);
+	return pp_t_pg_bindir("pg_restore", body);
 }
 
 static pid_t read_pid(const char *pidfile, int timeout_ms)

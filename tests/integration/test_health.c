@@ -171,40 +171,16 @@ static void test_readiness_read_only(void **state)
 	expect(&r, 0, NULL);
 }
 
-/* Makes a streaming standby of the test cluster; prints "DIR PORT". */
-static const char standby_script[] =
-	"set -e\n"
-	"bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}\n"
-	"if [ \"$(id -u)\" -eq 0 ]; then as_pg() { runuser -u postgres -- \"$@\"; }; else as_pg() { \"$@\"; }; fi\n"
-	"dir=$(mktemp -d \"${TMPDIR:-/tmp}/pp-standby.XXXXXX\")\n"
-	"chmod 755 \"$dir\"; mkdir \"$dir/run\"\n"
-	"[ \"$(id -u)\" -ne 0 ] || chown -R postgres:postgres \"$dir\"\n"
-	"as_pg \"$bindir/pg_basebackup\" -h \"$PGHOST\" -p \"$PGPORT\" -U postgres -D \"$dir/data\" -R -X stream -c fast >\"$dir/basebackup.log\" 2>&1\n"
-	"for _ in 1 2 3 4 5 6 7 8 9 10; do\n"
-	"  port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 ))\n"
-	"  if as_pg \"$bindir/pg_ctl\" -D \"$dir/data\" -w -t 60 -l \"$dir/log\" \\\n"
-	"       -o \"-p $port -k $dir/run -c listen_addresses=''\" start >/dev/null 2>&1; then\n"
-	"    echo \"$dir $port\"; exit 0\n"
-	"  fi\n"
-	"done\n"
-	"cat \"$dir/log\" >&2; exit 1\n";
-
 static void test_readiness_standby(void **state)
 {
 	char dir[512] = "", line[1200], *host, *port;
-	int sport = 0;
-	FILE *f;
+	int sport;
 	pp_t_result r;
 	json_t *j;
 	json_error_t jerr;
 
 	(void)state;
-	f = popen(standby_script, "r");
-	assert_non_null(f);
-	if (fscanf(f, "%511s %d", dir, &sport) != 2)
-		sport = 0;
-	if (pclose(f) != 0 || sport == 0)
-		fail_msg("could not make a standby");
+	sport = pp_t_standby_start(dir, sizeof(dir));
 	host = strdup(getenv("PGHOST"));
 	port = strdup(getenv("PGPORT"));
 	snprintf(line, sizeof(line), "%s/run", dir);
@@ -231,13 +207,7 @@ static void test_readiness_standby(void **state)
 	setenv("PGPORT", port, 1);
 	free(host);
 	free(port);
-	snprintf(
-		line, sizeof(line),
-		"d='%s'; if [ \"$(id -u)\" -eq 0 ]; then p='runuser -u postgres --'; else p=; fi; "
-		"$p ${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_ctl -D \"$d/data\" -m immediate -w stop "
-		">/dev/null 2>&1; rm -rf \"$d\"",
-		dir);
-	assert_int_equal(system(line), 0);
+	assert_int_equal(pp_t_standby_remove(dir), 0);
 }
 
 static void test_full_report_json_and_thresholds(void **state)

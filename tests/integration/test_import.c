@@ -75,8 +75,8 @@ static void two_projects_round_trip(void **state)
 	r = import(alpha, "ALPHA", NULL);
 	if (r.status != 0)
 		fail_msg("import exited %d:\n%s%s", r.status, r.out, r.err);
-	pp_t_assert_contains(r.out, "ALPHA: 500 created, 0 updated, 0 unchanged");
-	pp_t_assert_contains(r.out, "500 unresolved dependencies");
+	pp_t_assert_contains_all(r.out, "ALPHA: 500 created, 0 updated, 0 unchanged",
+				 "500 unresolved dependencies");
 	pp_t_result_free(&r);
 	c = pp_t_connect();
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM story_dependency_refs"), 500);
@@ -102,8 +102,8 @@ static void two_projects_round_trip(void **state)
 	before = fingerprint(c);
 	r = import(alpha, "ALPHA", NULL);
 	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "0 created, 0 updated, 500 unchanged");
-	pp_t_assert_contains(r.out, "nothing changed since the last import");
+	pp_t_assert_contains_all(r.out, "0 created, 0 updated, 500 unchanged",
+				 "nothing changed since the last import");
 	pp_t_result_free(&r);
 	after = fingerprint(c);
 	assert_string_equal(before, after);
@@ -179,9 +179,7 @@ static void bad_files_are_reported_and_skipped(void **state)
 				    "accepted, cancelled; add it with `planpipe workflow add MIXED "
 				    "\"almost_done\" --category todo|active|done|cancelled`");
 	pp_t_assert_contains(r.err, "dup-b.md:2:5: error: id \"DUP-1\" is also used by dup-a.md");
-	pp_t_assert_contains(r.out, "3 created");
-	pp_t_assert_contains(r.out, "4 errors");
-	pp_t_assert_contains(r.out, "1 with warnings");
+	pp_t_assert_contains_all(r.out, "3 created", "4 errors", "1 with warnings");
 	pp_t_result_free(&r);
 
 	c = pp_t_connect();
@@ -325,11 +323,10 @@ static void cycles_are_errors_at_their_lines(void **state)
 				    "A-1 -> B-2 -> A-1 (a.md:7:16, b.md:7:16)");
 	pp_t_assert_contains(r.err, "c.md:7:16: error: dependency on CYC:D-1 closes a cycle: "
 				    "C-1 -> D-1 -> E-1 -> C-1 (c.md:7:16, d.md:7:16, e.md:7:16)");
-	pp_t_assert_contains(r.err, "d.md:7:16: error: dependency on CYC:E-1 closes a cycle");
-	pp_t_assert_contains(r.err, "e.md:7:16: error: dependency on CYC:C-1 closes a cycle");
+	pp_t_assert_contains_all(r.err, "d.md:7:16: error: dependency on CYC:E-1 closes a cycle",
+				 "e.md:7:16: error: dependency on CYC:C-1 closes a cycle");
 	assert_lines_name_files(r.err);
-	pp_t_assert_contains(r.out, "6 created");
-	pp_t_assert_contains(r.out, "5 errors");
+	pp_t_assert_contains_all(r.out, "6 created", "5 errors");
 	pp_t_result_free(&r);
 	c = pp_t_connect();
 	assert_int_equal(edges(c), 2); /* F-1's two */
@@ -340,9 +337,8 @@ static void cycles_are_errors_at_their_lines(void **state)
 	assert_int_equal(r.status, 1);
 	pp_t_assert_contains(r.out, "\"errors\": 5");
 	/* Errors on edges: every file is imported, none rejected. */
-	pp_t_assert_contains(r.out, "\"rejected\": 0");
-	pp_t_assert_contains(r.out, "\"unchanged\": 6");
-	pp_t_assert_contains(r.out, "A-1 -> B-2 -> A-1 (a.md:7:16, b.md:7:16)");
+	pp_t_assert_contains_all(r.out, "\"rejected\": 0", "\"unchanged\": 6",
+				 "A-1 -> B-2 -> A-1 (a.md:7:16, b.md:7:16)");
 	pp_t_result_free(&r);
 
 	/* b.md fixed: A-1 -> B-2 goes in; the three-file cycle is still reported. */
@@ -493,8 +489,7 @@ static void repo_of_submodules(void **state)
 	r = pp_t_run("import-repo", dir, NULL);
 	if (r.status != 0)
 		fail_msg("import-repo exited %d:\n%s%s", r.status, r.out, r.err);
-	pp_t_assert_contains(r.out, "API_SERVER: 1 created");
-	pp_t_assert_contains(r.out, "WEB: 1 created");
+	pp_t_assert_contains_all(r.out, "API_SERVER: 1 created", "WEB: 1 created");
 	pp_t_result_free(&r);
 
 	c = pp_t_connect();
@@ -529,8 +524,7 @@ static void repo_of_submodules(void **state)
 
 	r = pp_t_run("import-repo", dir, NULL);
 	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "API_SERVER: nothing changed");
-	pp_t_assert_contains(r.out, "WEB: nothing changed");
+	pp_t_assert_contains_all(r.out, "API_SERVER: nothing changed", "WEB: nothing changed");
 	pp_t_result_free(&r);
 	free(top);
 }

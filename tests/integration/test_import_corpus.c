@@ -154,7 +154,6 @@ static void messy_tree_imports(void **state)
 {
 	pp_t_result r;
 	PGconn *c;
-	char *v;
 
 	(void)state;
 	r = import(NULL);
@@ -165,39 +164,36 @@ static void messy_tree_imports(void **state)
 	pp_t_assert_contains(r.err, "workflow add TEAM \"in the fridge\" --category");
 	pp_t_assert_contains(r.err, "backlog/dup-b.md:2:5: error: id \"dup-1\" is also used by "
 				    "backlog/dup-a.md (\"DUP-1\")");
-	pp_t_assert_contains(r.err, "templates/story.md:1:1: warning: skipped, ");
-	pp_t_assert_contains(r.err, "backlog/_template.md:1:1: warning: skipped, ");
-	pp_t_assert_contains(r.err, "backlog/llm-007.md:5:11: warning: ");
+	pp_t_assert_contains_all(r.err, "templates/story.md:1:1: warning: skipped, ",
+				 "backlog/_template.md:1:1: warning: skipped, ",
+				 "backlog/llm-007.md:5:11: warning: ");
 	pp_t_assert_contains(r.err, "backlog/core/llm-003.md:3:9: warning: status: the index says "
 				    "\"active\", the file says \"backlog\"; the index wins");
 	pp_t_assert_contains(r.err, "backlog[1] MISSING-9: no story file has this id");
-	pp_t_assert_contains(r.out, "7 created");
-	pp_t_assert_contains(r.out, "2 errors");
-	pp_t_assert_contains(r.out, "2 skipped");
+	pp_t_assert_contains_all(r.out, "7 created", "2 errors", "2 skipped");
 	/* Each story's first commit, and HIST-1's two changes after it. */
 	pp_t_assert_contains(r.out, "8 history rows from git");
 	pp_t_result_free(&r);
 
 	c = pp_t_connect();
-	v = pp_t_query(c, "SELECT title || '|' || status || '|' || priority_rank || '|' "
-			  "|| array_to_string(labels, ',') FROM stories WHERE key = 'LLM-003'");
-	assert_string_equal(v, "Entity resolution|active|2|nlp,data");
-	free(v);
-	v = pp_t_query(c,
-		       "SELECT status || '|' || priority || '|' || estimate_points || '|' || owner "
-		       "FROM stories WHERE key = 'adh-001'");
-	assert_string_equal(v, "in-progress|critical|3.00|ana");
-	free(v);
-	v = pp_t_query(c, "SELECT status || '|' || planpipe_status_category(status) || '|' || "
-			  "priority FROM stories WHERE key = 'SCHEDULING_AUTOMATION'");
-	assert_string_equal(v, "completed|done|high");
-	free(v);
-	v = pp_t_query(c, "SELECT s.status || '|' || st.blocked || '|' || "
-			  "(s.metadata->>'priority') || '|' || array_to_string(s.labels, ',') "
-			  "FROM stories s JOIN statuses st ON st.key = s.status "
-			  "WHERE s.key = 'LLM-007-sales-pitch-personalization'");
-	assert_string_equal(v, "blocked|true|ad-hoc|sales,llm");
-	free(v);
+	pp_t_query_is(c,
+		      "SELECT title || '|' || status || '|' || priority_rank || '|' "
+		      "|| array_to_string(labels, ',') FROM stories WHERE key = 'LLM-003'",
+		      "Entity resolution|active|2|nlp,data");
+	pp_t_query_is(c,
+		      "SELECT status || '|' || priority || '|' || estimate_points || '|' || owner "
+		      "FROM stories WHERE key = 'adh-001'",
+		      "in-progress|critical|3.00|ana");
+	pp_t_query_is(c,
+		      "SELECT status || '|' || planpipe_status_category(status) || '|' || "
+		      "priority FROM stories WHERE key = 'SCHEDULING_AUTOMATION'",
+		      "completed|done|high");
+	pp_t_query_is(c,
+		      "SELECT s.status || '|' || st.blocked || '|' || "
+		      "(s.metadata->>'priority') || '|' || array_to_string(s.labels, ',') "
+		      "FROM stories s JOIN statuses st ON st.key = s.status "
+		      "WHERE s.key = 'LLM-007-sales-pitch-personalization'",
+		      "blocked|true|ad-hoc|sales,llm");
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories WHERE key = "
 					    "'no-id-story' AND title = 'Named by its file'"),
 			 1);
@@ -233,12 +229,12 @@ static void history_comes_from_git(void **state)
 			       "draft>in-progress@2025-09-01 09:00 Ben <Ben@example.org> git 40; "
 			       "in-progress>completed@2025-09-03 17:30 Cy <Cy@example.org> git 40");
 	free(v);
-	v = pp_t_query(c, "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || "
-			  "'|' || to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || "
-			  "'|' || to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
-			  "FROM stories WHERE key = 'HIST-1'");
-	assert_string_equal(v, "2025-08-28 10:00|2025-09-01 09:00|2025-09-03 17:30");
-	free(v);
+	pp_t_query_is(c,
+		      "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || "
+		      "'|' || to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || "
+		      "'|' || to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+		      "FROM stories WHERE key = 'HIST-1'",
+		      "2025-08-28 10:00|2025-09-01 09:00|2025-09-03 17:30");
 	/* Reports see the past: it was completed in the week of 2025-09-01. */
 	v = pp_t_query(c, "SELECT planpipe_report_throughput(ARRAY['TEAM'], '2025-08-25', "
 			  "'2025-09-07')::text");
@@ -286,8 +282,7 @@ static void workflow_command_adds_the_word(void **state)
 	(void)state;
 	r = pp_t_run("workflow", "TEAM", NULL);
 	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "in-progress");
-	pp_t_assert_contains(r.out, "completed");
+	pp_t_assert_contains_all(r.out, "in-progress", "completed");
 	pp_t_result_free(&r);
 	pp_t_expect(2, NULL, "is a new word: give its category", "workflow", "add", "TEAM",
 		    "in the fridge", NULL);
@@ -297,8 +292,7 @@ static void workflow_command_adds_the_word(void **state)
 		    "--name", "Icebox", NULL);
 	pp_t_expect(2, NULL, "no project \"NOPE\"", "workflow", "NOPE", NULL);
 	r = import(NULL);
-	pp_t_assert_contains(r.out, "1 created");
-	pp_t_assert_contains(r.out, "1 error");
+	pp_t_assert_contains_all(r.out, "1 created", "1 error");
 	pp_t_result_free(&r);
 }
 
@@ -330,15 +324,10 @@ static void unreadable_files_are_named(void **state)
 	pp_t_write(dir, "caf\xe9.md", "---\nid: CAFE-1\ntitle: Latin-1 name\n---\n");
 	r = pp_t_run("import", dir, "--project", "HOSTILE", "--json", NULL);
 	assert_int_equal(r.status, 1);
-	pp_t_assert_contains(r.out, "\"created\": 2");
-	pp_t_assert_contains(r.out, "\"rejected\": 4");
-	pp_t_assert_contains(r.out, "\"file\": \"toml.md\"");
-	pp_t_assert_contains(r.out, "TOML");
-	pp_t_assert_contains(r.out, "\"file\": \"utf16.md\"");
-	pp_t_assert_contains(r.out, "UTF-16");
-	pp_t_assert_contains(r.out, "\"file\": \"dashes.md\"");
-	pp_t_assert_contains(r.out, "\"file\": \"caf\\\\xe9.md\"");
-	pp_t_assert_contains(r.out, "the file name is not valid UTF-8");
+	pp_t_assert_contains_all(r.out, "\"created\": 2", "\"rejected\": 4",
+				 "\"file\": \"toml.md\"", "TOML", "\"file\": \"utf16.md\"",
+				 "UTF-16", "\"file\": \"dashes.md\"", "\"file\": \"caf\\\\xe9.md\"",
+				 "the file name is not valid UTF-8");
 	pp_t_result_free(&r);
 	free(dir);
 }

@@ -95,8 +95,8 @@ static void maintain_moves_rows_and_health_clears(void **state)
 	before = pp_t_query(c, sql_rows);
 	assert_int_equal(health(status, detail, sizeof(detail)), 1);
 	assert_string_equal(status, "warning");
-	pp_t_assert_contains(detail, "rows in the default partition");
-	pp_t_assert_contains(detail, "(run planpipe maintain)");
+	pp_t_assert_contains_all(detail, "rows in the default partition",
+				 "(run planpipe maintain)");
 
 	r = pp_t_run("maintain", NULL);
 	if (r.status != 0)
@@ -140,19 +140,14 @@ static void maintain_moves_rows_and_health_clears(void **state)
 
 static void months_ahead_from_the_variable_and_the_flag(void **state)
 {
-	pp_t_result r;
 	PGconn *c = pp_t_connect();
 	const char *sql = "SELECT count(*) FROM generate_series(13, 20) AS m"
 			  " WHERE to_regclass('status_history_p' || to_char(now() AT TIME ZONE"
 			  " 'UTC' + make_interval(months => m), 'YYYYMM')) IS NOT NULL";
 
 	(void)state;
-	setenv("PLANPIPE_HISTORY_MONTHS_AHEAD", "15", 1);
-	r = pp_t_run("maintain", NULL);
-	unsetenv("PLANPIPE_HISTORY_MONTHS_AHEAD");
-	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.out, "partitions exist for this month and 15 ahead\n");
-	pp_t_result_free(&r);
+	pp_t_expect_env("PLANPIPE_HISTORY_MONTHS_AHEAD", "15", 0,
+			"partitions exist for this month and 15 ahead\n", NULL, "maintain", NULL);
 	assert_int_equal(pp_t_query_long(c, sql), 3);
 	pp_t_expect(0, NULL, NULL, "maintain", "--months-ahead", "20", NULL);
 	assert_int_equal(pp_t_query_long(c, sql), 8);
@@ -161,17 +156,11 @@ static void months_ahead_from_the_variable_and_the_flag(void **state)
 
 static void bad_input_is_named(void **state)
 {
-	pp_t_result r;
-
 	(void)state;
 	pp_t_expect(2, NULL, "--months-ahead expects a whole number from 0 to 120", "maintain",
 		    "--months-ahead", "121", NULL);
-	setenv("PLANPIPE_HISTORY_MONTHS_AHEAD", "twelve", 1);
-	r = pp_t_run("maintain", NULL);
-	unsetenv("PLANPIPE_HISTORY_MONTHS_AHEAD");
-	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "PLANPIPE_HISTORY_MONTHS_AHEAD=\"twelve\" is invalid");
-	pp_t_result_free(&r);
+	pp_t_expect_env("PLANPIPE_HISTORY_MONTHS_AHEAD", "twelve", 2, NULL,
+			"PLANPIPE_HISTORY_MONTHS_AHEAD=\"twelve\" is invalid", "maintain", NULL);
 }
 
 static void an_older_schema_gets_a_hint(void **state)
@@ -183,8 +172,7 @@ static void an_older_schema_gets_a_hint(void **state)
 	pp_t_expect(0, NULL, NULL, "migrate", "up", "--to", "14", NULL);
 	r = pp_t_run("maintain", NULL);
 	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err, "(SQLSTATE 42883)");
-	pp_t_assert_contains(r.err, "run planpipe migrate up");
+	pp_t_assert_contains_all(r.err, "(SQLSTATE 42883)", "run planpipe migrate up");
 	pp_t_result_free(&r);
 }
 
@@ -266,11 +254,9 @@ static void serve_starts_on_a_schema_without_maintenance(void **state)
 	kill(pid, SIGTERM);
 	r = pp_t_wait(pid, "serve", 30000);
 	assert_int_equal(r.status, 0);
-	pp_t_assert_contains(r.err, "listening on http://");
-	pp_t_assert_contains(r.err, "maintain: history partitions: ");
-	pp_t_assert_contains(r.err, "(SQLSTATE 42883)");
-	pp_t_assert_contains(r.err, "run planpipe migrate up");
-	pp_t_assert_contains(r.err, "serve: stopped");
+	pp_t_assert_contains_all(r.err, "listening on http://",
+				 "maintain: history partitions: ", "(SQLSTATE 42883)",
+				 "run planpipe migrate up", "serve: stopped");
 	pp_t_result_free(&r);
 }
 

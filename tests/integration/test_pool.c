@@ -100,6 +100,16 @@ static pp_pool_stats stats(pp_pool *p)
 	return s;
 }
 
+/* A caller's whole round trip: acquire, SELECT 1, release; the stats after it. */
+static pp_pool_stats round_trip(pp_pool *p)
+{
+	pp_pool_conn *c = acquire(p);
+
+	free(exec1(c, "SELECT 1"));
+	pp_pool_release(c);
+	return stats(p);
+}
+
 /* Server-side sessions of an application_name, from a connection of its own. */
 static long sessions(const char *appname)
 {
@@ -190,10 +200,7 @@ static void test_exec_unnamed_and_prepared(void **state)
 		assert_int_equal(pp_pool_exec(c, "SELECT 1/0", 0, NULL, NULL, &err), PP_EDB);
 		assert_string_equal(err.sqlstate, "22012");
 		pp_pool_release(c);
-		c = acquire(p);
-		free(exec1(c, "SELECT 1"));
-		pp_pool_release(c);
-		s = stats(p);
+		s = round_trip(p);
 		assert_int_equal(s.acquired, 2);
 		assert_int_equal(s.released, 2);
 		assert_int_equal(s.connects, 1);
@@ -314,10 +321,7 @@ static void test_stopped_then_circuit(void **state)
 
 	pp_t_cluster("start");
 	sleep_ms(600); /* past the back-off: the next caller is the probe */
-	c = acquire(p);
-	free(exec1(c, "SELECT 1"));
-	pp_pool_release(c);
-	s = stats(p);
+	s = round_trip(p);
 	assert_int_equal(s.circuit_open, 0);
 	assert_int_equal(s.consecutive_failures, 0);
 	assert_int_equal(s.rejected, 1);
@@ -559,9 +563,7 @@ static void test_release_with_query_in_flight(void **state)
 	assert_int_equal(stats(p).total, 0);
 	wait_sessions("pp-test-inflight", 0);
 	/* The next caller gets a fresh connection with nothing pending. */
-	c = acquire(p);
-	free(exec1(c, "SELECT 1"));
-	pp_pool_release(c);
+	(void)round_trip(p);
 	pp_pool_free(p);
 }
 

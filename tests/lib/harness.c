@@ -173,26 +173,34 @@ void pp_t_result_free(pp_t_result *r)
 	r->out = r->err = NULL;
 }
 
-pp_t_result pp_t_expectv_at(const char *file, int line, int status, const char *const *args)
+/* Fails the test at file:line, with the command and its output, unless r exited status. */
+static void expect_status(const char *file, int line, int status, const char *const *args,
+			  pp_t_result *r)
 {
-	pp_t_result r = pp_t_runv(args);
 	char cmd[1024];
 	size_t n = 0;
 
-	if (r.status == status)
-		return r;
+	if (r->status == status)
+		return;
 	cmd[0] = '\0';
 	for (size_t i = 0; args[i] && n < sizeof(cmd); i++)
 		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, " %s", args[i]);
 	print_error("%s:%d: planpipe%s exited %d, expected %d\nstdout:\n%s\nstderr:\n%s\n", file,
-		    line, cmd, r.status, status, r.out ? r.out : "", r.err ? r.err : "");
-	pp_t_result_free(&r);
+		    line, cmd, r->status, status, r->out ? r->out : "", r->err ? r->err : "");
+	pp_t_result_free(r);
 	_fail(file, line);
+}
+
+pp_t_result pp_t_expectv_at(const char *file, int line, int status, const char *const *args)
+{
+	pp_t_result r = pp_t_runv(args);
+
+	expect_status(file, line, status, args, &r);
 	return r;
 }
 
-void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
-		    const char *err_has, const char *arg, ...)
+void pp_t_expect_env_at(const char *file, int line, const char *name, const char *value, int status,
+			const char *out_has, const char *err_has, const char *arg, ...)
 {
 	const char *args[64];
 	pp_t_result r;
@@ -201,7 +209,12 @@ void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
 	va_start(ap, arg);
 	collect(args, 0, arg, ap);
 	va_end(ap);
-	r = pp_t_expectv_at(file, line, status, args);
+	if (name)
+		setenv(name, value, 1);
+	r = pp_t_runv(args);
+	if (name)
+		unsetenv(name);
+	expect_status(file, line, status, args, &r);
 	if (out_has)
 		pp_t_assert_contains_at(r.out, out_has, file, line);
 	if (err_has)
@@ -333,6 +346,62 @@ static void remove_tempdirs(void)
 	}
 }
 
+/* Makes a streaming standby of the test cluster; prints "DIR PORT". */
+static const char standby_script[] =
+	"set -e\n"
+	"bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}\n"
+	"if [ \"$(id -u)\" -eq 0 ]; then as_pg() { runuser -u postgres -- \"$@\"; }; else as_pg() { \"$@\"; }; fi\n"
+	"dir=$(mktemp -d \"${TMPDIR:-/tmp}/pp-standby.XXXXXX\")\n"
+	"chmod 755 \"$dir\"; mkdir \"$dir/run\"\n"
+	"[ \"$(id -u)\" -ne 0 ] || chown -R postgres:postgres \"$dir\"\n"
+	"as_pg \"$bindir/pg_basebackup\" -h \"$PGHOST\" -p \"$PGPORT\" -U postgres -D \"$dir/data\" -R -X stream -c fast >\"$dir/basebackup.log\" 2>&1\n"
+	"for _ in 1 2 3 4 5 6 7 8 9 10; do\n"
+	"  port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 ))\n"
+	"  if as_pg \"$bindir/pg_ctl\" -D \"$dir/data\" -w -t 60 -l \"$dir/log\" \\\n"
+	"       -o \"-p $port -k $dir/run -c listen_addresses=''\" start >/dev/null 2>&1; then\n"
+	"    echo \"$dir $port\"; exit 0\n"
+	"  fi\n"
+	"done\n"
+	"cat \"$dir/log\" >&2; exit 1\n";
+
+int pp_t_standby_start(char *dir, size_t dir_size)
+{
+	char fmt[32];
+	int port = 0;
+	FILE *f = popen(standby_script, "r");
+
+	assert_non_null(f);
+	snprintf(fmt, sizeof(fmt), "%%%zus %%d", dir_size - 1);
+	if (fscanf(f, fmt, dir, &port) != 2)
+		port = 0;
+	if (pclose(f) != 0 || port == 0)
+		fail_msg("could not make a standby");
+	return port;
+}
+
+/* Runs pg_ctl CMD on the standby in dir as the cluster's owner, then the shell's tail. */
+static int standby_pg_ctl(const char *dir, const char *cmd, const char *tail)
+{
+	char line[2048];
+
+	snprintf(line, sizeof(line),
+		 "d='%s'; if [ \"$(id -u)\" -eq 0 ]; then p='runuser -u postgres --'; else p=; fi; "
+		 "$p ${PG_BINDIR:-/usr/lib/postgresql/15/bin}/pg_ctl -D \"$d/data\" -w -t 60 "
+		 "-l \"$d/log\" %s >/dev/null 2>&1%s",
+		 dir, cmd, tail);
+	return system(line);
+}
+
+int pp_t_standby_ctl(const char *dir, const char *cmd)
+{
+	return standby_pg_ctl(dir, cmd, "");
+}
+
+int pp_t_standby_remove(const char *dir)
+{
+	return standby_pg_ctl(dir, "-m immediate stop", "; rm -rf \"$d\"");
+}
+
 char *pp_t_tempdir(void)
 {
 	char tmpl[] = "/tmp/pp-test-XXXXXX";
@@ -345,6 +414,30 @@ char *pp_t_tempdir(void)
 	if (n_tempdirs < sizeof(tempdirs) / sizeof(tempdirs[0]))
 		tempdirs[n_tempdirs++] = strdup(d);
 	return strdup(d);
+}
+
+char *pp_t_pg_bindir(const char *tool, const char *body)
+{
+	static const char *const names[] = {"pg_dump", "pg_dumpall", "pg_restore"};
+	char *dir = pp_t_tempdir(), *script, path[1200];
+	size_t i, cap = 256 + (body ? strlen(body) : 0);
+
+	script = malloc(cap);
+	assert_non_null(script);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (tool && (strcmp(tool, "*") == 0 || strcmp(tool, names[i]) == 0))
+			snprintf(script, cap, "#!/bin/sh\n%s\n", body);
+		else
+			snprintf(script, cap,
+				 "#!/bin/sh\nexec /usr/lib/postgresql/15/bin/%s \"$@\"\n",
+				 names[i]);
+		pp_t_write(dir, names[i], script);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (chmod(path, 0755) != 0)
+			fail_msg("chmod %s: %s", path, strerror(errno));
+	}
+	free(script);
+	return dir;
 }
 
 void pp_t_write(const char *dir, const char *name, const char *contents)
@@ -367,4 +460,35 @@ void pp_t_assert_contains_at(const char *haystack, const char *needle, const cha
 			    haystack ? haystack : "(null)");
 		_fail(file, line);
 	}
+}
+
+void pp_t_assert_contains_all_at(const char *file, int line, const char *haystack, ...)
+{
+	const char *needle;
+	va_list ap;
+
+	va_start(ap, haystack);
+	while ((needle = va_arg(ap, const char *)) != NULL) {
+		if (haystack == NULL || strstr(haystack, needle) == NULL) {
+			va_end(ap);
+			pp_t_assert_contains_at(haystack, needle, file, line); /* fails */
+		}
+	}
+	va_end(ap);
+}
+
+void pp_t_string_is_at(char *got, const char *want, const char *what, const char *file, int line)
+{
+	if (got == NULL || strcmp(got, want) != 0) {
+		print_error("%s:%d: %s\n  gave \"%s\", expected \"%s\"\n", file, line, what,
+			    got ? got : "(no value)", want);
+		free(got);
+		_fail(file, line);
+	}
+	free(got);
+}
+
+void pp_t_query_is_at(PGconn *conn, const char *sql, const char *want, const char *file, int line)
+{
+	pp_t_string_is_at(pp_t_query(conn, sql), want, sql, file, line);
 }

@@ -46,9 +46,18 @@ void pp_t_result_free(pp_t_result *r);
  * standard error contains err_has (each NULL: not checked). Frees the result.
  */
 #define pp_t_expect(status, out_has, err_has, ...)                                                 \
-	pp_t_expect_at(__FILE__, __LINE__, (status), (out_has), (err_has), __VA_ARGS__)
-void pp_t_expect_at(const char *file, int line, int status, const char *out_has,
-		    const char *err_has, const char *arg, ...);
+	pp_t_expect_env_at(__FILE__, __LINE__, NULL, NULL, (status), (out_has), (err_has),         \
+			   __VA_ARGS__)
+
+/*
+ * pp_t_expect with the environment variable name set to value for that run;
+ * unset afterwards (name NULL: the environment as it is).
+ */
+#define pp_t_expect_env(name, value, status, out_has, err_has, ...)                                \
+	pp_t_expect_env_at(__FILE__, __LINE__, (name), (value), (status), (out_has), (err_has),    \
+			   __VA_ARGS__)
+void pp_t_expect_env_at(const char *file, int line, const char *name, const char *value, int status,
+			const char *out_has, const char *err_has, const char *arg, ...);
 
 /* The same with args as an array; returns the result for more checks (caller frees). */
 #define pp_t_expectv(status, args) pp_t_expectv_at(__FILE__, __LINE__, (status), (args))
@@ -69,12 +78,36 @@ const char *pp_t_new_migrated_db(void);
  */
 void pp_t_cluster(const char *cmd);
 
+/*
+ * A streaming standby of the test cluster (pg_basebackup, then started on a
+ * free port, its socket in DIR/run, its log in DIR/log): its directory is
+ * written to dir (dir_size bytes), its port returned. Fails the test when it
+ * cannot be made.
+ */
+int pp_t_standby_start(char *dir, size_t dir_size);
+
+/* `pg_ctl CMD` on the standby in dir ("stop -m fast", "start"); 0 when it succeeds. */
+int pp_t_standby_ctl(const char *dir, const char *cmd);
+
+/* Stops the standby in dir at once, then removes dir; 0 when dir is removed. */
+int pp_t_standby_remove(const char *dir);
+
 /* A connection to PGDATABASE; the test PQfinish()es it. */
 PGconn *pp_t_connect(void);
 
 /* Runs SQL that must succeed; returns the first value as a string (caller frees) or NULL. */
 char *pp_t_query(PGconn *conn, const char *sql);
 long pp_t_query_long(PGconn *conn, const char *sql);
+
+/*
+ * Fails the test at file:line, naming what (a query, a header), unless got is
+ * want; got (NULL: no value) is freed either way.
+ */
+void pp_t_string_is_at(char *got, const char *want, const char *what, const char *file, int line);
+
+/* pp_t_query, failing the test (naming the SQL) unless the first value is want. */
+#define pp_t_query_is(conn, sql, want) pp_t_query_is_at((conn), (sql), (want), __FILE__, __LINE__)
+void pp_t_query_is_at(PGconn *conn, const char *sql, const char *want, const char *file, int line);
 
 /* A new empty temporary directory (caller frees the string). */
 char *pp_t_tempdir(void);
@@ -92,6 +125,14 @@ char *pp_t_slurp(const char *path, int missing_ok);
 char *pp_t_slurp_in(const char *dir, const char *name);
 
 /*
+ * A new directory (caller frees) of stand-ins for the PostgreSQL tools
+ * planpipe backup runs, pg_dump, pg_dumpall and pg_restore, as shell
+ * scripts: tool ("*": every one; NULL: none) runs body, the others exec the
+ * real PostgreSQL 15 tool with their arguments.
+ */
+char *pp_t_pg_bindir(const char *tool, const char *body);
+
+/*
  * Runs `planpipe backup --out OUT ARGS...` (NULL-terminated), which must
  * succeed (else the test fails with its output); returns the new backup's
  * directory, the first line it prints (caller frees).
@@ -105,5 +146,10 @@ long long pp_t_now_ms(void);
 #define pp_t_assert_contains(haystack, needle)                                                     \
 	pp_t_assert_contains_at((haystack), (needle), __FILE__, __LINE__)
 void pp_t_assert_contains_at(const char *haystack, const char *needle, const char *file, int line);
+
+/* pp_t_assert_contains for each needle in turn; the failure names the needle missing. */
+#define pp_t_assert_contains_all(haystack, ...)                                                    \
+	pp_t_assert_contains_all_at(__FILE__, __LINE__, (haystack), __VA_ARGS__, (const char *)NULL)
+void pp_t_assert_contains_all_at(const char *file, int line, const char *haystack, ...);
 
 #endif

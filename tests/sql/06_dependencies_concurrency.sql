@@ -32,6 +32,23 @@ CREATE FUNCTION pg_temp.story_edges() RETURNS bigint LANGUAGE sql
 AS $$ SELECT count(*) FROM story_dependencies e JOIN stories s ON s.id = e.story_id
       JOIN projects p ON p.id = s.project_id WHERE p.key IN ('ZZDEPA', 'ZZDEPB') $$;
 
+-- Sections 1 and 2: a adds one half of a cycle (sql_a, named a_edge) and holds
+-- it uncommitted; b starts the other half and waits for a's check; a commits;
+-- b's answer is then want (the refusal naming the cycle) and b is idle. Seven
+-- tests, each named with its edge or its check.
+CREATE FUNCTION pg_temp.race(p_check text, p_a_edge text, p_sql_a text, p_b_edge text, p_sql_b text,
+                             p_want text) RETURNS SETOF text LANGUAGE plpgsql
+AS $$
+BEGIN
+    RETURN NEXT is(dblink_exec('a', 'BEGIN'), 'BEGIN', 'a begins');
+    RETURN NEXT is(dblink_exec('a', p_sql_a), 'INSERT 0 1', 'a adds ' || p_a_edge || ', uncommitted');
+    RETURN NEXT is(pg_temp.send_try('b', p_sql_b), 1, 'b starts adding ' || p_b_edge);
+    RETURN NEXT ok(pg_temp.wait_blocked((SELECT pid FROM b_backend)), 'b waits for a''s ' || p_check || ' check');
+    RETURN NEXT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'a commits');
+    RETURN NEXT is(pg_temp.result('b'), p_want, 'b then sees a''s edge and is refused, naming the ' || p_check);
+    RETURN NEXT is(pg_temp.result('b'), NULL, 'b is idle');
+END
+$$;
 SELECT is(dblink_connect(c, pg_temp.conninfo()), 'OK', 'session ' || c || ' connects')
 FROM unnest(ARRAY['setup', 'a', 'b']) AS c;
 CREATE TEMP TABLE b_backend AS SELECT pid FROM dblink('b', 'SELECT pg_backend_pid()') AS t(pid integer);
@@ -55,29 +72,15 @@ SELECT is(dblink_exec('setup', $$
     'INSERT 0 4', 'two committed projects with two stories each');
 
 -- 1. Stories, READ COMMITTED -------------------------------------------------------
-SELECT is(dblink_exec('a', 'BEGIN'), 'BEGIN', 'a begins');
-SELECT is(dblink_exec('a', pg_temp.edge('ZZDEPA:X-1', 'ZZDEPB:Y-1')), 'INSERT 0 1',
-          'a adds X-1 -> Y-1, uncommitted');
-SELECT is(pg_temp.send_try('b', pg_temp.edge('ZZDEPB:Y-1', 'ZZDEPA:X-1')), 1,
-          'b starts adding Y-1 -> X-1');
-SELECT ok(pg_temp.wait_blocked((SELECT pid FROM b_backend)), 'b waits for a''s cycle check');
-SELECT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'a commits');
-SELECT is(pg_temp.result('b'), 'PP001: dependency cycle: ZZDEPB:Y-1 -> ZZDEPA:X-1 -> ZZDEPB:Y-1',
-          'b then sees a''s edge and is refused, naming the cycle');
-SELECT is(pg_temp.result('b'), NULL, 'b is idle');
+SELECT * FROM pg_temp.race('cycle', 'X-1 -> Y-1', pg_temp.edge('ZZDEPA:X-1', 'ZZDEPB:Y-1'),
+                            'Y-1 -> X-1', pg_temp.edge('ZZDEPB:Y-1', 'ZZDEPA:X-1'),
+                            'PP001: dependency cycle: ZZDEPB:Y-1 -> ZZDEPA:X-1 -> ZZDEPB:Y-1');
 SELECT is(pg_temp.story_edges(), 1::bigint, 'only one of the two edges exists');
 
 -- 2. Projects ------------------------------------------------------------------------
-SELECT is(dblink_exec('a', 'BEGIN'), 'BEGIN', 'a begins');
-SELECT is(dblink_exec('a', pg_temp.project_edge('ZZDEPA', 'ZZDEPB')), 'INSERT 0 1',
-          'a adds ZZDEPA -> ZZDEPB, uncommitted');
-SELECT is(pg_temp.send_try('b', pg_temp.project_edge('ZZDEPB', 'ZZDEPA')), 1,
-          'b starts adding ZZDEPB -> ZZDEPA');
-SELECT ok(pg_temp.wait_blocked((SELECT pid FROM b_backend)), 'b waits for a''s project cycle check');
-SELECT is(dblink_exec('a', 'COMMIT'), 'COMMIT', 'a commits');
-SELECT is(pg_temp.result('b'), 'PP001: project dependency cycle: ZZDEPB -> ZZDEPA -> ZZDEPB',
-          'b is refused, naming the project cycle');
-SELECT is(pg_temp.result('b'), NULL, 'b is idle');
+SELECT * FROM pg_temp.race('project cycle', 'ZZDEPA -> ZZDEPB', pg_temp.project_edge('ZZDEPA', 'ZZDEPB'),
+                            'ZZDEPB -> ZZDEPA', pg_temp.project_edge('ZZDEPB', 'ZZDEPA'),
+                            'PP001: project dependency cycle: ZZDEPB -> ZZDEPA -> ZZDEPB');
 
 -- 3. REPEATABLE READ would check against a stale snapshot: refused. -------------------
 SELECT is(dblink_exec('b', 'BEGIN ISOLATION LEVEL REPEATABLE READ'), 'BEGIN', 'b begins at REPEATABLE READ');

@@ -9,12 +9,10 @@ INSERT INTO users (handle, is_admin, disabled_at, api_token_hash)
 SELECT h, h = 'root', CASE WHEN h = 'ghost' THEN now() END, sha256(convert_to('token-' || h, 'UTF8'))
 FROM unnest(ARRAY['alice', 'vic', 'dev', 'mal', 'bob', 'root', 'ghost', 'carl', 'nina']) AS h;
 INSERT INTO projects (key, name) VALUES ('PLAN', 'Planning'), ('OTHER', 'Other'), ('THIRD', 'Third');
-INSERT INTO project_members (project_id, user_id, role)
-SELECT p.id, u.id, r::member_role
-FROM (VALUES ('PLAN', 'alice', 'owner'), ('PLAN', 'vic', 'viewer'), ('PLAN', 'dev', 'developer'),
-             ('PLAN', 'mal', 'maintainer'), ('PLAN', 'ghost', 'owner'), ('OTHER', 'bob', 'owner'))
-     AS m(pk, h, r)
-JOIN projects p ON p.key = m.pk JOIN users u ON u.handle = m.h;
+\ir lib/members.sql
+SELECT pg_temp.add_members(ARRAY[['PLAN', 'alice', 'owner'], ['PLAN', 'vic', 'viewer'],
+                                  ['PLAN', 'dev', 'developer'], ['PLAN', 'mal', 'maintainer'],
+                                  ['PLAN', 'ghost', 'owner'], ['OTHER', 'bob', 'owner']]);
 INSERT INTO backlogs (project_id, name) SELECT id, 'main' FROM projects;
 INSERT INTO stories (project_id, key, title)
 SELECT p.id, k, 'story ' || k FROM projects p
@@ -25,13 +23,7 @@ INSERT INTO project_dependencies (project_id, depends_on_project_id)
 SELECT a.id, b.id FROM projects a, projects b WHERE a.key = 'PLAN' AND b.key = 'OTHER';
 
 -- Ids fixed now, readable whoever we act as.
-CREATE TEMP TABLE fx AS
-    SELECT 'project' AS kind, key, id FROM projects
-    UNION ALL SELECT 'story', key, id FROM stories
-    UNION ALL SELECT 'user', handle, id FROM users;
-GRANT SELECT ON fx TO planpipe_app;
-CREATE FUNCTION pg_temp.id(p_kind text, p_key text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT id FROM fx WHERE kind = p_kind AND key = p_key $$;
+\ir lib/ids.sql
 \ir lib/act_as.sql
 -- Rows a statement changed (0 when the policy hid them all).
 CREATE FUNCTION pg_temp.changed(p_sql text) RETURNS bigint LANGUAGE plpgsql

@@ -20,14 +20,7 @@ ANALYZE stories, backlogs;
 
 UPDATE stories SET status = 'ready', labels = ARRAY['API'] WHERE key IN ('PAGE-10', 'PAGE-20', 'ELSE-3');
 UPDATE stories SET status = 'ready' WHERE key = 'PAGE-30';
-CREATE TEMP TABLE fx AS
-    SELECT 'backlog' AS kind, p.key, b.id FROM backlogs b JOIN projects p ON p.id = b.project_id
-    UNION ALL SELECT 'project', key, id FROM projects
-    UNION ALL SELECT 'story', key, id FROM stories
-    UNION ALL SELECT 'user', handle, id FROM users;
-GRANT SELECT ON fx TO planpipe_app;
-CREATE FUNCTION pg_temp.id(p_kind text, p_key text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT id FROM fx WHERE kind = p_kind AND key = p_key $$;
+\ir lib/ids.sql
 \ir lib/act_as.sql
 -- The keys of a page of a backlog, in order.
 CREATE FUNCTION pg_temp.page(p_backlog text, p_after_story text, p_limit int, p_archived boolean DEFAULT false)

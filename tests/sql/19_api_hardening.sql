@@ -9,12 +9,10 @@ SELECT h, 'User ' || h, h = 'root', CASE WHEN h = 'ghost' THEN now() END,
        sha256(convert_to('token-' || h, 'UTF8'))
 FROM unnest(ARRAY['alice', 'bob', 'carol', 'dave', 'root', 'ghost', 'loner']) AS h;
 INSERT INTO projects (key, name) VALUES ('ONE', 'One'), ('TWO', 'Two');
-INSERT INTO project_members (project_id, user_id, role)
-SELECT p.id, u.id, r::member_role
-FROM (VALUES ('ONE', 'alice', 'owner'), ('ONE', 'bob', 'viewer'), ('ONE', 'ghost', 'developer'),
-             ('TWO', 'bob', 'owner'), ('TWO', 'carol', 'developer'), ('TWO', 'dave', 'viewer'))
-     AS m(pk, h, r)
-JOIN projects p ON p.key = m.pk JOIN users u ON u.handle = m.h;
+\ir lib/members.sql
+SELECT pg_temp.add_members(ARRAY[['ONE', 'alice', 'owner'], ['ONE', 'bob', 'viewer'],
+                                  ['ONE', 'ghost', 'developer'], ['TWO', 'bob', 'owner'],
+                                  ['TWO', 'carol', 'developer'], ['TWO', 'dave', 'viewer']]);
 
 CREATE TEMP TABLE fx AS SELECT handle, id FROM users;
 GRANT SELECT ON fx TO planpipe_app;

@@ -10,11 +10,9 @@ SELECT h, 'User ' || h, h = 'root', CASE WHEN h = 'ghost' THEN now() END,
        sha256(convert_to('token-' || h, 'UTF8'))
 FROM unnest(ARRAY['alice', 'bob', 'root', 'ghost']) AS h;
 INSERT INTO projects (key, name) VALUES ('ONE', 'One'), ('TWO', 'Two'), ('THREE', 'Three');
-INSERT INTO project_members (project_id, user_id, role)
-SELECT p.id, u.id, r::member_role
-FROM (VALUES ('ONE', 'alice', 'owner'), ('TWO', 'alice', 'viewer'), ('THREE', 'bob', 'owner'),
-             ('ONE', 'ghost', 'owner')) AS m(pk, h, r)
-JOIN projects p ON p.key = m.pk JOIN users u ON u.handle = m.h;
+\ir lib/members.sql
+SELECT pg_temp.add_members(ARRAY[['ONE', 'alice', 'owner'], ['TWO', 'alice', 'viewer'],
+                                  ['THREE', 'bob', 'owner'], ['ONE', 'ghost', 'owner']]);
 INSERT INTO stories (project_id, key, title)
 SELECT p.id, p.key || '-1', 'A story of ' || p.key FROM projects p;
 

@@ -34,6 +34,16 @@ static char *render(const pp_report_table *t, int csv)
 	return text;
 }
 
+/* Fails unless t (of report name) rendered by print (csv 0) or csv (1) is want; names both. */
+static void expect_render(const char *name, const pp_report_table *t, int csv, const char *want)
+{
+	char *text = render(t, csv);
+
+	if (strcmp(text, want) != 0)
+		fail_msg("%s, %s output:\n%s\nwant:\n%s", name, csv ? "csv" : "print", text, want);
+	free(text);
+}
+
 static void fill(const char *name, const char *json, pp_report_table *t)
 {
 	json_error_t e;
@@ -45,6 +55,25 @@ static void fill(const char *name, const char *json, pp_report_table *t)
 	pp_report_table_fill(name, j, t);
 	assert_false(t->failed);
 	json_decref(j);
+}
+
+/*
+ * The sample json of report name as a table: ncols columns, nrows rows (-1:
+ * not checked), printed as print and written as csv (NULL: not checked).
+ */
+static void expect_table(const char *name, const char *json, int ncols, int nrows,
+			 const char *print, const char *csv)
+{
+	pp_report_table t;
+
+	fill(name, json, &t);
+	if ((int)t.ncols != ncols || (nrows >= 0 && (int)t.nrows != nrows))
+		fail_msg("%s: %d columns and %d rows, want %d and %d", name, (int)t.ncols,
+			 (int)t.nrows, ncols, nrows);
+	expect_render(name, &t, 0, print);
+	if (csv)
+		expect_render(name, &t, 1, csv);
+	pp_report_table_free(&t);
 }
 
 /* Every report prints a table with a header; every renderer is a report of the registry. */
@@ -90,22 +119,13 @@ static void other_reports_get_the_generic_table(void **state)
 				   "empty                []\n"
 				   "none                 {}\n"
 				   "ok                 true\n";
-	pp_report_table t;
-	char *text;
 
 	(void)state;
-	fill("no-such-report", json, &t);
-	assert_int_equal(t.ncols, 2);
-	text = render(&t, 0);
-	assert_string_equal(text, want);
-	free(text);
-	text = render(&t, 1);
-	assert_string_equal(text, "field,value\nreport,new-one\ntotal.stories,3\ntotal.points,\n"
-				  "weeks[0].week,2026-W01\nweeks[0].done,2.5\n"
-				  "weeks[1].week,2026-W02\nweeks[1].done,10\n"
-				  "empty,[]\nnone,{}\nok,true\n");
-	free(text);
-	pp_report_table_free(&t);
+	expect_table("no-such-report", json, 2, -1, want,
+		     "field,value\nreport,new-one\ntotal.stories,3\ntotal.points,\n"
+		     "weeks[0].week,2026-W01\nweeks[0].done,2.5\n"
+		     "weeks[1].week,2026-W02\nweeks[1].done,10\n"
+		     "empty,[]\nnone,{}\nok,true\n");
 }
 
 static void status_summary_aligned(void **state)
@@ -124,23 +144,13 @@ static void status_summary_aligned(void **state)
 		"ALPHA         12    30.5     5       4     3          0            1\n"
 		"BÉTA           2       -     2       -     -          -            2\n"
 		"TOTAL         14    30.5     7       4     3          0            3\n";
-	pp_report_table t;
-	char *text;
 
 	(void)state;
-	fill("status-summary", json, &t);
-	assert_int_equal(t.ncols, 8);
-	assert_int_equal(t.nrows, 3);
-	text = render(&t, 0);
-	assert_string_equal(text, want);
-	free(text);
-	text = render(&t, 1);
-	assert_string_equal(text, "project,stories,points,todo,active,done,cancelled,unestimated\n"
-				  "ALPHA,12,30.5,5,4,3,0,1\n"
-				  "BÉTA,2,,2,,,,2\n"
-				  "TOTAL,14,30.5,7,4,3,0,3\n");
-	free(text);
-	pp_report_table_free(&t);
+	expect_table("status-summary", json, 8, 3, want,
+		     "project,stories,points,todo,active,done,cancelled,unestimated\n"
+		     "ALPHA,12,30.5,5,4,3,0,1\n"
+		     "BÉTA,2,,2,,,,2\n"
+		     "TOTAL,14,30.5,7,4,3,0,3\n");
 }
 
 static void blocked_lists_direct_blockers(void **state)
@@ -153,7 +163,6 @@ static void blocked_lists_direct_blockers(void **state)
 		" {\"project\": null, \"key\": null, \"depth\": 1},"
 		" {\"project\": \"B\", \"key\": \"B-9\", \"depth\": 2}]}]}";
 	pp_report_table t;
-	char *text;
 
 	(void)state;
 	fill("blocked", json, &t);
@@ -162,11 +171,10 @@ static void blocked_lists_direct_blockers(void **state)
 	/* Depth 1 only, a hidden one as such; the count covers them all. */
 	assert_string_equal(t.cells[4], "A:A-2, (hidden)");
 	assert_string_equal(t.cells[5], "3");
-	text = render(&t, 1);
-	assert_string_equal(text, "story,status,blocked_since,depth,blocked_by,all_blockers,title\n"
-				  "A:A-1,todo,2026-01-02T03:04:05Z,2,\"A:A-2, (hidden)\",3,"
-				  "\"Say \"\"hi\"\", then\nleave\"\n");
-	free(text);
+	expect_render("blocked", &t, 1,
+		      "story,status,blocked_since,depth,blocked_by,all_blockers,title\n"
+		      "A:A-1,todo,2026-01-02T03:04:05Z,2,\"A:A-2, (hidden)\",3,"
+		      "\"Say \"\"hi\"\", then\nleave\"\n");
 	pp_report_table_free(&t);
 }
 
@@ -204,15 +212,9 @@ static void throughput_and_cycle_time_rows(void **state)
 
 static void empty_reports_print_the_header_only(void **state)
 {
-	pp_report_table t;
-	char *text;
-
 	(void)state;
-	fill("cumulative-flow", "{\"days\": []}", &t);
-	text = render(&t, 0);
-	assert_string_equal(text, "DAY  TODO  ACTIVE  DONE  CANCELLED\n");
-	free(text);
-	pp_report_table_free(&t);
+	expect_table("cumulative-flow", "{\"days\": []}", 5, 0,
+		     "DAY  TODO  ACTIVE  DONE  CANCELLED\n", NULL);
 }
 
 int main(void)

@@ -53,34 +53,45 @@ static pp_mig_status status_of(const pp_mig_state *states, size_t n)
 	return st;
 }
 
+/* What pp_mig_plan fills in. */
+typedef struct plan {
+	const pp_mig **todo;
+	size_t n;
+	pp_err err;
+} plan;
+
+/* pp_mig_plan of st with o, into p. */
+static pp_rc plan_of(const pp_mig_status *st, const pp_mig_opts *o, plan *p)
+{
+	return pp_mig_plan(st, o, &p->todo, &p->n, &p->err);
+}
+
 static void plans_pending_in_order(void **state)
 {
 	static const pp_mig_state s[] = {PP_MIG_APPLIED, PP_MIG_PENDING, PP_MIG_PENDING,
 					 PP_MIG_PENDING};
 	pp_mig_status st = status_of(s, 4);
 	pp_mig_opts o = {0};
-	const pp_mig **todo;
-	size_t n;
-	pp_err err;
+	plan p;
 
 	(void)state;
-	assert_int_equal(pp_mig_plan(&st, &o, &todo, &n, &err), PP_OK);
-	assert_int_equal(n, 3);
-	assert_ptr_equal(todo[0], &files[1]);
-	assert_ptr_equal(todo[2], &files[3]);
-	free(todo);
+	assert_int_equal(plan_of(&st, &o, &p), PP_OK);
+	assert_int_equal(p.n, 3);
+	assert_ptr_equal(p.todo[0], &files[1]);
+	assert_ptr_equal(p.todo[2], &files[3]);
+	free(p.todo);
 	o.to_version = 3;
-	assert_int_equal(pp_mig_plan(&st, &o, &todo, &n, &err), PP_OK);
-	assert_int_equal(n, 2);
-	free(todo);
+	assert_int_equal(plan_of(&st, &o, &p), PP_OK);
+	assert_int_equal(p.n, 2);
+	free(p.todo);
 	o.to_version = 1;
-	assert_int_equal(pp_mig_plan(&st, &o, &todo, &n, &err), PP_OK);
-	assert_int_equal(n, 0);
-	free(todo);
+	assert_int_equal(plan_of(&st, &o, &p), PP_OK);
+	assert_int_equal(p.n, 0);
+	free(p.todo);
 	o.to_version = 9;
-	assert_int_equal(pp_mig_plan(&st, &o, &todo, &n, &err), PP_EINVAL);
-	assert_string_equal(err.msg, "--to 9: there is no migration 0009");
-	assert_null(todo);
+	assert_int_equal(plan_of(&st, &o, &p), PP_EINVAL);
+	assert_string_equal(p.err.msg, "--to 9: there is no migration 0009");
+	assert_null(p.todo);
 }
 
 static void refuses_changed_and_missing(void **state)
@@ -88,18 +99,16 @@ static void refuses_changed_and_missing(void **state)
 	static const pp_mig_state s[] = {PP_MIG_CHANGED, PP_MIG_MISSING, PP_MIG_PENDING};
 	pp_mig_status st = status_of(s, 3);
 	pp_mig_opts o = {.allow_out_of_order = 1};
-	const pp_mig **todo;
-	size_t n;
-	pp_err err;
+	plan p;
 
 	(void)state;
-	assert_int_equal(pp_mig_plan(&st, &o, &todo, &n, &err), PP_ECONFLICT);
-	assert_null(todo);
-	assert_int_equal(n, 0);
-	assert_non_null(strstr(err.msg, "embedded:0001_m.sql was changed after it was applied"));
-	assert_non_null(strstr(err.msg, "version 2 (m), applied on 2026-12-01T00:00:00Z, has no "
-					"file here"));
-	assert_non_null(strstr(err.msg, "An applied migration is never edited"));
+	assert_int_equal(plan_of(&st, &o, &p), PP_ECONFLICT);
+	assert_null(p.todo);
+	assert_int_equal(p.n, 0);
+	assert_non_null(strstr(p.err.msg, "embedded:0001_m.sql was changed after it was applied"));
+	assert_non_null(strstr(p.err.msg, "version 2 (m), applied on 2026-12-01T00:00:00Z, has no "
+					  "file here"));
+	assert_non_null(strstr(p.err.msg, "An applied migration is never edited"));
 }
 
 static void out_of_order_needs_the_flag(void **state)
@@ -107,21 +116,19 @@ static void out_of_order_needs_the_flag(void **state)
 	static const pp_mig_state s[] = {PP_MIG_OUT_OF_ORDER, PP_MIG_APPLIED, PP_MIG_PENDING};
 	pp_mig_status st = status_of(s, 3);
 	pp_mig_opts o = {0};
-	const pp_mig **todo;
-	size_t n;
-	pp_err err;
+	plan p;
 
 	(void)state;
-	assert_int_equal(pp_mig_plan(&st, &o, &todo, &n, &err), PP_ECONFLICT);
-	assert_non_null(strstr(err.msg, "the database already has version 2"));
-	assert_non_null(strstr(err.msg, "  embedded:0001_m.sql"));
-	assert_non_null(strstr(err.msg, "--allow-out-of-order"));
+	assert_int_equal(plan_of(&st, &o, &p), PP_ECONFLICT);
+	assert_non_null(strstr(p.err.msg, "the database already has version 2"));
+	assert_non_null(strstr(p.err.msg, "  embedded:0001_m.sql"));
+	assert_non_null(strstr(p.err.msg, "--allow-out-of-order"));
 	o.allow_out_of_order = 1;
-	assert_int_equal(pp_mig_plan(&st, &o, &todo, &n, &err), PP_OK);
-	assert_int_equal(n, 2);
-	assert_ptr_equal(todo[0], &files[0]);
-	assert_ptr_equal(todo[1], &files[2]);
-	free(todo);
+	assert_int_equal(plan_of(&st, &o, &p), PP_OK);
+	assert_int_equal(p.n, 2);
+	assert_ptr_equal(p.todo[0], &files[0]);
+	assert_ptr_equal(p.todo[1], &files[2]);
+	free(p.todo);
 }
 
 static void state_names(void **state)

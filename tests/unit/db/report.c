@@ -30,6 +30,21 @@ static int max_placeholder(const char *sql)
 	return max;
 }
 
+/* What pp_report_statement fills in; zeroed, keys NULL, before the first call. */
+typedef struct stmt {
+	char sql[PP_REPORT_SQL_MAX];
+	const char *params[PP_REPORT_MAX_PARAMS];
+	int n;
+	char *keys;
+	pp_err err;
+} stmt;
+
+/* pp_report_statement of the report name with a, into s. */
+static pp_rc statement(const char *name, const pp_report_args *a, stmt *s)
+{
+	return pp_report_statement(name, a, s->sql, s->params, &s->n, &s->keys, &s->err);
+}
+
 static int count_args(const pp_report_def *r)
 {
 	int n = 0;
@@ -101,27 +116,23 @@ static void every_report_has_a_matching_statement(void **state)
 	(void)state;
 	for (i = 0; pp_reports[i].name; i++) {
 		const pp_report_def *r = &pp_reports[i];
-		const char *params[PP_REPORT_MAX_PARAMS];
-		char sql[PP_REPORT_SQL_MAX], call[128];
-		char *lit = NULL;
-		int n = -1;
-		pp_err err;
+		stmt st = {.n = -1};
+		char call[128];
 
-		assert_int_equal(pp_report_statement(r->name, &a, sql, params, &n, &lit, &err),
-				 PP_OK);
-		assert_int_equal(n, count_args(r));
-		if (max_placeholder(sql) != n)
-			fail_msg("report %s: %d parameters for a statement using $%d", r->name, n,
-				 max_placeholder(sql));
+		assert_int_equal(statement(r->name, &a, &st), PP_OK);
+		assert_int_equal(st.n, count_args(r));
+		if (max_placeholder(st.sql) != st.n)
+			fail_msg("report %s: %d parameters for a statement using $%d", r->name,
+				 st.n, max_placeholder(st.sql));
 		snprintf(call, sizeof(call), "%s(", r->function);
-		assert_non_null(strstr(sql, call));
-		assert_int_equal(strncmp(sql, "SELECT jsonb_pretty(", 20), 0);
-		assert_non_null(strstr(sql, ") AS body"));
+		assert_non_null(strstr(st.sql, call));
+		assert_int_equal(strncmp(st.sql, "SELECT jsonb_pretty(", 20), 0);
+		assert_non_null(strstr(st.sql, ") AS body"));
 		if (pp_report_takes(r->name) & PP_REPORT_PROJECTS)
-			assert_string_equal(params[0], "{\"ALPHA\",\"BETA\"}");
+			assert_string_equal(st.params[0], "{\"ALPHA\",\"BETA\"}");
 		if (pp_report_takes(r->name) & PP_REPORT_PROJECT)
-			assert_string_equal(params[0], "ALPHA");
-		free(lit);
+			assert_string_equal(st.params[0], "ALPHA");
+		free(st.keys);
 	}
 }
 
@@ -150,16 +161,11 @@ static void statements_are_derived_from_the_rows(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *params[PP_REPORT_MAX_PARAMS];
-		char sql[PP_REPORT_SQL_MAX];
-		char *lit = NULL;
-		int n;
-		pp_err err;
+		stmt st = {0};
 
-		assert_int_equal(
-			pp_report_statement(cases[i].name, &a, sql, params, &n, &lit, &err), PP_OK);
-		assert_string_equal(sql, cases[i].sql);
-		assert_null(lit);
+		assert_int_equal(statement(cases[i].name, &a, &st), PP_OK);
+		assert_string_equal(st.sql, cases[i].sql);
+		assert_null(st.keys);
 	}
 	assert_string_equal(pp_report_arg_type(PP_REPORT_ARG_KEYS), "text[]");
 	assert_null(pp_report_arg_type(PP_REPORT_ARG_END));
@@ -181,26 +187,21 @@ static void takes_is_derived_from_the_arguments(void **state)
 static void parameters_follow_the_arguments(void **state)
 {
 	pp_report_args a = {.from = "2026-01-01", .to = "2026-02-01", .last = "4"};
-	const char *params[PP_REPORT_MAX_PARAMS];
-	char sql[PP_REPORT_SQL_MAX];
-	char *keys = NULL;
-	int n;
-	pp_err err;
+	stmt st = {0};
 
 	(void)state;
 	/* No project keys: NULL, which the SQL reads as every project the caller sees. */
-	assert_int_equal(pp_report_statement("cycle-time", &a, sql, params, &n, &keys, &err),
-			 PP_OK);
-	assert_int_equal(n, 3);
-	assert_null(params[0]);
-	assert_null(keys);
-	assert_string_equal(params[1], "2026-01-01");
-	assert_string_equal(params[2], "2026-02-01");
+	assert_int_equal(statement("cycle-time", &a, &st), PP_OK);
+	assert_int_equal(st.n, 3);
+	assert_null(st.params[0]);
+	assert_null(st.keys);
+	assert_string_equal(st.params[1], "2026-01-01");
+	assert_string_equal(st.params[2], "2026-02-01");
 
-	assert_int_equal(pp_report_statement("velocity", &a, sql, params, &n, &keys, &err), PP_OK);
-	assert_int_equal(n, 3);
-	assert_string_equal(params[1], "4");
-	assert_null(params[2]);
+	assert_int_equal(statement("velocity", &a, &st), PP_OK);
+	assert_int_equal(st.n, 3);
+	assert_string_equal(st.params[1], "4");
+	assert_null(st.params[2]);
 }
 
 /* Keys travel as an array literal: quotes and backslashes escaped, so any key is data. */
@@ -208,40 +209,31 @@ static void keys_are_quoted_array_elements(void **state)
 {
 	static const char *const odd[] = {"A\"B", "C\\D", "", "E,F}"};
 	pp_report_args a = {.projects = odd, .n_projects = 4};
-	const char *params[PP_REPORT_MAX_PARAMS];
-	char sql[PP_REPORT_SQL_MAX];
-	char *keys = NULL;
-	int n;
-	pp_err err;
+	stmt st = {0};
 
 	(void)state;
-	assert_int_equal(pp_report_statement("epics", &a, sql, params, &n, &keys, &err), PP_OK);
-	assert_int_equal(n, 1);
-	assert_string_equal(params[0], "{\"A\\\"B\",\"C\\\\D\",\"\",\"E,F}\"}");
-	assert_ptr_equal(params[0], keys);
-	free(keys);
+	assert_int_equal(statement("epics", &a, &st), PP_OK);
+	assert_int_equal(st.n, 1);
+	assert_string_equal(st.params[0], "{\"A\\\"B\",\"C\\\\D\",\"\",\"E,F}\"}");
+	assert_ptr_equal(st.params[0], st.keys);
+	free(st.keys);
 }
 
 static void unknown_names_and_bad_keys_are_refused(void **state)
 {
 	static const char *const bad[] = {"caf\xe9"};
 	pp_report_args a = {.projects = bad, .n_projects = 1};
-	const char *params[PP_REPORT_MAX_PARAMS];
-	char sql[PP_REPORT_SQL_MAX];
-	char *keys = NULL;
-	int n;
-	pp_err err;
+	stmt st = {0};
 
 	(void)state;
-	assert_int_equal(pp_report_statement("nope", &a, sql, params, &n, &keys, &err), PP_EINVAL);
-	assert_string_equal(err.msg, "no report named \"nope\"");
-	assert_int_equal(pp_report_statement(NULL, &a, sql, params, &n, &keys, &err), PP_EINVAL);
+	assert_int_equal(statement("nope", &a, &st), PP_EINVAL);
+	assert_string_equal(st.err.msg, "no report named \"nope\"");
+	assert_int_equal(statement(NULL, &a, &st), PP_EINVAL);
 	assert_int_equal(pp_report_takes("nope"), 0);
 	assert_int_equal(pp_report_takes(NULL), 0);
-	assert_int_equal(pp_report_statement("blocked", &a, sql, params, &n, &keys, &err),
-			 PP_EINVAL);
-	assert_non_null(strstr(err.msg, "is not valid UTF-8"));
-	assert_null(keys);
+	assert_int_equal(statement("blocked", &a, &st), PP_EINVAL);
+	assert_non_null(strstr(st.err.msg, "is not valid UTF-8"));
+	assert_null(st.keys);
 }
 
 static void names_join_lists_all_and_truncates(void **state)

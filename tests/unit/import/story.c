@@ -129,12 +129,8 @@ static void every_field_fixture(void **state)
 	assert_null(s.owner);
 	assert_string_equal(s.last_updated, "2025-09-01T14:30:00+02:00");
 	assert_int_equal(s.n_deps, 2); /* the repeat is dropped */
-	assert_null(s.deps[0].project);
-	assert_string_equal(s.deps[0].key, "PLAN-041");
-	assert_int_equal(s.deps[0].pos.line, 14);
-	assert_int_equal(s.deps[0].pos.column, 5);
-	assert_string_equal(s.deps[1].project, "OTHER");
-	assert_string_equal(s.deps[1].key, "API-003");
+	expect_dep(&s, 0, NULL, "PLAN-041", 14, 5);
+	expect_dep(&s, 1, "OTHER", "API-003", 0, 0);
 	assert_int_equal(s.n_labels, 2);
 	assert_string_equal(s.labels[0], "queue");
 	assert_string_equal(s.labels[1], "backend");

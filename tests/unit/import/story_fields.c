@@ -425,12 +425,8 @@ static void dependencies(void **state)
 	(void)state;
 	parse_ok("dependencies:\n  - INF-012\n  - OTHER:API-003\n  - ' INF-014 '\n", "", &s);
 	assert_int_equal(s.n_deps, 3);
-	assert_null(s.deps[0].project);
-	assert_string_equal(s.deps[0].key, "INF-012");
-	assert_int_equal(s.deps[0].pos.line, 5);
-	assert_int_equal(s.deps[0].pos.column, 5);
-	assert_string_equal(s.deps[1].project, "OTHER");
-	assert_string_equal(s.deps[1].key, "API-003");
+	expect_dep(&s, 0, NULL, "INF-012", 5, 5);
+	expect_dep(&s, 1, "OTHER", "API-003", 0, 0);
 	assert_string_equal(s.deps[2].key, "INF-014");
 	assert_int_equal(s.n_warnings, 0);
 	pp_story_free(&s);

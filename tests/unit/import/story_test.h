@@ -115,6 +115,27 @@ static inline void expect_warning(const pp_story *s, int line, int col, const ch
 }
 
 /*
+ * s's dependency i is on project:key (project NULL: the story's own project),
+ * written at line:col (line 0: position not checked).
+ */
+static inline void expect_dep(const pp_story *s, size_t i, const char *project, const char *key,
+			      int line, int col)
+{
+	const pp_story_dep *d = i < s->n_deps ? &s->deps[i] : NULL;
+
+	if (d == NULL)
+		fail_msg("dependency %zu: there are only %zu", i, s->n_deps);
+	if ((project == NULL) != (d->project == NULL) ||
+	    (project && strcmp(project, d->project) != 0) || strcmp(key, d->key) != 0)
+		fail_msg("dependency %zu: %s:%s, expected %s:%s", i,
+			 d->project ? d->project : "(own)", d->key, project ? project : "(own)",
+			 key);
+	if (line && (d->pos.line != line || d->pos.column != col))
+		fail_msg("dependency %zu at %d:%d, expected %d:%d", i, d->pos.line, d->pos.column,
+			 line, col);
+}
+
+/*
  * The story with front matter "id: X-1\ntitle: T\n" + extra parses with
  * exactly one warning, at line:col, containing needle; metadata is meta.
  * The caller frees s.
