@@ -15,12 +15,12 @@ build="gcc make meson ninja-build pkg-config libpq-dev libmicrohttpd-dev
        git postgresql-15 postgresql-client-15"
 # wrk: the bench-smoke test (make test) runs bench/api. faketime: the tests
 # that run at pinned dates (scripts/at-time.sh). nodejs, npm, chromium: the
-# dashboard's browser test (tests/browser, puppeteer-core from npm) and the
-# OpenAPI validator.
+# dashboard's browser test (tests/browser, puppeteer-core from npm), the
+# OpenAPI validator and bench/api's Fastify + pg peer (bench/peer).
 test="curl postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
       clang-format wrk faketime nodejs npm chromium"
 docker="docker.io docker-compose debootstrap curl"
-bench="wrk curl postgresql-contrib"
+bench="wrk curl postgresql-contrib nodejs npm"
 
 [ $# -gt 0 ] || set -- build
 want=""
