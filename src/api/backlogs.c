@@ -9,7 +9,6 @@
 #include "api/input.h"
 #include "api/sql.h"
 
-static const char *const no_params[] = {NULL};
 static const char *const kinds[] = {"backlog", "sprint", "kanban", "icebox", NULL};
 
 static const pp_field create_fields[] = {
@@ -65,47 +64,43 @@ void pp_api_backlogs_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 			 200);
 }
 
+static const pp_api_route_sql create = {.file = "backlogs.sql",
+					.name = "backlog_create",
+					.min_role = "maintainer",
+					.status = 201,
+					.fields = create_fields,
+					.n_fields = N(create_fields),
+					.args = {PP_ARG_P0, PP_ARG_BODY}};
+
 void pp_api_backlog_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_api_create(ctx, req, resp, create_fields, N(create_fields), "maintainer",
-		      pp_api_sql("backlogs.sql", "backlog_create"));
+	pp_api_run_sql_route(ctx, req, resp, &create);
 }
+
+static const pp_api_route_sql patch = {.file = "backlogs.sql",
+				       .name = "backlog_patch",
+				       .min_role = "maintainer",
+				       .status = 200,
+				       .flags = PP_ROUTE_IF_MATCH,
+				       .fields = patch_fields,
+				       .n_fields = N(patch_fields),
+				       .path_ok = backlog_id_ok,
+				       .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION}};
 
 void pp_api_backlog_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *version;
-	char vbuf[16];
-	json_t *body;
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0 || !backlog_id_ok(req, resp) ||
-	    pp_api_if_match(req, resp, vbuf, &version) != 0)
-		return;
-	body = pp_api_body(req, resp, patch_fields, N(patch_fields));
-	if (body == NULL)
-		return;
-	json_decref(body);
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "maintainer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("backlogs.sql", "backlog_patch"), 4,
-				   req->params[0], req->params[1], req->body, version),
-			 200);
+	pp_api_run_sql_route(ctx, req, resp, &patch);
 }
+
+static const pp_api_route_sql archive = {.file = "backlogs.sql",
+					 .name = "backlog_archive",
+					 .min_role = "maintainer",
+					 .status = 204,
+					 .flags = PP_ROUTE_IF_MATCH,
+					 .path_ok = backlog_id_ok,
+					 .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_VERSION}};
 
 void pp_api_backlog_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *version;
-	char vbuf[16];
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0 || !backlog_id_ok(req, resp) ||
-	    pp_api_if_match(req, resp, vbuf, &version) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "maintainer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("backlogs.sql", "backlog_archive"), 3,
-				   req->params[0], req->params[1], version),
-			 204);
+	pp_api_run_sql_route(ctx, req, resp, &archive);
 }

@@ -13,23 +13,19 @@
 #include "api/input.h"
 #include "api/sql.h"
 
-static const char *const no_params[] = {NULL};
 static const char *const kinds[] = {"blocks", "relates", NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+static const pp_api_route_sql deps_list = {.file = "dependencies.sql",
+					   .name = "story_deps_list",
+					   .min_role = "viewer",
+					   .status = 200,
+					   .args = {PP_ARG_P0, PP_ARG_P1}};
+
 void pp_api_story_deps_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "viewer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("dependencies.sql", "story_deps_list"), 2,
-				   req->params[0], req->params[1]),
-			 200);
+	pp_api_run_sql_route(ctx, req, resp, &deps_list);
 }
 
 static const pp_field add_fields[] = {
@@ -38,37 +34,28 @@ static const pp_field add_fields[] = {
 	PP_FIELD_ENUM("kind", 0, kinds),
 };
 
+static const pp_api_route_sql dep_add = {.file = "dependencies.sql",
+					 .name = "story_dep_add",
+					 .min_role = "developer",
+					 .status = 201,
+					 .fields = add_fields,
+					 .n_fields = N(add_fields),
+					 .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY}};
+
 void pp_api_story_dep_add(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	json_t *body;
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	body = pp_api_body(req, resp, add_fields, N(add_fields));
-	if (body == NULL)
-		return;
-	json_decref(body);
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "developer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("dependencies.sql", "story_dep_add"), 3,
-				   req->params[0], req->params[1], req->body),
-			 201);
+	pp_api_run_sql_route(ctx, req, resp, &dep_add);
 }
+
+static const pp_api_route_sql dep_remove = {.file = "dependencies.sql",
+					    .name = "story_dep_remove",
+					    .min_role = "developer",
+					    .status = 204,
+					    .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_P2, PP_ARG_P3}};
 
 void pp_api_story_dep_remove(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "developer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("dependencies.sql", "story_dep_remove"), 4,
-				   req->params[0], req->params[1], req->params[2], req->params[3]),
-			 204);
+	pp_api_run_sql_route(ctx, req, resp, &dep_remove);
 }
 
 void pp_api_story_graph(void *ctx, pp_http_req *req, pp_http_resp *resp)
@@ -97,18 +84,15 @@ void pp_api_story_graph(void *ctx, pp_http_req *req, pp_http_resp *resp)
 
 /* ---- project dependencies ---- */
 
+static const pp_api_route_sql project_deps_list = {.file = "dependencies.sql",
+						   .name = "project_deps_list",
+						   .min_role = "viewer",
+						   .status = 200,
+						   .args = {PP_ARG_P0}};
+
 void pp_api_project_deps_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "viewer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("dependencies.sql", "project_deps_list"), 1,
-				   req->params[0]),
-			 200);
+	pp_api_run_sql_route(ctx, req, resp, &project_deps_list);
 }
 
 static const pp_field project_add_fields[] = {
@@ -117,22 +101,26 @@ static const pp_field project_add_fields[] = {
 	PP_FIELD("note", PP_F_STRING, PP_F_NULLABLE),
 };
 
+static const pp_api_route_sql project_dep_add = {.file = "dependencies.sql",
+						 .name = "project_dep_add",
+						 .min_role = "maintainer",
+						 .status = 201,
+						 .fields = project_add_fields,
+						 .n_fields = N(project_add_fields),
+						 .args = {PP_ARG_P0, PP_ARG_BODY}};
+
 void pp_api_project_dep_add(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_api_create(ctx, req, resp, project_add_fields, N(project_add_fields), "maintainer",
-		      pp_api_sql("dependencies.sql", "project_dep_add"));
+	pp_api_run_sql_route(ctx, req, resp, &project_dep_add);
 }
+
+static const pp_api_route_sql project_dep_remove = {.file = "dependencies.sql",
+						    .name = "project_dep_remove",
+						    .min_role = "maintainer",
+						    .status = 204,
+						    .args = {PP_ARG_P0, PP_ARG_P1}};
 
 void pp_api_project_dep_remove(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "maintainer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("dependencies.sql", "project_dep_remove"), 2,
-				   req->params[0], req->params[1]),
-			 204);
+	pp_api_run_sql_route(ctx, req, resp, &project_dep_remove);
 }

@@ -86,14 +86,60 @@ void pp_api_project_history(void *ctx, pp_http_req *req, pp_http_resp *resp);
 void pp_api_run_reply(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx, int which,
 		      int status);
 
+/* Where an argument of a route's statement comes from (pp_api_route_sql.args). */
+enum {
+	PP_ARG_END, /* no more arguments */
+	PP_ARG_P0,  /* the path's parameters, in order: {project}, ... */
+	PP_ARG_P1,
+	PP_ARG_P2,
+	PP_ARG_P3,
+	PP_ARG_BODY,    /* the request's body (JSON text) */
+	PP_ARG_VERSION, /* If-Match's version, NULL when absent */
+};
+
+#define PP_ROUTE_IF_MATCH 1u /* reads If-Match (pp_api_if_match) */
+#define PP_ROUTE_ANYWHERE 2u /* reads only: pp_tx_read_anywhere */
+#define PP_ROUTE_CALL     4u /* one statement, no guard: pp_tx_call */
+
 /*
- * The handlers that create something from a JSON body: checks that the
- * query string is empty and the body has only fields (and their types), that
- * the caller has min_role in the project params[0], then runs sql with $1 the
- * project key and $2 the body, and answers 201 with its first row.
+ * A route whose work is checks plus one statement. In this order: the query
+ * string is empty (400), path_ok (when not NULL) accepts the path, If-Match
+ * (PP_ROUTE_IF_MATCH), the body has only fields (when not NULL) and their
+ * types; then, in one transaction, the caller has min_role in the project
+ * {project} (when not NULL) and the statement name of file runs with args;
+ * its first row is the answer, with status.
  */
-void pp_api_create(pp_api *api, pp_http_req *req, pp_http_resp *resp, const pp_field *fields,
-		   size_t n, const char *min_role, const char *sql);
+typedef struct pp_api_route_sql {
+	const char *file, *name; /* the statement (sql.h) */
+	const char *min_role;    /* pp_tx_guard on {project}; NULL: none */
+	int status;
+	unsigned flags; /* PP_ROUTE_* */
+	const pp_field *fields;
+	size_t n_fields;
+	int (*path_ok)(pp_http_req *req, pp_http_resp *resp); /* 1: go on; 0: resp says why */
+	unsigned char args[5];                                /* PP_ARG_*, up to PP_ARG_END */
+} pp_api_route_sql;
+
+/* Answers the request as d says (above). */
+void pp_api_run_sql_route(pp_api *api, pp_http_req *req, pp_http_resp *resp,
+			  const pp_api_route_sql *d);
+
+/*
+ * d's statement alone, after pp_api_route_check, under min_role instead of
+ * d->min_role (NULL: no guard), with version for PP_ARG_VERSION: for
+ * handlers whose role or checks depend on the body.
+ */
+void pp_api_route_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, const pp_api_route_sql *d,
+		      const char *min_role, const char *version);
+
+/*
+ * The checks of d alone (its statement and role unused), for handlers that
+ * decide more from the body: 0 with *version set and *body the parsed body
+ * (the caller json_decref()s it; NULL when d has no fields), or -1 with the
+ * problem in resp.
+ */
+int pp_api_route_check(pp_http_req *req, pp_http_resp *resp, const pp_api_route_sql *d,
+		       char vbuf[16], const char **version, json_t **body);
 
 /*
  * Answers a page: {"items": <items>, "next_cursor": <cursor or null>} from

@@ -10,21 +10,16 @@
 #include "api/input.h"
 #include "api/sql.h"
 
-static const char *const no_params[] = {NULL};
+static const pp_api_route_sql story_history = {.file = "history.sql",
+					       .name = "story_history",
+					       .min_role = "viewer",
+					       .status = 200,
+					       .flags = PP_ROUTE_ANYWHERE,
+					       .args = {PP_ARG_P0, PP_ARG_P1}};
 
 void pp_api_story_history(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_tx_read_anywhere(&tx);
-	pp_tx_guard(&tx, req->params[0], "viewer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("history.sql", "story_history"), 2,
-				   req->params[0], req->params[1]),
-			 200);
+	pp_api_run_sql_route(ctx, req, resp, &story_history);
 }
 
 void pp_api_project_history(void *ctx, pp_http_req *req, pp_http_resp *resp)

@@ -13,33 +13,33 @@ static const char *const roles[] = {"viewer", "developer", "maintainer", "owner"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+static const pp_api_route_sql list = {.file = "members.sql",
+				      .name = "members_list",
+				      .min_role = "viewer",
+				      .status = 200,
+				      .args = {PP_ARG_P0}};
+
 void pp_api_members_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "viewer");
-	pp_api_run_reply(
-		ctx, req, resp, &tx,
-		pp_tx_add(&tx, pp_api_sql("members.sql", "members_list"), 1, req->params[0]), 200);
+	pp_api_run_sql_route(ctx, req, resp, &list);
 }
 
 static const pp_field put_fields[] = {
 	PP_FIELD_ENUM("role", PP_F_REQUIRED, roles),
 };
 
+/* Its checks; the role comes from the body. */
+static const pp_api_route_sql put = {.fields = put_fields, .n_fields = N(put_fields)};
+
 void pp_api_member_put(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
+	const char *version;
+	char vbuf[16];
 	json_t *body;
 	pp_tx tx;
 	int i;
 
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	body = pp_api_body(req, resp, put_fields, N(put_fields));
-	if (body == NULL)
+	if (pp_api_route_check(req, resp, &put, vbuf, &version, &body) != 0)
 		return;
 	pp_tx_init(&tx);
 	pp_tx_guard(&tx, req->params[0], "maintainer");

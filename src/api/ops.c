@@ -207,23 +207,16 @@ void pp_api_openapi_doc(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_http_resp_set(resp, 200, "application/json", copy, len);
 }
 
+static const pp_api_route_sql me = {.file = "ops.sql", .name = "me", .status = 200};
+
 void pp_api_me(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, pp_api_sql("ops.sql", "me"), 0), 200);
+	pp_api_run_sql_route(ctx, req, resp, &me);
 }
+
+static const pp_api_route_sql statuses = {.file = "ops.sql", .name = "statuses", .status = 200};
 
 void pp_api_statuses(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_api_run_reply(ctx, req, resp, &tx, pp_tx_add(&tx, pp_api_sql("ops.sql", "statuses"), 0),
-			 200);
+	pp_api_run_sql_route(ctx, req, resp, &statuses);
 }

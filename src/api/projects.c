@@ -13,8 +13,6 @@
 #include "api/input.h"
 #include "api/sql.h"
 
-static const char *const no_params[] = {NULL};
-
 static const pp_field project_fields[] = {
 	PP_FIELD("key", PP_F_STRING, PP_F_REQUIRED),
 	PP_FIELD("name", PP_F_STRING, PP_F_REQUIRED),
@@ -77,35 +75,40 @@ void pp_api_projects_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 
 /* ---- POST /v1/projects ---- */
 
+static const pp_api_route_sql create = {.file = "projects.sql",
+					.name = "project_create",
+					.status = 201,
+					.fields = project_fields,
+					.n_fields = N(project_fields),
+					.args = {PP_ARG_BODY}};
+
 void pp_api_project_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	json_t *body;
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	body = pp_api_body(req, resp, project_fields, N(project_fields));
-	if (body == NULL)
-		return;
-	json_decref(body);
-	pp_tx_init(&tx);
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("projects.sql", "project_create"), 1, req->body),
-			 201);
+	pp_api_run_sql_route(ctx, req, resp, &create);
 }
 
 /* ---- GET /v1/projects/{project} ---- */
 
+static const pp_api_route_sql get = {.file = "projects.sql",
+				     .name = "project_get",
+				     .status = 200,
+				     .flags = PP_ROUTE_CALL,
+				     .args = {PP_ARG_P0}};
+
 void pp_api_project_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *args[1] = {req->params[0]};
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_call(ctx, req, resp, pp_api_sql("projects.sql", "project_get"), 1, args, 200);
+	pp_api_run_sql_route(ctx, req, resp, &get);
 }
 
 /* ---- PATCH /v1/projects/{project} ---- */
+
+static const pp_api_route_sql patch = {.file = "projects.sql",
+				       .name = "project_patch",
+				       .status = 200,
+				       .flags = PP_ROUTE_IF_MATCH,
+				       .fields = patch_fields,
+				       .n_fields = N(patch_fields),
+				       .args = {PP_ARG_P0, PP_ARG_BODY, PP_ARG_VERSION}};
 
 void pp_api_project_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -113,40 +116,25 @@ void pp_api_project_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	const char *version;
 	char vbuf[16];
 	json_t *body;
-	pp_tx tx;
 
-	if (pp_api_query_known(req, resp, no_params) != 0 ||
-	    pp_api_if_match(req, resp, vbuf, &version) != 0)
-		return;
-	body = pp_api_body(req, resp, patch_fields, N(patch_fields));
-	if (body == NULL)
+	if (pp_api_route_check(req, resp, &patch, vbuf, &version, &body) != 0)
 		return;
 	/* Archiving (or restoring) is the owner's, as DELETE is (issue 17; 0018 holds it too). */
 	archiving = json_object_get(body, "archived") != NULL;
 	json_decref(body);
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], archiving ? "owner" : "maintainer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("projects.sql", "project_patch"), 3,
-				   req->params[0], req->body, version),
-			 200);
+	pp_api_route_run(ctx, req, resp, &patch, archiving ? "owner" : "maintainer", version);
 }
 
 /* ---- DELETE /v1/projects/{project} ---- */
 
+static const pp_api_route_sql archive = {.file = "projects.sql",
+					 .name = "project_archive",
+					 .min_role = "owner",
+					 .status = 204,
+					 .flags = PP_ROUTE_IF_MATCH,
+					 .args = {PP_ARG_P0, PP_ARG_VERSION}};
+
 void pp_api_project_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *version;
-	char vbuf[16];
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0 ||
-	    pp_api_if_match(req, resp, vbuf, &version) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "owner");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("projects.sql", "project_archive"), 2,
-				   req->params[0], version),
-			 204);
+	pp_api_run_sql_route(ctx, req, resp, &archive);
 }

@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/sql.h"
 #include "api/tx.h"
 #include "web/assets.h"
 
@@ -99,23 +100,65 @@ void pp_api_run_reply(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *
 	pp_tx_free(tx);
 }
 
-void pp_api_create(pp_api *api, pp_http_req *req, pp_http_resp *resp, const pp_field *fields,
-		   size_t n, const char *min_role, const char *sql)
+int pp_api_route_check(pp_http_req *req, pp_http_resp *resp, const pp_api_route_sql *d,
+		       char vbuf[16], const char **version, json_t **body)
 {
 	static const char *const no_params[] = {NULL};
-	json_t *body;
+
+	*version = NULL;
+	*body = NULL;
+	if (pp_api_query_known(req, resp, no_params) != 0 ||
+	    (d->path_ok != NULL && !d->path_ok(req, resp)) ||
+	    ((d->flags & PP_ROUTE_IF_MATCH) && pp_api_if_match(req, resp, vbuf, version) != 0))
+		return -1;
+	if (d->fields != NULL) {
+		*body = pp_api_body(req, resp, d->fields, d->n_fields);
+		if (*body == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+void pp_api_route_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, const pp_api_route_sql *d,
+		      const char *min_role, const char *version)
+{
+	const char *args[sizeof(d->args)] = {NULL};
+	int n = 0;
 	pp_tx tx;
 
-	if (pp_api_query_known(req, resp, no_params) != 0)
+	for (; n < (int)sizeof(d->args) && d->args[n] != PP_ARG_END; n++) {
+		unsigned char a = d->args[n];
+
+		args[n] = a == PP_ARG_BODY      ? req->body
+			  : a == PP_ARG_VERSION ? version
+						: req->params[a - PP_ARG_P0];
+	}
+	if (d->flags & PP_ROUTE_CALL) {
+		pp_tx_call(api, req, resp, pp_api_sql(d->file, d->name), n, args, d->status);
 		return;
-	body = pp_api_body(req, resp, fields, n);
-	if (body == NULL)
+	}
+	pp_tx_init(&tx);
+	if (d->flags & PP_ROUTE_ANYWHERE)
+		pp_tx_read_anywhere(&tx);
+	if (min_role != NULL)
+		pp_tx_guard(&tx, req->params[0], min_role);
+	pp_api_run_reply(api, req, resp, &tx,
+			 pp_tx_add(&tx, pp_api_sql(d->file, d->name), n, args[0], args[1], args[2],
+				   args[3], args[4]),
+			 d->status);
+}
+
+void pp_api_run_sql_route(pp_api *api, pp_http_req *req, pp_http_resp *resp,
+			  const pp_api_route_sql *d)
+{
+	const char *version;
+	char vbuf[16];
+	json_t *body;
+
+	if (pp_api_route_check(req, resp, d, vbuf, &version, &body) != 0)
 		return;
 	json_decref(body);
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], min_role);
-	pp_api_run_reply(api, req, resp, &tx, pp_tx_add(&tx, sql, 2, req->params[0], req->body),
-			 201);
+	pp_api_route_run(api, req, resp, d, d->min_role, version);
 }
 
 void pp_api_reply_page(pp_http_req *req, pp_http_resp *resp, const PGresult *res, const char *plain)

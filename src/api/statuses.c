@@ -9,18 +9,19 @@
 #include "api/input.h"
 #include "api/sql.h"
 
-static const char *const no_params[] = {NULL};
 static const char *const categories[] = {"todo", "active", "done", "cancelled", NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+static const pp_api_route_sql list = {.file = "statuses.sql",
+				      .name = "statuses_list",
+				      .status = 200,
+				      .flags = PP_ROUTE_CALL,
+				      .args = {PP_ARG_P0}};
+
 void pp_api_statuses_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *args[1] = {req->params[0]};
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_call(ctx, req, resp, pp_api_sql("statuses.sql", "statuses_list"), 1, args, 200);
+	pp_api_run_sql_route(ctx, req, resp, &list);
 }
 
 static const pp_field add_fields[] = {
@@ -30,10 +31,17 @@ static const pp_field add_fields[] = {
 	PP_FIELD_INT("position", 0, 0, 1000000),
 };
 
+static const pp_api_route_sql add = {.file = "statuses.sql",
+				     .name = "status_add",
+				     .min_role = "maintainer",
+				     .status = 201,
+				     .fields = add_fields,
+				     .n_fields = N(add_fields),
+				     .args = {PP_ARG_P0, PP_ARG_BODY}};
+
 void pp_api_status_add(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_api_create(ctx, req, resp, add_fields, N(add_fields), "maintainer",
-		      pp_api_sql("statuses.sql", "status_add"));
+	pp_api_run_sql_route(ctx, req, resp, &add);
 }
 
 static const pp_field patch_fields[] = {
@@ -41,21 +49,15 @@ static const pp_field patch_fields[] = {
 	PP_FIELD_INT("position", 0, 0, 1000000),
 };
 
+static const pp_api_route_sql patch = {.file = "statuses.sql",
+				       .name = "status_patch",
+				       .min_role = "maintainer",
+				       .status = 200,
+				       .fields = patch_fields,
+				       .n_fields = N(patch_fields),
+				       .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY}};
+
 void pp_api_status_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	json_t *body;
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	body = pp_api_body(req, resp, patch_fields, N(patch_fields));
-	if (body == NULL)
-		return;
-	json_decref(body);
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "maintainer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("statuses.sql", "status_patch"), 3,
-				   req->params[0], req->params[1], req->body),
-			 200);
+	pp_api_run_sql_route(ctx, req, resp, &patch);
 }

@@ -8,7 +8,6 @@
 #include "api/input.h"
 #include "api/sql.h"
 
-static const char *const no_params[] = {NULL};
 static const char *const priorities[] = {"critical", "high", "medium", "low", NULL};
 
 #define STORY_VALUE_FIELDS(title_flags)                                                            \
@@ -45,62 +44,58 @@ static const pp_field patch_fields[] = {
 
 /* ---- POST /v1/projects/{project}/stories ---- */
 
+static const pp_api_route_sql create = {.file = "stories.sql",
+					.name = "story_create",
+					.min_role = "developer",
+					.status = 201,
+					.fields = create_fields,
+					.n_fields = N(create_fields),
+					.args = {PP_ARG_P0, PP_ARG_BODY}};
+
 void pp_api_story_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	pp_api_create(ctx, req, resp, create_fields, N(create_fields), "developer",
-		      pp_api_sql("stories.sql", "story_create"));
+	pp_api_run_sql_route(ctx, req, resp, &create);
 }
 
 /* ---- GET /v1/projects/{project}/stories/{story} ---- */
 
+static const pp_api_route_sql get = {.file = "stories.sql",
+				     .name = "story_get",
+				     .status = 200,
+				     .flags = PP_ROUTE_CALL,
+				     .args = {PP_ARG_P0, PP_ARG_P1}};
+
 void pp_api_story_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *args[2] = {req->params[0], req->params[1]};
-
-	if (pp_api_query_known(req, resp, no_params) != 0)
-		return;
-	pp_tx_call(ctx, req, resp, pp_api_sql("stories.sql", "story_get"), 2, args, 200);
+	pp_api_run_sql_route(ctx, req, resp, &get);
 }
 
 /* ---- PATCH /v1/projects/{project}/stories/{story} ---- */
 
+static const pp_api_route_sql patch = {.file = "stories.sql",
+				       .name = "story_patch",
+				       .min_role = "developer",
+				       .status = 200,
+				       .flags = PP_ROUTE_IF_MATCH,
+				       .fields = patch_fields,
+				       .n_fields = N(patch_fields),
+				       .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION}};
+
 void pp_api_story_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *version;
-	char vbuf[16];
-	json_t *body;
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0 ||
-	    pp_api_if_match(req, resp, vbuf, &version) != 0)
-		return;
-	body = pp_api_body(req, resp, patch_fields, N(patch_fields));
-	if (body == NULL)
-		return;
-	json_decref(body);
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "developer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("stories.sql", "story_patch"), 4, req->params[0],
-				   req->params[1], req->body, version),
-			 200);
+	pp_api_run_sql_route(ctx, req, resp, &patch);
 }
 
 /* ---- DELETE /v1/projects/{project}/stories/{story} ---- */
 
+static const pp_api_route_sql archive = {.file = "stories.sql",
+					 .name = "story_archive",
+					 .min_role = "developer",
+					 .status = 204,
+					 .flags = PP_ROUTE_IF_MATCH,
+					 .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_VERSION}};
+
 void pp_api_story_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *version;
-	char vbuf[16];
-	pp_tx tx;
-
-	if (pp_api_query_known(req, resp, no_params) != 0 ||
-	    pp_api_if_match(req, resp, vbuf, &version) != 0)
-		return;
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "developer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("stories.sql", "story_archive"), 3,
-				   req->params[0], req->params[1], version),
-			 204);
+	pp_api_run_sql_route(ctx, req, resp, &archive);
 }

@@ -8,8 +8,6 @@
 #include "api/input.h"
 #include "api/sql.h"
 
-static const char *const no_params[] = {NULL};
-
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- transitions ---- */
@@ -20,6 +18,10 @@ static const pp_field transition_fields[] = {
 	PP_FIELD("force", PP_F_BOOL, 0),
 };
 
+/* Its checks; the statements are below. */
+static const pp_api_route_sql transition = {
+	.flags = PP_ROUTE_IF_MATCH, .fields = transition_fields, .n_fields = N(transition_fields)};
+
 void pp_api_story_transition(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
 	const char *version, *note;
@@ -28,11 +30,7 @@ void pp_api_story_transition(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	int force, i;
 	pp_tx tx;
 
-	if (pp_api_query_known(req, resp, no_params) != 0 ||
-	    pp_api_if_match(req, resp, vbuf, &version) != 0)
-		return;
-	body = pp_api_body(req, resp, transition_fields, N(transition_fields));
-	if (body == NULL)
+	if (pp_api_route_check(req, resp, &transition, vbuf, &version, &body) != 0)
 		return;
 	force = json_is_true(json_object_get(body, "force"));
 	note = json_string_value(json_object_get(body, "note"));
@@ -56,19 +54,23 @@ static const pp_field move_fields[] = {
 	PP_FIELD("rank", PP_F_NUMBER, 0),
 };
 
+static const pp_api_route_sql move = {.file = "stories.sql",
+				      .name = "story_move",
+				      .min_role = "developer",
+				      .status = 200,
+				      .flags = PP_ROUTE_IF_MATCH,
+				      .fields = move_fields,
+				      .n_fields = N(move_fields),
+				      .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION}};
+
 void pp_api_story_move(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
 	const char *version;
 	char vbuf[16];
 	json_t *body;
-	pp_tx tx;
 	int anchors;
 
-	if (pp_api_query_known(req, resp, no_params) != 0 ||
-	    pp_api_if_match(req, resp, vbuf, &version) != 0)
-		return;
-	body = pp_api_body(req, resp, move_fields, N(move_fields));
-	if (body == NULL)
+	if (pp_api_route_check(req, resp, &move, vbuf, &version, &body) != 0)
 		return;
 	anchors = pp_api_has(body, "before") + pp_api_has(body, "after") + pp_api_has(body, "rank");
 	json_decref(body);
@@ -76,10 +78,5 @@ void pp_api_story_move(void *ctx, pp_http_req *req, pp_http_resp *resp)
 		pp_api_bad(req, resp, 422, NULL, "give at most one of before, after and rank");
 		return;
 	}
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], "developer");
-	pp_api_run_reply(ctx, req, resp, &tx,
-			 pp_tx_add(&tx, pp_api_sql("stories.sql", "story_move"), 4, req->params[0],
-				   req->params[1], req->body, version),
-			 200);
+	pp_api_route_run(ctx, req, resp, &move, move.min_role, version);
 }
