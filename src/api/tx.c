@@ -322,9 +322,11 @@ void pp_tx_read_anywhere(pp_tx *tx)
 
 /*
  * Whether a failure on the standby is worth the primary's try: 0 no (the
- * answer stands), 1 the standby is unreachable or the connection was lost,
- * 2 the standby refused for a reason of its own (a conflict with recovery,
- * too many connections, its pool exhausted, ...).
+ * answer stands), 1 the standby is unreachable or going away (the connection
+ * was lost; class 08, or 57P01-57P04: shut down, crashed, starting up,
+ * database dropped), so reads leave it at once rather than at the next
+ * probe; 2 the standby refused for a reason of its own (a conflict with
+ * recovery, too many connections, its pool exhausted, ...).
  */
 static int standby_fault(pp_rc rc, int lost, const PGresult *failed)
 {
@@ -332,11 +334,12 @@ static int standby_fault(pp_rc rc, int lost, const PGresult *failed)
 
 	if (lost || rc == PP_ECONNECT || rc == PP_EUNAVAIL)
 		return 1;
+	if (st != NULL && (strncmp(st, "08", 2) == 0 || strncmp(st, "57P", 3) == 0))
+		return 1;
 	if (rc == PP_ETIMEDOUT)
 		return 2;
 	if (st != NULL &&
-	    (strncmp(st, "40", 2) == 0 || strncmp(st, "08", 2) == 0 || strncmp(st, "53", 2) == 0 ||
-	     strncmp(st, "57P", 3) == 0 || strcmp(st, "25006") == 0))
+	    (strncmp(st, "40", 2) == 0 || strncmp(st, "53", 2) == 0 || strcmp(st, "25006") == 0))
 		return 2;
 	return 0;
 }

@@ -202,6 +202,12 @@ api_fallback() {
 		expect "GET /v1/reports/status-summary with db-replica stopped" 200 "$status" ||
 			{ note "$body"; return 1; }
 	done
+	# A failed read marks the standby down at once, the probe within a
+	# second or two: wait for it rather than race it.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$(metric planpipe_read_standby_in_use)" = 0 ] && break
+		sleep 0.5
+	done
 	expect "planpipe_read_standby_in_use with db-replica stopped" 0 \
 		"$(metric planpipe_read_standby_in_use)" || return 1
 	fell=$(($(routed primary down | cut -d. -f1) + $(routed primary failed | cut -d. -f1) + \
