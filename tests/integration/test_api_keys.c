@@ -18,28 +18,12 @@ static const api_user users[] = {
 	{"admin", 1, &W.admin},
 };
 
-static int setup(void **state)
-{
-	static const api_step steps[] = {
-		{201, "POST", "/v1/projects", "{\"key\":\"ADH\",\"name\":\"Ad hoc\"}"},
-		{201, "POST", "/v1/projects/ADH/stories",
-		 "{\"key\":\"adh-001\",\"title\":\"Lower\"}"},
-		{201, "POST", "/v1/projects/ADH/stories",
-		 "{\"key\":\"ADH-002\",\"title\":\"Upper\"}"},
-	};
-
-	(void)state;
-	api_world_start(&W.srv, NULL, users);
-	api_steps(&W.srv, W.admin, steps);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_world_stop(&W.srv, users);
-	return 0;
-}
+static const api_step steps[] = {
+	{201, "POST", "/v1/projects", "{\"key\":\"ADH\",\"name\":\"Ad hoc\"}"},
+	{201, "POST", "/v1/projects/ADH/stories", "{\"key\":\"adh-001\",\"title\":\"Lower\"}"},
+	{201, "POST", "/v1/projects/ADH/stories", "{\"key\":\"ADH-002\",\"title\":\"Upper\"}"},
+};
+static const api_world fixture = {&W.srv, NULL, users, API_N(users), &W.admin, steps, API_N(steps)};
 
 /* GET, PATCH, transitions, history and dependencies: any case finds the story. */
 static void routes_find_keys_ignoring_case(void **state)
@@ -107,5 +91,5 @@ int main(void)
 		cmocka_unit_test(keys_shown_as_written),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return api_world_run(tests, &fixture);
 }
