@@ -281,12 +281,19 @@ static pp_rc status_key(pp_import_item *it, pp_story *s, const char *project_key
 	return PP_OK;
 }
 
+static const char *blob_hex(const pp_import_item *it, char hex[PP_GIT_OID_HEX_LEN + 1])
+{
+	pp_hex(it->blob, sizeof(it->blob), hex);
+	return hex;
+}
+
 /*
  * COPY pp_import_seen: every file, its blob, and its key when it parsed,
  * streamed.
  */
 static pp_rc send_seen(PGconn *conn, const pp_import_batch *b, pp_err *err)
 {
+	char hex[PP_GIT_OID_HEX_LEN + 1];
 	pp_import_copy c;
 	size_t i;
 	pp_rc rc = pp_import_copy_begin(&c, conn, "COPY pp_import_seen FROM STDIN", err);
@@ -297,7 +304,7 @@ static pp_rc send_seen(PGconn *conn, const pp_import_batch *b, pp_err *err)
 		const pp_import_item *it = &b->items[i];
 		rc = pp_import_copy_field(&c.rows, it->path);
 		if (rc == PP_OK && it->ok)
-			rc = pp_buf_printf(&c.rows, "\t%s\t", it->blob);
+			rc = pp_buf_printf(&c.rows, "\t%s\t", blob_hex(it, hex));
 		if (rc == PP_OK && it->ok)
 			rc = pp_import_copy_field(&c.rows, it->key);
 		if (rc == PP_OK)
@@ -401,6 +408,7 @@ static pp_rc send_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b
 		       const pp_git_history *h, PGresult *words, PGresult *workflow,
 		       dep_spool *spool, pp_import_result *res, size_t *n_rows, pp_err *err)
 {
+	char hex[PP_GIT_OID_HEX_LEN + 1];
 	pp_import_copy c;
 	size_t i;
 	pp_rc rc = pp_import_copy_begin(&c, conn, "COPY pp_import FROM STDIN", err);
@@ -435,7 +443,7 @@ static pp_rc send_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b
 					it->from_index);
 			rc = doc ? pp_import_copy_field(&c.rows, it->path) : PP_ENOMEM;
 			if (rc == PP_OK)
-				rc = pp_buf_printf(&c.rows, "\t%s\t", it->blob);
+				rc = pp_buf_printf(&c.rows, "\t%s\t", blob_hex(it, hex));
 			if (rc == PP_OK)
 				rc = pp_import_copy_field(&c.rows, doc);
 			if (rc == PP_OK)

@@ -26,7 +26,7 @@ typedef struct pp_import_item {
 	const char *path; /* relative to the imported directory (the batch's arena) */
 	const char *key;  /* the id it parsed to (the batch's arena); NULL until parsed */
 	pp_story *story;  /* the parsed story while it is kept: see pp_import_batch.lazy */
-	char blob[PP_GIT_OID_HEX_LEN + 1];
+	unsigned char blob[PP_GIT_OID_LEN]; /* its git blob id (pp_hex for the text) */
 	unsigned ok : 1;         /* read (and, when parsed, parsed), unique, not failed */
 	unsigned parsed : 1;     /* key is set; else the file is unchanged since the last import */
 	unsigned from_index : 1; /* the backlog index set its status or priority */

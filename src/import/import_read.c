@@ -181,7 +181,7 @@ pp_rc pp_import_read_file(const char *root, const char *rel, pp_import_batch *b,
 	}
 	res->files++;
 	it->path = rel;
-	pp_git_blob_id(data, len, it->blob);
+	pp_git_blob_oid(data, len, it->blob);
 	if (!b->lazy)
 		rc = parse_data(rel, data, len, b, it, res);
 	else
@@ -207,7 +207,8 @@ static pp_rc changed_meanwhile(pp_import_item *it, pp_import_result *res)
 pp_rc pp_import_parse_item(const char *root, pp_import_batch *b, pp_import_item *it,
 			   pp_import_result *res, pp_err *err)
 {
-	char full[PATH_MAX], blob[PP_GIT_OID_HEX_LEN + 1];
+	char full[PATH_MAX];
+	unsigned char blob[PP_GIT_OID_LEN];
 	char *data = NULL;
 	size_t len;
 	pp_err perr;
@@ -220,8 +221,8 @@ pp_rc pp_import_parse_item(const char *root, pp_import_batch *b, pp_import_item 
 		return rc;
 	}
 	if (rc == PP_OK)
-		pp_git_blob_id(data, len, blob);
-	if (rc != PP_OK || strcmp(blob, it->blob) != 0)
+		pp_git_blob_oid(data, len, blob);
+	if (rc != PP_OK || memcmp(blob, it->blob, sizeof(blob)) != 0)
 		rc = changed_meanwhile(it, res);
 	else
 		rc = parse_data(it->path, data, len, b, it, res);
@@ -234,7 +235,8 @@ pp_rc pp_import_parse_item(const char *root, pp_import_batch *b, pp_import_item 
 pp_rc pp_import_story_whole(const char *root, pp_import_item *it, pp_story **out,
 			    pp_import_result *res, pp_err *err)
 {
-	char full[PATH_MAX], blob[PP_GIT_OID_HEX_LEN + 1];
+	char full[PATH_MAX];
+	unsigned char blob[PP_GIT_OID_LEN];
 	char *data = NULL;
 	size_t len;
 	pp_story *s = calloc(1, sizeof(*s));
@@ -252,8 +254,8 @@ pp_rc pp_import_story_whole(const char *root, pp_import_item *it, pp_story **out
 		return rc;
 	}
 	if (rc == PP_OK)
-		pp_git_blob_id(data, len, blob);
-	if (rc != PP_OK || strcmp(blob, it->blob) != 0 ||
+		pp_git_blob_oid(data, len, blob);
+	if (rc != PP_OK || memcmp(blob, it->blob, sizeof(blob)) != 0 ||
 	    pp_story_parse(it->path, data, len, s, &perr) != PP_OK) {
 		free(data);
 		pp_story_free(s);
