@@ -1,7 +1,10 @@
+-- `planpipe backup` (src/db/backup.c): what the manifest says about the
+-- source, read in the snapshot that pg_dump shares.
 
 -- name: snapshot
 -- Everything the manifest says about the source, read in the snapshot.
--- TODO
+-- No parameters: the snapshot's name, the time (ISO and compact, UTC), the
+-- server's version as text and number, the database as JSON.
 SELECT pg_export_snapshot(),
        to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
        to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS"Z"'),
@@ -17,7 +20,7 @@ SELECT pg_export_snapshot(),
 -- The roles the database needs: owners of its objects, and roles named by
 -- its privileges and policies (pg_shdepend; the bootstrap superuser is never
 -- recorded there, hence the owner columns too).
--- TODO
+-- No parameters: one JSON object {owners, grantees}.
 WITH ns AS (SELECT oid FROM pg_namespace
              WHERE nspname <> 'information_schema' AND nspname !~ '^pg_'),
      db AS (SELECT oid FROM pg_database WHERE datname = current_database()),

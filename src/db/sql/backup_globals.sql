@@ -1,20 +1,23 @@
+-- globals.sql of a backup (src/db/backup_globals.c): the cluster's roles
+-- and memberships, and what a restore checks before it creates roles.
 
 -- name: authid
 -- With passwords (superuser only), else without: pg_roles shows them masked.
--- TODO
+-- No parameters.
 SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin,
        rolreplication, rolbypassrls, rolconnlimit, rolpassword, rolvaliduntil
   FROM pg_authid WHERE rolname !~ '^pg_' ORDER BY rolname COLLATE "C"
 
 -- name: roles_nopw
--- TODO
+-- The same as authid without pg_authid (a non-superuser): no passwords.
+-- No parameters.
 SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin,
        rolreplication, rolbypassrls, rolconnlimit, NULL, rolvaliduntil
   FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname COLLATE "C"
 
 -- name: members
 -- Memberships between roles that globals.sql holds.
--- TODO
+-- No parameters.
 SELECT g.rolname, m.rolname, a.admin_option
    FROM pg_auth_members a
    JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
@@ -25,7 +28,7 @@ SELECT g.rolname, m.rolname, a.admin_option
 -- name: roles
 -- Per role the manifest names: whether it exists, and whether the current
 -- role may make it an owner (superuser, or member of it).
--- TODO
+-- $1 the manifest's roles as JSON {owners, grantees}.
 SELECT r.name, r.kind, a.oid IS NOT NULL,
         coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)
         OR (a.oid IS NOT NULL AND (r.name = 'pg_database_owner'

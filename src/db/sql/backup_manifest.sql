@@ -1,7 +1,11 @@
+-- The manifest's statistics of a backup and of its verification
+-- (src/db/backup_manifest.c): per table its rows and checksum (built in C:
+-- the table is named at run time), per kind of object how many.
 
 -- name: session
 -- Every setting that changes how a value prints.
--- TODO
+-- Several statements in one text (run with PQexec, not prepared). No
+-- parameters.
 SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD';
   SET IntervalStyle = 'postgres'; SET extra_float_digits = 1;
   SET bytea_output = 'hex'; SET statement_timeout = 0;
@@ -9,7 +13,7 @@ SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD';
 
 -- name: tables
 -- The tables holding rows: leaves, user schemas, not an extension's own.
--- TODO
+-- Per table its quoted name and its columns' quoted names. No parameters.
 SELECT format('%I.%I', n.nspname, c.relname),
         coalesce((SELECT string_agg(format('%I', a.attname), ', '
                                     ORDER BY a.attname COLLATE "C")
@@ -25,7 +29,7 @@ SELECT format('%I.%I', n.nspname, c.relname),
 -- name: objects
 -- How many objects of each kind the schema holds: a restore that lost an
 -- index, a trigger or a policy differs here even when every row is there.
--- TODO
+-- No parameters: one JSON object, a count per kind.
 WITH ns AS (SELECT oid FROM pg_namespace
              WHERE nspname <> 'information_schema' AND nspname !~ '^pg_'),
      ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),

@@ -1,7 +1,11 @@
+-- `planpipe restore` (src/db/backup_restore.c), run on the maintenance
+-- database: the target, its sessions, the fresh database's progress. The
+-- CREATE, ALTER and DROP DATABASE statements are built in C: a utility
+-- statement takes no parameters, and the names are quoted in at run time.
 
 -- name: sessions
 -- Sessions that keep a database from being renamed (autovacuum gives way by itself).
--- TODO
+-- $1 the database: how many sessions, and who they are, as text.
 SELECT count(*), coalesce(string_agg(format('pid %s (%s)', pid,
           coalesce(nullif(application_name, ''), usename::text, backend_type)),
           ', ' ORDER BY pid), '')
@@ -10,14 +14,14 @@ SELECT count(*), coalesce(string_agg(format('pid %s (%s)', pid,
     AND backend_type NOT IN ('autovacuum worker', 'parallel worker')
 
 -- name: terminate
--- TODO
+-- Ends the sessions of database $1 (not our own): how many were signalled.
 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
   WHERE datname = $1 AND pid <> pg_backend_pid()
     AND backend_type NOT IN ('autovacuum worker', 'parallel worker')
 
 -- name: target
 -- Whether a database exists, whether we may replace it, and whether it takes connections.
--- TODO
+-- $1 the database: no row when it does not exist.
 SELECT d.datallowconn,
        coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)
        OR pg_has_role(current_user, d.datdba, 'MEMBER')

@@ -1,33 +1,38 @@
+-- `planpipe health` and the readiness probe (src/db/health.c, health.h).
+-- None takes parameters. Each check runs after SET LOCAL statement_timeout
+-- and lock_timeout in the same text (health.c's query), so that the server
+-- ends it at the deadline.
 
 -- name: ping
--- TODO
+-- The bare round trip (liveness).
 SELECT 1
 
 -- name: server
--- TODO
+-- In recovery, read-only, the server's version as text and as a number.
 SELECT pg_is_in_recovery(), current_setting('transaction_read_only'),
   current_setting('server_version'), current_setting('server_version_num')
 
 -- name: has_history
--- TODO
+-- Whether the migration history table exists.
 SELECT to_regclass('public.planpipe_schema_migrations') IS NOT NULL
 
 -- name: schema_version
--- TODO
+-- The highest applied migration (0: none).
 SELECT coalesce(max(version), 0) FROM public.planpipe_schema_migrations
 
 -- name: ready
--- TODO
+-- The readiness facts in one row: in recovery, transaction_read_only, the
+-- schema version. Fails with 42P01 on a database never migrated (health.h).
 SELECT pg_is_in_recovery(), current_setting('transaction_read_only'),
   coalesce((SELECT max(version) FROM public.planpipe_schema_migrations), 0)
 
 -- name: uptime
--- TODO
+-- Seconds since the server started.
 SELECT extract(epoch FROM now() - pg_postmaster_start_time())::float8
 
 -- name: connections
 -- Non-superusers can use max_connections less the reserved slots.
--- TODO
+-- Client sessions, max_connections, the slots reserved for superusers.
 SELECT count(*) FILTER (WHERE backend_type = 'client backend'),
        current_setting('max_connections')::int,
        current_setting('superuser_reserved_connections')::int
@@ -35,7 +40,8 @@ SELECT count(*) FILTER (WHERE backend_type = 'client backend'),
 
 -- name: oldest_xact
 -- Prepared transactions hold back vacuum just like open ones.
--- TODO
+-- The age in seconds of the oldest open or prepared transaction, and
+-- whether the role sees every session's (else others' show as NULL).
 SELECT greatest((SELECT extract(epoch FROM now() - min(xact_start))
               FROM pg_stat_activity
              WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'),
@@ -46,30 +52,31 @@ SELECT greatest((SELECT extract(epoch FROM now() - min(xact_start))
 
 -- name: wraparound
 -- The server stops assigning IDs at 2^31 less a safety margin.
--- TODO
+-- How far the oldest database is toward transaction ID wraparound, in percent.
 SELECT greatest(max(age(datfrozenxid)), max(mxid_age(datminmxid)))::float8
        / 2147483648 * 100
   FROM pg_database
 
 -- name: size
--- TODO
+-- The database's size in bytes.
 SELECT pg_database_size(current_database())::float8
 
 -- name: standby_lag
 -- When everything received is replayed, a standby is current however old the last commit.
--- TODO
+-- On a standby: bytes received but not replayed, and seconds behind.
 SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8,
   CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
        ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8
 
 -- name: replicas
--- TODO
+-- On a primary: standbys, the most bytes and seconds one is behind.
 SELECT count(*), coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)::float8,
        coalesce(max(extract(epoch FROM replay_lag)), 0)::float8
   FROM pg_stat_replication
 
 -- name: archiver
--- TODO
+-- archive_mode, failures, the last failed WAL file and time (UTC),
+-- and whether the last attempt failed.
 SELECT current_setting('archive_mode'), a.failed_count, coalesce(a.last_failed_wal, ''),
        coalesce(to_char(a.last_failed_time AT TIME ZONE 'UTC',
                         'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
@@ -80,7 +87,6 @@ SELECT current_setting('archive_mode'), a.failed_count, coalesce(a.last_failed_w
 -- name: partitions
 -- status_history's monthly partitions (migrations/0006): how many lie wholly
 -- ahead, whether one covers now, the default partition's name.
--- TODO
 SELECT to_regclass('public.status_history') IS NOT NULL,
        count(*) FILTER (WHERE b.lo > now()),
        count(*) FILTER (WHERE b.lo <= now() AND b.hi > now()),
