@@ -261,10 +261,10 @@ static void check_schema(run *x)
 	pp_rc rc;
 
 	pp_err_clear(&err);
-	rc = query(x, pp_db_sql("health.sql", "has_history"), &res, &err);
+	rc = query(x, pp_db_sql("migrate.sql", "has_history"), &res, &err);
 	if (rc == PP_OK && is_true(res, 0)) {
 		PQclear(res);
-		rc = query(x, pp_db_sql("health.sql", "schema_version"), &res, &err);
+		rc = query(x, pp_db_sql("migrate.sql", "db_version"), &res, &err);
 		if (rc == PP_OK)
 			have = (int)num(res, 0);
 	}

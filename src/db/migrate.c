@@ -66,9 +66,7 @@ int pp_mig_db_version(PGconn *conn, pp_err *err)
 
 	if (h <= 0)
 		return h;
-	if (pp_db_exec(conn,
-		       "SELECT coalesce(max(version), 0) FROM public.planpipe_schema_migrations",
-		       &res, err) != PP_OK)
+	if (pp_db_exec(conn, pp_db_sql("migrate.sql", "db_version"), &res, err) != PP_OK)
 		return -1;
 	v = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);

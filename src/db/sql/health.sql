@@ -1,7 +1,8 @@
 -- `planpipe health` and the readiness probe (src/db/health.c, health.h).
 -- None takes parameters. Each check runs after SET LOCAL statement_timeout
 -- and lock_timeout in the same text (health.c's query), so that the server
--- ends it at the deadline.
+-- ends it at the deadline. The schema's version is migrate.sql's has_history
+-- and db_version.
 
 -- name: ping
 -- The bare round trip (liveness).
@@ -11,14 +12,6 @@ SELECT 1
 -- In recovery, read-only, the server's version as text and as a number.
 SELECT pg_is_in_recovery(), current_setting('transaction_read_only'),
   current_setting('server_version'), current_setting('server_version_num')
-
--- name: has_history
--- Whether the migration history table exists.
-SELECT to_regclass('public.planpipe_schema_migrations') IS NOT NULL
-
--- name: schema_version
--- The highest applied migration (0: none).
-SELECT coalesce(max(version), 0) FROM public.planpipe_schema_migrations
 
 -- name: ready
 -- The readiness facts in one row: in recovery, transaction_read_only, the

@@ -29,6 +29,10 @@ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
 -- Whether the history table exists. No parameters.
 SELECT to_regclass('public.planpipe_schema_migrations') IS NOT NULL
 
+-- name: db_version
+-- The highest applied migration (0: none). No parameters.
+SELECT coalesce(max(version), 0) FROM public.planpipe_schema_migrations
+
 -- name: create_history
 -- The history table, created by the first run. No parameters.
 CREATE TABLE public.planpipe_schema_migrations (
