@@ -49,7 +49,7 @@ static void *must(void *p)
 static void die(const pp_sql_set *set, const char *file, const char *fmt, ...) PP_PRINTF(3, 4)
 	__attribute__((noreturn));
 
-/* The files are the build's own: a fault in them is the program's, found at start-up. */
+/* The files are the build's own: a fault is the program's, and the tests load every set. */
 static void die(const pp_sql_set *set, const char *file, const char *fmt, ...)
 {
 	va_list ap;

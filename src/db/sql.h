@@ -12,7 +12,8 @@
  * place when the set is loaded. A fragment may name other fragments of its
  * file in turn, up to PP_SQL_MAX_DEPTH deep; a cycle, a name with no block,
  * an unclosed "{{" or two blocks with one name abort with a message naming
- * the file, as a missing migration would: the files are the build's own.
+ * the file and the chain: the files are the build's own, and the unit tests
+ * and sql-prepare load every set, so that a fault fails there first.
  */
 #ifndef PP_DB_SQL_H
 #define PP_DB_SQL_H

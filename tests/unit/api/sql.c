@@ -53,6 +53,12 @@ static void fragments_are_expanded(void **state)
 	assert_true(strncmp(json, "json_build_object(", 18) == 0);
 	assert_non_null(strstr(pp_api_sql("stories.sql", "stories_list"),
 			       pp_api_sql_fragment("stories.sql", "story_fields")));
+	/* story_answer names story_fields: statements get both, expanded. */
+	assert_null(strstr(pp_api_sql_fragment("stories.sql", "story_answer"), "{{"));
+	assert_non_null(strstr(pp_api_sql_fragment("stories.sql", "story_answer"),
+			       pp_api_sql_fragment("stories.sql", "story_fields")));
+	assert_non_null(strstr(pp_api_sql("stories.sql", "story_move"),
+			       pp_api_sql_fragment("stories.sql", "story_answer")));
 }
 
 /* Every statement, one by one: the loader lost none and left no mark in a text. */
