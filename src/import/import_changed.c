@@ -12,35 +12,10 @@
 
 #include "db/conn.h"
 #include "import/import_int.h"
+#include "import/sql.h"
 
-/*
- * The files that changed since the last import (or are new, archived, or
- * carry the backlog index's status or priority: the upsert decides those),
- * and, not changed, those with references still unresolved. The key is
- * compared when the file was parsed before (a backlog index); otherwise a
- * file with the same path and blob id holds the same key.
- */
-static const char sql_changed[] =
-	"SELECT v.path, v.from_index OR s.id IS NULL OR s.source_blob_id IS DISTINCT FROM v.blob"
-	"    OR s.archived_at IS NOT NULL OR lower(s.key) <> lower(v.key)"
-	"  FROM pp_import_seen v"
-	"  LEFT JOIN stories s ON s.project_id = $1 AND s.source_path IS NOT NULL"
-	"   AND s.source_path = v.path"
-	" WHERE v.blob IS NOT NULL AND (v.from_index OR s.id IS NULL"
-	"    OR s.source_blob_id IS DISTINCT FROM v.blob OR s.archived_at IS NOT NULL"
-	"    OR lower(s.key) <> lower(v.key)"
-	"    OR EXISTS (SELECT FROM story_dependency_refs r WHERE r.story_id = s.id))";
-
-/*
- * The files of the tree, not parsed, whose story's key (ignoring case) a
- * parsed file uses at another path: they are parsed too, so that the
- * duplicate is reported as when every file is read (the first by path wins).
- */
-static const char sql_key_owners[] =
-	"SELECT DISTINCT v.path FROM pp_import_keys k"
-	"  JOIN stories s ON s.project_id = $1 AND lower(s.key) = lower(k.key)"
-	"   AND s.source_path IS DISTINCT FROM k.path"
-	"  JOIN pp_import_seen v ON v.path = s.source_path";
+/* This file's statements: src/import/sql/changed.sql. */
+#define SQL(name) pp_import_sql("changed.sql", (name))
 
 static int item_by_path(const void *key, const void *elem)
 {
@@ -59,13 +34,13 @@ static pp_rc mark_changed(PGconn *conn, const char *project_id, pp_import_batch 
 	pp_rc rc = PP_OK;
 
 	/* A row at a time: a first import of a million files gets a million rows. */
-	if (!PQsendQueryParams(conn, sql_changed, 1, NULL, &project_id, NULL, NULL, 0) ||
+	if (!PQsendQueryParams(conn, SQL("changed"), 1, NULL, &project_id, NULL, NULL, 0) ||
 	    !PQsetSingleRowMode(conn))
-		return pp_db_err(err, conn, NULL, sql_changed);
+		return pp_db_err(err, conn, NULL, SQL("changed"));
 	while ((r = PQgetResult(conn)) != NULL) {
 		ExecStatusType st = PQresultStatus(r);
 		if (rc == PP_OK && st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK)
-			rc = pp_db_err(err, conn, r, sql_changed);
+			rc = pp_db_err(err, conn, r, SQL("changed"));
 		if (rc == PP_OK && st == PGRES_SINGLE_TUPLE) {
 			it = bsearch(PQgetvalue(r, 0, 0), b->items, b->n, sizeof(*b->items),
 				     item_by_path);
@@ -112,7 +87,7 @@ static pp_rc send_keys(PGconn *conn, const pp_import_batch *b, size_t *n, pp_err
 		;
 	if (i == b->n)
 		return PP_OK;
-	if ((rc = pp_import_copy_begin(&c, conn, "COPY pp_import_keys FROM STDIN", err)) != PP_OK)
+	if ((rc = pp_import_copy_begin(&c, conn, SQL("copy_keys"), err)) != PP_OK)
 		return rc;
 	for (; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
@@ -147,7 +122,7 @@ pp_rc pp_import_parse_changed(PGconn *conn, const pp_import_opts *o, const char 
 	if (rc == PP_OK)
 		rc = send_keys(conn, b, &n_keys, err);
 	if (rc == PP_OK && n_keys > 0)
-		rc = pp_db_execp(conn, sql_key_owners, 1, &project_id, &r, err);
+		rc = pp_db_execp(conn, SQL("key_owners"), 1, &project_id, &r, err);
 	if (rc == PP_OK && r != NULL)
 		rc = parse_marked(o, b, r, res, err);
 	PQclear(r);

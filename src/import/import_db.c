@@ -15,135 +15,10 @@
 #include "db/conn.h"
 #include "import/git_history.h"
 #include "import/import_int.h"
+#include "import/sql.h"
 
-static const char sql_setup[] =
-	"SELECT set_config('planpipe.source', 'import', true);"
-	"CREATE TEMP TABLE pp_import (path text PRIMARY KEY, blob text NOT NULL,"
-	"  doc jsonb NOT NULL) WITH (toast_tuple_target = 8160) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_seen (path text PRIMARY KEY, blob text, key text,"
-	"  from_index boolean) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_deps (path text NOT NULL, project_key text,"
-	"  story_key text NOT NULL, line int, col int) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_changed (id bigint PRIMARY KEY, path text NOT NULL,"
-	"  inserted boolean NOT NULL) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_res (j serial, story_id bigint NOT NULL,"
-	"  project_key text NOT NULL, story_key text NOT NULL, path text NOT NULL, line int, col int,"
-	"  target bigint, ref boolean NOT NULL, cyc int, chain text) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_keys (path text NOT NULL, key text NOT NULL) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_words_in (word text NOT NULL) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_words (word text PRIMARY KEY, key text) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_lifecycle (story_id bigint PRIMARY KEY) ON COMMIT DROP;"
-	"CREATE TEMP TABLE pp_import_git (path text NOT NULL, seq int NOT NULL, commit_id text NOT NULL,"
-	"  changed_at timestamptz NOT NULL, actor text, word text NOT NULL) ON COMMIT DROP";
-
-static const char sql_project_create[] =
-	"INSERT INTO projects (key, name) VALUES ($1, $1) ON CONFLICT (key) DO NOTHING RETURNING id";
-
-/*
- * Imports of one project take turns. A transaction-level advisory lock
- * rather than a row lock: an unchanged import must not write even a lock
- * into the project's row.
- */
-static const char sql_project_lock[] =
-	"SELECT p.id, pg_advisory_xact_lock(1886154352, 100 + (p.id % 1000000000)::int)"
-	"  FROM projects p WHERE p.key = $1";
-
-/* Only fields given are set; the skip_noop trigger makes an unchanged update write nothing. */
-static const char sql_project_git[] =
-	"UPDATE projects SET git_remote_url = coalesce($2, git_remote_url),"
-	"  git_submodule_path = coalesce($3, git_submodule_path),"
-	"  git_default_branch = coalesce($4, git_default_branch)"
-	" WHERE id = $1 AND (git_remote_url IS DISTINCT FROM coalesce($2, git_remote_url)"
-	"  OR git_submodule_path IS DISTINCT FROM coalesce($3, git_submodule_path)"
-	"  OR git_default_branch IS DISTINCT FROM coalesce($4, git_default_branch))";
-
-static const char sql_backlog_find[] =
-	"SELECT id FROM backlogs WHERE project_id = $1 AND archived_at IS NULL"
-	"   AND ($2::text IS NULL OR name = $2) ORDER BY position, id LIMIT 1";
-static const char sql_backlog_create[] =
-	"INSERT INTO backlogs (project_id, name) VALUES ($1, coalesce($2, 'Backlog')) RETURNING id";
-
-/* Every status word of the batch (files, index, git history) as the project's status key. */
-static const char sql_words_distinct[] =
-	"INSERT INTO pp_import_words (word) SELECT DISTINCT word FROM pp_import_words_in";
-static const char sql_words_resolve[] =
-	"UPDATE pp_import_words SET key = planpipe_resolve_status($1, word) RETURNING word, key";
-
-static const char sql_workflow[] =
-	"SELECT string_agg(status, ', ' ORDER BY position, status) FROM project_statuses"
-	" WHERE project_id = $1";
-
-/*
- * The set-based upsert. A story whose file (path and git blob id) is the
- * same as last time is not touched at all; one that comes back after --prune
- * archived it is restored. $3 limits it to one file (the per-file fallback).
- */
-static const char sql_upsert[] =
-	"WITH src AS ("
-	"  SELECT i.path, i.blob, d.* FROM pp_import i CROSS JOIN LATERAL jsonb_to_record(i.doc) AS"
-	"    d(key text, title text, status text, priority text, priority_rank int,"
-	"      estimate_points numeric, estimate_raw text, epic text, owner text, author text,"
-	"      branch_name text, created timestamptz, git_created timestamptz,"
-	"      last_updated timestamptz, labels text[], metadata jsonb, body text,"
-	"      checklist_total int, checklist_done int, from_index boolean)"
-	"  WHERE $3::text IS NULL OR i.path = $3"
-	/* A new story goes at the end of the backlog, in path order: given here, the
-	 * stories_20_write trigger does not look for the backlog's end once a row. */
-	"), ranked AS ("
-	"  SELECT src.*, (SELECT coalesce(max(rank), 0) FROM stories WHERE backlog_id = $2)"
-	"    + row_number() OVER (ORDER BY path) AS rank FROM src"
-	"), up AS ("
-	"  INSERT INTO stories AS s (project_id, backlog_id, key, title, status, priority,"
-	"    priority_rank, estimate_points, estimate_raw, epic, owner, author, branch_name,"
-	"    labels, metadata, body, checklist_total, checklist_done, source_path,"
-	"    source_blob_id, created_at, last_updated, rank)"
-	"  SELECT $1, $2, key, title, coalesce(status, 'draft'), coalesce(priority, 'medium'),"
-	"    priority_rank, estimate_points, estimate_raw, epic, owner, author, branch_name,"
-	"    labels, metadata, body, checklist_total, checklist_done, path, blob,"
-	"    coalesce(git_created, created, now()), last_updated, rank"
-	"  FROM ranked ORDER BY path"
-	"  ON CONFLICT (lower(key), project_id) DO UPDATE SET key = excluded.key,"
-	"    title = excluded.title, status = excluded.status, priority = excluded.priority,"
-	"    priority_rank = excluded.priority_rank, last_updated = excluded.last_updated,"
-	"    estimate_points = excluded.estimate_points, estimate_raw = excluded.estimate_raw,"
-	"    epic = excluded.epic, owner = excluded.owner, author = excluded.author,"
-	"    branch_name = excluded.branch_name, labels = excluded.labels,"
-	"    metadata = excluded.metadata, body = excluded.body,"
-	"    checklist_total = excluded.checklist_total, checklist_done = excluded.checklist_done,"
-	"    source_path = excluded.source_path, source_blob_id = excluded.source_blob_id,"
-	"    archived_at = NULL"
-	"  WHERE s.source_blob_id IS DISTINCT FROM excluded.source_blob_id"
-	"     OR s.source_path IS DISTINCT FROM excluded.source_path OR s.archived_at IS NOT NULL"
-	"     OR ((SELECT x.from_index FROM src x WHERE x.path = excluded.source_path)"
-	"         AND (s.status, s.priority, s.priority_rank)"
-	"             IS DISTINCT FROM (excluded.status, excluded.priority, excluded.priority_rank))"
-	"  RETURNING s.id, s.source_path, s.xmax = 0"
-	") INSERT INTO pp_import_changed SELECT * FROM up";
-
-/*
- * An imported key <prefix>-<n> raises the project's key counter to n
- * (planpipe_stories_key, 0004), one row update per story, all on the same
- * row. Raised once to the batch's highest number first, each of those
- * finds nothing to do.
- */
-static const char sql_counter_raise[] =
-	"UPDATE story_key_counters c SET last_number = m.n"
-	"  FROM (SELECT max(planpipe_story_key_number(p.story_key_prefix, i.doc->>'key')) AS n"
-	"          FROM pp_import i, projects p WHERE p.id = $1) m"
-	" WHERE c.project_id = $1 AND c.last_number < m.n";
-
-static const char sql_prune[] =
-	"UPDATE stories s SET archived_at = now()"
-	" WHERE s.project_id = $1 AND s.archived_at IS NULL AND s.source_path IS NOT NULL"
-	"   AND NOT EXISTS (SELECT 1 FROM pp_import_seen v WHERE v.path = s.source_path)";
-
-static const char sql_counts[] =
-	"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
-	"  FROM pp_import_changed";
-
-static const char sql_commit_sync[] =
-	"UPDATE projects SET git_last_synced_commit = $2, git_last_synced_at = now()"
-	" WHERE id = $1 AND git_last_synced_commit IS DISTINCT FROM $2";
+/* This file's statements: src/import/sql/import.sql. */
+#define SQL(name) pp_import_sql("import.sql", (name))
 
 static json_t *str_or_null(const char *s)
 {
@@ -151,7 +26,7 @@ static json_t *str_or_null(const char *s)
 }
 
 /*
- * One story as the JSON document sql_upsert reads with jsonb_to_record;
+ * One story as the JSON document SQL("upsert") reads with jsonb_to_record;
  * git_created (the time of the commit that added the file) may be NULL.
  */
 static char *story_doc(const pp_story *s, const char *git_created, int from_index)
@@ -235,13 +110,13 @@ static pp_rc resolve_statuses(PGconn *conn, const char *project_id, pp_import_ba
 		rc = pp_err_set(err, rc, "out of memory collecting status words");
 		goto out;
 	}
-	rc = pp_import_copy_in(conn, "COPY pp_import_words_in FROM STDIN", &rows, err);
+	rc = pp_import_copy_in(conn, SQL("copy_words"), &rows, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, sql_words_distinct, NULL, err);
+		rc = pp_db_exec(conn, SQL("words_distinct"), NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_execp(conn, sql_words_resolve, 1, p, words, err);
+		rc = pp_db_execp(conn, SQL("words_resolve"), 1, p, words, err);
 	if (rc == PP_OK)
-		rc = pp_db_execp(conn, sql_workflow, 1, p, workflow, err);
+		rc = pp_db_execp(conn, SQL("workflow"), 1, p, workflow, err);
 out:
 	pp_buf_free(&rows);
 	return rc;
@@ -296,7 +171,7 @@ static pp_rc send_seen(PGconn *conn, const pp_import_batch *b, pp_err *err)
 	char hex[PP_GIT_OID_HEX_LEN + 1];
 	pp_import_copy c;
 	size_t i;
-	pp_rc rc = pp_import_copy_begin(&c, conn, "COPY pp_import_seen FROM STDIN", err);
+	pp_rc rc = pp_import_copy_begin(&c, conn, SQL("copy_seen"), err);
 
 	if (rc != PP_OK)
 		return rc;
@@ -370,7 +245,7 @@ static pp_rc spool_write(dep_spool *d, int all, pp_err *err)
 /* COPY pp_import_deps from the spool, in chunks. */
 static pp_rc send_deps(PGconn *conn, dep_spool *d, pp_err *err)
 {
-	static const char sql[] = "COPY pp_import_deps FROM STDIN";
+	const char *sql = SQL("copy_deps");
 	pp_import_copy c;
 	char *chunk;
 	size_t got;
@@ -411,7 +286,7 @@ static pp_rc send_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b
 	char hex[PP_GIT_OID_HEX_LEN + 1];
 	pp_import_copy c;
 	size_t i;
-	pp_rc rc = pp_import_copy_begin(&c, conn, "COPY pp_import FROM STDIN", err);
+	pp_rc rc = pp_import_copy_begin(&c, conn, SQL("copy_rows"), err);
 
 	*n_rows = 0;
 	if (rc != PP_OK)
@@ -465,14 +340,14 @@ static pp_rc send_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b
 /* Runs sql with params inside a savepoint; on failure rolls back to it and fills err. */
 static pp_rc guarded(PGconn *conn, const char *sql, int n, const char *const *p, pp_err *err)
 {
-	pp_rc rc = pp_db_exec(conn, "SAVEPOINT pp_import", NULL, err);
+	pp_rc rc = pp_db_exec(conn, SQL("savepoint"), NULL, err);
 
 	if (rc == PP_OK)
 		rc = pp_db_execp(conn, sql, n, p, NULL, err);
 	if (rc == PP_OK)
-		return pp_db_exec(conn, "RELEASE SAVEPOINT pp_import", NULL, err);
-	pp_db_exec_quiet(conn, "ROLLBACK TO SAVEPOINT pp_import");
-	pp_db_exec_quiet(conn, "RELEASE SAVEPOINT pp_import");
+		return pp_db_exec(conn, SQL("release"), NULL, err);
+	pp_db_exec_quiet(conn, SQL("rollback_to"));
+	pp_db_exec_quiet(conn, SQL("release"));
 	return rc;
 }
 
@@ -489,7 +364,7 @@ static pp_rc upsert(PGconn *conn, const char *project_id, const char *backlog_id
 	size_t i;
 	pp_rc rc;
 
-	rc = guarded(conn, sql_upsert, 3, p, err);
+	rc = guarded(conn, SQL("upsert"), 3, p, err);
 	if (rc != PP_EDB)
 		return rc;
 	for (i = 0; i < b->n; i++) {
@@ -497,7 +372,7 @@ static pp_rc upsert(PGconn *conn, const char *project_id, const char *backlog_id
 			continue;
 		p[2] = b->items[i].path;
 		pp_err_clear(&one);
-		rc = guarded(conn, sql_upsert, 3, p, &one);
+		rc = guarded(conn, SQL("upsert"), 3, p, &one);
 		if (rc == PP_EDB) {
 			b->items[i].ok = 0;
 			res->failed++;
@@ -543,27 +418,27 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	memset(&deps, 0, sizeof(deps));
 	/* A chunk, and room for the one story's rows that pass it. */
 	pp_buf_init(&deps.buf, (size_t)64 << 20);
-	rc = pp_db_exec(conn, sql_setup, NULL, err);
+	rc = pp_db_exec(conn, SQL("setup"), NULL, err);
 	p[0] = o->project;
 	if (rc == PP_OK)
-		rc = pp_import_one_value(conn, sql_project_create, 1, p, created, sizeof(created),
-					 err);
+		rc = pp_import_one_value(conn, SQL("project_create"), 1, p, created,
+					 sizeof(created), err);
 	res->project_created = created[0] != '\0';
 	if (rc == PP_OK)
-		rc = pp_import_one_value(conn, sql_project_lock, 1, p, project_id,
+		rc = pp_import_one_value(conn, SQL("project_lock"), 1, p, project_id,
 					 sizeof(project_id), err);
 	p[0] = project_id;
 	p[1] = o->git_remote_url;
 	p[2] = o->git_submodule_path;
 	p[3] = o->git_branch;
 	if (rc == PP_OK && (o->git_remote_url || o->git_submodule_path || o->git_branch))
-		rc = pp_db_execp(conn, sql_project_git, 4, p, NULL, err);
+		rc = pp_db_execp(conn, SQL("project_git"), 4, p, NULL, err);
 	p[1] = o->backlog;
 	if (rc == PP_OK)
-		rc = pp_import_one_value(conn, sql_backlog_find, 2, p, backlog_id,
+		rc = pp_import_one_value(conn, SQL("backlog_find"), 2, p, backlog_id,
 					 sizeof(backlog_id), err);
 	if (rc == PP_OK && !backlog_id[0])
-		rc = pp_import_one_value(conn, sql_backlog_create, 2, p, backlog_id,
+		rc = pp_import_one_value(conn, SQL("backlog_create"), 2, p, backlog_id,
 					 sizeof(backlog_id), err);
 	if (rc == PP_OK && !o->no_history)
 		rc = pp_import_read_history(conn, o, project_id, &h, &have_history, res, err);
@@ -576,8 +451,7 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		rc = resolve_statuses(conn, project_id, b, have_history ? &h : NULL, &words,
 				      &workflow, err);
 	if (rc == PP_OK && have_history)
-		rc = pp_db_exec(conn, "SELECT set_config('planpipe.history', 'external', true)",
-				NULL, err);
+		rc = pp_db_exec(conn, SQL("history_external"), NULL, err);
 	if (rc == PP_OK)
 		rc = send_rows(conn, o, b, have_history ? &h : NULL, words, workflow, &deps, res,
 			       &n_rows, err);
@@ -586,25 +460,25 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	p[0] = project_id;
 	/* Only a speed-up: a role that may not touch the counter leaves it to the trigger. */
 	if (rc == PP_OK && n_rows > 0)
-		(void)guarded(conn, sql_counter_raise, 1, p, &one);
+		(void)guarded(conn, SQL("counter_raise"), 1, p, &one);
 	if (rc == PP_OK && n_rows > 0)
 		rc = upsert(conn, project_id, backlog_id, b, res, err);
 	if (rc == PP_OK && have_history)
 		rc = pp_import_write_history(conn, project_id, b, &h, words, res, err);
 	if (rc == PP_OK && have_history)
-		rc = pp_db_exec(conn, "SELECT set_config('planpipe.history', '', true)", NULL, err);
+		rc = pp_db_exec(conn, SQL("history_end"), NULL, err);
 	if (rc == PP_OK)
 		rc = pp_import_link(conn, project_id, o->project, res, err);
 	if (rc == PP_OK && o->prune) {
-		archived = count_of(conn, sql_prune, 1, p, err);
+		archived = count_of(conn, SQL("prune"), 1, p, err);
 		rc = archived < 0 ? PP_EDB : PP_OK;
 		res->archived = archived < 0 ? 0 : (size_t)archived;
 	}
 	pp_import_git_head(o->path, res->commit);
 	p[1] = res->commit;
 	if (rc == PP_OK && res->commit[0])
-		rc = pp_db_execp(conn, sql_commit_sync, 2, p, NULL, err);
-	if (rc == PP_OK && (rc = pp_db_exec(conn, sql_counts, &r, err)) == PP_OK) {
+		rc = pp_db_execp(conn, SQL("commit_sync"), 2, p, NULL, err);
+	if (rc == PP_OK && (rc = pp_db_exec(conn, SQL("counts"), &r, err)) == PP_OK) {
 		res->created = strtoul(PQgetvalue(r, 0, 0), NULL, 10);
 		res->updated = strtoul(PQgetvalue(r, 0, 1), NULL, 10);
 		PQclear(r);
@@ -647,21 +521,21 @@ pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp
 	notice_ctx nc = {res};
 	PQnoticeReceiver old = PQsetNoticeReceiver(conn, on_notice, &nc);
 	void *old_arg = NULL;
-	pp_rc rc = pp_db_exec(conn, "BEGIN", NULL, err);
+	pp_rc rc = pp_db_exec(conn, SQL("begin"), NULL, err);
 
 	/* Only warnings and worse: the notices of CREATE ... IF NOT EXISTS and the like are noise.
 	 */
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, "SET LOCAL client_min_messages = warning", NULL, err);
+		rc = pp_db_exec(conn, SQL("quiet"), NULL, err);
 	if (rc == PP_OK)
 		rc = in_transaction(conn, o, b, res, err);
 	/* Interrupted while no statement ran (PQcancel had nothing to cancel). */
 	if (rc == PP_OK && o->stop && *o->stop)
 		rc = pp_err_set(err, PP_EINVAL, "interrupted");
 	if (rc == PP_OK && !o->dry_run)
-		rc = pp_db_exec(conn, "COMMIT", NULL, err);
+		rc = pp_db_exec(conn, SQL("commit"), NULL, err);
 	else
-		pp_db_exec_quiet(conn, "ROLLBACK");
+		pp_db_exec_quiet(conn, SQL("rollback"));
 	(void)PQsetNoticeReceiver(conn, old, old_arg);
 	return rc;
 }

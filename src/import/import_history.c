@@ -13,67 +13,10 @@
 #include "db/conn.h"
 #include "import/git_history.h"
 #include "import/import_int.h"
+#include "import/sql.h"
 
-static const char sql_git_since[] =
-	"SELECT CASE WHEN EXISTS (SELECT FROM status_history h WHERE h.project_id = p.id"
-	"   AND h.source = 'git') THEN p.git_last_synced_commit END FROM projects p WHERE p.id = $1";
-
-/* The months the git rows fall in get their partitions first. */
-static const char sql_git_partitions[] =
-	"SELECT planpipe_create_history_partition(m)"
-	"  FROM (SELECT DISTINCT date_trunc('month', changed_at AT TIME ZONE 'UTC')::date AS m"
-	"        FROM pp_import_git) AS months ORDER BY m";
-
-/*
- * The git rows of the batch's stories that are not recorded yet, each from
- * the status before it (the story's last recorded one for the first), at
- * the commit's time; words that mean the same status collapse.
- */
-static const char sql_git_history[] =
-	"WITH new AS ("
-	"  SELECT s.id AS story_id, g.seq, g.changed_at, g.commit_id, g.actor, w.key AS to_status"
-	"    FROM pp_import_git g"
-	"    JOIN stories s ON s.project_id = $1 AND s.source_path = g.path"
-	"    JOIN pp_import_words w ON w.word = g.word AND w.key IS NOT NULL"
-	"   WHERE NOT EXISTS (SELECT FROM status_history h"
-	"                      WHERE h.story_id = s.id AND h.commit_id = g.commit_id)"
-	"), prev AS ("
-	"  SELECT DISTINCT ON (h.story_id) h.story_id, h.to_status FROM status_history h"
-	"   WHERE h.story_id IN (SELECT story_id FROM new)"
-	"   ORDER BY h.story_id, h.changed_at DESC, h.id DESC"
-	"), seq AS ("
-	"  SELECT n.*, CASE WHEN row_number() OVER w = 1 THEN p.to_status"
-	"              ELSE lag(n.to_status) OVER w END AS from_status"
-	"    FROM new n LEFT JOIN prev p USING (story_id)"
-	"  WINDOW w AS (PARTITION BY n.story_id ORDER BY n.seq)"
-	"), ins AS ("
-	"  INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at,"
-	"    source, actor, commit_id)"
-	"  SELECT story_id, $1, from_status, to_status, changed_at, 'git', actor, commit_id FROM seq"
-	"   WHERE from_status IS DISTINCT FROM to_status ORDER BY story_id, seq"
-	"  RETURNING story_id"
-	") INSERT INTO pp_import_lifecycle SELECT DISTINCT story_id FROM ins ON CONFLICT DO NOTHING";
-
-/*
- * A changed story whose last recorded status is not its status now (a file
- * git does not track yet, an uncommitted change, the index's word): one row
- * at the import's time, as without git.
- */
-static const char sql_git_reconcile[] =
-	"WITH ins AS ("
-	"  INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_by,"
-	"    source)"
-	"  SELECT s.id, s.project_id, l.to_status, s.status, planpipe_setting_user_id(), 'import'"
-	"    FROM stories s JOIN pp_import_changed c ON c.id = s.id"
-	"    LEFT JOIN LATERAL (SELECT h.to_status FROM status_history h WHERE h.story_id = s.id"
-	"                        ORDER BY h.changed_at DESC, h.id DESC LIMIT 1) l ON true"
-	"   WHERE l.to_status IS DISTINCT FROM s.status"
-	"  RETURNING story_id"
-	") INSERT INTO pp_import_lifecycle SELECT story_id FROM ins ON CONFLICT DO NOTHING;"
-	"SELECT planpipe_story_lifecycle_from_history(array_agg(story_id)),"
-	"       (SELECT count(*) FROM status_history h JOIN pp_import_lifecycle l USING (story_id)"
-	"         WHERE h.source = 'git')"
-	"  FROM pp_import_lifecycle";
+/* This file's statements: src/import/sql/history.sql. */
+#define SQL(name) pp_import_sql("history.sql", (name))
 
 const char *pp_import_word_key(const PGresult *r, const char *word)
 {
@@ -156,13 +99,13 @@ pp_rc pp_import_write_history(PGconn *conn, const char *project_id, pp_import_ba
 		rc = pp_err_set(err, rc, "out of memory building the git history");
 		goto out;
 	}
-	rc = pp_import_copy_in(conn, "COPY pp_import_git FROM STDIN", &rows, err);
+	rc = pp_import_copy_in(conn, SQL("copy_git"), &rows, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, sql_git_partitions, NULL, err);
+		rc = pp_db_exec(conn, SQL("git_partitions"), NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_execp(conn, sql_git_history, 1, p, NULL, err);
+		rc = pp_db_execp(conn, SQL("git_history"), 1, p, NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, sql_git_reconcile, &r, err);
+		rc = pp_db_exec(conn, SQL("git_reconcile"), &r, err);
 	if (rc == PP_OK && PQntuples(r) == 1)
 		res->history_rows = strtoul(PQgetvalue(r, 0, 1), NULL, 10);
 out:
@@ -184,7 +127,7 @@ pp_rc pp_import_read_history(PGconn *conn, const pp_import_opts *o, const char *
 	const char *p[1] = {project_id};
 	pp_git_history_opts go = {o->path, NULL};
 	pp_err gerr;
-	pp_rc rc = pp_import_one_value(conn, sql_git_since, 1, p, since, sizeof(since), err);
+	pp_rc rc = pp_import_one_value(conn, SQL("git_since"), 1, p, since, sizeof(since), err);
 
 	*have = 0;
 	if (rc != PP_OK)
