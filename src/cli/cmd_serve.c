@@ -135,13 +135,13 @@ static int report_budget(const pp_config *cfg, int pool_max)
 	return pool_max / 4 > 1 ? pool_max / 4 : 1;
 }
 
-static int take_option(void *ctx, int opt, const char *arg)
+static int take_drain_timeout(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
 	int *drain_s = ctx;
 	char *end;
 	long v;
 
-	(void)opt; /* 'd', the one option */
+	(void)opt;
 	v = strtol(arg, &end, 10);
 	if (*arg == '\0' || *end || v < 0 || v > 3600) {
 		pp_cli_error("serve", "--drain-timeout expects seconds, 0 to 3600");
@@ -151,14 +151,16 @@ static int take_option(void *ctx, int opt, const char *arg)
 	return 0;
 }
 
+static const pp_cli_opt opts[] = {
+	{.name = "drain-timeout", .kind = PP_CLI_TAKE, .take = take_drain_timeout},
+	{0},
+};
+
+static const pp_cli_spec spec = {.cmd = "serve", .opts = opts, .usage_text = usage_text};
+
 static int parse_args(int argc, char **argv, int *drain_s)
 {
-	static const struct option opts[] = {
-		{"drain-timeout", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, drain_s);
+	int r = pp_cli_parse(argc, argv, &spec, drain_s);
 
 	if (r != 0)
 		return r;
