@@ -82,6 +82,14 @@ int pp_cli_parse(int argc, char **argv, const pp_cli_spec *spec, void *ctx)
 		if (take(&spec->opts[c - OPT_VAL], ctx, optarg) != 0)
 			return -1;
 	}
+	if (spec->no_operands && optind < argc) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "too many arguments (see planpipe %s --help)",
+			 spec->cmd);
+		pp_cli_error(spec->cmd, msg);
+		return -1;
+	}
 	return 0;
 }
 

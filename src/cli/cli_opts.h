@@ -48,6 +48,7 @@ typedef struct pp_cli_spec {
 	int own_message;          /* an unknown option or a missing argument: "planpipe CMD:
 				     unknown or incomplete option 'ARG'" and a blank line before
 				     the usage, instead of getopt's message (backup, restore) */
+	int no_operands;          /* an operand is a usage error: "too many arguments" */
 } pp_cli_spec;
 
 /*
@@ -58,7 +59,9 @@ typedef struct pp_cli_spec {
  * first operand; 1 when --help printed the usage on standard output; -1 for
  * a usage error: an unknown option or a missing or unwanted argument
  * (getopt's message naming it, or spec->own_message's, then the usage on
- * standard error), or a take that refused its argument (it says why).
+ * standard error), a take that refused its argument (it says why), or with
+ * spec->no_operands an operand ("planpipe CMD: error: too many arguments
+ * (see planpipe CMD --help)").
  * Every call starts afresh at argv[1].
  */
 int pp_cli_parse(int argc, char **argv, const pp_cli_spec *spec, void *ctx);

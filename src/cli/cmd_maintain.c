@@ -3,7 +3,6 @@
  * of the default partition into their months' partitions, and partitions
  * ahead (src/db/maintain.h, docs/operations.md "History partitions").
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,21 +88,7 @@ static void usage(FILE *out)
 	fputs(usage_tail, out);
 }
 
-static const pp_cli_spec spec = {.cmd = "maintain", .opts = opts, .usage = usage};
-
-/* Returns 0 to run, 1 after --help, -1 on a usage error. */
-static int parse_args(int argc, char **argv, pp_maintain_opts *o)
-{
-	int r = pp_cli_parse(argc, argv, &spec, o);
-
-	if (r != 0)
-		return r;
-	if (optind < argc) {
-		pp_cli_error("maintain", "too many arguments (see planpipe maintain --help)");
-		return -1;
-	}
-	return 0;
-}
+static const pp_cli_spec spec = {.cmd = "maintain", .opts = opts, .usage = usage, .no_operands = 1};
 
 static void print_step(void *ctx, const pp_maintain_step *s)
 {
@@ -127,7 +112,7 @@ int pp_cli_maintain(int argc, char **argv, const pp_config *cfg)
 
 	pp_maintain_opts_init(&o);
 	o.months_ahead = cfg->history_months_ahead;
-	rv = parse_args(argc, argv, &o);
+	rv = pp_cli_parse(argc, argv, &spec, &o);
 	if (rv != 0)
 		return rv > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 	o.on_step = print_step;

@@ -1,5 +1,4 @@
 /* cmd_serve.c: `planpipe serve`, the HTTP/JSON API (src/http, src/api, docs/api.md). */
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -156,20 +155,8 @@ static const pp_cli_opt opts[] = {
 	{0},
 };
 
-static const pp_cli_spec spec = {.cmd = "serve", .opts = opts, .usage_text = usage_text};
-
-static int parse_args(int argc, char **argv, int *drain_s)
-{
-	int r = pp_cli_parse(argc, argv, &spec, drain_s);
-
-	if (r != 0)
-		return r;
-	if (optind < argc) {
-		pp_cli_error("serve", "too many arguments (see planpipe serve --help)");
-		return -1;
-	}
-	return 0;
-}
+static const pp_cli_spec spec = {
+	.cmd = "serve", .opts = opts, .usage_text = usage_text, .no_operands = 1};
 
 /*
  * History partitions are maintained in a thread of their own with its own
@@ -205,7 +192,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	pp_err err;
 	int drain_s = 20, sig = 0, status = PP_EXIT_ERROR, left, r, host_len;
 
-	r = parse_args(argc, argv, &drain_s);
+	r = pp_cli_parse(argc, argv, &spec, &drain_s);
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 	pp_err_clear(&err);

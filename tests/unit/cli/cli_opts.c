@@ -67,6 +67,8 @@ static void usage(FILE *out)
 
 static const pp_cli_spec spec_text = {.cmd = "test", .opts = opts, .usage_text = usage_text};
 static const pp_cli_spec spec_fn = {.cmd = "test", .opts = opts, .usage = usage};
+static const pp_cli_spec spec_none = {
+	.cmd = "test", .opts = opts, .usage_text = usage_text, .no_operands = 1};
 static const pp_cli_spec spec_own = {
 	.cmd = "test", .opts = opts, .usage_text = usage_text, .own_message = 1};
 
@@ -311,6 +313,33 @@ static void own_message_names_the_option(void **state)
 	free(err);
 }
 
+/* no_operands: options alone pass; an operand, even after "--", is "too many arguments". */
+static void no_operands(void **state)
+{
+	const char *options[] = {"test", "--flag", "--name", "a", NULL};
+	const char *operand[] = {"test", "--flag", "x", NULL};
+	const char *after_dashes[] = {"test", "--", "--flag", NULL};
+	char *out, *err;
+	seen s;
+
+	(void)state;
+	assert_int_equal(run_spec(&spec_none, options, &s, &out, &err), 0);
+	assert_string_equal(err, "");
+	free(out);
+	free(err);
+	assert_int_equal(run_spec(&spec_none, operand, &s, &out, &err), -1);
+	assert_string_equal(out, "");
+	assert_string_equal(err, "planpipe test: error: too many arguments "
+				 "(see planpipe test --help)\n");
+	assert_int_equal(s.flag, 1);
+	free(out);
+	free(err);
+	assert_int_equal(run_spec(&spec_none, after_dashes, &s, &out, &err), -1);
+	assert_int_equal(s.flag, 0);
+	free(out);
+	free(err);
+}
+
 static void usage_function_when_no_text(void **state)
 {
 	const char *help[] = {"test", "--help", NULL};
@@ -421,6 +450,7 @@ int main(void)
 		cmocka_unit_test(missing_argument),
 		cmocka_unit_test(argument_to_a_flag),
 		cmocka_unit_test(own_message_names_the_option),
+		cmocka_unit_test(no_operands),
 		cmocka_unit_test(usage_function_when_no_text),
 		cmocka_unit_test(refusal_stops_the_parse),
 		cmocka_unit_test(each_call_starts_afresh),
