@@ -54,14 +54,14 @@ int pp_cli_parse(int argc, char **argv, const pp_cli_spec *spec, void *ctx)
 	size_t n;
 	int c;
 
-	for (n = 0; spec->opts[n].name; n++) {
-		assert(n < PP_CLI_MAX_OPTS);
+	for (n = 0; n < PP_CLI_MAX_OPTS && spec->opts[n].name; n++) {
 		assert(spec->opts[n].kind != PP_CLI_TAKE || spec->opts[n].take != NULL);
 		lo[n].name = spec->opts[n].name;
 		lo[n].has_arg = spec->opts[n].kind == PP_CLI_FLAG ? no_argument : required_argument;
 		lo[n].flag = NULL;
 		lo[n].val = OPT_VAL + (int)n;
 	}
+	assert(spec->opts[n].name == NULL); /* a longer table is cut short */
 	lo[n] = (struct option){"help", no_argument, NULL, 'h'};
 	lo[n + 1] = (struct option){NULL, 0, NULL, 0};
 	optind = 1;

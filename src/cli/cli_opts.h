@@ -6,7 +6,7 @@
 #ifndef PP_CLI_CLI_OPTS_H
 #define PP_CLI_CLI_OPTS_H
 
-#include <getopt.h>
+#include <getopt.h> /* optind, after pp_cli_parse */
 #include <libpq-fe.h>
 #include <stddef.h>
 #include <stdio.h>

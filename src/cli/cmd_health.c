@@ -57,7 +57,7 @@ bad:
 /* What parse_args's options write. */
 typedef struct parsed {
 	pp_health_opts o;
-	int json, liveness, readiness, replica, schema_exact;
+	int json, liveness, readiness;
 } parsed;
 
 static int take_timeout(void *ctx, const pp_cli_opt *opt, const char *arg)
@@ -146,11 +146,11 @@ static const pp_cli_opt opts[] = {
 	 .help = "for everything, connecting included (default 5)"},
 	{.name = "replica",
 	 .kind = PP_CLI_FLAG,
-	 .target = offsetof(parsed, replica),
+	 .target = offsetof(parsed, o.allow_replica),
 	 .help = "a standby or read-only server is ready too"},
 	{.name = "schema-exact",
 	 .kind = PP_CLI_FLAG,
-	 .target = offsetof(parsed, schema_exact),
+	 .target = offsetof(parsed, o.schema_exact),
 	 .help = "a schema newer than this binary's is not ready either"},
 	THRESHOLD("latency", TH_LATENCY, "MS,MS", "SELECT 1 round trip [100,1000]"),
 	THRESHOLD("connections", TH_CONNECTIONS, "PCT,PCT",
@@ -207,10 +207,6 @@ static int parse_args(int argc, char **argv, pp_health_opts *o, int *json)
 		o->level = PP_HEALTH_LIVENESS;
 	else if (p.readiness)
 		o->level = PP_HEALTH_READINESS;
-	if (p.replica)
-		o->allow_replica = 1;
-	if (p.schema_exact)
-		o->schema_exact = 1;
 	*json = p.json != 0;
 	return 0;
 }
