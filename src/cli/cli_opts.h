@@ -39,6 +39,12 @@ struct pp_cli_opt {
 	const char *help;     /* its usage line(s); NULL: pp_cli_print_options leaves it out */
 };
 
+/* Rows without usage help: a flag or a string option into field of the context's type. */
+/* clang-format off */
+#define PP_CLI_FLAG_OPT(n, type, field)   {.name = (n), .kind = PP_CLI_FLAG, .target = offsetof(type, field)}
+#define PP_CLI_STRING_OPT(n, type, field) {.name = (n), .kind = PP_CLI_STRING, .target = offsetof(type, field)}
+/* clang-format on */
+
 /* A command's options and usage. */
 typedef struct pp_cli_spec {
 	const char *cmd;          /* "user": messages start "planpipe user: " */

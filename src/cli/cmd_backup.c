@@ -182,36 +182,26 @@ static int take_count(void *ctx, const pp_cli_opt *opt, const char *arg)
 	return parse_count(((args *)ctx)->cmd, arg, what, pp_cli_target(ctx, opt));
 }
 
-#define FLAG(n, field)                                                                             \
-	{                                                                                          \
-		.name = (n), .kind = PP_CLI_FLAG, .target = offsetof(args, field)                  \
-	}
-#define STRING(n, field)                                                                           \
-	{                                                                                          \
-		.name = (n), .kind = PP_CLI_STRING, .target = offsetof(args, field)                \
-	}
-#define COUNT(n, field)                                                                            \
-	{                                                                                          \
-		.name = (n), .kind = PP_CLI_TAKE, .target = offsetof(args, field),                 \
-		.take = take_count                                                                 \
-	}
+/* clang-format off */
+#define COUNT(n, field) {.name = (n), .kind = PP_CLI_TAKE, .target = offsetof(args, field), .take = take_count}
+/* clang-format on */
 
 /* backup's, backup verify's and restore's: each refuses the others' (refuse below). */
 static const pp_cli_opt opts[] = {
-	STRING("out", out),
+	PP_CLI_STRING_OPT("out", args, out),
 	COUNT("keep", keep),
 	COUNT("jobs", jobs),
-	STRING("target", target),
-	FLAG("force", force),
-	FLAG("drop-old", drop_old),
-	FLAG("terminate", terminate),
-	STRING("pg-bindir", bindir),
-	FLAG("allow-role-passwords", allow_passwords),
-	FLAG("pitr", pitr),
-	STRING("type", type),
-	STRING("to-time", to_time),
-	STRING("to-lsn", to_lsn),
-	FLAG("no-switch", no_switch),
+	PP_CLI_STRING_OPT("target", args, target),
+	PP_CLI_FLAG_OPT("force", args, force),
+	PP_CLI_FLAG_OPT("drop-old", args, drop_old),
+	PP_CLI_FLAG_OPT("terminate", args, terminate),
+	PP_CLI_STRING_OPT("pg-bindir", args, bindir),
+	PP_CLI_FLAG_OPT("allow-role-passwords", args, allow_passwords),
+	PP_CLI_FLAG_OPT("pitr", args, pitr),
+	PP_CLI_STRING_OPT("type", args, type),
+	PP_CLI_STRING_OPT("to-time", args, to_time),
+	PP_CLI_STRING_OPT("to-lsn", args, to_lsn),
+	PP_CLI_FLAG_OPT("no-switch", args, no_switch),
 	{0},
 };
 

@@ -118,11 +118,10 @@ static int take_threshold(void *ctx, const pp_cli_opt *opt, const char *arg)
 	return 0;
 }
 
-#define THRESHOLD(n, k, a, h)                                                                      \
-	{                                                                                          \
-		.name = (n), .kind = PP_CLI_TAKE, .take = take_threshold, .key = (k), .arg = (a),  \
-		.help = (h)                                                                        \
-	}
+/* clang-format off */
+#define THRESHOLD(n, k, a, h) \
+	{.name = (n), .kind = PP_CLI_TAKE, .take = take_threshold, .key = (k), .arg = (a), .help = (h)}
+/* clang-format on */
 
 /* In the usage's order: the levels, the other options, the thresholds (see usage). */
 static const pp_cli_opt opts[] = {

@@ -66,7 +66,7 @@ static int take_exclude(void *ctx, const pp_cli_opt *opt, const char *arg)
 
 /* import's and import-repo's options; the usage of import lists them in this order. */
 static const pp_cli_opt opts[] = {
-	{.name = "project", .kind = PP_CLI_STRING, .target = offsetof(args, project)},
+	PP_CLI_STRING_OPT("project", args, project),
 	{.name = "backlog",
 	 .kind = PP_CLI_STRING,
 	 .target = offsetof(args, backlog),

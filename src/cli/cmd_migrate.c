@@ -68,19 +68,16 @@ static int take_int(void *ctx, const pp_cli_opt *opt, const char *arg)
 	return parse_int(arg, what, opt->key, pp_cli_target(ctx, opt));
 }
 
-#define INT_OPT(n, field, min)                                                                     \
-	{                                                                                          \
-		.name = (n), .kind = PP_CLI_TAKE, .target = offsetof(args, field),                 \
-		.take = take_int, .key = (min)                                                     \
-	}
+/* clang-format off */
+#define INT_OPT(n, field, min) \
+	{.name = (n), .kind = PP_CLI_TAKE, .target = offsetof(args, field), .take = take_int, .key = (min)}
+/* clang-format on */
 
 static const pp_cli_opt opts[] = {
-	{.name = "dir", .kind = PP_CLI_STRING, .target = offsetof(args, dir)},
+	PP_CLI_STRING_OPT("dir", args, dir),
 	INT_OPT("to", to, 1),
-	{.name = "allow-out-of-order",
-	 .kind = PP_CLI_FLAG,
-	 .target = offsetof(args, allow_out_of_order)},
-	{.name = "json", .kind = PP_CLI_FLAG, .target = offsetof(args, json)},
+	PP_CLI_FLAG_OPT("allow-out-of-order", args, allow_out_of_order),
+	PP_CLI_FLAG_OPT("json", args, json),
 	INT_OPT("lock-timeout", lock_timeout_s, 0),
 	INT_OPT("timeout", wait_timeout_s, 0),
 	{0},

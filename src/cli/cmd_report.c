@@ -247,12 +247,12 @@ static int take_format(void *ctx, const pp_cli_opt *opt, const char *arg)
 /* The usage lists them from usage_options, with the reports that take each. */
 static const pp_cli_opt opts[] = {
 	{.name = "project", .kind = PP_CLI_TAKE, .take = take_project},
-	{.name = "from", .kind = PP_CLI_STRING, .target = offsetof(args, from)},
-	{.name = "to", .kind = PP_CLI_STRING, .target = offsetof(args, to)},
-	{.name = "backlog", .kind = PP_CLI_STRING, .target = offsetof(args, backlog)},
-	{.name = "story", .kind = PP_CLI_STRING, .target = offsetof(args, story)},
-	{.name = "last", .kind = PP_CLI_STRING, .target = offsetof(args, last)},
-	{.name = "as-of", .kind = PP_CLI_STRING, .target = offsetof(args, as_of)},
+	PP_CLI_STRING_OPT("from", args, from),
+	PP_CLI_STRING_OPT("to", args, to),
+	PP_CLI_STRING_OPT("backlog", args, backlog),
+	PP_CLI_STRING_OPT("story", args, story),
+	PP_CLI_STRING_OPT("last", args, last),
+	PP_CLI_STRING_OPT("as-of", args, as_of),
 	{.name = "format", .kind = PP_CLI_TAKE, .take = take_format},
 	{0},
 };

@@ -81,9 +81,9 @@ static int new_token(char token[TOKEN_LEN + 1], char hash[PP_SHA256_HEX_LEN + 3]
 }
 
 static const pp_cli_opt opts[] = {
-	{.name = "admin", .kind = PP_CLI_FLAG, .target = offsetof(args, admin)},
-	{.name = "name", .kind = PP_CLI_STRING, .target = offsetof(args, name)},
-	{.name = "email", .kind = PP_CLI_STRING, .target = offsetof(args, email)},
+	PP_CLI_FLAG_OPT("admin", args, admin),
+	PP_CLI_STRING_OPT("name", args, name),
+	PP_CLI_STRING_OPT("email", args, email),
 	{0},
 };
 

@@ -44,9 +44,9 @@ typedef struct args {
 } args;
 
 static const pp_cli_opt opts[] = {
-	{.name = "category", .kind = PP_CLI_STRING, .target = offsetof(args, category)},
-	{.name = "name", .kind = PP_CLI_STRING, .target = offsetof(args, name)},
-	{.name = "position", .kind = PP_CLI_STRING, .target = offsetof(args, position)},
+	PP_CLI_STRING_OPT("category", args, category),
+	PP_CLI_STRING_OPT("name", args, name),
+	PP_CLI_STRING_OPT("position", args, position),
 	{0},
 };
 
