@@ -11,22 +11,29 @@
 #include "db/health.h"
 #include "db/migration.h"
 
-static const char usage_head[] =
+static const char usage_text[] =
 	"usage: planpipe health [--liveness | --readiness] [--json] [OPTIONS]\n"
 	"\n"
 	"Checks the database with a real login and query (not PQping, which counts a\n"
-	"refused login as up). Levels:\n";
-
-static const char usage_options[] =
+	"refused login as up). Levels:\n"
+	"  --liveness             a login and SELECT 1 within the timeout\n"
+	"  --readiness            that, plus the schema version this binary needs, on a\n"
+	"                         server that is not a standby and not read-only\n"
 	"  (neither)              the full report: readiness plus the numbers below\n"
 	"\n"
-	"options:\n";
-
-static const char usage_thresholds[] =
+	"options:\n"
+	"  --json                 print one JSON object instead of text\n"
+	"  --timeout SECONDS      for everything, connecting included (default 5)\n"
+	"  --replica              a standby or read-only server is ready too\n"
+	"  --schema-exact         a schema newer than this binary's is not ready either\n"
 	"\n"
-	"thresholds of the full report, WARNING,CRITICAL (defaults in brackets):\n";
-
-static const char usage_tail[] =
+	"thresholds of the full report, WARNING,CRITICAL (defaults in brackets):\n"
+	"  --latency MS,MS              SELECT 1 round trip [100,1000]\n"
+	"  --connections PCT,PCT        client connections of the usable slots [80,95]\n"
+	"  --transaction-age S,S        oldest open or prepared transaction [300,3600]\n"
+	"  --wraparound PCT,PCT         transaction ID age, percent of 2^31 [50,75]\n"
+	"  --replication-lag S,S        a standby's lag, or the furthest replica's [30,300]\n"
+	"  --partitions N,N             status_history months ahead, fewer is bad [2,1]\n"
 	"\n"
 	"exit status: 0 ok, 1 warning, 2 critical, 3 unknown (also a usage error).\n"
 	"See docs/operations.md.\n";
@@ -119,67 +126,27 @@ static int take_threshold(void *ctx, const pp_cli_opt *opt, const char *arg)
 }
 
 /* clang-format off */
-#define THRESHOLD(n, k, a, h) \
-	{.name = (n), .kind = PP_CLI_TAKE, .take = take_threshold, .key = (k), .arg = (a), .help = (h)}
+#define THRESHOLD(n, k) {.name = (n), .kind = PP_CLI_TAKE, .take = take_threshold, .key = (k)}
 /* clang-format on */
 
-/* In the usage's order: the levels, the other options, the thresholds (see usage). */
+/* usage_text describes them, as one text: the SQL check knows it as prose by its start. */
 static const pp_cli_opt opts[] = {
-	{.name = "liveness",
-	 .kind = PP_CLI_FLAG,
-	 .target = offsetof(parsed, liveness),
-	 .help = "a login and SELECT 1 within the timeout"},
-	{.name = "readiness",
-	 .kind = PP_CLI_FLAG,
-	 .target = offsetof(parsed, readiness),
-	 .help = "that, plus the schema version this binary needs, on a\n"
-		 "server that is not a standby and not read-only"},
-	{.name = "json",
-	 .kind = PP_CLI_FLAG,
-	 .target = offsetof(parsed, json),
-	 .help = "print one JSON object instead of text"},
-	{.name = "timeout",
-	 .kind = PP_CLI_TAKE,
-	 .take = take_timeout,
-	 .arg = "SECONDS",
-	 .help = "for everything, connecting included (default 5)"},
-	{.name = "replica",
-	 .kind = PP_CLI_FLAG,
-	 .target = offsetof(parsed, o.allow_replica),
-	 .help = "a standby or read-only server is ready too"},
-	{.name = "schema-exact",
-	 .kind = PP_CLI_FLAG,
-	 .target = offsetof(parsed, o.schema_exact),
-	 .help = "a schema newer than this binary's is not ready either"},
-	THRESHOLD("latency", TH_LATENCY, "MS,MS", "SELECT 1 round trip [100,1000]"),
-	THRESHOLD("connections", TH_CONNECTIONS, "PCT,PCT",
-		  "client connections of the usable slots [80,95]"),
-	THRESHOLD("transaction-age", TH_XACT_AGE, "S,S",
-		  "oldest open or prepared transaction [300,3600]"),
-	THRESHOLD("wraparound", TH_WRAPAROUND, "PCT,PCT",
-		  "transaction ID age, percent of 2^31 [50,75]"),
-	THRESHOLD("replication-lag", TH_LAG, "S,S",
-		  "a standby's lag, or the furthest replica's [30,300]"),
-	THRESHOLD("partitions", TH_PARTITIONS, "N,N",
-		  "status_history months ahead, fewer is bad [2,1]"),
+	PP_CLI_FLAG_OPT("liveness", parsed, liveness),
+	PP_CLI_FLAG_OPT("readiness", parsed, readiness),
+	PP_CLI_FLAG_OPT("json", parsed, json),
+	{.name = "timeout", .kind = PP_CLI_TAKE, .take = take_timeout},
+	PP_CLI_FLAG_OPT("replica", parsed, o.allow_replica),
+	PP_CLI_FLAG_OPT("schema-exact", parsed, o.schema_exact),
+	THRESHOLD("latency", TH_LATENCY),
+	THRESHOLD("connections", TH_CONNECTIONS),
+	THRESHOLD("transaction-age", TH_XACT_AGE),
+	THRESHOLD("wraparound", TH_WRAPAROUND),
+	THRESHOLD("replication-lag", TH_LAG),
+	THRESHOLD("partitions", TH_PARTITIONS),
 	{0},
 };
 
-/* Where opts's groups start: levels, options, thresholds. */
-enum { OPTS_LEVELS = 0, OPTS_OTHER = 2, OPTS_THRESHOLDS = 6 };
-
-static void usage(FILE *out)
-{
-	fputs(usage_head, out);
-	pp_cli_print_options(opts + OPTS_LEVELS, OPTS_OTHER - OPTS_LEVELS, 25, out);
-	fputs(usage_options, out);
-	pp_cli_print_options(opts + OPTS_OTHER, OPTS_THRESHOLDS - OPTS_OTHER, 25, out);
-	fputs(usage_thresholds, out);
-	pp_cli_print_options(opts + OPTS_THRESHOLDS, PP_CLI_MAX_OPTS, 31, out);
-	fputs(usage_tail, out);
-}
-
-static const pp_cli_spec spec = {.cmd = "health", .opts = opts, .usage = usage};
+static const pp_cli_spec spec = {.cmd = "health", .opts = opts, .usage_text = usage_text};
 
 /* Returns 0 to run, 1 after --help, -1 on a usage error. */
 static int parse_args(int argc, char **argv, pp_health_opts *o, int *json)
