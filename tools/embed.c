@@ -1,7 +1,7 @@
 /*
  * embed.c: writes a C file holding every .sql file of a directory, so that the
  * planpipe binary carries the schema it needs (migrations/NNNN_name.sql) and
- * the API's statements (src/api/sql/RESOURCE.sql).
+ * each module's statements (src/MODULE/sql/FILE.sql, src/db/sql.h).
  *
  *   embed OUTPUT.c DEPFILE DIR [SYMBOL]
  *   embed --assets OUTPUT.c DEPFILE DIR

@@ -44,7 +44,7 @@ void pp_api_readyz(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_err_clear(&err);
 	rc = pp_pool_acquire(api->pool, 2000, &pc, &err);
 	if (rc == PP_OK)
-		rc = pp_pool_exec(pc, pp_health_ready_sql, 0, NULL, &res, &err);
+		rc = pp_pool_exec(pc, pp_health_ready_sql(), 0, NULL, &res, &err);
 	if (rc != PP_OK) {
 		/* The message names the server: for the log, never the (anonymous) client. */
 		pp_log(PP_LOG_WARN, "request %s: readyz: %s", req->request_id, err.msg);

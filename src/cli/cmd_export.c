@@ -7,8 +7,8 @@
  * docs/dashboard.md describes the layout and the schema.
  *
  * The JSON documents are the API's: the reports are the same SQL functions
- * (src/db/report.c), the resources are built with the API's JSON macros
- * (cli/export_json.h). The export connects like every subcommand (usually the
+ * (src/db/report.c), the resources show rows as the API's fragments do
+ * (src/cli/sql/export.sql). The export connects like every subcommand (usually the
  * schema owner, who sees every project).
  */
 #include <errno.h>
@@ -19,8 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/export_json.h"
 #include "cli/cli.h"
+#include "cli/sql.h"
 #include "core/buf.h"
 #include "db/report.h"
 #include "version.h"
@@ -43,81 +43,6 @@ static const char usage_text[] =
 	"files in it are replaced. Exit status: 0 written, 2 error. See docs/dashboard.md.\n";
 
 #define EXPORT_SCHEMA "planpipe-export/1"
-
-/* One history row h (users u), as GET .../history gives it. */
-#define CHANGE_JSON                                                                                \
-	"json_build_object('story', planpipe_story_label(h.story_id), 'from', h.from_status,"      \
-	" 'to', h.to_status, 'changed_at', h.changed_at, 'changed_by', u.handle,"                  \
-	" 'source', h.source, 'note', h.note)"
-
-/* One end of an edge e: story o of project op, as GET .../dependencies gives it. */
-#define END_JSON(id)                                                                               \
-	"json_build_object('ref', planpipe_story_label(" id "), 'project', op.key, 'key', o.key,"  \
-	" 'title', o.title, 'status', o.status, 'kind', e.kind, 'created_at', e.created_at)"
-
-static const char sql_now[] =
-	"SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
-
-/* $1: the keys as a JSON array, or NULL: every unarchived project. */
-static const char sql_projects[] = "SELECT coalesce(json_agg(" PP_SQL_PROJECT_JSON(
-	"'owner'") " ORDER BY p.key), '[]')"
-		   " FROM projects p WHERE CASE WHEN $1::jsonb IS NULL THEN p.archived_at IS NULL"
-		   " ELSE p.key IN (SELECT jsonb_array_elements_text($1::jsonb)) END";
-
-static const char sql_statuses[] = "SELECT planpipe_api_project_statuses($1)";
-
-static const char sql_backlogs[] =
-	"SELECT coalesce(json_agg(" PP_SQL_BACKLOG_JSON " ORDER BY b.position, b.id), '[]')"
-	" FROM backlogs b WHERE b.project_id = " PP_SQL_PID " AND b.archived_at IS NULL";
-
-static const char sql_stories[] =
-	"SELECT coalesce(json_agg(" PP_SQL_STORY_JSON " ORDER BY s.rank, s.id), '[]')"
-	" FROM stories s JOIN projects p ON p.id = s.project_id"
-	" WHERE s.project_id = " PP_SQL_PID " AND s.archived_at IS NULL";
-
-/* Each unarchived story of project $1: key, the story, its history, its dependencies. */
-static const char sql_story_pages[] =
-	"SELECT s.key, " PP_SQL_STORY_FULL_JSON ","
-	" coalesce((SELECT json_agg(" CHANGE_JSON " ORDER BY h.changed_at, h.id)"
-	"  FROM status_history h LEFT JOIN users u ON u.id = h.changed_by"
-	"  WHERE h.story_id = s.id), '[]'),"
-	" json_build_object("
-	"  'depends_on', coalesce((SELECT json_agg(" END_JSON(
-		"e.depends_on_id") " ORDER BY planpipe_story_label(e.depends_on_id))"
-				   "   FROM story_dependencies e LEFT JOIN stories o ON o.id = e.depends_on_id"
-				   "   LEFT JOIN projects op ON op.id = o.project_id WHERE e.story_id = s.id), '[]'),"
-				   "  'dependents', coalesce((SELECT json_agg(" END_JSON(
-					   "e.story_id") " ORDER BY planpipe_story_label(e.story_id))"
-							 "   FROM story_dependencies e LEFT JOIN stories o ON o.id = e.story_id"
-							 "   LEFT JOIN projects op ON op.id = o.project_id WHERE e.depends_on_id = s.id), '[]'),"
-							 "  'unresolved', coalesce((SELECT json_agg(r.project_key || ':' || r.story_key"
-							 "   ORDER BY r.project_key, r.story_key) FROM story_dependency_refs r"
-							 "   WHERE r.story_id = s.id), '[]'))"
-							 " FROM stories s JOIN projects p ON p.id = s.project_id"
-							 " WHERE s.project_id = " PP_SQL_PID
-							 " AND s.archived_at IS NULL ORDER BY s.id";
-
-/* The graph of story $2 of project $1 in direction $3, 5 steps: GET .../graph's document. */
-static const char sql_graph[] =
-	"WITH RECURSIVE st AS (SELECT s.id FROM stories s WHERE s.project_id = " PP_SQL_PID
-	" AND s.key = $2),"
-	" walk(id, depth) AS (SELECT id, 0 FROM st UNION"
-	"  SELECT CASE WHEN $3 = 'down' THEN e.depends_on_id ELSE e.story_id END, w.depth + 1"
-	"  FROM walk w JOIN story_dependencies e"
-	"   ON ($3 = 'down' AND e.story_id = w.id) OR ($3 = 'up' AND e.depends_on_id = w.id)"
-	"  WHERE w.depth < 5),"
-	" nodes AS (SELECT id, min(depth) AS depth FROM walk GROUP BY id)"
-	"SELECT json_build_object('root', $1 || ':' || $2, 'direction', $3, 'depth', 5,"
-	" 'nodes', (SELECT json_agg(json_build_object('ref', p.key || ':' || s.key,"
-	"   'project', p.key, 'key', s.key, 'title', s.title, 'status', s.status,"
-	"   'category', planpipe_status_category(s.status), 'depth', nd.depth)"
-	"   ORDER BY nd.depth, p.key, s.key)"
-	"  FROM nodes nd JOIN stories s ON s.id = nd.id JOIN projects p ON p.id = s.project_id),"
-	" 'edges', coalesce((SELECT json_agg(json_build_object("
-	"   'from', planpipe_story_label(e.story_id), 'to', planpipe_story_label(e.depends_on_id),"
-	"   'kind', e.kind) ORDER BY e.story_id, e.depends_on_id)"
-	"  FROM story_dependencies e WHERE e.story_id IN (SELECT id FROM nodes)"
-	"   AND e.depends_on_id IN (SELECT id FROM nodes)), '[]'))";
 
 typedef struct exporter {
 	PGconn *conn;
@@ -270,7 +195,8 @@ static pp_rc report(exporter *x, const char *name, const pp_report_args *a, cons
 static pp_rc export_stories(exporter *x, const char *key, const char *fkey, json_t *files)
 {
 	const char *p1[] = {key};
-	PGresult *res = PQexecParams(x->conn, sql_story_pages, 1, NULL, p1, NULL, NULL, 0);
+	PGresult *res = PQexecParams(x->conn, pp_cli_sql("export.sql", "story_pages"), 1, NULL, p1,
+				     NULL, NULL, 0);
 	char rel[512], api[512], sname[160];
 	pp_rc rc = PP_OK;
 	int i;
@@ -307,7 +233,7 @@ static pp_rc export_stories(exporter *x, const char *key, const char *fkey, json
 			char path[600];
 
 			pg[2] = k == 0 ? "down" : "up";
-			rc = query_json(x, sql_graph, 3, pg, 0, &g);
+			rc = query_json(x, pp_cli_sql("export.sql", "graph"), 3, pg, 0, &g);
 			if (rc != PP_OK)
 				break;
 			snprintf(path, sizeof(path), "%s/graph?direction=%s", api, pg[2]);
@@ -365,15 +291,15 @@ static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 	json_object_set_new(entry, "dir", json_string(fkey));
 	rc = put_listed(x, files, fkey, key, "project", project);
 	if (rc == PP_OK)
-		rc = query_json(x, sql_statuses, 1, p1, 0, &statuses);
+		rc = query_json(x, pp_cli_sql("export.sql", "statuses"), 1, p1, 0, &statuses);
 	if (rc == PP_OK)
 		rc = put_listed(x, files, fkey, key, "statuses", statuses);
 	if (rc == PP_OK)
-		rc = query_json(x, sql_backlogs, 1, p1, 0, &backlogs);
+		rc = query_json(x, pp_cli_sql("export.sql", "backlogs"), 1, p1, 0, &backlogs);
 	if (rc == PP_OK)
 		rc = put_listed(x, files, fkey, key, "backlogs", backlogs);
 	if (rc == PP_OK)
-		rc = query_json(x, sql_stories, 1, p1, 0, &stories);
+		rc = query_json(x, pp_cli_sql("export.sql", "stories"), 1, p1, 0, &stories);
 	snprintf(rel, sizeof(rel), "%s/stories.json", fkey);
 	json_object_set_new(files, "stories", json_string(rel));
 	if (rc == PP_OK) {
@@ -456,7 +382,7 @@ static pp_rc export_data(exporter *x, const char *keys, const char *const *proje
 	/* First, since it names the projects that do not exist ("no project NOPE"). */
 	rc = report(x, "status-summary", &a, "status-summary.json", "/v1/reports/status-summary");
 	if (rc == PP_OK)
-		rc = query_json(x, sql_projects, 1, p1, 0, &list);
+		rc = query_json(x, pp_cli_sql("export.sql", "projects"), 1, p1, 0, &list);
 	if (rc == PP_OK)
 		rc = put(x, "projects.json", NULL, list);
 	if (rc == PP_OK && x->answers != NULL) {
@@ -472,7 +398,7 @@ static pp_rc export_data(exporter *x, const char *keys, const char *const *proje
 		json_array_append_new(entries, entry);
 	}
 	if (rc == PP_OK) {
-		PGresult *res = PQexec(x->conn, sql_now);
+		PGresult *res = PQexec(x->conn, pp_cli_sql("export.sql", "now"));
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 			now = json_string(PQgetvalue(res, 0, 0));
 		else
@@ -649,8 +575,8 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	if (x.conn == NULL)
 		goto out;
 	/* Times as the API writes them (UTC, "+00:00"); one snapshot for every file. */
-	PQclear(PQexec(x.conn, "SET TimeZone = 'UTC'"));
-	PQclear(PQexec(x.conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+	PQclear(PQexec(x.conn, pp_cli_sql("export.sql", "session")));
+	PQclear(PQexec(x.conn, pp_cli_sql("export.sql", "begin")));
 	if (make_parents(data_dir, &x.err) != PP_OK ||
 	    (mkdir(data_dir, 0755) != 0 && errno != EEXIST &&
 	     pp_err_set(&x.err, PP_EIO, "cannot create %s: %s", data_dir, strerror(errno))) ||
@@ -659,7 +585,7 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 		pp_cli_error("export", x.err.msg);
 		goto out;
 	}
-	PQclear(PQexec(x.conn, "COMMIT"));
+	PQclear(PQexec(x.conn, pp_cli_sql("export.sql", "commit")));
 	fprintf(stderr, "planpipe export: %s written to %s (%zu project(s))\n",
 		site ? "site" : "json", argv[optind + 1],
 		json_array_size(json_object_get(x.index, "projects")));

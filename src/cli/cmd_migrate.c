@@ -12,6 +12,7 @@
 #include "db/conn.h"
 #include "db/migrate.h"
 #include "db/migration.h"
+#include "db/sql.h"
 
 static const char usage_text[] =
 	"usage: planpipe migrate SUBCOMMAND [OPTIONS]\n"
@@ -394,7 +395,7 @@ static int cmd_wait(const pp_config *cfg, const args *a)
 							: left),
 				   &conn, &err);
 		if (rc == PP_OK)
-			rc = pp_db_exec(conn, "SELECT 1", NULL, &err);
+			rc = pp_db_exec(conn, pp_db_sql("health.sql", "ping"), NULL, &err);
 		PQfinish(conn);
 		if (rc == PP_OK) {
 			printf("the database accepts logins and queries\n");

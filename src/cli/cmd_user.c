@@ -14,6 +14,7 @@
 #include <sys/random.h>
 
 #include "cli/cli.h"
+#include "cli/sql.h"
 #include "core/sha256.h"
 #include "db/conn.h"
 
@@ -30,19 +31,6 @@ static const char usage_text[] =
 
 #define TOKEN_BYTES 32
 #define TOKEN_LEN   (3 + (TOKEN_BYTES * 4 + 2) / 3)
-
-static const char sql_add[] =
-	"INSERT INTO users (handle, display_name, email, api_token_hash, is_admin)"
-	" VALUES ($1, coalesce($2, ''), $3, $4::bytea, $5::boolean) RETURNING id";
-
-static const char sql_token[] = "UPDATE users SET api_token_hash = $2::bytea WHERE handle = $1"
-				" RETURNING id, disabled_at IS NOT NULL";
-
-static const char sql_disable[] =
-	"UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE handle = $1 RETURNING id";
-
-static const char sql_enable[] =
-	"UPDATE users SET disabled_at = NULL WHERE handle = $1 RETURNING id";
 
 typedef struct args {
 	const char *action;
@@ -135,18 +123,19 @@ static int run(PGconn *conn, const args *a)
 		with_token = 1;
 	}
 	if (strcmp(a->action, "add") == 0) {
-		sql = sql_add;
+		sql = pp_cli_sql("user.sql", "add");
 		params[1] = a->name;
 		params[2] = a->email;
 		params[3] = hash;
 		params[4] = a->admin ? "true" : "false";
 		n = 5;
 	} else if (strcmp(a->action, "token") == 0) {
-		sql = sql_token;
+		sql = pp_cli_sql("user.sql", "token");
 		params[1] = hash;
 		n = 2;
 	} else {
-		sql = strcmp(a->action, "disable") == 0 ? sql_disable : sql_enable;
+		sql = strcmp(a->action, "disable") == 0 ? pp_cli_sql("user.sql", "disable")
+							: pp_cli_sql("user.sql", "enable");
 		n = 1;
 	}
 	if (pp_db_execp(conn, sql, n, params, &res, &err) != PP_OK) {

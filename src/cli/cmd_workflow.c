@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/sql.h"
 #include "db/conn.h"
 
 static const char usage_text[] =
@@ -25,18 +26,6 @@ static const char usage_text[] =
 	"new word with --category todo|active|done|cancelled.\n"
 	"\n"
 	"Exit status: 0 done, 2 error.\n";
-
-static const char sql_list[] =
-	"SELECT ps.status, ps.name, s.category, ps.position, s.blocked,"
-	"       (SELECT count(*) FROM stories st WHERE st.project_id = ps.project_id"
-	"          AND st.status = ps.status AND st.archived_at IS NULL)"
-	"  FROM project_statuses ps JOIN statuses s ON s.key = ps.status"
-	" WHERE ps.project_id = (SELECT id FROM projects WHERE key = $1)"
-	" ORDER BY ps.position, ps.status";
-
-static const char sql_project[] = "SELECT id FROM projects WHERE key = $1";
-
-static const char sql_add[] = "SELECT planpipe_workflow_add($1::bigint, $2, $3, $4, $5::int)";
 
 typedef struct args {
 	const char *project, *word, *category, *name, *position;
@@ -100,7 +89,7 @@ static PGresult *project_rows(PGconn *conn, const char *sql, const args *a)
 
 static int list(PGconn *conn, const args *a)
 {
-	PGresult *r = project_rows(conn, sql_list, a);
+	PGresult *r = project_rows(conn, pp_cli_sql("workflow.sql", "list"), a);
 	int i;
 
 	if (r == NULL)
@@ -119,7 +108,7 @@ static int add(PGconn *conn, const args *a)
 {
 	const char *p[5];
 	char id[32];
-	PGresult *r = project_rows(conn, sql_project, a);
+	PGresult *r = project_rows(conn, pp_cli_sql("workflow.sql", "project"), a);
 	pp_err err;
 
 	if (r == NULL)
@@ -132,7 +121,7 @@ static int add(PGconn *conn, const args *a)
 	p[2] = a->category;
 	p[3] = a->name;
 	p[4] = a->position;
-	if (pp_db_execp(conn, sql_add, 5, p, &r, &err) != PP_OK) {
+	if (pp_db_execp(conn, pp_cli_sql("workflow.sql", "add"), 5, p, &r, &err) != PP_OK) {
 		pp_cli_error("workflow", err.msg);
 		return PP_EXIT_ERROR;
 	}

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 void pp_hex(const unsigned char *bytes, size_t n, char *hex)
@@ -35,7 +36,7 @@ void pp_sha256_hex(const void *data, size_t len, char hex[PP_SHA256_HEX_LEN + 1]
 	pp_hex(md, mdlen, hex);
 }
 
-void pp_git_blob_id(const void *data, size_t len, char hex[PP_GIT_OID_HEX_LEN + 1])
+void pp_git_blob_oid(const void *data, size_t len, unsigned char oid[PP_GIT_OID_LEN])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -51,5 +52,13 @@ void pp_git_blob_id(const void *data, size_t len, char hex[PP_GIT_OID_HEX_LEN + 
 		      EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 20,
 	      "SHA-1");
 	EVP_MD_CTX_free(ctx);
-	pp_hex(md, mdlen, hex);
+	memcpy(oid, md, PP_GIT_OID_LEN);
+}
+
+void pp_git_blob_id(const void *data, size_t len, char hex[PP_GIT_OID_HEX_LEN + 1])
+{
+	unsigned char oid[PP_GIT_OID_LEN];
+
+	pp_git_blob_oid(data, len, oid);
+	pp_hex(oid, PP_GIT_OID_LEN, hex);
 }

@@ -12,7 +12,11 @@ void pp_hex(const unsigned char *bytes, size_t n, char *hex);
 /* Writes the digest of data[0..len) as 64 hex digits and a NUL into hex. */
 void pp_sha256_hex(const void *data, size_t len, char hex[PP_SHA256_HEX_LEN + 1]);
 
+#define PP_GIT_OID_LEN     20
 #define PP_GIT_OID_HEX_LEN 40
+
+/* git's object id of a blob holding data[0..len) (below), as its 20 bytes. */
+void pp_git_blob_oid(const void *data, size_t len, unsigned char oid[PP_GIT_OID_LEN]);
 
 /*
  * Writes git's object id of a blob holding data[0..len): the SHA-1 of

@@ -23,46 +23,8 @@
 #include <unistd.h>
 
 #include "db/conn.h"
+#include "db/sql.h"
 #include "version.h"
-
-/* Everything the manifest says about the source, read in the snapshot. */
-static const char snapshot_sql[] =
-	"SELECT pg_export_snapshot(),"
-	"       to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-	"       to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"'),"
-	"       current_setting('server_version'), current_setting('server_version_num'),"
-	"       json_build_object('name', d.datname, 'owner', pg_get_userbyid(d.datdba),"
-	"         'encoding', pg_encoding_to_char(d.encoding), 'collate', d.datcollate,"
-	"         'ctype', d.datctype, 'locale_provider', to_jsonb(d) ->> 'datlocprovider',"
-	"         'icu_locale', coalesce(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale'),"
-	"         'size_bytes', pg_database_size(d.oid))"
-	"  FROM pg_database d WHERE d.datname = current_database()";
-
-/*
- * The roles the database needs: owners of its objects, and roles named by
- * its privileges and policies (pg_shdepend; the bootstrap superuser is never
- * recorded there, hence the owner columns too).
- */
-static const char roles_sql[] =
-	"WITH ns AS (SELECT oid FROM pg_namespace"
-	"             WHERE nspname <> 'information_schema' AND nspname !~ '^pg_'),"
-	"     db AS (SELECT oid FROM pg_database WHERE datname = current_database()),"
-	"     owners AS (SELECT relowner AS r FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns)"
-	"                UNION SELECT proowner FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns)"
-	"                UNION SELECT typowner FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns)"
-	"                UNION SELECT nspowner FROM pg_namespace WHERE oid IN (SELECT oid FROM ns)"
-	"                UNION SELECT refobjid FROM pg_shdepend"
-	"                       WHERE dbid = (SELECT oid FROM db) AND deptype = 'o'"
-	"                         AND refclassid = 'pg_authid'::regclass),"
-	"     grantees AS (SELECT refobjid AS r FROM pg_shdepend"
-	"                   WHERE dbid = (SELECT oid FROM db) AND deptype IN ('a', 'r', 'i')"
-	"                     AND refclassid = 'pg_authid'::regclass"
-	"                  EXCEPT SELECT r FROM owners)"
-	"SELECT json_build_object("
-	"  'owners', coalesce((SELECT json_agg(pg_get_userbyid(r) ORDER BY 1)"
-	"                        FROM owners WHERE r <> 0), '[]'),"
-	"  'grantees', coalesce((SELECT json_agg(pg_get_userbyid(r) ORDER BY 1)"
-	"                          FROM grantees WHERE r <> 0), '[]'))";
 
 typedef struct dump_tick {
 	const bk_env *e;
@@ -323,10 +285,9 @@ static pp_rc open_snapshot(work *w, const pp_backup_opts *o, pp_err *err)
 
 	rc = bk_session_setup(w->conn, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(w->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL,
-				err);
+		rc = pp_db_exec(w->conn, pp_db_sql("backup.sql", "begin_snapshot"), NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(w->conn, snapshot_sql, &res, err);
+		rc = pp_db_exec(w->conn, pp_db_sql("backup.sql", "snapshot"), &res, err);
 	if (rc != PP_OK)
 		return rc;
 	snprintf(w->snapshot, sizeof(w->snapshot), "%s", PQgetvalue(res, 0, 0));
@@ -341,7 +302,7 @@ static pp_rc open_snapshot(work *w, const pp_backup_opts *o, pp_err *err)
 	PQclear(res);
 	if (w->m == NULL)
 		return pp_err_set(err, PP_ENOMEM, "out of memory");
-	rc = pp_db_exec(w->conn, roles_sql, &res, err);
+	rc = pp_db_exec(w->conn, pp_db_sql("backup.sql", "roles"), &res, err);
 	if (rc != PP_OK)
 		return rc;
 	roles = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
@@ -404,7 +365,7 @@ static pp_rc dump_and_count(work *w, pp_backup_info *info, pp_err *err)
 	if (rc != PP_OK)
 		return rc;
 	/* The snapshot is no longer needed: pg_dump has finished with it. */
-	return pp_db_exec(w->conn, "COMMIT", NULL, err);
+	return pp_db_exec(w->conn, pp_db_sql("tx.sql", "commit"), NULL, err);
 }
 
 /* Files, manifest, fsync, and the rename that makes it a backup. */

@@ -21,26 +21,8 @@
 #include <string.h>
 
 #include "db/conn.h"
+#include "db/sql.h"
 #include "version.h"
-
-/* With passwords (superuser only), else without: pg_roles shows them masked. */
-static const char authid_sql[] =
-	"SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin,"
-	"       rolreplication, rolbypassrls, rolconnlimit, rolpassword, rolvaliduntil"
-	"  FROM pg_authid WHERE rolname !~ '^pg_' ORDER BY rolname COLLATE \"C\"";
-static const char roles_nopw_sql[] =
-	"SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin,"
-	"       rolreplication, rolbypassrls, rolconnlimit, NULL, rolvaliduntil"
-	"  FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY rolname COLLATE \"C\"";
-
-/* Memberships between roles that globals.sql holds. */
-static const char members_sql[] =
-	"SELECT g.rolname, m.rolname, a.admin_option"
-	"  FROM pg_auth_members a"
-	"  JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member"
-	" WHERE g.rolname !~ '^pg_' AND m.rolname !~ '^pg_' AND NOT g.rolsuper"
-	"   AND NOT m.rolsuper"
-	" ORDER BY g.rolname COLLATE \"C\", m.rolname COLLATE \"C\"";
 
 /* Appends s between q characters, doubling q inside. */
 static pp_rc add_quoted(pp_buf *b, const char *s, char q)
@@ -61,7 +43,7 @@ static int yes(const PGresult *res, int row, int col)
 	return PQgetvalue(res, row, col)[0] == 't';
 }
 
-/* One CREATE ROLE line for row of authid_sql's result. */
+/* One CREATE ROLE line for row of authid's result (backup_globals.sql). */
 static pp_rc write_role(const bk_env *e, const PGresult *res, int row, pp_buf *b)
 {
 	const char *name = PQgetvalue(res, row, 0);
@@ -105,13 +87,14 @@ pp_rc bk_globals_write(const bk_env *e, PGconn *conn, const char *path, int *pas
 
 	*passwords = 1;
 	pp_err_clear(&first);
-	if (pp_db_exec(conn, authid_sql, &roles, &first) != PP_OK) {
+	if (pp_db_exec(conn, pp_db_sql("backup_globals.sql", "authid"), &roles, &first) != PP_OK) {
 		*passwords = 0;
-		if (pp_db_exec(conn, roles_nopw_sql, &roles, err) != PP_OK)
+		if (pp_db_exec(conn, pp_db_sql("backup_globals.sql", "roles_nopw"), &roles, err) !=
+		    PP_OK)
 			return PP_EDB;
 		bk_warn(e, "globals.sql holds the roles without their passwords (%s)", first.msg);
 	}
-	if (pp_db_exec(conn, members_sql, &members, err) != PP_OK) {
+	if (pp_db_exec(conn, pp_db_sql("backup_globals.sql", "members"), &members, err) != PP_OK) {
 		PQclear(roles);
 		return PP_EDB;
 	}
@@ -125,6 +108,7 @@ pp_rc bk_globals_write(const bk_env *e, PGconn *conn, const char *path, int *pas
 	for (i = 0; rc == PP_OK && i < PQntuples(roles); i++)
 		if (!yes(roles, i, 1)) /* superusers: every cluster has its own */
 			rc = write_role(e, roles, i, &b);
+	/* sql-in-c: globals.sql's GRANT lines, names quoted here: a file written, not run. */
 	for (i = 0; rc == PP_OK && i < PQntuples(members); i++) {
 		rc = pp_buf_adds(&b, "GRANT ");
 		if (rc == PP_OK)
@@ -154,10 +138,7 @@ static pp_rc existing_roles(PGconn *conn, json_t *set, pp_err *err)
 	PGresult *res;
 	int i;
 
-	if (pp_db_exec(conn,
-		       "SELECT rolname, rolsuper OR rolcreaterole OR rolreplication OR rolbypassrls"
-		       "  FROM pg_roles",
-		       &res, err) != PP_OK)
+	if (pp_db_exec(conn, pp_db_sql("backup_globals.sql", "existing_roles"), &res, err) != PP_OK)
 		return PP_EDB;
 	for (i = 0; i < PQntuples(res); i++)
 		json_object_set_new(set, PQgetvalue(res, i, 0), json_boolean(yes(res, i, 1)));
@@ -192,7 +173,11 @@ static pp_rc add_attr(pp_buf *b, pp_role_attr a, const char *yes_word, const cha
 	return pp_buf_printf(b, " %s", a == PP_ATTR_YES ? yes_word : no_word);
 }
 
-/* The statement st, built again with our own quoting; the password only if with_password. */
+/*
+ * The statement st, built again with our own quoting; the password only if
+ * with_password. sql-in-c: role names and the password are quoted into the
+ * text at run time (a utility statement takes no parameters).
+ */
 static pp_rc build(PGconn *conn, const pp_role_stmt *st, int with_password, pp_buf *b)
 {
 	pp_rc rc;
@@ -317,22 +302,6 @@ pp_rc bk_globals_apply(const bk_env *e, PGconn *conn, const pp_role_script *s, i
 	return rc;
 }
 
-/*
- * Per role the manifest names: whether it exists, and whether the current
- * role may make it an owner (superuser, or member of it).
- */
-static const char roles_sql[] =
-	"SELECT r.name, r.kind, a.oid IS NOT NULL,"
-	"       coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)"
-	"       OR (a.oid IS NOT NULL AND (r.name = 'pg_database_owner'"
-	"           OR pg_has_role(current_user, a.oid, 'MEMBER')))"
-	"  FROM (SELECT value AS name, 'owner' AS kind"
-	"          FROM json_array_elements_text($1::json -> 'owners')"
-	"        UNION"
-	"        SELECT value, 'grantee' FROM json_array_elements_text($1::json -> 'grantees')) r"
-	"  LEFT JOIN pg_roles a ON a.rolname = r.name"
-	" ORDER BY 2, 1";
-
 pp_rc bk_roles_check(const bk_env *e, PGconn *conn, const json_t *m, int *keep_owners, pp_err *err)
 {
 	const json_t *roles = json_object_get(m, "roles");
@@ -347,7 +316,7 @@ pp_rc bk_roles_check(const bk_env *e, PGconn *conn, const json_t *m, int *keep_o
 	if (text == NULL)
 		return pp_err_set(err, PP_ENOMEM, "out of memory");
 	params[0] = text;
-	rc = pp_db_execp(conn, roles_sql, 1, params, &res, err);
+	rc = pp_db_execp(conn, pp_db_sql("backup_globals.sql", "roles"), 1, params, &res, err);
 	free(text);
 	if (rc != PP_OK)
 		return rc;

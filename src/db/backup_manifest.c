@@ -28,60 +28,8 @@
 
 #include "core/sha256.h"
 #include "db/conn.h"
+#include "db/sql.h"
 #include "db/migrate.h"
-
-/* Every setting that changes how a value prints. */
-static const char session_sql[] = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD';"
-				  " SET IntervalStyle = 'postgres'; SET extra_float_digits = 1;"
-				  " SET bytea_output = 'hex'; SET statement_timeout = 0;"
-				  " SET row_security = off";
-
-/* The tables holding rows: leaves, user schemas, not an extension's own. */
-static const char tables_sql[] =
-	"SELECT format('%I.%I', n.nspname, c.relname),"
-	"       coalesce((SELECT string_agg(format('%I', a.attname), ', '"
-	"                                   ORDER BY a.attname COLLATE \"C\")"
-	"                   FROM pg_attribute a"
-	"                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')"
-	"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE c.relkind = 'r' AND c.relpersistence <> 't'"
-	"   AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'"
-	"   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
-	"                      AND d.objid = c.oid AND d.deptype = 'e')"
-	" ORDER BY n.nspname COLLATE \"C\", c.relname COLLATE \"C\"";
-
-/*
- * How many objects of each kind the schema holds: a restore that lost an
- * index, a trigger or a policy differs here even when every row is there.
- */
-static const char objects_sql[] =
-	"WITH ns AS (SELECT oid FROM pg_namespace"
-	"             WHERE nspname <> 'information_schema' AND nspname !~ '^pg_'),"
-	"     ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),"
-	"     rel AS (SELECT c.oid, c.relkind FROM pg_class c"
-	"              WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relpersistence <> 't'"
-	"                AND NOT EXISTS (SELECT FROM ext WHERE ext.classid = 'pg_class'::regclass"
-	"                                   AND ext.objid = c.oid))"
-	"SELECT json_build_object("
-	"  'tables', (SELECT count(*) FROM rel WHERE relkind IN ('r', 'p')),"
-	"  'indexes', (SELECT count(*) FROM pg_index i WHERE i.indrelid IN"
-	"              (SELECT oid FROM rel WHERE relkind IN ('r', 'p', 'm'))),"
-	"  'sequences', (SELECT count(*) FROM rel WHERE relkind = 'S'),"
-	"  'views', (SELECT count(*) FROM rel WHERE relkind IN ('v', 'm')),"
-	"  'constraints', (SELECT count(*) FROM pg_constraint co"
-	"                   WHERE co.connamespace IN (SELECT oid FROM ns)"
-	"                     AND (co.conrelid = 0 OR co.conrelid IN (SELECT oid FROM rel))),"
-	"  'triggers', (SELECT count(*) FROM pg_trigger t"
-	"                WHERE NOT t.tgisinternal AND t.tgrelid IN (SELECT oid FROM rel)),"
-	"  'policies', (SELECT count(*) FROM pg_policy p"
-	"                WHERE p.polrelid IN (SELECT oid FROM rel)),"
-	"  'functions', (SELECT count(*) FROM pg_proc p"
-	"                 WHERE p.pronamespace IN (SELECT oid FROM ns)"
-	"                   AND NOT EXISTS (SELECT FROM ext"
-	"                                    WHERE ext.classid = 'pg_proc'::regclass"
-	"                                      AND ext.objid = p.oid)),"
-	"  'extensions', (SELECT coalesce(string_agg(extname, ',' ORDER BY extname), '')"
-	"                  FROM pg_extension))";
 
 long long bk_json_int(const json_t *obj, const char *key)
 {
@@ -109,7 +57,7 @@ long long bk_manifest_rows(const json_t *m)
 
 pp_rc bk_session_setup(PGconn *conn, pp_err *err)
 {
-	return pp_db_exec(conn, session_sql, NULL, err);
+	return pp_db_exec(conn, pp_db_sql("backup_manifest.sql", "session"), NULL, err);
 }
 
 /* One table's row count and checksum into tables[name]. */
@@ -122,6 +70,7 @@ static pp_rc table_stats(PGconn *conn, const char *name, const char *cols, json_
 	pp_rc rc;
 
 	pp_buf_init(&q, 1024 * 1024);
+	/* sql-in-c: the table and its columns are named at run time (quoted by tables). */
 	if (pp_buf_printf(&q,
 			  "SELECT count(*), md5(coalesce(sum(('x' || left(h, 16))::bit(64)::bigint"
 			  "::numeric), 0) || '/' || coalesce(sum(('x' || right(h, 16))::bit(64)"
@@ -164,11 +113,11 @@ pp_rc bk_stats_collect(const bk_env *e, PGconn *conn, json_t **out, pp_err *err)
 		rc = PP_EDB;
 		goto out;
 	}
-	rc = pp_db_exec(conn, objects_sql, &obj, err);
+	rc = pp_db_exec(conn, pp_db_sql("backup_manifest.sql", "objects"), &obj, err);
 	if (rc != PP_OK)
 		goto out;
 	objects = json_loads(PQgetvalue(obj, 0, 0), 0, &jerr);
-	rc = pp_db_exec(conn, tables_sql, &list, err);
+	rc = pp_db_exec(conn, pp_db_sql("backup_manifest.sql", "tables"), &list, err);
 	if (rc != PP_OK)
 		goto out;
 	n = PQntuples(list);

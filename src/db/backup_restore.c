@@ -15,27 +15,7 @@
 #include <unistd.h>
 
 #include "db/conn.h"
-
-/* Sessions that keep a database from being renamed (autovacuum gives way by itself). */
-static const char sessions_sql[] =
-	"SELECT count(*), coalesce(string_agg(format('pid %s (%s)', pid,"
-	"         coalesce(nullif(application_name, ''), usename::text, backend_type)),"
-	"         ', ' ORDER BY pid), '')"
-	"  FROM pg_stat_activity"
-	" WHERE datname = $1 AND pid <> pg_backend_pid()"
-	"   AND backend_type NOT IN ('autovacuum worker', 'parallel worker')";
-
-static const char terminate_sql[] =
-	"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-	" WHERE datname = $1 AND pid <> pg_backend_pid()"
-	"   AND backend_type NOT IN ('autovacuum worker', 'parallel worker')";
-
-/* Whether a database exists, whether we may replace it, and whether it takes connections. */
-static const char target_sql[] =
-	"SELECT d.datallowconn,"
-	"       coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)"
-	"       OR pg_has_role(current_user, d.datdba, 'MEMBER')"
-	"  FROM pg_database d WHERE d.datname = $1";
+#include "db/sql.h"
 
 typedef struct job {
 	bk_env e;
@@ -152,10 +132,8 @@ static void warn_leftovers(job *j)
 	PGresult *res = NULL;
 	pp_err err;
 
-	if (pp_db_exec(j->admin,
-		       "SELECT string_agg(datname, ', ' ORDER BY datname) FROM pg_database"
-		       " WHERE datname ~ '^planpipe_(restore|verify)_[0-9]+_[0-9]+$'",
-		       &res, &err) == PP_OK &&
+	if (pp_db_exec(j->admin, pp_db_sql("backup_restore.sql", "leftovers"), &res, &err) ==
+		    PP_OK &&
 	    !PQgetisnull(res, 0, 0))
 		bk_warn(&j->e,
 			"databases left by an interrupted restore or verify: %s (drop them once "
@@ -204,6 +182,7 @@ static pp_rc create_db(job *j, const char *name, pp_err *err)
 	pp_buf_init(&b, 8192);
 	quote_ident(j->admin, name, qname, sizeof(qname));
 	quote_ident(j->admin, owner, qowner, sizeof(qowner));
+	/* sql-in-c: a utility statement takes no parameters: the names are quoted in here. */
 	if (pp_buf_printf(&b, "CREATE DATABASE %s TEMPLATE template0 ENCODING ", qname) ||
 	    add_literal(j->admin, &b, bk_json_str(db, "encoding")) ||
 	    pp_buf_adds(&b, " LC_COLLATE ") ||
@@ -236,6 +215,7 @@ static void drop_fresh(job *j)
 		return;
 	bk_step(&j->e, "dropping %s", j->fresh);
 	quote_ident(j->admin, j->fresh, q, sizeof(q));
+	/* sql-in-c: a utility statement takes no parameters: the names are quoted in here. */
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", q);
 	if (pp_db_exec(j->admin, sql, NULL, &err) != PP_OK)
 		bk_warn(&j->e, "could not drop %s: %s", j->fresh, err.msg);
@@ -250,7 +230,8 @@ static void restore_tick(void *ctx)
 	PGresult *res = NULL;
 	pp_err err;
 
-	if (pp_db_execp(j->admin, "SELECT pg_database_size($1)", 1, params, &res, &err) == PP_OK)
+	if (pp_db_execp(j->admin, pp_db_sql("backup_restore.sql", "database_size"), 1, params, &res,
+			&err) == PP_OK)
 		bk_progress(&j->e, "restoring", strtoll(PQgetvalue(res, 0, 0), NULL, 10),
 			    bk_json_int(json_object_get(j->m, "database"), "size_bytes"), 1);
 	PQclear(res);
@@ -268,8 +249,8 @@ static pp_rc raise_maintenance_work_mem(job *j, pp_err *err)
 	PGresult *res = NULL;
 	long long bytes;
 
-	if (pp_db_exec(j->admin, "SELECT pg_size_bytes(current_setting('maintenance_work_mem'))",
-		       &res, err) != PP_OK)
+	if (pp_db_exec(j->admin, pp_db_sql("backup_restore.sql", "maintenance_work_mem"), &res,
+		       err) != PP_OK)
 		return PP_EDB;
 	bytes = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
@@ -384,7 +365,8 @@ static pp_rc analyze_fresh(job *j, pp_restore_info *info, pp_err *err)
 
 	bk_step(&j->e, "analyzing %s (planner statistics)", j->fresh);
 	rc = bk_connect(&j->e, j->fresh, "planpipe restore", &conn, err);
-	if (rc == PP_OK && (rc = pp_db_exec(conn, "ANALYZE", NULL, err)) != PP_OK)
+	if (rc == PP_OK &&
+	    (rc = pp_db_exec(conn, pp_db_sql("backup_restore.sql", "analyze"), NULL, err)) != PP_OK)
 		pp_err_prefix(err, "ANALYZE of %s: ", j->fresh);
 	PQfinish(conn);
 	info->analyze_ms = pp_now_ms() - started;
@@ -444,7 +426,8 @@ static pp_rc other_sessions(job *j, const char *db, long *count, char *list, siz
 	const char *params[1] = {db};
 	PGresult *res = NULL;
 
-	if (pp_db_execp(j->admin, sessions_sql, 1, params, &res, err) != PP_OK)
+	if (pp_db_execp(j->admin, pp_db_sql("backup_restore.sql", "sessions"), 1, params, &res,
+			err) != PP_OK)
 		return PP_EDB;
 	*count = strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	snprintf(list, size, "%s", PQgetvalue(res, 0, 1));
@@ -472,7 +455,8 @@ static pp_rc clear_sessions(job *j, const pp_restore_opts *o, const char *target
 	bk_step(&j->e, "ending %ld session%s on %s: %s", n, n == 1 ? "" : "s", target, list);
 	while (n > 0) {
 		struct timespec pause = {0, 100 * 1000000L};
-		if (pp_db_execp(j->admin, terminate_sql, 1, params, NULL, err) != PP_OK ||
+		if (pp_db_execp(j->admin, pp_db_sql("backup_restore.sql", "terminate"), 1, params,
+				NULL, err) != PP_OK ||
 		    other_sessions(j, target, &n, list, sizeof(list), err) != PP_OK)
 			return PP_EDB;
 		if (n > 0 && pp_now_ms() > deadline)
@@ -490,9 +474,7 @@ static pp_rc old_name(job *j, const char *target, char *out, size_t size, pp_err
 	size_t base = strlen(target);
 	int i;
 
-	if (pp_db_exec(j->admin,
-		       "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS')", &res,
-		       err) != PP_OK)
+	if (pp_db_exec(j->admin, pp_db_sql("backup_restore.sql", "now_stamp"), &res, err) != PP_OK)
 		return PP_EDB;
 	if (base > 40)
 		base = 40;
@@ -505,8 +487,8 @@ static pp_rc old_name(job *j, const char *target, char *out, size_t size, pp_err
 
 		snprintf(out, size, "%.*s_old_%s%s%.0d", (int)base, target, PQgetvalue(res, 0, 0),
 			 i > 1 ? "_" : "", i > 1 ? i : 0);
-		if (pp_db_execp(j->admin, "SELECT 1 FROM pg_database WHERE datname = $1", 1, params,
-				&ex, err) != PP_OK) {
+		if (pp_db_execp(j->admin, pp_db_sql("backup_restore.sql", "database_exists"), 1,
+				params, &ex, err) != PP_OK) {
 			PQclear(res);
 			return PP_EDB;
 		}
@@ -524,6 +506,7 @@ static pp_rc set_allow_connections(job *j, const char *db, int allow, pp_err *er
 	char q[160], sql[256];
 
 	quote_ident(j->admin, db, q, sizeof(q));
+	/* sql-in-c: a utility statement takes no parameters: the names are quoted in here. */
 	snprintf(sql, sizeof(sql), "ALTER DATABASE %s WITH ALLOW_CONNECTIONS %s", q,
 		 allow ? "true" : "false");
 	return pp_db_exec(j->admin, sql, NULL, err);
@@ -535,6 +518,7 @@ static pp_rc rename_db(job *j, const char *from, const char *to, pp_err *err)
 
 	quote_ident(j->admin, from, qf, sizeof(qf));
 	quote_ident(j->admin, to, qt, sizeof(qt));
+	/* sql-in-c: a utility statement takes no parameters: the names are quoted in here. */
 	snprintf(sql, sizeof(sql), "ALTER DATABASE %s RENAME TO %s", qf, qt);
 	return pp_db_exec(j->admin, sql, NULL, err);
 }
@@ -558,15 +542,15 @@ static pp_rc swap_in(job *j, const pp_restore_opts *o, const char *target, int a
 		return rc;
 	rc = clear_sessions(j, o, target, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(j->admin, "BEGIN", NULL, err);
+		rc = pp_db_exec(j->admin, pp_db_sql("tx.sql", "begin"), NULL, err);
 	if (rc == PP_OK) {
 		rc = rename_db(j, target, old, err);
 		if (rc == PP_OK)
 			rc = rename_db(j, j->fresh, target, err);
 		if (rc == PP_OK)
-			rc = pp_db_exec(j->admin, "COMMIT", NULL, err);
+			rc = pp_db_exec(j->admin, pp_db_sql("tx.sql", "commit"), NULL, err);
 		else
-			pp_db_exec_quiet(j->admin, "ROLLBACK");
+			pp_db_exec_quiet(j->admin, pp_db_sql("tx.sql", "rollback"));
 	}
 	if (rc != PP_OK) {
 		if (allowconn && set_allow_connections(j, target, 1, &ignore) != PP_OK)
@@ -580,6 +564,8 @@ static pp_rc swap_in(job *j, const pp_restore_opts *o, const char *target, int a
 	if (o->drop_old) {
 		bk_step(&j->e, "dropping %s", old);
 		quote_ident(j->admin, old, q, sizeof(q));
+		/* sql-in-c: a utility statement takes no parameters: the names are quoted in here.
+		 */
 		snprintf(sql, sizeof(sql), "DROP DATABASE %s", q);
 		if (pp_db_exec(j->admin, sql, NULL, &ignore) == PP_OK) {
 			info->dropped_old = 1;
@@ -609,7 +595,8 @@ static pp_rc check_target(job *j, const pp_restore_opts *o, const char *target, 
 				  target);
 	if (strcmp(target, "template0") == 0 || strcmp(target, "template1") == 0)
 		return pp_err_set(err, PP_EINVAL, "restoring over %s is refused", target);
-	if (pp_db_execp(j->admin, target_sql, 1, params, &res, err) != PP_OK)
+	if (pp_db_execp(j->admin, pp_db_sql("backup_restore.sql", "target"), 1, params, &res,
+			err) != PP_OK)
 		return PP_EDB;
 	*exists = PQntuples(res) > 0;
 	*allowconn = *exists && PQgetvalue(res, 0, 0)[0] == 't';

@@ -7,88 +7,7 @@
 #include <string.h>
 
 #include "db/conn.h"
-
-static const char sql_ping[] = "SELECT 1";
-
-static const char sql_server[] =
-	"SELECT pg_is_in_recovery(), current_setting('transaction_read_only'),"
-	"       current_setting('server_version'), current_setting('server_version_num')";
-
-static const char sql_has_history[] =
-	"SELECT to_regclass('public.planpipe_schema_migrations') IS NOT NULL";
-static const char sql_schema_version[] =
-	"SELECT coalesce(max(version), 0) FROM public.planpipe_schema_migrations";
-
-const char pp_health_ready_sql[] =
-	"SELECT pg_is_in_recovery(), current_setting('transaction_read_only'),"
-	"       coalesce((SELECT max(version) FROM public.planpipe_schema_migrations), 0)";
-
-static const char sql_uptime[] =
-	"SELECT extract(epoch FROM now() - pg_postmaster_start_time())::float8";
-
-/* Non-superusers can use max_connections less the reserved slots. */
-static const char sql_connections[] =
-	"SELECT count(*) FILTER (WHERE backend_type = 'client backend'),"
-	"       current_setting('max_connections')::int,"
-	"       current_setting('superuser_reserved_connections')::int"
-	"  FROM pg_stat_activity";
-
-/* Prepared transactions hold back vacuum just like open ones. */
-static const char sql_oldest_xact[] =
-	"SELECT greatest((SELECT extract(epoch FROM now() - min(xact_start))"
-	"                   FROM pg_stat_activity"
-	"                  WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'),"
-	"                (SELECT extract(epoch FROM now() - min(prepared)) FROM pg_prepared_xacts),"
-	"                0)::float8,"
-	"       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
-	"       OR pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER')";
-
-/* The server stops assigning IDs at 2^31 less a safety margin. */
-static const char sql_wraparound[] =
-	"SELECT greatest(max(age(datfrozenxid)), max(mxid_age(datminmxid)))::float8"
-	"       / 2147483648 * 100"
-	"  FROM pg_database";
-
-static const char sql_size[] = "SELECT pg_database_size(current_database())::float8";
-
-/* When everything received is replayed, a standby is current however old the last commit. */
-static const char sql_standby_lag[] =
-	"SELECT pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8,"
-	"       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
-	"            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8";
-
-static const char sql_replicas[] =
-	"SELECT count(*), coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)::float8,"
-	"       coalesce(max(extract(epoch FROM replay_lag)), 0)::float8"
-	"  FROM pg_stat_replication";
-
-static const char sql_archiver[] =
-	"SELECT current_setting('archive_mode'), a.failed_count, coalesce(a.last_failed_wal, ''),"
-	"       coalesce(to_char(a.last_failed_time AT TIME ZONE 'UTC',"
-	"                        'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
-	"       a.last_failed_time IS NOT NULL"
-	"       AND (a.last_archived_time IS NULL OR a.last_failed_time > a.last_archived_time)"
-	"  FROM pg_stat_archiver a";
-
-/*
- * status_history's monthly partitions (migrations/0006): how many lie wholly
- * ahead, whether one covers now, the default partition's name.
- */
-static const char sql_partitions[] =
-	"SELECT to_regclass('public.status_history') IS NOT NULL,"
-	"       count(*) FILTER (WHERE b.lo > now()),"
-	"       count(*) FILTER (WHERE b.lo <= now() AND b.hi > now()),"
-	"       coalesce(to_char(max(b.hi) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ''),"
-	"       (SELECT format('%I.%I', n.nspname, c.relname)"
-	"          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-	"          JOIN pg_namespace n ON n.oid = c.relnamespace"
-	"         WHERE i.inhparent = to_regclass('public.status_history')"
-	"           AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT')"
-	"  FROM (SELECT m[1]::timestamptz AS lo, m[2]::timestamptz AS hi"
-	"          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid,"
-	"               regexp_match(pg_get_expr(c.relpartbound, c.oid),"
-	"                            'FROM \\(''([^'']*)''\\) TO \\(''([^'']*)''\\)') AS m"
-	"         WHERE i.inhparent = to_regclass('public.status_history')) b";
+#include "db/sql.h"
 
 typedef struct run {
 	const pp_health_opts *o;
@@ -198,6 +117,11 @@ static pp_rc query(run *x, const char *sql, PGresult **res, pp_err *err)
 		x->broken = 1;
 		return pp_err_set(err, PP_ETIMEDOUT, "not run: the deadline had passed");
 	}
+	/*
+	 * sql-in-c: one simple-query text, so that the limits and the check share
+	 * an implicit transaction; only the two numbers are formatted in, and sql
+	 * comes from health.sql.
+	 */
 	snprintf(buf, sizeof(buf),
 		 "SET LOCAL statement_timeout = %lld; SET LOCAL lock_timeout = %lld; %s", left,
 		 left, sql);
@@ -275,7 +199,8 @@ static int check_query(run *x)
 
 	/* Without the SET LOCAL prefix: this is the bare round trip. */
 	pp_err_clear(&err);
-	if (pp_db_exec_deadline(x->conn, sql_ping, x->deadline, &res, &err) != PP_OK) {
+	if (pp_db_exec_deadline(x->conn, pp_db_sql("health.sql", "ping"), x->deadline, &res,
+				&err) != PP_OK) {
 		x->broken = 1;
 		add(x, "query", PP_HEALTH_CRITICAL, "SELECT 1 failed: %s", err.msg);
 		return -1;
@@ -298,7 +223,7 @@ static void check_server(run *x)
 	pp_health_ready v;
 
 	pp_err_clear(&err);
-	if (query(x, sql_server, &res, &err) != PP_OK) {
+	if (query(x, pp_db_sql("health.sql", "server"), &res, &err) != PP_OK) {
 		add(x, "recovery", PP_HEALTH_UNKNOWN, "%s", err.msg);
 		return;
 	}
@@ -336,10 +261,10 @@ static void check_schema(run *x)
 	pp_rc rc;
 
 	pp_err_clear(&err);
-	rc = query(x, sql_has_history, &res, &err);
+	rc = query(x, pp_db_sql("migrate.sql", "has_history"), &res, &err);
 	if (rc == PP_OK && is_true(res, 0)) {
 		PQclear(res);
-		rc = query(x, sql_schema_version, &res, &err);
+		rc = query(x, pp_db_sql("migrate.sql", "db_version"), &res, &err);
 		if (rc == PP_OK)
 			have = (int)num(res, 0);
 	}
@@ -397,12 +322,12 @@ static void check_basics(run *x)
 	PGresult *res;
 	pp_health_check *c;
 
-	if ((res = one_row(x, "uptime", sql_uptime)) != NULL) {
+	if ((res = one_row(x, "uptime", pp_db_sql("health.sql", "uptime"))) != NULL) {
 		c = add(x, "uptime", PP_HEALTH_OK, "server up for %.0f s", num(res, 0));
 		set_value(c, num(res, 0), "s");
 		PQclear(res);
 	}
-	if ((res = one_row(x, "connections", sql_connections)) != NULL) {
+	if ((res = one_row(x, "connections", pp_db_sql("health.sql", "connections"))) != NULL) {
 		double used = num(res, 0), max = num(res, 1), usable = max - num(res, 2);
 		double pct = usable > 0 ? used * 100 / usable : 100;
 		c = add(x, "connections",
@@ -413,7 +338,8 @@ static void check_basics(run *x)
 		set_value(c, pct, "percent");
 		PQclear(res);
 	}
-	if ((res = one_row(x, "oldest_transaction", sql_oldest_xact)) != NULL) {
+	if ((res = one_row(x, "oldest_transaction", pp_db_sql("health.sql", "oldest_xact"))) !=
+	    NULL) {
 		double age = num(res, 0);
 		c = add(x, "oldest_transaction",
 			judge(age, th->xact_age_warn_s, th->xact_age_crit_s),
@@ -424,7 +350,7 @@ static void check_basics(run *x)
 		set_value(c, age, "s");
 		PQclear(res);
 	}
-	if ((res = one_row(x, "wraparound", sql_wraparound)) != NULL) {
+	if ((res = one_row(x, "wraparound", pp_db_sql("health.sql", "wraparound"))) != NULL) {
 		double pct = num(res, 0);
 		c = add(x, "wraparound",
 			judge(pct, th->wraparound_warn_pct, th->wraparound_crit_pct),
@@ -433,7 +359,7 @@ static void check_basics(run *x)
 		set_value(c, pct, "percent");
 		PQclear(res);
 	}
-	if ((res = one_row(x, "database_size", sql_size)) != NULL) {
+	if ((res = one_row(x, "database_size", pp_db_sql("health.sql", "size"))) != NULL) {
 		c = add(x, "database_size", PP_HEALTH_OK, "%.1f MB",
 			num(res, 0) / (1024.0 * 1024.0));
 		set_value(c, num(res, 0), "bytes");
@@ -448,7 +374,8 @@ static void check_replication(run *x, int standby)
 	pp_health_check *c;
 
 	if (standby) {
-		if ((res = one_row(x, "replication_lag", sql_standby_lag)) == NULL)
+		if ((res = one_row(x, "replication_lag", pp_db_sql("health.sql", "standby_lag"))) ==
+		    NULL)
 			return;
 		if (PQgetisnull(res, 0, 1)) {
 			c = add(x, "replication_lag", PP_HEALTH_WARNING,
@@ -463,7 +390,7 @@ static void check_replication(run *x, int standby)
 		PQclear(res);
 		return;
 	}
-	if ((res = one_row(x, "replicas", sql_replicas)) == NULL)
+	if ((res = one_row(x, "replicas", pp_db_sql("health.sql", "replicas"))) == NULL)
 		return;
 	c = add(x, "replicas", judge(num(res, 2), th->lag_warn_s, th->lag_crit_s),
 		"%.0f streaming; the furthest behind by %.0f s and %.0f bytes", num(res, 0),
@@ -477,7 +404,7 @@ static void check_archiver(run *x)
 	PGresult *res;
 	pp_health_check *c;
 
-	if ((res = one_row(x, "wal_archiver", sql_archiver)) == NULL)
+	if ((res = one_row(x, "wal_archiver", pp_db_sql("health.sql", "archiver"))) == NULL)
 		return;
 	if (strcmp(PQgetvalue(res, 0, 0), "off") == 0)
 		c = add(x, "wal_archiver", PP_HEALTH_OK, "archive_mode is off");
@@ -501,7 +428,7 @@ static void check_partitions(run *x)
 	int ahead, current, in_default = 0;
 	pp_err err;
 
-	if ((res = one_row(x, "history_partitions", sql_partitions)) == NULL)
+	if ((res = one_row(x, "history_partitions", pp_db_sql("health.sql", "partitions"))) == NULL)
 		return;
 	if (!is_true(res, 0)) {
 		add(x, "history_partitions", PP_HEALTH_OK,
@@ -512,6 +439,7 @@ static void check_partitions(run *x)
 	ahead = (int)num(res, 1);
 	current = (int)num(res, 2);
 	if (!PQgetisnull(res, 0, 4)) {
+		/* sql-in-c: the partition's name, quoted by partitions's format('%I.%I'). */
 		snprintf(sql, sizeof(sql), "SELECT EXISTS (SELECT FROM %s)", PQgetvalue(res, 0, 4));
 		pp_err_clear(&err);
 		if (query(x, sql, &rows, &err) == PP_OK)
@@ -623,4 +551,9 @@ json_t *pp_health_report_json(const pp_health_report *r)
 	}
 	json_object_set_new(root, "checks", checks);
 	return root;
+}
+
+const char *pp_health_ready_sql(void)
+{
+	return pp_db_sql("health.sql", "ready");
 }

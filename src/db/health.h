@@ -91,11 +91,12 @@ typedef struct pp_health_ready_facts {
 } pp_health_ready_facts;
 
 /*
- * The facts in one row: in recovery ("t"/"f"), transaction_read_only
+ * The statement that reads them (health.sql's ready; static storage). The facts in one row: in
+ * recovery ("t"/"f"), transaction_read_only
  * ("on"/"off"), schema version. Fails with 42P01 on a database that was
  * never migrated, which is not ready either.
  */
-extern const char pp_health_ready_sql[];
+const char *pp_health_ready_sql(void);
 
 typedef struct pp_health_ready {
 	int ready;             /* none of the refusals below */

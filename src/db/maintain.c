@@ -9,10 +9,7 @@
 
 #include "core/log.h"
 #include "db/conn.h"
-
-/* migrations/0015_history_partition_maintenance.sql */
-static const char sql_step[] = "SELECT action, partition_name, rows_moved"
-			       "  FROM public.planpipe_history_maintenance_step($1::integer)";
+#include "db/sql.h"
 
 #define BUSY_RETRY_MS 200
 
@@ -53,23 +50,24 @@ static void hint(pp_err *err)
 static pp_rc one_step(PGconn *conn, const pp_maintain_opts *o, PGresult **res, int *done, int *busy,
 		      pp_err *err)
 {
-	char set[160], ahead[16];
-	const char *params[1] = {ahead};
+	char lock_ms[16], stmt_ms[16], ahead[16];
+	const char *limits[2] = {lock_ms, stmt_ms}, *params[1] = {ahead};
 	pp_rc rc;
 
 	*res = NULL;
 	*done = *busy = 0;
 	snprintf(ahead, sizeof(ahead), "%d", o->months_ahead);
-	snprintf(set, sizeof(set),
-		 "BEGIN; SET LOCAL lock_timeout = %d; SET LOCAL statement_timeout = %d",
-		 o->lock_timeout_ms, o->stmt_timeout_ms);
-	rc = pp_db_exec(conn, set, NULL, err);
+	snprintf(lock_ms, sizeof(lock_ms), "%d", o->lock_timeout_ms);
+	snprintf(stmt_ms, sizeof(stmt_ms), "%d", o->stmt_timeout_ms);
+	rc = pp_db_exec(conn, pp_db_sql("tx.sql", "begin"), NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_execp(conn, sql_step, 1, params, res, err);
+		rc = pp_db_execp(conn, pp_db_sql("maintain.sql", "limits"), 2, limits, NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, "COMMIT", NULL, err);
+		rc = pp_db_execp(conn, pp_db_sql("maintain.sql", "step"), 1, params, res, err);
+	if (rc == PP_OK)
+		rc = pp_db_exec(conn, pp_db_sql("tx.sql", "commit"), NULL, err);
 	if (rc != PP_OK) {
-		pp_db_exec_quiet(conn, "ROLLBACK");
+		pp_db_exec_quiet(conn, pp_db_sql("tx.sql", "rollback"));
 		PQclear(*res);
 		*res = NULL;
 		hint(err);

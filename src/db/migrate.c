@@ -10,66 +10,8 @@
 
 #include "core/buf.h"
 #include "db/conn.h"
+#include "db/sql.h"
 #include "version.h"
-
-/* PP_MIG_LOCK_KEY in decimal, and its halves as pg_locks shows them. */
-#define LOCK_KEY     "8100956956692934757"
-#define LOCK_CLASSID "1886151022"
-#define LOCK_OBJID   "1885958245"
-
-static const char sql_try_lock[] = "SELECT pg_try_advisory_lock(" LOCK_KEY ")";
-static const char sql_unlock[] = "SELECT pg_advisory_unlock(" LOCK_KEY ")";
-
-/* Who holds the lock. pg_locks has no acquisition time, so: since its connection started. */
-static const char sql_lock_holder[] =
-	"SELECT a.pid, coalesce(nullif(a.application_name, ''), '(none)'),"
-	"       coalesce(a.usename::text, '?'), coalesce(host(a.client_addr), 'local socket'),"
-	"       to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ'),"
-	"       extract(epoch FROM now() - a.backend_start)::bigint,"
-	"       coalesce(a.state, '?')"
-	"  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
-	" WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
-	"   AND l.classid = " LOCK_CLASSID " AND l.objid = " LOCK_OBJID
-	"   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())";
-
-static const char sql_has_history[] =
-	"SELECT to_regclass('public.planpipe_schema_migrations') IS NOT NULL";
-
-static const char sql_create_history[] =
-	"CREATE TABLE public.planpipe_schema_migrations ("
-	"  version integer PRIMARY KEY CHECK (version > 0),"
-	"  name text NOT NULL CHECK (name ~ '^[a-z0-9_]+$'),"
-	"  checksum text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),"
-	"  applied_at timestamptz NOT NULL DEFAULT now(),"
-	"  applied_by text NOT NULL,"
-	"  duration_ms integer NOT NULL CHECK (duration_ms >= 0),"
-	"  runner_version text NOT NULL,"
-	"  kind text NOT NULL DEFAULT 'applied' CHECK (kind IN ('applied', 'baseline')))";
-
-static const char sql_comment_history[] =
-	"COMMENT ON TABLE public.planpipe_schema_migrations IS "
-	"'Applied migrations, written by planpipe migrate. Do not edit by hand.'";
-
-static const char sql_read_history[] =
-	"SELECT version, name, checksum,"
-	"       to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	"       applied_by, duration_ms, kind"
-	"  FROM public.planpipe_schema_migrations ORDER BY version";
-
-static const char sql_insert_history[] =
-	"INSERT INTO public.planpipe_schema_migrations"
-	"  (version, name, checksum, applied_by, duration_ms, runner_version, kind)"
-	"  VALUES ($1, $2, $3, current_user || ' (' || $4 || ')', $5, $6, $7)";
-
-static const char sql_invalid_indexes[] =
-	"SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ')"
-	"  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-	"  JOIN pg_namespace n ON n.oid = c.relnamespace"
-	" WHERE NOT i.indisvalid AND n.nspname <> 'pg_catalog' AND n.nspname NOT LIKE 'pg_toast%'";
-
-static const char sql_has_maintenance[] =
-	"SELECT to_regprocedure('public.planpipe_maintenance()') IS NOT NULL";
-static const char sql_maintenance[] = "SELECT public.planpipe_maintenance()::text";
 
 const char *pp_mig_state_str(pp_mig_state s)
 {
@@ -110,7 +52,7 @@ static int has_history(PGconn *conn, pp_err *err)
 	PGresult *res;
 	int yes;
 
-	if (pp_db_exec(conn, sql_has_history, &res, err) != PP_OK)
+	if (pp_db_exec(conn, pp_db_sql("migrate.sql", "has_history"), &res, err) != PP_OK)
 		return -1;
 	yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	PQclear(res);
@@ -124,9 +66,7 @@ int pp_mig_db_version(PGconn *conn, pp_err *err)
 
 	if (h <= 0)
 		return h;
-	if (pp_db_exec(conn,
-		       "SELECT coalesce(max(version), 0) FROM public.planpipe_schema_migrations",
-		       &res, err) != PP_OK)
+	if (pp_db_exec(conn, pp_db_sql("migrate.sql", "db_version"), &res, err) != PP_OK)
 		return -1;
 	v = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
@@ -202,7 +142,8 @@ pp_rc pp_mig_status_read(PGconn *conn, const pp_mig_set *set, pp_mig_status *st,
 	if (h < 0)
 		return PP_EDB;
 	st->has_history = h;
-	if (h && (rc = pp_db_exec(conn, sql_read_history, &hist, err)) != PP_OK)
+	if (h &&
+	    (rc = pp_db_exec(conn, pp_db_sql("migrate.sql", "read_history"), &hist, err)) != PP_OK)
 		return rc;
 	rc = merge(st, hist, set);
 	PQclear(hist);
@@ -294,7 +235,7 @@ static pp_rc describe_holder(PGconn *conn, pp_buf *out)
 	pp_rc rc = PP_OK;
 	int i;
 
-	if (pp_db_exec(conn, sql_lock_holder, &res, &ignored) != PP_OK)
+	if (pp_db_exec(conn, pp_db_sql("migrate.sql", "lock_holder"), &res, &ignored) != PP_OK)
 		return pp_buf_adds(out, "another session (its details could not be read)");
 	if (PQntuples(res) == 0)
 		rc = pp_buf_adds(out, "another session, which has just released it");
@@ -330,7 +271,7 @@ static pp_rc lock_acquire(PGconn *conn, const pp_mig_opts *o, pp_err *err)
 	for (;;) {
 		PGresult *res;
 		int got;
-		pp_rc rc = pp_db_exec(conn, sql_try_lock, &res, err);
+		pp_rc rc = pp_db_exec(conn, pp_db_sql("migrate.sql", "try_lock"), &res, err);
 
 		if (rc != PP_OK)
 			return rc;
@@ -369,7 +310,7 @@ static void lock_release(PGconn *conn)
 {
 
 	/* Closing the connection releases it too; this is for a caller that goes on. */
-	pp_db_exec_quiet(conn, sql_unlock);
+	pp_db_exec_quiet(conn, pp_db_sql("migrate.sql", "unlock"));
 }
 
 static pp_rc ensure_history(PGconn *conn, pp_err *err)
@@ -381,15 +322,15 @@ static pp_rc ensure_history(PGconn *conn, pp_err *err)
 		return PP_EDB;
 	if (h)
 		return PP_OK;
-	rc = pp_db_exec(conn, "BEGIN", NULL, err);
+	rc = pp_db_exec(conn, pp_db_sql("tx.sql", "begin"), NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, sql_create_history, NULL, err);
+		rc = pp_db_exec(conn, pp_db_sql("migrate.sql", "create_history"), NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, sql_comment_history, NULL, err);
+		rc = pp_db_exec(conn, pp_db_sql("migrate.sql", "comment_history"), NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, "COMMIT", NULL, err);
+		rc = pp_db_exec(conn, pp_db_sql("tx.sql", "commit"), NULL, err);
 	if (rc != PP_OK) {
-		pp_db_exec_quiet(conn, "ROLLBACK");
+		pp_db_exec_quiet(conn, pp_db_sql("tx.sql", "rollback"));
 	}
 	return rc;
 }
@@ -421,7 +362,7 @@ static pp_rc insert_history(PGconn *conn, const pp_mig *m, long long ms, const c
 	params[4] = duration;
 	params[5] = PP_VERSION;
 	params[6] = kind;
-	return pp_db_execp(conn, sql_insert_history, 7, params, NULL, err);
+	return pp_db_execp(conn, pp_db_sql("migrate.sql", "insert_history"), 7, params, NULL, err);
 }
 
 typedef struct notice_ctx {
@@ -501,8 +442,7 @@ static pp_rc run_statement(PGconn *conn, const pp_mig *m, size_t i, pp_err *err)
 /* SET [LOCAL] the timeouts a migration asks for. */
 static pp_rc set_timeouts(PGconn *conn, const pp_mig *m, int local, pp_err *err)
 {
-	const char *sql =
-		local ? "SELECT set_config($1, $2, true)" : "SELECT set_config($1, $2, false)";
+	const char *sql = pp_db_sql("migrate.sql", local ? "set_local" : "set_session");
 	const char *p[2];
 	pp_rc rc = PP_OK;
 
@@ -523,7 +463,7 @@ static pp_rc apply_in_transaction(PGconn *conn, const pp_mig *m, long long *ms, 
 {
 	long long start = pp_now_ms();
 	size_t i;
-	pp_rc rc = pp_db_exec(conn, "BEGIN", NULL, err);
+	pp_rc rc = pp_db_exec(conn, pp_db_sql("tx.sql", "begin"), NULL, err);
 
 	if (rc == PP_OK)
 		rc = set_timeouts(conn, m, 1, err);
@@ -533,12 +473,12 @@ static pp_rc apply_in_transaction(PGconn *conn, const pp_mig *m, long long *ms, 
 	if (rc == PP_OK)
 		rc = insert_history(conn, m, *ms, "applied", err);
 	if (rc == PP_OK) {
-		rc = pp_db_exec(conn, "COMMIT", NULL, err);
+		rc = pp_db_exec(conn, pp_db_sql("tx.sql", "commit"), NULL, err);
 		if (rc != PP_OK)
 			pp_err_at(err, m->origin, 0); /* a deferred constraint */
 	}
 	if (rc != PP_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
-		pp_db_exec_quiet(conn, "ROLLBACK");
+		pp_db_exec_quiet(conn, pp_db_sql("tx.sql", "rollback"));
 	return rc;
 }
 
@@ -546,7 +486,7 @@ static pp_rc apply_in_transaction(PGconn *conn, const pp_mig *m, long long *ms, 
 static pp_rc invalid_indexes(PGconn *conn, char *out, size_t size, pp_err *err)
 {
 	PGresult *res;
-	pp_rc rc = pp_db_exec(conn, sql_invalid_indexes, &res, err);
+	pp_rc rc = pp_db_exec(conn, pp_db_sql("migrate.sql", "invalid_indexes"), &res, err);
 
 	out[0] = '\0';
 	if (rc != PP_OK)
@@ -566,8 +506,8 @@ static pp_rc apply_without_transaction(PGconn *conn, const pp_mig *m, long long 
 	if (rc == PP_OK)
 		rc = run_statement(conn, m, 0, err);
 	*ms = pp_now_ms() - start;
-	pp_db_exec_quiet(conn, "RESET lock_timeout");
-	pp_db_exec_quiet(conn, "RESET statement_timeout");
+	pp_db_exec_quiet(conn, pp_db_sql("migrate.sql", "reset_lock_timeout"));
+	pp_db_exec_quiet(conn, pp_db_sql("migrate.sql", "reset_statement_timeout"));
 	if (invalid_indexes(conn, invalid, sizeof(invalid), &ignored) == PP_OK && invalid[0]) {
 		if (rc == PP_OK) {
 			pp_err_set(err, PP_ECONFLICT, "the database has invalid indexes: %s",
@@ -589,7 +529,7 @@ static pp_rc apply_without_transaction(PGconn *conn, const pp_mig *m, long long 
 static pp_rc run_maintenance(PGconn *conn, const pp_mig_opts *o, pp_err *err)
 {
 	PGresult *res;
-	pp_rc rc = pp_db_exec(conn, sql_has_maintenance, &res, err);
+	pp_rc rc = pp_db_exec(conn, pp_db_sql("migrate.sql", "has_maintenance"), &res, err);
 	int has;
 
 	if (rc != PP_OK)
@@ -598,7 +538,7 @@ static pp_rc run_maintenance(PGconn *conn, const pp_mig_opts *o, pp_err *err)
 	PQclear(res);
 	if (!has)
 		return PP_OK;
-	rc = pp_db_exec(conn, sql_maintenance, &res, err);
+	rc = pp_db_exec(conn, pp_db_sql("migrate.sql", "maintenance"), &res, err);
 	if (rc != PP_OK) {
 		pp_err_prefix(err,
 			      "the migrations were applied, but planpipe_maintenance() failed: ");
@@ -689,13 +629,13 @@ pp_rc pp_mig_baseline(PGconn *conn, const pp_mig_set *set, int version, const pp
 			"only for a database that has none",
 			dbv);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, "BEGIN", NULL, err);
+		rc = pp_db_exec(conn, pp_db_sql("tx.sql", "begin"), NULL, err);
 	for (i = 0; rc == PP_OK && i < set->count && set->items[i].version <= version; i++)
 		rc = insert_history(conn, &set->items[i], 0, "baseline", err);
 	if (rc == PP_OK)
-		rc = pp_db_exec(conn, "COMMIT", NULL, err);
+		rc = pp_db_exec(conn, pp_db_sql("tx.sql", "commit"), NULL, err);
 	if (rc != PP_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
-		pp_db_exec_quiet(conn, "ROLLBACK");
+		pp_db_exec_quiet(conn, pp_db_sql("tx.sql", "rollback"));
 	lock_release(conn);
 	return rc;
 }

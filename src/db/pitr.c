@@ -11,19 +11,8 @@
 
 #include "core/buf.h"
 #include "db/conn.h"
+#include "db/sql.h"
 
-static const char sql_may_run[] =
-	"SELECT r.rolsuper OR pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER')"
-	"  FROM pg_roles r WHERE r.rolname = current_user";
-/* UTC with microseconds: exact, and nothing but digits, '-', ':', '.', '+' and a space. */
-static const char sql_norm_time[] =
-	"SELECT to_char($1::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00',"
-	"       $1::timestamptz > now()";
-static const char sql_norm_lsn[] = "SELECT $1::pg_lsn::text";
-static const char sql_session[] = "SET statement_timeout = 0; SET lock_timeout = 0;"
-				  " SET idle_in_transaction_session_timeout = 0;"
-				  " CREATE TEMP TABLE pp_pitr_out (n bigserial, line text)";
-static const char sql_lines[] = "SELECT coalesce(line, '') FROM pp_pitr_out ORDER BY n";
 static const char status_prefix[] = "planpipe-pitr: exit ";
 
 /* The program's command line; its arguments are fixed words or a normalised target. */
@@ -51,7 +40,10 @@ static pp_rc normalise_target(PGconn *conn, const pp_pitr_opts *o, pp_pitr_resul
 	pp_rc rc;
 
 	pp_err_clear(&e);
-	rc = pp_db_execp(conn, o->to_time ? sql_norm_time : sql_norm_lsn, 1, &val, &r, &e);
+	rc = pp_db_execp(conn,
+			 o->to_time ? pp_db_sql("pitr.sql", "norm_time")
+				    : pp_db_sql("pitr.sql", "norm_lsn"),
+			 1, &val, &r, &e);
 	if (rc != PP_OK) {
 		if (rc == PP_EDB)
 			return pp_err_set(err, PP_EINVAL, "%s '%s' is not valid: %s", opt, val,
@@ -77,7 +69,7 @@ static pp_rc collect(PGconn *conn, pp_pitr_result *res, pp_err *err)
 	int i, n, status = -1;
 	pp_rc rc;
 
-	rc = pp_db_exec(conn, sql_lines, &r, err);
+	rc = pp_db_exec(conn, pp_db_sql("pitr.sql", "lines"), &r, err);
 	if (rc != PP_OK)
 		return rc;
 	pp_buf_init(&out, 64 * 1024 * 1024);
@@ -136,7 +128,7 @@ pp_rc pp_pitr_run(const pp_config *cfg, const pp_pitr_opts *o, pp_pitr_result *r
 			   cfg->connect_timeout_s * 1000, &conn, err);
 	if (rc != PP_OK)
 		goto out;
-	rc = pp_db_exec(conn, sql_may_run, &r, err);
+	rc = pp_db_exec(conn, pp_db_sql("pitr.sql", "may_run"), &r, err);
 	if (rc != PP_OK)
 		goto out;
 	if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
@@ -154,7 +146,7 @@ pp_rc pp_pitr_run(const pp_config *cfg, const pp_pitr_opts *o, pp_pitr_result *r
 		if (rc != PP_OK)
 			goto out;
 	}
-	rc = pp_db_exec(conn, sql_session, NULL, err);
+	rc = pp_db_exec(conn, pp_db_sql("pitr.sql", "session"), NULL, err);
 	if (rc != PP_OK)
 		goto out;
 	if (build_command(o, res->target, &cmd) != PP_OK) {
@@ -166,7 +158,11 @@ pp_rc pp_pitr_run(const pp_config *cfg, const pp_pitr_opts *o, pp_pitr_result *r
 		rc = pp_db_err(err, conn, NULL, "quoting the program's command line");
 		goto out;
 	}
-	/* CSV with a delimiter and quote no line holds: each line one field, as printed. */
+	/*
+	 * CSV with a delimiter and quote no line holds: each line one field, as
+	 * printed. sql-in-c: COPY takes no parameters; the command line is quoted
+	 * in here.
+	 */
 	if (pp_buf_printf(&sql,
 			  "COPY pp_pitr_out (line) FROM PROGRAM %s"
 			  " WITH (FORMAT csv, DELIMITER E'\\x1f', QUOTE E'\\x1e')",

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "db/conn.h"
 #include "db/pool_int.h"
+#include "db/sql.h"
 
 /*
  * Whether nothing is waiting on an idle connection's socket, or what is
@@ -131,8 +132,9 @@ int pool_conn_reset(pp_pool *p, pp_pool_conn *c, int *rolled_back)
 		break;
 	case PQTRANS_INTRANS:
 	case PQTRANS_INERROR:
-		if (pp_db_exec_deadline(c->pg, "ROLLBACK", pp_now_ms() + p->o.rollback_timeout_ms,
-					NULL, &err) != PP_OK ||
+		if (pp_db_exec_deadline(c->pg, pp_db_sql("tx.sql", "rollback"),
+					pp_now_ms() + p->o.rollback_timeout_ms, NULL,
+					&err) != PP_OK ||
 		    PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 			return PQstatus(c->pg) == CONNECTION_OK ? PP_POOL_DISCARD_ROLLBACK
 								: PP_POOL_DISCARD_LOST;

@@ -213,6 +213,7 @@ static void statement(const pp_report_def *r, char sql[PP_REPORT_SQL_MAX])
 	else
 		w = snprintf(call, sizeof(call), "%s(%s)", r->function, args);
 	assert(w > 0 && (size_t)w < sizeof(call));
+	/* sql-in-c: the function and its arguments' casts come from the registry (reports[]). */
 	w = snprintf(sql, PP_REPORT_SQL_MAX, "SELECT jsonb_pretty(%s) AS body", call);
 	assert(w > 0 && w < PP_REPORT_SQL_MAX);
 	(void)w;

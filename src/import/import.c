@@ -27,6 +27,7 @@
 typedef struct path_list {
 	char **paths;
 	size_t n, cap;
+	pp_arena *arena; /* the strings are in it; NULL: each is malloc'd */
 } path_list;
 
 static pp_rc list_add(path_list *l, const char *rel)
@@ -39,7 +40,7 @@ static pp_rc list_add(path_list *l, const char *rel)
 		l->paths = p;
 		l->cap = cap;
 	}
-	l->paths[l->n] = strdup(rel);
+	l->paths[l->n] = l->arena ? pp_arena_strdup(l->arena, rel) : strdup(rel);
 	return l->paths[l->n++] ? PP_OK : PP_ENOMEM;
 }
 
@@ -47,7 +48,7 @@ static void list_free(path_list *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; !l->arena && i < l->n; i++)
 		free(l->paths[i]);
 	free(l->paths);
 }
@@ -215,7 +216,7 @@ static pp_rc walk(const char *root, const pattern_list *pl, path_list *out, pp_i
 		  pp_err *err)
 {
 	char root_real[PATH_MAX], dirpath[PATH_MAX], child[PATH_MAX], childrel[PATH_MAX];
-	path_list todo = {NULL, 0, 0};
+	path_list todo = {NULL, 0, 0, NULL};
 	pp_rc rc;
 
 	if (realpath(root, root_real) == NULL)
@@ -368,7 +369,8 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 						   "%s (%s)", d[k].msg, name);
 		}
 		if (rc == PP_OK && e->status &&
-		    (rc = set_text(&it->story->status, e->status)) == PP_OK)
+		    (rc = set_text(&it->story->status, e->status)) == PP_OK &&
+		    (rc = pp_import_note_word(b, e->status)) == PP_OK)
 			it->from_index = 1;
 		if (rc == PP_OK && e->priority &&
 		    (rc = set_text(&it->story->priority, e->priority)) == PP_OK)
@@ -437,14 +439,17 @@ static pp_rc check_within(const char *path, const char *within, pp_err *err)
 
 pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res, pp_err *err)
 {
-	pp_import_batch b = {NULL, 0, 0};
-	path_list files = {NULL, 0, 0};
+	pp_import_batch b;
+	path_list files = {NULL, 0, 0, NULL};
 	pattern_list pl = {NULL, 0};
 	struct stat st;
 	size_t i;
 	pp_rc rc = PP_OK;
 
 	memset(res, 0, sizeof(*res));
+	memset(&b, 0, sizeof(b));
+	/* The paths live as long as the batch: its items point at them. */
+	files.arena = &b.strs;
 	if (stat(o->path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return pp_err_set(err, PP_EINVAL, "%s is not a directory", o->path);
 	for (i = 0; rc == PP_OK && i < o->n_exclude; i++)
@@ -470,16 +475,17 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 			rc = pp_err_set(err, PP_EINVAL, "interrupted");
 			goto out;
 		}
-		rc = pp_import_read_file(o->path, files.paths[i], &b.items[b.n], res, !b.lazy, err);
+		rc = pp_import_read_file(o->path, files.paths[i], &b, &b.items[b.n], res, err);
 		if (rc != PP_OK)
 			goto out;
 		if (b.items[b.n].path)
 			b.n++;
-		free(files.paths[i]);
-		files.paths[i] = NULL;
 		if (o->on_progress)
 			o->on_progress(o->ctx, i + 1, files.n);
 	}
+	/* The items hold the paths (in b.strs): the list itself is done with. */
+	free(files.paths);
+	memset(&files, 0, sizeof(files));
 	/* Lazy: only the files that changed are parsed, in the transaction (import_changed.c). */
 	if (!b.lazy)
 		rc = pp_import_reject_duplicates(&b, res);
@@ -493,14 +499,8 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 out:
 	if (res->n_problems > 1)
 		qsort(res->problems, res->n_problems, sizeof(*res->problems), by_problem);
-	for (i = 0; i < b.n; i++) {
-		free(b.items[i].path);
-		if (b.items[i].story)
-			pp_story_free(b.items[i].story);
-		free(b.items[i].story);
-	}
-	free(b.items);
 	list_free(&files);
+	pp_import_batch_free(&b);
 	patterns_free(&pl);
 	return rc;
 }

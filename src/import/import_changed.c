@@ -54,19 +54,28 @@ static int item_by_path(const void *key, const void *elem)
  */
 static pp_rc mark_changed(PGconn *conn, const char *project_id, pp_import_batch *b, pp_err *err)
 {
-	PGresult *r = NULL;
+	PGresult *r;
 	pp_import_item *it;
-	int i;
-	pp_rc rc = pp_db_execp(conn, sql_changed, 1, &project_id, &r, err);
+	pp_rc rc = PP_OK;
 
-	for (i = 0; rc == PP_OK && i < PQntuples(r); i++) {
-		it = bsearch(PQgetvalue(r, i, 0), b->items, b->n, sizeof(*b->items), item_by_path);
-		if (it == NULL || !it->ok)
-			continue;
-		it->deps = 1;
-		it->send |= PQgetvalue(r, i, 1)[0] == 't';
+	/* A row at a time: a first import of a million files gets a million rows. */
+	if (!PQsendQueryParams(conn, sql_changed, 1, NULL, &project_id, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(conn))
+		return pp_db_err(err, conn, NULL, sql_changed);
+	while ((r = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (rc == PP_OK && st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK)
+			rc = pp_db_err(err, conn, r, sql_changed);
+		if (rc == PP_OK && st == PGRES_SINGLE_TUPLE) {
+			it = bsearch(PQgetvalue(r, 0, 0), b->items, b->n, sizeof(*b->items),
+				     item_by_path);
+			if (it != NULL && it->ok) {
+				it->deps = 1;
+				it->send |= PQgetvalue(r, 0, 1)[0] == 't';
+			}
+		}
+		PQclear(r);
 	}
-	PQclear(r);
 	return rc;
 }
 
@@ -86,39 +95,43 @@ static pp_rc parse_marked(const pp_import_opts *o, pp_import_batch *b, PGresult 
 		       : &b->items[i];
 		if (it == NULL || !it->ok || it->parsed || (r == NULL && !it->send && !it->deps))
 			continue;
-		rc = pp_import_parse_item(o->path, it, res, err);
+		rc = pp_import_parse_item(o->path, b, it, res, err);
 	}
 	return rc;
 }
 
-/* The parsed files' keys into pp_import_keys. */
+/* The parsed files' keys into pp_import_keys, streamed. */
 static pp_rc send_keys(PGconn *conn, const pp_import_batch *b, size_t *n, pp_err *err)
 {
-	pp_buf rows;
+	pp_import_copy c;
 	size_t i;
-	pp_rc rc = PP_OK;
+	pp_rc rc;
 
 	*n = 0;
-	pp_buf_init(&rows, (size_t)1 << 30);
-	for (i = 0; rc == PP_OK && i < b->n; i++) {
+	for (i = 0; i < b->n && !(b->items[i].ok && b->items[i].parsed); i++)
+		;
+	if (i == b->n)
+		return PP_OK;
+	if ((rc = pp_import_copy_begin(&c, conn, "COPY pp_import_keys FROM STDIN", err)) != PP_OK)
+		return rc;
+	for (; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
 		if (!it->ok || !it->parsed)
 			continue;
-		rc = pp_import_copy_field(&rows, it->path);
+		rc = pp_import_copy_field(&c.rows, it->path);
 		if (rc == PP_OK)
-			rc = pp_buf_adds(&rows, "\t");
+			rc = pp_buf_adds(&c.rows, "\t");
 		if (rc == PP_OK)
-			rc = pp_import_copy_field(&rows, it->story->key);
+			rc = pp_import_copy_field(&c.rows, it->key);
 		if (rc == PP_OK)
-			rc = pp_buf_adds(&rows, "\n");
+			rc = pp_buf_adds(&c.rows, "\n");
+		if (rc != PP_OK)
+			rc = pp_err_set(err, rc, "out of memory listing the keys");
+		else
+			rc = pp_import_copy_flush(&c, err);
 		(*n)++;
 	}
-	if (rc != PP_OK)
-		rc = pp_err_set(err, rc, "out of memory listing the keys");
-	else if (*n > 0)
-		rc = pp_import_copy_in(conn, "COPY pp_import_keys FROM STDIN", &rows, err);
-	pp_buf_free(&rows);
-	return rc;
+	return pp_import_copy_end(&c, rc, err);
 }
 
 pp_rc pp_import_parse_changed(PGconn *conn, const pp_import_opts *o, const char *project_id,

@@ -94,6 +94,78 @@ pp_rc pp_import_copy_in(PGconn *conn, const char *sql, const pp_buf *rows, pp_er
 	return rc;
 }
 
+pp_rc pp_import_note_word(pp_import_batch *b, const char *word)
+{
+	if (word == NULL)
+		return PP_OK;
+	if (b->words == NULL && (b->words = json_object()) == NULL)
+		return PP_ENOMEM;
+	if (json_object_get(b->words, word) != NULL)
+		return PP_OK;
+	/* The words are the parser's, valid UTF-8: jansson need not check them again. */
+	return json_object_set_new_nocheck(b->words, word, json_true()) == 0 ? PP_OK : PP_ENOMEM;
+}
+
+void pp_import_batch_free(pp_import_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->items[i].story)
+			pp_story_free(b->items[i].story);
+		free(b->items[i].story);
+	}
+	free(b->items);
+	pp_arena_free(&b->strs);
+	json_decref(b->words);
+	b->items = NULL;
+	b->n = 0;
+	b->words = NULL;
+}
+
+pp_rc pp_import_copy_begin(pp_import_copy *c, PGconn *conn, const char *sql, pp_err *err)
+{
+	PGresult *r = PQexec(conn, sql);
+	pp_rc rc = PP_OK;
+
+	c->conn = conn;
+	c->sql = sql;
+	/* A chunk, and room for the one row that passes it. */
+	pp_buf_init(&c->rows, PP_IMPORT_COPY_CHUNK * 4 + ((size_t)16 << 20));
+	if (PQresultStatus(r) != PGRES_COPY_IN)
+		rc = pp_db_err(err, conn, r, sql);
+	PQclear(r);
+	return rc;
+}
+
+pp_rc pp_import_copy_flush(pp_import_copy *c, pp_err *err)
+{
+	if (c->rows.len < PP_IMPORT_COPY_CHUNK)
+		return PP_OK;
+	if (PQputCopyData(c->conn, pp_buf_str(&c->rows), (int)c->rows.len) != 1)
+		return pp_db_err(err, c->conn, NULL, c->sql);
+	pp_buf_reset(&c->rows);
+	return PP_OK;
+}
+
+pp_rc pp_import_copy_end(pp_import_copy *c, pp_rc rc, pp_err *err)
+{
+	PGresult *r;
+
+	if (rc == PP_OK && c->rows.len > 0 &&
+	    PQputCopyData(c->conn, pp_buf_str(&c->rows), (int)c->rows.len) != 1)
+		rc = pp_db_err(err, c->conn, NULL, c->sql);
+	if (PQputCopyEnd(c->conn, rc == PP_OK ? NULL : "import stopped") != 1 && rc == PP_OK)
+		rc = pp_db_err(err, c->conn, NULL, c->sql);
+	while ((r = PQgetResult(c->conn)) != NULL) {
+		if (rc == PP_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pp_db_err(err, c->conn, r, c->sql);
+		PQclear(r);
+	}
+	pp_buf_free(&c->rows);
+	return rc;
+}
+
 pp_rc pp_import_one_value(PGconn *conn, const char *sql, int n, const char *const *p, char *out,
 			  size_t size, pp_err *err)
 {

@@ -4,7 +4,9 @@
  * history (import_history.c) and dependencies (import_deps.c).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,30 +202,32 @@ static pp_rc add_word(pp_buf *words, const char *word)
 }
 
 /*
- * Every status word of the batch, the git history's included, resolved to
- * the project's status keys (planpipe_resolve_status: the workflow, then
- * the vocabulary). A story whose word nothing knows is an error at its
- * status, naming the project's statuses and how to add one; the story's
- * status becomes the key otherwise. *words (word, key) is the caller's to
- * PQclear, also on failure.
+ * Every status word of the batch (b->words), the git history's included,
+ * resolved to the project's status keys (planpipe_resolve_status: the
+ * workflow, then the vocabulary) into *words (word, key), the caller's to
+ * PQclear, also on failure; *workflow, the project's statuses for the
+ * message of a word nothing knows, likewise. Each story's word is looked up
+ * when its row is sent (send_rows).
  */
-static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *project_key,
-			      pp_import_batch *b, const pp_git_history *h, PGresult **words,
-			      pp_import_result *res, pp_err *err)
+static pp_rc resolve_statuses(PGconn *conn, const char *project_id, pp_import_batch *b,
+			      const pp_git_history *h, PGresult **words, PGresult **workflow,
+			      pp_err *err)
 {
 	pp_buf rows;
-	PGresult *r = NULL, *wf = NULL;
 	const char *p[1] = {project_id};
+	const char *word;
+	json_t *v;
 	size_t i, k;
 	pp_rc rc = PP_OK;
 
+	*words = *workflow = NULL;
 	pp_buf_init(&rows, (size_t)1 << 28);
-	for (i = 0; rc == PP_OK && i < b->n; i++) {
+	json_object_foreach(b->words, word, v) rc = rc == PP_OK ? add_word(&rows, word) : rc;
+	for (i = 0; rc == PP_OK && h && i < b->n; i++) {
 		const pp_git_file *f;
 		if (!b->items[i].ok)
 			continue;
-		rc = add_word(&rows, b->items[i].story ? b->items[i].story->status : NULL);
-		f = h ? pp_git_history_find(h, b->items[i].path) : NULL;
+		f = pp_git_history_find(h, b->items[i].path);
 		for (k = 0; rc == PP_OK && f && k < f->n_changes; k++)
 			rc = add_word(&rows, f->changes[k].to_status);
 	}
@@ -235,198 +239,227 @@ static pp_rc resolve_statuses(PGconn *conn, const char *project_id, const char *
 	if (rc == PP_OK)
 		rc = pp_db_exec(conn, sql_words_distinct, NULL, err);
 	if (rc == PP_OK)
-		rc = pp_db_execp(conn, sql_words_resolve, 1, p, &r, err);
+		rc = pp_db_execp(conn, sql_words_resolve, 1, p, words, err);
 	if (rc == PP_OK)
-		rc = pp_db_execp(conn, sql_workflow, 1, p, &wf, err);
-	for (i = 0; rc == PP_OK && i < b->n; i++) {
-		pp_story *s = b->items[i].story;
-		const char *key;
-		char *copy;
-		if (!b->items[i].ok || s == NULL || s->status == NULL)
-			continue;
-		if ((key = pp_import_word_key(r, s->status)) == NULL) {
-			b->items[i].ok = 0;
-			res->failed++;
-			res->rejected++;
-			rc = pp_import_problem_add(
-				res, b->items[i].path, s->status_pos.line, s->status_pos.column, 1,
-				"unknown status \"%s\": project %s has %s; add it with `planpipe "
-				"workflow add %s \"%s\" --category todo|active|done|cancelled` "
-				"(or POST /v1/projects/%s/statuses)",
-				s->status, project_key, PQgetvalue(wf, 0, 0), project_key,
-				s->status, project_key);
-			continue;
-		}
-		if (strcmp(key, s->status) == 0)
-			continue;
-		if ((copy = strdup(key)) == NULL) {
-			rc = pp_err_set(err, PP_ENOMEM, "out of memory");
-			break;
-		}
-		free(s->status);
-		s->status = copy;
-	}
+		rc = pp_db_execp(conn, sql_workflow, 1, p, workflow, err);
 out:
-	*words = r;
-	PQclear(wf);
 	pp_buf_free(&rows);
 	return rc;
 }
 
-/* What is buffered before it goes to the server: memory stays bounded by it. */
-#define COPY_CHUNK ((size_t)8 << 20)
+/*
+ * The story's status word becomes the project's key for it; a word nothing
+ * knows is an error at its status, naming the project's statuses and how to
+ * add one (it->ok = 0). Returns PP_ENOMEM only.
+ */
+static pp_rc status_key(pp_import_item *it, pp_story *s, const char *project_key, PGresult *words,
+			PGresult *workflow, pp_import_result *res)
+{
+	const char *key;
+	char *copy;
+
+	if (s->status == NULL)
+		return PP_OK;
+	if ((key = pp_import_word_key(words, s->status)) == NULL) {
+		it->ok = 0;
+		res->failed++;
+		res->rejected++;
+		return pp_import_problem_add(
+			res, it->path, s->status_pos.line, s->status_pos.column, 1,
+			"unknown status \"%s\": project %s has %s; add it with `planpipe "
+			"workflow add %s \"%s\" --category todo|active|done|cancelled` "
+			"(or POST /v1/projects/%s/statuses)",
+			s->status, project_key, PQgetvalue(workflow, 0, 0), project_key, s->status,
+			project_key);
+	}
+	if (strcmp(key, s->status) == 0)
+		return PP_OK;
+	if ((copy = strdup(key)) == NULL)
+		return PP_ENOMEM;
+	free(s->status);
+	s->status = copy;
+	return PP_OK;
+}
+
+static const char *blob_hex(const pp_import_item *it, char hex[PP_GIT_OID_HEX_LEN + 1])
+{
+	pp_hex(it->blob, sizeof(it->blob), hex);
+	return hex;
+}
 
 /*
- * COPY pp_import_seen: every file, its blob, and its key when it parsed, in
- * chunks of COPY_CHUNK.
+ * COPY pp_import_seen: every file, its blob, and its key when it parsed,
+ * streamed.
  */
 static pp_rc send_seen(PGconn *conn, const pp_import_batch *b, pp_err *err)
 {
-	static const char sql[] = "COPY pp_import_seen FROM STDIN";
-	PGresult *r = PQexec(conn, sql);
-	pp_rc rc = PP_OK;
-	pp_buf seen;
+	char hex[PP_GIT_OID_HEX_LEN + 1];
+	pp_import_copy c;
 	size_t i;
+	pp_rc rc = pp_import_copy_begin(&c, conn, "COPY pp_import_seen FROM STDIN", err);
 
-	if (PQresultStatus(r) != PGRES_COPY_IN) {
-		rc = pp_db_err(err, conn, r, sql);
-		PQclear(r);
+	if (rc != PP_OK)
 		return rc;
-	}
-	PQclear(r);
-	pp_buf_init(&seen, COPY_CHUNK * 2);
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
-		rc = pp_import_copy_field(&seen, it->path);
+		rc = pp_import_copy_field(&c.rows, it->path);
 		if (rc == PP_OK && it->ok)
-			rc = pp_buf_printf(&seen, "\t%s\t", it->blob);
+			rc = pp_buf_printf(&c.rows, "\t%s\t", blob_hex(it, hex));
 		if (rc == PP_OK && it->ok)
-			rc = pp_import_copy_field(&seen, it->story ? it->story->key : NULL);
+			rc = pp_import_copy_field(&c.rows, it->key);
 		if (rc == PP_OK)
-			rc = pp_buf_adds(&seen, it->ok ? (it->from_index ? "\tt\n" : "\tf\n")
-						       : "\t\\N\t\\N\t\\N\n");
+			rc = pp_buf_adds(&c.rows, it->ok ? (it->from_index ? "\tt\n" : "\tf\n")
+							 : "\t\\N\t\\N\t\\N\n");
 		if (rc != PP_OK)
 			rc = pp_err_set(err, rc, "out of memory listing the files");
-		else if ((seen.len >= COPY_CHUNK || i + 1 == b->n) && seen.len > 0) {
-			if (PQputCopyData(conn, pp_buf_str(&seen), (int)seen.len) != 1)
-				rc = pp_db_err(err, conn, NULL, sql);
-			pp_buf_reset(&seen);
-		}
+		else
+			rc = pp_import_copy_flush(&c, err);
 	}
-	if (PQputCopyEnd(conn, rc == PP_OK ? NULL : "import stopped") != 1 && rc == PP_OK)
-		rc = pp_db_err(err, conn, NULL, sql);
-	while ((r = PQgetResult(conn)) != NULL) {
-		if (rc == PP_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = pp_db_err(err, conn, r, sql);
-		PQclear(r);
-	}
-	pp_buf_free(&seen);
-	return rc;
+	return pp_import_copy_end(&c, rc, err);
 }
 
-/* The rows of pp_import_deps: the dependencies of the files marked deps. */
-static pp_rc build_dep_rows(const pp_import_batch *b, pp_buf *deps)
+/* The rows of pp_import_deps of s, the story of the file at path, into out. */
+static pp_rc dep_rows(const char *path, const pp_story *s, pp_buf *out)
 {
 	pp_rc rc = PP_OK;
-	size_t i, k;
+	size_t k;
 
-	for (i = 0; rc == PP_OK && i < b->n; i++) {
-		const pp_import_item *it = &b->items[i];
-		if (!it->ok || !it->deps || it->story == NULL)
-			continue;
-		for (k = 0; rc == PP_OK && k < it->story->n_deps; k++) {
-			const pp_story_dep *d = &it->story->deps[k];
-			rc = pp_import_copy_field(deps, it->path);
-			if (rc == PP_OK)
-				rc = pp_buf_adds(deps, "\t");
-			if (rc == PP_OK)
-				rc = pp_import_copy_field(deps, d->project);
-			if (rc == PP_OK)
-				rc = pp_buf_adds(deps, "\t");
-			if (rc == PP_OK)
-				rc = pp_import_copy_field(deps, d->key);
-			if (rc == PP_OK)
-				rc = pp_buf_printf(deps, "\t%d\t%d\n", d->pos.line, d->pos.column);
-		}
+	for (k = 0; rc == PP_OK && k < s->n_deps; k++) {
+		const pp_story_dep *d = &s->deps[k];
+		rc = pp_import_copy_field(out, path);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(out, "\t");
+		if (rc == PP_OK)
+			rc = pp_import_copy_field(out, d->project);
+		if (rc == PP_OK)
+			rc = pp_buf_adds(out, "\t");
+		if (rc == PP_OK)
+			rc = pp_import_copy_field(out, d->key);
+		if (rc == PP_OK)
+			rc = pp_buf_printf(out, "\t%d\t%d\n", d->pos.line, d->pos.column);
 	}
 	return rc;
 }
 
 /*
- * COPY pp_import: the files marked send, each body read again, its row sent
- * and freed in chunks of COPY_CHUNK, so that memory does not grow with the
- * size of the tree. *n_rows says how many rows went.
+ * What send_rows hands to the dependencies: their COPY rows, kept in a
+ * temporary file (the rows of a million stories' edges would be tens of
+ * megabytes in memory), sent by send_deps after the stories.
  */
-static pp_rc stream_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b,
-			 const pp_git_history *h, pp_import_result *res, size_t *n_rows,
-			 pp_err *err)
-{
-	static const char sql[] = "COPY pp_import FROM STDIN";
-	PGresult *r = PQexec(conn, sql);
-	pp_buf rows;
-	size_t i;
-	pp_rc rc = PP_OK;
+typedef struct dep_spool {
+	FILE *f;    /* NULL until the first row */
+	pp_buf buf; /* rows not written to f yet */
+	size_t n;   /* rows */
+} dep_spool;
 
-	*n_rows = 0;
-	if (PQresultStatus(r) != PGRES_COPY_IN) {
-		rc = pp_db_err(err, conn, r, sql);
-		PQclear(r);
+static pp_rc spool_write(dep_spool *d, int all, pp_err *err)
+{
+	if (d->buf.len == 0 || (!all && d->buf.len < ((size_t)1 << 20)))
+		return PP_OK;
+	if (d->f == NULL && (d->f = tmpfile()) == NULL)
+		return pp_err_set(err, PP_EIO,
+				  "cannot create a temporary file for the dependencies: %s",
+				  strerror(errno));
+	if (fwrite(d->buf.data, 1, d->buf.len, d->f) != d->buf.len)
+		return pp_err_set(err, PP_EIO, "cannot write the dependencies' temporary file: %s",
+				  strerror(errno));
+	pp_buf_reset(&d->buf);
+	return PP_OK;
+}
+
+/* COPY pp_import_deps from the spool, in chunks. */
+static pp_rc send_deps(PGconn *conn, dep_spool *d, pp_err *err)
+{
+	static const char sql[] = "COPY pp_import_deps FROM STDIN";
+	pp_import_copy c;
+	char *chunk;
+	size_t got;
+	pp_rc rc = spool_write(d, 1, err);
+
+	if (rc != PP_OK || d->f == NULL)
+		return rc;
+	if (fflush(d->f) != 0 || fseek(d->f, 0, SEEK_SET) != 0)
+		return pp_err_set(err, PP_EIO, "cannot read the dependencies' temporary file: %s",
+				  strerror(errno));
+	if ((chunk = malloc(PP_IMPORT_COPY_CHUNK)) == NULL)
+		return pp_err_set(err, PP_ENOMEM, "out of memory sending the dependencies");
+	if ((rc = pp_import_copy_begin(&c, conn, sql, err)) != PP_OK) {
+		free(chunk);
 		return rc;
 	}
-	PQclear(r);
-	pp_buf_init(&rows, COPY_CHUNK * 4 + ((size_t)16 << 20));
+	while (rc == PP_OK && (got = fread(chunk, 1, PP_IMPORT_COPY_CHUNK, d->f)) > 0)
+		if (PQputCopyData(conn, chunk, (int)got) != 1)
+			rc = pp_db_err(err, conn, NULL, sql);
+	if (rc == PP_OK && ferror(d->f))
+		rc = pp_err_set(err, PP_EIO, "cannot read the dependencies' temporary file");
+	free(chunk);
+	return pp_import_copy_end(&c, rc, err);
+}
+
+/*
+ * The second pass over the files, streamed: for each file whose story is
+ * written (send) or whose dependencies are (deps), its story whole (parsed
+ * again unless kept), its status word made the project's key (or an error
+ * for it), its dependencies into the spool, and, when it is sent, its row
+ * COPY'd to pp_import; the story is freed before the next file, so that
+ * memory does not grow with the tree. *n_rows says how many rows went.
+ */
+static pp_rc send_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b,
+		       const pp_git_history *h, PGresult *words, PGresult *workflow,
+		       dep_spool *spool, pp_import_result *res, size_t *n_rows, pp_err *err)
+{
+	char hex[PP_GIT_OID_HEX_LEN + 1];
+	pp_import_copy c;
+	size_t i;
+	pp_rc rc = pp_import_copy_begin(&c, conn, "COPY pp_import FROM STDIN", err);
+
+	*n_rows = 0;
+	if (rc != PP_OK)
+		return rc;
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		pp_import_item *it = &b->items[i];
-		const pp_git_file *f = h ? pp_git_history_find(h, it->path) : NULL;
-		char *doc;
+		const pp_git_file *f;
+		pp_story *s = NULL;
+		char *doc = NULL;
 
-		if (!it->ok || !it->send || it->story == NULL)
+		if (!it->ok || (!it->send && !it->deps) || !it->parsed)
 			continue;
-		if ((rc = pp_import_reread_body(o->path, it, res, err)) != PP_OK || !it->ok)
-			continue;
-		doc = story_doc(it->story, f && f->created ? f->created->time_iso : NULL,
-				it->from_index);
-		free(it->story->body);
-		it->story->body = NULL;
-		if (doc == NULL) {
-			rc = pp_err_set(err, PP_ENOMEM, "out of memory building the import");
+		if (o->stop && *o->stop) {
+			rc = pp_err_set(err, PP_EINVAL, "interrupted");
 			break;
 		}
-		rc = pp_import_copy_field(&rows, it->path);
-		if (rc == PP_OK)
-			rc = pp_buf_printf(&rows, "\t%s\t", it->blob);
-		if (rc == PP_OK)
-			rc = pp_import_copy_field(&rows, doc);
-		if (rc == PP_OK)
-			rc = pp_buf_adds(&rows, "\n");
-		free(doc);
-		/* Nothing later needs the parsed story of a file that is sent. */
-		pp_story_free(it->story);
-		free(it->story);
-		it->story = NULL;
-		if (rc != PP_OK) {
+		if ((rc = pp_import_story_whole(o->path, it, &s, res, err)) != PP_OK || s == NULL)
+			continue;
+		rc = status_key(it, s, o->project, words, workflow, res);
+		if (rc == PP_OK && it->ok && it->deps)
+			rc = dep_rows(it->path, s, &spool->buf);
+		if (rc == PP_OK && it->ok && it->deps) {
+			spool->n += s->n_deps;
+			rc = spool_write(spool, 0, err);
+		}
+		if (rc == PP_OK && it->ok && it->send) {
+			f = h ? pp_git_history_find(h, it->path) : NULL;
+			doc = story_doc(s, f && f->created ? f->created->time_iso : NULL,
+					it->from_index);
+			rc = doc ? pp_import_copy_field(&c.rows, it->path) : PP_ENOMEM;
+			if (rc == PP_OK)
+				rc = pp_buf_printf(&c.rows, "\t%s\t", blob_hex(it, hex));
+			if (rc == PP_OK)
+				rc = pp_import_copy_field(&c.rows, doc);
+			if (rc == PP_OK)
+				rc = pp_buf_adds(&c.rows, "\n");
+			if (rc == PP_OK)
+				(*n_rows)++;
+			if (rc == PP_OK)
+				rc = pp_import_copy_flush(&c, err);
+			free(doc);
+		}
+		pp_story_free(s);
+		free(s);
+		if (rc == PP_ENOMEM || rc == PP_ETOOBIG)
 			rc = pp_err_set(err, rc, "out of memory building the import");
-			break;
-		}
-		(*n_rows)++;
-		if (rows.len >= COPY_CHUNK) {
-			if (PQputCopyData(conn, pp_buf_str(&rows), (int)rows.len) != 1)
-				rc = pp_db_err(err, conn, NULL, sql);
-			pp_buf_reset(&rows);
-		}
 	}
-	if (rc == PP_OK && rows.len > 0 &&
-	    PQputCopyData(conn, pp_buf_str(&rows), (int)rows.len) != 1)
-		rc = pp_db_err(err, conn, NULL, sql);
-	if (PQputCopyEnd(conn, rc == PP_OK ? NULL : "import stopped") != 1 && rc == PP_OK)
-		rc = pp_db_err(err, conn, NULL, sql);
-	while ((r = PQgetResult(conn)) != NULL) {
-		if (rc == PP_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = pp_db_err(err, conn, r, sql);
-		PQclear(r);
-	}
-	pp_buf_free(&rows);
-	return rc;
+	return pp_import_copy_end(&c, rc, err);
 }
 
 /* Runs sql with params inside a savepoint; on failure rolls back to it and fills err. */
@@ -497,17 +530,19 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 {
 	char project_id[32], backlog_id[32], created[32];
 	const char *p[4];
-	pp_buf deps;
+	dep_spool deps;
 	pp_git_history h;
 	int have_history = 0;
 	size_t i, n_rows = 0;
-	PGresult *r, *words = NULL;
+	PGresult *r, *words = NULL, *workflow = NULL;
 	long archived;
 	pp_err one;
 	pp_rc rc;
 
 	memset(&h, 0, sizeof(h));
-	pp_buf_init(&deps, (size_t)1 << 28);
+	memset(&deps, 0, sizeof(deps));
+	/* A chunk, and room for the one story's rows that pass it. */
+	pp_buf_init(&deps.buf, (size_t)64 << 20);
 	rc = pp_db_exec(conn, sql_setup, NULL, err);
 	p[0] = o->project;
 	if (rc == PP_OK)
@@ -532,26 +567,22 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 					 sizeof(backlog_id), err);
 	if (rc == PP_OK && !o->no_history)
 		rc = pp_import_read_history(conn, o, project_id, &h, &have_history, res, err);
-	/* Lazy, the files are parsed (and their status words known) after the comparison. */
-	if (rc == PP_OK && !b->lazy)
-		rc = resolve_statuses(conn, project_id, o->project, b, have_history ? &h : NULL,
-				      &words, res, err);
 	if (rc == PP_OK)
 		rc = send_seen(conn, b, err);
+	/* Lazy, the files are parsed (and their status words known) after the comparison. */
 	if (rc == PP_OK)
 		rc = pp_import_parse_changed(conn, o, project_id, b, res, err);
-	if (rc == PP_OK && b->lazy)
-		rc = resolve_statuses(conn, project_id, o->project, b, have_history ? &h : NULL,
-				      &words, res, err);
-	if (rc == PP_OK && (rc = build_dep_rows(b, &deps)) != PP_OK)
-		pp_err_set(err, rc, "out of memory listing the dependencies");
+	if (rc == PP_OK)
+		rc = resolve_statuses(conn, project_id, b, have_history ? &h : NULL, &words,
+				      &workflow, err);
 	if (rc == PP_OK && have_history)
 		rc = pp_db_exec(conn, "SELECT set_config('planpipe.history', 'external', true)",
 				NULL, err);
 	if (rc == PP_OK)
-		rc = stream_rows(conn, o, b, have_history ? &h : NULL, res, &n_rows, err);
+		rc = send_rows(conn, o, b, have_history ? &h : NULL, words, workflow, &deps, res,
+			       &n_rows, err);
 	if (rc == PP_OK)
-		rc = pp_import_copy_in(conn, "COPY pp_import_deps FROM STDIN", &deps, err);
+		rc = send_deps(conn, &deps, err);
 	p[0] = project_id;
 	/* Only a speed-up: a role that may not touch the counter leaves it to the trigger. */
 	if (rc == PP_OK && n_rows > 0)
@@ -582,8 +613,11 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		res->unchanged -= res->created + res->updated;
 	}
 	PQclear(words);
+	PQclear(workflow);
 	pp_git_history_free(&h);
-	pp_buf_free(&deps);
+	pp_buf_free(&deps.buf);
+	if (deps.f)
+		fclose(deps.f);
 	return rc;
 }
 

@@ -8,64 +8,90 @@
 #ifndef PP_IMPORT_IMPORT_INT_H
 #define PP_IMPORT_IMPORT_INT_H
 
+#include <jansson.h>
+
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/sha256.h"
 #include "import/git_history.h"
 #include "import/import.h"
 #include "import/story.h"
 
+/*
+ * One story file. A million of them must fit in well under 200 MB
+ * (docs/performance.md, "Memory"): the item is small, its strings are in
+ * the batch's arena, and a parsed story is kept only while it is needed.
+ */
 typedef struct pp_import_item {
-	char *path; /* relative to the imported directory */
-	char blob[PP_GIT_OID_HEX_LEN + 1];
-	pp_story *story; /* set when parsed (NULL: an unchanged file, not parsed) */
-	int ok;          /* read (and, when parsed, parsed), unique, not failed in the database */
-	int parsed;      /* story is set; else the file is unchanged since the last import */
-	int from_index;  /* the backlog index set its status or priority */
-	int send;        /* changed since the last import: its story is written */
-	int deps;        /* its dependencies are sent (changed, or references unresolved) */
+	const char *path; /* relative to the imported directory (the batch's arena) */
+	const char *key;  /* the id it parsed to (the batch's arena); NULL until parsed */
+	pp_story *story;  /* the parsed story while it is kept: see pp_import_batch.lazy */
+	unsigned char blob[PP_GIT_OID_LEN]; /* its git blob id (pp_hex for the text) */
+	unsigned ok : 1;         /* read (and, when parsed, parsed), unique, not failed */
+	unsigned parsed : 1;     /* key is set; else the file is unchanged since the last import */
+	unsigned from_index : 1; /* the backlog index set its status or priority */
+	unsigned send : 1;       /* changed since the last import: its story is written */
+	unsigned deps : 1;       /* its dependencies are sent (changed, or references unresolved) */
+	int key_line, key_col;   /* where the id is, for a duplicate's error */
 } pp_import_item;
 
 typedef struct pp_import_batch {
 	pp_import_item *items; /* sorted by path */
 	size_t n;
-	/* The files are parsed only when they changed since the last import
-	 * (pp_import_parse_changed); 0: all were parsed when read (a backlog
-	 * index compares every file's status and priority). */
+	/*
+	 * 1: the files are parsed only when they changed since the last import
+	 * (pp_import_parse_changed), and a parsed story is dropped once its key
+	 * and status word are noted, then parsed again, whole, when its row is
+	 * sent: memory does not grow with the stories. 0: all were parsed when
+	 * read and kept (a backlog index compares and sets every file's status
+	 * and priority).
+	 */
 	int lazy;
+	pp_arena strs; /* every path and key */
+	json_t *words; /* the status words met, as an object's keys (a set) */
 } pp_import_batch;
+
+/* Notes a status word of the batch in b->words (NULL: none). Returns PP_ENOMEM only. */
+pp_rc pp_import_note_word(pp_import_batch *b, const char *word) PP_WARN_UNUSED;
+
+/* Frees what the batch holds (items, their stories, strings, words); b is empty again. */
+void pp_import_batch_free(pp_import_batch *b);
 
 /* Records a problem (printf format) in res. Returns PP_ENOMEM only. */
 pp_rc pp_import_problem_add(pp_import_result *res, const char *file, int line, int col,
 			    int is_error, const char *fmt, ...) PP_PRINTF(6, 7);
 
 /*
- * The parser's story keeps no body (it is most of its memory): this reads
- * root/it->path again and sets it->story.body, for a file that is written.
- * A file that changed since it was read is an error for it (it->ok = 0).
- * Returns PP_ENOMEM only (err set).
+ * The story of a file that is written, whole (body included), into *out
+ * (the caller frees it with pp_story_free and free): it->story handed over
+ * with its body read again when it was kept, else root/it->path parsed
+ * again, its warnings not recorded twice. A file that changed since it was
+ * read is an error for it (it->ok = 0, *out NULL). Returns PP_ENOMEM only
+ * (err set).
  */
-pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_result *res,
-			    pp_err *err) PP_WARN_UNUSED;
+pp_rc pp_import_story_whole(const char *root, pp_import_item *it, pp_story **out,
+			    pp_import_result *res, pp_err *err) PP_WARN_UNUSED;
 
 /*
- * Reads root/rel (import_read.c). A story file gets it->path and its git
- * blob id, and is parsed when parse_now (else it->ok = 1, it->parsed = 0:
- * parsed later if it changed, see pp_import_parse_item). What is no story
- * (no front matter, a template, unreadable, a name that is not UTF-8) is
- * counted or named in res, and it->path stays NULL. Returns PP_OK, or
- * PP_ENOMEM (err set).
+ * Reads root/rel (import_read.c), rel in b->strs. A story file gets
+ * it->path = rel and its git blob id, and is parsed when !b->lazy (else
+ * it->ok = 1, it->parsed = 0: parsed later if it changed, see
+ * pp_import_parse_item). What is no story (no front matter, a template,
+ * unreadable, a name that is not UTF-8) is counted or named in res, and
+ * it->path stays NULL. Returns PP_OK, or PP_ENOMEM (err set).
  */
-pp_rc pp_import_read_file(const char *root, const char *rel, pp_import_item *it,
-			  pp_import_result *res, int parse_now, pp_err *err) PP_WARN_UNUSED;
+pp_rc pp_import_read_file(const char *root, const char *rel, pp_import_batch *b, pp_import_item *it,
+			  pp_import_result *res, pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Reads root/it->path again, checks that its git blob id is still it->blob,
- * and parses it: it->story set, it->parsed = 1, its warnings recorded; a file
+ * and parses it: it->parsed = 1, it->key and its status word noted, its
+ * warnings recorded, the story kept in it->story only when !b->lazy; a file
  * that does not parse or changed since it was read is an error for it
  * (it->ok = 0). Returns PP_ENOMEM only (err set).
  */
-pp_rc pp_import_parse_item(const char *root, pp_import_item *it, pp_import_result *res,
-			   pp_err *err) PP_WARN_UNUSED;
+pp_rc pp_import_parse_item(const char *root, pp_import_batch *b, pp_import_item *it,
+			   pp_import_result *res, pp_err *err) PP_WARN_UNUSED;
 
 /*
  * Two parsed files with one id (ignoring case, as the database does): the
@@ -76,6 +102,31 @@ pp_rc pp_import_reject_duplicates(pp_import_batch *b, pp_import_result *res) PP_
 
 /* COPY's text format of s (NULL: \N): backslash, tab, newline, CR escaped. */
 pp_rc pp_import_copy_field(pp_buf *b, const char *s) PP_WARN_UNUSED;
+
+/*
+ * A COPY ... FROM STDIN whose rows are built into rows and sent in chunks
+ * of PP_IMPORT_COPY_CHUNK, so that memory does not grow with the rows.
+ */
+#define PP_IMPORT_COPY_CHUNK ((size_t)8 << 20)
+
+typedef struct pp_import_copy {
+	PGconn *conn;
+	const char *sql;
+	pp_buf rows; /* the rows not sent yet: append whole rows, then flush */
+} pp_import_copy;
+
+/* Starts COPY sql on conn. On failure nothing is to be ended (err set). */
+pp_rc pp_import_copy_begin(pp_import_copy *c, PGconn *conn, const char *sql,
+			   pp_err *err) PP_WARN_UNUSED;
+
+/* Sends c->rows when it holds a chunk's worth. */
+pp_rc pp_import_copy_flush(pp_import_copy *c, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Ends the COPY: with rc PP_OK sends what is left and commits the rows; else
+ * aborts the COPY. Frees c->rows. Returns rc, or the COPY's own failure.
+ */
+pp_rc pp_import_copy_end(pp_import_copy *c, pp_rc rc, pp_err *err) PP_WARN_UNUSED;
 
 /* COPY ... FROM STDIN (sql) of rows, whole. */
 pp_rc pp_import_copy_in(PGconn *conn, const char *sql, const pp_buf *rows,

@@ -87,38 +87,56 @@ static pp_rc not_imported(pp_import_result *res, const char *rel, int is_error, 
  * again for the files that are written). A file that does not parse is an
  * error for it (it->ok = 0). Returns PP_ENOMEM only.
  */
-static pp_rc parse_data(const char *rel, const char *data, size_t len, pp_import_item *it,
-			pp_import_result *res)
+static pp_rc parse_data(const char *rel, const char *data, size_t len, pp_import_batch *b,
+			pp_import_item *it, pp_import_result *res)
 {
+	pp_story *s = it->story;
 	pp_err perr;
 	size_t i;
 	pp_rc rc = PP_OK;
 
 	it->parsed = 1;
 	it->ok = 0;
-	if (it->story == NULL && (it->story = calloc(1, sizeof(*it->story))) == NULL)
+	if (s == NULL && (s = calloc(1, sizeof(*s))) == NULL)
 		return PP_ENOMEM;
 	pp_err_clear(&perr);
-	if (pp_story_parse(rel, data, len, it->story, &perr) != PP_OK) {
+	if (pp_story_parse(rel, data, len, s, &perr) != PP_OK) {
 		int line, col;
 		const char *text = split_position(perr.msg, rel, &line, &col);
+		pp_story_free(s);
+		free(s);
+		it->story = NULL;
 		res->failed++;
 		res->rejected++;
 		return pp_import_problem_add(res, rel, line, col, 1, "%s", text);
 	}
-	res->warned += it->story->n_warnings > 0;
-	for (i = 0; rc == PP_OK && i < it->story->n_warnings; i++) {
-		const pp_story_warning *w = &it->story->warnings[i];
+	res->warned += s->n_warnings > 0;
+	for (i = 0; rc == PP_OK && i < s->n_warnings; i++) {
+		const pp_story_warning *w = &s->warnings[i];
 		rc = pp_import_problem_add(res, rel, w->line, w->column, 0, "%s", w->msg);
 	}
-	it->ok = 1;
-	free(it->story->body);
-	it->story->body = NULL;
+	if (rc == PP_OK && (it->key = pp_arena_strdup(&b->strs, s->key)) == NULL)
+		rc = PP_ENOMEM;
+	if (rc == PP_OK)
+		rc = pp_import_note_word(b, s->status);
+	it->key_line = s->key_pos.line;
+	it->key_col = s->key_pos.column;
+	it->ok = rc == PP_OK;
+	if (b->lazy) {
+		/* Parsed again, whole, if its row is sent (pp_import_story_whole). */
+		pp_story_free(s);
+		free(s);
+		it->story = NULL;
+	} else {
+		free(s->body);
+		s->body = NULL;
+		it->story = s;
+	}
 	return rc;
 }
 
-pp_rc pp_import_read_file(const char *root, const char *rel, pp_import_item *it,
-			  pp_import_result *res, int parse_now, pp_err *err)
+pp_rc pp_import_read_file(const char *root, const char *rel, pp_import_batch *b, pp_import_item *it,
+			  pp_import_result *res, pp_err *err)
 {
 	char full[PATH_MAX];
 	char *data = NULL, *name = NULL;
@@ -162,14 +180,10 @@ pp_rc pp_import_read_file(const char *root, const char *rel, pp_import_item *it,
 		goto out;
 	}
 	res->files++;
-	it->path = strdup(rel);
-	if (it->path == NULL) {
-		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
-		goto out;
-	}
-	pp_git_blob_id(data, len, it->blob);
-	if (parse_now)
-		rc = parse_data(rel, data, len, it, res);
+	it->path = rel;
+	pp_git_blob_oid(data, len, it->blob);
+	if (!b->lazy)
+		rc = parse_data(rel, data, len, b, it, res);
 	else
 		it->ok = 1;
 	if (rc != PP_OK)
@@ -190,9 +204,11 @@ static pp_rc changed_meanwhile(pp_import_item *it, pp_import_result *res)
 				     "the file changed while it was imported: import again");
 }
 
-pp_rc pp_import_parse_item(const char *root, pp_import_item *it, pp_import_result *res, pp_err *err)
+pp_rc pp_import_parse_item(const char *root, pp_import_batch *b, pp_import_item *it,
+			   pp_import_result *res, pp_err *err)
 {
-	char full[PATH_MAX], blob[PP_GIT_OID_HEX_LEN + 1];
+	char full[PATH_MAX];
+	unsigned char blob[PP_GIT_OID_LEN];
 	char *data = NULL;
 	size_t len;
 	pp_err perr;
@@ -205,58 +221,71 @@ pp_rc pp_import_parse_item(const char *root, pp_import_item *it, pp_import_resul
 		return rc;
 	}
 	if (rc == PP_OK)
-		pp_git_blob_id(data, len, blob);
-	if (rc != PP_OK || strcmp(blob, it->blob) != 0)
+		pp_git_blob_oid(data, len, blob);
+	if (rc != PP_OK || memcmp(blob, it->blob, sizeof(blob)) != 0)
 		rc = changed_meanwhile(it, res);
 	else
-		rc = parse_data(it->path, data, len, it, res);
+		rc = parse_data(it->path, data, len, b, it, res);
 	free(data);
 	if (rc != PP_OK)
 		pp_err_set(err, rc, "out of memory");
 	return rc;
 }
 
-pp_rc pp_import_reread_body(const char *root, pp_import_item *it, pp_import_result *res,
-			    pp_err *err)
+pp_rc pp_import_story_whole(const char *root, pp_import_item *it, pp_story **out,
+			    pp_import_result *res, pp_err *err)
 {
-	char full[PATH_MAX], blob[PP_GIT_OID_HEX_LEN + 1];
+	char full[PATH_MAX];
+	unsigned char blob[PP_GIT_OID_LEN];
 	char *data = NULL;
 	size_t len;
-	pp_story s;
+	pp_story *s = calloc(1, sizeof(*s));
 	pp_err perr;
 	pp_rc rc;
 
-	memset(&s, 0, sizeof(s));
+	*out = NULL;
+	if (s == NULL)
+		return pp_err_set(err, PP_ENOMEM, "out of memory");
 	snprintf(full, sizeof(full), "%s/%s", root, it->path);
 	rc = pp_file_read(full, MAX_STORY_FILE, &data, &len, &perr);
 	if (rc == PP_ENOMEM) {
 		*err = perr;
+		free(s);
 		return rc;
 	}
 	if (rc == PP_OK)
-		pp_git_blob_id(data, len, blob);
-	if (rc != PP_OK || strcmp(blob, it->blob) != 0 ||
-	    pp_story_parse(it->path, data, len, &s, &perr) != PP_OK) {
+		pp_git_blob_oid(data, len, blob);
+	if (rc != PP_OK || memcmp(blob, it->blob, sizeof(blob)) != 0 ||
+	    pp_story_parse(it->path, data, len, s, &perr) != PP_OK) {
 		free(data);
-		pp_story_free(&s);
-		it->ok = 0;
-		res->failed++;
-		res->rejected++;
-		return pp_import_problem_add(
-			res, it->path, 0, 0, 1, "%s",
-			"the file changed while it was imported: import again");
+		pp_story_free(s);
+		free(s);
+		if (it->story != NULL) {
+			pp_story_free(it->story);
+			free(it->story);
+			it->story = NULL;
+		}
+		return changed_meanwhile(it, res);
 	}
 	free(data);
-	it->story->body = s.body;
-	s.body = NULL;
-	pp_story_free(&s);
+	if (it->story != NULL) {
+		/* Kept since it was read (a backlog index may have set its status): its body only.
+		 */
+		it->story->body = s->body;
+		s->body = NULL;
+		pp_story_free(s);
+		free(s);
+		s = it->story;
+		it->story = NULL;
+	}
+	*out = s;
 	return PP_OK;
 }
 
 static int by_key_then_path(const void *a, const void *b)
 {
 	const pp_import_item *x = *(pp_import_item *const *)a, *y = *(pp_import_item *const *)b;
-	int c = strcasecmp(x->story->key, y->story->key);
+	int c = strcasecmp(x->key, y->key);
 
 	return c ? c : strcmp(x->path, y->path);
 }
@@ -278,7 +307,7 @@ pp_rc pp_import_reject_duplicates(pp_import_batch *b, pp_import_result *res)
 			v[n++] = &b->items[i];
 	qsort(v, n, sizeof(*v), by_key_then_path);
 	for (i = 1; rc == PP_OK && i < n; i++) {
-		if (strcasecmp(v[i]->story->key, v[i - 1]->story->key) != 0)
+		if (strcasecmp(v[i]->key, v[i - 1]->key) != 0)
 			continue;
 		/* v[i-1] may itself be a rejected duplicate: find the kept one. */
 		size_t k = i - 1;
@@ -288,9 +317,9 @@ pp_rc pp_import_reject_duplicates(pp_import_batch *b, pp_import_result *res)
 		res->failed++;
 		res->rejected++;
 		rc = pp_import_problem_add(
-			res, v[i]->path, v[i]->story->key_pos.line, v[i]->story->key_pos.column, 1,
+			res, v[i]->path, v[i]->key_line, v[i]->key_col, 1,
 			"id \"%s\" is also used by %s (\"%s\"): each story needs its own id",
-			v[i]->story->key, v[k]->path, v[k]->story->key);
+			v[i]->key, v[k]->path, v[k]->key);
 	}
 	free(v);
 	return rc;

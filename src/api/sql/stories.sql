@@ -54,6 +54,26 @@ SELECT json_build_object({{story_fields}}, 'body', s.body) AS body, s.version,
   '/v1/projects/' || p.key || '/stories/' || s.key AS location
 FROM s JOIN projects p ON p.id = s.project_id
 
+-- fragment: story_answer
+-- The answer of an update of story $2 of project $1 (story_patch,
+-- story_transition, story_move), after CTEs cur (the story's row, locked)
+-- and upd (the row updated: none when If-Match's version $4 names another):
+-- the story with its body and its version, or the 404 or the 412.
+SELECT CASE
+    WHEN EXISTS (SELECT FROM upd) THEN
+      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+       FROM upd s JOIN projects p ON p.id = s.project_id)
+    WHEN NOT EXISTS (SELECT FROM cur) THEN
+      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
+    WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
+      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
+        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $4))
+    ELSE
+      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+       FROM cur s JOIN projects p ON p.id = s.project_id)
+  END AS body,
+  coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
+
 -- name: story_patch
 -- PATCH /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the
 -- story's, $3 the body, $4 If-Match's version or NULL (see projects.sql,
@@ -95,20 +115,7 @@ upd AS (
   FROM i, cur
   WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
   RETURNING t.*)
-SELECT CASE
-    WHEN EXISTS (SELECT FROM upd) THEN
-      (SELECT json_build_object({{story_fields}}, 'body', s.body)
-       FROM upd s JOIN projects p ON p.id = s.project_id)
-    WHEN NOT EXISTS (SELECT FROM cur) THEN
-      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
-    WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
-      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
-        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $4))
-    ELSE
-      (SELECT json_build_object({{story_fields}}, 'body', s.body)
-       FROM cur s JOIN projects p ON p.id = s.project_id)
-  END AS body,
-  coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
+{{story_answer}}
 
 -- name: story_archive
 -- DELETE /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the
@@ -155,20 +162,7 @@ upd AS (
   FROM cur
   WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
   RETURNING t.*)
-SELECT CASE
-    WHEN EXISTS (SELECT FROM upd) THEN
-      (SELECT json_build_object({{story_fields}}, 'body', s.body)
-       FROM upd s JOIN projects p ON p.id = s.project_id)
-    WHEN NOT EXISTS (SELECT FROM cur) THEN
-      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
-    WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
-      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
-        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $4))
-    ELSE
-      (SELECT json_build_object({{story_fields}}, 'body', s.body)
-       FROM cur s JOIN projects p ON p.id = s.project_id)
-  END AS body,
-  coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
+{{story_answer}}
 
 -- name: story_move
 -- POST /v1/projects/{project}/stories/{story}/move: $1 the project's key, $2
@@ -224,20 +218,7 @@ upd AS (
   FROM cur, pos
   WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
   RETURNING t.*)
-SELECT CASE
-    WHEN EXISTS (SELECT FROM upd) THEN
-      (SELECT json_build_object({{story_fields}}, 'body', s.body)
-       FROM upd s JOIN projects p ON p.id = s.project_id)
-    WHEN NOT EXISTS (SELECT FROM cur) THEN
-      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
-    WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
-      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
-        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $4))
-    ELSE
-      (SELECT json_build_object({{story_fields}}, 'body', s.body)
-       FROM cur s JOIN projects p ON p.id = s.project_id)
-  END AS body,
-  coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
+{{story_answer}}
 
 -- name: stories_list
 -- GET /v1/projects/{project}/stories and GET /v1/stories: $1 project keys

@@ -55,6 +55,19 @@ static void git_blob_ids(void **state)
 	assert_string_equal(hex, "20b5be91886d0b6f26dc98a225c0dac05fe2c86e");
 }
 
+/* The raw id is the same id: its 20 bytes, as the importer keeps them. */
+static void git_blob_oid_is_the_id_raw(void **state)
+{
+	static const unsigned char want[PP_GIT_OID_LEN] = {0x3b, 0x18, 0xe5, 0x12, 0xdb, 0xa7, 0x9e,
+							   0x4c, 0x83, 0x00, 0xdd, 0x08, 0xae, 0xb3,
+							   0x7f, 0x8e, 0x72, 0x8b, 0x8d, 0xad};
+	unsigned char oid[PP_GIT_OID_LEN];
+
+	(void)state;
+	pp_git_blob_oid("hello world\n", 12, oid);
+	assert_memory_equal(oid, want, sizeof(want));
+}
+
 static void hex_digits(void **state)
 {
 	static const unsigned char bytes[] = {0x00, 0x0f, 0xa5, 0xff};
@@ -73,6 +86,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fips_vectors),
 		cmocka_unit_test(git_blob_ids),
+		cmocka_unit_test(git_blob_oid_is_the_id_raw),
 		cmocka_unit_test(hex_digits),
 	};
 

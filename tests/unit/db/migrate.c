@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "db/migrate.h"
+#include "db/sql.h"
 
 static pp_mig files[5];
 static pp_mig_row rows[5];
@@ -141,10 +142,29 @@ static void state_names(void **state)
 	assert_string_equal(pp_mig_state_str(PP_MIG_MISSING), "missing");
 }
 
+/*
+ * migrate.sql writes the runners' lock key in decimal, and its halves as
+ * pg_locks shows them: they must be PP_MIG_LOCK_KEY's.
+ */
+static void lock_statements_name_the_key(void **state)
+{
+	char key[32], halves[96];
+
+	(void)state;
+	snprintf(key, sizeof(key), "(%lld)", (long long)PP_MIG_LOCK_KEY);
+	snprintf(halves, sizeof(halves), "l.classid = %lu AND l.objid = %lu",
+		 (unsigned long)((unsigned long long)PP_MIG_LOCK_KEY >> 32),
+		 (unsigned long)((unsigned long long)PP_MIG_LOCK_KEY & 0xffffffffu));
+	assert_non_null(strstr(pp_db_sql("migrate.sql", "try_lock"), key));
+	assert_non_null(strstr(pp_db_sql("migrate.sql", "unlock"), key));
+	assert_non_null(strstr(pp_db_sql("migrate.sql", "lock_holder"), halves));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plans_pending_in_order),
+		cmocka_unit_test(lock_statements_name_the_key),
 		cmocka_unit_test(refuses_changed_and_missing),
 		cmocka_unit_test(out_of_order_needs_the_flag),
 		cmocka_unit_test(state_names),

@@ -1,0 +1,146 @@
+-- `planpipe export` (src/cli/cmd_export.c): the API's documents, read in
+-- one REPEATABLE READ snapshot (begin, commit) with TimeZone UTC (session).
+-- project_json, backlog_json and story_fields are the API's fragments of
+-- the same names (src/api/sql/), the role aside: tests/unit/cli/sql.c
+-- fails when they differ. $1 is a project's key where there is one.
+
+-- fragment: project_json
+-- A project row p as JSON; the export connects as the schema owner, who
+-- owns every project.
+json_build_object('key', p.key, 'name', p.name, 'description', p.description,
+    'story_key_prefix', p.story_key_prefix, 'git_remote_url', p.git_remote_url,
+    'git_submodule_path', p.git_submodule_path, 'git_default_branch', p.git_default_branch,
+    'git_stories_dir', p.git_stories_dir, 'git_last_synced_commit', p.git_last_synced_commit,
+    'git_last_synced_at', p.git_last_synced_at, 'metadata', p.metadata,
+    'role', 'owner',
+    'created_at', p.created_at, 'updated_at', p.updated_at, 'archived_at', p.archived_at,
+    'version', p.version)
+
+-- fragment: backlog_json
+-- A backlog row b as JSON.
+json_build_object('id', b.id, 'name', b.name, 'kind', b.kind, 'position', b.position,
+    'description', b.description, 'starts_on', b.starts_on, 'ends_on', b.ends_on,
+    'created_at', b.created_at, 'updated_at', b.updated_at, 'archived_at', b.archived_at,
+    'version', b.version)
+
+-- fragment: story_fields
+-- A story row s of project row p as json_build_object's arguments, without
+-- its body (lists; one story adds 'body', s.body).
+'project', p.key, 'key', s.key, 'ref', p.key || ':' || s.key,
+    'title', s.title, 'status', s.status,
+    'category', planpipe_status_category(s.status),
+    'priority', s.priority, 'priority_rank', s.priority_rank,
+    'estimate_points', s.estimate_points, 'estimate_raw', s.estimate_raw,
+    'epic', s.epic, 'labels', s.labels, 'owner', s.owner,
+    'author', s.author, 'branch_name', s.branch_name,
+    'checklist_total', s.checklist_total, 'checklist_done', s.checklist_done,
+    'backlog', s.backlog_id, 'rank', s.rank,
+    'source_path', s.source_path, 'source_blob_id', s.source_blob_id,
+    'metadata', s.metadata, 'last_updated', s.last_updated,
+    'created_at', s.created_at, 'updated_at', s.updated_at,
+    'started_at', s.started_at, 'completed_at', s.completed_at,
+    'archived_at', s.archived_at, 'version', s.version
+
+-- fragment: project_id
+-- The id of the project whose key is $1.
+(SELECT id FROM projects WHERE key = $1)
+
+-- fragment: change_json
+-- One history row h (users u), as GET .../history gives it.
+json_build_object('story', planpipe_story_label(h.story_id), 'from', h.from_status,
+    'to', h.to_status, 'changed_at', h.changed_at, 'changed_by', u.handle,
+    'source', h.source, 'note', h.note)
+
+-- fragment: end_fields
+-- One end of an edge e, story o of project op, after its 'ref', as GET
+-- .../dependencies gives it.
+'project', op.key, 'key', o.key, 'title', o.title, 'status', o.status,
+    'kind', e.kind, 'created_at', e.created_at
+
+-- name: session
+-- Times as the API writes them (UTC, "+00:00"). No parameters.
+SET TimeZone = 'UTC'
+
+-- name: begin
+-- One snapshot for every file. No parameters.
+BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY
+
+-- name: commit
+COMMIT
+
+-- name: now
+-- The export's time, for index.json. No parameters.
+SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+
+-- name: projects
+-- The projects as one JSON array: $1 their keys as a JSON array, or NULL
+-- for every unarchived project.
+SELECT coalesce(json_agg({{project_json}} ORDER BY p.key), '[]')
+FROM projects p
+WHERE CASE WHEN $1::jsonb IS NULL THEN p.archived_at IS NULL
+  ELSE p.key IN (SELECT jsonb_array_elements_text($1::jsonb)) END
+
+-- name: statuses
+-- The workflow of project $1, as GET .../statuses gives it.
+SELECT planpipe_api_project_statuses($1)
+
+-- name: backlogs
+-- The unarchived backlogs of project $1 as one JSON array.
+SELECT coalesce(json_agg({{backlog_json}} ORDER BY b.position, b.id), '[]')
+FROM backlogs b WHERE b.project_id = {{project_id}} AND b.archived_at IS NULL
+
+-- name: stories
+-- The unarchived stories of project $1 as one JSON array, without bodies.
+SELECT coalesce(json_agg(json_build_object({{story_fields}}) ORDER BY s.rank, s.id), '[]')
+FROM stories s JOIN projects p ON p.id = s.project_id
+WHERE s.project_id = {{project_id}} AND s.archived_at IS NULL
+
+-- name: story_pages
+-- Each unarchived story of project $1: its key, the story with its body,
+-- its history, its dependencies (both ways, and the unresolved ones).
+SELECT s.key, json_build_object({{story_fields}}, 'body', s.body),
+  coalesce((SELECT json_agg({{change_json}} ORDER BY h.changed_at, h.id)
+    FROM status_history h LEFT JOIN users u ON u.id = h.changed_by
+    WHERE h.story_id = s.id), '[]'),
+  json_build_object(
+    'depends_on', coalesce((SELECT json_agg(json_build_object(
+        'ref', planpipe_story_label(e.depends_on_id), {{end_fields}})
+      ORDER BY planpipe_story_label(e.depends_on_id))
+      FROM story_dependencies e LEFT JOIN stories o ON o.id = e.depends_on_id
+      LEFT JOIN projects op ON op.id = o.project_id WHERE e.story_id = s.id), '[]'),
+    'dependents', coalesce((SELECT json_agg(json_build_object(
+        'ref', planpipe_story_label(e.story_id), {{end_fields}})
+      ORDER BY planpipe_story_label(e.story_id))
+      FROM story_dependencies e LEFT JOIN stories o ON o.id = e.story_id
+      LEFT JOIN projects op ON op.id = o.project_id WHERE e.depends_on_id = s.id), '[]'),
+    'unresolved', coalesce((SELECT json_agg(r.project_key || ':' || r.story_key
+      ORDER BY r.project_key, r.story_key) FROM story_dependency_refs r
+      WHERE r.story_id = s.id), '[]'))
+FROM stories s JOIN projects p ON p.id = s.project_id
+WHERE s.project_id = {{project_id}} AND s.archived_at IS NULL
+ORDER BY s.id
+
+-- name: graph
+-- The graph of story $2 of project $1 in direction $3 ('down': what it
+-- depends on; 'up': what depends on it), 5 steps: GET .../graph's document.
+WITH RECURSIVE st AS (
+  SELECT s.id FROM stories s WHERE s.project_id = {{project_id}} AND s.key = $2),
+walk(id, depth) AS (
+  SELECT id, 0 FROM st
+  UNION
+  SELECT CASE WHEN $3 = 'down' THEN e.depends_on_id ELSE e.story_id END, w.depth + 1
+  FROM walk w JOIN story_dependencies e
+    ON ($3 = 'down' AND e.story_id = w.id) OR ($3 = 'up' AND e.depends_on_id = w.id)
+  WHERE w.depth < 5),
+nodes AS (SELECT id, min(depth) AS depth FROM walk GROUP BY id)
+SELECT json_build_object('root', $1 || ':' || $2, 'direction', $3, 'depth', 5,
+  'nodes', (SELECT json_agg(json_build_object('ref', p.key || ':' || s.key,
+      'project', p.key, 'key', s.key, 'title', s.title, 'status', s.status,
+      'category', planpipe_status_category(s.status), 'depth', nd.depth)
+      ORDER BY nd.depth, p.key, s.key)
+    FROM nodes nd JOIN stories s ON s.id = nd.id JOIN projects p ON p.id = s.project_id),
+  'edges', coalesce((SELECT json_agg(json_build_object(
+      'from', planpipe_story_label(e.story_id), 'to', planpipe_story_label(e.depends_on_id),
+      'kind', e.kind) ORDER BY e.story_id, e.depends_on_id)
+    FROM story_dependencies e WHERE e.story_id IN (SELECT id FROM nodes)
+      AND e.depends_on_id IN (SELECT id FROM nodes)), '[]'))
