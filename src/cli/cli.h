@@ -6,10 +6,7 @@
 #ifndef PP_CLI_CLI_H
 #define PP_CLI_CLI_H
 
-#include <getopt.h>
-#include <libpq-fe.h>
-#include <stdio.h>
-
+#include "cli/cli_opts.h"
 #include "core/config.h"
 
 /* Exit statuses shared by the subcommands. */
@@ -42,26 +39,5 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg);
 
 /* Prints "planpipe CMD: error: MSG" (each line of MSG) on standard error. */
 void pp_cli_error(const char *cmd, const char *msg);
-
-/* Takes option opt (getopt_long's value) with its argument (NULL: none): 0, or -1 after
- * printing why it is refused. */
-typedef int (*pp_cli_opt_fn)(void *ctx, int opt, const char *arg);
-
-/*
- * The options of argv (from argv[1]) by getopt_long over opts, whose --help
- * must have the value 'h'. fn takes every other option. The usage is
- * usage_text, or what usage prints when usage_text is NULL. Returns 0 with
- * optind at the first operand; 1 when --help printed usage on stdout; -1
- * for a usage error (an unknown option or a missing argument: usage on
- * stderr; or fn refused one).
- */
-int pp_cli_options(int argc, char **argv, const struct option *opts, const char *usage_text,
-		   void (*usage)(FILE *out), pp_cli_opt_fn fn, void *ctx);
-
-/*
- * Connects to the database as application_name app, within the configured
- * connect timeout. NULL after printing "planpipe CMD: error: ..." on failure.
- */
-PGconn *pp_cli_connect(const pp_config *cfg, const char *cmd, const char *app);
 
 #endif

@@ -1,6 +1,7 @@
 /* cmd_backup.c: `planpipe backup`, `planpipe backup verify` and `planpipe restore`. */
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,7 @@ typedef struct args {
 	const char *type, *to_time, *to_lsn;
 	int keep, jobs, force, drop_old, terminate, allow_passwords, pitr, no_switch;
 	int out_given;
+	const char *cmd; /* for the messages of take_count */
 } args;
 
 typedef struct ui {
@@ -171,89 +173,52 @@ static int parse_count(const char *cmd, const char *s, const char *what, int *ou
 	return 0;
 }
 
+/* --keep, --jobs: a whole number from 1 to 1000 into the int field. */
+static int take_count(void *ctx, const pp_cli_opt *opt, const char *arg)
+{
+	char what[32];
+
+	snprintf(what, sizeof(what), "--%s", opt->name);
+	return parse_count(((args *)ctx)->cmd, arg, what, pp_cli_target(ctx, opt));
+}
+
+/* clang-format off */
+#define COUNT(n, field) {.name = (n), .kind = PP_CLI_TAKE, .target = offsetof(args, field), .take = take_count}
+/* clang-format on */
+
+/* backup's, backup verify's and restore's: each refuses the others' (refuse below). */
+static const pp_cli_opt opts[] = {
+	PP_CLI_STRING_OPT("out", args, out),
+	COUNT("keep", keep),
+	COUNT("jobs", jobs),
+	PP_CLI_STRING_OPT("target", args, target),
+	PP_CLI_FLAG_OPT("force", args, force),
+	PP_CLI_FLAG_OPT("drop-old", args, drop_old),
+	PP_CLI_FLAG_OPT("terminate", args, terminate),
+	PP_CLI_STRING_OPT("pg-bindir", args, bindir),
+	PP_CLI_FLAG_OPT("allow-role-passwords", args, allow_passwords),
+	PP_CLI_FLAG_OPT("pitr", args, pitr),
+	PP_CLI_STRING_OPT("type", args, type),
+	PP_CLI_STRING_OPT("to-time", args, to_time),
+	PP_CLI_STRING_OPT("to-lsn", args, to_lsn),
+	PP_CLI_FLAG_OPT("no-switch", args, no_switch),
+	{0},
+};
+
 /* 1: help printed, -1: usage error, 0: go on. argv[0] is the command or "verify". */
 static int parse_args(const char *cmd, const char *usage, int argc, char **argv, args *a)
 {
-	static const struct option opts[] = {
-		{"out", required_argument, NULL, 'o'},
-		{"keep", required_argument, NULL, 'k'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"target", required_argument, NULL, 't'},
-		{"force", no_argument, NULL, 'f'},
-		{"drop-old", no_argument, NULL, 'd'},
-		{"terminate", no_argument, NULL, 'T'},
-		{"pg-bindir", required_argument, NULL, 'b'},
-		{"allow-role-passwords", no_argument, NULL, 'P'},
-		{"pitr", no_argument, NULL, 'R'},
-		{"type", required_argument, NULL, 'y'},
-		{"to-time", required_argument, NULL, 'm'},
-		{"to-lsn", required_argument, NULL, 'l'},
-		{"no-switch", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	const pp_cli_spec spec = {.cmd = cmd, .opts = opts, .usage_text = usage, .own_message = 1};
+	int r;
 
 	memset(a, 0, sizeof(*a));
-	a->out = "backups";
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			a->out = optarg;
-			a->out_given = 1;
-			break;
-		case 'R':
-			a->pitr = 1;
-			break;
-		case 'y':
-			a->type = optarg;
-			break;
-		case 'm':
-			a->to_time = optarg;
-			break;
-		case 'l':
-			a->to_lsn = optarg;
-			break;
-		case 'n':
-			a->no_switch = 1;
-			break;
-		case 'k':
-			if (parse_count(cmd, optarg, "--keep", &a->keep) != 0)
-				return -1;
-			break;
-		case 'j':
-			if (parse_count(cmd, optarg, "--jobs", &a->jobs) != 0)
-				return -1;
-			break;
-		case 't':
-			a->target = optarg;
-			break;
-		case 'f':
-			a->force = 1;
-			break;
-		case 'd':
-			a->drop_old = 1;
-			break;
-		case 'T':
-			a->terminate = 1;
-			break;
-		case 'b':
-			a->bindir = optarg;
-			break;
-		case 'P':
-			a->allow_passwords = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 1;
-		default:
-			fprintf(stderr, "planpipe %s: unknown or incomplete option '%s'\n\n%s", cmd,
-				argv[optind - 1], usage);
-			return -1;
-		}
-	}
+	a->cmd = cmd;
+	r = pp_cli_parse(argc, argv, &spec, a);
+	if (r != 0)
+		return r;
+	a->out_given = a->out != NULL;
+	if (a->out == NULL)
+		a->out = "backups";
 	if (optind < argc)
 		a->operand = argv[optind++];
 	if (optind < argc) {

@@ -509,11 +509,11 @@ typedef struct project_opts {
 	size_t n;
 } project_opts;
 
-static int take_option(void *ctx, int opt, const char *arg)
+static int take_project(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
 	project_opts *o = ctx;
 
-	(void)opt; /* 'p', the one option */
+	(void)opt;
 	o->projects[o->n++] = arg;
 	json_array_append_new(o->keys, json_string(arg));
 	return 0;
@@ -521,9 +521,11 @@ static int take_option(void *ctx, int opt, const char *arg)
 
 int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 {
-	static const struct option opts[] = {{"project", required_argument, NULL, 'p'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	static const pp_cli_opt opts[] = {
+		{.name = "project", .kind = PP_CLI_TAKE, .take = take_project},
+		{0},
+	};
+	static const pp_cli_spec spec = {.cmd = "export", .opts = opts, .usage_text = usage_text};
 	const char **projects = calloc((size_t)argc + 1, sizeof(*projects));
 	json_t *keys = json_array();
 	char *keys_text = NULL, data_dir[4096];
@@ -539,7 +541,7 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	}
 	o.projects = projects;
 	o.keys = keys;
-	c = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, &o);
+	c = pp_cli_parse(argc, argv, &spec, &o);
 	if (c != 0) {
 		code = c > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 		goto out;

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,101 +63,103 @@ bad:
 
 /* What parse_args's options write. */
 typedef struct parsed {
-	pp_health_opts *o;
-	int *json, levels;
+	pp_health_opts o;
+	int json, liveness, readiness;
 } parsed;
 
-static int take_option(void *ctx, int opt, const char *arg)
+static int take_timeout(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
 	parsed *p = ctx;
-	double w, k, secs;
+	double secs;
 	char *end;
-	int r = 0;
 
-	switch (opt) {
-	case 'L':
-		p->o->level = PP_HEALTH_LIVENESS;
-		p->levels++;
+	(void)opt;
+	secs = strtod(arg, &end);
+	if (end == arg || *end != '\0' || secs <= 0 || secs > 3600) {
+		fprintf(stderr, "planpipe health: error: --timeout expects seconds, "
+				"more than 0 and at most 3600\n");
+		return -1;
+	}
+	p->o.timeout_ms = (int)(secs * 1000);
+	return 0;
+}
+
+/* The thresholds' options, by their key. */
+enum { TH_LATENCY, TH_CONNECTIONS, TH_XACT_AGE, TH_WRAPAROUND, TH_LAG, TH_PARTITIONS };
+
+static int take_threshold(void *ctx, const pp_cli_opt *opt, const char *arg)
+{
+	pp_health_thresholds *th = &((parsed *)ctx)->o.th;
+	char flag[32];
+	double w, k;
+
+	snprintf(flag, sizeof(flag), "--%s", opt->name);
+	if (parse_pair(flag, arg, &w, &k) != 0)
+		return -1;
+	switch (opt->key) {
+	case TH_LATENCY:
+		th->latency_warn_ms = w;
+		th->latency_crit_ms = k;
 		break;
-	case 'R':
-		p->o->level = PP_HEALTH_READINESS;
-		p->levels++;
+	case TH_CONNECTIONS:
+		th->connections_warn_pct = w;
+		th->connections_crit_pct = k;
 		break;
-	case 'j':
-		*p->json = 1;
+	case TH_XACT_AGE:
+		th->xact_age_warn_s = w;
+		th->xact_age_crit_s = k;
 		break;
-	case 't':
-		secs = strtod(arg, &end);
-		if (end == arg || *end != '\0' || secs <= 0 || secs > 3600) {
-			fprintf(stderr, "planpipe health: error: --timeout expects seconds, "
-					"more than 0 and at most 3600\n");
-			return -1;
-		}
-		p->o->timeout_ms = (int)(secs * 1000);
+	case TH_WRAPAROUND:
+		th->wraparound_warn_pct = w;
+		th->wraparound_crit_pct = k;
 		break;
-	case 'r':
-		p->o->allow_replica = 1;
+	case TH_LAG:
+		th->lag_warn_s = w;
+		th->lag_crit_s = k;
 		break;
-	case 'x':
-		p->o->schema_exact = 1;
-		break;
-	case 1:
-		r = parse_pair("--latency", arg, &p->o->th.latency_warn_ms,
-			       &p->o->th.latency_crit_ms);
-		break;
-	case 2:
-		r = parse_pair("--connections", arg, &p->o->th.connections_warn_pct,
-			       &p->o->th.connections_crit_pct);
-		break;
-	case 3:
-		r = parse_pair("--transaction-age", arg, &p->o->th.xact_age_warn_s,
-			       &p->o->th.xact_age_crit_s);
-		break;
-	case 4:
-		r = parse_pair("--wraparound", arg, &p->o->th.wraparound_warn_pct,
-			       &p->o->th.wraparound_crit_pct);
-		break;
-	case 5:
-		r = parse_pair("--replication-lag", arg, &p->o->th.lag_warn_s,
-			       &p->o->th.lag_crit_s);
-		break;
-	case 6:
-		r = parse_pair("--partitions", arg, &w, &k);
-		/* On a usage error w and k were never set. */
-		if (r == 0) {
-			p->o->th.partitions_warn = (int)w;
-			p->o->th.partitions_crit = (int)k;
-		}
+	default: /* TH_PARTITIONS */
+		th->partitions_warn = (int)w;
+		th->partitions_crit = (int)k;
 		break;
 	}
-	return r;
+	return 0;
 }
+
+/* clang-format off */
+#define THRESHOLD(n, k) {.name = (n), .kind = PP_CLI_TAKE, .take = take_threshold, .key = (k)}
+/* clang-format on */
+
+/* usage_text describes them, as one text: the SQL check knows it as prose by its start. */
+static const pp_cli_opt opts[] = {
+	PP_CLI_FLAG_OPT("liveness", parsed, liveness),
+	PP_CLI_FLAG_OPT("readiness", parsed, readiness),
+	PP_CLI_FLAG_OPT("json", parsed, json),
+	{.name = "timeout", .kind = PP_CLI_TAKE, .take = take_timeout},
+	PP_CLI_FLAG_OPT("replica", parsed, o.allow_replica),
+	PP_CLI_FLAG_OPT("schema-exact", parsed, o.schema_exact),
+	THRESHOLD("latency", TH_LATENCY),
+	THRESHOLD("connections", TH_CONNECTIONS),
+	THRESHOLD("transaction-age", TH_XACT_AGE),
+	THRESHOLD("wraparound", TH_WRAPAROUND),
+	THRESHOLD("replication-lag", TH_LAG),
+	THRESHOLD("partitions", TH_PARTITIONS),
+	{0},
+};
+
+static const pp_cli_spec spec = {.cmd = "health", .opts = opts, .usage_text = usage_text};
 
 /* Returns 0 to run, 1 after --help, -1 on a usage error. */
 static int parse_args(int argc, char **argv, pp_health_opts *o, int *json)
 {
-	static const struct option opts[] = {
-		{"liveness", no_argument, NULL, 'L'},
-		{"readiness", no_argument, NULL, 'R'},
-		{"json", no_argument, NULL, 'j'},
-		{"timeout", required_argument, NULL, 't'},
-		{"replica", no_argument, NULL, 'r'},
-		{"schema-exact", no_argument, NULL, 'x'},
-		{"latency", required_argument, NULL, 1},
-		{"connections", required_argument, NULL, 2},
-		{"transaction-age", required_argument, NULL, 3},
-		{"wraparound", required_argument, NULL, 4},
-		{"replication-lag", required_argument, NULL, 5},
-		{"partitions", required_argument, NULL, 6},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	parsed p = {o, json, 0};
-	int r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, &p);
+	parsed p;
+	int r;
 
+	memset(&p, 0, sizeof(p));
+	p.o = *o;
+	r = pp_cli_parse(argc, argv, &spec, &p);
 	if (r != 0)
 		return r;
-	if (p.levels > 1) {
+	if (p.liveness + p.readiness > 1) {
 		fprintf(stderr,
 			"planpipe health: error: give at most one of --liveness and --readiness\n");
 		return -1;
@@ -165,6 +168,12 @@ static int parse_args(int argc, char **argv, pp_health_opts *o, int *json)
 		fprintf(stderr, "planpipe health: error: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	*o = p.o;
+	if (p.liveness)
+		o->level = PP_HEALTH_LIVENESS;
+	else if (p.readiness)
+		o->level = PP_HEALTH_READINESS;
+	*json = p.json != 0;
 	return 0;
 }
 

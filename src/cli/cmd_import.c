@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "cli/cli.h"
 #include "import/import.h"
 
-static const char usage_import[] =
+static const char usage_import_head[] =
 	"usage: planpipe import PATH --project KEY [--backlog NAME] [--exclude GLOB]...\n"
 	"                        [--index FILE] [--no-history] [--dry-run] [--prune] [--json]\n"
 	"\n"
@@ -20,15 +21,9 @@ static const char usage_import[] =
 	"written. Inside a git work tree each story's status history is read from git.\n"
 	"Problems are reported as FILE:LINE:COLUMN: a file with an error is not imported,\n"
 	"a value that cannot be used is kept in metadata with a warning.\n"
-	"\n"
-	"  --backlog NAME  put new stories in this backlog (default: the project's first)\n"
-	"  --exclude GLOB  leave these files out (gitignore syntax; repeatable; also\n"
-	"                  PATH/.planpipeignore)\n"
-	"  --index FILE    the backlog index (default: PATH/backlog/PRIORITIZATION.json)\n"
-	"  --no-history    do not read the git history\n"
-	"  --dry-run       do everything, report it, and roll back\n"
-	"  --prune         archive stories whose files are gone\n"
-	"  --json          print the summary as JSON\n"
+	"\n";
+
+static const char usage_import_tail[] =
 	"\n"
 	"Exit status: 0 imported, 1 some files had errors (the rest was imported), 2 failure.\n"
 	"See docs/import.md.\n";
@@ -56,66 +51,81 @@ typedef struct args {
 	int dry_run, prune, json, no_history;
 } args;
 
-static int take_option(void *ctx, int opt, const char *arg)
+static int take_exclude(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
 	args *a = ctx;
 
-	switch (opt) {
-	case 'p':
-		a->project = arg;
-		break;
-	case 'b':
-		a->backlog = arg;
-		break;
-	case 'n':
-		a->dry_run = 1;
-		break;
-	case 'P':
-		a->prune = 1;
-		break;
-	case 'j':
-		a->json = 1;
-		break;
-	case 'x':
-		if (a->n_exclude == MAX_EXCLUDE) {
-			fprintf(stderr, "planpipe: at most %d --exclude patterns\n", MAX_EXCLUDE);
-			return -1;
-		}
-		a->exclude[a->n_exclude++] = arg;
-		break;
-	case 'i':
-		a->index = arg;
-		break;
-	default: /* 'H' */
-		a->no_history = 1;
-		break;
+	(void)opt;
+	if (a->n_exclude == MAX_EXCLUDE) {
+		fprintf(stderr, "planpipe: at most %d --exclude patterns\n", MAX_EXCLUDE);
+		return -1;
 	}
+	a->exclude[a->n_exclude++] = arg;
 	return 0;
 }
 
-static int parse(int argc, char **argv, const char *usage, int want_project, args *a)
+/* import's and import-repo's options; the usage of import lists them in this order. */
+static const pp_cli_opt opts[] = {
+	PP_CLI_STRING_OPT("project", args, project),
+	{.name = "backlog",
+	 .kind = PP_CLI_STRING,
+	 .target = offsetof(args, backlog),
+	 .arg = "NAME",
+	 .help = "put new stories in this backlog (default: the project's first)"},
+	{.name = "exclude",
+	 .kind = PP_CLI_TAKE,
+	 .take = take_exclude,
+	 .arg = "GLOB",
+	 .help = "leave these files out (gitignore syntax; repeatable; also\nPATH/.planpipeignore)"},
+	{.name = "index",
+	 .kind = PP_CLI_STRING,
+	 .target = offsetof(args, index),
+	 .arg = "FILE",
+	 .help = "the backlog index (default: PATH/backlog/PRIORITIZATION.json)"},
+	{.name = "no-history",
+	 .kind = PP_CLI_FLAG,
+	 .target = offsetof(args, no_history),
+	 .help = "do not read the git history"},
+	{.name = "dry-run",
+	 .kind = PP_CLI_FLAG,
+	 .target = offsetof(args, dry_run),
+	 .help = "do everything, report it, and roll back"},
+	{.name = "prune",
+	 .kind = PP_CLI_FLAG,
+	 .target = offsetof(args, prune),
+	 .help = "archive stories whose files are gone"},
+	{.name = "json",
+	 .kind = PP_CLI_FLAG,
+	 .target = offsetof(args, json),
+	 .help = "print the summary as JSON"},
+	{0},
+};
+
+static void usage_import(FILE *out)
 {
-	static const struct option opts[] = {
-		{"project", required_argument, NULL, 'p'},
-		{"backlog", required_argument, NULL, 'b'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"prune", no_argument, NULL, 'P'},
-		{"json", no_argument, NULL, 'j'},
-		{"exclude", required_argument, NULL, 'x'},
-		{"index", required_argument, NULL, 'i'},
-		{"no-history", no_argument, NULL, 'H'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	fputs(usage_import_head, out);
+	pp_cli_print_options(opts, PP_CLI_MAX_OPTS, 18, out);
+	fputs(usage_import_tail, out);
+}
+
+static const pp_cli_spec spec_import = {.cmd = "import", .opts = opts, .usage = usage_import};
+static const pp_cli_spec spec_repo = {.cmd = "import-repo", .opts = opts, .usage_text = usage_repo};
+
+static int parse(int argc, char **argv, const pp_cli_spec *spec, args *a)
+{
+	int want_project = spec == &spec_import;
 	int r;
 
 	memset(a, 0, sizeof(*a));
-	r = pp_cli_options(argc, argv, opts, usage, NULL, take_option, a);
+	r = pp_cli_parse(argc, argv, spec, a);
 	if (r != 0)
 		return r;
 	if (optind + 1 != argc || (want_project && a->project == NULL) ||
 	    (!want_project && (a->project || a->backlog || a->index))) {
-		fputs(usage, stderr);
+		if (spec->usage_text)
+			fputs(spec->usage_text, stderr);
+		else
+			spec->usage(stderr);
 		return -1;
 	}
 	a->path = argv[optind];
@@ -312,7 +322,7 @@ int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 	pp_import_opts o;
 	PGconn *conn;
 	args a;
-	int r = parse(argc, argv, usage_import, 1, &a), code;
+	int r = parse(argc, argv, &spec_import, &a), code;
 
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
@@ -335,7 +345,7 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 	PGconn *conn;
 	pp_err err;
 	args a;
-	int r = parse(argc, argv, usage_repo, 0, &a), code = PP_EXIT_OK;
+	int r = parse(argc, argv, &spec_repo, &a), code = PP_EXIT_OK;
 
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;

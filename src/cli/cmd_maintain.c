@@ -3,7 +3,6 @@
  * of the default partition into their months' partitions, and partitions
  * ahead (src/db/maintain.h, docs/operations.md "History partitions").
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,7 @@
 #include "db/conn.h"
 #include "db/maintain.h"
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: planpipe maintain [--months-ahead N] [--lock-timeout SECONDS]\n"
 	"\n"
 	"Maintains status_history's monthly partitions: moves every row of the default\n"
@@ -22,11 +21,9 @@ static const char usage_text[] =
 	"once (cron); `planpipe serve` does the same every PLANPIPE_HISTORY_MAINTAIN_INTERVAL.\n"
 	"Runs as the schema owner or a member of planpipe_app.\n"
 	"\n"
-	"options:\n"
-	"  --months-ahead N        partitions ahead of this month, 0 to 120\n"
-	"                          (default PLANPIPE_HISTORY_MONTHS_AHEAD, 12)\n"
-	"  --lock-timeout SECONDS  how long one step waits for status_history's lock or\n"
-	"                          for another session's step (default 10)\n"
+	"options:\n";
+
+static const char usage_tail[] =
 	"\n"
 	"Prints one line per partition created; exit status 0 when nothing is left\n"
 	"to do, 2 on an error (the steps done before it stay done).\n";
@@ -40,21 +37,27 @@ static long whole(const char *s, long min, long max)
 	return *s == '\0' || *end != '\0' || v < min || v > max ? -1 : v;
 }
 
-static int take_option(void *ctx, int opt, const char *arg)
+static int take_months_ahead(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
 	pp_maintain_opts *o = ctx;
-	long v;
+	long v = whole(arg, 0, 120);
 
-	if (opt == 'm') {
-		if ((v = whole(arg, 0, 120)) < 0) {
-			pp_cli_error("maintain",
-				     "--months-ahead expects a whole number from 0 to 120");
-			return -1;
-		}
-		o->months_ahead = (int)v;
-		return 0;
+	(void)opt;
+	if (v < 0) {
+		pp_cli_error("maintain", "--months-ahead expects a whole number from 0 to 120");
+		return -1;
 	}
-	if ((v = whole(arg, 0, 3600)) < 0) {
+	o->months_ahead = (int)v;
+	return 0;
+}
+
+static int take_lock_timeout(void *ctx, const pp_cli_opt *opt, const char *arg)
+{
+	pp_maintain_opts *o = ctx;
+	long v = whole(arg, 0, 3600);
+
+	(void)opt;
+	if (v < 0) {
 		pp_cli_error("maintain", "--lock-timeout expects seconds, 0 to 3600");
 		return -1;
 	}
@@ -62,25 +65,30 @@ static int take_option(void *ctx, int opt, const char *arg)
 	return 0;
 }
 
-/* Returns 0 to run, 1 after --help, -1 on a usage error. */
-static int parse_args(int argc, char **argv, pp_maintain_opts *o)
-{
-	static const struct option opts[] = {
-		{"months-ahead", required_argument, NULL, 'm'},
-		{"lock-timeout", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, o);
+static const pp_cli_opt opts[] = {
+	{.name = "months-ahead",
+	 .kind = PP_CLI_TAKE,
+	 .take = take_months_ahead,
+	 .arg = "N",
+	 .help = "partitions ahead of this month, 0 to 120\n"
+		 "(default PLANPIPE_HISTORY_MONTHS_AHEAD, 12)"},
+	{.name = "lock-timeout",
+	 .kind = PP_CLI_TAKE,
+	 .take = take_lock_timeout,
+	 .arg = "SECONDS",
+	 .help = "how long one step waits for status_history's lock or\n"
+		 "for another session's step (default 10)"},
+	{0},
+};
 
-	if (r != 0)
-		return r;
-	if (optind < argc) {
-		pp_cli_error("maintain", "too many arguments (see planpipe maintain --help)");
-		return -1;
-	}
-	return 0;
+static void usage(FILE *out)
+{
+	fputs(usage_head, out);
+	pp_cli_print_options(opts, PP_CLI_MAX_OPTS, 26, out);
+	fputs(usage_tail, out);
 }
+
+static const pp_cli_spec spec = {.cmd = "maintain", .opts = opts, .usage = usage, .no_operands = 1};
 
 static void print_step(void *ctx, const pp_maintain_step *s)
 {
@@ -104,7 +112,7 @@ int pp_cli_maintain(int argc, char **argv, const pp_config *cfg)
 
 	pp_maintain_opts_init(&o);
 	o.months_ahead = cfg->history_months_ahead;
-	rv = parse_args(argc, argv, &o);
+	rv = pp_cli_parse(argc, argv, &spec, &o);
 	if (rv != 0)
 		return rv > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 	o.on_step = print_step;

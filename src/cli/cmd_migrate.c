@@ -1,6 +1,7 @@
 /* cmd_migrate.c: `planpipe migrate up|status|verify|plan|baseline|new|wait`. */
 #include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,41 +60,34 @@ static int parse_int(const char *s, const char *what, int min, int *out)
 	return 0;
 }
 
-static int take_option(void *ctx, int opt, const char *arg)
+/* --to, --lock-timeout, --timeout: a whole number of at least opt->key into the int field. */
+static int take_int(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
-	args *a = ctx;
+	char what[32];
 
-	switch (opt) {
-	case 'd':
-		a->dir = arg;
-		return 0;
-	case 't':
-		return parse_int(arg, "--to", 1, &a->to);
-	case 'o':
-		a->allow_out_of_order = 1;
-		return 0;
-	case 'j':
-		a->json = 1;
-		return 0;
-	case 'l':
-		return parse_int(arg, "--lock-timeout", 0, &a->lock_timeout_s);
-	default: /* 'w' */
-		return parse_int(arg, "--timeout", 0, &a->wait_timeout_s);
-	}
+	snprintf(what, sizeof(what), "--%s", opt->name);
+	return parse_int(arg, what, opt->key, pp_cli_target(ctx, opt));
 }
+
+/* clang-format off */
+#define INT_OPT(n, field, min) \
+	{.name = (n), .kind = PP_CLI_TAKE, .target = offsetof(args, field), .take = take_int, .key = (min)}
+/* clang-format on */
+
+static const pp_cli_opt opts[] = {
+	PP_CLI_STRING_OPT("dir", args, dir),
+	INT_OPT("to", to, 1),
+	PP_CLI_FLAG_OPT("allow-out-of-order", args, allow_out_of_order),
+	PP_CLI_FLAG_OPT("json", args, json),
+	INT_OPT("lock-timeout", lock_timeout_s, 0),
+	INT_OPT("timeout", wait_timeout_s, 0),
+	{0},
+};
+
+static const pp_cli_spec spec = {.cmd = "migrate", .opts = opts, .usage_text = usage_text};
 
 static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 {
-	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"to", required_argument, NULL, 't'},
-		{"allow-out-of-order", no_argument, NULL, 'o'},
-		{"json", no_argument, NULL, 'j'},
-		{"lock-timeout", required_argument, NULL, 'l'},
-		{"timeout", required_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	int r;
 
 	memset(a, 0, sizeof(*a));
@@ -111,7 +105,7 @@ static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 		return 1;
 	}
 	/* The options follow the subcommand: argv + 1 reads as a command line of its own. */
-	r = pp_cli_options(argc - 1, argv + 1, opts, usage_text, NULL, take_option, a);
+	r = pp_cli_parse(argc - 1, argv + 1, &spec, a);
 	if (r != 0)
 		return r;
 	if (optind + 1 < argc)

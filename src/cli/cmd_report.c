@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,68 +215,57 @@ static int check_dates(const args *a)
 	return 0;
 }
 
-static int take_option(void *ctx, int opt, const char *arg)
+static int take_project(void *ctx, const pp_cli_opt *opt, const char *arg)
+{
+	args *a = ctx;
+
+	(void)opt;
+	a->projects[a->n_projects++] = arg;
+	return 0;
+}
+
+static int take_format(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
 	args *a = ctx;
 	char msg[256];
 
-	switch (opt) {
-	case 'p':
-		a->projects[a->n_projects++] = arg;
-		break;
-	case 'f':
-		a->from = arg;
-		break;
-	case 't':
-		a->to = arg;
-		break;
-	case 'b':
-		a->backlog = arg;
-		break;
-	case 's':
-		a->story = arg;
-		break;
-	case 'l':
-		a->last = arg;
-		break;
-	case 'a':
-		a->as_of = arg;
-		break;
-	default: /* 'F' */
-		if (strcmp(arg, "table") == 0)
-			a->format = FMT_TABLE;
-		else if (strcmp(arg, "json") == 0)
-			a->format = FMT_JSON;
-		else if (strcmp(arg, "csv") == 0)
-			a->format = FMT_CSV;
-		else {
-			snprintf(msg, sizeof(msg),
-				 "unknown --format '%s': expected table, json or csv", arg);
-			return usage_error(msg);
-		}
+	(void)opt;
+	if (strcmp(arg, "table") == 0)
+		a->format = FMT_TABLE;
+	else if (strcmp(arg, "json") == 0)
+		a->format = FMT_JSON;
+	else if (strcmp(arg, "csv") == 0)
+		a->format = FMT_CSV;
+	else {
+		snprintf(msg, sizeof(msg), "unknown --format '%s': expected table, json or csv",
+			 arg);
+		return usage_error(msg);
 	}
 	return 0;
 }
 
+/* The usage lists them from usage_options, with the reports that take each. */
+static const pp_cli_opt opts[] = {
+	{.name = "project", .kind = PP_CLI_TAKE, .take = take_project},
+	PP_CLI_STRING_OPT("from", args, from),
+	PP_CLI_STRING_OPT("to", args, to),
+	PP_CLI_STRING_OPT("backlog", args, backlog),
+	PP_CLI_STRING_OPT("story", args, story),
+	PP_CLI_STRING_OPT("last", args, last),
+	PP_CLI_STRING_OPT("as-of", args, as_of),
+	{.name = "format", .kind = PP_CLI_TAKE, .take = take_format},
+	{0},
+};
+
+static const pp_cli_spec spec = {.cmd = "report", .opts = opts, .usage = usage};
+
 /* 0 to run, 1 help was printed, -1 usage error (printed). */
 static int parse(int argc, char **argv, args *a)
 {
-	static const struct option opts[] = {
-		{"project", required_argument, NULL, 'p'},
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{"backlog", required_argument, NULL, 'b'},
-		{"story", required_argument, NULL, 's'},
-		{"last", required_argument, NULL, 'l'},
-		{"as-of", required_argument, NULL, 'a'},
-		{"format", required_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	unsigned takes;
 	int r;
 
-	r = pp_cli_options(argc, argv, opts, NULL, usage, take_option, a);
+	r = pp_cli_parse(argc, argv, &spec, a);
 	if (r != 0)
 		return r;
 	if (optind >= argc) {

@@ -1,5 +1,4 @@
 /* cmd_serve.c: `planpipe serve`, the HTTP/JSON API (src/http, src/api, docs/api.md). */
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -135,13 +134,13 @@ static int report_budget(const pp_config *cfg, int pool_max)
 	return pool_max / 4 > 1 ? pool_max / 4 : 1;
 }
 
-static int take_option(void *ctx, int opt, const char *arg)
+static int take_drain_timeout(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
 	int *drain_s = ctx;
 	char *end;
 	long v;
 
-	(void)opt; /* 'd', the one option */
+	(void)opt;
 	v = strtol(arg, &end, 10);
 	if (*arg == '\0' || *end || v < 0 || v > 3600) {
 		pp_cli_error("serve", "--drain-timeout expects seconds, 0 to 3600");
@@ -151,23 +150,13 @@ static int take_option(void *ctx, int opt, const char *arg)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, int *drain_s)
-{
-	static const struct option opts[] = {
-		{"drain-timeout", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, drain_s);
+static const pp_cli_opt opts[] = {
+	{.name = "drain-timeout", .kind = PP_CLI_TAKE, .take = take_drain_timeout},
+	{0},
+};
 
-	if (r != 0)
-		return r;
-	if (optind < argc) {
-		pp_cli_error("serve", "too many arguments (see planpipe serve --help)");
-		return -1;
-	}
-	return 0;
-}
+static const pp_cli_spec spec = {
+	.cmd = "serve", .opts = opts, .usage_text = usage_text, .no_operands = 1};
 
 /*
  * History partitions are maintained in a thread of their own with its own
@@ -203,7 +192,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	pp_err err;
 	int drain_s = 20, sig = 0, status = PP_EXIT_ERROR, left, r, host_len;
 
-	r = parse_args(argc, argv, &drain_s);
+	r = pp_cli_parse(argc, argv, &spec, &drain_s);
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 	pp_err_clear(&err);

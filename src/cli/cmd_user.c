@@ -7,6 +7,7 @@
  * standard output, so that `TOKEN=$(planpipe user add alice)` works.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,32 +68,21 @@ static int new_token(char token[TOKEN_LEN + 1], char hash[PP_SHA256_HEX_LEN + 3]
 	return 0;
 }
 
-static int take_option(void *ctx, int opt, const char *arg)
-{
-	args *a = ctx;
+static const pp_cli_opt opts[] = {
+	PP_CLI_FLAG_OPT("admin", args, admin),
+	PP_CLI_STRING_OPT("name", args, name),
+	PP_CLI_STRING_OPT("email", args, email),
+	{0},
+};
 
-	if (opt == 'a')
-		a->admin = 1;
-	else if (opt == 'n')
-		a->name = arg;
-	else
-		a->email = arg;
-	return 0;
-}
+static const pp_cli_spec spec = {.cmd = "user", .opts = opts, .usage_text = usage_text};
 
 static int parse_args(int argc, char **argv, args *a)
 {
-	static const struct option opts[] = {
-		{"admin", no_argument, NULL, 'a'},
-		{"name", required_argument, NULL, 'n'},
-		{"email", required_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	int r;
 
 	memset(a, 0, sizeof(*a));
-	r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, a);
+	r = pp_cli_parse(argc, argv, &spec, a);
 	if (r != 0)
 		return r;
 	if (argc - optind != 2) {

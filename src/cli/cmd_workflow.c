@@ -6,6 +6,7 @@
  * one needs --category unless the vocabulary knows it.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,32 +32,21 @@ typedef struct args {
 	int add;
 } args;
 
-static int take_option(void *ctx, int opt, const char *arg)
-{
-	args *a = ctx;
+static const pp_cli_opt opts[] = {
+	PP_CLI_STRING_OPT("category", args, category),
+	PP_CLI_STRING_OPT("name", args, name),
+	PP_CLI_STRING_OPT("position", args, position),
+	{0},
+};
 
-	if (opt == 'c')
-		a->category = arg;
-	else if (opt == 'n')
-		a->name = arg;
-	else
-		a->position = arg;
-	return 0;
-}
+static const pp_cli_spec spec = {.cmd = "workflow", .opts = opts, .usage_text = usage_text};
 
 static int parse_args(int argc, char **argv, args *a)
 {
-	static const struct option opts[] = {
-		{"category", required_argument, NULL, 'c'},
-		{"name", required_argument, NULL, 'n'},
-		{"position", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	int r;
 
 	memset(a, 0, sizeof(*a));
-	r = pp_cli_options(argc, argv, opts, usage_text, NULL, take_option, a);
+	r = pp_cli_parse(argc, argv, &spec, a);
 	if (r != 0)
 		return r;
 	if (argc - optind == 3 && strcmp(argv[optind], "add") == 0) {
