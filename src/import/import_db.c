@@ -408,7 +408,7 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	dep_spool deps;
 	pp_git_history h;
 	int have_history = 0;
-	size_t i, n_rows = 0;
+	size_t i, n_rows = 0, n_ok = 0;
 	PGresult *r, *words = NULL, *workflow = NULL;
 	long archived;
 	pp_err one;
@@ -467,6 +467,10 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		rc = pp_import_write_history(conn, project_id, b, &h, words, res, err);
 	if (rc == PP_OK && have_history)
 		rc = pp_db_exec(conn, SQL("history_end"), NULL, err);
+	/* Nothing below reads the files: their memory goes before the dependencies need theirs. */
+	for (i = 0; i < b->n; i++)
+		n_ok += b->items[i].ok;
+	pp_import_batch_free(b);
 	if (rc == PP_OK)
 		rc = pp_import_link(conn, project_id, o->project, res, err);
 	if (rc == PP_OK && o->prune) {
@@ -482,9 +486,7 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 		res->created = strtoul(PQgetvalue(r, 0, 0), NULL, 10);
 		res->updated = strtoul(PQgetvalue(r, 0, 1), NULL, 10);
 		PQclear(r);
-		for (i = 0; i < b->n; i++)
-			res->unchanged += b->items[i].ok;
-		res->unchanged -= res->created + res->updated;
+		res->unchanged = n_ok - res->created - res->updated;
 	}
 	PQclear(words);
 	PQclear(workflow);

@@ -3,6 +3,7 @@
  * stories' edges as their files now say, older references that resolve now,
  * and the cycles either would close, checked before anything is written.
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,15 @@ static pp_rc report_cycles(PGconn *conn, pp_import_result *res, pp_err *err)
 /* Consecutive small layers share a statement up to this many edges. */
 #define LAYER_MERGE 64
 
+/*
+ * One edge to write. 32 bytes: a first import of a million stories has
+ * about 1.5 million edges (docs/performance.md, "Memory"). Node numbers
+ * and layers fit 32 bits: write_edges refuses more edges than that.
+ */
 typedef struct edge {
 	int64_t from, to;
-	size_t a, b; /* dense node numbers of from and to */
-	size_t layer;
+	uint32_t a, b; /* dense node numbers of from and to */
+	uint32_t layer;
 } edge;
 
 static int by_id(const void *x, const void *y)
@@ -61,10 +67,11 @@ static int by_layer(const void *x, const void *y)
 	return (a->layer > b->layer) - (a->layer < b->layer);
 }
 
-static size_t node_of(const int64_t *ids, size_t n, int64_t id)
+static uint32_t node_of(const int64_t *ids, size_t n, int64_t id)
 {
 	const int64_t *p = bsearch(&id, ids, n, sizeof(*ids), by_id);
-	return (size_t)(p - ids);
+	assert(p != NULL);
+	return (uint32_t)(p - ids);
 }
 
 /*
@@ -76,7 +83,7 @@ static size_t node_of(const int64_t *ids, size_t n, int64_t id)
 static int layer_edges(edge *e, size_t n_e)
 {
 	int64_t *ids = malloc(2 * n_e * sizeof(*ids));
-	size_t *out_deg = NULL, *in_off = NULL, *in_e = NULL, *level = NULL, *queue = NULL;
+	uint32_t *out_deg = NULL, *in_off = NULL, *in_e = NULL, *level = NULL, *queue = NULL;
 	size_t n = 0, i, k, head = 0, tail = 0, done = 0;
 	int ok = -1;
 
@@ -107,15 +114,15 @@ static int layer_edges(edge *e, size_t n_e)
 		in_off[k + 1] += in_off[k];
 	memcpy(level, in_off, n * sizeof(*level)); /* level: each slot's next free place, for now */
 	for (i = 0; i < n_e; i++)
-		in_e[level[e[i].b]++] = i;
+		in_e[level[e[i].b]++] = (uint32_t)i;
 	memset(level, 0, n * sizeof(*level));
 	for (k = 0; k < n; k++)
 		if (out_deg[k] == 0)
-			queue[tail++] = k;
+			queue[tail++] = (uint32_t)k;
 	while (head < tail) {
-		size_t v = queue[head++];
+		uint32_t v = queue[head++];
 		for (k = in_off[v]; k < in_off[v + 1]; k++) {
-			size_t u = e[in_e[k]].a;
+			uint32_t u = e[in_e[k]].a;
 			if (level[u] < level[v] + 1)
 				level[u] = level[v] + 1;
 			if (--out_deg[u] == 0)
@@ -181,25 +188,37 @@ static pp_rc insert_edges(PGconn *conn, const edge *e, size_t n, pp_err *err)
  */
 static pp_rc write_edges(PGconn *conn, pp_err *err)
 {
-	PGresult *r = NULL;
-	edge *e = NULL;
-	size_t n = 0, i, start;
+	const char *sql = SQL("edges_checked");
+	PGresult *r;
+	edge *e = NULL, *grown;
+	size_t n = 0, cap = 0, i, start;
 	int layered;
-	pp_rc rc = pp_db_exec(conn, SQL("edges_checked"), &r, err);
+	pp_rc rc = PP_OK;
 
-	if (rc != PP_OK)
-		return rc;
-	n = (size_t)PQntuples(r);
-	if (n == 0)
-		goto out;
-	if ((e = calloc(n, sizeof(*e))) == NULL) {
-		rc = pp_err_set(err, PP_ENOMEM, "out of memory ordering the dependencies");
-		goto out;
+	/* A row at a time into e: the edges of a first import may be millions. */
+	if (!PQsendQuery(conn, sql) || !PQsetSingleRowMode(conn))
+		return pp_db_err(err, conn, NULL, sql);
+	while ((r = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (rc == PP_OK && st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK)
+			rc = pp_db_err(err, conn, r, sql);
+		if (rc == PP_OK && st == PGRES_SINGLE_TUPLE && n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if (cap > UINT32_MAX || (grown = realloc(e, cap * sizeof(*e))) == NULL)
+				rc = pp_err_set(err, PP_ENOMEM,
+						"out of memory ordering the dependencies");
+			else
+				e = grown;
+		}
+		if (rc == PP_OK && st == PGRES_SINGLE_TUPLE) {
+			e[n].from = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+			e[n].to = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+			n++;
+		}
+		PQclear(r);
 	}
-	for (i = 0; i < n; i++) {
-		e[i].from = strtoll(PQgetvalue(r, (int)i, 0), NULL, 10);
-		e[i].to = strtoll(PQgetvalue(r, (int)i, 1), NULL, 10);
-	}
+	if (rc != PP_OK || n == 0)
+		goto out;
 	if ((layered = layer_edges(e, n)) < 0) {
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory ordering the dependencies");
 		goto out;
@@ -223,7 +242,6 @@ static pp_rc write_edges(PGconn *conn, pp_err *err)
 		rc = insert_edges(conn, e + start, n - start, err);
 out:
 	free(e);
-	PQclear(r);
 	return rc;
 }
 

@@ -175,7 +175,11 @@ pp_rc pp_import_write_history(PGconn *conn, const char *project_id, pp_import_ba
 /* HEAD of the checkout at path, or "" when it is not one (or git is missing). */
 void pp_import_git_head(const char *path, char out[41]);
 
-/* The database half: everything between BEGIN and COMMIT (import_db.c). */
+/*
+ * The database half: everything between BEGIN and COMMIT (import_db.c).
+ * Frees b (pp_import_batch_free) once the files are done with, before the
+ * dependencies are written, so that the two never hold memory at once.
+ */
 pp_rc pp_import_db(PGconn *conn, const pp_import_opts *o, pp_import_batch *b, pp_import_result *res,
 		   pp_err *err) PP_WARN_UNUSED;
 
