@@ -2,9 +2,9 @@
 # `make test`: installs what is missing, then runs every test suite twice,
 # in a plain build and under AddressSanitizer + UndefinedBehaviorSanitizer
 # (the plain build also runs the clock-reading tests at pinned dates). The
-# threaded code (the connection pool) runs once more under ThreadSanitizer,
-# the Docker stack is tested with real containers (tests/docker/run.sh, then
-# the stages docker-pitr, docker-standby and docker-ha), and a clean
+# threaded code (the connection pool, the HTTP server's lanes and request
+# deadline) runs once more under ThreadSanitizer, the Docker stack is tested
+# with real containers (tests/docker/run.sh, then the stages docker-pitr, docker-standby and docker-ha), and a clean
 # debian:bookworm-slim container runs the README's commands (tests/fresh).
 # Ends with one line "make test: N passed, N failed, N skipped" and exits
 # non-zero if anything failed or timed out, or a suite could not run.
@@ -69,7 +69,7 @@ else
 	ninja -C build-asan
 	ninja -C build-tsan
 	suite build-asan --no-suite style
-	suite build-tsan pool health pool-hammer-tsan
+	suite build-tsan pool health pool-hammer-tsan lane deadline
 fi
 
 # shell_suite PREFIX: adds the counts of a shell suite's closing line

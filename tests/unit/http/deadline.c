@@ -1,0 +1,223 @@
+/*
+ * tests/unit/http/deadline.c: src/http/deadline.c with socket pairs standing
+ * for client connections (no network). deadline.c reads CLOCK_MONOTONIC
+ * itself and takes no clock, so nothing here waits for a deadline to come
+ * or asserts how fast the checker is: a timeout of 0 has passed at once,
+ * one of an hour never passes while the test runs, and "cut" is observed as
+ * the end of input on the client's side, waited for without a time limit
+ * (the test's own timeout is the limit). That a restarted clock starts
+ * from zero again would need a clock parameter to test; it is not tested.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "http/deadline.h"
+
+#define HOUR 3600
+
+/* A connected pair: sv[0] the server's end, sv[1] the client's. */
+static void pair(int sv[2])
+{
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+}
+
+/* Waits until the client's end sees the end of input: the server's end was shut down. */
+static void wait_cut(int client)
+{
+	struct pollfd p = {.fd = client, .events = POLLIN};
+	char c;
+
+	assert_int_equal(poll(&p, 1, -1), 1);
+	assert_int_equal(read(client, &c, 1), 0);
+}
+
+/* Whether the client's end has seen the end of input, without waiting. */
+static int is_cut(int client)
+{
+	struct pollfd p = {.fd = client, .events = POLLIN};
+	char c;
+
+	if (poll(&p, 1, 0) != 1)
+		return 0;
+	return read(client, &c, 1) == 0;
+}
+
+static pp_http_deadline *start(int timeout_s)
+{
+	pp_http_deadline *d = NULL;
+	pp_err err;
+
+	pp_err_clear(&err);
+	assert_int_equal(pp_http_deadline_start(timeout_s, &d, &err), PP_OK);
+	assert_non_null(d);
+	return d;
+}
+
+/* passed follows the clock: running past 0 s, stopped, restarted; never within an hour. */
+static void passed_follows_the_clock(void **state)
+{
+	pp_http_deadline *d = start(0), *h = start(HOUR);
+	pp_http_dl_conn *c, *k;
+	int sv[2], sk[2];
+
+	(void)state;
+	pair(sv);
+	pair(sk);
+	c = pp_http_deadline_open(d, sv[0]);
+	k = pp_http_deadline_open(h, sk[0]);
+	assert_non_null(c);
+	assert_non_null(k);
+	assert_true(pp_http_deadline_passed(d, c));
+	assert_false(pp_http_deadline_passed(h, k));
+	pp_http_deadline_stop_clock(d, c);
+	assert_false(pp_http_deadline_passed(d, c));
+	pp_http_deadline_restart_clock(d, c);
+	assert_true(pp_http_deadline_passed(d, c));
+	pp_http_deadline_stop_clock(h, k);
+	pp_http_deadline_restart_clock(h, k);
+	assert_false(pp_http_deadline_passed(h, k));
+	pp_http_deadline_close(d, c);
+	pp_http_deadline_close(h, k);
+	pp_http_deadline_free(d);
+	pp_http_deadline_free(h);
+	close(sv[0]), close(sv[1]), close(sk[0]), close(sk[1]);
+}
+
+/*
+ * The checker shuts down a connection past its deadline and counts it once:
+ * by the time a second one is cut, the first has been seen (cut) again at
+ * least once and must not be counted twice.
+ */
+static void past_deadline_is_cut_once(void **state)
+{
+	pp_http_deadline *d = start(0);
+	pp_http_dl_conn *a, *b;
+	int sa[2], sb[2];
+
+	(void)state;
+	pair(sa);
+	pair(sb);
+	a = pp_http_deadline_open(d, sa[0]);
+	wait_cut(sa[1]);
+	assert_int_equal(pp_http_deadline_cut(d), 1);
+	b = pp_http_deadline_open(d, sb[0]);
+	wait_cut(sb[1]);
+	assert_int_equal(pp_http_deadline_cut(d), 2);
+	pp_http_deadline_close(d, a);
+	pp_http_deadline_close(d, b);
+	pp_http_deadline_free(d);
+	close(sa[0]), close(sa[1]), close(sb[0]), close(sb[1]);
+}
+
+/*
+ * A client that shut down its side mid-request is cut long before its
+ * deadline (an hour); one whose clock is stopped (its request is being
+ * handled) is not, though it also shut down its side: b is cut only after two
+ * checks that also saw a, stopped and half-closed.
+ */
+static void half_closed_is_cut_unless_stopped(void **state)
+{
+	pp_http_deadline *d = start(HOUR);
+	pp_http_dl_conn *a, *b, *idle;
+	int sa[2], sb[2], si[2];
+
+	(void)state;
+	pair(sa);
+	pair(sb);
+	pair(si);
+	idle = pp_http_deadline_open(d, si[0]);
+	a = pp_http_deadline_open(d, sa[0]);
+	pp_http_deadline_stop_clock(d, a);
+	assert_int_equal(shutdown(sa[1], SHUT_WR), 0);
+	b = pp_http_deadline_open(d, sb[0]);
+	assert_int_equal(shutdown(sb[1], SHUT_WR), 0);
+	wait_cut(sb[1]);
+	/* Taking the lock: the check that cut b has ended. */
+	assert_int_equal(pp_http_deadline_cut(d), 1);
+	assert_false(is_cut(sa[1]));
+	assert_false(is_cut(si[1]));
+	assert_false(pp_http_deadline_passed(d, b));
+	pp_http_deadline_close(d, a);
+	pp_http_deadline_close(d, b);
+	pp_http_deadline_close(d, idle);
+	pp_http_deadline_free(d);
+	close(sa[0]), close(sa[1]), close(sb[0]), close(sb[1]), close(si[0]), close(si[1]);
+}
+
+/*
+ * Closing from the middle, the head and the tail of the list keeps the rest
+ * tracked: a connection opened afterwards past its deadline is still cut,
+ * and free closes what is left (ASan sees a broken list).
+ */
+static void close_keeps_the_rest(void **state)
+{
+	pp_http_deadline *d = start(HOUR), *z = start(0);
+	pp_http_dl_conn *c[5], *last;
+	int sv[5][2], sl[2];
+
+	(void)state;
+	for (int i = 0; i < 5; i++) {
+		pair(sv[i]);
+		c[i] = pp_http_deadline_open(d, sv[i][0]);
+		assert_non_null(c[i]);
+	}
+	pp_http_deadline_close(d, c[2]);
+	pp_http_deadline_close(d, c[4]); /* the head: opened last */
+	pp_http_deadline_close(d, c[0]); /* the tail */
+	assert_false(pp_http_deadline_passed(d, c[1]));
+	assert_false(pp_http_deadline_passed(d, c[3]));
+	pp_http_deadline_free(d); /* closes c[1] and c[3] */
+	for (int i = 0; i < 5; i++)
+		assert_false(is_cut(sv[i][1]));
+
+	for (int i = 0; i < 3; i++)
+		c[i] = pp_http_deadline_open(z, sv[i][0]);
+	pp_http_deadline_close(z, c[1]);
+	pair(sl);
+	last = pp_http_deadline_open(z, sl[0]);
+	wait_cut(sl[1]);
+	pp_http_deadline_close(z, last);
+	pp_http_deadline_close(z, c[0]);
+	pp_http_deadline_close(z, c[2]);
+	pp_http_deadline_free(z);
+	for (int i = 0; i < 5; i++)
+		close(sv[i][0]), close(sv[i][1]);
+	close(sl[0]), close(sl[1]);
+}
+
+/* The functions documented to accept NULL do. */
+static void accepts_null(void **state)
+{
+	pp_http_deadline *d = start(0);
+
+	(void)state;
+	pp_http_deadline_stop_clock(d, NULL);
+	pp_http_deadline_restart_clock(d, NULL);
+	assert_false(pp_http_deadline_passed(d, NULL));
+	pp_http_deadline_close(d, NULL);
+	assert_int_equal(pp_http_deadline_cut(d), 0);
+	pp_http_deadline_free(d);
+	pp_http_deadline_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(passed_follows_the_clock),
+		cmocka_unit_test(past_deadline_is_cut_once),
+		cmocka_unit_test(half_closed_is_cut_unless_stopped),
+		cmocka_unit_test(close_keeps_the_rest),
+		cmocka_unit_test(accepts_null),
+	};
+
+	return cmocka_run_group_tests_name("deadline", tests, NULL, NULL);
+}
