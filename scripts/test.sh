@@ -4,8 +4,9 @@
 # (the plain build also runs the clock-reading tests at pinned dates). The
 # threaded code (the connection pool, the HTTP server's lanes and request
 # deadline) runs once more under ThreadSanitizer, the Docker stack is tested
-# with real containers (tests/docker/run.sh, then the stages docker-pitr, docker-standby and docker-ha), and a clean
-# debian:bookworm-slim container runs the README's commands (tests/fresh).
+# with real containers (tests/docker/run.sh, then the stages docker-pitr,
+# docker-standby and docker-ha), and a clean debian:bookworm-slim container
+# runs the README's commands (tests/fresh).
 # Ends with one line "make test: N passed, N failed, N skipped" and exits
 # non-zero if anything failed or timed out, or a suite could not run.
 set -eu
