@@ -58,7 +58,8 @@ static void *worker(void *arg)
 
 		while (l->head == NULL && !l->stopping)
 			pthread_cond_wait(&l->work, &l->mu);
-		if (l->head == NULL)
+		/* Stopping: what is queued is expired by pp_http_lane_stop, not run. */
+		if (l->head == NULL || l->stopping)
 			break;
 		j = pop_locked(l);
 		l->running++;

@@ -236,10 +236,8 @@ static void *stop_lane(void *arg)
  * job pushed once stop has begun runs expired at once, on the pusher's
  * thread: probes are pushed until one does (the earlier ones are queued),
  * which also proves stop began before the running job was let go.
- *
- * Whether the queued jobs run or expire is not asserted: lane.h says stop
- * expires them, but the threads take what is queued before they exit, so
- * they run (both answer their request).
+ * The queued ones are expired (lane.h): a thread that is let go once stop
+ * has begun takes nothing more from the queue.
  */
 static void stop_calls_every_job(void **state)
 {
@@ -280,10 +278,13 @@ static void stop_calls_every_job(void **state)
 	pthread_mutex_lock(&mu);
 	assert_int_equal(done, 6 + (int)n_probes);
 	pthread_mutex_unlock(&mu);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 5; i++) {
 		assert_int_equal(jobs[i].runs, 1);
+		assert_int_equal(jobs[i].expired, 1);
+	}
 	for (size_t i = 0; i < n_probes; i++) {
 		assert_int_equal(probes[i]->runs, 1);
+		assert_int_equal(probes[i]->expired, 1);
 		free(probes[i]);
 	}
 	free(probes);
