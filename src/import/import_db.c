@@ -6,9 +6,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/proc.h"
@@ -227,14 +229,45 @@ typedef struct dep_spool {
 	size_t n;   /* rows */
 } dep_spool;
 
+/*
+ * An unnamed temporary file in TMPDIR (else /tmp): created, then unlinked at
+ * once, so that nothing is left behind whatever happens. NULL: err set.
+ */
+static FILE *spool_open(pp_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	FILE *f;
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if (snprintf(path, sizeof(path), "%s/planpipe-import-deps.XXXXXX", dir) >=
+	    (int)sizeof(path)) {
+		pp_err_set(err, PP_EIO, "TMPDIR is too long for a temporary file: %s", dir);
+		return NULL;
+	}
+	if ((fd = mkstemp(path)) < 0) {
+		pp_err_set(err, PP_EIO,
+			   "cannot create a temporary file for the dependencies in %s: %s", dir,
+			   strerror(errno));
+		return NULL;
+	}
+	unlink(path);
+	if ((f = fdopen(fd, "w+")) == NULL) {
+		pp_err_set(err, PP_EIO, "cannot open the dependencies' temporary file: %s",
+			   strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 static pp_rc spool_write(dep_spool *d, int all, pp_err *err)
 {
 	if (d->buf.len == 0 || (!all && d->buf.len < ((size_t)1 << 20)))
 		return PP_OK;
-	if (d->f == NULL && (d->f = tmpfile()) == NULL)
-		return pp_err_set(err, PP_EIO,
-				  "cannot create a temporary file for the dependencies: %s",
-				  strerror(errno));
+	if (d->f == NULL && (d->f = spool_open(err)) == NULL)
+		return PP_EIO;
 	if (fwrite(d->buf.data, 1, d->buf.len, d->f) != d->buf.len)
 		return pp_err_set(err, PP_EIO, "cannot write the dependencies' temporary file: %s",
 				  strerror(errno));

@@ -3,6 +3,7 @@
  * read, sniffed, hashed, and parsed when asked; duplicate ids among the
  * parsed files.
  */
+#include <assert.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,8 @@ static pp_rc parse_data(const char *rel, const char *data, size_t len, pp_import
 		const pp_story_warning *w = &s->warnings[i];
 		rc = pp_import_problem_add(res, rel, w->line, w->column, 0, "%s", w->msg);
 	}
+	/* A parsed story always has an id: its own, or its file name's stem. */
+	assert(s->key != NULL);
 	if (rc == PP_OK && (it->key = pp_arena_strdup(&b->strs, s->key)) == NULL)
 		rc = PP_ENOMEM;
 	if (rc == PP_OK)

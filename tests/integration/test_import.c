@@ -4,6 +4,7 @@
  */
 #include "harness.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,6 +409,50 @@ static void dependencies_match_keys_ignoring_case(void **state)
 	free(y);
 }
 
+/* The entries of dir whose name starts with prefix. */
+static int entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+/*
+ * The dependencies wait in a temporary file in TMPDIR while the stories are
+ * sent (docs/import.md, "Memory"): the edges all arrive, and the file is
+ * gone (unlinked as soon as it is made), also when the import fails.
+ */
+static void dependencies_spool_in_tmpdir(void **state)
+{
+	char *x = pp_t_tempdir(), *t = pp_t_tempdir();
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_migrated_db();
+	write_story(x, "a.md", "SP-1", "draft", "", "");
+	write_story(x, "b.md", "SP-2", "draft", "SP-1", "");
+	write_story(x, "c.md", "SP-3", "draft", "SP-1, SP-2", "");
+	pp_t_expect_env("TMPDIR", t, 0, "SP: 3 created", NULL, "import", x, "--project", "SP",
+			NULL);
+	assert_int_equal(entries(t, "planpipe-import-deps"), 0);
+	c = pp_t_connect();
+	assert_int_equal(edges(c), 3);
+	PQfinish(c);
+	/* A cycle fails the import (exit 1) after the spool was used: still nothing left. */
+	write_story(x, "a.md", "SP-1", "draft", "SP-3", "");
+	pp_t_expect_env("TMPDIR", t, 1, NULL, "closes a cycle", "import", x, "--project", "SP",
+			NULL);
+	assert_int_equal(entries(t, "planpipe-import-deps"), 0);
+	free(x);
+	free(t);
+}
+
 static void cycle_through_an_older_reference(void **state)
 {
 	char *x = pp_t_tempdir(), *y = pp_t_tempdir();
@@ -540,6 +585,7 @@ int main(void)
 		cmocka_unit_test(cycles_are_errors_at_their_lines),
 		cmocka_unit_test(dependencies_match_keys_ignoring_case),
 		cmocka_unit_test(cycle_through_an_older_reference),
+		cmocka_unit_test(dependencies_spool_in_tmpdir),
 	};
 
 	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
