@@ -388,17 +388,38 @@ static void framing_is_strict(void **state)
 }
 
 /*
- * A chunk line longer than libmicrohttpd's read buffer (about 32 KB): Debian
- * 12's libmicrohttpd 0.9.75 answers it itself with an HTML 500 before any
- * callback of ours runs, so this stays a known gap (docs/operations.md).
+ * A chunk line longer than libmicrohttpd's read buffer (about 32 KB) must be
+ * a problem+json 400 like the framing cases above, and the server must stay
+ * up. Debian 12's libmicrohttpd 0.9.75 answers it itself with an HTML 500
+ * before any callback of ours runs (docs/decisions.md, "Known gap"), so this
+ * case fails today: it runs alone as the test api-chunk-extension, which
+ * tests/meson.build marks should_fail, so that the gap shows as an expected
+ * failure (never a pass) and a libmicrohttpd that fixes it shows as an
+ * unexpected pass, which fails the run until the mark goes. api-limits
+ * leaves it out (PP_T_SKIP).
  */
 static void oversized_chunk_extension(void **state)
 {
+	static const char head[] = "POST /v1/projects HTTP/1.1\r\nHost: x\r\n"
+				   "Transfer-Encoding: chunked\r\n\r\n5;ext=";
+	static const char tail[] = "\r\n{\"a\":\r\n0\r\n\r\n";
+	size_t n = sizeof(head) - 1 + 40000 + sizeof(tail) - 1;
+	char *req = malloc(n + 1), *got;
+	api_server s;
+
 	(void)state;
-	print_message("skipped: libmicrohttpd 0.9.75 answers a chunk line over its ~32 KB read "
-		      "buffer itself (HTML 500) before any callback of planpipe runs; see "
-		      "docs/decisions.md, \"Known gap\"\n");
-	skip();
+	assert_non_null(req);
+	memcpy(req, head, sizeof(head) - 1);
+	memset(req + sizeof(head) - 1, 'a', 40000);
+	memcpy(req + sizeof(head) - 1 + 40000, tail, sizeof(tail));
+	api_server_start(&s, NULL);
+	got = api_raw(&s, req, n, 5000);
+	/* Whatever the answer, the server is still up for the next client. */
+	api_ok_free(200, &s, "GET", "/livez", NULL, NULL, NULL);
+	assert_problem_400(got, "an oversized chunk extension", "chunk");
+	free(got);
+	free(req);
+	api_server_stop(&s);
 }
 
 /* ---- (d) The whole-request deadline. ---- */
@@ -567,5 +588,10 @@ int main(void)
 		cmocka_unit_test(slow_clients_do_not_starve),
 	};
 
+	/* PP_T_ONLY runs one case, PP_T_SKIP leaves cases out (tests/meson.build). */
+	if (getenv("PP_T_ONLY"))
+		cmocka_set_test_filter(getenv("PP_T_ONLY"));
+	if (getenv("PP_T_SKIP"))
+		cmocka_set_skip_filter(getenv("PP_T_SKIP"));
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
