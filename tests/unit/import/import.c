@@ -376,7 +376,7 @@ static pp_rc walk(const char *dir, const char *const *lines, pp_import_result *r
 	return rc;
 }
 
-/* Only *.md regular files; hidden entries are never entered or read. */
+/* Only regular *.md files; hidden entries are never entered or read. */
 static void walk_finds_story_files(void **state)
 {
 	char dir[512], got[4096];
@@ -396,6 +396,8 @@ static void walk_finds_story_files(void **state)
 	put(dir, "sub/e.md", "x");
 	snprintf(got, sizeof(got), "%s/dir.md", dir);
 	assert_int_equal(mkdir(got, 0700), 0); /* a directory named *.md */
+	snprintf(got, sizeof(got), "%s/pipe.md", dir);
+	assert_int_equal(mkfifo(got, 0600), 0); /* reading it would block the import */
 	assert_int_equal(walk(dir, NULL, &res, got, sizeof(got), &err), PP_OK);
 	assert_string_equal(got, "a.md,sub/deeper/d.md,sub/e.md");
 	assert_int_equal(res.ignored, 0);
