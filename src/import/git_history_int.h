@@ -1,5 +1,6 @@
 /*
- * git_history_int.h: what git_history.c hands to git_history_walk.c. Not
+ * git_history_int.h: what git_history.c hands to git_history_walk.c, and
+ * the walk's parts that tests/unit/import/git_history_walk.c reaches. Not
  * for other modules (they use git_history.h).
  */
 #ifndef PP_IMPORT_GIT_HISTORY_INT_H
