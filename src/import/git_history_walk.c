@@ -246,13 +246,12 @@ static pp_rc cur_index(walk *w, size_t *out)
 	return PP_OK;
 }
 
-/* Whether the importer would read path (from the repository's root) at mode. */
-static int tracked(const pp_git_history *h, const char *path, unsigned mode)
+int git_history_tracked(const char *prefix, const char *path, unsigned mode)
 {
-	size_t plen = strlen(h->prefix), len = strlen(path);
+	size_t plen = strlen(prefix), len = strlen(path);
 	const char *p;
 
-	if ((mode != 0100644 && mode != 0100755) || strncmp(path, h->prefix, plen) != 0)
+	if ((mode != 0100644 && mode != 0100755) || strncmp(path, prefix, plen) != 0)
 		return 0;
 	if (len - plen <= 3 || strcmp(path + len - 3, ".md") != 0)
 		return 0;
@@ -478,8 +477,8 @@ static pp_rc add_entry(walk *w, const char *meta, const char *p1, const char *p2
 	memset(e, 0, sizeof(*e));
 	if (sscanf(meta, ":%o %o %64s %64s %c", &om, &nm, e->old_id, e->new_id, &what) != 5)
 		return pp_err_set(w->err, PP_EIO, "git log: unexpected line \"%.80s\"", meta);
-	e->o_ok = what != 'A' && tracked(w->h, p1, om);
-	e->n_ok = what != 'D' && tracked(w->h, p2 != NULL ? p2 : p1, nm);
+	e->o_ok = what != 'A' && git_history_tracked(w->h->prefix, p1, om);
+	e->n_ok = what != 'D' && git_history_tracked(w->h->prefix, p2 != NULL ? p2 : p1, nm);
 	if (!e->o_ok && !e->n_ok)
 		return PP_OK;
 	e->p1 = strdup(p1);
@@ -600,8 +599,11 @@ static pp_rc finish(walk *w)
 	return PP_OK;
 }
 
-/* Runs git log over the range with cat-file beside it. */
-static pp_rc run_walk(walk *w)
+/*
+ * Runs git log over the range with cat-file beside it; log_fd >= 0: reads
+ * what is there instead of running git log.
+ */
+static pp_rc run_walk(walk *w, int log_fd)
 {
 	pp_git_history *h = w->h;
 	char range[2 * PP_GIT_ID_MAX + 8], errline[512];
@@ -652,8 +654,10 @@ static pp_rc run_walk(walk *w)
 	}
 	git_reader_init(w->cat_rd, w->cat.out);
 	git_proc_sigpipe_block(&sigpipe);
-	rc = git_proc_start(log_argv, 0, &log, w->err);
-	if (rc == PP_OK) {
+	if (log_fd >= 0) {
+		git_reader_init(rd, log_fd);
+		rc = read_log(w, rd);
+	} else if ((rc = git_proc_start(log_argv, 0, &log, w->err)) == PP_OK) {
 		git_reader_init(rd, log.out);
 		rc = read_log(w, rd);
 		status = git_proc_wait(&log, errline, sizeof(errline));
@@ -670,7 +674,7 @@ static pp_rc run_walk(walk *w)
 	return rc;
 }
 
-pp_rc git_history_run(pp_git_history *h, pp_err *err)
+static pp_rc walk_whole(pp_git_history *h, int log_fd, pp_err *err)
 {
 	walk w;
 	pp_rc rc;
@@ -682,7 +686,7 @@ pp_rc git_history_run(pp_git_history *h, pp_err *err)
 	pp_buf_init(&w.cur.name, FIELD_MAX);
 	pp_buf_init(&w.cur.email, FIELD_MAX);
 	pp_buf_init(&w.blob, BLOB_MAX);
-	rc = run_walk(&w);
+	rc = run_walk(&w, log_fd);
 	if (rc == PP_OK)
 		rc = finish(&w);
 	drop_entries(&w);
@@ -698,4 +702,14 @@ pp_rc git_history_run(pp_git_history *h, pp_err *err)
 	pp_buf_free(&w.cur.email);
 	pp_buf_free(&w.blob);
 	return rc;
+}
+
+pp_rc git_history_run(pp_git_history *h, pp_err *err)
+{
+	return walk_whole(h, -1, err);
+}
+
+pp_rc git_history_read_log(pp_git_history *h, int log_fd, pp_err *err)
+{
+	return walk_whole(h, log_fd, err);
 }

@@ -24,13 +24,7 @@
 #include "import/import_int.h"
 #include "import/story_int.h"
 
-typedef struct path_list {
-	char **paths;
-	size_t n, cap;
-	pp_arena *arena; /* the strings are in it; NULL: each is malloc'd */
-} path_list;
-
-static pp_rc list_add(path_list *l, const char *rel)
+static pp_rc list_add(pp_import_paths *l, const char *rel)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -44,7 +38,7 @@ static pp_rc list_add(path_list *l, const char *rel)
 	return l->paths[l->n++] ? PP_OK : PP_ENOMEM;
 }
 
-static void list_free(path_list *l)
+void pp_import_paths_free(pp_import_paths *l)
 {
 	size_t i;
 
@@ -53,26 +47,7 @@ static void list_free(path_list *l)
 	free(l->paths);
 }
 
-/* How deep the walk goes below the imported directory: deeper is an error. */
-#define MAX_DEPTH 64
-
-/*
- * Patterns of files to leave out: --exclude and the tree's .planpipeignore,
- * a subset of gitignore's syntax (docs/import.md, "Leaving files out").
- */
-typedef struct pattern {
-	char *glob; /* without '!', a leading '/' or a trailing '/' */
-	int negate; /* "!pattern": brings back what an earlier one left out */
-	int dir;    /* "pattern/": directories only */
-	int rooted; /* held a '/' other than a trailing one: matched against the whole path */
-} pattern;
-
-typedef struct pattern_list {
-	pattern *v;
-	size_t n;
-} pattern_list;
-
-static void patterns_free(pattern_list *pl)
+void pp_import_patterns_free(pp_import_patterns *pl)
 {
 	size_t i;
 
@@ -81,9 +56,9 @@ static void patterns_free(pattern_list *pl)
 	free(pl->v);
 }
 
-static pp_rc pattern_add(pattern_list *pl, const char *line, size_t len)
+pp_rc pp_import_pattern_add(pp_import_patterns *pl, const char *line, size_t len)
 {
-	pattern *p, *v;
+	pp_import_pattern *p, *v;
 
 	while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
 		len--;
@@ -119,8 +94,7 @@ static pp_rc pattern_add(pattern_list *pl, const char *line, size_t len)
 	return PP_OK;
 }
 
-/* Reads root/.planpipeignore when there is one. */
-static pp_rc patterns_read(const char *root, pattern_list *pl, pp_err *err)
+pp_rc pp_import_patterns_read(const char *root, pp_import_patterns *pl, pp_err *err)
 {
 	char path[PATH_MAX];
 	char *data = NULL;
@@ -134,7 +108,7 @@ static pp_rc patterns_read(const char *root, pattern_list *pl, pp_err *err)
 	while (rc == PP_OK && i < len) {
 		const char *nl = memchr(data + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (data + i)) : len - i;
-		rc = pattern_add(pl, data + i, n);
+		rc = pp_import_pattern_add(pl, data + i, n);
 		i += n + 1;
 	}
 	free(data);
@@ -143,8 +117,7 @@ static pp_rc patterns_read(const char *root, pattern_list *pl, pp_err *err)
 	return rc;
 }
 
-/* Whether a glob matches rel or, for "**" + "/x", any tail of it. */
-static int glob_match(const char *glob, const char *rel)
+int pp_import_glob_match(const char *glob, const char *rel)
 {
 	const char *p;
 
@@ -157,8 +130,7 @@ static int glob_match(const char *glob, const char *rel)
 	return fnmatch(glob, rel, FNM_PATHNAME) == 0;
 }
 
-/* Whether rel (a directory when is_dir) is left out: the last matching pattern decides. */
-static int excluded(const pattern_list *pl, const char *rel, int is_dir)
+int pp_import_excluded(const pp_import_patterns *pl, const char *rel, int is_dir)
 {
 	const char *base = strrchr(rel, '/');
 	int out = 0;
@@ -166,17 +138,16 @@ static int excluded(const pattern_list *pl, const char *rel, int is_dir)
 
 	base = base ? base + 1 : rel;
 	for (i = 0; i < pl->n; i++) {
-		const pattern *p = &pl->v[i];
+		const pp_import_pattern *p = &pl->v[i];
 		if (p->dir && !is_dir)
 			continue;
-		if (glob_match(p->glob, p->rooted ? rel : base))
+		if (pp_import_glob_match(p->glob, p->rooted ? rel : base))
 			out = !p->negate;
 	}
 	return out;
 }
 
-/* Whether real (a resolved path) is root_real or below it. */
-static int inside(const char *root_real, const char *real)
+int pp_import_inside(const char *root_real, const char *real)
 {
 	size_t n = strlen(root_real);
 
@@ -194,7 +165,7 @@ static pp_rc symlink_found(const char *root_real, const char *child, const char 
 {
 	char real[PATH_MAX];
 
-	if (realpath(child, real) == NULL || !inside(root_real, real)) {
+	if (realpath(child, real) == NULL || !pp_import_inside(root_real, real)) {
 		res->files++;
 		res->failed++;
 		res->rejected++;
@@ -207,16 +178,12 @@ static pp_rc symlink_found(const char *root_real, const char *child, const char 
 		"a symbolic link: not followed (its target is read where it is)");
 }
 
-/*
- * Collects the *.md files below root, iteratively (a tree thousands of
- * directories deep is an error at MAX_DEPTH, not a stack overflow),
- * skipping hidden entries (.git) and what the patterns leave out.
- */
-static pp_rc walk(const char *root, const pattern_list *pl, path_list *out, pp_import_result *res,
-		  pp_err *err)
+/* Iterative: a tree thousands of directories deep is an error, not a stack overflow. */
+pp_rc pp_import_walk(const char *root, const pp_import_patterns *pl, pp_import_paths *out,
+		     pp_import_result *res, pp_err *err)
 {
 	char root_real[PATH_MAX], dirpath[PATH_MAX], child[PATH_MAX], childrel[PATH_MAX];
-	path_list todo = {NULL, 0, 0, NULL};
+	pp_import_paths todo = {NULL, 0, 0, NULL};
 	pp_rc rc;
 
 	if (realpath(root, root_real) == NULL)
@@ -232,10 +199,10 @@ static pp_rc walk(const char *root, const pattern_list *pl, path_list *out, pp_i
 		for (c = rel; *c; c++)
 			depth += *c == '/';
 		snprintf(dirpath, sizeof(dirpath), "%s%s%s", root, *rel ? "/" : "", rel);
-		if (depth > MAX_DEPTH) {
+		if (depth > PP_IMPORT_MAX_DEPTH) {
 			rc = pp_err_set(err, PP_EINVAL,
 					"%s: more than %d directories deep: not a planning tree?",
-					dirpath, MAX_DEPTH);
+					dirpath, PP_IMPORT_MAX_DEPTH);
 			free(rel);
 			break;
 		}
@@ -262,7 +229,7 @@ static pp_rc walk(const char *root, const pattern_list *pl, path_list *out, pp_i
 			}
 			if (lstat(child, &st) != 0)
 				continue;
-			if (excluded(pl, childrel, S_ISDIR(st.st_mode))) {
+			if (pp_import_excluded(pl, childrel, S_ISDIR(st.st_mode))) {
 				res->ignored += S_ISREG(st.st_mode) && is_md;
 				continue;
 			}
@@ -280,7 +247,7 @@ static pp_rc walk(const char *root, const pattern_list *pl, path_list *out, pp_i
 		closedir(d);
 		free(rel);
 	}
-	list_free(&todo);
+	pp_import_paths_free(&todo);
 	return rc;
 }
 
@@ -430,7 +397,7 @@ static pp_rc check_within(const char *path, const char *within, pp_err *err)
 		return pp_err_set(err, PP_EIO, "%s: %s", within, strerror(errno));
 	if (realpath(path, real) == NULL)
 		return pp_err_set(err, PP_EIO, "%s: %s", path, strerror(errno));
-	if (!inside(root, real))
+	if (!pp_import_inside(root, real))
 		return pp_err_set(err, PP_EINVAL,
 				  "%s leads out of %s (to %s, through a symbolic link): refused",
 				  path, within, real);
@@ -440,8 +407,8 @@ static pp_rc check_within(const char *path, const char *within, pp_err *err)
 pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res, pp_err *err)
 {
 	pp_import_batch b;
-	path_list files = {NULL, 0, 0, NULL};
-	pattern_list pl = {NULL, 0};
+	pp_import_paths files = {NULL, 0, 0, NULL};
+	pp_import_patterns pl = {NULL, 0};
 	struct stat st;
 	size_t i;
 	pp_rc rc = PP_OK;
@@ -453,14 +420,15 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 	if (stat(o->path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return pp_err_set(err, PP_EINVAL, "%s is not a directory", o->path);
 	for (i = 0; rc == PP_OK && i < o->n_exclude; i++)
-		if ((rc = pattern_add(&pl, o->exclude[i], strlen(o->exclude[i]))) != PP_OK)
+		if ((rc = pp_import_pattern_add(&pl, o->exclude[i], strlen(o->exclude[i]))) !=
+		    PP_OK)
 			pp_err_set(err, rc, "out of memory");
 	if (rc == PP_OK)
-		rc = patterns_read(o->path, &pl, err);
+		rc = pp_import_patterns_read(o->path, &pl, err);
 	if (rc == PP_OK && o->within && (rc = check_within(o->path, o->within, err)) != PP_OK)
 		goto out;
 	if (rc == PP_OK)
-		rc = walk(o->path, &pl, &files, res, err);
+		rc = pp_import_walk(o->path, &pl, &files, res, err);
 	if (rc != PP_OK)
 		goto out;
 	qsort(files.paths, files.n, sizeof(*files.paths), by_string);
@@ -499,9 +467,9 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 out:
 	if (res->n_problems > 1)
 		qsort(res->problems, res->n_problems, sizeof(*res->problems), by_problem);
-	list_free(&files);
+	pp_import_paths_free(&files);
 	pp_import_batch_free(&b);
-	patterns_free(&pl);
+	pp_import_patterns_free(&pl);
 	return rc;
 }
 
@@ -534,8 +502,7 @@ void pp_submodules_free(pp_submodule *subs, size_t n)
 	free(subs);
 }
 
-/* A project key from a submodule name: "api-server" -> "API_SERVER" (at most 20). */
-static char *derive_key(const char *name)
+char *pp_import_derive_key(const char *name)
 {
 	char *k = malloc(21);
 	size_t n = 0;
@@ -638,7 +605,8 @@ pp_rc pp_import_read_submodules(const char *repo, pp_submodule **subs, size_t *n
 		if (s->path == NULL)
 			rc = pp_err_set(err, PP_EINVAL, "%s: submodule \"%s\" has no path", path,
 					s->name);
-		else if (s->project_key == NULL && (s->project_key = derive_key(s->name)) == NULL)
+		else if (s->project_key == NULL &&
+			 (s->project_key = pp_import_derive_key(s->name)) == NULL)
 			rc = pp_err_set(err, PP_ENOMEM, "out of memory");
 	}
 	return rc;

@@ -51,6 +51,99 @@ typedef struct pp_import_batch {
 	json_t *words; /* the status words met, as an object's keys (a set) */
 } pp_import_batch;
 
+/* How deep the walk goes below the imported directory: deeper is an error. */
+#define PP_IMPORT_MAX_DEPTH 64
+
+/*
+ * One pattern of files to leave out: --exclude and the tree's
+ * .planpipeignore, a subset of gitignore's syntax (docs/import.md,
+ * "Leaving files out").
+ */
+typedef struct pp_import_pattern {
+	char *glob; /* without '!', a leading '/' or a trailing '/' */
+	int negate; /* "!pattern": brings back what an earlier one left out */
+	int dir;    /* "pattern/": directories only */
+	int rooted; /* held a '/' other than a trailing one: matched against the whole path */
+} pp_import_pattern;
+
+typedef struct pp_import_patterns {
+	pp_import_pattern *v;
+	size_t n;
+} pp_import_patterns;
+
+/*
+ * Adds the pattern of one line (len bytes, no NUL needed) to pl: trailing
+ * blanks and a CR are dropped; a blank line, a '#' comment, and a pattern
+ * left empty ("!", "/") add nothing. Returns PP_OK or PP_ENOMEM; the caller
+ * frees pl with pp_import_patterns_free.
+ */
+pp_rc pp_import_pattern_add(pp_import_patterns *pl, const char *line, size_t len) PP_WARN_UNUSED;
+
+/* Frees pl's patterns; pl itself is the caller's. */
+void pp_import_patterns_free(pp_import_patterns *pl);
+
+/*
+ * Adds the lines of root/.planpipeignore to pl when the file exists (none:
+ * PP_OK, nothing added). PP_EIO and the like when it cannot be read (over
+ * 1 MiB included: PP_EINVAL), PP_ENOMEM; err set.
+ */
+pp_rc pp_import_patterns_read(const char *root, pp_import_patterns *pl, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Whether glob (fnmatch with FNM_PATHNAME: '*' and '?' never match '/')
+ * matches rel, or, when glob starts with "**" "/", whether the rest matches
+ * rel or any tail of it that starts after a '/'.
+ */
+int pp_import_glob_match(const char *glob, const char *rel);
+
+/*
+ * Whether rel (relative to the imported directory; a directory when is_dir)
+ * is left out: a rooted pattern is matched against rel, another against its
+ * last component; a directory-only pattern skips files; the last matching
+ * pattern decides ('!' brings back). No pattern matches: 0.
+ */
+int pp_import_excluded(const pp_import_patterns *pl, const char *rel, int is_dir);
+
+/*
+ * Whether real (a resolved path) is root_real (resolved too) or below it:
+ * "/a/bc" is not below "/a/b"; everything is below "/".
+ */
+int pp_import_inside(const char *root_real, const char *real);
+
+/*
+ * A project key from a submodule name: letters upper-cased, digits kept
+ * after the first letter, every other run of bytes one '_', no '_' first or
+ * last, at most 20 characters ("api-server" -> "API_SERVER"); "" when the
+ * name holds no letter. The caller frees it; NULL when out of memory.
+ */
+char *pp_import_derive_key(const char *name);
+
+/* A list of relative paths (the walk's result). */
+typedef struct pp_import_paths {
+	char **paths;
+	size_t n, cap;
+	pp_arena *arena; /* the strings are in it; NULL: each is malloc'd */
+} pp_import_paths;
+
+/* Frees l's array (and its strings when not in an arena); l itself is the caller's. */
+void pp_import_paths_free(pp_import_paths *l);
+
+/*
+ * Adds to out the paths (relative to root, in no set order) of the regular
+ * *.md files below root, skipping entries whose name starts with '.' and
+ * what pl leaves out (an excluded *.md file counts in res->ignored; an
+ * excluded directory is not entered). A symbolic link is never followed:
+ * one named *.md, to a directory, or broken is a problem in res: an error
+ * (a rejected file, counted in files, failed and rejected) when its target
+ * is missing or leaves root, else a warning; another one is passed over.
+ * Returns PP_OK; PP_EINVAL for a directory more than PP_IMPORT_MAX_DEPTH
+ * below root or a path longer than PATH_MAX; PP_EIO when root or a
+ * directory cannot be read; PP_ENOMEM (err set). out is freed with
+ * pp_import_paths_free either way.
+ */
+pp_rc pp_import_walk(const char *root, const pp_import_patterns *pl, pp_import_paths *out,
+		     pp_import_result *res, pp_err *err) PP_WARN_UNUSED;
+
 /* Notes a status word of the batch in b->words (NULL: none). Returns PP_ENOMEM only. */
 pp_rc pp_import_note_word(pp_import_batch *b, const char *word) PP_WARN_UNUSED;
 

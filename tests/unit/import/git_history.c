@@ -16,88 +16,24 @@
 #include "core/buf.h"
 #include "import/git_history.h"
 
-static char tmp[256]; /* this test program's directory, removed at the end */
-static int serial;
-
-/* Runs a shell command (printf format) in dir; fails the test when it fails. */
-static void sh(const char *dir, const char *fmt, ...) PP_PRINTF(2, 3);
-static void sh(const char *dir, const char *fmt, ...)
-{
-	char cmd[8192];
-	int n;
-	va_list ap;
-
-	n = snprintf(cmd, sizeof(cmd), "cd '%s' && { ", dir);
-	va_start(ap, fmt);
-	n += vsnprintf(cmd + n, sizeof(cmd) - (size_t)n, fmt, ap);
-	va_end(ap);
-	assert_true(n < (int)sizeof(cmd) - 32);
-	snprintf(cmd + n, sizeof(cmd) - (size_t)n, "; } >/dev/null 2>&1");
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-/* A fresh empty repository; its path in out. */
-static void new_repo(char *out, size_t size)
-{
-	snprintf(out, size, "%s/r%d", tmp, ++serial);
-	assert_int_equal(mkdir(out, 0700), 0);
-	/* A user's log.showRoot=false must not hide the first commit's files. */
-	sh(out, "git init -q -b main . && git config log.showRoot false");
-}
-
-/* Writes a story file (directories created) with the given status (NULL: none). */
-static void story(const char *repo, const char *path, const char *key, const char *status,
-		  const char *body)
-{
-	char full[1024];
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s/%s", repo, path);
-	for (char *p = strchr(full + strlen(repo) + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		mkdir(full, 0700);
-		*p = '/';
-	}
-	f = fopen(full, "w");
-	assert_non_null(f);
-	fprintf(f, "---\nid: %s\ntitle: Story %s\n", key, key);
-	if (status != NULL)
-		fprintf(f, "status: %s\n", status);
-	fprintf(f, "---\n%s\n", body);
-	fclose(f);
-}
+#include "gitrepo.h"
 
 /* Commits everything at the pinned moment (ISO 8601, UTC) as name <name@example.com>. */
 static void commit(const char *repo, const char *when, const char *name)
 {
-	sh(repo,
-	   "git add -A && GIT_AUTHOR_NAME='%s' GIT_AUTHOR_EMAIL='%s@example.com' "
-	   "GIT_COMMITTER_NAME=committer GIT_COMMITTER_EMAIL=c@example.com "
-	   "GIT_AUTHOR_DATE='%s' GIT_COMMITTER_DATE='%s' git commit -q --allow-empty -m '%s'",
-	   name, name, when, when, when);
+	pp_t_sh(repo,
+		"git add -A && GIT_AUTHOR_NAME='%s' GIT_AUTHOR_EMAIL='%s@example.com' "
+		"GIT_COMMITTER_NAME=committer GIT_COMMITTER_EMAIL=c@example.com "
+		"GIT_AUTHOR_DATE='%s' GIT_COMMITTER_DATE='%s' git commit -q --allow-empty -m '%s'",
+		name, name, when, when, when);
 }
 
-/* story(), then commit() of it alone. */
+/* pp_t_story_file(), then commit() of it alone. */
 static void commit_story(const char *repo, const char *path, const char *key, const char *status,
 			 const char *body, const char *when, const char *name)
 {
-	story(repo, path, key, status, body);
+	pp_t_story_file(repo, path, key, status, body);
 	commit(repo, when, name);
-}
-
-/* The id of rev in repo. */
-static void rev(const char *repo, const char *what, char out[PP_GIT_ID_MAX + 1])
-{
-	char cmd[1200];
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse %s", repo, what);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	assert_non_null(fgets(out, PP_GIT_ID_MAX + 1, p));
-	out[strcspn(out, "\n")] = '\0';
-	pclose(p);
 }
 
 static void walk_ok(const char *dir, const char *since, pp_git_history *h)
@@ -147,7 +83,7 @@ static void three_commits(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
+	pp_t_new_repo(repo, sizeof(repo));
 	commit_story(repo, "A-1.md", "A-1", "draft", "first", "2025-08-28T10:00:00Z", "alice");
 	commit_story(repo, "A-1.md", "A-1", "in_progress", "first", "2025-08-29T11:30:00Z", "bob");
 	commit_story(repo, "A-1.md", "A-1", "done", "first", "2025-09-01T09:15:00Z", "carol");
@@ -164,10 +100,10 @@ static void three_commits(void **state)
 	expect_change(f, 2, "in_progress", "done", "2025-09-01T09:15:00Z", "carol");
 	assert_string_equal(f->changes[1].commit->author_email, "bob@example.com");
 	assert_int_equal(f->changes[0].commit->time, 1756375200LL); /* 2025-08-28T10:00Z */
-	rev(repo, "HEAD~2", id);
+	pp_t_sh_line(repo, id, sizeof(id), "git rev-parse HEAD~2");
 	assert_ptr_equal(f->created, f->changes[0].commit);
 	assert_string_equal(f->created->id, id);
-	rev(repo, "HEAD", id);
+	pp_t_sh_line(repo, id, sizeof(id), "git rev-parse HEAD");
 	assert_string_equal(h.head, id);
 	assert_string_equal(f->changes[2].commit->id, id);
 	pp_git_history_free(&h);
@@ -181,11 +117,11 @@ static void body_only(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
+	pp_t_new_repo(repo, sizeof(repo));
 	commit_story(repo, "B-1.md", "B-1", "draft", "one", "2025-08-28T10:00:00Z", "alice");
 	commit_story(repo, "B-1.md", "B-1", "draft", "two - [x] done", "2025-08-29T10:00:00Z",
 		     "bob");
-	sh(repo, "chmod +x B-1.md");
+	pp_t_sh(repo, "chmod +x B-1.md");
 	commit(repo, "2025-08-30T10:00:00Z", "bob");
 	walk_ok(repo, NULL, &h);
 	f = file_of(&h, "B-1.md");
@@ -203,10 +139,10 @@ static void rename_keeps_history(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
+	pp_t_new_repo(repo, sizeof(repo));
 	commit_story(repo, "old/C-1.md", "C-1", "draft", "a body long enough to be recognised",
 		     "2025-08-28T10:00:00Z", "alice");
-	sh(repo, "mkdir new && git mv old/C-1.md 'new/C-1 renamed.md'");
+	pp_t_sh(repo, "mkdir new && git mv old/C-1.md 'new/C-1 renamed.md'");
 	commit(repo, "2025-08-29T10:00:00Z", "bob");
 	commit_story(repo, "new/C-1 renamed.md", "C-1", "ready",
 		     "a body long enough to be recognised", "2025-08-30T10:00:00Z", "carol");
@@ -229,12 +165,12 @@ static void since_walks_new_commits(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
-	story(repo, "D-1.md", "D-1", "draft", "x");
+	pp_t_new_repo(repo, sizeof(repo));
+	pp_t_story_file(repo, "D-1.md", "D-1", "draft", "x");
 	commit_story(repo, "D-2.md", "D-2", "draft", "x", "2025-08-28T10:00:00Z", "alice");
 	commit_story(repo, "D-1.md", "D-1", "ready", "x", "2025-08-29T10:00:00Z", "bob");
-	rev(repo, "HEAD", since);
-	story(repo, "D-1.md", "D-1", "done", "x");
+	pp_t_sh_line(repo, since, sizeof(since), "git rev-parse HEAD");
+	pp_t_story_file(repo, "D-1.md", "D-1", "done", "x");
 	commit_story(repo, "D-3.md", "D-3", "draft", "x", "2025-08-30T10:00:00Z", "carol");
 	walk_ok(repo, since, &h);
 	assert_string_equal(h.since, since);
@@ -252,7 +188,7 @@ static void since_walks_new_commits(void **state)
 	pp_git_history_free(&h);
 
 	/* SINCE = HEAD: nothing new. An abbreviated id works. */
-	rev(repo, "HEAD", head);
+	pp_t_sh_line(repo, head, sizeof(head), "git rev-parse HEAD");
 	head[7] = '\0';
 	walk_ok(repo, head, &h);
 	assert_int_equal(h.n_files, 0);
@@ -260,7 +196,7 @@ static void since_walks_new_commits(void **state)
 	pp_git_history_free(&h);
 
 	/* History rewritten (a force-push): SINCE is no ancestor, all is walked. */
-	sh(repo, "git reset -q --hard HEAD~2");
+	pp_t_sh(repo, "git reset -q --hard HEAD~2");
 	commit_story(repo, "D-1.md", "D-1", "blocked", "x", "2025-08-31T10:00:00Z", "dave");
 	walk_ok(repo, since, &h);
 	assert_true(h.since_discarded);
@@ -287,7 +223,7 @@ static void since_not_hex(void **state)
 	pp_err err;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
+	pp_t_new_repo(repo, sizeof(repo));
 	commit_story(repo, "E-1.md", "E-1", "draft", "x", "2025-08-28T10:00:00Z", "alice");
 	o.dir = repo;
 	assert_int_equal(pp_git_history_walk(&o, &h, &err), PP_EINVAL);
@@ -302,9 +238,9 @@ static void subdirectory(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
-	story(repo, "plans/api/F-1.md", "F-1", "draft", "x");
-	story(repo, "plans/web/F-2.md", "F-2", "draft", "x");
+	pp_t_new_repo(repo, sizeof(repo));
+	pp_t_story_file(repo, "plans/api/F-1.md", "F-1", "draft", "x");
+	pp_t_story_file(repo, "plans/web/F-2.md", "F-2", "draft", "x");
 	commit_story(repo, "other/F-3.md", "F-3", "draft", "x", "2025-08-28T10:00:00Z", "alice");
 	commit_story(repo, "other/F-3.md", "F-3", "done", "x", "2025-08-29T10:00:00Z", "bob");
 	commit_story(repo, "plans/web/F-2.md", "F-2", "done", "x", "2025-08-30T10:00:00Z", "carol");
@@ -328,8 +264,8 @@ static void odd_names(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
-	story(repo, name, "G-1", "draft", "x");
+	pp_t_new_repo(repo, sizeof(repo));
+	pp_t_story_file(repo, name, "G-1", "draft", "x");
 	commit_story(repo, "backlog/Épopée x/G-2.md", "G-2", "draft", "x", "2025-08-28T10:00:00Z",
 		     "Zoë Ünal");
 	commit_story(repo, "backlog/Épopée x/G-2.md", "G-2", "done", "x", "2025-08-29T10:00:00Z",
@@ -357,11 +293,11 @@ static void what_counts(void **state)
 	FILE *fp;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
-	story(repo, "H-1.md", "H-1", "draft", "x");
-	story(repo, ".hidden/H-2.md", "H-2", "draft", "x");
-	story(repo, "notes.txt", "H-3", "draft", "x");
-	sh(repo, "printf '# Read me\\n' >README.md && ln -s H-1.md link.md");
+	pp_t_new_repo(repo, sizeof(repo));
+	pp_t_story_file(repo, "H-1.md", "H-1", "draft", "x");
+	pp_t_story_file(repo, ".hidden/H-2.md", "H-2", "draft", "x");
+	pp_t_story_file(repo, "notes.txt", "H-3", "draft", "x");
+	pp_t_sh(repo, "printf '# Read me\\n' >README.md && ln -s H-1.md link.md");
 	commit(repo, "2025-08-28T10:00:00Z", "alice");
 	snprintf(path, sizeof(path), "%s/H-1.md", repo);
 	fp = fopen(path, "w");
@@ -369,7 +305,7 @@ static void what_counts(void **state)
 	fputs("---\nid: H-1\ntitle: [unclosed\nstatus: done\n---\n", fp); /* not a story */
 	fclose(fp);
 	commit(repo, "2025-08-29T10:00:00Z", "bob");
-	story(repo, "H-1.md", "H-1", NULL, "x"); /* the status removed */
+	pp_t_story_file(repo, "H-1.md", "H-1", NULL, "x"); /* the status removed */
 	commit(repo, "2025-08-30T10:00:00Z", "carol");
 	commit_story(repo, "H-1.md", "H-1", "ready", "x", "2025-08-31T10:00:00Z", "dave");
 	walk_ok(repo, NULL, &h);
@@ -395,10 +331,10 @@ static void delete_and_add_again(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
-	story(repo, "I-1.md", "I-1", "draft", "x");
+	pp_t_new_repo(repo, sizeof(repo));
+	pp_t_story_file(repo, "I-1.md", "I-1", "draft", "x");
 	commit_story(repo, "I-2.md", "I-2", "draft", "x", "2025-08-28T10:00:00Z", "alice");
-	sh(repo, "git rm -q I-1.md I-2.md");
+	pp_t_sh(repo, "git rm -q I-1.md I-2.md");
 	commit(repo, "2025-08-29T10:00:00Z", "bob");
 	commit_story(repo, "I-1.md", "I-1", "ready", "another body entirely, nothing alike",
 		     "2025-08-30T10:00:00Z", "carol");
@@ -419,17 +355,18 @@ static void merge_commit(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
-	story(repo, "J-1.md", "J-1", "draft", "x");
+	pp_t_new_repo(repo, sizeof(repo));
+	pp_t_story_file(repo, "J-1.md", "J-1", "draft", "x");
 	commit_story(repo, "J-2.md", "J-2", "draft", "x", "2025-08-28T10:00:00Z", "alice");
-	sh(repo, "git checkout -q -b feature");
+	pp_t_sh(repo, "git checkout -q -b feature");
 	commit_story(repo, "J-1.md", "J-1", "in_progress", "x", "2025-08-29T10:00:00Z", "bob");
-	sh(repo, "git checkout -q main");
+	pp_t_sh(repo, "git checkout -q main");
 	commit_story(repo, "J-2.md", "J-2", "done", "x", "2025-08-30T10:00:00Z", "carol");
-	sh(repo, "GIT_AUTHOR_NAME=merger GIT_AUTHOR_EMAIL=m@example.com "
-		 "GIT_COMMITTER_NAME=merger GIT_COMMITTER_EMAIL=m@example.com "
-		 "GIT_AUTHOR_DATE=2025-08-31T10:00:00Z GIT_COMMITTER_DATE=2025-08-31T10:00:00Z "
-		 "git merge -q --no-ff -m merge feature");
+	pp_t_sh(repo,
+		"GIT_AUTHOR_NAME=merger GIT_AUTHOR_EMAIL=m@example.com "
+		"GIT_COMMITTER_NAME=merger GIT_COMMITTER_EMAIL=m@example.com "
+		"GIT_AUTHOR_DATE=2025-08-31T10:00:00Z GIT_COMMITTER_DATE=2025-08-31T10:00:00Z "
+		"git merge -q --no-ff -m merge feature");
 	walk_ok(repo, NULL, &h);
 	f = file_of(&h, "J-1.md");
 	assert_int_equal(f->n_changes, 2);
@@ -447,12 +384,12 @@ static void shallow_clone(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
+	pp_t_new_repo(repo, sizeof(repo));
 	commit_story(repo, "K-1.md", "K-1", "draft", "x", "2025-08-28T10:00:00Z", "alice");
 	commit_story(repo, "K-1.md", "K-1", "ready", "x", "2025-08-29T10:00:00Z", "bob");
 	commit_story(repo, "K-1.md", "K-1", "done", "x", "2025-08-30T10:00:00Z", "carol");
 	snprintf(clone, sizeof(clone), "%s-shallow", repo);
-	sh(tmp, "git clone -q --depth 2 'file://%s' '%s'", repo, clone);
+	pp_t_sh(pp_t_tmp, "git clone -q --depth 2 'file://%s' '%s'", repo, clone);
 	walk_ok(clone, NULL, &h);
 	assert_true(h.shallow);
 	assert_int_equal(h.commits_walked, 2);
@@ -472,10 +409,10 @@ static void submodule(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(sub, sizeof(sub));
+	pp_t_new_repo(sub, sizeof(sub));
 	commit_story(sub, "L-1.md", "L-1", "draft", "x", "2025-08-28T10:00:00Z", "alice");
-	new_repo(super, sizeof(super));
-	sh(super, "git -c protocol.file.allow=always submodule -q add 'file://%s' api", sub);
+	pp_t_new_repo(super, sizeof(super));
+	pp_t_sh(super, "git -c protocol.file.allow=always submodule -q add 'file://%s' api", sub);
 	commit(super, "2025-08-29T10:00:00Z", "bob");
 	snprintf(dir, sizeof(dir), "%s/api", super);
 	walk_ok(dir, NULL, &h);
@@ -496,17 +433,18 @@ static void many_files_one_commit(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
+	pp_t_new_repo(repo, sizeof(repo));
 	for (int i = 0; i < 150; i++) {
 		snprintf(path, sizeof(path), "s/M-%03d.md", i);
 		snprintf(key, sizeof(key), "M-%03d", i);
-		story(repo, path, key, i % 2 ? "draft" : "ready", "x");
+		pp_t_story_file(repo, path, key, i % 2 ? "draft" : "ready", "x");
 	}
 	commit(repo, "2025-08-28T10:00:00Z", "alice");
 	for (int i = 0; i < 150; i++) {
 		snprintf(path, sizeof(path), "s/M-%03d.md", i);
 		snprintf(key, sizeof(key), "M-%03d", i);
-		story(repo, path, key, i % 2 ? "done" : "ready", "y"); /* evens: body only */
+		pp_t_story_file(repo, path, key, i % 2 ? "done" : "ready",
+				"y"); /* evens: body only */
 	}
 	commit(repo, "2025-08-29T10:00:00Z", "bob");
 	walk_ok(repo, NULL, &h);
@@ -533,7 +471,7 @@ static void no_commits(void **state)
 	pp_git_history h;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
+	pp_t_new_repo(repo, sizeof(repo));
 	walk_ok(repo, NULL, &h);
 	assert_string_equal(h.head, "");
 	assert_int_equal(h.n_files, 0);
@@ -548,14 +486,14 @@ static void not_a_repo(void **state)
 	pp_err err;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/plain", tmp);
+	snprintf(dir, sizeof(dir), "%s/plain", pp_t_tmp);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	o.dir = dir;
 	assert_int_equal(pp_git_history_walk(&o, &h, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "not a git work tree"));
 	assert_non_null(strstr(err.msg, dir));
 	pp_git_history_free(&h);
-	snprintf(dir, sizeof(dir), "%s/missing", tmp);
+	snprintf(dir, sizeof(dir), "%s/missing", pp_t_tmp);
 	assert_int_equal(pp_git_history_walk(&o, &h, &err), PP_EIO);
 	assert_non_null(strstr(err.msg, "cannot read directory"));
 	pp_git_history_free(&h);
@@ -569,7 +507,7 @@ static void git_missing(void **state)
 	pp_err err;
 
 	(void)state;
-	new_repo(repo, sizeof(repo));
+	pp_t_new_repo(repo, sizeof(repo));
 	o.dir = repo;
 	path = strdup(getenv("PATH"));
 	setenv("PATH", "/nonexistent", 1);
@@ -584,26 +522,13 @@ static void git_missing(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmp, sizeof(tmp), "%s/pp-git-history-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(tmp) == NULL)
-		return -1;
-	/* Only this test's settings: no user or system git configuration. */
-	setenv("HOME", tmp, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_CEILING_DIRECTORIES", tmp, 1);
-	setenv("TZ", "UTC", 1);
-	return 0;
+	return pp_t_tmp_setup("git-history");
 }
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	return system(cmd) == 0 ? 0 : -1;
+	return pp_t_tmp_teardown();
 }
 
 int main(void)
