@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -376,6 +377,7 @@ static void runs_a_tool_with_its_arguments(void **state)
 	pp_backup_common c;
 	pp_config cfg;
 	char *log, path[BK_PATH_MAX];
+	int fd, in_fd;
 	pp_err err;
 	bk_env e;
 	FILE *f;
@@ -387,12 +389,18 @@ static void runs_a_tool_with_its_arguments(void **state)
 	setenv("TMPDIR", dir, 1);
 	tool_env(&e, &cfg, &c);
 	snprintf(path, sizeof(path), "%s/input", dir);
-	f = fopen(path, "w+");
+	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("from fd 3", f);
-	rewind(f);
-	assert_int_equal(run(&e, "pg_dump", args, fileno(f), &log, &err), PP_OK);
 	fclose(f);
+	/* Close-on-exec and not 3: only bk_spawn can make it the tool's descriptor 3. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	in_fd = fcntl(fd, F_DUPFD_CLOEXEC, 20);
+	assert_true(in_fd >= 20);
+	close(fd);
+	assert_int_equal(run(&e, "pg_dump", args, in_fd, &log, &err), PP_OK);
+	close(in_fd);
 	/* The log is in TMPDIR, named after the tool. */
 	assert_int_equal(strncmp(log, dir, strlen(dir)), 0);
 	assert_non_null(strstr(log, "/planpipe-pg_dump-"));

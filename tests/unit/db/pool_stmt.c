@@ -36,6 +36,9 @@ static void the_cache_grows_and_keeps_every_hash(void **state)
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
+	assert_int_equal(pool_remember_stmt(&c, 42), 0);
+	assert_int_equal(c.cap_stmts, 16);
+	c.n_stmts = 0;
 	for (i = 0; i < 100; i++)
 		assert_int_equal(pool_remember_stmt(&c, i * 7919), 0);
 	assert_int_equal(c.n_stmts, 100);
