@@ -496,8 +496,7 @@ void pp_pool_release(pp_pool_conn *c)
 
 /* ---- Housekeeping: idle and expired connections out, the minimum in. ---- */
 
-/* Unlinks idle connections past their time (mu held) onto *doomed. */
-static void reap_idle(pp_pool *p, long long now, pp_pool_conn **doomed)
+void pool_reap_idle(pp_pool *p, long long now, pp_pool_conn **doomed)
 {
 	pp_pool_conn **pp = &p->idle;
 	int removed = 0;
@@ -566,7 +565,7 @@ static void *housekeep(void *arg)
 		pp_pool_conn *doomed = NULL;
 		struct timespec ts;
 
-		reap_idle(p, pp_now_ms(), &doomed);
+		pool_reap_idle(p, pp_now_ms(), &doomed);
 		if (doomed) {
 			pthread_mutex_unlock(&p->mu);
 			while (doomed) {

@@ -97,6 +97,15 @@ void pool_hist_add(pp_pool_hist *h, double ms);
 void pool_connect_failed(pp_pool *p, int probe, const pp_err *err);
 void pool_connect_succeeded(pp_pool *p, int probe);
 
+/*
+ * Housekeeping (mu held; pool.c): unlinks the idle connections past their
+ * time at now onto *doomed (linked by next) for the caller to close after
+ * unlocking, counting each in st.discards: past expires_ms (lifetime), or
+ * idle for idle_timeout_ms while the pool holds more than min_size
+ * (counted as the list is walked, so it never drops below min_size).
+ */
+void pool_reap_idle(pp_pool *p, long long now, pp_pool_conn **doomed);
+
 /* The name a prepared statement gets: FNV-1a 64 of its text (pool_stmt.c). */
 uint64_t pool_hash_sql(const char *s);
 

@@ -629,6 +629,82 @@ static void refuses_tools_that_are_not_there_or_say_nothing(void **state)
 	bk_env_free(&e);
 }
 
+/* Without --pg-bindir: /usr/lib/postgresql/MAJOR/bin, a newer one there, else PATH. */
+static void looks_in_path_for_a_version_not_installed(void **state)
+{
+	static pp_backup_common c;
+	static pp_config cfg;
+	char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	char path[3 * BK_PATH_MAX], want[512], half[BK_PATH_MAX];
+	pp_err err;
+	bk_env e;
+
+	(void)state;
+	/* A first directory with pg_dump alone does not count. */
+	snprintf(half, sizeof(half), "%s/half", dir);
+	assert_int_equal(mkdir(half, 0700), 0);
+	tools("pg_dump (PostgreSQL) 99.1", NULL);
+	snprintf(path, sizeof(path), "%s/pg_dump", half);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs("#!/bin/sh\necho 'pg_dump (PostgreSQL) 99.1'\n", f);
+		fclose(f);
+		assert_int_equal(chmod(path, 0755), 0);
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&c, 0, sizeof(c));
+	cfg.database_url = "postgresql://app@db/pp";
+	env_init(&e, &cfg, &c);
+	snprintf(path, sizeof(path), "/nonexistent-pp-unit::%s:%s", half, dir);
+	setenv("PATH", path, 1);
+	pp_err_clear(&err);
+	assert_int_equal(bk_tools_find(&e, 990000, &err), PP_OK);
+	assert_string_equal(e.bindir, dir);
+	assert_int_equal(e.tools_major, 99);
+	bk_env_free(&e);
+
+	env_init(&e, &cfg, &c);
+	setenv("PATH", half, 1);
+	assert_int_equal(bk_tools_find(&e, 990000, &err), PP_EINVAL);
+	snprintf(
+		want, sizeof(want),
+		"PostgreSQL's pg_dump and pg_restore were not found in /usr/lib/postgresql/99/bin "
+		"or PATH: install the PostgreSQL 99 client tools (Debian: postgresql-client-99) or "
+		"pass --pg-bindir");
+	assert_string_equal(err.msg, want);
+	bk_env_free(&e);
+	if (old)
+		setenv("PATH", old, 1);
+	else
+		unsetenv("PATH");
+	free(old);
+}
+
+/* The server's own major version under /usr/lib/postgresql comes first (where installed). */
+static void prefers_the_servers_debian_directory(void **state)
+{
+	static pp_backup_common c;
+	static pp_config cfg;
+	pp_err err;
+	bk_env e;
+
+	(void)state;
+	if (access("/usr/lib/postgresql/15/bin/pg_dump", X_OK) != 0 ||
+	    access("/usr/lib/postgresql/15/bin/pg_restore", X_OK) != 0)
+		skip();
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&c, 0, sizeof(c));
+	cfg.database_url = "postgresql://app@db/pp";
+	env_init(&e, &cfg, &c);
+	pp_err_clear(&err);
+	assert_int_equal(bk_tools_find(&e, 150004, &err), PP_OK);
+	assert_string_equal(e.bindir, "/usr/lib/postgresql/15/bin");
+	assert_int_equal(e.tools_major, 15);
+	bk_env_free(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -649,6 +725,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refuses_older_tools, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(refuses_tools_that_are_not_there_or_say_nothing,
 						make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed, make_dir,
+						remove_dir),
+		cmocka_unit_test(prefers_the_servers_debian_directory),
 	};
 
 	return cmocka_run_group_tests_name("backup_tools", tests, NULL, NULL);

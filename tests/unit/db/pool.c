@@ -285,6 +285,123 @@ static void a_failed_probe_doubles_the_back_off_up_to_its_max(void **state)
 	assert_int_equal(p.backoff_ms, 100);
 }
 
+/* Idle connections for reaping: created at 0, used at last_used, expiring at expires. */
+static pp_pool_conn *idle_conn(pp_pool *p, long long last_used, long long expires)
+{
+	pp_pool_conn *c = calloc(1, sizeof(*c));
+
+	assert_non_null(c);
+	c->pool = p;
+	c->last_used_ms = last_used;
+	c->expires_ms = expires;
+	c->next = p->idle;
+	p->idle = c;
+	p->n_idle++;
+	return c;
+}
+
+static int in_list(const pp_pool_conn *list, const pp_pool_conn *c)
+{
+	for (; list; list = list->next)
+		if (list == c)
+			return 1;
+	return 0;
+}
+
+static void free_list(pp_pool_conn *list)
+{
+	while (list) {
+		pp_pool_conn *next = list->next;
+
+		free(list);
+		list = next;
+	}
+}
+
+static void housekeeping_reaps_expired_and_idle_connections(void **state)
+{
+	pp_pool_conn *doomed = NULL, *old, *stale, *fresh, *forever;
+	pp_pool p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	pp_pool_opts_init(&p.o, NULL);
+	p.o.max_size = 10;
+	p.o.idle_timeout_ms = 1000;
+	p.o.min_size = 0;
+	forever = idle_conn(&p, 9500, 0);   /* no lifetime, used recently */
+	fresh = idle_conn(&p, 9500, 20000); /* neither expired nor idle long */
+	stale = idle_conn(&p, 9000, 20000); /* idle exactly idle_timeout_ms */
+	old = idle_conn(&p, 9999, 10000);   /* expires now */
+	pool_reap_idle(&p, 10000, &doomed);
+	assert_true(in_list(doomed, old));
+	assert_true(in_list(doomed, stale));
+	assert_false(in_list(doomed, fresh));
+	assert_false(in_list(doomed, forever));
+	assert_true(in_list(p.idle, fresh) && in_list(p.idle, forever));
+	assert_false(in_list(p.idle, old) || in_list(p.idle, stale));
+	assert_int_equal(p.n_idle, 2);
+	assert_int_equal(p.st.discards[PP_POOL_DISCARD_LIFETIME], 1);
+	assert_int_equal(p.st.discards[PP_POOL_DISCARD_IDLE], 1);
+	free_list(doomed);
+	doomed = NULL;
+
+	/* Nothing past its time: nothing moves. */
+	pool_reap_idle(&p, 10001, &doomed);
+	assert_null(doomed);
+	assert_int_equal(p.n_idle, 2);
+	free_list(p.idle);
+}
+
+static void housekeeping_keeps_the_minimum_but_not_past_lifetime(void **state)
+{
+	pp_pool_conn *doomed = NULL, *a, *b, *c, *expired;
+	pp_pool p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	pp_pool_opts_init(&p.o, NULL);
+	p.o.max_size = 10;
+	p.o.idle_timeout_ms = 1000;
+	p.o.min_size = 2;
+	a = idle_conn(&p, 0, 0);
+	b = idle_conn(&p, 0, 0);
+	c = idle_conn(&p, 0, 0);
+	pool_reap_idle(&p, 5000, &doomed);
+	/* All three idle too long; one goes, the minimum of two stays. */
+	assert_int_equal(p.n_idle, 2);
+	assert_int_equal(p.st.discards[PP_POOL_DISCARD_IDLE], 1);
+	assert_non_null(doomed);
+	assert_null(doomed->next);
+	assert_true(doomed == a || doomed == b || doomed == c);
+	free_list(doomed);
+	doomed = NULL;
+
+	/* Connections in use count toward the minimum. */
+	p.n_in_use = 1;
+	pool_reap_idle(&p, 5000, &doomed);
+	assert_int_equal(p.n_idle, 1);
+	free_list(doomed);
+	doomed = NULL;
+
+	/* A connection past its lifetime goes even below the minimum. */
+	expired = idle_conn(&p, 4999, 5000);
+	p.n_in_use = 0;
+	pool_reap_idle(&p, 5000, &doomed);
+	assert_ptr_equal(doomed, expired);
+	assert_int_equal(p.st.discards[PP_POOL_DISCARD_LIFETIME], 1);
+	free_list(doomed);
+	doomed = NULL;
+
+	/* No idle timeout: idle connections stay, whatever the minimum. */
+	p.o.idle_timeout_ms = 0;
+	p.o.min_size = 0;
+	pool_reap_idle(&p, 1000000, &doomed);
+	assert_null(doomed);
+	assert_int_equal(p.n_idle, 1);
+	free_list(p.idle);
+}
+
 /* A real pool, minimum 0 so nothing connects: its acquire refuses without trying. */
 static pp_pool *quiet_pool(pp_config *cfg, int max_size)
 {
@@ -372,6 +489,8 @@ int main(void)
 		cmocka_unit_test(histogram_buckets_hold_their_upper_bound),
 		cmocka_unit_test(the_circuit_opens_after_failures_in_a_row),
 		cmocka_unit_test(a_failed_probe_doubles_the_back_off_up_to_its_max),
+		cmocka_unit_test(housekeeping_reaps_expired_and_idle_connections),
+		cmocka_unit_test(housekeeping_keeps_the_minimum_but_not_past_lifetime),
 		cmocka_unit_test(an_open_circuit_refuses_at_once),
 		cmocka_unit_test(an_exhausted_pool_times_out),
 	};
