@@ -11,7 +11,8 @@
  *   pool_stmt.c  pp_pool_exec and the per-connection statement cache
  *
  * Names: what one of these files calls in another is not static and carries
- * the pool_ prefix (never pp_: it is not public).
+ * the pool_ prefix (never pp_: it is not public). The unit tests
+ * (tests/unit/db/pool.c, pool_stmt.c) call the pure ones the same way.
  *
  * Locking: p->o and p->appname are set before the housekeeping thread starts
  * and never change, so they are read without mu. A connection's own fields
