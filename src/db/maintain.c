@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "db/conn.h"
+#include "db/maintain_int.h"
 #include "db/sql.h"
 
 #define BUSY_RETRY_MS 200
@@ -28,8 +29,7 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Adds what to do about the errors an operator can fix. */
-static void hint(pp_err *err)
+void maintain_hint(pp_err *err)
 {
 	if (strcmp(err->sqlstate, "42883") == 0)
 		pp_err_append(err,
@@ -70,7 +70,7 @@ static pp_rc one_step(PGconn *conn, const pp_maintain_opts *o, PGresult **res, i
 		pp_db_exec_quiet(conn, pp_db_sql("tx.sql", "rollback"));
 		PQclear(*res);
 		*res = NULL;
-		hint(err);
+		maintain_hint(err);
 		return rc;
 	}
 	if (PQntuples(*res) == 0)
@@ -141,8 +141,7 @@ struct pp_maintainer {
 	PGcancel *cancel; /* under mu: the connection of the run under way */
 };
 
-/* A log line is one line: the message's lines joined with " / ". */
-static const char *one_line(char *msg)
+const char *maintain_one_line(char *msg)
 {
 	char buf[PP_ERR_MSG_MAX], *nl;
 	size_t len;
@@ -205,7 +204,7 @@ static void run_once(pp_maintainer *m)
 		pp_log(PP_LOG_WARN,
 		       "maintain: history partitions: %s (%d created, %lld row(s) moved before that; "
 		       "retried in %d s, or run planpipe maintain)",
-		       one_line(err.msg), r.created, r.moved, m->interval_s);
+		       maintain_one_line(err.msg), r.created, r.moved, m->interval_s);
 	else if (r.busy)
 		pp_log(PP_LOG_INFO, "maintain: another session is maintaining history partitions");
 	else if (r.created > 0)

@@ -11,12 +11,13 @@
 
 #include "core/buf.h"
 #include "db/conn.h"
+#include "db/pitr_int.h"
 #include "db/sql.h"
 
 static const char status_prefix[] = "planpipe-pitr: exit ";
 
-/* The program's command line; its arguments are fixed words or a normalised target. */
-static pp_rc build_command(const pp_pitr_opts *o, const char *target, pp_buf *cmd)
+/* Its arguments are fixed words or a normalised target. */
+pp_rc pitr_build_command(const pp_pitr_opts *o, const char *target, pp_buf *cmd)
 {
 	const char *prog = getenv("PLANPIPE_PITR_PROGRAM");
 
@@ -149,7 +150,7 @@ pp_rc pp_pitr_run(const pp_config *cfg, const pp_pitr_opts *o, pp_pitr_result *r
 	rc = pp_db_exec(conn, pp_db_sql("pitr.sql", "session"), NULL, err);
 	if (rc != PP_OK)
 		goto out;
-	if (build_command(o, res->target, &cmd) != PP_OK) {
+	if (pitr_build_command(o, res->target, &cmd) != PP_OK) {
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory");
 		goto out;
 	}

@@ -39,7 +39,7 @@ static double now_ms_fine(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-static void hist_add(pp_pool_hist *h, double ms)
+void pool_hist_add(pp_pool_hist *h, double ms)
 {
 	int i = 0;
 
@@ -237,7 +237,7 @@ static enum turn wait_turn(pp_pool *p, long long deadline, pp_pool_conn **c)
 
 /* ---- The circuit breaker (mu held). ---- */
 
-static void connect_failed(pp_pool *p, int probe, const pp_err *err)
+void pool_connect_failed(pp_pool *p, int probe, const pp_err *err)
 {
 	long long now = pp_now_ms();
 
@@ -261,7 +261,7 @@ static void connect_failed(pp_pool *p, int probe, const pp_err *err)
 	}
 }
 
-static void connect_succeeded(pp_pool *p, int probe)
+void pool_connect_succeeded(pp_pool *p, int probe)
 {
 	if (p->circuit_open)
 		pp_log(PP_LOG_INFO, "pool: the database answers again, circuit closed");
@@ -304,12 +304,12 @@ static void adopt(pp_pool *p, pp_pool_conn *c, int probe, double connect_ms)
 {
 	p->n_opening--;
 	p->st.connects++;
-	hist_add(&p->st.connect_time, connect_ms);
+	pool_hist_add(&p->st.connect_time, connect_ms);
 	if (p->o.max_lifetime_ms > 0)
 		c->expires_ms =
 			c->created_ms + p->o.max_lifetime_ms -
 			(long long)(next_rand(p) % (uint64_t)(p->o.max_lifetime_ms / 10 + 1));
-	connect_succeeded(p, probe);
+	pool_connect_succeeded(p, probe);
 }
 
 /* Forgets an in-use connection (mu held); the caller closes it after unlocking. */
@@ -355,7 +355,7 @@ static pp_rc fail_acquire(pp_pool *p, enum turn t, const attempt *a, pp_err *err
 static void succeed(pp_pool *p, pp_pool_conn *c, const attempt *a, pp_pool_conn **out)
 {
 	p->st.acquired++;
-	hist_add(&p->st.acquire_wait, now_ms_fine() - a->t0);
+	pool_hist_add(&p->st.acquire_wait, now_ms_fine() - a->t0);
 	*out = c;
 }
 
@@ -387,7 +387,7 @@ static int use_slot(pp_pool *p, int probe, attempt *a, pp_pool_conn **out)
 		return 1;
 	}
 	p->n_opening--;
-	connect_failed(p, probe, &a->last);
+	pool_connect_failed(p, probe, &a->last);
 	dispatch(p);
 	a->tried = 1;
 	a->failures++;
@@ -496,8 +496,7 @@ void pp_pool_release(pp_pool_conn *c)
 
 /* ---- Housekeeping: idle and expired connections out, the minimum in. ---- */
 
-/* Unlinks idle connections past their time (mu held) onto *doomed. */
-static void reap_idle(pp_pool *p, long long now, pp_pool_conn **doomed)
+void pool_reap_idle(pp_pool *p, long long now, pp_pool_conn **doomed)
 {
 	pp_pool_conn **pp = &p->idle;
 	int removed = 0;
@@ -545,7 +544,7 @@ static void warm_up(pp_pool *p)
 		pthread_mutex_lock(&p->mu);
 		if (rc != PP_OK) {
 			p->n_opening--;
-			connect_failed(p, t == T_PROBE, &err);
+			pool_connect_failed(p, t == T_PROBE, &err);
 			dispatch(p);
 			return;
 		}
@@ -566,7 +565,7 @@ static void *housekeep(void *arg)
 		pp_pool_conn *doomed = NULL;
 		struct timespec ts;
 
-		reap_idle(p, pp_now_ms(), &doomed);
+		pool_reap_idle(p, pp_now_ms(), &doomed);
 		if (doomed) {
 			pthread_mutex_unlock(&p->mu);
 			while (doomed) {

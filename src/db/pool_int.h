@@ -11,7 +11,8 @@
  *   pool_stmt.c  pp_pool_exec and the per-connection statement cache
  *
  * Names: what one of these files calls in another is not static and carries
- * the pool_ prefix (never pp_: it is not public).
+ * the pool_ prefix (never pp_: it is not public). The unit tests
+ * (tests/unit/db/pool.c, pool_stmt.c) call the pure ones the same way.
  *
  * Locking: p->o and p->appname are set before the housekeeping thread starts
  * and never change, so they are read without mu. A connection's own fields
@@ -82,5 +83,37 @@ int pool_conn_check(pp_pool *p, pp_pool_conn *c, long long deadline);
  * pp_pool_discard_reason). Blocks up to about rollback_timeout_ms.
  */
 int pool_conn_reset(pp_pool *p, pp_pool_conn *c, int *rolled_back);
+
+/* Counts one observation of ms milliseconds in h (pp_pool_hist_bounds_ms) (pool.c). */
+void pool_hist_add(pp_pool_hist *h, double ms);
+
+/*
+ * The circuit breaker, told how a connection attempt went (mu held; pool.c).
+ * A failure counts; circuit_failures of them in a row open the circuit for
+ * circuit_backoff_ms. A failed probe (probe: the one attempt let through an
+ * open circuit) doubles the back-off, up to circuit_backoff_max_ms, and
+ * keeps it open that long from now. A success closes it and resets the
+ * count. Logs the circuit's changes.
+ */
+void pool_connect_failed(pp_pool *p, int probe, const pp_err *err);
+void pool_connect_succeeded(pp_pool *p, int probe);
+
+/*
+ * Housekeeping (mu held; pool.c): unlinks the idle connections past their
+ * time at now onto *doomed (linked by next) for the caller to close after
+ * unlocking, counting each in st.discards: past expires_ms (lifetime), or
+ * idle for idle_timeout_ms while the pool holds more than min_size
+ * (counted as the list is walked, so it never drops below min_size).
+ */
+void pool_reap_idle(pp_pool *p, long long now, pp_pool_conn **doomed);
+
+/* The name a prepared statement gets: FNV-1a 64 of its text (pool_stmt.c). */
+uint64_t pool_hash_sql(const char *s);
+
+/*
+ * Records that the statement hashed h is prepared on c (its cache grows
+ * 16, 32, ...). 0, or -1 when out of memory (c unchanged) (pool_stmt.c).
+ */
+int pool_remember_stmt(pp_pool_conn *c, uint64_t h);
 
 #endif

@@ -10,8 +10,7 @@
 #include "db/conn.h"
 #include "db/pool_int.h"
 
-/* FNV-1a: names a prepared statement after its text. */
-static uint64_t hash_sql(const char *s)
+uint64_t pool_hash_sql(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -22,7 +21,7 @@ static uint64_t hash_sql(const char *s)
 	return h;
 }
 
-static int remember_stmt(pp_pool_conn *c, uint64_t h)
+int pool_remember_stmt(pp_pool_conn *c, uint64_t h)
 {
 	if (c->n_stmts == c->cap_stmts) {
 		size_t cap = c->cap_stmts ? c->cap_stmts * 2 : 16;
@@ -43,7 +42,7 @@ static int remember_stmt(pp_pool_conn *c, uint64_t h)
  */
 static PGresult *prepare_once(pp_pool_conn *c, const char *sql, int n, char name[PP_POOL_STMT_NAME])
 {
-	uint64_t h = hash_sql(sql);
+	uint64_t h = pool_hash_sql(sql);
 	size_t i;
 
 	snprintf(name, PP_POOL_STMT_NAME, "pp_%016llx", (unsigned long long)h);
@@ -60,7 +59,7 @@ static PGresult *prepare_once(pp_pool_conn *c, const char *sql, int n, char name
 			return res;
 		}
 		PQclear(res);
-		if (remember_stmt(c, h) != 0) {
+		if (pool_remember_stmt(c, h) != 0) {
 			name[0] = '\0';
 			return NULL;
 		}
