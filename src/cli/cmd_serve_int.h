@@ -39,9 +39,9 @@ rlim_t serve_fd_raise(rlim_t cur, rlim_t max, rlim_t need);
 unsigned serve_fd_fit(unsigned conn_limit, int pool_max, rlim_t cur);
 
 /*
- * --drain-timeout's argument: whole seconds, 0 to 3600, nothing else (no
- * sign beyond '-' that strtol takes, no trailing text). 0 and *seconds set,
- * or -1 and *seconds untouched.
+ * --drain-timeout's argument: whole seconds from 0 to 3600, as strtol reads
+ * them (leading blanks and a '+' pass), with nothing after them. 0 and
+ * *seconds set, or -1 and *seconds untouched.
  */
 int serve_parse_drain(const char *arg, int *seconds);
 
