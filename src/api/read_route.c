@@ -4,6 +4,7 @@
  * connection of its own, and the counters /metrics shows.
  */
 #include "api/read_route.h"
+#include "api/read_route_int.h"
 
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -72,6 +73,19 @@ static void set_down(pp_read_router *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
+void read_route_state_of(const char *in_recovery, const char *replay_lsn, const char *lag,
+			 long long at_ms, pp_standby_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->measured = st->up = 1;
+	st->in_recovery = strcmp(in_recovery, "t") == 0;
+	if (replay_lsn == NULL || pp_lsn_parse(replay_lsn, &st->replay_lsn) != 0)
+		st->replay_lsn = 0;
+	st->lag_known = lag != NULL;
+	st->lag_s = st->lag_known ? strtod(lag, NULL) : 0;
+	st->at_ms = at_ms;
+}
+
 /* One measurement on *conn (opened, or reopened, here). */
 static void probe_once(pp_read_router *r, PGconn **conn)
 {
@@ -97,14 +111,9 @@ static void probe_once(pp_read_router *r, PGconn **conn)
 		*conn = NULL;
 		goto failed;
 	}
-	memset(&st, 0, sizeof(st));
-	st.measured = st.up = 1;
-	st.in_recovery = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	if (PQgetisnull(res, 0, 1) || pp_lsn_parse(PQgetvalue(res, 0, 1), &st.replay_lsn) != 0)
-		st.replay_lsn = 0;
-	st.lag_known = !PQgetisnull(res, 0, 2);
-	st.lag_s = st.lag_known ? strtod(PQgetvalue(res, 0, 2), NULL) : 0;
-	st.at_ms = pp_now_ms();
+	read_route_state_of(
+		PQgetvalue(res, 0, 0), PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1),
+		PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2), pp_now_ms(), &st);
 	PQclear(res);
 	pthread_mutex_lock(&r->mu);
 	r->st = st;
@@ -151,7 +160,7 @@ static void *probe_main(void *arg)
 }
 
 /* PLANPIPE_READ_DATABASE_URL must parse, as DATABASE_URL must (pp_db_check_config). */
-static pp_rc check_url(const pp_config *rcfg, pp_err *err)
+pp_rc read_route_check_url(const pp_config *rcfg, pp_err *err)
 {
 	char *msg = NULL;
 	PQconninfoOption *opts = PQconninfoParse(rcfg->database_url, &msg);
@@ -191,7 +200,7 @@ pp_rc pp_read_router_new(const pp_config *cfg, const pp_pool_opts *primary, pp_r
 	r->cfg.database_url = cfg->read_database_url;
 	r->max_lag_s = cfg->read_max_lag_s;
 	r->last_seen = PP_READ_STALE;
-	rc = check_url(&r->cfg, err);
+	rc = read_route_check_url(&r->cfg, err);
 	if (rc != PP_OK)
 		goto fail;
 	r->writes = pp_lsn_table_new(TABLE_SLOTS);
@@ -297,24 +306,15 @@ void pp_read_router_note_write(pp_read_router *r, const char *key, pp_lsn insert
 			  st.up ? st.replay_lsn : 0);
 }
 
-pp_rc pp_read_router_render(pp_read_router *r, pp_buf *out)
+pp_rc read_route_render(const read_route_view *v, pp_buf *out)
 {
-	unsigned long long counts[PP_READ_NROUTES];
-	pp_standby_state st;
-	pp_pool_stats ps;
-	long long now = pp_now_ms();
+	const pp_standby_state *st = &v->st;
 	char lag[32] = "NaN";
-	int in_use, i;
+	int i;
 	pp_rc rc;
 
-	pthread_mutex_lock(&r->mu);
-	st = r->st;
-	memcpy(counts, r->counts, sizeof(counts));
-	in_use = usable(r, now) == PP_READ_STANDBY;
-	pthread_mutex_unlock(&r->mu);
-	pp_pool_stats_get(r->pool, &ps);
-	if (st.measured && st.up && st.lag_known)
-		snprintf(lag, sizeof(lag), "%.3f", st.lag_s);
+	if (st->measured && st->up && st->lag_known)
+		snprintf(lag, sizeof(lag), "%.3f", st->lag_s);
 	rc = pp_buf_adds(out,
 			 "# HELP planpipe_read_routed_total Reads that may run on the standby, "
 			 "by where they ran (target) and why not on the standby (reason).\n"
@@ -324,7 +324,7 @@ pp_rc pp_read_router_render(pp_read_router *r, pp_buf *out)
 			out, "planpipe_read_routed_total{target=\"%s\",reason=\"%s\"} %llu\n",
 			i == PP_READ_STANDBY ? "standby" : "primary",
 			i == PP_READ_STANDBY ? "ok" : pp_read_route_str((pp_read_route)i),
-			counts[i]);
+			v->counts[i]);
 	if (rc == PP_OK)
 		rc = pp_buf_printf(
 			out,
@@ -353,8 +353,28 @@ pp_rc pp_read_router_render(pp_read_router *r, pp_buf *out)
 			"# TYPE planpipe_read_pool_connections gauge\n"
 			"planpipe_read_pool_connections{state=\"idle\"} %d\n"
 			"planpipe_read_pool_connections{state=\"in_use\"} %d\n",
-			in_use, st.measured && st.up, lag,
-			st.measured ? (double)(now - st.at_ms) / 1000.0 : 0.0, r->max_lag_s,
-			pp_lsn_table_count(r->writes), ps.idle, ps.in_use);
+			v->in_use, st->measured && st->up, lag,
+			st->measured ? (double)(v->now_ms - st->at_ms) / 1000.0 : 0.0, v->max_lag_s,
+			v->tracked, v->pool_idle, v->pool_in_use);
 	return rc;
+}
+
+pp_rc pp_read_router_render(pp_read_router *r, pp_buf *out)
+{
+	read_route_view v;
+	pp_pool_stats ps;
+
+	memset(&v, 0, sizeof(v));
+	v.now_ms = pp_now_ms();
+	pthread_mutex_lock(&r->mu);
+	v.st = r->st;
+	memcpy(v.counts, r->counts, sizeof(v.counts));
+	v.in_use = usable(r, v.now_ms) == PP_READ_STANDBY;
+	pthread_mutex_unlock(&r->mu);
+	pp_pool_stats_get(r->pool, &ps);
+	v.max_lag_s = r->max_lag_s;
+	v.tracked = pp_lsn_table_count(r->writes);
+	v.pool_idle = ps.idle;
+	v.pool_in_use = ps.in_use;
+	return read_route_render(&v, out);
 }

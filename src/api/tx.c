@@ -10,6 +10,7 @@
 #include "api/errors.h"
 #include "api/input.h"
 #include "api/sql.h"
+#include "api/tx_int.h"
 #include "core/log.h"
 #include "core/sha256.h"
 #include "db/conn.h"
@@ -53,17 +54,20 @@ void pp_tx_free(pp_tx *tx)
 	}
 }
 
-/* The token of "Authorization: Bearer TOKEN", or NULL. */
-static const char *bearer(const pp_http_req *req)
+const char *tx_bearer_token(const char *h)
 {
-	const char *h = pp_http_header(req, "Authorization");
-
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return NULL;
 	h += 7;
 	while (*h == ' ')
 		h++;
 	return *h ? h : NULL;
+}
+
+/* The token of "Authorization: Bearer TOKEN", or NULL. */
+static const char *bearer(const pp_http_req *req)
+{
+	return tx_bearer_token(pp_http_header(req, "Authorization"));
 }
 
 static void unauthorized(const pp_http_req *req, pp_http_resp *resp, const char *detail)
@@ -267,9 +271,14 @@ static pp_rc start(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_pool_co
 	return rc == PP_OK ? acquire(api->pool, req, resp, pc) : rc;
 }
 
+int tx_is_read(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
 static int is_read(const pp_http_req *req)
 {
-	return strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+	return tx_is_read(req->method);
 }
 
 /*
@@ -320,28 +329,25 @@ void pp_tx_read_anywhere(pp_tx *tx)
 	tx->anywhere = 1;
 }
 
-/*
- * Whether a failure on the standby is worth the primary's try: 0 no (the
- * answer stands), 1 the standby is unreachable or going away (the connection
- * was lost; class 08, or 57P01-57P04: shut down, crashed, starting up,
- * database dropped), so reads leave it at once rather than at the next
- * probe; 2 the standby refused for a reason of its own (a conflict with
- * recovery, too many connections, its pool exhausted, ...).
- */
-static int standby_fault(pp_rc rc, int lost, const PGresult *failed)
+int tx_standby_fault(pp_rc rc, int lost, const char *st)
 {
-	const char *st = failed ? PQresultErrorField(failed, PG_DIAG_SQLSTATE) : NULL;
-
 	if (lost || rc == PP_ECONNECT || rc == PP_EUNAVAIL)
-		return 1;
+		return TX_FAULT_GONE;
 	if (st != NULL && (strncmp(st, "08", 2) == 0 || strncmp(st, "57P", 3) == 0))
-		return 1;
+		return TX_FAULT_GONE;
 	if (rc == PP_ETIMEDOUT)
-		return 2;
+		return TX_FAULT_REFUSED;
 	if (st != NULL &&
 	    (strncmp(st, "40", 2) == 0 || strncmp(st, "53", 2) == 0 || strcmp(st, "25006") == 0))
-		return 2;
-	return 0;
+		return TX_FAULT_REFUSED;
+	return TX_FAULT_NONE;
+}
+
+/* tx_standby_fault of a failure with the failed statement's result (NULL when none). */
+static int standby_fault(pp_rc rc, int lost, const PGresult *failed)
+{
+	return tx_standby_fault(rc, lost,
+				failed ? PQresultErrorField(failed, PG_DIAG_SQLSTATE) : NULL);
 }
 
 /* pp_tx_run on pool; *fault as standby_fault says. */
@@ -424,14 +430,14 @@ pp_rc pp_tx_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx)
 		return PP_EINVAL;
 	if (route == PP_READ_STANDBY) {
 		rc = run_on(api, pp_read_router_pool(api->reads), req, resp, tx, hash, &fault);
-		if (rc == PP_OK || fault == 0) {
+		if (rc == PP_OK || fault == TX_FAULT_NONE) {
 			pp_read_router_count(api->reads, PP_READ_STANDBY);
 			return rc;
 		}
 		/* The caller gets the primary's answer instead. */
 		pp_log(PP_LOG_INFO, "request %s: the standby failed it, running it on the primary",
 		       req->request_id);
-		if (fault == 1)
+		if (fault == TX_FAULT_GONE)
 			pp_read_router_standby_failed(api->reads);
 		pp_http_resp_free(resp);
 		route = PP_READ_FAILED;
@@ -484,8 +490,7 @@ pp_rc pp_tx_call(pp_api *api, pp_http_req *req, pp_http_resp *resp, const char *
 	return rc;
 }
 
-/* The value of response header name that resp carries, or NULL. */
-static const char *resp_header(const pp_http_resp *resp, const char *name)
+const char *tx_resp_header(const pp_http_resp *resp, const char *name)
 {
 	int i;
 
@@ -533,8 +538,8 @@ static int send_store(PGconn *pg, const char *key, const pp_http_req *req, const
 	const char *p[8] = {key, req->method, req->path, body_hash, status, NULL, NULL, resp->body};
 
 	snprintf(status, sizeof(status), "%d", resp->status);
-	p[5] = resp_header(resp, "ETag");
-	p[6] = resp_header(resp, "Location");
+	p[5] = tx_resp_header(resp, "ETag");
+	p[6] = tx_resp_header(resp, "Location");
 	if (!send_one(pg, names[PP_TX_MAX_STMTS + 2], pp_api_sql("tx.sql", "idem_store"), 8, p) ||
 	    !PQsendQueryParams(pg, pp_api_sql("tx.sql", "commit"), 0, NULL, NULL, NULL, NULL, 0) ||
 	    !PQpipelineSync(pg))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_health_int.h"
 #include "db/health.h"
 #include "db/migration.h"
 
@@ -148,8 +149,7 @@ static const pp_cli_opt opts[] = {
 
 static const pp_cli_spec spec = {.cmd = "health", .opts = opts, .usage_text = usage_text};
 
-/* Returns 0 to run, 1 after --help, -1 on a usage error. */
-static int parse_args(int argc, char **argv, pp_health_opts *o, int *json)
+int health_parse_args(int argc, char **argv, pp_health_opts *o, int *json)
 {
 	parsed p;
 	int r;
@@ -186,18 +186,19 @@ static void upper(const char *s, char *out, size_t size)
 	out[i] = '\0';
 }
 
-static void print_text(const pp_health_report *r)
+void health_print_text(FILE *out, const pp_health_report *r)
 {
 	static const char *const levels[] = {"liveness", "readiness", "full report"};
 	char status[16];
 	int i;
 
 	upper(pp_health_status_str(r->status), status, sizeof(status));
-	printf("HEALTH %s: %s (%s, %lld ms)\n", status, r->summary, levels[r->level],
-	       r->elapsed_ms);
+	fprintf(out, "HEALTH %s: %s (%s, %lld ms)\n", status, r->summary, levels[r->level],
+		r->elapsed_ms);
 	for (i = 0; i < r->n_checks; i++) {
 		const pp_health_check *c = &r->checks[i];
-		printf("  %-9s %-19s %s\n", pp_health_status_str(c->status), c->name, c->detail);
+		fprintf(out, "  %-9s %-19s %s\n", pp_health_status_str(c->status), c->name,
+			c->detail);
 	}
 }
 
@@ -208,7 +209,7 @@ int pp_cli_health(int argc, char **argv, const pp_config *cfg)
 	int json = 0, r;
 
 	pp_health_opts_init(&o, PP_HEALTH_FULL);
-	r = parse_args(argc, argv, &o, &json);
+	r = health_parse_args(argc, argv, &o, &json);
 	if (r != 0)
 		return r > 0 ? PP_EXIT_OK : EXIT_UNKNOWN;
 	o.required_version = pp_mig_required_version();
@@ -223,7 +224,7 @@ int pp_cli_health(int argc, char **argv, const pp_config *cfg)
 		putchar('\n');
 		json_decref(j);
 	} else {
-		print_text(&report);
+		health_print_text(stdout, &report);
 	}
 	return (int)report.status;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_import_int.h"
 #include "import/import.h"
 
 static const char usage_import_head[] =
@@ -140,7 +141,7 @@ static void progress(void *ctx, size_t done, size_t total)
 			done == total ? "\n" : "");
 }
 
-static void print_problems(const char *prefix, const pp_import_result *r)
+void import_print_problems(FILE *out, const char *prefix, const pp_import_result *r)
 {
 	size_t i;
 
@@ -148,17 +149,16 @@ static void print_problems(const char *prefix, const pp_import_result *r)
 		const pp_import_problem *p = &r->problems[i];
 		const char *kind = p->is_error ? "error" : "warning";
 		if (p->line > 0 && p->col > 0)
-			fprintf(stderr, "%s%s:%d:%d: %s: %s\n", prefix, p->file, p->line, p->col,
-				kind, p->msg);
-		else if (p->line > 0)
-			fprintf(stderr, "%s%s:%d: %s: %s\n", prefix, p->file, p->line, kind,
+			fprintf(out, "%s%s:%d:%d: %s: %s\n", prefix, p->file, p->line, p->col, kind,
 				p->msg);
+		else if (p->line > 0)
+			fprintf(out, "%s%s:%d: %s: %s\n", prefix, p->file, p->line, kind, p->msg);
 		else
-			fprintf(stderr, "%s%s: %s: %s\n", prefix, p->file, kind, p->msg);
+			fprintf(out, "%s%s: %s: %s\n", prefix, p->file, kind, p->msg);
 	}
 }
 
-static json_t *result_json(const char *project, const pp_import_result *r, int dry_run)
+json_t *import_result_json(const char *project, const pp_import_result *r, int dry_run)
 {
 	json_t *o = json_object(), *probs = json_array();
 	size_t i;
@@ -193,26 +193,33 @@ static json_t *result_json(const char *project, const pp_import_result *r, int d
 	return o;
 }
 
-static void print_summary(const char *project, const pp_import_result *r, int dry_run)
+void import_print_summary(FILE *out, const char *project, const pp_import_result *r, int dry_run)
 {
-	printf("%s%s: %zu created, %zu updated, %zu unchanged, %zu archived, %zu error%s",
-	       dry_run ? "dry run, nothing written: " : "", project, r->created, r->updated,
-	       r->unchanged, r->archived, r->failed, r->failed == 1 ? "" : "s");
+	fprintf(out, "%s%s: %zu created, %zu updated, %zu unchanged, %zu archived, %zu error%s",
+		dry_run ? "dry run, nothing written: " : "", project, r->created, r->updated,
+		r->unchanged, r->archived, r->failed, r->failed == 1 ? "" : "s");
 	if (r->warned)
-		printf(", %zu with warnings", r->warned);
+		fprintf(out, ", %zu with warnings", r->warned);
 	if (r->skipped)
-		printf(", %zu skipped", r->skipped);
+		fprintf(out, ", %zu skipped", r->skipped);
 	if (r->history_rows)
-		printf(", %zu history row%s from git", r->history_rows,
-		       r->history_rows == 1 ? "" : "s");
+		fprintf(out, ", %zu history row%s from git", r->history_rows,
+			r->history_rows == 1 ? "" : "s");
 	if (r->unresolved)
-		printf(", %zu unresolved dependenc%s", r->unresolved,
-		       r->unresolved == 1 ? "y" : "ies");
+		fprintf(out, ", %zu unresolved dependenc%s", r->unresolved,
+			r->unresolved == 1 ? "y" : "ies");
 	if (r->commit[0])
-		printf(" (commit %.12s)", r->commit);
-	putchar('\n');
+		fprintf(out, " (commit %.12s)", r->commit);
+	fputc('\n', out);
 	if (!dry_run && r->created + r->updated + r->archived == 0 && r->failed == 0)
-		printf("%s: nothing changed since the last import\n", project);
+		fprintf(out, "%s: nothing changed since the last import\n", project);
+}
+
+int import_exit_code(pp_rc rc, const pp_import_result *r, int cancelled)
+{
+	if (rc != PP_OK)
+		return cancelled ? IMPORT_EXIT_INTERRUPTED : PP_EXIT_ERROR;
+	return r->failed ? 1 : PP_EXIT_OK;
 }
 
 /* Runs one import and prints it. Returns the exit status. */
@@ -220,20 +227,22 @@ static int import_one(PGconn *conn, const pp_import_opts *o, int json, json_t *a
 {
 	pp_import_result r;
 	pp_err err;
+	pp_rc rc;
 	int code;
 
 	pp_err_clear(&err);
-	if (pp_import_run(conn, o, &r, &err) != PP_OK) {
-		print_problems("", &r);
+	rc = pp_import_run(conn, o, &r, &err);
+	code = import_exit_code(rc, &r, interrupted);
+	if (rc != PP_OK) {
+		import_print_problems(stderr, "", &r);
 		pp_import_result_free(&r);
 		pp_cli_error("import", interrupted ? "interrupted: the import was cancelled and "
 						     "rolled back, nothing was written"
 						   : err.msg);
-		return interrupted ? 130 : PP_EXIT_ERROR;
+		return code;
 	}
-	code = r.failed ? 1 : PP_EXIT_OK;
 	if (json) {
-		json_t *j = result_json(o->project, &r, o->dry_run);
+		json_t *j = import_result_json(o->project, &r, o->dry_run);
 		if (all)
 			json_array_append_new(all, j);
 		else {
@@ -242,8 +251,8 @@ static int import_one(PGconn *conn, const pp_import_opts *o, int json, json_t *a
 			json_decref(j);
 		}
 	} else {
-		print_problems("", &r);
-		print_summary(o->project, &r, o->dry_run);
+		import_print_problems(stderr, "", &r);
+		import_print_summary(stdout, o->project, &r, o->dry_run);
 	}
 	pp_import_result_free(&r);
 	return code;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_report_int.h"
 #include "cli/report_table.h"
 #include "core/buf.h"
 #include "core/date.h"
@@ -70,8 +71,7 @@ static void for_reports(const char *names, FILE *out)
 	fputc('\n', out);
 }
 
-/* The usage: the reports and which options each takes come from pp_reports, the registry. */
-static void usage(FILE *out)
+void report_usage(FILE *out)
 {
 	char names[512];
 	size_t i;
@@ -90,17 +90,6 @@ static void usage(FILE *out)
 	}
 	fputs("\nExit status: 0 printed, 2 error. See docs/reports.md.\n", out);
 }
-
-typedef enum { FMT_TABLE, FMT_JSON, FMT_CSV } out_format;
-
-typedef struct args {
-	const char *name;
-	const char **projects; /* argc slots */
-	size_t n_projects;
-	const char *from, *to, *backlog, *story, *last, *as_of;
-	char story_project[64]; /* PROJECT of --story PROJECT:KEY */
-	out_format format;
-} args;
 
 static int usage_error(const char *msg)
 {
@@ -128,7 +117,7 @@ static int only_for(const char *option, unsigned flag)
 }
 
 /* Options that the report does not take are errors, not silently ignored. */
-static int check_applies(const args *a, unsigned takes)
+static int check_applies(const report_args *a, unsigned takes)
 {
 	char msg[256];
 
@@ -163,7 +152,7 @@ static int check_applies(const args *a, unsigned takes)
 }
 
 /* --story PROJECT:KEY names its project; with --project as well they must agree. */
-static int split_story(args *a)
+static int split_story(report_args *a)
 {
 	const char *colon = a->story ? strchr(a->story, ':') : NULL;
 	size_t n;
@@ -183,7 +172,7 @@ static int split_story(args *a)
 	return 0;
 }
 
-static int check_dates(const args *a)
+static int check_dates(const report_args *a)
 {
 	char msg[256];
 
@@ -217,7 +206,7 @@ static int check_dates(const args *a)
 
 static int take_project(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
-	args *a = ctx;
+	report_args *a = ctx;
 
 	(void)opt;
 	a->projects[a->n_projects++] = arg;
@@ -226,16 +215,16 @@ static int take_project(void *ctx, const pp_cli_opt *opt, const char *arg)
 
 static int take_format(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
-	args *a = ctx;
+	report_args *a = ctx;
 	char msg[256];
 
 	(void)opt;
 	if (strcmp(arg, "table") == 0)
-		a->format = FMT_TABLE;
+		a->format = REPORT_FMT_TABLE;
 	else if (strcmp(arg, "json") == 0)
-		a->format = FMT_JSON;
+		a->format = REPORT_FMT_JSON;
 	else if (strcmp(arg, "csv") == 0)
-		a->format = FMT_CSV;
+		a->format = REPORT_FMT_CSV;
 	else {
 		snprintf(msg, sizeof(msg), "unknown --format '%s': expected table, json or csv",
 			 arg);
@@ -247,20 +236,19 @@ static int take_format(void *ctx, const pp_cli_opt *opt, const char *arg)
 /* The usage lists them from usage_options, with the reports that take each. */
 static const pp_cli_opt opts[] = {
 	{.name = "project", .kind = PP_CLI_TAKE, .take = take_project},
-	PP_CLI_STRING_OPT("from", args, from),
-	PP_CLI_STRING_OPT("to", args, to),
-	PP_CLI_STRING_OPT("backlog", args, backlog),
-	PP_CLI_STRING_OPT("story", args, story),
-	PP_CLI_STRING_OPT("last", args, last),
-	PP_CLI_STRING_OPT("as-of", args, as_of),
+	PP_CLI_STRING_OPT("from", report_args, from),
+	PP_CLI_STRING_OPT("to", report_args, to),
+	PP_CLI_STRING_OPT("backlog", report_args, backlog),
+	PP_CLI_STRING_OPT("story", report_args, story),
+	PP_CLI_STRING_OPT("last", report_args, last),
+	PP_CLI_STRING_OPT("as-of", report_args, as_of),
 	{.name = "format", .kind = PP_CLI_TAKE, .take = take_format},
 	{0},
 };
 
-static const pp_cli_spec spec = {.cmd = "report", .opts = opts, .usage = usage};
+static const pp_cli_spec spec = {.cmd = "report", .opts = opts, .usage = report_usage};
 
-/* 0 to run, 1 help was printed, -1 usage error (printed). */
-static int parse(int argc, char **argv, args *a)
+int report_parse(int argc, char **argv, report_args *a)
 {
 	unsigned takes;
 	int r;
@@ -269,7 +257,7 @@ static int parse(int argc, char **argv, args *a)
 	if (r != 0)
 		return r;
 	if (optind >= argc) {
-		usage(stderr);
+		report_usage(stderr);
 		return -1;
 	}
 	if (optind + 1 < argc)
@@ -283,8 +271,7 @@ static int parse(int argc, char **argv, args *a)
 	return 0;
 }
 
-/* Prints the report's JSON text as a table or CSV. 0, or -1 (error printed). */
-static int render(const char *name, const char *text, out_format format)
+int report_render(FILE *out, const char *name, const char *text, report_format format)
 {
 	pp_report_table t;
 	json_error_t jerr;
@@ -303,10 +290,10 @@ static int render(const char *name, const char *text, out_format format)
 	if (t.failed) {
 		pp_cli_error("report", "out of memory");
 		rc = -1;
-	} else if (format == FMT_CSV)
-		pp_report_table_csv(&t, stdout);
+	} else if (format == REPORT_FMT_CSV)
+		pp_report_table_csv(&t, out);
 	else
-		pp_report_table_print(&t, stdout);
+		pp_report_table_print(&t, out);
 	pp_report_table_free(&t);
 	json_decref(j);
 	return rc;
@@ -318,7 +305,7 @@ int pp_cli_report(int argc, char **argv, const pp_config *cfg)
 	PGconn *conn = NULL;
 	char *json = NULL;
 	pp_err err;
-	args a;
+	report_args a;
 	int r, code = PP_EXIT_ERROR;
 
 	memset(&a, 0, sizeof(a));
@@ -327,7 +314,7 @@ int pp_cli_report(int argc, char **argv, const pp_config *cfg)
 		pp_cli_error("report", "out of memory");
 		return PP_EXIT_ERROR;
 	}
-	r = parse(argc, argv, &a);
+	r = report_parse(argc, argv, &a);
 	if (r != 0) {
 		code = r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 		goto out;
@@ -349,10 +336,10 @@ int pp_cli_report(int argc, char **argv, const pp_config *cfg)
 		pp_cli_error("report", err.msg);
 		goto out;
 	}
-	if (a.format == FMT_JSON) {
+	if (a.format == REPORT_FMT_JSON) {
 		fputs(json, stdout);
 		fputc('\n', stdout);
-	} else if (render(a.name, json, a.format) != 0)
+	} else if (report_render(stdout, a.name, json, a.format) != 0)
 		goto out;
 	code = fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 out:

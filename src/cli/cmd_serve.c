@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "cli/cmd_serve_int.h"
 #include "core/log.h"
 #include "db/maintain.h"
 #include "db/migration.h"
@@ -45,9 +46,6 @@ static const char usage_text[] =
 	"                       status_history's partitions are maintained at start and\n"
 	"                       then every so many seconds (3600; 0: never), as\n"
 	"                       `planpipe maintain` does, one instance at a time\n";
-
-/* Descriptors kept for the pool, the log and libmicrohttpd's own beyond the client sockets. */
-#define FD_SPARE 64
 
 /*
  * Test only (tests/integration/test_api_limits.c): PLANPIPE_TEST_REPORT_HOLD_MS
@@ -97,6 +95,27 @@ static const pp_route *routes(size_t *n, pp_route **copy)
 	return *copy;
 }
 
+rlim_t serve_fd_need(unsigned conn_limit, int pool_max)
+{
+	return (rlim_t)conn_limit + (rlim_t)pool_max + SERVE_FD_SPARE;
+}
+
+rlim_t serve_fd_raise(rlim_t cur, rlim_t max, rlim_t need)
+{
+	if (cur < need && cur < max)
+		return max < need ? max : need;
+	return cur;
+}
+
+unsigned serve_fd_fit(unsigned conn_limit, int pool_max, rlim_t cur)
+{
+	if (cur >= serve_fd_need(conn_limit, pool_max))
+		return conn_limit;
+	return cur > (rlim_t)pool_max + 2 * SERVE_FD_SPARE
+		       ? (unsigned)(cur - (rlim_t)pool_max - SERVE_FD_SPARE)
+		       : SERVE_FD_SPARE;
+}
+
 /*
  * Raises the soft limit on open files to the hard one, so the connection
  * limit can be reached; lowers conn_limit (with a warning) when even that is
@@ -105,19 +124,18 @@ static const pp_route *routes(size_t *n, pp_route **copy)
 static void fit_fd_limit(unsigned *conn_limit, int pool_max)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)*conn_limit + (rlim_t)pool_max + FD_SPARE;
+	rlim_t want = serve_fd_need(*conn_limit, pool_max), soft;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return;
-	if (rl.rlim_cur < want && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	soft = serve_fd_raise(rl.rlim_cur, rl.rlim_max, want);
+	if (soft != rl.rlim_cur) {
+		rl.rlim_cur = soft;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && getrlimit(RLIMIT_NOFILE, &rl) != 0)
 			return;
 	}
 	if (rl.rlim_cur < want) {
-		unsigned fit = rl.rlim_cur > (rlim_t)pool_max + 2 * FD_SPARE
-				       ? (unsigned)(rl.rlim_cur - (rlim_t)pool_max - FD_SPARE)
-				       : FD_SPARE;
+		unsigned fit = serve_fd_fit(*conn_limit, pool_max, rl.rlim_cur);
 		pp_log(PP_LOG_WARN,
 		       "serve: PLANPIPE_MAX_CONNECTIONS=%u needs %llu open files but the limit "
 		       "(ulimit -n) is %llu: at most %u connections",
@@ -126,27 +144,40 @@ static void fit_fd_limit(unsigned *conn_limit, int pool_max)
 	}
 }
 
-/* The reports' share of the pool: fewer than all of it, so other routes always get some. */
-static int report_budget(const pp_config *cfg, int pool_max)
+int serve_report_budget(const pp_config *cfg, int pool_max)
 {
 	if (cfg->report_concurrency > 0)
 		return cfg->report_concurrency;
 	return pool_max / 4 > 1 ? pool_max / 4 : 1;
 }
 
-static int take_drain_timeout(void *ctx, const pp_cli_opt *opt, const char *arg)
+int serve_parse_drain(const char *arg, int *seconds)
 {
-	int *drain_s = ctx;
 	char *end;
 	long v;
 
-	(void)opt;
 	v = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end || v < 0 || v > 3600) {
+	if (*arg == '\0' || *end || v < 0 || v > 3600)
+		return -1;
+	*seconds = (int)v;
+	return 0;
+}
+
+const char *serve_listen_host(const char *listen, int *len)
+{
+	int host_len = (int)(strrchr(listen, ':') - listen);
+
+	*len = host_len ? host_len : 7;
+	return host_len ? listen : "0.0.0.0";
+}
+
+static int take_drain_timeout(void *ctx, const pp_cli_opt *opt, const char *arg)
+{
+	(void)opt;
+	if (serve_parse_drain(arg, ctx) != 0) {
 		pp_cli_error("serve", "--drain-timeout expects seconds, 0 to 3600");
 		return -1;
 	}
-	*drain_s = (int)v;
 	return 0;
 }
 
@@ -187,6 +218,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	pp_http_opts ho;
 	pp_pool_opts po;
 	pp_route *route_copy = NULL;
+	const char *host;
 	pp_api api;
 	sigset_t stop;
 	pp_err err;
@@ -228,7 +260,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 		goto out;
 	}
 	memset(&ho, 0, sizeof(ho));
-	ho.report_workers = report_budget(cfg, po.max_size);
+	ho.report_workers = serve_report_budget(cfg, po.max_size);
 	if (ho.report_workers >= po.max_size && po.max_size > 1) {
 		char msg[200];
 		snprintf(msg, sizeof(msg),
@@ -256,13 +288,12 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 		pp_cli_error("serve", err.msg);
 		goto out;
 	}
-	host_len = (int)(strrchr(cfg->listen, ':') - cfg->listen);
+	host = serve_listen_host(cfg->listen, &host_len);
 	pp_log(PP_LOG_INFO,
 	       "serve: planpipe %s listening on http://%.*s:%d (pool of %d, %d for reports, "
 	       "%u connections, schema %d)",
-	       PP_VERSION, host_len ? host_len : 7, host_len ? cfg->listen : "0.0.0.0",
-	       pp_http_server_port(server), po.max_size, ho.report_workers, ho.conn_limit,
-	       api.schema_version);
+	       PP_VERSION, host_len, host, pp_http_server_port(server), po.max_size,
+	       ho.report_workers, ho.conn_limit, api.schema_version);
 	if (api.reads)
 		pp_log(PP_LOG_INFO,
 		       "serve: reports, the cross-project story list and history read from "
