@@ -52,6 +52,15 @@ pp_rc bk_connect(const bk_env *e, const char *dbname, const char *appname, PGcon
  */
 pp_rc bk_tools_find(bk_env *e, int server_version_num, pp_err *err) PP_WARN_UNUSED;
 
+/*
+ * A major version as a number that orders across the change of numbering
+ * at 10: major is bk_tools_find's (9.6 is 906, from 10 on the first number:
+ * 15), the rank 906 and 1500. bk_version_rank does the same for a version
+ * text ("9.6.24" 906, "15.4" 1500; 0 when it holds no version).
+ */
+int bk_major_rank(int major);
+int bk_version_rank(const char *ver);
+
 /* A connection string for the tools to reach dbname: no password in it. */
 pp_rc bk_tool_conninfo(const bk_env *e, const char *dbname, pp_buf *out) PP_WARN_UNUSED;
 

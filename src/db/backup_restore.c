@@ -108,7 +108,7 @@ static pp_rc check_versions(job *j, pp_err *err)
 {
 	int server = PQserverVersion(j->admin);
 	int from = (int)bk_json_int(j->m, "server_version_num");
-	int dumped = (int)strtol(bk_json_str(j->m, "pg_dump_version"), NULL, 10);
+	int dumped = bk_version_rank(bk_json_str(j->m, "pg_dump_version"));
 
 	if (from / 10000 > server / 10000)
 		return pp_err_set(err, PP_ECONFLICT,
@@ -118,12 +118,13 @@ static pp_rc check_versions(job *j, pp_err *err)
 				  from / 10000);
 	if (bk_tools_find(&j->e, server, err) != PP_OK)
 		return PP_ECONFLICT;
-	if (dumped > j->e.tools_major)
+	if (dumped > bk_major_rank(j->e.tools_major))
 		return pp_err_set(err, PP_ECONFLICT,
 				  "the backup was written by pg_dump %s and %s/pg_restore is %s: "
-				  "it needs pg_restore %d or later (--pg-bindir)",
+				  "it needs a pg_restore at least as new as that pg_dump "
+				  "(--pg-bindir)",
 				  bk_json_str(j->m, "pg_dump_version"), j->e.bindir,
-				  j->e.tools_version, dumped);
+				  j->e.tools_version);
 	return PP_OK;
 }
 

@@ -508,6 +508,23 @@ static void version_str(int num, char *out, size_t size)
 		snprintf(out, size, "%d.%d.%d", num / 10000, num / 100 % 100, num % 100);
 }
 
+int bk_major_rank(int major)
+{
+	return major >= 100 ? major : major * 100;
+}
+
+int bk_version_rank(const char *ver)
+{
+	char *end;
+	long major = strtol(ver, &end, 10);
+
+	if (major <= 0 || major > 10000)
+		return 0;
+	if (major < 10)
+		return (int)major * 100 + (*end == '.' ? (int)strtol(end + 1, NULL, 10) % 100 : 0);
+	return (int)major * 100;
+}
+
 pp_rc bk_tools_find(bk_env *e, int server_version_num, pp_err *err)
 {
 	int server_major = server_version_num >= 100000 ? server_version_num / 10000
@@ -540,7 +557,8 @@ pp_rc bk_tools_find(bk_env *e, int server_version_num, pp_err *err)
 	for (i = 0; required_tools[i]; i++) {
 		if (tool_version(e, required_tools[i], ver, sizeof(ver), &major, err) != PP_OK)
 			return PP_EIO;
-		if (major < server_major)
+		/* 9.6 is 906 and 15 is 15: compared as ranks (bk_major_rank). */
+		if (bk_major_rank(major) < bk_major_rank(server_major))
 			return pp_err_set(
 				err, PP_ECONFLICT,
 				"%s/%s is version %s, older than the server (PostgreSQL "

@@ -573,11 +573,16 @@ static void refuses_older_tools(void **state)
 	bk_env_free(&e);
 
 	/*
-	 * Before 10 a major version was two numbers (9.6). Against a server of 10
-	 * or later, 9.x tools are not refused here (906 is compared with 10):
-	 * not tested, reported to the lead rather than changed in this commit.
+	 * Before 10 a major version was two numbers (9.6): 9.x tools are older
+	 * than a server of 10 or later, and newer than 9.5.
 	 */
 	tools("pg_dump (PostgreSQL) 9.6.24", NULL);
+	assert_int_equal(find(150004, &e, &err), PP_ECONFLICT);
+	assert_non_null(
+		strstr(err.msg, "is version 9.6.24, older than the server (PostgreSQL 15.4)"));
+	bk_env_free(&e);
+	assert_int_equal(find(100000, &e, &err), PP_ECONFLICT);
+	bk_env_free(&e);
 	assert_int_equal(find(90624, &e, &err), PP_OK);
 	assert_int_equal(e.tools_major, 906);
 	bk_env_free(&e);
@@ -587,6 +592,26 @@ static void refuses_older_tools(void **state)
 	assert_int_equal(find(90624, &e, &err), PP_ECONFLICT);
 	assert_non_null(strstr(err.msg, "older than the server (PostgreSQL 9.6.24)"));
 	bk_env_free(&e);
+	/* And newer tools serve an older server across the change. */
+	tools("pg_dump (PostgreSQL) 15.4", NULL);
+	assert_int_equal(find(90624, &e, &err), PP_OK);
+	bk_env_free(&e);
+}
+
+/* Ranks order versions across the change of numbering at 10. */
+static void version_ranks(void **state)
+{
+	(void)state;
+	assert_int_equal(bk_major_rank(906), 906);
+	assert_int_equal(bk_major_rank(15), 1500);
+	assert_true(bk_major_rank(906) < bk_major_rank(10));
+	assert_int_equal(bk_version_rank("9.6.24"), 906);
+	assert_int_equal(bk_version_rank("15.4"), 1500);
+	assert_int_equal(bk_version_rank("17devel"), 1700);
+	assert_int_equal(bk_version_rank(""), 0);
+	assert_int_equal(bk_version_rank("x"), 0);
+	assert_true(bk_version_rank("9.6") < bk_version_rank("10.1"));
+	assert_true(bk_version_rank("15.4") == bk_major_rank(15));
 }
 
 static void refuses_tools_that_are_not_there_or_say_nothing(void **state)
@@ -723,6 +748,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(finds_the_tools_and_reads_their_version, make_dir,
 						remove_dir),
 		cmocka_unit_test_setup_teardown(refuses_older_tools, make_dir, remove_dir),
+		cmocka_unit_test(version_ranks),
 		cmocka_unit_test_setup_teardown(refuses_tools_that_are_not_there_or_say_nothing,
 						make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed, make_dir,
