@@ -19,8 +19,8 @@
 
 static const char usage_head[] =
 	"usage: planpipe report NAME [--project KEY]... [--from DATE] [--to DATE]\n"
-	"                            [--backlog NAME] [--story KEY] [--last N] [--as-of DATE]\n"
-	"                            [--format table|json|csv]\n"
+	"                            [--backlog NAME] [--story KEY] [--last N]\n"
+	"                            [--as-of DATE] [--format table|json|csv]\n"
 	"\n";
 
 /* An option of the usage: its help, then the reports that take it (all of them: takes 0). */

@@ -48,7 +48,7 @@ const pp_report_def pp_reports[] = {
 	{"acceptance", "planpipe_report_acceptance", {KEYS}, 0,
 	 "acceptance-criteria checkboxes ticked per epic"},
 	{"velocity", "planpipe_report_velocity", {KEYS, LAST, AS_OF}, 0,
-	 "committed vs done per sprint, mean of the last N, sprints left"},
+	 "committed vs done per sprint, mean of last N, sprints left"},
 	{"time-in-status", "planpipe_report_time_in_status", {KEYS, FROM, TO}, 0,
 	 "days spent in each status (p50, p85), visits"},
 	{"aging", "planpipe_report_aging", {KEYS, AS_OF}, 0,
