@@ -439,7 +439,7 @@ CREATE FUNCTION pg_temp.scans_by(p_call text) RETURNS jsonb LANGUAGE plpgsql
 AS $$
 DECLARE
     rels text[] := ARRAY['stories', 'story_dependencies', 'stories_project_id_status_idx',
-                         'stories_lower_key_project_id_key', 'stories_backlog_id_rank_idx', 'stories_pkey',
+                         'stories_key_ci_project_id_idx', 'stories_backlog_id_rank_idx', 'stories_pkey',
                          'story_dependencies_pkey', 'status_history_story_id_changed_at_idx',
                          'status_history_project_id_changed_at_idx'];
     before bigint[] := ARRAY(SELECT pg_temp.scans(r) FROM unnest(rels) AS r);
@@ -478,7 +478,7 @@ SELECT ok((SELECT (s->>i)::bigint > 0 FROM r_scans WHERE name = n), n || ' uses 
 FROM (VALUES ('status-summary', 'stories_project_id_status_idx'),
              ('blocked', 'stories_project_id_status_idx'),
              ('blocked', 'story_dependencies_pkey'),
-             ('critical-path', 'stories_lower_key_project_id_key'), -- the key ignoring case (0028)
+             ('critical-path', 'stories_key_ci_project_id_idx'), -- the key ignoring case (0029)
              ('critical-path', 'story_dependencies_pkey'),
              ('cycle-time', 'status_history_project_id_changed_at_idx'),
              ('cycle-time', 'status_history_story_id_changed_at_idx'),

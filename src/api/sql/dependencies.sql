@@ -9,7 +9,7 @@
 -- request's transaction.
 WITH st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2))
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci)
 SELECT CASE
     WHEN NOT EXISTS (SELECT FROM st) THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
     ELSE json_build_object(
@@ -48,10 +48,14 @@ SELECT CASE
 WITH i AS (SELECT $3::jsonb AS b),
 st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)),
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci),
 dep AS (
   SELECT o.id FROM stories o JOIN projects op ON op.id = o.project_id, i
-  WHERE op.key = coalesce(i.b->>'project', $1) AND lower(o.key) = lower(i.b->>'story')),
+  -- From $3 itself, not i.b: a condition on o must not read another
+  -- relation's column through a function that is not LEAKPROOF (->>), or
+  -- row-level security keeps it from being an index condition (0029).
+  WHERE op.key = coalesce($3::jsonb->>'project', $1)
+    AND o.key = ($3::jsonb->>'story') COLLATE planpipe_ci),
 ins AS (
   INSERT INTO story_dependencies (story_id, depends_on_id, kind)
   SELECT st.id, dep.id, coalesce(i.b->>'kind', 'blocks') FROM st, dep, i
@@ -75,11 +79,11 @@ FROM i
 -- project, in the request's transaction.
 WITH st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)),
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci),
 del AS (
   DELETE FROM story_dependencies e USING stories o, projects op
   WHERE e.story_id = (SELECT id FROM st) AND e.depends_on_id = o.id
-    AND o.project_id = op.id AND op.key = $3 AND lower(o.key) = lower($4)
+    AND o.project_id = op.id AND op.key = $3 AND o.key = $4 COLLATE planpipe_ci
   RETURNING 1)
 SELECT CASE
     WHEN NOT EXISTS (SELECT FROM st) THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
@@ -97,7 +101,7 @@ SELECT CASE
 -- transaction.
 WITH RECURSIVE st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)),
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci),
 walk(id, depth) AS (
   SELECT id, 0 FROM st
   UNION

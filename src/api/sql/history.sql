@@ -12,7 +12,7 @@ json_build_object('story', planpipe_story_label(h.story_id), 'from', h.from_stat
 -- project, in the request's transaction.
 WITH st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2))
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci)
 SELECT CASE
     WHEN NOT EXISTS (SELECT FROM st) THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
     ELSE coalesce((

@@ -82,7 +82,7 @@ SELECT CASE
 WITH i AS (SELECT $3::jsonb AS b),
 cur AS (
   SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci
   FOR NO KEY UPDATE),
 upd AS (
   UPDATE stories t SET
@@ -123,7 +123,7 @@ upd AS (
 -- project, in the request's transaction.
 WITH cur AS (
   SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci
   FOR NO KEY UPDATE),
 upd AS (
   UPDATE stories t SET archived_at = coalesce(t.archived_at, now())
@@ -155,7 +155,7 @@ SELECT set_config('planpipe.note', coalesce($1, ''), true),
 -- transaction.
 WITH cur AS (
   SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci
   FOR NO KEY UPDATE),
 upd AS (
   UPDATE stories t SET status = $3
@@ -175,7 +175,7 @@ upd AS (
 WITH i AS (SELECT $3::jsonb AS b),
 cur AS (
   SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND lower(s.key) = lower($2)
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci
   FOR NO KEY UPDATE),
 tgt AS (
   SELECT CASE WHEN i.b ? 'backlog' THEN (i.b->>'backlog')::bigint
@@ -185,7 +185,10 @@ tgt AS (
   FROM i, cur),
 anc AS (
   SELECT a.id, a.rank FROM stories a, cur, tgt
-  WHERE a.project_id = cur.project_id AND lower(a.key) = lower(tgt.anchor_key)
+  -- The anchor's key from $3 itself, not tgt: see 0029 (row-level security
+  -- and conditions that read another relation through ->>).
+  WHERE a.project_id = cur.project_id
+    AND a.key = coalesce($3::jsonb->>'before', $3::jsonb->>'after') COLLATE planpipe_ci
     AND a.backlog_id = tgt.backlog_id AND a.id <> cur.id),
 pos AS (
   SELECT tgt.backlog_id,
