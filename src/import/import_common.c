@@ -74,24 +74,14 @@ pp_rc pp_import_copy_field(pp_buf *b, const char *s)
 
 pp_rc pp_import_copy_in(PGconn *conn, const char *sql, const pp_buf *rows, pp_err *err)
 {
-	PGresult *res = PQexec(conn, sql);
-	pp_rc rc = PP_OK;
+	pp_import_copy c;
+	pp_rc rc = pp_import_copy_begin(&c, conn, sql, err);
 
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		rc = pp_db_err(err, conn, res, sql);
-		PQclear(res);
+	if (rc != PP_OK)
 		return rc;
-	}
-	PQclear(res);
-	if (PQputCopyData(conn, pp_buf_str(rows), (int)rows->len) != 1 ||
-	    PQputCopyEnd(conn, NULL) != 1)
+	if (PQputCopyData(conn, pp_buf_str(rows), (int)rows->len) != 1)
 		rc = pp_db_err(err, conn, NULL, sql);
-	while ((res = PQgetResult(conn)) != NULL) {
-		if (rc == PP_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
-			rc = pp_db_err(err, conn, res, sql);
-		PQclear(res);
-	}
-	return rc;
+	return pp_import_copy_end(&c, rc, err);
 }
 
 pp_rc pp_import_note_word(pp_import_batch *b, const char *word)
