@@ -4,19 +4,7 @@
 BEGIN;
 SELECT plan(21);
 
--- The plan of a query, as text.
-CREATE FUNCTION pg_temp.plan_of(p_query text) RETURNS text LANGUAGE plpgsql
-AS $$
-DECLARE
-    line text;
-    plan text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || p_query LOOP
-        plan := plan || line || E'\n';
-    END LOOP;
-    RETURN plan;
-END
-$$;
+\ir lib/plan.sql
 
 -- 2,000 users, 1,000 projects, 20,000 memberships.
 INSERT INTO users (handle, api_token_hash)

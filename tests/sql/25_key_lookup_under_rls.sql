@@ -7,18 +7,7 @@
 BEGIN;
 SELECT plan(12);
 
-CREATE FUNCTION pg_temp.plan_of(p_query text) RETURNS text LANGUAGE plpgsql
-AS $$
-DECLARE
-    line text;
-    plan text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || p_query LOOP
-        plan := plan || line || E'\n';
-    END LOOP;
-    RETURN plan;
-END
-$$;
+\ir lib/plan.sql
 
 -- 20 projects, one user a member of the first 10; 20,000 stories in K1,
 -- keys in mixed case as teams write them, 1,000 in each other project.
