@@ -26,6 +26,13 @@ static void new_dir(char *out, size_t size)
 	assert_int_equal(mkdir(out, 0700), 0);
 }
 
+/* Writes each of the paths (up to NULL) below dir, holding "x". */
+static void put_x(const char *dir, const char *const *paths)
+{
+	for (; *paths != NULL; paths++)
+		pp_t_put(dir, *paths, "x");
+}
+
 /* A symbolic link dir/name to target. */
 static void link_at(const char *target, const char *dir, const char *name)
 {
@@ -367,15 +374,9 @@ static void walk_finds_story_files(void **state)
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	pp_t_put(dir, "a.md", "x");
-	pp_t_put(dir, "b.txt", "x");
-	pp_t_put(dir, ".md", "x");
-	pp_t_put(dir, "x.md.bak", "x");
-	pp_t_put(dir, ".hidden.md", "x");
-	pp_t_put(dir, ".git/HEAD.md", "x");
-	pp_t_put(dir, "sub/.hidden/c.md", "x");
-	pp_t_put(dir, "sub/deeper/d.md", "x");
-	pp_t_put(dir, "sub/e.md", "x");
+	put_x(dir, (const char *const[]){"a.md", "b.txt", ".md", "x.md.bak", ".hidden.md",
+					 ".git/HEAD.md", "sub/.hidden/c.md", "sub/deeper/d.md",
+					 "sub/e.md", NULL});
 	snprintf(got, sizeof(got), "%s/dir.md", dir);
 	assert_int_equal(mkdir(got, 0700), 0); /* a directory named *.md */
 	snprintf(got, sizeof(got), "%s/pipe.md", dir);
@@ -397,17 +398,11 @@ static void walk_leaves_out_excluded(void **state)
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	pp_t_put(dir, "a.md", "x");
-	pp_t_put(dir, "top.md", "x");
-	pp_t_put(dir, "sub/top.md", "x");
-	pp_t_put(dir, "x.tmp.md", "x");
-	pp_t_put(dir, "sub/y.tmp.md", "x");
-	pp_t_put(dir, "sub/keep.tmp.md", "x");
-	pp_t_put(dir, "notes.txt", "x");
-	pp_t_put(dir, "drafts/d1.md", "x");
-	pp_t_put(dir, "drafts/d2.md", "x");
-	pp_t_put(dir, "sub/drafts/d3.md", "x");
-	pp_t_put(dir, "sub/drafts.md", "x"); /* a file: "drafts/" is for directories */
+	/* sub/drafts.md is a file: "drafts/" is for directories */
+	put_x(dir,
+	      (const char *const[]){"a.md", "top.md", "sub/top.md", "x.tmp.md", "sub/y.tmp.md",
+				    "sub/keep.tmp.md", "notes.txt", "drafts/d1.md", "drafts/d2.md",
+				    "sub/drafts/d3.md", "sub/drafts.md", NULL});
 	assert_int_equal(walk(dir, lines, &res, got, sizeof(got), &err), PP_OK);
 	assert_string_equal(got, "a.md,sub/drafts.md,sub/keep.tmp.md,sub/top.md");
 	assert_int_equal(res.ignored, 3); /* top.md, x.tmp.md, sub/y.tmp.md */
@@ -439,8 +434,7 @@ static void walk_symlinks(void **state)
 	new_dir(outside, sizeof(outside));
 	pp_t_put(outside, "secret.md", "---\nid: S-1\n---\n");
 	new_dir(dir, sizeof(dir));
-	pp_t_put(dir, "a.md", "x");
-	pp_t_put(dir, "sub/b.md", "x");
+	put_x(dir, (const char *const[]){"a.md", "sub/b.md", NULL});
 	snprintf(target, sizeof(target), "%s/secret.md", outside);
 	link_at(target, dir, "out.md");
 	link_at(outside, dir, "outdir");
