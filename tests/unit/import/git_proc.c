@@ -329,6 +329,19 @@ static pp_rc count_big(void *ctx, size_t i, const char *data, size_t len)
 }
 
 /*
+ * A repository pp_t_tmp/name (its path in dir) with one commit of the files
+ * that the shell command files writes there.
+ */
+static void committed_repo(char *dir, size_t size, const char *name, const char *files)
+{
+	snprintf(dir, size, "%s/%s", pp_t_tmp, name);
+	pp_t_sh(pp_t_tmp,
+		"git init -q %s && cd %s && { %s; } && git add -A && "
+		"git -c user.name=t -c user.email=t@example.com commit -q -m m",
+		name, name, files);
+}
+
+/*
  * `git cat-file --batch` in the repository dir, asked for the n ids with
  * blobs of up to max bytes: fn sees every answer, and every one of them.
  */
@@ -372,13 +385,10 @@ static void cat_real_git(void **state)
 	real c = {a, b, 0, 1};
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/repo", pp_t_tmp);
-	pp_t_sh(pp_t_tmp,
-		"git init -q repo && cd repo && printf 'first\\n' >a && printf 'x\\0y' >b && "
-		"git add a b && git -c user.name=t -c user.email=t@example.com commit -q -m m");
-	pp_t_sh_line(pp_t_tmp, a, sizeof(a), "git -C repo rev-parse HEAD:a");
-	pp_t_sh_line(pp_t_tmp, b, sizeof(b), "git -C repo rev-parse HEAD:b");
-	pp_t_sh_line(pp_t_tmp, tree, sizeof(tree), "git -C repo rev-parse HEAD^{tree}");
+	committed_repo(dir, sizeof(dir), "repo", "printf 'first\\n' >a && printf 'x\\0y' >b");
+	pp_t_sh_line(dir, a, sizeof(a), "git rev-parse HEAD:a");
+	pp_t_sh_line(dir, b, sizeof(b), "git rev-parse HEAD:b");
+	pp_t_sh_line(dir, tree, sizeof(tree), "git rev-parse HEAD^{tree}");
 	for (size_t i = 0; i < N; i++)
 		ids[i] = i % 4 == 0 ? a : i % 4 == 1 ? b : i % 4 == 2 ? tree : "0123abc";
 	cat_all(dir, ids, N, 1024, check_real, &c);
@@ -398,11 +408,8 @@ static void cat_many_large_blobs(void **state)
 	real c = {NULL, NULL, 0, 1};
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/big", pp_t_tmp);
-	pp_t_sh(pp_t_tmp,
-		"git init -q big && cd big && head -c 8192 /dev/zero | tr '\\0' z >big && "
-		"git add big && git -c user.name=t -c user.email=t@example.com commit -q -m m");
-	pp_t_sh_line(pp_t_tmp, big, sizeof(big), "git -C big rev-parse HEAD:big");
+	committed_repo(dir, sizeof(dir), "big", "head -c 8192 /dev/zero | tr '\\0' z >big");
+	pp_t_sh_line(dir, big, sizeof(big), "git rev-parse HEAD:big");
 	for (size_t i = 0; i < N; i++)
 		ids[i] = big;
 	cat_all(dir, ids, N, 8192, count_big, &c);
