@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 
@@ -34,6 +35,25 @@ int pp_t_tmp_teardown(void)
 		return 0;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", pp_t_tmp);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+int pp_t_tmp_group_setup(void **state)
+{
+	char exe[512];
+	const char *slash;
+	ssize_t n;
+
+	(void)state;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	slash = strrchr(exe, '/');
+	return pp_t_tmp_setup(slash != NULL ? slash + 1 : "unit");
+}
+
+int pp_t_tmp_group_teardown(void **state)
+{
+	(void)state;
+	return pp_t_tmp_teardown();
 }
 
 /* "cd 'dir' && { FMT; }" into cmd, redirect appended. */

@@ -31,6 +31,13 @@ int pp_t_tmp_setup(const char *tag);
 int pp_t_tmp_teardown(void);
 
 /*
+ * The two as a cmocka group's setup and teardown, the tag the test
+ * program's file name.
+ */
+int pp_t_tmp_group_setup(void **state);
+int pp_t_tmp_group_teardown(void **state);
+
+/*
  * Runs a shell command (printf format) in dir, its output discarded; fails
  * the test when it fails.
  */

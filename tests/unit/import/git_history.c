@@ -499,18 +499,6 @@ static void git_missing(void **state)
 	pp_git_history_free(&h);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("git-history");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,5 +520,5 @@ int main(void)
 		cmocka_unit_test(git_missing),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
 }

@@ -656,18 +656,6 @@ static void write_all(void **state)
 	free(data);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("git-proc");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -690,5 +678,6 @@ int main(void)
 		cmocka_unit_test(write_all),
 	};
 
-	return cmocka_run_group_tests_name("git_proc", tests, setup, teardown);
+	return cmocka_run_group_tests_name("git_proc", tests, pp_t_tmp_group_setup,
+					   pp_t_tmp_group_teardown);
 }

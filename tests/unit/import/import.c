@@ -506,18 +506,6 @@ static void walk_missing_root(void **state)
 	pp_import_result_free(&res);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("import-unit");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,5 +524,5 @@ int main(void)
 		cmocka_unit_test(walk_missing_root),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
 }
