@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/err.h"
+#include "import/git_history.h"
 
 /* The directory pp_t_tmp_setup made ("" before). */
 extern char pp_t_tmp[256];
@@ -30,6 +31,13 @@ int pp_t_tmp_setup(const char *tag);
 int pp_t_tmp_teardown(void);
 
 /*
+ * The two as a cmocka group's setup and teardown, the tag the test
+ * program's file name.
+ */
+int pp_t_tmp_group_setup(void **state);
+int pp_t_tmp_group_teardown(void **state);
+
+/*
  * Runs a shell command (printf format) in dir, its output discarded; fails
  * the test when it fails.
  */
@@ -38,12 +46,15 @@ void pp_t_sh(const char *dir, const char *fmt, ...) PP_PRINTF(2, 3);
 /*
  * Runs a shell command (printf format) in dir and puts the first line of
  * its standard output, without the newline, into out (size bytes); fails
- * the test when it prints nothing.
+ * the test when it prints nothing or fails.
  */
 void pp_t_sh_line(const char *dir, char *out, size_t size, const char *fmt, ...) PP_PRINTF(4, 5);
 
 /* A fresh empty repository (branch main) below pp_t_tmp; its path in out. */
 void pp_t_new_repo(char *out, size_t size);
+
+/* Writes dir/rel (its directories created) with text. */
+void pp_t_put(const char *dir, const char *rel, const char *text);
 
 /*
  * Writes repo/path (its directories created) as a story file: front matter
@@ -51,5 +62,15 @@ void pp_t_new_repo(char *out, size_t size);
  */
 void pp_t_story_file(const char *repo, const char *path, const char *key, const char *status,
 		     const char *body);
+
+/* The history of the file at path in h, which must have one. */
+const pp_git_file *pp_t_git_file(const pp_git_history *h, const char *path);
+
+/*
+ * f's status change i, which must exist, from status from to status to
+ * (NULL: none); returned, for its commit's fields.
+ */
+const pp_git_status_change *pp_t_git_change(const pp_git_file *f, size_t i, const char *from,
+					    const char *to);
 
 #endif

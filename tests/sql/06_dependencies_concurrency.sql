@@ -49,18 +49,7 @@ BEGIN
     RETURN NEXT is(pg_temp.result('b'), NULL, 'b is idle');
 END
 $$;
-SELECT is(dblink_connect(c, pg_temp.conninfo()), 'OK', 'session ' || c || ' connects')
-FROM unnest(ARRAY['setup', 'a', 'b']) AS c;
-CREATE TEMP TABLE b_backend AS SELECT pid FROM dblink('b', 'SELECT pg_backend_pid()') AS t(pid integer);
-SELECT is(dblink_exec('b', $sql$
-    CREATE FUNCTION pg_temp.try_sql(q text) RETURNS text LANGUAGE plpgsql AS $f$
-    BEGIN
-        EXECUTE q;
-        RETURN 'ok';
-    EXCEPTION WHEN OTHERS THEN
-        RETURN SQLSTATE || ': ' || SQLERRM;
-    END
-    $f$$sql$), 'CREATE FUNCTION', 'session b can report errors as results');
+\ir lib/dblink_sessions.sql
 
 SELECT alike(dblink_exec('setup', $$DELETE FROM projects WHERE key IN ('ZZDEPA', 'ZZDEPB')$$),
              'DELETE %', 'nothing left over from an earlier run');

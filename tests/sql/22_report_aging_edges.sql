@@ -44,18 +44,8 @@ SET LOCAL session_replication_role = origin;
 
 CREATE FUNCTION pg_temp.sid(p_key text) RETURNS bigint LANGUAGE sql
 AS $$ SELECT id FROM stories WHERE key = p_key $$;
-SET LOCAL planpipe.maintenance = on;
-DELETE FROM status_history WHERE story_id IN (SELECT pg_temp.sid(key) FROM fx);
-SET LOCAL planpipe.maintenance = off;
--- each step 'YYYY-MM-DD HH:MI status', in AGE
-CREATE FUNCTION pg_temp.history(p_key text, VARIADIC p_steps text[]) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at, source)
-    SELECT pg_temp.sid(p_key), (SELECT id FROM projects WHERE key = 'AGE'),
-           lag(split_part(st, ' ', 3)) OVER (ORDER BY i), split_part(st, ' ', 3),
-           (split_part(st, ' ', 1) || ' ' || split_part(st, ' ', 2) || '+00')::timestamptz, 'api'
-    FROM unnest(p_steps) WITH ORDINALITY AS u(st, i)
-$$;
+-- pg_temp.history(key, steps...), each in AGE (T-11's rows are written by hand)
+\ir lib/fx_history.sql
 -- T-1: two changes in one transaction (one changed_at). The later one has
 -- the higher id, but is written first, so an index on (story_id,
 -- changed_at) meets the earlier (ready) first when read backwards.

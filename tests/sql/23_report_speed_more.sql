@@ -66,18 +66,8 @@ FROM fx f JOIN projects p ON p.key = f.project
 LEFT JOIN backlogs b ON b.project_id = p.id AND b.name = f.sprint;
 UPDATE stories s SET archived_at = f.archived FROM fx f WHERE f.key = s.key AND f.archived IS NOT NULL;
 
-SET LOCAL planpipe.maintenance = on;
-DELETE FROM status_history WHERE story_id IN (SELECT pg_temp.sid(key) FROM fx);
-SET LOCAL planpipe.maintenance = off;
--- each step 'YYYY-MM-DD HH:MI status', the first the insert
-CREATE FUNCTION pg_temp.history(p_key text, VARIADIC p_steps text[]) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO status_history (story_id, project_id, from_status, to_status, changed_at, source)
-    SELECT pg_temp.sid(p_key), (SELECT project_id FROM stories WHERE key = p_key),
-           lag(split_part(st, ' ', 3)) OVER (ORDER BY i), split_part(st, ' ', 3),
-           (split_part(st, ' ', 1) || ' ' || split_part(st, ' ', 2) || '+00')::timestamptz, 'api'
-    FROM unnest(p_steps) WITH ORDINALITY AS u(st, i)
-$$;
+-- pg_temp.history(key, steps...)
+\ir lib/fx_history.sql
 -- Two rows of one transaction (one changed_at): the later has the higher
 -- id but is written first, so an index on (story_id, changed_at) alone
 -- meets the earlier one first when read backwards.

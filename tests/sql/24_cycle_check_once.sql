@@ -45,18 +45,7 @@ AS $$ DELETE FROM story_dependencies WHERE story_id IN (SELECT id FROM stories W
 -- Two sessions: the pre-check's lock holds until its edges are written -----------------------
 -- First, while this session holds no lock of the graph (its writes below
 -- take one until the end). Committed data, removed at the end.
-SELECT is(dblink_connect(c, pg_temp.conninfo()), 'OK', 'session ' || c || ' connects')
-FROM unnest(ARRAY['setup', 'a', 'b']) AS c;
-CREATE TEMP TABLE b_backend AS SELECT pid FROM dblink('b', 'SELECT pg_backend_pid()') AS t(pid integer);
-SELECT is(dblink_exec('b', $sql$
-    CREATE FUNCTION pg_temp.try_sql(q text) RETURNS text LANGUAGE plpgsql AS $f$
-    BEGIN
-        EXECUTE q;
-        RETURN 'ok';
-    EXCEPTION WHEN OTHERS THEN
-        RETURN SQLSTATE || ': ' || SQLERRM;
-    END
-    $f$$sql$), 'CREATE FUNCTION', 'session b can report errors as results');
+\ir lib/dblink_sessions.sql
 SELECT alike(dblink_exec('setup', $$DELETE FROM projects WHERE key = 'ZZONCE'$$), 'DELETE %',
              'nothing left over from an earlier run');
 SELECT is(dblink_exec('setup', $$

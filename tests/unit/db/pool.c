@@ -318,17 +318,23 @@ static void free_list(pp_pool_conn *list)
 	}
 }
 
+/* An empty pool for pool_reap_idle: up to 10, idle 1000 ms at most, min_size kept. */
+static void reaper_pool(pp_pool *p, int min_size)
+{
+	memset(p, 0, sizeof(*p));
+	pp_pool_opts_init(&p->o, NULL);
+	p->o.max_size = 10;
+	p->o.idle_timeout_ms = 1000;
+	p->o.min_size = min_size;
+}
+
 static void housekeeping_reaps_expired_and_idle_connections(void **state)
 {
 	pp_pool_conn *doomed = NULL, *old, *stale, *fresh, *forever;
 	pp_pool p;
 
 	(void)state;
-	memset(&p, 0, sizeof(p));
-	pp_pool_opts_init(&p.o, NULL);
-	p.o.max_size = 10;
-	p.o.idle_timeout_ms = 1000;
-	p.o.min_size = 0;
+	reaper_pool(&p, 0);
 	forever = idle_conn(&p, 9500, 0);   /* no lifetime, used recently */
 	fresh = idle_conn(&p, 9500, 20000); /* neither expired nor idle long */
 	stale = idle_conn(&p, 9000, 20000); /* idle exactly idle_timeout_ms */
@@ -359,11 +365,7 @@ static void housekeeping_keeps_the_minimum_but_not_past_lifetime(void **state)
 	pp_pool p;
 
 	(void)state;
-	memset(&p, 0, sizeof(p));
-	pp_pool_opts_init(&p.o, NULL);
-	p.o.max_size = 10;
-	p.o.idle_timeout_ms = 1000;
-	p.o.min_size = 2;
+	reaper_pool(&p, 2);
 	a = idle_conn(&p, 0, 0);
 	b = idle_conn(&p, 0, 0);
 	c = idle_conn(&p, 0, 0);

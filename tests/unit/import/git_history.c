@@ -46,31 +46,11 @@ static void walk_ok(const char *dir, const char *since, pp_git_history *h)
 		fail_msg("walk %s: %s", dir, err.msg);
 }
 
-/* The history of the file at path, which must have one. */
-static const pp_git_file *file_of(pp_git_history *h, const char *path)
-{
-	const pp_git_file *f = pp_git_history_find(h, path);
-
-	if (f == NULL)
-		fail_msg("no history for %s", path);
-	return f;
-}
-
 static void expect_change(const pp_git_file *f, size_t i, const char *from, const char *to,
 			  const char *iso, const char *author)
 {
-	const pp_git_status_change *c;
+	const pp_git_status_change *c = pp_t_git_change(f, i, from, to);
 
-	assert_true(i < f->n_changes);
-	c = &f->changes[i];
-	if (from == NULL)
-		assert_null(c->from_status);
-	else
-		assert_string_equal(c->from_status, from);
-	if (to == NULL)
-		assert_null(c->to_status);
-	else
-		assert_string_equal(c->to_status, to);
 	assert_string_equal(c->commit->time_iso, iso);
 	assert_string_equal(c->commit->author_name, author);
 }
@@ -92,7 +72,7 @@ static void three_commits(void **state)
 	assert_string_equal(h.prefix, "");
 	assert_false(h.shallow);
 	assert_int_equal(h.commits_walked, 3);
-	f = file_of(&h, "A-1.md");
+	f = pp_t_git_file(&h, "A-1.md");
 	assert_string_equal(f->key, "A-1");
 	assert_int_equal(f->n_changes, 3);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
@@ -124,7 +104,7 @@ static void body_only(void **state)
 	pp_t_sh(repo, "chmod +x B-1.md");
 	commit(repo, "2025-08-30T10:00:00Z", "bob");
 	walk_ok(repo, NULL, &h);
-	f = file_of(&h, "B-1.md");
+	f = pp_t_git_file(&h, "B-1.md");
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
 	assert_int_equal(h.commits_walked, 3);
@@ -149,7 +129,7 @@ static void rename_keeps_history(void **state)
 	walk_ok(repo, NULL, &h);
 	assert_int_equal(h.n_files, 1);
 	assert_null(pp_git_history_find(&h, "old/C-1.md"));
-	f = file_of(&h, "new/C-1 renamed.md");
+	f = pp_t_git_file(&h, "new/C-1 renamed.md");
 	assert_int_equal(f->n_changes, 2);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
 	expect_change(f, 1, "draft", "ready", "2025-08-30T10:00:00Z", "carol");
@@ -178,11 +158,11 @@ static void since_walks_new_commits(void **state)
 	assert_int_equal(h.commits_walked, 1);
 	assert_int_equal(h.n_files, 2); /* D-2 was not touched */
 	assert_null(pp_git_history_find(&h, "D-2.md"));
-	f = file_of(&h, "D-1.md");
+	f = pp_t_git_file(&h, "D-1.md");
 	assert_null(f->created); /* before SINCE */
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, "ready", "done", "2025-08-30T10:00:00Z", "carol");
-	f = file_of(&h, "D-3.md");
+	f = pp_t_git_file(&h, "D-3.md");
 	assert_non_null(f->created);
 	expect_change(f, 0, NULL, "draft", "2025-08-30T10:00:00Z", "carol");
 	pp_git_history_free(&h);
@@ -202,7 +182,7 @@ static void since_walks_new_commits(void **state)
 	assert_true(h.since_discarded);
 	assert_string_equal(h.since, "");
 	assert_int_equal(h.commits_walked, 2);
-	f = file_of(&h, "D-1.md");
+	f = pp_t_git_file(&h, "D-1.md");
 	assert_int_equal(f->n_changes, 2);
 	expect_change(f, 1, "draft", "blocked", "2025-08-31T10:00:00Z", "dave");
 	pp_git_history_free(&h);
@@ -271,7 +251,7 @@ static void odd_names(void **state)
 	commit_story(repo, "backlog/Épopée x/G-2.md", "G-2", "done", "x", "2025-08-29T10:00:00Z",
 		     "bob");
 	walk_ok(repo, NULL, &h);
-	f = file_of(&h, name);
+	f = pp_t_git_file(&h, name);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "Zoë Ünal");
 	pp_git_history_free(&h);
 	/* A directory whose name is a pathspec glob matches only itself. */
@@ -310,11 +290,11 @@ static void what_counts(void **state)
 	commit_story(repo, "H-1.md", "H-1", "ready", "x", "2025-08-31T10:00:00Z", "dave");
 	walk_ok(repo, NULL, &h);
 	assert_int_equal(h.n_files, 2);
-	f = file_of(&h, "README.md");
+	f = pp_t_git_file(&h, "README.md");
 	assert_int_equal(f->n_changes, 0);
 	assert_int_equal(f->n_unparsed, 1);
 	assert_null(f->key);
-	f = file_of(&h, "H-1.md");
+	f = pp_t_git_file(&h, "H-1.md");
 	assert_int_equal(f->n_unparsed, 1);
 	assert_int_equal(f->n_changes, 3);
 	expect_change(f, 0, NULL, "draft", "2025-08-28T10:00:00Z", "alice");
@@ -340,7 +320,7 @@ static void delete_and_add_again(void **state)
 		     "2025-08-30T10:00:00Z", "carol");
 	walk_ok(repo, NULL, &h);
 	assert_int_equal(h.n_files, 1);
-	f = file_of(&h, "I-1.md");
+	f = pp_t_git_file(&h, "I-1.md");
 	assert_string_equal(f->created->time_iso, "2025-08-30T10:00:00Z");
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, NULL, "ready", "2025-08-30T10:00:00Z", "carol");
@@ -368,10 +348,10 @@ static void merge_commit(void **state)
 		"GIT_AUTHOR_DATE=2025-08-31T10:00:00Z GIT_COMMITTER_DATE=2025-08-31T10:00:00Z "
 		"git merge -q --no-ff -m merge feature");
 	walk_ok(repo, NULL, &h);
-	f = file_of(&h, "J-1.md");
+	f = pp_t_git_file(&h, "J-1.md");
 	assert_int_equal(f->n_changes, 2);
 	expect_change(f, 1, "draft", "in_progress", "2025-08-31T10:00:00Z", "merger");
-	f = file_of(&h, "J-2.md");
+	f = pp_t_git_file(&h, "J-2.md");
 	expect_change(f, 1, "draft", "done", "2025-08-30T10:00:00Z", "carol");
 	pp_git_history_free(&h);
 }
@@ -393,7 +373,7 @@ static void shallow_clone(void **state)
 	walk_ok(clone, NULL, &h);
 	assert_true(h.shallow);
 	assert_int_equal(h.commits_walked, 2);
-	f = file_of(&h, "K-1.md");
+	f = pp_t_git_file(&h, "K-1.md");
 	/* The boundary commit "adds" the file: its status then is the first. */
 	assert_string_equal(f->created->time_iso, "2025-08-29T10:00:00Z");
 	assert_int_equal(f->n_changes, 2);
@@ -519,18 +499,6 @@ static void git_missing(void **state)
 	pp_git_history_free(&h);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("git-history");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,5 +520,5 @@ int main(void)
 		cmocka_unit_test(git_missing),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
 }

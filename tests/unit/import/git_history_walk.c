@@ -127,31 +127,10 @@ static void walk_ok(const char *prefix, pp_git_history *h)
 		fail_msg("walk: %s", err.msg);
 }
 
-static const pp_git_file *file_of(const pp_git_history *h, const char *path)
-{
-	const pp_git_file *f = pp_git_history_find(h, path);
-
-	if (f == NULL)
-		fail_msg("no history for %s", path);
-	return f;
-}
-
 static void expect_change(const pp_git_file *f, size_t i, const char *from, const char *to,
 			  const char *commit)
 {
-	const pp_git_status_change *c;
-
-	assert_true(i < f->n_changes);
-	c = &f->changes[i];
-	if (from == NULL)
-		assert_null(c->from_status);
-	else
-		assert_string_equal(c->from_status, from);
-	if (to == NULL)
-		assert_null(c->to_status);
-	else
-		assert_string_equal(c->to_status, to);
-	assert_string_equal(c->commit->id, commit);
+	assert_string_equal(pp_t_git_change(f, i, from, to)->commit->id, commit);
 }
 
 /* The header's fields land in the commit; the committer's time is time_iso. */
@@ -173,7 +152,7 @@ static void commit_fields(void **state)
 	assert_int_equal(h.blobs_read, 2);
 	assert_int_equal(h.n_commits, 2);
 	assert_int_equal(h.n_files, 1);
-	f = file_of(&h, "A-1.md");
+	f = pp_t_git_file(&h, "A-1.md");
 	assert_string_equal(f->key, "A-1");
 	assert_int_equal(f->n_unparsed, 0);
 	assert_int_equal(f->n_changes, 2);
@@ -211,7 +190,7 @@ static void commits_kept_only_when_used(void **state)
 	assert_int_equal(h.commits_walked, 3);
 	assert_int_equal(h.n_commits, 1);
 	assert_int_equal(h.blobs_read, 2); /* the same blob again is not read */
-	f = file_of(&h, "B-1.md");
+	f = pp_t_git_file(&h, "B-1.md");
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, NULL, "draft", C1);
 	pp_git_history_free(&h);
@@ -240,7 +219,7 @@ static void rename_carries_history(void **state)
 	assert_int_equal(h.n_files, 1);
 	assert_null(pp_git_history_find(&h, "old/C-1.md"));
 	assert_null(pp_git_history_find(&h, "new/C-1.md"));
-	f = file_of(&h, "newer/C-1.md");
+	f = pp_t_git_file(&h, "newer/C-1.md");
 	assert_string_equal(f->created->id, C1);
 	assert_int_equal(f->n_changes, 3);
 	expect_change(f, 0, NULL, "draft", C1);
@@ -271,11 +250,11 @@ static void swap_in_one_commit(void **state)
 	log_raw(0100644, 0100644, b, b, "R100", "b.md", "a.md");
 	walk_ok("", &h);
 	assert_int_equal(h.n_files, 2);
-	f = file_of(&h, "b.md");
+	f = pp_t_git_file(&h, "b.md");
 	assert_string_equal(f->key, "S-A");
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, NULL, "draft", C1);
-	f = file_of(&h, "a.md");
+	f = pp_t_git_file(&h, "a.md");
 	assert_string_equal(f->key, "S-B");
 	expect_change(f, 0, NULL, "ready", C1);
 	pp_git_history_free(&h);
@@ -302,7 +281,7 @@ static void delete_then_add_again(void **state)
 	walk_ok("", &h);
 	assert_int_equal(h.n_files, 1);
 	assert_null(pp_git_history_find(&h, "D-2.md"));
-	f = file_of(&h, "D-1.md");
+	f = pp_t_git_file(&h, "D-1.md");
 	assert_string_equal(f->created->id, C3);
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, NULL, "ready", C3);
@@ -337,7 +316,7 @@ static void unparsed_and_removed_status(void **state)
 	log_commit(C5, DAY0 + 4 * DAY, DAY0 + 4 * DAY, "erin", "e@example.com");
 	log_modify(v3, v4, "E.md");
 	walk_ok("", &h);
-	f = file_of(&h, "E.md");
+	f = pp_t_git_file(&h, "E.md");
 	assert_int_equal(f->n_unparsed, 2);
 	assert_string_equal(f->key, "E-2");
 	assert_int_equal(f->n_changes, 3);
@@ -365,11 +344,11 @@ static void first_touch_reads_old_version(void **state)
 	log_modify(v1, v2, "F-1.md");
 	log_raw(0100644, 0100644, v1, v1, "R100", "F-2.md", "F-3.md");
 	walk_ok("", &h);
-	f = file_of(&h, "F-1.md");
+	f = pp_t_git_file(&h, "F-1.md");
 	assert_null(f->created);
 	assert_int_equal(f->n_changes, 1);
 	expect_change(f, 0, "ready", "done", C2);
-	f = file_of(&h, "F-3.md");
+	f = pp_t_git_file(&h, "F-3.md");
 	assert_null(f->created);
 	assert_int_equal(f->n_changes, 0);
 	assert_string_equal(f->key, "F-1");

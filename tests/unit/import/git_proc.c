@@ -21,7 +21,7 @@
 
 #include "import/git_proc_int.h"
 
-static char tmp[256]; /* this test program's directory, removed at the end */
+#include "gitrepo.h"
 
 /* A file holding len bytes, opened for reading at its start (removed already). */
 static int bytes_fd(const void *data, size_t len)
@@ -29,7 +29,7 @@ static int bytes_fd(const void *data, size_t len)
 	char path[512];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/bytes-XXXXXX", tmp);
+	snprintf(path, sizeof(path), "%s/bytes-XXXXXX", pp_t_tmp);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	unlink(path);
@@ -297,30 +297,6 @@ static void cat_stops_at_fn_error(void **state)
 	seen_free(&s);
 }
 
-/* Runs a shell command in tmp; fails the test when it fails. */
-static void sh(const char *cmd)
-{
-	char full[2048];
-
-	snprintf(full, sizeof(full), "cd '%s' && { %s; } >/dev/null 2>&1", tmp, cmd);
-	if (system(full) != 0)
-		fail_msg("command failed: %s", full);
-}
-
-/* The first line of a shell command's output, run in tmp. */
-static void sh_line(const char *cmd, char *out, size_t size)
-{
-	char full[2048];
-	FILE *p;
-
-	snprintf(full, sizeof(full), "cd '%s' && %s", tmp, cmd);
-	p = popen(full, "r");
-	assert_non_null(p);
-	assert_non_null(fgets(out, (int)size, p));
-	out[strcspn(out, "\n")] = '\0';
-	assert_int_equal(pclose(p), 0);
-}
-
 typedef struct real {
 	const char *a, *b; /* the ids of the blobs "first\n" and "x\0y" */
 	size_t n;
@@ -353,6 +329,51 @@ static pp_rc count_big(void *ctx, size_t i, const char *data, size_t len)
 }
 
 /*
+ * A repository pp_t_tmp/name (its path in dir) with one commit of the files
+ * that the shell command files writes there.
+ */
+static void committed_repo(char *dir, size_t size, const char *name, const char *files)
+{
+	snprintf(dir, size, "%s/%s", pp_t_tmp, name);
+	pp_t_sh(pp_t_tmp,
+		"git init -q %s && cd %s && { %s; } && git add -A && "
+		"git -c user.name=t -c user.email=t@example.com commit -q -m m",
+		name, name, files);
+}
+
+/*
+ * `git cat-file --batch` in the repository dir, asked for the n ids with
+ * blobs of up to max bytes: fn sees every answer, and every one of them.
+ */
+static void cat_all(const char *dir, const char *const *ids, size_t n, size_t max, git_blob_fn fn,
+		    real *c)
+{
+	const char *argv[] = {"git", "-C", dir, "cat-file", "--batch", NULL};
+	git_reader *r = malloc(sizeof(*r));
+	git_sigpipe sp;
+	git_proc cat;
+	pp_buf blob;
+	pp_err err;
+	pp_rc rc;
+
+	assert_non_null(r);
+	pp_err_clear(&err);
+	assert_int_equal(git_proc_start(argv, 1, &cat, &err), PP_OK);
+	git_reader_init(r, cat.out);
+	pp_buf_init(&blob, max);
+	git_proc_sigpipe_block(&sp);
+	rc = git_proc_cat(&cat, r, ids, n, max, &blob, fn, c, &err);
+	git_proc_sigpipe_restore(&sp);
+	pp_buf_free(&blob);
+	assert_int_equal(git_proc_wait(&cat, NULL, 0), 0);
+	free(r);
+	if (rc != PP_OK)
+		fail_msg("cat: %s", err.msg);
+	assert_int_equal(c->n, n);
+	assert_true(c->ok);
+}
+
+/*
  * A real `git cat-file --batch`, with more ids than the 64 it keeps in
  * flight: every answer in order, blobs whole, a tree and a missing id NULL.
  */
@@ -361,40 +382,16 @@ static void cat_real_git(void **state)
 	enum { N = 200 };
 	char a[64], b[64], tree[64], dir[600];
 	const char *ids[N];
-	const char *argv[] = {"git", "-C", dir, "cat-file", "--batch", NULL};
-	git_reader *r = malloc(sizeof(*r));
-	git_sigpipe sp;
-	git_proc cat;
-	pp_buf blob;
-	pp_err err;
 	real c = {a, b, 0, 1};
-	pp_rc rc;
 
 	(void)state;
-	assert_non_null(r);
-	snprintf(dir, sizeof(dir), "%s/repo", tmp);
-	sh("git init -q repo && cd repo && printf 'first\\n' >a && printf 'x\\0y' >b && "
-	   "git add a b && git -c user.name=t -c user.email=t@example.com commit -q -m m");
-	sh_line("git -C repo rev-parse HEAD:a", a, sizeof(a));
-	sh_line("git -C repo rev-parse HEAD:b", b, sizeof(b));
-	sh_line("git -C repo rev-parse HEAD^{tree}", tree, sizeof(tree));
+	committed_repo(dir, sizeof(dir), "repo", "printf 'first\\n' >a && printf 'x\\0y' >b");
+	pp_t_sh_line(dir, a, sizeof(a), "git rev-parse HEAD:a");
+	pp_t_sh_line(dir, b, sizeof(b), "git rev-parse HEAD:b");
+	pp_t_sh_line(dir, tree, sizeof(tree), "git rev-parse HEAD^{tree}");
 	for (size_t i = 0; i < N; i++)
 		ids[i] = i % 4 == 0 ? a : i % 4 == 1 ? b : i % 4 == 2 ? tree : "0123abc";
-
-	pp_err_clear(&err);
-	assert_int_equal(git_proc_start(argv, 1, &cat, &err), PP_OK);
-	git_reader_init(r, cat.out);
-	pp_buf_init(&blob, 1024);
-	git_proc_sigpipe_block(&sp);
-	rc = git_proc_cat(&cat, r, ids, N, 1024, &blob, check_real, &c, &err);
-	git_proc_sigpipe_restore(&sp);
-	pp_buf_free(&blob);
-	assert_int_equal(git_proc_wait(&cat, NULL, 0), 0);
-	free(r);
-	if (rc != PP_OK)
-		fail_msg("cat: %s", err.msg);
-	assert_int_equal(c.n, N);
-	assert_true(c.ok);
+	cat_all(dir, ids, N, 1024, check_real, &c);
 }
 
 /*
@@ -406,40 +403,16 @@ static void cat_real_git(void **state)
 static void cat_many_large_blobs(void **state)
 {
 	enum { N = 2000 };
-	const char *argv[] = {"git", "-C", NULL, "cat-file", "--batch", NULL};
 	char dir[600], big[64];
 	const char *ids[N];
-	git_reader *r = malloc(sizeof(*r));
-	git_sigpipe sp;
-	git_proc cat;
-	pp_buf blob;
-	pp_err err;
 	real c = {NULL, NULL, 0, 1};
-	pp_rc rc;
 
 	(void)state;
-	assert_non_null(r);
-	snprintf(dir, sizeof(dir), "%s/big", tmp);
-	argv[2] = dir;
-	sh("git init -q big && cd big && head -c 8192 /dev/zero | tr '\\0' z >big && "
-	   "git add big && git -c user.name=t -c user.email=t@example.com commit -q -m m");
-	sh_line("git -C big rev-parse HEAD:big", big, sizeof(big));
+	committed_repo(dir, sizeof(dir), "big", "head -c 8192 /dev/zero | tr '\\0' z >big");
+	pp_t_sh_line(dir, big, sizeof(big), "git rev-parse HEAD:big");
 	for (size_t i = 0; i < N; i++)
 		ids[i] = big;
-	pp_err_clear(&err);
-	assert_int_equal(git_proc_start(argv, 1, &cat, &err), PP_OK);
-	git_reader_init(r, cat.out);
-	pp_buf_init(&blob, 8192);
-	git_proc_sigpipe_block(&sp);
-	rc = git_proc_cat(&cat, r, ids, N, 8192, &blob, count_big, &c, &err);
-	git_proc_sigpipe_restore(&sp);
-	pp_buf_free(&blob);
-	assert_int_equal(git_proc_wait(&cat, NULL, 0), 0);
-	free(r);
-	if (rc != PP_OK)
-		fail_msg("cat: %s", err.msg);
-	assert_int_equal(c.n, N);
-	assert_true(c.ok);
+	cat_all(dir, ids, N, 8192, count_big, &c);
 }
 
 /* Standard output a pipe, the first line of standard error kept, the exit status returned. */
@@ -542,7 +515,7 @@ static void start_missing_program(void **state)
 static void capture(void **state)
 {
 	const char *const version[] = {"git", "--version", NULL};
-	const char *const fails[] = {"git", "-C", tmp, "rev-parse", "HEAD", NULL};
+	const char *const fails[] = {"git", "-C", pp_t_tmp, "rev-parse", "HEAD", NULL};
 	const char *const flood[] = {"head", "-c", "1000000", "/dev/zero", NULL};
 	char errline[256];
 	int status = -2;
@@ -558,7 +531,7 @@ static void capture(void **state)
 	assert_int_equal(strncmp(pp_buf_str(&out), "git version ", 12), 0);
 	pp_buf_free(&out);
 
-	/* Not a repository (GIT_CEILING_DIRECTORIES stops the search at tmp). */
+	/* Not a repository (GIT_CEILING_DIRECTORIES stops the search at pp_t_tmp). */
 	assert_int_equal(
 		git_proc_capture(fails, 4096, &out, &status, errline, sizeof(errline), &err),
 		PP_OK);
@@ -683,30 +656,6 @@ static void write_all(void **state)
 	free(data);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(tmp, sizeof(tmp), "%s/pp-git-proc-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(tmp) == NULL)
-		return -1;
-	/* Only this test's settings: no user or system git configuration. */
-	setenv("HOME", tmp, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
-	setenv("GIT_CEILING_DIRECTORIES", tmp, 1);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[600];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,5 +678,6 @@ int main(void)
 		cmocka_unit_test(write_all),
 	};
 
-	return cmocka_run_group_tests_name("git_proc", tests, setup, teardown);
+	return cmocka_run_group_tests_name("git_proc", tests, pp_t_tmp_group_setup,
+					   pp_t_tmp_group_teardown);
 }

@@ -26,22 +26,11 @@ static void new_dir(char *out, size_t size)
 	assert_int_equal(mkdir(out, 0700), 0);
 }
 
-/* Writes dir/rel (its directories created) with text. */
-static void put(const char *dir, const char *rel, const char *text)
+/* Writes each of the paths (up to NULL) below dir, holding "x". */
+static void put_x(const char *dir, const char *const *paths)
 {
-	char full[4096];
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s/%s", dir, rel);
-	for (char *p = strchr(full + strlen(dir) + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		mkdir(full, 0700);
-		*p = '/';
-	}
-	f = fopen(full, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
+	for (; *paths != NULL; paths++)
+		pp_t_put(dir, *paths, "x");
 }
 
 /* A symbolic link dir/name to target. */
@@ -132,7 +121,7 @@ static void planpipeignore_read(void **state)
 	new_dir(dir, sizeof(dir));
 	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_OK); /* none: fine */
 	assert_int_equal(pl.n, 0);
-	put(dir, ".planpipeignore", "# left out\r\ndrafts/\r\n\r\n*.tmp.md\n!keep.tmp.md");
+	pp_t_put(dir, ".planpipeignore", "# left out\r\ndrafts/\r\n\r\n*.tmp.md\n!keep.tmp.md");
 	add_ok(&pl, "from-exclude.md"); /* --exclude's come first */
 	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_OK);
 	assert_int_equal(pl.n, 4);
@@ -149,7 +138,7 @@ static void planpipeignore_read(void **state)
 	assert_non_null(big);
 	memset(big, 'x', 1024 * 1024 + 1);
 	big[1024 * 1024 + 1] = '\0';
-	put(dir, ".planpipeignore", big);
+	pp_t_put(dir, ".planpipeignore", big);
 	free(big);
 	memset(&pl, 0, sizeof(pl));
 	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_EINVAL);
@@ -299,16 +288,16 @@ static void submodules_read(void **state)
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	put(dir, ".gitmodules",
-	    "[submodule \"api-server\"]\n"
-	    "\tpath = services/api\n"
-	    "\turl = https://example.com/api.git\n"
-	    "\tbranch = main\n"
-	    "[submodule \"web.v2\"]\n"
-	    "\tpath = web\n"
-	    "\turl = ../web.git\n"
-	    "\tplanpipe-key = WEB\n"
-	    "\tignore = dirty\n");
+	pp_t_put(dir, ".gitmodules",
+		 "[submodule \"api-server\"]\n"
+		 "\tpath = services/api\n"
+		 "\turl = https://example.com/api.git\n"
+		 "\tbranch = main\n"
+		 "[submodule \"web.v2\"]\n"
+		 "\tpath = web\n"
+		 "\turl = ../web.git\n"
+		 "\tplanpipe-key = WEB\n"
+		 "\tignore = dirty\n");
 	pp_err_clear(&err);
 	if (pp_import_read_submodules(dir, &subs, &n, &err) != PP_OK)
 		fail_msg("%s", err.msg);
@@ -326,13 +315,13 @@ static void submodules_read(void **state)
 	pp_submodules_free(subs, n);
 
 	/* A submodule without a path is an error naming it. */
-	put(dir, ".gitmodules", "[submodule \"lost\"]\n\turl = x\n");
+	pp_t_put(dir, ".gitmodules", "[submodule \"lost\"]\n\turl = x\n");
 	assert_int_equal(pp_import_read_submodules(dir, &subs, &n, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "submodule \"lost\" has no path"));
 	pp_submodules_free(subs, n);
 
 	/* What git config cannot read. */
-	put(dir, ".gitmodules", "[submodule \"x\"\n\tpath = x\n");
+	pp_t_put(dir, ".gitmodules", "[submodule \"x\"\n\tpath = x\n");
 	assert_int_equal(pp_import_read_submodules(dir, &subs, &n, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "git config cannot read it"));
 	pp_submodules_free(subs, n);
@@ -385,15 +374,9 @@ static void walk_finds_story_files(void **state)
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	put(dir, "a.md", "x");
-	put(dir, "b.txt", "x");
-	put(dir, ".md", "x");
-	put(dir, "x.md.bak", "x");
-	put(dir, ".hidden.md", "x");
-	put(dir, ".git/HEAD.md", "x");
-	put(dir, "sub/.hidden/c.md", "x");
-	put(dir, "sub/deeper/d.md", "x");
-	put(dir, "sub/e.md", "x");
+	put_x(dir, (const char *const[]){"a.md", "b.txt", ".md", "x.md.bak", ".hidden.md",
+					 ".git/HEAD.md", "sub/.hidden/c.md", "sub/deeper/d.md",
+					 "sub/e.md", NULL});
 	snprintf(got, sizeof(got), "%s/dir.md", dir);
 	assert_int_equal(mkdir(got, 0700), 0); /* a directory named *.md */
 	snprintf(got, sizeof(got), "%s/pipe.md", dir);
@@ -415,17 +398,11 @@ static void walk_leaves_out_excluded(void **state)
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	put(dir, "a.md", "x");
-	put(dir, "top.md", "x");
-	put(dir, "sub/top.md", "x");
-	put(dir, "x.tmp.md", "x");
-	put(dir, "sub/y.tmp.md", "x");
-	put(dir, "sub/keep.tmp.md", "x");
-	put(dir, "notes.txt", "x");
-	put(dir, "drafts/d1.md", "x");
-	put(dir, "drafts/d2.md", "x");
-	put(dir, "sub/drafts/d3.md", "x");
-	put(dir, "sub/drafts.md", "x"); /* a file: "drafts/" is for directories */
+	/* sub/drafts.md is a file: "drafts/" is for directories */
+	put_x(dir,
+	      (const char *const[]){"a.md", "top.md", "sub/top.md", "x.tmp.md", "sub/y.tmp.md",
+				    "sub/keep.tmp.md", "notes.txt", "drafts/d1.md", "drafts/d2.md",
+				    "sub/drafts/d3.md", "sub/drafts.md", NULL});
 	assert_int_equal(walk(dir, lines, &res, got, sizeof(got), &err), PP_OK);
 	assert_string_equal(got, "a.md,sub/drafts.md,sub/keep.tmp.md,sub/top.md");
 	assert_int_equal(res.ignored, 3); /* top.md, x.tmp.md, sub/y.tmp.md */
@@ -455,10 +432,9 @@ static void walk_symlinks(void **state)
 
 	(void)state;
 	new_dir(outside, sizeof(outside));
-	put(outside, "secret.md", "---\nid: S-1\n---\n");
+	pp_t_put(outside, "secret.md", "---\nid: S-1\n---\n");
 	new_dir(dir, sizeof(dir));
-	put(dir, "a.md", "x");
-	put(dir, "sub/b.md", "x");
+	put_x(dir, (const char *const[]){"a.md", "sub/b.md", NULL});
 	snprintf(target, sizeof(target), "%s/secret.md", outside);
 	link_at(target, dir, "out.md");
 	link_at(outside, dir, "outdir");
@@ -493,7 +469,7 @@ static void deep_tree(const char *dir, int levels)
 	for (int i = 0; i < levels; i++)
 		len += (size_t)snprintf(rel + len, sizeof(rel) - len, "d/");
 	snprintf(rel + len, sizeof(rel) - len, "s.md");
-	put(dir, rel, "x");
+	pp_t_put(dir, rel, "x");
 }
 
 /* PP_IMPORT_MAX_DEPTH directories deep is fine; one more is an error. */
@@ -530,18 +506,6 @@ static void walk_missing_root(void **state)
 	pp_import_result_free(&res);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("import-unit");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,5 +524,5 @@ int main(void)
 		cmocka_unit_test(walk_missing_root),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
 }
