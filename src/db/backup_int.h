@@ -228,6 +228,13 @@ const char *bk_json_str(const json_t *obj, const char *key);
 /* ---- backup_globals.c ---- */
 
 /*
+ * Appends s as a quoted literal (PQescapeLiteral on conn); the escaped copy
+ * is wiped before it is freed, as s may be a password. PP_ENOMEM, or b's
+ * error.
+ */
+pp_rc bk_add_literal(PGconn *conn, pp_buf *b, const char *s) PP_WARN_UNUSED;
+
+/*
  * Writes globals.sql (must not exist) from conn's catalog: a CREATE ROLE
  * per role that is not a superuser, with LOGIN, INHERIT, CREATEDB,
  * CONNECTION LIMIT, PASSWORD and VALID UNTIL only, and GRANT role TO role

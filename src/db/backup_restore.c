@@ -161,16 +161,6 @@ static pp_rc exec_buf(PGconn *conn, pp_buf *b, pp_err *err)
 	return rc;
 }
 
-/* Appends a quoted literal. */
-static pp_rc add_literal(PGconn *conn, pp_buf *b, const char *s)
-{
-	char *q = PQescapeLiteral(conn, s, strlen(s));
-	pp_rc rc = q ? pp_buf_adds(b, q) : PP_ENOMEM;
-
-	PQfreemem(q);
-	return rc;
-}
-
 /* A fresh database with the source's encoding and locale, and its owner when possible. */
 static pp_rc create_db(job *j, const char *name, pp_err *err)
 {
@@ -185,14 +175,14 @@ static pp_rc create_db(job *j, const char *name, pp_err *err)
 	quote_ident(j->admin, owner, qowner, sizeof(qowner));
 	/* sql-in-c: a utility statement takes no parameters: the names are quoted in here. */
 	if (pp_buf_printf(&b, "CREATE DATABASE %s TEMPLATE template0 ENCODING ", qname) ||
-	    add_literal(j->admin, &b, bk_json_str(db, "encoding")) ||
+	    bk_add_literal(j->admin, &b, bk_json_str(db, "encoding")) ||
 	    pp_buf_adds(&b, " LC_COLLATE ") ||
-	    add_literal(j->admin, &b, bk_json_str(db, "collate")) ||
-	    pp_buf_adds(&b, " LC_CTYPE ") || add_literal(j->admin, &b, bk_json_str(db, "ctype")))
+	    bk_add_literal(j->admin, &b, bk_json_str(db, "collate")) ||
+	    pp_buf_adds(&b, " LC_CTYPE ") || bk_add_literal(j->admin, &b, bk_json_str(db, "ctype")))
 		rc = PP_ENOMEM;
 	if (rc == PP_OK && strcmp(bk_json_str(db, "locale_provider"), "i") == 0 &&
 	    (pp_buf_adds(&b, " LOCALE_PROVIDER icu ICU_LOCALE ") ||
-	     add_literal(j->admin, &b, bk_json_str(db, "icu_locale"))))
+	     bk_add_literal(j->admin, &b, bk_json_str(db, "icu_locale"))))
 		rc = PP_ENOMEM;
 	if (rc == PP_OK && j->keep_owners && *owner && pp_buf_printf(&b, " OWNER %s", qowner))
 		rc = PP_ENOMEM;
