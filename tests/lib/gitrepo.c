@@ -34,6 +34,35 @@ int pp_t_tmp_teardown(void)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+int pp_t_tmp_up(void **state)
+{
+	(void)state;
+	return pp_t_tmp_setup("unit");
+}
+
+int pp_t_tmp_down(void **state)
+{
+	(void)state;
+	return pp_t_tmp_teardown();
+}
+
+void pp_t_file(const char *dir, const char *rel, const char *text)
+{
+	char full[4096];
+	FILE *f;
+
+	assert_true(snprintf(full, sizeof(full), "%s/%s", dir, rel) < (int)sizeof(full));
+	for (char *p = strchr(full + strlen(dir) + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(full, 0700);
+		*p = '/';
+	}
+	f = fopen(full, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
 /* "cd 'dir' && { FMT; }" into cmd, redirect appended. */
 static void build(char *cmd, size_t size, const char *dir, const char *redirect, const char *fmt,
 		  va_list ap)
@@ -88,20 +117,14 @@ void pp_t_new_repo(char *out, size_t size)
 void pp_t_story_file(const char *repo, const char *path, const char *key, const char *status,
 		     const char *body)
 {
-	char full[1024];
-	FILE *f;
+	const char *fmt = "---\nid: %s\ntitle: Story %s\n%s%s%s---\n%s\n";
+	const char *field = status ? "status: " : "", *value = status ? status : "";
+	const char *nl = status ? "\n" : "";
+	int n = snprintf(NULL, 0, fmt, key, key, field, value, nl, body);
+	char *text = malloc((size_t)n + 1);
 
-	snprintf(full, sizeof(full), "%s/%s", repo, path);
-	for (char *p = strchr(full + strlen(repo) + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		mkdir(full, 0700);
-		*p = '/';
-	}
-	f = fopen(full, "w");
-	assert_non_null(f);
-	fprintf(f, "---\nid: %s\ntitle: Story %s\n", key, key);
-	if (status != NULL)
-		fprintf(f, "status: %s\n", status);
-	fprintf(f, "---\n%s\n", body);
-	fclose(f);
+	assert_non_null(text);
+	snprintf(text, (size_t)n + 1, fmt, key, key, field, value, nl, body);
+	pp_t_file(repo, path, text);
+	free(text);
 }

@@ -30,6 +30,16 @@ int pp_t_tmp_setup(const char *tag);
 int pp_t_tmp_teardown(void);
 
 /*
+ * The two above in cmocka's shape, as a group's or a test's set-up and
+ * tear-down: the directory is $TMPDIR/pp-unit-XXXXXX.
+ */
+int pp_t_tmp_up(void **state);
+int pp_t_tmp_down(void **state);
+
+/* Writes dir/rel (its directories created) with text; fails the test when it cannot. */
+void pp_t_file(const char *dir, const char *rel, const char *text);
+
+/*
  * Runs a shell command (printf format) in dir, its output discarded; fails
  * the test when it fails.
  */

@@ -29,24 +29,6 @@ static int make_dir(void **state)
 	return mkdir(out_dir, 0700);
 }
 
-static int remove_dir(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
-static void put(const char *dir, const char *name, const char *text)
-{
-	char path[BK_PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 static int exists(const char *dir, const char *name)
 {
 	char path[BK_PATH_MAX];
@@ -73,8 +55,8 @@ static void backup_at(const char *name, const char *created_at)
 
 	snprintf(dir, sizeof(dir), "%s/%s", out_dir, name);
 	assert_int_equal(mkdir(dir, 0700), 0);
-	put(dir, BK_DUMP, name);
-	put(dir, BK_GLOBALS, "-- globals\n");
+	pp_t_file(dir, BK_DUMP, name);
+	pp_t_file(dir, BK_GLOBALS, "-- globals\n");
 	m = json_pack("{s:s, s:i, s:s, s:i, s:i, s:{}, s:{}, s:{}, s:{s:o, s:o}}", "format",
 		      BK_FORMAT, "format_version", BK_FORMAT_VERSION, "created_at", created_at,
 		      "schema_version", 29, "server_version_num", 150004, "database", "objects",
@@ -82,7 +64,7 @@ static void backup_at(const char *name, const char *created_at)
 		      file_entry("-- globals\n"));
 	assert_non_null(m);
 	text = json_dumps(m, JSON_INDENT(2));
-	put(dir, BK_MANIFEST, text);
+	pp_t_file(dir, BK_MANIFEST, text);
 	free(text);
 	json_decref(m);
 }
@@ -107,21 +89,24 @@ static void on_event(void *ctx, const pp_backup_event *ev)
 /* Prunes out_dir to keep backups, newest just written; the events in *seen. */
 static int prune(const char *newest, int keep, events *seen)
 {
-	pp_backup_common c;
-	bk_env e;
+	pp_backup_common c = {.on_event = on_event, .ctx = seen};
+	bk_env e = {.c = &c};
 	pp_err err;
 	int pruned = 0;
 
-	memset(&c, 0, sizeof(c));
-	memset(&e, 0, sizeof(e));
 	memset(seen, 0, sizeof(*seen));
-	c.on_event = on_event;
-	c.ctx = seen;
-	e.c = &c;
 	pp_err_clear(&err);
 	assert_int_equal(backup_prune(&e, out_dir, newest, keep, &pruned, &err), PP_OK);
 	assert_int_equal(pruned, seen->n_pruned);
 	return pruned;
+}
+
+/* Three good backups, a day apart, the newest 2026-01-03. */
+static void three_backups(void)
+{
+	backup_at("planpipe-20260101T000000Z", "2026-01-01T00:00:00Z");
+	backup_at("planpipe-20260102T000000Z", "2026-01-02T00:00:00Z");
+	backup_at("planpipe-20260103T000000Z", "2026-01-03T00:00:00Z");
 }
 
 static void warned(const events *seen, const char *part)
@@ -174,9 +159,9 @@ static void places_under_a_name_not_taken(void **state)
 	for (int i = 1; i <= 3; i++) {
 		snprintf(tmp, sizeof(tmp), "%s/.planpipe-" STAMP ".tmp-%d", out_dir, i);
 		assert_int_equal(mkdir(tmp, 0700), 0);
-		put(tmp, BK_DUMP, i == 1 ? "first" : "later");
+		pp_t_file(tmp, BK_DUMP, i == 1 ? "first" : "later");
 		if (i == 3) /* taken by something else: passed over, not replaced */
-			put(out_dir, "planpipe-" STAMP "-3", "a file");
+			pp_t_file(out_dir, "planpipe-" STAMP "-3", "a file");
 		assert_int_equal(backup_place(tmp, out_dir, STAMP, name, sizeof(name), &err),
 				 PP_OK);
 		assert_false(exists(out_dir, strrchr(tmp, '/') + 1));
@@ -198,8 +183,8 @@ static void removes_a_temporary_directory(void **state)
 	(void)state;
 	snprintf(tmp, sizeof(tmp), "%s/.planpipe-" STAMP ".tmp-1", out_dir);
 	assert_int_equal(mkdir(tmp, 0700), 0);
-	put(tmp, BK_DUMP, "half a dump");
-	put(tmp, ".tools.log", "pg_dump: error");
+	pp_t_file(tmp, BK_DUMP, "half a dump");
+	pp_t_file(tmp, ".tools.log", "pg_dump: error");
 	backup_remove_tmp_dir(tmp);
 	assert_false(exists(out_dir, ".planpipe-" STAMP ".tmp-1"));
 	backup_remove_tmp_dir(tmp); /* gone already: nothing to do */
@@ -246,11 +231,9 @@ static void a_damaged_backup_is_kept_but_not_counted(void **state)
 	events seen;
 
 	(void)state;
-	backup_at("planpipe-20260101T000000Z", "2026-01-01T00:00:00Z");
-	backup_at("planpipe-20260102T000000Z", "2026-01-02T00:00:00Z");
-	backup_at("planpipe-20260103T000000Z", "2026-01-03T00:00:00Z");
+	three_backups();
 	snprintf(dir, sizeof(dir), "%s/planpipe-20260102T000000Z", out_dir);
-	put(dir, BK_DUMP, "planpipe-20260102T000000X"); /* same size, other bytes */
+	pp_t_file(dir, BK_DUMP, "planpipe-20260102T000000X"); /* same size, other bytes */
 	assert_int_equal(prune("planpipe-20260103T000000Z", 2, &seen), 0);
 	assert_true(exists(out_dir, "planpipe-20260101T000000Z"));
 	assert_true(exists(out_dir, "planpipe-20260102T000000Z"));
@@ -263,19 +246,17 @@ static void leaves_alone_what_it_does_not_recognise(void **state)
 	events seen;
 
 	(void)state;
-	backup_at("planpipe-20260101T000000Z", "2026-01-01T00:00:00Z");
-	backup_at("planpipe-20260102T000000Z", "2026-01-02T00:00:00Z");
-	backup_at("planpipe-20260103T000000Z", "2026-01-03T00:00:00Z");
+	three_backups();
 	backup_at("other-20260101T000000Z", "2026-01-01T00:00:00Z");
 	/* A file the manifest does not list: the backup is left in place, whole. */
 	snprintf(dir, sizeof(dir), "%s/planpipe-20260101T000000Z", out_dir);
-	put(dir, "notes.txt", "mine");
+	pp_t_file(dir, "notes.txt", "mine");
 	/* A manifest that is not one: left alone, said. */
 	snprintf(dir, sizeof(dir), "%s/planpipe-20251231T000000Z", out_dir);
 	assert_int_equal(mkdir(dir, 0700), 0);
-	put(dir, BK_MANIFEST, "{}");
+	pp_t_file(dir, BK_MANIFEST, "{}");
 	/* A file named like a backup. */
-	put(out_dir, "planpipe-20251230T000000Z", "not a directory");
+	pp_t_file(out_dir, "planpipe-20251230T000000Z", "not a directory");
 	assert_int_equal(prune("planpipe-20260103T000000Z", 1, &seen), 1);
 	assert_string_equal(seen.pruned[0], "planpipe-20260102T000000Z");
 	assert_true(exists(out_dir, "planpipe-20260101T000000Z/" BK_MANIFEST));
@@ -292,17 +273,17 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_of_backups),
 		cmocka_unit_test_setup_teardown(places_under_a_name_not_taken, make_dir,
-						remove_dir),
+						pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(removes_a_temporary_directory, make_dir,
-						remove_dir),
+						pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(keeps_the_newest_good_backups, make_dir,
-						remove_dir),
+						pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(the_new_backup_counts_first_whatever_its_clock,
-						make_dir, remove_dir),
+						make_dir, pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(a_damaged_backup_is_kept_but_not_counted, make_dir,
-						remove_dir),
+						pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(leaves_alone_what_it_does_not_recognise, make_dir,
-						remove_dir),
+						pp_t_tmp_down),
 	};
 
 	return cmocka_run_group_tests_name("backup", tests, NULL, NULL);

@@ -16,30 +16,11 @@
 #include <cmocka.h>
 
 #include "db/backup_globals_int.h"
+#include "pgresult.h"
 
 /* The authid statement's columns, in order. */
 enum { NAME, SUPER, INHERIT, CREATEROLE, CREATEDB, LOGIN, REPL, BYPASSRLS, CONNLIMIT, PASSWORD,
        VALID, N_COLS };
-
-/* A result of one row as authid returns it; NULL values are SQL NULLs. */
-static PGresult *authid_row(const char *const v[N_COLS])
-{
-	PGresAttDesc att[N_COLS];
-	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-
-	assert_non_null(r);
-	memset(att, 0, sizeof(att));
-	for (int k = 0; k < N_COLS; k++) {
-		att[k].name = (char *)"c";
-		att[k].typid = 25;
-		att[k].typlen = -1;
-		att[k].atttypmod = -1;
-	}
-	assert_true(PQsetResultAttrs(r, N_COLS, att));
-	for (int k = 0; k < N_COLS; k++)
-		assert_true(PQsetvalue(r, 0, k, (char *)v[k], v[k] ? (int)strlen(v[k]) : -1));
-	return r;
-}
 
 typedef struct warnings {
 	int n;
@@ -59,17 +40,12 @@ static void on_event(void *ctx, const pp_backup_event *ev)
 /* The line written for a row, into out; the warnings in *w. */
 static void line_of(const char *const v[N_COLS], char *out, size_t size, warnings *w)
 {
-	pp_backup_common c;
-	PGresult *r = authid_row(v);
-	bk_env e;
+	pp_backup_common c = {.on_event = on_event, .ctx = w};
+	bk_env e = {.c = &c};
+	PGresult *r = pp_t_result(N_COLS, 1, v); /* as authid returns it */
 	pp_buf b;
 
-	memset(&c, 0, sizeof(c));
-	memset(&e, 0, sizeof(e));
 	memset(w, 0, sizeof(*w));
-	c.on_event = on_event;
-	c.ctx = w;
-	e.c = &c;
 	pp_buf_init(&b, 8192);
 	assert_int_equal(backup_globals_write_role(&e, r, 0, &b), PP_OK);
 	snprintf(out, size, "%s", pp_buf_str(&b));

@@ -24,19 +24,6 @@
 #define DUMP_TEXT    "PGDMP fake dump contents\n"
 #define GLOBALS_TEXT "CREATE ROLE \"pp_app\";\n"
 
-/* Each test gets a fresh pp_t_tmp (tests/lib/gitrepo.h). */
-static int make_dir(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("unit-manifest");
-}
-
-static int remove_dir(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 static void put(const char *name, const char *data, size_t len)
 {
 	char path[BK_PATH_MAX];
@@ -751,30 +738,30 @@ static void writes_synced_files_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(loads_a_good_manifest, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_a_missing_or_unreadable_manifest, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_truncated_or_malformed_json, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_another_format_or_version, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_a_tampered_file_list, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_a_file_without_a_proper_sha256, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_an_incomplete_manifest, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_an_oversized_manifest, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(checks_every_file_against_the_manifest, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_an_oversized_globals, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(hashes_regular_files_only, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(loads_a_good_manifest, pp_t_tmp_up, pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_a_missing_or_unreadable_manifest, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_truncated_or_malformed_json, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_another_format_or_version, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_a_tampered_file_list, pp_t_tmp_up, pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_a_file_without_a_proper_sha256, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_an_incomplete_manifest, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_an_oversized_manifest, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(checks_every_file_against_the_manifest, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_an_oversized_globals, pp_t_tmp_up, pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(hashes_regular_files_only, pp_t_tmp_up, pp_t_tmp_down),
 		cmocka_unit_test(signature_holds_the_manifest_together),
 		cmocka_unit_test(refuses_unsigned_or_oddly_signed_with_a_key),
 		cmocka_unit_test(without_a_key_a_signature_is_not_checked_but_said),
 		cmocka_unit_test(compares_restored_contents_with_the_manifest),
 		cmocka_unit_test(lists_twenty_differences_and_counts_all),
-		cmocka_unit_test_setup_teardown(writes_synced_files_once, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(writes_synced_files_once, pp_t_tmp_up, pp_t_tmp_down),
 	};
 
 	return cmocka_run_group_tests_name("backup_manifest", tests, NULL, NULL);

@@ -101,18 +101,6 @@ static void a_replaced_database_keeps_a_dated_name_that_fits(void **state)
 			    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9_old_20261204T185748");
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("unit-restore");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,5 +109,5 @@ int main(void)
 		cmocka_unit_test(a_replaced_database_keeps_a_dated_name_that_fits),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_up, pp_t_tmp_down);
 }

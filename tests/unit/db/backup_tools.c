@@ -21,19 +21,6 @@
 #include "db/backup_int.h"
 #include "gitrepo.h"
 
-/* Each test gets a fresh pp_t_tmp (tests/lib/gitrepo.h). */
-static int make_dir(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("unit-tools");
-}
-
-static int remove_dir(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 /* pp_t_tmp/name, an executable shell script running body. */
 static void script(const char *name, const char *body)
 {
@@ -725,20 +712,20 @@ int main(void)
 		cmocka_unit_test(refuses_a_bad_url_or_a_short_key),
 		cmocka_unit_test(options_go_before_the_users_own),
 		cmocka_unit_test(reports_events_and_cancellation),
-		cmocka_unit_test_setup_teardown(runs_a_tool_with_its_arguments, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(a_failing_tool_reports_the_end_of_its_log, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(a_cancelled_or_overlong_tool_is_ended, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(finds_the_tools_and_reads_their_version, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_older_tools, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(runs_a_tool_with_its_arguments, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(a_failing_tool_reports_the_end_of_its_log, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(a_cancelled_or_overlong_tool_is_ended, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(finds_the_tools_and_reads_their_version, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_older_tools, pp_t_tmp_up, pp_t_tmp_down),
 		cmocka_unit_test(version_ranks),
 		cmocka_unit_test_setup_teardown(refuses_tools_that_are_not_there_or_say_nothing,
-						make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed, make_dir,
-						remove_dir),
+						pp_t_tmp_up, pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed, pp_t_tmp_up,
+						pp_t_tmp_down),
 		cmocka_unit_test(prefers_the_servers_debian_directory),
 	};
 

@@ -519,18 +519,6 @@ static void git_missing(void **state)
 	pp_git_history_free(&h);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("git-history");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,5 +540,5 @@ int main(void)
 		cmocka_unit_test(git_missing),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_up, pp_t_tmp_down);
 }

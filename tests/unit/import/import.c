@@ -26,24 +26,6 @@ static void new_dir(char *out, size_t size)
 	assert_int_equal(mkdir(out, 0700), 0);
 }
 
-/* Writes dir/rel (its directories created) with text. */
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char full[4096];
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s/%s", dir, rel);
-	for (char *p = strchr(full + strlen(dir) + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		mkdir(full, 0700);
-		*p = '/';
-	}
-	f = fopen(full, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* A symbolic link dir/name to target. */
 static void link_at(const char *target, const char *dir, const char *name)
 {
@@ -132,7 +114,7 @@ static void planpipeignore_read(void **state)
 	new_dir(dir, sizeof(dir));
 	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_OK); /* none: fine */
 	assert_int_equal(pl.n, 0);
-	put(dir, ".planpipeignore", "# left out\r\ndrafts/\r\n\r\n*.tmp.md\n!keep.tmp.md");
+	pp_t_file(dir, ".planpipeignore", "# left out\r\ndrafts/\r\n\r\n*.tmp.md\n!keep.tmp.md");
 	add_ok(&pl, "from-exclude.md"); /* --exclude's come first */
 	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_OK);
 	assert_int_equal(pl.n, 4);
@@ -149,7 +131,7 @@ static void planpipeignore_read(void **state)
 	assert_non_null(big);
 	memset(big, 'x', 1024 * 1024 + 1);
 	big[1024 * 1024 + 1] = '\0';
-	put(dir, ".planpipeignore", big);
+	pp_t_file(dir, ".planpipeignore", big);
 	free(big);
 	memset(&pl, 0, sizeof(pl));
 	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_EINVAL);
@@ -299,7 +281,7 @@ static void submodules_read(void **state)
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	put(dir, ".gitmodules",
+	pp_t_file(dir, ".gitmodules",
 	    "[submodule \"api-server\"]\n"
 	    "\tpath = services/api\n"
 	    "\turl = https://example.com/api.git\n"
@@ -326,13 +308,13 @@ static void submodules_read(void **state)
 	pp_submodules_free(subs, n);
 
 	/* A submodule without a path is an error naming it. */
-	put(dir, ".gitmodules", "[submodule \"lost\"]\n\turl = x\n");
+	pp_t_file(dir, ".gitmodules", "[submodule \"lost\"]\n\turl = x\n");
 	assert_int_equal(pp_import_read_submodules(dir, &subs, &n, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "submodule \"lost\" has no path"));
 	pp_submodules_free(subs, n);
 
 	/* What git config cannot read. */
-	put(dir, ".gitmodules", "[submodule \"x\"\n\tpath = x\n");
+	pp_t_file(dir, ".gitmodules", "[submodule \"x\"\n\tpath = x\n");
 	assert_int_equal(pp_import_read_submodules(dir, &subs, &n, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "git config cannot read it"));
 	pp_submodules_free(subs, n);
@@ -385,15 +367,15 @@ static void walk_finds_story_files(void **state)
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	put(dir, "a.md", "x");
-	put(dir, "b.txt", "x");
-	put(dir, ".md", "x");
-	put(dir, "x.md.bak", "x");
-	put(dir, ".hidden.md", "x");
-	put(dir, ".git/HEAD.md", "x");
-	put(dir, "sub/.hidden/c.md", "x");
-	put(dir, "sub/deeper/d.md", "x");
-	put(dir, "sub/e.md", "x");
+	pp_t_file(dir, "a.md", "x");
+	pp_t_file(dir, "b.txt", "x");
+	pp_t_file(dir, ".md", "x");
+	pp_t_file(dir, "x.md.bak", "x");
+	pp_t_file(dir, ".hidden.md", "x");
+	pp_t_file(dir, ".git/HEAD.md", "x");
+	pp_t_file(dir, "sub/.hidden/c.md", "x");
+	pp_t_file(dir, "sub/deeper/d.md", "x");
+	pp_t_file(dir, "sub/e.md", "x");
 	snprintf(got, sizeof(got), "%s/dir.md", dir);
 	assert_int_equal(mkdir(got, 0700), 0); /* a directory named *.md */
 	snprintf(got, sizeof(got), "%s/pipe.md", dir);
@@ -415,17 +397,17 @@ static void walk_leaves_out_excluded(void **state)
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	put(dir, "a.md", "x");
-	put(dir, "top.md", "x");
-	put(dir, "sub/top.md", "x");
-	put(dir, "x.tmp.md", "x");
-	put(dir, "sub/y.tmp.md", "x");
-	put(dir, "sub/keep.tmp.md", "x");
-	put(dir, "notes.txt", "x");
-	put(dir, "drafts/d1.md", "x");
-	put(dir, "drafts/d2.md", "x");
-	put(dir, "sub/drafts/d3.md", "x");
-	put(dir, "sub/drafts.md", "x"); /* a file: "drafts/" is for directories */
+	pp_t_file(dir, "a.md", "x");
+	pp_t_file(dir, "top.md", "x");
+	pp_t_file(dir, "sub/top.md", "x");
+	pp_t_file(dir, "x.tmp.md", "x");
+	pp_t_file(dir, "sub/y.tmp.md", "x");
+	pp_t_file(dir, "sub/keep.tmp.md", "x");
+	pp_t_file(dir, "notes.txt", "x");
+	pp_t_file(dir, "drafts/d1.md", "x");
+	pp_t_file(dir, "drafts/d2.md", "x");
+	pp_t_file(dir, "sub/drafts/d3.md", "x");
+	pp_t_file(dir, "sub/drafts.md", "x"); /* a file: "drafts/" is for directories */
 	assert_int_equal(walk(dir, lines, &res, got, sizeof(got), &err), PP_OK);
 	assert_string_equal(got, "a.md,sub/drafts.md,sub/keep.tmp.md,sub/top.md");
 	assert_int_equal(res.ignored, 3); /* top.md, x.tmp.md, sub/y.tmp.md */
@@ -455,10 +437,10 @@ static void walk_symlinks(void **state)
 
 	(void)state;
 	new_dir(outside, sizeof(outside));
-	put(outside, "secret.md", "---\nid: S-1\n---\n");
+	pp_t_file(outside, "secret.md", "---\nid: S-1\n---\n");
 	new_dir(dir, sizeof(dir));
-	put(dir, "a.md", "x");
-	put(dir, "sub/b.md", "x");
+	pp_t_file(dir, "a.md", "x");
+	pp_t_file(dir, "sub/b.md", "x");
 	snprintf(target, sizeof(target), "%s/secret.md", outside);
 	link_at(target, dir, "out.md");
 	link_at(outside, dir, "outdir");
@@ -493,7 +475,7 @@ static void deep_tree(const char *dir, int levels)
 	for (int i = 0; i < levels; i++)
 		len += (size_t)snprintf(rel + len, sizeof(rel) - len, "d/");
 	snprintf(rel + len, sizeof(rel) - len, "s.md");
-	put(dir, rel, "x");
+	pp_t_file(dir, rel, "x");
 }
 
 /* PP_IMPORT_MAX_DEPTH directories deep is fine; one more is an error. */
@@ -530,18 +512,6 @@ static void walk_missing_root(void **state)
 	pp_import_result_free(&res);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("import-unit");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,5 +530,5 @@ int main(void)
 		cmocka_unit_test(walk_missing_root),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_up, pp_t_tmp_down);
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "gitrepo.h"
+#include "pgresult.h"
 
 #include "import/import_changed_int.h"
 
@@ -36,19 +37,6 @@ static void read_batch(pp_import_batch *b, pp_import_result *res)
 				 PP_OK);
 		b->n++;
 	}
-}
-
-/* One text column of paths, as key_owners returns them. */
-static PGresult *paths(const char *const *v, int n)
-{
-	PGresAttDesc att = {"path", 0, 0, 0, 25, -1, 0};
-	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-
-	assert_non_null(r);
-	assert_true(PQsetResultAttrs(r, 1, &att));
-	for (int i = 0; i < n; i++)
-		assert_true(PQsetvalue(r, i, 0, (char *)v[i], (int)strlen(v[i])));
-	return r;
 }
 
 static void parses_what_is_marked_then_what_is_named(void **state)
@@ -77,7 +65,7 @@ static void parses_what_is_marked_then_what_is_named(void **state)
 	assert_false(b.items[3].parsed);
 	assert_false(b.items[4].parsed);
 	/* Named by the database: parsed if not yet; unknown paths passed over. */
-	r = paths(named, 3);
+	r = pp_t_result(1, 3, named); /* as key_owners returns them */
 	assert_int_equal(import_changed_parse_marked(&o, &b, r, &res, &err), PP_OK);
 	assert_true(b.items[3].parsed);
 	assert_string_equal(b.items[3].key, "ABC-4");
@@ -126,12 +114,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,5 +121,5 @@ int main(void)
 		cmocka_unit_test(an_interrupt_stops_it),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, pp_t_tmp_down);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gitrepo.h"
+#include "pgresult.h"
 
 #include "import/import_db_int.h"
 
@@ -123,27 +124,11 @@ static void dependencies_become_copy_rows(void **state)
 	pp_story_free(&s);
 }
 
-/* A result of two text columns, as words_resolve returns (word, key); NULL: SQL NULL. */
-static PGresult *rows2(const char *const (*v)[2], int n)
-{
-	PGresAttDesc att[2] = {{"word", 0, 0, 0, 25, -1, 0}, {"key", 0, 0, 0, 25, -1, 0}};
-	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-
-	assert_non_null(r);
-	assert_true(PQsetResultAttrs(r, 2, att));
-	for (int i = 0; i < n; i++)
-		for (int k = 0; k < 2; k++)
-			assert_true(PQsetvalue(r, i, k, (char *)v[i][k],
-					       v[i][k] ? (int)strlen(v[i][k]) : -1));
-	return r;
-}
-
 static void a_status_word_becomes_the_projects_key(void **state)
 {
-	static const char *const words_v[][2] = {
-		{"Doing", "in_progress"}, {"todo", "todo"}, {"ghost", NULL}};
-	static const char *const workflow_v[][2] = {{"todo, in_progress, done", NULL}};
-	PGresult *words = rows2(words_v, 3), *workflow = rows2(workflow_v, 1);
+	static const char *const words_v[] = {"Doing", "in_progress", "todo", "todo", "ghost", NULL};
+	static const char *const workflow_v[] = {"todo, in_progress, done"};
+	PGresult *words = pp_t_result(2, 3, words_v), *workflow = pp_t_result(1, 1, workflow_v);
 	pp_import_item it;
 	pp_import_result res;
 	pp_story s;
@@ -268,18 +253,6 @@ static void a_spool_that_cannot_be_made_names_the_directory(void **state)
 	pp_buf_free(&d.buf);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("unit-import-db");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,5 +263,5 @@ int main(void)
 		cmocka_unit_test(a_spool_that_cannot_be_made_names_the_directory),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_up, pp_t_tmp_down);
 }

@@ -12,30 +12,16 @@
 #include <sys/stat.h>
 
 #include "gitrepo.h"
+#include "pgresult.h"
 
 #include "import/import_history_int.h"
 
-/* A result of (word, key) rows as words_resolve returns them; NULL: SQL NULL. */
-static PGresult *word_rows(const char *const (*v)[2], int n)
-{
-	PGresAttDesc att[2] = {{"word", 0, 0, 0, 25, -1, 0}, {"key", 0, 0, 0, 25, -1, 0}};
-	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
-
-	assert_non_null(r);
-	assert_true(PQsetResultAttrs(r, 2, att));
-	for (int i = 0; i < n; i++)
-		for (int k = 0; k < 2; k++)
-			assert_true(PQsetvalue(r, i, k, (char *)v[i][k],
-					       v[i][k] ? (int)strlen(v[i][k]) : -1));
-	return r;
-}
-
-static const char *const words_v[][2] = {{"Doing", "in_progress"}, {"todo", "todo"},
-					  {"ghost", NULL}};
+/* (word, key) rows as words_resolve returns them. */
+static const char *const words_v[] = {"Doing", "in_progress", "todo", "todo", "ghost", NULL};
 
 static void a_words_key(void **state)
 {
-	PGresult *words = word_rows(words_v, 3);
+	PGresult *words = pp_t_result(2, 3, words_v);
 
 	(void)state;
 	assert_string_equal(pp_import_word_key(words, "Doing"), "in_progress");
@@ -70,7 +56,7 @@ static void status_changes_become_copy_rows(void **state)
 	pp_import_item items[3];
 	pp_import_batch b;
 	pp_import_result res;
-	PGresult *words = word_rows(words_v, 3);
+	PGresult *words = pp_t_result(2, 3, words_v);
 	pp_buf out;
 
 	(void)state;
@@ -136,18 +122,6 @@ static void head_of_a_checkout(void **state)
 	assert_string_equal(head, "");
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("unit-import-history");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,5 +130,5 @@ int main(void)
 		cmocka_unit_test(head_of_a_checkout),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_up, pp_t_tmp_down);
 }

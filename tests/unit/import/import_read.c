@@ -24,18 +24,6 @@ static void new_dir(char *out, size_t size)
 	assert_int_equal(mkdir(out, 0700), 0);
 }
 
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char full[1024];
-	FILE *f;
-
-	snprintf(full, sizeof(full), "%s/%s", dir, rel);
-	f = fopen(full, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* A batch of room for n items, lazy or not. */
 static void batch_init(pp_import_batch *b, size_t n, int lazy)
 {
@@ -159,57 +147,42 @@ static void reads_a_story_and_parses_it_unless_lazy(void **state)
 
 static void what_is_no_story_is_counted_or_named(void **state)
 {
+	static const struct {
+		const char *rel, *shown; /* the file, and its name in the problem */
+		size_t files, ignored, skipped, rejected;
+		int is_error; /* -1: no problem */
+		const char *part;
+	} cases[] = {
+		{"README.md", NULL, 0, 1, 0, 0, -1, NULL},
+		{"toml.md", "toml.md", 1, 0, 0, 1, 1, "TOML"},
+		{"story-template.md", "story-template.md", 0, 0, 1, 0, 0, "skipped, a template"},
+		{"bad\xff.md", "bad\\xff.md", 1, 0, 0, 1, 1, "not valid UTF-8"},
+		{"missing.md", "missing.md", 1, 0, 0, 1, 1, "missing.md"},
+	};
 	char dir[512];
 	pp_import_result res;
 	pp_import_batch b;
-	pp_import_item *it;
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	put(dir, "README.md", "# Read me\n");
-	put(dir, "toml.md", "+++\nid = \"ABC-1\"\n+++\n");
+	pp_t_file(dir, "README.md", "# Read me\n");
+	pp_t_file(dir, "toml.md", "+++\nid = \"ABC-1\"\n+++\n");
 	pp_t_story_file(dir, "story-template.md", "ABC-###", NULL, "");
 	pp_t_story_file(dir, "bad\xff.md", "ABC-2", NULL, "");
-	batch_init(&b, 4, 1);
-
-	memset(&res, 0, sizeof(res));
-	it = read_one(dir, "README.md", &b, &res);
-	assert_null(it->path);
-	assert_int_equal(res.ignored, 1);
-	assert_int_equal(res.n_problems, 0);
-	pp_import_result_free(&res);
-
-	memset(&res, 0, sizeof(res));
-	it = read_one(dir, "toml.md", &b, &res);
-	assert_null(it->path);
-	assert_int_equal(res.files, 1);
-	assert_int_equal(res.rejected, 1);
-	one_problem(&res, "toml.md", 1, "TOML");
-	pp_import_result_free(&res);
-
-	memset(&res, 0, sizeof(res));
-	it = read_one(dir, "story-template.md", &b, &res);
-	assert_null(it->path);
-	assert_int_equal(res.skipped, 1);
-	assert_int_equal(res.files, 0);
-	one_problem(&res, "story-template.md", 0, "skipped, a template");
-	pp_import_result_free(&res);
-
-	memset(&res, 0, sizeof(res));
-	it = read_one(dir, "bad\xff.md", &b, &res);
-	assert_null(it->path);
-	assert_int_equal(res.rejected, 1);
-	one_problem(&res, "bad\\xff.md", 1, "not valid UTF-8");
-	pp_import_result_free(&res);
-
-	memset(&res, 0, sizeof(res));
-	it = read_one(dir, "missing.md", &b, &res);
-	assert_null(it->path);
-	assert_int_equal(res.rejected, 1);
-	assert_int_equal(res.n_problems, 1);
-	assert_string_equal(res.problems[0].file, "missing.md");
-	pp_import_result_free(&res);
-
+	batch_init(&b, 1, 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&res, 0, sizeof(res));
+		assert_null(read_one(dir, cases[i].rel, &b, &res)->path);
+		assert_int_equal(res.files, cases[i].files);
+		assert_int_equal(res.ignored, cases[i].ignored);
+		assert_int_equal(res.skipped, cases[i].skipped);
+		assert_int_equal(res.rejected, cases[i].rejected);
+		if (cases[i].is_error < 0)
+			assert_int_equal(res.n_problems, 0);
+		else
+			one_problem(&res, cases[i].shown, cases[i].is_error, cases[i].part);
+		pp_import_result_free(&res);
+	}
 	assert_int_equal(b.n, 0);
 	pp_import_batch_free(&b);
 }
@@ -269,7 +242,7 @@ static void a_story_that_does_not_parse_is_an_error_at_its_position(void **state
 
 	(void)state;
 	new_dir(dir, sizeof(dir));
-	put(dir, "bad.md", "---\nid: ABC-1\ntitle: [unclosed\n---\n");
+	pp_t_file(dir, "bad.md", "---\nid: ABC-1\ntitle: [unclosed\n---\n");
 	memset(&res, 0, sizeof(res));
 	batch_init(&b, 1, 0);
 	it = read_one(dir, "bad.md", &b, &res);
@@ -319,18 +292,6 @@ static void the_first_path_keeps_an_id(void **state)
 	pp_import_result_free(&res);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return pp_t_tmp_setup("unit-import-read");
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return pp_t_tmp_teardown();
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,5 +304,5 @@ int main(void)
 		cmocka_unit_test(the_first_path_keeps_an_id),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, pp_t_tmp_up, pp_t_tmp_down);
 }
