@@ -17,15 +17,6 @@
 
 #include "import/import_int.h"
 
-static int serial;
-
-/* A fresh empty directory below pp_t_tmp; its path in out. */
-static void new_dir(char *out, size_t size)
-{
-	snprintf(out, size, "%s/t%d", pp_t_tmp, ++serial);
-	assert_int_equal(mkdir(out, 0700), 0);
-}
-
 /* A symbolic link dir/name to target. */
 static void link_at(const char *target, const char *dir, const char *name)
 {
@@ -111,7 +102,7 @@ static void planpipeignore_read(void **state)
 	pp_err err;
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_OK); /* none: fine */
 	assert_int_equal(pl.n, 0);
 	pp_t_file(dir, ".planpipeignore", "# left out\r\ndrafts/\r\n\r\n*.tmp.md\n!keep.tmp.md");
@@ -280,7 +271,7 @@ static void submodules_read(void **state)
 	pp_err err;
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_file(dir, ".gitmodules",
 	    "[submodule \"api-server\"]\n"
 	    "\tpath = services/api\n"
@@ -320,7 +311,7 @@ static void submodules_read(void **state)
 	pp_submodules_free(subs, n);
 
 	/* No .gitmodules at all. */
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	assert_int_equal(pp_import_read_submodules(dir, &subs, &n, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "no .gitmodules"));
 	assert_int_equal(n, 0);
@@ -366,7 +357,7 @@ static void walk_finds_story_files(void **state)
 	pp_err err;
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_file(dir, "a.md", "x");
 	pp_t_file(dir, "b.txt", "x");
 	pp_t_file(dir, ".md", "x");
@@ -396,7 +387,7 @@ static void walk_leaves_out_excluded(void **state)
 	pp_err err;
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_file(dir, "a.md", "x");
 	pp_t_file(dir, "top.md", "x");
 	pp_t_file(dir, "sub/top.md", "x");
@@ -436,9 +427,9 @@ static void walk_symlinks(void **state)
 	pp_err err;
 
 	(void)state;
-	new_dir(outside, sizeof(outside));
+	pp_t_new_dir(outside, sizeof(outside));
 	pp_t_file(outside, "secret.md", "---\nid: S-1\n---\n");
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_file(dir, "a.md", "x");
 	pp_t_file(dir, "sub/b.md", "x");
 	snprintf(target, sizeof(target), "%s/secret.md", outside);
@@ -486,13 +477,13 @@ static void walk_depth_limit(void **state)
 	pp_err err;
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	deep_tree(dir, PP_IMPORT_MAX_DEPTH);
 	assert_int_equal(walk(dir, NULL, &res, got, sizeof(got), &err), PP_OK);
 	assert_int_equal(strlen(got), PP_IMPORT_MAX_DEPTH * 2 + 4);
 	pp_import_result_free(&res);
 
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	deep_tree(dir, PP_IMPORT_MAX_DEPTH + 1);
 	assert_int_equal(walk(dir, NULL, &res, got, sizeof(got), &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "more than 64 directories deep"));

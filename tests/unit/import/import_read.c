@@ -15,15 +15,6 @@
 #include "import/import_int.h"
 #include "import/import_read_int.h"
 
-static int serial;
-
-/* A fresh empty directory below pp_t_tmp; its path in out. */
-static void new_dir(char *out, size_t size)
-{
-	snprintf(out, size, "%s/r%d", pp_t_tmp, ++serial);
-	assert_int_equal(mkdir(out, 0700), 0);
-}
-
 /* A batch of room for n items, lazy or not. */
 static void batch_init(pp_import_batch *b, size_t n, int lazy)
 {
@@ -114,7 +105,7 @@ static void reads_a_story_and_parses_it_unless_lazy(void **state)
 	unsigned char blob[sizeof(it->blob)];
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_story_file(dir, "a.md", "ABC-1", "todo", "Body.");
 	memset(&res, 0, sizeof(res));
 	batch_init(&b, 2, 0);
@@ -164,7 +155,7 @@ static void what_is_no_story_is_counted_or_named(void **state)
 	pp_import_batch b;
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_file(dir, "README.md", "# Read me\n");
 	pp_t_file(dir, "toml.md", "+++\nid = \"ABC-1\"\n+++\n");
 	pp_t_story_file(dir, "story-template.md", "ABC-###", NULL, "");
@@ -197,7 +188,7 @@ static void a_file_changed_since_it_was_read_is_an_error(void **state)
 	pp_err err;
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_story_file(dir, "a.md", "ABC-1", "todo", "First body.");
 	pp_t_story_file(dir, "c.md", "ABC-3", NULL, "Third body.");
 	memset(&res, 0, sizeof(res));
@@ -241,7 +232,7 @@ static void a_story_that_does_not_parse_is_an_error_at_its_position(void **state
 	pp_import_item *it;
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_file(dir, "bad.md", "---\nid: ABC-1\ntitle: [unclosed\n---\n");
 	memset(&res, 0, sizeof(res));
 	batch_init(&b, 1, 0);
@@ -264,7 +255,7 @@ static void the_first_path_keeps_an_id(void **state)
 	pp_import_batch b;
 
 	(void)state;
-	new_dir(dir, sizeof(dir));
+	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_story_file(dir, "b.md", "abc-1", NULL, "");
 	pp_t_story_file(dir, "a.md", "ABC-1", NULL, "");
 	pp_t_story_file(dir, "c.md", "Abc-1", NULL, "");
