@@ -123,8 +123,8 @@ out:
 }
 
 /* The status word made the project's key, or an error for it (see import_db_int.h). */
-pp_rc import_db_status_key(pp_import_item *it, pp_story *s, const char *project_key, PGresult *words,
-			PGresult *workflow, pp_import_result *res)
+pp_rc import_db_status_key(pp_import_item *it, pp_story *s, const char *project_key,
+			   PGresult *words, PGresult *workflow, pp_import_result *res)
 {
 	const char *key;
 	char *copy;
@@ -340,7 +340,7 @@ static pp_rc send_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b
 		if (rc == PP_OK && it->ok && it->send) {
 			f = h ? pp_git_history_find(h, it->path) : NULL;
 			doc = import_db_story_doc(s, f && f->created ? f->created->time_iso : NULL,
-					it->from_index);
+						  it->from_index);
 			rc = doc ? path_blob_field(&c.rows, it, doc) : PP_ENOMEM;
 			if (rc == PP_OK)
 				rc = pp_buf_adds(&c.rows, "\n");

@@ -35,7 +35,8 @@ pp_rc import_db_dep_rows(const char *path, const pp_story *s, pp_buf *out) PP_WA
  * Returns PP_ENOMEM only.
  */
 pp_rc import_db_status_key(pp_import_item *it, pp_story *s, const char *project_key,
-			   PGresult *words, PGresult *workflow, pp_import_result *res) PP_WARN_UNUSED;
+			   PGresult *words, PGresult *workflow,
+			   pp_import_result *res) PP_WARN_UNUSED;
 
 /*
  * The dependencies' COPY rows, kept in a temporary file (the rows of a

@@ -123,18 +123,12 @@ static void names_of_backups(void **state)
 		const char *name;
 		int is, suffix;
 	} cases[] = {
-		{"planpipe-" STAMP, 1, 1},
-		{"planpipe-" STAMP "-2", 1, 2},
-		{"planpipe-" STAMP "-17", 1, 17},
-		{"planpipe-" STAMP "-", 0, 0},
-		{"planpipe-" STAMP "-2a", 0, 0},
-		{"planpipe-" STAMP "x", 0, 0},
-		{"planpipe-20261204T18574Z", 0, 0},
-		{"planpipe-2026120xT185748Z", 0, 0},
-		{"planpipe-20261204-185748Z", 0, 0},
-		{".planpipe-" STAMP ".tmp-42", 0, 0},
-		{"Planpipe-" STAMP, 0, 0},
-		{"", 0, 0},
+		{"planpipe-" STAMP, 1, 1},           {"planpipe-" STAMP "-2", 1, 2},
+		{"planpipe-" STAMP "-17", 1, 17},    {"planpipe-" STAMP "-", 0, 0},
+		{"planpipe-" STAMP "-2a", 0, 0},     {"planpipe-" STAMP "x", 0, 0},
+		{"planpipe-20261204T18574Z", 0, 0},  {"planpipe-2026120xT185748Z", 0, 0},
+		{"planpipe-20261204-185748Z", 0, 0}, {".planpipe-" STAMP ".tmp-42", 0, 0},
+		{"Planpipe-" STAMP, 0, 0},           {"", 0, 0},
 	};
 
 	(void)state;

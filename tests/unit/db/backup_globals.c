@@ -19,8 +19,20 @@
 #include "pgresult.h"
 
 /* The authid statement's columns, in order. */
-enum { NAME, SUPER, INHERIT, CREATEROLE, CREATEDB, LOGIN, REPL, BYPASSRLS, CONNLIMIT, PASSWORD,
-       VALID, N_COLS };
+enum {
+	NAME,
+	SUPER,
+	INHERIT,
+	CREATEROLE,
+	CREATEDB,
+	LOGIN,
+	REPL,
+	BYPASSRLS,
+	CONNLIMIT,
+	PASSWORD,
+	VALID,
+	N_COLS
+};
 
 typedef struct warnings {
 	int n;
@@ -94,8 +106,8 @@ static void writes_only_allow_listed_attributes(void **state)
 /* What is written is what a restore reads back. */
 static void a_restore_reads_back_what_is_written(void **state)
 {
-	static const char *const odd[N_COLS] = {"we\"ird", "f", "f", "f", "t", "t", "f",
-						"f", "3", "md5abc'", "infinity"};
+	static const char *const odd[N_COLS] = {"we\"ird", "f", "f", "f",       "t",       "t",
+						"f",       "f", "3", "md5abc'", "infinity"};
 	char line[1024];
 	pp_role_script s;
 	warnings w;
@@ -156,9 +168,10 @@ static void built_again_without_privileges(void **state)
 	pp_buf_init(&b, 4096);
 	/* Without --allow-role-passwords: no password. */
 	assert_int_equal(backup_globals_build(conn, &s.stmts[0], 0, &b), PP_OK);
-	assert_string_equal(pp_buf_str(&b),
-			    "CREATE ROLE \"a\"\"b\" WITH NOSUPERUSER NOCREATEROLE NOREPLICATION "
-			    "NOBYPASSRLS LOGIN NOINHERIT CONNECTION LIMIT 2 VALID UNTIL 'infinity'");
+	assert_string_equal(
+		pp_buf_str(&b),
+		"CREATE ROLE \"a\"\"b\" WITH NOSUPERUSER NOCREATEROLE NOREPLICATION "
+		"NOBYPASSRLS LOGIN NOINHERIT CONNECTION LIMIT 2 VALID UNTIL 'infinity'");
 	pp_buf_reset(&b);
 	assert_int_equal(backup_globals_build(conn, &s.stmts[0], 1, &b), PP_OK);
 	assert_non_null(strstr(pp_buf_str(&b), "VALID UNTIL 'infinity' PASSWORD 'se''cret'"));

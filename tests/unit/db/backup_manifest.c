@@ -368,7 +368,8 @@ static void checks_every_file_against_the_manifest(void **state)
 	/* One byte changed, same size. */
 	put_str(BK_DUMP, "PGDMP fake dump contentS\n");
 	pp_sha256_hex("PGDMP fake dump contentS\n", strlen(DUMP_TEXT), hex);
-	snprintf(want, sizeof(want), "%s/db.dump: checksum mismatch (expected %s, found %s)", pp_t_tmp,
+	snprintf(want, sizeof(want), "%s/db.dump: checksum mismatch (expected %s, found %s)",
+		 pp_t_tmp,
 		 bk_json_str(json_object_get(json_object_get(m, "files"), BK_DUMP), "sha256"), hex);
 	check_refused(m, want);
 
@@ -739,13 +740,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(loads_a_good_manifest, pp_t_tmp_up, pp_t_tmp_down),
-		cmocka_unit_test_setup_teardown(refuses_a_missing_or_unreadable_manifest, pp_t_tmp_up,
-						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_a_missing_or_unreadable_manifest,
+						pp_t_tmp_up, pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(refuses_truncated_or_malformed_json, pp_t_tmp_up,
 						pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(refuses_another_format_or_version, pp_t_tmp_up,
 						pp_t_tmp_down),
-		cmocka_unit_test_setup_teardown(refuses_a_tampered_file_list, pp_t_tmp_up, pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_a_tampered_file_list, pp_t_tmp_up,
+						pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(refuses_a_file_without_a_proper_sha256, pp_t_tmp_up,
 						pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(refuses_an_incomplete_manifest, pp_t_tmp_up,
@@ -754,14 +756,17 @@ int main(void)
 						pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(checks_every_file_against_the_manifest, pp_t_tmp_up,
 						pp_t_tmp_down),
-		cmocka_unit_test_setup_teardown(refuses_an_oversized_globals, pp_t_tmp_up, pp_t_tmp_down),
-		cmocka_unit_test_setup_teardown(hashes_regular_files_only, pp_t_tmp_up, pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(refuses_an_oversized_globals, pp_t_tmp_up,
+						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(hashes_regular_files_only, pp_t_tmp_up,
+						pp_t_tmp_down),
 		cmocka_unit_test(signature_holds_the_manifest_together),
 		cmocka_unit_test(refuses_unsigned_or_oddly_signed_with_a_key),
 		cmocka_unit_test(without_a_key_a_signature_is_not_checked_but_said),
 		cmocka_unit_test(compares_restored_contents_with_the_manifest),
 		cmocka_unit_test(lists_twenty_differences_and_counts_all),
-		cmocka_unit_test_setup_teardown(writes_synced_files_once, pp_t_tmp_up, pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(writes_synced_files_once, pp_t_tmp_up,
+						pp_t_tmp_down),
 	};
 
 	return cmocka_run_group_tests_name("backup_manifest", tests, NULL, NULL);

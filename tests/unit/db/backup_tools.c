@@ -618,7 +618,8 @@ static void refuses_tools_that_are_not_there_or_say_nothing(void **state)
 	snprintf(path, sizeof(path), "%s/pg_restore", pp_t_tmp);
 	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(find(150004, &e, &err), PP_EINVAL);
-	snprintf(want, sizeof(want), "--pg-bindir %s does not hold pg_dump and pg_restore", pp_t_tmp);
+	snprintf(want, sizeof(want), "--pg-bindir %s does not hold pg_dump and pg_restore",
+		 pp_t_tmp);
 	assert_string_equal(err.msg, want);
 	bk_env_free(&e);
 	unlink(path);
@@ -714,18 +715,18 @@ int main(void)
 		cmocka_unit_test(reports_events_and_cancellation),
 		cmocka_unit_test_setup_teardown(runs_a_tool_with_its_arguments, pp_t_tmp_up,
 						pp_t_tmp_down),
-		cmocka_unit_test_setup_teardown(a_failing_tool_reports_the_end_of_its_log, pp_t_tmp_up,
-						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(a_failing_tool_reports_the_end_of_its_log,
+						pp_t_tmp_up, pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(a_cancelled_or_overlong_tool_is_ended, pp_t_tmp_up,
 						pp_t_tmp_down),
-		cmocka_unit_test_setup_teardown(finds_the_tools_and_reads_their_version, pp_t_tmp_up,
-						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(finds_the_tools_and_reads_their_version,
+						pp_t_tmp_up, pp_t_tmp_down),
 		cmocka_unit_test_setup_teardown(refuses_older_tools, pp_t_tmp_up, pp_t_tmp_down),
 		cmocka_unit_test(version_ranks),
 		cmocka_unit_test_setup_teardown(refuses_tools_that_are_not_there_or_say_nothing,
 						pp_t_tmp_up, pp_t_tmp_down),
-		cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed, pp_t_tmp_up,
-						pp_t_tmp_down),
+		cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed,
+						pp_t_tmp_up, pp_t_tmp_down),
 		cmocka_unit_test(prefers_the_servers_debian_directory),
 	};
 

@@ -273,15 +273,15 @@ static void submodules_read(void **state)
 	(void)state;
 	pp_t_new_dir(dir, sizeof(dir));
 	pp_t_file(dir, ".gitmodules",
-	    "[submodule \"api-server\"]\n"
-	    "\tpath = services/api\n"
-	    "\turl = https://example.com/api.git\n"
-	    "\tbranch = main\n"
-	    "[submodule \"web.v2\"]\n"
-	    "\tpath = web\n"
-	    "\turl = ../web.git\n"
-	    "\tplanpipe-key = WEB\n"
-	    "\tignore = dirty\n");
+		  "[submodule \"api-server\"]\n"
+		  "\tpath = services/api\n"
+		  "\turl = https://example.com/api.git\n"
+		  "\tbranch = main\n"
+		  "[submodule \"web.v2\"]\n"
+		  "\tpath = web\n"
+		  "\turl = ../web.git\n"
+		  "\tplanpipe-key = WEB\n"
+		  "\tignore = dirty\n");
 	pp_err_clear(&err);
 	if (pp_import_read_submodules(dir, &subs, &n, &err) != PP_OK)
 		fail_msg("%s", err.msg);

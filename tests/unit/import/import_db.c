@@ -41,10 +41,26 @@ static json_t *doc_of(const pp_story *s, const char *git_created, int from_index
 
 /* The upsert reads every one of these with jsonb_to_record: each is always there. */
 static const char *const doc_fields[] = {
-	"key",	    "title",	      "status",		 "priority",	 "priority_rank",
-	"estimate_points", "estimate_raw", "epic",	 "owner",	 "author",
-	"branch_name",	   "created",	   "last_updated", "git_created", "from_index",
-	"labels",	   "metadata",	   "body",	 "checklist_total", "checklist_done",
+	"key",
+	"title",
+	"status",
+	"priority",
+	"priority_rank",
+	"estimate_points",
+	"estimate_raw",
+	"epic",
+	"owner",
+	"author",
+	"branch_name",
+	"created",
+	"last_updated",
+	"git_created",
+	"from_index",
+	"labels",
+	"metadata",
+	"body",
+	"checklist_total",
+	"checklist_done",
 };
 
 static void a_story_becomes_the_upserts_document(void **state)
@@ -126,7 +142,8 @@ static void dependencies_become_copy_rows(void **state)
 
 static void a_status_word_becomes_the_projects_key(void **state)
 {
-	static const char *const words_v[] = {"Doing", "in_progress", "todo", "todo", "ghost", NULL};
+	static const char *const words_v[] = {"Doing", "in_progress", "todo",
+					      "todo",  "ghost",       NULL};
 	static const char *const workflow_v[] = {"todo, in_progress, done"};
 	PGresult *words = pp_t_result(2, 3, words_v), *workflow = pp_t_result(1, 1, workflow_v);
 	pp_import_item it;

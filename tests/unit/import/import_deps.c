@@ -26,8 +26,8 @@ static void set(import_deps_edge *e, size_t n, const int64_t (*pairs)[2])
 static void layers_are_the_longest_path_below(void **state)
 {
 	/* 10 -> 20 -> 30 -> 40, and 10 -> 40 directly, 50 -> 30; 7 -> 8 apart. */
-	static const int64_t pairs[][2] = {{10, 20}, {20, 30}, {30, 40}, {10, 40},
-					   {50, 30}, {7, 8}};
+	static const int64_t pairs[][2] = {{10, 20}, {20, 30}, {30, 40},
+					   {10, 40}, {50, 30}, {7, 8}};
 	static const uint32_t want[] = {3, 2, 1, 3, 2, 1};
 	import_deps_edge e[6];
 

@@ -36,14 +36,22 @@ static void a_words_key(void **state)
 
 static void status_changes_become_copy_rows(void **state)
 {
-	pp_git_commit c1 = {"1111111111111111111111111111111111111111", 0, "2026-01-01T10:00:00Z",
-			    0, "Ann", "ann@example.com"};
-	pp_git_commit c2 = {"2222222222222222222222222222222222222222", 0, "2026-01-02T10:00:00Z",
-			    0, "B\\ob", "bob@example.com"};
+	pp_git_commit c1 = {"1111111111111111111111111111111111111111",
+			    0,
+			    "2026-01-01T10:00:00Z",
+			    0,
+			    "Ann",
+			    "ann@example.com"};
+	pp_git_commit c2 = {"2222222222222222222222222222222222222222",
+			    0,
+			    "2026-01-02T10:00:00Z",
+			    0,
+			    "B\\ob",
+			    "bob@example.com"};
 	pp_git_status_change a_changes[] = {
 		{&c1, NULL, "todo"},
 		{&c2, "todo", "Blocked"}, /* nothing knows it: left out, said */
-		{&c2, "Blocked", NULL},	  /* the field removed: left out */
+		{&c2, "Blocked", NULL},   /* the field removed: left out */
 		{&c2, NULL, "Doing"},
 	};
 	pp_git_status_change b_changes[] = {{&c1, NULL, "todo"}};
