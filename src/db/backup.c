@@ -40,8 +40,7 @@ static void on_dump_tick(void *ctx)
 		bk_progress(t->e, "dumping", (long long)st.st_size, 0, 1);
 }
 
-/* Removes a temporary backup directory and what is in it (only plain files). */
-static void remove_tmp_dir(const char *dir)
+void backup_remove_tmp_dir(const char *dir)
 {
 	char path[BK_PATH_MAX];
 	struct dirent *de;
@@ -90,8 +89,7 @@ static pp_rc add_file(json_t *files, const char *dir, const char *name, long lon
 	return PP_OK;
 }
 
-/* Renames tmp to dir/planpipe-STAMP (or -2, -3, ... when taken); name gets the result. */
-static pp_rc place(const char *tmp, const char *dir, const char *stamp, char *name, size_t size,
+pp_rc backup_place(const char *tmp, const char *dir, const char *stamp, char *name, size_t size,
 		   pp_err *err)
 {
 	char path[BK_PATH_MAX];
@@ -131,8 +129,7 @@ typedef struct candidate {
 	json_t *m;
 } candidate;
 
-/* planpipe-YYYYMMDDTHHMMSSZ, optionally -N; *suffix gets N (1 without). */
-static int backup_name(const char *s, int *suffix)
+int backup_dir_name(const char *s, int *suffix)
 {
 	static const char shape[] = "planpipe-########T######Z";
 	size_t i;
@@ -189,7 +186,7 @@ static pp_rc remove_backup(const bk_env *e, const char *dir, const json_t *m)
 	return rmdir(dir) == 0 ? PP_OK : PP_EIO;
 }
 
-static pp_rc prune(const bk_env *e, const char *out_dir, const char *newest, int keep, int *pruned,
+pp_rc backup_prune(const bk_env *e, const char *out_dir, const char *newest, int keep, int *pruned,
 		   pp_err *err)
 {
 	candidate *list = NULL;
@@ -208,7 +205,7 @@ static pp_rc prune(const bk_env *e, const char *out_dir, const char *newest, int
 		pp_err lerr;
 		json_t *m;
 
-		if (!backup_name(de->d_name, &suffix) ||
+		if (!backup_dir_name(de->d_name, &suffix) ||
 		    bk_path(path, out_dir, de->d_name, NULL) != PP_OK || lstat(path, &st) != 0 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
@@ -403,7 +400,7 @@ static pp_rc seal(work *w, const pp_backup_opts *o, pp_backup_info *info, char *
 	if (rc == PP_OK)
 		rc = bk_fsync_path(w->tmp, err);
 	if (rc == PP_OK)
-		rc = place(w->tmp, o->out_dir, w->stamp, name, size, err);
+		rc = backup_place(w->tmp, o->out_dir, w->stamp, name, size, err);
 	if (rc != PP_OK)
 		return rc;
 	w->tmp[0] = '\0';
@@ -459,12 +456,12 @@ pp_rc pp_backup_create(const pp_config *cfg, const pp_backup_opts *o, pp_backup_
 	info->rows = bk_manifest_rows(w.m);
 	info->schema_version = (int)bk_json_int(w.m, "schema_version");
 	if (o->keep > 0)
-		rc = prune(&w.e, o->out_dir, name, o->keep, &info->pruned, err);
+		rc = backup_prune(&w.e, o->out_dir, name, o->keep, &info->pruned, err);
 out:
 	if (w.dump_pid > 0)
 		bk_stop(w.dump_pid);
 	if (w.tmp[0])
-		remove_tmp_dir(w.tmp);
+		backup_remove_tmp_dir(w.tmp);
 	if (lock_fd >= 0)
 		close(lock_fd);
 	PQfinish(w.conn);

@@ -15,7 +15,7 @@
  * its password, attributes and memberships: statements about it are skipped,
  * so restoring a backup cannot change a role the target cluster already has.
  */
-#include "db/backup_int.h"
+#include "db/backup_globals_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +24,7 @@
 #include "db/sql.h"
 #include "version.h"
 
-/* Appends s between q characters, doubling q inside. */
-static pp_rc add_quoted(pp_buf *b, const char *s, char q)
+pp_rc backup_globals_add_quoted(pp_buf *b, const char *s, char q)
 {
 	pp_rc rc = pp_buf_add(b, &q, 1);
 
@@ -44,7 +43,7 @@ static int yes(const PGresult *res, int row, int col)
 }
 
 /* One CREATE ROLE line for row of authid's result (backup_globals.sql). */
-static pp_rc write_role(const bk_env *e, const PGresult *res, int row, pp_buf *b)
+pp_rc backup_globals_write_role(const bk_env *e, const PGresult *res, int row, pp_buf *b)
 {
 	const char *name = PQgetvalue(res, row, 0);
 	long limit = strtol(PQgetvalue(res, row, 8), NULL, 10);
@@ -57,7 +56,7 @@ static pp_rc write_role(const bk_env *e, const PGresult *res, int row, pp_buf *b
 			name);
 	rc = pp_buf_adds(b, "CREATE ROLE ");
 	if (rc == PP_OK)
-		rc = add_quoted(b, name, '"');
+		rc = backup_globals_add_quoted(b, name, '"');
 	if (rc == PP_OK)
 		rc = pp_buf_printf(b, " WITH %s %s %s", yes(res, row, 5) ? "LOGIN" : "NOLOGIN",
 				   yes(res, row, 2) ? "INHERIT" : "NOINHERIT",
@@ -67,12 +66,12 @@ static pp_rc write_role(const bk_env *e, const PGresult *res, int row, pp_buf *b
 	if (rc == PP_OK && !PQgetisnull(res, row, 9)) {
 		rc = pp_buf_adds(b, " PASSWORD ");
 		if (rc == PP_OK)
-			rc = add_quoted(b, PQgetvalue(res, row, 9), '\'');
+			rc = backup_globals_add_quoted(b, PQgetvalue(res, row, 9), '\'');
 	}
 	if (rc == PP_OK && !PQgetisnull(res, row, 10)) {
 		rc = pp_buf_adds(b, " VALID UNTIL ");
 		if (rc == PP_OK)
-			rc = add_quoted(b, PQgetvalue(res, row, 10), '\'');
+			rc = backup_globals_add_quoted(b, PQgetvalue(res, row, 10), '\'');
 	}
 	return rc == PP_OK ? pp_buf_adds(b, ";\n") : rc;
 }
@@ -107,16 +106,16 @@ pp_rc bk_globals_write(const bk_env *e, PGconn *conn, const char *path, int *pas
 		rc = PP_ENOMEM;
 	for (i = 0; rc == PP_OK && i < PQntuples(roles); i++)
 		if (!yes(roles, i, 1)) /* superusers: every cluster has its own */
-			rc = write_role(e, roles, i, &b);
+			rc = backup_globals_write_role(e, roles, i, &b);
 	/* sql-in-c: globals.sql's GRANT lines, names quoted here: a file written, not run. */
 	for (i = 0; rc == PP_OK && i < PQntuples(members); i++) {
 		rc = pp_buf_adds(&b, "GRANT ");
 		if (rc == PP_OK)
-			rc = add_quoted(&b, PQgetvalue(members, i, 0), '"');
+			rc = backup_globals_add_quoted(&b, PQgetvalue(members, i, 0), '"');
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&b, " TO ");
 		if (rc == PP_OK)
-			rc = add_quoted(&b, PQgetvalue(members, i, 1), '"');
+			rc = backup_globals_add_quoted(&b, PQgetvalue(members, i, 1), '"');
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&b, yes(members, i, 2) ? " WITH ADMIN OPTION;\n" : ";\n");
 	}
@@ -155,13 +154,13 @@ static pp_rc add_ident(PGconn *conn, pp_buf *b, const char *s)
 	return rc;
 }
 
-static pp_rc add_literal(PGconn *conn, pp_buf *b, const char *s)
+pp_rc bk_add_literal(PGconn *conn, pp_buf *b, const char *s)
 {
 	char *q = PQescapeLiteral(conn, s, strlen(s));
 	pp_rc rc = q ? pp_buf_adds(b, q) : PP_ENOMEM;
 
 	if (q)
-		memset(q, 0, strlen(q));
+		memset(q, 0, strlen(q)); /* it may be a password */
 	PQfreemem(q);
 	return rc;
 }
@@ -178,7 +177,7 @@ static pp_rc add_attr(pp_buf *b, pp_role_attr a, const char *yes_word, const cha
  * with_password. sql-in-c: role names and the password are quoted into the
  * text at run time (a utility statement takes no parameters).
  */
-static pp_rc build(PGconn *conn, const pp_role_stmt *st, int with_password, pp_buf *b)
+pp_rc backup_globals_build(PGconn *conn, const pp_role_stmt *st, int with_password, pp_buf *b)
 {
 	pp_rc rc;
 
@@ -210,12 +209,12 @@ static pp_rc build(PGconn *conn, const pp_role_stmt *st, int with_password, pp_b
 	if (rc == PP_OK && st->valid_until) {
 		rc = pp_buf_adds(b, " VALID UNTIL ");
 		if (rc == PP_OK)
-			rc = add_literal(conn, b, st->valid_until);
+			rc = bk_add_literal(conn, b, st->valid_until);
 	}
 	if (rc == PP_OK && with_password && st->has_password) {
 		rc = pp_buf_adds(b, " PASSWORD ");
 		if (rc == PP_OK)
-			rc = st->password ? add_literal(conn, b, st->password)
+			rc = st->password ? bk_add_literal(conn, b, st->password)
 					  : pp_buf_adds(b, "NULL");
 	}
 	return rc;
@@ -226,7 +225,7 @@ static pp_rc build(PGconn *conn, const pp_role_stmt *st, int with_password, pp_b
  * must not be in a role that exists here with a privileged attribute
  * (SET ROLE to it would be a way up).
  */
-static pp_rc check_grants(const pp_role_script *s, const json_t *existing, pp_err *err)
+pp_rc backup_globals_check_grants(const pp_role_script *s, const json_t *existing, pp_err *err)
 {
 	size_t i;
 
@@ -259,7 +258,7 @@ pp_rc bk_globals_apply(const bk_env *e, PGconn *conn, const pp_role_script *s, i
 		return pp_err_set(err, PP_ENOMEM, "out of memory");
 	rc = existing_roles(conn, existing, err);
 	if (rc == PP_OK)
-		rc = check_grants(s, existing, err);
+		rc = backup_globals_check_grants(s, existing, err);
 	if (rc != PP_OK) {
 		json_decref(existing);
 		return rc;
@@ -274,7 +273,7 @@ pp_rc bk_globals_apply(const bk_env *e, PGconn *conn, const pp_role_script *s, i
 		if (json_object_get(existing, st->role))
 			continue;
 		pp_buf_reset(&b);
-		if (build(conn, st, allow_pw, &b) != PP_OK || b.data == NULL) {
+		if (backup_globals_build(conn, st, allow_pw, &b) != PP_OK || b.data == NULL) {
 			rc = pp_err_set(err, PP_ENOMEM, "out of memory");
 			break;
 		}

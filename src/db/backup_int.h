@@ -108,6 +108,39 @@ char *bk_temp_log(const char *tool);
 /* Joins dir and name into out (size BK_PATH_MAX). PP_EINVAL when too long. */
 pp_rc bk_path(char *out, const char *dir, const char *name, pp_err *err) PP_WARN_UNUSED;
 
+/* ---- backup.c: what its unit test reaches (tests/unit/db/backup.c) ---- */
+
+/* Removes a temporary backup directory and the plain files in it; quietly does what it can. */
+void backup_remove_tmp_dir(const char *dir);
+
+/*
+ * Renames the directory tmp to dir/planpipe-STAMP, or -2, -3, ... up to
+ * -99 when the name is taken (never replacing anything); name (size bytes)
+ * gets the name used. PP_EIO naming the paths when it cannot.
+ */
+pp_rc backup_place(const char *tmp, const char *dir, const char *stamp, char *name, size_t size,
+		   pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Whether s is a backup's directory name, planpipe-YYYYMMDDTHHMMSSZ,
+ * optionally -N (digits); *suffix gets N (1 without).
+ */
+int backup_dir_name(const char *s, int *suffix);
+
+/*
+ * --keep: walks out_dir's backups (named as backup_dir_name says, a
+ * directory, a valid manifest; others are left alone, a bad manifest with
+ * a warning) from the newest (the manifest's created_at, then the suffix;
+ * newest, the one just written, first of all), keeps the first keep whose
+ * files match their manifest (a damaged one is kept and reported, never
+ * counted) and removes the older ones: the manifest first, then the files
+ * it lists; one holding anything else is left in place with a warning.
+ * *pruned counts the removed, each reported as an event. PP_EIO when
+ * out_dir cannot be read.
+ */
+pp_rc backup_prune(const bk_env *e, const char *out_dir, const char *newest, int keep, int *pruned,
+		   pp_err *err) PP_WARN_UNUSED;
+
 /* ---- backup_manifest.c ---- */
 
 /*
@@ -193,6 +226,13 @@ long long bk_json_int(const json_t *obj, const char *key);
 const char *bk_json_str(const json_t *obj, const char *key);
 
 /* ---- backup_globals.c ---- */
+
+/*
+ * Appends s as a quoted literal (PQescapeLiteral on conn); the escaped copy
+ * is wiped before it is freed, as s may be a password. PP_ENOMEM, or b's
+ * error.
+ */
+pp_rc bk_add_literal(PGconn *conn, pp_buf *b, const char *s) PP_WARN_UNUSED;
 
 /*
  * Writes globals.sql (must not exist) from conn's catalog: a CREATE ROLE

@@ -4,7 +4,7 @@
  * the manifest, and only then either drop it (verify) or swap it in under
  * the target's name (restore), so a failure never touches the target.
  */
-#include "db/backup_int.h"
+#include "db/backup_restore_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,7 +31,7 @@ typedef struct job {
 } job;
 
 /* A backup directory, or the directory of a file in it. */
-static pp_rc resolve_dir(const char *path, char *dir, pp_err *err)
+pp_rc backup_restore_resolve_dir(const char *path, char *dir, pp_err *err)
 {
 	struct stat st;
 	const char *slash;
@@ -57,7 +57,7 @@ static pp_rc load_backup(job *j, const char *path, pp_backup_verdict *verdict, p
 	char manifest[BK_PATH_MAX], globals[BK_PATH_MAX];
 	pp_rc rc;
 
-	rc = resolve_dir(path, j->dir, err);
+	rc = backup_restore_resolve_dir(path, j->dir, err);
 	if (rc != PP_OK)
 		return rc;
 	snprintf(info->path, sizeof(info->path), "%s", j->dir);
@@ -161,16 +161,6 @@ static pp_rc exec_buf(PGconn *conn, pp_buf *b, pp_err *err)
 	return rc;
 }
 
-/* Appends a quoted literal. */
-static pp_rc add_literal(PGconn *conn, pp_buf *b, const char *s)
-{
-	char *q = PQescapeLiteral(conn, s, strlen(s));
-	pp_rc rc = q ? pp_buf_adds(b, q) : PP_ENOMEM;
-
-	PQfreemem(q);
-	return rc;
-}
-
 /* A fresh database with the source's encoding and locale, and its owner when possible. */
 static pp_rc create_db(job *j, const char *name, pp_err *err)
 {
@@ -185,14 +175,14 @@ static pp_rc create_db(job *j, const char *name, pp_err *err)
 	quote_ident(j->admin, owner, qowner, sizeof(qowner));
 	/* sql-in-c: a utility statement takes no parameters: the names are quoted in here. */
 	if (pp_buf_printf(&b, "CREATE DATABASE %s TEMPLATE template0 ENCODING ", qname) ||
-	    add_literal(j->admin, &b, bk_json_str(db, "encoding")) ||
+	    bk_add_literal(j->admin, &b, bk_json_str(db, "encoding")) ||
 	    pp_buf_adds(&b, " LC_COLLATE ") ||
-	    add_literal(j->admin, &b, bk_json_str(db, "collate")) ||
-	    pp_buf_adds(&b, " LC_CTYPE ") || add_literal(j->admin, &b, bk_json_str(db, "ctype")))
+	    bk_add_literal(j->admin, &b, bk_json_str(db, "collate")) ||
+	    pp_buf_adds(&b, " LC_CTYPE ") || bk_add_literal(j->admin, &b, bk_json_str(db, "ctype")))
 		rc = PP_ENOMEM;
 	if (rc == PP_OK && strcmp(bk_json_str(db, "locale_provider"), "i") == 0 &&
 	    (pp_buf_adds(&b, " LOCALE_PROVIDER icu ICU_LOCALE ") ||
-	     add_literal(j->admin, &b, bk_json_str(db, "icu_locale"))))
+	     bk_add_literal(j->admin, &b, bk_json_str(db, "icu_locale"))))
 		rc = PP_ENOMEM;
 	if (rc == PP_OK && j->keep_owners && *owner && pp_buf_printf(&b, " OWNER %s", qowner))
 		rc = PP_ENOMEM;
@@ -468,26 +458,32 @@ static pp_rc clear_sessions(job *j, const pp_restore_opts *o, const char *target
 	return PP_OK;
 }
 
-/* TARGET_old_YYYYMMDDTHHMMSS, shortened to fit 63 bytes, and not taken. */
-static pp_rc old_name(job *j, const char *target, char *out, size_t size, pp_err *err)
+void backup_restore_old_name(char *out, size_t size, const char *target, const char *stamp, int i)
 {
-	PGresult *res = NULL;
 	size_t base = strlen(target);
-	int i;
 
-	if (pp_db_exec(j->admin, pp_db_sql("backup_restore.sql", "now_stamp"), &res, err) != PP_OK)
-		return PP_EDB;
 	if (base > 40)
 		base = 40;
 	while (base > 0 && ((unsigned char)target[base] & 0xC0) == 0x80)
 		base--; /* not inside a UTF-8 character */
+	snprintf(out, size, "%.*s_old_%s%s%.0d", (int)base, target, stamp, i > 1 ? "_" : "",
+		 i > 1 ? i : 0);
+}
+
+/* TARGET_old_YYYYMMDDTHHMMSS, shortened to fit 63 bytes, and not taken. */
+static pp_rc old_name(job *j, const char *target, char *out, size_t size, pp_err *err)
+{
+	PGresult *res = NULL;
+	int i;
+
+	if (pp_db_exec(j->admin, pp_db_sql("backup_restore.sql", "now_stamp"), &res, err) != PP_OK)
+		return PP_EDB;
 	for (i = 1; i < 10; i++) {
 		const char *params[1] = {out};
 		PGresult *ex = NULL;
 		int taken;
 
-		snprintf(out, size, "%.*s_old_%s%s%.0d", (int)base, target, PQgetvalue(res, 0, 0),
-			 i > 1 ? "_" : "", i > 1 ? i : 0);
+		backup_restore_old_name(out, size, target, PQgetvalue(res, 0, 0), i);
 		if (pp_db_execp(j->admin, pp_db_sql("backup_restore.sql", "database_exists"), 1,
 				params, &ex, err) != PP_OK) {
 			PQclear(res);
@@ -581,6 +577,16 @@ static pp_rc swap_in(job *j, const pp_restore_opts *o, const char *target, int a
 	return PP_OK;
 }
 
+pp_rc backup_restore_target_name(const char *target, pp_err *err)
+{
+	if (*target == '\0' || strlen(target) > 63)
+		return pp_err_set(err, PP_EINVAL, "\"%s\" is not a database name (1 to 63 bytes)",
+				  target);
+	if (strcmp(target, "template0") == 0 || strcmp(target, "template1") == 0)
+		return pp_err_set(err, PP_EINVAL, "restoring over %s is refused", target);
+	return PP_OK;
+}
+
 /* Whether target exists, may be replaced, and who is on it: all before any work. */
 static pp_rc check_target(job *j, const pp_restore_opts *o, const char *target, int *exists,
 			  int *allowconn, pp_err *err)
@@ -591,11 +597,8 @@ static pp_rc check_target(job *j, const pp_restore_opts *o, const char *target, 
 	long n = 0;
 	int may;
 
-	if (*target == '\0' || strlen(target) > 63)
-		return pp_err_set(err, PP_EINVAL, "\"%s\" is not a database name (1 to 63 bytes)",
-				  target);
-	if (strcmp(target, "template0") == 0 || strcmp(target, "template1") == 0)
-		return pp_err_set(err, PP_EINVAL, "restoring over %s is refused", target);
+	if (backup_restore_target_name(target, err) != PP_OK)
+		return PP_EINVAL;
 	if (pp_db_execp(j->admin, pp_db_sql("backup_restore.sql", "target"), 1, params, &res,
 			err) != PP_OK)
 		return PP_EDB;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "db/conn.h"
+#include "import/import_changed_int.h"
 #include "import/import_int.h"
 #include "import/sql.h"
 
@@ -55,8 +56,8 @@ static pp_rc mark_changed(PGconn *conn, const char *project_id, pp_import_batch 
 }
 
 /* Parses the files marked to parse (send or deps) or named by r's first column. */
-static pp_rc parse_marked(const pp_import_opts *o, pp_import_batch *b, PGresult *r,
-			  pp_import_result *res, pp_err *err)
+pp_rc import_changed_parse_marked(const pp_import_opts *o, pp_import_batch *b, PGresult *r,
+				  pp_import_result *res, pp_err *err)
 {
 	pp_import_item *it;
 	size_t i, n = r ? (size_t)PQntuples(r) : b->n;
@@ -118,13 +119,13 @@ pp_rc pp_import_parse_changed(PGconn *conn, const pp_import_opts *o, const char 
 
 	if (rc != PP_OK || !b->lazy)
 		return rc;
-	rc = parse_marked(o, b, NULL, res, err);
+	rc = import_changed_parse_marked(o, b, NULL, res, err);
 	if (rc == PP_OK)
 		rc = send_keys(conn, b, &n_keys, err);
 	if (rc == PP_OK && n_keys > 0)
 		rc = pp_db_execp(conn, SQL("key_owners"), 1, &project_id, &r, err);
 	if (rc == PP_OK && r != NULL)
-		rc = parse_marked(o, b, r, res, err);
+		rc = import_changed_parse_marked(o, b, r, res, err);
 	PQclear(r);
 	if (rc == PP_OK && (rc = pp_import_reject_duplicates(b, res)) != PP_OK)
 		pp_err_set(err, rc, "out of memory");

@@ -16,6 +16,7 @@
 #include "core/proc.h"
 #include "db/conn.h"
 #include "import/git_history.h"
+#include "import/import_db_int.h"
 #include "import/import_int.h"
 #include "import/sql.h"
 
@@ -27,11 +28,8 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/*
- * One story as the JSON document SQL("upsert") reads with jsonb_to_record;
- * git_created (the time of the commit that added the file) may be NULL.
- */
-static char *story_doc(const pp_story *s, const char *git_created, int from_index)
+/* The document SQL("upsert") reads (see import_db_int.h). */
+char *import_db_story_doc(const pp_story *s, const char *git_created, int from_index)
 {
 	json_t *d = json_object(), *labels = json_array(), *meta;
 	char *text;
@@ -124,13 +122,9 @@ out:
 	return rc;
 }
 
-/*
- * The story's status word becomes the project's key for it; a word nothing
- * knows is an error at its status, naming the project's statuses and how to
- * add one (it->ok = 0). Returns PP_ENOMEM only.
- */
-static pp_rc status_key(pp_import_item *it, pp_story *s, const char *project_key, PGresult *words,
-			PGresult *workflow, pp_import_result *res)
+/* The status word made the project's key, or an error for it (see import_db_int.h). */
+pp_rc import_db_status_key(pp_import_item *it, pp_story *s, const char *project_key,
+			   PGresult *words, PGresult *workflow, pp_import_result *res)
 {
 	const char *key;
 	char *copy;
@@ -164,13 +158,23 @@ static const char *blob_hex(const pp_import_item *it, char hex[PP_GIT_OID_HEX_LE
 	return hex;
 }
 
+/* "path\tblob\tfield" of a COPY row (pp_import_seen, pp_import): the file and its blob first. */
+static pp_rc path_blob_field(pp_buf *rows, const pp_import_item *it, const char *field)
+{
+	char hex[PP_GIT_OID_HEX_LEN + 1];
+	pp_rc rc = pp_import_copy_field(rows, it->path);
+
+	if (rc == PP_OK)
+		rc = pp_buf_printf(rows, "\t%s\t", blob_hex(it, hex));
+	return rc == PP_OK ? pp_import_copy_field(rows, field) : rc;
+}
+
 /*
  * COPY pp_import_seen: every file, its blob, and its key when it parsed,
  * streamed.
  */
 static pp_rc send_seen(PGconn *conn, const pp_import_batch *b, pp_err *err)
 {
-	char hex[PP_GIT_OID_HEX_LEN + 1];
 	pp_import_copy c;
 	size_t i;
 	pp_rc rc = pp_import_copy_begin(&c, conn, SQL("copy_seen"), err);
@@ -179,11 +183,8 @@ static pp_rc send_seen(PGconn *conn, const pp_import_batch *b, pp_err *err)
 		return rc;
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		const pp_import_item *it = &b->items[i];
-		rc = pp_import_copy_field(&c.rows, it->path);
-		if (rc == PP_OK && it->ok)
-			rc = pp_buf_printf(&c.rows, "\t%s\t", blob_hex(it, hex));
-		if (rc == PP_OK && it->ok)
-			rc = pp_import_copy_field(&c.rows, it->key);
+		rc = it->ok ? path_blob_field(&c.rows, it, it->key)
+			    : pp_import_copy_field(&c.rows, it->path);
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&c.rows, it->ok ? (it->from_index ? "\tt\n" : "\tf\n")
 							 : "\t\\N\t\\N\t\\N\n");
@@ -196,7 +197,7 @@ static pp_rc send_seen(PGconn *conn, const pp_import_batch *b, pp_err *err)
 }
 
 /* The rows of pp_import_deps of s, the story of the file at path, into out. */
-static pp_rc dep_rows(const char *path, const pp_story *s, pp_buf *out)
+pp_rc import_db_dep_rows(const char *path, const pp_story *s, pp_buf *out)
 {
 	pp_rc rc = PP_OK;
 	size_t k;
@@ -218,16 +219,8 @@ static pp_rc dep_rows(const char *path, const pp_story *s, pp_buf *out)
 	return rc;
 }
 
-/*
- * What send_rows hands to the dependencies: their COPY rows, kept in a
- * temporary file (the rows of a million stories' edges would be tens of
- * megabytes in memory), sent by send_deps after the stories.
- */
-typedef struct dep_spool {
-	FILE *f;    /* NULL until the first row */
-	pp_buf buf; /* rows not written to f yet */
-	size_t n;   /* rows */
-} dep_spool;
+/* What send_rows hands to the dependencies, sent by send_deps after the stories. */
+typedef import_db_spool dep_spool;
 
 /*
  * An unnamed temporary file in TMPDIR (else /tmp): created, then unlinked at
@@ -262,7 +255,7 @@ static FILE *spool_open(pp_err *err)
 	return f;
 }
 
-static pp_rc spool_write(dep_spool *d, int all, pp_err *err)
+pp_rc import_db_spool_write(dep_spool *d, int all, pp_err *err)
 {
 	if (d->buf.len == 0 || (!all && d->buf.len < ((size_t)1 << 20)))
 		return PP_OK;
@@ -282,7 +275,7 @@ static pp_rc send_deps(PGconn *conn, dep_spool *d, pp_err *err)
 	pp_import_copy c;
 	char *chunk;
 	size_t got;
-	pp_rc rc = spool_write(d, 1, err);
+	pp_rc rc = import_db_spool_write(d, 1, err);
 
 	if (rc != PP_OK || d->f == NULL)
 		return rc;
@@ -316,7 +309,6 @@ static pp_rc send_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b
 		       const pp_git_history *h, PGresult *words, PGresult *workflow,
 		       dep_spool *spool, pp_import_result *res, size_t *n_rows, pp_err *err)
 {
-	char hex[PP_GIT_OID_HEX_LEN + 1];
 	pp_import_copy c;
 	size_t i;
 	pp_rc rc = pp_import_copy_begin(&c, conn, SQL("copy_rows"), err);
@@ -338,22 +330,18 @@ static pp_rc send_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b
 		}
 		if ((rc = pp_import_story_whole(o->path, it, &s, res, err)) != PP_OK || s == NULL)
 			continue;
-		rc = status_key(it, s, o->project, words, workflow, res);
+		rc = import_db_status_key(it, s, o->project, words, workflow, res);
 		if (rc == PP_OK && it->ok && it->deps)
-			rc = dep_rows(it->path, s, &spool->buf);
+			rc = import_db_dep_rows(it->path, s, &spool->buf);
 		if (rc == PP_OK && it->ok && it->deps) {
 			spool->n += s->n_deps;
-			rc = spool_write(spool, 0, err);
+			rc = import_db_spool_write(spool, 0, err);
 		}
 		if (rc == PP_OK && it->ok && it->send) {
 			f = h ? pp_git_history_find(h, it->path) : NULL;
-			doc = story_doc(s, f && f->created ? f->created->time_iso : NULL,
-					it->from_index);
-			rc = doc ? pp_import_copy_field(&c.rows, it->path) : PP_ENOMEM;
-			if (rc == PP_OK)
-				rc = pp_buf_printf(&c.rows, "\t%s\t", blob_hex(it, hex));
-			if (rc == PP_OK)
-				rc = pp_import_copy_field(&c.rows, doc);
+			doc = import_db_story_doc(s, f && f->created ? f->created->time_iso : NULL,
+						  it->from_index);
+			rc = doc ? path_blob_field(&c.rows, it, doc) : PP_ENOMEM;
 			if (rc == PP_OK)
 				rc = pp_buf_adds(&c.rows, "\n");
 			if (rc == PP_OK)

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "db/conn.h"
+#include "import/import_deps_int.h"
 #include "import/import_int.h"
 #include "import/sql.h"
 
@@ -41,19 +42,7 @@ static pp_rc report_cycles(PGconn *conn, pp_import_result *res, pp_err *err)
 	return rc;
 }
 
-/* Consecutive small layers share a statement up to this many edges. */
-#define LAYER_MERGE 64
-
-/*
- * One edge to write. 32 bytes: a first import of a million stories has
- * about 1.5 million edges (docs/performance.md, "Memory"). Node numbers
- * and layers fit 32 bits: write_edges refuses more edges than that.
- */
-typedef struct edge {
-	int64_t from, to;
-	uint32_t a, b; /* dense node numbers of from and to */
-	uint32_t layer;
-} edge;
+typedef import_deps_edge edge;
 
 static int by_id(const void *x, const void *y)
 {
@@ -74,13 +63,8 @@ static uint32_t node_of(const int64_t *ids, size_t n, int64_t id)
 	return (uint32_t)(p - ids);
 }
 
-/*
- * Each edge's layer: 1 + the longest path of edges below its target (a
- * story that depends on nothing here is at 0), by Kahn's algorithm from the
- * sinks. Returns 0 when the edges hold a cycle (they cannot: the check
- * above took those out), -1 when out of memory.
- */
-static int layer_edges(edge *e, size_t n_e)
+/* Layers by Kahn's algorithm from the sinks (see import_deps_int.h). */
+int import_deps_layer_edges(edge *e, size_t n_e)
 {
 	int64_t *ids = malloc(2 * n_e * sizeof(*ids));
 	uint32_t *out_deg = NULL, *in_off = NULL, *in_e = NULL, *level = NULL, *queue = NULL;
@@ -143,6 +127,20 @@ out:
 	return ok;
 }
 
+size_t import_deps_statement_end(const edge *e, size_t n, size_t start)
+{
+	size_t i = start, end;
+
+	while (i < n) {
+		for (end = i; end < n && e[end].layer == e[i].layer; end++)
+			;
+		if (i > start && end - start > IMPORT_DEPS_LAYER_MERGE)
+			return i;
+		i = end;
+	}
+	return n;
+}
+
 static pp_rc insert_edges(PGconn *conn, const edge *e, size_t n, pp_err *err)
 {
 	pp_buf from, to;
@@ -177,7 +175,7 @@ static pp_rc insert_edges(PGconn *conn, const edge *e, size_t n, pp_err *err)
 
 /*
  * Writes the checked edges layer by layer: a statement holds the edges of
- * one layer (several consecutive small ones up to LAYER_MERGE edges), so
+ * one layer (several consecutive small ones up to IMPORT_DEPS_LAYER_MERGE edges), so
  * the table's statement-level cycle check (0016) finds the origins of a
  * statement depending on nothing written yet above them and ends at once,
  * where one statement of every edge of a first import made it compute the
@@ -191,7 +189,7 @@ static pp_rc write_edges(PGconn *conn, pp_err *err)
 	const char *sql = SQL("edges_checked");
 	PGresult *r;
 	edge *e = NULL, *grown;
-	size_t n = 0, cap = 0, i, start;
+	size_t n = 0, cap = 0, start, end;
 	int layered;
 	pp_rc rc = PP_OK;
 
@@ -219,7 +217,7 @@ static pp_rc write_edges(PGconn *conn, pp_err *err)
 	}
 	if (rc != PP_OK || n == 0)
 		goto out;
-	if ((layered = layer_edges(e, n)) < 0) {
+	if ((layered = import_deps_layer_edges(e, n)) < 0) {
 		rc = pp_err_set(err, PP_ENOMEM, "out of memory ordering the dependencies");
 		goto out;
 	}
@@ -228,18 +226,10 @@ static pp_rc write_edges(PGconn *conn, pp_err *err)
 		goto out;
 	}
 	qsort(e, n, sizeof(*e), by_layer);
-	for (start = 0, i = 0; rc == PP_OK && i < n;) {
-		size_t end = i;
-		while (end < n && e[end].layer == e[i].layer)
-			end++;
-		if (i > start && end - start > LAYER_MERGE) {
-			rc = insert_edges(conn, e + start, i - start, err);
-			start = i;
-		}
-		i = end;
+	for (start = 0; rc == PP_OK && start < n; start = end) {
+		end = import_deps_statement_end(e, n, start);
+		rc = insert_edges(conn, e + start, end - start, err);
 	}
-	if (rc == PP_OK && start < n)
-		rc = insert_edges(conn, e + start, n - start, err);
 out:
 	free(e);
 	return rc;

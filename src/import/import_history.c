@@ -12,6 +12,7 @@
 #include "core/proc.h"
 #include "db/conn.h"
 #include "import/git_history.h"
+#include "import/import_history_int.h"
 #include "import/import_int.h"
 #include "import/sql.h"
 
@@ -33,8 +34,8 @@ const char *pp_import_word_key(const PGresult *r, const char *word)
  * batch's stories, in order. A change to no status (the field removed) is
  * left out; so, with a warning, is a word nothing knows.
  */
-static pp_rc build_git_rows(const pp_import_batch *b, const pp_git_history *h, PGresult *words,
-			    pp_buf *out, pp_import_result *res)
+pp_rc import_history_git_rows(const pp_import_batch *b, const pp_git_history *h, PGresult *words,
+			      pp_buf *out, pp_import_result *res)
 {
 	pp_rc rc = PP_OK;
 	size_t i, k;
@@ -94,7 +95,7 @@ pp_rc pp_import_write_history(PGconn *conn, const char *project_id, pp_import_ba
 	pp_rc rc;
 
 	pp_buf_init(&rows, (size_t)1 << 30);
-	rc = build_git_rows(b, h, words, &rows, res);
+	rc = import_history_git_rows(b, h, words, &rows, res);
 	if (rc != PP_OK) {
 		rc = pp_err_set(err, rc, "out of memory building the git history");
 		goto out;

@@ -13,16 +13,14 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "import/import_int.h"
+#include "import/import_read_int.h"
 #include "import/story_int.h"
 
 /* The database refuses bodies over 4 MiB; the front matter is small. */
 #define MAX_STORY_FILE (5u * 1024 * 1024)
 
-/*
- * pp_story_parse's message is "path:line:col: text": splits it so that the
- * importer can sort and print problems uniformly. Returns the text.
- */
-static const char *split_position(const char *msg, const char *path, int *line, int *col)
+/* Splits pp_story_parse's message so that the importer can sort and print problems uniformly. */
+const char *import_read_split_position(const char *msg, const char *path, int *line, int *col)
 {
 	size_t n = strlen(path);
 	const char *p = msg + n;
@@ -45,12 +43,7 @@ static const char *split_position(const char *msg, const char *path, int *line, 
 	return end;
 }
 
-/*
- * A file name as it can be printed: bytes that are not UTF-8 become \xNN
- * (a name is bytes to the kernel, text to the database and the terminal).
- * Returns whether the name was valid UTF-8. *out is the caller's to free.
- */
-static int printable_name(const char *rel, char **out)
+int import_read_printable_name(const char *rel, char **out)
 {
 	size_t len = strlen(rel), i = 0;
 	int valid = story_utf8_check(rel, len) == len;
@@ -103,7 +96,7 @@ static pp_rc parse_data(const char *rel, const char *data, size_t len, pp_import
 	pp_err_clear(&perr);
 	if (pp_story_parse(rel, data, len, s, &perr) != PP_OK) {
 		int line, col;
-		const char *text = split_position(perr.msg, rel, &line, &col);
+		const char *text = import_read_split_position(perr.msg, rel, &line, &col);
 		pp_story_free(s);
 		free(s);
 		it->story = NULL;
@@ -149,7 +142,7 @@ pp_rc pp_import_read_file(const char *root, const char *rel, pp_import_batch *b,
 	pp_rc rc;
 
 	it->path = NULL;
-	if (!printable_name(rel, &name)) {
+	if (!import_read_printable_name(rel, &name)) {
 		/* The database holds paths as text: such a file cannot be named there. */
 		rc = name ? not_imported(res, name, 1, "%s",
 					 "the file name is not valid UTF-8: rename the file")

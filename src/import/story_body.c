@@ -40,21 +40,47 @@ static int in_code(const char *p, size_t j, size_t end, char *fence_ch, size_t *
 	return 0;
 }
 
+/* A walk over the body's lines outside fenced code: {p, len} and zeros. */
+typedef struct prose_lines {
+	const char *p;
+	size_t len, next, fence;
+	char fence_ch;
+} prose_lines;
+
+/*
+ * The next line that is not code: *start where it starts, *text after its
+ * indentation (spaces and tabs), *end where it ends (before LF, CRLF or CR).
+ * 0 when the body has no more.
+ */
+static int next_prose_line(prose_lines *w, size_t *start, size_t *text, size_t *end)
+{
+	size_t i, j, e;
+
+	while (w->next < w->len) {
+		i = w->next;
+		e = story_line_end(w->p, w->len, i, &w->next);
+		for (j = i; j < e && (w->p[j] == ' ' || w->p[j] == '\t'); j++)
+			;
+		if (in_code(w->p, j, e, &w->fence_ch, &w->fence))
+			continue;
+		*start = i;
+		*text = j;
+		*end = e;
+		return 1;
+	}
+	return 0;
+}
+
 /*
  * Counts task-list items ("- [ ] x", "* [x] x", "1. [X] x", at any indentation)
  * outside fenced code blocks, where they are examples, not tasks.
  */
 void story_count_checklist(const char *p, size_t len, int *total, int *done)
 {
-	size_t i = 0, fence = 0, end, next, j, k;
-	char fence_ch = 0;
+	prose_lines w = {p, len, 0, 0, 0};
+	size_t i, end, j, k;
 
-	for (; i < len; i = next) {
-		end = story_line_end(p, len, i, &next);
-		for (j = i; j < end && (p[j] == ' ' || p[j] == '\t'); j++)
-			;
-		if (in_code(p, j, end, &fence_ch, &fence))
-			continue;
+	while (next_prose_line(&w, &i, &j, &end)) {
 		k = j;
 		if (k < end && (p[k] == '-' || p[k] == '*' || p[k] == '+')) {
 			k++;
@@ -137,16 +163,11 @@ void story_strip_key(const char *key, const char **t, size_t *len)
  */
 void story_first_heading(const char *p, size_t len, const char **t, size_t *tlen)
 {
-	size_t i = 0, fence = 0, end, next, j, e;
-	char fence_ch = 0;
+	prose_lines w = {p, len, 0, 0, 0};
+	size_t i, end, j, e;
 
 	*t = NULL;
-	for (; i < len; i = next) {
-		end = story_line_end(p, len, i, &next);
-		for (j = i; j < end && (p[j] == ' ' || p[j] == '\t'); j++)
-			;
-		if (in_code(p, j, end, &fence_ch, &fence))
-			continue;
+	while (next_prose_line(&w, &i, &j, &end)) {
 		if (j - i > 3 || memchr(p + i, '\t', j - i) != NULL || j + 1 >= end ||
 		    p[j] != '#' || (p[j + 1] != ' ' && p[j + 1] != '\t'))
 			continue;

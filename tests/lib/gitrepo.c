@@ -100,10 +100,15 @@ void pp_t_sh_line(const char *dir, char *out, size_t size, const char *fmt, ...)
 		fail_msg("command failed: %s", cmd);
 }
 
+void pp_t_new_dir(char *out, size_t size)
+{
+	assert_true(snprintf(out, size, "%s/r%d", pp_t_tmp, ++serial) < (int)size);
+	assert_int_equal(mkdir(out, 0700), 0);
+}
+
 void pp_t_new_repo(char *out, size_t size)
 {
-	snprintf(out, size, "%s/r%d", pp_t_tmp, ++serial);
-	assert_int_equal(mkdir(out, 0700), 0);
+	pp_t_new_dir(out, size);
 	/* A user's log.showRoot=false must not hide the first commit's files. */
 	pp_t_sh(out, "git init -q -b main . && git config log.showRoot false");
 }

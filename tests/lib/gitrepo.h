@@ -50,6 +50,9 @@ void pp_t_sh(const char *dir, const char *fmt, ...) PP_PRINTF(2, 3);
  */
 void pp_t_sh_line(const char *dir, char *out, size_t size, const char *fmt, ...) PP_PRINTF(4, 5);
 
+/* A fresh empty directory below pp_t_tmp; its path in out. */
+void pp_t_new_dir(char *out, size_t size);
+
 /* A fresh empty repository (branch main) below pp_t_tmp; its path in out. */
 void pp_t_new_repo(char *out, size_t size);
 

@@ -5,15 +5,12 @@
  * what is wrong), the files' checksums, the signature, and the comparison
  * of a manifest with restored contents.
  */
-/* nftw() is an X/Open extension. */
-#define _XOPEN_SOURCE 700
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,41 +19,17 @@
 
 #include "core/sha256.h"
 #include "db/backup_int.h"
+#include "gitrepo.h"
 
 #define DUMP_TEXT    "PGDMP fake dump contents\n"
 #define GLOBALS_TEXT "CREATE ROLE \"pp_app\";\n"
-
-static char dir[256];
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int make_dir(void **state)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(dir, sizeof(dir), "%s/pp-unit-manifest-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	(void)state;
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static void put(const char *name, const char *data, size_t len)
 {
 	char path[BK_PATH_MAX];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", pp_t_tmp, name);
 	unlink(path);
 	f = fopen(path, "wb");
 	assert_non_null(f);
@@ -109,14 +82,14 @@ static void put_backup(const json_t *m)
 	put_json(BK_MANIFEST, m);
 }
 
-/* bk_manifest_load must refuse dir's manifest with PP_EINVAL and a message holding want. */
+/* bk_manifest_load must refuse pp_t_tmp's manifest with PP_EINVAL and a message holding want. */
 static void load_refused(const char *want)
 {
 	json_t *m = (json_t *)1;
 	pp_err err;
 
 	pp_err_clear(&err);
-	if (bk_manifest_load(dir, &m, &err) != PP_EINVAL)
+	if (bk_manifest_load(pp_t_tmp, &m, &err) != PP_EINVAL)
 		fail_msg("accepted, should be refused (%s)", want);
 	assert_null(m);
 	if (strstr(err.msg, want) == NULL)
@@ -139,7 +112,7 @@ static void loads_a_good_manifest(void **state)
 	(void)state;
 	put_backup(m);
 	pp_err_clear(&err);
-	assert_int_equal(bk_manifest_load(dir, &got, &err), PP_OK);
+	assert_int_equal(bk_manifest_load(pp_t_tmp, &got, &err), PP_OK);
 	assert_true(json_equal(m, got));
 	assert_int_equal(bk_manifest_rows(got), 43);
 	assert_int_equal(bk_json_int(got, "schema_version"), 17);
@@ -167,7 +140,7 @@ static void refuses_a_missing_or_unreadable_manifest(void **state)
 		put_json("real.json", m);
 		json_decref(m);
 	}
-	snprintf(path, sizeof(path), "%s/%s", dir, BK_MANIFEST);
+	snprintf(path, sizeof(path), "%s/%s", pp_t_tmp, BK_MANIFEST);
 	assert_int_equal(symlink("real.json", path), 0);
 	load_refused("manifest.json is a symbolic link");
 	unlink(path);
@@ -230,7 +203,7 @@ static void refuses_another_format_or_version(void **state)
 		json_t *got = NULL;
 		pp_err err;
 
-		assert_int_equal(bk_manifest_load(dir, &got, &err), PP_EINVAL);
+		assert_int_equal(bk_manifest_load(pp_t_tmp, &got, &err), PP_EINVAL);
 		assert_null(strstr(err.msg, "newer"));
 	}
 
@@ -349,7 +322,7 @@ static void refuses_an_oversized_manifest(void **state)
 
 	(void)state;
 	/* Sparse: the size alone must refuse it, before anything is read. */
-	snprintf(path, sizeof(path), "%s/%s", dir, BK_MANIFEST);
+	snprintf(path, sizeof(path), "%s/%s", pp_t_tmp, BK_MANIFEST);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 256L * 1024 * 1024 + 1), 0);
@@ -363,7 +336,7 @@ static void check_refused(const json_t *m, const char *want)
 	pp_err err;
 
 	pp_err_clear(&err);
-	if (bk_manifest_check_files(NULL, dir, m, NULL, &err) != PP_EINVAL)
+	if (bk_manifest_check_files(NULL, pp_t_tmp, m, NULL, &err) != PP_EINVAL)
 		fail_msg("files accepted, should be refused (%s)", want);
 	if (strstr(err.msg, want) == NULL)
 		fail_msg("message \"%s\" lacks \"%s\"", err.msg, want);
@@ -380,10 +353,10 @@ static void checks_every_file_against_the_manifest(void **state)
 	(void)state;
 	put_backup(m);
 	pp_err_clear(&err);
-	assert_int_equal(bk_manifest_check_files(NULL, dir, m, NULL, &err), PP_OK);
+	assert_int_equal(bk_manifest_check_files(NULL, pp_t_tmp, m, NULL, &err), PP_OK);
 
 	/* What was checked is what the caller gets: the dump rewound, globals in memory. */
-	assert_int_equal(bk_manifest_check_files(NULL, dir, m, &kept, &err), PP_OK);
+	assert_int_equal(bk_manifest_check_files(NULL, pp_t_tmp, m, &kept, &err), PP_OK);
 	assert_true(kept.dump_fd >= 0);
 	assert_int_equal(read(kept.dump_fd, buf, sizeof(buf)), strlen(DUMP_TEXT));
 	assert_memory_equal(buf, DUMP_TEXT, strlen(DUMP_TEXT));
@@ -395,14 +368,15 @@ static void checks_every_file_against_the_manifest(void **state)
 	/* One byte changed, same size. */
 	put_str(BK_DUMP, "PGDMP fake dump contentS\n");
 	pp_sha256_hex("PGDMP fake dump contentS\n", strlen(DUMP_TEXT), hex);
-	snprintf(want, sizeof(want), "%s/db.dump: checksum mismatch (expected %s, found %s)", dir,
+	snprintf(want, sizeof(want), "%s/db.dump: checksum mismatch (expected %s, found %s)",
+		 pp_t_tmp,
 		 bk_json_str(json_object_get(json_object_get(m, "files"), BK_DUMP), "sha256"), hex);
 	check_refused(m, want);
 
 	/* Truncated, or grown: not read at all. */
 	put_str(BK_DUMP, "PGDMP");
 	snprintf(want, sizeof(want),
-		 "%s/db.dump: 5 bytes, the manifest says %zu: damaged or replaced", dir,
+		 "%s/db.dump: 5 bytes, the manifest says %zu: damaged or replaced", pp_t_tmp,
 		 strlen(DUMP_TEXT));
 	check_refused(m, want);
 	put_str(BK_DUMP, DUMP_TEXT "more");
@@ -412,7 +386,7 @@ static void checks_every_file_against_the_manifest(void **state)
 	put_str(BK_DUMP, DUMP_TEXT);
 	put_str(BK_GLOBALS, GLOBALS_TEXT "GRANT x TO y;\n");
 	check_refused(m, "globals.sql:");
-	snprintf(path, sizeof(path), "%s/%s", dir, BK_GLOBALS);
+	snprintf(path, sizeof(path), "%s/%s", pp_t_tmp, BK_GLOBALS);
 	unlink(path);
 	check_refused(m, "globals.sql: missing");
 	put_str("elsewhere", GLOBALS_TEXT);
@@ -432,7 +406,7 @@ static void refuses_an_oversized_globals(void **state)
 
 	(void)state;
 	put_backup(m);
-	snprintf(path, sizeof(path), "%s/%s", dir, BK_GLOBALS);
+	snprintf(path, sizeof(path), "%s/%s", pp_t_tmp, BK_GLOBALS);
 	fd = open(path, O_WRONLY | O_TRUNC);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, BK_GLOBALS_MAX + 1), 0);
@@ -440,7 +414,7 @@ static void refuses_an_oversized_globals(void **state)
 	json_object_set_new(json_object_get(json_object_get(m, "files"), BK_GLOBALS), "bytes",
 			    json_integer(BK_GLOBALS_MAX + 1));
 	pp_err_clear(&err);
-	assert_int_equal(bk_manifest_check_files(NULL, dir, m, &kept, &err), PP_EINVAL);
+	assert_int_equal(bk_manifest_check_files(NULL, pp_t_tmp, m, &kept, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "(too large for a globals.sql)"));
 	assert_null(kept.globals);
 	if (kept.dump_fd >= 0)
@@ -457,7 +431,7 @@ static void hashes_regular_files_only(void **state)
 
 	(void)state;
 	put_str("abc", "abc");
-	snprintf(path, sizeof(path), "%s/abc", dir);
+	snprintf(path, sizeof(path), "%s/abc", pp_t_tmp);
 	pp_err_clear(&err);
 	assert_int_equal(bk_sha256_file(path, hex, &bytes, &err), PP_OK);
 	assert_string_equal(hex,
@@ -465,7 +439,7 @@ static void hashes_regular_files_only(void **state)
 	assert_int_equal(bytes, 3);
 
 	put_str("empty", "");
-	snprintf(path, sizeof(path), "%s/empty", dir);
+	snprintf(path, sizeof(path), "%s/empty", pp_t_tmp);
 	assert_int_equal(bk_sha256_file(path, hex, &bytes, &err), PP_OK);
 	assert_string_equal(hex,
 			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -477,11 +451,11 @@ static void hashes_regular_files_only(void **state)
 		err.msg, "/dev/zero is not a regular file (a device, FIFO or directory): refused");
 	assert_int_equal(bk_sha256_file("/dev/zero", hex, &bytes, &err), PP_EINVAL);
 	assert_int_equal(bytes, 0);
-	snprintf(path, sizeof(path), "%s/nosuch", dir);
+	snprintf(path, sizeof(path), "%s/nosuch", pp_t_tmp);
 	assert_int_equal(bk_open_regular(path, &fd, &size, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, "nosuch: missing"));
 
-	snprintf(path, sizeof(path), "%s/abc", dir);
+	snprintf(path, sizeof(path), "%s/abc", pp_t_tmp);
 	assert_int_equal(bk_open_regular(path, &fd, &size, &err), PP_OK);
 	assert_true(fd >= 0);
 	assert_int_equal(size, 3);
@@ -744,7 +718,7 @@ static void writes_synced_files_once(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/written", dir);
+	snprintf(path, sizeof(path), "%s/written", pp_t_tmp);
 	pp_err_clear(&err);
 	assert_int_equal(bk_write_synced(path, "hello\n", 6, &err), PP_OK);
 	f = fopen(path, "rb");
@@ -756,8 +730,8 @@ static void writes_synced_files_once(void **state)
 	assert_int_equal(bk_write_synced(path, "x", 1, &err), PP_EIO);
 	assert_non_null(strstr(err.msg, "cannot create"));
 	assert_int_equal(bk_fsync_path(path, &err), PP_OK);
-	assert_int_equal(bk_fsync_path(dir, &err), PP_OK);
-	snprintf(path, sizeof(path), "%s/nosuch", dir);
+	assert_int_equal(bk_fsync_path(pp_t_tmp, &err), PP_OK);
+	snprintf(path, sizeof(path), "%s/nosuch", pp_t_tmp);
 	assert_int_equal(bk_fsync_path(path, &err), PP_EIO);
 	assert_non_null(strstr(err.msg, "cannot open"));
 }
@@ -765,30 +739,34 @@ static void writes_synced_files_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(loads_a_good_manifest, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_a_missing_or_unreadable_manifest, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_truncated_or_malformed_json, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_another_format_or_version, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_a_tampered_file_list, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_a_file_without_a_proper_sha256, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_an_incomplete_manifest, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_an_oversized_manifest, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(checks_every_file_against_the_manifest, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_an_oversized_globals, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(hashes_regular_files_only, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(loads_a_good_manifest, pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(refuses_a_missing_or_unreadable_manifest,
+						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(refuses_truncated_or_malformed_json, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(refuses_another_format_or_version, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(refuses_a_tampered_file_list, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(refuses_a_file_without_a_proper_sha256, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(refuses_an_incomplete_manifest, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(refuses_an_oversized_manifest, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(checks_every_file_against_the_manifest, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(refuses_an_oversized_globals, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(hashes_regular_files_only, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
 		cmocka_unit_test(signature_holds_the_manifest_together),
 		cmocka_unit_test(refuses_unsigned_or_oddly_signed_with_a_key),
 		cmocka_unit_test(without_a_key_a_signature_is_not_checked_but_said),
 		cmocka_unit_test(compares_restored_contents_with_the_manifest),
 		cmocka_unit_test(lists_twenty_differences_and_counts_all),
-		cmocka_unit_test_setup_teardown(writes_synced_files_once, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(writes_synced_files_once, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
 	};
 
 	return cmocka_run_group_tests_name("backup_manifest", tests, NULL, NULL);

@@ -4,15 +4,12 @@
  * command line), finding pg_dump and pg_restore and reading their versions,
  * and running a tool, with stand-in shell scripts in a temporary directory.
  */
-/* nftw() is an X/Open extension. */
-#define _XOPEN_SOURCE 700
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,39 +19,15 @@
 #include <unistd.h>
 
 #include "db/backup_int.h"
+#include "gitrepo.h"
 
-static char dir[256];
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int make_dir(void **state)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(dir, sizeof(dir), "%s/pp-unit-tools-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	(void)state;
-	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* dir/name, an executable shell script running body. */
+/* pp_t_tmp/name, an executable shell script running body. */
 static void script(const char *name, const char *body)
 {
 	char path[BK_PATH_MAX];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", pp_t_tmp, name);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "#!/bin/sh\n%s\n", body);
@@ -344,18 +317,18 @@ static void reports_events_and_cancellation(void **state)
 	assert_string_equal(err.msg, "interrupted");
 }
 
-/* An environment running tools from dir, with the process's environment. */
+/* An environment running tools from pp_t_tmp, with the process's environment. */
 static void tool_env(bk_env *e, pp_config *cfg, pp_backup_common *c)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	memset(c, 0, sizeof(*c));
 	cfg->database_url = "postgresql://app@db/pp";
-	c->pg_bindir = dir;
+	c->pg_bindir = pp_t_tmp;
 	env_init(e, cfg, c);
-	snprintf(e->bindir, sizeof(e->bindir), "%s", dir);
+	snprintf(e->bindir, sizeof(e->bindir), "%s", pp_t_tmp);
 }
 
-/* Runs dir/tool with args to its end; returns bk_wait's result, the log in *log. */
+/* Runs pp_t_tmp/tool with args to its end; returns bk_wait's result, the log in *log. */
 static pp_rc run(const bk_env *e, const char *tool, const char *const *args, int in_fd, char **log,
 		 pp_err *err)
 {
@@ -386,9 +359,9 @@ static void runs_a_tool_with_its_arguments(void **state)
 	script("pg_dump", "for a in \"$@\"; do echo \"arg[$a]\"; done\n"
 			  "echo \"stdin[$(cat)]\"\necho \"fd3[$(cat <&3)]\"\n"
 			  "echo \"pw[${PGPASSWORD:-none}]\"\necho err >&2");
-	setenv("TMPDIR", dir, 1);
+	setenv("TMPDIR", pp_t_tmp, 1);
 	tool_env(&e, &cfg, &c);
-	snprintf(path, sizeof(path), "%s/input", dir);
+	snprintf(path, sizeof(path), "%s/input", pp_t_tmp);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("from fd 3", f);
@@ -402,7 +375,7 @@ static void runs_a_tool_with_its_arguments(void **state)
 	assert_int_equal(run(&e, "pg_dump", args, in_fd, &log, &err), PP_OK);
 	close(in_fd);
 	/* The log is in TMPDIR, named after the tool. */
-	assert_int_equal(strncmp(log, dir, strlen(dir)), 0);
+	assert_int_equal(strncmp(log, pp_t_tmp, strlen(pp_t_tmp)), 0);
 	assert_non_null(strstr(log, "/planpipe-pg_dump-"));
 	assert_string_equal(slurp(log), "arg[--file]\narg[a b]\narg[it's]\nstdin[]\n"
 					"fd3[from fd 3]\npw[none]\nerr\n");
@@ -513,7 +486,7 @@ static pp_rc find(int server, bk_env *e, pp_err *err)
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&c, 0, sizeof(c));
 	cfg.database_url = "postgresql://app@db/pp";
-	c.pg_bindir = dir;
+	c.pg_bindir = pp_t_tmp;
 	env_init(e, &cfg, &c);
 	pp_err_clear(err);
 	return bk_tools_find(e, server, err);
@@ -528,7 +501,7 @@ static void finds_the_tools_and_reads_their_version(void **state)
 	tools("pg_dump (PostgreSQL) 15.4 (Debian 15.4-1.pgdg120+1)",
 	      "pg_restore (PostgreSQL) 15.4 (Debian 15.4-1.pgdg120+1)");
 	assert_int_equal(find(150004, &e, &err), PP_OK);
-	assert_string_equal(e.bindir, dir);
+	assert_string_equal(e.bindir, pp_t_tmp);
 	assert_int_equal(e.tools_major, 15);
 	assert_string_equal(e.tools_version, "15.4");
 	bk_env_free(&e);
@@ -561,7 +534,7 @@ static void refuses_older_tools(void **state)
 		 "%s/pg_dump is version 14.10, older than the server (PostgreSQL 15.4): it "
 		 "cannot back it up or restore into it faithfully. Install the PostgreSQL 15 "
 		 "client tools (Debian: postgresql-client-15) or point --pg-bindir at them",
-		 dir);
+		 pp_t_tmp);
 	assert_string_equal(err.msg, want);
 	bk_env_free(&e);
 
@@ -624,7 +597,7 @@ static void refuses_tools_that_are_not_there_or_say_nothing(void **state)
 	tools("no version here", NULL);
 	assert_int_equal(find(150004, &e, &err), PP_EIO);
 	snprintf(want, sizeof(want), "%s/pg_dump --version printed no version: no version here",
-		 dir);
+		 pp_t_tmp);
 	assert_string_equal(err.msg, want);
 	bk_env_free(&e);
 
@@ -642,10 +615,11 @@ static void refuses_tools_that_are_not_there_or_say_nothing(void **state)
 
 	/* pg_restore missing, or not executable. */
 	tools("pg_dump (PostgreSQL) 15.4", NULL);
-	snprintf(path, sizeof(path), "%s/pg_restore", dir);
+	snprintf(path, sizeof(path), "%s/pg_restore", pp_t_tmp);
 	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(find(150004, &e, &err), PP_EINVAL);
-	snprintf(want, sizeof(want), "--pg-bindir %s does not hold pg_dump and pg_restore", dir);
+	snprintf(want, sizeof(want), "--pg-bindir %s does not hold pg_dump and pg_restore",
+		 pp_t_tmp);
 	assert_string_equal(err.msg, want);
 	bk_env_free(&e);
 	unlink(path);
@@ -666,7 +640,7 @@ static void looks_in_path_for_a_version_not_installed(void **state)
 
 	(void)state;
 	/* A first directory with pg_dump alone does not count. */
-	snprintf(half, sizeof(half), "%s/half", dir);
+	snprintf(half, sizeof(half), "%s/half", pp_t_tmp);
 	assert_int_equal(mkdir(half, 0700), 0);
 	tools("pg_dump (PostgreSQL) 99.1", NULL);
 	snprintf(path, sizeof(path), "%s/pg_dump", half);
@@ -682,11 +656,11 @@ static void looks_in_path_for_a_version_not_installed(void **state)
 	memset(&c, 0, sizeof(c));
 	cfg.database_url = "postgresql://app@db/pp";
 	env_init(&e, &cfg, &c);
-	snprintf(path, sizeof(path), "/nonexistent-pp-unit::%s:%s", half, dir);
+	snprintf(path, sizeof(path), "/nonexistent-pp-unit::%s:%s", half, pp_t_tmp);
 	setenv("PATH", path, 1);
 	pp_err_clear(&err);
 	assert_int_equal(bk_tools_find(&e, 990000, &err), PP_OK);
-	assert_string_equal(e.bindir, dir);
+	assert_string_equal(e.bindir, pp_t_tmp);
 	assert_int_equal(e.tools_major, 99);
 	bk_env_free(&e);
 
@@ -739,20 +713,20 @@ int main(void)
 		cmocka_unit_test(refuses_a_bad_url_or_a_short_key),
 		cmocka_unit_test(options_go_before_the_users_own),
 		cmocka_unit_test(reports_events_and_cancellation),
-		cmocka_unit_test_setup_teardown(runs_a_tool_with_its_arguments, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(a_failing_tool_reports_the_end_of_its_log, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(a_cancelled_or_overlong_tool_is_ended, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(finds_the_tools_and_reads_their_version, make_dir,
-						remove_dir),
-		cmocka_unit_test_setup_teardown(refuses_older_tools, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(runs_a_tool_with_its_arguments, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(a_failing_tool_reports_the_end_of_its_log,
+						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(a_cancelled_or_overlong_tool_is_ended, pp_t_tmp_group_setup,
+						pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(finds_the_tools_and_reads_their_version,
+						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(refuses_older_tools, pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
 		cmocka_unit_test(version_ranks),
 		cmocka_unit_test_setup_teardown(refuses_tools_that_are_not_there_or_say_nothing,
-						make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed, make_dir,
-						remove_dir),
+						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+		cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed,
+						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
 		cmocka_unit_test(prefers_the_servers_debian_directory),
 	};
 
