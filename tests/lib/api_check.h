@@ -78,8 +78,8 @@ static inline int t_api_check(const pp_api_route_sql *d, const char *p0, const c
  * for a request h refuses before the database. The problem's status, its
  * body holding want.
  */
-static inline int t_api_refused(pp_http_handler h, const char *p0, const char *p1,
-				const char *body, const char *want)
+static inline int t_api_refused(pp_http_handler h, const char *p0, const char *p1, const char *body,
+				const char *want)
 {
 	pp_http_req req;
 	pp_http_resp resp;

@@ -38,14 +38,15 @@ static void ids(void **state)
 static void create(void **state)
 {
 	(void)state;
-	assert_int_equal(t_api_check(&backlogs_create, "PLAN", NULL, "{\"name\": \"Sprint 1\"}", NULL),
-			 0);
-	assert_int_equal(t_api_check(&backlogs_create, "PLAN", NULL,
-				     "{\"name\": \"S\", \"kind\": \"sprint\", \"position\": 2147483647,"
-				     " \"description\": \"d\", \"starts_on\": \"2026-01-05\","
-				     " \"ends_on\": null}",
-				     NULL),
-			 0);
+	assert_int_equal(
+		t_api_check(&backlogs_create, "PLAN", NULL, "{\"name\": \"Sprint 1\"}", NULL), 0);
+	assert_int_equal(
+		t_api_check(&backlogs_create, "PLAN", NULL,
+			    "{\"name\": \"S\", \"kind\": \"sprint\", \"position\": 2147483647,"
+			    " \"description\": \"d\", \"starts_on\": \"2026-01-05\","
+			    " \"ends_on\": null}",
+			    NULL),
+		0);
 	assert_int_equal(t_api_check(&backlogs_create, "PLAN", NULL, "{}", T_FIELD("name")), 422);
 	assert_int_equal(t_api_check(&backlogs_create, "PLAN", NULL,
 				     "{\"name\": \"S\", \"kind\": \"epic\"}", T_FIELD("kind")),
@@ -72,13 +73,14 @@ static void patch_and_archive(void **state)
 {
 	(void)state;
 	assert_int_equal(t_api_check(&backlogs_patch, "PLAN", "7", "{}", NULL), 0);
-	assert_int_equal(t_api_check(&backlogs_patch, "PLAN", "7", "{\"archived\": false}", NULL), 0);
-	assert_int_equal(t_api_check(&backlogs_patch, "PLAN", "7", "{\"name\": null}",
-				     T_FIELD("name")),
-			 422);
+	assert_int_equal(t_api_check(&backlogs_patch, "PLAN", "7", "{\"archived\": false}", NULL),
+			 0);
+	assert_int_equal(
+		t_api_check(&backlogs_patch, "PLAN", "7", "{\"name\": null}", T_FIELD("name")),
+		422);
 	/* The id is checked before the body: a bad one is 404 whatever the body says. */
-	assert_int_equal(t_api_check(&backlogs_patch, "PLAN", "x", "{\"name\": 1}", "no such backlog"),
-			 404);
+	assert_int_equal(
+		t_api_check(&backlogs_patch, "PLAN", "x", "{\"name\": 1}", "no such backlog"), 404);
 	assert_int_equal(t_api_check(&backlogs_archive, "PLAN", "7", NULL, NULL), 0);
 	assert_int_equal(t_api_check(&backlogs_archive, "PLAN", "x", NULL, "no such backlog"), 404);
 	assert_true(backlogs_patch.flags & PP_ROUTE_IF_MATCH);

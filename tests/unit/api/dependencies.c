@@ -25,20 +25,21 @@ static void story_add(void **state)
 
 	(void)state;
 	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"story\": \"PLAN-2\"}", NULL), 0);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1",
-				     "{\"project\": \"OPS\", \"story\": \"OPS-9\", \"kind\": \"relates\"}",
-				     NULL),
-			 0);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"project\": \"OPS\"}", T_FIELD("story")),
-			 422);
+	assert_int_equal(
+		t_api_check(d, "PLAN", "PLAN-1",
+			    "{\"project\": \"OPS\", \"story\": \"OPS-9\", \"kind\": \"relates\"}",
+			    NULL),
+		0);
+	assert_int_equal(
+		t_api_check(d, "PLAN", "PLAN-1", "{\"project\": \"OPS\"}", T_FIELD("story")), 422);
 	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1",
 				     "{\"story\": \"PLAN-2\", \"kind\": \"duplicates\"}",
 				     T_FIELD("kind")),
 			 422);
 	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"story\": 2}", T_FIELD("story")), 422);
 	/* A story's edge has no note; a project's has. */
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"story\": \"PLAN-2\", \"note\": \"n\"}",
-				     T_FIELD("note")),
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1",
+				     "{\"story\": \"PLAN-2\", \"note\": \"n\"}", T_FIELD("note")),
 			 400);
 	assert_string_equal(d->min_role, "developer");
 	assert_int_equal(d->status, 201);
@@ -49,15 +50,17 @@ static void project_add(void **state)
 	const pp_api_route_sql *d = &dependencies_project_add;
 
 	(void)state;
-	assert_int_equal(t_api_check(d, "PLAN", NULL, "{\"project\": \"OPS\", \"note\": null}", NULL),
-			 0);
+	assert_int_equal(
+		t_api_check(d, "PLAN", NULL, "{\"project\": \"OPS\", \"note\": null}", NULL), 0);
 	assert_int_equal(t_api_check(d, "PLAN", NULL, "{\"kind\": \"blocks\"}", T_FIELD("project")),
 			 422);
-	assert_int_equal(t_api_check(d, "PLAN", NULL, "{\"project\": null}", T_FIELD("project")), 422);
+	assert_int_equal(t_api_check(d, "PLAN", NULL, "{\"project\": null}", T_FIELD("project")),
+			 422);
 	assert_int_equal(t_api_check(d, "PLAN", NULL, "{\"project\": \"OPS\", \"kind\": \"needs\"}",
 				     T_FIELD("kind")),
 			 422);
-	assert_int_equal(t_api_check(d, "PLAN", NULL, "{\"project\": \"OPS\", \"story\": \"OPS-1\"}",
+	assert_int_equal(t_api_check(d, "PLAN", NULL,
+				     "{\"project\": \"OPS\", \"story\": \"OPS-1\"}",
 				     T_FIELD("story")),
 			 400);
 	/* Between projects it is the maintainers' call; between stories the developers'. */

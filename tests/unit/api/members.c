@@ -19,16 +19,17 @@ static void put_roles(void **state)
 		assert_int_equal(t_api_check(&members_put, "PLAN", "ada", body, NULL), 0);
 	}
 	assert_int_equal(t_api_check(&members_put, "PLAN", "ada", "{}", T_FIELD("role")), 422);
-	assert_int_equal(t_api_check(&members_put, "PLAN", "ada", "{\"role\": \"admin\"}",
-				     T_FIELD("role")),
-			 422);
-	assert_int_equal(t_api_check(&members_put, "PLAN", "ada", "{\"role\": \"Owner\"}",
-				     T_FIELD("role")),
-			 422);
-	assert_int_equal(t_api_check(&members_put, "PLAN", "ada", "{\"role\": null}", T_FIELD("role")),
-			 422);
+	assert_int_equal(
+		t_api_check(&members_put, "PLAN", "ada", "{\"role\": \"admin\"}", T_FIELD("role")),
+		422);
+	assert_int_equal(
+		t_api_check(&members_put, "PLAN", "ada", "{\"role\": \"Owner\"}", T_FIELD("role")),
+		422);
+	assert_int_equal(
+		t_api_check(&members_put, "PLAN", "ada", "{\"role\": null}", T_FIELD("role")), 422);
 	assert_int_equal(t_api_check(&members_put, "PLAN", "ada",
-				     "{\"role\": \"viewer\", \"handle\": \"bob\"}", T_FIELD("handle")),
+				     "{\"role\": \"viewer\", \"handle\": \"bob\"}",
+				     T_FIELD("handle")),
 			 400);
 }
 

@@ -24,17 +24,19 @@ static void create(void **state)
 	assert_int_equal(t_api_check(&projects_create, NULL, NULL,
 				     "{\"key\": \"PLAN\", \"name\": \"Planning\"}", NULL),
 			 0);
-	assert_int_equal(t_api_check(&projects_create, NULL, NULL,
-				     "{\"key\": \"PLAN\", \"name\": \"P\", \"git_remote_url\": null,"
-				     " \"git_last_synced_at\": \"2025-01-31T00:00:00Z\","
-				     " \"metadata\": {}}",
-				     NULL),
-			 0);
-	assert_int_equal(t_api_check(&projects_create, NULL, NULL, "{\"name\": \"P\"}", T_FIELD("key")),
-			 422);
-	assert_int_equal(t_api_check(&projects_create, NULL, NULL, "{\"key\": \"PLAN\"}",
-				     T_FIELD("name")),
-			 422);
+	assert_int_equal(
+		t_api_check(&projects_create, NULL, NULL,
+			    "{\"key\": \"PLAN\", \"name\": \"P\", \"git_remote_url\": null,"
+			    " \"git_last_synced_at\": \"2025-01-31T00:00:00Z\","
+			    " \"metadata\": {}}",
+			    NULL),
+		0);
+	assert_int_equal(
+		t_api_check(&projects_create, NULL, NULL, "{\"name\": \"P\"}", T_FIELD("key")),
+		422);
+	assert_int_equal(
+		t_api_check(&projects_create, NULL, NULL, "{\"key\": \"PLAN\"}", T_FIELD("name")),
+		422);
 	assert_int_equal(t_api_check(&projects_create, NULL, NULL,
 				     "{\"key\": \"PLAN\", \"name\": \"P\", \"git_last_synced_at\": "
 				     "\"2025-01-31\"}",
@@ -57,15 +59,17 @@ static void create(void **state)
 static void patch(void **state)
 {
 	(void)state;
-	assert_int_equal(t_api_check(&projects_patch, "PLAN", NULL, "{\"name\": \"New\"}", NULL), 0);
-	assert_int_equal(t_api_check(&projects_patch, "PLAN", NULL, "{\"archived\": true}", NULL), 0);
+	assert_int_equal(t_api_check(&projects_patch, "PLAN", NULL, "{\"name\": \"New\"}", NULL),
+			 0);
+	assert_int_equal(t_api_check(&projects_patch, "PLAN", NULL, "{\"archived\": true}", NULL),
+			 0);
 	/* The key names the project; a change may not empty the name. */
-	assert_int_equal(t_api_check(&projects_patch, "PLAN", NULL, "{\"key\": \"P2\"}",
-				     T_FIELD("key")),
-			 400);
-	assert_int_equal(t_api_check(&projects_patch, "PLAN", NULL, "{\"name\": null}",
-				     T_FIELD("name")),
-			 422);
+	assert_int_equal(
+		t_api_check(&projects_patch, "PLAN", NULL, "{\"key\": \"P2\"}", T_FIELD("key")),
+		400);
+	assert_int_equal(
+		t_api_check(&projects_patch, "PLAN", NULL, "{\"name\": null}", T_FIELD("name")),
+		422);
 	assert_int_equal(t_api_check(&projects_patch, "PLAN", NULL, "{\"archived\": \"yes\"}",
 				     T_FIELD("archived")),
 			 422);

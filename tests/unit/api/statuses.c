@@ -10,22 +10,26 @@
 static void add(void **state)
 {
 	(void)state;
-	assert_int_equal(t_api_check(&statuses_add, "PLAN", NULL, "{\"key\": \"review\"}", NULL), 0);
+	assert_int_equal(t_api_check(&statuses_add, "PLAN", NULL, "{\"key\": \"review\"}", NULL),
+			 0);
 	assert_int_equal(t_api_check(&statuses_add, "PLAN", NULL,
 				     "{\"key\": \"qa\", \"category\": \"active\", \"name\": \"QA\","
 				     " \"position\": 1000000}",
 				     NULL),
 			 0);
-	assert_int_equal(t_api_check(&statuses_add, "PLAN", NULL, "{\"name\": \"QA\"}", T_FIELD("key")),
+	assert_int_equal(
+		t_api_check(&statuses_add, "PLAN", NULL, "{\"name\": \"QA\"}", T_FIELD("key")),
+		422);
+	assert_int_equal(t_api_check(&statuses_add, "PLAN", NULL,
+				     "{\"key\": \"qa\", \"category\": \"doing\"}",
+				     T_FIELD("category")),
 			 422);
 	assert_int_equal(t_api_check(&statuses_add, "PLAN", NULL,
-				     "{\"key\": \"qa\", \"category\": \"doing\"}", T_FIELD("category")),
-			 422);
-	assert_int_equal(t_api_check(&statuses_add, "PLAN", NULL,
-				     "{\"key\": \"qa\", \"position\": 1000001}", T_FIELD("position")),
-			 422);
-	assert_int_equal(t_api_check(&statuses_add, "PLAN", NULL, "{\"key\": \"qa\", \"position\": -1}",
+				     "{\"key\": \"qa\", \"position\": 1000001}",
 				     T_FIELD("position")),
+			 422);
+	assert_int_equal(t_api_check(&statuses_add, "PLAN", NULL,
+				     "{\"key\": \"qa\", \"position\": -1}", T_FIELD("position")),
 			 422);
 	assert_string_equal(statuses_add.min_role, "maintainer");
 	assert_int_equal(statuses_add.status, 201);
@@ -34,12 +38,13 @@ static void add(void **state)
 static void patch(void **state)
 {
 	(void)state;
-	assert_int_equal(t_api_check(&statuses_patch, "PLAN", "qa", "{\"name\": \"Quality\"}", NULL),
-			 0);
+	assert_int_equal(
+		t_api_check(&statuses_patch, "PLAN", "qa", "{\"name\": \"Quality\"}", NULL), 0);
 	assert_int_equal(t_api_check(&statuses_patch, "PLAN", "qa", "{\"position\": 0}", NULL), 0);
 	/* A status keeps its key and its category. */
-	assert_int_equal(t_api_check(&statuses_patch, "PLAN", "qa", "{\"key\": \"q\"}", T_FIELD("key")),
-			 400);
+	assert_int_equal(
+		t_api_check(&statuses_patch, "PLAN", "qa", "{\"key\": \"q\"}", T_FIELD("key")),
+		400);
 	assert_int_equal(t_api_check(&statuses_patch, "PLAN", "qa", "{\"category\": \"done\"}",
 				     T_FIELD("category")),
 			 400);

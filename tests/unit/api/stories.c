@@ -32,19 +32,21 @@ static void created(void **state)
 	assert_int_equal(create("{\"key\": \"PLAN-7\", \"title\": \"t\"}", NULL), 0);
 	assert_int_equal(create("{\"status\": \"todo\"}", T_FIELD("title")), 422);
 	assert_int_equal(create("{\"title\": null}", T_FIELD("title")), 422);
-	assert_int_equal(create("{\"title\": \"t\", \"priority\": \"urgent\"}", T_FIELD("priority")),
-			 422);
-	assert_int_equal(create("{\"title\": \"t\", \"priority_rank\": 0}", T_FIELD("priority_rank")),
-			 422);
+	assert_int_equal(
+		create("{\"title\": \"t\", \"priority\": \"urgent\"}", T_FIELD("priority")), 422);
+	assert_int_equal(
+		create("{\"title\": \"t\", \"priority_rank\": 0}", T_FIELD("priority_rank")), 422);
 	assert_int_equal(create("{\"title\": \"t\", \"backlog\": 0}", T_FIELD("backlog")), 422);
-	assert_int_equal(create("{\"title\": \"t\", \"labels\": [\"a\", 1]}", T_FIELD("labels")), 422);
+	assert_int_equal(create("{\"title\": \"t\", \"labels\": [\"a\", 1]}", T_FIELD("labels")),
+			 422);
 	assert_int_equal(create("{\"title\": \"t\", \"estimate_points\": \"3\"}",
 				T_FIELD("estimate_points")),
 			 422);
-	assert_int_equal(create("{\"title\": \"t\", \"checklist_done\": -1}",
-				T_FIELD("checklist_done")),
-			 422);
-	assert_int_equal(create("{\"title\": \"t\", \"archived\": true}", T_FIELD("archived")), 400);
+	assert_int_equal(
+		create("{\"title\": \"t\", \"checklist_done\": -1}", T_FIELD("checklist_done")),
+		422);
+	assert_int_equal(create("{\"title\": \"t\", \"archived\": true}", T_FIELD("archived")),
+			 400);
 	assert_int_equal(create("{\"title\": \"t\", \"colour\": \"red\"}", T_FIELD("colour")), 400);
 	assert_string_equal(stories_create.min_role, "developer");
 }

@@ -61,11 +61,12 @@ static void moves(void **state)
 	assert_int_equal(anchors("{\"after\": \"PLAN-2\"}"), 1);
 	assert_int_equal(anchors("{\"rank\": null}"), 1);
 	assert_int_equal(anchors("{\"before\": \"A\", \"after\": \"B\", \"rank\": 1}"), 3);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": 7, \"after\": \"PLAN-12\"}",
-				     NULL),
-			 0);
+	assert_int_equal(
+		t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": 7, \"after\": \"PLAN-12\"}", NULL),
+		0);
 	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": null}", NULL), 0);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": 0}", T_FIELD("backlog")), 422);
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": 0}", T_FIELD("backlog")),
+			 422);
 	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"rank\": \"first\"}", T_FIELD("rank")),
 			 422);
 	/* Two anchors: refused by the handler before it asks the database. */
