@@ -93,4 +93,35 @@ static inline int t_api_refused(pp_http_handler h, const char *p0, const char *p
 
 #define T_FIELD(name) "\"field\":\"" name "\""
 
+/* fn's answer for body, which must be JSON (parsed for the call, then freed). */
+static inline const char *t_api_str_of(const char *(*fn)(const json_t *), const char *body)
+{
+	json_t *j = json_loads(body, 0, NULL);
+	const char *v;
+
+	assert_non_null(j);
+	v = fn(j);
+	json_decref(j);
+	return v;
+}
+
+/* The same for a function answering a number. */
+static inline int t_api_int_of(int (*fn)(const json_t *), const char *body)
+{
+	json_t *j = json_loads(body, 0, NULL);
+	int v;
+
+	assert_non_null(j);
+	v = fn(j);
+	json_decref(j);
+	return v;
+}
+
+/* A test file's main(): runs tests, a CMUnitTest array, as one group. */
+#define T_API_MAIN(tests)                                                                          \
+	int main(void)                                                                             \
+	{                                                                                          \
+		return cmocka_run_group_tests(tests, NULL, NULL);                                  \
+	}
+
 #endif

@@ -89,13 +89,7 @@ static void patch_and_archive(void **state)
 	assert_int_equal(backlogs_archive.status, 204);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ids),
-		cmocka_unit_test(create),
-		cmocka_unit_test(patch_and_archive),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(ids), cmocka_unit_test(create),
+					  cmocka_unit_test(patch_and_archive)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

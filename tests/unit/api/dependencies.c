@@ -78,14 +78,8 @@ static void without_body(void **state)
 	assert_int_equal(dependencies_story_remove.status, 204);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(directions),
-		cmocka_unit_test(story_add),
-		cmocka_unit_test(project_add),
-		cmocka_unit_test(without_body),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(directions), cmocka_unit_test(story_add),
+					  cmocka_unit_test(project_add),
+					  cmocka_unit_test(without_body)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

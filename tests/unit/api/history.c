@@ -71,13 +71,7 @@ static void story_history(void **state)
 	assert_true(history_story.flags & PP_ROUTE_ANYWHERE);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(accepted),
-		cmocka_unit_test(refused),
-		cmocka_unit_test(story_history),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(accepted), cmocka_unit_test(refused),
+					  cmocka_unit_test(story_history)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

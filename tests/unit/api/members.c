@@ -50,13 +50,7 @@ static void list(void **state)
 	assert_string_equal(members_list.min_role, "viewer");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(put_roles),
-		cmocka_unit_test(put_handler_refuses),
-		cmocka_unit_test(list),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(put_roles), cmocka_unit_test(put_handler_refuses), cmocka_unit_test(list)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

@@ -112,15 +112,8 @@ static void reference_routes(void **state)
 	assert_int_equal(ops_me.args[0], PP_ARG_END);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(histogram),
-		cmocka_unit_test(pool),
-		cmocka_unit_test(full),
-		cmocka_unit_test(openapi),
-		cmocka_unit_test(reference_routes),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(histogram), cmocka_unit_test(pool),
+					  cmocka_unit_test(full), cmocka_unit_test(openapi),
+					  cmocka_unit_test(reference_routes)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

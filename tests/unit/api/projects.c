@@ -7,17 +7,6 @@
 
 #include "api/projects_int.h"
 
-static const char *role_of(const char *body)
-{
-	json_t *j = json_loads(body, 0, NULL);
-	const char *role;
-
-	assert_non_null(j);
-	role = projects_patch_role(j);
-	json_decref(j);
-	return role;
-}
-
 static void create(void **state)
 {
 	(void)state;
@@ -74,11 +63,13 @@ static void patch(void **state)
 				     T_FIELD("archived")),
 			 422);
 	assert_true(projects_patch.flags & PP_ROUTE_IF_MATCH);
-	assert_string_equal(role_of("{\"name\": \"New\"}"), "maintainer");
-	assert_string_equal(role_of("{}"), "maintainer");
-	assert_string_equal(role_of("{\"archived\": true}"), "owner");
-	assert_string_equal(role_of("{\"archived\": false, \"name\": \"N\"}"), "owner");
-	assert_string_equal(role_of("{\"archived\": null}"), "owner");
+	assert_string_equal(t_api_str_of(projects_patch_role, "{\"name\": \"New\"}"), "maintainer");
+	assert_string_equal(t_api_str_of(projects_patch_role, "{}"), "maintainer");
+	assert_string_equal(t_api_str_of(projects_patch_role, "{\"archived\": true}"), "owner");
+	assert_string_equal(
+		t_api_str_of(projects_patch_role, "{\"archived\": false, \"name\": \"N\"}"),
+		"owner");
+	assert_string_equal(t_api_str_of(projects_patch_role, "{\"archived\": null}"), "owner");
 }
 
 static void get_and_archive(void **state)
@@ -91,13 +82,7 @@ static void get_and_archive(void **state)
 	assert_int_equal(projects_archive.status, 204);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(create),
-		cmocka_unit_test(patch),
-		cmocka_unit_test(get_and_archive),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(create), cmocka_unit_test(patch),
+					  cmocka_unit_test(get_and_archive)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

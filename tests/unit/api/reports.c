@@ -149,13 +149,8 @@ static void checks(void **state)
 	assert_int_equal(check(PP_REPORT_LAST, &one, &a, T_FIELD("last")), 422);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(collect_keys),
-		cmocka_unit_test(allowed_parameters),
-		cmocka_unit_test(checks),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(collect_keys),
+					  cmocka_unit_test(allowed_parameters),
+					  cmocka_unit_test(checks)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

@@ -162,13 +162,8 @@ static void checks(void **state)
 	assert_int_equal(t_api_check(&bare, "P", NULL, "not json", NULL), 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(table),   cmocka_unit_test(openapi_agrees),
-		cmocka_unit_test(matched), cmocka_unit_test(arguments),
-		cmocka_unit_test(checks),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(table), cmocka_unit_test(openapi_agrees),
+					  cmocka_unit_test(matched), cmocka_unit_test(arguments),
+					  cmocka_unit_test(checks)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

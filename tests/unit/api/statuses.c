@@ -62,13 +62,7 @@ static void list(void **state)
 	assert_null(statuses_list.min_role);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(add),
-		cmocka_unit_test(patch),
-		cmocka_unit_test(list),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(add), cmocka_unit_test(patch),
+					  cmocka_unit_test(list)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

@@ -73,13 +73,7 @@ static void read(void **state)
 	assert_true(stories_get.flags & PP_ROUTE_CALL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(created),
-		cmocka_unit_test(patched),
-		cmocka_unit_test(read),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(created), cmocka_unit_test(patched),
+					  cmocka_unit_test(read)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

@@ -7,17 +7,6 @@
 
 #include "api/story_actions_int.h"
 
-static const char *role_of(const char *body)
-{
-	json_t *j = json_loads(body, 0, NULL);
-	const char *role;
-
-	assert_non_null(j);
-	role = story_actions_transition_role(j);
-	json_decref(j);
-	return role;
-}
-
 static void transitions(void **state)
 {
 	const pp_api_route_sql *d = &story_actions_transition;
@@ -36,20 +25,14 @@ static void transitions(void **state)
 			 400);
 	assert_true(d->flags & PP_ROUTE_IF_MATCH);
 	/* Closing over open blockers (force) is a maintainer's call. */
-	assert_string_equal(role_of("{\"to\": \"done\", \"force\": true}"), "maintainer");
-	assert_string_equal(role_of("{\"to\": \"done\", \"force\": false}"), "developer");
-	assert_string_equal(role_of("{\"to\": \"done\"}"), "developer");
-}
-
-static int anchors(const char *body)
-{
-	json_t *j = json_loads(body, 0, NULL);
-	int n;
-
-	assert_non_null(j);
-	n = story_actions_anchors(j);
-	json_decref(j);
-	return n;
+	assert_string_equal(
+		t_api_str_of(story_actions_transition_role, "{\"to\": \"done\", \"force\": true}"),
+		"maintainer");
+	assert_string_equal(
+		t_api_str_of(story_actions_transition_role, "{\"to\": \"done\", \"force\": false}"),
+		"developer");
+	assert_string_equal(t_api_str_of(story_actions_transition_role, "{\"to\": \"done\"}"),
+			    "developer");
 }
 
 static void moves(void **state)
@@ -57,10 +40,12 @@ static void moves(void **state)
 	const pp_api_route_sql *d = &story_actions_move;
 
 	(void)state;
-	assert_int_equal(anchors("{\"backlog\": 3}"), 0);
-	assert_int_equal(anchors("{\"after\": \"PLAN-2\"}"), 1);
-	assert_int_equal(anchors("{\"rank\": null}"), 1);
-	assert_int_equal(anchors("{\"before\": \"A\", \"after\": \"B\", \"rank\": 1}"), 3);
+	assert_int_equal(t_api_int_of(story_actions_anchors, "{\"backlog\": 3}"), 0);
+	assert_int_equal(t_api_int_of(story_actions_anchors, "{\"after\": \"PLAN-2\"}"), 1);
+	assert_int_equal(t_api_int_of(story_actions_anchors, "{\"rank\": null}"), 1);
+	assert_int_equal(t_api_int_of(story_actions_anchors,
+				      "{\"before\": \"A\", \"after\": \"B\", \"rank\": 1}"),
+			 3);
 	assert_int_equal(
 		t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": 7, \"after\": \"PLAN-12\"}", NULL),
 		0);
@@ -77,12 +62,6 @@ static void moves(void **state)
 	assert_string_equal(d->min_role, "developer");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(transitions),
-		cmocka_unit_test(moves),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(transitions), cmocka_unit_test(moves)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)

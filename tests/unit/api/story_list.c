@@ -116,12 +116,6 @@ static void cursors(void **state)
 	assert_true(cursor("s|1234567890123456789012345678901234567890|1", 's', "rank", key, id));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(orders),
-		cmocka_unit_test(cursors),
-	};
+static const struct CMUnitTest tests[] = {cmocka_unit_test(orders), cmocka_unit_test(cursors)};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_API_MAIN(tests)
