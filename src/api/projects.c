@@ -13,18 +13,22 @@
 #include "api/projects_int.h"
 #include "api/sql.h"
 
+/* The project's repository and metadata: the same in POST and PATCH. */
+#define PROJECT_GIT_FIELDS                                                                         \
+	PP_FIELD("git_remote_url", PP_F_STRING, PP_F_NULLABLE),                                    \
+		PP_FIELD("git_submodule_path", PP_F_STRING, PP_F_NULLABLE),                        \
+		PP_FIELD("git_default_branch", PP_F_STRING, 0),                                    \
+		PP_FIELD("git_stories_dir", PP_F_STRING, PP_F_NULLABLE),                           \
+		PP_FIELD("git_last_synced_commit", PP_F_STRING, PP_F_NULLABLE),                    \
+		PP_FIELD("git_last_synced_at", PP_F_TIME, PP_F_NULLABLE),                          \
+		PP_FIELD("metadata", PP_F_OBJECT, 0)
+
 static const pp_field project_fields[] = {
 	PP_FIELD("key", PP_F_STRING, PP_F_REQUIRED),
 	PP_FIELD("name", PP_F_STRING, PP_F_REQUIRED),
 	PP_FIELD("description", PP_F_STRING, 0),
 	PP_FIELD("story_key_prefix", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_remote_url", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_submodule_path", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_default_branch", PP_F_STRING, 0),
-	PP_FIELD("git_stories_dir", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_last_synced_commit", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_last_synced_at", PP_F_TIME, PP_F_NULLABLE),
-	PP_FIELD("metadata", PP_F_OBJECT, 0),
+	PROJECT_GIT_FIELDS,
 };
 
 /* What PATCH accepts: the same less the key (it names the project everywhere), plus archived. */
@@ -32,13 +36,7 @@ static const pp_field patch_fields[] = {
 	PP_FIELD("name", PP_F_STRING, 0),
 	PP_FIELD("description", PP_F_STRING, 0),
 	PP_FIELD("story_key_prefix", PP_F_STRING, 0),
-	PP_FIELD("git_remote_url", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_submodule_path", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_default_branch", PP_F_STRING, 0),
-	PP_FIELD("git_stories_dir", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_last_synced_commit", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_last_synced_at", PP_F_TIME, PP_F_NULLABLE),
-	PP_FIELD("metadata", PP_F_OBJECT, 0),
+	PROJECT_GIT_FIELDS,
 	PP_FIELD("archived", PP_F_BOOL, 0),
 };
 
