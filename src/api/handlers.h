@@ -120,7 +120,10 @@ typedef struct pp_api_route_sql {
 	unsigned char args[5];                                /* PP_ARG_*, up to PP_ARG_END */
 } pp_api_route_sql;
 
-/* A pp_api_route_sql's body fields: the table t, or none. */
+/*
+ * A pp_api_route_sql's fields and n_fields: the table t, or none (also
+ * after ".fields =", where n_fields follows).
+ */
 #define PP_API_FIELDS(t) (t), (sizeof(t) / sizeof((t)[0]))
 #define PP_API_NO_FIELDS NULL, 0
 
