@@ -377,7 +377,7 @@ static const char sql_fixups[] =
 	" FROM (SELECT s.project_id, max(planpipe_story_key_number(p.story_key_prefix, s.key)) AS n"
 	"       FROM stories s JOIN projects p ON p.id = s.project_id GROUP BY s.project_id) k"
 	" WHERE k.project_id = c.project_id AND k.n > c.last_number;"
-	/* What the counter rows' trigger does (0030): each project's key sequence, past its counter. */
+	/* What the counter rows' trigger does (0030): a key sequence per project. */
 	"SELECT planpipe_story_key_seqs_sync();"
 	/* What planpipe_projects_default_workflow() does for each new project (0017). */
 	"INSERT INTO project_statuses (project_id, status, name, position)"

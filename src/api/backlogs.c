@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "api/backlogs_int.h"
 #include "api/handlers.h"
 #include "api/input.h"
 #include "api/sql.h"
@@ -30,10 +31,8 @@ static const pp_field patch_fields[] = {
 	PP_FIELD("archived", PP_F_BOOL, 0),
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 /* A backlog id is digits; anything else names no backlog (404, not 422). */
-static int backlog_id_ok(pp_http_req *req, pp_http_resp *resp)
+int backlogs_id_ok(pp_http_req *req, pp_http_resp *resp)
 {
 	const char *id = req->params[1];
 
@@ -64,43 +63,11 @@ void pp_api_backlogs_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 			 200);
 }
 
-static const pp_api_route_sql create = {.file = "backlogs.sql",
-					.name = "backlog_create",
-					.min_role = "maintainer",
-					.status = 201,
-					.fields = create_fields,
-					.n_fields = N(create_fields),
-					.args = {PP_ARG_P0, PP_ARG_BODY}};
-
-void pp_api_backlog_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &create);
-}
-
-static const pp_api_route_sql patch = {.file = "backlogs.sql",
-				       .name = "backlog_patch",
-				       .min_role = "maintainer",
-				       .status = 200,
-				       .flags = PP_ROUTE_IF_MATCH,
-				       .fields = patch_fields,
-				       .n_fields = N(patch_fields),
-				       .path_ok = backlog_id_ok,
-				       .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION}};
-
-void pp_api_backlog_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &patch);
-}
-
-static const pp_api_route_sql archive = {.file = "backlogs.sql",
-					 .name = "backlog_archive",
-					 .min_role = "maintainer",
-					 .status = 204,
-					 .flags = PP_ROUTE_IF_MATCH,
-					 .path_ok = backlog_id_ok,
-					 .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_VERSION}};
-
-void pp_api_backlog_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &archive);
-}
+/* clang-format off */
+PP_API_SQL_ROUTE(backlogs_create, pp_api_backlog_create, "backlogs.sql", "backlog_create", "maintainer", 201, 0,
+		 PP_API_FIELDS(create_fields), NULL, PP_ARG_P0, PP_ARG_BODY)
+PP_API_SQL_ROUTE(backlogs_patch, pp_api_backlog_patch, "backlogs.sql", "backlog_patch", "maintainer", 200, PP_ROUTE_IF_MATCH,
+		 PP_API_FIELDS(patch_fields), backlogs_id_ok, PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION)
+PP_API_SQL_ROUTE(backlogs_archive, pp_api_backlog_archive, "backlogs.sql", "backlog_archive", "maintainer", 204, PP_ROUTE_IF_MATCH,
+		 PP_API_NO_FIELDS, backlogs_id_ok, PP_ARG_P0, PP_ARG_P1, PP_ARG_VERSION)
+/* clang-format on */

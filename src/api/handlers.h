@@ -120,6 +120,28 @@ typedef struct pp_api_route_sql {
 	unsigned char args[5];                                /* PP_ARG_*, up to PP_ARG_END */
 } pp_api_route_sql;
 
+/*
+ * A pp_api_route_sql's fields and n_fields: the table t, or none (also
+ * after ".fields =", where n_fields follows).
+ */
+#define PP_API_FIELDS(t) (t), (sizeof(t) / sizeof((t)[0]))
+#define PP_API_NO_FIELDS NULL, 0
+
+/*
+ * One route of a resource's table: defines the descriptor var (declared in
+ * the file's FILE_int.h, for its unit test) and the handler fn that answers
+ * as var says (pp_api_run_sql_route). The arguments are the descriptor's
+ * members in order: file, name, min_role, status, flags, fields
+ * (PP_API_FIELDS or PP_API_NO_FIELDS), path_ok, then the statement's args.
+ */
+#define PP_API_SQL_ROUTE(var, fn, file, name, min_role, status, flags, fields, path_ok, ...)       \
+	const pp_api_route_sql var = {file,  name,   min_role, status,                             \
+				      flags, fields, path_ok,  {__VA_ARGS__}};                     \
+	void fn(void *ctx, pp_http_req *req, pp_http_resp *resp)                                   \
+	{                                                                                          \
+		pp_api_run_sql_route(ctx, req, resp, &var);                                        \
+	}
+
 /* Answers the request as d says (above). */
 void pp_api_run_sql_route(pp_api *api, pp_http_req *req, pp_http_resp *resp,
 			  const pp_api_route_sql *d);
@@ -140,6 +162,14 @@ void pp_api_route_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, const p
  */
 int pp_api_route_check(pp_http_req *req, pp_http_resp *resp, const pp_api_route_sql *d,
 		       char vbuf[16], const char **version, json_t **body);
+
+/*
+ * Runs tx and answers a page (pp_api_reply_page) from its statement which's
+ * first row: columns items and more, and when more is "t" the next cursor
+ * "KIND|A|B...", its fields the row's columns cols[0..n_cols). tx is freed.
+ */
+void pp_api_run_page(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx, int which,
+		     char kind, const int *cols, int n_cols);
 
 /*
  * Answers a page: {"items": <items>, "next_cursor": <cursor or null>} from

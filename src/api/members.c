@@ -5,31 +5,25 @@
  * project keeps at least one owner (PP004: 409).
  */
 #include "api/handlers.h"
+#include "api/members_int.h"
 #include "api/input.h"
 #include "api/sql.h"
 
 static const char *const no_params[] = {NULL};
 static const char *const roles[] = {"viewer", "developer", "maintainer", "owner", NULL};
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static const pp_api_route_sql list = {.file = "members.sql",
-				      .name = "members_list",
-				      .min_role = "viewer",
-				      .status = 200,
-				      .args = {PP_ARG_P0}};
-
-void pp_api_members_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &list);
-}
+/* clang-format off */
+PP_API_SQL_ROUTE(members_list, pp_api_members_list, "members.sql", "members_list", "viewer", 200, 0,
+		 PP_API_NO_FIELDS, NULL, PP_ARG_P0)
+/* clang-format on */
 
 static const pp_field put_fields[] = {
 	PP_FIELD_ENUM("role", PP_F_REQUIRED, roles),
 };
 
 /* Its checks; the role comes from the body. */
-static const pp_api_route_sql put = {.fields = put_fields, .n_fields = N(put_fields)};
+const pp_api_route_sql members_put = {.fields = put_fields,
+				      .n_fields = sizeof(put_fields) / sizeof(put_fields[0])};
 
 void pp_api_member_put(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -39,7 +33,7 @@ void pp_api_member_put(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_tx tx;
 	int i;
 
-	if (pp_api_route_check(req, resp, &put, vbuf, &version, &body) != 0)
+	if (pp_api_route_check(req, resp, &members_put, vbuf, &version, &body) != 0)
 		return;
 	pp_tx_init(&tx);
 	pp_tx_guard(&tx, req->params[0], "maintainer");

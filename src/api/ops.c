@@ -10,6 +10,7 @@
 #include "api/errors.h"
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/ops_int.h"
 #include "api/sql.h"
 #include "core/log.h"
 #include "db/health.h"
@@ -70,7 +71,7 @@ out:
 }
 
 /* The pool's histograms are per bucket in milliseconds; Prometheus wants cumulative seconds. */
-static pp_rc render_hist(pp_buf *out, const char *name, const char *help, const pp_pool_hist *h)
+pp_rc ops_render_hist(pp_buf *out, const char *name, const char *help, const pp_pool_hist *h)
 {
 	unsigned long long cum = 0;
 	pp_rc rc = pp_buf_printf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
@@ -90,7 +91,7 @@ static pp_rc render_hist(pp_buf *out, const char *name, const char *help, const 
 	return rc;
 }
 
-static pp_rc render_pool(pp_buf *out, const pp_pool_stats *st)
+pp_rc ops_render_pool(pp_buf *out, const pp_pool_stats *st)
 {
 	static const struct {
 		const char *name, *help;
@@ -142,13 +143,13 @@ static pp_rc render_pool(pp_buf *out, const pp_pool_stats *st)
 				   pp_pool_discard_reason_str((pp_pool_discard_reason)i),
 				   st->discards[i]);
 	if (rc == PP_OK)
-		rc = render_hist(out, "planpipe_pool_acquire_wait_seconds",
-				 "Time to get a connection, successful acquires.",
-				 &st->acquire_wait);
+		rc = ops_render_hist(out, "planpipe_pool_acquire_wait_seconds",
+				     "Time to get a connection, successful acquires.",
+				     &st->acquire_wait);
 	if (rc == PP_OK)
-		rc = render_hist(out, "planpipe_pool_connect_seconds",
-				 "Time to open a connection, successful connects.",
-				 &st->connect_time);
+		rc = ops_render_hist(out, "planpipe_pool_connect_seconds",
+				     "Time to open a connection, successful connects.",
+				     &st->connect_time);
 	return rc;
 }
 
@@ -165,7 +166,7 @@ void pp_api_metrics(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_pool_stats_get(api->pool, &st);
 	rc = pp_http_metrics_render(api->metrics, &out);
 	if (rc == PP_OK)
-		rc = render_pool(&out, &st);
+		rc = ops_render_pool(&out, &st);
 	if (rc == PP_OK && api->reads != NULL)
 		rc = pp_read_router_render(api->reads, &out);
 	if (rc == PP_OK) {
@@ -207,16 +208,7 @@ void pp_api_openapi_doc(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	pp_http_resp_set(resp, 200, "application/json", copy, len);
 }
 
-static const pp_api_route_sql me = {.file = "ops.sql", .name = "me", .status = 200};
-
-void pp_api_me(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &me);
-}
-
-static const pp_api_route_sql statuses = {.file = "ops.sql", .name = "statuses", .status = 200};
-
-void pp_api_statuses(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &statuses);
-}
+/* clang-format off */
+PP_API_SQL_ROUTE(ops_me, pp_api_me, "ops.sql", "me", NULL, 200, 0, PP_API_NO_FIELDS, NULL, PP_ARG_END)
+PP_API_SQL_ROUTE(ops_statuses, pp_api_statuses, "ops.sql", "statuses", NULL, 200, 0, PP_API_NO_FIELDS, NULL, PP_ARG_END)
+/* clang-format on */

@@ -6,25 +6,29 @@
  * owner; maintainers change it; only owners archive it (DELETE, or PATCH
  * with "archived") or bring it back.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/projects_int.h"
 #include "api/sql.h"
+
+/* The project's repository and metadata: the same in POST and PATCH. */
+#define PROJECT_GIT_FIELDS                                                                         \
+	PP_FIELD("git_remote_url", PP_F_STRING, PP_F_NULLABLE),                                    \
+		PP_FIELD("git_submodule_path", PP_F_STRING, PP_F_NULLABLE),                        \
+		PP_FIELD("git_default_branch", PP_F_STRING, 0),                                    \
+		PP_FIELD("git_stories_dir", PP_F_STRING, PP_F_NULLABLE),                           \
+		PP_FIELD("git_last_synced_commit", PP_F_STRING, PP_F_NULLABLE),                    \
+		PP_FIELD("git_last_synced_at", PP_F_TIME, PP_F_NULLABLE),                          \
+		PP_FIELD("metadata", PP_F_OBJECT, 0)
 
 static const pp_field project_fields[] = {
 	PP_FIELD("key", PP_F_STRING, PP_F_REQUIRED),
 	PP_FIELD("name", PP_F_STRING, PP_F_REQUIRED),
 	PP_FIELD("description", PP_F_STRING, 0),
 	PP_FIELD("story_key_prefix", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_remote_url", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_submodule_path", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_default_branch", PP_F_STRING, 0),
-	PP_FIELD("git_stories_dir", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_last_synced_commit", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_last_synced_at", PP_F_TIME, PP_F_NULLABLE),
-	PP_FIELD("metadata", PP_F_OBJECT, 0),
+	PROJECT_GIT_FIELDS,
 };
 
 /* What PATCH accepts: the same less the key (it names the project everywhere), plus archived. */
@@ -32,26 +36,18 @@ static const pp_field patch_fields[] = {
 	PP_FIELD("name", PP_F_STRING, 0),
 	PP_FIELD("description", PP_F_STRING, 0),
 	PP_FIELD("story_key_prefix", PP_F_STRING, 0),
-	PP_FIELD("git_remote_url", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_submodule_path", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_default_branch", PP_F_STRING, 0),
-	PP_FIELD("git_stories_dir", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_last_synced_commit", PP_F_STRING, PP_F_NULLABLE),
-	PP_FIELD("git_last_synced_at", PP_F_TIME, PP_F_NULLABLE),
-	PP_FIELD("metadata", PP_F_OBJECT, 0),
+	PROJECT_GIT_FIELDS,
 	PP_FIELD("archived", PP_F_BOOL, 0),
 };
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- GET /v1/projects ---- */
 
 void pp_api_projects_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
 	static const char *const allowed[] = {"archived", "limit", "cursor", NULL};
+	static const int cursor_cols[] = {2};
 	const char *archived, *after = NULL, *cursor = pp_http_query(req, "cursor");
-	char limit[16], buf[128], next[160];
-	const PGresult *res;
+	char limit[16], buf[128];
 	pp_tx tx;
 	int i;
 
@@ -65,76 +61,43 @@ void pp_api_projects_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	}
 	pp_tx_init(&tx);
 	i = pp_tx_add(&tx, pp_api_sql("projects.sql", "projects_list"), 3, archived, after, limit);
-	if (pp_tx_run(ctx, req, resp, &tx) != PP_OK)
-		return;
-	res = tx.res[i];
-	snprintf(next, sizeof(next), "p|%s", PQgetvalue(res, 0, 2));
-	pp_api_reply_page(req, resp, res, strcmp(PQgetvalue(res, 0, 1), "t") == 0 ? next : NULL);
-	pp_tx_free(&tx);
+	pp_api_run_page(ctx, req, resp, &tx, i, 'p', cursor_cols, 1);
 }
 
-/* ---- POST /v1/projects ---- */
-
-static const pp_api_route_sql create = {.file = "projects.sql",
-					.name = "project_create",
-					.status = 201,
-					.fields = project_fields,
-					.n_fields = N(project_fields),
-					.args = {PP_ARG_BODY}};
-
-void pp_api_project_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &create);
-}
-
-/* ---- GET /v1/projects/{project} ---- */
-
-static const pp_api_route_sql get = {.file = "projects.sql",
-				     .name = "project_get",
-				     .status = 200,
-				     .flags = PP_ROUTE_CALL,
-				     .args = {PP_ARG_P0}};
-
-void pp_api_project_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &get);
-}
+/* POST /v1/projects, GET and DELETE /v1/projects/{project}. */
+/* clang-format off */
+PP_API_SQL_ROUTE(projects_create, pp_api_project_create, "projects.sql", "project_create", NULL, 201, 0,
+		 PP_API_FIELDS(project_fields), NULL, PP_ARG_BODY)
+PP_API_SQL_ROUTE(projects_get, pp_api_project_get, "projects.sql", "project_get", NULL, 200, PP_ROUTE_CALL,
+		 PP_API_NO_FIELDS, NULL, PP_ARG_P0)
+PP_API_SQL_ROUTE(projects_archive, pp_api_project_archive, "projects.sql", "project_archive", "owner", 204, PP_ROUTE_IF_MATCH,
+		 PP_API_NO_FIELDS, NULL, PP_ARG_P0, PP_ARG_VERSION)
+/* clang-format on */
 
 /* ---- PATCH /v1/projects/{project} ---- */
 
-static const pp_api_route_sql patch = {.file = "projects.sql",
-				       .name = "project_patch",
-				       .status = 200,
-				       .flags = PP_ROUTE_IF_MATCH,
-				       .fields = patch_fields,
-				       .n_fields = N(patch_fields),
-				       .args = {PP_ARG_P0, PP_ARG_BODY, PP_ARG_VERSION}};
+const pp_api_route_sql projects_patch = {.file = "projects.sql",
+					 .name = "project_patch",
+					 .status = 200,
+					 .flags = PP_ROUTE_IF_MATCH,
+					 .fields = PP_API_FIELDS(patch_fields),
+					 .args = {PP_ARG_P0, PP_ARG_BODY, PP_ARG_VERSION}};
+
+const char *projects_patch_role(const json_t *body)
+{
+	/* Archiving (or restoring) is the owner's, as DELETE is (issue 17; 0018 holds it too). */
+	return json_object_get(body, "archived") != NULL ? "owner" : "maintainer";
+}
 
 void pp_api_project_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	int archiving;
-	const char *version;
+	const char *version, *role;
 	char vbuf[16];
 	json_t *body;
 
-	if (pp_api_route_check(req, resp, &patch, vbuf, &version, &body) != 0)
+	if (pp_api_route_check(req, resp, &projects_patch, vbuf, &version, &body) != 0)
 		return;
-	/* Archiving (or restoring) is the owner's, as DELETE is (issue 17; 0018 holds it too). */
-	archiving = json_object_get(body, "archived") != NULL;
+	role = projects_patch_role(body);
 	json_decref(body);
-	pp_api_route_run(ctx, req, resp, &patch, archiving ? "owner" : "maintainer", version);
-}
-
-/* ---- DELETE /v1/projects/{project} ---- */
-
-static const pp_api_route_sql archive = {.file = "projects.sql",
-					 .name = "project_archive",
-					 .min_role = "owner",
-					 .status = 204,
-					 .flags = PP_ROUTE_IF_MATCH,
-					 .args = {PP_ARG_P0, PP_ARG_VERSION}};
-
-void pp_api_project_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &archive);
+	pp_api_route_run(ctx, req, resp, &projects_patch, role, version);
 }

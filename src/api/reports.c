@@ -12,21 +12,16 @@
 
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/reports_int.h"
 #include "db/report.h"
 #include "core/date.h"
 
-#define MAX_PROJECTS 200
+#define MAX_PROJECTS REPORTS_MAX_PROJECTS
 #define KEY_CHARS    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
-typedef struct keys {
-	const char *v[MAX_PROJECTS];
-	size_t n;
-	int too_many, bad;
-} keys;
-
-static int collect(void *ctx, const char *key, const char *value)
+int reports_collect(void *ctx, const char *key, const char *value)
 {
-	keys *k = ctx;
+	reports_keys *k = ctx;
 
 	if (strcmp(key, "project") != 0)
 		return 0;
@@ -42,10 +37,9 @@ static int collect(void *ctx, const char *key, const char *value)
 	return 0;
 }
 
-#define MAX_ALLOWED 8
+#define MAX_ALLOWED REPORTS_MAX_ALLOWED
 
-/* The query parameters a report takes, by its PP_REPORT_* flags. */
-static void allowed_for(unsigned takes, const char *out[MAX_ALLOWED])
+void reports_allowed_for(unsigned takes, const char *out[MAX_ALLOWED])
 {
 	int n = 0;
 
@@ -66,9 +60,8 @@ static void allowed_for(unsigned takes, const char *out[MAX_ALLOWED])
 	out[n] = NULL;
 }
 
-/* Checks what the report needs; answers 4xx and returns -1 when something is off. */
-static int check_args(pp_http_req *req, pp_http_resp *resp, unsigned takes, const keys *k,
-		      pp_report_args *a)
+int reports_check_args(const pp_http_req *req, pp_http_resp *resp, unsigned takes,
+		       const reports_keys *k, const pp_report_args *a)
 {
 	if (k->too_many) {
 		pp_api_bad(req, resp, 422, "project", "at most %d projects", MAX_PROJECTS);
@@ -116,7 +109,7 @@ void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	const char *name = req->params[0], *allowed[MAX_ALLOWED],
 		   *params[PP_REPORT_MAX_PARAMS] = {NULL};
 	unsigned takes = pp_report_takes(name);
-	keys k = {{NULL}, 0, 0, 0};
+	reports_keys k = {{NULL}, 0, 0, 0};
 	pp_report_args a;
 	char *keys_lit = NULL, sql[PP_REPORT_SQL_MAX];
 	pp_err err;
@@ -129,10 +122,10 @@ void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 		pp_api_bad(req, resp, 404, NULL, "no report named \"%s\": %s", name, names);
 		return;
 	}
-	allowed_for(takes, allowed);
+	reports_allowed_for(takes, allowed);
 	if (pp_api_query_known(req, resp, allowed) != 0)
 		return;
-	pp_http_query_each(req, collect, &k);
+	pp_http_query_each(req, reports_collect, &k);
 	memset(&a, 0, sizeof(a));
 	a.projects = k.v;
 	a.n_projects = k.n;
@@ -142,7 +135,7 @@ void pp_api_report(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	a.story = pp_http_query(req, "story");
 	a.last = pp_http_query(req, "last");
 	a.as_of = pp_http_query(req, "as_of");
-	if (check_args(req, resp, takes, &k, &a) != 0)
+	if (reports_check_args(req, resp, takes, &k, &a) != 0)
 		return;
 	pp_err_clear(&err);
 	if (pp_report_statement(name, &a, sql, params, &n, &keys_lit, &err) != PP_OK) {

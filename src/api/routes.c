@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "api/handlers.h"
 #include "api/input.h"
+#include "api/routes_int.h"
 #include "api/sql.h"
 #include "api/tx.h"
 #include "web/assets.h"
@@ -119,20 +120,30 @@ int pp_api_route_check(pp_http_req *req, pp_http_resp *resp, const pp_api_route_
 	return 0;
 }
 
-void pp_api_route_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, const pp_api_route_sql *d,
-		      const char *min_role, const char *version)
+int routes_args(const pp_api_route_sql *d, const pp_http_req *req, const char *version,
+		const char *args[ROUTES_MAX_ARGS])
 {
-	const char *args[sizeof(d->args)] = {NULL};
 	int n = 0;
-	pp_tx tx;
 
-	for (; n < (int)sizeof(d->args) && d->args[n] != PP_ARG_END; n++) {
+	for (; n < ROUTES_MAX_ARGS && d->args[n] != PP_ARG_END; n++) {
 		unsigned char a = d->args[n];
 
 		args[n] = a == PP_ARG_BODY      ? req->body
 			  : a == PP_ARG_VERSION ? version
 						: req->params[a - PP_ARG_P0];
 	}
+	for (int i = n; i < ROUTES_MAX_ARGS; i++)
+		args[i] = NULL;
+	return n;
+}
+
+void pp_api_route_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, const pp_api_route_sql *d,
+		      const char *min_role, const char *version)
+{
+	const char *args[ROUTES_MAX_ARGS];
+	int n = routes_args(d, req, version, args);
+	pp_tx tx;
+
 	if (d->flags & PP_ROUTE_CALL) {
 		pp_tx_call(api, req, resp, pp_api_sql(d->file, d->name), n, args, d->status);
 		return;
@@ -183,4 +194,23 @@ void pp_api_reply_page(pp_http_req *req, pp_http_resp *resp, const PGresult *res
 	}
 	pp_buf_free(&out);
 	pp_buf_free(&cursor);
+}
+
+void pp_api_run_page(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx, int which,
+		     char kind, const int *cols, int n_cols)
+{
+	const PGresult *res;
+	char next[256];
+	size_t len;
+	int i;
+
+	if (pp_tx_run(api, req, resp, tx) != PP_OK)
+		return;
+	res = tx->res[which];
+	len = (size_t)snprintf(next, sizeof(next), "%c", kind);
+	for (i = 0; i < n_cols && len < sizeof(next); i++)
+		len += (size_t)snprintf(next + len, sizeof(next) - len, "|%s",
+					PQgetvalue(res, 0, cols[i]));
+	pp_api_reply_page(req, resp, res, strcmp(PQgetvalue(res, 0, 1), "t") == 0 ? next : NULL);
+	pp_tx_free(tx);
 }

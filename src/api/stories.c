@@ -7,6 +7,7 @@
 #include "api/handlers.h"
 #include "api/input.h"
 #include "api/sql.h"
+#include "api/stories_int.h"
 
 static const char *const priorities[] = {"critical", "high", "medium", "low", NULL};
 
@@ -40,62 +41,13 @@ static const pp_field patch_fields[] = {
 	PP_FIELD("archived", PP_F_BOOL, 0),
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- POST /v1/projects/{project}/stories ---- */
-
-static const pp_api_route_sql create = {.file = "stories.sql",
-					.name = "story_create",
-					.min_role = "developer",
-					.status = 201,
-					.fields = create_fields,
-					.n_fields = N(create_fields),
-					.args = {PP_ARG_P0, PP_ARG_BODY}};
-
-void pp_api_story_create(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &create);
-}
-
-/* ---- GET /v1/projects/{project}/stories/{story} ---- */
-
-static const pp_api_route_sql get = {.file = "stories.sql",
-				     .name = "story_get",
-				     .status = 200,
-				     .flags = PP_ROUTE_CALL,
-				     .args = {PP_ARG_P0, PP_ARG_P1}};
-
-void pp_api_story_get(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &get);
-}
-
-/* ---- PATCH /v1/projects/{project}/stories/{story} ---- */
-
-static const pp_api_route_sql patch = {.file = "stories.sql",
-				       .name = "story_patch",
-				       .min_role = "developer",
-				       .status = 200,
-				       .flags = PP_ROUTE_IF_MATCH,
-				       .fields = patch_fields,
-				       .n_fields = N(patch_fields),
-				       .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION}};
-
-void pp_api_story_patch(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &patch);
-}
-
-/* ---- DELETE /v1/projects/{project}/stories/{story} ---- */
-
-static const pp_api_route_sql archive = {.file = "stories.sql",
-					 .name = "story_archive",
-					 .min_role = "developer",
-					 .status = 204,
-					 .flags = PP_ROUTE_IF_MATCH,
-					 .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_VERSION}};
-
-void pp_api_story_archive(void *ctx, pp_http_req *req, pp_http_resp *resp)
-{
-	pp_api_run_sql_route(ctx, req, resp, &archive);
-}
+/* clang-format off */
+PP_API_SQL_ROUTE(stories_create, pp_api_story_create, "stories.sql", "story_create", "developer", 201, 0,
+		 PP_API_FIELDS(create_fields), NULL, PP_ARG_P0, PP_ARG_BODY)
+PP_API_SQL_ROUTE(stories_get, pp_api_story_get, "stories.sql", "story_get", NULL, 200, PP_ROUTE_CALL,
+		 PP_API_NO_FIELDS, NULL, PP_ARG_P0, PP_ARG_P1)
+PP_API_SQL_ROUTE(stories_patch, pp_api_story_patch, "stories.sql", "story_patch", "developer", 200, PP_ROUTE_IF_MATCH,
+		 PP_API_FIELDS(patch_fields), NULL, PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION)
+PP_API_SQL_ROUTE(stories_archive, pp_api_story_archive, "stories.sql", "story_archive", "developer", 204, PP_ROUTE_IF_MATCH,
+		 PP_API_NO_FIELDS, NULL, PP_ARG_P0, PP_ARG_P1, PP_ARG_VERSION)
+/* clang-format on */

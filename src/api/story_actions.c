@@ -7,8 +7,7 @@
 #include "api/handlers.h"
 #include "api/input.h"
 #include "api/sql.h"
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "api/story_actions_int.h"
 
 /* ---- transitions ---- */
 
@@ -19,8 +18,14 @@ static const pp_field transition_fields[] = {
 };
 
 /* Its checks; the statements are below. */
-static const pp_api_route_sql transition = {
-	.flags = PP_ROUTE_IF_MATCH, .fields = transition_fields, .n_fields = N(transition_fields)};
+const pp_api_route_sql story_actions_transition = {.flags = PP_ROUTE_IF_MATCH,
+						   .fields = PP_API_FIELDS(transition_fields)};
+
+const char *story_actions_transition_role(const json_t *body)
+{
+	/* Closing a story over open blockers is a maintainer's call. */
+	return json_is_true(json_object_get(body, "force")) ? "maintainer" : "developer";
+}
 
 void pp_api_story_transition(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -30,13 +35,12 @@ void pp_api_story_transition(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	int force, i;
 	pp_tx tx;
 
-	if (pp_api_route_check(req, resp, &transition, vbuf, &version, &body) != 0)
+	if (pp_api_route_check(req, resp, &story_actions_transition, vbuf, &version, &body) != 0)
 		return;
 	force = json_is_true(json_object_get(body, "force"));
 	note = json_string_value(json_object_get(body, "note"));
 	pp_tx_init(&tx);
-	/* Closing a story over open blockers is a maintainer's call. */
-	pp_tx_guard(&tx, req->params[0], force ? "maintainer" : "developer");
+	pp_tx_guard(&tx, req->params[0], story_actions_transition_role(body));
 	pp_tx_add(&tx, pp_api_sql("stories.sql", "story_transition_settings"), 3, note,
 		  force ? "on" : "off", json_string_value(json_object_get(body, "to")));
 	i = pp_tx_add(&tx, pp_api_sql("stories.sql", "story_transition"), 4, req->params[0],
@@ -54,14 +58,15 @@ static const pp_field move_fields[] = {
 	PP_FIELD("rank", PP_F_NUMBER, 0),
 };
 
-static const pp_api_route_sql move = {.file = "stories.sql",
-				      .name = "story_move",
-				      .min_role = "developer",
-				      .status = 200,
-				      .flags = PP_ROUTE_IF_MATCH,
-				      .fields = move_fields,
-				      .n_fields = N(move_fields),
-				      .args = {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION}};
+/* clang-format off */
+const pp_api_route_sql story_actions_move = {"stories.sql", "story_move", "developer", 200, PP_ROUTE_IF_MATCH,
+	PP_API_FIELDS(move_fields), NULL, {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION}};
+/* clang-format on */
+
+int story_actions_anchors(const json_t *body)
+{
+	return pp_api_has(body, "before") + pp_api_has(body, "after") + pp_api_has(body, "rank");
+}
 
 void pp_api_story_move(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
@@ -70,13 +75,13 @@ void pp_api_story_move(void *ctx, pp_http_req *req, pp_http_resp *resp)
 	json_t *body;
 	int anchors;
 
-	if (pp_api_route_check(req, resp, &move, vbuf, &version, &body) != 0)
+	if (pp_api_route_check(req, resp, &story_actions_move, vbuf, &version, &body) != 0)
 		return;
-	anchors = pp_api_has(body, "before") + pp_api_has(body, "after") + pp_api_has(body, "rank");
+	anchors = story_actions_anchors(body);
 	json_decref(body);
 	if (anchors > 1) {
 		pp_api_bad(req, resp, 422, NULL, "give at most one of before, after and rank");
 		return;
 	}
-	pp_api_route_run(ctx, req, resp, &move, move.min_role, version);
+	pp_api_route_run(ctx, req, resp, &story_actions_move, story_actions_move.min_role, version);
 }

@@ -5,14 +5,14 @@
  * keyset pagination by (sort key, id): by id, by rank within one backlog,
  * by priority_rank or by priority (planpipe_story_sort_key, migration
  * 0021). The cursor is "<kind>|<key>|<id>" in base64url (key empty when
- * ordered by id; kind per sort, see sort()).
+ * ordered by id; kind per sort, see story_list_sort).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "api/handlers.h"
 #include "api/input.h"
 #include "api/sql.h"
+#include "api/story_list_int.h"
 
 #define KEY_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 /* Status keys as teams spell them (migrations/0017): matched ignoring case. */
@@ -24,8 +24,9 @@ typedef struct filters {
 	pp_buf projects, status, category, label, epic, priority, owner;
 	int has_projects, has_status, has_category, has_label, has_epic, has_priority, has_owner;
 	const char *backlog, *q, *archived, *after_id, *after_key, *sort, *rank_min, *rank_max;
-	char limit[16], backlog_buf[24], cursor_buf[256], rank_min_buf[24], rank_max_buf[24];
-	char kind; /* the cursor's kind: 's' by id or rank, 'r' by priority_rank, 'p' by priority */
+	char limit[16], backlog_buf[24], cursor_buf[STORY_LIST_CURSOR_MAX], rank_min_buf[24],
+		rank_max_buf[24];
+	char kind; /* the cursor's kind (story_list_sort) */
 } filters;
 
 static void filters_free(filters *f)
@@ -39,33 +40,27 @@ static void filters_free(filters *f)
 	pp_buf_free(&f->owner);
 }
 
-/*
- * sort: id (the default), rank (a backlog's order: the default with
- * backlog=, and only with it), priority_rank or priority. Each has its own
- * kind of cursor, so that a cursor of one order is refused by another.
- */
-static int sort(const pp_http_req *req, pp_http_resp *resp, filters *f)
+int story_list_sort(const pp_http_req *req, pp_http_resp *resp, const char *v, const char *backlog,
+		    const char **sort, char *kind)
 {
-	const char *v = pp_http_query(req, "sort");
-
-	f->sort = f->backlog ? "rank" : "id";
-	f->kind = 's';
+	*sort = backlog ? "rank" : "id";
+	*kind = 's';
 	if (v == NULL)
 		return 0;
 	if (strcmp(v, "id") == 0 || strcmp(v, "rank") == 0) {
-		f->sort = v;
+		*sort = v;
 	} else if (strcmp(v, "priority_rank") == 0) {
-		f->sort = v;
-		f->kind = 'r';
+		*sort = v;
+		*kind = 'r';
 	} else if (strcmp(v, "priority") == 0) {
-		f->sort = v;
-		f->kind = 'p';
+		*sort = v;
+		*kind = 'p';
 	} else {
 		pp_api_bad(req, resp, 422, "sort",
 			   "sort must be id, rank, priority_rank or priority");
 		return -1;
 	}
-	if (strcmp(f->sort, "rank") == 0 && f->backlog == NULL) {
+	if (strcmp(*sort, "rank") == 0 && backlog == NULL) {
 		pp_api_bad(req, resp, 422, "sort",
 			   "sort=rank needs backlog=: ranks are per backlog");
 		return -1;
@@ -73,22 +68,23 @@ static int sort(const pp_http_req *req, pp_http_resp *resp, filters *f)
 	return 0;
 }
 
-static int cursor(const pp_http_req *req, pp_http_resp *resp, filters *f)
+int story_list_cursor(const pp_http_req *req, pp_http_resp *resp, const char *c, char kind,
+		      const char *sort, char buf[STORY_LIST_CURSOR_MAX], const char **after_key,
+		      const char **after_id)
 {
-	const char *c = pp_http_query(req, "cursor"), *fields[2];
-	int keyed = strcmp(f->sort, "id") != 0;
+	const char *fields[2];
+	int keyed = strcmp(sort, "id") != 0;
 
-	f->after_id = f->after_key = NULL;
+	*after_id = *after_key = NULL;
 	if (c == NULL)
 		return 0;
-	if (pp_api_cursor_decode(c, f->kind, f->cursor_buf, sizeof(f->cursor_buf), fields, 2) !=
-		    2 ||
+	if (pp_api_cursor_decode(c, kind, buf, STORY_LIST_CURSOR_MAX, fields, 2) != 2 ||
 	    strspn(fields[1], "0123456789") != strlen(fields[1]) || !*fields[1] ||
 	    strlen(fields[1]) > 18 || (keyed && !*fields[0]) || (!keyed && *fields[0]) ||
 	    strspn(fields[0], "-0123456789.") != strlen(fields[0]) || strlen(fields[0]) > 40)
 		goto bad;
-	f->after_key = keyed ? fields[0] : NULL;
-	f->after_id = fields[1];
+	*after_key = keyed ? fields[0] : NULL;
+	*after_id = fields[1];
 	return 0;
 bad:
 	pp_api_bad(req, resp, 400, "cursor",
@@ -147,18 +143,19 @@ static int parse(const pp_http_req *req, pp_http_resp *resp, filters *f, int acr
 		return -1;
 	}
 	f->q = v && *v ? v : NULL;
-	if (sort(req, resp, f) != 0)
+	if (story_list_sort(req, resp, pp_http_query(req, "sort"), f->backlog, &f->sort,
+			    &f->kind) != 0)
 		return -1;
-	return cursor(req, resp, f);
+	return story_list_cursor(req, resp, pp_http_query(req, "cursor"), f->kind, f->sort,
+				 f->cursor_buf, &f->after_key, &f->after_id);
 }
 
 #define LIST(b, has) ((has) ? pp_buf_str(&(b)) : NULL)
 
 static void run_list(pp_api *api, pp_http_req *req, pp_http_resp *resp, int across)
 {
+	static const int cursor_cols[] = {3, 2};
 	const char *projects;
-	char next[128];
-	const PGresult *res;
 	filters f;
 	pp_tx tx;
 	int i;
@@ -195,13 +192,7 @@ static void run_list(pp_api *api, pp_http_req *req, pp_http_resp *resp, int acro
 		      LIST(f.label, f.has_label), LIST(f.epic, f.has_epic),
 		      LIST(f.priority, f.has_priority), LIST(f.owner, f.has_owner), f.q, f.archived,
 		      f.limit, f.after_id, f.after_key, f.sort, f.rank_min, f.rank_max);
-	if (pp_tx_run(api, req, resp, &tx) != PP_OK)
-		goto out;
-	res = tx.res[i];
-	snprintf(next, sizeof(next), "%c|%s|%s", f.kind, PQgetvalue(res, 0, 3),
-		 PQgetvalue(res, 0, 2));
-	pp_api_reply_page(req, resp, res, strcmp(PQgetvalue(res, 0, 1), "t") == 0 ? next : NULL);
-	pp_tx_free(&tx);
+	pp_api_run_page(api, req, resp, &tx, i, f.kind, cursor_cols, 2);
 out:
 	filters_free(&f);
 }

@@ -1,0 +1,67 @@
+/*
+ * tests/unit/api/story_actions.c: src/api/story_actions.c before the
+ * database: a transition's body and the role it needs (force: maintainer),
+ * a move's anchors (at most one of before, after and rank) and fields.
+ */
+#include "api_check.h"
+
+#include "api/story_actions_int.h"
+
+static void transitions(void **state)
+{
+	const pp_api_route_sql *d = &story_actions_transition;
+
+	(void)state;
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"to\": \"done\"}", NULL), 0);
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1",
+				     "{\"to\": \"done\", \"note\": null, \"force\": true}", NULL),
+			 0);
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"note\": \"n\"}", T_FIELD("to")), 422);
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"to\": \"done\", \"force\": \"yes\"}",
+				     T_FIELD("force")),
+			 422);
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"to\": \"done\", \"from\": \"todo\"}",
+				     T_FIELD("from")),
+			 400);
+	assert_true(d->flags & PP_ROUTE_IF_MATCH);
+	/* Closing over open blockers (force) is a maintainer's call. */
+	assert_string_equal(
+		t_api_str_of(story_actions_transition_role, "{\"to\": \"done\", \"force\": true}"),
+		"maintainer");
+	assert_string_equal(
+		t_api_str_of(story_actions_transition_role, "{\"to\": \"done\", \"force\": false}"),
+		"developer");
+	assert_string_equal(t_api_str_of(story_actions_transition_role, "{\"to\": \"done\"}"),
+			    "developer");
+}
+
+static void moves(void **state)
+{
+	const pp_api_route_sql *d = &story_actions_move;
+
+	(void)state;
+	assert_int_equal(t_api_int_of(story_actions_anchors, "{\"backlog\": 3}"), 0);
+	assert_int_equal(t_api_int_of(story_actions_anchors, "{\"after\": \"PLAN-2\"}"), 1);
+	assert_int_equal(t_api_int_of(story_actions_anchors, "{\"rank\": null}"), 1);
+	assert_int_equal(t_api_int_of(story_actions_anchors,
+				      "{\"before\": \"A\", \"after\": \"B\", \"rank\": 1}"),
+			 3);
+	assert_int_equal(
+		t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": 7, \"after\": \"PLAN-12\"}", NULL),
+		0);
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": null}", NULL), 0);
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": 0}", T_FIELD("backlog")),
+			 422);
+	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"rank\": \"first\"}", T_FIELD("rank")),
+			 422);
+	/* Two anchors: refused by the handler before it asks the database. */
+	assert_int_equal(t_api_refused(pp_api_story_move, "PLAN", "PLAN-1",
+				       "{\"before\": \"PLAN-2\", \"rank\": 3}",
+				       "give at most one of before, after and rank"),
+			 422);
+	assert_string_equal(d->min_role, "developer");
+}
+
+static const struct CMUnitTest tests[] = {cmocka_unit_test(transitions), cmocka_unit_test(moves)};
+
+T_API_MAIN(tests)
