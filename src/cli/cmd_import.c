@@ -334,7 +334,7 @@ int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 	int r = parse(argc, argv, &spec_import, &a), code;
 
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		return pp_cli_parse_exit(r);
 	opts_from(&a, a.path, &o);
 	if (!a.json && isatty(STDERR_FILENO))
 		o.on_progress = progress;
@@ -357,7 +357,7 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 	int r = parse(argc, argv, &spec_repo, &a), code = PP_EXIT_OK;
 
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		return pp_cli_parse_exit(r);
 	pp_err_clear(&err);
 	if (pp_import_read_submodules(a.path, &subs, &n, &err) != PP_OK) {
 		pp_submodules_free(subs, n);

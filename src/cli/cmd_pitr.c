@@ -7,15 +7,32 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_pitr_int.h"
 
 static const char error_prefix[] = "planpipe-pitr: error: ";
+
+void pitr_print_output(const char *cmd, char *output)
+{
+	char *line, *next;
+
+	for (line = output; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, error_prefix, sizeof(error_prefix) - 1) == 0)
+			pp_cli_error(cmd, line + sizeof(error_prefix) - 1);
+		else
+			printf("%s\n", line);
+		if (next == NULL)
+			break;
+	}
+}
 
 int pp_cli_pitr(const char *cmd, const pp_config *cfg, pp_pitr_op op, const char *type,
 		const char *to_time, const char *to_lsn, int no_switch)
 {
 	pp_pitr_opts o;
 	pp_pitr_result res;
-	char *line, *next;
 	pp_err err;
 
 	memset(&o, 0, sizeof(o));
@@ -36,17 +53,7 @@ int pp_cli_pitr(const char *cmd, const pp_config *cfg, pp_pitr_op op, const char
 	}
 	if (op == PP_PITR_RESTORE)
 		printf("target: %s %s\n", to_time ? "time" : "lsn", res.target);
-	for (line = res.output; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (strncmp(line, error_prefix, sizeof(error_prefix) - 1) == 0)
-			pp_cli_error(cmd, line + sizeof(error_prefix) - 1);
-		else
-			printf("%s\n", line);
-		if (next == NULL)
-			break;
-	}
+	pitr_print_output(cmd, res.output);
 	free(res.output);
 	fflush(stdout);
 	if (res.status != 0) {
