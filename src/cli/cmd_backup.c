@@ -25,10 +25,12 @@ const char backup_usage[] =
 	"       planpipe backup --pitr [--type full|diff|incr]\n"
 	"\n"
 	"backup          dumps the configured database (pg_dump, custom format) and the\n"
-	"                cluster's roles into DIR/planpipe-YYYYMMDDTHHMMSSZ/ with a manifest\n"
-	"                of checksums and row counts; prints the new directory first\n"
+	"                cluster's roles into DIR/planpipe-YYYYMMDDTHHMMSSZ/ with a\n"
+	"                manifest of checksums and row counts; prints the new directory\n"
+	"                first\n"
 	"  --out DIR     where backups go (default ./backups; created with mode 0700)\n"
-	"  --keep N      afterwards keep the N newest good backups in DIR, remove older ones\n"
+	"  --keep N      afterwards keep the N newest good backups in DIR, remove older\n"
+	"                ones\n"
 	"verify BACKUP   the restore drill: checks the checksums, restores into a scratch\n"
 	"                database, compares every table with the manifest, drops it.\n"
 	"                Exit 0 good, 1 damaged or different, 2 could not check\n"
@@ -39,7 +41,8 @@ const char backup_usage[] =
 	"                recovery with the WAL archive (planpipe restore --to-time)\n"
 	"  --type T      full (default), diff or incr\n"
 	"\n"
-	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
+	"  --pg-bindir DIR  PostgreSQL's tools\n"
+	"                 (default /usr/lib/postgresql/<server major>/bin)\n"
 	"\n"
 	"The database is DATABASE_URL or libpq's PG* variables. With PLANPIPE_BACKUP_KEY\n"
 	"set, backups are signed and verify refuses unsigned ones. See docs/backup.md.\n";
@@ -60,7 +63,8 @@ const char backup_restore_usage[] =
 	"  --allow-role-passwords  give the roles the restore creates the passwords\n"
 	"                 globals.sql holds (default: created without; existing roles\n"
 	"                 never change)\n"
-	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
+	"  --pg-bindir DIR  PostgreSQL's tools\n"
+	"                 (default /usr/lib/postgresql/<server major>/bin)\n"
 	"\n"
 	"--to-time TIMESTAMP, --to-lsn LSN: point-in-time recovery of the whole cluster\n"
 	"with pgBackRest, run in the database server (planpipe-pitr of the db image):\n"
@@ -354,8 +358,9 @@ int backup_check_backup(const args *a)
 	if (a->pitr) {
 		if (backup_refuse("backup --pitr", a->operand != NULL, "a subcommand") ||
 		    backup_refuse("backup --pitr", a->out_given, "--out") ||
-		    backup_refuse("backup --pitr", a->keep,
-				  "--keep (pgBackRest's retention is PGBACKREST_REPO1_RETENTION_FULL)") ||
+		    backup_refuse(
+			    "backup --pitr", a->keep,
+			    "--keep (pgBackRest's retention is PGBACKREST_REPO1_RETENTION_FULL)") ||
 		    backup_refuse("backup --pitr", a->bindir != NULL, "--pg-bindir"))
 			return -1;
 		return 0;

@@ -31,8 +31,8 @@ static const char usage_text[] =
 	"usage: planpipe export json DIR [--project KEY]...\n"
 	"       planpipe export site DIR [--project KEY]...\n"
 	"\n"
-	"  json   the data: DIR/index.json, DIR/projects.json, DIR/status-summary.json and\n"
-	"         per project DIR/KEY/{project,statuses,backlogs,stories}.json,\n"
+	"  json   the data: DIR/index.json, DIR/projects.json, DIR/status-summary.json\n"
+	"         and per project DIR/KEY/{project,statuses,backlogs,stories}.json,\n"
 	"         DIR/KEY/reports/NAME.json, DIR/KEY/reports/burndown/ID.json,\n"
 	"         DIR/KEY/stories/STORY.json\n"
 	"  site   the dashboard with that data: DIR/index.html, DIR/ui/, DIR/data.js and\n"
@@ -41,7 +41,8 @@ static const char usage_text[] =
 	"  --project KEY   a project (repeat for more; default: every unarchived project)\n"
 	"\n"
 	"Reports use their default windows (docs/reports.md). DIR is created if missing;\n"
-	"files in it are replaced. Exit status: 0 written, 2 error. See docs/dashboard.md.\n";
+	"files in it are replaced. Exit status: 0 written, 2 error.\n"
+	"See docs/dashboard.md.\n";
 
 #define EXPORT_SCHEMA "planpipe-export/1"
 
@@ -56,11 +57,13 @@ typedef struct exporter {
 pp_rc export_make_parents(const char *path, pp_err *err)
 {
 	char buf[4096];
+	size_t len = strlen(path);
 	char *p;
 
-	if (strlen(path) >= sizeof(buf))
-		return pp_err_set(err, PP_EINVAL, "%s: path too long", path);
-	strcpy(buf, path);
+	if (len >= sizeof(buf))
+		/* The reason first: a path this long fills the message. */
+		return pp_err_set(err, PP_EINVAL, "path too long: %s", path);
+	memcpy(buf, path, len + 1);
 	for (p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -80,7 +83,7 @@ static pp_rc write_file(const char *dir, const char *rel, const char *data, size
 	FILE *f;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >= sizeof(path))
-		return pp_err_set(err, PP_EINVAL, "%s/%s: path too long", dir, rel);
+		return pp_err_set(err, PP_EINVAL, "path too long: %s/%s", dir, rel);
 	if (export_make_parents(path, err) != PP_OK)
 		return err->rc;
 	f = fopen(path, "wb");
@@ -538,7 +541,8 @@ int export_parse_args(int argc, char **argv, export_args *a)
 		return c;
 	if (argc - optind != 2 ||
 	    (strcmp(argv[optind], "json") != 0 && strcmp(argv[optind], "site") != 0)) {
-		pp_cli_error("export", "expected json DIR or site DIR (see planpipe export --help)");
+		pp_cli_error("export",
+			     "expected json DIR or site DIR (see planpipe export --help)");
 		return -1;
 	}
 	a->site = strcmp(argv[optind], "site") == 0;

@@ -19,7 +19,8 @@ static const char usage_head[] =
 	"partition into the partition of its month (creating it), then creates the\n"
 	"partitions of this month and N ahead. One month per transaction, each holding\n"
 	"a lock on status_history while it runs. Safe to run at any time and more than\n"
-	"once (cron); `planpipe serve` does the same every PLANPIPE_HISTORY_MAINTAIN_INTERVAL.\n"
+	"once (cron); `planpipe serve` does the same every\n"
+	"PLANPIPE_HISTORY_MAINTAIN_INTERVAL.\n"
 	"Runs as the schema owner or a member of planpipe_app.\n"
 	"\n"
 	"options:\n";
@@ -37,9 +38,9 @@ static int take_whole(void *ctx, const pp_cli_opt *opt, const char *arg)
 	long v;
 
 	if (pp_cli_whole(arg, 0, months ? 120 : 3600, &v) != 0) {
-		pp_cli_error("maintain", months
-						 ? "--months-ahead expects a whole number from 0 to 120"
-						 : "--lock-timeout expects seconds, 0 to 3600");
+		pp_cli_error("maintain",
+			     months ? "--months-ahead expects a whole number from 0 to 120"
+				    : "--lock-timeout expects seconds, 0 to 3600");
 		return -1;
 	}
 	if (months)

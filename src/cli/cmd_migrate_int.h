@@ -23,8 +23,8 @@ typedef struct migrate_args {
 	int to;
 	int allow_out_of_order;
 	int json;
-	int lock_timeout_s; /* --lock-timeout, else cfg's lock_timeout_s */
-	int wait_timeout_s; /* --timeout, else 60 */
+	int lock_timeout_s;  /* --lock-timeout, else cfg's lock_timeout_s */
+	int wait_timeout_s;  /* --timeout, else 60 */
 	const char *operand; /* baseline N, new NAME */
 } migrate_args;
 

@@ -13,18 +13,22 @@ static const char error_prefix[] = "planpipe-pitr: error: ";
 
 void pitr_print_output(const char *cmd, char *output)
 {
-	char *line, *next;
+	char *line, *next, *end;
 
-	for (line = output; line && *line; line = next) {
+	if (output == NULL)
+		return;
+	/* To the end, not to the first empty line: what follows a blank line is shown too. */
+	end = output + strlen(output);
+	for (line = output; line < end; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+		else
+			next = end;
 		if (strncmp(line, error_prefix, sizeof(error_prefix) - 1) == 0)
 			pp_cli_error(cmd, line + sizeof(error_prefix) - 1);
 		else
 			printf("%s\n", line);
-		if (next == NULL)
-			break;
 	}
 }
 

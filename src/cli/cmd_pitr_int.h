@@ -10,8 +10,8 @@
 /*
  * Prints output (planpipe-pitr's, NUL-terminated; may be NULL) line by line:
  * a line "planpipe-pitr: error: MSG" as "planpipe CMD: error: MSG" on
- * standard error, any other on standard output; the last line needs no
- * newline. Cuts output into its lines in place.
+ * standard error, any other (empty ones too) on standard output; the last
+ * line needs no newline. Cuts output into its lines in place.
  */
 void pitr_print_output(const char *cmd, char *output);
 

@@ -21,8 +21,9 @@
 
 static const char usage_text[] =
 	"usage: planpipe user add HANDLE [--admin] [--name NAME] [--email EMAIL]\n"
-	"       planpipe user token HANDLE      rotate: a new token, the old one stops working\n"
-	"       planpipe user disable HANDLE    the user's token stops working at once\n"
+	"       planpipe user token HANDLE    rotate: a new token, the old one stops\n"
+	"                                     working\n"
+	"       planpipe user disable HANDLE  the user's token stops working at once\n"
 	"       planpipe user enable HANDLE\n"
 	"\n"
 	"add and token print the new API token alone on standard output; it is shown\n"

@@ -18,7 +18,8 @@
 
 static const char usage_text[] =
 	"usage: planpipe workflow PROJECT\n"
-	"       planpipe workflow add PROJECT WORD [--category C] [--name NAME] [--position N]\n"
+	"       planpipe workflow add PROJECT WORD [--category C] [--name NAME]\n"
+	"                                          [--position N]\n"
 	"\n"
 	"The first form lists project PROJECT's statuses in board order: key, name,\n"
 	"category, position, whether it means blocked, and the stories in it.\n"

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "cli/cli_opts.h"
 
 /* What the parse set: the flag's count, the string, and each take's call in order. */
@@ -72,53 +73,35 @@ static const pp_cli_spec spec_none = {
 static const pp_cli_spec spec_own = {
 	.cmd = "test", .opts = opts, .usage_text = usage_text, .own_message = 1};
 
+/* The parse's argv, kept for the operands. */
+static char *argv[16];
+
+/* One parse for pp_t_capture. */
+typedef struct parse_call {
+	const pp_cli_spec *spec;
+	int argc;
+	seen *s;
+} parse_call;
+
+static int parse(void *ctx)
+{
+	parse_call *c = ctx;
+
+	return pp_cli_parse(c->argc, argv, c->spec, c->s);
+}
+
 /*
  * Runs pp_cli_parse with spec on args (NULL-terminated, args[0] the command),
  * standard output and error sent to files whose contents land in out and err
- * (caller frees). argv is kept for the operands. Returns its result.
+ * (caller frees). Returns its result.
  */
-static char *argv[16];
-
 static int run_spec(const pp_cli_spec *spec, const char *const *args, seen *s, char **out,
 		    char **err)
 {
-	int argc = 0, r, saved_out, saved_err;
-	FILE *fo = tmpfile(), *fe = tmpfile();
-	long n;
+	parse_call c = {spec, pp_t_argv(args, argv, 15), s};
 
-	assert_non_null(fo);
-	assert_non_null(fe);
-	while (args[argc] != NULL) {
-		argv[argc] = (char *)args[argc];
-		argc++;
-	}
-	argv[argc] = NULL;
 	memset(s, 0, sizeof(*s));
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = dup(STDOUT_FILENO);
-	saved_err = dup(STDERR_FILENO);
-	dup2(fileno(fo), STDOUT_FILENO);
-	dup2(fileno(fe), STDERR_FILENO);
-	r = pp_cli_parse(argc, argv, spec, s);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, STDOUT_FILENO);
-	dup2(saved_err, STDERR_FILENO);
-	close(saved_out);
-	close(saved_err);
-	for (int k = 0; k < 2; k++) {
-		FILE *f = k == 0 ? fo : fe;
-		char **dst = k == 0 ? out : err;
-
-		n = ftell(f);
-		*dst = calloc(1, (size_t)n + 1);
-		assert_non_null(*dst);
-		rewind(f);
-		assert_int_equal(fread(*dst, 1, (size_t)n, f), (size_t)n);
-		fclose(f);
-	}
-	return r;
+	return pp_t_capture(parse, &c, out, err);
 }
 
 static int run(const char *const *args, seen *s, char **out, char **err)
