@@ -48,22 +48,6 @@ static int parse_and_check(int argc, char **argv, void *ctx)
 			       : backup_check_restore(&f->a);
 }
 
-/* args pass the parse and the check of form which without a word. */
-static void accepted(int which, const char *const *args)
-{
-	form f = {which, {0}};
-
-	pp_t_expect_argv(parse_and_check, args, &f, 0, "", "");
-}
-
-/* args are refused by form which with exactly err. */
-static void refused(int which, const char *const *args, const char *err)
-{
-	form f = {which, {0}};
-
-	pp_t_expect_argv(parse_and_check, args, &f, -1, "", err);
-}
-
 static void usages_fit_80_columns(void **state)
 {
 	(void)state;
@@ -137,83 +121,97 @@ static void unknown_options_and_second_operands(void **state)
 	pp_t_expect_argv(parse_restore, second, &a, -1, "", want);
 }
 
-static void backup_refuses_the_others_options(void **state)
+/* A command line of form which (0 backup, 1 backup verify, 2 restore) and what it must print. */
+typedef struct case_ {
+	int which;
+	const char *args[8];
+	const char *err; /* NULL: accepted without a word */
+} case_;
+
+static const case_ cases[] = {
+	{0, {"backup", "--out", "/b", "--keep", "2"}, NULL},
+	{0, {"backup", "--pitr", "--type", "diff"}, NULL},
+	{0,
+	 {"backup", "--target", "db"},
+	 "planpipe backup: error: backup does not take --target\n"},
+	{0, {"backup", "--jobs", "2"}, "planpipe backup: error: backup does not take --jobs\n"},
+	{0,
+	 {"backup", "--type", "full"},
+	 "planpipe backup: error: backup does not take --type without --pitr\n"},
+	{0,
+	 {"backup", "--to-lsn", "0/1"},
+	 "planpipe backup: error: backup does not take --to-lsn\n"},
+	{0,
+	 {"backup", "--pitr", "--out", "/b"},
+	 "planpipe backup --pitr: error: backup --pitr does not take --out\n"},
+	{0,
+	 {"backup", "--pitr", "--keep", "1"},
+	 "planpipe backup --pitr: error: backup --pitr does not take --keep (pgBackRest's "
+	 "retention is PGBACKREST_REPO1_RETENTION_FULL)\n"},
+	{0,
+	 {"backup", "--pitr", "list"},
+	 "planpipe backup --pitr: error: backup --pitr does not take a subcommand\n"},
+	{1, {"verify", "/b/planpipe-x", "--jobs", "4", "--allow-role-passwords"}, NULL},
+	{1,
+	 {"verify"},
+	 "planpipe backup verify: error: which backup? planpipe backup verify DIR\n"},
+	{1,
+	 {"verify", "B", "--keep", "1"},
+	 "planpipe backup verify: error: backup verify does not take --keep\n"},
+	{1,
+	 {"verify", "B", "--force"},
+	 "planpipe backup verify: error: backup verify does not take --force\n"},
+	{2, {"restore", "B", "--target", "db", "--force", "--drop-old", "--terminate"}, NULL},
+	{2, {"restore", "--to-time", "2026-12-04 10:00", "--no-switch"}, NULL},
+	{2,
+	 {"restore", "B", "--out", "/b"},
+	 "planpipe restore: error: restore does not take --out\n"},
+	{2,
+	 {"restore", "--to-time", "t", "--to-lsn", "0/1"},
+	 "planpipe restore: error: give one of --to-time and --to-lsn, not both\n"},
+	{2,
+	 {"restore", "B", "--to-lsn", "0/1"},
+	 "planpipe restore --to-time/--to-lsn: error: restore --to-time/--to-lsn does not take a "
+	 "backup directory\n"},
+	{2,
+	 {"restore", "--to-lsn", "0/1", "--force"},
+	 "planpipe restore --to-time/--to-lsn: error: restore --to-time/--to-lsn does not take "
+	 "--force\n"},
+	{2,
+	 {"restore", "B", "--no-switch"},
+	 "planpipe restore: error: restore does not take --no-switch without --to-time or "
+	 "--to-lsn\n"},
+};
+
+/* Each form accepts its own options and refuses the others' with the first it meets. */
+static void each_form_refuses_the_others_options(void **state)
 {
-	const char *ok[] = {"backup", "--out", "/b", "--keep", "2", NULL};
-	const char *pitr[] = {"backup", "--pitr", "--type", "diff", NULL};
-	const char *target[] = {"backup", "--target", "db", NULL};
-	const char *jobs[] = {"backup", "--jobs", "2", NULL};
-	const char *type[] = {"backup", "--type", "full", NULL};
-	const char *lsn[] = {"backup", "--to-lsn", "0/1", NULL};
-	const char *pitr_out[] = {"backup", "--pitr", "--out", "/b", NULL};
-	const char *pitr_keep[] = {"backup", "--pitr", "--keep", "1", NULL};
-	const char *pitr_sub[] = {"backup", "--pitr", "list", NULL};
-	const char *sub[] = {"backup", "list", NULL};
-	char want[4096];
+	size_t i;
 
 	(void)state;
-	accepted(0, ok);
-	accepted(0, pitr);
-	refused(0, target, "planpipe backup: error: backup does not take --target\n");
-	refused(0, jobs, "planpipe backup: error: backup does not take --jobs\n");
-	refused(0, type, "planpipe backup: error: backup does not take --type without --pitr\n");
-	refused(0, lsn, "planpipe backup: error: backup does not take --to-lsn\n");
-	refused(0, pitr_out, "planpipe backup --pitr: error: backup --pitr does not take --out\n");
-	refused(0, pitr_keep,
-		"planpipe backup --pitr: error: backup --pitr does not take --keep (pgBackRest's "
-		"retention is PGBACKREST_REPO1_RETENTION_FULL)\n");
-	refused(0, pitr_sub,
-		"planpipe backup --pitr: error: backup --pitr does not take a subcommand\n");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		form f = {cases[i].which, {0}};
+
+		pp_t_expect_argv(parse_and_check, cases[i].args, &f, cases[i].err ? -1 : 0, "",
+				 cases[i].err ? cases[i].err : "");
+	}
+}
+
+/* Where the form needs the usage: a backup subcommand it does not know, restore with no backup. */
+static void missing_or_unknown_operands_get_the_usage(void **state)
+{
+	const char *sub[] = {"backup", "list", NULL};
+	const char *none[] = {"restore", NULL};
+	char want[4096];
+	form f = {0, {0}};
+
+	(void)state;
 	snprintf(want, sizeof(want), "planpipe backup: unknown subcommand 'list'\n\n%s",
 		 backup_usage);
-	refused(0, sub, want);
-}
-
-static void verify_needs_a_backup_and_refuses_the_others_options(void **state)
-{
-	const char *ok[] = {"verify", "/b/planpipe-x",          "--jobs",
-			    "4",      "--allow-role-passwords", NULL};
-	const char *none[] = {"verify", NULL};
-	const char *keep[] = {"verify", "B", "--keep", "1", NULL};
-	const char *force[] = {"verify", "B", "--force", NULL};
-
-	(void)state;
-	accepted(1, ok);
-	refused(1, none,
-		"planpipe backup verify: error: which backup? planpipe backup verify DIR\n");
-	refused(1, keep, "planpipe backup verify: error: backup verify does not take --keep\n");
-	refused(1, force, "planpipe backup verify: error: backup verify does not take --force\n");
-}
-
-static void restore_takes_a_backup_or_a_moment(void **state)
-{
-	const char *ok[] = {"restore", "B",          "--target",    "db",
-			    "--force", "--drop-old", "--terminate", NULL};
-	const char *pitr[] = {"restore", "--to-time", "2026-12-04 10:00", "--no-switch", NULL};
-	const char *none[] = {"restore", NULL};
-	const char *out[] = {"restore", "B", "--out", "/b", NULL};
-	const char *both[] = {"restore", "--to-time", "t", "--to-lsn", "0/1", NULL};
-	const char *pitr_dir[] = {"restore", "B", "--to-lsn", "0/1", NULL};
-	const char *pitr_force[] = {"restore", "--to-lsn", "0/1", "--force", NULL};
-	const char *no_switch[] = {"restore", "B", "--no-switch", NULL};
-	char want[4096];
-
-	(void)state;
-	accepted(2, ok);
-	accepted(2, pitr);
+	pp_t_expect_argv(parse_and_check, sub, &f, -1, "", want);
+	f.which = 2;
 	snprintf(want, sizeof(want), "planpipe restore: which backup?\n\n%s", backup_restore_usage);
-	refused(2, none, want);
-	refused(2, out, "planpipe restore: error: restore does not take --out\n");
-	refused(2, both, "planpipe restore: error: give one of --to-time and --to-lsn, not both\n");
-	refused(2, pitr_dir,
-		"planpipe restore --to-time/--to-lsn: error: restore --to-time/--to-lsn does not "
-		"take a backup directory\n");
-	refused(2, pitr_force,
-		"planpipe restore --to-time/--to-lsn: error: restore --to-time/--to-lsn does not "
-		"take --force\n");
-	refused(2, no_switch,
-		"planpipe restore: error: restore does not take --no-switch without --to-time or "
-		"--to-lsn\n");
+	pp_t_expect_argv(parse_and_check, none, &f, -1, "", want);
 }
 
 static void human_sizes(void **state)
@@ -242,9 +240,8 @@ int main(void)
 		cmocka_unit_test(backup_parses_its_options),
 		cmocka_unit_test(counts_run_from_1_to_1000),
 		cmocka_unit_test(unknown_options_and_second_operands),
-		cmocka_unit_test(backup_refuses_the_others_options),
-		cmocka_unit_test(verify_needs_a_backup_and_refuses_the_others_options),
-		cmocka_unit_test(restore_takes_a_backup_or_a_moment),
+		cmocka_unit_test(each_form_refuses_the_others_options),
+		cmocka_unit_test(missing_or_unknown_operands_get_the_usage),
 		cmocka_unit_test(human_sizes),
 	};
 

@@ -26,64 +26,49 @@ static int parse(int argc, char **argv, void *ctx)
 	return maintain_parse_args(argc, argv, CONFIGURED, ctx);
 }
 
-static void defaults_are_the_setting_and_ten_seconds(void **state)
+#define MONTHS "planpipe maintain: error: --months-ahead expects a whole number from 0 to 120\n"
+#define LOCK   "planpipe maintain: error: --lock-timeout expects seconds, 0 to 3600\n"
+
+/* A command line and what it sets: months ahead, the lock timeout in ms; or its refusal. */
+typedef struct case_ {
+	const char *args[4];
+	int months, lock_ms;
+	const char *err; /* NULL: accepted without a word */
+} case_;
+
+/* The configured months and ten seconds by default; --lock-timeout sets both waits. */
+static const case_ cases[] = {
+	{{"maintain"}, CONFIGURED, 10000, NULL},
+	{{"maintain", "--months-ahead", "0"}, 0, 10000, NULL},
+	{{"maintain", "--months-ahead=120"}, 120, 10000, NULL},
+	{{"maintain", "--months-ahead", "121"}, 0, 0, MONTHS},
+	{{"maintain", "--months-ahead", "-1"}, 0, 0, MONTHS},
+	{{"maintain", "--months-ahead", "12m"}, 0, 0, MONTHS},
+	{{"maintain", "--months-ahead", ""}, 0, 0, MONTHS},
+	{{"maintain", "--lock-timeout", "30"}, CONFIGURED, 30000, NULL},
+	{{"maintain", "--lock-timeout", "0"}, CONFIGURED, 0, NULL},
+	{{"maintain", "--lock-timeout", "3601"}, 0, 0, LOCK},
+	{{"maintain", "--lock-timeout", "1.5"}, 0, 0, LOCK},
+};
+
+static void options_set_their_numbers_in_range(void **state)
 {
-	const char *args[] = {"maintain", NULL};
-	pp_maintain_opts o;
+	size_t i;
 
 	(void)state;
-	memset(&o, 0xff, sizeof(o));
-	pp_t_expect_argv(parse, args, &o, 0, "", "");
-	assert_int_equal(o.months_ahead, CONFIGURED);
-	assert_int_equal(o.lock_timeout_ms, 10000);
-	assert_int_equal(o.busy_wait_ms, 10000);
-	assert_null(o.on_step);
-}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pp_maintain_opts o;
 
-static void months_ahead_from_0_to_120(void **state)
-{
-	static const char want[] =
-		"planpipe maintain: error: --months-ahead expects a whole number from 0 to 120\n";
-	const char *zero[] = {"maintain", "--months-ahead", "0", NULL};
-	const char *top[] = {"maintain", "--months-ahead=120", NULL};
-	const char *over[] = {"maintain", "--months-ahead", "121", NULL};
-	const char *neg[] = {"maintain", "--months-ahead", "-1", NULL};
-	const char *word[] = {"maintain", "--months-ahead", "12m", NULL};
-	const char *empty[] = {"maintain", "--months-ahead", "", NULL};
-	pp_maintain_opts o;
-
-	(void)state;
-	pp_t_expect_argv(parse, zero, &o, 0, "", "");
-	assert_int_equal(o.months_ahead, 0);
-	pp_t_expect_argv(parse, top, &o, 0, "", "");
-	assert_int_equal(o.months_ahead, 120);
-	pp_t_expect_argv(parse, over, &o, -1, "", want);
-	pp_t_expect_argv(parse, neg, &o, -1, "", want);
-	pp_t_expect_argv(parse, word, &o, -1, "", want);
-	pp_t_expect_argv(parse, empty, &o, -1, "", want);
-}
-
-/* One number for both waits: the lock and another session's step. */
-static void lock_timeout_sets_both_waits(void **state)
-{
-	static const char want[] =
-		"planpipe maintain: error: --lock-timeout expects seconds, 0 to 3600\n";
-	const char *thirty[] = {"maintain", "--lock-timeout", "30", NULL};
-	const char *zero[] = {"maintain", "--lock-timeout", "0", NULL};
-	const char *over[] = {"maintain", "--lock-timeout", "3601", NULL};
-	const char *frac[] = {"maintain", "--lock-timeout", "1.5", NULL};
-	pp_maintain_opts o;
-
-	(void)state;
-	pp_t_expect_argv(parse, thirty, &o, 0, "", "");
-	assert_int_equal(o.lock_timeout_ms, 30000);
-	assert_int_equal(o.busy_wait_ms, 30000);
-	assert_int_equal(o.months_ahead, CONFIGURED);
-	pp_t_expect_argv(parse, zero, &o, 0, "", "");
-	assert_int_equal(o.lock_timeout_ms, 0);
-	assert_int_equal(o.busy_wait_ms, 0);
-	pp_t_expect_argv(parse, over, &o, -1, "", want);
-	pp_t_expect_argv(parse, frac, &o, -1, "", want);
+		memset(&o, 0xff, sizeof(o));
+		pp_t_expect_argv(parse, cases[i].args, &o, cases[i].err ? -1 : 0, "",
+				 cases[i].err ? cases[i].err : "");
+		if (cases[i].err)
+			continue;
+		assert_int_equal(o.months_ahead, cases[i].months);
+		assert_int_equal(o.lock_timeout_ms, cases[i].lock_ms);
+		assert_int_equal(o.busy_wait_ms, cases[i].lock_ms);
+		assert_null(o.on_step);
+	}
 }
 
 static void operands_are_refused(void **state)
@@ -131,9 +116,7 @@ static void usage_lists_the_options_within_80_columns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults_are_the_setting_and_ten_seconds),
-		cmocka_unit_test(months_ahead_from_0_to_120),
-		cmocka_unit_test(lock_timeout_sets_both_waits),
+		cmocka_unit_test(options_set_their_numbers_in_range),
 		cmocka_unit_test(operands_are_refused),
 		cmocka_unit_test(usage_lists_the_options_within_80_columns),
 	};

@@ -36,54 +36,79 @@ static int setup(void **state)
 	return 0;
 }
 
+/* a and b are both NULL or the same string. */
+static void same_string(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+/* args parse without a word into exactly want. */
+static void parses_to(const char *const *args, const migrate_args *want)
+{
+	migrate_args a;
+
+	pp_t_expect_argv(parse, args, &a, 0, "", "");
+	same_string(a.sub, want->sub);
+	same_string(a.dir, want->dir);
+	same_string(a.operand, want->operand);
+	assert_int_equal(a.to, want->to);
+	assert_int_equal(a.allow_out_of_order, want->allow_out_of_order);
+	assert_int_equal(a.json, want->json);
+	assert_int_equal(a.lock_timeout_s, want->lock_timeout_s);
+	assert_int_equal(a.wait_timeout_s, want->wait_timeout_s);
+}
+
 static void defaults_come_from_the_settings(void **state)
 {
 	const char *args[] = {"migrate", "up", NULL};
-	migrate_args a;
 
 	(void)state;
-	pp_t_expect_argv(parse, args, &a, 0, "", "");
-	assert_string_equal(a.sub, "up");
-	assert_string_equal(a.dir, "/srv/migrations");
-	assert_int_equal(a.lock_timeout_s, 45);
-	assert_int_equal(a.wait_timeout_s, 60);
-	assert_int_equal(a.to, 0);
-	assert_int_equal(a.allow_out_of_order, 0);
-	assert_int_equal(a.json, 0);
-	assert_null(a.operand);
+	parses_to(args, &(migrate_args){.sub = "up",
+					.dir = "/srv/migrations",
+					.lock_timeout_s = 45,
+					.wait_timeout_s = 60});
 }
 
 static void options_follow_the_subcommand(void **state)
 {
-	const char *args[] = {
+	const char *plan[] = {
 		"migrate",      "plan",           "--to", "12", "--allow-out-of-order",
 		"--dir=/tmp/m", "--lock-timeout", "0",    NULL};
 	const char *wait[] = {"migrate", "wait", "--timeout", "5", NULL};
 	const char *status[] = {"migrate", "status", "--json", NULL};
-	migrate_args a;
+	const char *base[] = {"migrate", "baseline", "7", NULL};
 
 	(void)state;
-	pp_t_expect_argv(parse, args, &a, 0, "", "");
-	assert_string_equal(a.sub, "plan");
-	assert_int_equal(a.to, 12);
-	assert_int_equal(a.allow_out_of_order, 1);
-	assert_string_equal(a.dir, "/tmp/m");
-	assert_int_equal(a.lock_timeout_s, 0);
-	pp_t_expect_argv(parse, wait, &a, 0, "", "");
-	assert_int_equal(a.wait_timeout_s, 5);
-	pp_t_expect_argv(parse, status, &a, 0, "", "");
-	assert_int_equal(a.json, 1);
+	parses_to(plan, &(migrate_args){.sub = "plan",
+					.dir = "/tmp/m",
+					.to = 12,
+					.allow_out_of_order = 1,
+					.wait_timeout_s = 60});
+	parses_to(wait, &(migrate_args){.sub = "wait",
+					.dir = "/srv/migrations",
+					.lock_timeout_s = 45,
+					.wait_timeout_s = 5});
+	parses_to(status, &(migrate_args){.sub = "status",
+					  .dir = "/srv/migrations",
+					  .json = 1,
+					  .lock_timeout_s = 45,
+					  .wait_timeout_s = 60});
+	parses_to(base, &(migrate_args){.sub = "baseline",
+					.dir = "/srv/migrations",
+					.operand = "7",
+					.lock_timeout_s = 45,
+					.wait_timeout_s = 60});
 }
 
 static void one_operand_at_most(void **state)
 {
-	const char *base[] = {"migrate", "baseline", "7", NULL};
 	const char *two[] = {"migrate", "new", "a", "b", NULL};
 	migrate_args a;
 
 	(void)state;
-	pp_t_expect_argv(parse, base, &a, 0, "", "");
-	assert_string_equal(a.operand, "7");
 	pp_t_expect_argv(parse, two, &a, -1, "",
 			 "planpipe migrate: error: too many arguments (see planpipe migrate "
 			 "--help)\n");
@@ -164,14 +189,10 @@ static void parse_int_keeps_the_value_untouched_when_refused(void **state)
 
 static pp_mig_status counts(size_t pending, size_t out_of_order, size_t changed, size_t missing)
 {
-	pp_mig_status st;
-
-	memset(&st, 0, sizeof(st));
-	st.n_pending = pending;
-	st.n_out_of_order = out_of_order;
-	st.n_changed = changed;
-	st.n_missing = missing;
-	return st;
+	return (pp_mig_status){.n_pending = pending,
+			       .n_out_of_order = out_of_order,
+			       .n_changed = changed,
+			       .n_missing = missing};
 }
 
 /* Drift wins over pending work; pending is 1; nothing is 0. */

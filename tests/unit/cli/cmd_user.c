@@ -63,42 +63,34 @@ static void every_action_takes_a_handle(void **state)
 	}
 }
 
-static void wrong_operands_are_refused(void **state)
+#define OPERANDS                                                                                   \
+	"planpipe user: error: expected an action and a handle (see planpipe user --help)\n"
+#define ADD_ONLY "planpipe user: error: --admin, --name and --email go with add\n"
+#define ACTION   "planpipe user: error: the action is add, token, disable or enable\n"
+
+/* Command lines refused, each with its message (checked in this order by the parse). */
+static const struct {
+	const char *args[6];
+	const char *err;
+} refusals[] = {
+	{{"user"}, OPERANDS},
+	{{"user", "add"}, OPERANDS},
+	{{"user", "add", "alice", "bob"}, OPERANDS},
+	{{"user", "token", "alice", "--admin"}, ADD_ONLY},
+	{{"user", "disable", "alice", "--name", "A"}, ADD_ONLY},
+	{{"user", "enable", "alice", "--email=a@example.org"}, ADD_ONLY},
+	{{"user", "remove", "alice", "--admin"}, ADD_ONLY},
+	{{"user", "remove", "alice"}, ACTION},
+	{{"user", "ADD", "alice"}, ACTION},
+};
+
+static void refusals_say_why(void **state)
 {
-	static const char want[] =
-		"planpipe user: error: expected an action and a handle (see planpipe user --help)\n";
-	const char *none[] = {"user", NULL};
-	const char *one[] = {"user", "add", NULL};
-	const char *three[] = {"user", "add", "alice", "bob", NULL};
+	size_t i;
 
 	(void)state;
-	refused(none, want);
-	refused(one, want);
-	refused(three, want);
-}
-
-static void add_options_go_with_add_only(void **state)
-{
-	static const char want[] =
-		"planpipe user: error: --admin, --name and --email go with add\n";
-	const char *admin[] = {"user", "token", "alice", "--admin", NULL};
-	const char *name[] = {"user", "disable", "alice", "--name", "A", NULL};
-	const char *email[] = {"user", "enable", "alice", "--email=a@example.org", NULL};
-
-	(void)state;
-	refused(admin, want);
-	refused(name, want);
-	refused(email, want);
-}
-
-static void unknown_action_is_refused(void **state)
-{
-	const char *args[] = {"user", "remove", "alice", NULL};
-	const char *upper[] = {"user", "ADD", "alice", NULL};
-
-	(void)state;
-	refused(args, "planpipe user: error: the action is add, token, disable or enable\n");
-	refused(upper, "planpipe user: error: the action is add, token, disable or enable\n");
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		refused(refusals[i].args, refusals[i].err);
 }
 
 static void help_prints_the_usage_within_80_columns(void **state)
@@ -158,9 +150,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(add_takes_its_options_anywhere),
 		cmocka_unit_test(every_action_takes_a_handle),
-		cmocka_unit_test(wrong_operands_are_refused),
-		cmocka_unit_test(add_options_go_with_add_only),
-		cmocka_unit_test(unknown_action_is_refused),
+		cmocka_unit_test(refusals_say_why),
 		cmocka_unit_test(help_prints_the_usage_within_80_columns),
 		cmocka_unit_test(token_is_pp_and_base64url_with_its_hash),
 		cmocka_unit_test(done_names_each_action),
