@@ -137,25 +137,28 @@ static void help_forms_and_no_subcommand(void **state)
 	pp_t_assert_width(migrate_usage, 80);
 }
 
+/* Each number option names itself and its minimum when refused. */
+static const struct {
+	const char *args[5];
+	const char *err; /* NULL: any message */
+} refusals[] = {
+	{{"migrate", "up", "--to", "0"},
+	 "planpipe migrate: error: --to \"0\" is not a whole number of at least 1\n"},
+	{{"migrate", "up", "--lock-timeout", "-1"},
+	 "planpipe migrate: error: --lock-timeout \"-1\" is not a whole number of at least 0\n"},
+	{{"migrate", "wait", "--timeout", "5s"},
+	 "planpipe migrate: error: --timeout \"5s\" is not a whole number of at least 0\n"},
+	{{"migrate", "up", "--to", "1000000001"}, NULL},
+};
+
 static void numbers_are_refused_by_name(void **state)
 {
-	const char *to[] = {"migrate", "up", "--to", "0", NULL};
-	const char *lock[] = {"migrate", "up", "--lock-timeout", "-1", NULL};
-	const char *timeout[] = {"migrate", "wait", "--timeout", "5s", NULL};
-	const char *huge[] = {"migrate", "up", "--to", "1000000001", NULL};
 	migrate_args a;
+	size_t i;
 
 	(void)state;
-	pp_t_expect_argv(
-		parse, to, &a, -1, "",
-		"planpipe migrate: error: --to \"0\" is not a whole number of at least 1\n");
-	pp_t_expect_argv(parse, lock, &a, -1, "",
-			 "planpipe migrate: error: --lock-timeout \"-1\" is not a whole number of "
-			 "at least 0\n");
-	pp_t_expect_argv(parse, timeout, &a, -1, "",
-			 "planpipe migrate: error: --timeout \"5s\" is not a whole number of at "
-			 "least 0\n");
-	pp_t_expect_argv(parse, huge, &a, -1, "", NULL);
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		pp_t_expect_argv(parse, refusals[i].args, &a, -1, "", refusals[i].err);
 }
 
 /* For pp_t_expect_call: migrate_parse_int of what, "version" and a minimum of 1. */
