@@ -373,13 +373,10 @@ static pp_rc export_data(exporter *x, const char *keys, const char *const *proje
 {
 	const char *p1[] = {keys};
 	json_t *list = NULL, *now = NULL, *entries = json_array(), *p, *page;
-	pp_report_args a;
+	pp_report_args a = {.projects = projects, .n_projects = n_projects};
 	size_t i;
 	pp_rc rc;
 
-	memset(&a, 0, sizeof(a));
-	a.projects = projects;
-	a.n_projects = n_projects;
 	/* First, since it names the projects that do not exist ("no project NOPE"). */
 	rc = report(x, "status-summary", &a, "status-summary.json", "/v1/reports/status-summary");
 	if (rc == PP_OK)

@@ -35,16 +35,14 @@ void pitr_print_output(const char *cmd, char *output)
 int pp_cli_pitr(const char *cmd, const pp_config *cfg, pp_pitr_op op, const char *type,
 		const char *to_time, const char *to_lsn, int no_switch)
 {
-	pp_pitr_opts o;
+	pp_pitr_opts o = {.op = op,
+			  .type = type,
+			  .to_time = to_time,
+			  .to_lsn = to_lsn,
+			  .no_switch = no_switch};
 	pp_pitr_result res;
 	pp_err err;
 
-	memset(&o, 0, sizeof(o));
-	o.op = op;
-	o.type = type;
-	o.to_time = to_time;
-	o.to_lsn = to_lsn;
-	o.no_switch = no_switch;
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr,
 			"planpipe %s: running pgBackRest in the database server; its "
