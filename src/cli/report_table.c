@@ -266,35 +266,6 @@ static void rows_throughput(const json_t *j, table *t)
 	add_paths(t, json_object_get(j, "total"), total);
 }
 
-static void rows_cumulative_flow(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DAY", "TODO", "ACTIVE", "DONE", "CANCELLED", NULL};
-	static const char *const p[] = {"day", "todo", "active", "done", "cancelled"};
-
-	heads(t, h);
-	add_each(t, j, "days", p);
-}
-
-static void rows_burndown(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DAY",      "SCOPE", "ADDED",     "REMOVED", "COMPLETED",
-					"REOPENED", "DONE",  "REMAINING", NULL};
-	static const char *const p[] = {"day",       "scope",    "added", "removed",
-					"completed", "reopened", "done",  "remaining"};
-
-	heads(t, h);
-	add_each(t, j, "days", p);
-}
-
-static void rows_burnup(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DAY", "DONE", "SCOPE", "ADDED", "REMOVED", NULL};
-	static const char *const p[] = {"day", "done", "scope", "added", "removed"};
-
-	heads(t, h);
-	add_each(t, j, "days", p);
-}
-
 static void rows_acceptance(const json_t *j, table *t)
 {
 	static const char *const h[] = {"PROJECT",        "EPIC",     "STORIES",
@@ -451,17 +422,6 @@ static void rows_velocity(const json_t *j, table *t)
 	}
 }
 
-static void rows_time_in_status(const json_t *j, table *t)
-{
-	static const char *const h[] = {"STATUS",   "CATEGORY", "VISITS",   "STORIES",
-					"P50 DAYS", "P85 DAYS", "P95 DAYS", NULL};
-	static const char *const p[] = {"status",      "category", "visits",  "stories",
-					"days.median", "days.p85", "days.p95"};
-
-	heads(t, h);
-	add_each(t, j, "statuses", p);
-}
-
 /* Per status the counts per age bucket, a TOTAL row, then the oldest stories. */
 static void rows_aging(const json_t *j, table *t)
 {
@@ -585,6 +545,20 @@ static void rows_generic(const json_t *j, table *t)
 	rows_generic_at(j, path, 0, t);
 }
 
+/* The reports whose table is one row per element of an array: their heads and paths. */
+static const char *const flow_h[] = {"DAY", "TODO", "ACTIVE", "DONE", "CANCELLED", NULL};
+static const char *const flow_p[] = {"day", "todo", "active", "done", "cancelled"};
+static const char *const burndown_h[] = {"DAY",      "SCOPE", "ADDED",     "REMOVED", "COMPLETED",
+					 "REOPENED", "DONE",  "REMAINING", NULL};
+static const char *const burndown_p[] = {"day",       "scope",    "added", "removed",
+					 "completed", "reopened", "done",  "remaining"};
+static const char *const burnup_h[] = {"DAY", "DONE", "SCOPE", "ADDED", "REMOVED", NULL};
+static const char *const burnup_p[] = {"day", "done", "scope", "added", "removed"};
+static const char *const tis_h[] = {"STATUS",   "CATEGORY", "VISITS",   "STORIES",
+				    "P50 DAYS", "P85 DAYS", "P95 DAYS", NULL};
+static const char *const tis_p[] = {"status",      "category", "visits",  "stories",
+				    "days.median", "days.p85", "days.p95"};
+
 /*
  * The reports with a table of their own, by name; any other report gets
  * rows_generic. tests/unit/cli/report_table.c holds every name here to
@@ -592,21 +566,23 @@ static void rows_generic(const json_t *j, table *t)
  */
 static const struct {
 	const char *name;
-	void (*rows)(const json_t *j, table *t);
+	void (*rows)(const json_t *j, table *t); /* NULL: a row per element of key */
+	const char *key;
+	const char *const *h, *const *p;
 } renderers[] = {
-	{"status-summary", rows_status_summary},
-	{"blocked", rows_blocked},
-	{"critical-path", rows_critical_path},
-	{"cycle-time", rows_cycle_time},
-	{"throughput", rows_throughput},
-	{"cumulative-flow", rows_cumulative_flow},
-	{"burndown", rows_burndown},
-	{"burnup", rows_burnup},
-	{"acceptance", rows_acceptance},
-	{"velocity", rows_velocity},
-	{"time-in-status", rows_time_in_status},
-	{"aging", rows_aging},
-	{"epics", rows_epics},
+	{.name = "status-summary", .rows = rows_status_summary},
+	{.name = "blocked", .rows = rows_blocked},
+	{.name = "critical-path", .rows = rows_critical_path},
+	{.name = "cycle-time", .rows = rows_cycle_time},
+	{.name = "throughput", .rows = rows_throughput},
+	{.name = "cumulative-flow", .key = "days", .h = flow_h, .p = flow_p},
+	{.name = "burndown", .key = "days", .h = burndown_h, .p = burndown_p},
+	{.name = "burnup", .key = "days", .h = burnup_h, .p = burnup_p},
+	{.name = "acceptance", .rows = rows_acceptance},
+	{.name = "velocity", .rows = rows_velocity},
+	{.name = "time-in-status", .key = "statuses", .h = tis_h, .p = tis_p},
+	{.name = "aging", .rows = rows_aging},
+	{.name = "epics", .rows = rows_epics},
 };
 
 #define N_RENDERERS (sizeof(renderers) / sizeof(renderers[0]))
@@ -622,7 +598,12 @@ void pp_report_table_fill(const char *name, const json_t *j, pp_report_table *t)
 
 	for (i = 0; name && i < N_RENDERERS; i++)
 		if (strcmp(renderers[i].name, name) == 0) {
-			renderers[i].rows(j, t);
+			if (renderers[i].rows) {
+				renderers[i].rows(j, t);
+			} else {
+				heads(t, renderers[i].h);
+				add_each(t, j, renderers[i].key, renderers[i].p);
+			}
 			return;
 		}
 	rows_generic(j, t);

@@ -217,6 +217,37 @@ static void empty_reports_print_the_header_only(void **state)
 		     "DAY  TODO  ACTIVE  DONE  CANCELLED\n", NULL);
 }
 
+/* The reports that are a row per element of one array: their heads, then each path in order. */
+static void array_reports_take_each_path(void **state)
+{
+	(void)state;
+	expect_table(
+		"burnup",
+		"{\"days\": [{\"day\": \"2026-12-01\", \"done\": 3, \"scope\": 8,"
+		" \"added\": 1, \"removed\": 0, \"extra\": 9}]}",
+		5, 1,
+		"DAY         DONE  SCOPE  ADDED  REMOVED\n2026-12-01     3      8      1        0\n",
+		"day,done,scope,added,removed\n2026-12-01,3,8,1,0\n");
+	expect_table("burndown",
+		     "{\"days\": [{\"day\": \"2026-12-01\", \"scope\": 8, \"added\": 1,"
+		     " \"removed\": 0, \"completed\": 2, \"reopened\": 1, \"done\": 3,"
+		     " \"remaining\": 5}]}",
+		     8, 1,
+		     "DAY         SCOPE  ADDED  REMOVED  COMPLETED  REOPENED  DONE  REMAINING\n"
+		     "2026-12-01      8      1        0          2         1     3          5\n",
+		     "day,scope,added,removed,completed,reopened,done,remaining\n"
+		     "2026-12-01,8,1,0,2,1,3,5\n");
+	expect_table("time-in-status",
+		     "{\"statuses\": [{\"status\": \"review\", \"category\": \"active\","
+		     " \"visits\": 4, \"stories\": 3, \"days\": {\"median\": 1.5, \"p85\": 4,"
+		     " \"p95\": 6}}]}",
+		     7, 1,
+		     "STATUS  CATEGORY  VISITS  STORIES  P50 DAYS  P85 DAYS  P95 DAYS\n"
+		     "review  active         4        3       1.5         4         6\n",
+		     "status,category,visits,stories,p50_days,p85_days,p95_days\n"
+		     "review,active,4,3,1.5,4,6\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +257,7 @@ int main(void)
 		cmocka_unit_test(blocked_lists_direct_blockers),
 		cmocka_unit_test(throughput_and_cycle_time_rows),
 		cmocka_unit_test(empty_reports_print_the_header_only),
+		cmocka_unit_test(array_reports_take_each_path),
 	};
 
 	return cmocka_run_group_tests_name("report_table", tests, NULL, NULL);
