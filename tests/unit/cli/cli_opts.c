@@ -7,7 +7,8 @@
  * standard output (1), an unknown option, a missing argument or an argument
  * to a flag names the option and prints the usage on standard error (-1), a
  * take's refusal ends the parse (-1), optind ends at the first operand, and
- * a second call starts afresh.
+ * a second call starts afresh; whole numbers in a range (pp_cli_whole) and
+ * the exit status after a parse (pp_cli_parse_exit).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <cmocka.h>
 
 #include "capture.h"
+#include "cli/cli.h"
 #include "cli/cli_opts.h"
 
 /* What the parse set: the flag's count, the string, and each take's call in order. */
@@ -405,6 +407,44 @@ static void usage_lines_from_the_table(void **state)
 	free(t);
 }
 
+/* Whole numbers in a range, as strtol reads them, nothing after; refused ones leave *v alone. */
+static void whole_numbers_in_range(void **state)
+{
+	static const struct {
+		const char *s;
+		long min, max;
+		int ok;
+		long v;
+	} cases[] = {
+		{"0", 0, 10, 1, 0},    {"10", 0, 10, 1, 10},
+		{"11", 0, 10, 0, 0},   {"-1", 0, 10, 0, 0},
+		{"-1", -5, 10, 1, -1}, {"", 0, 10, 0, 0},
+		{"3x", 0, 10, 0, 0},   {"3 ", 0, 10, 0, 0},
+		{" 3", 0, 10, 1, 3},   {"+7", 0, 10, 1, 7},
+		{"1.5", 0, 10, 0, 0},  {"0x10", 0, 100, 0, 0},
+		{"007", 0, 10, 1, 7},  {"99999999999999999999", 0, 10, 0, 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long v = 42;
+		int r = pp_cli_whole(cases[i].s, cases[i].min, cases[i].max, &v);
+
+		if (r != (cases[i].ok ? 0 : -1) || v != (cases[i].ok ? cases[i].v : 42))
+			fail_msg("\"%s\" in [%ld, %ld]: %d, %ld", cases[i].s, cases[i].min,
+				 cases[i].max, r, v);
+	}
+}
+
+/* After --help the command succeeds; after a usage error it fails with 2. */
+static void parse_exit_status(void **state)
+{
+	(void)state;
+	assert_int_equal(pp_cli_parse_exit(1), PP_EXIT_OK);
+	assert_int_equal(pp_cli_parse_exit(-1), PP_EXIT_ERROR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +464,8 @@ int main(void)
 		cmocka_unit_test(refusal_stops_the_parse),
 		cmocka_unit_test(each_call_starts_afresh),
 		cmocka_unit_test(usage_lines_from_the_table),
+		cmocka_unit_test(whole_numbers_in_range),
+		cmocka_unit_test(parse_exit_status),
 	};
 
 	return cmocka_run_group_tests_name("cli_opts", tests, NULL, NULL);
