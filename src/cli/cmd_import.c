@@ -15,7 +15,8 @@
 
 static const char usage_import_head[] =
 	"usage: planpipe import PATH --project KEY [--backlog NAME] [--exclude GLOB]...\n"
-	"                        [--index FILE] [--no-history] [--dry-run] [--prune] [--json]\n"
+	"                        [--index FILE] [--no-history] [--dry-run] [--prune]\n"
+	"                        [--json]\n"
 	"\n"
 	"Imports every markdown story file with front matter below PATH into project KEY\n"
 	"(created when missing). Files that did not change since the last import are not\n"
@@ -26,7 +27,8 @@ static const char usage_import_head[] =
 
 static const char usage_import_tail[] =
 	"\n"
-	"Exit status: 0 imported, 1 some files had errors (the rest was imported), 2 failure.\n"
+	"Exit status: 0 imported, 1 some files had errors (the rest was imported),\n"
+	"2 failure.\n"
 	"See docs/import.md.\n";
 
 static const char usage_repo[] =

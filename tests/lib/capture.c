@@ -119,3 +119,16 @@ void pp_t_expect_argv(pp_t_argv_fn fn, const char *const *args, void *ctx, int r
 	line.argc = pp_t_argv(args, line.argv, 31);
 	pp_t_expect_call(run_line, NULL, r, out, err);
 }
+
+void pp_t_expect_help(pp_t_argv_fn fn, const char *const *args, void *ctx, int r, const char *first)
+{
+	char *out, *err;
+
+	assert_int_equal(pp_t_capture_argv(fn, args, ctx, &out, &err), r);
+	assert_string_equal(err, "");
+	if (strncmp(out, first, strlen(first)) != 0)
+		fail_msg("the help starts:\n%.200s\nwant:\n%s", out, first);
+	pp_t_assert_width(out, 80);
+	free(out);
+	free(err);
+}

@@ -46,6 +46,14 @@ int pp_t_capture_argv(pp_t_argv_fn fn, const char *const *args, void *ctx, char 
 void pp_t_expect_argv(pp_t_argv_fn fn, const char *const *args, void *ctx, int r, const char *out,
 		      const char *err);
 
+/*
+ * Runs fn on args (a --help) and fails the test unless it returns r, says
+ * nothing on standard error, and prints on standard output a text that
+ * starts with first and has no line over 80 columns.
+ */
+void pp_t_expect_help(pp_t_argv_fn fn, const char *const *args, void *ctx, int r,
+		      const char *first);
+
 /* Fails the test, naming the line, unless every line of text fits in cols columns. */
 void pp_t_assert_width(const char *text, size_t cols);
 
