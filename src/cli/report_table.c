@@ -5,6 +5,7 @@
  */
 #include "cli/report_table.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,26 @@ static void add_each(table *t, const json_t *root, const char *key, const char *
 	json_array_foreach(arr, i, el) add_paths(t, el, paths);
 }
 
+/*
+ * The levels of a summary: a row per element of by_epic when epics, then
+ * of by_project (the epic column "(all)" when epics), then the total
+ * ("TOTAL" in the first column); paths: the n paths of a row.
+ */
+static void add_levels(table *t, const json_t *j, const char *const *paths, size_t n, int epics)
+{
+	const char *q[MAX_COLS];
+
+	assert(n <= MAX_COLS);
+	memcpy(q, paths, n * sizeof(*q));
+	if (epics) {
+		add_each(t, j, "by_epic", paths);
+		q[1] = "=(all)";
+	}
+	add_each(t, j, "by_project", q);
+	q[0] = "=TOTAL";
+	add_paths(t, json_object_get(j, "total"), q);
+}
+
 /* "PROJECT:KEY", or "(hidden)" for a story the caller may not see (malloc'd). */
 static char *label(const json_t *o)
 {
@@ -148,13 +169,9 @@ static void rows_status_summary(const json_t *j, table *t)
 					"categories.done.stories",
 					"categories.cancelled.stories",
 					"unestimated"};
-	const char *total[8];
 
 	heads(t, h);
-	add_each(t, j, "by_project", p);
-	memcpy(total, p, sizeof(total));
-	total[0] = "=TOTAL";
-	add_paths(t, json_object_get(j, "total"), total);
+	add_levels(t, j, p, sizeof(p) / sizeof(p[0]), 0);
 }
 
 static void rows_blocked(const json_t *j, table *t)
@@ -274,15 +291,9 @@ static void rows_acceptance(const json_t *j, table *t)
 	static const char *const p[] = {"project",        "epic",           "stories",
 					"with_checklist", "checklist_done", "checklist_total",
 					"percent",        "complete"};
-	const char *q[8];
 
 	heads(t, h);
-	add_each(t, j, "by_epic", p);
-	memcpy(q, p, sizeof(q));
-	q[1] = "=(all)";
-	add_each(t, j, "by_project", q);
-	q[0] = "=TOTAL";
-	add_paths(t, json_object_get(j, "total"), q);
+	add_levels(t, j, p, sizeof(p) / sizeof(p[0]), 1);
 }
 
 /* Display width of UTF-8 text: code points (titles may hold any). */
@@ -478,15 +489,9 @@ static void rows_epics(const json_t *j, table *t)
 					"open",
 					"blocked",
 					"unestimated"};
-	const char *q[11];
 
 	heads(t, h);
-	add_each(t, j, "by_epic", p);
-	memcpy(q, p, sizeof(q));
-	q[1] = "=(all)";
-	add_each(t, j, "by_project", q);
-	q[0] = "=TOTAL";
-	add_paths(t, json_object_get(j, "total"), q);
+	add_levels(t, j, p, sizeof(p) / sizeof(p[0]), 1);
 }
 
 #define PATH_MAX_LEN 256

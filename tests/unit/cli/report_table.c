@@ -248,6 +248,45 @@ static void array_reports_take_each_path(void **state)
 		     "review,active,4,3,1.5,4,6\n");
 }
 
+/* Per epic, per project (the epic "(all)"), then the total, for epics and acceptance. */
+static void epic_reports_roll_up_to_the_total(void **state)
+{
+	static const char acceptance[] =
+		"{\"by_epic\": [{\"project\": \"A\", \"epic\": \"login\", \"stories\": 2,"
+		" \"with_checklist\": 1, \"checklist_done\": 3, \"checklist_total\": 4,"
+		" \"percent\": 75, \"complete\": 0}],"
+		" \"by_project\": [{\"project\": \"A\", \"stories\": 2, \"with_checklist\": 1,"
+		" \"checklist_done\": 3, \"checklist_total\": 4, \"percent\": 75, \"complete\": 0}],"
+		" \"total\": {\"stories\": 2, \"with_checklist\": 1, \"checklist_done\": 3,"
+		" \"checklist_total\": 4, \"percent\": 75, \"complete\": 0}}";
+	static const char epics[] =
+		"{\"by_epic\": [{\"project\": \"A\", \"epic\": \"login\", \"stories\": 2,"
+		" \"points\": 5, \"done_stories\": 1, \"done_points\": 3,"
+		" \"done_percent_points\": 60, \"done_percent_stories\": 50, \"open\": 1,"
+		" \"blocked\": 0, \"unestimated\": 0}],"
+		" \"by_project\": [{\"project\": \"A\", \"stories\": 2, \"points\": 5}],"
+		" \"total\": {\"stories\": 2, \"points\": 5}}";
+
+	(void)state;
+	expect_table("acceptance", acceptance, 8, 3,
+		     "PROJECT  EPIC   STORIES  WITH CHECKLIST  CHECKED  BOXES  PERCENT  COMPLETE\n"
+		     "A        login        2               1        3      4       75         0\n"
+		     "A        (all)        2               1        3      4       75         0\n"
+		     "TOTAL    (all)        2               1        3      4       75         0\n",
+		     NULL);
+	/* Missing values print "-", right-aligned in a column of numbers. */
+	expect_table("epics", epics, 11, 3,
+		     "PROJECT  EPIC   STORIES  POINTS  DONE  DONE PTS  DONE PCT PTS  DONE PCT  OPEN"
+		     "  BLOCKED  UNESTIMATED\n"
+		     "A        login        2       5     1         3            60        50     1"
+		     "        0            0\n"
+		     "A        (all)        2       5     -         -             -         -     -"
+		     "        -            -\n"
+		     "TOTAL    (all)        2       5     -         -             -         -     -"
+		     "        -            -\n",
+		     NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +297,7 @@ int main(void)
 		cmocka_unit_test(throughput_and_cycle_time_rows),
 		cmocka_unit_test(empty_reports_print_the_header_only),
 		cmocka_unit_test(array_reports_take_each_path),
+		cmocka_unit_test(epic_reports_roll_up_to_the_total),
 	};
 
 	return cmocka_run_group_tests_name("report_table", tests, NULL, NULL);
