@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -22,6 +23,23 @@ static void print_usage(const pp_cli_spec *spec, FILE *out)
 		fputs(spec->usage_text, out);
 	else
 		spec->usage(out);
+}
+
+int pp_cli_whole(const char *s, long min, long max, long *v)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || n < min || n > max)
+		return -1;
+	*v = n;
+	return 0;
+}
+
+int pp_cli_parse_exit(int r)
+{
+	assert(r != 0);
+	return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
 }
 
 void *pp_cli_target(void *ctx, const pp_cli_opt *opt)
@@ -126,4 +144,17 @@ PGconn *pp_cli_connect(const pp_config *cfg, const char *cmd, const char *app)
 		return NULL;
 	}
 	return conn;
+}
+
+int pp_cli_with_conn(const pp_config *cfg, const char *cmd, const char *app,
+		     int (*run)(PGconn *conn, const void *ctx), const void *ctx)
+{
+	PGconn *conn = pp_cli_connect(cfg, cmd, app);
+	int status;
+
+	if (conn == NULL)
+		return PP_EXIT_ERROR;
+	status = run(conn, ctx);
+	PQfinish(conn);
+	return status;
 }

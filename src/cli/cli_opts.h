@@ -72,6 +72,27 @@ typedef struct pp_cli_spec {
  */
 int pp_cli_parse(int argc, char **argv, const pp_cli_spec *spec, void *ctx);
 
+/*
+ * A whole number from min to max as strtol reads it (leading blanks and a
+ * sign pass), with nothing after it: 0 and *v set, or -1 and *v untouched.
+ * The caller says what was wrong, in its own words.
+ */
+int pp_cli_whole(const char *s, long min, long max, long *v);
+
+/*
+ * The exit status of a subcommand whose pp_cli_parse (or a parse around it)
+ * returned r (not 0): PP_EXIT_OK after --help, PP_EXIT_ERROR after a usage error.
+ */
+int pp_cli_parse_exit(int r);
+
+/*
+ * Connects as pp_cli_connect does, runs run(conn, ctx) and disconnects:
+ * run's exit status, or PP_EXIT_ERROR when the connection failed (its
+ * message printed).
+ */
+int pp_cli_with_conn(const pp_config *cfg, const char *cmd, const char *app,
+		     int (*run)(PGconn *conn, const void *ctx), const void *ctx);
+
 /* The field opt->target of ctx, for a take. */
 void *pp_cli_target(void *ctx, const pp_cli_opt *opt);
 

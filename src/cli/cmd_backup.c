@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_backup_int.h"
 #include "cli/cmd_pitr.h"
 #include "core/buf.h"
 #include "db/backup.h"
@@ -17,17 +18,19 @@
 /* verify and restore: the backup is damaged or does not match its manifest. */
 #define EXIT_BAD_BACKUP 1
 
-static const char backup_usage[] =
+const char backup_usage[] =
 	"usage: planpipe backup [--out DIR] [--keep N] [--pg-bindir DIR]\n"
 	"       planpipe backup verify BACKUP [--jobs N] [--allow-role-passwords]\n"
 	"                                     [--pg-bindir DIR]\n"
 	"       planpipe backup --pitr [--type full|diff|incr]\n"
 	"\n"
 	"backup          dumps the configured database (pg_dump, custom format) and the\n"
-	"                cluster's roles into DIR/planpipe-YYYYMMDDTHHMMSSZ/ with a manifest\n"
-	"                of checksums and row counts; prints the new directory first\n"
+	"                cluster's roles into DIR/planpipe-YYYYMMDDTHHMMSSZ/ with a\n"
+	"                manifest of checksums and row counts; prints the new directory\n"
+	"                first\n"
 	"  --out DIR     where backups go (default ./backups; created with mode 0700)\n"
-	"  --keep N      afterwards keep the N newest good backups in DIR, remove older ones\n"
+	"  --keep N      afterwards keep the N newest good backups in DIR, remove older\n"
+	"                ones\n"
 	"verify BACKUP   the restore drill: checks the checksums, restores into a scratch\n"
 	"                database, compares every table with the manifest, drops it.\n"
 	"                Exit 0 good, 1 damaged or different, 2 could not check\n"
@@ -38,12 +41,13 @@ static const char backup_usage[] =
 	"                recovery with the WAL archive (planpipe restore --to-time)\n"
 	"  --type T      full (default), diff or incr\n"
 	"\n"
-	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
+	"  --pg-bindir DIR  PostgreSQL's tools\n"
+	"                 (default /usr/lib/postgresql/<server major>/bin)\n"
 	"\n"
 	"The database is DATABASE_URL or libpq's PG* variables. With PLANPIPE_BACKUP_KEY\n"
 	"set, backups are signed and verify refuses unsigned ones. See docs/backup.md.\n";
 
-static const char restore_usage[] =
+const char backup_restore_usage[] =
 	"usage: planpipe restore BACKUP [--target DB] [--jobs N] [--force] [--drop-old]\n"
 	"                               [--terminate] [--allow-role-passwords]\n"
 	"                               [--pg-bindir DIR]\n"
@@ -59,7 +63,8 @@ static const char restore_usage[] =
 	"  --allow-role-passwords  give the roles the restore creates the passwords\n"
 	"                 globals.sql holds (default: created without; existing roles\n"
 	"                 never change)\n"
-	"  --pg-bindir DIR  PostgreSQL's tools (default /usr/lib/postgresql/<server major>/bin)\n"
+	"  --pg-bindir DIR  PostgreSQL's tools\n"
+	"                 (default /usr/lib/postgresql/<server major>/bin)\n"
 	"\n"
 	"--to-time TIMESTAMP, --to-lsn LSN: point-in-time recovery of the whole cluster\n"
 	"with pgBackRest, run in the database server (planpipe-pitr of the db image):\n"
@@ -75,16 +80,7 @@ static const char restore_usage[] =
 	"manifest; 2 any other error. DB is unchanged unless the exit status is 0.\n"
 	"See docs/backup.md.\n";
 
-typedef struct args {
-	const char *out;
-	const char *target;
-	const char *bindir;
-	const char *operand;
-	const char *type, *to_time, *to_lsn;
-	int keep, jobs, force, drop_old, terminate, allow_passwords, pitr, no_switch;
-	int out_given;
-	const char *cmd; /* for the messages of take_count */
-} args;
+typedef backup_args args;
 
 typedef struct ui {
 	const char *cmd;
@@ -109,7 +105,7 @@ static void clear_progress(ui *u)
 	}
 }
 
-static void human(long long n, char *out, size_t size)
+void backup_human(long long n, char *out, size_t size)
 {
 	if (n >= 1024LL * 1024 * 1024)
 		snprintf(out, size, "%.2f GB", (double)n / (1024.0 * 1024 * 1024));
@@ -135,8 +131,8 @@ static void on_event(void *ctx, const pp_backup_event *ev)
 		if (!u->tty)
 			break;
 		if (ev->in_bytes) {
-			human(ev->done, done, sizeof(done));
-			human(ev->total, total, sizeof(total));
+			backup_human(ev->done, done, sizeof(done));
+			backup_human(ev->total, total, sizeof(total));
 			fprintf(stderr, "\r\033[Kplanpipe %s: %s: %s%s%s", u->cmd, ev->text, done,
 				ev->total ? " of about " : "", ev->total ? total : "");
 		} else {
@@ -159,10 +155,9 @@ static void on_event(void *ctx, const pp_backup_event *ev)
 
 static int parse_count(const char *cmd, const char *s, const char *what, int *out)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	long v;
 
-	if (*s == '\0' || *end != '\0' || v < 1 || v > 1000) {
+	if (pp_cli_whole(s, 1, 1000, &v) != 0) {
 		char msg[256];
 		snprintf(msg, sizeof(msg), "%s \"%s\" is not a whole number from 1 to 1000", what,
 			 s);
@@ -205,8 +200,7 @@ static const pp_cli_opt opts[] = {
 	{0},
 };
 
-/* 1: help printed, -1: usage error, 0: go on. argv[0] is the command or "verify". */
-static int parse_args(const char *cmd, const char *usage, int argc, char **argv, args *a)
+int backup_parse_args(const char *cmd, const char *usage, int argc, char **argv, args *a)
 {
 	const pp_cli_spec spec = {.cmd = cmd, .opts = opts, .usage_text = usage, .own_message = 1};
 	int r;
@@ -229,8 +223,7 @@ static int parse_args(const char *cmd, const char *usage, int argc, char **argv,
 	return 0;
 }
 
-/* Options that belong to the other subcommands are refused, not ignored. */
-static int refuse(const char *cmd, int given, const char *option)
+int backup_refuse(const char *cmd, int given, const char *option)
 {
 	char msg[128];
 
@@ -283,10 +276,6 @@ static int cmd_verify(const args *a, const pp_config *cfg)
 	pp_rc rc;
 	ui u;
 
-	if (a->operand == NULL) {
-		pp_cli_error("backup verify", "which backup? planpipe backup verify DIR");
-		return PP_EXIT_ERROR;
-	}
 	setup(&u, "backup verify", a, &c, &old_int, &old_term);
 	pp_err_clear(&err);
 	rc = pp_backup_verify(cfg, a->operand, &c, &verdict, &info, &err);
@@ -316,11 +305,6 @@ static int cmd_backup(const args *a, const pp_config *cfg)
 	pp_rc rc;
 	ui u;
 
-	if (refuse("backup", a->target != NULL, "--target") ||
-	    refuse("backup", a->force, "--force") || refuse("backup", a->drop_old, "--drop-old") ||
-	    refuse("backup", a->terminate, "--terminate") || refuse("backup", a->jobs, "--jobs") ||
-	    refuse("backup", a->allow_passwords, "--allow-role-passwords"))
-		return PP_EXIT_ERROR;
 	memset(&o, 0, sizeof(o));
 	setup(&u, "backup", a, &o.c, &old_int, &old_term);
 	o.out_dir = a->out;
@@ -331,7 +315,7 @@ static int cmd_backup(const args *a, const pp_config *cfg)
 	if (rc != PP_OK) {
 		pp_cli_error("backup", err.msg);
 	} else {
-		human(info.bytes, size, sizeof(size));
+		backup_human(info.bytes, size, sizeof(size));
 		printf("%s\n", info.path);
 		printf("  %zu tables, %lld rows, schema version %d, db.dump %s\n", info.tables,
 		       info.rows, info.schema_version, size);
@@ -346,49 +330,111 @@ static int cmd_backup(const args *a, const pp_config *cfg)
 	return rc == PP_OK ? PP_EXIT_OK : PP_EXIT_ERROR;
 }
 
+int backup_check_verify(const args *a)
+{
+	if (backup_refuse("backup verify", a->keep, "--keep") ||
+	    backup_refuse("backup verify", a->pitr, "--pitr") ||
+	    backup_refuse("backup verify", a->type != NULL, "--type") ||
+	    backup_refuse("backup verify", a->to_time != NULL, "--to-time") ||
+	    backup_refuse("backup verify", a->to_lsn != NULL, "--to-lsn") ||
+	    backup_refuse("backup verify", a->no_switch, "--no-switch") ||
+	    backup_refuse("backup verify", a->force, "--force") ||
+	    backup_refuse("backup verify", a->target != NULL, "--target"))
+		return -1;
+	if (a->operand == NULL) {
+		pp_cli_error("backup verify", "which backup? planpipe backup verify DIR");
+		return -1;
+	}
+	return 0;
+}
+
+int backup_check_backup(const args *a)
+{
+	if (backup_refuse("backup", a->to_time != NULL, "--to-time") ||
+	    backup_refuse("backup", a->to_lsn != NULL, "--to-lsn") ||
+	    backup_refuse("backup", a->no_switch, "--no-switch") ||
+	    backup_refuse("backup", a->type != NULL && !a->pitr, "--type without --pitr"))
+		return -1;
+	if (a->pitr) {
+		if (backup_refuse("backup --pitr", a->operand != NULL, "a subcommand") ||
+		    backup_refuse("backup --pitr", a->out_given, "--out") ||
+		    backup_refuse(
+			    "backup --pitr", a->keep,
+			    "--keep (pgBackRest's retention is PGBACKREST_REPO1_RETENTION_FULL)") ||
+		    backup_refuse("backup --pitr", a->bindir != NULL, "--pg-bindir"))
+			return -1;
+		return 0;
+	}
+	if (a->operand) {
+		fprintf(stderr, "planpipe backup: unknown subcommand '%s'\n\n%s", a->operand,
+			backup_usage);
+		return -1;
+	}
+	if (backup_refuse("backup", a->target != NULL, "--target") ||
+	    backup_refuse("backup", a->force, "--force") ||
+	    backup_refuse("backup", a->drop_old, "--drop-old") ||
+	    backup_refuse("backup", a->terminate, "--terminate") ||
+	    backup_refuse("backup", a->jobs, "--jobs") ||
+	    backup_refuse("backup", a->allow_passwords, "--allow-role-passwords"))
+		return -1;
+	return 0;
+}
+
 int pp_cli_backup(int argc, char **argv, const pp_config *cfg)
 {
 	args a;
 	int r;
 
 	if (argc > 1 && strcmp(argv[1], "verify") == 0) {
-		r = parse_args("backup verify", backup_usage, argc - 1, argv + 1, &a);
+		r = backup_parse_args("backup verify", backup_usage, argc - 1, argv + 1, &a);
 		if (r != 0)
-			return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-		if (refuse("backup verify", a.keep, "--keep") ||
-		    refuse("backup verify", a.pitr, "--pitr") ||
-		    refuse("backup verify", a.type != NULL, "--type") ||
-		    refuse("backup verify", a.to_time != NULL, "--to-time") ||
-		    refuse("backup verify", a.to_lsn != NULL, "--to-lsn") ||
-		    refuse("backup verify", a.no_switch, "--no-switch") ||
-		    refuse("backup verify", a.force, "--force") ||
-		    refuse("backup verify", a.target != NULL, "--target"))
+			return pp_cli_parse_exit(r);
+		if (backup_check_verify(&a) != 0)
 			return PP_EXIT_ERROR;
 		return cmd_verify(&a, cfg);
 	}
-	r = parse_args("backup", backup_usage, argc, argv, &a);
+	r = backup_parse_args("backup", backup_usage, argc, argv, &a);
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	if (refuse("backup", a.to_time != NULL, "--to-time") ||
-	    refuse("backup", a.to_lsn != NULL, "--to-lsn") ||
-	    refuse("backup", a.no_switch, "--no-switch") ||
-	    refuse("backup", a.type != NULL && !a.pitr, "--type without --pitr"))
+		return pp_cli_parse_exit(r);
+	if (backup_check_backup(&a) != 0)
 		return PP_EXIT_ERROR;
-	if (a.pitr) {
-		if (refuse("backup --pitr", a.operand != NULL, "a subcommand") ||
-		    refuse("backup --pitr", a.out_given, "--out") ||
-		    refuse("backup --pitr", a.keep,
-			   "--keep (pgBackRest's retention is PGBACKREST_REPO1_RETENTION_FULL)") ||
-		    refuse("backup --pitr", a.bindir != NULL, "--pg-bindir"))
-			return PP_EXIT_ERROR;
+	if (a.pitr)
 		return pp_cli_pitr("backup", cfg, PP_PITR_BACKUP, a.type, NULL, NULL, 0);
-	}
-	if (a.operand) {
-		fprintf(stderr, "planpipe backup: unknown subcommand '%s'\n\n%s", a.operand,
-			backup_usage);
-		return PP_EXIT_ERROR;
-	}
 	return cmd_backup(&a, cfg);
+}
+
+int backup_check_restore(const args *a)
+{
+	static const char pitr[] = "restore --to-time/--to-lsn";
+
+	if (backup_refuse("restore", a->keep, "--keep") ||
+	    backup_refuse("restore", a->pitr, "--pitr") ||
+	    backup_refuse("restore", a->type != NULL, "--type") ||
+	    backup_refuse("restore", a->out_given, "--out"))
+		return -1;
+	if (a->to_time || a->to_lsn) {
+		if (backup_refuse(pitr, a->operand != NULL, "a backup directory") ||
+		    backup_refuse(pitr, a->target != NULL, "--target") ||
+		    backup_refuse(pitr, a->force, "--force") ||
+		    backup_refuse(pitr, a->drop_old, "--drop-old") ||
+		    backup_refuse(pitr, a->terminate, "--terminate") ||
+		    backup_refuse(pitr, a->jobs, "--jobs") ||
+		    backup_refuse(pitr, a->allow_passwords, "--allow-role-passwords") ||
+		    backup_refuse(pitr, a->bindir != NULL, "--pg-bindir"))
+			return -1;
+		if (a->to_time && a->to_lsn) {
+			pp_cli_error("restore", "give one of --to-time and --to-lsn, not both");
+			return -1;
+		}
+		return 0;
+	}
+	if (backup_refuse("restore", a->no_switch, "--no-switch without --to-time or --to-lsn"))
+		return -1;
+	if (a->operand == NULL) {
+		fprintf(stderr, "planpipe restore: which backup?\n\n%s", backup_restore_usage);
+		return -1;
+	}
+	return 0;
 }
 
 int pp_cli_restore(int argc, char **argv, const pp_config *cfg)
@@ -403,36 +449,14 @@ int pp_cli_restore(int argc, char **argv, const pp_config *cfg)
 	ui u;
 	int r;
 
-	r = parse_args("restore", restore_usage, argc, argv, &a);
+	r = backup_parse_args("restore", backup_restore_usage, argc, argv, &a);
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	if (refuse("restore", a.keep, "--keep") || refuse("restore", a.pitr, "--pitr") ||
-	    refuse("restore", a.type != NULL, "--type") || refuse("restore", a.out_given, "--out"))
+		return pp_cli_parse_exit(r);
+	if (backup_check_restore(&a) != 0)
 		return PP_EXIT_ERROR;
-	if (a.to_time || a.to_lsn) {
-		if (refuse("restore --to-time/--to-lsn", a.operand != NULL, "a backup directory") ||
-		    refuse("restore --to-time/--to-lsn", a.target != NULL, "--target") ||
-		    refuse("restore --to-time/--to-lsn", a.force, "--force") ||
-		    refuse("restore --to-time/--to-lsn", a.drop_old, "--drop-old") ||
-		    refuse("restore --to-time/--to-lsn", a.terminate, "--terminate") ||
-		    refuse("restore --to-time/--to-lsn", a.jobs, "--jobs") ||
-		    refuse("restore --to-time/--to-lsn", a.allow_passwords,
-			   "--allow-role-passwords") ||
-		    refuse("restore --to-time/--to-lsn", a.bindir != NULL, "--pg-bindir"))
-			return PP_EXIT_ERROR;
-		if (a.to_time && a.to_lsn) {
-			pp_cli_error("restore", "give one of --to-time and --to-lsn, not both");
-			return PP_EXIT_ERROR;
-		}
+	if (a.to_time || a.to_lsn)
 		return pp_cli_pitr("restore", cfg, PP_PITR_RESTORE, NULL, a.to_time, a.to_lsn,
 				   a.no_switch);
-	}
-	if (refuse("restore", a.no_switch, "--no-switch without --to-time or --to-lsn"))
-		return PP_EXIT_ERROR;
-	if (a.operand == NULL) {
-		fprintf(stderr, "planpipe restore: which backup?\n\n%s", restore_usage);
-		return PP_EXIT_ERROR;
-	}
 	memset(&o, 0, sizeof(o));
 	setup(&u, "restore", &a, &o.c, &old_int, &old_term);
 	o.target = a.target;

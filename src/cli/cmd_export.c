@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_export_int.h"
 #include "cli/sql.h"
 #include "core/buf.h"
 #include "db/report.h"
@@ -30,8 +31,8 @@ static const char usage_text[] =
 	"usage: planpipe export json DIR [--project KEY]...\n"
 	"       planpipe export site DIR [--project KEY]...\n"
 	"\n"
-	"  json   the data: DIR/index.json, DIR/projects.json, DIR/status-summary.json and\n"
-	"         per project DIR/KEY/{project,statuses,backlogs,stories}.json,\n"
+	"  json   the data: DIR/index.json, DIR/projects.json, DIR/status-summary.json\n"
+	"         and per project DIR/KEY/{project,statuses,backlogs,stories}.json,\n"
 	"         DIR/KEY/reports/NAME.json, DIR/KEY/reports/burndown/ID.json,\n"
 	"         DIR/KEY/stories/STORY.json\n"
 	"  site   the dashboard with that data: DIR/index.html, DIR/ui/, DIR/data.js and\n"
@@ -40,7 +41,8 @@ static const char usage_text[] =
 	"  --project KEY   a project (repeat for more; default: every unarchived project)\n"
 	"\n"
 	"Reports use their default windows (docs/reports.md). DIR is created if missing;\n"
-	"files in it are replaced. Exit status: 0 written, 2 error. See docs/dashboard.md.\n";
+	"files in it are replaced. Exit status: 0 written, 2 error.\n"
+	"See docs/dashboard.md.\n";
 
 #define EXPORT_SCHEMA "planpipe-export/1"
 
@@ -52,15 +54,16 @@ typedef struct exporter {
 	pp_err err;
 } exporter;
 
-/* mkdir -p of the directories above path (path itself excluded). */
-static pp_rc make_parents(const char *path, pp_err *err)
+pp_rc export_make_parents(const char *path, pp_err *err)
 {
 	char buf[4096];
+	size_t len = strlen(path);
 	char *p;
 
-	if (strlen(path) >= sizeof(buf))
-		return pp_err_set(err, PP_EINVAL, "%s: path too long", path);
-	strcpy(buf, path);
+	if (len >= sizeof(buf))
+		/* The reason first: a path this long fills the message. */
+		return pp_err_set(err, PP_EINVAL, "path too long: %s", path);
+	memcpy(buf, path, len + 1);
 	for (p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -80,8 +83,8 @@ static pp_rc write_file(const char *dir, const char *rel, const char *data, size
 	FILE *f;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >= sizeof(path))
-		return pp_err_set(err, PP_EINVAL, "%s/%s: path too long", dir, rel);
-	if (make_parents(path, err) != PP_OK)
+		return pp_err_set(err, PP_EINVAL, "path too long: %s/%s", dir, rel);
+	if (export_make_parents(path, err) != PP_OK)
 		return err->rc;
 	f = fopen(path, "wb");
 	if (f == NULL)
@@ -139,8 +142,7 @@ static pp_rc query_json(exporter *x, const char *sql, int n, const char *const *
 	return rc;
 }
 
-/* s percent-encoded as JavaScript's encodeURIComponent does (the page's api.q). */
-static pp_rc uri_encode(pp_buf *b, const char *s)
+pp_rc export_uri_encode(pp_buf *b, const char *s)
 {
 	static const char keep[] = "-_.!~*'()";
 	pp_rc rc = PP_OK;
@@ -156,8 +158,7 @@ static pp_rc uri_encode(pp_buf *b, const char *s)
 	return rc;
 }
 
-/* A key as a file name: [A-Za-z0-9._-] kept, anything else '_' (keys are ASCII already). */
-static void file_name(char *out, size_t size, const char *key)
+void export_file_name(char *out, size_t size, const char *key)
 {
 	size_t i;
 
@@ -212,7 +213,7 @@ static pp_rc export_stories(exporter *x, const char *key, const char *fkey, json
 		json_t *page = json_object(), *graphs = json_object(), *g = NULL;
 		int k;
 
-		file_name(sname, sizeof(sname), skey);
+		export_file_name(sname, sizeof(sname), skey);
 		snprintf(api, sizeof(api), "/v1/projects/%s/stories/%s", key, skey);
 		for (k = 0; k < 3 && rc == PP_OK; k++) {
 			json_error_t jerr;
@@ -284,7 +285,7 @@ static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 	size_t i;
 	pp_rc rc;
 
-	file_name(fkey, sizeof(fkey), key);
+	export_file_name(fkey, sizeof(fkey), key);
 	pp_buf_init(&enc, 4096);
 	json_object_set_new(entry, "key", json_string(key));
 	json_object_set(entry, "name", json_object_get(project, "name"));
@@ -323,7 +324,7 @@ static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 		if (!(t & PP_REPORT_PROJECTS) || (t & (PP_REPORT_BACKLOG | PP_REPORT_STORY)))
 			continue;
 		pp_buf_reset(&enc);
-		rc = uri_encode(&enc, key);
+		rc = export_uri_encode(&enc, key);
 		snprintf(rel, sizeof(rel), "%s/reports/%s.json", fkey, name);
 		snprintf(api, sizeof(api), "/v1/reports/%s?project=%s", name, pp_buf_str(&enc));
 		json_object_set_new(reports, name, json_string(rel));
@@ -342,11 +343,11 @@ static pp_rc export_project(exporter *x, json_t *project, json_t *entry)
 			continue;
 		a.backlog = bname;
 		pp_buf_reset(&enc);
-		rc = uri_encode(&enc, key);
+		rc = export_uri_encode(&enc, key);
 		if (rc == PP_OK)
 			rc = pp_buf_adds(&enc, "&backlog=");
 		if (rc == PP_OK)
-			rc = uri_encode(&enc, bname);
+			rc = export_uri_encode(&enc, bname);
 		snprintf(rel, sizeof(rel), "%s/reports/burndown/%lld.json", fkey, (long long)id);
 		snprintf(api, sizeof(api), "/v1/reports/burndown?project=%s", pp_buf_str(&enc));
 		if (rc == PP_OK)
@@ -372,13 +373,10 @@ static pp_rc export_data(exporter *x, const char *keys, const char *const *proje
 {
 	const char *p1[] = {keys};
 	json_t *list = NULL, *now = NULL, *entries = json_array(), *p, *page;
-	pp_report_args a;
+	pp_report_args a = {.projects = projects, .n_projects = n_projects};
 	size_t i;
 	pp_rc rc;
 
-	memset(&a, 0, sizeof(a));
-	a.projects = projects;
-	a.n_projects = n_projects;
 	/* First, since it names the projects that do not exist ("no project NOPE"). */
 	rc = report(x, "status-summary", &a, "status-summary.json", "/v1/reports/status-summary");
 	if (rc == PP_OK)
@@ -421,8 +419,7 @@ static pp_rc export_data(exporter *x, const char *keys, const char *const *proje
 	return rc;
 }
 
-/* The site: web/ with data.js (window.PP_STATIC) loaded before the page's scripts. */
-static pp_rc write_site(exporter *x, const char *dir)
+pp_rc export_site_index(pp_buf *b, const char *page)
 {
 	/* The served page's policy as a meta tag (frame-ancestors only works as a header), first
 	 * in <head> so that it covers everything; data.js before the page's scripts. */
@@ -433,8 +430,55 @@ static pp_rc write_site(exporter *x, const char *dir)
 		"object-src 'none'; base-uri 'none'; form-action 'none'\">\n";
 	static const char marker[] = "<script defer";
 	static const char tag[] = "<script src=\"data.js\"></script>\n";
+	const char *h = strstr(page, head), *at = strstr(page, marker);
+	pp_rc rc;
+
+	pp_buf_reset(b);
+	if (h == NULL || at == NULL || at < h)
+		return pp_buf_adds(b, page);
+	h += strlen(head);
+	rc = pp_buf_add(b, page, (size_t)(h - page));
+	if (rc == PP_OK)
+		rc = pp_buf_adds(b, csp);
+	if (rc == PP_OK)
+		rc = pp_buf_add(b, h, (size_t)(at - h));
+	if (rc == PP_OK)
+		rc = pp_buf_adds(b, tag);
+	if (rc == PP_OK)
+		rc = pp_buf_adds(b, at);
+	return rc;
+}
+
+pp_rc export_data_js(pp_buf *b, const char *json)
+{
+	const char *js;
+	pp_rc rc;
+
+	pp_buf_reset(b);
+	/* "</" never appears raw in a script: JSON may write "<\/". */
+	rc = pp_buf_adds(b, "/* Written by planpipe export site: the dashboard's data. */\n"
+			    "window.PP_STATIC = ");
+	for (js = json; rc == PP_OK;) {
+		const char *lt = strstr(js, "</");
+		size_t n = lt ? (size_t)(lt - js) : strlen(js);
+
+		rc = pp_buf_add(b, js, n);
+		if (lt == NULL)
+			break;
+		if (rc == PP_OK)
+			rc = pp_buf_adds(b, "<\\/");
+		js = lt + 2;
+	}
+	if (rc == PP_OK)
+		rc = pp_buf_adds(b, ";\n");
+	return rc;
+}
+
+/* The site: web/ with data.js (window.PP_STATIC) loaded before the page's scripts. */
+static pp_rc write_site(exporter *x, const char *dir)
+{
 	json_t *info = json_object();
-	char *js = NULL, *text;
+	char *text;
 	pp_buf b;
 	size_t i;
 	pp_rc rc = PP_OK;
@@ -442,27 +486,12 @@ static pp_rc write_site(exporter *x, const char *dir)
 	pp_buf_init(&b, (size_t)1 << 31);
 	for (i = 0; i < pp_web_assets_count && rc == PP_OK; i++) {
 		const pp_web_asset *a = &pp_web_assets[i];
-		const char *h = NULL, *at = NULL;
 
-		if (strcmp(a->path, "index.html") == 0) {
-			h = strstr(a->data, head);
-			at = strstr(a->data, marker);
-		}
-		if (h == NULL || at == NULL || at < h) {
+		if (strcmp(a->path, "index.html") != 0) {
 			rc = write_file(dir, a->path, a->data, a->len, &x->err);
 			continue;
 		}
-		h += strlen(head);
-		pp_buf_reset(&b);
-		rc = pp_buf_add(&b, a->data, (size_t)(h - a->data));
-		if (rc == PP_OK)
-			rc = pp_buf_adds(&b, csp);
-		if (rc == PP_OK)
-			rc = pp_buf_add(&b, h, (size_t)(at - h));
-		if (rc == PP_OK)
-			rc = pp_buf_adds(&b, tag);
-		if (rc == PP_OK)
-			rc = pp_buf_adds(&b, at);
+		rc = export_site_index(&b, a->data);
 		if (rc == PP_OK)
 			rc = write_file(dir, a->path, pp_buf_str(&b), b.len, &x->err);
 	}
@@ -472,28 +501,10 @@ static pp_rc write_site(exporter *x, const char *dir)
 	text = rc == PP_OK ? json_dumps(info, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	if (rc == PP_OK && text == NULL)
 		rc = pp_err_set(&x->err, PP_ENOMEM, "out of memory");
-	if (rc == PP_OK) {
-		pp_buf_reset(&b);
-		/* "</" never appears raw in a script: JSON may write "<\/". */
-		rc = pp_buf_adds(&b,
-				 "/* Written by planpipe export site: the dashboard's data. */\n"
-				 "window.PP_STATIC = ");
-		for (js = text; rc == PP_OK;) {
-			char *lt = strstr(js, "</");
-			size_t n = lt ? (size_t)(lt - js) : strlen(js);
-
-			rc = pp_buf_add(&b, js, n);
-			if (lt == NULL)
-				break;
-			if (rc == PP_OK)
-				rc = pp_buf_adds(&b, "<\\/");
-			js = lt + 2;
-		}
-		if (rc == PP_OK)
-			rc = pp_buf_adds(&b, ";\n");
-		if (rc == PP_OK)
-			rc = write_file(dir, "data.js", pp_buf_str(&b), b.len, &x->err);
-	}
+	if (rc == PP_OK)
+		rc = export_data_js(&b, text);
+	if (rc == PP_OK)
+		rc = write_file(dir, "data.js", pp_buf_str(&b), b.len, &x->err);
 	if (rc == PP_ENOMEM && x->err.rc == PP_OK)
 		pp_err_set(&x->err, PP_ENOMEM, "out of memory");
 	free(text);
@@ -502,16 +513,9 @@ static pp_rc write_site(exporter *x, const char *dir)
 	return rc;
 }
 
-/* The --project options: the keys in order, and as a JSON array. */
-typedef struct project_opts {
-	const char **projects;
-	json_t *keys;
-	size_t n;
-} project_opts;
-
 static int take_project(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
-	project_opts *o = ctx;
+	export_args *o = ctx;
 
 	(void)opt;
 	o->projects[o->n++] = arg;
@@ -519,57 +523,68 @@ static int take_project(void *ctx, const pp_cli_opt *opt, const char *arg)
 	return 0;
 }
 
+static const pp_cli_opt opts[] = {
+	{.name = "project", .kind = PP_CLI_TAKE, .take = take_project},
+	{0},
+};
+
+static const pp_cli_spec spec = {.cmd = "export", .opts = opts, .usage_text = usage_text};
+
+int export_parse_args(int argc, char **argv, export_args *a)
+{
+	int c = pp_cli_parse(argc, argv, &spec, a);
+
+	if (c != 0)
+		return c;
+	if (argc - optind != 2 ||
+	    (strcmp(argv[optind], "json") != 0 && strcmp(argv[optind], "site") != 0)) {
+		pp_cli_error("export",
+			     "expected json DIR or site DIR (see planpipe export --help)");
+		return -1;
+	}
+	a->site = strcmp(argv[optind], "site") == 0;
+	a->dir = argv[optind + 1];
+	if (a->dir[0] == '\0') {
+		pp_cli_error("export", "DIR is empty");
+		return -1;
+	}
+	if ((size_t)snprintf(a->data_dir, sizeof(a->data_dir), "%s%s", a->dir,
+			     a->site ? "/data" : "") >= sizeof(a->data_dir) - 512) {
+		pp_cli_error("export", "DIR is too long");
+		return -1;
+	}
+	return 0;
+}
+
 int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 {
-	static const pp_cli_opt opts[] = {
-		{.name = "project", .kind = PP_CLI_TAKE, .take = take_project},
-		{0},
-	};
-	static const pp_cli_spec spec = {.cmd = "export", .opts = opts, .usage_text = usage_text};
 	const char **projects = calloc((size_t)argc + 1, sizeof(*projects));
 	json_t *keys = json_array();
-	char *keys_text = NULL, data_dir[4096];
-	project_opts o = {NULL, NULL, 0};
+	char *keys_text = NULL;
+	export_args o;
 	exporter x;
-	size_t n = 0;
-	int c, site, code = PP_EXIT_ERROR;
+	int c, code = PP_EXIT_ERROR;
 
 	memset(&x, 0, sizeof(x));
+	memset(&o, 0, sizeof(o));
 	if (projects == NULL || keys == NULL) {
 		pp_cli_error("export", "out of memory");
 		goto out;
 	}
 	o.projects = projects;
 	o.keys = keys;
-	c = pp_cli_parse(argc, argv, &spec, &o);
+	c = export_parse_args(argc, argv, &o);
 	if (c != 0) {
-		code = c > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		code = pp_cli_parse_exit(c);
 		goto out;
 	}
-	n = o.n;
-	if (argc - optind != 2 ||
-	    (strcmp(argv[optind], "json") != 0 && strcmp(argv[optind], "site") != 0)) {
-		pp_cli_error("export",
-			     "expected json DIR or site DIR (see planpipe export --help)");
-		goto out;
-	}
-	site = strcmp(argv[optind], "site") == 0;
-	if (argv[optind + 1][0] == '\0') {
-		pp_cli_error("export", "DIR is empty");
-		goto out;
-	}
-	if ((size_t)snprintf(data_dir, sizeof(data_dir), "%s%s", argv[optind + 1],
-			     site ? "/data" : "") >= sizeof(data_dir) - 512) {
-		pp_cli_error("export", "DIR is too long");
-		goto out;
-	}
-	if (n > 0 && (keys_text = json_dumps(keys, JSON_COMPACT)) == NULL) {
+	if (o.n > 0 && (keys_text = json_dumps(keys, JSON_COMPACT)) == NULL) {
 		pp_cli_error("export", "out of memory");
 		goto out;
 	}
-	x.dir = data_dir;
+	x.dir = o.data_dir;
 	x.index = json_object();
-	x.answers = site ? json_object() : NULL;
+	x.answers = o.site ? json_object() : NULL;
 	pp_err_clear(&x.err);
 	x.conn = pp_cli_connect(cfg, "export", "planpipe export");
 	if (x.conn == NULL)
@@ -577,17 +592,17 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	/* Times as the API writes them (UTC, "+00:00"); one snapshot for every file. */
 	PQclear(PQexec(x.conn, pp_cli_sql("export.sql", "session")));
 	PQclear(PQexec(x.conn, pp_cli_sql("export.sql", "begin")));
-	if (make_parents(data_dir, &x.err) != PP_OK ||
-	    (mkdir(data_dir, 0755) != 0 && errno != EEXIST &&
-	     pp_err_set(&x.err, PP_EIO, "cannot create %s: %s", data_dir, strerror(errno))) ||
-	    export_data(&x, keys_text, projects, n) != PP_OK ||
-	    (site && write_site(&x, argv[optind + 1]) != PP_OK)) {
+	if (export_make_parents(o.data_dir, &x.err) != PP_OK ||
+	    (mkdir(o.data_dir, 0755) != 0 && errno != EEXIST &&
+	     pp_err_set(&x.err, PP_EIO, "cannot create %s: %s", o.data_dir, strerror(errno))) ||
+	    export_data(&x, keys_text, projects, o.n) != PP_OK ||
+	    (o.site && write_site(&x, o.dir) != PP_OK)) {
 		pp_cli_error("export", x.err.msg);
 		goto out;
 	}
 	PQclear(PQexec(x.conn, pp_cli_sql("export.sql", "commit")));
 	fprintf(stderr, "planpipe export: %s written to %s (%zu project(s))\n",
-		site ? "site" : "json", argv[optind + 1],
+		o.site ? "site" : "json", o.dir,
 		json_array_size(json_object_get(x.index, "projects")));
 	code = PP_EXIT_OK;
 out:

@@ -15,7 +15,8 @@
 
 static const char usage_import_head[] =
 	"usage: planpipe import PATH --project KEY [--backlog NAME] [--exclude GLOB]...\n"
-	"                        [--index FILE] [--no-history] [--dry-run] [--prune] [--json]\n"
+	"                        [--index FILE] [--no-history] [--dry-run] [--prune]\n"
+	"                        [--json]\n"
 	"\n"
 	"Imports every markdown story file with front matter below PATH into project KEY\n"
 	"(created when missing). Files that did not change since the last import are not\n"
@@ -26,7 +27,8 @@ static const char usage_import_head[] =
 
 static const char usage_import_tail[] =
 	"\n"
-	"Exit status: 0 imported, 1 some files had errors (the rest was imported), 2 failure.\n"
+	"Exit status: 0 imported, 1 some files had errors (the rest was imported),\n"
+	"2 failure.\n"
 	"See docs/import.md.\n";
 
 static const char usage_repo[] =
@@ -334,7 +336,7 @@ int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 	int r = parse(argc, argv, &spec_import, &a), code;
 
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		return pp_cli_parse_exit(r);
 	opts_from(&a, a.path, &o);
 	if (!a.json && isatty(STDERR_FILENO))
 		o.on_progress = progress;
@@ -357,7 +359,7 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 	int r = parse(argc, argv, &spec_repo, &a), code = PP_EXIT_OK;
 
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		return pp_cli_parse_exit(r);
 	pp_err_clear(&err);
 	if (pp_import_read_submodules(a.path, &subs, &n, &err) != PP_OK) {
 		pp_submodules_free(subs, n);

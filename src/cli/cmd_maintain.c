@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_maintain_int.h"
 #include "db/conn.h"
 #include "db/maintain.h"
 
@@ -18,7 +19,8 @@ static const char usage_head[] =
 	"partition into the partition of its month (creating it), then creates the\n"
 	"partitions of this month and N ahead. One month per transaction, each holding\n"
 	"a lock on status_history while it runs. Safe to run at any time and more than\n"
-	"once (cron); `planpipe serve` does the same every PLANPIPE_HISTORY_MAINTAIN_INTERVAL.\n"
+	"once (cron); `planpipe serve` does the same every\n"
+	"PLANPIPE_HISTORY_MAINTAIN_INTERVAL.\n"
 	"Runs as the schema owner or a member of planpipe_app.\n"
 	"\n"
 	"options:\n";
@@ -28,67 +30,60 @@ static const char usage_tail[] =
 	"Prints one line per partition created; exit status 0 when nothing is left\n"
 	"to do, 2 on an error (the steps done before it stay done).\n";
 
-/* Parses a whole number from min to max; -1 when it is not one. */
-static long whole(const char *s, long min, long max)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	return *s == '\0' || *end != '\0' || v < min || v > max ? -1 : v;
-}
-
-static int take_months_ahead(void *ctx, const pp_cli_opt *opt, const char *arg)
+/* --months-ahead ('m') and --lock-timeout ('l'): whole numbers in their ranges. */
+static int take_whole(void *ctx, const pp_cli_opt *opt, const char *arg)
 {
 	pp_maintain_opts *o = ctx;
-	long v = whole(arg, 0, 120);
+	int months = opt->key == 'm';
+	long v;
 
-	(void)opt;
-	if (v < 0) {
-		pp_cli_error("maintain", "--months-ahead expects a whole number from 0 to 120");
+	if (pp_cli_whole(arg, 0, months ? 120 : 3600, &v) != 0) {
+		pp_cli_error("maintain",
+			     months ? "--months-ahead expects a whole number from 0 to 120"
+				    : "--lock-timeout expects seconds, 0 to 3600");
 		return -1;
 	}
-	o->months_ahead = (int)v;
-	return 0;
-}
-
-static int take_lock_timeout(void *ctx, const pp_cli_opt *opt, const char *arg)
-{
-	pp_maintain_opts *o = ctx;
-	long v = whole(arg, 0, 3600);
-
-	(void)opt;
-	if (v < 0) {
-		pp_cli_error("maintain", "--lock-timeout expects seconds, 0 to 3600");
-		return -1;
-	}
-	o->lock_timeout_ms = o->busy_wait_ms = (int)v * 1000;
+	if (months)
+		o->months_ahead = (int)v;
+	else
+		o->lock_timeout_ms = o->busy_wait_ms = (int)v * 1000;
 	return 0;
 }
 
 static const pp_cli_opt opts[] = {
 	{.name = "months-ahead",
 	 .kind = PP_CLI_TAKE,
-	 .take = take_months_ahead,
+	 .take = take_whole,
+	 .key = 'm',
 	 .arg = "N",
 	 .help = "partitions ahead of this month, 0 to 120\n"
 		 "(default PLANPIPE_HISTORY_MONTHS_AHEAD, 12)"},
 	{.name = "lock-timeout",
 	 .kind = PP_CLI_TAKE,
-	 .take = take_lock_timeout,
+	 .take = take_whole,
+	 .key = 'l',
 	 .arg = "SECONDS",
 	 .help = "how long one step waits for status_history's lock or\n"
 		 "for another session's step (default 10)"},
 	{0},
 };
 
-static void usage(FILE *out)
+void maintain_usage(FILE *out)
 {
 	fputs(usage_head, out);
 	pp_cli_print_options(opts, PP_CLI_MAX_OPTS, 26, out);
 	fputs(usage_tail, out);
 }
 
-static const pp_cli_spec spec = {.cmd = "maintain", .opts = opts, .usage = usage, .no_operands = 1};
+static const pp_cli_spec spec = {
+	.cmd = "maintain", .opts = opts, .usage = maintain_usage, .no_operands = 1};
+
+int maintain_parse_args(int argc, char **argv, int months_ahead, pp_maintain_opts *o)
+{
+	pp_maintain_opts_init(o);
+	o->months_ahead = months_ahead;
+	return pp_cli_parse(argc, argv, &spec, o);
+}
 
 static void print_step(void *ctx, const pp_maintain_step *s)
 {
@@ -110,11 +105,9 @@ int pp_cli_maintain(int argc, char **argv, const pp_config *cfg)
 	int status = PP_EXIT_ERROR, rv;
 	pp_rc rc;
 
-	pp_maintain_opts_init(&o);
-	o.months_ahead = cfg->history_months_ahead;
-	rv = pp_cli_parse(argc, argv, &spec, &o);
+	rv = maintain_parse_args(argc, argv, cfg->history_months_ahead, &o);
 	if (rv != 0)
-		return rv > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		return pp_cli_parse_exit(rv);
 	o.on_step = print_step;
 	conn = pp_cli_connect(cfg, "maintain", "planpipe maintain");
 	if (conn == NULL)

@@ -9,47 +9,43 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_migrate_int.h"
 #include "db/conn.h"
 #include "db/migrate.h"
 #include "db/migration.h"
 #include "db/sql.h"
 
-static const char usage_text[] =
+const char migrate_usage[] =
 	"usage: planpipe migrate SUBCOMMAND [OPTIONS]\n"
 	"\n"
-	"  up [--to N] [--allow-out-of-order]   apply pending migrations, one runner at a time\n"
-	"  status [--json]                      compare the database with the migrations;\n"
-	"                                       exit 0 up to date, 1 pending, 2 error or drift\n"
-	"  verify                               check applied migrations against their files\n"
-	"  plan [--to N] [--allow-out-of-order] print what up would apply; runs nothing\n"
-	"  baseline N                           record 1..N as applied without running them\n"
-	"  new NAME                             create the next migration file in --dir\n"
-	"  wait [--timeout SECONDS]             wait until a real login and query succeed\n"
+	"  up [--to N] [--allow-out-of-order]\n"
+	"                          apply pending migrations, one runner at a time\n"
+	"  status [--json]         compare the database with the migrations;\n"
+	"                          exit 0 up to date, 1 pending, 2 error or drift\n"
+	"  verify                  check applied migrations against their files\n"
+	"  plan [--to N] [--allow-out-of-order]\n"
+	"                          print what up would apply; runs nothing\n"
+	"  baseline N              record 1..N as applied without running them\n"
+	"  new NAME                create the next migration file in --dir\n"
+	"  wait [--timeout SECONDS]\n"
+	"                          wait until a real login and query succeed\n"
 	"\n"
 	"options for all:\n"
-	"  --dir DIR              read migrations from DIR, not the ones built into planpipe\n"
-	"                         (default for new: PLANPIPE_MIGRATIONS_DIR or ./migrations)\n"
-	"  --lock-timeout SECONDS wait this long for another runner (PLANPIPE_MIGRATE_LOCK_TIMEOUT)\n"
+	"  --dir DIR               read migrations from DIR, not the ones built into\n"
+	"                          planpipe (default for new: PLANPIPE_MIGRATIONS_DIR or\n"
+	"                          ./migrations)\n"
+	"  --lock-timeout SECONDS  wait this long for another runner\n"
+	"                          (PLANPIPE_MIGRATE_LOCK_TIMEOUT)\n"
 	"\n"
 	"The database is DATABASE_URL or libpq's PG* variables. See docs/migrations.md.\n";
 
-typedef struct args {
-	const char *sub;
-	const char *dir;
-	int to;
-	int allow_out_of_order;
-	int json;
-	int lock_timeout_s;
-	int wait_timeout_s;
-	const char *operand; /* baseline N, new NAME */
-} args;
+typedef migrate_args args;
 
-static int parse_int(const char *s, const char *what, int min, int *out)
+int migrate_parse_int(const char *s, const char *what, int min, int *out)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	long v;
 
-	if (*s == '\0' || *end != '\0' || v < min || v > 1000000000) {
+	if (pp_cli_whole(s, min, 1000000000, &v) != 0) {
 		char msg[256];
 		snprintf(msg, sizeof(msg), "%s \"%s\" is not a whole number of at least %d", what,
 			 s, min);
@@ -66,7 +62,7 @@ static int take_int(void *ctx, const pp_cli_opt *opt, const char *arg)
 	char what[32];
 
 	snprintf(what, sizeof(what), "--%s", opt->name);
-	return parse_int(arg, what, opt->key, pp_cli_target(ctx, opt));
+	return migrate_parse_int(arg, what, opt->key, pp_cli_target(ctx, opt));
 }
 
 /* clang-format off */
@@ -84,9 +80,9 @@ static const pp_cli_opt opts[] = {
 	{0},
 };
 
-static const pp_cli_spec spec = {.cmd = "migrate", .opts = opts, .usage_text = usage_text};
+static const pp_cli_spec spec = {.cmd = "migrate", .opts = opts, .usage_text = migrate_usage};
 
-static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
+int migrate_parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 {
 	int r;
 
@@ -95,13 +91,13 @@ static int parse_args(int argc, char **argv, const pp_config *cfg, args *a)
 	a->lock_timeout_s = cfg->lock_timeout_s;
 	a->wait_timeout_s = 60;
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		fputs(migrate_usage, stderr);
 		return -1;
 	}
 	a->sub = argv[1];
 	if (strcmp(a->sub, "--help") == 0 || strcmp(a->sub, "-h") == 0 ||
 	    strcmp(a->sub, "help") == 0) {
-		fputs(usage_text, stdout);
+		fputs(migrate_usage, stdout);
 		return 1;
 	}
 	/* The options follow the subcommand: argv + 1 reads as a command line of its own. */
@@ -190,7 +186,7 @@ static int cmd_up(PGconn *conn, const pp_mig_set *set, const args *a)
 	return PP_EXIT_OK;
 }
 
-static json_t *status_json(const pp_mig_status *st)
+json_t *migrate_status_json(const pp_mig_status *st)
 {
 	json_t *root = json_object(), *rows = json_array();
 	size_t i;
@@ -226,7 +222,7 @@ static json_t *status_json(const pp_mig_status *st)
 	return root;
 }
 
-static int status_exit(const pp_mig_status *st)
+int migrate_status_exit(const pp_mig_status *st)
 {
 	if (st->n_changed || st->n_missing || st->n_out_of_order)
 		return PP_EXIT_ERROR;
@@ -245,9 +241,9 @@ static int cmd_status(PGconn *conn, const pp_mig_set *set, const args *a)
 		pp_mig_status_free(&st);
 		return fail(&err);
 	}
-	code = status_exit(&st);
+	code = migrate_status_exit(&st);
 	if (a->json) {
-		json_t *j = status_json(&st);
+		json_t *j = migrate_status_json(&st);
 		json_object_set_new(j, "exit_code", json_integer(code));
 		json_dumpf(j, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -347,7 +343,7 @@ static int cmd_baseline(PGconn *conn, const pp_mig_set *set, const args *a)
 		pp_cli_error("migrate", "baseline needs a version: planpipe migrate baseline N");
 		return PP_EXIT_ERROR;
 	}
-	if (parse_int(a->operand, "baseline version", 1, &v) != 0)
+	if (migrate_parse_int(a->operand, "baseline version", 1, &v) != 0)
 		return PP_EXIT_ERROR;
 	fill_opts(a, &o);
 	pp_err_clear(&err);
@@ -426,9 +422,9 @@ int pp_cli_migrate(int argc, char **argv, const pp_config *cfg)
 	args a;
 	int code, r, i, known = 0;
 
-	r = parse_args(argc, argv, cfg, &a);
+	r = migrate_parse_args(argc, argv, cfg, &a);
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		return pp_cli_parse_exit(r);
 	if (strcmp(a.sub, "new") == 0)
 		return cmd_new(&a);
 	if (strcmp(a.sub, "wait") == 0)
@@ -437,7 +433,7 @@ int pp_cli_migrate(int argc, char **argv, const pp_config *cfg)
 		known |= strcmp(a.sub, db_subs[i]) == 0;
 	if (!known) {
 		fprintf(stderr, "planpipe migrate: unknown subcommand '%s'\n\n%s", a.sub,
-			usage_text);
+			migrate_usage);
 		return PP_EXIT_ERROR;
 	}
 	srand((unsigned)(getpid() ^ time(NULL)));

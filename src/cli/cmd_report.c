@@ -316,7 +316,7 @@ int pp_cli_report(int argc, char **argv, const pp_config *cfg)
 	}
 	r = report_parse(argc, argv, &a);
 	if (r != 0) {
-		code = r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		code = pp_cli_parse_exit(r);
 		goto out;
 	}
 	memset(&ra, 0, sizeof(ra));

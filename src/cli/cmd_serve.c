@@ -31,7 +31,8 @@ static const char usage_text[] =
 	"  PLANPIPE_MAX_BODY    largest request body in bytes (default 1048576)\n"
 	"  PLANPIPE_LOG_FORMAT  access log on standard output: text or json\n"
 	"  PLANPIPE_MAX_CONNECTIONS, PLANPIPE_MAX_CONNECTIONS_PER_IP\n"
-	"                       client connections held open at once (4096; 256 per address)\n"
+	"                       client connections held open at once (4096; 256 per\n"
+	"                       address)\n"
 	"  PLANPIPE_REQUEST_TIMEOUT  seconds a request has to arrive whole (30)\n"
 	"  PLANPIPE_REPORT_CONCURRENCY, PLANPIPE_REPORT_WAIT_MS\n"
 	"                       reports run at once (a quarter of the pool) and how long\n"
@@ -153,11 +154,9 @@ int serve_report_budget(const pp_config *cfg, int pool_max)
 
 int serve_parse_drain(const char *arg, int *seconds)
 {
-	char *end;
 	long v;
 
-	v = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end || v < 0 || v > 3600)
+	if (pp_cli_whole(arg, 0, 3600, &v) != 0)
 		return -1;
 	*seconds = (int)v;
 	return 0;
@@ -226,7 +225,7 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 
 	r = pp_cli_parse(argc, argv, &spec, &drain_s);
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
+		return pp_cli_parse_exit(r);
 	pp_err_clear(&err);
 	memset(&api, 0, sizeof(api));
 	api.cfg = cfg;

@@ -14,14 +14,16 @@
 #include <sys/random.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_user_int.h"
 #include "cli/sql.h"
 #include "core/sha256.h"
 #include "db/conn.h"
 
 static const char usage_text[] =
 	"usage: planpipe user add HANDLE [--admin] [--name NAME] [--email EMAIL]\n"
-	"       planpipe user token HANDLE      rotate: a new token, the old one stops working\n"
-	"       planpipe user disable HANDLE    the user's token stops working at once\n"
+	"       planpipe user token HANDLE    rotate: a new token, the old one stops\n"
+	"                                     working\n"
+	"       planpipe user disable HANDLE  the user's token stops working at once\n"
 	"       planpipe user enable HANDLE\n"
 	"\n"
 	"add and token print the new API token alone on standard output; it is shown\n"
@@ -29,19 +31,12 @@ static const char usage_text[] =
 	"digits, '_', '.', '-', at most 39. Runs as the database login of DATABASE_URL,\n"
 	"which must be the schema owner. An admin sees and manages every project.\n";
 
-#define TOKEN_BYTES 32
-#define TOKEN_LEN   (3 + (TOKEN_BYTES * 4 + 2) / 3)
+#define TOKEN_BYTES USER_TOKEN_BYTES
+#define TOKEN_LEN   USER_TOKEN_LEN
 
-typedef struct args {
-	const char *action;
-	const char *handle;
-	const char *name;
-	const char *email;
-	int admin;
-} args;
+typedef user_args args;
 
-/* A new token and the bytea literal of its hash. */
-static int new_token(char token[TOKEN_LEN + 1], char hash[PP_SHA256_HEX_LEN + 3])
+int user_new_token(char token[TOKEN_LEN + 1], char hash[PP_SHA256_HEX_LEN + 3])
 {
 	static const char b64[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -77,7 +72,7 @@ static const pp_cli_opt opts[] = {
 
 static const pp_cli_spec spec = {.cmd = "user", .opts = opts, .usage_text = usage_text};
 
-static int parse_args(int argc, char **argv, args *a)
+int user_parse_args(int argc, char **argv, args *a)
 {
 	int r;
 
@@ -103,9 +98,18 @@ static int parse_args(int argc, char **argv, args *a)
 	return 0;
 }
 
-/* Runs the action; the output and messages are printed here. */
-static int run(PGconn *conn, const args *a)
+const char *user_done(const char *action)
 {
+	return strcmp(action, "add") == 0       ? "added"
+	       : strcmp(action, "token") == 0   ? "has a new token"
+	       : strcmp(action, "disable") == 0 ? "disabled"
+						: "enabled";
+}
+
+/* Runs the action (ctx: the args); the output and messages are printed here. */
+static int run(PGconn *conn, const void *ctx)
+{
+	const args *a = ctx;
 	char token[TOKEN_LEN + 1], hash[PP_SHA256_HEX_LEN + 3];
 	const char *params[5];
 	const char *sql;
@@ -116,7 +120,7 @@ static int run(PGconn *conn, const args *a)
 	pp_err_clear(&err);
 	params[0] = a->handle;
 	if (strcmp(a->action, "add") == 0 || strcmp(a->action, "token") == 0) {
-		if (new_token(token, hash) != 0) {
+		if (user_new_token(token, hash) != 0) {
 			pp_cli_error("user", "cannot read random bytes for the token");
 			return PP_EXIT_ERROR;
 		}
@@ -159,11 +163,7 @@ static int run(PGconn *conn, const args *a)
 	if (strcmp(a->action, "token") == 0 && strcmp(PQgetvalue(res, 0, 1), "t") == 0)
 		fprintf(stderr, "planpipe user: %s is disabled: the token works once enabled\n",
 			a->handle);
-	fprintf(stderr, "planpipe user: %s %s (id %s)\n", a->handle,
-		strcmp(a->action, "add") == 0       ? "added"
-		: strcmp(a->action, "token") == 0   ? "has a new token"
-		: strcmp(a->action, "disable") == 0 ? "disabled"
-						    : "enabled",
+	fprintf(stderr, "planpipe user: %s %s (id %s)\n", a->handle, user_done(a->action),
 		PQgetvalue(res, 0, 0));
 	status = PP_EXIT_OK;
 out:
@@ -173,17 +173,10 @@ out:
 
 int pp_cli_user(int argc, char **argv, const pp_config *cfg)
 {
-	PGconn *conn;
 	args a;
-	int r, status;
+	int r = user_parse_args(argc, argv, &a);
 
-	r = parse_args(argc, argv, &a);
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	conn = pp_cli_connect(cfg, "user", "planpipe-user");
-	if (conn == NULL)
-		return PP_EXIT_ERROR;
-	status = run(conn, &a);
-	PQfinish(conn);
-	return status;
+		return pp_cli_parse_exit(r);
+	return pp_cli_with_conn(cfg, "user", "planpipe-user", run, &a);
 }

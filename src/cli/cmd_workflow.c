@@ -12,12 +12,14 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_workflow_int.h"
 #include "cli/sql.h"
 #include "db/conn.h"
 
 static const char usage_text[] =
 	"usage: planpipe workflow PROJECT\n"
-	"       planpipe workflow add PROJECT WORD [--category C] [--name NAME] [--position N]\n"
+	"       planpipe workflow add PROJECT WORD [--category C] [--name NAME]\n"
+	"                                          [--position N]\n"
 	"\n"
 	"The first form lists project PROJECT's statuses in board order: key, name,\n"
 	"category, position, whether it means blocked, and the stories in it.\n"
@@ -27,10 +29,7 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 done, 2 error.\n";
 
-typedef struct args {
-	const char *project, *word, *category, *name, *position;
-	int add;
-} args;
+typedef workflow_args args;
 
 static const pp_cli_opt opts[] = {
 	PP_CLI_STRING_OPT("category", args, category),
@@ -41,7 +40,7 @@ static const pp_cli_opt opts[] = {
 
 static const pp_cli_spec spec = {.cmd = "workflow", .opts = opts, .usage_text = usage_text};
 
-static int parse_args(int argc, char **argv, args *a)
+int workflow_parse_args(int argc, char **argv, args *a)
 {
 	int r;
 
@@ -131,19 +130,20 @@ static int add(PGconn *conn, const args *a)
 	return PP_EXIT_OK;
 }
 
+/* ctx: the args. */
+static int run(PGconn *conn, const void *ctx)
+{
+	const args *a = ctx;
+
+	return a->add ? add(conn, a) : list(conn, a);
+}
+
 int pp_cli_workflow(int argc, char **argv, const pp_config *cfg)
 {
-	PGconn *conn;
 	args a;
-	int r, status;
+	int r = workflow_parse_args(argc, argv, &a);
 
-	r = parse_args(argc, argv, &a);
 	if (r != 0)
-		return r > 0 ? PP_EXIT_OK : PP_EXIT_ERROR;
-	conn = pp_cli_connect(cfg, "workflow", "planpipe-workflow");
-	if (conn == NULL)
-		return PP_EXIT_ERROR;
-	status = a.add ? add(conn, &a) : list(conn, &a);
-	PQfinish(conn);
-	return status;
+		return pp_cli_parse_exit(r);
+	return pp_cli_with_conn(cfg, "workflow", "planpipe-workflow", run, &a);
 }

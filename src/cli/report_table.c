@@ -5,6 +5,7 @@
  */
 #include "cli/report_table.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,26 @@ static void add_each(table *t, const json_t *root, const char *key, const char *
 	json_array_foreach(arr, i, el) add_paths(t, el, paths);
 }
 
+/*
+ * The levels of a summary: a row per element of by_epic when epics, then
+ * of by_project (the epic column "(all)" when epics), then the total
+ * ("TOTAL" in the first column); paths: the n paths of a row.
+ */
+static void add_levels(table *t, const json_t *j, const char *const *paths, size_t n, int epics)
+{
+	const char *q[MAX_COLS];
+
+	assert(n <= MAX_COLS);
+	memcpy(q, paths, n * sizeof(*q));
+	if (epics) {
+		add_each(t, j, "by_epic", paths);
+		q[1] = "=(all)";
+	}
+	add_each(t, j, "by_project", q);
+	q[0] = "=TOTAL";
+	add_paths(t, json_object_get(j, "total"), q);
+}
+
 /* "PROJECT:KEY", or "(hidden)" for a story the caller may not see (malloc'd). */
 static char *label(const json_t *o)
 {
@@ -148,13 +169,9 @@ static void rows_status_summary(const json_t *j, table *t)
 					"categories.done.stories",
 					"categories.cancelled.stories",
 					"unestimated"};
-	const char *total[8];
 
 	heads(t, h);
-	add_each(t, j, "by_project", p);
-	memcpy(total, p, sizeof(total));
-	total[0] = "=TOTAL";
-	add_paths(t, json_object_get(j, "total"), total);
+	add_levels(t, j, p, sizeof(p) / sizeof(p[0]), 0);
 }
 
 static void rows_blocked(const json_t *j, table *t)
@@ -266,35 +283,6 @@ static void rows_throughput(const json_t *j, table *t)
 	add_paths(t, json_object_get(j, "total"), total);
 }
 
-static void rows_cumulative_flow(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DAY", "TODO", "ACTIVE", "DONE", "CANCELLED", NULL};
-	static const char *const p[] = {"day", "todo", "active", "done", "cancelled"};
-
-	heads(t, h);
-	add_each(t, j, "days", p);
-}
-
-static void rows_burndown(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DAY",      "SCOPE", "ADDED",     "REMOVED", "COMPLETED",
-					"REOPENED", "DONE",  "REMAINING", NULL};
-	static const char *const p[] = {"day",       "scope",    "added", "removed",
-					"completed", "reopened", "done",  "remaining"};
-
-	heads(t, h);
-	add_each(t, j, "days", p);
-}
-
-static void rows_burnup(const json_t *j, table *t)
-{
-	static const char *const h[] = {"DAY", "DONE", "SCOPE", "ADDED", "REMOVED", NULL};
-	static const char *const p[] = {"day", "done", "scope", "added", "removed"};
-
-	heads(t, h);
-	add_each(t, j, "days", p);
-}
-
 static void rows_acceptance(const json_t *j, table *t)
 {
 	static const char *const h[] = {"PROJECT",        "EPIC",     "STORIES",
@@ -303,15 +291,9 @@ static void rows_acceptance(const json_t *j, table *t)
 	static const char *const p[] = {"project",        "epic",           "stories",
 					"with_checklist", "checklist_done", "checklist_total",
 					"percent",        "complete"};
-	const char *q[8];
 
 	heads(t, h);
-	add_each(t, j, "by_epic", p);
-	memcpy(q, p, sizeof(q));
-	q[1] = "=(all)";
-	add_each(t, j, "by_project", q);
-	q[0] = "=TOTAL";
-	add_paths(t, json_object_get(j, "total"), q);
+	add_levels(t, j, p, sizeof(p) / sizeof(p[0]), 1);
 }
 
 /* Display width of UTF-8 text: code points (titles may hold any). */
@@ -451,17 +433,6 @@ static void rows_velocity(const json_t *j, table *t)
 	}
 }
 
-static void rows_time_in_status(const json_t *j, table *t)
-{
-	static const char *const h[] = {"STATUS",   "CATEGORY", "VISITS",   "STORIES",
-					"P50 DAYS", "P85 DAYS", "P95 DAYS", NULL};
-	static const char *const p[] = {"status",      "category", "visits",  "stories",
-					"days.median", "days.p85", "days.p95"};
-
-	heads(t, h);
-	add_each(t, j, "statuses", p);
-}
-
 /* Per status the counts per age bucket, a TOTAL row, then the oldest stories. */
 static void rows_aging(const json_t *j, table *t)
 {
@@ -518,15 +489,9 @@ static void rows_epics(const json_t *j, table *t)
 					"open",
 					"blocked",
 					"unestimated"};
-	const char *q[11];
 
 	heads(t, h);
-	add_each(t, j, "by_epic", p);
-	memcpy(q, p, sizeof(q));
-	q[1] = "=(all)";
-	add_each(t, j, "by_project", q);
-	q[0] = "=TOTAL";
-	add_paths(t, json_object_get(j, "total"), q);
+	add_levels(t, j, p, sizeof(p) / sizeof(p[0]), 1);
 }
 
 #define PATH_MAX_LEN 256
@@ -585,6 +550,20 @@ static void rows_generic(const json_t *j, table *t)
 	rows_generic_at(j, path, 0, t);
 }
 
+/* The reports whose table is one row per element of an array: their heads and paths. */
+static const char *const flow_h[] = {"DAY", "TODO", "ACTIVE", "DONE", "CANCELLED", NULL};
+static const char *const flow_p[] = {"day", "todo", "active", "done", "cancelled"};
+static const char *const burndown_h[] = {"DAY",      "SCOPE", "ADDED",     "REMOVED", "COMPLETED",
+					 "REOPENED", "DONE",  "REMAINING", NULL};
+static const char *const burndown_p[] = {"day",       "scope",    "added", "removed",
+					 "completed", "reopened", "done",  "remaining"};
+static const char *const burnup_h[] = {"DAY", "DONE", "SCOPE", "ADDED", "REMOVED", NULL};
+static const char *const burnup_p[] = {"day", "done", "scope", "added", "removed"};
+static const char *const tis_h[] = {"STATUS",   "CATEGORY", "VISITS",   "STORIES",
+				    "P50 DAYS", "P85 DAYS", "P95 DAYS", NULL};
+static const char *const tis_p[] = {"status",      "category", "visits",  "stories",
+				    "days.median", "days.p85", "days.p95"};
+
 /*
  * The reports with a table of their own, by name; any other report gets
  * rows_generic. tests/unit/cli/report_table.c holds every name here to
@@ -592,21 +571,23 @@ static void rows_generic(const json_t *j, table *t)
  */
 static const struct {
 	const char *name;
-	void (*rows)(const json_t *j, table *t);
+	void (*rows)(const json_t *j, table *t); /* NULL: a row per element of key */
+	const char *key;
+	const char *const *h, *const *p;
 } renderers[] = {
-	{"status-summary", rows_status_summary},
-	{"blocked", rows_blocked},
-	{"critical-path", rows_critical_path},
-	{"cycle-time", rows_cycle_time},
-	{"throughput", rows_throughput},
-	{"cumulative-flow", rows_cumulative_flow},
-	{"burndown", rows_burndown},
-	{"burnup", rows_burnup},
-	{"acceptance", rows_acceptance},
-	{"velocity", rows_velocity},
-	{"time-in-status", rows_time_in_status},
-	{"aging", rows_aging},
-	{"epics", rows_epics},
+	{.name = "status-summary", .rows = rows_status_summary},
+	{.name = "blocked", .rows = rows_blocked},
+	{.name = "critical-path", .rows = rows_critical_path},
+	{.name = "cycle-time", .rows = rows_cycle_time},
+	{.name = "throughput", .rows = rows_throughput},
+	{.name = "cumulative-flow", .key = "days", .h = flow_h, .p = flow_p},
+	{.name = "burndown", .key = "days", .h = burndown_h, .p = burndown_p},
+	{.name = "burnup", .key = "days", .h = burnup_h, .p = burnup_p},
+	{.name = "acceptance", .rows = rows_acceptance},
+	{.name = "velocity", .rows = rows_velocity},
+	{.name = "time-in-status", .key = "statuses", .h = tis_h, .p = tis_p},
+	{.name = "aging", .rows = rows_aging},
+	{.name = "epics", .rows = rows_epics},
 };
 
 #define N_RENDERERS (sizeof(renderers) / sizeof(renderers[0]))
@@ -622,7 +603,12 @@ void pp_report_table_fill(const char *name, const json_t *j, pp_report_table *t)
 
 	for (i = 0; name && i < N_RENDERERS; i++)
 		if (strcmp(renderers[i].name, name) == 0) {
-			renderers[i].rows(j, t);
+			if (renderers[i].rows) {
+				renderers[i].rows(j, t);
+			} else {
+				heads(t, renderers[i].h);
+				add_each(t, j, renderers[i].key, renderers[i].p);
+			}
 			return;
 		}
 	rows_generic(j, t);

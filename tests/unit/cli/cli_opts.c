@@ -7,7 +7,8 @@
  * standard output (1), an unknown option, a missing argument or an argument
  * to a flag names the option and prints the usage on standard error (-1), a
  * take's refusal ends the parse (-1), optind ends at the first operand, and
- * a second call starts afresh.
+ * a second call starts afresh; whole numbers in a range (pp_cli_whole) and
+ * the exit status after a parse (pp_cli_parse_exit).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
+#include "cli/cli.h"
 #include "cli/cli_opts.h"
 
 /* What the parse set: the flag's count, the string, and each take's call in order. */
@@ -72,53 +75,35 @@ static const pp_cli_spec spec_none = {
 static const pp_cli_spec spec_own = {
 	.cmd = "test", .opts = opts, .usage_text = usage_text, .own_message = 1};
 
+/* The parse's argv, kept for the operands. */
+static char *argv[16];
+
+/* One parse for pp_t_capture. */
+typedef struct parse_call {
+	const pp_cli_spec *spec;
+	int argc;
+	seen *s;
+} parse_call;
+
+static int parse(void *ctx)
+{
+	parse_call *c = ctx;
+
+	return pp_cli_parse(c->argc, argv, c->spec, c->s);
+}
+
 /*
  * Runs pp_cli_parse with spec on args (NULL-terminated, args[0] the command),
  * standard output and error sent to files whose contents land in out and err
- * (caller frees). argv is kept for the operands. Returns its result.
+ * (caller frees). Returns its result.
  */
-static char *argv[16];
-
 static int run_spec(const pp_cli_spec *spec, const char *const *args, seen *s, char **out,
 		    char **err)
 {
-	int argc = 0, r, saved_out, saved_err;
-	FILE *fo = tmpfile(), *fe = tmpfile();
-	long n;
+	parse_call c = {spec, pp_t_argv(args, argv, 15), s};
 
-	assert_non_null(fo);
-	assert_non_null(fe);
-	while (args[argc] != NULL) {
-		argv[argc] = (char *)args[argc];
-		argc++;
-	}
-	argv[argc] = NULL;
 	memset(s, 0, sizeof(*s));
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = dup(STDOUT_FILENO);
-	saved_err = dup(STDERR_FILENO);
-	dup2(fileno(fo), STDOUT_FILENO);
-	dup2(fileno(fe), STDERR_FILENO);
-	r = pp_cli_parse(argc, argv, spec, s);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, STDOUT_FILENO);
-	dup2(saved_err, STDERR_FILENO);
-	close(saved_out);
-	close(saved_err);
-	for (int k = 0; k < 2; k++) {
-		FILE *f = k == 0 ? fo : fe;
-		char **dst = k == 0 ? out : err;
-
-		n = ftell(f);
-		*dst = calloc(1, (size_t)n + 1);
-		assert_non_null(*dst);
-		rewind(f);
-		assert_int_equal(fread(*dst, 1, (size_t)n, f), (size_t)n);
-		fclose(f);
-	}
-	return r;
+	return pp_t_capture(parse, &c, out, err);
 }
 
 static int run(const char *const *args, seen *s, char **out, char **err)
@@ -422,6 +407,44 @@ static void usage_lines_from_the_table(void **state)
 	free(t);
 }
 
+/* Whole numbers in a range, as strtol reads them, nothing after; refused ones leave *v alone. */
+static void whole_numbers_in_range(void **state)
+{
+	static const struct {
+		const char *s;
+		long min, max;
+		int ok;
+		long v;
+	} cases[] = {
+		{"0", 0, 10, 1, 0},    {"10", 0, 10, 1, 10},
+		{"11", 0, 10, 0, 0},   {"-1", 0, 10, 0, 0},
+		{"-1", -5, 10, 1, -1}, {"", 0, 10, 0, 0},
+		{"3x", 0, 10, 0, 0},   {"3 ", 0, 10, 0, 0},
+		{" 3", 0, 10, 1, 3},   {"+7", 0, 10, 1, 7},
+		{"1.5", 0, 10, 0, 0},  {"0x10", 0, 100, 0, 0},
+		{"007", 0, 10, 1, 7},  {"99999999999999999999", 0, 10, 0, 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long v = 42;
+		int r = pp_cli_whole(cases[i].s, cases[i].min, cases[i].max, &v);
+
+		if (r != (cases[i].ok ? 0 : -1) || v != (cases[i].ok ? cases[i].v : 42))
+			fail_msg("\"%s\" in [%ld, %ld]: %d, %ld", cases[i].s, cases[i].min,
+				 cases[i].max, r, v);
+	}
+}
+
+/* After --help the command succeeds; after a usage error it fails with 2. */
+static void parse_exit_status(void **state)
+{
+	(void)state;
+	assert_int_equal(pp_cli_parse_exit(1), PP_EXIT_OK);
+	assert_int_equal(pp_cli_parse_exit(-1), PP_EXIT_ERROR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +464,8 @@ int main(void)
 		cmocka_unit_test(refusal_stops_the_parse),
 		cmocka_unit_test(each_call_starts_afresh),
 		cmocka_unit_test(usage_lines_from_the_table),
+		cmocka_unit_test(whole_numbers_in_range),
+		cmocka_unit_test(parse_exit_status),
 	};
 
 	return cmocka_run_group_tests_name("cli_opts", tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "cli/cmd_health_int.h"
 
 #define MAX_ARGS 8
@@ -177,6 +178,23 @@ static void text_report_layout(void **state)
 	free(text);
 }
 
+static int parse_help(int argc, char **argv, void *ctx)
+{
+	int json;
+
+	return health_parse_args(argc, argv, ctx, &json);
+}
+
+static void help_fits_80_columns(void **state)
+{
+	const char *args[] = {"health", "--help", NULL};
+	pp_health_opts o;
+
+	(void)state;
+	pp_health_opts_init(&o, PP_HEALTH_FULL);
+	pp_t_expect_help(parse_help, args, &o, 1, "usage: planpipe health");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +203,7 @@ int main(void)
 		cmocka_unit_test(each_threshold_sets_its_pair),
 		cmocka_unit_test(refused_arguments),
 		cmocka_unit_test(text_report_layout),
+		cmocka_unit_test(help_fits_80_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

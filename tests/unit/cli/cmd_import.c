@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
 #include "cli/cli.h"
 #include "cli/cmd_import_int.h"
 
@@ -208,6 +209,25 @@ static void exit_status_of_one_import(void **state)
 	assert_int_equal(import_exit_code(PP_ECONNECT, &r, 0), PP_EXIT_ERROR);
 }
 
+/* Both subcommands print their usage before anything else, within 80 columns. */
+static int run_import(int argc, char **argv, void *ctx)
+{
+	return strcmp(argv[0], "import") == 0 ? pp_cli_import(argc, argv, ctx)
+					      : pp_cli_import_repo(argc, argv, ctx);
+}
+
+static void help_fits_80_columns(void **state)
+{
+	const char *import[] = {"import", "--help", NULL};
+	const char *repo[] = {"import-repo", "--help", NULL};
+	pp_config cfg;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	pp_t_expect_help(run_import, import, &cfg, PP_EXIT_OK, "usage: planpipe import PATH");
+	pp_t_expect_help(run_import, repo, &cfg, PP_EXIT_OK, "usage: planpipe import-repo");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +236,7 @@ int main(void)
 		cmocka_unit_test(problems_as_file_line_column),
 		cmocka_unit_test(json_summary_has_every_documented_key),
 		cmocka_unit_test(exit_status_of_one_import),
+		cmocka_unit_test(help_fits_80_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
+#include "cli/cli.h"
 #include "cli/cmd_serve_int.h"
 
 static int budget(int report_concurrency, int pool_max)
@@ -124,6 +126,22 @@ static void listen_host_for_the_start_up_line(void **state)
 	expect_host(":8080", "0.0.0.0");
 }
 
+static int serve(int argc, char **argv, void *ctx)
+{
+	return pp_cli_serve(argc, argv, ctx);
+}
+
+/* --help prints the usage and serves nothing. */
+static void help_fits_80_columns(void **state)
+{
+	const char *args[] = {"serve", "--help", NULL};
+	pp_config cfg;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	pp_t_expect_help(serve, args, &cfg, PP_EXIT_OK, "usage: planpipe serve");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +151,7 @@ int main(void)
 		cmocka_unit_test(fd_fit_leaves_room_for_the_pool),
 		cmocka_unit_test(drain_timeout_takes_seconds_only),
 		cmocka_unit_test(listen_host_for_the_start_up_line),
+		cmocka_unit_test(help_fits_80_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -217,6 +217,76 @@ static void empty_reports_print_the_header_only(void **state)
 		     "DAY  TODO  ACTIVE  DONE  CANCELLED\n", NULL);
 }
 
+/* The reports that are a row per element of one array: their heads, then each path in order. */
+static void array_reports_take_each_path(void **state)
+{
+	(void)state;
+	expect_table(
+		"burnup",
+		"{\"days\": [{\"day\": \"2026-12-01\", \"done\": 3, \"scope\": 8,"
+		" \"added\": 1, \"removed\": 0, \"extra\": 9}]}",
+		5, 1,
+		"DAY         DONE  SCOPE  ADDED  REMOVED\n2026-12-01     3      8      1        0\n",
+		"day,done,scope,added,removed\n2026-12-01,3,8,1,0\n");
+	expect_table("burndown",
+		     "{\"days\": [{\"day\": \"2026-12-01\", \"scope\": 8, \"added\": 1,"
+		     " \"removed\": 0, \"completed\": 2, \"reopened\": 1, \"done\": 3,"
+		     " \"remaining\": 5}]}",
+		     8, 1,
+		     "DAY         SCOPE  ADDED  REMOVED  COMPLETED  REOPENED  DONE  REMAINING\n"
+		     "2026-12-01      8      1        0          2         1     3          5\n",
+		     "day,scope,added,removed,completed,reopened,done,remaining\n"
+		     "2026-12-01,8,1,0,2,1,3,5\n");
+	expect_table("time-in-status",
+		     "{\"statuses\": [{\"status\": \"review\", \"category\": \"active\","
+		     " \"visits\": 4, \"stories\": 3, \"days\": {\"median\": 1.5, \"p85\": 4,"
+		     " \"p95\": 6}}]}",
+		     7, 1,
+		     "STATUS  CATEGORY  VISITS  STORIES  P50 DAYS  P85 DAYS  P95 DAYS\n"
+		     "review  active         4        3       1.5         4         6\n",
+		     "status,category,visits,stories,p50_days,p85_days,p95_days\n"
+		     "review,active,4,3,1.5,4,6\n");
+}
+
+/* Per epic, per project (the epic "(all)"), then the total, for epics and acceptance. */
+static void epic_reports_roll_up_to_the_total(void **state)
+{
+	static const char acceptance[] =
+		"{\"by_epic\": [{\"project\": \"A\", \"epic\": \"login\", \"stories\": 2,"
+		" \"with_checklist\": 1, \"checklist_done\": 3, \"checklist_total\": 4,"
+		" \"percent\": 75, \"complete\": 0}],"
+		" \"by_project\": [{\"project\": \"A\", \"stories\": 2, \"with_checklist\": 1,"
+		" \"checklist_done\": 3, \"checklist_total\": 4, \"percent\": 75, \"complete\": 0}],"
+		" \"total\": {\"stories\": 2, \"with_checklist\": 1, \"checklist_done\": 3,"
+		" \"checklist_total\": 4, \"percent\": 75, \"complete\": 0}}";
+	static const char epics[] =
+		"{\"by_epic\": [{\"project\": \"A\", \"epic\": \"login\", \"stories\": 2,"
+		" \"points\": 5, \"done_stories\": 1, \"done_points\": 3,"
+		" \"done_percent_points\": 60, \"done_percent_stories\": 50, \"open\": 1,"
+		" \"blocked\": 0, \"unestimated\": 0}],"
+		" \"by_project\": [{\"project\": \"A\", \"stories\": 2, \"points\": 5}],"
+		" \"total\": {\"stories\": 2, \"points\": 5}}";
+
+	(void)state;
+	expect_table("acceptance", acceptance, 8, 3,
+		     "PROJECT  EPIC   STORIES  WITH CHECKLIST  CHECKED  BOXES  PERCENT  COMPLETE\n"
+		     "A        login        2               1        3      4       75         0\n"
+		     "A        (all)        2               1        3      4       75         0\n"
+		     "TOTAL    (all)        2               1        3      4       75         0\n",
+		     NULL);
+	/* Missing values print "-", right-aligned in a column of numbers. */
+	expect_table("epics", epics, 11, 3,
+		     "PROJECT  EPIC   STORIES  POINTS  DONE  DONE PTS  DONE PCT PTS  DONE PCT  OPEN"
+		     "  BLOCKED  UNESTIMATED\n"
+		     "A        login        2       5     1         3            60        50     1"
+		     "        0            0\n"
+		     "A        (all)        2       5     -         -             -         -     -"
+		     "        -            -\n"
+		     "TOTAL    (all)        2       5     -         -             -         -     -"
+		     "        -            -\n",
+		     NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +296,8 @@ int main(void)
 		cmocka_unit_test(blocked_lists_direct_blockers),
 		cmocka_unit_test(throughput_and_cycle_time_rows),
 		cmocka_unit_test(empty_reports_print_the_header_only),
+		cmocka_unit_test(array_reports_take_each_path),
+		cmocka_unit_test(epic_reports_roll_up_to_the_total),
 	};
 
 	return cmocka_run_group_tests_name("report_table", tests, NULL, NULL);
