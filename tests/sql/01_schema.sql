@@ -1,7 +1,7 @@
 -- The shape of the schema: tables, column types, the application role, the
 -- settings helpers and the seeded statuses.
 BEGIN;
-SELECT plan(31);
+SELECT plan(32);
 
 SELECT has_table('public', t, 'table ' || t || ' exists')
 FROM unnest(ARRAY['users', 'projects', 'project_members', 'backlogs', 'statuses', 'stories',
@@ -37,9 +37,12 @@ SELECT ok(
 
 SELECT col_type_is('stories', 'search', 'tsvector', 'stories.search is a tsvector');
 SELECT ok(
-    (SELECT attgenerated = 's' FROM pg_attribute
+    (SELECT attgenerated = '' FROM pg_attribute
      WHERE attrelid = 'stories'::regclass AND attname = 'search'),
-    'stories.search is a stored generated column');
+    'stories.search is a plain column (0031), kept by the trigger stories_25_search');
+SELECT is((SELECT tgenabled FROM pg_trigger
+           WHERE tgrelid = 'stories'::regclass AND tgname = 'stories_25_search'), 'A'::"char",
+          'stories_25_search fires in every session_replication_role, as a generated column did');
 
 -- The application role ------------------------------------------------------
 SELECT has_role('planpipe_app', 'role planpipe_app exists');
