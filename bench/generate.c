@@ -233,7 +233,7 @@ static void drop_indexes(void)
 		"SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)"
 		" FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid"
 		" WHERE t.relnamespace = 'public'::regnamespace"
-		"   AND t.relname IN ('stories', 'story_dependencies', 'status_history')"
+		"   AND t.relname IN ('stories', 'story_search', 'story_dependencies', 'status_history')"
 		"   AND NOT EXISTS (SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
 		" ORDER BY t.relname, 1");
 	for (int i = 0; i < PQntuples(saved_indexes); i++) {
@@ -385,10 +385,15 @@ static const char sql_fixups[] =
 	"  WHERE s.is_default ON CONFLICT DO NOTHING";
 
 static const char *const vacuumed[] = {
-	"users",           "projects",
-	"project_members", "story_key_counters",
-	"backlogs",        "project_dependencies",
-	"stories",         "story_dependencies",
+	"users",
+	"projects",
+	"project_members",
+	"story_key_counters",
+	"backlogs",
+	"project_dependencies",
+	"stories",
+	"story_search",
+	"story_dependencies",
 	"status_history",
 };
 

@@ -97,10 +97,10 @@ SELECT id, key, title FROM stories WHERE metadata @> $1::jsonb;
 -- params:   ELSE split_part(title, ' ', 2) || ' ' || split_part(title, ' ', 3) END AS w
 -- params:   FROM stories ORDER BY hashint8(id) LIMIT 400) x
 -- params:   WHERE numnode(websearch_to_tsquery('english', w)) > 0 ORDER BY hashint8(id) LIMIT 200
--- expect: Bitmap Index Scan on stories_search_idx
-SELECT id, key, title, ts_rank(search, q) AS score
-FROM stories, websearch_to_tsquery('english', $1) AS q
-WHERE search @@ q ORDER BY score DESC, id LIMIT 20;
+-- expect: Bitmap Index Scan on story_search_search_idx
+SELECT s.id, s.key, s.title, ts_rank(x.search, q) AS score
+FROM story_search x JOIN stories s ON s.id = x.story_id, websearch_to_tsquery('english', $1) AS q
+WHERE x.search @@ q ORDER BY score DESC, s.id LIMIT 20;
 
 -- name: depends-on
 -- pattern: what a story depends on
@@ -224,9 +224,9 @@ ORDER BY id DESC LIMIT 50;
 -- params:   ORDER BY hashint8(id + u.id) LIMIT 1) s ON true
 -- params:   CROSS JOIN LATERAL (SELECT w FROM unnest(string_to_array(s.title, ' ')) WITH ORDINALITY AS t(w, i)
 -- params:   WHERE i > 1 AND numnode(websearch_to_tsquery('english', w)) > 0 ORDER BY i LIMIT 1) t
--- expect: Bitmap Index Scan on stories_search_idx
-SELECT s.id FROM public.stories s
-WHERE s.project_id = ANY ($1::bigint[]) AND s.search @@ websearch_to_tsquery('english', $2);
+-- expect: Bitmap Index Scan on story_search_search_idx
+SELECT x.story_id FROM public.story_search x
+WHERE x.project_id = ANY ($1::bigint[]) AND x.search @@ websearch_to_tsquery('english', $2);
 
 -- Writes, each in a transaction rolled back: what the triggers cost.
 

@@ -36,6 +36,7 @@ static const char *const known_tables[] = {
 	"story_dependencies",
 	"story_dependency_refs",
 	"story_key_counters",
+	"story_search",
 	"users",
 	NULL,
 };

@@ -49,7 +49,7 @@ SELECT matches(pg_temp.plan_of($$SELECT id FROM stories
 SELECT doesnt_match(pg_temp.plan_of($$SELECT id FROM stories
                                       WHERE project_id = (SELECT id FROM projects WHERE key = 'K1')
                                         AND lower(key) = lower('story-12345')$$),
-                    'Index Cond: .*lower\(key\)',
+                    'Index Cond: [^\n]*lower\(key\)',
                     'as planpipe_app: lower(key) is no index condition (why 0029 exists)');
 SELECT is((SELECT key FROM stories
            WHERE project_id = (SELECT id FROM projects WHERE key = 'K1')
