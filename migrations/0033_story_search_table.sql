@@ -14,6 +14,12 @@
 -- clause costs an update that changes neither nothing more). Both fire
 -- whatever session_replication_role is, as 0031's trigger did.
 
+-- No story may be written between the copy below and the triggers that
+-- keep story_search afterwards (a story created in between would have no
+-- vector): writes of stories wait for this migration (the copy and the
+-- GIN index take minutes at a million stories), reads go on.
+LOCK TABLE stories IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE story_search (
     story_id   bigint PRIMARY KEY REFERENCES stories ON DELETE CASCADE,
     project_id bigint NOT NULL REFERENCES projects ON DELETE CASCADE,
