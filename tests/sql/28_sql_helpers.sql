@@ -40,13 +40,14 @@ INSERT INTO label_cases VALUES
     ('{}'), ('{api}'), ('{api,db}'), ('{api,api}'), ('{Api}'), ('{"two words"}'),
     ('{"a,b"}'), ('{""}'), (ARRAY[NULL]::text[]), (ARRAY[repeat('x', 64)]), (ARRAY[repeat('x', 65)]),
     ('{{a,b},{c,d}}'), (ARRAY(SELECT 'l' || g FROM generate_series(1, 64) g)),
-    (ARRAY(SELECT 'l' || g FROM generate_series(1, 65) g)), (ARRAY[E'tab\there']), (NULL);
+    (ARRAY(SELECT 'l' || g FROM generate_series(1, 65) g)), (ARRAY[E'tab\there']), (NULL),
+    ('{api,NULL}'), ('{db,api,db}'), ('[0:1]={a,b}'), ('[0:1]={a,a}'), ('{é,É}');
 SELECT is_empty($$
     SELECT labels FROM label_cases
     WHERE planpipe_labels_valid(labels) IS DISTINCT FROM pg_temp.labels_valid_0004(labels)$$,
     'planpipe_labels_valid answers as 0004''s did, for every case');
-SELECT is((SELECT count(*) FILTER (WHERE planpipe_labels_valid(labels)) FROM label_cases), 5::bigint,
-          'of them {}, {api}, {api,db}, a label of 64 characters and 64 labels are valid');
+SELECT is((SELECT count(*) FILTER (WHERE planpipe_labels_valid(labels)) FROM label_cases), 6::bigint,
+          'of them {}, {api}, {api,db}, a label of 64 characters, 64 labels and [0:1]={a,b} are valid');
 
 SELECT is(ARRAY[planpipe_story_key_number('INF', 'INF-013'), planpipe_story_key_number('INF', 'INF-13'),
                 planpipe_story_key_number('INF', 'INF-13-x'), planpipe_story_key_number('INF', 'ADH-13'),
