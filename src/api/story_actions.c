@@ -21,31 +21,42 @@ static const pp_field transition_fields[] = {
 const pp_api_route_sql story_actions_transition = {.flags = PP_ROUTE_IF_MATCH,
 						   .fields = PP_API_FIELDS(transition_fields)};
 
-const char *story_actions_transition_role(const json_t *body)
+void story_actions_transition_args(const char *project, const char *story, const json_t *body,
+				   const char *version, const char *args[6])
 {
-	/* Closing a story over open blockers is a maintainer's call. */
-	return json_is_true(json_object_get(body, "force")) ? "maintainer" : "developer";
+	args[0] = project;
+	args[1] = story;
+	args[2] = json_string_value(json_object_get(body, "to"));
+	args[3] = version;
+	args[4] = json_string_value(json_object_get(body, "note"));
+	/* Closing a story over open blockers is a maintainer's call: the function decides. */
+	args[5] = json_is_true(json_object_get(body, "force")) ? "true" : "false";
 }
 
+/*
+ * One statement (stories.sql's story_transition); with an Idempotency-Key,
+ * the same function inside the transaction that stores its answer.
+ */
 void pp_api_story_transition(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
-	const char *version, *note;
+	const char *version, *args[6];
 	char vbuf[16];
 	json_t *body;
-	int force, i;
 	pp_tx tx;
 
 	if (pp_api_route_check(req, resp, &story_actions_transition, vbuf, &version, &body) != 0)
 		return;
-	force = json_is_true(json_object_get(body, "force"));
-	note = json_string_value(json_object_get(body, "note"));
-	pp_tx_init(&tx);
-	pp_tx_guard(&tx, req->params[0], story_actions_transition_role(body));
-	pp_tx_add(&tx, pp_api_sql("stories.sql", "story_transition_settings"), 3, note,
-		  force ? "on" : "off", json_string_value(json_object_get(body, "to")));
-	i = pp_tx_add(&tx, pp_api_sql("stories.sql", "story_transition"), 4, req->params[0],
-		      req->params[1], json_string_value(json_object_get(body, "to")), version);
-	pp_api_run_reply(ctx, req, resp, &tx, i, 200);
+	story_actions_transition_args(req->params[0], req->params[1], body, version, args);
+	if (pp_http_header(req, "Idempotency-Key") == NULL) {
+		pp_tx_call(ctx, req, resp, pp_api_sql("stories.sql", "story_transition"), 6, args,
+			   200);
+	} else {
+		pp_tx_init(&tx);
+		pp_api_run_reply(ctx, req, resp, &tx,
+				 pp_tx_add(&tx, pp_api_sql("stories.sql", "story_transition_in_tx"),
+					   6, args[0], args[1], args[2], args[3], args[4], args[5]),
+				 200);
+	}
 	json_decref(body);
 }
 

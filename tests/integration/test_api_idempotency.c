@@ -185,6 +185,46 @@ static void patch_and_delete_replay(void **state)
 }
 
 /*
+ * A transition runs as one statement, and with a key inside the key's own
+ * transaction: the retry gets the first answer and writes one history row,
+ * and a developer's keyed force is refused by the function's guard with
+ * nothing stored.
+ */
+static void transition_replay(void **state)
+{
+	const char *done = "{\"to\":\"in_progress\",\"note\":\"once\"}";
+	char path[160], sql[256];
+	api_res c, a, b;
+
+	(void)state;
+	c = api_ok(201, &W.srv, "POST", STORIES, W.alice, "{\"title\":\"To move on\"}", NULL);
+	snprintf(path, sizeof(path), STORIES "/%s/transitions", api_str(&c, "key"));
+	a = keyed("POST", path, W.bob, done, "transition-1");
+	b = keyed("POST", path, W.bob, done, "transition-1");
+	assert_int_equal(a.status, 200);
+	assert_int_equal(b.status, 200);
+	assert_replayed(&a, 0);
+	assert_replayed(&b, 1);
+	assert_string_equal(a.body, b.body);
+	assert_string_equal(api_str(&a, "status"), "in_progress");
+	assert_same_header(&a, &b, "ETag");
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM status_history h JOIN stories s ON s.id = h.story_id "
+		 "WHERE s.key = '%s' AND h.note = 'once'",
+		 api_str(&c, "key"));
+	assert_int_equal(count(sql), 1);
+	api_res_free(&a);
+	api_res_free(&b);
+	/* Force is a maintainer's, keyed or not. */
+	a = keyed("POST", path, W.bob, "{\"to\":\"done\",\"force\":true}", "transition-2");
+	api_problem(a, 403, "forbidden");
+	assert_int_equal(
+		count("SELECT count(*) FROM api_idempotency_keys WHERE key = 'transition-2'"), 0);
+	api_res_free(&a);
+	api_res_free(&c);
+}
+
+/*
  * A write that fails is rolled back with its key: nothing is stored, and the
  * retry runs again (here: fails again the same way).
  */
@@ -330,6 +370,7 @@ int main(void)
 		cmocka_unit_test(other_request_same_key_is_422),
 		cmocka_unit_test(keys_belong_to_their_user),
 		cmocka_unit_test(patch_and_delete_replay),
+		cmocka_unit_test(transition_replay),
 		cmocka_unit_test(failed_write_stores_nothing),
 		cmocka_unit_test(in_flight_is_409),
 		cmocka_unit_test(key_syntax),

@@ -1,8 +1,8 @@
 -- The stories' statements (src/api/stories.c, story_list.c,
--- story_actions.c; sql.h). story_get runs as one statement; the others
--- after tx.sql's begin, auth and guard, in one transaction (tx.h). The
--- one-statement routes each call an invoker-rights function of
--- migrations/0022_api_request_path.sql in autocommit, prepared once per
+-- story_actions.c; sql.h). story_get and story_transition run as one
+-- statement; the others after tx.sql's begin, auth and guard, in one
+-- transaction (tx.h). The one-statement routes each call an invoker-rights
+-- function (migrations 0022 and 0035) in autocommit, prepared once per
 -- connection. $1 is always the SHA-256 of the request's bearer token; the
 -- result's columns are user_id (the access log), body and version (ETag).
 
@@ -56,7 +56,7 @@ FROM s JOIN projects p ON p.id = s.project_id
 
 -- fragment: story_answer
 -- The answer of an update of story $2 of project $1 (story_patch,
--- story_transition, story_move), after CTEs cur (the story's row, locked)
+-- story_move), after CTEs cur (the story's row, locked)
 -- and upd (the row updated: none when If-Match's version $4 names another):
 -- the story with its body and its version, or the 404 or the 412.
 SELECT CASE
@@ -139,30 +139,19 @@ SELECT CASE
         'story ' || $1 || ':' || $2, (SELECT version FROM cur), $3))
   END AS body
 
--- name: story_transition_settings
--- POST .../stories/{story}/transitions, before story_transition: $1 the note
--- (or NULL), $2 force (on or off), $3 the new status. The note and force go
--- to status_history and the open-blockers rule (docs/schema.md).
-SELECT set_config('planpipe.note', coalesce($1, ''), true),
-  set_config('planpipe.force', $2, true),
-  (SELECT planpipe_api_fail('PP422', 'no status ' || $3, 'to')
-   WHERE NOT EXISTS (SELECT FROM statuses WHERE key = $3))
-
 -- name: story_transition
--- POST /v1/projects/{project}/stories/{story}/transitions: $1 the project's
--- key, $2 the story's, $3 the new status, $4 If-Match's version or NULL.
--- After tx.sql's guard and story_transition_settings, in the request's
--- transaction.
-WITH cur AS (
-  SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci
-  FOR NO KEY UPDATE),
-upd AS (
-  UPDATE stories t SET status = $3
-  FROM cur
-  WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
-  RETURNING t.*)
-{{story_answer}}
+-- POST /v1/projects/{project}/stories/{story}/transitions as one statement
+-- (migrations/0035_story_writes_one_statement.sql): $2 the project's key, $3
+-- the story's, $4 the new status, $5 If-Match's version or NULL, $6 the note
+-- or NULL, $7 force.
+SELECT user_id, body, version
+FROM planpipe_api_story_transition($1::bytea, $2, $3, $4, $5::int, $6, $7::boolean)
+
+-- name: story_transition_in_tx
+-- The same with an Idempotency-Key, in the transaction tx.sql's auth
+-- began: $1 to $6 as story_transition's $2 to $7.
+SELECT body, version
+FROM planpipe_api_story_transition(NULL, $1, $2, $3, $4::int, $5, $6::boolean)
 
 -- name: story_move
 -- POST /v1/projects/{project}/stories/{story}/move: $1 the project's key, $2

@@ -24,15 +24,27 @@ static void transitions(void **state)
 				     T_FIELD("from")),
 			 400);
 	assert_true(d->flags & PP_ROUTE_IF_MATCH);
-	/* Closing over open blockers (force) is a maintainer's call. */
-	assert_string_equal(
-		t_api_str_of(story_actions_transition_role, "{\"to\": \"done\", \"force\": true}"),
-		"maintainer");
-	assert_string_equal(
-		t_api_str_of(story_actions_transition_role, "{\"to\": \"done\", \"force\": false}"),
-		"developer");
-	assert_string_equal(t_api_str_of(story_actions_transition_role, "{\"to\": \"done\"}"),
-			    "developer");
+	/* The statement's arguments: force as a boolean's text, a missing note NULL. */
+	{
+		const char *args[6];
+		json_t *body =
+			json_loads("{\"to\": \"done\", \"force\": true, \"note\": \"n\"}", 0, NULL);
+
+		story_actions_transition_args("PLAN", "PLAN-1", body, "3", args);
+		assert_string_equal(args[0], "PLAN");
+		assert_string_equal(args[1], "PLAN-1");
+		assert_string_equal(args[2], "done");
+		assert_string_equal(args[3], "3");
+		assert_string_equal(args[4], "n");
+		assert_string_equal(args[5], "true");
+		json_decref(body);
+		body = json_loads("{\"to\": \"done\", \"note\": null}", 0, NULL);
+		story_actions_transition_args("PLAN", "PLAN-1", body, NULL, args);
+		assert_null(args[3]);
+		assert_null(args[4]);
+		assert_string_equal(args[5], "false");
+		json_decref(body);
+	}
 }
 
 static void moves(void **state)

@@ -1,0 +1,107 @@
+-- 0035: a story's transition and a story's creation, each one statement
+-- (issue 16: "one statement per request").
+--
+-- Both ran as six statements in one pipelined transaction: BEGIN, the
+-- authentication and settings, the project guard, the route's settings or
+-- checks, the write, COMMIT. Now each is one invoker-rights function,
+-- called in autocommit as 0022's reads are: it authenticates, guards,
+-- writes under row-level security as planpipe_app, and returns the caller,
+-- the answer and its version. Under pgbench the transition's SQL gave
+-- 1,841-1,900 transactions/s as one statement and 1,731-1,739 as six
+-- (docs/performance.md).
+--
+-- A write with an Idempotency-Key still runs in a transaction of its own
+-- (its claim and its stored answer around the write): there the functions
+-- are called with no token hash, and act as the user that transaction's
+-- authentication set (PP401 when none did).
+
+-- A story row as the API answers with it (with its body), of the project
+-- whose key is p_project. One expression, so PostgreSQL inlines it into
+-- the calling query.
+CREATE FUNCTION planpipe_story_json(s stories, p_project text) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT json_build_object(
+        'project', p_project, 'key', s.key, 'ref', p_project || ':' || s.key, 'title', s.title,
+        'status', s.status, 'category', planpipe_status_category(s.status),
+        'priority', s.priority, 'priority_rank', s.priority_rank,
+        'estimate_points', s.estimate_points, 'estimate_raw', s.estimate_raw,
+        'epic', s.epic, 'labels', s.labels, 'owner', s.owner,
+        'author', s.author, 'branch_name', s.branch_name,
+        'checklist_total', s.checklist_total, 'checklist_done', s.checklist_done,
+        'backlog', s.backlog_id, 'rank', s.rank,
+        'source_path', s.source_path, 'source_blob_id', s.source_blob_id,
+        'metadata', s.metadata, 'last_updated', s.last_updated,
+        'created_at', s.created_at, 'updated_at', s.updated_at,
+        'started_at', s.started_at, 'completed_at', s.completed_at,
+        'archived_at', s.archived_at, 'version', s.version, 'body', s.body)
+$$;
+COMMENT ON FUNCTION planpipe_story_json(stories, text) IS
+    'A story as the API answers with it, body included, in project p_project';
+
+-- The start of a write that may run in an Idempotency-Key's transaction:
+-- with a token hash, planpipe_api_begin(); without one, the user that the
+-- transaction's authentication set, or PP401.
+CREATE FUNCTION planpipe_api_begin_write(p_token_hash bytea) RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    uid bigint;
+BEGIN
+    IF p_token_hash IS NOT NULL THEN
+        RETURN planpipe_api_begin(p_token_hash);
+    END IF;
+    uid := planpipe_setting_user_id();
+    IF uid IS NULL OR current_setting('planpipe.token_hash', true) IS NULL
+       OR current_setting('planpipe.token_hash', true) = '' THEN
+        RAISE EXCEPTION 'the API token is not valid' USING ERRCODE = 'PP401';
+    END IF;
+    RETURN uid;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_begin_write(bytea) IS
+    'planpipe_api_begin() for a write, or, without a token hash, the user the transaction authenticated (PP401 when none)';
+
+-- POST /v1/projects/{project}/stories/{story}/transitions. The guard first
+-- (developer; maintainer to force past open blockers), then the status
+-- (PP422 on "to"), the note and force for status_history and the blockers'
+-- rule, the story locked, If-Match's version, the update. An update to the
+-- status the story has is no change (stories_10_skip_noop): the answer is
+-- the story as it is.
+CREATE FUNCTION planpipe_api_story_transition(p_token_hash bytea, p_project text, p_key text,
+                                              p_to text, p_version integer, p_note text,
+                                              p_force boolean)
+RETURNS TABLE (user_id bigint, body json, version integer)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    uid bigint := planpipe_api_begin_write(p_token_hash);
+    pid bigint := planpipe_api_project(p_project,
+                                       CASE WHEN p_force THEN 'maintainer' ELSE 'developer' END::member_role);
+    cur public.stories;
+    upd public.stories;
+BEGIN
+    IF NOT EXISTS (SELECT FROM public.statuses WHERE key = p_to) THEN
+        PERFORM planpipe_api_fail('PP422', 'no status ' || p_to, 'to');
+    END IF;
+    PERFORM set_config('planpipe.note', coalesce(p_note, ''), true),
+            set_config('planpipe.force', CASE WHEN p_force THEN 'on' ELSE 'off' END, true);
+    SELECT * INTO cur FROM public.stories s
+    WHERE s.project_id = pid AND s.key = p_key COLLATE planpipe_ci
+    FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        PERFORM planpipe_api_fail('PP404', 'no story ' || p_project || ':' || p_key);
+    ELSIF p_version IS NOT NULL AND cur.version <> p_version THEN
+        PERFORM planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
+                                                  'story ' || p_project || ':' || p_key,
+                                                  cur.version, p_version));
+    END IF;
+    UPDATE public.stories t SET status = p_to WHERE t.id = cur.id RETURNING t.* INTO upd;
+    IF NOT FOUND THEN
+        upd := cur;
+    END IF;
+    RETURN QUERY SELECT uid, planpipe_story_json(upd, p_project), upd.version;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_story_transition(bytea, text, text, text, integer, text, boolean) IS
+    'POST /v1/projects/{project}/stories/{story}/transitions as one statement: the caller, the story, its version';

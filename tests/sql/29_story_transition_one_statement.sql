@@ -1,0 +1,88 @@
+-- 0035 (issue 16): a transition as one statement, planpipe_api_story_transition(),
+-- as the API's database login calls it. It authenticates by token hash
+-- (without one, only a transaction whose authentication set a valid token
+-- hash: an Idempotency-Key's), guards the project (developer; maintainer to
+-- force), checks the status, the story and If-Match, and answers with the
+-- story as planpipe_story_json() builds it.
+BEGIN;
+SELECT plan(16);
+
+-- Fixture, as the schema owner ------------------------------------------------------
+INSERT INTO users (handle, api_token_hash)
+SELECT h, sha256(convert_to('token-' || h, 'UTF8'))
+FROM unnest(ARRAY['dev', 'lead', 'watcher', 'outsider']) AS h;
+INSERT INTO projects (key, name) VALUES ('ONE', 'One'), ('TWO', 'Two');
+\ir lib/members.sql
+SELECT pg_temp.add_members(ARRAY[['ONE', 'dev', 'developer'], ['ONE', 'lead', 'maintainer'],
+                                  ['ONE', 'watcher', 'viewer'], ['TWO', 'outsider', 'owner']]);
+INSERT INTO stories (project_id, key, title) SELECT id, 'ONE-1', 'First' FROM projects WHERE key = 'ONE';
+INSERT INTO stories (project_id, key, title) SELECT id, 'ONE-2', 'Blocker' FROM projects WHERE key = 'ONE';
+INSERT INTO story_dependencies (story_id, depends_on_id, kind)
+SELECT a.id, b.id, 'blocks' FROM stories a, stories b WHERE a.key = 'ONE-1' AND b.key = 'ONE-2';
+CREATE FUNCTION pg_temp.h(p_handle text) RETURNS bytea LANGUAGE sql
+AS $$ SELECT sha256(convert_to('token-' || p_handle, 'UTF8')) $$;
+
+-- The API's database login ------------------------------------------------------------
+CREATE ROLE pp_test_api_login LOGIN IN ROLE planpipe_app;
+SET SESSION AUTHORIZATION pp_test_api_login;
+SET ROLE planpipe_app;
+
+-- Without a token hash: only what a transaction's authentication set.
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(NULL, 'ONE', 'ONE-1', 'ready', NULL, NULL, false)$$,
+                 'PP401', NULL, 'no token hash and no authentication: 401');
+SELECT set_config('planpipe.user_id', (SELECT id FROM users WHERE handle = 'lead')::text, true);
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(NULL, 'ONE', 'ONE-1', 'ready', NULL, NULL, false)$$,
+                 'PP401', NULL, '... nor with planpipe.user_id set by hand');
+SELECT set_config('planpipe.token_hash', repeat('ab', 32), true);
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(NULL, 'ONE', 'ONE-1', 'ready', NULL, NULL, false)$$,
+                 'PP401', NULL, '... nor with a token hash that is no user''s');
+SELECT set_config('planpipe.token_hash', encode(pg_temp.h('dev'), 'hex'), true);
+SELECT is((SELECT (x.body->>'status', x.version)::text
+           FROM planpipe_api_story_transition(NULL, 'ONE', 'ONE-1', 'ready', NULL, 'in tx', false) x),
+          ('ready', 2)::text,
+          'in a transaction authenticated as a developer (an Idempotency-Key''s), it transitions');
+RESET ROLE;
+SELECT set_config('planpipe.token_hash', '', true);
+
+-- With the token hash: one statement.
+SELECT is((SELECT (x.user_id = (SELECT id FROM users WHERE handle = 'dev'), x.body->>'ref',
+                   x.body->>'status', x.body->>'category', x.version)::text
+           FROM planpipe_api_story_transition(pg_temp.h('dev'), 'ONE', 'one-1', 'in_progress', 2, 'started', false) x),
+          (true, 'ONE:ONE-1', 'in_progress', 'active', 3)::text,
+          'a developer moves a story on: the caller, the story (key in any case), its new version');
+SELECT is((SELECT string_agg(coalesce(h.from_status, '-') || '>' || h.to_status || ' ' || coalesce(h.note, ''), ', '
+                             ORDER BY h.changed_at, h.id)
+           FROM status_history h JOIN stories s ON s.id = h.story_id WHERE s.key = 'ONE-1'),
+          '-' || '>draft , draft>ready in tx, ready>in_progress started',
+          'each transition wrote its history row, with its note');
+SELECT is((SELECT x.version FROM planpipe_api_story_transition(pg_temp.h('dev'), 'ONE', 'ONE-1', 'in_progress', NULL, NULL, false) x),
+          3, 'to the status it has: no change, the story as it is');
+SELECT is((SELECT x.body->>'title' FROM planpipe_api_story_transition(pg_temp.h('dev'), 'ONE', 'ONE-1', 'in_progress', NULL, NULL, false) x),
+          'First', '... with its body and fields');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(pg_temp.h('dev'), 'ONE', 'ONE-1', 'review', 1, NULL, false)$$,
+                 'PP412', 'story ONE:ONE-1 is at version 3; If-Match names 1', 'If-Match of another version: 412');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(pg_temp.h('dev'), 'ONE', 'ONE-1', 'shipped', NULL, NULL, false)$$,
+                 'PP422', 'no status shipped', 'an unknown status: 422');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(pg_temp.h('dev'), 'ONE', 'ONE-9', 'done', NULL, NULL, false)$$,
+                 'PP404', 'no story ONE:ONE-9', 'a missing story: 404');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(pg_temp.h('dev'), 'TWO', 'TWO-1', 'done', NULL, NULL, false)$$,
+                 'PP404', 'no project TWO', 'a project she is not in: no project');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(pg_temp.h('watcher'), 'ONE', 'ONE-1', 'done', NULL, NULL, false)$$,
+                 'PP403', NULL, 'a viewer: 403');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(pg_temp.h('dev'), 'ONE', 'ONE-1', 'done', NULL, NULL, true)$$,
+                 'PP403', NULL, 'force from a developer: 403');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(pg_temp.h('dev'), 'ONE', 'ONE-1', 'done', NULL, NULL, false)$$,
+                 'PP002', NULL, 'done over an open blocker without force: the blockers'' rule refuses');
+RESET ROLE;
+SELECT is((SELECT x.body->>'status' FROM planpipe_api_story_transition(pg_temp.h('lead'), 'ONE', 'ONE-1', 'done', NULL, 'anyway', true) x),
+          'done', 'a maintainer forces it past the blocker');
+
+SELECT * FROM finish();
+ROLLBACK;
