@@ -105,3 +105,37 @@ END
 $$;
 COMMENT ON FUNCTION planpipe_api_story_transition(bytea, text, text, text, integer, text, boolean) IS
     'POST /v1/projects/{project}/stories/{story}/transitions as one statement: the caller, the story, its version';
+
+-- POST /v1/projects/{project}/stories: p_body as the route's checks left it
+-- (src/api/stories.c). The guard first (developer), then the insert under
+-- the policies; a key is generated when the body has none.
+CREATE FUNCTION planpipe_api_story_create(p_token_hash bytea, p_project text, p_body jsonb)
+RETURNS TABLE (user_id bigint, body json, version integer, location text)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    uid bigint := planpipe_api_begin_write(p_token_hash);
+    pid bigint := planpipe_api_project(p_project, 'developer');
+    s public.stories;
+BEGIN
+    INSERT INTO public.stories (project_id, key, title, status, priority, priority_rank,
+        estimate_points, estimate_raw, epic, labels, owner, author, branch_name, body,
+        checklist_total, checklist_done, metadata, source_path, source_blob_id,
+        backlog_id, rank)
+    VALUES (pid, p_body->>'key', p_body->>'title',
+        coalesce(p_body->>'status', 'draft'), coalesce(p_body->>'priority', 'medium'),
+        (p_body->>'priority_rank')::int, (p_body->>'estimate_points')::numeric,
+        p_body->>'estimate_raw', p_body->>'epic',
+        ARRAY(SELECT jsonb_array_elements_text(p_body->'labels')),
+        p_body->>'owner', p_body->>'author', p_body->>'branch_name', coalesce(p_body->>'body', ''),
+        coalesce((p_body->>'checklist_total')::int, 0),
+        coalesce((p_body->>'checklist_done')::int, 0),
+        coalesce(p_body->'metadata', '{}'), p_body->>'source_path', p_body->>'source_blob_id',
+        (p_body->>'backlog')::bigint, (p_body->>'rank')::numeric)
+    RETURNING * INTO s;
+    RETURN QUERY SELECT uid, planpipe_story_json(s, p_project), s.version,
+                        '/v1/projects/' || p_project || '/stories/' || s.key;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_story_create(bytea, text, jsonb) IS
+    'POST /v1/projects/{project}/stories as one statement: the caller, the story, its version, its Location';

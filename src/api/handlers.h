@@ -86,6 +86,16 @@ void pp_api_project_history(void *ctx, pp_http_req *req, pp_http_resp *resp);
 void pp_api_run_reply(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *tx, int which,
 		      int status);
 
+/*
+ * A request as one statement, name of file (pp_tx_call, with status). A
+ * write (not GET or HEAD) sent with an Idempotency-Key runs instead
+ * name's twin "<name>_in_tx", which takes the same args without the token
+ * hash, inside the key's transaction (pp_api_run_reply): the statement's
+ * function then acts as the user that transaction authenticated.
+ */
+void pp_api_run_call(pp_api *api, pp_http_req *req, pp_http_resp *resp, const char *file,
+		     const char *name, int n, const char *const *args, int status);
+
 /* Where an argument of a route's statement comes from (pp_api_route_sql.args). */
 enum {
 	PP_ARG_END, /* no more arguments */
@@ -99,7 +109,7 @@ enum {
 
 #define PP_ROUTE_IF_MATCH 1u /* reads If-Match (pp_api_if_match) */
 #define PP_ROUTE_ANYWHERE 2u /* reads only: pp_tx_read_anywhere */
-#define PP_ROUTE_CALL     4u /* one statement, no guard: pp_tx_call */
+#define PP_ROUTE_CALL     4u /* one statement, no guard: pp_api_run_call */
 
 /*
  * A route whose work is checks plus one statement. In this order: the query

@@ -101,6 +101,24 @@ void pp_api_run_reply(pp_api *api, pp_http_req *req, pp_http_resp *resp, pp_tx *
 	pp_tx_free(tx);
 }
 
+void pp_api_run_call(pp_api *api, pp_http_req *req, pp_http_resp *resp, const char *file,
+		     const char *name, int n, const char *const *args, int status)
+{
+	char keyed[128];
+	pp_tx tx;
+
+	if (pp_http_header(req, "Idempotency-Key") == NULL || strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0) {
+		(void)pp_tx_call(api, req, resp, pp_api_sql(file, name), n, args, status);
+		return;
+	}
+	if (snprintf(keyed, sizeof(keyed), "%s_in_tx", name) >= (int)sizeof(keyed))
+		abort();
+	pp_tx_init(&tx);
+	pp_api_run_reply(api, req, resp, &tx, pp_tx_add_v(&tx, pp_api_sql(file, keyed), n, args),
+			 status);
+}
+
 int pp_api_route_check(pp_http_req *req, pp_http_resp *resp, const pp_api_route_sql *d,
 		       char vbuf[16], const char **version, json_t **body)
 {
@@ -145,7 +163,7 @@ void pp_api_route_run(pp_api *api, pp_http_req *req, pp_http_resp *resp, const p
 	pp_tx tx;
 
 	if (d->flags & PP_ROUTE_CALL) {
-		pp_tx_call(api, req, resp, pp_api_sql(d->file, d->name), n, args, d->status);
+		pp_api_run_call(api, req, resp, d->file, d->name, n, args, d->status);
 		return;
 	}
 	pp_tx_init(&tx);

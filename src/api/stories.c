@@ -42,7 +42,7 @@ static const pp_field patch_fields[] = {
 };
 
 /* clang-format off */
-PP_API_SQL_ROUTE(stories_create, pp_api_story_create, "stories.sql", "story_create", "developer", 201, 0,
+PP_API_SQL_ROUTE(stories_create, pp_api_story_create, "stories.sql", "story_create", NULL, 201, PP_ROUTE_CALL,
 		 PP_API_FIELDS(create_fields), NULL, PP_ARG_P0, PP_ARG_BODY)
 PP_API_SQL_ROUTE(stories_get, pp_api_story_get, "stories.sql", "story_get", NULL, 200, PP_ROUTE_CALL,
 		 PP_API_NO_FIELDS, NULL, PP_ARG_P0, PP_ARG_P1)

@@ -33,30 +33,17 @@ void story_actions_transition_args(const char *project, const char *story, const
 	args[5] = json_is_true(json_object_get(body, "force")) ? "true" : "false";
 }
 
-/*
- * One statement (stories.sql's story_transition); with an Idempotency-Key,
- * the same function inside the transaction that stores its answer.
- */
+/* One statement (stories.sql's story_transition; pp_api_run_call). */
 void pp_api_story_transition(void *ctx, pp_http_req *req, pp_http_resp *resp)
 {
 	const char *version, *args[6];
 	char vbuf[16];
 	json_t *body;
-	pp_tx tx;
 
 	if (pp_api_route_check(req, resp, &story_actions_transition, vbuf, &version, &body) != 0)
 		return;
 	story_actions_transition_args(req->params[0], req->params[1], body, version, args);
-	if (pp_http_header(req, "Idempotency-Key") == NULL) {
-		pp_tx_call(ctx, req, resp, pp_api_sql("stories.sql", "story_transition"), 6, args,
-			   200);
-	} else {
-		pp_tx_init(&tx);
-		pp_api_run_reply(ctx, req, resp, &tx,
-				 pp_tx_add(&tx, pp_api_sql("stories.sql", "story_transition_in_tx"),
-					   6, args[0], args[1], args[2], args[3], args[4], args[5]),
-				 200);
-	}
+	pp_api_run_call(ctx, req, resp, "stories.sql", "story_transition", 6, args, 200);
 	json_decref(body);
 }
 

@@ -20,23 +20,33 @@ void pp_tx_init(pp_tx *tx)
 	memset(tx, 0, sizeof(*tx));
 }
 
-int pp_tx_add(pp_tx *tx, const char *sql, int n, ...)
+int pp_tx_add_v(pp_tx *tx, const char *sql, int n, const char *const *params)
 {
 	pp_tx_stmt *s;
-	va_list ap;
-	int i;
 
 	/* The statements are the handler's constants: overflowing is a programming error. */
-	if (tx->n == PP_TX_MAX_STMTS || n > PP_TX_MAX_PARAMS)
+	if (tx->n == PP_TX_MAX_STMTS || n < 0 || n > PP_TX_MAX_PARAMS)
 		abort();
 	s = &tx->stmts[tx->n];
 	s->sql = sql;
 	s->n = n;
-	va_start(ap, n);
-	for (i = 0; i < n; i++)
-		s->params[i] = va_arg(ap, const char *);
-	va_end(ap);
+	for (int i = 0; i < n; i++)
+		s->params[i] = params[i];
 	return tx->n++;
+}
+
+int pp_tx_add(pp_tx *tx, const char *sql, int n, ...)
+{
+	const char *params[PP_TX_MAX_PARAMS];
+	va_list ap;
+
+	if (n < 0 || n > PP_TX_MAX_PARAMS)
+		abort();
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		params[i] = va_arg(ap, const char *);
+	va_end(ap);
+	return pp_tx_add_v(tx, sql, n, params);
 }
 
 int pp_tx_guard(pp_tx *tx, const char *project, const char *min_role)

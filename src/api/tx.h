@@ -48,6 +48,9 @@ void pp_tx_init(pp_tx *tx);
  */
 int pp_tx_add(pp_tx *tx, const char *sql, int n, ...);
 
+/* pp_tx_add with the n parameters in an array (borrowed, as above). */
+int pp_tx_add_v(pp_tx *tx, const char *sql, int n, const char *const *params);
+
 /*
  * Appends the access check of project key: PP404 when the caller cannot see
  * it, PP403 when its role is below min_role ("viewer", "developer",

@@ -1,10 +1,12 @@
 -- The stories' statements (src/api/stories.c, story_list.c,
--- story_actions.c; sql.h). story_get and story_transition run as one
--- statement; the others after tx.sql's begin, auth and guard, in one
--- transaction (tx.h). The one-statement routes each call an invoker-rights
--- function (migrations 0022 and 0035) in autocommit, prepared once per
--- connection. $1 is always the SHA-256 of the request's bearer token; the
--- result's columns are user_id (the access log), body and version (ETag).
+-- story_actions.c; sql.h). story_get, story_create and story_transition
+-- run as one statement; the others after tx.sql's begin, auth and guard, in
+-- one transaction (tx.h). The one-statement routes each call an
+-- invoker-rights function (migrations 0022 and 0035) in autocommit,
+-- prepared once per connection. $1 is always the SHA-256 of the request's
+-- bearer token; the result's columns are user_id (the access log), body and
+-- version (ETag). A write's *_in_tx twin runs with an Idempotency-Key,
+-- inside the key's transaction, without the token hash.
 
 -- name: story_get
 -- GET /v1/projects/{project}/stories/{story}: $2 the project's key, $3 the
@@ -31,28 +33,17 @@ FROM planpipe_api_story_get($1::bytea, $2, $3)
     'archived_at', s.archived_at, 'version', s.version
 
 -- name: story_create
--- POST /v1/projects/{project}/stories: $1 the project's key, $2 the body.
--- Runs after tx.sql's guard of the project, in the request's transaction.
-WITH s AS (
-  INSERT INTO stories (project_id, key, title, status, priority, priority_rank,
-    estimate_points, estimate_raw, epic, labels, owner, author, branch_name, body,
-    checklist_total, checklist_done, metadata, source_path, source_blob_id,
-    backlog_id, rank)
-  SELECT (SELECT id FROM projects WHERE key = $1), i.b->>'key', i.b->>'title',
-    coalesce(i.b->>'status', 'draft'), coalesce(i.b->>'priority', 'medium'),
-    (i.b->>'priority_rank')::int, (i.b->>'estimate_points')::numeric,
-    i.b->>'estimate_raw', i.b->>'epic',
-    ARRAY(SELECT jsonb_array_elements_text(i.b->'labels')),
-    i.b->>'owner', i.b->>'author', i.b->>'branch_name', coalesce(i.b->>'body', ''),
-    coalesce((i.b->>'checklist_total')::int, 0),
-    coalesce((i.b->>'checklist_done')::int, 0),
-    coalesce(i.b->'metadata', '{}'), i.b->>'source_path', i.b->>'source_blob_id',
-    (i.b->>'backlog')::bigint, (i.b->>'rank')::numeric
-  FROM (SELECT $2::jsonb AS b) i
-  RETURNING *)
-SELECT json_build_object({{story_fields}}, 'body', s.body) AS body, s.version,
-  '/v1/projects/' || p.key || '/stories/' || s.key AS location
-FROM s JOIN projects p ON p.id = s.project_id
+-- POST /v1/projects/{project}/stories as one statement
+-- (migrations/0035_story_writes_one_statement.sql): $2 the project's key, $3
+-- the body. The answer adds the Location.
+SELECT user_id, body, version, location
+FROM planpipe_api_story_create($1::bytea, $2, $3::jsonb)
+
+-- name: story_create_in_tx
+-- The same with an Idempotency-Key, in the transaction tx.sql's auth
+-- began: $1 and $2 as story_create's $2 and $3.
+SELECT body, version, location
+FROM planpipe_api_story_create(NULL, $1, $2::jsonb)
 
 -- fragment: story_answer
 -- The answer of an update of story $2 of project $1 (story_patch,

@@ -1,6 +1,6 @@
 /*
  * tests/unit/api/story_actions.c: src/api/story_actions.c before the
- * database: a transition's body and the role it needs (force: maintainer),
+ * database: a transition's body and its statement's arguments,
  * a move's anchors (at most one of before, after and rank) and fields.
  */
 #include "api_check.h"

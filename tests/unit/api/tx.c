@@ -151,6 +151,14 @@ static void statements_in_order(void **state)
 	assert_string_equal(tx.stmts[2].params[0], "a");
 	assert_null(tx.stmts[2].params[1]);
 	assert_string_equal(tx.stmts[2].params[2], "c");
+	{
+		const char *v[2] = {"x", NULL};
+
+		assert_int_equal(pp_tx_add_v(&tx, "select $1, $2", 2, v), 3);
+		assert_int_equal(tx.stmts[3].n, 2);
+		assert_string_equal(tx.stmts[3].params[0], "x");
+		assert_null(tx.stmts[3].params[1]);
+	}
 	assert_int_equal(tx.anywhere, 0);
 	pp_tx_read_anywhere(&tx);
 	assert_int_equal(tx.anywhere, 1);

@@ -1,11 +1,12 @@
--- 0035 (issue 16): a transition as one statement, planpipe_api_story_transition(),
--- as the API's database login calls it. It authenticates by token hash
+-- 0035 (issue 16): a transition and a create as one statement each,
+-- planpipe_api_story_transition() and planpipe_api_story_create(), as the
+-- API's database login calls them. The transition: It authenticates by token hash
 -- (without one, only a transaction whose authentication set a valid token
 -- hash: an Idempotency-Key's), guards the project (developer; maintainer to
 -- force), checks the status, the story and If-Match, and answers with the
 -- story as planpipe_story_json() builds it.
 BEGIN;
-SELECT plan(16);
+SELECT plan(21);
 
 -- Fixture, as the schema owner ------------------------------------------------------
 INSERT INTO users (handle, api_token_hash)
@@ -83,6 +84,30 @@ SELECT throws_ok($$SELECT * FROM planpipe_api_story_transition(pg_temp.h('dev'),
 RESET ROLE;
 SELECT is((SELECT x.body->>'status' FROM planpipe_api_story_transition(pg_temp.h('lead'), 'ONE', 'ONE-1', 'done', NULL, 'anyway', true) x),
           'done', 'a maintainer forces it past the blocker');
+
+
+-- The create: the guard, the insert under the policies, the Location.
+RESET ROLE;
+SELECT set_config('planpipe.token_hash', '', true);
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_create(NULL, 'ONE', '{"title": "x"}')$$,
+                 'PP401', NULL, 'create without a token hash or authentication: 401');
+RESET ROLE;
+SELECT is((SELECT (x.user_id = (SELECT id FROM users WHERE handle = 'dev'), x.body->>'key',
+                   x.body->>'title', (x.body->'labels')::jsonb, x.body->>'category', x.version, x.location)::text
+           FROM planpipe_api_story_create(pg_temp.h('dev'), 'ONE',
+                                          '{"title": "Made", "labels": [" API", "api", "db"]}') x),
+          (true, 'ONE-003', 'Made', '["api", "db"]'::jsonb, 'todo', 1,
+           '/v1/projects/ONE/stories/ONE-003')::text,
+          'a developer creates a story: a generated key, labels normalised, its version and Location');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_create(pg_temp.h('dev'), 'ONE', '{"key": "one-1", "title": "again"}')$$,
+                 '23505', NULL, 'a key taken in another case: the unique violation the API answers 409 to');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_create(pg_temp.h('watcher'), 'ONE', '{"title": "x"}')$$,
+                 'PP403', NULL, 'a viewer creates nothing: 403');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_create(pg_temp.h('dev'), 'TWO', '{"title": "x"}')$$,
+                 'PP404', 'no project TWO', 'nor in a project she is not in: no project');
 
 SELECT * FROM finish();
 ROLLBACK;
