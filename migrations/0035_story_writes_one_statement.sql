@@ -15,10 +15,15 @@
 -- are called with no token hash, and act as the user that transaction's
 -- authentication set (PP401 when none did).
 
--- A story row as the API answers with it (with its body), of the project
--- whose key is p_project. One expression, so PostgreSQL inlines it into
--- the calling query.
-CREATE FUNCTION planpipe_story_json(s stories, p_project text) RETURNS json
+-- A story row as the API answers with it, in the project whose key is
+-- p_project: its fields without the body (a list's item), and with it (one
+-- story). The one place the API's and the export's story documents are
+-- written (src/api/sql/stories.sql, src/cli/sql/export.sql). Each is one
+-- expression, so PostgreSQL inlines it into the calling query. The body is
+-- appended to the fields' text as json_build_object() would have written
+-- it (`, "body" : ` and the JSON string), so that both are the same bytes
+-- as one json_build_object() with 'body' last.
+CREATE FUNCTION planpipe_story_fields(s stories, p_project text) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT json_build_object(
@@ -34,7 +39,16 @@ AS $$
         'metadata', s.metadata, 'last_updated', s.last_updated,
         'created_at', s.created_at, 'updated_at', s.updated_at,
         'started_at', s.started_at, 'completed_at', s.completed_at,
-        'archived_at', s.archived_at, 'version', s.version, 'body', s.body)
+        'archived_at', s.archived_at, 'version', s.version)
+$$;
+COMMENT ON FUNCTION planpipe_story_fields(stories, text) IS
+    'A story as the API lists it (no body), in project p_project';
+
+CREATE FUNCTION planpipe_story_json(s stories, p_project text) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT (left(planpipe_story_fields(s, p_project)::text, -1)
+            || ', "body" : ' || to_json(s.body)::text || '}')::json
 $$;
 COMMENT ON FUNCTION planpipe_story_json(stories, text) IS
     'A story as the API answers with it, body included, in project p_project';

@@ -286,13 +286,17 @@ static void request_ids_and_access_log(void **state)
 		/*
 		 * The server writes a request's line once the response has gone out
 		 * (libmicrohttpd's completion callback), so the client may be
-		 * faster: wait for the last request's line, a few seconds at most.
+		 * faster, and two requests' lines may come in either order (each
+		 * request's callback runs on its own thread): wait for both lines,
+		 * a few seconds at most.
 		 */
 		char want[80];
 		long long deadline = pp_t_now_ms() + 5000;
 		snprintf(want, sizeof(want), "request_id=%s ", id);
 		log = api_server_log(&W.srv, 0);
-		while (strstr(log, want) == NULL && pp_t_now_ms() < deadline) {
+		while ((strstr(log, want) == NULL ||
+			strstr(log, "request_id=trace-42.a ") == NULL) &&
+		       pp_t_now_ms() < deadline) {
 			free(log);
 			usleep(20000);
 			log = api_server_log(&W.srv, 0);

@@ -6,7 +6,7 @@
 -- force), checks the status, the story and If-Match, and answers with the
 -- story as planpipe_story_json() builds it.
 BEGIN;
-SELECT plan(21);
+SELECT plan(23);
 
 -- Fixture, as the schema owner ------------------------------------------------------
 INSERT INTO users (handle, api_token_hash)
@@ -22,6 +22,16 @@ INSERT INTO story_dependencies (story_id, depends_on_id, kind)
 SELECT a.id, b.id, 'blocks' FROM stories a, stories b WHERE a.key = 'ONE-1' AND b.key = 'ONE-2';
 CREATE FUNCTION pg_temp.h(p_handle text) RETURNS bytea LANGUAGE sql
 AS $$ SELECT sha256(convert_to('token-' || p_handle, 'UTF8')) $$;
+
+-- planpipe_story_json(): the fields and the body, written as one
+-- json_build_object() with 'body' last would write them (the API's bytes).
+UPDATE stories SET body = E'Line one\n"quoted" \\ tab\there \u00e9' WHERE key = 'ONE-2';
+SELECT is((SELECT planpipe_story_json(s, 'ONE')::jsonb FROM stories s WHERE key = 'ONE-2'),
+          (SELECT planpipe_story_fields(s, 'ONE')::jsonb || jsonb_build_object('body', s.body)
+           FROM stories s WHERE key = 'ONE-2'),
+          'planpipe_story_json is planpipe_story_fields with the body');
+SELECT is(json_build_object('k', 1, 'body', E'a"\n')::text, '{"k" : 1, "body" : "a\"\n"}',
+          'json_build_object writes " : " and ", " as planpipe_story_json appends the body');
 
 -- The API's database login ------------------------------------------------------------
 CREATE ROLE pp_test_api_login LOGIN IN ROLE planpipe_app;

@@ -14,24 +14,6 @@
 SELECT user_id, body, version
 FROM planpipe_api_story_get($1::bytea, $2, $3)
 
--- fragment: story_fields
--- A story row s of project row p as json_build_object's arguments, without
--- its body (lists; one story adds 'body', s.body).
-'project', p.key, 'key', s.key, 'ref', p.key || ':' || s.key,
-    'title', s.title, 'status', s.status,
-    'category', planpipe_status_category(s.status),
-    'priority', s.priority, 'priority_rank', s.priority_rank,
-    'estimate_points', s.estimate_points, 'estimate_raw', s.estimate_raw,
-    'epic', s.epic, 'labels', s.labels, 'owner', s.owner,
-    'author', s.author, 'branch_name', s.branch_name,
-    'checklist_total', s.checklist_total, 'checklist_done', s.checklist_done,
-    'backlog', s.backlog_id, 'rank', s.rank,
-    'source_path', s.source_path, 'source_blob_id', s.source_blob_id,
-    'metadata', s.metadata, 'last_updated', s.last_updated,
-    'created_at', s.created_at, 'updated_at', s.updated_at,
-    'started_at', s.started_at, 'completed_at', s.completed_at,
-    'archived_at', s.archived_at, 'version', s.version
-
 -- name: story_create
 -- POST /v1/projects/{project}/stories as one statement
 -- (migrations/0035_story_writes_one_statement.sql): $2 the project's key, $3
@@ -49,10 +31,11 @@ FROM planpipe_api_story_create(NULL, $1, $2::jsonb)
 -- The answer of an update of story $2 of project $1 (story_patch,
 -- story_move), after CTEs cur (the story's row, locked)
 -- and upd (the row updated: none when If-Match's version $4 names another):
--- the story with its body and its version, or the 404 or the 412.
+-- the story with its body (planpipe_story_json, migration 0035) and its
+-- version, or the 404 or the 412.
 SELECT CASE
     WHEN EXISTS (SELECT FROM upd) THEN
-      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+      (SELECT planpipe_story_json(s::stories, p.key)
        FROM upd s JOIN projects p ON p.id = s.project_id)
     WHEN NOT EXISTS (SELECT FROM cur) THEN
       planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
@@ -60,7 +43,7 @@ SELECT CASE
       planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
         'story ' || $1 || ':' || $2, (SELECT version FROM cur), $4))
     ELSE
-      (SELECT json_build_object({{story_fields}}, 'body', s.body)
+      (SELECT planpipe_story_json(s::stories, p.key)
        FROM cur s JOIN projects p ON p.id = s.project_id)
   END AS body,
   coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
@@ -218,7 +201,7 @@ SELECT coalesce(json_agg(j ORDER BY n) FILTER (WHERE n <= $11::int), '[]') AS it
   max(id) FILTER (WHERE n = $11::int) AS last_id,
   max(k) FILTER (WHERE n = $11::int) AS last_key
 FROM (
-  SELECT s.id, pg.sort_key AS k, json_build_object({{story_fields}}) AS j,
+  SELECT s.id, pg.sort_key AS k, planpipe_story_fields(s, p.key) AS j,
     row_number() OVER (ORDER BY pg.sort_key, s.id) AS n
   FROM planpipe_story_page(
       CASE WHEN $1::text[] IS NULL THEN NULL

@@ -1,8 +1,9 @@
 -- `planpipe export` (src/cli/cmd_export.c): the API's documents, read in
 -- one REPEATABLE READ snapshot (begin, commit) with TimeZone UTC (session).
--- project_json, backlog_json and story_fields are the API's fragments of
--- the same names (src/api/sql/), the role aside: tests/unit/cli/sql.c
--- fails when they differ. $1 is a project's key where there is one.
+-- project_json and backlog_json are the API's fragments of the same names
+-- (src/api/sql/), the role aside: tests/unit/cli/sql.c fails when they
+-- differ. A story is planpipe_story_fields() or planpipe_story_json() of
+-- migration 0035, as the API writes it. $1 is a project's key where there is one.
 
 -- fragment: project_json
 -- A project row p as JSON; the export connects as the schema owner, who
@@ -22,24 +23,6 @@ json_build_object('id', b.id, 'name', b.name, 'kind', b.kind, 'position', b.posi
     'description', b.description, 'starts_on', b.starts_on, 'ends_on', b.ends_on,
     'created_at', b.created_at, 'updated_at', b.updated_at, 'archived_at', b.archived_at,
     'version', b.version)
-
--- fragment: story_fields
--- A story row s of project row p as json_build_object's arguments, without
--- its body (lists; one story adds 'body', s.body).
-'project', p.key, 'key', s.key, 'ref', p.key || ':' || s.key,
-    'title', s.title, 'status', s.status,
-    'category', planpipe_status_category(s.status),
-    'priority', s.priority, 'priority_rank', s.priority_rank,
-    'estimate_points', s.estimate_points, 'estimate_raw', s.estimate_raw,
-    'epic', s.epic, 'labels', s.labels, 'owner', s.owner,
-    'author', s.author, 'branch_name', s.branch_name,
-    'checklist_total', s.checklist_total, 'checklist_done', s.checklist_done,
-    'backlog', s.backlog_id, 'rank', s.rank,
-    'source_path', s.source_path, 'source_blob_id', s.source_blob_id,
-    'metadata', s.metadata, 'last_updated', s.last_updated,
-    'created_at', s.created_at, 'updated_at', s.updated_at,
-    'started_at', s.started_at, 'completed_at', s.completed_at,
-    'archived_at', s.archived_at, 'version', s.version
 
 -- fragment: project_id
 -- The id of the project whose key is $1.
@@ -91,14 +74,14 @@ FROM backlogs b WHERE b.project_id = {{project_id}} AND b.archived_at IS NULL
 
 -- name: stories
 -- The unarchived stories of project $1 as one JSON array, without bodies.
-SELECT coalesce(json_agg(json_build_object({{story_fields}}) ORDER BY s.rank, s.id), '[]')
+SELECT coalesce(json_agg(planpipe_story_fields(s, p.key) ORDER BY s.rank, s.id), '[]')
 FROM stories s JOIN projects p ON p.id = s.project_id
 WHERE s.project_id = {{project_id}} AND s.archived_at IS NULL
 
 -- name: story_pages
 -- Each unarchived story of project $1: its key, the story with its body,
 -- its history, its dependencies (both ways, and the unresolved ones).
-SELECT s.key, json_build_object({{story_fields}}, 'body', s.body),
+SELECT s.key, planpipe_story_json(s, p.key),
   coalesce((SELECT json_agg({{change_json}} ORDER BY h.changed_at, h.id)
     FROM status_history h LEFT JOIN users u ON u.id = h.changed_by
     WHERE h.story_id = s.id), '[]'),

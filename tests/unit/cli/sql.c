@@ -59,8 +59,9 @@ static void export_shows_rows_as_the_api_does(void **state)
 	assert_same_sql(project, pp_sql_fragment(&pp_cli_sql_set, "export.sql", "project_json"));
 	assert_same_sql(pp_api_sql_fragment("backlogs.sql", "backlog_json"),
 			pp_sql_fragment(&pp_cli_sql_set, "export.sql", "backlog_json"));
-	assert_same_sql(pp_api_sql_fragment("stories.sql", "story_fields"),
-			pp_sql_fragment(&pp_cli_sql_set, "export.sql", "story_fields"));
+	/* Stories: both ask the database's planpipe_story_fields() and planpipe_story_json(). */
+	assert_non_null(strstr(pp_sql(&pp_cli_sql_set, "export.sql", "stories"),
+			       "planpipe_story_fields(s, p.key)"));
 }
 
 static void statements_are_whole(void **state)
