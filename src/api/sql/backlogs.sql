@@ -1,18 +1,11 @@
 -- A project's backlogs (src/api/backlogs.c). Each statement runs after
 -- tx.sql's begin, auth and guard, in one transaction (tx.h).
 
--- fragment: backlog_json
--- A backlog row b as JSON.
-json_build_object('id', b.id, 'name', b.name, 'kind', b.kind, 'position', b.position,
-    'description', b.description, 'starts_on', b.starts_on, 'ends_on', b.ends_on,
-    'created_at', b.created_at, 'updated_at', b.updated_at, 'archived_at', b.archived_at,
-    'version', b.version)
-
 -- name: backlogs_list
 -- GET /v1/projects/{project}/backlogs: $1 the project's key, $2 whether
 -- archived backlogs are listed too. Runs after tx.sql's guard of the project,
 -- in the request's transaction.
-SELECT coalesce(json_agg({{backlog_json}} ORDER BY b.position, b.id), '[]') AS body
+SELECT coalesce(json_agg(planpipe_backlog_json(b) ORDER BY b.position, b.id), '[]') AS body
 FROM backlogs b
 WHERE b.project_id = (SELECT id FROM projects WHERE key = $1)
   AND ($2::boolean OR b.archived_at IS NULL)
@@ -28,7 +21,7 @@ WITH b AS (
     coalesce(i.b->>'description', ''), (i.b->>'starts_on')::date, (i.b->>'ends_on')::date
   FROM (SELECT $2::jsonb AS b) i
   RETURNING *)
-SELECT {{backlog_json}} AS body, b.version,
+SELECT planpipe_backlog_json(b::backlogs) AS body, b.version,
   '/v1/projects/' || $1 || '/backlogs/' || b.id AS location
 FROM b
 
@@ -56,12 +49,12 @@ upd AS (
   WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
   RETURNING t.*)
 SELECT CASE
-    WHEN EXISTS (SELECT FROM upd) THEN (SELECT {{backlog_json}} FROM upd b)
+    WHEN EXISTS (SELECT FROM upd) THEN (SELECT planpipe_backlog_json(b::backlogs) FROM upd b)
     WHEN NOT EXISTS (SELECT FROM cur) THEN planpipe_api_fail('PP404', 'no backlog ' || $2)
     WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
       planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
         'backlog ' || $2, (SELECT version FROM cur), $4))
-    ELSE (SELECT {{backlog_json}} FROM cur b)
+    ELSE (SELECT planpipe_backlog_json(b::backlogs) FROM cur b)
   END AS body,
   coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
 

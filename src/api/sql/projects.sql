@@ -8,17 +8,6 @@
 SELECT user_id, body, version
 FROM planpipe_api_project_get($1::bytea, $2)
 
--- fragment: project_json
--- A project row p as JSON, with the caller's role.
-json_build_object('key', p.key, 'name', p.name, 'description', p.description,
-    'story_key_prefix', p.story_key_prefix, 'git_remote_url', p.git_remote_url,
-    'git_submodule_path', p.git_submodule_path, 'git_default_branch', p.git_default_branch,
-    'git_stories_dir', p.git_stories_dir, 'git_last_synced_commit', p.git_last_synced_commit,
-    'git_last_synced_at', p.git_last_synced_at, 'metadata', p.metadata,
-    'role', planpipe_project_role(p.id),
-    'created_at', p.created_at, 'updated_at', p.updated_at, 'archived_at', p.archived_at,
-    'version', p.version)
-
 -- name: projects_list
 -- GET /v1/projects: $1 whether archived projects are listed too, $2 the
 -- cursor's key (or NULL), $3 the limit. Row-level security: the caller's
@@ -27,7 +16,7 @@ SELECT coalesce(json_agg(j ORDER BY key) FILTER (WHERE n <= $3::int), '[]') AS i
   count(*) > $3::int AS more,
   max(key) FILTER (WHERE n = $3::int) AS last
 FROM (
-  SELECT p.key, {{project_json}} AS j, row_number() OVER (ORDER BY p.key) AS n
+  SELECT p.key, planpipe_project_json(p, planpipe_project_role(p.id)) AS j, row_number() OVER (ORDER BY p.key) AS n
   FROM projects p
   WHERE ($1::boolean OR p.archived_at IS NULL) AND ($2::text IS NULL OR p.key > $2)
   ORDER BY p.key
@@ -92,11 +81,11 @@ upd AS (
   WHERE t.id = cur.id AND ($3::int IS NULL OR t.version = $3::int)
   RETURNING t.*)
 SELECT CASE
-    WHEN EXISTS (SELECT FROM upd) THEN (SELECT {{project_json}} FROM upd p)
+    WHEN EXISTS (SELECT FROM upd) THEN (SELECT planpipe_project_json(p::projects, planpipe_project_role(p.id)) FROM upd p)
     WHEN $3::int IS NOT NULL AND (SELECT version FROM cur) <> $3::int THEN
       planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
         'project ' || $1, (SELECT version FROM cur), $3))
-    ELSE (SELECT {{project_json}} FROM cur p)
+    ELSE (SELECT planpipe_project_json(p::projects, planpipe_project_role(p.id)) FROM cur p)
   END AS body,
   coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
 

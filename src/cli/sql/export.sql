@@ -1,28 +1,10 @@
 -- `planpipe export` (src/cli/cmd_export.c): the API's documents, read in
 -- one REPEATABLE READ snapshot (begin, commit) with TimeZone UTC (session).
--- project_json and backlog_json are the API's fragments of the same names
--- (src/api/sql/), the role aside: tests/unit/cli/sql.c fails when they
--- differ. A story is planpipe_story_fields() or planpipe_story_json() of
--- migration 0035, as the API writes it. $1 is a project's key where there is one.
-
--- fragment: project_json
--- A project row p as JSON; the export connects as the schema owner, who
--- owns every project.
-json_build_object('key', p.key, 'name', p.name, 'description', p.description,
-    'story_key_prefix', p.story_key_prefix, 'git_remote_url', p.git_remote_url,
-    'git_submodule_path', p.git_submodule_path, 'git_default_branch', p.git_default_branch,
-    'git_stories_dir', p.git_stories_dir, 'git_last_synced_commit', p.git_last_synced_commit,
-    'git_last_synced_at', p.git_last_synced_at, 'metadata', p.metadata,
-    'role', 'owner',
-    'created_at', p.created_at, 'updated_at', p.updated_at, 'archived_at', p.archived_at,
-    'version', p.version)
-
--- fragment: backlog_json
--- A backlog row b as JSON.
-json_build_object('id', b.id, 'name', b.name, 'kind', b.kind, 'position', b.position,
-    'description', b.description, 'starts_on', b.starts_on, 'ends_on', b.ends_on,
-    'created_at', b.created_at, 'updated_at', b.updated_at, 'archived_at', b.archived_at,
-    'version', b.version)
+-- A project, a backlog and a story are the documents the API answers with,
+-- written by the database (planpipe_project_json(), planpipe_backlog_json(),
+-- planpipe_story_fields() and planpipe_story_json(): migrations 0035 and
+-- 0036); the export, connected as the schema owner, is every project's
+-- owner. $1 is a project's key where there is one.
 
 -- fragment: project_id
 -- The id of the project whose key is $1.
@@ -58,7 +40,7 @@ SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 -- name: projects
 -- The projects as one JSON array: $1 their keys as a JSON array, or NULL
 -- for every unarchived project.
-SELECT coalesce(json_agg({{project_json}} ORDER BY p.key), '[]')
+SELECT coalesce(json_agg(planpipe_project_json(p, 'owner') ORDER BY p.key), '[]')
 FROM projects p
 WHERE CASE WHEN $1::jsonb IS NULL THEN p.archived_at IS NULL
   ELSE p.key IN (SELECT jsonb_array_elements_text($1::jsonb)) END
@@ -69,7 +51,7 @@ SELECT planpipe_api_project_statuses($1)
 
 -- name: backlogs
 -- The unarchived backlogs of project $1 as one JSON array.
-SELECT coalesce(json_agg({{backlog_json}} ORDER BY b.position, b.id), '[]')
+SELECT coalesce(json_agg(planpipe_backlog_json(b) ORDER BY b.position, b.id), '[]')
 FROM backlogs b WHERE b.project_id = {{project_id}} AND b.archived_at IS NULL
 
 -- name: stories

@@ -43,14 +43,19 @@ static void each_route_statement(void **state)
 /* A statement gets its fragments' text, without their comment lines, in place of {{NAME}}. */
 static void fragments_are_expanded(void **state)
 {
-	const char *patch = pp_api_sql("projects.sql", "project_patch");
-	const char *json = pp_api_sql_fragment("projects.sql", "project_json");
+	const char *patch = pp_api_sql("stories.sql", "story_patch");
+	const char *answer = pp_api_sql_fragment("stories.sql", "story_answer");
 
 	(void)state;
-	assert_non_null(strstr(patch, json));
+	assert_non_null(strstr(patch, answer));
 	assert_null(strstr(patch, "{{"));
-	assert_null(strstr(json, "--"));
-	assert_true(strncmp(json, "json_build_object(", 18) == 0);
+	assert_null(strstr(answer, "--"));
+	assert_true(strncmp(answer, "SELECT CASE", 11) == 0);
+	/* Projects and backlogs: the database's documents (migration 0036). */
+	assert_non_null(strstr(pp_api_sql("projects.sql", "project_patch"),
+			       "planpipe_project_json(p::projects, planpipe_project_role(p.id))"));
+	assert_non_null(
+		strstr(pp_api_sql("backlogs.sql", "backlogs_list"), "planpipe_backlog_json(b)"));
 	/* A story's document is the database's (migration 0035), wherever it is answered. */
 	assert_non_null(strstr(pp_api_sql("stories.sql", "stories_list"),
 			       "planpipe_story_fields(s, p.key)"));
