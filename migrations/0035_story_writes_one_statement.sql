@@ -76,6 +76,32 @@ $$;
 COMMENT ON FUNCTION planpipe_api_begin_write(bytea) IS
     'planpipe_api_begin() for a write, or, without a token hash, the user the transaction authenticated (PP401 when none)';
 
+-- The story p_key of project p_project (id pid) locked for an update under
+-- the caller's policies: PP404 when there is none, PP412 when If-Match's
+-- p_version names another version.
+CREATE FUNCTION planpipe_api_story_lock(pid bigint, p_project text, p_key text, p_version integer)
+RETURNS stories
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    cur public.stories;
+BEGIN
+    SELECT * INTO cur FROM public.stories s
+    WHERE s.project_id = pid AND s.key = p_key COLLATE planpipe_ci
+    FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        PERFORM planpipe_api_fail('PP404', 'no story ' || p_project || ':' || p_key);
+    ELSIF p_version IS NOT NULL AND cur.version <> p_version THEN
+        PERFORM planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
+                                                  'story ' || p_project || ':' || p_key,
+                                                  cur.version, p_version));
+    END IF;
+    RETURN cur;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_story_lock(bigint, text, text, integer) IS
+    'A story locked for an API update: PP404 when not found, PP412 when If-Match names another version';
+
 -- POST /v1/projects/{project}/stories/{story}/transitions. The guard first
 -- (developer; maintainer to force past open blockers), then the status
 -- (PP422 on "to"), the note and force for status_history and the blockers'
@@ -100,16 +126,7 @@ BEGIN
     END IF;
     PERFORM set_config('planpipe.note', coalesce(p_note, ''), true),
             set_config('planpipe.force', CASE WHEN p_force THEN 'on' ELSE 'off' END, true);
-    SELECT * INTO cur FROM public.stories s
-    WHERE s.project_id = pid AND s.key = p_key COLLATE planpipe_ci
-    FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        PERFORM planpipe_api_fail('PP404', 'no story ' || p_project || ':' || p_key);
-    ELSIF p_version IS NOT NULL AND cur.version <> p_version THEN
-        PERFORM planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
-                                                  'story ' || p_project || ':' || p_key,
-                                                  cur.version, p_version));
-    END IF;
+    cur := planpipe_api_story_lock(pid, p_project, p_key, p_version);
     UPDATE public.stories t SET status = p_to WHERE t.id = cur.id RETURNING t.* INTO upd;
     IF NOT FOUND THEN
         upd := cur;

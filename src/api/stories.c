@@ -46,8 +46,8 @@ PP_API_SQL_ROUTE(stories_create, pp_api_story_create, "stories.sql", "story_crea
 		 PP_API_FIELDS(create_fields), NULL, PP_ARG_P0, PP_ARG_BODY)
 PP_API_SQL_ROUTE(stories_get, pp_api_story_get, "stories.sql", "story_get", NULL, 200, PP_ROUTE_CALL,
 		 PP_API_NO_FIELDS, NULL, PP_ARG_P0, PP_ARG_P1)
-PP_API_SQL_ROUTE(stories_patch, pp_api_story_patch, "stories.sql", "story_patch", "developer", 200, PP_ROUTE_IF_MATCH,
+PP_API_SQL_ROUTE(stories_patch, pp_api_story_patch, "stories.sql", "story_patch", NULL, 200, PP_ROUTE_IF_MATCH | PP_ROUTE_CALL,
 		 PP_API_FIELDS(patch_fields), NULL, PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION)
-PP_API_SQL_ROUTE(stories_archive, pp_api_story_archive, "stories.sql", "story_archive", "developer", 204, PP_ROUTE_IF_MATCH,
+PP_API_SQL_ROUTE(stories_archive, pp_api_story_archive, "stories.sql", "story_archive", NULL, 204, PP_ROUTE_IF_MATCH | PP_ROUTE_CALL,
 		 PP_API_NO_FIELDS, NULL, PP_ARG_P0, PP_ARG_P1, PP_ARG_VERSION)
 /* clang-format on */

@@ -1,12 +1,13 @@
--- 0035 (issue 16): a transition and a create as one statement each,
--- planpipe_api_story_transition() and planpipe_api_story_create(), as the
--- API's database login calls them. The transition: It authenticates by token hash
+-- 0035 and 0037 (issue 16): a story's transition, create, PATCH and
+-- archiving as one statement each (planpipe_api_story_transition(),
+-- _create(), _patch(), _archive()), as the API's database login calls
+-- them. The transition: It authenticates by token hash
 -- (without one, only a transaction whose authentication set a valid token
 -- hash: an Idempotency-Key's), guards the project (developer; maintainer to
 -- force), checks the status, the story and If-Match, and answers with the
 -- story as planpipe_story_json() builds it.
 BEGIN;
-SELECT plan(23);
+SELECT plan(30);
 
 -- Fixture, as the schema owner ------------------------------------------------------
 INSERT INTO users (handle, api_token_hash)
@@ -118,6 +119,31 @@ SELECT throws_ok($$SELECT * FROM planpipe_api_story_create(pg_temp.h('watcher'),
 RESET ROLE;
 SELECT throws_ok($$SELECT * FROM planpipe_api_story_create(pg_temp.h('dev'), 'TWO', '{"title": "x"}')$$,
                  'PP404', 'no project TWO', 'nor in a project she is not in: no project');
+
+-- PATCH and archive (0037).
+RESET ROLE;
+SELECT set_config('planpipe.token_hash', '', true);
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_patch(NULL, 'ONE', 'ONE-2', '{"title": "x"}', NULL)$$,
+                 'PP401', NULL, 'PATCH without a token hash or authentication: 401');
+RESET ROLE;
+SELECT is((SELECT (x.body->>'title', x.body->>'priority', x.body->>'owner', x.version)::text
+           FROM planpipe_api_story_patch(pg_temp.h('dev'), 'ONE', 'one-2',
+                                         '{"title": "Renamed", "owner": "ann"}', NULL) x),
+          ('Renamed', 'medium', 'ann', 3)::text,
+          'a developer patches: the fields given change, the others stay, a new version');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_patch(pg_temp.h('dev'), 'ONE', 'ONE-2', '{"title": "y"}', 1)$$,
+                 'PP412', 'story ONE:ONE-2 is at version 3; If-Match names 1', 'PATCH with a stale If-Match: 412');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_patch(pg_temp.h('watcher'), 'ONE', 'ONE-2', '{"title": "y"}', NULL)$$,
+                 'PP403', NULL, 'a viewer patches nothing: 403');
+RESET ROLE;
+SELECT is((SELECT x.body FROM planpipe_api_story_archive(pg_temp.h('dev'), 'ONE', 'ONE-2', 3) x)::text,
+          NULL, 'archiving answers no body');
+SELECT is((SELECT archived_at IS NOT NULL FROM stories WHERE key = 'ONE-2'), true, '... and archives the story');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_archive(pg_temp.h('dev'), 'ONE', 'ONE-77', NULL)$$,
+                 'PP404', 'no story ONE:ONE-77', 'archiving a missing story: 404');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,8 +1,8 @@
 -- The stories' statements (src/api/stories.c, story_list.c,
--- story_actions.c; sql.h). story_get, story_create and story_transition
--- run as one statement; the others after tx.sql's begin, auth and guard, in
--- one transaction (tx.h). The one-statement routes each call an
--- invoker-rights function (migrations 0022 and 0035) in autocommit,
+-- story_actions.c; sql.h). story_get, story_create, story_patch,
+-- story_archive and story_transition run as one statement; the others
+-- after tx.sql's begin, auth and guard, in one transaction (tx.h). The one-statement routes each call an
+-- invoker-rights function (migrations 0022, 0035 and 0037) in autocommit,
 -- prepared once per connection. $1 is always the SHA-256 of the request's
 -- bearer token; the result's columns are user_id (the access log), body and
 -- version (ETag). A write's *_in_tx twin runs with an Idempotency-Key,
@@ -28,8 +28,7 @@ SELECT body, version, location
 FROM planpipe_api_story_create(NULL, $1, $2::jsonb)
 
 -- fragment: story_answer
--- The answer of an update of story $2 of project $1 (story_patch,
--- story_move), after CTEs cur (the story's row, locked)
+-- The answer of an update of story $2 of project $1 (story_move), after CTEs cur (the story's row, locked)
 -- and upd (the row updated: none when If-Match's version $4 names another):
 -- the story with its body (planpipe_story_json, migration 0035) and its
 -- version, or the 404 or the 412.
@@ -49,69 +48,27 @@ SELECT CASE
   coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
 
 -- name: story_patch
--- PATCH /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the
--- story's, $3 the body, $4 If-Match's version or NULL (see projects.sql,
--- project_patch). Runs after tx.sql's guard of the project, in the request's
--- transaction.
-WITH i AS (SELECT $3::jsonb AS b),
-cur AS (
-  SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci
-  FOR NO KEY UPDATE),
-upd AS (
-  UPDATE stories t SET
-    title = CASE WHEN i.b ? 'title' THEN i.b->>'title' ELSE t.title END,
-    status = CASE WHEN i.b ? 'status' THEN i.b->>'status' ELSE t.status END,
-    priority = CASE WHEN i.b ? 'priority' THEN i.b->>'priority' ELSE t.priority END,
-    priority_rank = CASE WHEN i.b ? 'priority_rank'
-      THEN (i.b->>'priority_rank')::int ELSE t.priority_rank END,
-    estimate_points = CASE WHEN i.b ? 'estimate_points'
-      THEN (i.b->>'estimate_points')::numeric ELSE t.estimate_points END,
-    estimate_raw = CASE WHEN i.b ? 'estimate_raw'
-      THEN i.b->>'estimate_raw' ELSE t.estimate_raw END,
-    epic = CASE WHEN i.b ? 'epic' THEN i.b->>'epic' ELSE t.epic END,
-    labels = CASE WHEN i.b ? 'labels'
-      THEN ARRAY(SELECT jsonb_array_elements_text(i.b->'labels')) ELSE t.labels END,
-    owner = CASE WHEN i.b ? 'owner' THEN i.b->>'owner' ELSE t.owner END,
-    author = CASE WHEN i.b ? 'author' THEN i.b->>'author' ELSE t.author END,
-    branch_name = CASE WHEN i.b ? 'branch_name' THEN i.b->>'branch_name' ELSE t.branch_name END,
-    body = CASE WHEN i.b ? 'body' THEN i.b->>'body' ELSE t.body END,
-    checklist_total = CASE WHEN i.b ? 'checklist_total'
-      THEN (i.b->>'checklist_total')::int ELSE t.checklist_total END,
-    checklist_done = CASE WHEN i.b ? 'checklist_done'
-      THEN (i.b->>'checklist_done')::int ELSE t.checklist_done END,
-    metadata = CASE WHEN i.b ? 'metadata' THEN i.b->'metadata' ELSE t.metadata END,
-    source_path = CASE WHEN i.b ? 'source_path' THEN i.b->>'source_path' ELSE t.source_path END,
-    source_blob_id = CASE WHEN i.b ? 'source_blob_id'
-      THEN i.b->>'source_blob_id' ELSE t.source_blob_id END,
-    archived_at = CASE WHEN NOT i.b ? 'archived' THEN t.archived_at
-      WHEN (i.b->>'archived')::boolean THEN coalesce(t.archived_at, now()) END
-  FROM i, cur
-  WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
-  RETURNING t.*)
-{{story_answer}}
+-- PATCH /v1/projects/{project}/stories/{story} as one statement
+-- (migrations/0037_story_patch_archive_one_statement.sql): $2 the project's
+-- key, $3 the story's, $4 the body, $5 If-Match's version or NULL.
+SELECT user_id, body, version
+FROM planpipe_api_story_patch($1::bytea, $2, $3, $4::jsonb, $5::int)
+
+-- name: story_patch_in_tx
+-- The same with an Idempotency-Key: $1 to $4 as story_patch's $2 to $5.
+SELECT body, version
+FROM planpipe_api_story_patch(NULL, $1, $2, $3::jsonb, $4::int)
 
 -- name: story_archive
--- DELETE /v1/projects/{project}/stories/{story}: $1 the project's key, $2 the
--- story's, $3 If-Match's version or NULL. Runs after tx.sql's guard of the
--- project, in the request's transaction.
-WITH cur AS (
-  SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci
-  FOR NO KEY UPDATE),
-upd AS (
-  UPDATE stories t SET archived_at = coalesce(t.archived_at, now())
-  FROM cur
-  WHERE t.id = cur.id AND ($3::int IS NULL OR t.version = $3::int)
-  RETURNING t.id)
-SELECT CASE
-    WHEN NOT EXISTS (SELECT FROM cur) THEN
-      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
-    WHEN NOT EXISTS (SELECT FROM upd) AND $3::int IS NOT NULL
-        AND (SELECT version FROM cur) <> $3::int THEN
-      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
-        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $3))
-  END AS body
+-- DELETE /v1/projects/{project}/stories/{story} as one statement (0037): $2
+-- the project's key, $3 the story's, $4 If-Match's version or NULL. No body.
+SELECT user_id, body
+FROM planpipe_api_story_archive($1::bytea, $2, $3, $4::int)
+
+-- name: story_archive_in_tx
+-- The same with an Idempotency-Key: $1 to $3 as story_archive's $2 to $4.
+SELECT body
+FROM planpipe_api_story_archive(NULL, $1, $2, $3::int)
 
 -- name: story_transition
 -- POST /v1/projects/{project}/stories/{story}/transitions as one statement

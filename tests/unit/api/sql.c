@@ -43,12 +43,12 @@ static void each_route_statement(void **state)
 /* A statement gets its fragments' text, without their comment lines, in place of {{NAME}}. */
 static void fragments_are_expanded(void **state)
 {
-	const char *patch = pp_api_sql("stories.sql", "story_patch");
+	const char *move = pp_api_sql("stories.sql", "story_move");
 	const char *answer = pp_api_sql_fragment("stories.sql", "story_answer");
 
 	(void)state;
-	assert_non_null(strstr(patch, answer));
-	assert_null(strstr(patch, "{{"));
+	assert_non_null(strstr(move, answer));
+	assert_null(strstr(move, "{{"));
 	assert_null(strstr(answer, "--"));
 	assert_true(strncmp(answer, "SELECT CASE", 11) == 0);
 	/* Projects and backlogs: the database's documents (migration 0036). */

@@ -68,6 +68,15 @@ static void patched(void **state)
 	assert_int_equal(patch("{\"rank\": 2}", T_FIELD("rank")), 400);
 	assert_true(stories_patch.flags & PP_ROUTE_IF_MATCH);
 	assert_true(stories_archive.flags & PP_ROUTE_IF_MATCH);
+	/* One statement each, the function guarding; keyed, their twins. */
+	assert_true(stories_patch.flags & PP_ROUTE_CALL);
+	assert_true(stories_archive.flags & PP_ROUTE_CALL);
+	assert_null(stories_patch.min_role);
+	assert_null(stories_archive.min_role);
+	assert_non_null(strstr(pp_api_sql("stories.sql", "story_patch_in_tx"),
+			       "planpipe_api_story_patch(NULL,"));
+	assert_non_null(strstr(pp_api_sql("stories.sql", "story_archive_in_tx"),
+			       "planpipe_api_story_archive(NULL,"));
 	assert_int_equal(stories_archive.status, 204);
 }
 
