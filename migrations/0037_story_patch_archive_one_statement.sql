@@ -1,5 +1,5 @@
--- 0037: a story's PATCH and its archiving (DELETE) as one statement each,
--- as 0035 did for its create and transition (issue 16: "one statement per
+-- 0037: a story's PATCH, its archiving (DELETE) and its move as one
+-- statement each, as 0035 did for its create and transition (issue 16: "one statement per
 -- request"), with the same *_in_tx twins for an Idempotency-Key
 -- (planpipe_api_begin_write()). The guard first (developer), then the
 -- story locked with If-Match's version checked (0035's
@@ -81,3 +81,63 @@ END
 $$;
 COMMENT ON FUNCTION planpipe_api_story_archive(bytea, text, text, integer) IS
     'DELETE /v1/projects/{project}/stories/{story} as one statement: the caller (204, no body)';
+
+-- POST /v1/projects/{project}/stories/{story}/move: the new place is the
+-- backlog asked for (or the story's own) and a rank there: the one given,
+-- halfway between the anchor ("before" or "after" a story of that backlog)
+-- and its neighbour (multiplying by 0.5 keeps numeric exact, so halving
+-- never runs out), or after the last story. Without a backlog there is no
+-- rank. An anchor that is not in the backlog: PP422 on the field named.
+CREATE FUNCTION planpipe_api_story_move(p_token_hash bytea, p_project text, p_key text,
+                                        p_body jsonb, p_version integer)
+RETURNS TABLE (user_id bigint, body json, version integer)
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+    uid bigint := planpipe_api_begin_write(p_token_hash);
+    pid bigint := planpipe_api_project(p_project, 'developer');
+    cur public.stories;
+    upd public.stories;
+    to_backlog bigint;
+    anchor text := coalesce(p_body->>'before', p_body->>'after');
+    anchor_rank numeric;
+    to_rank numeric;
+BEGIN
+    cur := planpipe_api_story_lock(pid, p_project, p_key, p_version);
+    to_backlog := CASE WHEN p_body ? 'backlog' THEN (p_body->>'backlog')::bigint ELSE cur.backlog_id END;
+    IF to_backlog IS NULL THEN
+        to_rank := NULL;
+    ELSIF p_body ? 'rank' THEN
+        to_rank := (p_body->>'rank')::numeric;
+    ELSIF anchor IS NULL THEN
+        to_rank := coalesce((SELECT max(x.rank) FROM public.stories x
+                             WHERE x.backlog_id = to_backlog AND x.id <> cur.id), 0) + 1;
+    ELSE
+        SELECT a.rank INTO anchor_rank FROM public.stories a
+        WHERE a.project_id = cur.project_id AND a.key = anchor COLLATE planpipe_ci
+          AND a.backlog_id = to_backlog AND a.id <> cur.id;
+        IF NOT FOUND THEN
+            PERFORM planpipe_api_fail('PP422', 'no story ' || anchor || ' in that backlog to move next to',
+                                      CASE WHEN p_body ? 'after' THEN 'after' ELSE 'before' END);
+        ELSIF p_body ? 'after' THEN
+            to_rank := (anchor_rank + coalesce((SELECT min(x.rank) FROM public.stories x
+                                                WHERE x.backlog_id = to_backlog
+                                                  AND x.rank > anchor_rank AND x.id <> cur.id),
+                                               anchor_rank + 2)) * 0.5;
+        ELSE
+            to_rank := (anchor_rank + coalesce((SELECT max(x.rank) FROM public.stories x
+                                                WHERE x.backlog_id = to_backlog
+                                                  AND x.rank < anchor_rank AND x.id <> cur.id),
+                                               anchor_rank - 2)) * 0.5;
+        END IF;
+    END IF;
+    UPDATE public.stories t SET backlog_id = to_backlog, rank = to_rank WHERE t.id = cur.id
+    RETURNING t.* INTO upd;
+    IF NOT FOUND THEN
+        upd := cur;
+    END IF;
+    RETURN QUERY SELECT uid, planpipe_story_json(upd, p_project), upd.version;
+END
+$$;
+COMMENT ON FUNCTION planpipe_api_story_move(bytea, text, text, jsonb, integer) IS
+    'POST /v1/projects/{project}/stories/{story}/move as one statement: the caller, the story, its version';

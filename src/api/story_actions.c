@@ -57,7 +57,7 @@ static const pp_field move_fields[] = {
 };
 
 /* clang-format off */
-const pp_api_route_sql story_actions_move = {"stories.sql", "story_move", "developer", 200, PP_ROUTE_IF_MATCH,
+const pp_api_route_sql story_actions_move = {"stories.sql", "story_move", NULL, 200, PP_ROUTE_IF_MATCH | PP_ROUTE_CALL,
 	PP_API_FIELDS(move_fields), NULL, {PP_ARG_P0, PP_ARG_P1, PP_ARG_BODY, PP_ARG_VERSION}};
 /* clang-format on */
 

@@ -1,7 +1,7 @@
 -- The stories' statements (src/api/stories.c, story_list.c,
--- story_actions.c; sql.h). story_get, story_create, story_patch,
--- story_archive and story_transition run as one statement; the others
--- after tx.sql's begin, auth and guard, in one transaction (tx.h). The one-statement routes each call an
+-- story_actions.c; sql.h). Reads and writes of one story run as one
+-- statement; the lists after tx.sql's begin, auth and guard, in one
+-- transaction (tx.h). The one-statement routes each call an
 -- invoker-rights function (migrations 0022, 0035 and 0037) in autocommit,
 -- prepared once per connection. $1 is always the SHA-256 of the request's
 -- bearer token; the result's columns are user_id (the access log), body and
@@ -26,26 +26,6 @@ FROM planpipe_api_story_create($1::bytea, $2, $3::jsonb)
 -- began: $1 and $2 as story_create's $2 and $3.
 SELECT body, version, location
 FROM planpipe_api_story_create(NULL, $1, $2::jsonb)
-
--- fragment: story_answer
--- The answer of an update of story $2 of project $1 (story_move), after CTEs cur (the story's row, locked)
--- and upd (the row updated: none when If-Match's version $4 names another):
--- the story with its body (planpipe_story_json, migration 0035) and its
--- version, or the 404 or the 412.
-SELECT CASE
-    WHEN EXISTS (SELECT FROM upd) THEN
-      (SELECT planpipe_story_json(s::stories, p.key)
-       FROM upd s JOIN projects p ON p.id = s.project_id)
-    WHEN NOT EXISTS (SELECT FROM cur) THEN
-      planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
-    WHEN $4::int IS NOT NULL AND (SELECT version FROM cur) <> $4::int THEN
-      planpipe_api_fail('PP412', format('%s is at version %s; If-Match names %s',
-        'story ' || $1 || ':' || $2, (SELECT version FROM cur), $4))
-    ELSE
-      (SELECT planpipe_story_json(s::stories, p.key)
-       FROM cur s JOIN projects p ON p.id = s.project_id)
-  END AS body,
-  coalesce((SELECT version FROM upd), (SELECT version FROM cur)) AS version
 
 -- name: story_patch
 -- PATCH /v1/projects/{project}/stories/{story} as one statement
@@ -85,63 +65,16 @@ SELECT body, version
 FROM planpipe_api_story_transition(NULL, $1, $2, $3, $4::int, $5, $6::boolean)
 
 -- name: story_move
--- POST /v1/projects/{project}/stories/{story}/move: $1 the project's key, $2
--- the story's, $3 the body, $4 If-Match's version or NULL. The new place: the
--- backlog asked for (or the story's own), and a rank there: the one given,
--- halfway between the anchor and its neighbour (multiplying by 0.5 keeps
--- numeric exact, so halving never runs out), or after the last story. Without
--- a backlog there is no rank. Runs after tx.sql's guard of the project, in
--- the request's transaction.
-WITH i AS (SELECT $3::jsonb AS b),
-cur AS (
-  SELECT s.* FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci
-  FOR NO KEY UPDATE),
-tgt AS (
-  SELECT CASE WHEN i.b ? 'backlog' THEN (i.b->>'backlog')::bigint
-      ELSE cur.backlog_id END AS backlog_id,
-    coalesce(i.b->>'before', i.b->>'after') AS anchor_key,
-    i.b ? 'after' AS after
-  FROM i, cur),
-anc AS (
-  SELECT a.id, a.rank FROM stories a, cur, tgt
-  -- The anchor's key from $3 itself, not tgt: see 0029 (row-level security
-  -- and conditions that read another relation through ->>).
-  WHERE a.project_id = cur.project_id
-    AND a.key = coalesce($3::jsonb->>'before', $3::jsonb->>'after') COLLATE planpipe_ci
-    AND a.backlog_id = tgt.backlog_id AND a.id <> cur.id),
-pos AS (
-  SELECT tgt.backlog_id,
-    CASE
-      WHEN tgt.backlog_id IS NULL THEN NULL
-      WHEN i.b ? 'rank' THEN (i.b->>'rank')::numeric
-      WHEN tgt.anchor_key IS NULL THEN
-        coalesce((SELECT max(x.rank) FROM stories x
-                  WHERE x.backlog_id = tgt.backlog_id AND x.id <> cur.id), 0) + 1
-      WHEN NOT EXISTS (SELECT FROM anc) THEN
-        planpipe_api_fail('PP422',
-          'no story ' || tgt.anchor_key || ' in that backlog to move next to',
-          CASE WHEN tgt.after THEN 'after' ELSE 'before' END)::text::numeric
-      WHEN tgt.after THEN
-        ((SELECT rank FROM anc)
-         + coalesce((SELECT min(x.rank) FROM stories x
-                     WHERE x.backlog_id = tgt.backlog_id
-                       AND x.rank > (SELECT rank FROM anc) AND x.id <> cur.id),
-                    (SELECT rank FROM anc) + 2)) * 0.5
-      ELSE
-        ((SELECT rank FROM anc)
-         + coalesce((SELECT max(x.rank) FROM stories x
-                     WHERE x.backlog_id = tgt.backlog_id
-                       AND x.rank < (SELECT rank FROM anc) AND x.id <> cur.id),
-                    (SELECT rank FROM anc) - 2)) * 0.5
-    END AS rank
-  FROM i, cur, tgt),
-upd AS (
-  UPDATE stories t SET backlog_id = pos.backlog_id, rank = pos.rank
-  FROM cur, pos
-  WHERE t.id = cur.id AND ($4::int IS NULL OR t.version = $4::int)
-  RETURNING t.*)
-{{story_answer}}
+-- POST /v1/projects/{project}/stories/{story}/move as one statement (0037):
+-- $2 the project's key, $3 the story's, $4 the body, $5 If-Match's version
+-- or NULL.
+SELECT user_id, body, version
+FROM planpipe_api_story_move($1::bytea, $2, $3, $4::jsonb, $5::int)
+
+-- name: story_move_in_tx
+-- The same with an Idempotency-Key: $1 to $4 as story_move's $2 to $5.
+SELECT body, version
+FROM planpipe_api_story_move(NULL, $1, $2, $3::jsonb, $4::int)
 
 -- name: stories_list
 -- GET /v1/projects/{project}/stories and GET /v1/stories: $1 project keys
