@@ -7,7 +7,7 @@
 -- force), checks the status, the story and If-Match, and answers with the
 -- story as planpipe_story_json() builds it.
 BEGIN;
-SELECT plan(30);
+SELECT plan(34);
 
 -- Fixture, as the schema owner ------------------------------------------------------
 INSERT INTO users (handle, api_token_hash)
@@ -21,6 +21,15 @@ INSERT INTO stories (project_id, key, title) SELECT id, 'ONE-1', 'First' FROM pr
 INSERT INTO stories (project_id, key, title) SELECT id, 'ONE-2', 'Blocker' FROM projects WHERE key = 'ONE';
 INSERT INTO story_dependencies (story_id, depends_on_id, kind)
 SELECT a.id, b.id, 'blocks' FROM stories a, stories b WHERE a.key = 'ONE-1' AND b.key = 'ONE-2';
+-- A backlog with two ranked stories, for the moves (keys that do not push
+-- ONE's numbering).
+INSERT INTO backlogs (project_id, name) SELECT id, 'Next' FROM projects WHERE key = 'ONE';
+INSERT INTO stories (project_id, key, title, backlog_id, rank)
+SELECT p.id, k, 'ranked ' || k, b.id, r FROM projects p JOIN backlogs b ON b.project_id = p.id AND b.name = 'Next',
+       (VALUES ('RANK-A', 1.0), ('RANK-B', 2.0)) AS v(k, r)
+WHERE p.key = 'ONE';
+CREATE TEMP TABLE next_backlog AS SELECT id FROM backlogs WHERE name = 'Next';
+GRANT SELECT ON next_backlog TO planpipe_app;
 CREATE FUNCTION pg_temp.h(p_handle text) RETURNS bytea LANGUAGE sql
 AS $$ SELECT sha256(convert_to('token-' || p_handle, 'UTF8')) $$;
 
@@ -144,6 +153,23 @@ SELECT is((SELECT archived_at IS NOT NULL FROM stories WHERE key = 'ONE-2'), tru
 RESET ROLE;
 SELECT throws_ok($$SELECT * FROM planpipe_api_story_archive(pg_temp.h('dev'), 'ONE', 'ONE-77', NULL)$$,
                  'PP404', 'no story ONE:ONE-77', 'archiving a missing story: 404');
+
+-- Move (0037): to the end of a backlog, next to an anchor, refused anchors.
+RESET ROLE;
+SELECT set_config('planpipe.token_hash', '', true);
+SELECT is((SELECT x.body->>'rank' FROM planpipe_api_story_move(pg_temp.h('dev'), 'ONE', 'ONE-1',
+               jsonb_build_object('backlog', (SELECT id FROM next_backlog)), NULL) x),
+          '3.0', 'moved to a backlog without an anchor: after its last story');
+RESET ROLE;
+SELECT is((SELECT x.body->>'rank' FROM planpipe_api_story_move(pg_temp.h('dev'), 'ONE', 'ONE-1',
+               '{"after": "rank-a"}', NULL) x),
+          '1.50', '... after RANK-A (any case): halfway to its neighbour');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_move(pg_temp.h('dev'), 'ONE', 'ONE-1', '{"before": "ONE-99"}', NULL)$$,
+                 'PP422', 'no story ONE-99 in that backlog to move next to', 'an anchor not in the backlog: 422');
+RESET ROLE;
+SELECT throws_ok($$SELECT * FROM planpipe_api_story_move(pg_temp.h('watcher'), 'ONE', 'ONE-1', '{"after": "RANK-A"}', NULL)$$,
+                 'PP403', NULL, 'a viewer moves nothing: 403');
 
 SELECT * FROM finish();
 ROLLBACK;
