@@ -15,6 +15,14 @@ set -eu
 bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 die() { echo "pg-cluster: $*" >&2; exit 1; }
 
+# die, with the end of the server's log: a test's cluster lives in a
+# temporary directory that is gone by the time anyone reads the failure.
+die_log() {
+	echo "pg-cluster: $*; the end of $dir/log/postgresql.log:" >&2
+	tail -n 20 "$dir/log/postgresql.log" >&2 2>/dev/null
+	exit 1
+}
+
 [ $# -ge 2 ] || die "usage: pg-cluster.sh start|stop|restart|env DIR [PORT]"
 cmd=$1
 dir=$2
@@ -79,8 +87,7 @@ start() {
 		return 0
 	fi
 	if [ -n "$port_arg" ]; then
-		start_on "$port_arg" ||
-			die "could not start on port $port_arg, see $dir/log/postgresql.log"
+		start_on "$port_arg" || die_log "could not start on port $port_arg"
 		return 0
 	fi
 	# Pick a free port by trying: the server itself is the only reliable judge.
@@ -88,13 +95,16 @@ start() {
 		port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 ))
 		start_on "$port" && return 0
 	done
-	die "could not start a server, see $dir/log/postgresql.log"
+	die_log "could not start a server"
 }
 
 case "$cmd" in
 start) start; print_env ;;
 stop) pgctl status >/dev/null 2>&1 && pgctl -w -m fast stop >/dev/null; true ;;
-restart) pgctl -w -m fast -l "$dir/log/postgresql.log" -o "-p $(cat "$dir/port")" restart >/dev/null ;;
+restart)
+	pgctl -w -m fast -l "$dir/log/postgresql.log" -o "-p $(cat "$dir/port")" restart >/dev/null ||
+		die_log "could not restart on port $(cat "$dir/port")"
+	;;
 env) print_env ;;
 *) die "unknown command '$cmd'" ;;
 esac
