@@ -47,6 +47,15 @@ void api_server_stop(api_server *s);
 char *api_server_log(const api_server *s, int err);
 
 /*
+ * api_server_log once every needle (NULL-terminated) is in it, or after 5 s
+ * as it is then. The server writes a request's access-log line after the
+ * response has gone out (libmicrohttpd's completion callback), so a client
+ * may read the log before the line of the request it just made, and two
+ * requests' lines may come in either order.
+ */
+char *api_server_log_wait(const api_server *s, int err, const char *const *needles);
+
+/*
  * One request: method, path (appended to the server's url), bearer token
  * (NULL: none), JSON body (NULL: none), extra headers (NULL-terminated
  * "Name: value", may be NULL).

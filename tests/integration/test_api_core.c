@@ -283,24 +283,12 @@ static void request_ids_and_access_log(void **state)
 	api_res_free(&r);
 
 	{
-		/*
-		 * The server writes a request's line once the response has gone out
-		 * (libmicrohttpd's completion callback), so the client may be
-		 * faster, and two requests' lines may come in either order (each
-		 * request's callback runs on its own thread): wait for both lines,
-		 * a few seconds at most.
-		 */
+		/* Both requests' lines (test_api.h: api_server_log_wait). */
 		char want[80];
-		long long deadline = pp_t_now_ms() + 5000;
+		const char *needles[] = {want, "request_id=trace-42.a ", NULL};
+
 		snprintf(want, sizeof(want), "request_id=%s ", id);
-		log = api_server_log(&W.srv, 0);
-		while ((strstr(log, want) == NULL ||
-			strstr(log, "request_id=trace-42.a ") == NULL) &&
-		       pp_t_now_ms() < deadline) {
-			free(log);
-			usleep(20000);
-			log = api_server_log(&W.srv, 0);
-		}
+		log = api_server_log_wait(&W.srv, 0, needles);
 		pp_t_assert_contains(log, want);
 	}
 	pp_t_assert_contains(log,
@@ -390,7 +378,11 @@ static void json_access_log(void **state)
 	api_ok_free(200, &s, "GET", "/v1/me", W.bob, NULL, id);
 	r = api_call(&s, "GET", "/v1/projects/NOPE", W.bob, NULL, NULL);
 	api_res_free(&r);
-	log = api_server_log(&s, 0);
+	{
+		const char *needles[] = {"\"json-1\"", "/v1/projects/NOPE", NULL};
+
+		log = api_server_log_wait(&s, 0, needles);
+	}
 	for (line = log; *line; line = next) {
 		char *nl = strchr(line, '\n');
 		json_error_t e;

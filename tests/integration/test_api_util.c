@@ -113,6 +113,24 @@ char *api_server_log(const api_server *s, int err)
 	return pp_t_slurp(err ? s->err_path : s->out_path, 1);
 }
 
+char *api_server_log_wait(const api_server *s, int err, const char *const *needles)
+{
+	long long deadline = pp_t_now_ms() + 5000;
+	char *log = api_server_log(s, err);
+
+	for (;;) {
+		size_t i = 0;
+
+		while (needles[i] != NULL && strstr(log, needles[i]) != NULL)
+			i++;
+		if (needles[i] == NULL || pp_t_now_ms() >= deadline)
+			return log;
+		free(log);
+		usleep(20000);
+		log = api_server_log(s, err);
+	}
+}
+
 void api_server_stop(api_server *s)
 {
 	long long deadline = pp_t_now_ms() + 60000;
