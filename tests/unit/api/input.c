@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "api/input.h"
 
 /* The key out of value, or NULL when refused (then resp is a 400 naming the header). */
@@ -275,18 +277,15 @@ static void pg_array_elements_are_quoted(void **state)
 	pp_buf_free(&b);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(accepted),
-		cmocka_unit_test(refused),
-		cmocka_unit_test(bodies_accepted),
-		cmocka_unit_test(bodies_refused),
-		cmocka_unit_test(rfc3339_times),
-		cmocka_unit_test(cursors_round_trip),
-		cmocka_unit_test(bad_cursors_refused),
-		cmocka_unit_test(pg_array_elements_are_quoted),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(accepted),
+	cmocka_unit_test(refused),
+	cmocka_unit_test(bodies_accepted),
+	cmocka_unit_test(bodies_refused),
+	cmocka_unit_test(rfc3339_times),
+	cmocka_unit_test(cursors_round_trip),
+	cmocka_unit_test(bad_cursors_refused),
+	cmocka_unit_test(pg_array_elements_are_quoted),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("input", tests)

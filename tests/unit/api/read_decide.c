@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "unit.h"
 #include <pthread.h>
 
 #include "api/read_route.h"
@@ -239,17 +241,14 @@ static void table_under_eight_threads(void **state)
 	pp_lsn_table_free(t);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lsn_text_both_ways),
-		cmocka_unit_test(replay_target_at_page_starts),
-		cmocka_unit_test(each_reason_against_the_standby),
-		cmocka_unit_test(every_route_has_a_name),
-		cmocka_unit_test(table_keeps_the_highest_until_replayed),
-		cmocka_unit_test(full_table_raises_the_floor),
-		cmocka_unit_test(table_under_eight_threads),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(lsn_text_both_ways),
+	cmocka_unit_test(replay_target_at_page_starts),
+	cmocka_unit_test(each_reason_against_the_standby),
+	cmocka_unit_test(every_route_has_a_name),
+	cmocka_unit_test(table_keeps_the_highest_until_replayed),
+	cmocka_unit_test(full_table_raises_the_floor),
+	cmocka_unit_test(table_under_eight_threads),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("read_decide", tests)

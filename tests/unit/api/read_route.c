@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "api/read_route_int.h"
 
 static void probe_row_as_state(void **state)
@@ -189,14 +191,11 @@ static void metrics_over_the_cap_fail(void **state)
 	pp_buf_free(&b);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(probe_row_as_state),
-		cmocka_unit_test(read_url_must_parse_and_never_shows_a_password),
-		cmocka_unit_test(metrics_of_a_snapshot),
-		cmocka_unit_test(metrics_over_the_cap_fail),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(probe_row_as_state),
+	cmocka_unit_test(read_url_must_parse_and_never_shows_a_password),
+	cmocka_unit_test(metrics_of_a_snapshot),
+	cmocka_unit_test(metrics_over_the_cap_fail),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("read_route", tests)

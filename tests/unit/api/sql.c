@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "api/sql.h"
 #include "db/migration.h"
 
@@ -94,14 +96,11 @@ static void files_are_embedded(void **state)
 	assert_true(stories && projects);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(each_route_statement),
-		cmocka_unit_test(files_are_embedded),
-		cmocka_unit_test(fragments_are_expanded),
-		cmocka_unit_test(each_statement_is_whole),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(each_route_statement),
+	cmocka_unit_test(files_are_embedded),
+	cmocka_unit_test(fragments_are_expanded),
+	cmocka_unit_test(each_statement_is_whole),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("sql", tests)

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "api/sql.h"
 #include "api/tx.h"
 #include "api/tx_int.h"
@@ -256,16 +258,13 @@ static void reply_from_the_first_row(void **state)
 	PQclear(res);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(standby_fault_by_rc_and_sqlstate),
-		cmocka_unit_test(bearer_token_of_the_header),
-		cmocka_unit_test(reads_are_get_and_head),
-		cmocka_unit_test(response_header_by_name),
-		cmocka_unit_test(statements_in_order),
-		cmocka_unit_test(reply_from_the_first_row),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(standby_fault_by_rc_and_sqlstate),
+	cmocka_unit_test(bearer_token_of_the_header),
+	cmocka_unit_test(reads_are_get_and_head),
+	cmocka_unit_test(response_header_by_name),
+	cmocka_unit_test(statements_in_order),
+	cmocka_unit_test(reply_from_the_first_row),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("tx", tests)

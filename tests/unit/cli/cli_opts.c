@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cli.h"
 #include "cli/cli_opts.h"
@@ -445,28 +447,25 @@ static void parse_exit_status(void **state)
 	assert_int_equal(pp_cli_parse_exit(-1), PP_EXIT_ERROR);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(each_kind_reaches_its_target),
-		cmocka_unit_test(value_after_space_or_equals),
-		cmocka_unit_test(repeated_options),
-		cmocka_unit_test(operands_mix_with_options),
-		cmocka_unit_test(double_dash_ends_the_options),
-		cmocka_unit_test(unambiguous_abbreviation),
-		cmocka_unit_test(help_prints_usage_on_stdout),
-		cmocka_unit_test(unknown_option),
-		cmocka_unit_test(missing_argument),
-		cmocka_unit_test(argument_to_a_flag),
-		cmocka_unit_test(own_message_names_the_option),
-		cmocka_unit_test(no_operands),
-		cmocka_unit_test(usage_function_when_no_text),
-		cmocka_unit_test(refusal_stops_the_parse),
-		cmocka_unit_test(each_call_starts_afresh),
-		cmocka_unit_test(usage_lines_from_the_table),
-		cmocka_unit_test(whole_numbers_in_range),
-		cmocka_unit_test(parse_exit_status),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(each_kind_reaches_its_target),
+	cmocka_unit_test(value_after_space_or_equals),
+	cmocka_unit_test(repeated_options),
+	cmocka_unit_test(operands_mix_with_options),
+	cmocka_unit_test(double_dash_ends_the_options),
+	cmocka_unit_test(unambiguous_abbreviation),
+	cmocka_unit_test(help_prints_usage_on_stdout),
+	cmocka_unit_test(unknown_option),
+	cmocka_unit_test(missing_argument),
+	cmocka_unit_test(argument_to_a_flag),
+	cmocka_unit_test(own_message_names_the_option),
+	cmocka_unit_test(no_operands),
+	cmocka_unit_test(usage_function_when_no_text),
+	cmocka_unit_test(refusal_stops_the_parse),
+	cmocka_unit_test(each_call_starts_afresh),
+	cmocka_unit_test(usage_lines_from_the_table),
+	cmocka_unit_test(whole_numbers_in_range),
+	cmocka_unit_test(parse_exit_status),
+};
 
-	return cmocka_run_group_tests_name("cli_opts", tests, NULL, NULL);
-}
+UNIT_MAIN("cli_opts", tests)

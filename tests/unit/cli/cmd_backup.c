@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cmd_backup_int.h"
 
@@ -234,17 +236,14 @@ static void human_sizes(void **state)
 	assert_string_equal(s, "3.0");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(usages_fit_80_columns),
-		cmocka_unit_test(backup_parses_its_options),
-		cmocka_unit_test(counts_run_from_1_to_1000),
-		cmocka_unit_test(unknown_options_and_second_operands),
-		cmocka_unit_test(each_form_refuses_the_others_options),
-		cmocka_unit_test(missing_or_unknown_operands_get_the_usage),
-		cmocka_unit_test(human_sizes),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(usages_fit_80_columns),
+	cmocka_unit_test(backup_parses_its_options),
+	cmocka_unit_test(counts_run_from_1_to_1000),
+	cmocka_unit_test(unknown_options_and_second_operands),
+	cmocka_unit_test(each_form_refuses_the_others_options),
+	cmocka_unit_test(missing_or_unknown_operands_get_the_usage),
+	cmocka_unit_test(human_sizes),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_backup", tests)

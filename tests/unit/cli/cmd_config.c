@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cli.h"
 
@@ -61,12 +63,9 @@ static void config_takes_help_and_nothing_else(void **state)
 	free(err);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(error_prefixes_every_line),
-		cmocka_unit_test(config_takes_help_and_nothing_else),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(error_prefixes_every_line),
+	cmocka_unit_test(config_takes_help_and_nothing_else),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_config", tests)

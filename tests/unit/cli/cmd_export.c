@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cmd_export_int.h"
 
@@ -264,20 +266,17 @@ static void make_parents_refuses_a_path_too_long(void **state)
 	assert_memory_equal(err.msg, "path too long: ppp", 17);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(json_and_site_with_projects_in_order),
-		cmocka_unit_test(wrong_operands_are_refused),
-		cmocka_unit_test(dir_leaves_room_for_the_files),
-		cmocka_unit_test(help_fits_80_columns),
-		cmocka_unit_test(file_names_keep_safe_characters),
-		cmocka_unit_test(uri_encode_is_encode_uri_component),
-		cmocka_unit_test(site_index_gets_the_policy_and_data_js),
-		cmocka_unit_test(data_js_never_closes_the_script),
-		cmocka_unit_test(make_parents_creates_the_directories_above),
-		cmocka_unit_test(make_parents_refuses_a_path_too_long),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(json_and_site_with_projects_in_order),
+	cmocka_unit_test(wrong_operands_are_refused),
+	cmocka_unit_test(dir_leaves_room_for_the_files),
+	cmocka_unit_test(help_fits_80_columns),
+	cmocka_unit_test(file_names_keep_safe_characters),
+	cmocka_unit_test(uri_encode_is_encode_uri_component),
+	cmocka_unit_test(site_index_gets_the_policy_and_data_js),
+	cmocka_unit_test(data_js_never_closes_the_script),
+	cmocka_unit_test(make_parents_creates_the_directories_above),
+	cmocka_unit_test(make_parents_refuses_a_path_too_long),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_export", tests)

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cmd_health_int.h"
 
@@ -195,16 +197,13 @@ static void help_fits_80_columns(void **state)
 	pp_t_expect_help(parse_help, args, &o, 1, "usage: planpipe health");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(levels_and_flags),
-		cmocka_unit_test(timeout_in_seconds),
-		cmocka_unit_test(each_threshold_sets_its_pair),
-		cmocka_unit_test(refused_arguments),
-		cmocka_unit_test(text_report_layout),
-		cmocka_unit_test(help_fits_80_columns),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(levels_and_flags),
+	cmocka_unit_test(timeout_in_seconds),
+	cmocka_unit_test(each_threshold_sets_its_pair),
+	cmocka_unit_test(refused_arguments),
+	cmocka_unit_test(text_report_layout),
+	cmocka_unit_test(help_fits_80_columns),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_health", tests)

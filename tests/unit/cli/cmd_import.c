@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cli.h"
 #include "cli/cmd_import_int.h"
@@ -228,16 +230,13 @@ static void help_fits_80_columns(void **state)
 	pp_t_expect_help(run_import, repo, &cfg, PP_EXIT_OK, "usage: planpipe import-repo");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(summary_names_each_count),
-		cmocka_unit_test(summary_says_when_nothing_changed),
-		cmocka_unit_test(problems_as_file_line_column),
-		cmocka_unit_test(json_summary_has_every_documented_key),
-		cmocka_unit_test(exit_status_of_one_import),
-		cmocka_unit_test(help_fits_80_columns),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(summary_names_each_count),
+	cmocka_unit_test(summary_says_when_nothing_changed),
+	cmocka_unit_test(problems_as_file_line_column),
+	cmocka_unit_test(json_summary_has_every_documented_key),
+	cmocka_unit_test(exit_status_of_one_import),
+	cmocka_unit_test(help_fits_80_columns),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_import", tests)

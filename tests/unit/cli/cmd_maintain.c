@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cmd_maintain_int.h"
 
@@ -113,13 +115,10 @@ static void usage_lists_the_options_within_80_columns(void **state)
 	free(text);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(options_set_their_numbers_in_range),
-		cmocka_unit_test(operands_are_refused),
-		cmocka_unit_test(usage_lists_the_options_within_80_columns),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(options_set_their_numbers_in_range),
+	cmocka_unit_test(operands_are_refused),
+	cmocka_unit_test(usage_lists_the_options_within_80_columns),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_maintain", tests)

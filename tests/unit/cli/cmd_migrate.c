@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cmd_migrate_int.h"
 
@@ -274,18 +276,15 @@ static void status_json_has_every_key(void **state)
 	json_decref(j);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults_come_from_the_settings),
-		cmocka_unit_test(options_follow_the_subcommand),
-		cmocka_unit_test(one_operand_at_most),
-		cmocka_unit_test(help_forms_and_no_subcommand),
-		cmocka_unit_test(numbers_are_refused_by_name),
-		cmocka_unit_test(parse_int_keeps_the_value_untouched_when_refused),
-		cmocka_unit_test(status_exit_ranks_drift_over_pending),
-		cmocka_unit_test(status_json_has_every_key),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(defaults_come_from_the_settings),
+	cmocka_unit_test(options_follow_the_subcommand),
+	cmocka_unit_test(one_operand_at_most),
+	cmocka_unit_test(help_forms_and_no_subcommand),
+	cmocka_unit_test(numbers_are_refused_by_name),
+	cmocka_unit_test(parse_int_keeps_the_value_untouched_when_refused),
+	cmocka_unit_test(status_exit_ranks_drift_over_pending),
+	cmocka_unit_test(status_json_has_every_key),
+};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
-}
+UNIT_MAIN_WITH("cmd_migrate", tests, setup, NULL)

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cmd_pitr_int.h"
 
@@ -56,13 +58,10 @@ static void nothing_prints_nothing(void **state)
 	pp_t_expect_call(show, "", 0, "", "");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(errors_go_to_standard_error_as_the_commands),
-		cmocka_unit_test(last_line_without_newline_and_blank_lines_are_shown),
-		cmocka_unit_test(nothing_prints_nothing),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(errors_go_to_standard_error_as_the_commands),
+	cmocka_unit_test(last_line_without_newline_and_blank_lines_are_shown),
+	cmocka_unit_test(nothing_prints_nothing),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_pitr", tests)

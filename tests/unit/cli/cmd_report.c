@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "cli/cmd_report_int.h"
 #include "cli/report_table.h"
 #include "db/report.h"
@@ -290,16 +292,13 @@ static void render_as_table_or_csv(void **state)
 	assert_null(render("status-summary", "", REPORT_FMT_CSV));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_report_takes_only_its_options),
-		cmocka_unit_test(what_a_report_needs),
-		cmocka_unit_test(story_names_its_project),
-		cmocka_unit_test(dates_last_and_format),
-		cmocka_unit_test(usage_lists_the_registry),
-		cmocka_unit_test(render_as_table_or_csv),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(every_report_takes_only_its_options),
+	cmocka_unit_test(what_a_report_needs),
+	cmocka_unit_test(story_names_its_project),
+	cmocka_unit_test(dates_last_and_format),
+	cmocka_unit_test(usage_lists_the_registry),
+	cmocka_unit_test(render_as_table_or_csv),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_report", tests)

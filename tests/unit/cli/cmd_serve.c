@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cli.h"
 #include "cli/cmd_serve_int.h"
@@ -142,17 +144,14 @@ static void help_fits_80_columns(void **state)
 	pp_t_expect_help(serve, args, &cfg, PP_EXIT_OK, "usage: planpipe serve");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(report_budget_is_a_quarter_or_the_setting),
-		cmocka_unit_test(fd_need_counts_every_descriptor),
-		cmocka_unit_test(fd_raise_goes_to_the_need_within_the_hard_limit),
-		cmocka_unit_test(fd_fit_leaves_room_for_the_pool),
-		cmocka_unit_test(drain_timeout_takes_seconds_only),
-		cmocka_unit_test(listen_host_for_the_start_up_line),
-		cmocka_unit_test(help_fits_80_columns),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(report_budget_is_a_quarter_or_the_setting),
+	cmocka_unit_test(fd_need_counts_every_descriptor),
+	cmocka_unit_test(fd_raise_goes_to_the_need_within_the_hard_limit),
+	cmocka_unit_test(fd_fit_leaves_room_for_the_pool),
+	cmocka_unit_test(drain_timeout_takes_seconds_only),
+	cmocka_unit_test(listen_host_for_the_start_up_line),
+	cmocka_unit_test(help_fits_80_columns),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_serve", tests)

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cmd_user_int.h"
 
@@ -145,16 +147,13 @@ static void done_names_each_action(void **state)
 	assert_string_equal(user_done("enable"), "enabled");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(add_takes_its_options_anywhere),
-		cmocka_unit_test(every_action_takes_a_handle),
-		cmocka_unit_test(refusals_say_why),
-		cmocka_unit_test(help_prints_the_usage_within_80_columns),
-		cmocka_unit_test(token_is_pp_and_base64url_with_its_hash),
-		cmocka_unit_test(done_names_each_action),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(add_takes_its_options_anywhere),
+	cmocka_unit_test(every_action_takes_a_handle),
+	cmocka_unit_test(refusals_say_why),
+	cmocka_unit_test(help_prints_the_usage_within_80_columns),
+	cmocka_unit_test(token_is_pp_and_base64url_with_its_hash),
+	cmocka_unit_test(done_names_each_action),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("cmd_user", tests)

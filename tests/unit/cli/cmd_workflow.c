@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "capture.h"
 #include "cli/cmd_workflow_int.h"
 
@@ -114,15 +116,12 @@ static void position_is_digits_only(void **state)
 	assert_string_equal(a.position, "0");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(help_prints_both_forms_within_80_columns),
-		cmocka_unit_test(one_operand_lists),
-		cmocka_unit_test(add_takes_project_word_and_options),
-		cmocka_unit_test(anything_else_gets_the_usage),
-		cmocka_unit_test(position_is_digits_only),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(help_prints_both_forms_within_80_columns),
+	cmocka_unit_test(one_operand_lists),
+	cmocka_unit_test(add_takes_project_word_and_options),
+	cmocka_unit_test(anything_else_gets_the_usage),
+	cmocka_unit_test(position_is_digits_only),
+};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_MAIN_WITH("cmd_workflow", tests, setup, teardown)

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "cli/report_table.h"
 #include "db/report.h"
 
@@ -287,18 +289,15 @@ static void epic_reports_roll_up_to_the_total(void **state)
 		     NULL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_report_has_a_table),
-		cmocka_unit_test(other_reports_get_the_generic_table),
-		cmocka_unit_test(status_summary_aligned),
-		cmocka_unit_test(blocked_lists_direct_blockers),
-		cmocka_unit_test(throughput_and_cycle_time_rows),
-		cmocka_unit_test(empty_reports_print_the_header_only),
-		cmocka_unit_test(array_reports_take_each_path),
-		cmocka_unit_test(epic_reports_roll_up_to_the_total),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(every_report_has_a_table),
+	cmocka_unit_test(other_reports_get_the_generic_table),
+	cmocka_unit_test(status_summary_aligned),
+	cmocka_unit_test(blocked_lists_direct_blockers),
+	cmocka_unit_test(throughput_and_cycle_time_rows),
+	cmocka_unit_test(empty_reports_print_the_header_only),
+	cmocka_unit_test(array_reports_take_each_path),
+	cmocka_unit_test(epic_reports_roll_up_to_the_total),
+};
 
-	return cmocka_run_group_tests_name("report_table", tests, NULL, NULL);
-}
+UNIT_MAIN("report_table", tests)

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "api/sql.h"
 #include "cli/sql.h"
 
@@ -51,12 +53,9 @@ static void statements_are_whole(void **state)
 			       "b.project_id = (SELECT id FROM projects WHERE key = $1)"));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(export_shows_rows_as_the_api_does),
-		cmocka_unit_test(statements_are_whole),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(export_shows_rows_as_the_api_does),
+	cmocka_unit_test(statements_are_whole),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("sql", tests)

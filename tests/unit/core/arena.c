@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "unit.h"
 
 /* Many strings stay intact and distinct across blocks, in far less than one malloc each. */
 static void many_strings_stay_intact(void **state)
@@ -67,11 +68,9 @@ static void big_strings_get_their_own_block(void **state)
 	free(s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(many_strings_stay_intact),
-		cmocka_unit_test(big_strings_get_their_own_block),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(many_strings_stay_intact),
+	cmocka_unit_test(big_strings_get_their_own_block),
+};
+
+UNIT_MAIN("arena", tests)

@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,12 +47,9 @@ static void cap_is_enforced_and_leaves_contents(void **state)
 	free(s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(grows_and_formats),
-		cmocka_unit_test(cap_is_enforced_and_leaves_contents),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(grows_and_formats),
+	cmocka_unit_test(cap_is_enforced_and_leaves_contents),
+};
 
-	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
-}
+UNIT_MAIN("buf", tests)

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "core/config.h"
 #include "core/log.h"
 
@@ -261,16 +263,13 @@ static void bad_secret_files(void **state)
 	free(empty);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(defaults, clean_env),
-		cmocka_unit_test_setup(values_from_the_environment, clean_env),
-		cmocka_unit_test_setup(bad_values_name_the_variable, clean_env),
-		cmocka_unit_test_setup(secrets_from_files, clean_env),
-		cmocka_unit_test_setup(bad_secret_files, clean_env),
-		cmocka_unit_test_setup(read_routing, clean_env),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test_setup(defaults, clean_env),
+	cmocka_unit_test_setup(values_from_the_environment, clean_env),
+	cmocka_unit_test_setup(bad_values_name_the_variable, clean_env),
+	cmocka_unit_test_setup(secrets_from_files, clean_env),
+	cmocka_unit_test_setup(bad_secret_files, clean_env),
+	cmocka_unit_test_setup(read_routing, clean_env),
+};
 
-	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
-}
+UNIT_MAIN("config", tests)

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "core/date.h"
 
 static void real_days(void **state)
@@ -72,13 +74,10 @@ static void month_lengths(void **state)
 	assert_int_equal(pp_date_days_in_month(2026, 13), 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(real_days),
-		cmocka_unit_test(not_days),
-		cmocka_unit_test(month_lengths),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(real_days),
+	cmocka_unit_test(not_days),
+	cmocka_unit_test(month_lengths),
+};
 
-	return cmocka_run_group_tests_name("date", tests, NULL, NULL);
-}
+UNIT_MAIN("date", tests)

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "core/err.h"
 
 static void set_and_clear(void **state)
@@ -84,13 +86,10 @@ static void long_messages_are_cut_not_overrun(void **state)
 	assert_null(strchr(err.msg, '\n'));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(set_and_clear),
-		cmocka_unit_test(prefix_at_and_append),
-		cmocka_unit_test(long_messages_are_cut_not_overrun),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(set_and_clear),
+	cmocka_unit_test(prefix_at_and_append),
+	cmocka_unit_test(long_messages_are_cut_not_overrun),
+};
 
-	return cmocka_run_group_tests_name("err", tests, NULL, NULL);
-}
+UNIT_MAIN("err", tests)

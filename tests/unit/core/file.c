@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "core/file.h"
 
 static char tmp[256]; /* this test program's directory, removed at the end */
@@ -255,19 +257,16 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(reads_whole_file),
-		cmocka_unit_test(keeps_nul_bytes),
-		cmocka_unit_test(empty_file),
-		cmocka_unit_test(cap_is_its_own_error),
-		cmocka_unit_test(missing_file),
-		cmocka_unit_test(not_a_regular_file),
-		cmocka_unit_test(create_writes_contents),
-		cmocka_unit_test(create_refuses_existing),
-		cmocka_unit_test(create_errors),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(reads_whole_file),
+	cmocka_unit_test(keeps_nul_bytes),
+	cmocka_unit_test(empty_file),
+	cmocka_unit_test(cap_is_its_own_error),
+	cmocka_unit_test(missing_file),
+	cmocka_unit_test(not_a_regular_file),
+	cmocka_unit_test(create_writes_contents),
+	cmocka_unit_test(create_refuses_existing),
+	cmocka_unit_test(create_errors),
+};
 
-	return cmocka_run_group_tests_name("file", tests, setup, teardown);
-}
+UNIT_MAIN_WITH("file", tests, setup, teardown)

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "core/log.h"
 
 /* What pp_log(level, "%s", msg) writes on standard error (caller frees). */
@@ -99,13 +101,10 @@ static void long_message_is_cut(void **state)
 	free(msg);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(levels_gate),
-		cmocka_unit_test(line_format),
-		cmocka_unit_test(long_message_is_cut),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(levels_gate),
+	cmocka_unit_test(line_format),
+	cmocka_unit_test(long_message_is_cut),
+};
 
-	return cmocka_run_group_tests_name("log", tests, NULL, NULL);
-}
+UNIT_MAIN("log", tests)

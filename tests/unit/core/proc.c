@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "core/proc.h"
 
 /* Runs argv, which must start; its output in *out and *len, its status returned. */
@@ -175,18 +177,15 @@ static void cannot_start(void **state)
 	assert_int_equal(status, -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(captures_output_and_status),
-		cmocka_unit_test(empty_output),
-		cmocka_unit_test(keeps_nul_bytes),
-		cmocka_unit_test(large_output),
-		cmocka_unit_test(stdin_null_stderr_dropped),
-		cmocka_unit_test(killed_by_signal),
-		cmocka_unit_test(output_cap),
-		cmocka_unit_test(cannot_start),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(captures_output_and_status),
+	cmocka_unit_test(empty_output),
+	cmocka_unit_test(keeps_nul_bytes),
+	cmocka_unit_test(large_output),
+	cmocka_unit_test(stdin_null_stderr_dropped),
+	cmocka_unit_test(killed_by_signal),
+	cmocka_unit_test(output_cap),
+	cmocka_unit_test(cannot_start),
+};
 
-	return cmocka_run_group_tests_name("proc", tests, NULL, NULL);
-}
+UNIT_MAIN("proc", tests)

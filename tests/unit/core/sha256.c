@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "core/sha256.h"
 
 static void sha256_of(const void *data, size_t len, const char *want)
@@ -81,14 +83,11 @@ static void hex_digits(void **state)
 	assert_string_equal(hex, "");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(fips_vectors),
-		cmocka_unit_test(git_blob_ids),
-		cmocka_unit_test(git_blob_oid_is_the_id_raw),
-		cmocka_unit_test(hex_digits),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(fips_vectors),
+	cmocka_unit_test(git_blob_ids),
+	cmocka_unit_test(git_blob_oid_is_the_id_raw),
+	cmocka_unit_test(hex_digits),
+};
 
-	return cmocka_run_group_tests_name("sha256", tests, NULL, NULL);
-}
+UNIT_MAIN("sha256", tests)

@@ -15,6 +15,7 @@
 #include "core/sha256.h"
 #include "db/backup_int.h"
 #include "gitrepo.h"
+#include "unit.h"
 
 #define STAMP "20261204T185748Z"
 
@@ -262,23 +263,20 @@ static void leaves_alone_what_it_does_not_recognise(void **state)
 	warned(&seen, "planpipe-20251231T000000Z: left alone");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(names_of_backups),
-		cmocka_unit_test_setup_teardown(places_under_a_name_not_taken, make_dir,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(removes_a_temporary_directory, make_dir,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(keeps_the_newest_good_backups, make_dir,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(the_new_backup_counts_first_whatever_its_clock,
-						make_dir, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(a_damaged_backup_is_kept_but_not_counted, make_dir,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(leaves_alone_what_it_does_not_recognise, make_dir,
-						pp_t_tmp_group_teardown),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(names_of_backups),
+	cmocka_unit_test_setup_teardown(places_under_a_name_not_taken, make_dir,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(removes_a_temporary_directory, make_dir,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(keeps_the_newest_good_backups, make_dir,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(the_new_backup_counts_first_whatever_its_clock, make_dir,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(a_damaged_backup_is_kept_but_not_counted, make_dir,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(leaves_alone_what_it_does_not_recognise, make_dir,
+					pp_t_tmp_group_teardown),
+};
 
-	return cmocka_run_group_tests_name("backup", tests, NULL, NULL);
-}
+UNIT_MAIN("backup", tests)

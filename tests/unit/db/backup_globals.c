@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "db/backup_globals_int.h"
 #include "pgresult.h"
 
@@ -215,15 +217,12 @@ static void a_grant_up_to_a_privileged_role_is_refused(void **state)
 	json_decref(existing);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(quotes_by_doubling),
-		cmocka_unit_test(writes_only_allow_listed_attributes),
-		cmocka_unit_test(a_restore_reads_back_what_is_written),
-		cmocka_unit_test(built_again_without_privileges),
-		cmocka_unit_test(a_grant_up_to_a_privileged_role_is_refused),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(quotes_by_doubling),
+	cmocka_unit_test(writes_only_allow_listed_attributes),
+	cmocka_unit_test(a_restore_reads_back_what_is_written),
+	cmocka_unit_test(built_again_without_privileges),
+	cmocka_unit_test(a_grant_up_to_a_privileged_role_is_refused),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("backup_globals", tests)

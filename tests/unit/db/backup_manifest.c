@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -736,39 +738,36 @@ static void writes_synced_files_once(void **state)
 	assert_non_null(strstr(err.msg, "cannot open"));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(loads_a_good_manifest, pp_t_tmp_group_setup,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(refuses_a_missing_or_unreadable_manifest,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(refuses_truncated_or_malformed_json,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(refuses_another_format_or_version,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(refuses_a_tampered_file_list, pp_t_tmp_group_setup,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(refuses_a_file_without_a_proper_sha256,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(refuses_an_incomplete_manifest,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(refuses_an_oversized_manifest, pp_t_tmp_group_setup,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(checks_every_file_against_the_manifest,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(refuses_an_oversized_globals, pp_t_tmp_group_setup,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(hashes_regular_files_only, pp_t_tmp_group_setup,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test(signature_holds_the_manifest_together),
-		cmocka_unit_test(refuses_unsigned_or_oddly_signed_with_a_key),
-		cmocka_unit_test(without_a_key_a_signature_is_not_checked_but_said),
-		cmocka_unit_test(compares_restored_contents_with_the_manifest),
-		cmocka_unit_test(lists_twenty_differences_and_counts_all),
-		cmocka_unit_test_setup_teardown(writes_synced_files_once, pp_t_tmp_group_setup,
-						pp_t_tmp_group_teardown),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test_setup_teardown(loads_a_good_manifest, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(refuses_a_missing_or_unreadable_manifest,
+					pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(refuses_truncated_or_malformed_json, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(refuses_another_format_or_version, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(refuses_a_tampered_file_list, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(refuses_a_file_without_a_proper_sha256,
+					pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(refuses_an_incomplete_manifest, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(refuses_an_oversized_manifest, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(checks_every_file_against_the_manifest,
+					pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(refuses_an_oversized_globals, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(hashes_regular_files_only, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test(signature_holds_the_manifest_together),
+	cmocka_unit_test(refuses_unsigned_or_oddly_signed_with_a_key),
+	cmocka_unit_test(without_a_key_a_signature_is_not_checked_but_said),
+	cmocka_unit_test(compares_restored_contents_with_the_manifest),
+	cmocka_unit_test(lists_twenty_differences_and_counts_all),
+	cmocka_unit_test_setup_teardown(writes_synced_files_once, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+};
 
-	return cmocka_run_group_tests_name("backup_manifest", tests, NULL, NULL);
-}
+UNIT_MAIN("backup_manifest", tests)

@@ -13,6 +13,7 @@
 
 #include "db/backup_restore_int.h"
 #include "gitrepo.h"
+#include "unit.h"
 
 static void a_path_names_its_backup_directory(void **state)
 {
@@ -101,13 +102,10 @@ static void a_replaced_database_keeps_a_dated_name_that_fits(void **state)
 			    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9_old_20261204T185748");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(a_path_names_its_backup_directory),
-		cmocka_unit_test(target_names_refused_before_anything_runs),
-		cmocka_unit_test(a_replaced_database_keeps_a_dated_name_that_fits),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(a_path_names_its_backup_directory),
+	cmocka_unit_test(target_names_refused_before_anything_runs),
+	cmocka_unit_test(a_replaced_database_keeps_a_dated_name_that_fits),
+};
 
-	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
-}
+UNIT_MAIN_WITH("backup_restore", tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown)

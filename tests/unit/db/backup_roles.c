@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -182,17 +184,14 @@ static void empty_and_comment_only_files_are_accepted(void **state)
 	pp_role_script_free(&s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(accepts_what_planpipe_writes),
-		cmocka_unit_test(refuses_other_commands),
-		cmocka_unit_test(refuses_a_hidden_second_statement),
-		cmocka_unit_test(semicolons_inside_quotes_are_text),
-		cmocka_unit_test(refuses_privileged_attributes),
-		cmocka_unit_test(refuses_changes_to_roles_it_does_not_create),
-		cmocka_unit_test(empty_and_comment_only_files_are_accepted),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(accepts_what_planpipe_writes),
+	cmocka_unit_test(refuses_other_commands),
+	cmocka_unit_test(refuses_a_hidden_second_statement),
+	cmocka_unit_test(semicolons_inside_quotes_are_text),
+	cmocka_unit_test(refuses_privileged_attributes),
+	cmocka_unit_test(refuses_changes_to_roles_it_does_not_create),
+	cmocka_unit_test(empty_and_comment_only_files_are_accepted),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("backup_roles", tests)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -704,32 +706,29 @@ static void prefers_the_servers_debian_directory(void **state)
 	bk_env_free(&e);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(joins_paths_within_the_limit),
-		cmocka_unit_test(the_password_goes_to_the_environment_only),
-		cmocka_unit_test(quotes_values_as_libpq_reads_them),
-		cmocka_unit_test(refuses_a_bad_url_or_a_short_key),
-		cmocka_unit_test(options_go_before_the_users_own),
-		cmocka_unit_test(reports_events_and_cancellation),
-		cmocka_unit_test_setup_teardown(runs_a_tool_with_its_arguments,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(a_failing_tool_reports_the_end_of_its_log,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(a_cancelled_or_overlong_tool_is_ended,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(finds_the_tools_and_reads_their_version,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(refuses_older_tools, pp_t_tmp_group_setup,
-						pp_t_tmp_group_teardown),
-		cmocka_unit_test(version_ranks),
-		cmocka_unit_test_setup_teardown(refuses_tools_that_are_not_there_or_say_nothing,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed,
-						pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
-		cmocka_unit_test(prefers_the_servers_debian_directory),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(joins_paths_within_the_limit),
+	cmocka_unit_test(the_password_goes_to_the_environment_only),
+	cmocka_unit_test(quotes_values_as_libpq_reads_them),
+	cmocka_unit_test(refuses_a_bad_url_or_a_short_key),
+	cmocka_unit_test(options_go_before_the_users_own),
+	cmocka_unit_test(reports_events_and_cancellation),
+	cmocka_unit_test_setup_teardown(runs_a_tool_with_its_arguments, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(a_failing_tool_reports_the_end_of_its_log,
+					pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(a_cancelled_or_overlong_tool_is_ended, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(finds_the_tools_and_reads_their_version,
+					pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(refuses_older_tools, pp_t_tmp_group_setup,
+					pp_t_tmp_group_teardown),
+	cmocka_unit_test(version_ranks),
+	cmocka_unit_test_setup_teardown(refuses_tools_that_are_not_there_or_say_nothing,
+					pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+	cmocka_unit_test_setup_teardown(looks_in_path_for_a_version_not_installed,
+					pp_t_tmp_group_setup, pp_t_tmp_group_teardown),
+	cmocka_unit_test(prefers_the_servers_debian_directory),
+};
 
-	return cmocka_run_group_tests_name("backup_tools", tests, NULL, NULL);
-}
+UNIT_MAIN("backup_tools", tests)

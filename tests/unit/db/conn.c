@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "db/conn.h"
 
 static void masked(const char *url, const char *password, const char *msg, const char *want)
@@ -68,12 +70,9 @@ static void urls_checked_at_start_up(void **state)
 	assert_null(strstr(err.msg, "unterminated"));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(passwords_are_masked),
-		cmocka_unit_test(urls_checked_at_start_up),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(passwords_are_masked),
+	cmocka_unit_test(urls_checked_at_start_up),
+};
 
-	return cmocka_run_group_tests_name("conn", tests, NULL, NULL);
-}
+UNIT_MAIN("conn", tests)

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "db/health.h"
 
 static pp_health_ready judge(int recovery, int read_only, int version, int allow_replica, int exact)
@@ -79,13 +81,10 @@ static void schema_behind(void **state)
 	assert_string_equal(v.why, "the database is a standby (read-only)");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(a_writable_primary_at_the_version_is_ready),
-		cmocka_unit_test(standby_and_read_only),
-		cmocka_unit_test(schema_behind),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(a_writable_primary_at_the_version_is_ready),
+	cmocka_unit_test(standby_and_read_only),
+	cmocka_unit_test(schema_behind),
+};
 
-	return cmocka_run_group_tests_name("health_judge", tests, NULL, NULL);
-}
+UNIT_MAIN("health_judge", tests)

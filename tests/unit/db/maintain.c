@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -120,15 +122,12 @@ static void stays_within_the_message_size(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),
-		cmocka_unit_test(months_ahead_out_of_range),
-		cmocka_unit_test(hints_what_an_operator_can_do),
-		cmocka_unit_test(joins_lines_for_the_log),
-		cmocka_unit_test(stays_within_the_message_size),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(defaults),
+	cmocka_unit_test(months_ahead_out_of_range),
+	cmocka_unit_test(hints_what_an_operator_can_do),
+	cmocka_unit_test(joins_lines_for_the_log),
+	cmocka_unit_test(stays_within_the_message_size),
+};
 
-	return cmocka_run_group_tests_name("maintain", tests, NULL, NULL);
-}
+UNIT_MAIN("maintain", tests)

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "db/migrate.h"
 #include "db/sql.h"
 
@@ -160,15 +162,12 @@ static void lock_statements_name_the_key(void **state)
 	assert_non_null(strstr(pp_db_sql("migrate.sql", "lock_holder"), halves));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(plans_pending_in_order),
-		cmocka_unit_test(lock_statements_name_the_key),
-		cmocka_unit_test(refuses_changed_and_missing),
-		cmocka_unit_test(out_of_order_needs_the_flag),
-		cmocka_unit_test(state_names),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(plans_pending_in_order),
+	cmocka_unit_test(lock_statements_name_the_key),
+	cmocka_unit_test(refuses_changed_and_missing),
+	cmocka_unit_test(out_of_order_needs_the_flag),
+	cmocka_unit_test(state_names),
+};
 
-	return cmocka_run_group_tests_name("migrate", tests, NULL, NULL);
-}
+UNIT_MAIN("migrate", tests)

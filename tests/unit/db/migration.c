@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,17 +184,14 @@ static void embedded_migrations_load(void **state)
 	pp_mig_set_free(&set);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(file_names),
-		cmocka_unit_test(duplicate_versions_are_refused),
-		cmocka_unit_test(checksum_folds_crlf),
-		cmocka_unit_test(directives),
-		cmocka_unit_test(statement_rules),
-		cmocka_unit_test(load_dir_ignores_other_files),
-		cmocka_unit_test(embedded_migrations_load),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(file_names),
+	cmocka_unit_test(duplicate_versions_are_refused),
+	cmocka_unit_test(checksum_folds_crlf),
+	cmocka_unit_test(directives),
+	cmocka_unit_test(statement_rules),
+	cmocka_unit_test(load_dir_ignores_other_files),
+	cmocka_unit_test(embedded_migrations_load),
+};
 
-	return cmocka_run_group_tests_name("migration", tests, NULL, NULL);
-}
+UNIT_MAIN("migration", tests)

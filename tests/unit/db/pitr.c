@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,15 +135,12 @@ static void refuses_bad_options_before_connecting(void **state)
 	assert_null(strstr(err.msg, "is not full, diff or incr"));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(backup_command),
-		cmocka_unit_test(restore_command),
-		cmocka_unit_test(program_from_the_environment),
-		cmocka_unit_test(command_over_the_buffer_cap),
-		cmocka_unit_test(refuses_bad_options_before_connecting),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(backup_command),
+	cmocka_unit_test(restore_command),
+	cmocka_unit_test(program_from_the_environment),
+	cmocka_unit_test(command_over_the_buffer_cap),
+	cmocka_unit_test(refuses_bad_options_before_connecting),
+};
 
-	return cmocka_run_group_tests_name("pitr", tests, NULL, NULL);
-}
+UNIT_MAIN("pitr", tests)

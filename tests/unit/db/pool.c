@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,22 +482,19 @@ static void an_exhausted_pool_times_out(void **state)
 	pp_pool_free(p);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(default_max_follows_the_cpus),
-		cmocka_unit_test(defaults_without_a_configuration),
-		cmocka_unit_test(settings_from_a_configuration),
-		cmocka_unit_test(inconsistent_options_are_refused),
-		cmocka_unit_test(discard_reasons_have_names),
-		cmocka_unit_test(histogram_buckets_hold_their_upper_bound),
-		cmocka_unit_test(the_circuit_opens_after_failures_in_a_row),
-		cmocka_unit_test(a_failed_probe_doubles_the_back_off_up_to_its_max),
-		cmocka_unit_test(housekeeping_reaps_expired_and_idle_connections),
-		cmocka_unit_test(housekeeping_keeps_the_minimum_but_not_past_lifetime),
-		cmocka_unit_test(an_open_circuit_refuses_at_once),
-		cmocka_unit_test(an_exhausted_pool_times_out),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(default_max_follows_the_cpus),
+	cmocka_unit_test(defaults_without_a_configuration),
+	cmocka_unit_test(settings_from_a_configuration),
+	cmocka_unit_test(inconsistent_options_are_refused),
+	cmocka_unit_test(discard_reasons_have_names),
+	cmocka_unit_test(histogram_buckets_hold_their_upper_bound),
+	cmocka_unit_test(the_circuit_opens_after_failures_in_a_row),
+	cmocka_unit_test(a_failed_probe_doubles_the_back_off_up_to_its_max),
+	cmocka_unit_test(housekeeping_reaps_expired_and_idle_connections),
+	cmocka_unit_test(housekeeping_keeps_the_minimum_but_not_past_lifetime),
+	cmocka_unit_test(an_open_circuit_refuses_at_once),
+	cmocka_unit_test(an_exhausted_pool_times_out),
+};
 
-	return cmocka_run_group_tests_name("pool", tests, setup, NULL);
-}
+UNIT_MAIN_WITH("pool", tests, setup, NULL)

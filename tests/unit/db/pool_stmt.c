@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,14 +98,11 @@ static void names_carry_the_hash_in_hex(void **state)
 	free(c.stmts);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(hashes_are_fnv1a_64),
-		cmocka_unit_test(the_cache_grows_and_keeps_every_hash),
-		cmocka_unit_test(a_known_statement_is_named_from_the_cache),
-		cmocka_unit_test(names_carry_the_hash_in_hex),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(hashes_are_fnv1a_64),
+	cmocka_unit_test(the_cache_grows_and_keeps_every_hash),
+	cmocka_unit_test(a_known_statement_is_named_from_the_cache),
+	cmocka_unit_test(names_carry_the_hash_in_hex),
+};
 
-	return cmocka_run_group_tests_name("pool_stmt", tests, NULL, NULL);
-}
+UNIT_MAIN("pool_stmt", tests)

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "db/report.h"
 
 /* The highest $N in sql. */
@@ -334,19 +336,16 @@ static void reports_md_documents_every_report(void **state)
 	free(md);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(registry_rows_are_well_formed),
-		cmocka_unit_test(every_report_has_a_matching_statement),
-		cmocka_unit_test(statements_are_derived_from_the_rows),
-		cmocka_unit_test(takes_is_derived_from_the_arguments),
-		cmocka_unit_test(parameters_follow_the_arguments),
-		cmocka_unit_test(keys_are_quoted_array_elements),
-		cmocka_unit_test(unknown_names_and_bad_keys_are_refused),
-		cmocka_unit_test(names_join_lists_all_and_truncates),
-		cmocka_unit_test(reports_md_documents_every_report),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(registry_rows_are_well_formed),
+	cmocka_unit_test(every_report_has_a_matching_statement),
+	cmocka_unit_test(statements_are_derived_from_the_rows),
+	cmocka_unit_test(takes_is_derived_from_the_arguments),
+	cmocka_unit_test(parameters_follow_the_arguments),
+	cmocka_unit_test(keys_are_quoted_array_elements),
+	cmocka_unit_test(unknown_names_and_bad_keys_are_refused),
+	cmocka_unit_test(names_join_lists_all_and_truncates),
+	cmocka_unit_test(reports_md_documents_every_report),
+};
 
-	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
-}
+UNIT_MAIN("report", tests)

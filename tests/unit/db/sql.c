@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "db/sql.h"
 
 #define FILE_OF(name, text)                                                                        \
@@ -168,14 +170,11 @@ static void db_set_loads(void **state)
 	assert_true(i >= 40);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(fragments_nest),
-		cmocka_unit_test(nesting_has_a_limit),
-		cmocka_unit_test(faults_abort_clearly),
-		cmocka_unit_test(db_set_loads),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(fragments_nest),
+	cmocka_unit_test(nesting_has_a_limit),
+	cmocka_unit_test(faults_abort_clearly),
+	cmocka_unit_test(db_set_loads),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("sql", tests)

@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <string.h>
 
 #include "db/sqlscan.h"
@@ -148,17 +150,14 @@ static void empty_and_comment_only_scripts(void **state)
 	pp_sql_script_free(&s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(splits_on_semicolons_outside_quotes),
-		cmocka_unit_test(dollar_quotes_hold_semicolons),
-		cmocka_unit_test(begin_atomic_bodies_like_psql),
-		cmocka_unit_test(unterminated_is_an_error_with_its_line),
-		cmocka_unit_test(flags_what_cannot_run_in_a_transaction),
-		cmocka_unit_test(position_to_line_counts_characters),
-		cmocka_unit_test(empty_and_comment_only_scripts),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(splits_on_semicolons_outside_quotes),
+	cmocka_unit_test(dollar_quotes_hold_semicolons),
+	cmocka_unit_test(begin_atomic_bodies_like_psql),
+	cmocka_unit_test(unterminated_is_an_error_with_its_line),
+	cmocka_unit_test(flags_what_cannot_run_in_a_transaction),
+	cmocka_unit_test(position_to_line_counts_characters),
+	cmocka_unit_test(empty_and_comment_only_scripts),
+};
 
-	return cmocka_run_group_tests_name("sqlscan", tests, NULL, NULL);
-}
+UNIT_MAIN("sqlscan", tests)

@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "http/deadline.h"
 
 #define HOUR 3600
@@ -209,15 +211,12 @@ static void accepts_null(void **state)
 	pp_http_deadline_free(NULL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(passed_follows_the_clock),
-		cmocka_unit_test(past_deadline_is_cut_once),
-		cmocka_unit_test(half_closed_is_cut_unless_stopped),
-		cmocka_unit_test(close_keeps_the_rest),
-		cmocka_unit_test(accepts_null),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(passed_follows_the_clock),
+	cmocka_unit_test(past_deadline_is_cut_once),
+	cmocka_unit_test(half_closed_is_cut_unless_stopped),
+	cmocka_unit_test(close_keeps_the_rest),
+	cmocka_unit_test(accepts_null),
+};
 
-	return cmocka_run_group_tests_name("deadline", tests, NULL, NULL);
-}
+UNIT_MAIN("deadline", tests)

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "http/lane.h"
 
 #define NEVER_MS (10 * 60 * 1000)
@@ -298,13 +300,10 @@ static void stop_accepts_null(void **state)
 	pp_http_lane_stop(NULL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_job_runs_once),     cmocka_unit_test(fifo_and_load),
-		cmocka_unit_test(waited_too_long_expires), cmocka_unit_test(stop_calls_every_job),
-		cmocka_unit_test(stop_accepts_null),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(every_job_runs_once),     cmocka_unit_test(fifo_and_load),
+	cmocka_unit_test(waited_too_long_expires), cmocka_unit_test(stop_calls_every_job),
+	cmocka_unit_test(stop_accepts_null),
+};
 
-	return cmocka_run_group_tests_name("lane", tests, NULL, NULL);
-}
+UNIT_MAIN("lane", tests)

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "http/metrics.h"
 
 static int count(const char *hay, const char *needle)
@@ -68,11 +70,8 @@ static void renders_what_was_observed(void **state)
 	pp_http_metrics_free(NULL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(renders_what_was_observed),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(renders_what_was_observed),
+};
 
-	return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
-}
+UNIT_MAIN("metrics", tests)

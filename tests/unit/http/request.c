@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "unit.h"
 #include <microhttpd.h>
 
 #include "core/buf.h"
@@ -231,13 +233,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(query_values),       cmocka_unit_test(query_each_in_order),
-		cmocka_unit_test(no_query),           cmocka_unit_test(headers),
-		cmocka_unit_test(without_connection),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(query_values),       cmocka_unit_test(query_each_in_order),
+	cmocka_unit_test(no_query),           cmocka_unit_test(headers),
+	cmocka_unit_test(without_connection),
+};
 
-	return cmocka_run_group_tests_name("request", tests, setup, teardown);
-}
+UNIT_MAIN_WITH("request", tests, setup, teardown)

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "http/response.h"
 
 static void bodies_and_headers(void **state)
@@ -101,12 +103,9 @@ static void problems(void **state)
 	pp_http_resp_free(&r);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bodies_and_headers),
-		cmocka_unit_test(problems),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(bodies_and_headers),
+	cmocka_unit_test(problems),
+};
 
-	return cmocka_run_group_tests_name("response", tests, NULL, NULL);
-}
+UNIT_MAIN("response", tests)

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "http/router.h"
 
 static void h_list(void *ctx, pp_http_req *req, pp_http_resp *resp)
@@ -214,18 +216,15 @@ static void a_second_match_replaces_the_params(void **state)
 	done(&o);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(literal_routes_match_by_method),
-		cmocka_unit_test(params_are_copied_in_order),
-		cmocka_unit_test(first_match_wins),
-		cmocka_unit_test(unknown_paths_are_404),
-		cmocka_unit_test(other_methods_are_405_with_allow),
-		cmocka_unit_test(allow_is_truncated_not_overrun),
-		cmocka_unit_test(head_is_get),
-		cmocka_unit_test(a_second_match_replaces_the_params),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(literal_routes_match_by_method),
+	cmocka_unit_test(params_are_copied_in_order),
+	cmocka_unit_test(first_match_wins),
+	cmocka_unit_test(unknown_paths_are_404),
+	cmocka_unit_test(other_methods_are_405_with_allow),
+	cmocka_unit_test(allow_is_truncated_not_overrun),
+	cmocka_unit_test(head_is_get),
+	cmocka_unit_test(a_second_match_replaces_the_params),
+};
 
-	return cmocka_run_group_tests_name("router", tests, NULL, NULL);
-}
+UNIT_MAIN("router", tests)

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "http/server.h"
 
 static void ipv4(const char *listen, const char *addr, int port)
@@ -111,14 +113,11 @@ static void refuses_bad_hosts(void **state)
 		"the host is too long");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(accepts_ipv4_and_names_for_all),
-		cmocka_unit_test(accepts_bracketed_ipv6),
-		cmocka_unit_test(refuses_bad_ports),
-		cmocka_unit_test(refuses_bad_hosts),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(accepts_ipv4_and_names_for_all),
+	cmocka_unit_test(accepts_bracketed_ipv6),
+	cmocka_unit_test(refuses_bad_ports),
+	cmocka_unit_test(refuses_bad_hosts),
+};
 
-	return cmocka_run_group_tests_name("server", tests, NULL, NULL);
-}
+UNIT_MAIN("server", tests)

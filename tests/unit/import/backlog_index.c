@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,14 +285,11 @@ static void load_file(void **state)
 	pp_backlog_index_free(&idx);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(good_file),  cmocka_unit_test(malformed),
-		cmocka_unit_test(wrong_root), cmocka_unit_test(wrong_shapes),
-		cmocka_unit_test(duplicates), cmocka_unit_test(disagreements),
-		cmocka_unit_test(load_file),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(good_file),  cmocka_unit_test(malformed),
+	cmocka_unit_test(wrong_root), cmocka_unit_test(wrong_shapes),
+	cmocka_unit_test(duplicates), cmocka_unit_test(disagreements),
+	cmocka_unit_test(load_file),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("backlog_index", tests)

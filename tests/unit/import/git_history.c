@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,26 +501,23 @@ static void git_missing(void **state)
 	pp_git_history_free(&h);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(three_commits),
-		cmocka_unit_test(body_only),
-		cmocka_unit_test(rename_keeps_history),
-		cmocka_unit_test(since_walks_new_commits),
-		cmocka_unit_test(since_not_hex),
-		cmocka_unit_test(subdirectory),
-		cmocka_unit_test(odd_names),
-		cmocka_unit_test(what_counts),
-		cmocka_unit_test(delete_and_add_again),
-		cmocka_unit_test(merge_commit),
-		cmocka_unit_test(shallow_clone),
-		cmocka_unit_test(submodule),
-		cmocka_unit_test(many_files_one_commit),
-		cmocka_unit_test(no_commits),
-		cmocka_unit_test(not_a_repo),
-		cmocka_unit_test(git_missing),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(three_commits),
+	cmocka_unit_test(body_only),
+	cmocka_unit_test(rename_keeps_history),
+	cmocka_unit_test(since_walks_new_commits),
+	cmocka_unit_test(since_not_hex),
+	cmocka_unit_test(subdirectory),
+	cmocka_unit_test(odd_names),
+	cmocka_unit_test(what_counts),
+	cmocka_unit_test(delete_and_add_again),
+	cmocka_unit_test(merge_commit),
+	cmocka_unit_test(shallow_clone),
+	cmocka_unit_test(submodule),
+	cmocka_unit_test(many_files_one_commit),
+	cmocka_unit_test(no_commits),
+	cmocka_unit_test(not_a_repo),
+	cmocka_unit_test(git_missing),
+};
 
-	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
-}
+UNIT_MAIN_WITH("git_history", tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "gitrepo.h"
+#include "unit.h"
 
 #include "core/buf.h"
 #include "import/git_history_int.h"
@@ -545,22 +546,19 @@ static int empty_log(void **state)
 	return 0;
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(commit_fields, empty_log),
-		cmocka_unit_test_setup(commits_kept_only_when_used, empty_log),
-		cmocka_unit_test_setup(rename_carries_history, empty_log),
-		cmocka_unit_test_setup(swap_in_one_commit, empty_log),
-		cmocka_unit_test_setup(delete_then_add_again, empty_log),
-		cmocka_unit_test_setup(unparsed_and_removed_status, empty_log),
-		cmocka_unit_test_setup(first_touch_reads_old_version, empty_log),
-		cmocka_unit_test_setup(untracked_lines_ignored, empty_log),
-		cmocka_unit_test_setup(many_files, empty_log),
-		cmocka_unit_test_setup(no_output, empty_log),
-		cmocka_unit_test_setup(not_git_log_output, empty_log),
-		cmocka_unit_test(tracked_paths),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test_setup(commit_fields, empty_log),
+	cmocka_unit_test_setup(commits_kept_only_when_used, empty_log),
+	cmocka_unit_test_setup(rename_carries_history, empty_log),
+	cmocka_unit_test_setup(swap_in_one_commit, empty_log),
+	cmocka_unit_test_setup(delete_then_add_again, empty_log),
+	cmocka_unit_test_setup(unparsed_and_removed_status, empty_log),
+	cmocka_unit_test_setup(first_touch_reads_old_version, empty_log),
+	cmocka_unit_test_setup(untracked_lines_ignored, empty_log),
+	cmocka_unit_test_setup(many_files, empty_log),
+	cmocka_unit_test_setup(no_output, empty_log),
+	cmocka_unit_test_setup(not_git_log_output, empty_log),
+	cmocka_unit_test(tracked_paths),
+};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+UNIT_MAIN_WITH("git_history_walk", tests, setup, teardown)

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "import/git_proc_int.h"
 
 #include "gitrepo.h"
@@ -656,28 +658,24 @@ static void write_all(void **state)
 	free(data);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(reader_until),
-		cmocka_unit_test(reader_until_end_and_cap),
-		cmocka_unit_test(reader_take_and_peek),
-		cmocka_unit_test(reader_across_refills),
-		cmocka_unit_test(cat_parses_answers),
-		cmocka_unit_test(cat_refuses_bad_answers),
-		cmocka_unit_test(cat_stops_at_fn_error),
-		cmocka_unit_test(cat_real_git),
-		cmocka_unit_test(cat_many_large_blobs),
-		cmocka_unit_test(start_and_wait),
-		cmocka_unit_test(wait_killed),
-		cmocka_unit_test(start_with_stdin),
-		cmocka_unit_test(start_missing_program),
-		cmocka_unit_test(capture),
-		cmocka_unit_test(write_to_gone_reader),
-		cmocka_unit_test(sigpipe_pending_before_is_kept),
-		cmocka_unit_test(write_all),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(reader_until),
+	cmocka_unit_test(reader_until_end_and_cap),
+	cmocka_unit_test(reader_take_and_peek),
+	cmocka_unit_test(reader_across_refills),
+	cmocka_unit_test(cat_parses_answers),
+	cmocka_unit_test(cat_refuses_bad_answers),
+	cmocka_unit_test(cat_stops_at_fn_error),
+	cmocka_unit_test(cat_real_git),
+	cmocka_unit_test(cat_many_large_blobs),
+	cmocka_unit_test(start_and_wait),
+	cmocka_unit_test(wait_killed),
+	cmocka_unit_test(start_with_stdin),
+	cmocka_unit_test(start_missing_program),
+	cmocka_unit_test(capture),
+	cmocka_unit_test(write_to_gone_reader),
+	cmocka_unit_test(sigpipe_pending_before_is_kept),
+	cmocka_unit_test(write_all),
+};
 
-	return cmocka_run_group_tests_name("git_proc", tests, pp_t_tmp_group_setup,
-					   pp_t_tmp_group_teardown);
-}
+UNIT_MAIN_WITH("git_proc", tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown)

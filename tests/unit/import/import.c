@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gitrepo.h"
+#include "unit.h"
 
 #include "import/import_int.h"
 
@@ -506,23 +507,14 @@ static void walk_missing_root(void **state)
 	pp_import_result_free(&res);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(pattern_lines),
-		cmocka_unit_test(pattern_line_length),
-		cmocka_unit_test(planpipeignore_read),
-		cmocka_unit_test(glob_matching),
-		cmocka_unit_test(exclusion_rules),
-		cmocka_unit_test(inside_the_tree),
-		cmocka_unit_test(derived_keys),
-		cmocka_unit_test(submodules_read),
-		cmocka_unit_test(walk_finds_story_files),
-		cmocka_unit_test(walk_leaves_out_excluded),
-		cmocka_unit_test(walk_symlinks),
-		cmocka_unit_test(walk_depth_limit),
-		cmocka_unit_test(walk_missing_root),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(pattern_lines),          cmocka_unit_test(pattern_line_length),
+	cmocka_unit_test(planpipeignore_read),    cmocka_unit_test(glob_matching),
+	cmocka_unit_test(exclusion_rules),        cmocka_unit_test(inside_the_tree),
+	cmocka_unit_test(derived_keys),           cmocka_unit_test(submodules_read),
+	cmocka_unit_test(walk_finds_story_files), cmocka_unit_test(walk_leaves_out_excluded),
+	cmocka_unit_test(walk_symlinks),          cmocka_unit_test(walk_depth_limit),
+	cmocka_unit_test(walk_missing_root),
+};
 
-	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
-}
+UNIT_MAIN_WITH("import", tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown)

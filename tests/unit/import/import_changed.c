@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "gitrepo.h"
+#include "unit.h"
 #include "pgresult.h"
 
 #include "import/import_changed_int.h"
@@ -114,12 +115,9 @@ static int setup(void **state)
 	return 0;
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parses_what_is_marked_then_what_is_named),
-		cmocka_unit_test(an_interrupt_stops_it),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(parses_what_is_marked_then_what_is_named),
+	cmocka_unit_test(an_interrupt_stops_it),
+};
 
-	return cmocka_run_group_tests(tests, setup, pp_t_tmp_group_teardown);
-}
+UNIT_MAIN_WITH("import_changed", tests, setup, pp_t_tmp_group_teardown)

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "import/import_int.h"
 
 static void copy_field_escapes(void **state)
@@ -97,14 +99,11 @@ static void problems_in_order(void **state)
 	pp_import_result_free(&res);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(copy_field_escapes),
-		cmocka_unit_test(copy_field_null),
-		cmocka_unit_test(copy_field_over_the_cap),
-		cmocka_unit_test(problems_in_order),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(copy_field_escapes),
+	cmocka_unit_test(copy_field_null),
+	cmocka_unit_test(copy_field_over_the_cap),
+	cmocka_unit_test(problems_in_order),
+};
 
-	return cmocka_run_group_tests_name("import_common", tests, NULL, NULL);
-}
+UNIT_MAIN("import_common", tests)

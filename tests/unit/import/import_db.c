@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gitrepo.h"
+#include "unit.h"
 #include "pgresult.h"
 
 #include "import/import_db_int.h"
@@ -270,15 +271,12 @@ static void a_spool_that_cannot_be_made_names_the_directory(void **state)
 	pp_buf_free(&d.buf);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(a_story_becomes_the_upserts_document),
-		cmocka_unit_test(dependencies_become_copy_rows),
-		cmocka_unit_test(a_status_word_becomes_the_projects_key),
-		cmocka_unit_test(the_spool_is_an_unnamed_file),
-		cmocka_unit_test(a_spool_that_cannot_be_made_names_the_directory),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(a_story_becomes_the_upserts_document),
+	cmocka_unit_test(dependencies_become_copy_rows),
+	cmocka_unit_test(a_status_word_becomes_the_projects_key),
+	cmocka_unit_test(the_spool_is_an_unnamed_file),
+	cmocka_unit_test(a_spool_that_cannot_be_made_names_the_directory),
+};
 
-	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
-}
+UNIT_MAIN_WITH("import_db", tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown)

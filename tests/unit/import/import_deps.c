@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "import/import_deps_int.h"
 
 static void set(import_deps_edge *e, size_t n, const int64_t (*pairs)[2])
@@ -114,13 +116,10 @@ static void small_layers_share_a_statement(void **state)
 	assert_int_equal(got[0], 500);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(layers_are_the_longest_path_below),
-		cmocka_unit_test(a_cycle_is_found),
-		cmocka_unit_test(small_layers_share_a_statement),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(layers_are_the_longest_path_below),
+	cmocka_unit_test(a_cycle_is_found),
+	cmocka_unit_test(small_layers_share_a_statement),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("import_deps", tests)

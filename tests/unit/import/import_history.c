@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "gitrepo.h"
+#include "unit.h"
 #include "pgresult.h"
 
 #include "import/import_history_int.h"
@@ -130,13 +131,10 @@ static void head_of_a_checkout(void **state)
 	assert_string_equal(head, "");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(a_words_key),
-		cmocka_unit_test(status_changes_become_copy_rows),
-		cmocka_unit_test(head_of_a_checkout),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(a_words_key),
+	cmocka_unit_test(status_changes_become_copy_rows),
+	cmocka_unit_test(head_of_a_checkout),
+};
 
-	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
-}
+UNIT_MAIN_WITH("import_history", tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown)

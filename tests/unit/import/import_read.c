@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "gitrepo.h"
+#include "unit.h"
 
 #include "import/import_int.h"
 #include "import/import_read_int.h"
@@ -283,17 +284,14 @@ static void the_first_path_keeps_an_id(void **state)
 	pp_import_result_free(&res);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(splits_a_parsers_message),
-		cmocka_unit_test(names_become_printable),
-		cmocka_unit_test(reads_a_story_and_parses_it_unless_lazy),
-		cmocka_unit_test(what_is_no_story_is_counted_or_named),
-		cmocka_unit_test(a_file_changed_since_it_was_read_is_an_error),
-		cmocka_unit_test(a_story_that_does_not_parse_is_an_error_at_its_position),
-		cmocka_unit_test(the_first_path_keeps_an_id),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(splits_a_parsers_message),
+	cmocka_unit_test(names_become_printable),
+	cmocka_unit_test(reads_a_story_and_parses_it_unless_lazy),
+	cmocka_unit_test(what_is_no_story_is_counted_or_named),
+	cmocka_unit_test(a_file_changed_since_it_was_read_is_an_error),
+	cmocka_unit_test(a_story_that_does_not_parse_is_an_error_at_its_position),
+	cmocka_unit_test(the_first_path_keeps_an_id),
+};
 
-	return cmocka_run_group_tests(tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown);
-}
+UNIT_MAIN_WITH("import_read", tests, pp_t_tmp_group_setup, pp_t_tmp_group_teardown)

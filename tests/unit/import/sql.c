@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "core/file.h"
 #include "import/sql.h"
 
@@ -103,12 +105,9 @@ static void the_c_asks_for_what_the_files_hold(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(each_statement_is_whole),
-		cmocka_unit_test(the_c_asks_for_what_the_files_hold),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(each_statement_is_whole),
+	cmocka_unit_test(the_c_asks_for_what_the_files_hold),
+};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+UNIT_MAIN("sql", tests)

@@ -1,5 +1,6 @@
 /* tests/unit/import/story.c: tests src/import/story.c on the real spec file and on hard cases. */
 #include "story_test.h"
+#include "unit.h"
 
 #include <jansson.h>
 #include <time.h>
@@ -524,28 +525,25 @@ static void checklists(void **state)
 	pp_story_free(&s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(spec_file),
-		cmocka_unit_test(spec_crlf_and_bom),
-		cmocka_unit_test(every_field_fixture),
-		cmocka_unit_test(no_front_matter),
-		cmocka_unit_test(delimiters),
-		cmocka_unit_test(empty_and_missing),
-		cmocka_unit_test(not_a_mapping),
-		cmocka_unit_test(invalid_yaml_has_position),
-		cmocka_unit_test(tabs),
-		cmocka_unit_test(quoted_scalars),
-		cmocka_unit_test(not_utf8),
-		cmocka_unit_test(unicode_title),
-		cmocka_unit_test(sizes),
-		cmocka_unit_test(anchors_and_aliases),
-		cmocka_unit_test(alias_bombs),
-		cmocka_unit_test(duplicate_keys),
-		cmocka_unit_test(metadata_types),
-		cmocka_unit_test(checklists),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(spec_file),
+	cmocka_unit_test(spec_crlf_and_bom),
+	cmocka_unit_test(every_field_fixture),
+	cmocka_unit_test(no_front_matter),
+	cmocka_unit_test(delimiters),
+	cmocka_unit_test(empty_and_missing),
+	cmocka_unit_test(not_a_mapping),
+	cmocka_unit_test(invalid_yaml_has_position),
+	cmocka_unit_test(tabs),
+	cmocka_unit_test(quoted_scalars),
+	cmocka_unit_test(not_utf8),
+	cmocka_unit_test(unicode_title),
+	cmocka_unit_test(sizes),
+	cmocka_unit_test(anchors_and_aliases),
+	cmocka_unit_test(alias_bombs),
+	cmocka_unit_test(duplicate_keys),
+	cmocka_unit_test(metadata_types),
+	cmocka_unit_test(checklists),
+};
 
-	return cmocka_run_group_tests_name("story", tests, NULL, NULL);
-}
+UNIT_MAIN("story", tests)

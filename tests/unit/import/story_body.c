@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "import/story_int.h"
 
 static void checklist_counts(void **state)
@@ -114,13 +116,10 @@ static void key_stripped_from_heading(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(checklist_counts),
-		cmocka_unit_test(first_heading),
-		cmocka_unit_test(key_stripped_from_heading),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(checklist_counts),
+	cmocka_unit_test(first_heading),
+	cmocka_unit_test(key_stripped_from_heading),
+};
 
-	return cmocka_run_group_tests_name("story_body", tests, NULL, NULL);
-}
+UNIT_MAIN("story_body", tests)

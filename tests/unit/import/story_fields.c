@@ -7,6 +7,7 @@
  * is a warning at its position, kept in metadata, never the story's end.
  */
 #include "story_test.h"
+#include "unit.h"
 
 /* ---- keys ---------------------------------------------------------------- */
 
@@ -735,36 +736,33 @@ static void metadata_in_file_order(void **state)
 	pp_story_free(&s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(key_forms),
-		cmocka_unit_test(key_quoted_and_number),
-		cmocka_unit_test(key_unusable_falls_back_to_file_name),
-		cmocka_unit_test(key_from_file_name),
-		cmocka_unit_test(title_from_heading),
-		cmocka_unit_test(title_from_heading_with_key_from_path),
-		cmocka_unit_test(title_front_matter_wins),
-		cmocka_unit_test(priority_levels),
-		cmocka_unit_test(priority_ranks),
-		cmocka_unit_test(priority_unusable),
-		cmocka_unit_test(status_as_written),
-		cmocka_unit_test(alias_tags_are_labels),
-		cmocka_unit_test(alias_estimate),
-		cmocka_unit_test(alias_dependencies_and_owner),
-		cmocka_unit_test(alias_loses_to_canonical),
-		cmocka_unit_test(dependencies),
-		cmocka_unit_test(dependencies_unusable),
-		cmocka_unit_test(labels),
-		cmocka_unit_test(labels_unusable),
-		cmocka_unit_test(estimates),
-		cmocka_unit_test(estimates_unusable),
-		cmocka_unit_test(dates),
-		cmocka_unit_test(dates_unusable),
-		cmocka_unit_test(other_fields),
-		cmocka_unit_test(other_fields_unusable),
-		cmocka_unit_test(metadata_in_file_order),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(key_forms),
+	cmocka_unit_test(key_quoted_and_number),
+	cmocka_unit_test(key_unusable_falls_back_to_file_name),
+	cmocka_unit_test(key_from_file_name),
+	cmocka_unit_test(title_from_heading),
+	cmocka_unit_test(title_from_heading_with_key_from_path),
+	cmocka_unit_test(title_front_matter_wins),
+	cmocka_unit_test(priority_levels),
+	cmocka_unit_test(priority_ranks),
+	cmocka_unit_test(priority_unusable),
+	cmocka_unit_test(status_as_written),
+	cmocka_unit_test(alias_tags_are_labels),
+	cmocka_unit_test(alias_estimate),
+	cmocka_unit_test(alias_dependencies_and_owner),
+	cmocka_unit_test(alias_loses_to_canonical),
+	cmocka_unit_test(dependencies),
+	cmocka_unit_test(dependencies_unusable),
+	cmocka_unit_test(labels),
+	cmocka_unit_test(labels_unusable),
+	cmocka_unit_test(estimates),
+	cmocka_unit_test(estimates_unusable),
+	cmocka_unit_test(dates),
+	cmocka_unit_test(dates_unusable),
+	cmocka_unit_test(other_fields),
+	cmocka_unit_test(other_fields_unusable),
+	cmocka_unit_test(metadata_in_file_order),
+};
 
-	return cmocka_run_group_tests_name("story_fields", tests, NULL, NULL);
-}
+UNIT_MAIN("story_fields", tests)

@@ -5,6 +5,7 @@
  * mistyped delimiters.
  */
 #include "story_test.h"
+#include "unit.h"
 
 static pp_story_kind sniff(const char *text, const char **why)
 {
@@ -370,24 +371,21 @@ static void messy_story_in_detail(void **state)
 	free(data);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sniff_yaml),
-		cmocka_unit_test(sniff_json),
-		cmocka_unit_test(sniff_toml),
-		cmocka_unit_test(sniff_not_a_story),
-		cmocka_unit_test(sniff_utf16),
-		cmocka_unit_test(sniff_mistyped_delimiters),
-		cmocka_unit_test(parse_refuses_with_reason),
-		cmocka_unit_test(cr_only_line_ends),
-		cmocka_unit_test(json_front_matter),
-		cmocka_unit_test(json_front_matter_errors),
-		cmocka_unit_test(template_by_path),
-		cmocka_unit_test(template_by_id),
-		cmocka_unit_test(messy_repository),
-		cmocka_unit_test(messy_story_in_detail),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(sniff_yaml),
+	cmocka_unit_test(sniff_json),
+	cmocka_unit_test(sniff_toml),
+	cmocka_unit_test(sniff_not_a_story),
+	cmocka_unit_test(sniff_utf16),
+	cmocka_unit_test(sniff_mistyped_delimiters),
+	cmocka_unit_test(parse_refuses_with_reason),
+	cmocka_unit_test(cr_only_line_ends),
+	cmocka_unit_test(json_front_matter),
+	cmocka_unit_test(json_front_matter_errors),
+	cmocka_unit_test(template_by_path),
+	cmocka_unit_test(template_by_id),
+	cmocka_unit_test(messy_repository),
+	cmocka_unit_test(messy_story_in_detail),
+};
 
-	return cmocka_run_group_tests_name("story_sniff", tests, NULL, NULL);
-}
+UNIT_MAIN("story_sniff", tests)

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "import/story_int.h"
 
 static void utf8_check_finds_the_first_bad_byte(void **state)
@@ -133,15 +135,12 @@ static void smap_put_get_grow(void **state)
 	assert_int_equal(m.n, 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(utf8_check_finds_the_first_bad_byte),
-		cmocka_unit_test(utf8_chars_counts_code_points),
-		cmocka_unit_test(line_ends),
-		cmocka_unit_test(quote_for_messages),
-		cmocka_unit_test(smap_put_get_grow),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(utf8_check_finds_the_first_bad_byte),
+	cmocka_unit_test(utf8_chars_counts_code_points),
+	cmocka_unit_test(line_ends),
+	cmocka_unit_test(quote_for_messages),
+	cmocka_unit_test(smap_put_get_grow),
+};
 
-	return cmocka_run_group_tests_name("story_text", tests, NULL, NULL);
-}
+UNIT_MAIN("story_text", tests)

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "import/story_int.h"
 
 /*
@@ -177,15 +179,12 @@ static void alias_bomb_is_an_error(void **state)
 	pp_buf_free(&b);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(scalars_typed),
-		cmocka_unit_test(quoted_is_text_and_escapes_decoded),
-		cmocka_unit_test(anchors_and_merge_keys),
-		cmocka_unit_test(mapping_errors_at_their_place),
-		cmocka_unit_test(alias_bomb_is_an_error),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(scalars_typed),
+	cmocka_unit_test(quoted_is_text_and_escapes_decoded),
+	cmocka_unit_test(anchors_and_merge_keys),
+	cmocka_unit_test(mapping_errors_at_their_place),
+	cmocka_unit_test(alias_bomb_is_an_error),
+};
 
-	return cmocka_run_group_tests_name("story_yaml", tests, NULL, NULL);
-}
+UNIT_MAIN("story_yaml", tests)

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "core/file.h"
 #include "web/assets.h"
 
@@ -130,14 +132,11 @@ static void every_file_under_web_is_embedded(void **state)
 	assert_int_equal(files_on_disk, pp_web_assets_count);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(content_type_by_extension),
-		cmocka_unit_test(find_by_exact_path),
-		cmocka_unit_test(assets_are_the_files_under_web),
-		cmocka_unit_test(every_file_under_web_is_embedded),
-	};
+static const struct CMUnitTest tests[] = {
+	cmocka_unit_test(content_type_by_extension),
+	cmocka_unit_test(find_by_exact_path),
+	cmocka_unit_test(assets_are_the_files_under_web),
+	cmocka_unit_test(every_file_under_web_is_embedded),
+};
 
-	return cmocka_run_group_tests_name("web", tests, NULL, NULL);
-}
+UNIT_MAIN("web", tests)
