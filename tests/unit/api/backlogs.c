@@ -4,6 +4,7 @@
  * route takes (required, enums, ranges, dates, unknown ones).
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/backlogs_int.h"
 
@@ -92,4 +93,4 @@ static void patch_and_archive(void **state)
 static const struct CMUnitTest tests[] = {cmocka_unit_test(ids), cmocka_unit_test(create),
 					  cmocka_unit_test(patch_and_archive)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("backlogs", tests)

@@ -4,6 +4,7 @@
  * project's new dependency (what is required, the kinds, unknown fields).
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/dependencies_int.h"
 
@@ -82,4 +83,4 @@ static const struct CMUnitTest tests[] = {cmocka_unit_test(directions), cmocka_u
 					  cmocka_unit_test(project_add),
 					  cmocka_unit_test(without_body)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("dependencies", tests)

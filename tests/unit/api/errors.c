@@ -87,7 +87,7 @@ static void api_states_keep_their_numbers(void **state)
 	answer a;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		map(&a, cases[i].state, "msg", NULL, NULL, NULL);
 		if (a.status != cases[i].status)
 			fail_msg("%s: %d, not %d", cases[i].state, a.status, cases[i].status);
@@ -159,7 +159,7 @@ static void unavailable_states_are_503_in_our_words(void **state)
 	answer a;
 
 	(void)state;
-	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(states); i++) {
 		map(&a, states[i], "server at 10.0.0.5 port 5432 is shutting down", NULL, NULL,
 		    NULL);
 		assert_int_equal(a.status, 503);

@@ -4,6 +4,7 @@
  * nothing else (another list's cursor, a bad time or id, garbage).
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/history_int.h"
 #include "api/input.h"
@@ -74,4 +75,4 @@ static void story_history(void **state)
 static const struct CMUnitTest tests[] = {cmocka_unit_test(accepted), cmocka_unit_test(refused),
 					  cmocka_unit_test(story_history)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("history", tests)

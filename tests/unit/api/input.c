@@ -102,7 +102,7 @@ static json_t *parse(const char *body, int status, const char *want)
 	memset(&resp, 0, sizeof(resp));
 	req.body = body;
 	req.body_len = strlen(body);
-	j = pp_api_body(&req, &resp, table, sizeof(table) / sizeof(table[0]));
+	j = pp_api_body(&req, &resp, table, UNIT_NELEM(table));
 	assert_int_equal(resp.status, status);
 	if (status != 0) {
 		assert_null(j);
@@ -187,10 +187,10 @@ static void rfc3339_times(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+	for (i = 0; i < UNIT_NELEM(ok); i++)
 		if (!pp_api_is_time(ok[i]))
 			fail_msg("%s refused", ok[i]);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < UNIT_NELEM(bad); i++)
 		if (pp_api_is_time(bad[i]))
 			fail_msg("\"%s\" accepted", bad[i]);
 }
@@ -206,7 +206,7 @@ static void cursors_round_trip(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(plains) / sizeof(plains[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(plains); i++) {
 		pp_buf b;
 		pp_buf_init(&b, 1024);
 		assert_int_equal(pp_api_cursor_encode(plains[i], &b), PP_OK);
@@ -245,7 +245,7 @@ static void bad_cursors_refused(void **state)
 	pp_buf b;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < UNIT_NELEM(bad); i++)
 		if (pp_api_cursor_decode(bad[i], 's', buf, sizeof(buf), fields, 4) != -1)
 			fail_msg("\"%s\" accepted", bad[i]);
 	/* A NUL byte inside the decoded text is refused. */

@@ -4,6 +4,7 @@
  * field; listing takes no body.
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/members_int.h"
 
@@ -14,7 +15,7 @@ static void put_roles(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(roles); i++) {
 		snprintf(body, sizeof(body), "{\"role\": \"%s\"}", roles[i]);
 		assert_int_equal(t_api_check(&members_put, "PLAN", "ada", body, NULL), 0);
 	}
@@ -53,4 +54,4 @@ static void list(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(put_roles), cmocka_unit_test(put_handler_refuses), cmocka_unit_test(list)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("members", tests)

@@ -6,6 +6,7 @@
  * descriptors of /v1/me and /v1/statuses.
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/api.h"
 #include "api/ops_int.h"
@@ -111,4 +112,4 @@ static const struct CMUnitTest tests[] = {cmocka_unit_test(histogram), cmocka_un
 					  cmocka_unit_test(openapi),
 					  cmocka_unit_test(reference_routes)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("ops", tests)

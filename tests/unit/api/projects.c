@@ -4,6 +4,7 @@
  * make it (archiving or restoring is the owner's, like DELETE).
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/projects_int.h"
 
@@ -85,4 +86,4 @@ static void get_and_archive(void **state)
 static const struct CMUnitTest tests[] = {cmocka_unit_test(create), cmocka_unit_test(patch),
 					  cmocka_unit_test(get_and_archive)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("projects", tests)

@@ -156,13 +156,13 @@ static void metrics_of_a_snapshot(void **state)
 	v.pool_idle = 3;
 	v.pool_in_use = 2;
 	v.now_ms = 12500;
-	expect_metrics(&v, up, sizeof(up) / sizeof(up[0]));
+	expect_metrics(&v, up, UNIT_NELEM(up));
 
 	/* Never measured: not up, lag NaN, no age. */
 	memset(&v, 0, sizeof(v));
 	v.max_lag_s = 30;
 	v.now_ms = 987654321;
-	expect_metrics(&v, down, sizeof(down) / sizeof(down[0]));
+	expect_metrics(&v, down, UNIT_NELEM(down));
 
 	/* Down after a probe: the lag it had is no longer shown; the age runs. */
 	read_route_state_of("t", "0/3000060", "0.125", 1000, &v.st);
@@ -174,7 +174,7 @@ static void metrics_of_a_snapshot(void **state)
 			"planpipe_read_standby_lag_seconds NaN\n",
 			"planpipe_read_standby_probe_age_seconds 3.000\n",
 		};
-		expect_metrics(&v, gone, sizeof(gone) / sizeof(gone[0]));
+		expect_metrics(&v, gone, UNIT_NELEM(gone));
 	}
 }
 

@@ -5,6 +5,7 @@
  * parameter named).
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/reports_int.h"
 
@@ -150,4 +151,4 @@ static const struct CMUnitTest tests[] = {cmocka_unit_test(collect_keys),
 					  cmocka_unit_test(allowed_parameters),
 					  cmocka_unit_test(checks)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("reports", tests)

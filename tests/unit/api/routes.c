@@ -5,6 +5,7 @@
  * becomes its statement's parameters and checks.
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/api.h"
 #include "api/routes_int.h"
@@ -23,7 +24,7 @@ static void table(void **state)
 		const char *p;
 		int params = 0, known = 0;
 
-		for (m = 0; m < sizeof(methods) / sizeof(methods[0]); m++)
+		for (m = 0; m < UNIT_NELEM(methods); m++)
 			known |= strcmp(r[i].method, methods[m]) == 0;
 		if (!known || r[i].pattern[0] != '/' || r[i].handler == NULL ||
 		    r[i].summary == NULL || r[i].summary[0] == '\0')
@@ -166,4 +167,4 @@ static const struct CMUnitTest tests[] = {cmocka_unit_test(table), cmocka_unit_t
 					  cmocka_unit_test(matched), cmocka_unit_test(arguments),
 					  cmocka_unit_test(checks)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("routes", tests)

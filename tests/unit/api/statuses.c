@@ -4,6 +4,7 @@
  * to 1000000; a change is of the name and the position only.
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/statuses_int.h"
 
@@ -65,4 +66,4 @@ static void list(void **state)
 static const struct CMUnitTest tests[] = {cmocka_unit_test(add), cmocka_unit_test(patch),
 					  cmocka_unit_test(list)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("statuses", tests)

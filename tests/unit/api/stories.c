@@ -5,6 +5,7 @@
  * backlog and rank: those are moves).
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/sql.h"
 #include "api/stories_int.h"
@@ -90,4 +91,4 @@ static void read(void **state)
 static const struct CMUnitTest tests[] = {cmocka_unit_test(created), cmocka_unit_test(patched),
 					  cmocka_unit_test(read)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("stories", tests)

@@ -4,6 +4,7 @@
  * a move's anchors (at most one of before, after and rank) and fields.
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/story_actions_int.h"
 
@@ -78,4 +79,4 @@ static void moves(void **state)
 
 static const struct CMUnitTest tests[] = {cmocka_unit_test(transitions), cmocka_unit_test(moves)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("story_actions", tests)

@@ -5,6 +5,7 @@
  * key or id, garbage).
  */
 #include "api_check.h"
+#include "unit.h"
 
 #include "api/input.h"
 #include "api/story_list_int.h"
@@ -118,4 +119,4 @@ static void cursors(void **state)
 
 static const struct CMUnitTest tests[] = {cmocka_unit_test(orders), cmocka_unit_test(cursors)};
 
-T_API_MAIN(tests)
+UNIT_MAIN("story_list", tests)

@@ -69,7 +69,7 @@ static void standby_fault_by_rc_and_sqlstate(void **state)
 	assert_int_not_equal(TX_FAULT_GONE, TX_FAULT_NONE);
 	assert_int_not_equal(TX_FAULT_REFUSED, TX_FAULT_NONE);
 	assert_int_not_equal(TX_FAULT_REFUSED, TX_FAULT_GONE);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		const fault_case *c = &cases[i];
 		int got = tx_standby_fault(c->rc, c->lost, c->sqlstate);
 		if (got != c->want)

@@ -429,7 +429,7 @@ static void whole_numbers_in_range(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		long v = 42;
 		int r = pp_cli_whole(cases[i].s, cases[i].min, cases[i].max, &v);
 

@@ -192,7 +192,7 @@ static void each_form_refuses_the_others_options(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		form f = {cases[i].which, {0}};
 
 		pp_t_expect_argv(parse_and_check, cases[i].args, &f, cases[i].err ? -1 : 0, "",

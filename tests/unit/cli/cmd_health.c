@@ -76,7 +76,7 @@ static void timeout_in_seconds(void **state)
 	assert_int_equal(o.timeout_ms, 3600000);
 	assert_int_equal(parse(&o, &json, "--timeout", "0.001", NULL), 0);
 	assert_int_equal(o.timeout_ms, 1);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < UNIT_NELEM(bad); i++)
 		if (parse(&o, &json, "--timeout", bad[i], NULL) != -1)
 			fail_msg("--timeout \"%s\" was taken", bad[i]);
 }
@@ -123,7 +123,7 @@ static void refused_arguments(void **state)
 
 	(void)state;
 	pp_health_opts_init(&defaults, PP_HEALTH_FULL);
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(pairs); i++) {
 		if (parse(&o, &json, "--connections", pairs[i], NULL) != -1)
 			fail_msg("--connections \"%s\" was taken", pairs[i]);
 		assert_memory_equal(&o, &defaults, sizeof(o));

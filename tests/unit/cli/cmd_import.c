@@ -117,7 +117,7 @@ static void problems_as_file_line_column(void **state)
 	(void)state;
 	expect_text(&r, 0, 1, "");
 	r.problems = problems;
-	r.n_problems = sizeof(problems) / sizeof(problems[0]);
+	r.n_problems = UNIT_NELEM(problems);
 	expect_text(&r, 0, 1,
 		    "API-1.md:6:15: error: unknown status \"Doing\"\n"
 		    "API-2.md:3: error: front matter is not closed\n"
@@ -151,13 +151,13 @@ static void json_summary_has_every_documented_key(void **state)
 	r.archived = 9;
 	r.project_created = 1;
 	r.problems = problems;
-	r.n_problems = sizeof(problems) / sizeof(problems[0]);
+	r.n_problems = UNIT_NELEM(problems);
 	j = import_result_json("API", &r, 1);
 	assert_non_null(j);
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (i = 0; i < UNIT_NELEM(keys); i++)
 		if (json_object_get(j, keys[i]) == NULL)
 			fail_msg("--json has no \"%s\"", keys[i]);
-	assert_int_equal(json_object_size(j), sizeof(keys) / sizeof(keys[0]));
+	assert_int_equal(json_object_size(j), UNIT_NELEM(keys));
 	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(
 		text,

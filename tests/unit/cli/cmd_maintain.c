@@ -58,7 +58,7 @@ static void options_set_their_numbers_in_range(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		pp_maintain_opts o;
 
 		memset(&o, 0xff, sizeof(o));

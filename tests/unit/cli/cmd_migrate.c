@@ -159,7 +159,7 @@ static void numbers_are_refused_by_name(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+	for (i = 0; i < UNIT_NELEM(refusals); i++)
 		pp_t_expect_argv(parse, refusals[i].args, &a, -1, "", refusals[i].err);
 }
 

@@ -88,7 +88,7 @@ static void every_report_takes_only_its_options(void **state)
 		if (r != 0)
 			fail_msg("%s with what it needs: %d", name, r);
 		assert_string_equal(a.name, name);
-		for (o = 0; o < sizeof(flagged) / sizeof(flagged[0]); o++) {
+		for (o = 0; o < UNIT_NELEM(flagged); o++) {
 			if (takes & flagged[o].flag)
 				continue;
 			if (need)
@@ -168,7 +168,7 @@ static void dates_last_and_format(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad_dates) / sizeof(bad_dates[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(bad_dates); i++) {
 		if (parse(&a, "throughput", "--from", bad_dates[i], NULL) != -1)
 			fail_msg("--from \"%s\" was taken", bad_dates[i]);
 		if (parse(&a, "throughput", "--to", bad_dates[i], NULL) != -1)
@@ -182,7 +182,7 @@ static void dates_last_and_format(void **state)
 		parse(&a, "throughput", "--from", "2026-11-30", "--to", "2026-11-30", NULL), 0);
 	assert_int_equal(parse(&a, "aging", "--as-of", "2024-02-29", NULL), 0);
 	assert_string_equal(a.as_of, "2024-02-29");
-	for (i = 0; i < sizeof(bad_last) / sizeof(bad_last[0]); i++)
+	for (i = 0; i < UNIT_NELEM(bad_last); i++)
 		if (parse(&a, "velocity", "--last", bad_last[i], NULL) != -1)
 			fail_msg("--last \"%s\" was taken", bad_last[i]);
 	assert_int_equal(parse(&a, "velocity", "--last", "100", NULL), 0);
@@ -221,7 +221,7 @@ static void usage_lists_the_registry(void **state)
 		if (strstr(text, want) == NULL)
 			fail_msg("the usage does not list %s:\n%s", pp_reports[i].name, text);
 	}
-	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+	for (i = 0; i < UNIT_NELEM(options); i++)
 		if (strstr(text, options[i]) == NULL)
 			fail_msg("the usage does not list %s", options[i]);
 	/* Each flagged option names the reports that take it, burndown's backlog among them. */

@@ -101,7 +101,7 @@ static void drain_timeout_takes_seconds_only(void **state)
 	assert_int_equal(s, 3600);
 	assert_int_equal(serve_parse_drain("007", &s), 0);
 	assert_int_equal(s, 7);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(bad); i++) {
 		s = 42;
 		if (serve_parse_drain(bad[i], &s) != -1 || s != 42)
 			fail_msg("--drain-timeout \"%s\" was taken (%d)", bad[i], s);

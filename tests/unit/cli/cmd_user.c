@@ -91,7 +91,7 @@ static void refusals_say_why(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+	for (i = 0; i < UNIT_NELEM(refusals); i++)
 		refused(refusals[i].args, refusals[i].err);
 }
 

@@ -94,7 +94,7 @@ static void anything_else_gets_the_usage(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < UNIT_NELEM(cases); i++)
 		pp_t_expect_argv(parse, cases[i], &a, -1, "", usage);
 }
 

@@ -49,7 +49,7 @@ static int clean_env(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+	for (i = 0; i < UNIT_NELEM(vars); i++)
 		unsetenv(vars[i]);
 	return 0;
 }

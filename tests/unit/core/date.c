@@ -21,7 +21,7 @@ static void real_days(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+	for (i = 0; i < UNIT_NELEM(ok); i++)
 		if (!pp_date_valid(ok[i]))
 			fail_msg("%s refused", ok[i]);
 }
@@ -55,7 +55,7 @@ static void not_days(void **state)
 
 	(void)state;
 	assert_false(pp_date_valid(NULL));
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < UNIT_NELEM(bad); i++)
 		if (pp_date_valid(bad[i]))
 			fail_msg("\"%s\" accepted", bad[i]);
 }

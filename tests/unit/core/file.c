@@ -149,7 +149,7 @@ static void not_a_regular_file(void **state)
 	pp_err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+	for (size_t i = 0; i < UNIT_NELEM(paths); i++) {
 		pp_err_clear(&err);
 		assert_int_equal(pp_file_read(paths[i], 1024, &data, &len, &err), PP_EIO);
 		assert_non_null(strstr(err.msg, "is not a regular file"));

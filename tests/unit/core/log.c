@@ -72,7 +72,7 @@ static void line_format(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		char *text;
 
 		pp_log_set_level(cases[i].max);

@@ -133,7 +133,7 @@ static void names_of_backups(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
 		int suffix = 0;
 		int is = backup_dir_name(cases[i].name, &suffix);
 

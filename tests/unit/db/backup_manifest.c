@@ -235,7 +235,7 @@ static void refuses_a_tampered_file_list(void **state)
 	json_object_set_new(m, "files", json_string("db.dump"));
 	manifest_refused(m, "\"files\" must list db.dump and globals.sql");
 
-	for (i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(bad_names); i++) {
 		char want[128];
 
 		m = good_manifest();
@@ -268,7 +268,7 @@ static void refuses_a_file_without_a_proper_sha256(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(bad); i++) {
 		m = good_manifest();
 		f = json_object_get(json_object_get(m, "files"), BK_DUMP);
 		json_object_set_new(f, "sha256", json_string(bad[i]));
@@ -291,7 +291,7 @@ static void refuses_an_incomplete_manifest(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(required); i++) {
 		m = good_manifest();
 		json_object_del(m, required[i]);
 		manifest_refused(m, "incomplete (tables, objects, schema_version, "

@@ -30,9 +30,9 @@ static void file_names(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+	for (i = 0; i < UNIT_NELEM(good); i++)
 		assert_int_equal(add(&set, good[i], "SELECT 1;", &err), PP_OK);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(bad); i++) {
 		assert_int_equal(add(&set, bad[i], "SELECT 1;", &err), PP_EINVAL);
 		assert_non_null(strstr(err.msg, bad[i]));
 		assert_non_null(strstr(err.msg, "NNNN_name.sql"));

@@ -264,7 +264,7 @@ static void a_failed_probe_doubles_the_back_off_up_to_its_max(void **state)
 	for (i = 0; i < 3; i++)
 		pool_connect_failed(&p, 0, &err);
 	assert_int_equal(p.backoff_ms, 100);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(want); i++) {
 		long long before = pp_now_ms();
 
 		p.probing = 1;

@@ -162,7 +162,7 @@ static void statements_are_derived_from_the_rows(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		stmt st = {0};
 
 		assert_int_equal(statement(cases[i].name, &a, &st), PP_OK);

@@ -92,7 +92,7 @@ static void unterminated_is_an_error_with_its_line(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		pp_sql_script s;
 		pp_err err;
 		assert_int_equal(pp_sql_split(cases[i].sql, strlen(cases[i].sql), &s, &err),

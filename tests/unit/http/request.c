@@ -104,7 +104,7 @@ static void probe_query(const pp_http_req *r, pp_buf *out)
 {
 	static const char *const names[] = {"a", "b", "c", "sp", "enc", "easy", "nope", "A"};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < UNIT_NELEM(names); i++)
 		show(out, names[i], pp_http_query(r, names[i]));
 }
 

@@ -37,7 +37,7 @@ static const pp_route routes[] = {
 	{"POST", "/v1/reports/{name}", h_one, "no GET"},
 };
 
-#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+#define N_ROUTES (UNIT_NELEM(routes))
 
 typedef struct outcome {
 	pp_route_result r;
@@ -130,7 +130,7 @@ static void unknown_paths_are_404(void **state)
 	outcome o;
 
 	(void)state;
-	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(paths); i++) {
 		run(&o, "GET", paths[i]);
 		assert_int_equal(o.r, PP_ROUTE_NOT_FOUND);
 		assert_null(o.found);

@@ -105,7 +105,7 @@ static void malformed(void **state)
 	pp_err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
 		pp_err_clear(&err);
 		assert_int_equal(pp_backlog_index_parse(NAME, cases[i].text, strlen(cases[i].text),
 							&idx, &err),
@@ -141,7 +141,7 @@ static void wrong_root(void **state)
 	pp_err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
 		assert_int_equal(pp_backlog_index_parse(NAME, cases[i].text, strlen(cases[i].text),
 							&idx, &err),
 				 PP_EINVAL);
@@ -180,7 +180,7 @@ static void wrong_shapes(void **state)
 
 	(void)state;
 	parse_ok(text, &idx);
-	assert_int_equal(idx.n_problems, sizeof(expected) / sizeof(expected[0]));
+	assert_int_equal(idx.n_problems, UNIT_NELEM(expected));
 	for (size_t i = 0; i < idx.n_problems; i++)
 		assert_string_equal(idx.problems[i].msg, expected[i]);
 	assert_int_equal(idx.problems[0].entry, -1);

@@ -514,7 +514,7 @@ static void tracked_paths(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (size_t i = 0; i < UNIT_NELEM(cases); i++)
 		if (git_history_tracked(cases[i].prefix, cases[i].path, cases[i].mode) !=
 		    cases[i].want)
 			fail_msg("tracked(\"%s\", \"%s\", %o) is not %d", cases[i].prefix,

@@ -275,7 +275,7 @@ static void cat_refuses_bad_answers(void **state)
 	pp_err err;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < UNIT_NELEM(bad); i++) {
 		s.n = 0;
 		assert_int_equal(cat_answers(bad[i], strlen(bad[i]), ids, 1, 64, &s, &err), PP_EIO);
 		assert_non_null(strstr(err.msg, "unexpected answer for aaaa"));

@@ -75,7 +75,7 @@ static void pattern_lines(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
 		pp_import_patterns pl = {NULL, 0};
 
 		add_ok(&pl, cases[i].line);
@@ -166,7 +166,7 @@ static void glob_matching(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (size_t i = 0; i < UNIT_NELEM(cases); i++)
 		if (pp_import_glob_match(cases[i].glob, cases[i].rel) != cases[i].want)
 			fail_msg("glob \"%s\" on \"%s\" is not %d", cases[i].glob, cases[i].rel,
 				 cases[i].want);
@@ -233,7 +233,7 @@ static void inside_the_tree(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (size_t i = 0; i < UNIT_NELEM(cases); i++)
 		if (pp_import_inside(cases[i].root, cases[i].real) != cases[i].want)
 			fail_msg("inside(\"%s\", \"%s\") is not %d", cases[i].root, cases[i].real,
 				 cases[i].want);
@@ -259,7 +259,7 @@ static void derived_keys(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
 		char *k = pp_import_derive_key(cases[i].name);
 
 		assert_non_null(k);

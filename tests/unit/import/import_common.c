@@ -35,7 +35,7 @@ static void copy_field_escapes(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		pp_buf b;
 
 		pp_buf_init(&b, 1024);

@@ -75,8 +75,8 @@ static void a_story_becomes_the_upserts_document(void **state)
 		    "- [x] one\n- [ ] two\n",
 		    &s);
 	d = doc_of(&s, "2025-08-01T10:00:00Z", 1);
-	assert_int_equal(json_object_size(d), sizeof(doc_fields) / sizeof(doc_fields[0]));
-	for (size_t i = 0; i < sizeof(doc_fields) / sizeof(doc_fields[0]); i++)
+	assert_int_equal(json_object_size(d), UNIT_NELEM(doc_fields));
+	for (size_t i = 0; i < UNIT_NELEM(doc_fields); i++)
 		assert_non_null(json_object_get(d, doc_fields[i]));
 	assert_string_equal(json_string_value(json_object_get(d, "key")), "ABC-1");
 	assert_string_equal(json_string_value(json_object_get(d, "status")), "Doing");
@@ -106,7 +106,7 @@ static void a_story_becomes_the_upserts_document(void **state)
 	/* Nothing but an id and a title: nulls, an empty body, no metadata. */
 	parse_story("---\nid: ABC-2\ntitle: Bare\npriority: 2\n---\n", &s);
 	d = doc_of(&s, NULL, 0);
-	assert_int_equal(json_object_size(d), sizeof(doc_fields) / sizeof(doc_fields[0]));
+	assert_int_equal(json_object_size(d), UNIT_NELEM(doc_fields));
 	assert_true(json_is_null(json_object_get(d, "status")));
 	assert_int_equal(json_integer_value(json_object_get(d, "priority_rank")), 2);
 	assert_true(json_is_null(json_object_get(d, "estimate_points")));

@@ -71,7 +71,7 @@ static void splits_a_parsers_message(void **state)
 		"a/b.md: text",       /* no position */
 		"a/b.mdx:3:7: text",  /* a longer name */
 	};
-	for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++) {
+	for (size_t i = 0; i < UNIT_NELEM(whole); i++) {
 		line = col = -1;
 		assert_ptr_equal(import_read_split_position(whole[i], "a/b.md", &line, &col),
 				 whole[i]);
@@ -162,7 +162,7 @@ static void what_is_no_story_is_counted_or_named(void **state)
 	pp_t_story_file(dir, "story-template.md", "ABC-###", NULL, "");
 	pp_t_story_file(dir, "bad\xff.md", "ABC-2", NULL, "");
 	batch_init(&b, 1, 1);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
 		memset(&res, 0, sizeof(res));
 		assert_null(read_one(dir, cases[i].rel, &b, &res)->path);
 		assert_int_equal(res.files, cases[i].files);

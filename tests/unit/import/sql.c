@@ -72,7 +72,7 @@ static void the_c_asks_for_what_the_files_hold(void **state)
 
 	(void)state;
 	assert_non_null(root);
-	for (size_t u = 0; u < sizeof(users) / sizeof(users[0]); u++) {
+	for (size_t u = 0; u < UNIT_NELEM(users); u++) {
 		char *text = NULL;
 		size_t len, asked = 0;
 		pp_err err;

@@ -199,7 +199,7 @@ static void empty_and_missing(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(no_key) / sizeof(no_key[0]); i++)
+	for (i = 0; i < UNIT_NELEM(no_key); i++)
 		expect_error_at("no key.md", no_key[i], strlen(no_key[i]), 1, 1,
 				"missing id: no usable 'id:' in the front matter, and the file "
 				"name \"no key\" is not a key either");

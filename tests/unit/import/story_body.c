@@ -39,7 +39,7 @@ static void checklist_counts(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		int total = 0, done = 0;
 
 		story_count_checklist(cases[i].body, strlen(cases[i].body), &total, &done);
@@ -72,7 +72,7 @@ static void first_heading(void **state)
 	const char *t;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		story_first_heading(cases[i].body, strlen(cases[i].body), &t, &n);
 		if (cases[i].title == NULL) {
 			if (t != NULL)
@@ -106,7 +106,7 @@ static void key_stripped_from_heading(void **state)
 	const char *t;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		t = cases[i].heading;
 		n = strlen(t);
 		story_strip_key(cases[i].key, &t, &n);

@@ -29,7 +29,7 @@ static void key_forms(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(keys); i++) {
 		snprintf(text, sizeof(text), "---\nid: %s\ntitle: T\n---\n", keys[i]);
 		parse_text_ok("t.md", text, strlen(text), &s);
 		assert_string_equal(s.key, keys[i]);
@@ -77,7 +77,7 @@ static void key_unusable_falls_back_to_file_name(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(bad); i++) {
 		snprintf(text, sizeof(text), "---\nid: %s\ntitle: T\n---\n", bad[i].id);
 		parse_text_ok("stories/INF-013.md", text, strlen(text), &s);
 		assert_string_equal(s.key, "INF-013");
@@ -160,7 +160,7 @@ static void title_from_heading(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		snprintf(text, sizeof(text), "---\nid: X-1\nstatus: draft\n---\n%s", cases[i].body);
 		parse_text_ok("t.md", text, strlen(text), &s);
 		assert_string_equal(s.title, cases[i].title);
@@ -221,7 +221,7 @@ static void priority_levels(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		snprintf(extra, sizeof(extra), "priority: %s\n", cases[i].yaml);
 		parse_ok(extra, "", &s);
 		assert_string_equal(s.priority, cases[i].level);
@@ -249,7 +249,7 @@ static void priority_ranks(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		snprintf(extra, sizeof(extra), "priority: %s\n", cases[i].yaml);
 		parse_ok(extra, "", &s);
 		if (cases[i].level == NULL)
@@ -283,7 +283,7 @@ static void priority_unusable(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(bad); i++) {
 		snprintf(extra, sizeof(extra), "priority: %s\n", bad[i].yaml);
 		parse_warn(extra, 4, 11, "priority", bad[i].meta, &s);
 		assert_null(s.priority);
@@ -560,7 +560,7 @@ static void estimates(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		snprintf(extra, sizeof(extra), "estimate: %s\n", cases[i].yaml);
 		parse_ok(extra, "", &s);
 		assert_string_equal(s.estimate_raw, cases[i].raw);
@@ -626,7 +626,7 @@ static void dates(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(good); i++) {
 		snprintf(text, sizeof(text), "created: %s\nlast_updated: %s\n", good[i].yaml,
 			 good[i].yaml);
 		parse_ok(text, "", &s);
@@ -652,7 +652,7 @@ static void dates_unusable(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(bad); i++) {
 		snprintf(text, sizeof(text), "created: '%s'\n", bad[i]);
 		snprintf(meta, sizeof(meta), "{\"created\":\"%s\"}", bad[i]);
 		parse_warn(text, 4, 10, "is not a date: expected YYYY-MM-DD or an ISO 8601", meta,
@@ -661,7 +661,7 @@ static void dates_unusable(void **state)
 		assert_null(s.created_utc);
 		pp_story_free(&s);
 	}
-	for (i = 0; i < sizeof(impossible) / sizeof(impossible[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(impossible); i++) {
 		snprintf(text, sizeof(text), "last_updated: %s\n", impossible[i]);
 		parse_warn(text, 4, 15, "no such date or time (kept in metadata)", NULL, &s);
 		assert_null(s.last_updated);

@@ -90,7 +90,7 @@ static void sniff_mistyped_delimiters(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(dashes) / sizeof(dashes[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(dashes); i++) {
 		assert_int_equal(sniff(dashes[i], &why), PP_STORY_UNREADABLE);
 		assert_string_equal(why, "the first line looks like a front matter delimiter but "
 					 "is not exactly '---'");
@@ -224,10 +224,10 @@ static void template_by_path(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+	for (i = 0; i < UNIT_NELEM(yes); i++)
 		if (pp_story_template_reason(yes[i], NULL, 0) == NULL)
 			fail_msg("%s should be a template", yes[i]);
-	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+	for (i = 0; i < UNIT_NELEM(no); i++)
 		if (pp_story_template_reason(no[i], "---\nid: X-1\n---\n", 16) != NULL)
 			fail_msg("%s should not be a template", no[i]);
 	assert_string_equal(pp_story_template_reason("templates/a.md", NULL, 0),
@@ -258,12 +258,12 @@ static void template_by_id(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(yes); i++) {
 		snprintf(text, sizeof(text), "---\ntitle: T\n%s---\nid: XXX-000\n", yes[i]);
 		if (pp_story_template_reason("s.md", text, strlen(text)) == NULL)
 			fail_msg("%s should be a template", yes[i]);
 	}
-	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(no); i++) {
 		/* the body's "id:" is not the front matter's */
 		snprintf(text, sizeof(text), "---\ntitle: T\n%s---\nid: XXX-000\n", no[i]);
 		if (pp_story_template_reason("s.md", text, strlen(text)) != NULL)
@@ -307,7 +307,7 @@ static void messy_repository(void **state)
 	pp_err err;
 
 	(void)state;
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < UNIT_NELEM(files); i++) {
 		snprintf(name, sizeof(name), "messy/%s", files[i].path);
 		data = fixture(name, &len);
 		assert_int_equal(pp_story_sniff(data, len, NULL), files[i].kind);

@@ -42,7 +42,7 @@ static void utf8_check_finds_the_first_bad_byte(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < UNIT_NELEM(cases); i++)
 		if (story_utf8_check(cases[i].s, cases[i].len) != cases[i].bad)
 			fail_msg("case %zu: first bad byte at %zu, expected %zu", i,
 				 story_utf8_check(cases[i].s, cases[i].len), cases[i].bad);

@@ -43,7 +43,7 @@ static void content_type_by_extension(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (i = 0; i < UNIT_NELEM(cases); i++)
 		assert_string_equal(pp_web_content_type(cases[i].path), cases[i].type);
 }
 
