@@ -31,22 +31,35 @@
 
 #define UNIT_MAIN(name, tests) UNIT_MAIN_WITH(name, tests, NULL, NULL)
 
-/* got is want (both may be NULL); fails naming the case otherwise. */
-static inline void unit_str_equal(const char *what, const char *got, const char *want)
+/*
+ * got is want (both may be NULL); otherwise the test fails at the caller's line
+ * with what, the case (a table row's input), in the message.
+ */
+#define unit_str_equal(what, got, want) unit_str_equal_at(what, got, want, __FILE__, __LINE__)
+
+/* got is want; otherwise the test fails at the caller's line, naming the case what. */
+#define unit_int_equal(what, got, want) unit_int_equal_at(what, got, want, __FILE__, __LINE__)
+
+static inline void unit_str_equal_at(const char *what, const char *got, const char *want,
+				     const char *file, int line)
 {
 	if (got == NULL && want == NULL)
 		return;
-	if (got == NULL || want == NULL || strcmp(got, want) != 0)
-		fail_msg("%s: got %s%s%s, expected %s%s%s", what, got ? "\"" : "",
-			 got ? got : "NULL", got ? "\"" : "", want ? "\"" : "",
-			 want ? want : "NULL", want ? "\"" : "");
+	if (got != NULL && want != NULL && strcmp(got, want) == 0)
+		return;
+	print_error("ERROR: %s: got %s%s%s, expected %s%s%s\n", what, got ? "\"" : "",
+		    got ? got : "NULL", got ? "\"" : "", want ? "\"" : "", want ? want : "NULL",
+		    want ? "\"" : "");
+	_fail(file, line);
 }
 
-/* got is want; fails naming the case otherwise. */
-static inline void unit_int_equal(const char *what, long long got, long long want)
+static inline void unit_int_equal_at(const char *what, long long got, long long want,
+				     const char *file, int line)
 {
-	if (got != want)
-		fail_msg("%s: got %lld, expected %lld", what, got, want);
+	if (got == want)
+		return;
+	print_error("ERROR: %s: got %lld, expected %lld\n", what, got, want);
+	_fail(file, line);
 }
 
 #endif

@@ -9,6 +9,15 @@
 #include "story_test.h"
 #include "unit.h"
 
+/* The story "---\nid: ID\ntitle: T\n---\n", as file path, parses into s. */
+static void parse_id(const char *path, const char *id, pp_story *s)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "---\nid: %s\ntitle: T\n---\n", id);
+	parse_text_ok(path, text, strlen(text), s);
+}
+
 /* ---- keys ---------------------------------------------------------------- */
 
 /* Each key form teams use is kept exactly as written. */
@@ -24,19 +33,17 @@ static void key_forms(void **state)
 		"A",
 		"x1234567890123456789012345678901234567890123456789012345678901_3", /* 64 */
 	};
-	char text[256];
 	pp_story s;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < UNIT_NELEM(keys); i++) {
-		snprintf(text, sizeof(text), "---\nid: %s\ntitle: T\n---\n", keys[i]);
-		parse_text_ok("t.md", text, strlen(text), &s);
-		assert_string_equal(s.key, keys[i]);
-		assert_int_equal(s.key_pos.line, 2);
-		assert_int_equal(s.key_pos.column, 5);
-		assert_int_equal(s.key_from_path, 0);
-		assert_int_equal(s.n_warnings, 0);
+		parse_id("t.md", keys[i], &s);
+		unit_str_equal(keys[i], s.key, keys[i]);
+		unit_int_equal(keys[i], s.key_pos.line, 2);
+		unit_int_equal(keys[i], s.key_pos.column, 5);
+		unit_int_equal(keys[i], s.key_from_path, 0);
+		unit_int_equal(keys[i], s.n_warnings, 0);
 		pp_story_free(&s);
 	}
 }
@@ -72,22 +79,20 @@ static void key_unusable_falls_back_to_file_name(void **state)
 		 "{\"id\":\"A-123456789012345678901234567890123456789012345678901234567890123\"}"},
 		{"[X-1]", "{\"id\":[\"X-1\"]}"},
 	};
-	char text[256];
 	pp_story s;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < UNIT_NELEM(bad); i++) {
-		snprintf(text, sizeof(text), "---\nid: %s\ntitle: T\n---\n", bad[i].id);
-		parse_text_ok("stories/INF-013.md", text, strlen(text), &s);
-		assert_string_equal(s.key, "INF-013");
-		assert_int_equal(s.key_from_path, 1);
-		assert_int_equal(s.key_pos.line, 1);
-		assert_int_equal(s.n_warnings, 2);
+		parse_id("stories/INF-013.md", bad[i].id, &s);
+		unit_str_equal(bad[i].id, s.key, "INF-013");
+		unit_int_equal(bad[i].id, s.key_from_path, 1);
+		unit_int_equal(bad[i].id, s.key_pos.line, 1);
+		unit_int_equal(bad[i].id, s.n_warnings, 2);
 		expect_warning(&s, 2, 5, "(kept in metadata)");
 		expect_warning(&s, 1, 1,
 			       "no usable id: the key \"INF-013\" comes from the file name");
-		assert_string_equal(s.metadata_json, bad[i].meta);
+		unit_str_equal(bad[i].id, s.metadata_json, bad[i].meta);
 		pp_story_free(&s);
 	}
 	parse_text_ok("t.md", "---\nid: OTHER:INF-1\ntitle: T\n---\n", 32, &s);
@@ -204,61 +209,45 @@ static void title_front_matter_wins(void **state)
 
 /* ---- priority --------------------------------------------------------------- */
 
-static void priority_levels(void **state)
-{
-	static const struct {
-		const char *yaml, *level;
-	} cases[] = {
-		{"critical", "critical"}, {"URGENT", "critical"},
-		{"p0", "critical"},       {"High", "high"},
-		{"P1", "high"},           {"medium", "medium"},
-		{"Normal", "medium"},     {"p2", "medium"},
-		{"low", "low"},           {"P3", "low"},
-		{"' high '", "high"},
-	};
-	char extra[128];
-	pp_story s;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < UNIT_NELEM(cases); i++) {
-		snprintf(extra, sizeof(extra), "priority: %s\n", cases[i].yaml);
-		parse_ok(extra, "", &s);
-		assert_string_equal(s.priority, cases[i].level);
-		assert_int_equal(s.priority_rank, 0);
-		assert_int_equal(s.priority_pos.line, 4);
-		assert_int_equal(s.priority_pos.column, 11);
-		assert_int_equal(s.n_warnings, 0);
-		pp_story_free(&s);
-	}
-}
-
-static void priority_ranks(void **state)
+/* A level, a rank, or both: no warning, nothing kept in metadata. */
+static void priority_levels_and_ranks(void **state)
 {
 	static const struct {
 		const char *yaml, *level;
 		int rank;
 	} cases[] = {
-		{"7", NULL, 7},        {"'12'", NULL, 12},
-		{"1", NULL, 1},        {"2147483647", NULL, 2147483647},
-		{"high 2", "high", 2}, {"3 (low)", "low", 3},
-		{"p1/4", "high", 4},   {"critical, 1", "critical", 1},
+		{"critical", "critical", 0},
+		{"URGENT", "critical", 0},
+		{"p0", "critical", 0},
+		{"High", "high", 0},
+		{"P1", "high", 0},
+		{"medium", "medium", 0},
+		{"Normal", "medium", 0},
+		{"p2", "medium", 0},
+		{"low", "low", 0},
+		{"P3", "low", 0},
+		{"' high '", "high", 0},
+		{"7", NULL, 7},
+		{"'12'", NULL, 12},
+		{"1", NULL, 1},
+		{"2147483647", NULL, 2147483647},
+		{"high 2", "high", 2},
+		{"3 (low)", "low", 3},
+		{"p1/4", "high", 4},
+		{"critical, 1", "critical", 1},
 	};
-	char extra[128];
 	pp_story s;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < UNIT_NELEM(cases); i++) {
-		snprintf(extra, sizeof(extra), "priority: %s\n", cases[i].yaml);
-		parse_ok(extra, "", &s);
-		if (cases[i].level == NULL)
-			assert_null(s.priority);
-		else
-			assert_string_equal(s.priority, cases[i].level);
-		assert_int_equal(s.priority_rank, cases[i].rank);
-		assert_int_equal(s.n_warnings, 0);
-		assert_string_equal(s.metadata_json, "{}");
+		parse_okf(&s, "priority: %s\n", cases[i].yaml);
+		unit_str_equal(cases[i].yaml, s.priority, cases[i].level);
+		unit_int_equal(cases[i].yaml, s.priority_rank, cases[i].rank);
+		unit_int_equal(cases[i].yaml, s.priority_pos.line, 4);
+		unit_int_equal(cases[i].yaml, s.priority_pos.column, 11);
+		unit_int_equal(cases[i].yaml, s.n_warnings, 0);
+		unit_str_equal(cases[i].yaml, s.metadata_json, "{}");
 		pp_story_free(&s);
 	}
 }
@@ -348,19 +337,18 @@ static void alias_tags_are_labels(void **state)
 static void alias_estimate(void **state)
 {
 	static const char *const names[] = {"effort", "story_points", "points"};
-	char extra[64];
 	pp_story s;
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
-		snprintf(extra, sizeof(extra), "%s: 5\n", names[i]);
-		parse_ok(extra, "", &s);
-		assert_string_equal(s.estimate_raw, "5");
-		assert_true(s.has_points && s.estimate_points == 5);
-		assert_int_equal(s.estimate_pos.line, 4);
-		assert_int_equal(s.n_warnings, 0);
-		assert_string_equal(s.metadata_json, "{}");
+	for (i = 0; i < UNIT_NELEM(names); i++) {
+		parse_okf(&s, "%s: 5\n", names[i]);
+		unit_str_equal(names[i], s.estimate_raw, "5");
+		if (!s.has_points || s.estimate_points != 5)
+			fail_msg("%s: not 5 points", names[i]);
+		unit_int_equal(names[i], s.estimate_pos.line, 4);
+		unit_int_equal(names[i], s.n_warnings, 0);
+		unit_str_equal(names[i], s.metadata_json, "{}");
 		pp_story_free(&s);
 	}
 }
@@ -483,25 +471,28 @@ static void dependencies_unusable(void **state)
 
 static void labels(void **state)
 {
+	static const struct {
+		const char *yaml;
+		size_t n;
+		const char *last; /* labels[n - 1] */
+	} cases[] = {
+		{"labels: [database, PostgreSQL, database]\n", 2, "postgresql"},
+		{"labels:\n  - a\n  - b-c\n  - été\n", 3, "été"},
+		{"labels: \"a, b,, c \"\n", 3, "c"},
+		{"labels: []\n", 0, NULL},
+	};
 	pp_story s;
+	size_t i;
 
 	(void)state;
-	parse_ok("labels: [database, PostgreSQL, database]\n", "", &s);
-	assert_int_equal(s.n_labels, 2);
-	assert_string_equal(s.labels[1], "postgresql");
-	pp_story_free(&s);
-	parse_ok("labels:\n  - a\n  - b-c\n  - été\n", "", &s);
-	assert_int_equal(s.n_labels, 3);
-	assert_string_equal(s.labels[2], "été");
-	pp_story_free(&s);
-	parse_ok("labels: \"a, b,, c \"\n", "", &s);
-	assert_int_equal(s.n_labels, 3);
-	assert_string_equal(s.labels[2], "c");
-	pp_story_free(&s);
-	parse_ok("labels: []\n", "", &s);
-	assert_int_equal(s.n_labels, 0);
-	assert_int_equal(s.n_warnings, 0);
-	pp_story_free(&s);
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
+		parse_ok(cases[i].yaml, "", &s);
+		unit_int_equal(cases[i].yaml, s.n_labels, cases[i].n);
+		if (cases[i].n > 0)
+			unit_str_equal(cases[i].yaml, s.labels[cases[i].n - 1], cases[i].last);
+		unit_int_equal(cases[i].yaml, s.n_warnings, 0);
+		pp_story_free(&s);
+	}
 }
 
 static void labels_unusable(void **state)
@@ -556,18 +547,18 @@ static void estimates(void **state)
 		{"999999.99", "999999.99", 1, 999999.99},
 	};
 	pp_story s;
-	char extra[128];
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < UNIT_NELEM(cases); i++) {
-		snprintf(extra, sizeof(extra), "estimate: %s\n", cases[i].yaml);
-		parse_ok(extra, "", &s);
-		assert_string_equal(s.estimate_raw, cases[i].raw);
-		assert_int_equal(s.has_points, cases[i].has);
-		assert_true(s.estimate_points == cases[i].points);
-		assert_int_equal(s.estimate_pos.line, 4);
-		assert_int_equal(s.estimate_pos.column, 11);
+		parse_okf(&s, "estimate: %s\n", cases[i].yaml);
+		unit_str_equal(cases[i].yaml, s.estimate_raw, cases[i].raw);
+		unit_int_equal(cases[i].yaml, s.has_points, cases[i].has);
+		if (s.estimate_points != cases[i].points)
+			fail_msg("%s: %g points, expected %g", cases[i].yaml, s.estimate_points,
+				 cases[i].points);
+		unit_int_equal(cases[i].yaml, s.estimate_pos.line, 4);
+		unit_int_equal(cases[i].yaml, s.estimate_pos.column, 11);
 		pp_story_free(&s);
 	}
 	parse_ok("estimate: null\n", "", &s);
@@ -621,20 +612,17 @@ static void dates(void **state)
 		 "2025-08-28T14:30:00.123456Z"}, /* beyond microseconds: cut */
 		{"2025-08-28T14:30:00.000Z", "2025-08-28T14:30:00.000Z", "2025-08-28T14:30:00Z"},
 	};
-	char text[256];
 	pp_story s;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < UNIT_NELEM(good); i++) {
-		snprintf(text, sizeof(text), "created: %s\nlast_updated: %s\n", good[i].yaml,
-			 good[i].yaml);
-		parse_ok(text, "", &s);
-		assert_string_equal(s.created, good[i].text);
-		assert_string_equal(s.last_updated, good[i].text);
-		assert_string_equal(s.created_utc, good[i].utc);
-		assert_string_equal(s.last_updated_utc, good[i].utc);
-		assert_int_equal(s.n_warnings, 0);
+		parse_okf(&s, "created: %s\nlast_updated: %s\n", good[i].yaml, good[i].yaml);
+		unit_str_equal(good[i].yaml, s.created, good[i].text);
+		unit_str_equal(good[i].yaml, s.last_updated, good[i].text);
+		unit_str_equal(good[i].yaml, s.created_utc, good[i].utc);
+		unit_str_equal(good[i].yaml, s.last_updated_utc, good[i].utc);
+		unit_int_equal(good[i].yaml, s.n_warnings, 0);
 		pp_story_free(&s);
 	}
 }
@@ -744,8 +732,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(title_from_heading),
 	cmocka_unit_test(title_from_heading_with_key_from_path),
 	cmocka_unit_test(title_front_matter_wins),
-	cmocka_unit_test(priority_levels),
-	cmocka_unit_test(priority_ranks),
+	cmocka_unit_test(priority_levels_and_ranks),
 	cmocka_unit_test(priority_unusable),
 	cmocka_unit_test(status_as_written),
 	cmocka_unit_test(alias_tags_are_labels),

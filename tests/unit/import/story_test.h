@@ -62,6 +62,21 @@ static inline void parse_ok(const char *extra, const char *body, pp_story *s)
 	pp_buf_free(&b);
 }
 
+/* parse_ok of the front matter lines printed from fmt (a table's row), with no body. */
+static inline __attribute__((format(printf, 2, 3))) void parse_okf(pp_story *s, const char *fmt,
+								   ...)
+{
+	char extra[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(extra, sizeof(extra), fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < sizeof(extra));
+	parse_ok(extra, "", s);
+}
+
 /* text (len bytes), as file path, fails at line:col with a message containing needle. */
 static inline void expect_error_at(const char *path, const char *text, size_t len, int line,
 				   int col, const char *needle)
