@@ -25,6 +25,7 @@ typedef struct api_res {
 	char *body;    /* NUL-terminated, "" when none */
 	char *headers; /* the raw response headers */
 	json_t *json;  /* the body parsed, or NULL */
+	char *req;     /* "METHOD path", for failure messages; NULL when not from api_call */
 } api_res;
 
 /* A fresh database (PGDATABASE), migrated. Returns its name (static storage). */
@@ -83,6 +84,34 @@ void api_res_free(api_res *r);
 /* Asserts r is a problem+json with this status and type slug. */
 #define api_problem(r, status, type) api_problem_at(&(r), (status), (type), __FILE__, __LINE__)
 void api_problem_at(const api_res *r, long status, const char *type, const char *file, int line);
+
+/*
+ * Fails the test unless r's JSON body is like like, a JSON text: an object
+ * has every member of like's (others may be there too), each alike; an
+ * array has as many elements as like's, each alike; anything else is equal
+ * (a null member must be there, as null). The failure names the request,
+ * where in the answer it differs (".items[1].key"), what was wanted, what
+ * came, and the whole body.
+ */
+#define api_json_is(r, like) api_json_is_at((r), (like), __FILE__, __LINE__)
+void api_json_is_at(const api_res *r, const char *like, const char *file, int line);
+
+/* api_ok, api_json_is, then api_res_free: a request, its status, its answer. */
+#define api_ok_json(want, like, ...)                                                               \
+	api_ok_json_at((want), (like), api_call(__VA_ARGS__), __FILE__, __LINE__)
+void api_ok_json_at(long want, const char *like, api_res r, const char *file, int line);
+
+/*
+ * Every page of the list at path, whose query names its limit: GET path, then
+ * path&cursor=NEXT while an answer names a next_cursor, each as token and
+ * each 200 (else the test fails at the caller's file:line, naming the page).
+ * Returns all the pages' items in order as one array (caller json_decref()s);
+ * the number of pages in *pages when not NULL.
+ */
+#define api_all_pages(s, token, path, pages)                                                       \
+	api_all_pages_at((s), (token), (path), (pages), __FILE__, __LINE__)
+json_t *api_all_pages_at(const api_server *s, const char *token, const char *path, size_t *pages,
+			 const char *file, int line);
 
 /* api_ok, then api_res_free: a request whose answer matters only by its status. */
 #define api_ok_free(want, ...)                                                                     \

@@ -224,14 +224,23 @@ api_res api_call(const api_server *s, const char *method, const char *path, cons
 	r.body = b.data ? b.data : strdup("");
 	r.headers = h.data ? h.data : strdup("");
 	r.json = json_loads(r.body, JSON_DECODE_ANY, NULL);
+	r.req = malloc(strlen(method) + strlen(path) + 2);
+	assert_non_null(r.req);
+	snprintf(r.req, strlen(method) + strlen(path) + 2, "%s %s", method, path);
 	return r;
+}
+
+/* What failure messages call the request of r. */
+static const char *req_of(const api_res *r)
+{
+	return r->req ? r->req : "the request";
 }
 
 api_res api_expect_at(long want, api_res r, const char *file, int line)
 {
 	if (r.status != want) {
-		print_error("%s:%d: expected HTTP %ld, got %ld:\n%s%s\n", file, line, want,
-			    r.status, r.headers, r.body);
+		print_error("%s:%d: %s: expected HTTP %ld, got %ld:\n%s%s\n", file, line,
+			    req_of(&r), want, r.status, r.headers, r.body);
 		_fail(file, line);
 	}
 	return r;
@@ -275,6 +284,7 @@ void api_res_free(api_res *r)
 {
 	free(r->body);
 	free(r->headers);
+	free(r->req);
 	json_decref(r->json);
 	memset(r, 0, sizeof(*r));
 }
@@ -292,8 +302,8 @@ void api_problem_at(const api_res *r, long status, const char *type, const char 
 	     api_str(r, "title") && api_str(r, "request_id");
 	free(ct);
 	if (!ok) {
-		print_error("%s:%d: expected a %ld problem of type %s, got %ld:\n%s%s\n", file,
-			    line, status, type, r->status, r->headers, r->body);
+		print_error("%s:%d: %s: expected a %ld problem of type %s, got %ld:\n%s%s\n", file,
+			    line, req_of(r), status, type, r->status, r->headers, r->body);
 		_fail(file, line);
 	}
 }
@@ -317,7 +327,7 @@ void api_refused_member_at(long status, const char *type, const char *member, co
 	api_problem_at(&r, status, type, file, line);
 	got = member ? api_str(&r, member) : r.body;
 	if (got == NULL || (contains ? strstr(got, want) == NULL : strcmp(got, want) != 0)) {
-		print_error("%s:%d: expected %s %s\"%s\" in\n%s\n", file, line,
+		print_error("%s:%d: %s: expected %s %s\"%s\" in\n%s\n", file, line, req_of(&r),
 			    member ? member : "the body", contains ? "containing " : "", want,
 			    r.body);
 		api_res_free(&r);
@@ -334,12 +344,123 @@ void api_ok_member_at(long want, const char *member, const char *value, api_res 
 	r = api_expect_at(want, r, file, line);
 	got = api_str(&r, member);
 	if (got == NULL || strcmp(got, value) != 0) {
-		print_error("%s:%d: expected %s \"%s\", got %s%s%s in\n%s\n", file, line, member,
-			    value, got ? "\"" : "", got ? got : "none", got ? "\"" : "", r.body);
+		print_error("%s:%d: %s: expected %s \"%s\", got %s%s%s in\n%s\n", file, line,
+			    req_of(&r), member, value, got ? "\"" : "", got ? got : "none",
+			    got ? "\"" : "", r.body);
 		api_res_free(&r);
 		_fail(file, line);
 	}
 	api_res_free(&r);
+}
+
+/* at after snprintf wrote n bytes there: at most the last byte of a buffer of size. */
+static size_t advanced(size_t at, int n, size_t size)
+{
+	return n < 0 || at + (size_t)n >= size ? size - 1 : at + (size_t)n;
+}
+
+/*
+ * Whether got is like want (api_json_is); else where holds the path to the
+ * first difference (where_size bytes, written from at), *got_at and *want_at
+ * the values there (*got_at NULL: missing).
+ */
+static int json_like(json_t *got, json_t *want, char *where, size_t where_size, size_t at,
+		     json_t **got_at, json_t **want_at)
+{
+	const char *name;
+	json_t *w;
+	size_t i, next;
+
+	*got_at = got;
+	*want_at = want;
+	if (json_is_object(want) && json_is_object(got)) {
+		json_object_foreach(want, name, w)
+		{
+			next = advanced(at, snprintf(where + at, where_size - at, ".%s", name),
+					where_size);
+			if (!json_like(json_object_get(got, name), w, where, where_size, next,
+				       got_at, want_at))
+				return 0;
+		}
+	} else if (json_is_array(want) && json_is_array(got) &&
+		   json_array_size(got) == json_array_size(want)) {
+		json_array_foreach(want, i, w)
+		{
+			next = advanced(at, snprintf(where + at, where_size - at, "[%zu]", i),
+					where_size);
+			if (!json_like(json_array_get(got, i), w, where, where_size, next, got_at,
+				       want_at))
+				return 0;
+		}
+	} else if (got == NULL || !json_equal(got, want)) {
+		return 0;
+	}
+	where[at] = '\0';
+	return 1;
+}
+
+void api_json_is_at(const api_res *r, const char *like, const char *file, int line)
+{
+	json_t *want = json_loads(like, JSON_DECODE_ANY, NULL), *got_at, *want_at;
+	char where[256] = "";
+	char *g, *w;
+
+	if (want == NULL)
+		fail_msg("%s:%d: not JSON: %s", file, line, like);
+	if (json_like(r->json, want, where, sizeof(where), 0, &got_at, &want_at)) {
+		json_decref(want);
+		return;
+	}
+	g = got_at ? json_dumps(got_at, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+	w = json_dumps(want_at, JSON_ENCODE_ANY | JSON_COMPACT);
+	print_error("%s:%d: %s: expected %s%s to be %s, got %s in\n%s\n", file, line, req_of(r),
+		    *where ? "the answer's " : "the answer", where, w ? w : "?", g ? g : "none",
+		    r->body);
+	free(g);
+	free(w);
+	json_decref(want);
+	_fail(file, line);
+}
+
+void api_ok_json_at(long want, const char *like, api_res r, const char *file, int line)
+{
+	r = api_expect_at(want, r, file, line);
+	api_json_is_at(&r, like, file, line);
+	api_res_free(&r);
+}
+
+json_t *api_all_pages_at(const api_server *s, const char *token, const char *path, size_t *pages,
+			 const char *file, int line)
+{
+	json_t *all = json_array();
+	char *url = strdup(path);
+	size_t n = 0;
+
+	assert_non_null(all);
+	assert_non_null(url);
+	for (;;) {
+		api_res r =
+			api_expect_at(200, api_call(s, "GET", url, token, NULL, NULL), file, line);
+		const char *next = api_str(&r, "next_cursor");
+		size_t size;
+
+		n++;
+		json_array_extend(all, json_object_get(r.json, "items"));
+		free(url);
+		url = NULL;
+		if (next != NULL) {
+			size = strlen(path) + strlen(next) + sizeof("&cursor=");
+			url = malloc(size);
+			assert_non_null(url);
+			snprintf(url, size, "%s&cursor=%s", path, next);
+		}
+		api_res_free(&r);
+		if (url == NULL)
+			break;
+	}
+	if (pages != NULL)
+		*pages = n;
+	return all;
 }
 
 void api_steps_at(const api_server *s, const char *token, const api_step *steps, size_t n,
