@@ -95,6 +95,14 @@ static void joins_paths_within_the_limit(void **state)
 	assert_int_equal(bk_path(out, longdir, "db", &err), PP_EINVAL);
 }
 
+/* cfg and c zeroed but for cfg's database_url, url. */
+static void clean_cfg(pp_config *cfg, pp_backup_common *c, char *url)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	memset(c, 0, sizeof(*c));
+	cfg->database_url = url;
+}
+
 static void the_password_goes_to_the_environment_only(void **state)
 {
 	pp_config cfg;
@@ -104,10 +112,8 @@ static void the_password_goes_to_the_environment_only(void **state)
 	pp_buf ci;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&c, 0, sizeof(c));
 	setenv("PGPASSWORD", "from-the-shell", 1);
-	cfg.database_url = "postgresql://app:s3cr%27et@db.example:5433/ppdb?sslmode=disable";
+	clean_cfg(&cfg, &c, "postgresql://app:s3cr%27et@db.example:5433/ppdb?sslmode=disable");
 	env_init(&e, &cfg, &c);
 	assert_string_equal(e.dbname, "ppdb");
 	assert_string_equal(e.password, "s3cr'et");
@@ -164,9 +170,7 @@ static void quotes_values_as_libpq_reads_them(void **state)
 	pp_buf ci;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&c, 0, sizeof(c));
-	cfg.database_url = "host=db user='it\\'s \\\\me' dbname=x";
+	clean_cfg(&cfg, &c, "host=db user='it\\'s \\\\me' dbname=x");
 	env_init(&e, &cfg, &c);
 	assert_string_equal(e.dbname, "x");
 	pp_buf_init(&ci, 4096);
@@ -195,9 +199,7 @@ static void refuses_a_bad_url_or_a_short_key(void **state)
 	bk_env e;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&c, 0, sizeof(c));
-	cfg.database_url = "postgresql://app:topsecret@db/pp?nosuchoption=1";
+	clean_cfg(&cfg, &c, "postgresql://app:topsecret@db/pp?nosuchoption=1");
 	pp_err_clear(&err);
 	assert_int_equal(bk_env_init(&e, &cfg, &c, &err), PP_EINVAL);
 	assert_string_equal(err.msg, "DATABASE_URL is not a valid connection string");
@@ -234,9 +236,7 @@ static void options_go_before_the_users_own(void **state)
 	bk_env e;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&c, 0, sizeof(c));
-	cfg.database_url = "postgresql://app@db/pp";
+	clean_cfg(&cfg, &c, "postgresql://app@db/pp");
 	unsetenv("PGOPTIONS");
 	env_init(&e, &cfg, &c);
 	assert_int_equal(count_env(&e, "PGOPTIONS=", NULL), 0);
@@ -322,9 +322,7 @@ static void reports_events_and_cancellation(void **state)
 /* An environment running tools from pp_t_tmp, with the process's environment. */
 static void tool_env(bk_env *e, pp_config *cfg, pp_backup_common *c)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	memset(c, 0, sizeof(*c));
-	cfg->database_url = "postgresql://app@db/pp";
+	clean_cfg(cfg, c, "postgresql://app@db/pp");
 	c->pg_bindir = pp_t_tmp;
 	env_init(e, cfg, c);
 	snprintf(e->bindir, sizeof(e->bindir), "%s", pp_t_tmp);
@@ -387,12 +385,21 @@ static void runs_a_tool_with_its_arguments(void **state)
 	unsetenv("TMPDIR");
 }
 
-static void a_failing_tool_reports_the_end_of_its_log(void **state)
+/* Runs pp_t_tmp/tool without arguments, which must end in rc; its log is removed. */
+static void run_fails(const bk_env *e, const char *tool, pp_rc rc, pp_err *err)
 {
 	static const char *const args[] = {NULL};
+	char *log;
+
+	assert_int_equal(run(e, tool, args, -1, &log, err), rc);
+	unlink(log);
+	free(log);
+}
+
+static void a_failing_tool_reports_the_end_of_its_log(void **state)
+{
 	pp_backup_common c;
 	pp_config cfg;
-	char *log;
 	pp_err err;
 	bk_env e;
 
@@ -402,7 +409,7 @@ static void a_failing_tool_reports_the_end_of_its_log(void **state)
 			     "i=$((i+1)); done\necho 'pg_restore: error: the last words   '\n"
 			     "echo\necho\nexit 3");
 	tool_env(&e, &cfg, &c);
-	assert_int_equal(run(&e, "pg_restore", args, -1, &log, &err), PP_EIO);
+	run_fails(&e, "pg_restore", PP_EIO, &err);
 	assert_int_equal(strncmp(err.msg, "pg_restore failed (exit status 3)\n", 34), 0);
 	/* Trailing blanks and empty lines removed; the first lines gone; whole lines only. */
 	{
@@ -418,31 +425,23 @@ static void a_failing_tool_reports_the_end_of_its_log(void **state)
 	assert_null(strstr(err.msg, "line 0\n"));
 	/* About 1200 bytes of log, each line indented by two. */
 	assert_true(strlen(err.msg) < 1500);
-	unlink(log);
-	free(log);
 
 	script("pg_restore", "echo 'about to die'\nkill -9 $$");
-	assert_int_equal(run(&e, "pg_restore", args, -1, &log, &err), PP_EIO);
+	run_fails(&e, "pg_restore", PP_EIO, &err);
 	assert_string_equal(err.msg, "pg_restore was killed by signal 9\n  about to die");
-	unlink(log);
-	free(log);
 
 	/* Not there at all. */
-	assert_int_equal(run(&e, "pg_nosuch", args, -1, &log, &err), PP_EIO);
+	run_fails(&e, "pg_nosuch", PP_EIO, &err);
 	assert_non_null(strstr(err.msg, "cannot run"));
 	assert_non_null(strstr(err.msg, "pg_nosuch"));
-	unlink(log);
-	free(log);
 	bk_env_free(&e);
 }
 
 static void a_cancelled_or_overlong_tool_is_ended(void **state)
 {
-	static const char *const args[] = {NULL};
 	volatile sig_atomic_t cancel = 1;
 	pp_backup_common c;
 	pp_config cfg;
-	char *log;
 	pp_err err;
 	bk_env e;
 
@@ -450,22 +449,18 @@ static void a_cancelled_or_overlong_tool_is_ended(void **state)
 	script("pg_dump", "exec sleep 60");
 	tool_env(&e, &cfg, &c);
 	c.cancel = &cancel;
-	assert_int_equal(run(&e, "pg_dump", args, -1, &log, &err), PP_EIO);
+	run_fails(&e, "pg_dump", PP_EIO, &err);
 	assert_string_equal(err.msg, "interrupted");
 	/* Reaped: no child is left. */
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
-	unlink(log);
-	free(log);
 
 	c.cancel = NULL;
 	cfg.backup_tool_timeout_s = 1;
-	assert_int_equal(run(&e, "pg_dump", args, -1, &log, &err), PP_ETIMEDOUT);
+	run_fails(&e, "pg_dump", PP_ETIMEDOUT, &err);
 	assert_string_equal(err.msg, "pg_dump ran longer than PLANPIPE_BACKUP_TOOL_TIMEOUT (1 s) "
 				     "and was ended");
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
-	unlink(log);
-	free(log);
 	bk_env_free(&e);
 }
 
@@ -485,9 +480,7 @@ static pp_rc find(int server, bk_env *e, pp_err *err)
 	static pp_backup_common c;
 	static pp_config cfg;
 
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&c, 0, sizeof(c));
-	cfg.database_url = "postgresql://app@db/pp";
+	clean_cfg(&cfg, &c, "postgresql://app@db/pp");
 	c.pg_bindir = pp_t_tmp;
 	env_init(e, &cfg, &c);
 	pp_err_clear(err);
@@ -654,9 +647,7 @@ static void looks_in_path_for_a_version_not_installed(void **state)
 		fclose(f);
 		assert_int_equal(chmod(path, 0755), 0);
 	}
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&c, 0, sizeof(c));
-	cfg.database_url = "postgresql://app@db/pp";
+	clean_cfg(&cfg, &c, "postgresql://app@db/pp");
 	env_init(&e, &cfg, &c);
 	snprintf(path, sizeof(path), "/nonexistent-pp-unit::%s:%s", half, pp_t_tmp);
 	setenv("PATH", path, 1);
@@ -695,9 +686,7 @@ static void prefers_the_servers_debian_directory(void **state)
 	if (access("/usr/lib/postgresql/15/bin/pg_dump", X_OK) != 0 ||
 	    access("/usr/lib/postgresql/15/bin/pg_restore", X_OK) != 0)
 		skip();
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&c, 0, sizeof(c));
-	cfg.database_url = "postgresql://app@db/pp";
+	clean_cfg(&cfg, &c, "postgresql://app@db/pp");
 	env_init(&e, &cfg, &c);
 	pp_err_clear(&err);
 	assert_int_equal(bk_tools_find(&e, 150004, &err), PP_OK);
