@@ -41,23 +41,24 @@ static int severity(pp_health_status s)
 	return (unsigned)s < 4 ? rank[s] : 2;
 }
 
+/* The defaults of docs/operations.md, warning and critical side by side. */
+/* clang-format off */
+static const pp_health_thresholds default_thresholds = {
+	.latency_warn_ms = 100, .latency_crit_ms = 1000,
+	.connections_warn_pct = 80, .connections_crit_pct = 95,
+	.xact_age_warn_s = 300, .xact_age_crit_s = 3600,
+	.wraparound_warn_pct = 50, .wraparound_crit_pct = 75,
+	.lag_warn_s = 30, .lag_crit_s = 300,
+	.partitions_warn = 2, .partitions_crit = 1,
+};
+/* clang-format on */
+
 void pp_health_opts_init(pp_health_opts *o, pp_health_level level)
 {
 	memset(o, 0, sizeof(*o));
 	o->level = level;
 	o->timeout_ms = 5000;
-	o->th.latency_warn_ms = 100;
-	o->th.latency_crit_ms = 1000;
-	o->th.connections_warn_pct = 80;
-	o->th.connections_crit_pct = 95;
-	o->th.xact_age_warn_s = 300;
-	o->th.xact_age_crit_s = 3600;
-	o->th.wraparound_warn_pct = 50;
-	o->th.wraparound_crit_pct = 75;
-	o->th.lag_warn_s = 30;
-	o->th.lag_crit_s = 300;
-	o->th.partitions_warn = 2;
-	o->th.partitions_crit = 1;
+	o->th = default_thresholds;
 }
 
 static pp_health_check *add(run *x, const char *name, pp_health_status st, const char *fmt, ...)

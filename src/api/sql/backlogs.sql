@@ -37,12 +37,10 @@ cur AS (
   FOR NO KEY UPDATE),
 upd AS (
   UPDATE backlogs t SET
-    name = CASE WHEN i.b ? 'name' THEN i.b->>'name' ELSE t.name END,
-    kind = CASE WHEN i.b ? 'kind' THEN i.b->>'kind' ELSE t.kind END,
-    position = CASE WHEN i.b ? 'position' THEN (i.b->>'position')::int ELSE t.position END,
-    description = CASE WHEN i.b ? 'description' THEN i.b->>'description' ELSE t.description END,
-    starts_on = CASE WHEN i.b ? 'starts_on' THEN (i.b->>'starts_on')::date ELSE t.starts_on END,
-    ends_on = CASE WHEN i.b ? 'ends_on' THEN (i.b->>'ends_on')::date ELSE t.ends_on END,
+    -- The body merged over the row, as in projects.sql's project_patch.
+    (name, kind, position, description, starts_on, ends_on) =
+      (SELECT n.name, n.kind, n.position, n.description, n.starts_on, n.ends_on
+        FROM jsonb_populate_record(t, i.b) n),
     archived_at = CASE WHEN NOT i.b ? 'archived' THEN t.archived_at
       WHEN (i.b->>'archived')::boolean THEN coalesce(t.archived_at, now()) END
   FROM i, cur

@@ -9,30 +9,29 @@
 -- request's transaction.
 WITH st AS (
   SELECT s.id FROM stories s
-  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci)
+  WHERE s.project_id = (SELECT id FROM projects WHERE key = $1) AND s.key = $2 COLLATE planpipe_ci),
+-- Both directions, each edge's far end as "other".
+edges AS (
+  SELECT 'depends_on' AS dir, e.depends_on_id AS other, e.kind, e.created_at
+  FROM story_dependencies e WHERE e.story_id = (SELECT id FROM st)
+  UNION ALL
+  SELECT 'dependents', e.story_id, e.kind, e.created_at
+  FROM story_dependencies e WHERE e.depends_on_id = (SELECT id FROM st)),
+items AS (
+  SELECT x.dir, l.ref,
+    json_build_object('ref', l.ref, 'project', op.key, 'key', o.key, 'title', o.title,
+      'status', o.status, 'kind', x.kind, 'created_at', x.created_at) AS j
+  FROM edges x
+    CROSS JOIN LATERAL (SELECT planpipe_story_label(x.other) AS ref) l
+    LEFT JOIN stories o ON o.id = x.other
+    LEFT JOIN projects op ON op.id = o.project_id)
 SELECT CASE
     WHEN NOT EXISTS (SELECT FROM st) THEN planpipe_api_fail('PP404', 'no story ' || $1 || ':' || $2)
     ELSE json_build_object(
       'depends_on', coalesce((
-        SELECT json_agg(
-          json_build_object('ref', planpipe_story_label(e.depends_on_id), 'project', op.key,
-          'key', o.key, 'title', o.title, 'status', o.status, 'kind', e.kind,
-          'created_at', e.created_at)
-          ORDER BY planpipe_story_label(e.depends_on_id))
-        FROM story_dependencies e
-          LEFT JOIN stories o ON o.id = e.depends_on_id
-          LEFT JOIN projects op ON op.id = o.project_id
-        WHERE e.story_id = (SELECT id FROM st)), '[]'),
+        SELECT json_agg(j ORDER BY ref) FROM items WHERE dir = 'depends_on'), '[]'),
       'dependents', coalesce((
-        SELECT json_agg(
-          json_build_object('ref', planpipe_story_label(e.story_id), 'project', op.key,
-          'key', o.key, 'title', o.title, 'status', o.status, 'kind', e.kind,
-          'created_at', e.created_at)
-          ORDER BY planpipe_story_label(e.story_id))
-        FROM story_dependencies e
-          LEFT JOIN stories o ON o.id = e.story_id
-          LEFT JOIN projects op ON op.id = o.project_id
-        WHERE e.depends_on_id = (SELECT id FROM st)), '[]'),
+        SELECT json_agg(j ORDER BY ref) FROM items WHERE dir = 'dependents'), '[]'),
       'unresolved', coalesce((
         SELECT json_agg(r.project_key || ':' || r.story_key
           ORDER BY r.project_key, r.story_key)
@@ -135,21 +134,24 @@ SELECT CASE
 -- name: project_deps_list
 -- GET /v1/projects/{project}/dependencies: $1 the project's key. Runs after
 -- tx.sql's guard of the project, in the request's transaction.
+WITH p AS (SELECT id FROM projects WHERE key = $1),
+-- Both directions, each edge's far end as "other", as in story_deps_list.
+items AS (
+  SELECT x.dir, l.label,
+    json_build_object('project', l.label, 'kind', x.kind, 'note', x.note,
+      'created_at', x.created_at) AS j
+  FROM (
+      SELECT 'depends_on' AS dir, e.depends_on_project_id AS other, e.kind, e.note, e.created_at
+      FROM project_dependencies e WHERE e.project_id = (SELECT id FROM p)
+      UNION ALL
+      SELECT 'dependents', e.project_id, e.kind, e.note, e.created_at
+      FROM project_dependencies e WHERE e.depends_on_project_id = (SELECT id FROM p)) x
+    CROSS JOIN LATERAL (SELECT planpipe_project_label(x.other) AS label) l)
 SELECT json_build_object(
     'depends_on', coalesce((
-      SELECT json_agg(
-        json_build_object('project', planpipe_project_label(e.depends_on_project_id), 'kind', e.kind,
-          'note', e.note, 'created_at', e.created_at)
-        ORDER BY planpipe_project_label(e.depends_on_project_id))
-      FROM project_dependencies e
-      WHERE e.project_id = (SELECT id FROM projects WHERE key = $1)), '[]'),
+      SELECT json_agg(j ORDER BY label) FROM items WHERE dir = 'depends_on'), '[]'),
     'dependents', coalesce((
-      SELECT json_agg(
-        json_build_object('project', planpipe_project_label(e.project_id), 'kind', e.kind,
-          'note', e.note, 'created_at', e.created_at)
-        ORDER BY planpipe_project_label(e.project_id))
-      FROM project_dependencies e
-      WHERE e.depends_on_project_id = (SELECT id FROM projects WHERE key = $1)), '[]'))
+      SELECT json_agg(j ORDER BY label) FROM items WHERE dir = 'dependents'), '[]'))
   AS body
 
 -- name: project_dep_add

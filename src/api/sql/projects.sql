@@ -58,23 +58,14 @@ WITH i AS (SELECT $2::jsonb AS b),
 cur AS (SELECT p.* FROM projects p WHERE p.key = $1 FOR NO KEY UPDATE),
 upd AS (
   UPDATE projects t SET
-    name = CASE WHEN i.b ? 'name' THEN i.b->>'name' ELSE t.name END,
-    description = CASE WHEN i.b ? 'description' THEN i.b->>'description' ELSE t.description END,
-    story_key_prefix = CASE WHEN i.b ? 'story_key_prefix'
-      THEN i.b->>'story_key_prefix' ELSE t.story_key_prefix END,
-    git_remote_url = CASE WHEN i.b ? 'git_remote_url'
-      THEN i.b->>'git_remote_url' ELSE t.git_remote_url END,
-    git_submodule_path = CASE WHEN i.b ? 'git_submodule_path'
-      THEN i.b->>'git_submodule_path' ELSE t.git_submodule_path END,
-    git_default_branch = CASE WHEN i.b ? 'git_default_branch'
-      THEN i.b->>'git_default_branch' ELSE t.git_default_branch END,
-    git_stories_dir = CASE WHEN i.b ? 'git_stories_dir'
-      THEN i.b->>'git_stories_dir' ELSE t.git_stories_dir END,
-    git_last_synced_commit = CASE WHEN i.b ? 'git_last_synced_commit'
-      THEN i.b->>'git_last_synced_commit' ELSE t.git_last_synced_commit END,
-    git_last_synced_at = CASE WHEN i.b ? 'git_last_synced_at'
-      THEN (i.b->>'git_last_synced_at')::timestamptz ELSE t.git_last_synced_at END,
-    metadata = CASE WHEN i.b ? 'metadata' THEN i.b->'metadata' ELSE t.metadata END,
+    -- The body merged over the row: a field the body names replaces the
+    -- column, one it leaves out keeps it (input.c checked the fields' types).
+    (name, description, story_key_prefix, git_remote_url, git_submodule_path, git_default_branch,
+        git_stories_dir, git_last_synced_commit, git_last_synced_at, metadata) =
+      (SELECT n.name, n.description, n.story_key_prefix, n.git_remote_url, n.git_submodule_path,
+          n.git_default_branch, n.git_stories_dir, n.git_last_synced_commit, n.git_last_synced_at,
+          n.metadata
+        FROM jsonb_populate_record(t, i.b) n),
     archived_at = CASE WHEN NOT i.b ? 'archived' THEN t.archived_at
       WHEN (i.b->>'archived')::boolean THEN coalesce(t.archived_at, now()) END
   FROM i, cur
