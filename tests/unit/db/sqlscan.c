@@ -29,6 +29,20 @@ static void assert_stmt(const char *sql, const pp_sql_script *s, size_t i, const
 	assert_int_equal(s->stmts[i].line, line);
 }
 
+/* sql splits into n statements, statement i starting on line lines[i]. */
+static void expect_lines(const char *sql, const int *lines, size_t n)
+{
+	pp_sql_script s = split_ok(sql);
+	size_t i;
+
+	assert_int_equal(s.count, n);
+	for (i = 0; i < n; i++)
+		if (s.stmts[i].line != lines[i])
+			fail_msg("statement %zu on line %d, expected %d", i, s.stmts[i].line,
+				 lines[i]);
+	pp_sql_script_free(&s);
+}
+
 static void splits_on_semicolons_outside_quotes(void **state)
 {
 	const char *sql = "-- header\n"
@@ -51,13 +65,10 @@ static void dollar_quotes_hold_semicolons(void **state)
 	const char *sql = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$\n"
 			  "BEGIN\n  PERFORM 1; RETURN $$;$$::int;\nEND\n$body$;\n"
 			  "SELECT $1;\nSELECT a$b FROM t;";
-	pp_sql_script s = split_ok(sql);
+	static const int lines[] = {1, 6, 7};
 
 	(void)state;
-	assert_int_equal(s.count, 3);
-	assert_int_equal(s.stmts[1].line, 6);
-	assert_int_equal(s.stmts[2].line, 7);
-	pp_sql_script_free(&s);
+	expect_lines(sql, lines, UNIT_NELEM(lines));
 }
 
 static void begin_atomic_bodies_like_psql(void **state)
@@ -67,14 +78,11 @@ static void begin_atomic_bodies_like_psql(void **state)
 			  "  SELECT 2;\nEND;\n"
 			  "CREATE PROCEDURE p() BEGIN ATOMIC INSERT INTO t VALUES (1); END;\n"
 			  "BEGIN;\nSELECT 1;\nEND;";
-	pp_sql_script s = split_ok(sql);
+	/* Outside CREATE FUNCTION, BEGIN and END are ordinary statements. */
+	static const int lines[] = {1, 6, 7, 8, 9};
 
 	(void)state;
-	/* Outside CREATE FUNCTION, BEGIN and END are ordinary statements. */
-	assert_int_equal(s.count, 5);
-	assert_int_equal(s.stmts[1].line, 6);
-	assert_int_equal(s.stmts[2].line, 7);
-	pp_sql_script_free(&s);
+	expect_lines(sql, lines, UNIT_NELEM(lines));
 }
 
 static void unterminated_is_an_error_with_its_line(void **state)
@@ -112,17 +120,16 @@ static void flags_what_cannot_run_in_a_transaction(void **state)
 			  "ALTER SYSTEM SET work_mem = '1MB';\n"
 			  "SELECT 'concurrently';\n"
 			  "DROP INDEX concurrently i;";
+	static const int no_tx[] = {1, 0, 1, 1, 1, 0, 1}; /* 1: flagged, with a reason */
 	pp_sql_script s = split_ok(sql);
+	size_t i;
 
 	(void)state;
-	assert_int_equal(s.count, 7);
-	assert_non_null(s.stmts[0].no_tx_reason);
-	assert_null(s.stmts[1].no_tx_reason);
-	assert_non_null(s.stmts[2].no_tx_reason);
-	assert_non_null(s.stmts[3].no_tx_reason);
-	assert_non_null(s.stmts[4].no_tx_reason);
-	assert_null(s.stmts[5].no_tx_reason);
-	assert_non_null(s.stmts[6].no_tx_reason);
+	assert_int_equal(s.count, UNIT_NELEM(no_tx));
+	for (i = 0; i < UNIT_NELEM(no_tx); i++)
+		if ((s.stmts[i].no_tx_reason != NULL) != no_tx[i])
+			fail_msg("statement %zu (line %d) %s", i, s.stmts[i].line,
+				 no_tx[i] ? "not flagged" : "flagged");
 	pp_sql_script_free(&s);
 }
 
