@@ -59,20 +59,24 @@ static void done(outcome *o)
 	free(o->req.param_buf);
 }
 
+/* method path matches routes[i]; o holds the match (done(o) frees it). */
+static void expect_found(outcome *o, const char *method, const char *path, size_t i)
+{
+	run(o, method, path);
+	if (o->r != PP_ROUTE_FOUND || o->found != &routes[i])
+		fail_msg("%s %s: not %s %s", method, path, routes[i].method, routes[i].pattern);
+}
+
 static void literal_routes_match_by_method(void **state)
 {
 	outcome o;
 
 	(void)state;
-	run(&o, "GET", "/v1/projects");
-	assert_int_equal(o.r, PP_ROUTE_FOUND);
-	assert_ptr_equal(o.found, &routes[0]);
+	expect_found(&o, "GET", "/v1/projects", 0);
 	assert_string_equal(o.req.route, "/v1/projects");
 	assert_int_equal(o.req.n_params, 0);
 	done(&o);
-	run(&o, "POST", "/v1/projects");
-	assert_int_equal(o.r, PP_ROUTE_FOUND);
-	assert_ptr_equal(o.found, &routes[1]);
+	expect_found(&o, "POST", "/v1/projects", 1);
 	done(&o);
 }
 
@@ -81,17 +85,14 @@ static void params_are_copied_in_order(void **state)
 	outcome o;
 
 	(void)state;
-	run(&o, "GET", "/v1/projects/ALPHA/stories/ALPHA-7");
-	assert_int_equal(o.r, PP_ROUTE_FOUND);
-	assert_ptr_equal(o.found, &routes[5]);
+	expect_found(&o, "GET", "/v1/projects/ALPHA/stories/ALPHA-7", 5);
 	assert_int_equal(o.req.n_params, 2);
 	assert_string_equal(o.req.params[0], "ALPHA");
 	assert_string_equal(o.req.params[1], "ALPHA-7");
 	assert_string_equal(o.req.route, "/v1/projects/{project}/stories/{story}");
 	done(&o);
 
-	run(&o, "PUT", "/v1/a/1/c/22/e/333/g/4444");
-	assert_int_equal(o.r, PP_ROUTE_FOUND);
+	expect_found(&o, "PUT", "/v1/a/1/c/22/e/333/g/4444", 6);
 	assert_int_equal(o.req.n_params, PP_HTTP_MAX_PARAMS);
 	assert_string_equal(o.req.params[0], "1");
 	assert_string_equal(o.req.params[3], "4444");
@@ -104,9 +105,7 @@ static void first_match_wins(void **state)
 
 	(void)state;
 	/* "/v1/projects/mine" also fits "{project}", which comes first. */
-	run(&o, "GET", "/v1/projects/mine");
-	assert_int_equal(o.r, PP_ROUTE_FOUND);
-	assert_ptr_equal(o.found, &routes[2]);
+	expect_found(&o, "GET", "/v1/projects/mine", 2);
 	assert_string_equal(o.req.params[0], "mine");
 	done(&o);
 }
@@ -132,10 +131,11 @@ static void unknown_paths_are_404(void **state)
 	(void)state;
 	for (i = 0; i < UNIT_NELEM(paths); i++) {
 		run(&o, "GET", paths[i]);
-		assert_int_equal(o.r, PP_ROUTE_NOT_FOUND);
-		assert_null(o.found);
-		assert_string_equal(o.allow, "");
-		assert_null(o.req.route);
+		unit_int_equal(paths[i], o.r, PP_ROUTE_NOT_FOUND);
+		if (o.found != NULL)
+			fail_msg("GET %s: a route found", paths[i]);
+		unit_str_equal(paths[i], o.allow, "");
+		unit_str_equal(paths[i], o.req.route, NULL);
 		done(&o);
 	}
 	/* A "{name}" segment is never empty. */
@@ -146,25 +146,25 @@ static void unknown_paths_are_404(void **state)
 
 static void other_methods_are_405_with_allow(void **state)
 {
+	static const struct {
+		const char *method, *path, *allow;
+	} cases[] = {
+		{"PUT", "/v1/projects/ALPHA", "GET, HEAD, PATCH, DELETE"},
+		{"DELETE", "/v1/projects", "GET, HEAD, POST"},
+		{"GET", "/v1/reports/burnup", "POST"}, /* no GET route: no HEAD either */
+	};
+	size_t i;
 	outcome o;
 
 	(void)state;
-	run(&o, "PUT", "/v1/projects/ALPHA");
-	assert_int_equal(o.r, PP_ROUTE_BAD_METHOD);
-	assert_null(o.found);
-	assert_string_equal(o.allow, "GET, HEAD, PATCH, DELETE");
-	done(&o);
-
-	run(&o, "DELETE", "/v1/projects");
-	assert_int_equal(o.r, PP_ROUTE_BAD_METHOD);
-	assert_string_equal(o.allow, "GET, HEAD, POST");
-	done(&o);
-
-	/* No GET route: no HEAD either. */
-	run(&o, "GET", "/v1/reports/burnup");
-	assert_int_equal(o.r, PP_ROUTE_BAD_METHOD);
-	assert_string_equal(o.allow, "POST");
-	done(&o);
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
+		run(&o, cases[i].method, cases[i].path);
+		unit_int_equal(cases[i].path, o.r, PP_ROUTE_BAD_METHOD);
+		if (o.found != NULL)
+			fail_msg("%s %s: a route found", cases[i].method, cases[i].path);
+		unit_str_equal(cases[i].path, o.allow, cases[i].allow);
+		done(&o);
+	}
 }
 
 static void allow_is_truncated_not_overrun(void **state)
@@ -189,9 +189,7 @@ static void head_is_get(void **state)
 	outcome o;
 
 	(void)state;
-	run(&o, "HEAD", "/v1/projects/BETA");
-	assert_int_equal(o.r, PP_ROUTE_FOUND);
-	assert_ptr_equal(o.found, &routes[2]);
+	expect_found(&o, "HEAD", "/v1/projects/BETA", 2);
 	assert_string_equal(o.req.params[0], "BETA");
 	done(&o);
 	/* Methods are case-sensitive (RFC 9110, 9.1). */
