@@ -14,57 +14,83 @@ static pp_story_kind sniff(const char *text, const char **why)
 
 /* ---- pp_story_sniff ----------------------------------------------------------- */
 
+#define WHY_DELIMITER "the first line looks like a front matter delimiter but is not exactly '---'"
+#define WHY_BLANK     "blank lines before the opening '---': the front matter must start on line 1"
+
+typedef struct sniff_case {
+	const char *text;
+	pp_story_kind kind;
+	const char *why; /* the reason given; NULL: none */
+} sniff_case;
+
+/* Each of the n texts sniffs as its kind, with its reason. */
+static void expect_sniffs(const sniff_case *cases, size_t n)
+{
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		why = "x"; /* the sniffer must set it, to NULL too */
+		unit_int_equal(cases[i].text, sniff(cases[i].text, &why), cases[i].kind);
+		unit_str_equal(cases[i].text, why, cases[i].why);
+	}
+}
+
 static void sniff_yaml(void **state)
 {
-	const char *why = "x";
+	static const sniff_case cases[] = {
+		{"---\nid: X-1\n---\n", PP_STORY_YAML, NULL},
+		{"\xEF\xBB\xBF---  \r\nid: X-1\n", PP_STORY_YAML, NULL},
+		{"---\rid: X-1\r---\r", PP_STORY_YAML, NULL},
+		{"---", PP_STORY_YAML, NULL},
+	};
 
 	(void)state;
-	assert_int_equal(sniff("---\nid: X-1\n---\n", &why), PP_STORY_YAML);
-	assert_null(why);
-	assert_int_equal(sniff("\xEF\xBB\xBF---  \r\nid: X-1\n", &why), PP_STORY_YAML);
-	assert_int_equal(sniff("---\rid: X-1\r---\r", &why), PP_STORY_YAML);
-	assert_int_equal(sniff("---", &why), PP_STORY_YAML);
+	expect_sniffs(cases, UNIT_NELEM(cases));
 	assert_int_equal(pp_story_sniff(NULL, 5, NULL), PP_STORY_NOT_STORY); /* reason optional */
 }
 
 static void sniff_json(void **state)
 {
-	const char *why = "x";
+	static const sniff_case cases[] = {
+		{"{\n  \"id\": \"X-1\"\n}\nbody\n", PP_STORY_JSON, NULL},
+		{"\xEF\xBB\xBF{\"id\": 1}", PP_STORY_JSON, NULL},
+		{"{}", PP_STORY_JSON, NULL},
+		/* a brace that does not open a JSON object: not a story */
+		{"{% raw %}\n# Liquid\n", PP_STORY_NOT_STORY, NULL},
+		{"{{< shortcode >}}\n", PP_STORY_NOT_STORY, NULL},
+	};
 
 	(void)state;
-	assert_int_equal(sniff("{\n  \"id\": \"X-1\"\n}\nbody\n", &why), PP_STORY_JSON);
-	assert_null(why);
-	assert_int_equal(sniff("\xEF\xBB\xBF{\"id\": 1}", &why), PP_STORY_JSON);
-	assert_int_equal(sniff("{}", &why), PP_STORY_JSON);
-	/* a brace that does not open a JSON object: not a story */
-	assert_int_equal(sniff("{% raw %}\n# Liquid\n", &why), PP_STORY_NOT_STORY);
-	assert_int_equal(sniff("{{< shortcode >}}\n", &why), PP_STORY_NOT_STORY);
+	expect_sniffs(cases, UNIT_NELEM(cases));
 }
 
 static void sniff_toml(void **state)
 {
-	const char *why = NULL;
+	static const sniff_case cases[] = {
+		{"+++\nid = \"X-1\"\n+++\n", PP_STORY_TOML,
+		 "TOML front matter ('+++') is not supported: convert it to YAML between '---' lines"},
+	};
 
 	(void)state;
-	assert_int_equal(sniff("+++\nid = \"X-1\"\n+++\n", &why), PP_STORY_TOML);
-	assert_string_equal(why, "TOML front matter ('+++') is not supported: convert it to YAML "
-				 "between '---' lines");
+	expect_sniffs(cases, UNIT_NELEM(cases));
 }
 
 static void sniff_not_a_story(void **state)
 {
-	const char *why = "x";
+	static const sniff_case cases[] = {
+		{"# README\n\nSome text.\n", PP_STORY_NOT_STORY, NULL},
+		{"", PP_STORY_NOT_STORY, NULL},
+		{"--- x\nid: X-1\n", PP_STORY_NOT_STORY, NULL},
+		/* a thematic break, or a '---' with no field after it, is markdown */
+		{"----\n\nSome text.\n", PP_STORY_NOT_STORY, NULL},
+		{"\n---\nSome text: it goes on\n", PP_STORY_UNREADABLE, WHY_BLANK},
+		{"\n---\n\n# Title\n", PP_STORY_NOT_STORY, NULL},
+		{"  ---\n", PP_STORY_NOT_STORY, NULL},
+	};
 
 	(void)state;
-	assert_int_equal(sniff("# README\n\nSome text.\n", &why), PP_STORY_NOT_STORY);
-	assert_null(why);
-	assert_int_equal(sniff("", &why), PP_STORY_NOT_STORY);
-	assert_int_equal(sniff("--- x\nid: X-1\n", &why), PP_STORY_NOT_STORY);
-	/* a thematic break, or a '---' with no field after it, is markdown */
-	assert_int_equal(sniff("----\n\nSome text.\n", &why), PP_STORY_NOT_STORY);
-	assert_int_equal(sniff("\n---\nSome text: it goes on\n", &why), PP_STORY_UNREADABLE);
-	assert_int_equal(sniff("\n---\n\n# Title\n", &why), PP_STORY_NOT_STORY);
-	assert_int_equal(sniff("  ---\n", &why), PP_STORY_NOT_STORY);
+	expect_sniffs(cases, UNIT_NELEM(cases));
 }
 
 static void sniff_utf16(void **state)
@@ -84,24 +110,19 @@ static void sniff_utf16(void **state)
 
 static void sniff_mistyped_delimiters(void **state)
 {
-	static const char *const dashes[] = {"----\nid: X-1\n----\n", "-- -\nid: X-1\n",
-					     "- - -\n\ntitle: T\n", "--\nid: X-1\n"};
-	const char *why = NULL;
-	size_t i;
+	static const sniff_case cases[] = {
+		{"----\nid: X-1\n----\n", PP_STORY_UNREADABLE, WHY_DELIMITER},
+		{"-- -\nid: X-1\n", PP_STORY_UNREADABLE, WHY_DELIMITER},
+		{"- - -\n\ntitle: T\n", PP_STORY_UNREADABLE, WHY_DELIMITER},
+		{"--\nid: X-1\n", PP_STORY_UNREADABLE, WHY_DELIMITER},
+		{"  ---\nid: X-1\n---\n", PP_STORY_UNREADABLE,
+		 "the opening '---' is indented: it must start at column 1"},
+		{"\n\n---\nid: X-1\n---\n", PP_STORY_UNREADABLE, WHY_BLANK},
+		{" \r\n---\r\n\"id\": X-1\r\n", PP_STORY_UNREADABLE, WHY_BLANK},
+	};
 
 	(void)state;
-	for (i = 0; i < UNIT_NELEM(dashes); i++) {
-		assert_int_equal(sniff(dashes[i], &why), PP_STORY_UNREADABLE);
-		assert_string_equal(why, "the first line looks like a front matter delimiter but "
-					 "is not exactly '---'");
-	}
-	assert_int_equal(sniff("  ---\nid: X-1\n---\n", &why), PP_STORY_UNREADABLE);
-	assert_string_equal(why, "the opening '---' is indented: it must start at column 1");
-	assert_int_equal(sniff("\n\n---\nid: X-1\n---\n", &why), PP_STORY_UNREADABLE);
-	assert_string_equal(why,
-			    "blank lines before the opening '---': the front matter must start on "
-			    "line 1");
-	assert_int_equal(sniff(" \r\n---\r\n\"id\": X-1\r\n", &why), PP_STORY_UNREADABLE);
+	expect_sniffs(cases, UNIT_NELEM(cases));
 }
 
 /* ---- the forms through pp_story_parse ------------------------------------------ */
