@@ -86,13 +86,20 @@ void api_res_free(api_res *r);
 void api_problem_at(const api_res *r, long status, const char *type, const char *file, int line);
 
 /*
- * Fails the test unless r's JSON body is like like, a JSON text: an object
- * has every member of like's (others may be there too), each alike; an
- * array has as many elements as like's, each alike; anything else is equal
- * (a null member must be there, as null). The failure names the request,
- * where in the answer it differs (".items[1].key"), what was wanted, what
- * came, and the whole body.
+ * Fails the test unless got is like like, a JSON text: an object has every
+ * member of like's (others may be there too), each alike; an array has as
+ * many elements as like's, each alike; the string "#notnull" is any value
+ * there but null (a time, an id); anything else is equal (a null member must
+ * be there, as null). The failure names what (the request, the list), where
+ * in got it differs (".items[1].key"), what was wanted, what came, and text
+ * (NULL: got, as JSON).
  */
+#define api_json_like(got, like, what)                                                             \
+	api_json_like_at((got), (like), (what), NULL, __FILE__, __LINE__)
+void api_json_like_at(json_t *got, const char *like, const char *what, const char *text,
+		      const char *file, int line);
+
+/* api_json_like of r's JSON body; the failure names r's request and shows its body. */
 #define api_json_is(r, like) api_json_is_at((r), (like), __FILE__, __LINE__)
 void api_json_is_at(const api_res *r, const char *like, const char *file, int line);
 

@@ -392,6 +392,9 @@ static int json_like(json_t *got, json_t *want, char *where, size_t where_size, 
 				       want_at))
 				return 0;
 		}
+	} else if (json_is_string(want) && strcmp(json_string_value(want), "#notnull") == 0) {
+		if (got == NULL || json_is_null(got))
+			return 0;
 	} else if (got == NULL || !json_equal(got, want)) {
 		return 0;
 	}
@@ -399,27 +402,38 @@ static int json_like(json_t *got, json_t *want, char *where, size_t where_size, 
 	return 1;
 }
 
-void api_json_is_at(const api_res *r, const char *like, const char *file, int line)
+void api_json_like_at(json_t *got, const char *like, const char *what, const char *text,
+		      const char *file, int line)
 {
 	json_t *want = json_loads(like, JSON_DECODE_ANY, NULL), *got_at, *want_at;
 	char where[256] = "";
-	char *g, *w;
+	char *g, *w, *t = NULL;
 
 	if (want == NULL)
 		fail_msg("%s:%d: not JSON: %s", file, line, like);
-	if (json_like(r->json, want, where, sizeof(where), 0, &got_at, &want_at)) {
+	if (json_like(got, want, where, sizeof(where), 0, &got_at, &want_at)) {
 		json_decref(want);
 		return;
 	}
 	g = got_at ? json_dumps(got_at, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
 	w = json_dumps(want_at, JSON_ENCODE_ANY | JSON_COMPACT);
-	print_error("%s:%d: %s: expected %s%s to be %s, got %s in\n%s\n", file, line, req_of(r),
+	if (text == NULL)
+		t = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+	print_error("%s:%d: %s: expected %s%s to be %s, got %s in\n%s\n", file, line, what,
 		    *where ? "the answer's " : "the answer", where, w ? w : "?", g ? g : "none",
-		    r->body);
+		    text ? text
+		    : t  ? t
+			 : "(nothing)");
 	free(g);
 	free(w);
+	free(t);
 	json_decref(want);
 	_fail(file, line);
+}
+
+void api_json_is_at(const api_res *r, const char *like, const char *file, int line)
+{
+	api_json_like_at(r->json, like, req_of(r), r->body, file, line);
 }
 
 void api_ok_json_at(long want, const char *like, api_res r, const char *file, int line)
