@@ -46,6 +46,7 @@ static void projects(void **state)
 	const char *stale[] = {"If-Match: \"1\"", NULL};
 	const char *fresh[] = {"If-Match: \"2\"", NULL};
 	const char *inm[] = {"If-None-Match: \"2\"", NULL};
+	char path[256];
 	api_res r;
 
 	(void)state;
@@ -55,51 +56,35 @@ static void projects(void **state)
 		   "\"git_last_synced_commit\":\"0123456789abcdef0123456789abcdef01234567\","
 		   "\"git_last_synced_at\":\"2025-01-02T03:04:05Z\",\"metadata\":{\"team\":\"x\"}}",
 		   NULL);
-	assert_string_equal(api_str(&r, "role"), "owner");
-	assert_string_equal(api_str(&r, "story_key_prefix"), "DP");
-	assert_string_equal(api_str(&r, "git_default_branch"), "trunk");
+	api_json_is(&r, "{\"role\":\"owner\",\"story_key_prefix\":\"DP\","
+			"\"git_default_branch\":\"trunk\"}");
 	api_header_is(&r, "Location", "/v1/projects/DEVP");
 	api_header_is(&r, "ETag", "\"1\"");
 	api_res_free(&r);
 
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN", W.dev, NULL, NULL);
-	assert_string_equal(api_str(&r, "git_remote_url"), "https://git.example.org/plan.git");
-	assert_string_equal(api_str(&r, "git_stories_dir"), "stories");
-	assert_string_equal(api_str(&r, "role"), "developer");
-	api_res_free(&r);
+	api_ok_json(200,
+		    "{\"git_remote_url\":\"https://git.example.org/plan.git\","
+		    "\"git_stories_dir\":\"stories\",\"role\":\"developer\"}",
+		    &W.srv, "GET", "/v1/projects/PLAN", W.dev, NULL, NULL);
 
 	/* The caller's projects only; pages by key. */
 	r = api_ok(200, &W.srv, "GET", "/v1/projects?limit=1", W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	assert_string_equal(jstr(json_array_get(json_object_get(r.json, "items"), 0), "key"),
-			    "DEVP");
-	{
-		char path[256];
-		api_res r2;
-		snprintf(path, sizeof(path), "/v1/projects?limit=1&cursor=%s",
-			 api_str(&r, "next_cursor"));
-		r2 = api_ok(200, &W.srv, "GET", path, W.dev, NULL, NULL);
-		assert_string_equal(
-			jstr(json_array_get(json_object_get(r2.json, "items"), 0), "key"), "PLAN");
-		assert_true(json_is_null(json_object_get(r2.json, "next_cursor")));
-		api_res_free(&r2);
-	}
+	api_json_is(&r, "{\"items\":[{\"key\":\"DEVP\"}],\"next_cursor\":\"#notnull\"}");
+	snprintf(path, sizeof(path), "/v1/projects?limit=1&cursor=%s", api_str(&r, "next_cursor"));
 	api_res_free(&r);
+	api_ok_json(200, "{\"items\":[{\"key\":\"PLAN\"}],\"next_cursor\":null}", &W.srv, "GET",
+		    path, W.dev, NULL, NULL);
 
 	/* ETag and If-Match. */
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/DEVP", W.dev,
-		   "{\"name\":\"Renamed\",\"git_remote_url\":null}", stale);
-	assert_string_equal(api_str(&r, "name"), "Renamed");
-	assert_int_equal(jint(r.json, "version"), 2);
-	api_res_free(&r);
+	api_ok_json(200, "{\"name\":\"Renamed\",\"version\":2}", &W.srv, "PATCH",
+		    "/v1/projects/DEVP", W.dev, "{\"name\":\"Renamed\",\"git_remote_url\":null}",
+		    stale);
 	api_refused(412, "precondition-failed", &W.srv, "PATCH", "/v1/projects/DEVP", W.dev,
 		    "{\"name\":\"Lost update\"}", stale);
 	api_ok_free(304, &W.srv, "GET", "/v1/projects/DEVP", W.dev, NULL, inm);
 	/* Changing nothing changes no version. */
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/DEVP", W.dev, "{\"name\":\"Renamed\"}",
-		   fresh);
-	assert_int_equal(jint(r.json, "version"), 2);
-	api_res_free(&r);
+	api_ok_json(200, "{\"version\":2}", &W.srv, "PATCH", "/v1/projects/DEVP", W.dev,
+		    "{\"name\":\"Renamed\"}", fresh);
 
 	/* A developer cannot change the project; a maintainer can; only an owner archives. */
 	api_refused(403, "forbidden", &W.srv, "PATCH", "/v1/projects/PLAN", W.dev,
@@ -116,9 +101,8 @@ static void projects(void **state)
 	api_items_are(1, &W.srv, W.dev, "/v1/projects");
 	api_items_are(2, &W.srv, W.dev, "/v1/projects?archived=true");
 	/* Unarchive with PATCH. */
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/DEVP", W.dev, "{\"archived\":false}", NULL);
-	assert_true(json_is_null(json_object_get(r.json, "archived_at")));
-	api_res_free(&r);
+	api_ok_json(200, "{\"archived_at\":null}", &W.srv, "PATCH", "/v1/projects/DEVP", W.dev,
+		    "{\"archived\":false}", NULL);
 }
 
 /*
@@ -127,26 +111,24 @@ static void projects(void **state)
  */
 static void archiving_is_the_owners(void **state)
 {
-	api_res r;
+	static const api_step arc[] = {
+		{201, "POST", "/v1/projects", "{\"key\":\"ARC\",\"name\":\"a\"}"},
+		{201, "PUT", "/v1/projects/ARC/members/maint", "{\"role\":\"maintainer\"}"},
+	};
 
 	(void)state;
-	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
-		    "{\"key\":\"ARC\",\"name\":\"a\"}", NULL);
-	api_ok_free(201, &W.srv, "PUT", "/v1/projects/ARC/members/maint", W.admin,
-		    "{\"role\":\"maintainer\"}", NULL);
+	api_steps(&W.srv, W.admin, arc);
 	api_ok_free(200, &W.srv, "PATCH", "/v1/projects/ARC", W.maint, "{\"description\":\"m\"}",
 		    NULL);
 	api_refused_detail(403, "forbidden", "owner", &W.srv, "PATCH", "/v1/projects/ARC", W.maint,
 			   "{\"archived\":true}", NULL);
 	api_refused(403, "forbidden", &W.srv, "DELETE", "/v1/projects/ARC", W.maint, NULL, NULL);
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/ARC", W.admin, "{\"archived\":true}", NULL);
-	assert_false(json_is_null(json_object_get(r.json, "archived_at")));
-	api_res_free(&r);
+	api_ok_json(200, "{\"archived_at\":\"#notnull\"}", &W.srv, "PATCH", "/v1/projects/ARC",
+		    W.admin, "{\"archived\":true}", NULL);
 	api_refused(403, "forbidden", &W.srv, "PATCH", "/v1/projects/ARC", W.maint,
 		    "{\"archived\":false}", NULL);
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/ARC", W.admin, "{\"archived\":false}", NULL);
-	assert_true(json_is_null(json_object_get(r.json, "archived_at")));
-	api_res_free(&r);
+	api_ok_json(200, "{\"archived_at\":null}", &W.srv, "PATCH", "/v1/projects/ARC", W.admin,
+		    "{\"archived\":false}", NULL);
 }
 
 static void backlogs(void **state)
@@ -163,7 +145,7 @@ static void backlogs(void **state)
 		   NULL);
 	id = jint(r.json, "id");
 	assert_true(id > 0);
-	assert_string_equal(api_str(&r, "kind"), "sprint");
+	api_json_is(&r, "{\"kind\":\"sprint\"}");
 	api_res_free(&r);
 
 	api_refused(403, "forbidden", &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.dev,
@@ -179,16 +161,13 @@ static void backlogs(void **state)
 	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/backlogs", W.maint,
 		    "{\"name\":\"Backlog\"}", NULL);
 
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/backlogs", W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(r.json), 2);
-	assert_string_equal(jstr(json_array_get(r.json, 0), "name"), "Backlog");
-	api_res_free(&r);
+	api_ok_json(200, "[{\"name\":\"Backlog\"},{}]", &W.srv, "GET", "/v1/projects/PLAN/backlogs",
+		    W.dev, NULL, NULL);
 
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/backlogs/%lld", id);
 	snprintf(ifm, sizeof(ifm), "If-Match: \"1\"");
-	r = api_ok(200, &W.srv, "PATCH", path, W.maint, "{\"description\":\"first\"}", h);
-	assert_int_equal(jint(r.json, "version"), 2);
-	api_res_free(&r);
+	api_ok_json(200, "{\"version\":2}", &W.srv, "PATCH", path, W.maint,
+		    "{\"description\":\"first\"}", h);
 	api_refused(412, "precondition-failed", &W.srv, "PATCH", path, W.maint,
 		    "{\"description\":\"again\"}", h);
 	api_refused(404, "not-found", &W.srv, "PATCH", "/v1/projects/PLAN/backlogs/999999", W.maint,
@@ -201,12 +180,9 @@ static void backlogs(void **state)
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/backlogs/%lld", jint(r.json, "id"));
 	api_res_free(&r);
 	api_ok_free(204, &W.srv, "DELETE", path, W.maint, NULL, NULL);
-	r = api_ok(204, &W.srv, "DELETE", path, W.maint, NULL, NULL); /* idempotent */
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/backlogs?archived=true", W.dev, NULL,
-		   NULL);
-	assert_int_equal(json_array_size(r.json), 3);
-	api_res_free(&r);
+	api_ok_free(204, &W.srv, "DELETE", path, W.maint, NULL, NULL); /* idempotent */
+	api_ok_json(200, "[{},{},{}]", &W.srv, "GET", "/v1/projects/PLAN/backlogs?archived=true",
+		    W.dev, NULL, NULL);
 }
 
 /* The backlog named name of PLAN. */
@@ -239,13 +215,8 @@ static void stories_crud(void **state)
 		"\"estimate_points\":3,\"estimate_raw\":\"3sp\",\"epic\":\"core\","
 		"\"owner\":\"dev\",\"metadata\":{\"layer\":\"db\"},\"body\":\"# Heading\\nText\"}",
 		NULL);
-	assert_string_equal(api_str(&r, "key"), "PLAN-001");
-	assert_string_equal(api_str(&r, "status"), "draft");
-	assert_string_equal(api_str(&r, "category"), "todo");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "labels"), 0)),
-			    "db");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "labels"), 1)),
-			    "api");
+	api_json_is(&r, "{\"key\":\"PLAN-001\",\"status\":\"draft\",\"category\":\"todo\","
+			"\"labels\":[\"db\",\"api\"]}");
 	api_header_is(&r, "Location", "/v1/projects/PLAN/stories/PLAN-001");
 	api_res_free(&r);
 
@@ -263,20 +234,15 @@ static void stories_crud(void **state)
 	api_refused_field(422, "validation", "labels", &W.srv, "POST", "/v1/projects/PLAN/stories",
 			  W.dev, "{\"title\":\"x\",\"labels\":\"db\"}", NULL);
 
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-001", W.dev, NULL, NULL);
-	assert_string_equal(api_str(&r, "body"), "# Heading\nText");
-	assert_string_equal(api_str(&r, "ref"), "PLAN:PLAN-001");
-	api_res_free(&r);
+	api_ok_json(200, "{\"body\":\"# Heading\\nText\",\"ref\":\"PLAN:PLAN-001\"}", &W.srv, "GET",
+		    "/v1/projects/PLAN/stories/PLAN-001", W.dev, NULL, NULL);
 	api_refused(404, "not-found", &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-999", W.dev,
 		    NULL, NULL);
 
-	r = api_ok(200, &W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-001", W.dev,
-		   "{\"title\":\"Renamed\",\"epic\":null,\"labels\":[\"ops\"]}", v1);
-	assert_string_equal(api_str(&r, "title"), "Renamed");
-	assert_true(json_is_null(json_object_get(r.json, "epic")));
-	assert_string_equal(api_str(&r, "priority"), "high");
-	assert_int_equal(jint(r.json, "version"), 2);
-	api_res_free(&r);
+	api_ok_json(200,
+		    "{\"title\":\"Renamed\",\"epic\":null,\"priority\":\"high\",\"version\":2}",
+		    &W.srv, "PATCH", "/v1/projects/PLAN/stories/PLAN-001", W.dev,
+		    "{\"title\":\"Renamed\",\"epic\":null,\"labels\":[\"ops\"]}", v1);
 	api_refused_member(412, "precondition-failed", "sqlstate", "PP412", &W.srv, "PATCH",
 			   "/v1/projects/PLAN/stories/PLAN-001", W.dev, "{\"title\":\"Overwrite\"}",
 			   v1);
@@ -286,29 +252,27 @@ static void stories_crud(void **state)
 		    "{\"title\":\"x\"}", NULL);
 
 	api_ok_free(204, &W.srv, "DELETE", "/v1/projects/PLAN/stories/PLAN-051", W.dev, NULL, NULL);
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-051", W.dev, NULL, NULL);
-	assert_false(json_is_null(json_object_get(r.json, "archived_at")));
-	api_res_free(&r);
+	api_ok_json(200, "{\"archived_at\":\"#notnull\"}", &W.srv, "GET",
+		    "/v1/projects/PLAN/stories/PLAN-051", W.dev, NULL, NULL);
 }
 
 static void transitions(void **state)
 {
+	static const api_step blocked[] = {
+		{201, "POST", "/v1/projects/PLAN/stories",
+		 "{\"key\":\"PLAN-100\",\"title\":\"Blocked\"}"},
+		{201, "POST", "/v1/projects/PLAN/stories",
+		 "{\"key\":\"PLAN-101\",\"title\":\"Blocker\"}"},
+		{201, "POST", "/v1/projects/PLAN/stories/PLAN-100/dependencies",
+		 "{\"story\":\"PLAN-101\"}"},
+	};
 	const char *stale[] = {"If-Match: \"1\"", NULL};
-	api_res r;
 
 	(void)state;
-	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		    "{\"key\":\"PLAN-100\",\"title\":\"Blocked\"}", NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories", W.dev,
-		    "{\"key\":\"PLAN-101\",\"title\":\"Blocker\"}", NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/dependencies", W.dev,
-		    "{\"story\":\"PLAN-101\"}", NULL);
-
-	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
-		   "{\"to\":\"in_progress\",\"note\":\"started\"}", NULL);
-	assert_string_equal(api_str(&r, "status"), "in_progress");
-	assert_false(json_is_null(json_object_get(r.json, "started_at")));
-	api_res_free(&r);
+	api_steps(&W.srv, W.dev, blocked);
+	api_ok_json(200, "{\"status\":\"in_progress\",\"started_at\":\"#notnull\"}", &W.srv, "POST",
+		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
+		    "{\"to\":\"in_progress\",\"note\":\"started\"}", NULL);
 	api_refused(412, "precondition-failed", &W.srv, "POST",
 		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev, "{\"to\":\"done\"}",
 		    stale);
@@ -319,11 +283,9 @@ static void transitions(void **state)
 	api_refused(403, "forbidden", &W.srv, "POST",
 		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
 		    "{\"to\":\"done\",\"force\":true}", NULL);
-	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.maint,
-		   "{\"to\":\"done\",\"force\":true,\"note\":\"shipped anyway\"}", NULL);
-	assert_string_equal(api_str(&r, "category"), "done");
-	assert_false(json_is_null(json_object_get(r.json, "completed_at")));
-	api_res_free(&r);
+	api_ok_json(200, "{\"category\":\"done\",\"completed_at\":\"#notnull\"}", &W.srv, "POST",
+		    "/v1/projects/PLAN/stories/PLAN-100/transitions", W.maint,
+		    "{\"to\":\"done\",\"force\":true,\"note\":\"shipped anyway\"}", NULL);
 	api_refused_field(422, "validation", "to", &W.srv, "POST",
 			  "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
 			  "{\"to\":\"finished\"}", NULL);
@@ -333,27 +295,21 @@ static void transitions(void **state)
 	api_ok_free(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-100/transitions", W.dev,
 		    "{\"to\":\"done\"}", NULL);
 
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-100/history", W.dev, NULL,
-		   NULL);
-	assert_int_equal(json_array_size(r.json), 3);
-	assert_string_equal(jstr(json_array_get(r.json, 1), "note"), "started");
-	assert_string_equal(jstr(json_array_get(r.json, 2), "note"), "shipped anyway");
-	assert_string_equal(jstr(json_array_get(r.json, 2), "changed_by"), "maint");
-	assert_string_equal(jstr(json_array_get(r.json, 2), "source"), "api");
-	api_res_free(&r);
-}
-
-static const char *key_at(const api_res *r, size_t i)
-{
-	return jstr(json_array_get(json_object_get(r->json, "items"), i), "key");
+	api_ok_json(200,
+		    "[{},{\"note\":\"started\"},"
+		    "{\"note\":\"shipped anyway\",\"changed_by\":\"maint\",\"source\":\"api\"}]",
+		    &W.srv, "GET", "/v1/projects/PLAN/stories/PLAN-100/history", W.dev, NULL, NULL);
 }
 
 static void moves(void **state)
 {
-	char path[160], body[160];
+	static const char ranked[] = "[{\"key\":\"PLAN-203\"},{\"key\":\"PLAN-202\"},"
+				     "{\"key\":\"PLAN-201\"}]";
+	char path[160], body[160], items[200];
 	long long sprint = backlog_id("Sprint 1"), other = backlog_id("Backlog");
 	const char *keys[] = {"PLAN-201", "PLAN-202", "PLAN-203"};
-	api_res r;
+	json_t *all;
+	size_t pages;
 	int i;
 
 	(void)state;
@@ -367,48 +323,30 @@ static void moves(void **state)
 	api_ok_free(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-201/move", W.dev,
 		    "{\"after\":\"PLAN-202\"}", NULL);
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?backlog=%lld", sprint);
-	r = api_ok(200, &W.srv, "GET", path, W.dev, NULL, NULL);
-	assert_string_equal(key_at(&r, 0), "PLAN-203");
-	assert_string_equal(key_at(&r, 1), "PLAN-202");
-	assert_string_equal(key_at(&r, 2), "PLAN-201");
-	api_res_free(&r);
+	snprintf(items, sizeof(items), "{\"items\":%s}", ranked);
+	api_ok_json(200, items, &W.srv, "GET", path, W.dev, NULL, NULL);
 
-	/* Pages of one in rank order. */
+	/* Pages of one in rank order, the third the last. */
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?backlog=%lld&limit=1", sprint);
-	r = api_ok(200, &W.srv, "GET", path, W.dev, NULL, NULL);
-	for (i = 0; i < 3; i++) {
-		assert_string_equal(key_at(&r, 0), keys[2 - i]);
-		if (i < 2) {
-			char next[300];
-			snprintf(next, sizeof(next), "%s&cursor=%s", path,
-				 api_str(&r, "next_cursor"));
-			api_res_free(&r);
-			r = api_ok(200, &W.srv, "GET", next, W.dev, NULL, NULL);
-		}
-	}
-	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
-	api_res_free(&r);
+	all = api_all_pages(&W.srv, W.dev, path, &pages);
+	api_json_like(all, ranked, path);
+	assert_int_equal(pages, 3);
+	json_decref(all);
 
 	/* A backlog lists only under its own project, even for a caller who sees both. */
 	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
 		    "{\"key\":\"ASIDE\",\"name\":\"Aside\"}", NULL);
 	snprintf(path, sizeof(path), "/v1/projects/ASIDE/stories?backlog=%lld", sprint);
-	r = api_ok(200, &W.srv, "GET", path, W.admin, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
-	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
-	api_res_free(&r);
+	api_ok_json(200, "{\"items\":[],\"next_cursor\":null}", &W.srv, "GET", path, W.admin, NULL,
+		    NULL);
 	snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?backlog=%lld", sprint);
 	api_items_are(3, &W.srv, W.admin, path);
 
 	snprintf(body, sizeof(body), "{\"backlog\":%lld}", other);
-	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-202/move", W.dev, body,
-		   NULL);
-	assert_int_equal(jint(r.json, "backlog"), other);
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-202/move", W.dev,
-		   "{\"backlog\":null}", NULL);
-	assert_true(json_is_null(json_object_get(r.json, "rank")));
-	api_res_free(&r);
+	api_ok_json(200, body, &W.srv, "POST", "/v1/projects/PLAN/stories/PLAN-202/move", W.dev,
+		    body, NULL);
+	api_ok_json(200, "{\"rank\":null}", &W.srv, "POST",
+		    "/v1/projects/PLAN/stories/PLAN-202/move", W.dev, "{\"backlog\":null}", NULL);
 	api_refused_field(422, "validation", "after", &W.srv, "POST",
 			  "/v1/projects/PLAN/stories/PLAN-203/move", W.dev,
 			  "{\"after\":\"PLAN-202\"}", NULL);
@@ -423,7 +361,9 @@ static void filters_and_pages(void **state)
 {
 	api_res r;
 	char path[300];
-	int i, pages = 0, seen = 0;
+	json_t *all;
+	size_t pages;
+	int i, seen;
 
 	(void)state;
 	for (i = 0; i < 7; i++) {
@@ -439,33 +379,18 @@ static void filters_and_pages(void **state)
 	}
 	api_items_are(2, &W.srv, W.dev, "/v1/projects/PLAN/stories?epic=odd&priority=critical");
 	api_items_are(3, &W.srv, W.dev, "/v1/projects/PLAN/stories?label=beta&owner=yan");
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories?q=fox", W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	assert_string_equal(key_at(&r, 0), "PLAN-305");
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories?status=done", W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	assert_string_equal(key_at(&r, 0), "PLAN-100");
-	api_res_free(&r);
+	api_ok_json(200, "{\"items\":[{\"key\":\"PLAN-305\"}]}", &W.srv, "GET",
+		    "/v1/projects/PLAN/stories?q=fox", W.dev, NULL, NULL);
+	api_ok_json(200, "{\"items\":[{\"key\":\"PLAN-100\"}]}", &W.srv, "GET",
+		    "/v1/projects/PLAN/stories?status=done", W.dev, NULL, NULL);
 	api_items_are(1, &W.srv, W.dev, "/v1/projects/PLAN/stories?category=done,active");
 	api_refused(422, "validation", &W.srv, "GET",
 		    "/v1/projects/PLAN/stories?status=Bad%20Value", W.dev, NULL, NULL);
 
 	/* Every story once, in pages of 3; archived ones only when asked. */
-	snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?limit=3");
-	for (;;) {
-		const char *next;
-		r = api_ok(200, &W.srv, "GET", path, W.dev, NULL, NULL);
-		seen += (int)json_array_size(json_object_get(r.json, "items"));
-		pages++;
-		next = api_str(&r, "next_cursor");
-		if (next == NULL) {
-			api_res_free(&r);
-			break;
-		}
-		snprintf(path, sizeof(path), "/v1/projects/PLAN/stories?limit=3&cursor=%s", next);
-		api_res_free(&r);
-	}
+	all = api_all_pages(&W.srv, W.dev, "/v1/projects/PLAN/stories?limit=3", &pages);
+	seen = (int)json_array_size(all);
+	json_decref(all);
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/stories?limit=500", W.dev, NULL, NULL);
 	assert_int_equal(seen, (int)json_array_size(json_object_get(r.json, "items")));
 	api_res_free(&r);
@@ -484,13 +409,15 @@ static void filters_and_pages(void **state)
 
 static void across_projects(void **state)
 {
+	static const api_step side[] = {
+		{201, "POST", "/v1/projects", "{\"key\":\"SIDE\",\"name\":\"s\"}"},
+		{201, "POST", "/v1/projects/SIDE/stories",
+		 "{\"title\":\"side story\",\"epic\":\"odd\"}"},
+	};
 	api_res r;
 
 	(void)state;
-	api_ok_free(201, &W.srv, "POST", "/v1/projects", W.admin,
-		    "{\"key\":\"SIDE\",\"name\":\"s\"}", NULL);
-	api_ok_free(201, &W.srv, "POST", "/v1/projects/SIDE/stories", W.admin,
-		    "{\"title\":\"side story\",\"epic\":\"odd\"}", NULL);
+	api_steps(&W.srv, W.admin, side);
 
 	/*
 	 * dev is not a member of SIDE: its stories are not there, and naming SIDE
@@ -508,16 +435,12 @@ static void across_projects(void **state)
 			   "/v1/projects/SIDE/stories", W.dev, NULL, NULL);
 	api_items_are(4, &W.srv, W.admin, "/v1/stories?epic=odd&limit=500");
 	api_items_are(4, &W.srv, W.admin, "/v1/stories?project=SIDE&project=PLAN&epic=odd");
-	r = api_ok(200, &W.srv, "GET", "/v1/stories?project=SIDE", W.admin, NULL, NULL);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	assert_string_equal(jstr(json_array_get(json_object_get(r.json, "items"), 0), "project"),
-			    "SIDE");
-	api_res_free(&r);
+	api_ok_json(200, "{\"items\":[{\"project\":\"SIDE\"}]}", &W.srv, "GET",
+		    "/v1/stories?project=SIDE", W.admin, NULL, NULL);
 }
 
 static void members(void **state)
 {
-	api_res r;
 	char *viewer = api_user_add("viewer1", 0);
 
 	(void)state;
@@ -527,10 +450,8 @@ static void members(void **state)
 		      W.maint, "{\"role\":\"developer\"}", NULL);
 	api_ok_free(200, &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
 		    "{\"role\":\"developer\"}", NULL);
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/PLAN/members", W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(r.json), 4);
-	assert_string_equal(jstr(json_array_get(r.json, 0), "role"), "owner");
-	api_res_free(&r);
+	api_ok_json(200, "[{\"role\":\"owner\"},{},{},{}]", &W.srv, "GET",
+		    "/v1/projects/PLAN/members", W.dev, NULL, NULL);
 
 	api_refused(403, "forbidden", &W.srv, "PUT", "/v1/projects/PLAN/members/viewer1", W.maint,
 		    "{\"role\":\"owner\"}", NULL);
@@ -552,17 +473,11 @@ static void members(void **state)
 
 static void misc_reference(void **state)
 {
-	api_res r;
-
 	(void)state;
-	r = api_ok(200, &W.srv, "GET", "/v1/statuses", W.dev, NULL, NULL);
-	assert_int_equal(json_array_size(r.json), 7);
-	assert_string_equal(jstr(json_array_get(r.json, 0), "key"), "draft");
-	api_res_free(&r);
-	r = api_ok(200, &W.srv, "GET", "/v1/me", W.dev, NULL, NULL);
-	assert_string_equal(api_str(&r, "handle"), "dev");
-	assert_true(json_is_false(json_object_get(r.json, "is_admin")));
-	api_res_free(&r);
+	api_ok_json(200, "[{\"key\":\"draft\"},{},{},{},{},{},{}]", &W.srv, "GET", "/v1/statuses",
+		    W.dev, NULL, NULL);
+	api_ok_json(200, "{\"handle\":\"dev\",\"is_admin\":false}", &W.srv, "GET", "/v1/me", W.dev,
+		    NULL, NULL);
 }
 
 int main(void)
