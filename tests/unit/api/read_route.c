@@ -20,34 +20,39 @@
 
 static void probe_row_as_state(void **state)
 {
+	static const struct {
+		const char *in_recovery, *lsn, *lag; /* the probe's row */
+		long long at_ms;
+		int want_in_recovery, lag_known;
+		pp_lsn replay_lsn;
+		double lag_s;
+	} cases[] = {
+		{"t", "16/B374D848", "0.25", 1234, 1, 1, (pp_lsn)0x16 << 32 | 0xB374D848u, 0.25},
+		/* A promoted server; nothing replayed: lag and position unknown. */
+		{"f", NULL, NULL, 99, 0, 0, 0, 0},
+		/* Not a pg_lsn: 0, never a part of it. */
+		{"t", "16/zz", "0", 1, 1, 1, 0, 0},
+	};
 	pp_standby_state st;
+	const char *lsn;
+	size_t i;
 
 	(void)state;
-	read_route_state_of("t", "16/B374D848", "0.25", 1234, &st);
-	assert_int_equal(st.measured, 1);
-	assert_int_equal(st.up, 1);
-	assert_int_equal(st.in_recovery, 1);
-	assert_true(st.replay_lsn == ((pp_lsn)0x16 << 32 | 0xB374D848u));
-	assert_int_equal(st.lag_known, 1);
-	assert_true(st.lag_s == 0.25);
-	assert_true(st.at_ms == 1234);
-
-	/* A promoted server; nothing replayed: lag and position unknown. */
-	memset(&st, 0x5a, sizeof(st));
-	read_route_state_of("f", NULL, NULL, 99, &st);
-	assert_int_equal(st.measured, 1);
-	assert_int_equal(st.up, 1);
-	assert_int_equal(st.in_recovery, 0);
-	assert_true(st.replay_lsn == 0);
-	assert_int_equal(st.lag_known, 0);
-	assert_true(st.lag_s == 0);
-	assert_true(st.at_ms == 99);
-
-	/* Not a pg_lsn: 0, never a part of it. */
-	read_route_state_of("t", "16/zz", "0", 1, &st);
-	assert_true(st.replay_lsn == 0);
-	assert_int_equal(st.lag_known, 1);
-	assert_true(st.lag_s == 0);
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
+		lsn = cases[i].lsn ? cases[i].lsn : "NULL";
+		memset(&st, 0x5a, sizeof(st)); /* every field is set */
+		read_route_state_of(cases[i].in_recovery, cases[i].lsn, cases[i].lag,
+				    cases[i].at_ms, &st);
+		unit_int_equal(lsn, st.measured, 1);
+		unit_int_equal(lsn, st.up, 1);
+		unit_int_equal(lsn, st.in_recovery, cases[i].want_in_recovery);
+		if (st.replay_lsn != cases[i].replay_lsn)
+			fail_msg("%s: replay_lsn %llx", lsn, (unsigned long long)st.replay_lsn);
+		unit_int_equal(lsn, st.lag_known, cases[i].lag_known);
+		if (st.lag_s != cases[i].lag_s)
+			fail_msg("%s: lag %g, expected %g", lsn, st.lag_s, cases[i].lag_s);
+		unit_int_equal(lsn, st.at_ms, cases[i].at_ms);
+	}
 }
 
 /* err's message for PLANPIPE_READ_DATABASE_URL url, or "" when it parses. */
@@ -68,26 +73,29 @@ static const char *check(const char *url, pp_err *err)
 
 static void read_url_must_parse_and_never_shows_a_password(void **state)
 {
+	static const char *const bad[] = {
+		"host=standby password=hunter2secret dbname",
+		"postgresql://reader:hunter2secret@standby:5432/planpipe?bogus_option=1",
+		/* libpq echoes a badly encoded password: masked. */
+		"postgresql://reader:hunter2secret%zz@standby/planpipe",
+	};
 	const char *msg;
 	pp_err err;
+	size_t i;
 
 	(void)state;
 	assert_string_equal(check("postgresql://reader@standby:5432/planpipe", &err), "");
 	assert_string_equal(check("host=standby dbname=planpipe user=reader", &err), "");
-	msg = check("host=standby password=hunter2secret dbname", &err);
-	if (strstr(msg, "PLANPIPE_READ_DATABASE_URL is not a valid connection string: ") != msg)
-		fail_msg("message: %s", msg);
-	assert_null(strstr(msg, "hunter2secret"));
-	assert_int_not_equal(msg[strlen(msg) - 1], '\n');
-	msg = check("postgresql://reader:hunter2secret@standby:5432/planpipe?bogus_option=1", &err);
-	assert_true(msg[0] != '\0');
-	assert_null(strstr(msg, "hunter2secret"));
-	assert_int_not_equal(msg[strlen(msg) - 1], '\n');
-	/* libpq echoes a badly encoded password: masked. */
-	msg = check("postgresql://reader:hunter2secret%zz@standby/planpipe", &err);
-	assert_true(msg[0] != '\0');
-	if (strstr(msg, "hunter2secret") != NULL)
-		fail_msg("the password is in \"%s\"", msg);
+	for (i = 0; i < UNIT_NELEM(bad); i++) {
+		msg = check(bad[i], &err);
+		if (strstr(msg, "PLANPIPE_READ_DATABASE_URL is not a valid connection string: ") !=
+		    msg)
+			fail_msg("%s: message: %s", bad[i], msg);
+		if (strstr(msg, "hunter2secret") != NULL)
+			fail_msg("the password is in \"%s\"", msg);
+		if (msg[strlen(msg) - 1] == '\n')
+			fail_msg("%s: the message ends in a newline", bad[i]);
+	}
 }
 
 /* v rendered; fails unless every line of want appears in it, in order. */
