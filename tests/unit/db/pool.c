@@ -424,9 +424,18 @@ static pp_pool *quiet_pool(pp_config *cfg, int max_size)
 	return p;
 }
 
-static void an_open_circuit_refuses_at_once(void **state)
+/* p refuses a connection (within timeout_ms) with rc and lends none; the reason in err. */
+static void expect_refused(pp_pool *p, int timeout_ms, pp_rc rc, pp_err *err)
 {
 	pp_pool_conn *c = (pp_pool_conn *)1;
+
+	pp_err_clear(err);
+	assert_int_equal(pp_pool_acquire(p, timeout_ms, &c, err), rc);
+	assert_null(c);
+}
+
+static void an_open_circuit_refuses_at_once(void **state)
+{
 	pp_pool_stats st;
 	pp_config cfg;
 	pp_pool *p = quiet_pool(&cfg, 2);
@@ -438,9 +447,7 @@ static void an_open_circuit_refuses_at_once(void **state)
 	p->failures = 5;
 	p->open_until_ms = pp_now_ms() + 3600 * 1000;
 	pthread_mutex_unlock(&p->mu);
-	pp_err_clear(&err);
-	assert_int_equal(pp_pool_acquire(p, 1000, &c, &err), PP_EUNAVAIL);
-	assert_null(c);
+	expect_refused(p, 1000, PP_EUNAVAIL, &err);
 	assert_non_null(strstr(err.msg, "circuit open: 5 connection attempts in a row failed; "
 					"not trying again for "));
 	pp_pool_stats_get(p, &st);
@@ -454,7 +461,6 @@ static void an_open_circuit_refuses_at_once(void **state)
 
 static void an_exhausted_pool_times_out(void **state)
 {
-	pp_pool_conn *c = (pp_pool_conn *)1;
 	pp_pool_stats st;
 	pp_config cfg;
 	pp_pool *p = quiet_pool(&cfg, 2);
@@ -465,9 +471,7 @@ static void an_exhausted_pool_times_out(void **state)
 	pthread_mutex_lock(&p->mu);
 	p->n_in_use = 2;
 	pthread_mutex_unlock(&p->mu);
-	pp_err_clear(&err);
-	assert_int_equal(pp_pool_acquire(p, 0, &c, &err), PP_ETIMEDOUT);
-	assert_null(c);
+	expect_refused(p, 0, PP_ETIMEDOUT, &err);
 	assert_string_equal(err.msg, "pool exhausted: timed out waiting for a connection (2 in use "
 				     "of 2, 0 waiting)");
 	pp_pool_stats_get(p, &st);
