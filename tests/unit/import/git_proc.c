@@ -60,27 +60,27 @@ static void reader_free(git_reader *r)
 static void reader_until(void **state)
 {
 	static const char in[] = "one\ntwo\0three\n\nlast";
+	static const struct {
+		int delim, rc;
+		const char *line;
+	} steps[] = {
+		{'\n', 1, "one"}, {'\0', 1, "two"},  {'\n', 1, "three"},
+		{'\n', 1, ""},    {'\n', 0, "last"}, {'\n', 0, ""},
+	};
 	git_reader *r = reader_of(in, sizeof(in) - 1);
+	char step[32];
 	pp_buf b;
+	size_t i;
 
 	(void)state;
 	pp_buf_init(&b, 1024);
-	assert_int_equal(git_reader_until(r, '\n', &b), 1);
-	assert_string_equal(pp_buf_str(&b), "one");
-	pp_buf_reset(&b);
-	assert_int_equal(git_reader_until(r, '\0', &b), 1);
-	assert_string_equal(pp_buf_str(&b), "two");
-	pp_buf_reset(&b);
-	assert_int_equal(git_reader_until(r, '\n', &b), 1);
-	assert_string_equal(pp_buf_str(&b), "three");
-	pp_buf_reset(&b);
-	assert_int_equal(git_reader_until(r, '\n', &b), 1);
-	assert_int_equal(b.len, 0);
-	assert_int_equal(git_reader_until(r, '\n', &b), 0);
-	assert_string_equal(pp_buf_str(&b), "last");
-	pp_buf_reset(&b);
-	assert_int_equal(git_reader_until(r, '\n', &b), 0);
-	assert_int_equal(b.len, 0);
+	for (i = 0; i < UNIT_NELEM(steps); i++) {
+		snprintf(step, sizeof(step), "step %zu", i);
+		unit_int_equal(step, git_reader_until(r, steps[i].delim, &b), steps[i].rc);
+		unit_int_equal(step, b.len, strlen(steps[i].line));
+		unit_str_equal(step, pp_buf_str(&b), steps[i].line);
+		pp_buf_reset(&b);
+	}
 	assert_int_equal(git_reader_peek(r), -1);
 	pp_buf_free(&b);
 	reader_free(r);
