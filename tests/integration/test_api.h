@@ -234,6 +234,13 @@ int api_dial(const api_server *s, const char *from);
 /* Whether a TCP connection to the server can be opened now. */
 int api_can_connect(const api_server *s);
 
+/*
+ * Reads fd until the server closes it (EOF or reset) or timeout_ms pass:
+ * 1 when it closed, 0 at the timeout. What came, NUL-terminated, is in *got
+ * (caller frees) when got is not NULL.
+ */
+int api_read_to_close(int fd, int timeout_ms, char **got);
+
 /* Sends raw bytes on a new TCP connection and reads until close or timeout_ms (caller frees). */
 char *api_raw(const api_server *s, const char *data, size_t len, int timeout_ms);
 

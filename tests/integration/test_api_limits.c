@@ -123,27 +123,12 @@ static char *read_response(int fd, int timeout_ms)
 /* Whether the server closed fd (EOF or reset) within timeout_ms; what it sent lands in *got. */
 static int closed_within(int fd, int timeout_ms, char *got, size_t got_size)
 {
-	long long deadline = pp_t_now_ms() + timeout_ms;
-	size_t len = 0;
+	char *all;
+	int closed = api_read_to_close(fd, timeout_ms, &all);
 
-	got[0] = '\0';
-	for (;;) {
-		struct pollfd p = {fd, POLLIN, 0};
-		long long left = deadline - pp_t_now_ms();
-		char buf[4096];
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			return 0;
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n <= 0)
-			return 1;
-		if (len + (size_t)n < got_size) {
-			memcpy(got + len, buf, (size_t)n);
-			len += (size_t)n;
-			got[len] = '\0';
-		}
-	}
+	snprintf(got, got_size, "%s", all);
+	free(all);
+	return closed;
 }
 
 static int cmp_ll(const void *a, const void *b)

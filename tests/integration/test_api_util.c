@@ -591,10 +591,37 @@ int api_can_connect(const api_server *s)
 	return 1;
 }
 
-char *api_raw(const api_server *s, const char *data, size_t len, int timeout_ms)
+int api_read_to_close(int fd, int timeout_ms, char **got)
 {
 	sink b = {NULL, 0};
 	long long deadline = pp_t_now_ms() + timeout_ms;
+	int closed = 0;
+
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		long long left = deadline - pp_t_now_ms();
+		char buf[4096];
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			closed = 1;
+			break;
+		}
+		on_data(buf, 1, (size_t)n, &b);
+	}
+	if (got != NULL)
+		*got = b.data ? b.data : strdup("");
+	else
+		free(b.data);
+	return closed;
+}
+
+char *api_raw(const api_server *s, const char *data, size_t len, int timeout_ms)
+{
+	char *got;
 	int fd = api_dial(s, NULL);
 
 	if (fd < 0)
@@ -604,19 +631,7 @@ char *api_raw(const api_server *s, const char *data, size_t len, int timeout_ms)
 		fail_msg("send: %s", strerror(errno));
 	/* Half-close: a truncated request ends here, as a client that gave up would. */
 	shutdown(fd, SHUT_WR);
-	for (;;) {
-		struct pollfd p = {fd, POLLIN, 0};
-		long long left = deadline - pp_t_now_ms();
-		char buf[4096];
-		ssize_t got;
-
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			break;
-		got = recv(fd, buf, sizeof(buf), 0);
-		if (got <= 0)
-			break;
-		on_data(buf, 1, (size_t)got, &b);
-	}
+	api_read_to_close(fd, timeout_ms, &got);
 	close(fd);
-	return b.data ? b.data : strdup("");
+	return got;
 }
