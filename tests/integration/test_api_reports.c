@@ -21,35 +21,20 @@ static const api_user users[] = {
 	{"outsider", 0, &W.outsider},
 };
 
-static int setup(void **state)
-{
-	static const api_step steps[] = {
-		{201, "POST", "/v1/projects", "{\"key\":\"PLAN\",\"name\":\"Planning\"}"},
-		{201, "POST", "/v1/projects", "{\"key\":\"SECRET\",\"name\":\"Hidden\"}"},
-		{201, "PUT", "/v1/projects/PLAN/members/viewer", "{\"role\":\"viewer\"}"},
-		{201, "POST", "/v1/projects/PLAN/stories",
-		 "{\"key\":\"PLAN-1\",\"title\":\"One\",\"estimate_points\":3}"},
-		{201, "POST", "/v1/projects/PLAN/stories",
-		 "{\"key\":\"PLAN-2\",\"title\":\"Two\",\"estimate_points\":5}"},
-		{201, "POST", "/v1/projects/SECRET/stories",
-		 "{\"key\":\"SECRET-1\",\"title\":\"Hidden work\"}"},
-		{200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions",
-		 "{\"to\":\"in_progress\"}"},
-		{200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions", "{\"to\":\"done\"}"},
-	};
-
-	(void)state;
-	api_world_start(&W.srv, NULL, users);
-	api_steps(&W.srv, W.admin, steps);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	api_world_stop(&W.srv, users);
-	return 0;
-}
+static const api_step steps[] = {
+	{201, "POST", "/v1/projects", "{\"key\":\"PLAN\",\"name\":\"Planning\"}"},
+	{201, "POST", "/v1/projects", "{\"key\":\"SECRET\",\"name\":\"Hidden\"}"},
+	{201, "PUT", "/v1/projects/PLAN/members/viewer", "{\"role\":\"viewer\"}"},
+	{201, "POST", "/v1/projects/PLAN/stories",
+	 "{\"key\":\"PLAN-1\",\"title\":\"One\",\"estimate_points\":3}"},
+	{201, "POST", "/v1/projects/PLAN/stories",
+	 "{\"key\":\"PLAN-2\",\"title\":\"Two\",\"estimate_points\":5}"},
+	{201, "POST", "/v1/projects/SECRET/stories",
+	 "{\"key\":\"SECRET-1\",\"title\":\"Hidden work\"}"},
+	{200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions", "{\"to\":\"in_progress\"}"},
+	{200, "POST", "/v1/projects/PLAN/stories/PLAN-1/transitions", "{\"to\":\"done\"}"},
+};
+static const api_world fixture = {&W.srv, NULL, users, API_N(users), &W.admin, steps, API_N(steps)};
 
 /* The API answers with the very JSON `planpipe report --format json` prints. */
 static void same_figures_as_the_cli(void **state)
@@ -123,9 +108,8 @@ static void reports_see_only_the_callers_projects(void **state)
 	api_refused(404, "not-found", &W.srv, "GET",
 		    "/v1/reports/critical-path?project=SECRET&story=SECRET-1", W.viewer, NULL,
 		    NULL);
-	r = api_call(&W.srv, "GET", "/v1/reports/status-summary", NULL, NULL, NULL);
-	assert_int_equal(r.status, 401);
-	api_res_free(&r);
+	api_refused(401, "unauthorized", &W.srv, "GET", "/v1/reports/status-summary", NULL, NULL,
+		    NULL);
 }
 
 static void bad_requests_are_4xx(void **state)
@@ -272,5 +256,5 @@ int main(void)
 		cmocka_unit_test(openapi_names_every_report),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return api_world_run(tests, &fixture);
 }
