@@ -28,35 +28,23 @@ static const api_world fixture = {&W.srv, NULL, users, API_N(users), &W.admin, s
 /* GET, PATCH, transitions, history and dependencies: any case finds the story. */
 static void routes_find_keys_ignoring_case(void **state)
 {
-	static const struct {
-		const char *method, *path, *body;
-		long status;
-	} cases[] = {
-		{"GET", "/v1/projects/ADH/stories/ADH-001", NULL, 200},
-		{"GET", "/v1/projects/ADH/stories/Adh-001", NULL, 200},
-		{"GET", "/v1/projects/ADH/stories/adh-002", NULL, 200},
-		{"PATCH", "/v1/projects/ADH/stories/ADH-001", "{\"title\":\"Lower, renamed\"}",
-		 200},
-		{"POST", "/v1/projects/ADH/stories/ADH-001/transitions", "{\"to\":\"ready\"}", 200},
-		{"GET", "/v1/projects/ADH/stories/ADH-001/history", NULL, 200},
-		{"POST", "/v1/projects/ADH/stories/adh-002/dependencies", "{\"story\":\"ADH-001\"}",
-		 201},
-		{"GET", "/v1/projects/ADH/stories/ADH-002/dependencies", NULL, 200},
-		{"GET", "/v1/reports/critical-path?project=ADH&story=adh-002", NULL, 200},
-		{"GET", "/v1/projects/ADH/stories/ADH-003", NULL, 404},
+	static const api_step cases[] = {
+		{200, "GET", "/v1/projects/ADH/stories/ADH-001", NULL},
+		{200, "GET", "/v1/projects/ADH/stories/Adh-001", NULL},
+		{200, "GET", "/v1/projects/ADH/stories/adh-002", NULL},
+		{200, "PATCH", "/v1/projects/ADH/stories/ADH-001",
+		 "{\"title\":\"Lower, renamed\"}"},
+		{200, "POST", "/v1/projects/ADH/stories/ADH-001/transitions", "{\"to\":\"ready\"}"},
+		{200, "GET", "/v1/projects/ADH/stories/ADH-001/history", NULL},
+		{201, "POST", "/v1/projects/ADH/stories/adh-002/dependencies",
+		 "{\"story\":\"ADH-001\"}"},
+		{200, "GET", "/v1/projects/ADH/stories/ADH-002/dependencies", NULL},
+		{200, "GET", "/v1/reports/critical-path?project=ADH&story=adh-002", NULL},
+		{404, "GET", "/v1/projects/ADH/stories/ADH-003", NULL},
 	};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		api_res r = api_call(&W.srv, cases[i].method, cases[i].path, W.admin, cases[i].body,
-				     NULL);
-
-		if (r.status != cases[i].status)
-			fail_msg("case %zu: %s %s: %ld, not %ld:\n%s", i, cases[i].method,
-				 cases[i].path, r.status, cases[i].status, r.body);
-		api_res_free(&r);
-	}
+	api_steps(&W.srv, W.admin, cases);
 }
 
 /* The key is shown as written, whatever case the URL used. */
@@ -65,10 +53,8 @@ static void keys_shown_as_written(void **state)
 	api_res r;
 
 	(void)state;
-	r = api_ok(200, &W.srv, "GET", "/v1/projects/ADH/stories/ADH-001", W.admin, NULL, NULL);
-	assert_string_equal(api_str(&r, "key"), "adh-001");
-	assert_string_equal(api_str(&r, "ref"), "ADH:adh-001");
-	api_res_free(&r);
+	api_ok_json(200, "{\"key\":\"adh-001\",\"ref\":\"ADH:adh-001\"}", &W.srv, "GET",
+		    "/v1/projects/ADH/stories/ADH-001", W.admin, NULL, NULL);
 
 	/* The edge made above through other cases joins the two stories as stored. */
 	r = api_ok(200, &W.srv, "GET", "/v1/projects/ADH/stories/adh-002/dependencies", W.admin,
@@ -78,10 +64,8 @@ static void keys_shown_as_written(void **state)
 	api_res_free(&r);
 
 	/* A second story whose key differs only in case is a conflict, not a new story. */
-	r = api_call(&W.srv, "POST", "/v1/projects/ADH/stories", W.admin,
-		     "{\"key\":\"ADH-001\",\"title\":\"Again\"}", NULL);
-	assert_int_equal(r.status, 409);
-	api_res_free(&r);
+	api_refused(409, "already-exists", &W.srv, "POST", "/v1/projects/ADH/stories", W.admin,
+		    "{\"key\":\"ADH-001\",\"title\":\"Again\"}", NULL);
 }
 
 int main(void)
