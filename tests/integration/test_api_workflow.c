@@ -152,26 +152,28 @@ static char *all_pages(const char *path)
 /* The numeric rank (1 first) beside the named level: filtered, sorted, paged. */
 static void priority_rank_lists(void **state)
 {
-	static const char *const stories[] = {
-		"{\"key\":\"P-1\",\"title\":\"a\",\"priority\":\"low\",\"priority_rank\":2}",
-		"{\"key\":\"P-2\",\"title\":\"b\",\"priority\":\"high\",\"priority_rank\":7}",
-		"{\"key\":\"P-3\",\"title\":\"c\",\"priority\":\"high\"}",
-		"{\"key\":\"P-4\",\"title\":\"d\",\"priority\":\"critical\",\"priority_rank\":12}",
-		"{\"key\":\"P-5\",\"title\":\"e\",\"priority\":\"medium\",\"priority_rank\":1}",
-		NULL};
+	static const api_step stories[] = {
+		{201, "POST", "/v1/projects/PRIO/stories",
+		 "{\"key\":\"P-1\",\"title\":\"a\",\"priority\":\"low\",\"priority_rank\":2}"},
+		{201, "POST", "/v1/projects/PRIO/stories",
+		 "{\"key\":\"P-2\",\"title\":\"b\",\"priority\":\"high\",\"priority_rank\":7}"},
+		{201, "POST", "/v1/projects/PRIO/stories",
+		 "{\"key\":\"P-3\",\"title\":\"c\",\"priority\":\"high\"}"},
+		{201, "POST", "/v1/projects/PRIO/stories",
+		 "{\"key\":\"P-4\",\"title\":\"d\",\"priority\":\"critical\",\"priority_rank\":12}"},
+		{201, "POST", "/v1/projects/PRIO/stories",
+		 "{\"key\":\"P-5\",\"title\":\"e\",\"priority\":\"medium\",\"priority_rank\":1}"},
+	};
 	static const api_step prio[] = {
 		{201, "POST", "/v1/projects", "{\"key\":\"PRIO\",\"name\":\"P\"}"},
 		{201, "PUT", "/v1/projects/PRIO/members/dev", "{\"role\":\"developer\"}"},
 	};
 	api_res r;
 	char url[512];
-	size_t i;
 
 	(void)state;
 	api_steps(&W.srv, W.admin, prio);
-	for (i = 0; stories[i]; i++)
-		api_ok_free(201, &W.srv, "POST", "/v1/projects/PRIO/stories", W.dev, stories[i],
-			    NULL);
+	api_steps(&W.srv, W.dev, stories);
 	api_ok_json(200, "{\"priority_rank\":3}", &W.srv, "PATCH", "/v1/projects/PRIO/stories/P-3",
 		    W.dev, "{\"priority_rank\":3}", NULL);
 
