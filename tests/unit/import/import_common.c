@@ -23,6 +23,7 @@ static void copy_field_escapes(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
+		{NULL, "\\N"}, /* NULL as COPY writes it */
 		{"", ""},
 		{"plain", "plain"},
 		{"a\\b", "a\\\\b"},
@@ -32,6 +33,7 @@ static void copy_field_escapes(void **state)
 		{"\xC3\xA9t\xC3\xA9 \"quoted\" 'single' ,;|",
 		 "\xC3\xA9t\xC3\xA9 \"quoted\" 'single' ,;|"},
 	};
+	const char *in;
 	size_t i;
 
 	(void)state;
@@ -39,21 +41,11 @@ static void copy_field_escapes(void **state)
 		pp_buf b;
 
 		pp_buf_init(&b, 1024);
-		assert_int_equal(pp_import_copy_field(&b, cases[i].in), PP_OK);
-		assert_string_equal(pp_buf_str(&b), cases[i].out);
+		in = cases[i].in ? cases[i].in : "NULL";
+		unit_int_equal(in, pp_import_copy_field(&b, cases[i].in), PP_OK);
+		unit_str_equal(in, pp_buf_str(&b), cases[i].out);
 		pp_buf_free(&b);
 	}
-}
-
-static void copy_field_null(void **state)
-{
-	pp_buf b;
-
-	(void)state;
-	pp_buf_init(&b, 1024);
-	assert_int_equal(pp_import_copy_field(&b, NULL), PP_OK);
-	assert_string_equal(pp_buf_str(&b), "\\N");
-	pp_buf_free(&b);
 }
 
 /* A field that does not fit the buffer's cap is an error. */
@@ -101,7 +93,6 @@ static void problems_in_order(void **state)
 
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(copy_field_escapes),
-	cmocka_unit_test(copy_field_null),
 	cmocka_unit_test(copy_field_over_the_cap),
 	cmocka_unit_test(problems_in_order),
 };
