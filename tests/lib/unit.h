@@ -62,4 +62,25 @@ static inline void unit_int_equal_at(const char *what, long long got, long long 
 	_fail(file, line);
 }
 
+/*
+ * pred says yes (want 1) or no (want 0) to every text of the static array
+ * texts; otherwise the test fails at the caller's line naming the text.
+ */
+#define unit_each_is(pred, texts, want)                                                            \
+	unit_each_is_at(pred, #pred, texts, UNIT_NELEM(texts), want, __FILE__, __LINE__)
+
+static inline void unit_each_is_at(int (*pred)(const char *), const char *name,
+				   const char *const *texts, size_t n, int want, const char *file,
+				   int line)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((pred(texts[i]) != 0) == (want != 0))
+			continue;
+		print_error("ERROR: %s(\"%s\") is %s\n", name, texts[i], want ? "false" : "true");
+		_fail(file, line);
+	}
+}
+
 #endif

@@ -12,16 +12,6 @@
 
 #include "core/date.h"
 
-/* pp_date_valid says want (1: a real day, 0: not one) of each of the n days. */
-static void expect_valid(const char *const *days, size_t n, int want)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((pp_date_valid(days[i]) != 0) != want)
-			fail_msg("\"%s\" %s", days[i], want ? "refused" : "accepted");
-}
-
 static void real_days(void **state)
 {
 	static const char *const ok[] = {
@@ -30,7 +20,7 @@ static void real_days(void **state)
 	};
 
 	(void)state;
-	expect_valid(ok, UNIT_NELEM(ok), 1);
+	unit_each_is(pp_date_valid, ok, 1);
 }
 
 static void not_days(void **state)
@@ -61,7 +51,7 @@ static void not_days(void **state)
 
 	(void)state;
 	assert_false(pp_date_valid(NULL));
-	expect_valid(bad, UNIT_NELEM(bad), 0);
+	unit_each_is(pp_date_valid, bad, 0);
 }
 
 static void month_lengths(void **state)

@@ -233,6 +233,27 @@ static void json_front_matter_errors(void **state)
 
 /* ---- templates -------------------------------------------------------------------- */
 
+/* Whether path, read or not, is a template by its name. */
+static int template_path(const char *path)
+{
+	return pp_story_template_reason(path, NULL, 0) != NULL;
+}
+
+/* Whether path, holding a story that is no template by its id, is one by its name. */
+static int template_story_path(const char *path)
+{
+	return pp_story_template_reason(path, "---\nid: X-1\n---\n", 16) != NULL;
+}
+
+/* Whether a story with line in its front matter (and "id: XXX-000" in its body) is a template. */
+static int template_id_line(const char *line)
+{
+	char text[128];
+
+	snprintf(text, sizeof(text), "---\ntitle: T\n%s---\nid: XXX-000\n", line);
+	return pp_story_template_reason("s.md", text, strlen(text)) != NULL;
+}
+
 static void template_by_path(void **state)
 {
 	static const char *const yes[] = {
@@ -242,15 +263,10 @@ static void template_by_path(void **state)
 	};
 	static const char *const no[] = {"contemplate.md", "stories/INF-1.md", "mytemplates/x.md",
 					 "templated.md", "x/templatex/y.md"};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < UNIT_NELEM(yes); i++)
-		if (pp_story_template_reason(yes[i], NULL, 0) == NULL)
-			fail_msg("%s should be a template", yes[i]);
-	for (i = 0; i < UNIT_NELEM(no); i++)
-		if (pp_story_template_reason(no[i], "---\nid: X-1\n---\n", 16) != NULL)
-			fail_msg("%s should not be a template", no[i]);
+	unit_each_is(template_path, yes, 1);
+	unit_each_is(template_story_path, no, 0);
 	assert_string_equal(pp_story_template_reason("templates/a.md", NULL, 0),
 			    "a template: it is under a templates/ directory");
 	assert_string_equal(pp_story_template_reason("_template.md", NULL, 0),
@@ -275,21 +291,10 @@ static void template_by_id(void **state)
 	};
 	static const char *const no[] = {"id: INF-013\n",   "id: XX-1\n",       "id: ABC-000\n",
 					 "  id: ADH-###\n", "title: ADH-###\n", "id: X-1 # ok\n"};
-	char text[128];
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < UNIT_NELEM(yes); i++) {
-		snprintf(text, sizeof(text), "---\ntitle: T\n%s---\nid: XXX-000\n", yes[i]);
-		if (pp_story_template_reason("s.md", text, strlen(text)) == NULL)
-			fail_msg("%s should be a template", yes[i]);
-	}
-	for (i = 0; i < UNIT_NELEM(no); i++) {
-		/* the body's "id:" is not the front matter's */
-		snprintf(text, sizeof(text), "---\ntitle: T\n%s---\nid: XXX-000\n", no[i]);
-		if (pp_story_template_reason("s.md", text, strlen(text)) != NULL)
-			fail_msg("%s should not be a template", no[i]);
-	}
+	unit_each_is(template_id_line, yes, 1);
+	unit_each_is(template_id_line, no, 0); /* the body's "id:" is not the front matter's */
 	assert_string_equal(
 		pp_story_template_reason("s.md", "---\nid: ADH-###\n---\n", 20),
 		"a template: its id is a placeholder (such as ADH-###, XXX-000 or {{id}})");
