@@ -51,14 +51,21 @@ static long count(const char *sql)
 	return pp_t_query_long(W.db, sql);
 }
 
-static api_res keyed(const char *method, const char *path, const char *token, const char *body,
-		     const char *key)
+/* The request with an Idempotency-Key, and the header extra (NULL: none). */
+static api_res keyed_with(const char *method, const char *path, const char *token, const char *body,
+			  const char *key, const char *extra)
 {
 	char h[320];
-	const char *headers[] = {h, NULL};
+	const char *headers[] = {h, extra, NULL};
 
 	snprintf(h, sizeof(h), "Idempotency-Key: %s", key);
 	return api_call(&W.srv, method, path, token, body, headers);
+}
+
+static api_res keyed(const char *method, const char *path, const char *token, const char *body,
+		     const char *key)
+{
+	return keyed_with(method, path, token, body, key, NULL);
 }
 
 static void assert_same_header(const api_res *a, const api_res *b, const char *name)
@@ -85,27 +92,50 @@ static void assert_replayed(const api_res *r, int yes)
 	free(v);
 }
 
+/*
+ * keyed_with twice, a request and its retry: both must answer want, the
+ * first run fresh, the retry replayed with the first's body and the first's
+ * value of each header of same (NULL-terminated). Returns the first answer
+ * (caller frees); a failure names the request at the caller's file:line.
+ */
+#define retried(want, method, path, token, body, key, extra, same)                                 \
+	retried_at((want), (method), (path), (token), (body), (key), (extra), (same), __FILE__,    \
+		   __LINE__)
+static api_res retried_at(long want, const char *method, const char *path, const char *token,
+			  const char *body, const char *key, const char *extra,
+			  const char *const *same, const char *file, int line)
+{
+	api_res a =
+		api_expect_at(want, keyed_with(method, path, token, body, key, extra), file, line);
+	api_res b =
+		api_expect_at(want, keyed_with(method, path, token, body, key, extra), file, line);
+
+	assert_replayed(&a, 0);
+	assert_replayed(&b, 1);
+	if (strcmp(a.body, b.body) != 0) {
+		print_error("%s:%d: %s retried with key %s: answered\n%s\nthen\n%s\n", file, line,
+			    a.req, key, a.body, b.body);
+		_fail(file, line);
+	}
+	for (size_t i = 0; same[i]; i++)
+		assert_same_header(&a, &b, same[i]);
+	api_res_free(&b);
+	return a;
+}
+
 /* The finding: a client that retries a create makes one story. */
 static void retried_create_is_one_story(void **state)
 {
-	const char *body = "{\"title\":\"Exactly once\"}";
-	api_res a, b;
+	static const char *const same[] = {"ETag", "Location", NULL};
+	api_res a;
 
 	(void)state;
-	a = keyed("POST", STORIES, W.alice, body, "create-1");
-	assert_int_equal(a.status, 201);
-	assert_replayed(&a, 0);
-	b = keyed("POST", STORIES, W.alice, body, "create-1");
-	assert_int_equal(b.status, 201);
-	assert_replayed(&b, 1);
-	assert_string_equal(a.body, b.body);
-	assert_same_header(&a, &b, "ETag");
-	assert_same_header(&a, &b, "Location");
+	a = retried(201, "POST", STORIES, W.alice, "{\"title\":\"Exactly once\"}", "create-1", NULL,
+		    same);
 	assert_int_equal(count("SELECT count(*) FROM stories WHERE title = 'Exactly once'"), 1);
 	assert_int_equal(count("SELECT count(*) FROM api_idempotency_keys WHERE key = 'create-1'"),
 			 1);
 	api_res_free(&a);
-	api_res_free(&b);
 }
 
 /* The same key with another body, path or method is refused, and writes nothing. */
@@ -157,30 +187,19 @@ static void keys_belong_to_their_user(void **state)
  */
 static void patch_and_delete_replay(void **state)
 {
-	const char *if_match[] = {"If-Match: \"1\"", "Idempotency-Key: patch-1", NULL};
+	static const char *const etag[] = {"ETag", NULL}, *const none[] = {NULL};
 	char path[128];
-	api_res c, a, b;
+	api_res c, a;
 
 	(void)state;
 	c = api_ok(201, &W.srv, "POST", STORIES, W.alice, "{\"title\":\"To patch\"}", NULL);
 	snprintf(path, sizeof(path), STORIES "/%s", api_str(&c, "key"));
-	a = api_call(&W.srv, "PATCH", path, W.alice, "{\"priority\":\"high\"}", if_match);
-	b = api_call(&W.srv, "PATCH", path, W.alice, "{\"priority\":\"high\"}", if_match);
-	assert_int_equal(a.status, 200);
-	assert_int_equal(b.status, 200);
-	assert_replayed(&b, 1);
-	assert_string_equal(a.body, b.body);
-	assert_same_header(&a, &b, "ETag");
+	a = retried(200, "PATCH", path, W.alice, "{\"priority\":\"high\"}", "patch-1",
+		    "If-Match: \"1\"", etag);
 	api_res_free(&a);
-	api_res_free(&b);
-	a = keyed("DELETE", path, W.alice, NULL, "delete-1");
-	b = keyed("DELETE", path, W.alice, NULL, "delete-1");
-	assert_int_equal(a.status, 204);
-	assert_int_equal(b.status, 204);
-	assert_replayed(&b, 1);
-	assert_string_equal(b.body, "");
+	a = retried(204, "DELETE", path, W.alice, NULL, "delete-1", NULL, none);
+	assert_string_equal(a.body, "");
 	api_res_free(&a);
-	api_res_free(&b);
 	api_res_free(&c);
 }
 
@@ -192,29 +211,22 @@ static void patch_and_delete_replay(void **state)
  */
 static void transition_replay(void **state)
 {
-	const char *done = "{\"to\":\"in_progress\",\"note\":\"once\"}";
+	static const char *const etag[] = {"ETag", NULL};
 	char path[160], sql[256];
-	api_res c, a, b;
+	api_res c, a;
 
 	(void)state;
 	c = api_ok(201, &W.srv, "POST", STORIES, W.alice, "{\"title\":\"To move on\"}", NULL);
 	snprintf(path, sizeof(path), STORIES "/%s/transitions", api_str(&c, "key"));
-	a = keyed("POST", path, W.bob, done, "transition-1");
-	b = keyed("POST", path, W.bob, done, "transition-1");
-	assert_int_equal(a.status, 200);
-	assert_int_equal(b.status, 200);
-	assert_replayed(&a, 0);
-	assert_replayed(&b, 1);
-	assert_string_equal(a.body, b.body);
-	assert_string_equal(api_str(&a, "status"), "in_progress");
-	assert_same_header(&a, &b, "ETag");
+	a = retried(200, "POST", path, W.bob, "{\"to\":\"in_progress\",\"note\":\"once\"}",
+		    "transition-1", NULL, etag);
+	api_json_is(&a, "{\"status\":\"in_progress\"}");
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM status_history h JOIN stories s ON s.id = h.story_id "
 		 "WHERE s.key = '%s' AND h.note = 'once'",
 		 api_str(&c, "key"));
 	assert_int_equal(count(sql), 1);
 	api_res_free(&a);
-	api_res_free(&b);
 	/* Force is a maintainer's, keyed or not. */
 	a = keyed("POST", path, W.bob, "{\"to\":\"done\",\"force\":true}", "transition-2");
 	api_problem(a, 403, "forbidden");
