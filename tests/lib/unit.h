@@ -83,4 +83,23 @@ static inline void unit_each_is_at(int (*pred)(const char *), const char *name,
 	}
 }
 
+/*
+ * A parser's argv: cmd, then the arguments of ap up to its NULL. argv has room
+ * for cmd, max arguments and the closing NULL (max + 2); more than max fails
+ * the test. Returns argc; the caller ends ap.
+ */
+static inline int unit_vargv(char **argv, int max, const char *cmd, va_list ap)
+{
+	const char *a;
+	int argc = 0;
+
+	argv[argc++] = (char *)cmd;
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		assert_true(argc <= max);
+		argv[argc++] = (char *)a;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
 #endif

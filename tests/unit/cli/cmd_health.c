@@ -25,16 +25,12 @@
 static int parse(pp_health_opts *o, int *json, ...)
 {
 	char *argv[MAX_ARGS + 2];
-	const char *a;
 	va_list ap;
-	int argc = 0;
+	int argc;
 
-	argv[argc++] = (char *)"health";
 	va_start(ap, json);
-	while ((a = va_arg(ap, const char *)) != NULL && argc <= MAX_ARGS)
-		argv[argc++] = (char *)a;
+	argc = unit_vargv(argv, MAX_ARGS, "health", ap);
 	va_end(ap);
-	argv[argc] = NULL;
 	pp_health_opts_init(o, PP_HEALTH_FULL);
 	*json = -1;
 	return health_parse_args(argc, argv, o, json);

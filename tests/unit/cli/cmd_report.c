@@ -30,18 +30,12 @@ static const char *projects[MAX_ARGS + 2];
 static int parse(report_args *a, ...)
 {
 	char *argv[MAX_ARGS + 2];
-	const char *s;
 	va_list ap;
-	int argc = 0;
+	int argc;
 
-	argv[argc++] = (char *)"report";
 	va_start(ap, a);
-	while ((s = va_arg(ap, const char *)) != NULL) {
-		assert_true(argc <= MAX_ARGS);
-		argv[argc++] = (char *)s;
-	}
+	argc = unit_vargv(argv, MAX_ARGS, "report", ap);
 	va_end(ap);
-	argv[argc] = NULL;
 	memset(a, 0, sizeof(*a));
 	memset(projects, 0, sizeof(projects));
 	a->projects = projects;
