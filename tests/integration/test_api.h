@@ -186,6 +186,14 @@ typedef struct api_user {
 } api_user;
 
 /*
+ * `planpipe user add` for each of the n users, its token in *token; for a
+ * set-up that must come between the database and the users or the server
+ * (api_world_stop frees the tokens).
+ */
+#define api_users_add(users) api_users_add_n((users), sizeof(users) / sizeof((users)[0]))
+void api_users_add_n(const api_user *users, size_t n);
+
+/*
  * The fixture most API tests share: a fresh migrated database (api_setup_db),
  * the n users (tokens in their *token, freed by api_world_stop), then the
  * server started with env (as api_server_start).

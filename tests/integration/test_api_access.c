@@ -64,6 +64,11 @@ typedef struct world {
 } world;
 
 static world W;
+static const api_user users[] = {
+	{"admin", 1, &W.admin},
+	{"viewer", 0, &W.viewer},
+	{"stranger", 0, &W.stranger},
+};
 
 static int setup(void **state)
 {
@@ -93,9 +98,7 @@ static int setup(void **state)
 			"  CREATE ROLE pp_api_login LOGIN; GRANT planpipe_app TO pp_api_login;"
 			" END IF; END $$"));
 	PQfinish(c);
-	W.admin = api_user_add("admin", 1);
-	W.viewer = api_user_add("viewer", 0);
-	W.stranger = api_user_add("stranger", 0);
+	api_users_add(users);
 	api_server_start(&W.srv, as_api);
 	api_steps(&W.srv, W.admin, setup_steps);
 	r = api_ok(201, &W.srv, "POST", "/v1/projects/ACL/backlogs", W.admin, "{\"name\":\"B\"}",
@@ -109,10 +112,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.admin);
-	free(W.viewer);
-	free(W.stranger);
+	api_world_stop(&W.srv, users);
 	return 0;
 }
 

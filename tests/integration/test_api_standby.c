@@ -23,6 +23,10 @@ static struct {
 	int port;      /* its port (unix socket in dir/run) */
 	char conninfo[1024];
 } W;
+static const api_user users[] = {
+	{"alice", 1, &W.alice},
+	{"bob", 1, &W.bob},
+};
 
 /* pg_ctl CMD on the standby ("stop -m fast", "start ..."). */
 static void standby_ctl(const char *cmd)
@@ -93,8 +97,7 @@ static int setup(void **state)
 
 	(void)state;
 	db = api_setup_db();
-	W.alice = api_user_add("alice", 1);
-	W.bob = api_user_add("bob", 1);
+	api_users_add(users);
 	W.port = pp_t_standby_start(W.dir, sizeof(W.dir));
 	snprintf(W.conninfo, sizeof(W.conninfo), "host=%s/run port=%d dbname=%s user=postgres",
 		 W.dir, W.port, db);
@@ -147,9 +150,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	api_server_stop(&W.srv);
-	free(W.alice);
-	free(W.bob);
+	api_world_stop(&W.srv, users);
 	if (W.dir[0])
 		(void)pp_t_standby_remove(W.dir);
 	return 0;

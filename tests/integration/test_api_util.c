@@ -509,11 +509,16 @@ void api_items_are_at(size_t n, const api_server *s, const char *token, const ch
 	api_res_free(&r);
 }
 
+void api_users_add_n(const api_user *users, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		*users[i].token = api_user_add(users[i].handle, users[i].admin);
+}
+
 void api_world_start_n(api_server *s, const char *const *env, const api_user *users, size_t n)
 {
 	api_setup_db();
-	for (size_t i = 0; i < n; i++)
-		*users[i].token = api_user_add(users[i].handle, users[i].admin);
+	api_users_add_n(users, n);
 	api_server_start(s, env);
 }
 
