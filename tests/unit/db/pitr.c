@@ -15,70 +15,63 @@
 #include "db/pitr.h"
 #include "db/pitr_int.h"
 
-static const char *command(const pp_pitr_opts *o, const char *target, pp_buf *b)
+/* The command line o and target make is want. */
+static void expect_command(const pp_pitr_opts *o, const char *target, const char *want)
 {
-	pp_buf_init(b, 4096);
-	assert_int_equal(pitr_build_command(o, target, b), PP_OK);
-	return pp_buf_str(b);
+	pp_buf b;
+
+	pp_buf_init(&b, 4096);
+	assert_int_equal(pitr_build_command(o, target, &b), PP_OK);
+	assert_string_equal(pp_buf_str(&b), want);
+	pp_buf_free(&b);
 }
 
 static void backup_command(void **state)
 {
 	pp_pitr_opts o;
-	pp_buf b;
 
 	(void)state;
 	unsetenv("PLANPIPE_PITR_PROGRAM");
 	memset(&o, 0, sizeof(o));
 	o.op = PP_PITR_BACKUP;
-	assert_string_equal(command(&o, "", &b), "planpipe-pitr --copy backup --type full");
-	pp_buf_free(&b);
+	expect_command(&o, "", "planpipe-pitr --copy backup --type full");
 	o.type = "incr";
-	assert_string_equal(command(&o, "", &b), "planpipe-pitr --copy backup --type incr");
-	pp_buf_free(&b);
+	expect_command(&o, "", "planpipe-pitr --copy backup --type incr");
 	/* A restore's options mean nothing to a backup. */
 	o.no_switch = 1;
 	o.to_lsn = "0/3000000";
-	assert_string_equal(command(&o, "0/3000000", &b),
-			    "planpipe-pitr --copy backup --type incr");
-	pp_buf_free(&b);
+	expect_command(&o, "0/3000000", "planpipe-pitr --copy backup --type incr");
 }
 
 static void restore_command(void **state)
 {
 	pp_pitr_opts o;
-	pp_buf b;
 
 	(void)state;
 	unsetenv("PLANPIPE_PITR_PROGRAM");
 	memset(&o, 0, sizeof(o));
 	o.op = PP_PITR_RESTORE;
 	o.to_time = "yesterday noon";
-	assert_string_equal(command(&o, "2026-12-03 12:00:00+00", &b),
-			    "planpipe-pitr --copy restore --time '2026-12-03 12:00:00+00'");
-	pp_buf_free(&b);
+	expect_command(&o, "2026-12-03 12:00:00+00",
+		       "planpipe-pitr --copy restore --time '2026-12-03 12:00:00+00'");
 	o.to_time = NULL;
 	o.to_lsn = "0/3000028";
 	o.no_switch = 1;
-	assert_string_equal(command(&o, "0/3000028", &b),
-			    "planpipe-pitr --copy restore --lsn '0/3000028' --no-switch");
-	pp_buf_free(&b);
+	expect_command(&o, "0/3000028",
+		       "planpipe-pitr --copy restore --lsn '0/3000028' --no-switch");
 }
 
 static void program_from_the_environment(void **state)
 {
 	pp_pitr_opts o;
-	pp_buf b;
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
 	o.op = PP_PITR_BACKUP;
 	setenv("PLANPIPE_PITR_PROGRAM", "/opt/pp/pitr.sh", 1);
-	assert_string_equal(command(&o, "", &b), "/opt/pp/pitr.sh --copy backup --type full");
-	pp_buf_free(&b);
+	expect_command(&o, "", "/opt/pp/pitr.sh --copy backup --type full");
 	setenv("PLANPIPE_PITR_PROGRAM", "", 1);
-	assert_string_equal(command(&o, "", &b), "planpipe-pitr --copy backup --type full");
-	pp_buf_free(&b);
+	expect_command(&o, "", "planpipe-pitr --copy backup --type full");
 	unsetenv("PLANPIPE_PITR_PROGRAM");
 }
 
