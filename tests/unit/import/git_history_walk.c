@@ -70,6 +70,22 @@ static void log_commit(const char *id, long long ctime, long long atime, const c
 	add("\n", 1);
 }
 
+/*
+ * Commit k (1 to 5) of the usual cast: Ck by alice, bob, carol, dave or erin
+ * (a@example.com ...), authored and committed on day k - 1 after DAY0.
+ */
+static void log_day(int k)
+{
+	static const char *const ids[] = {C1, C2, C3, C4, C5};
+	static const char *const names[] = {"alice", "bob", "carol", "dave", "erin"};
+	long long t = DAY0 + (k - 1) * DAY;
+	char email[32];
+
+	assert_true(k >= 1 && k <= (int)UNIT_NELEM(ids));
+	snprintf(email, sizeof(email), "%c@example.com", names[k - 1][0]);
+	log_commit(ids[k - 1], t, t, names[k - 1], email);
+}
+
 /* One --raw line of the commit: status "A", "M", "D", "R100" ...; p2 for a rename. */
 static void log_raw(unsigned om, unsigned nm, const char *old_id, const char *new_id,
 		    const char *status, const char *p1, const char *p2)
@@ -181,11 +197,11 @@ static void commits_kept_only_when_used(void **state)
 	(void)state;
 	blob("B-1", "draft", "one", v1);
 	blob("B-1", "draft", "two", v2);
-	log_commit(C1, DAY0, DAY0, "alice", "a@example.com");
+	log_day(1);
 	log_add(v1, "B-1.md");
-	log_commit(C2, DAY0 + DAY, DAY0 + DAY, "bob", "b@example.com");
+	log_day(2);
 	log_modify(v1, v2, "B-1.md"); /* the body only */
-	log_commit(C3, DAY0 + 2 * DAY, DAY0 + 2 * DAY, "carol", "c@example.com");
+	log_day(3);
 	log_raw(0100644, 0100755, v2, v2, "M", "B-1.md", NULL); /* the mode only */
 	walk_ok("", &h);
 	assert_int_equal(h.commits_walked, 3);
@@ -208,13 +224,13 @@ static void rename_carries_history(void **state)
 	blob("C-1", "draft", "x", v1);
 	blob("C-1", "ready", "x", v2);
 	blob("C-1", "done", "x", v3);
-	log_commit(C1, DAY0, DAY0, "alice", "a@example.com");
+	log_day(1);
 	log_add(v1, "old/C-1.md");
-	log_commit(C2, DAY0 + DAY, DAY0 + DAY, "bob", "b@example.com");
+	log_day(2);
 	log_raw(0100644, 0100644, v1, v1, "R100", "old/C-1.md", "new/C-1.md");
-	log_commit(C3, DAY0 + 2 * DAY, DAY0 + 2 * DAY, "carol", "c@example.com");
+	log_day(3);
 	log_raw(0100644, 0100644, v1, v2, "R087", "new/C-1.md", "newer/C-1.md");
-	log_commit(C4, DAY0 + 3 * DAY, DAY0 + 3 * DAY, "dave", "d@example.com");
+	log_day(4);
 	log_modify(v2, v3, "newer/C-1.md");
 	walk_ok("", &h);
 	assert_int_equal(h.n_files, 1);
@@ -243,10 +259,10 @@ static void swap_in_one_commit(void **state)
 	(void)state;
 	blob("S-A", "draft", "a", a);
 	blob("S-B", "ready", "b", b);
-	log_commit(C1, DAY0, DAY0, "alice", "a@example.com");
+	log_day(1);
 	log_add(a, "a.md");
 	log_add(b, "b.md");
-	log_commit(C2, DAY0 + DAY, DAY0 + DAY, "bob", "b@example.com");
+	log_day(2);
 	log_raw(0100644, 0100644, a, a, "R100", "a.md", "b.md");
 	log_raw(0100644, 0100644, b, b, "R100", "b.md", "a.md");
 	walk_ok("", &h);
@@ -271,13 +287,13 @@ static void delete_then_add_again(void **state)
 	(void)state;
 	blob("D-1", "draft", "x", v1);
 	blob("D-1", "ready", "y", v2);
-	log_commit(C1, DAY0, DAY0, "alice", "a@example.com");
+	log_day(1);
 	log_add(v1, "D-1.md");
 	log_add(v1, "D-2.md");
-	log_commit(C2, DAY0 + DAY, DAY0 + DAY, "bob", "b@example.com");
+	log_day(2);
 	log_raw(0100644, 0, v1, NULL_ID, "D", "D-1.md", NULL);
 	log_raw(0100644, 0, v1, NULL_ID, "D", "D-2.md", NULL);
-	log_commit(C3, DAY0 + 2 * DAY, DAY0 + 2 * DAY, "carol", "c@example.com");
+	log_day(3);
 	log_add(v2, "D-1.md");
 	walk_ok("", &h);
 	assert_int_equal(h.n_files, 1);
@@ -306,15 +322,15 @@ static void unparsed_and_removed_status(void **state)
 	raw_blob("# no front matter\n", bad);
 	blob("E-2", NULL, "x", v3);
 	blob("E-2", "ready", "x", v4);
-	log_commit(C1, DAY0, DAY0, "alice", "a@example.com");
+	log_day(1);
 	log_add(v1, "E.md");
-	log_commit(C2, DAY0 + DAY, DAY0 + DAY, "bob", "b@example.com");
+	log_day(2);
 	log_modify(v1, bad, "E.md");
-	log_commit(C3, DAY0 + 2 * DAY, DAY0 + 2 * DAY, "carol", "c@example.com");
+	log_day(3);
 	log_modify(bad, missing, "E.md"); /* no such blob: not a story either */
-	log_commit(C4, DAY0 + 3 * DAY, DAY0 + 3 * DAY, "dave", "d@example.com");
+	log_day(4);
 	log_modify(missing, v3, "E.md");
-	log_commit(C5, DAY0 + 4 * DAY, DAY0 + 4 * DAY, "erin", "e@example.com");
+	log_day(5);
 	log_modify(v3, v4, "E.md");
 	walk_ok("", &h);
 	f = pp_t_git_file(&h, "E.md");
@@ -364,7 +380,7 @@ static void untracked_lines_ignored(void **state)
 
 	(void)state;
 	blob("G-1", "draft", "x", v1);
-	log_commit(C1, DAY0, DAY0, "alice", "a@example.com");
+	log_day(1);
 	log_add(v1, "plans/G-1.md");
 	log_add(v1, "plans/notes.txt");
 	log_add(v1, "plans/.hidden/G-2.md");
@@ -372,7 +388,7 @@ static void untracked_lines_ignored(void **state)
 	log_raw(0, 0120000, NULL_ID, v1, "A", "plans/link.md", NULL);
 	log_raw(0, 0160000, NULL_ID, v1, "A", "plans/sub.md", NULL);
 	/* Renamed out of the directory: the history ends; into it: begins. */
-	log_commit(C2, DAY0 + DAY, DAY0 + DAY, "bob", "b@example.com");
+	log_day(2);
 	log_raw(0100644, 0100644, v1, v1, "R100", "plans/G-1.md", "other/G-1.md");
 	log_raw(0100644, 0100644, v1, v1, "R100", "other/G-3.md", "plans/G-3.md");
 	walk_ok("plans/", &h);
@@ -396,17 +412,17 @@ static void many_files(void **state)
 
 	(void)state;
 	blob("H-1", "draft", "x", v1);
-	log_commit(C1, DAY0, DAY0, "alice", "a@example.com");
+	log_day(1);
 	for (int i = 0; i < n; i++) {
 		snprintf(p1, sizeof(p1), "d/%04d.md", i);
 		log_add(v1, p1);
 	}
-	log_commit(C2, DAY0 + DAY, DAY0 + DAY, "bob", "b@example.com");
+	log_day(2);
 	for (int i = 0; i < n; i += 2) {
 		snprintf(p1, sizeof(p1), "d/%04d.md", i);
 		log_raw(0100644, 0, v1, NULL_ID, "D", p1, NULL);
 	}
-	log_commit(C3, DAY0 + 2 * DAY, DAY0 + 2 * DAY, "carol", "c@example.com");
+	log_day(3);
 	for (int i = 1; i < n; i += 2) {
 		snprintf(p1, sizeof(p1), "d/%04d.md", i);
 		snprintf(p2, sizeof(p2), "e/%04d.md", i);
@@ -455,7 +471,7 @@ static void not_git_log_output(void **state)
 	pp_git_history_free(&h);
 
 	/* A raw line that does not scan. */
-	log_commit(C1, DAY0, DAY0, "alice", "a@example.com");
+	log_day(1);
 	add(":100644 zz\0I-1.md\0", 18);
 	assert_int_equal(walk_log("", &h, &err), PP_EIO);
 	assert_non_null(strstr(err.msg, "unexpected line \":100644 zz\""));
@@ -468,7 +484,7 @@ static void not_git_log_output(void **state)
 	assert_int_equal(walk_log("", &h, &err), PP_EIO);
 	assert_non_null(strstr(err.msg, "cannot read its output"));
 	pp_git_history_free(&h);
-	log_commit(C1, DAY0, DAY0, "alice", "a@example.com");
+	log_day(1);
 	log_raw(0100644, 0100644, v1, v1, "R100", "I-1.md", NULL);
 	assert_int_equal(walk_log("", &h, &err), PP_EIO);
 	assert_non_null(strstr(err.msg, "after commit " C1));
