@@ -135,6 +135,15 @@ cid() { cids "$@" | head -n 1; }
 # wait_exit CONTAINER SECONDS: prints the exit code; 1 on timeout.
 wait_exit() { timeout "$2" docker wait "$1" 2>/dev/null; }
 
+# exits_failing CONTAINER SECONDS TEXT: the container exits non-zero within
+# SECONDS, TEXT in its log; its exit code in $code. 1 otherwise, saying why
+# and showing the container.
+exits_failing() {
+	code=$(wait_exit "$1" "$2") || { note "still running: $(state "$1")"; show "$1"; return 1; }
+	[ "$code" != 0 ] || { note "exited 0"; show "$1"; return 1; }
+	logs_have "$1" "$3" || { show "$1"; return 1; }
+}
+
 # wait_log CONTAINER TEXT SECONDS: 0 once TEXT is in the container's log.
 wait_log() {
 	end=$(($(now) + $3))
@@ -340,9 +349,7 @@ pb="$prefix-b"
 no_password() {
 	up "$pb" || return 1
 	cb=$(cid "$pb")
-	code=$(wait_exit "$cb" 60) || { note "still running: $(state "$cb")"; return 1; }
-	[ "$code" != 0 ] || { note "exited 0"; return 1; }
-	logs_have "$cb" "no superuser password: refusing to start" || { show "$cb"; return 1; }
+	exits_failing "$cb" 60 "no superuser password: refusing to start" || return 1
 	note "exit $code: $(docker logs "$cb" 2>&1 | grep -F ERROR | head -n 1)"
 	! logs_have "$cb" "initialising"
 }
@@ -364,9 +371,7 @@ pc="$prefix-c"
 failing_init() {
 	up "$pc" || return 1
 	cc=$(cid "$pc")
-	code=$(wait_exit "$cc" 90) || { note "still running: $(state "$cc")"; return 1; }
-	[ "$code" != 0 ] || { note "exited 0"; show "$cc"; return 1; }
-	logs_have "$cc" "initialisation failed" || { show "$cc"; return 1; }
+	exits_failing "$cc" 90 "initialisation failed" || return 1
 	note "first start: exit $code, $(docker logs "$cc" 2>&1 | grep -F 'ERROR: /docker' | head -n 1)"
 }
 check "a failing init script: the container exits non-zero (4)" failing_init
@@ -374,9 +379,7 @@ check "a failing init script: the container exits non-zero (4)" failing_init
 refused() {
 	dc "$pc" up -d --no-build --force-recreate db >>"$work/compose.log" 2>&1 || return 1
 	cc=$(cid "$pc")
-	code=$(wait_exit "$cc" 60) || { note "still running: $(state "$cc")"; show "$cc"; return 1; }
-	[ "$code" != 0 ] || { note "exited 0"; show "$cc"; return 1; }
-	logs_have "$cc" "initialisation never finished" || { show "$cc"; return 1; }
+	exits_failing "$cc" 60 "initialisation never finished" || return 1
 	if logs_have "$cc" "ready to accept connections" || logs_have "$cc" "initialising"; then
 		note "the half-initialised volume was served or initialised again"
 		show "$cc"
@@ -397,9 +400,7 @@ pu="$prefix-u"
 unreadable_initdb() {
 	up "$pu" || return 1
 	cu=$(cid "$pu")
-	code=$(wait_exit "$cu" 90) || { note "still running: $(state "$cu")"; return 1; }
-	[ "$code" != 0 ] || { note "exited 0"; show "$cu"; return 1; }
-	logs_have "$cu" "/docker-entrypoint-initdb.d is not readable by postgres" || { show "$cu"; return 1; }
+	exits_failing "$cu" 90 "/docker-entrypoint-initdb.d is not readable by postgres"
 }
 check "an unreadable init directory fails the initialisation instead of being skipped" unreadable_initdb
 
