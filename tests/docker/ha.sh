@@ -20,9 +20,8 @@
 set -u
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 1
 proj=${PP_HA_PROJECT:-ppha-$$}
-work=$(mktemp -d /tmp/planpipe-ha-test.XXXXXX)
+stage=ha
 ha_image=${PLANPIPE_HA_IMAGE:-planpipe/ha:15}
 unset PLANPIPE_HA_DB_BIND PLANPIPE_HA_DB_PORT PLANPIPE_HA_API_PORT PLANPIPE_HA_SYNCHRONOUS \
 	PLANPIPE_HA_TTL PLANPIPE_HA_REPLICATION_PASSWORD

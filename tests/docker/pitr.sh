@@ -30,9 +30,8 @@
 set -u
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 1
 proj=${PP_PITR_PROJECT:-pppitr-$$}
-work=$(mktemp -d /tmp/planpipe-pitr-test.XXXXXX)
+stage=pitr
 . "$root/tests/docker/stage-lib.sh"
 t0=$(now)
 stage_setup db migrate

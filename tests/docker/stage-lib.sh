@@ -3,9 +3,13 @@
 # compose project with its own env file, images and clean-up. Sourced; the
 # stage sets these first:
 #   root     the repository          proj   the compose project name
-#   work     a temporary directory   (stage_setup makes the rest)
-# and calls stage_setup, then check ..., then stage_end.
+#   stage    its name (pitr, ...), for its temporary directory
+# and calls stage_setup, then check ..., then stage_end. Sourcing moves to
+# root and makes work, the stage's temporary directory (stage_setup makes
+# the rest).
 
+cd "$root" || exit 1
+work=$(mktemp -d "/tmp/planpipe-$stage-test.XXXXXX")
 . "$root/tests/lib/checks.sh"
 
 # Nothing from the caller's environment or .env may steer the stack.

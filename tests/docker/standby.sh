@@ -23,9 +23,8 @@
 set -u
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 1
 proj=${PP_STANDBY_PROJECT:-ppstandby-$$}
-work=$(mktemp -d /tmp/planpipe-standby-test.XXXXXX)
+stage=standby
 . "$root/tests/docker/stage-lib.sh"
 unset PLANPIPE_READ_DATABASE_URL PLANPIPE_READ_MAX_LAG
 t0=$(now)
