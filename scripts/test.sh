@@ -94,38 +94,32 @@ shell_suite() {
 	[ "$(cat "$1.rc" 2>/dev/null || echo 1)" = 0 ] || status=1
 }
 
+# shell_stage NAME SCRIPT: runs the shell suite SCRIPT, its output shown and
+# kept in build/NAME.out, its exit code in build/NAME.rc, and counts it.
+shell_stage() {
+	echo "== $1: $2"
+	{
+		rc=0
+		sh "$2" || rc=$?
+		echo "$rc" >"build/$1.rc"
+	} 2>&1 | tee "build/$1.out"
+	shell_suite "build/$1"
+}
+
 # The Docker stack, with real containers (it installs and starts dockerd, and
 # builds debian:bookworm-slim with debootstrap when it cannot be pulled).
-echo "== docker: tests/docker/run.sh"
-{
-	rc=0
-	sh tests/docker/run.sh || rc=$?
-	echo "$rc" >build/docker.rc
-} 2>&1 | tee build/docker.out
-shell_suite build/docker
+shell_stage docker tests/docker/run.sh
 
 # Beyond one machine (issue 19), each its own compose project: the
 # point-in-time recovery drill with pgBackRest, the replica profile's
 # streaming standby, and the ha profile's failover with Patroni.
 for stage in pitr standby ha; do
-	echo "== docker-$stage: tests/docker/$stage.sh"
-	{
-		rc=0
-		sh "tests/docker/$stage.sh" || rc=$?
-		echo "$rc" >"build/docker-$stage.rc"
-	} 2>&1 | tee "build/docker-$stage.out"
-	shell_suite "build/docker-$stage"
+	shell_stage "docker-$stage" "tests/docker/$stage.sh"
 done
 
 # A fresh Debian 12 in a clean container: make build, make run, make env,
 # and make test inside it (tests/fresh/run.sh).
-echo "== fresh: tests/fresh/run.sh"
-{
-	rc=0
-	sh tests/fresh/run.sh || rc=$?
-	echo "$rc" >build/fresh.rc
-} 2>&1 | tee build/fresh.out
-shell_suite build/fresh
+shell_stage fresh tests/fresh/run.sh
 
 echo "make test: $passed passed, $failed failed, $skipped skipped, $xfailed expected failures"
 [ "$failed" -eq 0 ] || status=1
