@@ -18,6 +18,7 @@ typedef struct pp_t_result {
 	char *out;    /* standard output, NUL-terminated; free with pp_t_result_free */
 	char *err;    /* standard error */
 	long long ms; /* how long it ran */
+	char *cmd;    /* "planpipe ARGS" of pp_t_run, for failure messages; else NULL */
 } pp_t_result;
 
 /* The planpipe binary under test ($PLANPIPE_BIN). */
@@ -58,6 +59,16 @@ void pp_t_result_free(pp_t_result *r);
 			   __VA_ARGS__)
 void pp_t_expect_env_at(const char *file, int line, const char *name, const char *value, int status,
 			const char *out_has, const char *err_has, const char *arg, ...);
+
+/*
+ * Fails the running test at the caller's file:line, with r's command and
+ * both outputs, unless r exited with status and its standard output contains
+ * out_has (NULL: not checked): pp_t_expect for a result already in hand (a
+ * run under a changed environment, a run that was timed). Frees r.
+ */
+#define pp_t_result_is(r, status, out_has)                                                         \
+	pp_t_result_is_at(__FILE__, __LINE__, (r), (status), (out_has))
+void pp_t_result_is_at(const char *file, int line, pp_t_result *r, int status, const char *out_has);
 
 /* The same with args as an array; returns the result for more checks (caller frees). */
 #define pp_t_expectv(status, args) pp_t_expectv_at(__FILE__, __LINE__, (status), (args))
