@@ -36,27 +36,12 @@ static int setup_db(void **state)
 	return 0;
 }
 
-static void expect(pp_t_result *r, int status, const char *needle)
-{
-	if (r->status != status)
-		fail_msg("expected exit %d, got %d\nstdout:\n%s\nstderr:\n%s", status, r->status,
-			 r->out, r->err);
-	if (needle)
-		pp_t_assert_contains(r->out, needle);
-	pp_t_result_free(r);
-}
-
 static void test_ready_and_alive(void **state)
 {
-	pp_t_result r;
-
 	(void)state;
-	r = pp_t_run("health", "--liveness", NULL);
-	expect(&r, 0, "HEALTH OK: alive");
-	r = pp_t_run("health", "--readiness", NULL);
-	expect(&r, 0, "HEALTH OK: ready");
-	r = pp_t_run("health", NULL);
-	expect(&r, 0, "HEALTH OK: healthy");
+	pp_t_expect(0, "HEALTH OK: alive", NULL, "health", "--liveness", NULL);
+	pp_t_expect(0, "HEALTH OK: ready", NULL, "health", "--readiness", NULL);
+	pp_t_expect(0, "HEALTH OK: healthy", NULL, "health", NULL);
 }
 
 static void test_liveness_server_stopped(void **state)
@@ -67,12 +52,10 @@ static void test_liveness_server_stopped(void **state)
 	pp_t_cluster("stop");
 	r = pp_t_run("health", "--liveness", "--timeout", "3", NULL);
 	assert_true(r.ms < 3000 + 2000);
-	expect(&r, 2, "HEALTH CRITICAL");
-	r = pp_t_run("health", "--readiness", "--timeout", "3", NULL);
-	expect(&r, 2, "could not connect");
+	pp_t_result_is(&r, 2, "HEALTH CRITICAL");
+	pp_t_expect(2, "could not connect", NULL, "health", "--readiness", "--timeout", "3", NULL);
 	pp_t_cluster("start");
-	r = pp_t_run("health", "--liveness", NULL);
-	expect(&r, 0, NULL);
+	pp_t_expect(0, NULL, NULL, "health", "--liveness", NULL);
 }
 
 /* Over TCP, where the server asks for the password. */
@@ -96,11 +79,11 @@ static void test_readiness_wrong_password(void **state)
 
 	(void)state;
 	r = run_tcp("not-the-password", "--readiness");
-	expect(&r, 2, "password authentication failed");
+	pp_t_result_is(&r, 2, "password authentication failed");
 	r = run_tcp("not-the-password", "--liveness");
-	expect(&r, 2, "password authentication failed");
+	pp_t_result_is(&r, 2, "password authentication failed");
 	r = run_tcp(getenv("PP_TEST_PASSWORD"), "--readiness");
-	expect(&r, 0, "HEALTH OK: ready");
+	pp_t_result_is(&r, 0, "HEALTH OK: ready");
 }
 
 static void test_readiness_schema_behind(void **state)
@@ -116,23 +99,19 @@ static void test_readiness_schema_behind(void **state)
 		print_message("no migrations embedded in this build: nothing to be behind\n");
 		skip();
 	}
-	r = pp_t_run("health", "--readiness", NULL);
-	expect(&r, 0, NULL);
+	pp_t_expect(0, NULL, NULL, "health", "--readiness", NULL);
 
 	c = pp_t_connect();
 	free(pp_t_query(
 		c,
 		"DELETE FROM public.planpipe_schema_migrations"
 		" WHERE version = (SELECT max(version) FROM public.planpipe_schema_migrations)"));
-	r = pp_t_run("health", "--readiness", NULL);
-	expect(&r, 2, "the schema is behind");
-	r = pp_t_run("health", "--readiness", "--json", NULL);
-	expect(&r, 2, "\"status\": \"critical\"");
+	pp_t_expect(2, "the schema is behind", NULL, "health", "--readiness", NULL);
+	pp_t_expect(2, "\"status\": \"critical\"", NULL, "health", "--readiness", "--json", NULL);
 
 	/* No history table at all is behind too. */
 	free(pp_t_query(c, "DROP TABLE public.planpipe_schema_migrations"));
-	r = pp_t_run("health", "--readiness", NULL);
-	expect(&r, 2, "database at version 0");
+	pp_t_expect(2, "database at version 0", NULL, "health", "--readiness", NULL);
 
 	/* A newer schema than this binary's (a rollout under way) is ready, unless exact. */
 	r = pp_t_run("migrate", "baseline", "1", NULL);
@@ -144,31 +123,26 @@ static void test_readiness_schema_behind(void **state)
 		 need + 1);
 	free(pp_t_query(c, sql));
 	PQfinish(c);
-	r = pp_t_run("health", "--readiness", NULL);
-	expect(&r, 0, "the schema is ahead");
-	r = pp_t_run("health", "--readiness", "--schema-exact", NULL);
-	expect(&r, 2, "the schema is ahead");
+	pp_t_expect(0, "the schema is ahead", NULL, "health", "--readiness", NULL);
+	pp_t_expect(2, "the schema is ahead", NULL, "health", "--readiness", "--schema-exact",
+		    NULL);
 }
 
 static void test_readiness_read_only(void **state)
 {
 	PGconn *c = pp_t_connect();
-	pp_t_result r;
 
 	(void)state;
 	free(pp_t_query(c, "ALTER SYSTEM SET default_transaction_read_only = on"));
 	free(pp_t_query(c, "SELECT pg_reload_conf()"));
 	usleep(300000);
-	r = pp_t_run("health", "--readiness", NULL);
-	expect(&r, 2, "transactions are read-only");
-	r = pp_t_run("health", "--readiness", "--replica", NULL);
-	expect(&r, 0, NULL);
+	pp_t_expect(2, "transactions are read-only", NULL, "health", "--readiness", NULL);
+	pp_t_expect(0, NULL, NULL, "health", "--readiness", "--replica", NULL);
 	free(pp_t_query(c, "ALTER SYSTEM RESET default_transaction_read_only"));
 	free(pp_t_query(c, "SELECT pg_reload_conf()"));
 	PQfinish(c);
 	usleep(300000);
-	r = pp_t_run("health", "--readiness", NULL);
-	expect(&r, 0, NULL);
+	pp_t_expect(0, NULL, NULL, "health", "--readiness", NULL);
 }
 
 static void test_readiness_standby(void **state)
@@ -188,12 +162,9 @@ static void test_readiness_standby(void **state)
 	snprintf(line, sizeof(line), "%d", sport);
 	setenv("PGPORT", line, 1);
 
-	r = pp_t_run("health", "--readiness", NULL);
-	expect(&r, 2, "the server is a standby");
-	r = pp_t_run("health", "--liveness", NULL);
-	expect(&r, 0, NULL);
-	r = pp_t_run("health", "--readiness", "--replica", NULL);
-	expect(&r, 0, "as allowed");
+	pp_t_expect(2, "the server is a standby", NULL, "health", "--readiness", NULL);
+	pp_t_expect(0, NULL, NULL, "health", "--liveness", NULL);
+	pp_t_expect(0, "as allowed", NULL, "health", "--readiness", "--replica", NULL);
 	/* The full report of a replica has its lag. */
 	r = pp_t_run("health", "--replica", "--json", NULL);
 	j = json_loads(r.out, 0, &jerr);
@@ -242,28 +213,24 @@ static void test_full_report_json_and_thresholds(void **state)
 	pp_t_result_free(&r);
 
 	/* A threshold crossed: warning (1), critical (2); a bad flag: unknown (3). */
-	r = pp_t_run("health", "--connections", "0,100", NULL);
-	expect(&r, 1, "HEALTH WARNING: connections");
-	r = pp_t_run("health", "--latency", "0,0", NULL);
-	expect(&r, 2, "HEALTH CRITICAL: query");
+	pp_t_expect(1, "HEALTH WARNING: connections", NULL, "health", "--connections", "0,100",
+		    NULL);
+	pp_t_expect(2, "HEALTH CRITICAL: query", NULL, "health", "--latency", "0,0", NULL);
 	pp_t_expect(3, NULL, NULL, "health", "--connections", "lots", NULL);
 	pp_t_expect(3, NULL, NULL, "health", "--liveness", "--readiness", NULL);
 	/* Thresholds only judge the full report: readiness is pass or fail. */
-	r = pp_t_run("health", "--readiness", "--latency", "0,0", NULL);
-	expect(&r, 0, NULL);
+	pp_t_expect(0, NULL, NULL, "health", "--readiness", "--latency", "0,0", NULL);
 }
 
 static void test_oldest_transaction(void **state)
 {
 	PGconn *c = pp_t_connect();
-	pp_t_result r;
 
 	(void)state;
 	free(pp_t_query(c, "BEGIN"));
 	free(pp_t_query(c, "SELECT txid_current()"));
 	sleep(2);
-	r = pp_t_run("health", "--transaction-age", "1,3600", NULL);
-	expect(&r, 1, "oldest_transaction");
+	pp_t_expect(1, "oldest_transaction", NULL, "health", "--transaction-age", "1,3600", NULL);
 	free(pp_t_query(c, "ROLLBACK"));
 	PQfinish(c);
 }
