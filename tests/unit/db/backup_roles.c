@@ -21,22 +21,35 @@ static pp_role_script parse_ok(const char *sql)
 	return s;
 }
 
-/* sql must be refused with a message containing want (and the position at). */
-static void refused(const char *sql, const char *want, const char *at)
+/* SQL that must be refused: want in the message, which starts with at (NULL: anywhere). */
+typedef struct refusal {
+	const char *sql, *want, *at;
+} refusal;
+
+/* Every case is refused with its message and a position; a failure names the case's SQL. */
+static void refused(const refusal *cases, size_t n)
 {
 	pp_role_script s;
 	pp_err err;
+	size_t i;
 
-	pp_err_clear(&err);
-	if (pp_role_script_parse(sql, strlen(sql), "globals.sql", &s, &err) != PP_EINVAL)
-		fail_msg("accepted, should be refused:\n%s", sql);
-	pp_role_script_free(&s);
-	if (strstr(err.msg, want) == NULL)
-		fail_msg("message \"%s\" lacks \"%s\"", err.msg, want);
-	if (at && strncmp(err.msg, at, strlen(at)) != 0)
-		fail_msg("message \"%s\" does not start with \"%s\"", err.msg, at);
-	assert_string_equal(err.file, "globals.sql");
-	assert_true(err.line > 0);
+	for (i = 0; i < n; i++) {
+		const refusal *c = &cases[i];
+
+		pp_err_clear(&err);
+		if (pp_role_script_parse(c->sql, strlen(c->sql), "globals.sql", &s, &err) !=
+		    PP_EINVAL)
+			fail_msg("accepted, should be refused:\n%s", c->sql);
+		pp_role_script_free(&s);
+		if (strstr(err.msg, c->want) == NULL)
+			fail_msg("%s: message \"%s\" lacks \"%s\"", c->sql, err.msg, c->want);
+		if (c->at && strncmp(err.msg, c->at, strlen(c->at)) != 0)
+			fail_msg("%s: message \"%s\" does not start with \"%s\"", c->sql, err.msg,
+				 c->at);
+		unit_str_equal(c->sql, err.file, "globals.sql");
+		if (err.line <= 0)
+			fail_msg("%s: no line in the error", c->sql);
+	}
 }
 
 /* What planpipe itself writes is accepted, and read as written. */
@@ -88,41 +101,49 @@ static void accepts_what_planpipe_writes(void **state)
 
 static void refuses_other_commands(void **state)
 {
+	static const refusal cases[] = {
+		{"ALTER USER postgres PASSWORD 'x';", "ALTER USER is not accepted",
+		 "globals.sql:1:1: "},
+		{"alter user postgres with password 'x';", "ALTER USER is not accepted", NULL},
+		{"COPY (SELECT 1) TO PROGRAM 'touch /tmp/pwned';", "COPY is not accepted", NULL},
+		{"CREATE ROLE a;\n  DO $$BEGIN PERFORM 1; END$$;", "globals.sql:2:3: DO is not",
+		 NULL},
+		{"SET default_transaction_read_only = off;", "SET is not accepted", NULL},
+		{"CREATE TABLESPACE t LOCATION '/x';", "CREATE TABLESPACE is not accepted", NULL},
+		{"\\! touch /tmp/pwned\nCREATE ROLE a;", "psql meta-commands", NULL},
+		{"CREATE ROLE a;\n\\restrict abc", "globals.sql:2:1: a backslash", NULL},
+		{"GRANT pg_execute_server_program TO a;", "names starting with pg_", NULL},
+		{"COMMENT ON ROLE a IS 'x';", "COMMENT is not accepted", NULL},
+	};
+
 	(void)state;
-	refused("ALTER USER postgres PASSWORD 'x';", "ALTER USER is not accepted",
-		"globals.sql:1:1: ");
-	refused("alter user postgres with password 'x';", "ALTER USER is not accepted", NULL);
-	refused("COPY (SELECT 1) TO PROGRAM 'touch /tmp/pwned';", "COPY is not accepted", NULL);
-	refused("CREATE ROLE a;\n  DO $$BEGIN PERFORM 1; END$$;", "globals.sql:2:3: DO is not",
-		NULL);
-	refused("SET default_transaction_read_only = off;", "SET is not accepted", NULL);
-	refused("CREATE TABLESPACE t LOCATION '/x';", "CREATE TABLESPACE is not accepted", NULL);
-	refused("\\! touch /tmp/pwned\nCREATE ROLE a;", "psql meta-commands", NULL);
-	refused("CREATE ROLE a;\n\\restrict abc", "globals.sql:2:1: a backslash", NULL);
-	refused("GRANT pg_execute_server_program TO a;", "names starting with pg_", NULL);
-	refused("COMMENT ON ROLE a IS 'x';", "COMMENT is not accepted", NULL);
+	refused(cases, UNIT_NELEM(cases));
 }
 
 /* A second statement is found wherever it hides: after ';', after quotes, in comments. */
 static void refuses_a_hidden_second_statement(void **state)
 {
+	static const refusal cases[] = {
+		{"CREATE ROLE a PASSWORD 'x'; COPY t TO PROGRAM 'id';", "1:29: COPY is not", NULL},
+		{"CREATE ROLE a PASSWORD 'x''; COPY t TO PROGRAM ''id' LOGIN COPY",
+		 "COPY where a role option", NULL},
+		{"CREATE ROLE \"a\"\"; COPY t TO PROGRAM 'id'; --\" COPY", "COPY where", NULL},
+		{"CREATE ROLE a /* ; */ LOGIN; /* */ COPY t TO PROGRAM 'id'", "COPY is not", NULL},
+		{"CREATE ROLE a VALID UNTIL $$x$$; COPY t TO PROGRAM 'id'",
+		 "a dollar-quoted string where a VALID UNTIL string", NULL},
+		{"CREATE ROLE a LOGIN $x$; COPY t TO PROGRAM 'id'; $x$",
+		 "a dollar-quoted string where a role option", NULL},
+		{"CREATE ROLE a PASSWORD E'x\\'; COPY t TO PROGRAM ''id''; --'",
+		 "special string constant", NULL},
+		{"CREATE ROLE a PASSWORD U&'x'", "special string constant", NULL},
+		{"CREATE ROLE a LOGIN -- ;\n COPY t TO PROGRAM 'id'", "COPY where", NULL},
+		{"CREATE ROLE a /* unterminated ; COPY", "unterminated /* comment", NULL},
+		{"CREATE ROLE \"a", "unterminated quoted identifier", NULL},
+		{"CREATE ROLE a PASSWORD $1", "a parameter", NULL},
+	};
+
 	(void)state;
-	refused("CREATE ROLE a PASSWORD 'x'; COPY t TO PROGRAM 'id';", "1:29: COPY is not", NULL);
-	refused("CREATE ROLE a PASSWORD 'x''; COPY t TO PROGRAM ''id' LOGIN COPY",
-		"COPY where a role option", NULL);
-	refused("CREATE ROLE \"a\"\"; COPY t TO PROGRAM 'id'; --\" COPY", "COPY where", NULL);
-	refused("CREATE ROLE a /* ; */ LOGIN; /* */ COPY t TO PROGRAM 'id'", "COPY is not", NULL);
-	refused("CREATE ROLE a VALID UNTIL $$x$$; COPY t TO PROGRAM 'id'",
-		"a dollar-quoted string where a VALID UNTIL string", NULL);
-	refused("CREATE ROLE a LOGIN $x$; COPY t TO PROGRAM 'id'; $x$",
-		"a dollar-quoted string where a role option", NULL);
-	refused("CREATE ROLE a PASSWORD E'x\\'; COPY t TO PROGRAM ''id''; --'",
-		"special string constant", NULL);
-	refused("CREATE ROLE a PASSWORD U&'x'", "special string constant", NULL);
-	refused("CREATE ROLE a LOGIN -- ;\n COPY t TO PROGRAM 'id'", "COPY where", NULL);
-	refused("CREATE ROLE a /* unterminated ; COPY", "unterminated /* comment", NULL);
-	refused("CREATE ROLE \"a", "unterminated quoted identifier", NULL);
-	refused("CREATE ROLE a PASSWORD $1", "a parameter", NULL);
+	refused(cases, UNIT_NELEM(cases));
 }
 
 /* A ';' inside a quote is text: one statement, the text kept as it is (and quoted again). */
@@ -141,35 +162,44 @@ static void semicolons_inside_quotes_are_text(void **state)
 
 static void refuses_privileged_attributes(void **state)
 {
+	static const refusal cases[] = {
+		{"CREATE ROLE evil SUPERUSER LOGIN PASSWORD 'x';",
+		 "role evil: the SUPERUSER attribute is refused", "globals.sql:1:18: "},
+		{"CREATE ROLE evil WITH LOGIN CREATEROLE;", "CREATEROLE attribute is refused",
+		 NULL},
+		{"CREATE ROLE evil REPLICATION;", "REPLICATION attribute is refused", NULL},
+		{"CREATE ROLE a; ALTER ROLE a BYPASSRLS;", "BYPASSRLS attribute is refused", NULL},
+		{"CREATE ROLE a IN ROLE planpipe_app;", "IN where a role option", NULL},
+		{"CREATE ROLE a ADMIN b;", "ADMIN where a role option", NULL},
+		{"CREATE ROLE a SYSID 10;", "SYSID where", NULL},
+		{"CREATE ROLE a CONNECTION LIMIT 1.5;", "connection limit 1.5", NULL},
+	};
+
 	(void)state;
-	refused("CREATE ROLE evil SUPERUSER LOGIN PASSWORD 'x';",
-		"role evil: the SUPERUSER attribute is refused", "globals.sql:1:18: ");
-	refused("CREATE ROLE evil WITH LOGIN CREATEROLE;", "CREATEROLE attribute is refused", NULL);
-	refused("CREATE ROLE evil REPLICATION;", "REPLICATION attribute is refused", NULL);
-	refused("CREATE ROLE a; ALTER ROLE a BYPASSRLS;", "BYPASSRLS attribute is refused", NULL);
-	refused("CREATE ROLE a IN ROLE planpipe_app;", "IN where a role option", NULL);
-	refused("CREATE ROLE a ADMIN b;", "ADMIN where a role option", NULL);
-	refused("CREATE ROLE a SYSID 10;", "SYSID where", NULL);
-	refused("CREATE ROLE a CONNECTION LIMIT 1.5;", "connection limit 1.5", NULL);
+	refused(cases, UNIT_NELEM(cases));
 }
 
 /* ALTER ROLE and GRANT only about roles the file creates, before them. */
 static void refuses_changes_to_roles_it_does_not_create(void **state)
 {
+	static const refusal cases[] = {
+		{"ALTER ROLE postgres PASSWORD 'x';",
+		 "ALTER ROLE postgres: only a role created earlier", NULL},
+		{"ALTER ROLE postgres WITH SUPERUSER;", "only a role created earlier", NULL},
+		{"CREATE ROLE a; GRANT postgres TO a;",
+		 "GRANT postgres TO a: only memberships between roles created", NULL},
+		{"CREATE ROLE a; GRANT a TO postgres;", "GRANT a TO postgres", NULL},
+		{"GRANT a TO b; CREATE ROLE a; CREATE ROLE b;", "GRANT a TO b", NULL},
+		{"CREATE ROLE a; CREATE ROLE A;", "role a is created twice", NULL},
+		{"CREATE ROLE a; GRANT a TO a GRANTED BY postgres;", "GRANTED where ';'", NULL},
+		{"CREATE ROLE a; ALTER ROLE a;", "where a role option was expected", NULL},
+		{"CREATE ROLE a; ALTER ROLE a SET search_path = x;", "SET where a role option",
+		 NULL},
+		{"CREATE ROLE a; ALTER ROLE a RENAME TO b;", "RENAME where", NULL},
+	};
+
 	(void)state;
-	refused("ALTER ROLE postgres PASSWORD 'x';",
-		"ALTER ROLE postgres: only a role created earlier", NULL);
-	refused("ALTER ROLE postgres WITH SUPERUSER;", "only a role created earlier", NULL);
-	refused("CREATE ROLE a; GRANT postgres TO a;",
-		"GRANT postgres TO a: only memberships between roles created", NULL);
-	refused("CREATE ROLE a; GRANT a TO postgres;", "GRANT a TO postgres", NULL);
-	refused("GRANT a TO b; CREATE ROLE a; CREATE ROLE b;", "GRANT a TO b", NULL);
-	refused("CREATE ROLE a; CREATE ROLE A;", "role a is created twice", NULL);
-	refused("CREATE ROLE a; GRANT a TO a GRANTED BY postgres;", "GRANTED where ';'", NULL);
-	refused("CREATE ROLE a; ALTER ROLE a;", "where a role option was expected", NULL);
-	refused("CREATE ROLE a; ALTER ROLE a SET search_path = x;", "SET where a role option",
-		NULL);
-	refused("CREATE ROLE a; ALTER ROLE a RENAME TO b;", "RENAME where", NULL);
+	refused(cases, UNIT_NELEM(cases));
 }
 
 static void empty_and_comment_only_files_are_accepted(void **state)
