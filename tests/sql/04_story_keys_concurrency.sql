@@ -7,6 +7,14 @@ SELECT plan(40);
 -- pg_temp.wait_blocked, pg_temp.conninfo
 \ir lib/dblink.sql
 
+-- Session conn inserts a story titled title into ZZKEYS, its key generated;
+-- the command's tag.
+CREATE FUNCTION pg_temp.zz_story(conn text, title text) RETURNS text LANGUAGE sql
+AS $f$
+    SELECT dblink_exec(conn, format($$INSERT INTO stories (project_id, title)
+                                      SELECT id, %L FROM projects WHERE key = 'ZZKEYS'$$, title))
+$f$;
+
 SELECT is(dblink_connect('setup', pg_temp.conninfo()), 'OK', 'setup session connects');
 SELECT is(dblink_connect('a', pg_temp.conninfo()), 'OK', 'session a connects');
 SELECT is(dblink_connect('b', pg_temp.conninfo()), 'OK', 'session b connects');
@@ -70,21 +78,15 @@ SELECT results_eq(
 -- explicit key pushes the sequence past it; a sequence behind the keys in use
 -- (a push that raced creates) skips them rather than give a key twice.
 SELECT is(dblink_exec('a', 'BEGIN'), 'BEGIN', 'a begins again');
-SELECT is(dblink_exec('a', $$INSERT INTO stories (project_id, title)
-                             SELECT id, 'rolled back' FROM projects WHERE key = 'ZZKEYS'$$),
-          'INSERT 0 1', 'a takes the next number');
+SELECT is(pg_temp.zz_story('a', 'rolled back'), 'INSERT 0 1', 'a takes the next number');
 SELECT is(dblink_exec('a', 'ROLLBACK'), 'ROLLBACK', 'and rolls back');
-SELECT is(dblink_exec('b', $$INSERT INTO stories (project_id, title)
-                             SELECT id, 'after the gap' FROM projects WHERE key = 'ZZKEYS'$$),
-          'INSERT 0 1', 'b creates one');
+SELECT is(pg_temp.zz_story('b', 'after the gap'), 'INSERT 0 1', 'b creates one');
 SELECT is((SELECT key FROM stories WHERE title = 'after the gap'), 'ZZKEYS-142',
           'the rolled-back number is not used again: a gap');
 SELECT is(dblink_exec('b', $$INSERT INTO stories (project_id, key, title)
                              SELECT id, 'ZZKEYS-200', 'explicit' FROM projects WHERE key = 'ZZKEYS'$$),
           'INSERT 0 1', 'an explicit key ZZKEYS-200');
-SELECT is(dblink_exec('b', $$INSERT INTO stories (project_id, title)
-                             SELECT id, 'after the push' FROM projects WHERE key = 'ZZKEYS'$$),
-          'INSERT 0 1', 'b creates one more');
+SELECT is(pg_temp.zz_story('b', 'after the push'), 'INSERT 0 1', 'b creates one more');
 SELECT is((SELECT key FROM stories WHERE title = 'after the push'), 'ZZKEYS-201',
           'a generated key comes after the explicit one');
 SELECT is(dblink_exec('setup', $sql$DO $do$ BEGIN
@@ -92,9 +94,7 @@ SELECT is(dblink_exec('setup', $sql$DO $do$ BEGIN
                                      WHERE key = 'ZZKEYS';
                                  END $do$$sql$),
           'DO', 'the sequence set back to 139');
-SELECT is(dblink_exec('b', $$INSERT INTO stories (project_id, title)
-                             SELECT id, 'after the setback' FROM projects WHERE key = 'ZZKEYS'$$),
-          'INSERT 0 1', 'b creates one after the setback');
+SELECT is(pg_temp.zz_story('b', 'after the setback'), 'INSERT 0 1', 'b creates one after the setback');
 SELECT is((SELECT key FROM stories WHERE title = 'after the setback'), 'ZZKEYS-141',
           'ZZKEYS-140 is taken and skipped; 141 was never committed');
 CREATE TEMP TABLE zz AS SELECT id FROM projects WHERE key = 'ZZKEYS';
