@@ -109,6 +109,17 @@ static void log_modify(const char *old_id, const char *new_id, const char *path)
 	log_raw(0100644, 0100644, old_id, new_id, "M", path, NULL);
 }
 
+static void log_delete(const char *id, const char *path)
+{
+	log_raw(0100644, 0, id, NULL_ID, "D", path, NULL);
+}
+
+/* A rename that changes nothing but the path (R100). */
+static void log_rename(const char *id, const char *from, const char *to)
+{
+	log_raw(0100644, 0100644, id, id, "R100", from, to);
+}
+
 /* Walks the canned log (then emptied) over prefix; returns the walk's rc. */
 static pp_rc walk_log(const char *prefix, pp_git_history *h, pp_err *err)
 {
@@ -150,6 +161,21 @@ static void expect_change(const pp_git_file *f, size_t i, const char *from, cons
 	assert_string_equal(pp_t_git_change(f, i, from, to)->commit->id, commit);
 }
 
+/*
+ * The file at path, with its key, the commit that created it (NULL: none
+ * seen) and its number of changes; a failure names the path.
+ */
+static const pp_git_file *expect_file(const pp_git_history *h, const char *path, const char *key,
+				      const char *created, size_t n_changes)
+{
+	const pp_git_file *f = pp_t_git_file(h, path);
+
+	unit_str_equal(path, f->key, key);
+	unit_str_equal(path, f->created ? f->created->id : NULL, created);
+	unit_int_equal(path, f->n_changes, n_changes);
+	return f;
+}
+
 /* The header's fields land in the commit; the committer's time is time_iso. */
 static void commit_fields(void **state)
 {
@@ -169,10 +195,8 @@ static void commit_fields(void **state)
 	assert_int_equal(h.blobs_read, 2);
 	assert_int_equal(h.n_commits, 2);
 	assert_int_equal(h.n_files, 1);
-	f = pp_t_git_file(&h, "A-1.md");
-	assert_string_equal(f->key, "A-1");
+	f = expect_file(&h, "A-1.md", "A-1", C1, 2);
 	assert_int_equal(f->n_unparsed, 0);
-	assert_int_equal(f->n_changes, 2);
 	expect_change(f, 0, NULL, "draft", C1);
 	expect_change(f, 1, "draft", "done", C2);
 	assert_ptr_equal(f->created, f->changes[0].commit);
@@ -207,8 +231,7 @@ static void commits_kept_only_when_used(void **state)
 	assert_int_equal(h.commits_walked, 3);
 	assert_int_equal(h.n_commits, 1);
 	assert_int_equal(h.blobs_read, 2); /* the same blob again is not read */
-	f = pp_t_git_file(&h, "B-1.md");
-	assert_int_equal(f->n_changes, 1);
+	f = expect_file(&h, "B-1.md", "B-1", C1, 1);
 	expect_change(f, 0, NULL, "draft", C1);
 	pp_git_history_free(&h);
 }
@@ -227,7 +250,7 @@ static void rename_carries_history(void **state)
 	log_day(1);
 	log_add(v1, "old/C-1.md");
 	log_day(2);
-	log_raw(0100644, 0100644, v1, v1, "R100", "old/C-1.md", "new/C-1.md");
+	log_rename(v1, "old/C-1.md", "new/C-1.md");
 	log_day(3);
 	log_raw(0100644, 0100644, v1, v2, "R087", "new/C-1.md", "newer/C-1.md");
 	log_day(4);
@@ -236,9 +259,7 @@ static void rename_carries_history(void **state)
 	assert_int_equal(h.n_files, 1);
 	assert_null(pp_git_history_find(&h, "old/C-1.md"));
 	assert_null(pp_git_history_find(&h, "new/C-1.md"));
-	f = pp_t_git_file(&h, "newer/C-1.md");
-	assert_string_equal(f->created->id, C1);
-	assert_int_equal(f->n_changes, 3);
+	f = expect_file(&h, "newer/C-1.md", "C-1", C1, 3);
 	expect_change(f, 0, NULL, "draft", C1);
 	expect_change(f, 1, "draft", "ready", C3); /* renamed and changed at once */
 	expect_change(f, 2, "ready", "done", C4);
@@ -263,16 +284,13 @@ static void swap_in_one_commit(void **state)
 	log_add(a, "a.md");
 	log_add(b, "b.md");
 	log_day(2);
-	log_raw(0100644, 0100644, a, a, "R100", "a.md", "b.md");
-	log_raw(0100644, 0100644, b, b, "R100", "b.md", "a.md");
+	log_rename(a, "a.md", "b.md");
+	log_rename(b, "b.md", "a.md");
 	walk_ok("", &h);
 	assert_int_equal(h.n_files, 2);
-	f = pp_t_git_file(&h, "b.md");
-	assert_string_equal(f->key, "S-A");
-	assert_int_equal(f->n_changes, 1);
+	f = expect_file(&h, "b.md", "S-A", C1, 1);
 	expect_change(f, 0, NULL, "draft", C1);
-	f = pp_t_git_file(&h, "a.md");
-	assert_string_equal(f->key, "S-B");
+	f = expect_file(&h, "a.md", "S-B", C1, 1);
 	expect_change(f, 0, NULL, "ready", C1);
 	pp_git_history_free(&h);
 }
@@ -291,16 +309,14 @@ static void delete_then_add_again(void **state)
 	log_add(v1, "D-1.md");
 	log_add(v1, "D-2.md");
 	log_day(2);
-	log_raw(0100644, 0, v1, NULL_ID, "D", "D-1.md", NULL);
-	log_raw(0100644, 0, v1, NULL_ID, "D", "D-2.md", NULL);
+	log_delete(v1, "D-1.md");
+	log_delete(v1, "D-2.md");
 	log_day(3);
 	log_add(v2, "D-1.md");
 	walk_ok("", &h);
 	assert_int_equal(h.n_files, 1);
 	assert_null(pp_git_history_find(&h, "D-2.md"));
-	f = pp_t_git_file(&h, "D-1.md");
-	assert_string_equal(f->created->id, C3);
-	assert_int_equal(f->n_changes, 1);
+	f = expect_file(&h, "D-1.md", "D-1", C3, 1);
 	expect_change(f, 0, NULL, "ready", C3);
 	pp_git_history_free(&h);
 }
@@ -333,10 +349,8 @@ static void unparsed_and_removed_status(void **state)
 	log_day(5);
 	log_modify(v3, v4, "E.md");
 	walk_ok("", &h);
-	f = pp_t_git_file(&h, "E.md");
+	f = expect_file(&h, "E.md", "E-2", C1, 3);
 	assert_int_equal(f->n_unparsed, 2);
-	assert_string_equal(f->key, "E-2");
-	assert_int_equal(f->n_changes, 3);
 	expect_change(f, 0, NULL, "draft", C1);
 	expect_change(f, 1, "draft", NULL, C4);
 	expect_change(f, 2, NULL, "ready", C5);
@@ -359,16 +373,11 @@ static void first_touch_reads_old_version(void **state)
 	blob("F-1", "done", "x", v2);
 	log_commit(C2, DAY0, DAY0, "bob", "b@example.com");
 	log_modify(v1, v2, "F-1.md");
-	log_raw(0100644, 0100644, v1, v1, "R100", "F-2.md", "F-3.md");
+	log_rename(v1, "F-2.md", "F-3.md");
 	walk_ok("", &h);
-	f = pp_t_git_file(&h, "F-1.md");
-	assert_null(f->created);
-	assert_int_equal(f->n_changes, 1);
+	f = expect_file(&h, "F-1.md", "F-1", NULL, 1);
 	expect_change(f, 0, "ready", "done", C2);
-	f = pp_t_git_file(&h, "F-3.md");
-	assert_null(f->created);
-	assert_int_equal(f->n_changes, 0);
-	assert_string_equal(f->key, "F-1");
+	expect_file(&h, "F-3.md", "F-1", NULL, 0);
 	pp_git_history_free(&h);
 }
 
@@ -389,13 +398,12 @@ static void untracked_lines_ignored(void **state)
 	log_raw(0, 0160000, NULL_ID, v1, "A", "plans/sub.md", NULL);
 	/* Renamed out of the directory: the history ends; into it: begins. */
 	log_day(2);
-	log_raw(0100644, 0100644, v1, v1, "R100", "plans/G-1.md", "other/G-1.md");
-	log_raw(0100644, 0100644, v1, v1, "R100", "other/G-3.md", "plans/G-3.md");
+	log_rename(v1, "plans/G-1.md", "other/G-1.md");
+	log_rename(v1, "other/G-3.md", "plans/G-3.md");
 	walk_ok("plans/", &h);
 	assert_int_equal(h.n_files, 1);
 	assert_string_equal(h.files[0].path, "G-3.md"); /* relative to the directory */
-	assert_string_equal(h.files[0].created->id, C2);
-	expect_change(&h.files[0], 0, NULL, "draft", C2);
+	expect_change(expect_file(&h, "G-3.md", "G-1", C2, 1), 0, NULL, "draft", C2);
 	assert_int_equal(h.blobs_read, 2);
 	pp_git_history_free(&h);
 }
@@ -420,13 +428,13 @@ static void many_files(void **state)
 	log_day(2);
 	for (int i = 0; i < n; i += 2) {
 		snprintf(p1, sizeof(p1), "d/%04d.md", i);
-		log_raw(0100644, 0, v1, NULL_ID, "D", p1, NULL);
+		log_delete(v1, p1);
 	}
 	log_day(3);
 	for (int i = 1; i < n; i += 2) {
 		snprintf(p1, sizeof(p1), "d/%04d.md", i);
 		snprintf(p2, sizeof(p2), "e/%04d.md", i);
-		log_raw(0100644, 0100644, v1, v1, "R100", p1, p2);
+		log_rename(v1, p1, p2);
 	}
 	walk_ok("", &h);
 	assert_int_equal(h.n_files, n / 2);
