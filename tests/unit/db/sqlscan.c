@@ -29,17 +29,34 @@ static void assert_stmt(const char *sql, const pp_sql_script *s, size_t i, const
 	assert_int_equal(s->stmts[i].line, line);
 }
 
-/* sql splits into n statements, statement i starting on line lines[i]. */
-static void expect_lines(const char *sql, const int *lines, size_t n)
+static int line_of(const pp_sql_stmt *st)
+{
+	return st->line;
+}
+
+/* 1: flagged as unable to run in a transaction, with a reason. */
+static int flagged(const pp_sql_stmt *st)
+{
+	return st->no_tx_reason != NULL;
+}
+
+/*
+ * sql splits into n statements, what(statement i) being want[i]; a failure
+ * names the statement and its line.
+ */
+#define expect_each(sql, what, want) expect_each_is(sql, what, #what, want, UNIT_NELEM(want))
+
+static void expect_each_is(const char *sql, int (*what)(const pp_sql_stmt *), const char *name,
+			   const int *want, size_t n)
 {
 	pp_sql_script s = split_ok(sql);
 	size_t i;
 
 	assert_int_equal(s.count, n);
 	for (i = 0; i < n; i++)
-		if (s.stmts[i].line != lines[i])
-			fail_msg("statement %zu on line %d, expected %d", i, s.stmts[i].line,
-				 lines[i]);
+		if (what(&s.stmts[i]) != want[i])
+			fail_msg("statement %zu (line %d): %s is %d, expected %d", i,
+				 s.stmts[i].line, name, what(&s.stmts[i]), want[i]);
 	pp_sql_script_free(&s);
 }
 
@@ -68,7 +85,7 @@ static void dollar_quotes_hold_semicolons(void **state)
 	static const int lines[] = {1, 6, 7};
 
 	(void)state;
-	expect_lines(sql, lines, UNIT_NELEM(lines));
+	expect_each(sql, line_of, lines);
 }
 
 static void begin_atomic_bodies_like_psql(void **state)
@@ -82,7 +99,7 @@ static void begin_atomic_bodies_like_psql(void **state)
 	static const int lines[] = {1, 6, 7, 8, 9};
 
 	(void)state;
-	expect_lines(sql, lines, UNIT_NELEM(lines));
+	expect_each(sql, line_of, lines);
 }
 
 static void unterminated_is_an_error_with_its_line(void **state)
@@ -103,10 +120,13 @@ static void unterminated_is_an_error_with_its_line(void **state)
 	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		pp_sql_script s;
 		pp_err err;
-		assert_int_equal(pp_sql_split(cases[i].sql, strlen(cases[i].sql), &s, &err),
-				 PP_EINVAL);
-		assert_int_equal(err.line, cases[i].line);
-		assert_non_null(strstr(err.msg, cases[i].what));
+		unit_int_equal(cases[i].sql,
+			       pp_sql_split(cases[i].sql, strlen(cases[i].sql), &s, &err),
+			       PP_EINVAL);
+		unit_int_equal(cases[i].sql, err.line, cases[i].line);
+		if (strstr(err.msg, cases[i].what) == NULL)
+			fail_msg("%s: message \"%s\" lacks \"%s\"", cases[i].sql, err.msg,
+				 cases[i].what);
 		pp_sql_script_free(&s);
 	}
 }
@@ -120,17 +140,10 @@ static void flags_what_cannot_run_in_a_transaction(void **state)
 			  "ALTER SYSTEM SET work_mem = '1MB';\n"
 			  "SELECT 'concurrently';\n"
 			  "DROP INDEX concurrently i;";
-	static const int no_tx[] = {1, 0, 1, 1, 1, 0, 1}; /* 1: flagged, with a reason */
-	pp_sql_script s = split_ok(sql);
-	size_t i;
+	static const int no_tx[] = {1, 0, 1, 1, 1, 0, 1};
 
 	(void)state;
-	assert_int_equal(s.count, UNIT_NELEM(no_tx));
-	for (i = 0; i < UNIT_NELEM(no_tx); i++)
-		if ((s.stmts[i].no_tx_reason != NULL) != no_tx[i])
-			fail_msg("statement %zu (line %d) %s", i, s.stmts[i].line,
-				 no_tx[i] ? "not flagged" : "flagged");
-	pp_sql_script_free(&s);
+	expect_each(sql, flagged, no_tx);
 }
 
 static void position_to_line_counts_characters(void **state)
