@@ -214,26 +214,33 @@ static void empty_and_missing(void **state)
 
 static void not_a_mapping(void **state)
 {
+	static const story_error errors[] = {
+		{"---\n- id: X-1\n- title: T\n---\n", 2, 1,
+		 "the front matter must be a mapping of 'key: value' lines, not a list"},
+		{"---\njust text\n---\n", 2, 1, "not a single value"},
+		{"---\nid: X-1\ntitle: T\n--- x\n---\n", 4, 1, "a second YAML document"},
+	};
+
 	(void)state;
-	expect_error("---\n- id: X-1\n- title: T\n---\n", 2, 1,
-		     "the front matter must be a mapping of 'key: value' lines, not a list");
-	expect_error("---\njust text\n---\n", 2, 1, "not a single value");
-	expect_error("---\nid: X-1\ntitle: T\n--- x\n---\n", 4, 1, "a second YAML document");
+	expect_errors(errors);
 }
 
 /* ---- bytes ----------------------------------------------------------------- */
 
 static void invalid_yaml_has_position(void **state)
 {
+	static const story_error errors[] = {
+		{"---\nid: X-1\ntitle: [a, b\n---\n", 4, 1,
+		 "invalid YAML: flow sequence without a closing bracket"},
+		{"---\nid: X-1\ntitle: {a: ]\n---\n", 3, 12, "invalid YAML"},
+		{"---\nid: X-1\ntitle: \"open\n---\n", 3, 9, "invalid YAML"}, /* after the quote */
+		{"---\r\nid: X-1\r\nx: [1,, 2]\r\n---\r\n", 3, 7, "invalid YAML"},
+		/* columns count characters, not bytes */
+		{"---\nid: X-1\nété: {a: ]\n---\n", 3, 10, "invalid YAML"},
+	};
+
 	(void)state;
-	expect_error("---\nid: X-1\ntitle: [a, b\n---\n", 4, 1,
-		     "invalid YAML: flow sequence without a closing bracket");
-	expect_error("---\nid: X-1\ntitle: {a: ]\n---\n", 3, 12, "invalid YAML");
-	expect_error("---\nid: X-1\ntitle: \"open\n---\n", 3, 9,
-		     "invalid YAML"); /* after the quote */
-	expect_error("---\r\nid: X-1\r\nx: [1,, 2]\r\n---\r\n", 3, 7, "invalid YAML");
-	/* columns count characters, not bytes */
-	expect_error("---\nid: X-1\nété: {a: ]\n---\n", 3, 10, "invalid YAML");
+	expect_errors(errors);
 }
 
 static void tabs(void **state)
@@ -374,6 +381,13 @@ static void sizes(void **state)
 
 static void anchors_and_aliases(void **state)
 {
+	static const story_error errors[] = {
+		{"---\nid: X-1\ntitle: *nope\n---\n", 3, 8, "alias \"nope\": no anchor"},
+		{"---\nid: X-1\ntitle: T\nx: &a [1, *a]\n---\n", 4, 11, "alias \"a\": no anchor"},
+		{"---\nid: X-1\ntitle: T\n<<: [1]\n---\n", 4, 6, "'<<' (merge) takes a mapping"},
+		{"---\nid: X-1\ntitle: T\n<<: {a: 1}\n<<: {b: 1}\n---\n", 5, 1,
+		 "duplicate key \"<<\""},
+	};
 	pp_story s;
 
 	(void)state;
@@ -402,13 +416,7 @@ static void anchors_and_aliases(void **state)
 	assert_string_equal(s.metadata_json, "{\"<<\":{\"a\":1}}");
 	pp_story_free(&s);
 
-	expect_error("---\nid: X-1\ntitle: *nope\n---\n", 3, 8, "alias \"nope\": no anchor");
-	expect_error("---\nid: X-1\ntitle: T\nx: &a [1, *a]\n---\n", 4, 11,
-		     "alias \"a\": no anchor");
-	expect_error("---\nid: X-1\ntitle: T\n<<: [1]\n---\n", 4, 6,
-		     "'<<' (merge) takes a mapping");
-	expect_error("---\nid: X-1\ntitle: T\n<<: {a: 1}\n<<: {b: 1}\n---\n", 5, 1,
-		     "duplicate key \"<<\"");
+	expect_errors(errors);
 }
 
 static void alias_bombs(void **state)
@@ -450,15 +458,19 @@ static void alias_bombs(void **state)
 
 static void duplicate_keys(void **state)
 {
+	static const story_error errors[] = {
+		{"---\nid: X-1\ntitle: T\nid: X-2\n---\n", 4, 1,
+		 "duplicate key \"id\" (first at line 2)"},
+		{"---\nid: X-1\ntitle: T\nx:\n  a: 1\n  b: 2\n  a: 3\n---\n", 7, 3,
+		 "duplicate key \"a\" (first at line 5)"},
+		{"---\nid: X-1\ntitle: T\nx: {1: a, \"1\": b}\n---\n", 4, 11,
+		 "duplicate key \"1\""},
+		{"---\nid: X-1\ntitle: T\n? [a, b]\n: c\n---\n", 4, 3,
+		 "a key must be a single value"},
+	};
+
 	(void)state;
-	expect_error("---\nid: X-1\ntitle: T\nid: X-2\n---\n", 4, 1,
-		     "duplicate key \"id\" (first at line 2)");
-	expect_error("---\nid: X-1\ntitle: T\nx:\n  a: 1\n  b: 2\n  a: 3\n---\n", 7, 3,
-		     "duplicate key \"a\" (first at line 5)");
-	expect_error("---\nid: X-1\ntitle: T\nx: {1: a, \"1\": b}\n---\n", 4, 11,
-		     "duplicate key \"1\"");
-	expect_error("---\nid: X-1\ntitle: T\n? [a, b]\n: c\n---\n", 4, 3,
-		     "a key must be a single value");
+	expect_errors(errors);
 }
 
 /* ---- fields ------------------------------------------------------------------ */

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit.h"
+
 #include "core/buf.h"
 #include "core/file.h"
 #include "import/story.h"
@@ -92,14 +94,16 @@ static inline void expect_error_at(const char *path, const char *text, size_t le
 	snprintf(prefix, sizeof(prefix), "%s:%d:%d: ", path, line, col);
 	if (strncmp(err.msg, prefix, strlen(prefix)) != 0 || strstr(err.msg, needle) == NULL)
 		fail_msg("expected \"%s...%s\", got \"%s\"", prefix, needle, err.msg);
-	assert_string_equal(err.file, path);
-	assert_int_equal(err.line, line);
-	assert_int_equal(err.rc, PP_EINVAL);
-	assert_null(s.key);
-	assert_null(s.body);
-	assert_null(s.metadata_json);
-	assert_null(s.warnings);
-	assert_int_equal(s.n_deps, 0);
+	unit_str_equal(err.msg, err.file, path);
+	unit_int_equal(err.msg, err.line, line);
+	unit_int_equal(err.msg, err.rc, PP_EINVAL);
+	/* Pointers only: on a failure they may be the 0x5A filler. */
+	if (s.key != NULL || s.body != NULL || s.metadata_json != NULL || s.warnings != NULL ||
+	    s.n_deps != 0)
+		fail_msg("%s: the story is not left empty (key %p, body %p, metadata %p, "
+			 "warnings %p, %zu dependencies)",
+			 err.msg, (void *)s.key, (void *)s.body, (void *)s.metadata_json,
+			 (void *)s.warnings, s.n_deps);
 }
 
 static inline void expect_error_n(const char *text, size_t len, int line, int col,
@@ -111,6 +115,24 @@ static inline void expect_error_n(const char *text, size_t len, int line, int co
 static inline void expect_error(const char *text, int line, int col, const char *needle)
 {
 	expect_error_at("t.md", text, strlen(text), line, col, needle);
+}
+
+/* A text that must fail at line:col with a message containing needle: a table's row. */
+typedef struct story_error {
+	const char *text;
+	int line, col;
+	const char *needle;
+} story_error;
+
+/* expect_error of every row of the static array cases. */
+#define expect_errors(cases) expect_errors_n(cases, UNIT_NELEM(cases))
+
+static inline void expect_errors_n(const story_error *cases, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		expect_error(cases[i].text, cases[i].line, cases[i].col, cases[i].needle);
 }
 
 /* s has a warning at line:col whose message contains needle. */
