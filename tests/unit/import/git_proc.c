@@ -40,18 +40,23 @@ static int bytes_fd(const void *data, size_t len)
 	return fd;
 }
 
-/* A reader over a copy of s (heap: a reader holds 64 KiB). */
-static git_reader *reader_of(const void *data, size_t len)
+/*
+ * A reader over a copy of data (heap: a reader holds 64 KiB), and out, the
+ * buffer what it reads goes into, initialised with cap; reader_free frees both.
+ */
+static git_reader *reader_of(const void *data, size_t len, pp_buf *out, size_t cap)
 {
 	git_reader *r = malloc(sizeof(*r));
 
 	assert_non_null(r);
 	git_reader_init(r, bytes_fd(data, len));
+	pp_buf_init(out, cap);
 	return r;
 }
 
-static void reader_free(git_reader *r)
+static void reader_free(git_reader *r, pp_buf *out)
 {
+	pp_buf_free(out);
 	close(r->fd);
 	free(r);
 }
@@ -67,13 +72,12 @@ static void reader_until(void **state)
 		{'\n', 1, "one"}, {'\0', 1, "two"},  {'\n', 1, "three"},
 		{'\n', 1, ""},    {'\n', 0, "last"}, {'\n', 0, ""},
 	};
-	git_reader *r = reader_of(in, sizeof(in) - 1);
-	char step[32];
 	pp_buf b;
+	git_reader *r = reader_of(in, sizeof(in) - 1, &b, 1024);
+	char step[32];
 	size_t i;
 
 	(void)state;
-	pp_buf_init(&b, 1024);
 	for (i = 0; i < UNIT_NELEM(steps); i++) {
 		snprintf(step, sizeof(step), "step %zu", i);
 		unit_int_equal(step, git_reader_until(r, steps[i].delim, &b), steps[i].rc);
@@ -82,41 +86,35 @@ static void reader_until(void **state)
 		pp_buf_reset(&b);
 	}
 	assert_int_equal(git_reader_peek(r), -1);
-	pp_buf_free(&b);
-	reader_free(r);
+	reader_free(r, &b);
 }
 
 /* delim -1 reads everything; past out's cap is -1. */
 static void reader_until_end_and_cap(void **state)
 {
 	static const char in[] = "a\nb\0c";
-	git_reader *r = reader_of(in, sizeof(in) - 1);
 	pp_buf b;
+	git_reader *r = reader_of(in, sizeof(in) - 1, &b, 1024);
 
 	(void)state;
-	pp_buf_init(&b, 1024);
 	assert_int_equal(git_reader_until(r, -1, &b), 0);
 	assert_int_equal(b.len, 5);
 	assert_memory_equal(b.data, "a\nb\0c", 5);
-	pp_buf_free(&b);
-	reader_free(r);
+	reader_free(r, &b);
 
-	r = reader_of("0123456789\n", 11);
-	pp_buf_init(&b, 4);
+	r = reader_of("0123456789\n", 11, &b, 4);
 	assert_int_equal(git_reader_until(r, '\n', &b), -1);
-	pp_buf_free(&b);
-	reader_free(r);
+	reader_free(r, &b);
 }
 
 /* take: exactly n bytes (NULL: skipped), -1 when the input ends first; peek does not consume. */
 static void reader_take_and_peek(void **state)
 {
 	static const char in[] = "abcdef\xff";
-	git_reader *r = reader_of(in, sizeof(in) - 1);
 	pp_buf b;
+	git_reader *r = reader_of(in, sizeof(in) - 1, &b, 1024);
 
 	(void)state;
-	pp_buf_init(&b, 1024);
 	assert_int_equal(git_reader_peek(r), 'a');
 	assert_int_equal(git_reader_peek(r), 'a');
 	assert_int_equal(git_reader_take(r, 3, &b), 1);
@@ -129,8 +127,7 @@ static void reader_take_and_peek(void **state)
 	/* A byte above 127 is not the end of the input. */
 	assert_int_equal(git_reader_peek(r), 0xff);
 	assert_int_equal(git_reader_take(r, 2, &b), -1);
-	pp_buf_free(&b);
-	reader_free(r);
+	reader_free(r, &b);
 }
 
 /* Records and fields that straddle the reader's 64 KiB buffer come out whole. */
@@ -146,8 +143,7 @@ static void reader_across_refills(void **state)
 	assert_non_null(in);
 	for (i = 0; i < n; i++)
 		len += (size_t)snprintf(in + len, 16, "%zu\n", i);
-	r = reader_of(in, len);
-	pp_buf_init(&b, 64);
+	r = reader_of(in, len, &b, 64);
 	for (i = 0; i < n; i++) {
 		pp_buf_reset(&b);
 		assert_int_equal(git_reader_until(r, '\n', &b), 1);
@@ -155,17 +151,14 @@ static void reader_across_refills(void **state)
 		assert_string_equal(pp_buf_str(&b), line);
 	}
 	assert_int_equal(git_reader_until(r, '\n', &b), 0);
-	pp_buf_free(&b);
-	reader_free(r);
+	reader_free(r, &b);
 
 	/* One take of more than the buffer holds. */
-	r = reader_of(in, len);
-	pp_buf_init(&b, len);
+	r = reader_of(in, len, &b, len);
 	assert_int_equal(git_reader_take(r, len - 1, &b), 1);
 	assert_memory_equal(b.data, in, len - 1);
 	assert_int_equal(git_reader_peek(r), '\n');
-	pp_buf_free(&b);
-	reader_free(r);
+	reader_free(r, &b);
 	free(in);
 }
 
@@ -208,18 +201,16 @@ static pp_rc cat_answers(const char *answers, size_t len, const char *const *ids
 			 size_t max, seen *s, pp_err *err)
 {
 	git_proc cat = {0, -1, -1, NULL};
-	git_reader *r = reader_of(answers, len);
 	pp_buf blob;
+	git_reader *r = reader_of(answers, len, &blob, max + 1);
 	pp_rc rc;
 
 	cat.in = open("/dev/null", O_WRONLY);
 	assert_true(cat.in >= 0);
-	pp_buf_init(&blob, max + 1);
 	pp_err_clear(err);
 	rc = git_proc_cat(&cat, r, ids, n, max, &blob, record, s, err);
-	pp_buf_free(&blob);
 	close(cat.in);
-	reader_free(r);
+	reader_free(r, &blob);
 	return rc;
 }
 
