@@ -406,84 +406,100 @@ static void housekeeping_keeps_the_minimum_but_not_past_lifetime(void **state)
 	free_list(p.idle);
 }
 
-/* A real pool, minimum 0 so nothing connects: its acquire refuses without trying. */
-static pp_pool *quiet_pool(pp_config *cfg, int max_size)
+/*
+ * The refusal tests' fixture (*state): a real pool of 2, minimum 0 so
+ * nothing connects, whose acquire refuses without trying; cfg outlives it.
+ */
+typedef struct quiet {
+	pp_config cfg;
+	pp_pool *p;
+} quiet;
+
+static int quiet_up(void **state)
 {
+	static quiet q;
 	pp_pool_opts o;
-	pp_pool *p = NULL;
 	pp_err err;
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->database_url = "host=/nonexistent-pp-unit-dir";
-	pp_pool_opts_init(&o, cfg);
-	o.max_size = max_size;
+	memset(&q, 0, sizeof(q));
+	q.cfg.database_url = "host=/nonexistent-pp-unit-dir";
+	pp_pool_opts_init(&o, &q.cfg);
+	o.max_size = 2;
 	o.min_size = 0;
 	pp_err_clear(&err);
-	if (pp_pool_new(&o, &p, &err) != PP_OK)
-		fail_msg("pp_pool_new: %s", err.msg);
-	return p;
+	if (pp_pool_new(&o, &q.p, &err) != PP_OK) {
+		print_error("pp_pool_new: %s\n", err.msg);
+		return -1;
+	}
+	*state = &q;
+	return 0;
 }
 
-/* p refuses a connection (within timeout_ms) with rc and lends none; the reason in err. */
-static void expect_refused(pp_pool *p, int timeout_ms, pp_rc rc, pp_err *err)
+/* Connections a test lent as far as the counts go (none real) are given back first. */
+static int quiet_down(void **state)
+{
+	quiet *q = *state;
+
+	pthread_mutex_lock(&q->p->mu);
+	q->p->n_in_use = 0;
+	pthread_mutex_unlock(&q->p->mu);
+	pp_pool_free(q->p);
+	return 0;
+}
+
+/*
+ * p refuses a connection (within timeout_ms) with rc and lends none; the
+ * reason in err, the pool's statistics after the refusal in st.
+ */
+static void expect_refused(pp_pool *p, int timeout_ms, pp_rc rc, pp_err *err, pp_pool_stats *st)
 {
 	pp_pool_conn *c = (pp_pool_conn *)1;
 
 	pp_err_clear(err);
 	assert_int_equal(pp_pool_acquire(p, timeout_ms, &c, err), rc);
 	assert_null(c);
+	pp_pool_stats_get(p, st);
 }
 
 static void an_open_circuit_refuses_at_once(void **state)
 {
+	pp_pool *p = ((quiet *)*state)->p;
 	pp_pool_stats st;
-	pp_config cfg;
-	pp_pool *p = quiet_pool(&cfg, 2);
 	pp_err err;
 
-	(void)state;
 	pthread_mutex_lock(&p->mu);
 	p->circuit_open = 1;
 	p->failures = 5;
 	p->open_until_ms = pp_now_ms() + 3600 * 1000;
 	pthread_mutex_unlock(&p->mu);
-	expect_refused(p, 1000, PP_EUNAVAIL, &err);
+	expect_refused(p, 1000, PP_EUNAVAIL, &err, &st);
 	assert_non_null(strstr(err.msg, "circuit open: 5 connection attempts in a row failed; "
 					"not trying again for "));
-	pp_pool_stats_get(p, &st);
 	assert_int_equal(st.rejected, 1);
 	assert_int_equal(st.connect_failures, 0); /* nothing was tried */
 	assert_int_equal(st.circuit_open, 1);
 	assert_int_equal(st.consecutive_failures, 5);
 	assert_int_equal(st.opening, 0);
-	pp_pool_free(p);
 }
 
 static void an_exhausted_pool_times_out(void **state)
 {
+	pp_pool *p = ((quiet *)*state)->p;
 	pp_pool_stats st;
-	pp_config cfg;
-	pp_pool *p = quiet_pool(&cfg, 2);
 	pp_err err;
 
-	(void)state;
 	/* Both connections lent (as far as the counts go). */
 	pthread_mutex_lock(&p->mu);
 	p->n_in_use = 2;
 	pthread_mutex_unlock(&p->mu);
-	expect_refused(p, 0, PP_ETIMEDOUT, &err);
+	expect_refused(p, 0, PP_ETIMEDOUT, &err, &st);
 	assert_string_equal(err.msg, "pool exhausted: timed out waiting for a connection (2 in use "
 				     "of 2, 0 waiting)");
-	pp_pool_stats_get(p, &st);
 	assert_int_equal(st.timeouts, 1);
 	assert_int_equal(st.max_size, 2);
 	assert_int_equal(st.in_use, 2);
 	assert_int_equal(st.total, 2);
 	assert_int_equal(st.waiting, 0);
-	pthread_mutex_lock(&p->mu);
-	p->n_in_use = 0;
-	pthread_mutex_unlock(&p->mu);
-	pp_pool_free(p);
 }
 
 static const struct CMUnitTest tests[] = {
@@ -497,8 +513,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(a_failed_probe_doubles_the_back_off_up_to_its_max),
 	cmocka_unit_test(housekeeping_reaps_expired_and_idle_connections),
 	cmocka_unit_test(housekeeping_keeps_the_minimum_but_not_past_lifetime),
-	cmocka_unit_test(an_open_circuit_refuses_at_once),
-	cmocka_unit_test(an_exhausted_pool_times_out),
+	cmocka_unit_test_setup_teardown(an_open_circuit_refuses_at_once, quiet_up, quiet_down),
+	cmocka_unit_test_setup_teardown(an_exhausted_pool_times_out, quiet_up, quiet_down),
 };
 
 UNIT_MAIN_WITH("pool", tests, setup, NULL)
