@@ -20,97 +20,128 @@
 
 #include "http/server.h"
 
-static void ipv4(const char *listen, const char *addr, int port)
+/* An address that parses: listen is family's addr, port. */
+typedef struct accepted {
+	const char *listen;
+	int family;
+	const char *addr;
+	int port;
+} accepted;
+
+/* An address refused with PP_EINVAL and a message that quotes listen and says why. */
+typedef struct refusal {
+	const char *listen, *why;
+} refusal;
+
+/* Every row of cases parses as it says; a failure names the row's listen. */
+static void expect_accepted(const accepted *cases, size_t n)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-	char text[INET_ADDRSTRLEN];
-	unsigned len = 0;
-	pp_err err;
-
-	pp_err_clear(&err);
-	assert_int_equal(pp_http_parse_listen(listen, &ss, &len, &err), PP_OK);
-	assert_int_equal(ss.ss_family, AF_INET);
-	assert_int_equal(len, sizeof(struct sockaddr_in));
-	assert_int_equal(ntohs(v4->sin_port), port);
-	assert_non_null(inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text)));
-	assert_string_equal(text, addr);
-}
-
-static void ipv6(const char *listen, const char *addr, int port)
-{
-	struct sockaddr_storage ss;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
 	char text[INET6_ADDRSTRLEN];
-	unsigned len = 0;
+	unsigned len;
 	pp_err err;
+	size_t i;
 
-	pp_err_clear(&err);
-	assert_int_equal(pp_http_parse_listen(listen, &ss, &len, &err), PP_OK);
-	assert_int_equal(ss.ss_family, AF_INET6);
-	assert_int_equal(len, sizeof(struct sockaddr_in6));
-	assert_int_equal(ntohs(v6->sin6_port), port);
-	assert_non_null(inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof(text)));
-	assert_string_equal(text, addr);
+	for (i = 0; i < n; i++) {
+		const accepted *c = &cases[i];
+		int v4_family = c->family == AF_INET;
+
+		len = 0;
+		pp_err_clear(&err);
+		unit_int_equal(c->listen, pp_http_parse_listen(c->listen, &ss, &len, &err), PP_OK);
+		unit_int_equal(c->listen, ss.ss_family, c->family);
+		unit_int_equal(c->listen, len,
+			       v4_family ? sizeof(struct sockaddr_in)
+					 : sizeof(struct sockaddr_in6));
+		unit_int_equal(c->listen, ntohs(v4_family ? v4->sin_port : v6->sin6_port), c->port);
+		if (inet_ntop(c->family, v4_family ? (void *)&v4->sin_addr : (void *)&v6->sin6_addr,
+			      text, sizeof(text)) == NULL)
+			fail_msg("%s: inet_ntop failed", c->listen);
+		unit_str_equal(c->listen, text, c->addr);
+	}
 }
 
-/* Refused with PP_EINVAL and a message that quotes listen and says why. */
-static void refused(const char *listen, const char *why)
+static void expect_refused(const refusal *cases, size_t n)
 {
 	struct sockaddr_storage ss;
-	unsigned len = 0;
-	pp_err err;
 	char quoted[128];
+	unsigned len;
+	pp_err err;
+	size_t i;
 
-	pp_err_clear(&err);
-	assert_int_equal(pp_http_parse_listen(listen, &ss, &len, &err), PP_EINVAL);
-	snprintf(quoted, sizeof(quoted), "\"%s\"", listen);
-	if (strstr(err.msg, quoted) == NULL || strstr(err.msg, why) == NULL)
-		fail_msg("\"%s\": message \"%s\" lacks \"%s\"", listen, err.msg, why);
+	for (i = 0; i < n; i++) {
+		const refusal *c = &cases[i];
+
+		len = 0;
+		pp_err_clear(&err);
+		unit_int_equal(c->listen, pp_http_parse_listen(c->listen, &ss, &len, &err),
+			       PP_EINVAL);
+		snprintf(quoted, sizeof(quoted), "\"%s\"", c->listen);
+		if (strstr(err.msg, quoted) == NULL || strstr(err.msg, c->why) == NULL)
+			fail_msg("\"%s\": message \"%s\" lacks \"%s\"", c->listen, err.msg, c->why);
+	}
 }
 
 static void accepts_ipv4_and_names_for_all(void **state)
 {
+	static const accepted cases[] = {
+		{"127.0.0.1:8080", AF_INET, "127.0.0.1", 8080},
+		{"10.1.2.3:1", AF_INET, "10.1.2.3", 1},
+		{":8080", AF_INET, "0.0.0.0", 8080},
+		{"0.0.0.0:443", AF_INET, "0.0.0.0", 443},
+		{"*:80", AF_INET, "0.0.0.0", 80},
+		{"localhost:65535", AF_INET, "127.0.0.1", 65535},
+		{"127.0.0.1:0", AF_INET, "127.0.0.1", 0},
+	};
+
 	(void)state;
-	ipv4("127.0.0.1:8080", "127.0.0.1", 8080);
-	ipv4("10.1.2.3:1", "10.1.2.3", 1);
-	ipv4(":8080", "0.0.0.0", 8080);
-	ipv4("0.0.0.0:443", "0.0.0.0", 443);
-	ipv4("*:80", "0.0.0.0", 80);
-	ipv4("localhost:65535", "127.0.0.1", 65535);
-	ipv4("127.0.0.1:0", "127.0.0.1", 0);
+	expect_accepted(cases, UNIT_NELEM(cases));
 }
 
 static void accepts_bracketed_ipv6(void **state)
 {
+	static const accepted cases[] = {
+		{"[::1]:8080", AF_INET6, "::1", 8080},
+		{"[::]:9000", AF_INET6, "::", 9000},
+		{"[2001:db8::5]:1234", AF_INET6, "2001:db8::5", 1234},
+	};
+
 	(void)state;
-	ipv6("[::1]:8080", "::1", 8080);
-	ipv6("[::]:9000", "::", 9000);
-	ipv6("[2001:db8::5]:1234", "2001:db8::5", 1234);
+	expect_accepted(cases, UNIT_NELEM(cases));
 }
 
 static void refuses_bad_ports(void **state)
 {
+	static const refusal cases[] = {
+		{"127.0.0.1", "has no port"},
+		{"127.0.0.1:", "has no port"},
+		{"[::1]", "the port must be"},
+		{"127.0.0.1:65536", "the port must be a number from 0 to 65535"},
+		{"127.0.0.1:-1", "the port must be"},
+		{"127.0.0.1:80x", "the port must be"},
+		{"127.0.0.1:http", "the port must be"},
+	};
+
 	(void)state;
-	refused("127.0.0.1", "has no port");
-	refused("127.0.0.1:", "has no port");
-	refused("[::1]", "the port must be");
-	refused("127.0.0.1:65536", "the port must be a number from 0 to 65535");
-	refused("127.0.0.1:-1", "the port must be");
-	refused("127.0.0.1:80x", "the port must be");
-	refused("127.0.0.1:http", "the port must be");
+	expect_refused(cases, UNIT_NELEM(cases));
 }
 
 static void refuses_bad_hosts(void **state)
 {
+	static const refusal cases[] = {
+		{"example.com:80", "is not an IPv4 address (names are not resolved"},
+		{"::1:80", "is not an IPv4 address"},
+		{"[not-v6]:80", "\"not-v6\" is not an IPv6 address"},
+		{"[]:80", "is not an IPv6 address"},
+		{"256.0.0.1:80", "is not an IPv4 address"},
+		{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:80",
+		 "the host is too long"},
+	};
+
 	(void)state;
-	refused("example.com:80", "is not an IPv4 address (names are not resolved");
-	refused("::1:80", "is not an IPv4 address");
-	refused("[not-v6]:80", "\"not-v6\" is not an IPv6 address");
-	refused("[]:80", "is not an IPv6 address");
-	refused("256.0.0.1:80", "is not an IPv4 address");
-	refused("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:80",
-		"the host is too long");
+	expect_refused(cases, UNIT_NELEM(cases));
 }
 
 static const struct CMUnitTest tests[] = {
