@@ -102,4 +102,19 @@ static inline int unit_vargv(char **argv, int max, const char *cmd, va_list ap)
 	return argc;
 }
 
+/*
+ * In a function whose arguments end with such a NULL-terminated list after
+ * its parameter last: declares argv (cmd, the list, NULL; room for max
+ * arguments) and argc, and fills them with unit_vargv.
+ */
+#define UNIT_VARGV(argv, argc, max, cmd, last)                                                     \
+	char *argv[(max) + 2];                                                                     \
+	int argc;                                                                                  \
+	do {                                                                                       \
+		va_list unit_ap_;                                                                  \
+		va_start(unit_ap_, last);                                                          \
+		argc = unit_vargv(argv, max, cmd, unit_ap_);                                       \
+		va_end(unit_ap_);                                                                  \
+	} while (0)
+
 #endif

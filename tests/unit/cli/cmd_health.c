@@ -24,13 +24,8 @@
 /* health_parse_args of "health" and the NULL-terminated args, from the defaults. */
 static int parse(pp_health_opts *o, int *json, ...)
 {
-	char *argv[MAX_ARGS + 2];
-	va_list ap;
-	int argc;
+	UNIT_VARGV(argv, argc, MAX_ARGS, "health", json);
 
-	va_start(ap, json);
-	argc = unit_vargv(argv, MAX_ARGS, "health", ap);
-	va_end(ap);
 	pp_health_opts_init(o, PP_HEALTH_FULL);
 	*json = -1;
 	return health_parse_args(argc, argv, o, json);

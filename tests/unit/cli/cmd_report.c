@@ -29,13 +29,8 @@ static const char *projects[MAX_ARGS + 2];
 /* report_parse of "report" and the NULL-terminated args into *a. */
 static int parse(report_args *a, ...)
 {
-	char *argv[MAX_ARGS + 2];
-	va_list ap;
-	int argc;
+	UNIT_VARGV(argv, argc, MAX_ARGS, "report", a);
 
-	va_start(ap, a);
-	argc = unit_vargv(argv, MAX_ARGS, "report", ap);
-	va_end(ap);
 	memset(a, 0, sizeof(*a));
 	memset(projects, 0, sizeof(projects));
 	a->projects = projects;
