@@ -3,8 +3,7 @@
  * database: the graph's direction, and the fields of a story's and a
  * project's new dependency (what is required, the kinds, unknown fields).
  */
-#include "api_check.h"
-#include "unit.h"
+#include "route_cases.h"
 
 #include "api/dependencies_int.h"
 
@@ -22,48 +21,40 @@ static void directions(void **state)
 
 static void story_add(void **state)
 {
+	static const route_case cases[] = {
+		{"PLAN", "PLAN-1", "{\"story\": \"PLAN-2\"}", NULL, 0},
+		{"PLAN", "PLAN-1",
+		 "{\"project\": \"OPS\", \"story\": \"OPS-9\", \"kind\": \"relates\"}", NULL, 0},
+		{"PLAN", "PLAN-1", "{\"project\": \"OPS\"}", T_FIELD("story"), 422},
+		{"PLAN", "PLAN-1", "{\"story\": \"PLAN-2\", \"kind\": \"duplicates\"}",
+		 T_FIELD("kind"), 422},
+		{"PLAN", "PLAN-1", "{\"story\": 2}", T_FIELD("story"), 422},
+		/* A story's edge has no note; a project's has. */
+		{"PLAN", "PLAN-1", "{\"story\": \"PLAN-2\", \"note\": \"n\"}", T_FIELD("note"),
+		 400},
+	};
 	const pp_api_route_sql *d = &dependencies_story_add;
 
 	(void)state;
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"story\": \"PLAN-2\"}", NULL), 0);
-	assert_int_equal(
-		t_api_check(d, "PLAN", "PLAN-1",
-			    "{\"project\": \"OPS\", \"story\": \"OPS-9\", \"kind\": \"relates\"}",
-			    NULL),
-		0);
-	assert_int_equal(
-		t_api_check(d, "PLAN", "PLAN-1", "{\"project\": \"OPS\"}", T_FIELD("story")), 422);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1",
-				     "{\"story\": \"PLAN-2\", \"kind\": \"duplicates\"}",
-				     T_FIELD("kind")),
-			 422);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"story\": 2}", T_FIELD("story")), 422);
-	/* A story's edge has no note; a project's has. */
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1",
-				     "{\"story\": \"PLAN-2\", \"note\": \"n\"}", T_FIELD("note")),
-			 400);
+	expect_checks(d, cases);
 	assert_string_equal(d->min_role, "developer");
 	assert_int_equal(d->status, 201);
 }
 
 static void project_add(void **state)
 {
+	static const route_case cases[] = {
+		{"PLAN", NULL, "{\"project\": \"OPS\", \"note\": null}", NULL, 0},
+		{"PLAN", NULL, "{\"kind\": \"blocks\"}", T_FIELD("project"), 422},
+		{"PLAN", NULL, "{\"project\": null}", T_FIELD("project"), 422},
+		{"PLAN", NULL, "{\"project\": \"OPS\", \"kind\": \"needs\"}", T_FIELD("kind"), 422},
+		{"PLAN", NULL, "{\"project\": \"OPS\", \"story\": \"OPS-1\"}", T_FIELD("story"),
+		 400},
+	};
 	const pp_api_route_sql *d = &dependencies_project_add;
 
 	(void)state;
-	assert_int_equal(
-		t_api_check(d, "PLAN", NULL, "{\"project\": \"OPS\", \"note\": null}", NULL), 0);
-	assert_int_equal(t_api_check(d, "PLAN", NULL, "{\"kind\": \"blocks\"}", T_FIELD("project")),
-			 422);
-	assert_int_equal(t_api_check(d, "PLAN", NULL, "{\"project\": null}", T_FIELD("project")),
-			 422);
-	assert_int_equal(t_api_check(d, "PLAN", NULL, "{\"project\": \"OPS\", \"kind\": \"needs\"}",
-				     T_FIELD("kind")),
-			 422);
-	assert_int_equal(t_api_check(d, "PLAN", NULL,
-				     "{\"project\": \"OPS\", \"story\": \"OPS-1\"}",
-				     T_FIELD("story")),
-			 400);
+	expect_checks(d, cases);
 	/* Between projects it is the maintainers' call; between stories the developers'. */
 	assert_string_equal(d->min_role, "maintainer");
 	assert_string_equal(dependencies_project_remove.min_role, "maintainer");

@@ -4,52 +4,42 @@
  * estimates, labels), and what a change may not touch (the key, the
  * backlog and rank: those are moves).
  */
-#include "api_check.h"
-#include "unit.h"
+#include "route_cases.h"
 
 #include "api/sql.h"
 #include "api/stories_int.h"
 
-static int create(const char *body, const char *want)
-{
-	return t_api_check(&stories_create, "PLAN", NULL, body, want);
-}
-
-static int patch(const char *body, const char *want)
-{
-	return t_api_check(&stories_patch, "PLAN", "PLAN-1", body, want);
-}
-
 static void created(void **state)
 {
+	static const route_case cases[] = {
+		{"PLAN", NULL, "{\"title\": \"Log in\"}", NULL, 0},
+		{"PLAN", NULL,
+		 "{\"key\": null, \"title\": \"t\", \"priority\": \"critical\","
+		 " \"priority_rank\": 1000000, \"estimate_points\": 2.5,"
+		 " \"labels\": [\"ui\", \"auth\"], \"owner\": null, \"backlog\": 3,"
+		 " \"rank\": 1.5, \"checklist_total\": 4, \"checklist_done\": 0,"
+		 " \"metadata\": {\"a\": 1}}",
+		 NULL, 0},
+		{"PLAN", NULL, "{\"key\": \"PLAN-7\", \"title\": \"t\"}", NULL, 0},
+		{"PLAN", NULL, "{\"status\": \"todo\"}", T_FIELD("title"), 422},
+		{"PLAN", NULL, "{\"title\": null}", T_FIELD("title"), 422},
+		{"PLAN", NULL, "{\"title\": \"t\", \"priority\": \"urgent\"}", T_FIELD("priority"),
+		 422},
+		{"PLAN", NULL, "{\"title\": \"t\", \"priority_rank\": 0}", T_FIELD("priority_rank"),
+		 422},
+		{"PLAN", NULL, "{\"title\": \"t\", \"backlog\": 0}", T_FIELD("backlog"), 422},
+		{"PLAN", NULL, "{\"title\": \"t\", \"labels\": [\"a\", 1]}", T_FIELD("labels"),
+		 422},
+		{"PLAN", NULL, "{\"title\": \"t\", \"estimate_points\": \"3\"}",
+		 T_FIELD("estimate_points"), 422},
+		{"PLAN", NULL, "{\"title\": \"t\", \"checklist_done\": -1}",
+		 T_FIELD("checklist_done"), 422},
+		{"PLAN", NULL, "{\"title\": \"t\", \"archived\": true}", T_FIELD("archived"), 400},
+		{"PLAN", NULL, "{\"title\": \"t\", \"colour\": \"red\"}", T_FIELD("colour"), 400},
+	};
+
 	(void)state;
-	assert_int_equal(create("{\"title\": \"Log in\"}", NULL), 0);
-	assert_int_equal(create("{\"key\": null, \"title\": \"t\", \"priority\": \"critical\","
-				" \"priority_rank\": 1000000, \"estimate_points\": 2.5,"
-				" \"labels\": [\"ui\", \"auth\"], \"owner\": null, \"backlog\": 3,"
-				" \"rank\": 1.5, \"checklist_total\": 4, \"checklist_done\": 0,"
-				" \"metadata\": {\"a\": 1}}",
-				NULL),
-			 0);
-	assert_int_equal(create("{\"key\": \"PLAN-7\", \"title\": \"t\"}", NULL), 0);
-	assert_int_equal(create("{\"status\": \"todo\"}", T_FIELD("title")), 422);
-	assert_int_equal(create("{\"title\": null}", T_FIELD("title")), 422);
-	assert_int_equal(
-		create("{\"title\": \"t\", \"priority\": \"urgent\"}", T_FIELD("priority")), 422);
-	assert_int_equal(
-		create("{\"title\": \"t\", \"priority_rank\": 0}", T_FIELD("priority_rank")), 422);
-	assert_int_equal(create("{\"title\": \"t\", \"backlog\": 0}", T_FIELD("backlog")), 422);
-	assert_int_equal(create("{\"title\": \"t\", \"labels\": [\"a\", 1]}", T_FIELD("labels")),
-			 422);
-	assert_int_equal(create("{\"title\": \"t\", \"estimate_points\": \"3\"}",
-				T_FIELD("estimate_points")),
-			 422);
-	assert_int_equal(
-		create("{\"title\": \"t\", \"checklist_done\": -1}", T_FIELD("checklist_done")),
-		422);
-	assert_int_equal(create("{\"title\": \"t\", \"archived\": true}", T_FIELD("archived")),
-			 400);
-	assert_int_equal(create("{\"title\": \"t\", \"colour\": \"red\"}", T_FIELD("colour")), 400);
+	expect_checks(&stories_create, cases);
 	/* One statement: the function guards (developer); a keyed create runs its twin. */
 	assert_null(stories_create.min_role);
 	assert_true(stories_create.flags & PP_ROUTE_CALL);
@@ -59,14 +49,18 @@ static void created(void **state)
 
 static void patched(void **state)
 {
+	static const route_case cases[] = {
+		{"PLAN", "PLAN-1", "{}", NULL, 0},
+		{"PLAN", "PLAN-1", "{\"priority_rank\": null, \"archived\": false}", NULL, 0},
+		/* The title may be left out of a change, but not emptied to null. */
+		{"PLAN", "PLAN-1", "{\"title\": null}", T_FIELD("title"), 422},
+		{"PLAN", "PLAN-1", "{\"key\": \"PLAN-2\"}", T_FIELD("key"), 400},
+		{"PLAN", "PLAN-1", "{\"backlog\": 3}", T_FIELD("backlog"), 400},
+		{"PLAN", "PLAN-1", "{\"rank\": 2}", T_FIELD("rank"), 400},
+	};
+
 	(void)state;
-	assert_int_equal(patch("{}", NULL), 0);
-	assert_int_equal(patch("{\"priority_rank\": null, \"archived\": false}", NULL), 0);
-	/* The title may be left out of a change, but not emptied to null. */
-	assert_int_equal(patch("{\"title\": null}", T_FIELD("title")), 422);
-	assert_int_equal(patch("{\"key\": \"PLAN-2\"}", T_FIELD("key")), 400);
-	assert_int_equal(patch("{\"backlog\": 3}", T_FIELD("backlog")), 400);
-	assert_int_equal(patch("{\"rank\": 2}", T_FIELD("rank")), 400);
+	expect_checks(&stories_patch, cases);
 	assert_true(stories_patch.flags & PP_ROUTE_IF_MATCH);
 	assert_true(stories_archive.flags & PP_ROUTE_IF_MATCH);
 	/* One statement each, the function guarding; keyed, their twins. */

@@ -3,27 +3,23 @@
  * database: a transition's body and its statement's arguments,
  * a move's anchors (at most one of before, after and rank) and fields.
  */
-#include "api_check.h"
-#include "unit.h"
+#include "route_cases.h"
 
 #include "api/story_actions_int.h"
 
 static void transitions(void **state)
 {
+	static const route_case cases[] = {
+		{"PLAN", "PLAN-1", "{\"to\": \"done\"}", NULL, 0},
+		{"PLAN", "PLAN-1", "{\"to\": \"done\", \"note\": null, \"force\": true}", NULL, 0},
+		{"PLAN", "PLAN-1", "{\"note\": \"n\"}", T_FIELD("to"), 422},
+		{"PLAN", "PLAN-1", "{\"to\": \"done\", \"force\": \"yes\"}", T_FIELD("force"), 422},
+		{"PLAN", "PLAN-1", "{\"to\": \"done\", \"from\": \"todo\"}", T_FIELD("from"), 400},
+	};
 	const pp_api_route_sql *d = &story_actions_transition;
 
 	(void)state;
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"to\": \"done\"}", NULL), 0);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1",
-				     "{\"to\": \"done\", \"note\": null, \"force\": true}", NULL),
-			 0);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"note\": \"n\"}", T_FIELD("to")), 422);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"to\": \"done\", \"force\": \"yes\"}",
-				     T_FIELD("force")),
-			 422);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"to\": \"done\", \"from\": \"todo\"}",
-				     T_FIELD("from")),
-			 400);
+	expect_checks(d, cases);
 	assert_true(d->flags & PP_ROUTE_IF_MATCH);
 	/* The statement's arguments: force as a boolean's text, a missing note NULL. */
 	{
@@ -50,6 +46,12 @@ static void transitions(void **state)
 
 static void moves(void **state)
 {
+	static const route_case cases[] = {
+		{"PLAN", "PLAN-1", "{\"backlog\": 7, \"after\": \"PLAN-12\"}", NULL, 0},
+		{"PLAN", "PLAN-1", "{\"backlog\": null}", NULL, 0},
+		{"PLAN", "PLAN-1", "{\"backlog\": 0}", T_FIELD("backlog"), 422},
+		{"PLAN", "PLAN-1", "{\"rank\": \"first\"}", T_FIELD("rank"), 422},
+	};
 	const pp_api_route_sql *d = &story_actions_move;
 
 	(void)state;
@@ -59,14 +61,7 @@ static void moves(void **state)
 	assert_int_equal(t_api_int_of(story_actions_anchors,
 				      "{\"before\": \"A\", \"after\": \"B\", \"rank\": 1}"),
 			 3);
-	assert_int_equal(
-		t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": 7, \"after\": \"PLAN-12\"}", NULL),
-		0);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": null}", NULL), 0);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"backlog\": 0}", T_FIELD("backlog")),
-			 422);
-	assert_int_equal(t_api_check(d, "PLAN", "PLAN-1", "{\"rank\": \"first\"}", T_FIELD("rank")),
-			 422);
+	expect_checks(d, cases);
 	/* Two anchors: refused by the handler before it asks the database. */
 	assert_int_equal(t_api_refused(pp_api_story_move, "PLAN", "PLAN-1",
 				       "{\"before\": \"PLAN-2\", \"rank\": 3}",
