@@ -137,34 +137,64 @@ static void values_from_the_environment(void **state)
 	pp_log_set_level(PP_LOG_INFO);
 }
 
-static void refused(const char *var, const char *value, const char *want)
+/* var=value alone in the environment is refused with a message holding want. */
+typedef struct refusal {
+	const char *var, *value, *want;
+} refusal;
+
+static void refused(const refusal *cases, size_t n)
 {
 	pp_config cfg;
 	pp_err err;
+	size_t i;
 
-	clean_env(NULL);
-	setenv(var, value, 1);
+	for (i = 0; i < n; i++) {
+		const refusal *c = &cases[i];
+
+		clean_env(NULL);
+		setenv(c->var, c->value, 1);
+		pp_err_clear(&err);
+		if (pp_config_load(&cfg, &err) != PP_EINVAL)
+			fail_msg("%s=%s: accepted", c->var, c->value);
+		if (strstr(err.msg, c->want) == NULL)
+			fail_msg("%s=%s: \"%s\" lacks \"%s\"", c->var, c->value, err.msg, c->want);
+		pp_config_free(&cfg);
+		unsetenv(c->var);
+	}
+}
+
+/* name=value beside name_FILE (set already): refused, naming both. */
+static void both_refused(const char *name, const char *value)
+{
+	char want[256];
+	pp_config cfg;
+	pp_err err;
+
+	setenv(name, value, 1);
+	snprintf(want, sizeof(want), "both %s and %s_FILE are set: set one of them", name, name);
 	pp_err_clear(&err);
-	assert_int_equal(pp_config_load(&cfg, &err), PP_EINVAL);
-	if (strstr(err.msg, want) == NULL)
-		fail_msg("%s=%s: \"%s\" lacks \"%s\"", var, value, err.msg, want);
+	unit_int_equal(name, pp_config_load(&cfg, &err), PP_EINVAL);
+	unit_str_equal(name, err.msg, want);
 	pp_config_free(&cfg);
-	unsetenv(var);
 }
 
 static void bad_values_name_the_variable(void **state)
 {
+	static const refusal cases[] = {
+		{"PLANPIPE_CONNECT_TIMEOUT", "0",
+		 "PLANPIPE_CONNECT_TIMEOUT=\"0\" is invalid: expected a whole number from 1 to 3600"},
+		{"PLANPIPE_CONNECT_TIMEOUT", "3601", "from 1 to 3600"},
+		{"PLANPIPE_CONNECT_TIMEOUT", "10s", "PLANPIPE_CONNECT_TIMEOUT=\"10s\" is invalid"},
+		{"PLANPIPE_CONNECT_TIMEOUT", "", "PLANPIPE_CONNECT_TIMEOUT=\"\" is invalid"},
+		{"PLANPIPE_POOL_SIZE", "99999999999999999999", "PLANPIPE_POOL_SIZE="},
+		{"PLANPIPE_LOG_LEVEL", "loud",
+		 "PLANPIPE_LOG_LEVEL=\"loud\" is invalid: expected error, warn, info or debug"},
+		{"PLANPIPE_LOG_FORMAT", "xml", "expected text or json"},
+		{"PLANPIPE_LISTEN", "", "PLANPIPE_LISTEN is set but empty"},
+	};
+
 	(void)state;
-	refused("PLANPIPE_CONNECT_TIMEOUT", "0",
-		"PLANPIPE_CONNECT_TIMEOUT=\"0\" is invalid: expected a whole number from 1 to 3600");
-	refused("PLANPIPE_CONNECT_TIMEOUT", "3601", "from 1 to 3600");
-	refused("PLANPIPE_CONNECT_TIMEOUT", "10s", "PLANPIPE_CONNECT_TIMEOUT=\"10s\" is invalid");
-	refused("PLANPIPE_CONNECT_TIMEOUT", "", "PLANPIPE_CONNECT_TIMEOUT=\"\" is invalid");
-	refused("PLANPIPE_POOL_SIZE", "99999999999999999999", "PLANPIPE_POOL_SIZE=");
-	refused("PLANPIPE_LOG_LEVEL", "loud",
-		"PLANPIPE_LOG_LEVEL=\"loud\" is invalid: expected error, warn, info or debug");
-	refused("PLANPIPE_LOG_FORMAT", "xml", "expected text or json");
-	refused("PLANPIPE_LISTEN", "", "PLANPIPE_LISTEN is set but empty");
+	refused(cases, UNIT_NELEM(cases));
 }
 
 static void secrets_from_files(void **state)
@@ -187,11 +217,7 @@ static void secrets_from_files(void **state)
 	pp_config_free(&cfg);
 
 	/* Both spellings of one secret: refused, naming both. */
-	setenv("PLANPIPE_BACKUP_KEY", "inline", 1);
-	assert_int_equal(pp_config_load(&cfg, &err), PP_EINVAL);
-	assert_string_equal(err.msg, "both PLANPIPE_BACKUP_KEY and PLANPIPE_BACKUP_KEY_FILE are "
-				     "set: set one of them");
-	pp_config_free(&cfg);
+	both_refused("PLANPIPE_BACKUP_KEY", "inline");
 	unsetenv("PLANPIPE_BACKUP_KEY");
 	unlink(path);
 	free(path);
@@ -200,6 +226,13 @@ static void secrets_from_files(void **state)
 /* The standby for reads: off unless set, a secret like DATABASE_URL, a validated bound. */
 static void read_routing(void **state)
 {
+	static const refusal bad[] = {
+		{"PLANPIPE_READ_MAX_LAG", "5s",
+		 "PLANPIPE_READ_MAX_LAG=\"5s\" is invalid: expected a whole number from 0 to 86400"},
+		{"PLANPIPE_READ_MAX_LAG", "-1", "PLANPIPE_READ_MAX_LAG=\"-1\" is invalid"},
+		{"PLANPIPE_READ_MAX_LAG", "86401", "from 0 to 86400"},
+		{"PLANPIPE_READ_DATABASE_URL", "", "PLANPIPE_READ_DATABASE_URL is set but empty"},
+	};
 	char *path = temp_file("postgresql://app:standby-pw@standby/planpipe\n");
 	pp_config cfg;
 	pp_err err;
@@ -224,11 +257,7 @@ static void read_routing(void **state)
 	free(text);
 	pp_config_free(&cfg);
 
-	setenv("PLANPIPE_READ_DATABASE_URL", "postgresql://standby/planpipe", 1);
-	assert_int_equal(pp_config_load(&cfg, &err), PP_EINVAL);
-	assert_string_equal(err.msg, "both PLANPIPE_READ_DATABASE_URL and "
-				     "PLANPIPE_READ_DATABASE_URL_FILE are set: set one of them");
-	pp_config_free(&cfg);
+	both_refused("PLANPIPE_READ_DATABASE_URL", "postgresql://standby/planpipe");
 	unsetenv("PLANPIPE_READ_DATABASE_URL_FILE");
 	assert_int_equal(pp_config_load(&cfg, &err), PP_OK);
 	assert_string_equal(cfg.read_database_url, "postgresql://standby/planpipe");
@@ -236,11 +265,7 @@ static void read_routing(void **state)
 	unlink(path);
 	free(path);
 
-	refused("PLANPIPE_READ_MAX_LAG", "5s",
-		"PLANPIPE_READ_MAX_LAG=\"5s\" is invalid: expected a whole number from 0 to 86400");
-	refused("PLANPIPE_READ_MAX_LAG", "-1", "PLANPIPE_READ_MAX_LAG=\"-1\" is invalid");
-	refused("PLANPIPE_READ_MAX_LAG", "86401", "from 0 to 86400");
-	refused("PLANPIPE_READ_DATABASE_URL", "", "PLANPIPE_READ_DATABASE_URL is set but empty");
+	refused(bad, UNIT_NELEM(bad));
 }
 
 static void bad_secret_files(void **state)
