@@ -152,16 +152,19 @@ static void every_field_fixture(void **state)
 
 static void no_front_matter(void **state)
 {
+	static const story_error errors[] = {
+		{"# Just markdown\n", 1, 1,
+		 "no front matter: a story file starts with a line '---'"},
+		{"", 1, 1, "no front matter"},
+		{"--- x\nid: X-1\n---\n", 1, 1, "no front matter"},
+		{"---\nid: X-1\ntitle: T\n", 1, 1, "front matter is not closed"},
+		{"---", 1, 1, "front matter is not closed"},
+	};
 	pp_story s;
 	pp_err err;
 
 	(void)state;
-	expect_error("# Just markdown\n", 1, 1,
-		     "no front matter: a story file starts with a line '---'");
-	expect_error("", 1, 1, "no front matter");
-	expect_error("--- x\nid: X-1\n---\n", 1, 1, "no front matter");
-	expect_error("---\nid: X-1\ntitle: T\n", 1, 1, "front matter is not closed");
-	expect_error("---", 1, 1, "front matter is not closed");
+	expect_errors(errors);
 	assert_int_equal(pp_story_parse("t.md", NULL, 0, &s, &err), PP_EINVAL);
 	assert_int_equal(pp_story_parse(NULL, "x", 1, &s, NULL), PP_EINVAL); /* err may be NULL */
 }

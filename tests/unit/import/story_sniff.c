@@ -221,14 +221,17 @@ static void json_front_matter(void **state)
 
 static void json_front_matter_errors(void **state)
 {
+	static const story_error errors[] = {
+		{"{\"id\": \"X-1\",\n \"title\": \"T\",\n}\n", 3, 2, "invalid JSON front matter:"},
+		{"{\"id\": \"X-1\", \"id\": \"X-2\"}\n", 1, 19,
+		 "invalid JSON front matter: duplicate object key"},
+		{"{\"id\": \"X-1\"\n", 2, 1, "invalid JSON front matter: '}' expected"},
+		{"{\"id\": \"caf\xE9\"}\n", 1, 12, "invalid UTF-8"},
+		{"[\"id\"]\n", 1, 1, "no front matter"},
+	};
+
 	(void)state;
-	expect_error("{\"id\": \"X-1\",\n \"title\": \"T\",\n}\n", 3, 2,
-		     "invalid JSON front matter:");
-	expect_error("{\"id\": \"X-1\", \"id\": \"X-2\"}\n", 1, 19,
-		     "invalid JSON front matter: duplicate object key");
-	expect_error("{\"id\": \"X-1\"\n", 2, 1, "invalid JSON front matter: '}' expected");
-	expect_error("{\"id\": \"caf\xE9\"}\n", 1, 12, "invalid UTF-8");
-	expect_error("[\"id\"]\n", 1, 1, "no front matter");
+	expect_errors(errors);
 }
 
 /* ---- templates -------------------------------------------------------------------- */
