@@ -32,6 +32,23 @@ static void pair(int sv[2])
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 }
 
+/* A new connected pair sv, its server's end tracked by d. */
+static pp_http_dl_conn *open_pair(pp_http_deadline *d, int sv[2])
+{
+	pp_http_dl_conn *c;
+
+	pair(sv);
+	c = pp_http_deadline_open(d, sv[0]);
+	assert_non_null(c);
+	return c;
+}
+
+static void close_pair(int sv[2])
+{
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* Waits until the client's end sees the end of input: the server's end was shut down. */
 static void wait_cut(int client)
 {
@@ -72,12 +89,8 @@ static void passed_follows_the_clock(void **state)
 	int sv[2], sk[2];
 
 	(void)state;
-	pair(sv);
-	pair(sk);
-	c = pp_http_deadline_open(d, sv[0]);
-	k = pp_http_deadline_open(h, sk[0]);
-	assert_non_null(c);
-	assert_non_null(k);
+	c = open_pair(d, sv);
+	k = open_pair(h, sk);
 	assert_true(pp_http_deadline_passed(d, c));
 	assert_false(pp_http_deadline_passed(h, k));
 	pp_http_deadline_stop_clock(d, c);
@@ -91,7 +104,8 @@ static void passed_follows_the_clock(void **state)
 	pp_http_deadline_close(h, k);
 	pp_http_deadline_free(d);
 	pp_http_deadline_free(h);
-	close(sv[0]), close(sv[1]), close(sk[0]), close(sk[1]);
+	close_pair(sv);
+	close_pair(sk);
 }
 
 /*
@@ -106,18 +120,17 @@ static void past_deadline_is_cut_once(void **state)
 	int sa[2], sb[2];
 
 	(void)state;
-	pair(sa);
-	pair(sb);
-	a = pp_http_deadline_open(d, sa[0]);
+	a = open_pair(d, sa);
 	wait_cut(sa[1]);
 	assert_int_equal(pp_http_deadline_cut(d), 1);
-	b = pp_http_deadline_open(d, sb[0]);
+	b = open_pair(d, sb);
 	wait_cut(sb[1]);
 	assert_int_equal(pp_http_deadline_cut(d), 2);
 	pp_http_deadline_close(d, a);
 	pp_http_deadline_close(d, b);
 	pp_http_deadline_free(d);
-	close(sa[0]), close(sa[1]), close(sb[0]), close(sb[1]);
+	close_pair(sa);
+	close_pair(sb);
 }
 
 /*
@@ -133,14 +146,11 @@ static void half_closed_is_cut_unless_stopped(void **state)
 	int sa[2], sb[2], si[2];
 
 	(void)state;
-	pair(sa);
-	pair(sb);
-	pair(si);
-	idle = pp_http_deadline_open(d, si[0]);
-	a = pp_http_deadline_open(d, sa[0]);
+	idle = open_pair(d, si);
+	a = open_pair(d, sa);
 	pp_http_deadline_stop_clock(d, a);
 	assert_int_equal(shutdown(sa[1], SHUT_WR), 0);
-	b = pp_http_deadline_open(d, sb[0]);
+	b = open_pair(d, sb);
 	assert_int_equal(shutdown(sb[1], SHUT_WR), 0);
 	wait_cut(sb[1]);
 	/* Taking the lock: the check that cut b has ended. */
@@ -152,7 +162,9 @@ static void half_closed_is_cut_unless_stopped(void **state)
 	pp_http_deadline_close(d, b);
 	pp_http_deadline_close(d, idle);
 	pp_http_deadline_free(d);
-	close(sa[0]), close(sa[1]), close(sb[0]), close(sb[1]), close(si[0]), close(si[1]);
+	close_pair(sa);
+	close_pair(sb);
+	close_pair(si);
 }
 
 /*
@@ -167,11 +179,8 @@ static void close_keeps_the_rest(void **state)
 	int sv[5][2], sl[2];
 
 	(void)state;
-	for (int i = 0; i < 5; i++) {
-		pair(sv[i]);
-		c[i] = pp_http_deadline_open(d, sv[i][0]);
-		assert_non_null(c[i]);
-	}
+	for (int i = 0; i < 5; i++)
+		c[i] = open_pair(d, sv[i]);
 	pp_http_deadline_close(d, c[2]);
 	pp_http_deadline_close(d, c[4]); /* the head: opened last */
 	pp_http_deadline_close(d, c[0]); /* the tail */
@@ -184,16 +193,15 @@ static void close_keeps_the_rest(void **state)
 	for (int i = 0; i < 3; i++)
 		c[i] = pp_http_deadline_open(z, sv[i][0]);
 	pp_http_deadline_close(z, c[1]);
-	pair(sl);
-	last = pp_http_deadline_open(z, sl[0]);
+	last = open_pair(z, sl);
 	wait_cut(sl[1]);
 	pp_http_deadline_close(z, last);
 	pp_http_deadline_close(z, c[0]);
 	pp_http_deadline_close(z, c[2]);
 	pp_http_deadline_free(z);
 	for (int i = 0; i < 5; i++)
-		close(sv[i][0]), close(sv[i][1]);
-	close(sl[0]), close(sl[1]);
+		close_pair(sv[i]);
+	close_pair(sl);
 }
 
 /* The functions documented to accept NULL do. */
