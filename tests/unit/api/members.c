@@ -24,7 +24,7 @@ static void put_roles(void **state)
 	(void)state;
 	for (i = 0; i < UNIT_NELEM(roles); i++) {
 		snprintf(body, sizeof(body), "{\"role\": \"%s\"}", roles[i]);
-		assert_int_equal(t_api_check(&members_put, "PLAN", "ada", body, NULL), 0);
+		unit_int_equal(body, t_api_check(&members_put, "PLAN", "ada", body, NULL), 0);
 	}
 	expect_checks(&members_put, cases);
 }

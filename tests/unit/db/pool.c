@@ -254,6 +254,7 @@ static void the_circuit_opens_after_failures_in_a_row(void **state)
 static void a_failed_probe_doubles_the_back_off_up_to_its_max(void **state)
 {
 	static const int want[] = {200, 350, 350};
+	char probe[32];
 	pp_pool p;
 	pp_err err;
 	size_t i;
@@ -267,13 +268,15 @@ static void a_failed_probe_doubles_the_back_off_up_to_its_max(void **state)
 	for (i = 0; i < UNIT_NELEM(want); i++) {
 		long long before = pp_now_ms();
 
+		snprintf(probe, sizeof(probe), "failed probe %zu", i + 1);
 		p.probing = 1;
 		pool_connect_failed(&p, 1, &err);
-		assert_int_equal(p.probing, 0);
-		assert_int_equal(p.circuit_open, 1);
-		assert_int_equal(p.backoff_ms, want[i]);
-		assert_true(p.open_until_ms >= before + want[i] &&
-			    p.open_until_ms <= pp_now_ms() + want[i]);
+		unit_int_equal(probe, p.probing, 0);
+		unit_int_equal(probe, p.circuit_open, 1);
+		unit_int_equal(probe, p.backoff_ms, want[i]);
+		if (p.open_until_ms < before + want[i] || p.open_until_ms > pp_now_ms() + want[i])
+			fail_msg("%s: open until %lld, not %d ms after it", probe, p.open_until_ms,
+				 want[i]);
 	}
 	/* The probe that succeeds closes the circuit. */
 	p.probing = 1;
