@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "unit.h"
+#include "../sql_set.h"
 
 #include "api/sql.h"
 #include "cli/sql.h"
@@ -39,16 +40,8 @@ static void export_shows_rows_as_the_api_does(void **state)
 
 static void statements_are_whole(void **state)
 {
-	const char *file, *name, *sql;
-	size_t i;
-
 	(void)state;
-	for (i = 0; (sql = pp_sql_at(&pp_cli_sql_set, i, &file, &name)) != NULL; i++) {
-		assert_null(strstr(sql, "{{"));
-		assert_null(strstr(sql, "-- name:"));
-		assert_ptr_equal(sql, pp_cli_sql(file, name));
-	}
-	assert_true(i >= 10);
+	expect_whole_statements(&pp_cli_sql_set, pp_cli_sql, 10);
 	assert_non_null(strstr(pp_cli_sql("export.sql", "backlogs"),
 			       "b.project_id = (SELECT id FROM projects WHERE key = $1)"));
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "unit.h"
+#include "../sql_set.h"
 
 #include "core/file.h"
 #include "import/sql.h"
@@ -31,18 +32,8 @@ static const struct {
 
 static void each_statement_is_whole(void **state)
 {
-	const char *file, *name, *sql;
-	size_t i;
-
 	(void)state;
-	for (i = 0; (sql = pp_sql_at(&pp_import_sql_set, i, &file, &name)) != NULL; i++) {
-		assert_null(strstr(sql, "-- name:"));
-		assert_null(strstr(sql, "-- fragment:"));
-		assert_null(strstr(sql, "{{"));
-		assert_ptr_equal(sql, pp_import_sql(file, name));
-		assert_true(strlen(sql) > 0);
-	}
-	assert_true(i >= 40);
+	expect_whole_statements(&pp_import_sql_set, pp_import_sql, 40);
 }
 
 /* Whether file holds a statement name. */
