@@ -50,6 +50,7 @@ static const state_map states[] = {
 static const char *const fields[][2] = {
 	{"projects_key_key", "key"},
 	{"stories_project_id_key_key", "key"},
+	{"stories_lower_key_project_id_key", "key"}, /* a unique index: keys ignoring case */
 	{"backlogs_project_id_name_key", "name"},
 	{"stories_backlog_fkey", "backlog"},
 	{"stories_status_fkey", "status"},

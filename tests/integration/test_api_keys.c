@@ -66,6 +66,8 @@ static void keys_shown_as_written(void **state)
 	/* A second story whose key differs only in case is a conflict, not a new story. */
 	api_refused(409, "already-exists", &W.srv, "POST", "/v1/projects/ADH/stories", W.admin,
 		    "{\"key\":\"ADH-001\",\"title\":\"Again\"}", NULL);
+	api_ok_json(409, "{\"field\":\"key\"}", &W.srv, "POST", "/v1/projects/ADH/stories", W.admin,
+		    "{\"key\":\"ADH-001\",\"title\":\"Again\"}", NULL);
 }
 
 int main(void)

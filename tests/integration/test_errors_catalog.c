@@ -2,7 +2,8 @@
  * test_errors_catalog.c: src/api/errors.c's constraint names against the
  * migrated schema's catalog, so that the C lists (fields[], tables[],
  * suffixes[]) cannot drift from the migrations unnoticed: every constraint
- * fields[] names exists, and every other constraint on a table the API
+ * fields[] names exists, and every other constraint (or unique index,
+ * which a unique violation names as its constraint) on a table the API
  * writes (planpipe_app's privileges in the catalog say which) maps to a
  * column of that table (the field a 409 or 422 names), or
  * is listed below as having none. A new constraint that maps to nothing
@@ -83,7 +84,14 @@ static void constraints_map_to_columns(void **state)
 		     "SELECT con.conname, cl.relname,"
 		     "       (SELECT string_agg(a.attname, ',') FROM pg_attribute a"
 		     "         WHERE a.attrelid = cl.oid AND a.attnum > 0 AND NOT a.attisdropped)"
-		     "  FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid"
+		     "  FROM (SELECT conname, conrelid FROM pg_constraint"
+		     "        UNION ALL"
+		     "        SELECT ic.relname, i.indrelid FROM pg_index i"
+		     "          JOIN pg_class ic ON ic.oid = i.indexrelid"
+		     "         WHERE i.indisunique"
+		     "           AND NOT EXISTS (SELECT FROM pg_constraint x"
+		     "                            WHERE x.conindid = i.indexrelid)) con"
+		     "  JOIN pg_class cl ON cl.oid = con.conrelid"
 		     " WHERE cl.relnamespace = 'public'::regnamespace"
 		     "   AND cl.relkind IN ('r', 'p')"
 		     "   AND (has_table_privilege('planpipe_app', cl.oid, 'INSERT, UPDATE')"
@@ -125,7 +133,9 @@ static void listed_constraints_exist(void **state)
 	c = pp_t_connect();
 	for (i = 0; (name = pp_api_constraint_listed(i)) != NULL; i++) {
 		snprintf(sql, sizeof(sql),
-			 "SELECT count(*) FROM pg_constraint WHERE conname = '%s'", name);
+			 "SELECT count(*) FROM (SELECT conname FROM pg_constraint UNION"
+			 " SELECT relname FROM pg_class WHERE relkind = 'i') x(n) WHERE n = '%s'",
+			 name);
 		if (pp_t_query_long(c, sql) != 1)
 			fail_msg("src/api/errors.c names constraint %s, which the schema does not "
 				 "have",
