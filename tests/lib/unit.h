@@ -63,6 +63,22 @@ static inline void unit_int_equal_at(const char *what, long long got, long long 
 }
 
 /*
+ * got holds part (neither is NULL); otherwise the test fails at the
+ * caller's line, naming the case what.
+ */
+#define unit_str_has(what, got, part) unit_str_has_at(what, got, part, __FILE__, __LINE__)
+
+static inline void unit_str_has_at(const char *what, const char *got, const char *part,
+				   const char *file, int line)
+{
+	if (got != NULL && part != NULL && strstr(got, part) != NULL)
+		return;
+	print_error("ERROR: %s: \"%s\" lacks \"%s\"\n", what, got ? got : "NULL",
+		    part ? part : "NULL");
+	_fail(file, line);
+}
+
+/*
  * pred says yes (want 1) or no (want 0) to every text of the static array
  * texts; otherwise the test fails at the caller's line naming the text.
  */

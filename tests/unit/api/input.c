@@ -106,8 +106,7 @@ static json_t *parse(const char *body, int status, const char *want)
 	assert_int_equal(resp.status, status);
 	if (status != 0) {
 		assert_null(j);
-		if (strstr(resp.body, want) == NULL)
-			fail_msg("%s: %s lacks %s", body, resp.body, want);
+		unit_str_has(body, resp.body, want);
 	}
 	pp_http_resp_free(&resp);
 	return j;

@@ -123,8 +123,7 @@ static void assert_aborts(const char *text, const char *message)
 	int aborted;
 	const char *err = load_in_child(text, &aborted);
 
-	if (strstr(err, message) == NULL)
-		fail_msg("stderr \"%s\" lacks \"%s\"", err, message);
+	unit_str_has("stderr", err, message);
 	assert_true(aborted);
 	assert_non_null(strstr(err, "test/bad/bad.sql"));
 }

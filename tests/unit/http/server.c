@@ -79,8 +79,8 @@ static void expect_refused(const refusal *cases, size_t n)
 		unit_int_equal(c->listen, pp_http_parse_listen(c->listen, &ss, &len, &err),
 			       PP_EINVAL);
 		snprintf(quoted, sizeof(quoted), "\"%s\"", c->listen);
-		if (strstr(err.msg, quoted) == NULL || strstr(err.msg, c->why) == NULL)
-			fail_msg("\"%s\": message \"%s\" lacks \"%s\"", c->listen, err.msg, c->why);
+		unit_str_has(c->listen, err.msg, quoted);
+		unit_str_has(c->listen, err.msg, c->why);
 	}
 }
 
