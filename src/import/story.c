@@ -123,7 +123,8 @@ static pp_rc vkeep(ctx *c, node *at, json_t *j, json_t **slot, int item, const c
 		json_decref(*slot);
 		*slot = j;
 	}
-	return story_warn(c, at, "%s (kept in metadata)", msg);
+	return story_warn_at(c, at ? story_at(c, at) : STORY_LC(1, 1), "%s (kept in metadata)",
+			     msg);
 }
 
 /* A field's value that cannot be used: a warning at at, the whole value into metadata. */
@@ -233,7 +234,8 @@ static pp_rc each_item(ctx *c, pp_story *s, fld *fd, item_fn fn)
 		}
 		trim(&t, &l);
 		if (story_is_null(id) || l == 0)
-			rc = story_warn(c, it, "an empty item in %s is skipped", name_of(fd));
+			rc = story_warn_at(c, story_at(c, it), "an empty item in %s is skipped",
+					   name_of(fd));
 		else
 			rc = fn(c, s, fd, it, t, l);
 	}
@@ -306,7 +308,7 @@ static pp_rc add_dep(ctx *c, pp_story *s, fld *fd, node *at, const char *t, size
 	d += s->n_deps;
 	memset(d, 0, sizeof(*d));
 	s->n_deps++;
-	d->pos = story_node_pos(c, at);
+	d->pos = story_at(c, at);
 	if ((colon && dupn(c, t, plen, &d->project) != PP_OK) ||
 	    dupn(c, key, klen, &d->key) != PP_OK)
 		return PP_ENOMEM;
@@ -347,10 +349,10 @@ static pp_rc read_field(ctx *c, pp_story *s, fld *fd)
 	case F_DEPS:
 		return each_item(c, s, fd, add_dep);
 	case F_TITLE:
-		s->title_pos = story_node_pos(c, fd->val);
+		s->title_pos = story_at(c, fd->val);
 		return set_text(c, fd, &s->title, TITLE_MAX, 0);
 	case F_STATUS:
-		s->status_pos = story_node_pos(c, fd->val);
+		s->status_pos = story_at(c, fd->val);
 		return set_text(c, fd, &s->status, STATUS_MAX, 1);
 	case F_EPIC:
 		return set_text(c, fd, &s->epic, TEXT_MAX, 0);
@@ -376,10 +378,10 @@ static pp_rc read_field(ctx *c, pp_story *s, fld *fd)
 				story_quote(b, t, len),
 				story_is_placeholder(t, len) ? " (a template placeholder?)" : "",
 				KEY_MAX);
-		s->key_pos = story_node_pos(c, fd->val);
+		s->key_pos = story_at(c, fd->val);
 		return dupn(c, t, len, &s->key);
 	case F_PRIORITY:
-		s->priority_pos = story_node_pos(c, fd->val);
+		s->priority_pos = story_at(c, fd->val);
 		if (!story_priority(t, len, &level, &rank))
 			return keep(
 				c, fd,
@@ -389,7 +391,7 @@ static pp_rc read_field(ctx *c, pp_story *s, fld *fd)
 		s->priority_rank = rank;
 		return level ? dupn(c, level, strlen(level), &s->priority) : PP_OK;
 	case F_ESTIMATE:
-		s->estimate_pos = story_node_pos(c, fd->val);
+		s->estimate_pos = story_at(c, fd->val);
 		if (story_utf8_chars(t, len) > EST_MAX)
 			return keep(c, fd, "%s %s is longer than %d characters", name_of(fd),
 				    story_quote(b, t, len), EST_MAX);
@@ -434,7 +436,7 @@ static pp_rc read_sources(ctx *c, pp_story *s, fld *fs, size_t n, int f)
 			if (fs[i].f != f || fs[i].alias != pass)
 				continue;
 			if (used != NULL && f != F_LABELS && !is_absent(fs[i].val)) {
-				pp_story_pos p = story_node_pos(c, used->key);
+				pp_story_pos p = story_at(c, used->key);
 				rc = keep(c, &fs[i], "%s is not used: %s (line %d) gives the %s",
 					  name_of(&fs[i]), name_of(used), p.line, field_names[f]);
 				continue;
@@ -480,8 +482,8 @@ static pp_rc key_from_path(ctx *c, pp_story *s)
 	dot = strrchr(name, '.');
 	len = dot && dot > name ? (size_t)(dot - name) : strlen(name);
 	if (!story_is_key(name, len))
-		return story_fail_lc(
-			c, 1, 1,
+		return story_fail_at(
+			c, STORY_LC(1, 1),
 			"missing id: no usable 'id:' in the front matter, and the file "
 			"name %s is not a key either",
 			story_quote(b, name, len));
@@ -489,7 +491,7 @@ static pp_rc key_from_path(ctx *c, pp_story *s)
 	s->key_pos = (pp_story_pos){1, 1};
 	if (dupn(c, name, len, &s->key) != PP_OK)
 		return PP_ENOMEM;
-	return story_warn_lc(c, 1, 1, "no usable id: the key %s comes from the file name",
+	return story_warn_at(c, STORY_LC(1, 1), "no usable id: the key %s comes from the file name",
 			     story_quote(b, name, len));
 }
 
@@ -503,7 +505,7 @@ static pp_rc title_from_body(ctx *c, pp_story *s)
 
 	story_first_heading(body, c->len - c->body_off, &t, &len);
 	if (t == NULL)
-		return story_fail_lc(c, 1, 1,
+		return story_fail_at(c, STORY_LC(1, 1),
 				     "missing title: no usable 'title:' in the front matter and no "
 				     "'# ' heading in the body");
 	story_strip_key(s->key, &t, &len);
@@ -513,7 +515,7 @@ static pp_rc title_from_body(ctx *c, pp_story *s)
 		if (((unsigned char)t[i] & 0xC0) != 0x80 && ++chars > TITLE_MAX)
 			break;
 	if (i < len) {
-		pp_rc rc = story_warn_lc(c, s->title_pos.line, s->title_pos.column,
+		pp_rc rc = story_warn_at(c, s->title_pos,
 					 "the heading used as the title is longer than %d "
 					 "characters: cut",
 					 TITLE_MAX);
@@ -536,8 +538,9 @@ static pp_rc read_fields(ctx *c, node *root, pp_story *s)
 	pp_rc rc = PP_OK;
 
 	if (root != NULL && !story_is_null(root) && root->kind != N_MAP)
-		return story_fail(
-			c, root, "the front matter must be a mapping of 'key: value' lines, not %s",
+		return story_fail_at(
+			c, story_at(c, root),
+			"the front matter must be a mapping of 'key: value' lines, not %s",
 			root->kind == N_SEQ ? "a list" : "a single value");
 	c->values = 0; /* from here on: the values of the expansion */
 	meta = json_object();

@@ -104,28 +104,22 @@ typedef struct ctx {
 /* ---- story_text.c: errors and positions ---- */
 
 /* Fails with "path:line:column: message" (printf format); returns PP_EINVAL. */
-pp_rc story_fail_lc(ctx *c, int line, int col, const char *fmt, ...) PP_PRINTF(4, 5) PP_WARN_UNUSED;
+pp_rc story_fail_at(ctx *c, pp_story_pos at, const char *fmt, ...) PP_PRINTF(3, 4) PP_WARN_UNUSED;
 
-/* An error at a node of the front matter (NULL: its start); returns PP_EINVAL. */
-pp_rc story_fail(ctx *c, const node *n, const char *fmt, ...) PP_PRINTF(3, 4) PP_WARN_UNUSED;
+/* Adds a warning at at to c->story; PP_ENOMEM only. */
+pp_rc story_warn_at(ctx *c, pp_story_pos at, const char *fmt, ...) PP_PRINTF(3, 4) PP_WARN_UNUSED;
 
-/*
- * Adds a warning at node n of the front matter (NULL: the file as a whole,
- * 1:1) to c->story; PP_ENOMEM only.
- */
-pp_rc story_warn(ctx *c, const node *n, const char *fmt, ...) PP_PRINTF(3, 4) PP_WARN_UNUSED;
+/* Where node n of the front matter stands (NULL: the front matter's start). */
+pp_story_pos story_at(ctx *c, const node *n);
 
-/* A warning at line:col; PP_ENOMEM only. */
-pp_rc story_warn_lc(ctx *c, int line, int col, const char *fmt, ...) PP_PRINTF(4, 5) PP_WARN_UNUSED;
+/* A position written as line and column. */
+#define STORY_LC(line, col) ((pp_story_pos){(line), (col)})
 
 /* Where byte offset off of the file stands. */
 pp_story_pos story_off_pos(ctx *c, size_t off);
 
 /* Sets "out of memory" in c->err; returns PP_ENOMEM. */
 pp_rc story_nomem(ctx *c) PP_WARN_UNUSED;
-
-/* Where node n stands in the file. */
-pp_story_pos story_node_pos(ctx *c, const node *n);
 
 /*
  * A value for a message: quoted, at most 40 characters, control characters

@@ -67,61 +67,39 @@ pp_story_pos story_off_pos(ctx *c, size_t off)
 	return p;
 }
 
-static pp_rc vfail_lc(ctx *c, int line, int col, const char *fmt, va_list ap)
+pp_rc story_fail_at(ctx *c, pp_story_pos at, const char *fmt, ...)
 {
 	char msg[PP_ERR_MSG_MAX];
+	va_list ap;
 
+	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	pp_err_set(c->err, PP_EINVAL, "%s:%d:%d: %s", c->path, line, col, msg);
+	va_end(ap);
+	pp_err_set(c->err, PP_EINVAL, "%s:%d:%d: %s", c->path, at.line, at.column, msg);
 	if (c->err != NULL) {
 		snprintf(c->err->file, sizeof(c->err->file), "%s", c->path);
-		c->err->line = line;
+		c->err->line = at.line;
 	}
 	return PP_EINVAL;
 }
 
-pp_rc story_fail_lc(ctx *c, int line, int col, const char *fmt, ...)
-{
-	va_list ap;
-	pp_rc rc;
-
-	va_start(ap, fmt);
-	rc = vfail_lc(c, line, col, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* An error at a node of the front matter (NULL: its start). */
-pp_rc story_fail(ctx *c, const node *n, const char *fmt, ...)
-{
-	va_list ap;
-	int line, col;
-	pp_rc rc;
-
-	pos_of(c, c->fm_off + (n ? n->off : 0), &line, &col);
-	va_start(ap, fmt);
-	rc = vfail_lc(c, line, col, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static pp_rc vwarn_lc(ctx *c, int line, int col, const char *fmt, va_list ap)
+pp_rc story_warn_at(ctx *c, pp_story_pos at, const char *fmt, ...)
 {
 	pp_story *s = c->story;
 	pp_story_warning *w;
 	char msg[PP_ERR_MSG_MAX];
-	int n;
+	va_list ap;
 
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (n < 0)
-		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	w = realloc(s->warnings, (s->n_warnings + 1) * sizeof(*w));
 	if (w == NULL)
 		return story_nomem(c);
 	s->warnings = w;
 	w += s->n_warnings;
-	w->line = line;
-	w->column = col;
+	w->line = at.line;
+	w->column = at.column;
 	w->msg = strdup(msg);
 	if (w->msg == NULL)
 		return story_nomem(c);
@@ -129,29 +107,9 @@ static pp_rc vwarn_lc(ctx *c, int line, int col, const char *fmt, va_list ap)
 	return PP_OK;
 }
 
-pp_rc story_warn_lc(ctx *c, int line, int col, const char *fmt, ...)
+pp_story_pos story_at(ctx *c, const node *n)
 {
-	va_list ap;
-	pp_rc rc;
-
-	va_start(ap, fmt);
-	rc = vwarn_lc(c, line, col, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-pp_rc story_warn(ctx *c, const node *n, const char *fmt, ...)
-{
-	va_list ap;
-	int line = 1, col = 1;
-	pp_rc rc;
-
-	if (n != NULL)
-		pos_of(c, c->fm_off + n->off, &line, &col);
-	va_start(ap, fmt);
-	rc = vwarn_lc(c, line, col, fmt, ap);
-	va_end(ap);
-	return rc;
+	return story_off_pos(c, c->fm_off + (n ? n->off : 0));
 }
 
 pp_rc story_nomem(ctx *c)
@@ -159,14 +117,6 @@ pp_rc story_nomem(ctx *c)
 	pp_err_set(c->err, PP_ENOMEM, "out of memory");
 	pp_err_at(c->err, c->path, 0);
 	return PP_ENOMEM;
-}
-
-pp_story_pos story_node_pos(ctx *c, const node *n)
-{
-	pp_story_pos p;
-
-	pos_of(c, c->fm_off + n->off, &p.line, &p.column);
-	return p;
 }
 
 /* A value for a message: quoted, at most 40 characters, control characters as '?'. */
@@ -271,13 +221,13 @@ static pp_rc split_yaml(ctx *c, size_t start)
 			c->fm_len = i - c->fm_off;
 			c->body_off = next;
 			if (c->fm_len > FM_MAX)
-				return story_fail_lc(c, 2, 1,
+				return story_fail_at(c, STORY_LC(2, 1),
 						     "the front matter is larger than %d bytes",
 						     FM_MAX);
 			return PP_OK;
 		}
 	}
-	return story_fail_lc(c, 1, 1,
+	return story_fail_at(c, STORY_LC(1, 1),
 			     "the front matter is not closed: no line '---' after the first");
 }
 
@@ -300,11 +250,10 @@ static pp_rc split_json(ctx *c, size_t start)
 	if (j == NULL) {
 		pp_story_pos p;
 		if (lim > FM_MAX)
-			return story_fail_lc(c, 1, 1, "the front matter is larger than %d bytes",
-					     FM_MAX);
+			return story_fail_at(c, STORY_LC(1, 1),
+					     "the front matter is larger than %d bytes", FM_MAX);
 		p = story_off_pos(c, start + (jerr.position > 0 ? (size_t)jerr.position : 0));
-		return story_fail_lc(c, p.line, p.column, "invalid JSON front matter: %s",
-				     jerr.text);
+		return story_fail_at(c, p, "invalid JSON front matter: %s", jerr.text);
 	}
 	json_decref(j);
 	c->fm_off = start;
@@ -325,8 +274,8 @@ static pp_rc check_bytes(ctx *c)
 		return PP_OK;
 	pos_of(c, bad, &line, &col);
 	if (c->data[bad] == '\0')
-		return story_fail_lc(c, line, col, "NUL byte: a story file is text");
-	return story_fail_lc(c, line, col,
+		return story_fail_at(c, STORY_LC(line, col), "NUL byte: a story file is text");
+	return story_fail_at(c, STORY_LC(line, col),
 			     "invalid UTF-8 (byte 0x%02X): a story file must be UTF-8",
 			     (unsigned char)c->data[bad]);
 }
@@ -363,17 +312,18 @@ pp_rc story_load(ctx *c)
 
 	c->kind = pp_story_sniff(c->data, c->len, &why);
 	if (c->kind == PP_STORY_NOT_STORY)
-		return story_fail_lc(c, 1, 1,
+		return story_fail_at(c, STORY_LC(1, 1),
 				     "no front matter: a story file starts with a line '---'");
 	if (why != NULL)
-		return story_fail_lc(c, 1, 1, "%s", why);
+		return story_fail_at(c, STORY_LC(1, 1), "%s", why);
 	rc = check_bytes(c);
 	if (rc == PP_OK)
 		rc = c->kind == PP_STORY_JSON ? split_json(c, start) : split_yaml(c, start);
 	if (rc == PP_OK && c->len - c->body_off > BODY_MAX) {
 		int line, col;
 		pos_of(c, c->body_off, &line, &col);
-		rc = story_fail_lc(c, line, col, "the body is larger than %d bytes", BODY_MAX);
+		rc = story_fail_at(c, STORY_LC(line, col), "the body is larger than %d bytes",
+				   BODY_MAX);
 	}
 	if (rc == PP_OK)
 		rc = index_lines(c);

@@ -56,17 +56,17 @@ static pp_rc yaml_error(ctx *c, struct fy_diag *diag)
 			continue;
 		if (m != NULL && m->input_pos <= c->fm_len) {
 			node at = {.off = m->input_pos};
-			return story_fail(c, &at, "invalid YAML: %s", de->msg);
+			return story_fail_at(c, story_at(c, &at), "invalid YAML: %s", de->msg);
 		}
 		/* 1-based, in the front matter, whose line 1 is the file's line fm.line */
 		if (de->line > 0 && de->column > 0) {
 			pp_story_pos fm = story_off_pos(c, c->fm_off);
-			return story_fail_lc(c, de->line + fm.line - 1, de->column,
+			return story_fail_at(c, STORY_LC(de->line + fm.line - 1, de->column),
 					     "invalid YAML: %s", de->msg);
 		}
-		return story_fail(c, NULL, "invalid YAML: %s", de->msg);
+		return story_fail_at(c, story_at(c, NULL), "invalid YAML: %s", de->msg);
 	}
-	return story_fail(c, NULL, "invalid YAML in the front matter");
+	return story_fail_at(c, story_at(c, NULL), "invalid YAML in the front matter");
 }
 
 /*
@@ -230,8 +230,8 @@ static pp_rc keep_text(ctx *c, const node *n, const char **out, size_t *len)
 
 	/* Escapes ("\0", "\uD800") can produce what the file itself could not hold. */
 	if (story_utf8_check(t, c->text.len) != c->text.len)
-		return story_fail(c, n,
-				  "an escape sequence gives a NUL character or invalid UTF-8");
+		return story_fail_at(c, story_at(c, n),
+				     "an escape sequence gives a NUL character or invalid UTF-8");
 	p = story_alloc(c, c->text.len + 1);
 	if (p == NULL)
 		return story_nomem(c);
@@ -278,7 +278,8 @@ static pp_rc event_node(ctx *c, struct fy_event *e, node **out)
 			   (style == FYSS_DOUBLE_QUOTED && fm[n->off - 1] == '"')))
 		n->off--;
 	if (++c->values > VALUES_MAX)
-		return story_fail(c, n, "the front matter holds more than %d values", VALUES_MAX);
+		return story_fail_at(c, story_at(c, n),
+				     "the front matter holds more than %d values", VALUES_MAX);
 	switch (e->type) {
 	case FYET_SCALAR:
 		n->kind = N_SCALAR;
@@ -302,8 +303,8 @@ static pp_rc event_node(ctx *c, struct fy_event *e, node **out)
 			return story_nomem(c);
 		n->target = story_smap_get(&c->anchors, tx, len);
 		if (n->target == NULL)
-			return story_fail(
-				c, n,
+			return story_fail_at(
+				c, story_at(c, n),
 				"alias %s: no anchor of that name before it (or the alias is "
 				"inside the list or mapping it names)",
 				story_quote(b, tx, len));
@@ -375,8 +376,8 @@ pp_rc story_build_tree(ctx *c, node **root)
 	while (rc == PP_OK && (e = fy_parser_parse(p)) != NULL) {
 		if (e->type == FYET_DOCUMENT_START && ++docs > 1) {
 			node at = {.off = mark_off(c, e)};
-			rc = story_fail(c, &at,
-					"a second YAML document: the front matter holds one");
+			rc = story_fail_at(c, story_at(c, &at),
+					   "a second YAML document: the front matter holds one");
 		} else if (e->type == FYET_MAPPING_END || e->type == FYET_SEQUENCE_END) {
 			n = stack[--depth];
 			if (n->text != NULL &&
@@ -391,9 +392,9 @@ pp_rc story_build_tree(ctx *c, node **root)
 					*root = n;
 				if (n->kind == N_MAP || n->kind == N_SEQ) {
 					if (depth == DEPTH_MAX)
-						rc = story_fail(c, n,
-								"nested deeper than %d levels",
-								DEPTH_MAX);
+						rc = story_fail_at(c, story_at(c, n),
+								   "nested deeper than %d levels",
+								   DEPTH_MAX);
 					else
 						stack[depth++] = n;
 				}
@@ -534,8 +535,8 @@ static pp_rc charge(ctx *c, const node *n, size_t bytes)
 	c->values++;
 	c->expanded += bytes;
 	if (c->values > VALUES_MAX || c->expanded > EXPAND_MAX)
-		return story_fail(
-			c, c->outer_alias ? c->outer_alias : n,
+		return story_fail_at(
+			c, story_at(c, c->outer_alias ? c->outer_alias : n),
 			"aliases expand the front matter to more than %d values or %d bytes",
 			VALUES_MAX, EXPAND_MAX);
 	return PP_OK;
@@ -567,7 +568,8 @@ static pp_rc merge_from(ctx *c, node *src, int depth, smap *keys, entries *es)
 		c->outer_alias = src;
 	rc = charge(c, src, 0);
 	if (rc == PP_OK && story_deref(src)->kind != N_MAP)
-		rc = story_fail(c, src, "'<<' (merge) takes a mapping or a list of mappings");
+		rc = story_fail_at(c, story_at(c, src),
+				   "'<<' (merge) takes a mapping or a list of mappings");
 	if (rc == PP_OK)
 		rc = story_map_entries(c, story_deref(src), depth + 1, &sub);
 	for (i = 0; rc == PP_OK && i < sub.n; i++) {
@@ -597,23 +599,23 @@ pp_rc story_map_entries(ctx *c, node *map, int depth, entries *es)
 	pp_rc rc = PP_OK;
 
 	if (depth > DEPTH_MAX)
-		return story_fail(c, c->outer_alias ? c->outer_alias : map,
-				  "nested deeper than %d levels (counting aliases)", DEPTH_MAX);
+		return story_fail_at(c, story_at(c, c->outer_alias ? c->outer_alias : map),
+				     "nested deeper than %d levels (counting aliases)", DEPTH_MAX);
 	for (k = map->first; rc == PP_OK && k != NULL; k = v->next) {
 		node *kd = story_deref(k), *first;
 		v = k->next; /* the event parser always pairs them */
 		if (v == NULL)
 			break;
 		if (kd->kind != N_SCALAR) {
-			rc = story_fail(c, k,
-					"a key must be a single value, not a list or mapping");
+			rc = story_fail_at(c, story_at(c, k),
+					   "a key must be a single value, not a list or mapping");
 			break;
 		}
 		first = story_smap_get(&keys, kd->text, kd->len);
 		if (first != NULL) {
-			pp_story_pos p = story_node_pos(c, first);
-			rc = story_fail(c, k, "duplicate key %s (first at line %d)",
-					story_quote(b, kd->text, kd->len), p.line);
+			pp_story_pos p = story_at(c, first);
+			rc = story_fail_at(c, story_at(c, k), "duplicate key %s (first at line %d)",
+					   story_quote(b, kd->text, kd->len), p.line);
 		} else if (story_smap_put(&keys, kd->text, kd->len, kd) != PP_OK) {
 			rc = story_nomem(c);
 		} else if (is_merge_key(kd)) {
@@ -646,8 +648,8 @@ pp_rc story_to_json(ctx *c, node *n, int depth, json_t **out)
 	n = story_deref(n);
 	rc = charge(c, n, n->kind == N_SCALAR ? n->len : 0);
 	if (rc == PP_OK && depth > DEPTH_MAX)
-		rc = story_fail(c, c->outer_alias ? c->outer_alias : n,
-				"nested deeper than %d levels (counting aliases)", DEPTH_MAX);
+		rc = story_fail_at(c, story_at(c, c->outer_alias ? c->outer_alias : n),
+				   "nested deeper than %d levels (counting aliases)", DEPTH_MAX);
 	if (rc != PP_OK)
 		goto out;
 	if (n->kind == N_SCALAR) {
