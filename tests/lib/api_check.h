@@ -117,11 +117,4 @@ static inline int t_api_int_of(int (*fn)(const json_t *), const char *body)
 	return v;
 }
 
-/* A test file's main(): runs tests, a CMUnitTest array, as one group. */
-#define T_API_MAIN(tests)                                                                          \
-	int main(void)                                                                             \
-	{                                                                                          \
-		return cmocka_run_group_tests(tests, NULL, NULL);                                  \
-	}
-
 #endif
