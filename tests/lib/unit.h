@@ -63,6 +63,22 @@ static inline void unit_int_equal_at(const char *what, long long got, long long 
 }
 
 /*
+ * cond holds; otherwise the test fails at the caller's line with what, the
+ * case, and cond as written in the message. For what is neither a text nor a
+ * number to compare: a pointer set or not, an order, a bound.
+ */
+#define unit_true(what, cond) unit_true_at(what, (cond) != 0, #cond, __FILE__, __LINE__)
+
+static inline void unit_true_at(const char *what, int holds, const char *cond, const char *file,
+				int line)
+{
+	if (holds)
+		return;
+	print_error("ERROR: %s: not %s\n", what, cond);
+	_fail(file, line);
+}
+
+/*
  * got holds part (neither is NULL); otherwise the test fails at the
  * caller's line, naming the case what.
  */
