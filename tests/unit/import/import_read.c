@@ -41,15 +41,17 @@ static pp_import_item *read_one(const char *dir, const char *rel, pp_import_batc
 	return it;
 }
 
-/* The one problem of res: its file, error or warning, and a part of its text. */
+/*
+ * The one problem of res: its file, error or warning, and a part of its text;
+ * a failure names the file.
+ */
 static void one_problem(const pp_import_result *res, const char *file, int is_error,
 			const char *part)
 {
-	assert_int_equal(res->n_problems, 1);
-	assert_string_equal(res->problems[0].file, file);
-	assert_int_equal(res->problems[0].is_error, is_error);
-	if (strstr(res->problems[0].msg, part) == NULL)
-		fail_msg("\"%s\" does not hold \"%s\"", res->problems[0].msg, part);
+	unit_int_equal(file, res->n_problems, 1);
+	unit_str_equal(file, res->problems[0].file, file);
+	unit_int_equal(file, res->problems[0].is_error, is_error);
+	unit_str_has(file, res->problems[0].msg, part);
 }
 
 static void splits_a_parsers_message(void **state)
@@ -73,10 +75,10 @@ static void splits_a_parsers_message(void **state)
 	};
 	for (size_t i = 0; i < UNIT_NELEM(whole); i++) {
 		line = col = -1;
-		assert_ptr_equal(import_read_split_position(whole[i], "a/b.md", &line, &col),
-				 whole[i]);
-		assert_int_equal(line, 0);
-		assert_int_equal(col, 0);
+		if (import_read_split_position(whole[i], "a/b.md", &line, &col) != whole[i])
+			fail_msg("%s: not kept whole", whole[i]);
+		unit_int_equal(whole[i], line, 0);
+		unit_int_equal(whole[i], col, 0);
 	}
 }
 
@@ -164,13 +166,13 @@ static void what_is_no_story_is_counted_or_named(void **state)
 	batch_init(&b, 1, 1);
 	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
 		memset(&res, 0, sizeof(res));
-		assert_null(read_one(dir, cases[i].rel, &b, &res)->path);
-		assert_int_equal(res.files, cases[i].files);
-		assert_int_equal(res.ignored, cases[i].ignored);
-		assert_int_equal(res.skipped, cases[i].skipped);
-		assert_int_equal(res.rejected, cases[i].rejected);
+		unit_str_equal(cases[i].rel, read_one(dir, cases[i].rel, &b, &res)->path, NULL);
+		unit_int_equal(cases[i].rel, res.files, cases[i].files);
+		unit_int_equal(cases[i].rel, res.ignored, cases[i].ignored);
+		unit_int_equal(cases[i].rel, res.skipped, cases[i].skipped);
+		unit_int_equal(cases[i].rel, res.rejected, cases[i].rejected);
 		if (cases[i].is_error < 0)
-			assert_int_equal(res.n_problems, 0);
+			unit_int_equal(cases[i].rel, res.n_problems, 0);
 		else
 			one_problem(&res, cases[i].shown, cases[i].is_error, cases[i].part);
 		pp_import_result_free(&res);
@@ -277,8 +279,9 @@ static void the_first_path_keeps_an_id(void **state)
 	assert_int_equal(res.n_problems, 2);
 	/* Both name the file that keeps it, not each other. */
 	for (size_t i = 0; i < 2; i++) {
-		assert_int_equal(res.problems[i].line, 2);
-		assert_non_null(strstr(res.problems[i].msg, "is also used by a.md (\"ABC-1\")"));
+		unit_int_equal(res.problems[i].file, res.problems[i].line, 2);
+		unit_str_has(res.problems[i].file, res.problems[i].msg,
+			     "is also used by a.md (\"ABC-1\")");
 	}
 	pp_import_batch_free(&b);
 	pp_import_result_free(&res);

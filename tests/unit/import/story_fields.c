@@ -168,11 +168,11 @@ static void title_from_heading(void **state)
 	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		snprintf(text, sizeof(text), "---\nid: X-1\nstatus: draft\n---\n%s", cases[i].body);
 		parse_text_ok("t.md", text, strlen(text), &s);
-		assert_string_equal(s.title, cases[i].title);
-		assert_int_equal(s.title_from_body, 1);
-		assert_int_equal(s.title_pos.line, cases[i].line);
-		assert_int_equal(s.title_pos.column, cases[i].col);
-		assert_int_equal(s.n_warnings, 0);
+		unit_str_equal(cases[i].body, s.title, cases[i].title);
+		unit_int_equal(cases[i].body, s.title_from_body, 1);
+		unit_int_equal(cases[i].body, s.title_pos.line, cases[i].line);
+		unit_int_equal(cases[i].body, s.title_pos.column, cases[i].col);
+		unit_int_equal(cases[i].body, s.n_warnings, 0);
 		pp_story_free(&s);
 	}
 }
@@ -275,8 +275,8 @@ static void priority_unusable(void **state)
 	for (i = 0; i < UNIT_NELEM(bad); i++) {
 		snprintf(extra, sizeof(extra), "priority: %s\n", bad[i].yaml);
 		parse_warn(extra, 4, 11, "priority", bad[i].meta, &s);
-		assert_null(s.priority);
-		assert_int_equal(s.priority_rank, 0);
+		unit_str_equal(bad[i].yaml, s.priority, NULL);
+		unit_int_equal(bad[i].yaml, s.priority_rank, 0);
 		pp_story_free(&s);
 	}
 	parse_warn(
@@ -645,16 +645,16 @@ static void dates_unusable(void **state)
 		snprintf(meta, sizeof(meta), "{\"created\":\"%s\"}", bad[i]);
 		parse_warn(text, 4, 10, "is not a date: expected YYYY-MM-DD or an ISO 8601", meta,
 			   &s);
-		assert_null(s.created);
-		assert_null(s.created_utc);
+		unit_str_equal(bad[i], s.created, NULL);
+		unit_str_equal(bad[i], s.created_utc, NULL);
 		pp_story_free(&s);
 	}
 	for (i = 0; i < UNIT_NELEM(impossible); i++) {
 		snprintf(text, sizeof(text), "last_updated: %s\n", impossible[i]);
 		parse_warn(text, 4, 15, "no such date or time (kept in metadata)", NULL, &s);
-		assert_null(s.last_updated);
-		assert_null(s.last_updated_utc);
-		assert_non_null(strstr(s.metadata_json, "\"last_updated\":"));
+		unit_str_equal(impossible[i], s.last_updated, NULL);
+		unit_str_equal(impossible[i], s.last_updated_utc, NULL);
+		unit_str_has(impossible[i], s.metadata_json, "\"last_updated\":");
 		pp_story_free(&s);
 	}
 }

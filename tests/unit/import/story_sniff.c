@@ -339,9 +339,10 @@ static void messy_repository(void **state)
 	for (i = 0; i < UNIT_NELEM(files); i++) {
 		snprintf(name, sizeof(name), "messy/%s", files[i].path);
 		data = fixture(name, &len);
-		assert_int_equal(pp_story_sniff(data, len, NULL), files[i].kind);
-		assert_int_equal(pp_story_template_reason(files[i].path, data, len) != NULL,
-				 files[i].is_template);
+		unit_int_equal(files[i].path, pp_story_sniff(data, len, NULL), files[i].kind);
+		unit_int_equal(files[i].path,
+			       pp_story_template_reason(files[i].path, data, len) != NULL,
+			       files[i].is_template);
 		pp_err_clear(&err);
 		if (files[i].is_template) { /* the importer skips these before parsing */
 			free(data);
@@ -349,13 +350,14 @@ static void messy_repository(void **state)
 		}
 		if (files[i].parses) {
 			parse_text_ok(files[i].path, data, len, &s);
-			assert_string_equal(s.key, files[i].key);
-			assert_string_equal(s.title, files[i].title);
-			assert_int_equal(s.n_warnings, files[i].warnings);
+			unit_str_equal(files[i].path, s.key, files[i].key);
+			unit_str_equal(files[i].path, s.title, files[i].title);
+			unit_int_equal(files[i].path, s.n_warnings, files[i].warnings);
 			pp_story_free(&s);
 		} else {
-			assert_int_equal(pp_story_parse(files[i].path, data, len, &s, &err),
-					 PP_EINVAL);
+			unit_int_equal(files[i].path,
+				       pp_story_parse(files[i].path, data, len, &s, &err),
+				       PP_EINVAL);
 		}
 		free(data);
 	}

@@ -183,9 +183,9 @@ static inline void parse_warn(const char *extra, int line, int col, const char *
 	parse_ok(extra, "", s);
 	expect_warning(s, line, col, needle);
 	if (s->n_warnings != 1)
-		fail_msg("expected one warning, got %zu", s->n_warnings);
+		fail_msg("%s: expected one warning, got %zu", extra, s->n_warnings);
 	if (meta != NULL)
-		assert_string_equal(s->metadata_json, meta);
+		unit_str_equal(extra, s->metadata_json, meta);
 }
 
 /* parse_warn, with nothing more to check of the story: it is freed. */
