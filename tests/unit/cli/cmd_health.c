@@ -117,8 +117,11 @@ static void refused_arguments(void **state)
 	for (i = 0; i < UNIT_NELEM(pairs); i++) {
 		if (parse(&o, &json, "--connections", pairs[i], NULL) != -1)
 			fail_msg("--connections \"%s\" was taken", pairs[i]);
-		assert_memory_equal(&o, &defaults, sizeof(o));
-		assert_int_equal(json, -1);
+		if (memcmp(&o, &defaults, sizeof(o)) != 0) {
+			print_error("ERROR: --connections \"%s\" changed the options\n", pairs[i]);
+			assert_memory_equal(&o, &defaults, sizeof(o));
+		}
+		unit_int_equal(pairs[i], json, -1);
 	}
 	assert_int_equal(parse(&o, &json, "--liveness", "--readiness", NULL), -1);
 	assert_int_equal(parse(&o, &json, "--json", "extra", NULL), -1);

@@ -53,8 +53,20 @@ static const case_ cases[] = {
 	{{"maintain", "--lock-timeout", "1.5"}, 0, 0, LOCK},
 };
 
+/* A case's command line, spaced, to name it in a failure. */
+static const char *line_of(const case_ *c, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < UNIT_NELEM(c->args) && c->args[i] != NULL && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? " " : "", c->args[i]);
+	return buf;
+}
+
 static void options_set_their_numbers_in_range(void **state)
 {
+	char line[128];
 	size_t i;
 
 	(void)state;
@@ -66,10 +78,12 @@ static void options_set_their_numbers_in_range(void **state)
 				 cases[i].err ? cases[i].err : "");
 		if (cases[i].err)
 			continue;
-		assert_int_equal(o.months_ahead, cases[i].months);
-		assert_int_equal(o.lock_timeout_ms, cases[i].lock_ms);
-		assert_int_equal(o.busy_wait_ms, cases[i].lock_ms);
-		assert_null(o.on_step);
+		line_of(&cases[i], line, sizeof(line));
+		unit_int_equal(line, o.months_ahead, cases[i].months);
+		unit_int_equal(line, o.lock_timeout_ms, cases[i].lock_ms);
+		unit_int_equal(line, o.busy_wait_ms, cases[i].lock_ms);
+		if (o.on_step != NULL)
+			fail_msg("%s: on_step is set", line);
 	}
 }
 

@@ -69,14 +69,14 @@ static void every_report_takes_only_its_options(void **state)
 		const char *value = backlog ? "Sprint 1" : "API-3";
 		int r;
 
-		assert_int_not_equal(takes, 0);
+		unit_true(name, takes != 0);
 		if (need)
 			r = parse(&a, name, "--project", "API", need, value, NULL);
 		else
 			r = parse(&a, name, NULL);
 		if (r != 0)
 			fail_msg("%s with what it needs: %d", name, r);
-		assert_string_equal(a.name, name);
+		unit_str_equal(name, a.name, name);
 		for (o = 0; o < UNIT_NELEM(flagged); o++) {
 			if (takes & flagged[o].flag)
 				continue;
@@ -256,6 +256,8 @@ static void render_as_table_or_csv(void **state)
 
 	(void)state;
 	for (csv = 0; csv < 2; csv++) {
+		const char *format = csv ? "csv" : "table";
+
 		j = json_loads(json, 0, NULL);
 		assert_non_null(j);
 		memset(&t, 0, sizeof(t));
@@ -270,9 +272,9 @@ static void render_as_table_or_csv(void **state)
 		pp_report_table_free(&t);
 		json_decref(j);
 		got = render("status-summary", json, csv ? REPORT_FMT_CSV : REPORT_FMT_TABLE);
-		assert_non_null(got);
-		assert_true(strlen(got) > 0);
-		assert_string_equal(got, want);
+		unit_true(format, got != NULL);
+		unit_true(format, strlen(got) > 0);
+		unit_str_equal(format, got, want);
 		free(got);
 		free(want);
 		want = NULL;

@@ -52,16 +52,16 @@ static void every_action_takes_a_handle(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < UNIT_NELEM(actions); i++) {
 		const char *args[] = {"user", actions[i], "bob", NULL};
 		user_args a;
 
 		pp_t_expect_argv(parse, args, &a, 0, "", "");
-		assert_string_equal(a.action, actions[i]);
-		assert_string_equal(a.handle, "bob");
-		assert_null(a.name);
-		assert_null(a.email);
-		assert_int_equal(a.admin, 0);
+		unit_str_equal(actions[i], a.action, actions[i]);
+		unit_str_equal(actions[i], a.handle, "bob");
+		unit_str_equal(actions[i], a.name, NULL);
+		unit_str_equal(actions[i], a.email, NULL);
+		unit_int_equal(actions[i], a.admin, 0);
 	}
 }
 

@@ -111,8 +111,8 @@ static void every_report_has_a_table(void **state)
 	for (i = 0; pp_reports[i].name; i++) {
 		pp_report_table t = {0};
 		pp_report_table_fill(pp_reports[i].name, empty, &t);
-		assert_true(t.ncols > 0);
-		assert_non_null(t.heads[0]);
+		unit_true(pp_reports[i].name, t.ncols > 0);
+		unit_true(pp_reports[i].name, t.heads[0] != NULL);
 		pp_report_table_free(&t);
 	}
 	for (i = 0; (name = pp_report_table_renderer(i)) != NULL; i++)
