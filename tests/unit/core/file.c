@@ -151,10 +151,10 @@ static void not_a_regular_file(void **state)
 	(void)state;
 	for (size_t i = 0; i < UNIT_NELEM(paths); i++) {
 		pp_err_clear(&err);
-		assert_int_equal(pp_file_read(paths[i], 1024, &data, &len, &err), PP_EIO);
-		assert_non_null(strstr(err.msg, "is not a regular file"));
-		assert_non_null(strstr(err.msg, paths[i]));
-		assert_null(data);
+		unit_int_equal(paths[i], pp_file_read(paths[i], 1024, &data, &len, &err), PP_EIO);
+		unit_str_has(paths[i], err.msg, "is not a regular file");
+		unit_str_has(paths[i], err.msg, paths[i]);
+		unit_true(paths[i], data == NULL);
 	}
 }
 

@@ -77,7 +77,7 @@ static void line_format(void **state)
 
 		pp_log_set_level(cases[i].max);
 		text = logged(cases[i].level, cases[i].msg);
-		assert_string_equal(text, cases[i].line);
+		unit_str_equal(cases[i].msg, text, cases[i].line);
 		free(text);
 	}
 	pp_log_set_level(PP_LOG_INFO);

@@ -140,7 +140,7 @@ static void names_of_backups(void **state)
 		if (is != cases[i].is)
 			fail_msg("%s: %d, expected %d", cases[i].name, is, cases[i].is);
 		if (is)
-			assert_int_equal(suffix, cases[i].suffix);
+			unit_int_equal(cases[i].name, suffix, cases[i].suffix);
 	}
 }
 

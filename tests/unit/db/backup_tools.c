@@ -180,11 +180,11 @@ static void quotes_values_as_libpq_reads_them(void **state)
 		fail_msg("libpq cannot read %s: %s", pp_buf_str(&ci), msg);
 	for (o = back; o->keyword; o++) {
 		if (strcmp(o->keyword, "user") == 0)
-			assert_string_equal(o->val, "it's \\me");
+			unit_str_equal(o->keyword, o->val, "it's \\me");
 		if (strcmp(o->keyword, "dbname") == 0)
-			assert_string_equal(o->val, "d'b \\ x");
+			unit_str_equal(o->keyword, o->val, "d'b \\ x");
 		if (strcmp(o->keyword, "host") == 0)
-			assert_string_equal(o->val, "db");
+			unit_str_equal(o->keyword, o->val, "db");
 	}
 	PQconninfoFree(back);
 	pp_buf_free(&ci);

@@ -41,11 +41,11 @@ static void file_names(void **state)
 
 	(void)state;
 	for (i = 0; i < UNIT_NELEM(good); i++)
-		assert_int_equal(add(&set, good[i], "SELECT 1;", &err), PP_OK);
+		unit_int_equal(good[i], add(&set, good[i], "SELECT 1;", &err), PP_OK);
 	for (i = 0; i < UNIT_NELEM(bad); i++) {
-		assert_int_equal(add(&set, bad[i], "SELECT 1;", &err), PP_EINVAL);
-		assert_non_null(strstr(err.msg, bad[i]));
-		assert_non_null(strstr(err.msg, "NNNN_name.sql"));
+		unit_int_equal(bad[i], add(&set, bad[i], "SELECT 1;", &err), PP_EINVAL);
+		unit_str_has(bad[i], err.msg, bad[i]);
+		unit_str_has(bad[i], err.msg, "NNNN_name.sql");
 	}
 	assert_int_equal(set.count, 3);
 	assert_int_equal(set.items[0].version, 1);

@@ -73,8 +73,8 @@ static void registry_rows_are_well_formed(void **state)
 		    strspn(r->function, "abcdefghijklmnopqrstuvwxyz_") != strlen(r->function))
 			fail_msg("report %s: function %s is not planpipe_report_[a-z_]+", r->name,
 				 r->function);
-		assert_true(n <= PP_REPORT_MAX_PARAMS);
-		assert_true(r->summary && *r->summary && strlen(r->summary) <= 64);
+		unit_true(r->name, n <= PP_REPORT_MAX_PARAMS);
+		unit_true(r->name, r->summary && *r->summary && strlen(r->summary) <= 64);
 		for (j = 0; pp_reports[j].name; j++) {
 			if (j != i && strcmp(pp_reports[j].name, r->name) == 0)
 				fail_msg("report %s is listed twice", r->name);
@@ -89,13 +89,13 @@ static void registry_rows_are_well_formed(void **state)
 				fail_msg("%s is report %s's function and a helper", r->function,
 					 r->name);
 		/* One project or many; the window whole. */
-		assert_false((pp_report_takes(r->name) & PP_REPORT_PROJECTS) &&
-			     (pp_report_takes(r->name) & PP_REPORT_PROJECT));
+		unit_true(r->name, !((pp_report_takes(r->name) & PP_REPORT_PROJECTS) &&
+				     (pp_report_takes(r->name) & PP_REPORT_PROJECT)));
 		for (j = 0; j < (size_t)n; j++)
 			if (r->args[j] == PP_REPORT_ARG_FROM)
-				assert_true(j + 1 < (size_t)n &&
-					    r->args[j + 1] == PP_REPORT_ARG_TO);
-		assert_ptr_equal(pp_report_find(r->name), r);
+				unit_true(r->name,
+					  j + 1 < (size_t)n && r->args[j + 1] == PP_REPORT_ARG_TO);
+		unit_true(r->name, pp_report_find(r->name) == r);
 	}
 	assert_true(i >= 13);
 	assert_null(pp_report_find("nope"));
@@ -121,19 +121,19 @@ static void every_report_has_a_matching_statement(void **state)
 		stmt st = {.n = -1};
 		char call[128];
 
-		assert_int_equal(statement(r->name, &a, &st), PP_OK);
-		assert_int_equal(st.n, count_args(r));
+		unit_int_equal(r->name, statement(r->name, &a, &st), PP_OK);
+		unit_int_equal(r->name, st.n, count_args(r));
 		if (max_placeholder(st.sql) != st.n)
 			fail_msg("report %s: %d parameters for a statement using $%d", r->name,
 				 st.n, max_placeholder(st.sql));
 		snprintf(call, sizeof(call), "%s(", r->function);
-		assert_non_null(strstr(st.sql, call));
-		assert_int_equal(strncmp(st.sql, "SELECT jsonb_pretty(", 20), 0);
-		assert_non_null(strstr(st.sql, ") AS body"));
+		unit_str_has(r->name, st.sql, call);
+		unit_true(r->name, strncmp(st.sql, "SELECT jsonb_pretty(", 20) == 0);
+		unit_str_has(r->name, st.sql, ") AS body");
 		if (pp_report_takes(r->name) & PP_REPORT_PROJECTS)
-			assert_string_equal(st.params[0], "{\"ALPHA\",\"BETA\"}");
+			unit_str_equal(r->name, st.params[0], "{\"ALPHA\",\"BETA\"}");
 		if (pp_report_takes(r->name) & PP_REPORT_PROJECT)
-			assert_string_equal(st.params[0], "ALPHA");
+			unit_str_equal(r->name, st.params[0], "ALPHA");
 		free(st.keys);
 	}
 }
@@ -165,9 +165,9 @@ static void statements_are_derived_from_the_rows(void **state)
 	for (i = 0; i < UNIT_NELEM(cases); i++) {
 		stmt st = {0};
 
-		assert_int_equal(statement(cases[i].name, &a, &st), PP_OK);
-		assert_string_equal(st.sql, cases[i].sql);
-		assert_null(st.keys);
+		unit_int_equal(cases[i].name, statement(cases[i].name, &a, &st), PP_OK);
+		unit_str_equal(cases[i].name, st.sql, cases[i].sql);
+		unit_str_equal(cases[i].name, st.keys, NULL);
 	}
 	assert_string_equal(pp_report_arg_type(PP_REPORT_ARG_KEYS), "text[]");
 	assert_null(pp_report_arg_type(PP_REPORT_ARG_END));
@@ -246,7 +246,7 @@ static void names_join_lists_all_and_truncates(void **state)
 	(void)state;
 	pp_report_names_join(all, sizeof(all));
 	for (i = 0; pp_reports[i].name; i++) {
-		assert_non_null(strstr(all, pp_reports[i].name));
+		unit_str_has(pp_reports[i].name, all, pp_reports[i].name);
 		len += strlen(pp_reports[i].name) + (i ? 2 : 0);
 	}
 	assert_int_equal(strlen(all), len);
