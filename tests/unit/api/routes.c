@@ -31,7 +31,7 @@ static void table(void **state)
 			fail_msg("route %zu: %s %s", i, r[i].method, r[i].pattern);
 		for (p = r[i].pattern; (p = strchr(p, '{')) != NULL; p++)
 			params++;
-		assert_true(params <= PP_HTTP_MAX_PARAMS);
+		unit_true(r[i].pattern, params <= PP_HTTP_MAX_PARAMS);
 		for (j = 0; j < i; j++)
 			if (strcmp(r[i].method, r[j].method) == 0 &&
 			    strcmp(r[i].pattern, r[j].pattern) == 0)

@@ -93,7 +93,8 @@ static void files_are_embedded(void **state)
 	for (i = 0; i < pp_embedded_api_sql_count; i++) {
 		stories |= strcmp(pp_embedded_api_sql[i].name, "stories.sql") == 0;
 		projects |= strcmp(pp_embedded_api_sql[i].name, "projects.sql") == 0;
-		assert_int_equal(strlen(pp_embedded_api_sql[i].data), pp_embedded_api_sql[i].len);
+		unit_int_equal(pp_embedded_api_sql[i].name, strlen(pp_embedded_api_sql[i].data),
+			       pp_embedded_api_sql[i].len);
 	}
 	assert_true(stories && projects);
 }

@@ -89,18 +89,18 @@ static void assets_are_the_files_under_web(void **state)
 
 		if (i > 0 && strcmp(pp_web_assets[i - 1].path, a->path) >= 0)
 			fail_msg("not sorted: %s before %s", pp_web_assets[i - 1].path, a->path);
-		assert_ptr_equal(pp_web_asset_find(a->path), a);
-		assert_int_equal(a->data[a->len], '\0');
+		unit_true(a->path, pp_web_asset_find(a->path) == a);
+		unit_int_equal(a->path, a->data[a->len], '\0');
 		snprintf(path, sizeof(path), "%s/web/%s", root, a->path);
 		if (pp_file_read(path, 64 << 20, &data, &len, &err) != PP_OK)
 			fail_msg("%s", err.msg);
 		if (len != a->len || memcmp(data, a->data, len) != 0)
 			fail_msg("web/%s differs from its embedded copy", a->path);
 		free(data);
-		assert_int_equal(strlen(a->etag), 18);
-		assert_int_equal(a->etag[0], '"');
-		assert_int_equal(a->etag[17], '"');
-		assert_int_equal(strspn(a->etag + 1, "0123456789abcdef"), 16);
+		unit_int_equal(a->path, strlen(a->etag), 18);
+		unit_int_equal(a->path, a->etag[0], '"');
+		unit_int_equal(a->path, a->etag[17], '"');
+		unit_int_equal(a->path, strspn(a->etag + 1, "0123456789abcdef"), 16);
 		for (j = 0; j < i; j++)
 			if (strcmp(pp_web_assets[j].etag, a->etag) == 0)
 				fail_msg("%s and %s share the ETag %s", pp_web_assets[j].path,
