@@ -107,13 +107,14 @@ static void malformed(void **state)
 	(void)state;
 	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
 		pp_err_clear(&err);
-		assert_int_equal(pp_backlog_index_parse(NAME, cases[i].text, strlen(cases[i].text),
-							&idx, &err),
-				 PP_EINVAL);
+		unit_int_equal(cases[i].text,
+			       pp_backlog_index_parse(NAME, cases[i].text, strlen(cases[i].text),
+						      &idx, &err),
+			       PP_EINVAL);
 		if (strncmp(err.msg, cases[i].prefix, strlen(cases[i].prefix)) != 0 ||
 		    strstr(err.msg, cases[i].needle) == NULL)
-			fail_msg("case %zu: got \"%s\"", i, err.msg);
-		assert_int_equal(idx.n_entries, 0);
+			fail_msg("case %zu (%s): got \"%s\"", i, cases[i].text, err.msg);
+		unit_int_equal(cases[i].text, idx.n_entries, 0);
 		pp_backlog_index_free(&idx);
 	}
 	pp_err_clear(&err);
@@ -142,10 +143,11 @@ static void wrong_root(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
-		assert_int_equal(pp_backlog_index_parse(NAME, cases[i].text, strlen(cases[i].text),
-							&idx, &err),
-				 PP_EINVAL);
-		assert_string_equal(err.msg, cases[i].msg);
+		unit_int_equal(cases[i].text,
+			       pp_backlog_index_parse(NAME, cases[i].text, strlen(cases[i].text),
+						      &idx, &err),
+			       PP_EINVAL);
+		unit_str_equal(cases[i].text, err.msg, cases[i].msg);
 		pp_backlog_index_free(&idx);
 	}
 }
@@ -182,7 +184,7 @@ static void wrong_shapes(void **state)
 	parse_ok(text, &idx);
 	assert_int_equal(idx.n_problems, UNIT_NELEM(expected));
 	for (size_t i = 0; i < idx.n_problems; i++)
-		assert_string_equal(idx.problems[i].msg, expected[i]);
+		unit_str_equal(expected[i], idx.problems[i].msg, expected[i]);
 	assert_int_equal(idx.problems[0].entry, -1);
 	assert_int_equal(idx.problems[4].entry, 1);
 	assert_int_equal(idx.n_entries, 2);

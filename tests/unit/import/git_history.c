@@ -53,8 +53,8 @@ static void expect_change(const pp_git_file *f, size_t i, const char *from, cons
 {
 	const pp_git_status_change *c = pp_t_git_change(f, i, from, to);
 
-	assert_string_equal(c->commit->time_iso, iso);
-	assert_string_equal(c->commit->author_name, author);
+	unit_str_equal(f->path, c->commit->time_iso, iso);
+	unit_str_equal(f->path, c->commit->author_name, author);
 }
 
 /* Three commits, three statuses: three entries at the commits' times and authors. */
@@ -436,8 +436,8 @@ static void many_files_one_commit(void **state)
 		const pp_git_file *f = &h.files[i];
 
 		snprintf(key, sizeof(key), "M-%03zu", i);
-		assert_string_equal(f->key, key);
-		assert_int_equal(f->n_changes, i % 2 ? 2 : 1);
+		unit_str_equal(key, f->key, key);
+		unit_int_equal(key, f->n_changes, i % 2 ? 2 : 1);
 		expect_change(f, 0, NULL, i % 2 ? "draft" : "ready", "2025-08-28T10:00:00Z",
 			      "alice");
 		if (i % 2)

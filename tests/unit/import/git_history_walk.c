@@ -440,9 +440,9 @@ static void many_files(void **state)
 	assert_int_equal(h.n_files, n / 2);
 	for (size_t i = 0; i < h.n_files; i++) {
 		snprintf(p2, sizeof(p2), "e/%04zu.md", 2 * i + 1);
-		assert_string_equal(h.files[i].path, p2);
-		assert_string_equal(h.files[i].created->id, C1);
-		assert_int_equal(h.files[i].n_changes, 1);
+		unit_str_equal(p2, h.files[i].path, p2);
+		unit_str_equal(p2, h.files[i].created->id, C1);
+		unit_int_equal(p2, h.files[i].n_changes, 1);
 	}
 	pp_git_history_free(&h);
 }

@@ -85,7 +85,7 @@ static void pattern_lines(void **state)
 		} else {
 			if (pl.n != 1)
 				fail_msg("\"%s\" added %zu patterns", cases[i].line, pl.n);
-			assert_string_equal(pl.v[0].glob, cases[i].glob);
+			unit_str_equal(cases[i].line, pl.v[0].glob, cases[i].glob);
 			if (pl.v[0].negate != cases[i].negate || pl.v[0].dir != cases[i].dir ||
 			    pl.v[0].rooted != cases[i].rooted)
 				fail_msg("\"%s\": negate %d dir %d rooted %d", cases[i].line,
@@ -262,7 +262,7 @@ static void derived_keys(void **state)
 	for (size_t i = 0; i < UNIT_NELEM(cases); i++) {
 		char *k = pp_import_derive_key(cases[i].name);
 
-		assert_non_null(k);
+		unit_true(cases[i].name, k != NULL);
 		if (strcmp(k, cases[i].key) != 0)
 			fail_msg("derive_key(\"%s\") = \"%s\", not \"%s\"", cases[i].name, k,
 				 cases[i].key);

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,13 @@ static void set(import_deps_edge *e, size_t n, const int64_t (*pairs)[2])
 	}
 }
 
+/* The edge pair, "from -> to", to name it in a failure; returns buf. */
+static const char *edge_name(const int64_t pair[2], char *buf, size_t size)
+{
+	snprintf(buf, size, "%lld -> %lld", (long long)pair[0], (long long)pair[1]);
+	return buf;
+}
+
 static void layers_are_the_longest_path_below(void **state)
 {
 	/* 10 -> 20 -> 30 -> 40, and 10 -> 40 directly, 50 -> 30; 7 -> 8 apart. */
@@ -32,14 +40,16 @@ static void layers_are_the_longest_path_below(void **state)
 					   {10, 40}, {50, 30}, {7, 8}};
 	static const uint32_t want[] = {3, 2, 1, 3, 2, 1};
 	import_deps_edge e[6];
+	char edge[64], below[64], both[160];
 
 	(void)state;
 	set(e, 6, pairs);
 	assert_int_equal(import_deps_layer_edges(e, 6), 1);
 	for (size_t i = 0; i < 6; i++) {
-		assert_int_equal(e[i].layer, want[i]);
+		edge_name(pairs[i], edge, sizeof(edge));
+		unit_int_equal(edge, e[i].layer, want[i]);
 		/* Dense node numbers, in the order of the ids: 7 8 10 20 30 40 50. */
-		assert_true(e[i].a < 7 && e[i].b < 7);
+		unit_true(edge, e[i].a < 7 && e[i].b < 7);
 	}
 	assert_int_equal(e[5].a, 0);
 	assert_int_equal(e[5].b, 1);
@@ -47,9 +57,14 @@ static void layers_are_the_longest_path_below(void **state)
 	assert_int_equal(e[4].a, 6);
 	/* An edge never sits below one its target depends on through. */
 	for (size_t i = 0; i < 6; i++)
-		for (size_t k = 0; k < 6; k++)
-			if (e[i].b == e[k].a)
-				assert_true(e[i].layer > e[k].layer);
+		for (size_t k = 0; k < 6; k++) {
+			if (e[i].b != e[k].a)
+				continue;
+			snprintf(both, sizeof(both), "%s over %s",
+				 edge_name(pairs[i], edge, sizeof(edge)),
+				 edge_name(pairs[k], below, sizeof(below)));
+			unit_true(both, e[i].layer > e[k].layer);
+		}
 }
 
 static void a_cycle_is_found(void **state)

@@ -80,14 +80,14 @@ static void the_c_asks_for_what_the_files_hold(void **state)
 			char name[64];
 			size_t k = strcspn(p + 5, "\"");
 
-			assert_true(k < sizeof(name));
+			unit_true(users[u].c, k < sizeof(name));
 			snprintf(name, sizeof(name), "%.*s", (int)k, p + 5);
 			if (!has(users[u].sql, name))
 				fail_msg("%s asks for %s, which %s does not hold", users[u].c, name,
 					 users[u].sql);
 			asked++;
 		}
-		assert_true(asked > 0);
+		unit_true(users[u].c, asked > 0);
 		/* ...and every statement of the file is asked for. */
 		for (size_t i = 0; pp_sql_at(&pp_import_sql_set, i, &f, &n) != NULL; i++)
 			if (strcmp(f, users[u].sql) == 0 && !asks(text, n))
