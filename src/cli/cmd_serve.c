@@ -29,7 +29,8 @@ static const char usage_text[] =
 	"planpipe_app under row-level security. Settings (planpipe config lists them):\n"
 	"  PLANPIPE_LISTEN      address to listen on, HOST:PORT (default 127.0.0.1:8080)\n"
 	"  PLANPIPE_MAX_BODY    largest request body in bytes (default 1048576)\n"
-	"  PLANPIPE_LOG_FORMAT  access log on standard output: text or json\n"
+	"  PLANPIPE_LOG_FORMAT  text or json: the access log on standard output and the\n"
+	"                       server's messages on standard error\n"
 	"  PLANPIPE_MAX_CONNECTIONS, PLANPIPE_MAX_CONNECTIONS_PER_IP\n"
 	"                       client connections held open at once (4096; 256 per\n"
 	"                       address)\n"
@@ -227,6 +228,8 @@ int pp_cli_serve(int argc, char **argv, const pp_config *cfg)
 	if (r != 0)
 		return pp_cli_parse_exit(r);
 	pp_err_clear(&err);
+	/* The server's own messages in the access log's format; before any thread. */
+	pp_log_set_json(cfg->log_format == 1);
 	memset(&api, 0, sizeof(api));
 	api.cfg = cfg;
 	/* Not thread-safe on the first call: made here, before any thread. */

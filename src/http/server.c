@@ -176,24 +176,19 @@ static void log_safe(pp_buf *b, const char *s)
 static void access_log(const pp_http_server *s, const request_ctx *c)
 {
 	double ms = (double)(now_us() - c->t0_us) / 1000.0;
-	char when[40], frac[24];
-	struct timespec ts;
-	struct tm tm;
+	char when[PP_LOG_TIME_MAX];
 	pp_buf uri, method, line;
 	pp_rc rc;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(frac, sizeof(frac), ".%03ldZ", ts.tv_nsec / 1000000);
+	pp_log_time(when);
 	pp_buf_init(&uri, 16384);
 	pp_buf_init(&method, 256);
 	pp_buf_init(&line, 32768);
 	log_safe(&uri, c->uri);
 	log_safe(&method, c->method);
 	if (s->o.log_json) {
-		json_t *o = json_pack("{s:s+,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:I,s:s?}", "time",
-				      when, frac, "level", "info", "msg", "request", "request_id",
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:f,s:I,s:s?}", "time",
+				      when, "level", "info", "msg", "request", "request_id",
 				      c->req.request_id, "remote", c->remote, "method",
 				      pp_buf_str(&method), "uri", pp_buf_str(&uri), "route",
 				      c->req.route ? c->req.route : "", "status", c->status,
@@ -206,9 +201,9 @@ static void access_log(const pp_http_server *s, const request_ctx *c)
 		json_decref(o);
 	} else {
 		rc = pp_buf_printf(&line,
-				   "%s%s request request_id=%s remote=%s method=%s uri=\"%s\" "
+				   "%s request request_id=%s remote=%s method=%s uri=\"%s\" "
 				   "route=\"%s\" status=%d duration_ms=%.3f bytes=%zu user_id=%s\n",
-				   when, frac, c->req.request_id, c->remote, pp_buf_str(&method),
+				   when, c->req.request_id, c->remote, pp_buf_str(&method),
 				   pp_buf_str(&uri), c->req.route ? c->req.route : "", c->status,
 				   ms, c->bytes, c->req.user_id[0] ? c->req.user_id : "-");
 	}

@@ -403,6 +403,27 @@ static void json_access_log(void **state)
 	}
 	assert_int_equal(seen, 1);
 	free(log);
+	/* The server's own messages on standard error are JSON lines too. */
+	log = api_server_log(&s, 1);
+	seen = 0;
+	for (line = log; *line; line = next) {
+		char *nl = strchr(line, '\n');
+		json_t *o;
+
+		next = nl ? nl + 1 : line + strlen(line);
+		if (nl)
+			*nl = '\0';
+		o = json_loads(line, 0, NULL);
+		if (o == NULL || !json_is_string(json_object_get(o, "time")) ||
+		    !json_is_string(json_object_get(o, "level")) ||
+		    !json_is_string(json_object_get(o, "msg")))
+			fail_msg("not a JSON message line on standard error: %s", line);
+		seen += strstr(json_string_value(json_object_get(o, "msg")), "listening on") !=
+			NULL;
+		json_decref(o);
+	}
+	assert_int_equal(seen, 1);
+	free(log);
 	api_server_stop(&s);
 }
 
