@@ -124,7 +124,8 @@ static void every_route_has_a_name(void **state)
 	assert_string_equal(pp_read_route_str(PP_READ_FAILED), "failed");
 	assert_string_equal(pp_read_route_str(PP_READ_NROUTES), "?");
 	for (i = 0; i < PP_READ_NROUTES; i++)
-		assert_string_not_equal(pp_read_route_str((pp_read_route)i), "?");
+		if (strcmp(pp_read_route_str((pp_read_route)i), "?") == 0)
+			fail_msg("route %d has no name", i);
 }
 
 /* A key as the router gets it: 64 hex digits, the first eight choosing the slot. */

@@ -67,7 +67,7 @@ static const char *check(const char *url, pp_err *err)
 	pp_err_clear(err);
 	if (read_route_check_url(&cfg, err) == PP_OK)
 		return "";
-	assert_int_equal(err->rc, PP_EINVAL);
+	unit_int_equal(url, err->rc, PP_EINVAL);
 	return err->msg;
 }
 

@@ -259,16 +259,16 @@ static void render_as_table_or_csv(void **state)
 		const char *format = csv ? "csv" : "table";
 
 		j = json_loads(json, 0, NULL);
-		assert_non_null(j);
+		unit_true(format, j != NULL);
 		memset(&t, 0, sizeof(t));
 		pp_report_table_fill("status-summary", j, &t);
 		f = open_memstream(&want, &len);
-		assert_non_null(f);
+		unit_true(format, f != NULL);
 		if (csv)
 			pp_report_table_csv(&t, f);
 		else
 			pp_report_table_print(&t, f);
-		assert_int_equal(fclose(f), 0);
+		unit_int_equal(format, fclose(f), 0);
 		pp_report_table_free(&t);
 		json_decref(j);
 		got = render("status-summary", json, csv ? REPORT_FMT_CSV : REPORT_FMT_TABLE);

@@ -184,7 +184,9 @@ static void histogram_buckets_hold_their_upper_bound(void **state)
 	(void)state;
 	memset(&h, 0, sizeof(h));
 	for (i = 1; i < PP_POOL_HIST_BUCKETS - 1; i++)
-		assert_true(pp_pool_hist_bounds_ms[i - 1] < pp_pool_hist_bounds_ms[i]);
+		if (!(pp_pool_hist_bounds_ms[i - 1] < pp_pool_hist_bounds_ms[i]))
+			fail_msg("bucket %d's bound %g ms is not above bucket %d's %g ms", i,
+				 pp_pool_hist_bounds_ms[i], i - 1, pp_pool_hist_bounds_ms[i - 1]);
 	pool_hist_add(&h, 0);
 	pool_hist_add(&h, 0.1); /* at most 0.1: the first bucket */
 	pool_hist_add(&h, 0.1001);

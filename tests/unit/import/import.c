@@ -45,7 +45,7 @@ static void link_at(const char *target, const char *dir, const char *name)
 
 static void add_ok(pp_import_patterns *pl, const char *line)
 {
-	assert_int_equal(pp_import_pattern_add(pl, line, strlen(line)), PP_OK);
+	unit_int_equal(line, pp_import_pattern_add(pl, line, strlen(line)), PP_OK);
 }
 
 /* What each line becomes: nothing, or one pattern with its flags. */

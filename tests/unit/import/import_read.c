@@ -35,7 +35,8 @@ static pp_import_item *read_one(const char *dir, const char *rel, pp_import_batc
 
 	assert_non_null(kept);
 	pp_err_clear(&err);
-	assert_int_equal(pp_import_read_file(dir, kept, b, it, res, &err), PP_OK);
+	if (pp_import_read_file(dir, kept, b, it, res, &err) != PP_OK)
+		fail_msg("%s: %s", rel, err.msg);
 	if (it->path != NULL)
 		b->n++;
 	return it;
