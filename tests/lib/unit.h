@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -31,6 +32,42 @@
 
 #define UNIT_MAIN(name, tests) UNIT_MAIN_WITH(name, tests, NULL, NULL)
 
+/* The size of the buffer unit_shown writes a case's name into. */
+#define UNIT_SHOWN_MAX 256
+
+/*
+ * what, a case's name, as a failure shows it: on one line (a newline, a
+ * return, a tab or another control character written as in C), cut with
+ * "..." to fit buf; "" and NULL as such. Returns buf or a static string.
+ */
+static inline const char *unit_shown(const char *what, char buf[UNIT_SHOWN_MAX])
+{
+	size_t n = 0;
+
+	if (what == NULL)
+		return "NULL";
+	if (*what == '\0')
+		return "\"\"";
+	for (; *what != '\0' && n + 8 < UNIT_SHOWN_MAX; what++) {
+		unsigned char c = (unsigned char)*what;
+
+		if (c == '\n' || c == '\r' || c == '\t') {
+			buf[n++] = '\\';
+			buf[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			n += (size_t)snprintf(buf + n, UNIT_SHOWN_MAX - n, "\\x%02x", c);
+		} else {
+			buf[n++] = (char)c;
+		}
+	}
+	if (*what != '\0') {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 /*
  * got is want (both may be NULL); otherwise the test fails at the caller's line
  * with what, the case (a table row's input), in the message.
@@ -43,22 +80,26 @@
 static inline void unit_str_equal_at(const char *what, const char *got, const char *want,
 				     const char *file, int line)
 {
+	char shown[UNIT_SHOWN_MAX];
+
 	if (got == NULL && want == NULL)
 		return;
 	if (got != NULL && want != NULL && strcmp(got, want) == 0)
 		return;
-	print_error("ERROR: %s: got %s%s%s, expected %s%s%s\n", what, got ? "\"" : "",
-		    got ? got : "NULL", got ? "\"" : "", want ? "\"" : "", want ? want : "NULL",
-		    want ? "\"" : "");
+	print_error("ERROR: %s: got %s%s%s, expected %s%s%s\n", unit_shown(what, shown),
+		    got ? "\"" : "", got ? got : "NULL", got ? "\"" : "", want ? "\"" : "",
+		    want ? want : "NULL", want ? "\"" : "");
 	_fail(file, line);
 }
 
 static inline void unit_int_equal_at(const char *what, long long got, long long want,
 				     const char *file, int line)
 {
+	char shown[UNIT_SHOWN_MAX];
+
 	if (got == want)
 		return;
-	print_error("ERROR: %s: got %lld, expected %lld\n", what, got, want);
+	print_error("ERROR: %s: got %lld, expected %lld\n", unit_shown(what, shown), got, want);
 	_fail(file, line);
 }
 
@@ -72,9 +113,11 @@ static inline void unit_int_equal_at(const char *what, long long got, long long 
 static inline void unit_true_at(const char *what, int holds, const char *cond, const char *file,
 				int line)
 {
+	char shown[UNIT_SHOWN_MAX];
+
 	if (holds)
 		return;
-	print_error("ERROR: %s: not %s\n", what, cond);
+	print_error("ERROR: %s: not %s\n", unit_shown(what, shown), cond);
 	_fail(file, line);
 }
 
@@ -87,9 +130,11 @@ static inline void unit_true_at(const char *what, int holds, const char *cond, c
 static inline void unit_str_has_at(const char *what, const char *got, const char *part,
 				   const char *file, int line)
 {
+	char shown[UNIT_SHOWN_MAX];
+
 	if (got != NULL && part != NULL && strstr(got, part) != NULL)
 		return;
-	print_error("ERROR: %s: \"%s\" lacks \"%s\"\n", what, got ? got : "NULL",
+	print_error("ERROR: %s: \"%s\" lacks \"%s\"\n", unit_shown(what, shown), got ? got : "NULL",
 		    part ? part : "NULL");
 	_fail(file, line);
 }
