@@ -2,9 +2,10 @@
 -- (migrations 0035 and 0036): the API's statements and the export call
 -- planpipe_project_json(), planpipe_backlog_json(), planpipe_story_fields()
 -- and planpipe_story_json(). Their fields, in the order the API has always
--- written them (docs/openapi.json).
+-- written them (docs/openapi.json). The story's read answers with the same
+-- document (0038), and no other function writes a story's fields out.
 BEGIN;
-SELECT plan(5);
+SELECT plan(7);
 
 INSERT INTO projects (key, name) VALUES ('DOC', 'Documents');
 INSERT INTO backlogs (project_id, name) SELECT id, 'Sprint' FROM projects WHERE key = 'DOC';
@@ -34,6 +35,32 @@ SELECT is((SELECT array_agg(k) FROM stories s, json_object_keys(planpipe_story_j
           'a story''s fields, the body last');
 SELECT is((SELECT planpipe_story_fields(s, 'DOC')::jsonb ? 'body' FROM stories s WHERE s.title = 'A story'),
           false, 'a list''s story has no body');
+
+-- GET of one story (planpipe_api_story_get, 0038) answers with
+-- planpipe_story_json(), byte for byte, through the policies.
+INSERT INTO users (handle, api_token_hash) VALUES ('reader', sha256('token-reader'));
+\ir lib/members.sql
+SELECT pg_temp.add_members(ARRAY[['DOC', 'reader', 'viewer']]);
+UPDATE stories SET body = E'Line one\n"quoted" \\ tab\there \u00e9', labels = '{a,b}'
+WHERE title = 'A story';
+CREATE TEMP TABLE read_answer AS
+SELECT g.body::text AS body
+FROM stories s, planpipe_api_story_get(sha256('token-reader'), 'DOC', s.key) g
+WHERE s.title = 'A story';
+RESET ROLE;
+SELECT set_config('planpipe.token_hash', '', true);
+SELECT is((SELECT body FROM read_answer),
+          (SELECT planpipe_story_json(s, 'DOC')::text FROM stories s WHERE s.title = 'A story'),
+          'a story''s read answers with planpipe_story_json()');
+
+-- The story's fields are written out in one function: a json_build_object()
+-- that names a story's columns anywhere else is a second copy.
+SELECT is((SELECT array_agg(proname::text ORDER BY proname) FROM pg_proc
+           WHERE pronamespace = 'public'::regnamespace
+             AND prosrc ~ 'json_build_object'
+             AND prosrc ~ '''source_blob_id'', *s\.source_blob_id'),
+          ARRAY['planpipe_story_fields'],
+          'only planpipe_story_fields() writes a story''s fields');
 
 SELECT * FROM finish();
 ROLLBACK;
