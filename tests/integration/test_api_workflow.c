@@ -63,6 +63,31 @@ static void vocabulary_word(void **state)
 		    W.maint, "{\"key\":\"blocked\",\"position\":45}", NULL);
 }
 
+/*
+ * GET /v1/statuses lists the default workflow and the words of the projects
+ * the caller sees: a word only a hidden project uses, and that project's
+ * key, are nowhere in a stranger's answer (review of 2026-12-05).
+ */
+static void global_list_names_no_hidden_project(void **state)
+{
+	api_res r;
+
+	(void)state;
+	api_ok_free(201, &W.srv, "POST", "/v1/projects/OTHER/statuses", W.admin,
+		    "{\"key\":\"Project Nightingale\",\"category\":\"active\"}", NULL);
+	r = api_ok(200, &W.srv, "GET", "/v1/statuses", W.dev, NULL, NULL);
+	api_json_like(json_array_get(r.json, 0), "{\"key\":\"draft\",\"is_default\":true}",
+		      "GET /v1/statuses's first status");
+	if (strstr(r.body, "Nightingale") != NULL || strstr(r.body, "OTHER") != NULL)
+		fail_msg("a project dev cannot see shows in GET /v1/statuses:\n%s", r.body);
+	api_res_free(&r);
+	r = api_ok(200, &W.srv, "GET", "/v1/statuses", W.admin, NULL, NULL);
+	if (strstr(r.body, "\"Project Nightingale\"") == NULL ||
+	    strstr(r.body, "Added to a project's workflow") == NULL || strstr(r.body, "OTHER"))
+		fail_msg("OTHER's word, described without naming OTHER, expected in:\n%s", r.body);
+	api_res_free(&r);
+}
+
 static void new_word(void **state)
 {
 	api_res r;
@@ -274,6 +299,7 @@ int main(void)
 		cmocka_unit_test(default_workflow),
 		cmocka_unit_test(vocabulary_word),
 		cmocka_unit_test(new_word),
+		cmocka_unit_test(global_list_names_no_hidden_project),
 		cmocka_unit_test(who_may_change_it),
 		cmocka_unit_test(stories_follow_the_workflow),
 		cmocka_unit_test(priority_rank_lists),

@@ -8,7 +8,11 @@ FROM users u
 WHERE u.id = planpipe_setting_user_id()
 
 -- name: statuses
--- GET /v1/statuses: no parameters; the statuses planpipe knows.
-SELECT json_agg(json_build_object('key', key, 'category', category, 'position', position,
-    'description', description) ORDER BY position, key) AS body
-FROM statuses
+-- GET /v1/statuses: no parameters; the default workflow's statuses (the
+-- workflow a new project starts from, is_default) and the words in the
+-- workflow of a project the caller can see (project_statuses' policy), so
+-- that a word a hidden project added tells nothing about it (migration 0039).
+SELECT json_agg(json_build_object('key', s.key, 'category', s.category, 'position', s.position,
+    'description', s.description, 'is_default', s.is_default) ORDER BY s.position, s.key) AS body
+FROM statuses s
+WHERE s.is_default OR EXISTS (SELECT FROM project_statuses ps WHERE ps.status = s.key)
