@@ -11,13 +11,16 @@
  * (src/cli/sql/export.sql). The export connects like every subcommand (usually the
  * schema owner, who sees every project).
  */
+#include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cmd_export_int.h"
@@ -41,14 +44,17 @@ static const char usage_text[] =
 	"  --project KEY   a project (repeat for more; default: every unarchived project)\n"
 	"\n"
 	"Reports use their default windows (docs/reports.md). DIR is created if missing;\n"
-	"files in it are replaced. Exit status: 0 written, 2 error.\n"
+	"files in it are replaced. A symbolic link where a file or directory goes (DIR\n"
+	"itself aside) is refused. Exit status: 0 written, 2 error.\n"
 	"See docs/dashboard.md.\n";
 
 #define EXPORT_SCHEMA "planpipe-export/1"
+#define LINK_REFUSED  "%s is a symbolic link: export writes only regular files it creates"
 
 typedef struct exporter {
 	PGconn *conn;
 	const char *dir; /* where the data goes: DIR, or DIR/data for a site */
+	int fd;          /* that directory, open */
 	json_t *answers; /* site: API path -> document, for data.js; else NULL */
 	json_t *index;   /* index.json */
 	pp_err err;
@@ -76,22 +82,119 @@ pp_rc export_make_parents(const char *path, pp_err *err)
 	return PP_OK;
 }
 
-/* Writes len bytes to dir/rel (replacing it), creating the directories. */
-static pp_rc write_file(const char *dir, const char *rel, const char *data, size_t len, pp_err *err)
+/* err for name under dirfd (path in the message), which open or create failed with e. */
+static pp_rc refuse(int dirfd, const char *name, const char *path, const char *what, int e,
+		    pp_err *err)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return pp_err_set(err, PP_EINVAL, LINK_REFUSED, path);
+	return pp_err_set(err, PP_EIO, "cannot %s %s: %s", what, path, strerror(e));
+}
+
+int export_open_dir(int dirfd, const char *name, const char *path, pp_err *err)
+{
+	int fd;
+
+	if (mkdirat(dirfd, name, 0755) != 0 && errno != EEXIST) {
+		refuse(dirfd, name, path, "create", errno, err);
+		return -1;
+	}
+	/* O_NOFOLLOW: a link put here (before or after the mkdirat) is never entered. */
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		refuse(dirfd, name, path, "open", errno, err);
+	return fd;
+}
+
+/* Writes len bytes to fd: 0, or -1 with errno set. */
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * name under dirfd (path in messages) replaced by a new file holding data:
+ * written beside it under a fresh hidden name, then renamed over it, so that
+ * the name holds the old file or the whole new one, and a link is never
+ * written through (rename replaces the entry, whatever it is).
+ */
+static pp_rc replace_file(int dirfd, const char *name, const char *path, const char *data,
+			  size_t len, pp_err *err)
+{
+	static unsigned seq;
+	char tmp[600];
+	struct stat st;
+	int fd = -1, tries;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		return pp_err_set(err, PP_EINVAL, LINK_REFUSED, path);
+	for (tries = 0; fd < 0 && tries < 100; tries++) {
+		snprintf(tmp, sizeof(tmp), ".%s.%ld.%u.tmp", name, (long)getpid(), seq++);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return pp_err_set(err, PP_EIO, "cannot write %s: %s", path, strerror(errno));
+	if (write_all(fd, data, len) != 0) {
+		int e = errno;
+
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return pp_err_set(err, PP_EIO, "cannot write %s: %s", path, strerror(e));
+	}
+	if (close(fd) != 0 || renameat(dirfd, tmp, dirfd, name) != 0) {
+		int e = errno;
+
+		unlinkat(dirfd, tmp, 0);
+		return pp_err_set(err, PP_EIO, "cannot write %s: %s", path, strerror(e));
+	}
+	return PP_OK;
+}
+
+pp_rc export_write_at(int dirfd, const char *shown, const char *rel, const char *data, size_t len,
+		      pp_err *err)
 {
 	char path[4096];
-	FILE *f;
+	char *name, *slash;
+	int fd = dirfd;
+	pp_rc rc;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) >= sizeof(path))
-		return pp_err_set(err, PP_EINVAL, "path too long: %s/%s", dir, rel);
-	if (export_make_parents(path, err) != PP_OK)
-		return err->rc;
-	f = fopen(path, "wb");
-	if (f == NULL)
-		return pp_err_set(err, PP_EIO, "cannot write %s: %s", path, strerror(errno));
-	if (fwrite(data, 1, len, f) != len || fclose(f) != 0)
-		return pp_err_set(err, PP_EIO, "cannot write %s: %s", path, strerror(errno));
-	return PP_OK;
+	/* rel is the export's own: keys pass export_file_name, assets are web/'s paths. */
+	assert(rel[0] != '\0' && rel[0] != '/');
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", shown, rel) >= sizeof(path))
+		return pp_err_set(err, PP_EINVAL, "path too long: %s/%s", shown, rel);
+	/* Each directory of rel entered from the one above, never through a link. */
+	for (name = path + strlen(path) - strlen(rel); (slash = strchr(name, '/')) != NULL;
+	     name = slash + 1) {
+		int sub;
+
+		*slash = '\0';
+		assert(strcmp(name, "..") != 0);
+		sub = export_open_dir(fd, name, path, err);
+		*slash = '/';
+		if (fd != dirfd)
+			close(fd);
+		fd = sub;
+		if (fd < 0)
+			return err->rc;
+	}
+	rc = replace_file(fd, name, path, data, len, err);
+	if (fd != dirfd)
+		close(fd);
+	return rc;
 }
 
 /* Writes j (borrowed) as DIR/rel, and records it as the answer to api_path (may be NULL). */
@@ -112,7 +215,7 @@ static pp_rc put(exporter *x, const char *rel, const char *api_path, json_t *j)
 	}
 	nl[len] = '\n';
 	nl[len + 1] = '\0';
-	rc = write_file(x->dir, rel, nl, len + 1, &x->err);
+	rc = export_write_at(x->fd, x->dir, rel, nl, len + 1, &x->err);
 	free(nl);
 	if (rc == PP_OK && x->answers != NULL && api_path != NULL &&
 	    json_object_set(x->answers, api_path, j) != 0)
@@ -475,7 +578,7 @@ pp_rc export_data_js(pp_buf *b, const char *json)
 }
 
 /* The site: web/ with data.js (window.PP_STATIC) loaded before the page's scripts. */
-static pp_rc write_site(exporter *x, const char *dir)
+static pp_rc write_site(exporter *x, int fd, const char *dir)
 {
 	json_t *info = json_object();
 	char *text;
@@ -488,12 +591,12 @@ static pp_rc write_site(exporter *x, const char *dir)
 		const pp_web_asset *a = &pp_web_assets[i];
 
 		if (strcmp(a->path, "index.html") != 0) {
-			rc = write_file(dir, a->path, a->data, a->len, &x->err);
+			rc = export_write_at(fd, dir, a->path, a->data, a->len, &x->err);
 			continue;
 		}
 		rc = export_site_index(&b, a->data);
 		if (rc == PP_OK)
-			rc = write_file(dir, a->path, pp_buf_str(&b), b.len, &x->err);
+			rc = export_write_at(fd, dir, a->path, pp_buf_str(&b), b.len, &x->err);
 	}
 	json_object_set(info, "generated_at", json_object_get(x->index, "generated_at"));
 	json_object_set(info, "schema", json_object_get(x->index, "schema"));
@@ -504,7 +607,7 @@ static pp_rc write_site(exporter *x, const char *dir)
 	if (rc == PP_OK)
 		rc = export_data_js(&b, text);
 	if (rc == PP_OK)
-		rc = write_file(dir, "data.js", pp_buf_str(&b), b.len, &x->err);
+		rc = export_write_at(fd, dir, "data.js", pp_buf_str(&b), b.len, &x->err);
 	if (rc == PP_ENOMEM && x->err.rc == PP_OK)
 		pp_err_set(&x->err, PP_ENOMEM, "out of memory");
 	free(text);
@@ -556,6 +659,25 @@ int export_parse_args(int argc, char **argv, export_args *a)
 	return 0;
 }
 
+/*
+ * DIR, created with the directories above it when missing and followed if a
+ * link, as any path named on the command line is, into *root; then where the
+ * data goes into x->fd: DIR again, or for a site DIR/data, entered from DIR
+ * and never through a link. PP_OK, or x->err set.
+ */
+static pp_rc open_dirs(const export_args *o, exporter *x, int *root)
+{
+	if (export_make_parents(o->dir, &x->err) != PP_OK)
+		return x->err.rc;
+	if (mkdir(o->dir, 0755) != 0 && errno != EEXIST)
+		return pp_err_set(&x->err, PP_EIO, "cannot create %s: %s", o->dir, strerror(errno));
+	*root = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*root < 0)
+		return pp_err_set(&x->err, PP_EIO, "cannot open %s: %s", o->dir, strerror(errno));
+	x->fd = o->site ? export_open_dir(*root, "data", o->data_dir, &x->err) : *root;
+	return x->fd < 0 ? x->err.rc : PP_OK;
+}
+
 int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 {
 	const char **projects = calloc((size_t)argc + 1, sizeof(*projects));
@@ -563,10 +685,11 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	char *keys_text = NULL;
 	export_args o;
 	exporter x;
-	int c, code = PP_EXIT_ERROR;
+	int c, root = -1, code = PP_EXIT_ERROR;
 
 	memset(&x, 0, sizeof(x));
 	memset(&o, 0, sizeof(o));
+	x.fd = -1;
 	if (projects == NULL || keys == NULL) {
 		pp_cli_error("export", "out of memory");
 		goto out;
@@ -592,11 +715,9 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 	/* Times as the API writes them (UTC, "+00:00"); one snapshot for every file. */
 	PQclear(PQexec(x.conn, pp_cli_sql("export.sql", "session")));
 	PQclear(PQexec(x.conn, pp_cli_sql("export.sql", "begin")));
-	if (export_make_parents(o.data_dir, &x.err) != PP_OK ||
-	    (mkdir(o.data_dir, 0755) != 0 && errno != EEXIST &&
-	     pp_err_set(&x.err, PP_EIO, "cannot create %s: %s", o.data_dir, strerror(errno))) ||
+	if (open_dirs(&o, &x, &root) != PP_OK ||
 	    export_data(&x, keys_text, projects, o.n) != PP_OK ||
-	    (o.site && write_site(&x, o.dir) != PP_OK)) {
+	    (o.site && write_site(&x, root, o.dir) != PP_OK)) {
 		pp_cli_error("export", x.err.msg);
 		goto out;
 	}
@@ -606,6 +727,10 @@ int pp_cli_export(int argc, char **argv, const pp_config *cfg)
 		json_array_size(json_object_get(x.index, "projects")));
 	code = PP_EXIT_OK;
 out:
+	if (x.fd >= 0 && x.fd != root)
+		close(x.fd);
+	if (root >= 0)
+		close(root);
 	PQfinish(x.conn);
 	json_decref(x.index);
 	json_decref(x.answers);

@@ -1,7 +1,8 @@
 /*
  * cmd_export_int.h: the pure parts of `planpipe export` (cmd_export.c): its
  * command line, keys as file names and in URLs, the site's page and data.js,
- * and the directories above a file, apart so that tests/unit/cli/cmd_export.c
+ * the directories above a file, and the writing of a file under DIR that
+ * never goes through a symbolic link, apart so that tests/unit/cli/cmd_export.c
  * can reach them. Not for other modules: names carry the export_ prefix,
  * never pp_. None of them touches the database.
  */
@@ -32,8 +33,32 @@ typedef struct export_args {
  */
 int export_parse_args(int argc, char **argv, export_args *a);
 
-/* mkdir -p (mode 0755) of the directories above path, path itself excluded: PP_OK, or err set. */
+/*
+ * mkdir -p (mode 0755) of the directories above path, path itself excluded:
+ * PP_OK, or err set. Follows links: only for DIR, the path the user named.
+ */
 pp_rc export_make_parents(const char *path, pp_err *err);
+
+/*
+ * The directory name (one component) under dirfd, created (mode 0755) when
+ * missing, opened without following a symbolic link: its descriptor, which
+ * the caller closes; or -1 with err set, naming path: PP_EINVAL "PATH is a
+ * symbolic link: export writes only regular files it creates" for a link,
+ * PP_EIO "cannot create|open PATH: REASON" otherwise (a file there: ENOTDIR).
+ */
+int export_open_dir(int dirfd, const char *name, const char *path, pp_err *err);
+
+/*
+ * data (len bytes) as rel under dirfd, shown as shown/rel in messages: each
+ * directory of rel entered with export_open_dir (same errors), then the file
+ * written under a hidden temporary name beside it and renamed over rel, so
+ * rel holds its old content or all of data, never part. A symbolic link at
+ * rel is refused as export_open_dir's (nothing written); the temporary file
+ * is removed on any failure. PP_OK, PP_EINVAL (a link, a path over 4095
+ * bytes) or PP_EIO "cannot write PATH: REASON", err set. Does not close dirfd.
+ */
+pp_rc export_write_at(int dirfd, const char *shown, const char *rel, const char *data, size_t len,
+		      pp_err *err) PP_WARN_UNUSED;
 
 /* Appends s percent-encoded as JavaScript's encodeURIComponent does (the page's api.q) to b. */
 pp_rc export_uri_encode(pp_buf *b, const char *s);

@@ -2,14 +2,19 @@
  * test_api_web.c: the dashboard's files as `planpipe serve` answers them
  * (src/web/web.c: the embedded web/ files, their types, ETags and security
  * headers, 304s, 404s), and `planpipe export json|site` (src/cli/cmd_export.c:
- * the files, the index, the same JSON as the API, the errors). The page
+ * the files, the index, the same JSON as the API, the errors, the symbolic
+ * links it refuses and the one it follows). The page
  * itself runs in a real browser in tests/browser.
  */
 #include "test_api.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "web/assets.h"
 
@@ -261,13 +266,132 @@ static void export_errors(void **state)
 	free(dir);
 }
 
+/* A link where the export writes, and what it leads to outside DIR. */
+typedef struct link_case {
+	const char *kind;   /* "json" or "site" */
+	const char *link;   /* under DIR */
+	const char *target; /* under the outside directory; "" the directory itself */
+} link_case;
+
+/* The names in dir, sorted, one per line (caller frees). */
+static char *listing(const char *dir)
+{
+	struct dirent **names;
+	int i, n = scandir(dir, &names, NULL, alphasort);
+	size_t len = 0;
+	char *s;
+
+	if (n < 0)
+		fail_msg("scandir %s: %s", dir, strerror(errno));
+	s = calloc(1, 4096);
+	assert_non_null(s);
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") != 0 && strcmp(names[i]->d_name, "..") != 0)
+			len += (size_t)snprintf(s + len, 4096 - len, "%s\n", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	return s;
+}
+
+/*
+ * The export refuses the link c (exit status 2, the message naming it), and
+ * the directory the link leads to holds what it held: only "precious", as it was.
+ */
+static void refuses_link(const link_case *c)
+{
+	char *dir = pp_t_tempdir(), *outside = pp_t_tempdir(), link[1024], target[1024];
+	char want[1200], what[200], *slash, *got;
+	pp_t_result r;
+
+	pp_t_write(outside, "precious", "precious\n");
+	snprintf(link, sizeof(link), "%s/%s", dir, c->link);
+	snprintf(target, sizeof(target), "%s%s%s", outside, c->target[0] ? "/" : "", c->target);
+	for (slash = strchr(link + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(link, 0755) != 0)
+			fail_msg("mkdir %s: %s", link, strerror(errno));
+		*slash = '/';
+	}
+	if (symlink(target, link) != 0)
+		fail_msg("symlink %s: %s", link, strerror(errno));
+	snprintf(what, sizeof(what), "export %s with %s -> outside/%s", c->kind, c->link,
+		 c->target);
+	r = pp_t_run("export", c->kind, dir, "--project", "PLAN", NULL);
+	if (r.status != 2)
+		fail_msg("%s: exit status %d, expected 2; stderr: %s", what, r.status, r.err);
+	snprintf(want, sizeof(want),
+		 "%s is a symbolic link: export writes only regular files it creates", link);
+	if (strstr(r.err, want) == NULL)
+		fail_msg("%s: stderr \"%s\" lacks \"%s\"", what, r.err, want);
+	pp_t_result_free(&r);
+	got = listing(outside);
+	if (strcmp(got, "precious\n") != 0)
+		fail_msg("%s: outside holds \"%s\", expected only precious", what, got);
+	free(got);
+	got = pp_t_slurp_in(outside, "precious");
+	if (strcmp(got, "precious\n") != 0)
+		fail_msg("%s: outside/precious is now \"%s\"", what, got);
+	free(got);
+	free(outside);
+	free(dir);
+}
+
+/* A symbolic link at a file or a directory the export writes is refused, the outside untouched. */
+static void export_refuses_links(void **state)
+{
+	static const link_case cases[] = {
+		{"json", "status-summary.json", "precious"},
+		{"json", "index.json", "target.txt"},
+		{"json", "PLAN", ""},
+		{"json", "PLAN/project.json", "precious"},
+		{"json", "PLAN/reports", ""},
+		{"json", "PLAN/reports/burndown/1.json", "precious"},
+		{"json", "PLAN/stories/PLAN-1.json", "new.json"},
+		{"site", "data", ""},
+		{"site", "ui", ""},
+		{"site", "index.html", "precious"},
+		{"site", "data.js", "precious"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		refuses_link(&cases[i]);
+}
+
+/* DIR itself may be a link: the one the user named is followed, as any path given. */
+static void export_follows_the_named_dir(void **state)
+{
+	char *real = pp_t_tempdir(), *dir = pp_t_tempdir(), link[1024];
+	pp_t_result r;
+
+	(void)state;
+	snprintf(link, sizeof(link), "%s/out", dir);
+	if (symlink(real, link) != 0)
+		fail_msg("symlink %s: %s", link, strerror(errno));
+	r = pp_t_run("export", "json", link, "--project", "PLAN", NULL);
+	if (r.status != 0)
+		fail_msg("export json into a linked DIR: %s", r.err);
+	pp_t_result_free(&r);
+	json_decref(load(real, "index.json"));
+	json_decref(load(real, "PLAN/project.json"));
+	free(real);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(index_page),        cmocka_unit_test(every_file_served),
-		cmocka_unit_test(etag_revalidation), cmocka_unit_test(not_found),
-		cmocka_unit_test(export_json),       cmocka_unit_test(export_site),
+		cmocka_unit_test(index_page),
+		cmocka_unit_test(every_file_served),
+		cmocka_unit_test(etag_revalidation),
+		cmocka_unit_test(not_found),
+		cmocka_unit_test(export_json),
+		cmocka_unit_test(export_site),
 		cmocka_unit_test(export_errors),
+		cmocka_unit_test(export_refuses_links),
+		cmocka_unit_test(export_follows_the_named_dir),
 	};
 	return api_world_run(tests, &fixture);
 }

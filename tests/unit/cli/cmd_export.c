@@ -3,10 +3,16 @@
  * (cmd_export_int.h): the command line (json or site, DIR, --project in
  * order, the exact refusals, --help within 80 columns), keys as file names
  * and in URLs as the page encodes them, the site's index.html and data.js,
- * and the directories above a file (in a mkdtemp directory). (The export
- * itself: tests/integration/test_cli.c.)
+ * the directories above a file, and files written under DIR never through
+ * a symbolic link, whole or not at all (in mkdtemp directories). (The export
+ * itself: tests/integration/test_api_web.c.)
  */
+/* nftw() is an X/Open extension. */
+#define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -266,6 +272,172 @@ static void make_parents_refuses_a_path_too_long(void **state)
 	assert_memory_equal(err.msg, "path too long: ppp", 17);
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* rm -rf dir, never through a link (FTW_PHYS). */
+static void remove_tree(const char *dir)
+{
+	assert_int_equal(nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+/* The names in dir, sorted, one per line, into out (size bytes). */
+static const char *listing(const char *dir, char *out, size_t size)
+{
+	struct dirent **names;
+	int i, n = scandir(dir, &names, NULL, alphasort);
+	size_t len = 0;
+
+	assert_true(n >= 0);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") != 0 && strcmp(names[i]->d_name, "..") != 0)
+			len += (size_t)snprintf(out + len, size - len, "%s\n", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+	return out;
+}
+
+static const char *slurp(const char *dir, const char *rel, char *out, size_t size)
+{
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return "(missing)";
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	return out;
+}
+
+static void write_at_creates_then_replaces(void **state)
+{
+	char tmp[] = "/tmp/pp-export-XXXXXX", sub[300], got[256];
+	pp_err err;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	fd = open(tmp, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	pp_err_clear(&err);
+	assert_int_equal(export_write_at(fd, "DIR", "a/b/c.json", "first\n", 6, &err), PP_OK);
+	unit_str_equal("a/b/c.json", slurp(tmp, "a/b/c.json", got, sizeof(got)), "first\n");
+	/* Replaced whole, and the temporary file gone. */
+	assert_int_equal(export_write_at(fd, "DIR", "a/b/c.json", "2\n", 2, &err), PP_OK);
+	unit_str_equal("a/b/c.json again", slurp(tmp, "a/b/c.json", got, sizeof(got)), "2\n");
+	snprintf(sub, sizeof(sub), "%s/a/b", tmp);
+	unit_str_equal("a/b holds", listing(sub, got, sizeof(got)), "c.json\n");
+	assert_int_equal(export_write_at(fd, "DIR", "top.json", "", 0, &err), PP_OK);
+	unit_str_equal("DIR holds", listing(tmp, got, sizeof(got)), "a\ntop.json\n");
+	close(fd);
+	remove_tree(tmp);
+}
+
+/* A link where the export writes, and what it leads to in the outside directory. */
+typedef struct link_case {
+	const char *link;   /* under DIR */
+	const char *target; /* under the outside directory; "" the directory itself */
+	const char *rel;    /* what the export writes */
+	const char *shown;  /* the path the message names, under DIR */
+} link_case;
+
+static void write_at_refuses_links(void **state)
+{
+	static const link_case cases[] = {
+		{"x.json", "precious", "x.json", "x.json"},
+		{"new.json", "new.json", "new.json", "new.json"},
+		{"a", "", "a/x.json", "a"},
+		{"a/b", "", "a/b/c/x.json", "a/b"},
+		{"a/b/x.json", "precious", "a/b/x.json", "a/b/x.json"},
+	};
+	char want[600], got[256], path[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
+		const link_case *c = &cases[i];
+		char dir[] = "/tmp/pp-export-XXXXXX", out[] = "/tmp/pp-export-XXXXXX";
+		char *slash;
+		pp_err err;
+		FILE *f;
+		int fd;
+
+		assert_non_null(mkdtemp(dir));
+		assert_non_null(mkdtemp(out));
+		snprintf(path, sizeof(path), "%s/precious", out);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("precious\n", f);
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/%s", dir, c->link);
+		for (slash = strchr(path + strlen(dir) + 1, '/'); slash;
+		     slash = strchr(slash + 1, '/')) {
+			*slash = '\0';
+			assert_int_equal(mkdir(path, 0755), 0);
+			*slash = '/';
+		}
+		snprintf(want, sizeof(want), "%s%s%s", out, c->target[0] ? "/" : "", c->target);
+		assert_int_equal(symlink(want, path), 0);
+		fd = open(dir, O_RDONLY | O_DIRECTORY);
+		assert_true(fd >= 0);
+		pp_err_clear(&err);
+		unit_int_equal(c->link, export_write_at(fd, "DIR", c->rel, "evil\n", 5, &err),
+			       PP_EINVAL);
+		snprintf(want, sizeof(want),
+			 "DIR/%s is a symbolic link: export writes only regular files it creates",
+			 c->shown);
+		unit_str_equal(c->link, err.msg, want);
+		/* The outside as it was; beside the link, no temporary file. */
+		unit_str_equal(c->link, listing(out, got, sizeof(got)), "precious\n");
+		unit_str_equal(c->link, slurp(out, "precious", got, sizeof(got)), "precious\n");
+		snprintf(path, sizeof(path), "%s/%s", dir, c->link);
+		*strrchr(path, '/') = '\0';
+		snprintf(want, sizeof(want), "%s\n",
+			 strrchr(c->link, '/') ? strrchr(c->link, '/') + 1 : c->link);
+		unit_str_equal(c->link, listing(path, got, sizeof(got)), want);
+		close(fd);
+		remove_tree(dir);
+		remove_tree(out);
+	}
+}
+
+/* A file where a directory goes, a directory where a file goes: the reason, nothing left. */
+static void write_at_names_what_is_in_the_way(void **state)
+{
+	char tmp[] = "/tmp/pp-export-XXXXXX", path[300], got[256];
+	pp_err err;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	fd = open(tmp, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	pp_err_clear(&err);
+	assert_int_equal(export_write_at(fd, "DIR", "f", "x", 1, &err), PP_OK);
+	assert_int_equal(export_write_at(fd, "DIR", "f/x.json", "x", 1, &err), PP_EIO);
+	snprintf(path, sizeof(path), "cannot open DIR/f: %s", strerror(ENOTDIR));
+	unit_str_equal("a file where a directory goes", err.msg, path);
+	snprintf(path, sizeof(path), "%s/d", tmp);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(export_write_at(fd, "DIR", "d", "x", 1, &err), PP_EIO);
+	snprintf(path, sizeof(path), "cannot write DIR/d: %s", strerror(EISDIR));
+	unit_str_equal("a directory where a file goes", err.msg, path);
+	unit_str_equal("DIR holds", listing(tmp, got, sizeof(got)), "d\nf\n");
+	close(fd);
+	remove_tree(tmp);
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(json_and_site_with_projects_in_order),
 	cmocka_unit_test(wrong_operands_are_refused),
@@ -277,6 +449,9 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(data_js_never_closes_the_script),
 	cmocka_unit_test(make_parents_creates_the_directories_above),
 	cmocka_unit_test(make_parents_refuses_a_path_too_long),
+	cmocka_unit_test(write_at_creates_then_replaces),
+	cmocka_unit_test(write_at_refuses_links),
+	cmocka_unit_test(write_at_names_what_is_in_the_way),
 };
 
 UNIT_MAIN("cmd_export", tests)
