@@ -7,6 +7,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
@@ -26,6 +27,7 @@
 #include "core/log.h"
 #include "http/deadline.h"
 #include "http/lane.h"
+#include "http/server_int.h"
 
 /* Bytes of a chunked body past max_body read (and dropped) before answering 413 anyway. */
 #define DROP_MAX ((size_t)8 << 20)
@@ -54,9 +56,9 @@ typedef struct request_ctx {
 	pp_http_server *s;
 	struct MHD_Connection *mc;
 	atomic_int state;
-	int report;       /* routed to the reports lane */
-	int nul_in_uri;   /* %00 in the URI as sent */
-	pp_http_resp out; /* the handler's answer, sent once the connection resumes */
+	int report;            /* routed to the reports lane */
+	const char *uri_fault; /* server_uri_fault of the URI as sent, or NULL */
+	pp_http_resp out;      /* the handler's answer, sent once the connection resumes */
 	pp_http_req req;
 	char *uri; /* as sent, with the query string */
 	char *method;
@@ -234,14 +236,44 @@ static const char *metric_method(const char *m)
 }
 
 /* Whether the URI as sent holds %00, which decoding would turn into a truncating NUL. */
-static int has_nul_escape(const char *uri)
+/* "%XY" at p, either case of hex digits. */
+static int escape_is(const char *p, const char *xy)
 {
-	const char *p;
+	return p[0] == '%' && p[1] == xy[0] && p[2] && toupper((unsigned char)p[2]) == xy[1];
+}
 
-	for (p = uri; p && (p = strchr(p, '%')) != NULL; p++)
-		if (p[1] == '0' && p[2] == '0')
-			return 1;
-	return 0;
+/*
+ * Why the URI as sent is refused (a 400 with the framing faults), or NULL:
+ * %00 anywhere (a NUL would cut a value short); an encoded / or \ in the path
+ * (the path is split after libmicrohttpd decodes it, so %2F would become a
+ * separator and change the route, while a proxy in front saw one segment);
+ * bytes that are not UTF-8 once decoded (no key, handle or value is, and
+ * they would reach the database as text).
+ */
+const char *server_uri_fault(const char *uri)
+{
+	const char *p, *query = strchr(uri, '?');
+	const char *fault = NULL;
+	json_t *utf8;
+	char *copy;
+
+	for (p = uri; (p = strchr(p, '%')) != NULL; p++) {
+		if (escape_is(p, "00"))
+			return "the URI holds %00 (a NUL byte), which no path or query value may hold";
+		if ((query == NULL || p < query) && (escape_is(p, "2F") || escape_is(p, "5C")))
+			return "the path holds an encoded / or \\ (%2F, %5C): a path segment never "
+			       "holds one";
+	}
+	copy = strdup(uri);
+	if (copy == NULL)
+		return NULL;
+	copy[MHD_http_unescape(copy)] = '\0';
+	utf8 = json_string(copy);
+	if (utf8 == NULL)
+		fault = "the URI is not UTF-8 once its %XX escapes are decoded";
+	json_decref(utf8);
+	free(copy);
+	return fault;
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
@@ -255,7 +287,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 	c->mc = mc;
 	c->t0_us = now_us();
 	c->uri = strdup(uri ? uri : "");
-	c->nul_in_uri = has_nul_escape(uri);
+	c->uri_fault = server_uri_fault(uri);
 	atomic_init(&c->state, ST_READING);
 	snprintf(c->remote, sizeof(c->remote), "-");
 	info = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -503,8 +535,8 @@ static const char *framing_fault(const request_ctx *c, struct MHD_Connection *mc
 {
 	framing f = {0};
 
-	if (c->nul_in_uri)
-		return "the URI holds %00 (a NUL byte), which no path or query value may hold";
+	if (c->uri_fault)
+		return c->uri_fault;
 	MHD_get_connection_values(mc, MHD_HEADER_KIND, count_framing, &f);
 	if (f.cl_conflict)
 		return "Content-Length is given more than once with different values";

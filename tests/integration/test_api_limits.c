@@ -356,6 +356,17 @@ static void framing_is_strict(void **state)
 		 "%00"},
 		{"%00 in a query value",
 		 "GET /v1/projects?cursor=a%00b HTTP/1.1\r\nHost: x\r\n\r\n", "%00"},
+		/* Decoded, these would be a separator: another route ran. */
+		{"%2F in a path segment",
+		 "GET /v1/projects/PLAN%2Fstories HTTP/1.1\r\nHost: x\r\n\r\n", "%2F"},
+		{"%2f in a write's path",
+		 "PUT /v1/projects/PLAN%2fmembers%2fbob HTTP/1.1\r\nHost: x\r\n"
+		 "Content-Length: 2\r\n\r\n{}",
+		 "%2F"},
+		{"not UTF-8 in a path segment",
+		 "GET /v1/projects/PLAN/stories/%ff HTTP/1.1\r\nHost: x\r\n\r\n", "not UTF-8"},
+		{"not UTF-8 in a query value",
+		 "GET /v1/stories?q=%C0%AE HTTP/1.1\r\nHost: x\r\n\r\n", "not UTF-8"},
 	};
 	api_server s;
 	size_t i;

@@ -125,12 +125,10 @@ static void not_found(void **state)
 	assert_string_equal(api_str(&r, "detail"), "no dashboard file ui/nope.js");
 	api_res_free(&r);
 	api_refused(404, "not-found", &W.srv, "GET", "/ui/%2e%2e", NULL, NULL, NULL);
-	r = api_call(&W.srv, "GET", "/ui/..%2fmeson.build", NULL, NULL, NULL);
-	assert_int_equal(r.status, 404);
-	api_res_free(&r);
-	r = api_call(&W.srv, "GET", "/ui/vendor/..%2f..%2findex.html", NULL, NULL, NULL);
-	assert_int_equal(r.status, 404);
-	api_res_free(&r);
+	/* An encoded slash never reaches a route (the framing checks' 400). */
+	api_refused(400, "bad-request", &W.srv, "GET", "/ui/..%2fmeson.build", NULL, NULL, NULL);
+	api_refused(400, "bad-request", &W.srv, "GET", "/ui/vendor/..%2f..%2findex.html", NULL,
+		    NULL, NULL);
 	api_refused(405, "method-not-allowed", &W.srv, "POST", "/", W.admin, "{}", NULL);
 }
 

@@ -1,7 +1,8 @@
 /*
- * tests/unit/http/server.c: src/http/server.c's pure part, the listen address
+ * tests/unit/http/server.c: src/http/server.c's pure parts, the listen address
  * parser (pp_http_parse_listen): HOST:PORT, [IPV6]:PORT, :PORT, and what it
- * refuses, each refusal naming the address. The server itself runs against
+ * refuses, each refusal naming the address; and which URIs as sent are
+ * refused before routing (server_uri_fault). The server itself runs against
  * real HTTP in tests/integration/test_api_*.c.
  */
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 #include "unit.h"
 
 #include "http/server.h"
+#include "http/server_int.h"
 
 /* An address that parses: listen is family's addr, port. */
 typedef struct accepted {
@@ -144,11 +146,45 @@ static void refuses_bad_hosts(void **state)
 	expect_refused(cases, UNIT_NELEM(cases));
 }
 
+/* URIs as sent: routed (NULL), or refused with a message naming the fault. */
+static void uri_faults(void **state)
+{
+	static const struct {
+		const char *uri, *fault; /* fault: a part of the message, or NULL */
+	} cases[] = {
+		{"/v1/projects/PLAN/stories/PLAN-1", NULL},
+		{"/v1/projects/In%20Review", NULL},
+		{"/v1/projects/%C3%A9t%C3%A9", NULL},      /* UTF-8 */
+		{"/v1/stories?q=a%2Fb&label=x%5Cy", NULL}, /* a slash in a query value */
+		{"/v1/projects/PLAN%00X", "%00"},
+		{"/v1/projects?cursor=a%00b", "%00"},
+		{"/v1/projects/ADH%2Fstories", "%2F"},
+		{"/v1/projects/ADH%2fmembers%2fcarol", "%2F"},
+		{"/v1/projects/ADH%5Cx", "%5C"},
+		{"/v1/projects/ADH/stories/%ff", "not UTF-8"},
+		{"/v1/projects/ADH/stories/%C0%AE%C0%AE", "not UTF-8"}, /* overlong "." */
+		{"/v1/projects/%ED%A0%80", "not UTF-8"},                /* a surrogate */
+		{"/v1/stories?q=%ff", "not UTF-8"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
+		const char *got = server_uri_fault(cases[i].uri);
+
+		if (cases[i].fault == NULL)
+			unit_str_equal(cases[i].uri, got, NULL);
+		else
+			unit_str_has(cases[i].uri, got, cases[i].fault);
+	}
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(accepts_ipv4_and_names_for_all),
 	cmocka_unit_test(accepts_bracketed_ipv6),
 	cmocka_unit_test(refuses_bad_ports),
 	cmocka_unit_test(refuses_bad_hosts),
+	cmocka_unit_test(uri_faults),
 };
 
 UNIT_MAIN("server", tests)
