@@ -70,7 +70,9 @@ static const char *const fields[][2] = {
 
 static const char *const suffixes[] = {"_length", "_format", "_check", "_range",
 				       "_valid",  "_object", "_fkey",  "_key"};
-static const char *const tables[] = {"projects_", "backlogs_", "stories_", "users_"};
+static const char *const tables[] = {
+	"projects_", "backlogs_",       "stories_", "project_statuses_",
+	"statuses_", "status_history_", "users_"};
 
 const char *pp_api_constraint_field(const char *constraint, char *buf, size_t size)
 {

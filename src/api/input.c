@@ -122,9 +122,15 @@ static int check_value(const pp_http_req *req, pp_http_resp *resp, const pp_fiel
 		}
 		return 0;
 	case PP_F_NUMBER:
-		if (json_is_number(v))
-			return 0;
-		break;
+		if (!json_is_number(v))
+			break;
+		if ((f->num_min != 0 || f->num_max != 0) &&
+		    (json_number_value(v) < f->num_min || json_number_value(v) > f->num_max)) {
+			pp_api_bad(req, resp, 422, f->name, "%s must be from %g to %.2f", f->name,
+				   f->num_min, f->num_max);
+			return -1;
+		}
+		return 0;
 	case PP_F_BOOL:
 		if (json_is_boolean(v))
 			return 0;

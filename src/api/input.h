@@ -20,7 +20,7 @@
 typedef enum {
 	PP_F_STRING,
 	PP_F_INT,    /* a JSON integer within [min, max] */
-	PP_F_NUMBER, /* any JSON number */
+	PP_F_NUMBER, /* a JSON number, within [num_min, num_max] when either is set */
 	PP_F_BOOL,
 	PP_F_STRINGS, /* an array of strings */
 	PP_F_OBJECT,
@@ -38,21 +38,27 @@ typedef struct pp_field {
 	unsigned flags;
 	long long min, max;         /* PP_F_INT */
 	const char *const *choices; /* PP_F_ENUM, NULL-terminated */
+	double num_min, num_max;    /* PP_F_NUMBER, both 0: any number */
 } pp_field;
 
-/* Table rows: PP_FIELD("name", PP_F_STRING, PP_F_REQUIRED), PP_FIELD_INT(...), PP_FIELD_ENUM(...).
+/* Table rows: PP_FIELD("name", PP_F_STRING, PP_F_REQUIRED), PP_FIELD_INT(...), PP_FIELD_NUM(...),
+ * PP_FIELD_ENUM(...).
  */
-#define PP_FIELD(name, type, flags)                                                                \
+#define PP_FIELD(n, t, fl)                                                                         \
 	{                                                                                          \
-		name, type, flags, 0, 0, NULL                                                      \
+		.name = (n), .type = (t), .flags = (fl)                                            \
 	}
-#define PP_FIELD_INT(name, flags, min, max)                                                        \
+#define PP_FIELD_INT(n, fl, lo, hi)                                                                \
 	{                                                                                          \
-		name, PP_F_INT, flags, min, max, NULL                                              \
+		.name = (n), .type = PP_F_INT, .flags = (fl), .min = (lo), .max = (hi)             \
 	}
-#define PP_FIELD_ENUM(name, flags, choices)                                                        \
+#define PP_FIELD_NUM(n, fl, lo, hi)                                                                \
 	{                                                                                          \
-		name, PP_F_ENUM, flags, 0, 0, choices                                              \
+		.name = (n), .type = PP_F_NUMBER, .flags = (fl), .num_min = (lo), .num_max = (hi)  \
+	}
+#define PP_FIELD_ENUM(n, fl, ch)                                                                   \
+	{                                                                                          \
+		.name = (n), .type = PP_F_ENUM, .flags = (fl), .choices = (ch)                     \
 	}
 
 /*

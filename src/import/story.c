@@ -398,8 +398,8 @@ static pp_rc read_field(ctx *c, pp_story *s, fld *fd)
 		ok = story_estimate_points(t, len, &s->estimate_points);
 		if (ok < 0) {
 			s->estimate_points = 0;
-			return keep(c, fd, "%s %s: at most 999999.99 points", name_of(fd),
-				    story_quote(b, t, len));
+			return keep(c, fd, "%s %s: at most %.2f points", name_of(fd),
+				    story_quote(b, t, len), PP_ESTIMATE_POINTS_MAX);
 		}
 		s->has_points = ok;
 		if (!ok)

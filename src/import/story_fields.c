@@ -133,7 +133,8 @@ int story_estimate_points(const char *s, size_t len, double *points)
 	if (u == sizeof(units) / sizeof(units[0]))
 		return 0;
 	*points = v;
-	return v < 999999.995 ? 1 : -1; /* numeric(8, 2) */
+	/* What rounds to at most the column's largest value (2 decimals). */
+	return v < PP_ESTIMATE_POINTS_MAX + 0.005 ? 1 : -1;
 }
 
 static int read_digits(const char *s, size_t len, size_t *i, size_t min, size_t max, int *v)

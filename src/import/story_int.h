@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "import/story.h"
 
 #define FM_MAX            (1024 * 1024)     /* front matter bytes */
@@ -206,7 +207,7 @@ int story_priority(const char *s, size_t len, const char **level, int *rank);
 
 /*
  * The story points in an estimate ("3sp", "0.5 points"): 1 with *points set,
- * 0 when it holds no number ("XL"), -1 when over 999999.99.
+ * 0 when it holds no number ("XL"), -1 when over PP_ESTIMATE_POINTS_MAX.
  */
 int story_estimate_points(const char *s, size_t len, double *points);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api/errors.h"
+#include "core/limits.h"
 
 /*
  * Constraints no request can break, or that guard no single request field:
@@ -145,11 +146,32 @@ static void listed_constraints_exist(void **state)
 	PQfinish(c);
 }
 
+/* src/core/limits.h against the columns it mirrors. */
+static void limits_match_the_columns(void **state)
+{
+	PGconn *c;
+	char want[64];
+
+	(void)state;
+	c = pp_t_connect();
+	/* numeric(p, s) holds at most 10^(p-s) - 10^-s. */
+	snprintf(want, sizeof(want), "%.2f", PP_ESTIMATE_POINTS_MAX);
+	pp_t_query_is(c,
+		      "SELECT (10::numeric ^ (numeric_precision - numeric_scale)"
+		      "        - 10::numeric ^ (-numeric_scale))::numeric(20, 2)"
+		      "  FROM information_schema.columns"
+		      " WHERE table_schema = 'public' AND table_name = 'stories'"
+		      "   AND column_name = 'estimate_points'",
+		      want);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(constraints_map_to_columns),
 		cmocka_unit_test(listed_constraints_exist),
+		cmocka_unit_test(limits_match_the_columns),
 	};
 
 	return cmocka_run_group_tests_name("errors_catalog", tests, NULL, NULL);

@@ -241,6 +241,13 @@ static void constraint_fields(void **state)
 			    "email");
 	assert_string_equal(pp_api_constraint_field("projects_name_length", buf, sizeof(buf)),
 			    "name");
+	/* A workflow's and a status change's (review of 2026-12-05: no field before). */
+	assert_string_equal(pp_api_constraint_field("statuses_key_format", buf, sizeof(buf)),
+			    "key");
+	assert_string_equal(
+		pp_api_constraint_field("project_statuses_name_length", buf, sizeof(buf)), "name");
+	assert_string_equal(pp_api_constraint_field("status_history_note_length", buf, sizeof(buf)),
+			    "note");
 	assert_null(pp_api_constraint_field("stories_unsuffixed", buf, sizeof(buf)));
 	assert_null(pp_api_constraint_field("other_name_length", buf, sizeof(buf)));
 	assert_null(pp_api_constraint_field("stories_", buf, sizeof(buf)));
