@@ -421,6 +421,30 @@ static long count_of(PGconn *conn, const char *sql, int n, const char *const *p,
 	return v;
 }
 
+/*
+ * Names each active story whose file the import wrote another story from
+ * (SQL("displaced")): a warning on the file with both keys. It is in no
+ * file now; SQL("prune") archives it when prune is set.
+ */
+static pp_rc report_displaced(PGconn *conn, const char *project_id, int prune,
+			      pp_import_result *res, pp_err *err)
+{
+	PGresult *r;
+	int i;
+	pp_rc rc = pp_db_execp(conn, SQL("displaced"), 1, &project_id, &r, err);
+
+	for (i = 0; rc == PP_OK && i < PQntuples(r); i++)
+		rc = pp_import_problem_add(
+			res, PQgetvalue(r, i, 0), 0, 0, 0,
+			"the file now holds %s, not %s: %s is no longer in any file (%s)",
+			PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 2),
+			prune ? "archived" : "--prune archives it");
+	if (rc == PP_ENOMEM)
+		pp_err_set(err, rc, "out of memory");
+	PQclear(r);
+	return rc;
+}
+
 static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_batch *b,
 			    pp_import_result *res, pp_err *err)
 {
@@ -494,6 +518,8 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	pp_import_batch_free(b);
 	if (rc == PP_OK)
 		rc = pp_import_link(conn, project_id, o->project, res, err);
+	if (rc == PP_OK && n_rows > 0)
+		rc = report_displaced(conn, project_id, o->prune, res, err);
 	if (rc == PP_OK && o->prune) {
 		archived = count_of(conn, SQL("prune"), 1, p, err);
 		rc = archived < 0 ? PP_EDB : PP_OK;

@@ -574,6 +574,186 @@ static void repo_of_submodules(void **state)
 	free(top);
 }
 
+/* A commit of everything in dir, by who at when (UTC): pinned, without the user's git config. */
+static void git_commit(const char *dir, const char *who, const char *when)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 "
+		 "GIT_AUTHOR_NAME=%s GIT_AUTHOR_EMAIL=%s@example.org GIT_COMMITTER_NAME=%s "
+		 "GIT_COMMITTER_EMAIL=%s@example.org GIT_AUTHOR_DATE='%s +0000' "
+		 "GIT_COMMITTER_DATE='%s +0000' && { [ -d .git ] || git init -q -b main .; } && "
+		 "git add -A && git commit -qm '%s'",
+		 dir, who, who, who, who, when, when, when);
+	sh(cmd);
+}
+
+static void small_story(const char *dir, const char *file, const char *key, const char *status)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "---\nid: %s\ntitle: Story %s\nstatus: %s\n---\n\nBody.\n",
+		 key, key, status);
+	pp_t_write(dir, file, text);
+}
+
+/* A story's whole history, oldest first: "from>to@MM-DD source; ...", "" when none. */
+static void history_is(PGconn *c, const char *key, const char *want)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT coalesce(string_agg(coalesce(h.from_status, '-') || '>' || h.to_status "
+		 "|| '@' || to_char(h.changed_at AT TIME ZONE 'UTC', 'MM-DD') || ' ' || h.source, "
+		 "'; ' ORDER BY h.changed_at, h.id), '') FROM stories s LEFT JOIN status_history h "
+		 "ON h.story_id = s.id WHERE s.key = '%s'",
+		 key);
+	pp_t_query_is(c, sql, want);
+}
+
+/*
+ * A story renumbered in its file (id: ADH-014 -> ADH-040, same path): the
+ * file's history goes to ADH-040 only, ADH-014 keeps its own, is named as
+ * no longer in any file, and --prune archives it (review 10, finding 2).
+ */
+static void renumbered_story_leaves_its_file(void **state)
+{
+	char *dir = pp_t_tempdir(), cmd[1024];
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_migrated_db();
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/stories/core'", dir);
+	sh(cmd);
+	small_story(dir, "stories/core/ADH-014.md", "ADH-014", "In Progress");
+	small_story(dir, "stories/core/ADH-015.md", "ADH-015", "draft");
+	git_commit(dir, "Ana", "2025-08-01T10:00:00");
+	pp_t_expect(0, "2 created", NULL, "import", dir, "--project", "ADH", NULL);
+
+	/* Renumbered, without --prune: said, and ADH-014 is left as it is. */
+	small_story(dir, "stories/core/ADH-014.md", "ADH-040", "review");
+	git_commit(dir, "Ben", "2025-08-05T10:00:00");
+	r = import(dir, "ADH", NULL);
+	assert_int_equal(r.status, 0);
+	c = pp_t_connect();
+	history_is(c, "ADH-014", "->In Progress@08-01 git");
+	history_is(c, "ADH-040", "->review@08-05 git");
+	pp_t_assert_contains_all(r.out, "1 created, 0 updated, 1 unchanged, 0 archived",
+				 "1 history row from git");
+	pp_t_assert_contains(r.err, "stories/core/ADH-014.md: warning: the file now holds ADH-040, "
+				    "not ADH-014: ADH-014 is no longer in any file (--prune "
+				    "archives it)\n");
+	pp_t_result_free(&r);
+	pp_t_query_is(c,
+		      "SELECT string_agg(key || ' ' || status || ' ' || source_path || ' ' || "
+		      "(archived_at IS NULL), ', ' ORDER BY key) FROM stories",
+		      "ADH-014 In Progress stories/core/ADH-014.md true, "
+		      "ADH-015 draft stories/core/ADH-015.md true, "
+		      "ADH-040 review stories/core/ADH-014.md true");
+
+	/* Worked on, with --prune: ADH-014 is archived and gets nothing. */
+	pp_t_write(dir, "stories/core/ADH-014.md",
+		   "---\nid: ADH-040\ntitle: Story ADH-040\nstatus: done\npriority: ad-hoc\n---\n");
+	git_commit(dir, "Cy", "2025-08-09T10:00:00");
+	r = import(dir, "ADH", "--prune");
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains_all(r.out, "0 created, 1 updated, 1 unchanged, 1 archived",
+				 "2 history rows from git");
+	pp_t_assert_contains(r.err, "stories/core/ADH-014.md: warning: the file now holds ADH-040, "
+				    "not ADH-014: ADH-014 is no longer in any file (archived)\n");
+	pp_t_result_free(&r);
+	history_is(c, "ADH-014", "->In Progress@08-01 git");
+	history_is(c, "ADH-040", "->review@08-05 git; review>done@08-09 git");
+
+	/* Renumbered and pruned in one import; nothing else is archived. */
+	small_story(dir, "stories/core/ADH-015.md", "ADH-050", "ready");
+	git_commit(dir, "Di", "2025-08-12T10:00:00");
+	r = import(dir, "ADH", "--prune");
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "1 created, 0 updated, 1 unchanged, 1 archived");
+	pp_t_assert_contains(r.err, "stories/core/ADH-015.md: warning: the file now holds ADH-050, "
+				    "not ADH-015: ADH-015 is no longer in any file (archived)\n");
+	assert_null(strstr(r.err, "ADH-014 is no longer"));
+	pp_t_result_free(&r);
+	history_is(c, "ADH-015", "->draft@08-01 git");
+	history_is(c, "ADH-050", "->ready@08-12 git");
+	history_is(c, "ADH-014", "->In Progress@08-01 git");
+	history_is(c, "ADH-040", "->review@08-05 git; review>done@08-09 git");
+	pp_t_query_is(
+		c,
+		"SELECT string_agg(key || ' ' || status || ' ' || (archived_at IS NULL), ', ' "
+		"ORDER BY key) FROM stories",
+		"ADH-014 In Progress false, ADH-015 draft false, ADH-040 done true, "
+		"ADH-050 ready true");
+	/* Reports: ADH-040 completed once; the archived ADH-014 never was. */
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM status_history h JOIN stories s "
+					    "ON s.id = h.story_id WHERE h.to_status = 'done'"),
+			 1);
+	PQfinish(c);
+	/* Unchanged files are not read again: ADH-040's priority warning was said once. */
+	r = import(dir, "ADH", "--prune");
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(r.out, "nothing changed since the last import");
+	assert_string_equal(r.err, "");
+	pp_t_result_free(&r);
+	free(dir);
+}
+
+/*
+ * Two more stories claim a file's path, one set by hand (as the API can),
+ * one archived: the file's git history goes to the story the file holds,
+ * once, and to neither of them.
+ */
+static void history_goes_to_the_file_story_only(void **state)
+{
+	char *dir = pp_t_tempdir();
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	pp_t_new_migrated_db();
+	small_story(dir, "S-1.md", "S-1", "draft");
+	git_commit(dir, "Ana", "2025-08-01T10:00:00");
+	pp_t_expect(0, "1 created", NULL, "import", dir, "--project", "SP", NULL);
+	c = pp_t_connect();
+	free(pp_t_query(c, "INSERT INTO stories (project_id, key, title, source_path) SELECT id, "
+			   "'S-9', 'claims a path', 'S-1.md' FROM projects WHERE key = 'SP'"));
+	free(pp_t_query(c, "INSERT INTO stories (project_id, key, title, source_path, archived_at) "
+			   "SELECT id, 'S-8', 'archived there', 'S-1.md', now() FROM projects "
+			   "WHERE key = 'SP'"));
+	small_story(dir, "S-1.md", "S-1", "in-progress");
+	git_commit(dir, "Ben", "2025-08-05T10:00:00");
+	small_story(dir, "S-1.md", "S-1", "done");
+	git_commit(dir, "Cy", "2025-08-09T10:00:00");
+	r = import(dir, "SP", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains_all(r.out, "0 created, 1 updated", "3 history rows from git");
+	pp_t_assert_contains(r.err, "S-1.md: warning: the file now holds S-1, not S-9: S-9 is no "
+				    "longer in any file (--prune archives it)\n");
+	assert_null(strstr(r.err, "S-8"));
+	pp_t_result_free(&r);
+	history_is(c, "S-1",
+		   "->draft@08-01 git; draft>in-progress@08-05 git; "
+		   "in-progress>done@08-09 git");
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM status_history h JOIN stories s "
+					    "ON s.id = h.story_id WHERE s.key IN ('S-8', 'S-9') "
+					    "AND h.source <> 'sql'"),
+			 0);
+	pp_t_query_is(c, "SELECT string_agg(key || ' ' || status, ', ' ORDER BY key) FROM stories",
+		      "S-1 done, S-8 draft, S-9 draft");
+	/* A later --prune archives the story given the path, and only it. */
+	pp_t_expect(0, "0 created, 0 updated, 1 unchanged, 1 archived", NULL, "import", dir,
+		    "--project", "SP", "--prune", NULL);
+	pp_t_query_is(c,
+		      "SELECT string_agg(key || ' ' || (archived_at IS NULL), ', ' ORDER BY key) "
+		      "FROM stories",
+		      "S-1 true, S-8 false, S-9 false");
+	PQfinish(c);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -586,6 +766,8 @@ int main(void)
 		cmocka_unit_test(dependencies_match_keys_ignoring_case),
 		cmocka_unit_test(cycle_through_an_older_reference),
 		cmocka_unit_test(dependencies_spool_in_tmpdir),
+		cmocka_unit_test(renumbered_story_leaves_its_file),
+		cmocka_unit_test(history_goes_to_the_file_story_only),
 	};
 
 	return cmocka_run_group_tests_name("import", tests, NULL, NULL);

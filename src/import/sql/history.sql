@@ -14,14 +14,24 @@ SELECT planpipe_create_history_partition(m)
 -- name: git_history
 -- The git rows of the batch's stories that are not recorded yet, each from
 -- the status before it (the story's last recorded one for the first), at
--- the commit's time; words that mean the same status collapse.
-WITH new AS (
- SELECT s.id AS story_id, g.seq, g.changed_at, g.commit_id, g.actor, w.key AS to_status
+-- the commit's time; words that mean the same status collapse. A file's rows
+-- go to one story, the one the file holds: the active story the import wrote
+-- from it (its path and blob id), never another that only has its path (the
+-- story a renumbered file held before, an archived one, one given the path
+-- by hand).
+WITH held AS (
+ SELECT DISTINCT ON (v.path) v.path, s.id FROM pp_import_seen v
+   JOIN stories s ON s.project_id = $1 AND s.source_path = v.path
+    AND s.source_blob_id = v.blob AND s.archived_at IS NULL
+  WHERE v.path IN (SELECT path FROM pp_import_git)
+  ORDER BY v.path, s.id
+), new AS (
+ SELECT f.id AS story_id, g.seq, g.changed_at, g.commit_id, g.actor, w.key AS to_status
    FROM pp_import_git g
-   JOIN stories s ON s.project_id = $1 AND s.source_path = g.path
+   JOIN held f ON f.path = g.path
    JOIN pp_import_words w ON w.word = g.word AND w.key IS NOT NULL
   WHERE NOT EXISTS (SELECT FROM status_history h
-                     WHERE h.story_id = s.id AND h.commit_id = g.commit_id)
+                     WHERE h.story_id = f.id AND h.commit_id = g.commit_id)
 ), prev AS (
  SELECT DISTINCT ON (h.story_id) h.story_id, h.to_status FROM status_history h
   WHERE h.story_id IN (SELECT story_id FROM new)

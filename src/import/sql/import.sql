@@ -143,10 +143,28 @@ UPDATE story_key_counters c SET last_number = m.n
          FROM pp_import i, projects p WHERE p.id = $1) m
 WHERE c.project_id = $1 AND c.last_number < m.n
 
+-- name: displaced
+-- The active stories whose file the import wrote another story from (the
+-- file's id changed in place, or the story was given the path by hand):
+-- they are in no file now (prune archives them), and get none of the
+-- file's history (history.sql). (path, the file's key, the other's key).
+SELECT c.path, s.key, o.key FROM pp_import_changed c
+  JOIN stories s ON s.id = c.id
+  JOIN stories o ON o.project_id = $1 AND o.source_path = c.path AND o.archived_at IS NULL
+   AND o.source_blob_id IS DISTINCT FROM s.source_blob_id
+ ORDER BY c.path, o.key
+
 -- name: prune
+-- The project's stories from a file that are in no file: the file is gone,
+-- or it holds another story now (the active one with the file's blob id,
+-- as displaced says); a file that failed keeps its story as it was.
 UPDATE stories s SET archived_at = now()
 WHERE s.project_id = $1 AND s.archived_at IS NULL AND s.source_path IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM pp_import_seen v WHERE v.path = s.source_path)
+  AND (NOT EXISTS (SELECT 1 FROM pp_import_seen v WHERE v.path = s.source_path)
+    OR EXISTS (SELECT FROM pp_import_seen v JOIN stories f ON f.project_id = $1
+                 AND f.source_path = v.path AND f.source_blob_id = v.blob
+                 AND f.archived_at IS NULL
+                WHERE v.path = s.source_path AND s.source_blob_id IS DISTINCT FROM v.blob))
 
 -- name: counts
 SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
