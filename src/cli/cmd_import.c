@@ -96,7 +96,8 @@ static const pp_cli_opt opts[] = {
 	{.name = "prune",
 	 .kind = PP_CLI_FLAG,
 	 .target = offsetof(args, prune),
-	 .help = "archive stories whose files are gone"},
+	 .help = "archive stories no file holds any more (the file gone,\n"
+		 "or its id changed)"},
 	{.name = "json",
 	 .kind = PP_CLI_FLAG,
 	 .target = offsetof(args, json),

@@ -23,7 +23,7 @@ typedef struct pp_import_opts {
 	const char *project; /* project key, e.g. "PLAN"; created when missing */
 	const char *backlog; /* backlog for new stories; NULL: the project's first, or "Backlog" */
 	int dry_run;         /* do everything, then roll back */
-	int prune;           /* archive stories whose files are gone */
+	int prune;           /* archive stories no file holds (gone, or its id changed) */
 	/* project fields for a new or updated project (import-repo); NULL: leave as is */
 	const char *git_remote_url, *git_submodule_path, *git_branch;
 	/* Files to leave out, gitignore-style patterns relative to path (--exclude),
