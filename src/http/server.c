@@ -503,9 +503,26 @@ static void run_job(pp_http_job *j, int expired)
 
 /* ---- Framing: what libmicrohttpd lets through, refused before the body is read. ---- */
 
+/*
+ * Headers that name who calls or which version or write is meant: given
+ * twice, a proxy's and a client's could disagree, and taking the first
+ * would be a guess.
+ */
+static const char *const single_headers[] = {"Authorization", "If-Match", "If-None-Match",
+					     "Idempotency-Key", "PlanPipe-LSN"};
+#define N_SINGLE (sizeof(single_headers) / sizeof(single_headers[0]))
+static const char *const single_faults[N_SINGLE] = {
+	"Authorization is given more than once: which caller is meant is ambiguous",
+	"If-Match is given more than once: which version is meant is ambiguous",
+	"If-None-Match is given more than once: which version is meant is ambiguous",
+	"Idempotency-Key is given more than once: which write is meant is ambiguous",
+	"PlanPipe-LSN is given more than once: which position is meant is ambiguous",
+};
+
 typedef struct framing {
 	int n_cl, n_te, cl_conflict, cl_bad, te_bad;
 	const char *cl;
+	int n_single[N_SINGLE];
 } framing;
 
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -526,6 +543,10 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
 		f->n_te++;
 		if (strcasecmp(value, "chunked") != 0)
 			f->te_bad = 1;
+	} else {
+		for (size_t i = 0; i < N_SINGLE; i++)
+			if (strcasecmp(key, single_headers[i]) == 0)
+				f->n_single[i]++;
 	}
 	return MHD_YES;
 }
@@ -547,6 +568,9 @@ static const char *framing_fault(const request_ctx *c, struct MHD_Connection *mc
 		       "ambiguous";
 	if (f.n_te > 1 || f.te_bad)
 		return "Transfer-Encoding must be exactly \"chunked\", given once";
+	for (size_t i = 0; i < N_SINGLE; i++)
+		if (f.n_single[i] > 1)
+			return single_faults[i];
 	return NULL;
 }
 

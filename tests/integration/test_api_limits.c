@@ -367,6 +367,19 @@ static void framing_is_strict(void **state)
 		 "GET /v1/projects/PLAN/stories/%ff HTTP/1.1\r\nHost: x\r\n\r\n", "not UTF-8"},
 		{"not UTF-8 in a query value",
 		 "GET /v1/stories?q=%C0%AE HTTP/1.1\r\nHost: x\r\n\r\n", "not UTF-8"},
+		/* Who calls, which version, which write: never the first of two. */
+		{"Authorization twice",
+		 "GET /v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\r\n"
+		 "authorization: Bearer b\r\n\r\n",
+		 "Authorization is given more than once"},
+		{"If-Match twice",
+		 "DELETE /v1/projects/PLAN HTTP/1.1\r\nHost: x\r\nIf-Match: \"1\"\r\n"
+		 "If-Match: \"2\"\r\n\r\n",
+		 "If-Match is given more than once"},
+		{"Idempotency-Key twice",
+		 "POST /v1/projects HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a1\r\n"
+		 "Idempotency-Key: a2\r\nContent-Length: 2\r\n\r\n{}",
+		 "Idempotency-Key is given more than once"},
 	};
 	api_server s;
 	size_t i;
