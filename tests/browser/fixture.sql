@@ -12,5 +12,5 @@ FROM unnest(ARRAY['2023-06-01', '2023-12-01', '2024-01-01', '2024-02-01']::date[
 -- A body with markup: the page renders its markdown and shows the tags as text.
 UPDATE stories SET body = E'# Login page\n\nSome **bold** words and `code`.\n\n'
     || E'<script>window.__pp_pwned = 1</script>\n\n<img src=x onerror="window.__pp_pwned = 2">\n\n'
-    || E'- [x] first box\n- [ ] second box\n\n[a link](javascript:alert(1)) and [docs](https://example.com/d)\n'
+    || E'- [x] first box\n- [ ] second box\n\n[a link](javascript:alert(1)), [another](\u0001javascript:alert(2)) and [docs](https://example.com/d)\n'
 WHERE key = 'A-3';

@@ -11,7 +11,12 @@
   var el = PP.el;
 
   function safeHref(href) {
-    var h = href.trim();
+    /*
+     * Judged as a browser reads it: the URL standard drops control
+     * characters and spaces at the ends and tabs and newlines anywhere, so
+     * "\x01javascript:" and "java\tscript:" are javascript: links.
+     */
+    var h = href.replace(/[\u0000-\u0020\u007f]/g, "");
     if (/^(https?:|mailto:)/i.test(h)) return h;
     if (/^[a-z][a-z0-9+.-]*:/i.test(h)) return null; /* javascript:, data:, ... */
     return h;
