@@ -39,11 +39,20 @@ static int all_digits(const char *s, size_t n)
 	return 1;
 }
 
-/* Whether s starts with YYYY-MM-DD (s has at least 10 bytes). */
+/* Whether s starts with a calendar date YYYY-MM-DD (s has at least 10 bytes). */
 static int date_at(const char *s)
 {
-	return all_digits(s, 4) && s[4] == '-' && all_digits(s + 5, 2) && s[7] == '-' &&
-	       all_digits(s + 8, 2);
+	char day[11];
+
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	return pp_date_valid(day);
+}
+
+/* Two digits at s, at most max. */
+static int two_digits(const char *s, int max)
+{
+	return all_digits(s, 2) && (s[0] - '0') * 10 + (s[1] - '0') <= max;
 }
 
 int pp_api_is_time(const char *s)
@@ -53,8 +62,9 @@ int pp_api_is_time(const char *s)
 	/* YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM) */
 	if (n < 20 || !date_at(s))
 		return 0;
-	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !all_digits(s + 11, 2) ||
-	    s[13] != ':' || !all_digits(s + 14, 2) || s[16] != ':' || !all_digits(s + 17, 2))
+	/* Hours, minutes, seconds in range (60: a leap second, as PostgreSQL reads it). */
+	if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !two_digits(s + 11, 23) ||
+	    s[13] != ':' || !two_digits(s + 14, 59) || s[16] != ':' || !two_digits(s + 17, 60))
 		return 0;
 	if (s[i] == '.') {
 		size_t start = ++i;
@@ -65,8 +75,9 @@ int pp_api_is_time(const char *s)
 	}
 	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z'))
 		return 1;
-	return i + 6 == n && (s[i] == '+' || s[i] == '-') && all_digits(s + i + 1, 2) &&
-	       s[i + 3] == ':' && all_digits(s + i + 4, 2);
+	/* An offset as PostgreSQL takes it: at most 15:59. */
+	return i + 6 == n && (s[i] == '+' || s[i] == '-') && two_digits(s + i + 1, 15) &&
+	       s[i + 3] == ':' && two_digits(s + i + 4, 59);
 }
 
 static const char *type_name(pp_field_type t)
