@@ -288,6 +288,52 @@ static int has_index(const pp_import_opts *o)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * Notes that the index entry e gives item i another status than its file
+ * (d, the disagreement): its warning waits for the word to resolve
+ * (import_db_status_key), as a word the project cannot use does not win.
+ */
+static pp_rc index_word(pp_import_batch *b, size_t i, const pp_backlog_entry *e,
+			const pp_backlog_disagreement *d, const char *name)
+{
+	const pp_story *s = b->items[i].story;
+	pp_import_index_word *w;
+	pp_buf msg;
+
+	if (b->index_words == NULL &&
+	    (b->index_words = calloc(b->n, sizeof(*b->index_words))) == NULL)
+		return PP_ENOMEM;
+	w = &b->index_words[i];
+	w->index = name;
+	w->entry = e->index;
+	w->line = s->status_pos.line;
+	w->column = s->status_pos.column;
+	if (s->status && (w->file_status = strdup(s->status)) == NULL)
+		return PP_ENOMEM;
+	pp_buf_init(&msg, 4096);
+	if (pp_buf_printf(&msg, "%s (%s)", d->msg, name) != PP_OK ||
+	    (w->warning = pp_buf_take(&msg)) == NULL) {
+		pp_buf_free(&msg);
+		return PP_ENOMEM;
+	}
+	pp_buf_free(&msg);
+	w->set = 1;
+	return PP_OK;
+}
+
+/* msg without the "path: " or "path:LINE:COL: " it starts with (it is reported on the index). */
+static const char *after_path(const char *msg, const char *path)
+{
+	size_t n = strlen(path);
+	const char *p = msg + n;
+
+	if (strncmp(msg, path, n) != 0 || *p != ':')
+		return msg;
+	while (*p == ':' || (*p >= '0' && *p <= '9'))
+		p++;
+	return *p == ' ' ? p + 1 : msg;
+}
+
 static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_result *res)
 {
 	char path[PATH_MAX];
@@ -313,11 +359,13 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 	if (rc != PP_OK) {
 		res->failed++;
 		rc = pp_import_problem_add(res, name, ierr.line, 0, 1,
-					   "the backlog index is not used: %s", ierr.msg);
+					   "the backlog index is not used: %s",
+					   after_path(ierr.msg, path));
 		goto out;
 	}
 	for (i = 0; rc == PP_OK && i < idx.n_problems; i++)
-		rc = pp_import_problem_add(res, name, 0, 0, 0, "%s", idx.problems[i].msg);
+		rc = pp_import_problem_add(res, name, 0, 0, 0, "%s",
+					   after_path(idx.problems[i].msg, path));
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		pp_import_item *it = &b->items[i];
 		const pp_backlog_entry *e =
@@ -329,11 +377,13 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 		n = pp_backlog_compare(e, it->story->status, it->story->priority, d);
 		res->warned += n > 0 && it->story->n_warnings == 0;
 		for (k = 0; rc == PP_OK && k < n; k++) {
-			const pp_story_pos *pos = strcmp(d[k].field, "status") == 0
-							  ? &it->story->status_pos
-							  : &it->story->priority_pos;
-			rc = pp_import_problem_add(res, it->path, pos->line, pos->column, 0,
-						   "%s (%s)", d[k].msg, name);
+			if (strcmp(d[k].field, "status") == 0)
+				rc = index_word(b, i, e, &d[k], name);
+			else
+				rc = pp_import_problem_add(res, it->path,
+							   it->story->priority_pos.line,
+							   it->story->priority_pos.column, 0,
+							   "%s (%s)", d[k].msg, name);
 		}
 		if (rc == PP_OK && e->status &&
 		    (rc = set_text(&it->story->status, e->status)) == PP_OK &&

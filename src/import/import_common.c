@@ -105,6 +105,12 @@ void pp_import_batch_free(pp_import_batch *b)
 			pp_story_free(b->items[i].story);
 		free(b->items[i].story);
 	}
+	for (i = 0; b->index_words && i < b->n; i++) {
+		free(b->index_words[i].file_status);
+		free(b->index_words[i].warning);
+	}
+	free(b->index_words);
+	b->index_words = NULL;
 	free(b->items);
 	pp_arena_free(&b->strs);
 	json_decref(b->words);

@@ -123,12 +123,37 @@ out:
 }
 
 /* The status word made the project's key, or an error for it (see import_db_int.h). */
-pp_rc import_db_status_key(pp_import_item *it, pp_story *s, const char *project_key,
-			   PGresult *words, PGresult *workflow, pp_import_result *res)
+pp_rc import_db_status_key(pp_import_item *it, pp_story *s, const pp_import_index_word *ix,
+			   const char *project_key, PGresult *words, PGresult *workflow,
+			   pp_import_result *res)
 {
 	const char *key;
 	char *copy;
+	pp_rc rc;
 
+	if (ix && ix->set && s->status && pp_import_word_key(words, s->status) == NULL) {
+		res->failed++;
+		rc = pp_import_problem_add(
+			res, ix->index, 0, 0, 1,
+			"backlog[%zu].status: unknown status \"%s\" for %s: project %s has %s; "
+			"add it with `planpipe workflow add %s \"%s\" --category "
+			"todo|active|done|cancelled` (or POST /v1/projects/%s/statuses); %s is "
+			"imported with its file's status%s%s%s",
+			ix->entry, s->status, s->key, project_key, PQgetvalue(workflow, 0, 0),
+			project_key, s->status, project_key, it->path,
+			ix->file_status ? ", \"" : " (none)",
+			ix->file_status ? ix->file_status : "", ix->file_status ? "\"" : "");
+		if (rc != PP_OK)
+			return rc;
+		copy = NULL;
+		if (ix->file_status && (copy = strdup(ix->file_status)) == NULL)
+			return PP_ENOMEM;
+		free(s->status);
+		s->status = copy;
+	} else if (ix && ix->set && ix->warning &&
+		   (rc = pp_import_problem_add(res, it->path, ix->line, ix->column, 0, "%s",
+					       ix->warning)) != PP_OK)
+		return rc;
 	if (s->status == NULL)
 		return PP_OK;
 	if ((key = pp_import_word_key(words, s->status)) == NULL) {
@@ -330,7 +355,8 @@ static pp_rc send_rows(PGconn *conn, const pp_import_opts *o, pp_import_batch *b
 		}
 		if ((rc = pp_import_story_whole(o->path, it, &s, res, err)) != PP_OK || s == NULL)
 			continue;
-		rc = import_db_status_key(it, s, o->project, words, workflow, res);
+		rc = import_db_status_key(it, s, b->index_words ? &b->index_words[i] : NULL,
+					  o->project, words, workflow, res);
 		if (rc == PP_OK && it->ok && it->deps)
 			rc = import_db_dep_rows(it->path, s, &spool->buf);
 		if (rc == PP_OK && it->ok && it->deps) {

@@ -32,10 +32,13 @@ pp_rc import_db_dep_rows(const char *path, const pp_story *s, pp_buf *out) PP_WA
  * (word, key) rows of words); a word nothing knows is an error at its
  * status, naming the project's statuses (workflow's first value) and how
  * to add one (it->ok = 0, counted in res). No status: nothing to do.
- * Returns PP_ENOMEM only.
+ * ix (NULL: none) says the word is the backlog index's: known, its
+ * disagreement warning is reported; unknown, the error is the index's
+ * (counted in res->failed, the story not rejected) and the file's own word
+ * takes its place, resolved as above. Returns PP_ENOMEM only.
  */
-pp_rc import_db_status_key(pp_import_item *it, pp_story *s, const char *project_key,
-			   PGresult *words, PGresult *workflow,
+pp_rc import_db_status_key(pp_import_item *it, pp_story *s, const pp_import_index_word *ix,
+			   const char *project_key, PGresult *words, PGresult *workflow,
 			   pp_import_result *res) PP_WARN_UNUSED;
 
 /*

@@ -35,6 +35,23 @@ typedef struct pp_import_item {
 	int key_line, key_col;   /* where the id is, for a duplicate's error */
 } pp_import_item;
 
+/*
+ * A status the backlog index gives a story in place of its file's
+ * (pp_import_batch.index_words). The index wins only with a word the
+ * project can use: import_db_status_key then reports the disagreement (the
+ * warning, at the file's status: line); with a word nothing knows, the
+ * error is the index's (its name and entry) and the story keeps its file's
+ * status, so that one bad word in the index never loses a story.
+ */
+typedef struct pp_import_index_word {
+	const char *index; /* the index as reported ("backlog/PRIORITIZATION.json") */
+	size_t entry;      /* the entry's position in "backlog" */
+	char *file_status; /* the file's own word; NULL: none */
+	char *warning;     /* the disagreement, reported once the index's word resolves */
+	int line, column;  /* the file's status: value (0: the file has none) */
+	unsigned set : 1;  /* the index gave this story another status than its file */
+} pp_import_index_word;
+
 typedef struct pp_import_batch {
 	pp_import_item *items; /* sorted by path */
 	size_t n;
@@ -49,6 +66,8 @@ typedef struct pp_import_batch {
 	int lazy;
 	pp_arena strs; /* every path and key */
 	json_t *words; /* the status words met, as an object's keys (a set) */
+	/* One per item when the backlog index gave any story another status, else NULL. */
+	pp_import_index_word *index_words;
 } pp_import_batch;
 
 /* How deep the walk goes below the imported directory: deeper is an error. */

@@ -408,6 +408,60 @@ static void excludes_and_zones(void **state)
 	free(dir);
 }
 
+/*
+ * The index gives a word the project cannot use (review 10, finding 6): the
+ * error is the index's, at its entry; the stories keep their files' status
+ * (one has none, one says ready); a known word still wins, with its warning;
+ * the index's shape problems name the index once.
+ */
+static void index_word_nothing_knows(void **state)
+{
+	char *dir = other_tree();
+	char sub[1100];
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/stories", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(sub, sizeof(sub), "%s/backlog", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	pp_t_write(dir, "stories/a.md", "---\nid: IX-1\ntitle: No status\n---\n");
+	pp_t_write(dir, "stories/b.md", "---\nid: IX-2\ntitle: Ready\nstatus: ready\n---\n");
+	pp_t_write(dir, "stories/c.md", "---\nid: IX-3\ntitle: Known\nstatus: ready\n---\n");
+	pp_t_write(dir, "backlog/PRIORITIZATION.json",
+		   "{\"backlog\": [{\"id\": \"IX-1\", \"status\": \"on the moon\"},\n"
+		   " {\"id\": \"IX-2\", \"status\": \"on the moon\"},\n"
+		   " {\"id\": \"IX-3\", \"status\": \"done\"},\n"
+		   " {\"id\": \"IX-4\", \"status\": 3}]}\n");
+	r = pp_t_run("import", dir, "--project", "IDX", "--no-history", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains_all(
+		r.err,
+		"backlog/PRIORITIZATION.json: error: backlog[0].status: unknown status \"on the "
+		"moon\" for IX-1: project IDX has ",
+		"stories/a.md is imported with its file's status (none)",
+		"backlog/PRIORITIZATION.json: error: backlog[1].status: unknown status",
+		"stories/b.md is imported with its file's status, \"ready\"",
+		"stories/c.md:4:9: warning: status: the index says \"done\", the file says "
+		"\"ready\"; the index wins (backlog/PRIORITIZATION.json)",
+		"backlog/PRIORITIZATION.json: warning: backlog[3].status: expected a string");
+	assert_null(strstr(r.err, "stories/a.md: error"));
+	assert_null(strstr(r.err, "stories/b.md:4:9: error"));
+	assert_null(strstr(r.err, "the index says \"on the moon\""));
+	assert_null(strstr(r.err, "warning: /"));
+	pp_t_assert_contains_all(r.out, "3 created", "2 errors");
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories s JOIN projects p ON "
+					    "p.id = s.project_id WHERE p.key = 'IDX' AND "
+					    "(s.key, s.status) IN (('IX-1', 'draft'), ('IX-2', "
+					    "'ready'), ('IX-3', 'done'))"),
+			 3);
+	PQfinish(c);
+	free(dir);
+}
+
 /* The import's statement that takes the project's lock, seen from another session. */
 #define WAITER                                                                                     \
 	"SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "                 \
@@ -577,6 +631,7 @@ int main(void)
 		cmocka_unit_test(unreadable_files_are_named),
 		cmocka_unit_test(symlinks_and_deep_trees),
 		cmocka_unit_test(excludes_and_zones),
+		cmocka_unit_test(index_word_nothing_knows),
 		cmocka_unit_test(interrupt_cancels_the_statement),
 		cmocka_unit_test(interrupt_between_files),
 		cmocka_unit_test(submodule_not_checked_out),

@@ -161,18 +161,18 @@ static void a_status_word_becomes_the_projects_key(void **state)
 	it.path = "a.md";
 	it.ok = 1;
 	parse_story("---\nid: ABC-1\ntitle: T\nstatus: Doing\n---\n", &s);
-	assert_int_equal(import_db_status_key(&it, &s, "ABC", words, workflow, &res), PP_OK);
+	assert_int_equal(import_db_status_key(&it, &s, NULL, "ABC", words, workflow, &res), PP_OK);
 	assert_string_equal(s.status, "in_progress");
 	assert_true(it.ok);
 	pp_story_free(&s);
 
 	/* Already the key: unchanged. No status: nothing to do. */
 	parse_story("---\nid: ABC-1\ntitle: T\nstatus: todo\n---\n", &s);
-	assert_int_equal(import_db_status_key(&it, &s, "ABC", words, workflow, &res), PP_OK);
+	assert_int_equal(import_db_status_key(&it, &s, NULL, "ABC", words, workflow, &res), PP_OK);
 	assert_string_equal(s.status, "todo");
 	pp_story_free(&s);
 	parse_story("---\nid: ABC-1\ntitle: T\n---\n", &s);
-	assert_int_equal(import_db_status_key(&it, &s, "ABC", words, workflow, &res), PP_OK);
+	assert_int_equal(import_db_status_key(&it, &s, NULL, "ABC", words, workflow, &res), PP_OK);
 	assert_null(s.status);
 	assert_true(it.ok);
 	assert_int_equal(res.n_problems, 0);
@@ -186,7 +186,8 @@ static void a_status_word_becomes_the_projects_key(void **state)
 		parse_story(text, &s);
 		it.ok = 1;
 		unit_int_equal(unknown[i],
-			       import_db_status_key(&it, &s, "ABC", words, workflow, &res), PP_OK);
+			       import_db_status_key(&it, &s, NULL, "ABC", words, workflow, &res),
+			       PP_OK);
 		unit_int_equal(unknown[i], it.ok, 0);
 		unit_int_equal(unknown[i], res.n_problems, i + 1);
 		unit_int_equal(unknown[i], res.problems[i].line, 4);
