@@ -149,6 +149,50 @@ void pp_api_db_problem(const pp_http_req *req, pp_http_resp *resp, PGconn *conn,
 	pp_api_db_error_problem(req, resp, &e);
 }
 
+/*
+ * PostgreSQL's own words for a broken constraint or a row-level security
+ * policy name tables, constraints and policies: a client cannot show them.
+ * Ours, naming the field when it is known, into text; 0 when the message is
+ * not one of those (ours, raised by a function, keep their words).
+ */
+static int errors_plain_words(const char *state, const char *constraint, const char *primary,
+			      const char *field, char *text, size_t size)
+{
+	static const char rls[] = "new row violates row-level security policy";
+	static const struct {
+		const char *state, *with_field, *without;
+	} words[] = {
+		{"23505", "the %s is taken: another one has it already", "it exists already"},
+		{"23503", "the %s names nothing that exists here",
+		 "it names something that does not exist"},
+		{"23514", "the %s is not a valid value", "a value is not valid"},
+		{"23502", "the %s must be given", "a value is missing"},
+	};
+	size_t i;
+
+	if (state && strcmp(state, "42501") == 0 && primary &&
+	    strncmp(primary, rls, strlen(rls)) == 0) {
+		snprintf(text, size, "your role in this project does not allow this change");
+		return 1;
+	}
+	if (state == NULL || constraint == NULL || *constraint == '\0')
+		return 0;
+	if (field && strcmp(constraint, "stories_status_workflow_fkey") == 0) {
+		snprintf(text, size, "the %s is not in the project's workflow", field);
+		return 1;
+	}
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcmp(state, words[i].state) != 0)
+			continue;
+		if (field)
+			snprintf(text, size, words[i].with_field, field);
+		else
+			snprintf(text, size, "%s", words[i].without);
+		return 1;
+	}
+	return 0;
+}
+
 void pp_api_db_error_problem(const pp_http_req *req, pp_http_resp *resp, const pp_api_db_error *e)
 {
 	const char *state = e->sqlstate, *primary = e->primary, *detail = e->detail;
@@ -204,6 +248,7 @@ void pp_api_db_error_problem(const pp_http_req *req, pp_http_resp *resp, const p
 	p.sqlstate = state;
 	p.field = column && *column ? column
 				    : pp_api_constraint_field(constraint, fbuf, sizeof(fbuf));
+	(void)errors_plain_words(state, constraint, primary, p.field, text, sizeof(text));
 	if (strcmp(state, "PP001") == 0 && primary) {
 		p.extra = json_object();
 		if (p.extra)

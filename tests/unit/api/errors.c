@@ -109,11 +109,34 @@ static void detail_only_where_it_is_the_clients(void **state)
 	map(&a, "PP404", "no project NOPE", "as the caller sees it", NULL, NULL);
 	assert_string_equal(str(&a, "detail"), "no project NOPE: as the caller sees it");
 	done(&a);
-	/* 23505's DETAIL quotes the existing row's key: not for the client. */
-	map(&a, "23505", "duplicate key value", "Key (key)=(X) already exists.", "projects_key_key",
-	    NULL);
-	assert_string_equal(str(&a, "detail"), "duplicate key value");
+	/*
+	 * 23505's DETAIL quotes the existing row's key: not for the client; nor
+	 * PostgreSQL's own words, which name the table and the constraint.
+	 */
+	map(&a, "23505", "duplicate key value violates unique constraint \"projects_key_key\"",
+	    "Key (key)=(X) already exists.", "projects_key_key", NULL);
+	assert_string_equal(str(&a, "detail"), "the key is taken: another one has it already");
 	assert_string_equal(str(&a, "field"), "key");
+	done(&a);
+	map(&a, "23503", "insert or update on table \"stories\" violates foreign key constraint",
+	    NULL, "stories_status_workflow_fkey", NULL);
+	assert_string_equal(str(&a, "detail"), "the status is not in the project's workflow");
+	done(&a);
+	map(&a, "23514", "new row for relation \"statuses\" violates check constraint", NULL,
+	    "statuses_key_format", NULL);
+	assert_string_equal(str(&a, "detail"), "the key is not a valid value");
+	done(&a);
+	map(&a, "23503", "violates foreign key constraint", NULL, "some_other_fkey", NULL);
+	assert_string_equal(str(&a, "detail"), "it names something that does not exist");
+	done(&a);
+	map(&a, "42501", "new row violates row-level security policy for table \"project_members\"",
+	    NULL, NULL, NULL);
+	assert_string_equal(str(&a, "detail"),
+			    "your role in this project does not allow this change");
+	done(&a);
+	/* Ours, raised by a function, keep their words. */
+	map(&a, "42501", "only an owner removes an owner", NULL, NULL, NULL);
+	assert_string_equal(str(&a, "detail"), "only an owner removes an owner");
 	done(&a);
 	map(&a, "23514", NULL, NULL, NULL, NULL);
 	assert_string_equal(str(&a, "detail"), "Invalid value");
