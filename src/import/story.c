@@ -497,6 +497,33 @@ static pp_rc key_from_path(ctx *c, pp_story *s)
 
 /* ---- the title from the body ------------------------------------------ */
 
+/*
+ * No title at all: the error. A 'title:' that could not be used (too long,
+ * a list) says why at its value, as its warning did (the error drops the
+ * warnings); otherwise the file as a whole is at fault.
+ */
+static pp_rc no_title(ctx *c, pp_story *s)
+{
+	static const char kept[] = " (kept in metadata)";
+	const pp_story_warning *w;
+	size_t i, n;
+
+	for (i = s->n_warnings; s->title_pos.line > 0 && i-- > 0;) {
+		w = &s->warnings[i];
+		if (w->line != s->title_pos.line || w->column != s->title_pos.column)
+			continue;
+		n = strlen(w->msg);
+		if (n >= sizeof(kept) - 1 && strcmp(w->msg + n - (sizeof(kept) - 1), kept) == 0)
+			n -= sizeof(kept) - 1;
+		return story_fail_at(c, s->title_pos,
+				     "missing title: %.*s, and no '# ' heading in the body", (int)n,
+				     w->msg);
+	}
+	return story_fail_at(c, STORY_LC(1, 1),
+			     "missing title: no usable 'title:' in the front matter and no "
+			     "'# ' heading in the body");
+}
+
 /* No usable title: the body's first "# " heading, less a leading key. */
 static pp_rc title_from_body(ctx *c, pp_story *s)
 {
@@ -505,9 +532,7 @@ static pp_rc title_from_body(ctx *c, pp_story *s)
 
 	story_first_heading(body, c->len - c->body_off, &t, &len);
 	if (t == NULL)
-		return story_fail_at(c, STORY_LC(1, 1),
-				     "missing title: no usable 'title:' in the front matter and no "
-				     "'# ' heading in the body");
+		return no_title(c, s);
 	story_strip_key(s->key, &t, &len);
 	s->title_from_body = 1;
 	s->title_pos = story_off_pos(c, (size_t)(t - c->data));

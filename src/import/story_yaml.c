@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <libfyaml.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,64 @@ static size_t mark_off(ctx *c, struct fy_event *e)
 	return off;
 }
 
+/* The offset (in the front matter) of the line after the one at off; fm_len at the end. */
+static size_t next_line(ctx *c, size_t off)
+{
+	const char *fm = c->data + c->fm_off;
+
+	while (off < c->fm_len && fm[off] != '\n' && fm[off] != '\r')
+		off++;
+	if (off < c->fm_len && fm[off] == '\r' && off + 1 < c->fm_len && fm[off + 1] == '\n')
+		off++;
+	return off < c->fm_len ? off + 1 : off;
+}
+
+/*
+ * A tab indenting the line at off or the next one (a tab among its leading
+ * blanks, then something other than a comment), as its offset; else
+ * SIZE_MAX. libfyaml reports such a tab as YAML would read it, often a line
+ * early ("invalid multiline plain key"), without a word about the tab.
+ */
+static size_t indenting_tab(ctx *c, size_t off)
+{
+	const char *fm = c->data + c->fm_off;
+	size_t i, tab;
+	int n;
+
+	for (n = 0; n < 2 && off < c->fm_len; n++, off = next_line(c, off)) {
+		tab = SIZE_MAX;
+		for (i = off; i < c->fm_len && (fm[i] == ' ' || fm[i] == '\t'); i++)
+			if (fm[i] == '\t' && tab == SIZE_MAX)
+				tab = i;
+		if (tab != SIZE_MAX && i < c->fm_len && fm[i] != '\n' && fm[i] != '\r' &&
+		    fm[i] != '#')
+			return tab;
+	}
+	return SIZE_MAX;
+}
+
+/* The start of the line at off (an offset in the front matter). */
+static size_t line_start(ctx *c, size_t off)
+{
+	const char *fm = c->data + c->fm_off;
+
+	while (off > 0 && fm[off - 1] != '\n' && fm[off - 1] != '\r')
+		off--;
+	return off;
+}
+
+/* libfyaml's error; one at (or a line before) a line indented with a tab names the tab. */
+static pp_rc yaml_fail(ctx *c, size_t line_off, pp_story_pos at, const char *msg)
+{
+	size_t tab = indenting_tab(c, line_off);
+	node t = {.off = tab};
+
+	if (tab != SIZE_MAX)
+		return story_fail_at(c, story_at(c, &t),
+				     "invalid YAML: tab character may not be used as indentation");
+	return story_fail_at(c, at, "invalid YAML: %s", msg);
+}
+
 static pp_rc yaml_error(ctx *c, struct fy_diag *diag)
 {
 	struct fy_diag_error *de;
@@ -56,13 +115,16 @@ static pp_rc yaml_error(ctx *c, struct fy_diag *diag)
 			continue;
 		if (m != NULL && m->input_pos <= c->fm_len) {
 			node at = {.off = m->input_pos};
-			return story_fail_at(c, story_at(c, &at), "invalid YAML: %s", de->msg);
+			return yaml_fail(c, line_start(c, m->input_pos), story_at(c, &at), de->msg);
 		}
 		/* 1-based, in the front matter, whose line 1 is the file's line fm.line */
 		if (de->line > 0 && de->column > 0) {
 			pp_story_pos fm = story_off_pos(c, c->fm_off);
-			return story_fail_at(c, STORY_LC(de->line + fm.line - 1, de->column),
-					     "invalid YAML: %s", de->msg);
+			size_t off = 0;
+			for (int l = 1; l < de->line && off < c->fm_len; l++)
+				off = next_line(c, off);
+			return yaml_fail(c, off, STORY_LC(de->line + fm.line - 1, de->column),
+					 de->msg);
 		}
 		return story_fail_at(c, story_at(c, NULL), "invalid YAML: %s", de->msg);
 	}

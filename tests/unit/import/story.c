@@ -213,6 +213,10 @@ static void empty_and_missing(void **state)
 	expect_error("---\nid: X-1\ntitle:    \n---\n## not level 1\n", 1, 1, "missing title");
 	expect_error("---\nid: X-1\ntitle: null\n---\n```\n# in code\n```\n", 1, 1,
 		     "missing title");
+	/* A title that is there but cannot be used: why, at it (review 10, finding 15). */
+	expect_error("---\nid: X-1\ntitle: [a, b]\n---\n", 3, 8,
+		     "missing title: title must be a single value, not a list or mapping, and "
+		     "no '# ' heading in the body");
 }
 
 static void not_a_mapping(void **state)
@@ -253,6 +257,11 @@ static void tabs(void **state)
 	(void)state;
 	expect_error("---\nid: X-1\ntitle: T\nlist:\n\t- a\n---\n", 5, 1,
 		     "tab character may not be used as indentation");
+	/* libfyaml blames the line before (review 10, finding 15): the tab is named. */
+	expect_error("---\nid: X-1\ntitle: T\n\tstatus: draft\n---\n", 4, 1,
+		     "invalid YAML: tab character may not be used as indentation");
+	expect_error("---\nid: X-1\ntitle: T\n  \tstatus: draft\n---\n", 4, 3,
+		     "invalid YAML: tab character may not be used as indentation");
 	parse_ok("a:\tseparated by a tab\nb: \"in\\tquotes\"\nc: 'raw\ttab'\n", "", &s);
 	assert_string_equal(s.metadata_json, "{\"a\":\"separated by a tab\",\"b\":\"in\\tquotes\","
 					     "\"c\":\"raw\\ttab\"}");
@@ -332,7 +341,10 @@ static void unicode_title(void **state)
 	pp_story_free(&s);
 	b.len -= 5;
 	assert_int_equal(pp_buf_adds(&b, "é\n---\n"), PP_OK);
-	expect_error(pp_buf_str(&b), 1, 1, "missing title"); /* unusable, and no heading */
+	/* unusable, and no heading: the reason, at the title (review 10, finding 15) */
+	expect_error(pp_buf_str(&b), 3, 8,
+		     "missing title: title \"éééééééééééééééééééééééééééééééééééééééé...\" is "
+		     "longer than 500 characters, and no '# ' heading in the body");
 	assert_int_equal(pp_buf_adds(&b, "# The heading\n"), PP_OK);
 	parse_text_ok("t.md", pp_buf_str(&b), b.len, &s);
 	assert_string_equal(s.title, "The heading");
