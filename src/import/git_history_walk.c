@@ -253,7 +253,7 @@ int git_history_tracked(const char *prefix, const char *path, unsigned mode)
 
 	if ((mode != 0100644 && mode != 0100755) || strncmp(path, prefix, plen) != 0)
 		return 0;
-	if (len - plen <= 3 || strcmp(path + len - 3, ".md") != 0)
+	if (len <= plen || !pp_story_file_name(path + plen))
 		return 0;
 	for (p = path + plen; p != NULL; p = strchr(p, '/'))
 		if (*(p += (*p == '/')) == '.')

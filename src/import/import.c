@@ -178,6 +178,18 @@ static pp_rc symlink_found(const char *root_real, const char *child, const char 
 		"a symbolic link: not followed (its target is read where it is)");
 }
 
+/* What a file that is neither regular, a directory nor a link is, for the user. */
+static const char *special_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "a special file";
+}
+
 /* Iterative: a tree thousands of directories deep is an error, not a stack overflow. */
 pp_rc pp_import_walk(const char *root, const pp_import_patterns *pl, pp_import_paths *out,
 		     pp_import_result *res, pp_err *err)
@@ -214,8 +226,7 @@ pp_rc pp_import_walk(const char *root, const pp_import_patterns *pl, pp_import_p
 		}
 		while (rc == PP_OK && (de = readdir(d)) != NULL) {
 			struct stat st;
-			size_t len = strlen(de->d_name);
-			int is_md = len > 3 && strcmp(de->d_name + len - 3, ".md") == 0;
+			int is_md = pp_story_file_name(de->d_name);
 
 			if (de->d_name[0] == '.')
 				continue;
@@ -241,6 +252,10 @@ pp_rc pp_import_walk(const char *root, const pp_import_patterns *pl, pp_import_p
 				rc = list_add(&todo, childrel);
 			else if (S_ISREG(st.st_mode) && is_md)
 				rc = list_add(out, childrel);
+			else if (is_md) /* never opened: reading a FIFO would block the import */
+				rc = pp_import_problem_add(res, childrel, 0, 0, 0,
+							   "not a regular file (%s): skipped",
+							   special_kind(st.st_mode));
 			if (rc == PP_ENOMEM)
 				pp_err_set(err, rc, "out of memory");
 		}

@@ -90,6 +90,13 @@ pp_rc pp_story_parse(const char *path, const char *data, size_t len, pp_story *o
 /* Frees what pp_story_parse allocated (warnings included) and zeroes *s. Accepts NULL. */
 void pp_story_free(pp_story *s);
 
+/*
+ * Whether a file name (its last component, or a path) is one the importer
+ * reads: it ends in ".md" or ".markdown", in any case ("T-5.MD"), with
+ * something before the dot. Hidden names are the caller's business. Pure.
+ */
+int pp_story_file_name(const char *name);
+
 /* What a file is, from its first bytes: see pp_story_sniff. */
 typedef enum {
 	PP_STORY_NOT_STORY = 0, /* no front matter and nothing like one (a README) */

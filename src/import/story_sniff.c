@@ -285,3 +285,19 @@ const char *pp_story_template_reason(const char *path, const char *data, size_t 
 		return "a template: its id is a placeholder (such as ADH-###, XXX-000 or {{id}})";
 	return NULL;
 }
+
+int pp_story_file_name(const char *name)
+{
+	static const char *const ext[] = {".md", ".markdown"};
+	const char *base = strrchr(name, '/');
+	size_t len, n;
+
+	base = base ? base + 1 : name;
+	len = strlen(base);
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		n = strlen(ext[i]);
+		if (len > n && strcasecmp(base + len - n, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}

@@ -518,8 +518,12 @@ static void tracked_paths(void **state)
 		{"", "a.md", 0160000, 0}, /* a submodule */
 		{"", "a.md", 0040000, 0},
 		{"", "dir/sub/a.md", 0100644, 1},
-		{"", "a.MD", 0100644, 0},
-		{"", "a.markdown", 0100644, 0},
+		{"", "a.MD", 0100644, 1}, /* what the import reads (review 10, finding 9) */
+		{"", "a.markdown", 0100644, 1},
+		{"", "a.Markdown", 0100644, 1},
+		{"", "a.mdown", 0100644, 0},
+		{"", ".MD", 0100644, 0},
+		{"", "dir/.markdown", 0100644, 0},
 		{"", "a.md.txt", 0100644, 0},
 		{"", ".md", 0100644, 0},
 		{"", "x.md", 0100644, 1},

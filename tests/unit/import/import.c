@@ -366,7 +366,7 @@ static pp_rc walk(const char *dir, const char *const *lines, pp_import_result *r
 	return rc;
 }
 
-/* Only regular *.md files; hidden entries are never entered or read. */
+/* Only regular *.md and *.markdown files (any case); hidden entries are never entered or read. */
 static void walk_finds_story_files(void **state)
 {
 	char dir[512], got[4096];
@@ -377,15 +377,21 @@ static void walk_finds_story_files(void **state)
 	new_dir(dir, sizeof(dir));
 	put_x(dir, (const char *const[]){"a.md", "b.txt", ".md", "x.md.bak", ".hidden.md",
 					 ".git/HEAD.md", "sub/.hidden/c.md", "sub/deeper/d.md",
-					 "sub/e.md", NULL});
+					 "sub/e.md", "F.MD", "g.markdown", "h.Markdown", ".MD",
+					 "i.mdown", NULL});
 	snprintf(got, sizeof(got), "%s/dir.md", dir);
 	assert_int_equal(mkdir(got, 0700), 0); /* a directory named *.md */
 	snprintf(got, sizeof(got), "%s/pipe.md", dir);
 	assert_int_equal(mkfifo(got, 0600), 0); /* reading it would block the import */
 	assert_int_equal(walk(dir, NULL, &res, got, sizeof(got), &err), PP_OK);
-	assert_string_equal(got, "a.md,sub/deeper/d.md,sub/e.md");
+	/* .MD and .markdown in any case are read too (review 10, finding 9) */
+	assert_string_equal(got, "F.MD,a.md,g.markdown,h.Markdown,sub/deeper/d.md,sub/e.md");
 	assert_int_equal(res.ignored, 0);
-	assert_int_equal(res.n_problems, 0);
+	/* the FIFO is named, never opened */
+	assert_int_equal(res.n_problems, 1);
+	assert_string_equal(res.problems[0].file, "pipe.md");
+	assert_false(res.problems[0].is_error);
+	assert_string_equal(res.problems[0].msg, "not a regular file (a FIFO): skipped");
 	pp_import_result_free(&res);
 }
 
