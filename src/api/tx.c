@@ -64,20 +64,48 @@ void pp_tx_free(pp_tx *tx)
 	}
 }
 
-const char *tx_bearer_token(const char *h)
+const char *tx_bearer_token(const char *h, size_t *len)
 {
+	size_t n;
+
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return NULL;
 	h += 7;
 	while (*h == ' ')
 		h++;
-	return *h ? h : NULL;
+	for (n = strlen(h); n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'); n--)
+		;
+	*len = n;
+	return n ? h : NULL;
 }
 
-/* The token of "Authorization: Bearer TOKEN", or NULL. */
-static const char *bearer(const pp_http_req *req)
+int tx_none_match(const char *inm, const char *etag)
 {
-	return tx_bearer_token(pp_http_header(req, "Authorization"));
+	size_t n = strlen(etag);
+	const char *p = inm;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '*' && p[1 + strspn(p + 1, " \t")] == '\0')
+		return 1;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+			return 1;
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
+/* The token of "Authorization: Bearer TOKEN", or NULL; *len its length. */
+static const char *bearer(const pp_http_req *req, size_t *len)
+{
+	return tx_bearer_token(pp_http_header(req, "Authorization"), len);
 }
 
 static void unauthorized(const pp_http_req *req, pp_http_resp *resp, const char *detail)
@@ -244,14 +272,15 @@ static pp_rc phase_failed(pp_http_req *req, pp_http_resp *resp, pp_pool_conn *pc
 static pp_rc token_hash(const pp_http_req *req, pp_http_resp *resp,
 			char hash[PP_SHA256_HEX_LEN + 3])
 {
-	const char *token = bearer(req);
+	size_t len = 0;
+	const char *token = bearer(req, &len);
 	char hex[PP_SHA256_HEX_LEN + 1];
 
 	if (token == NULL) {
 		unauthorized(req, resp, "send the API token as \"Authorization: Bearer TOKEN\"");
 		return PP_EINVAL;
 	}
-	pp_sha256_hex(token, strlen(token), hex);
+	pp_sha256_hex(token, len, hex);
 	snprintf(hash, PP_SHA256_HEX_LEN + 3, "\\x%s", hex);
 	return PP_OK;
 }
@@ -657,7 +686,7 @@ void pp_api_reply(pp_http_req *req, pp_http_resp *resp, const PGresult *res, int
 	if (version) {
 		snprintf(etag, sizeof(etag), "\"%s\"", version);
 		if (inm && (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
-		    (strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0)) {
+		    tx_none_match(inm, etag)) {
 			pp_http_resp_set(resp, 304, NULL, NULL, 0);
 		} else {
 			pp_http_resp_copy(resp, status, body ? "application/json" : NULL, body);

@@ -33,10 +33,18 @@ int tx_standby_fault(pp_rc rc, int lost, const char *sqlstate);
 /*
  * The token of an Authorization header's value "Bearer TOKEN" (the scheme
  * in any case, spaces before the token skipped), pointing into
- * authorization; NULL when authorization is NULL, of another scheme or has
- * no token.
+ * authorization, *len its length without the white space that may follow a
+ * header's value (RFC 9110's OWS: spaces and tabs); NULL when authorization
+ * is NULL, of another scheme or has no token.
  */
-const char *tx_bearer_token(const char *authorization);
+const char *tx_bearer_token(const char *authorization, size_t *len);
+
+/*
+ * Whether an If-None-Match value matches etag ("\"7\""): "*", or a list of
+ * entity tags one of which is etag, compared weakly (W/"7" matches, as RFC
+ * 9110 13.1.2 asks of If-None-Match).
+ */
+int tx_none_match(const char *if_none_match, const char *etag);
 
 /* Whether method is a read (GET or HEAD), whose transaction may run on the standby. */
 int tx_is_read(const char *method);

@@ -78,6 +78,26 @@ static void standby_fault_by_rc_and_sqlstate(void **state)
 	}
 }
 
+static void if_none_match_lists_and_weak_tags(void **state)
+{
+	static const struct {
+		const char *inm;
+		int match;
+	} cases[] = {
+		{"\"7\"", 1},        {"*", 1},
+		{" * ", 1},          {"W/\"7\"", 1},
+		{"\"1\", \"7\"", 1}, {"\"1\",W/\"7\" ", 1},
+		{"\"1\"", 0},        {"\"77\"", 0},
+		{"\"7", 0},          {"7", 0},
+		{"\"1\", \"2\"", 0}, {"", 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < UNIT_NELEM(cases); i++)
+		unit_int_equal(cases[i].inm, tx_none_match(cases[i].inm, "\"7\""), cases[i].match);
+}
+
 static void bearer_token_of_the_header(void **state)
 {
 	static const struct {
@@ -91,6 +111,10 @@ static void bearer_token_of_the_header(void **state)
 		 * no such hash).
 		 */
 		{"Bearer a b", "a b"},
+		/* White space after a header's value is not the value's (RFC 9110 OWS). */
+		{"Bearer pp_abc123 ", "pp_abc123"},
+		{"Bearer pp_abc123\t \t", "pp_abc123"},
+		{"Bearer \t", NULL},
 		{NULL, NULL},
 		{"", NULL},
 		{"Bearer", NULL},
@@ -103,9 +127,15 @@ static void bearer_token_of_the_header(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < UNIT_NELEM(cases); i++)
-		unit_str_equal(cases[i].header ? cases[i].header : "NULL",
-			       tx_bearer_token(cases[i].header), cases[i].token);
+	for (i = 0; i < UNIT_NELEM(cases); i++) {
+		size_t len = 0;
+		const char *t = tx_bearer_token(cases[i].header, &len);
+		char got[64];
+
+		snprintf(got, sizeof(got), "%.*s", (int)len, t ? t : "");
+		unit_str_equal(cases[i].header ? cases[i].header : "NULL", t ? got : NULL,
+			       cases[i].token);
+	}
 }
 
 static void reads_are_get_and_head(void **state)
@@ -282,6 +312,7 @@ static void reply_from_the_first_row(void **state)
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(standby_fault_by_rc_and_sqlstate),
 	cmocka_unit_test(bearer_token_of_the_header),
+	cmocka_unit_test(if_none_match_lists_and_weak_tags),
 	cmocka_unit_test(reads_are_get_and_head),
 	cmocka_unit_test(response_header_by_name),
 	cmocka_unit_test(statements_in_order),
