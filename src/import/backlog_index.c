@@ -483,10 +483,11 @@ static void disagree(pp_backlog_disagreement *d, const char *field, const char *
 		snprintf(d->msg, sizeof(d->msg),
 			 "%s: the index says \"%.40s\", the file says \"%.40s\"; the index wins",
 			 field, index_value, story_value);
-	else
+	else /* a priority with only a rank ("priority: 3") has no level: "none" would be false */
 		snprintf(d->msg, sizeof(d->msg),
-			 "%s: the index says \"%.40s\", the file has none; the index wins", field,
-			 index_value);
+			 "%s: the index says \"%.40s\", the file %s; the index wins", field,
+			 index_value,
+			 strcmp(field, "priority") == 0 ? "gives no level" : "has none");
 }
 
 size_t pp_backlog_compare(const pp_backlog_entry *e, const char *story_status,

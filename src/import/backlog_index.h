@@ -91,7 +91,8 @@ typedef struct pp_backlog_disagreement {
 	const char *index_value; /* the value that wins; points into the entry */
 	const char *story_value; /* the file's; NULL when the file has none */
 	char msg[256];           /* "status: the index says \"blocked\", the file
-				  * says \"ready\"; the index wins" (values cut at 40) */
+				  * says \"ready\"; the index wins" (values cut at 40);
+				  * "the file has none" / "gives no level" (priority) */
 } pp_backlog_disagreement;
 
 /*

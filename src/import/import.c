@@ -321,8 +321,8 @@ static pp_rc index_word(pp_import_batch *b, size_t i, const pp_backlog_entry *e,
 	w = &b->index_words[i];
 	w->index = name;
 	w->entry = e->index;
-	w->line = s->status_pos.line;
-	w->column = s->status_pos.column;
+	w->line = s->status_pos.line ? s->status_pos.line : s->key_pos.line;
+	w->column = s->status_pos.line ? s->status_pos.column : s->key_pos.column;
 	if (s->status && (w->file_status = strdup(s->status)) == NULL)
 		return PP_ENOMEM;
 	pp_buf_init(&msg, 4096);
@@ -392,12 +392,14 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 		n = pp_backlog_compare(e, it->story->status, it->story->priority, d);
 		res->warned += n > 0 && it->story->n_warnings == 0;
 		for (k = 0; rc == PP_OK && k < n; k++) {
+			/* at the file's priority:, else at its id (what the entry matched) */
+			const pp_story_pos *pos = it->story->priority_pos.line
+							  ? &it->story->priority_pos
+							  : &it->story->key_pos;
 			if (strcmp(d[k].field, "status") == 0)
 				rc = index_word(b, i, e, &d[k], name);
 			else
-				rc = pp_import_problem_add(res, it->path,
-							   it->story->priority_pos.line,
-							   it->story->priority_pos.column, 0,
+				rc = pp_import_problem_add(res, it->path, pos->line, pos->column, 0,
 							   "%s (%s)", d[k].msg, name);
 		}
 		if (rc == PP_OK && e->status &&

@@ -429,11 +429,14 @@ static void index_word_nothing_knows(void **state)
 	pp_t_write(dir, "stories/a.md", "---\nid: IX-1\ntitle: No status\n---\n");
 	pp_t_write(dir, "stories/b.md", "---\nid: IX-2\ntitle: Ready\nstatus: ready\n---\n");
 	pp_t_write(dir, "stories/c.md", "---\nid: IX-3\ntitle: Known\nstatus: ready\n---\n");
+	/* A rank and no status; the index gives a level and a status (review 10, finding 24). */
+	pp_t_write(dir, "stories/e.md", "---\nid: IX-5\ntitle: Ranked\npriority: 3\n---\n");
 	pp_t_write(dir, "backlog/PRIORITIZATION.json",
 		   "{\"backlog\": [{\"id\": \"IX-1\", \"status\": \"on the moon\"},\n"
 		   " {\"id\": \"IX-2\", \"status\": \"on the moon\"},\n"
 		   " {\"id\": \"IX-3\", \"status\": \"done\"},\n"
-		   " {\"id\": \"IX-4\", \"status\": 3}]}\n");
+		   " {\"id\": \"IX-4\", \"status\": 3},\n"
+		   " {\"id\": \"IX-5\", \"status\": \"done\", \"priority\": \"critical\"}]}\n");
 	r = pp_t_run("import", dir, "--project", "IDX", "--no-history", NULL);
 	assert_int_equal(r.status, 1);
 	pp_t_assert_contains_all(
@@ -445,12 +448,15 @@ static void index_word_nothing_knows(void **state)
 		"stories/b.md is imported with its file's status, \"ready\"",
 		"stories/c.md:4:9: warning: status: the index says \"done\", the file says "
 		"\"ready\"; the index wins (backlog/PRIORITIZATION.json)",
-		"backlog/PRIORITIZATION.json: warning: backlog[3].status: expected a string");
+		"backlog/PRIORITIZATION.json: warning: backlog[3].status: expected a string",
+		"stories/e.md:4:11: warning: priority: the index says \"critical\", the file gives "
+		"no level; the index wins",
+		"stories/e.md:2:5: warning: status: the index says \"done\", the file has none");
 	assert_null(strstr(r.err, "stories/a.md: error"));
 	assert_null(strstr(r.err, "stories/b.md:4:9: error"));
 	assert_null(strstr(r.err, "the index says \"on the moon\""));
 	assert_null(strstr(r.err, "warning: /"));
-	pp_t_assert_contains_all(r.out, "3 created", "2 errors");
+	pp_t_assert_contains_all(r.out, "4 created", "2 errors");
 	pp_t_result_free(&r);
 	c = pp_t_connect();
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories s JOIN projects p ON "

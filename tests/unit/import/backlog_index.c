@@ -257,6 +257,11 @@ static void disagreements(void **state)
 	assert_null(d[0].story_value);
 	assert_string_equal(
 		d[0].msg, "status: the index says \"blocked\", the file has none; the index wins");
+	/* A file with no level may have a rank: it gives no level (review 10, finding 24). */
+	assert_int_equal(pp_backlog_compare(&idx.entries[0], "blocked", NULL, d), 1);
+	assert_string_equal(
+		d[0].msg,
+		"priority: the index says \"high\", the file gives no level; the index wins");
 	/* Case matters for a status (the statuses table's keys). */
 	assert_int_equal(pp_backlog_compare(&idx.entries[0], "Blocked", "high", d), 1);
 	/* No status and only a rank in the index: nothing to disagree on. */
