@@ -325,7 +325,19 @@ typedef struct list_ctx {
 	int count;
 	const char *bad; /* the offending value */
 	int oom;
+	const char *const *choices; /* NULL: any value of charset */
 } list_ctx;
+
+/* Whether the len bytes at p are one of choices. */
+static int among(const char *const *choices, const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; choices[i]; i++)
+		if (strlen(choices[i]) == len && memcmp(choices[i], p, len) == 0)
+			return 1;
+	return 0;
+}
 
 static int collect(void *ctx, const char *key, const char *value)
 {
@@ -336,7 +348,8 @@ static int collect(void *ctx, const char *key, const char *value)
 		return 0;
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		if (len == 0 || len > 100 || strspn(p, l->charset) < len) {
+		if (len == 0 || len > 100 || strspn(p, l->charset) < len ||
+		    (l->choices && !among(l->choices, p, len))) {
 			l->bad = value;
 			return 1;
 		}
@@ -351,10 +364,11 @@ static int collect(void *ctx, const char *key, const char *value)
 	}
 }
 
-int pp_api_query_list(const pp_http_req *req, pp_http_resp *resp, const char *name,
-		      const char *charset, pp_buf *out, int *given)
+/* pp_api_query_list and pp_api_query_choices: any value of charset, or one of choices. */
+static int query_list(const pp_http_req *req, pp_http_resp *resp, const char *name,
+		      const char *charset, const char *const *choices, pp_buf *out, int *given)
 {
-	list_ctx l = {name, charset, out, 0, NULL, 0};
+	list_ctx l = {name, charset, out, 0, NULL, 0, choices};
 
 	pp_buf_reset(out);
 	if (pp_buf_adds(out, "{") != PP_OK)
@@ -362,7 +376,20 @@ int pp_api_query_list(const pp_http_req *req, pp_http_resp *resp, const char *na
 	if (!l.oom && pp_http_query_each(req, collect, &l) != 0) {
 		if (l.oom)
 			goto oom;
-		pp_api_bad(req, resp, 422, name, "%s=\"%.100s\" is not a valid value", name, l.bad);
+		if (choices) {
+			char list[256] = "";
+			size_t i;
+
+			for (i = 0; choices[i]; i++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 i ? ", " : "", choices[i]);
+			pp_api_bad(req, resp, 422, name,
+				   "%s=\"%.100s\": each value must be one of %s", name, l.bad,
+				   list);
+		} else {
+			pp_api_bad(req, resp, 422, name, "%s=\"%.100s\" is not a valid value", name,
+				   l.bad);
+		}
 		return -1;
 	}
 	if (l.oom || pp_buf_adds(out, "}") != PP_OK)
@@ -372,6 +399,18 @@ int pp_api_query_list(const pp_http_req *req, pp_http_resp *resp, const char *na
 oom:
 	pp_api_bad(req, resp, 400, name, "%s: too many values", name);
 	return -1;
+}
+
+int pp_api_query_list(const pp_http_req *req, pp_http_resp *resp, const char *name,
+		      const char *charset, pp_buf *out, int *given)
+{
+	return query_list(req, resp, name, charset, NULL, out, given);
+}
+
+int pp_api_query_choices(const pp_http_req *req, pp_http_resp *resp, const char *name,
+			 const char *const *choices, pp_buf *out, int *given)
+{
+	return query_list(req, resp, name, "abcdefghijklmnopqrstuvwxyz_", choices, out, given);
 }
 
 int pp_api_query_int(const pp_http_req *req, pp_http_resp *resp, const char *name, long long max,

@@ -87,6 +87,13 @@ int pp_api_query_known(const pp_http_req *req, pp_http_resp *resp, const char *c
 int pp_api_query_list(const pp_http_req *req, pp_http_resp *resp, const char *name,
 		      const char *charset, pp_buf *out, int *given);
 
+/*
+ * pp_api_query_list for a parameter whose values are among choices
+ * (NULL-terminated): any other is a 422 that lists them.
+ */
+int pp_api_query_choices(const pp_http_req *req, pp_http_resp *resp, const char *name,
+			 const char *const *choices, pp_buf *out, int *given);
+
 /* limit: default 50, 1..500, else 422. Returns 0 or -1; *out as decimal text. */
 int pp_api_query_limit(const pp_http_req *req, pp_http_resp *resp, char out[16]);
 

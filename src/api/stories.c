@@ -10,11 +10,9 @@
 #include "api/stories_int.h"
 #include "core/limits.h"
 
-static const char *const priorities[] = {"critical", "high", "medium", "low", NULL};
-
 #define STORY_VALUE_FIELDS(title_flags)                                                            \
 	PP_FIELD("title", PP_F_STRING, title_flags), PP_FIELD("status", PP_F_STRING, 0),           \
-		PP_FIELD_ENUM("priority", 0, priorities),                                          \
+		PP_FIELD_ENUM("priority", 0, pp_priorities),                                       \
 		PP_FIELD_INT("priority_rank", PP_F_NULLABLE, 1, 1000000),                          \
 		PP_FIELD_NUM("estimate_points", PP_F_NULLABLE, 0, PP_ESTIMATE_POINTS_MAX),         \
 		PP_FIELD("estimate_raw", PP_F_STRING, PP_F_NULLABLE),                              \

@@ -13,6 +13,7 @@
 #include "api/input.h"
 #include "api/sql.h"
 #include "api/story_list_int.h"
+#include "core/limits.h"
 
 #define KEY_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 /* Status keys as teams spell them (migrations/0017): matched ignoring case. */
@@ -121,12 +122,12 @@ static int parse(const pp_http_req *req, pp_http_resp *resp, filters *f, int acr
 	    (across && pp_api_query_list(req, resp, "project", KEY_CHARS, &f->projects,
 					 &f->has_projects) != 0) ||
 	    pp_api_query_list(req, resp, "status", STATUS_CHARS, &f->status, &f->has_status) != 0 ||
-	    pp_api_query_list(req, resp, "category", "abcdefghijklmnopqrstuvwxyz", &f->category,
-			      &f->has_category) != 0 ||
+	    pp_api_query_choices(req, resp, "category", pp_categories, &f->category,
+				 &f->has_category) != 0 ||
 	    pp_api_query_list(req, resp, "label", label_chars, &f->label, &f->has_label) != 0 ||
 	    pp_api_query_list(req, resp, "epic", text_chars, &f->epic, &f->has_epic) != 0 ||
-	    pp_api_query_list(req, resp, "priority", "abcdefghijklmnopqrstuvwxyz", &f->priority,
-			      &f->has_priority) != 0 ||
+	    pp_api_query_choices(req, resp, "priority", pp_priorities, &f->priority,
+				 &f->has_priority) != 0 ||
 	    pp_api_query_list(req, resp, "owner", text_chars, &f->owner, &f->has_owner) != 0 ||
 	    pp_api_query_int(req, resp, "backlog", 999999999999999999LL, NULL, f->backlog_buf,
 			     &f->backlog) != 0 ||

@@ -386,6 +386,11 @@ static void filters_and_pages(void **state)
 	api_items_are(1, &W.srv, W.dev, "/v1/projects/PLAN/stories?category=done,active");
 	api_refused(422, "validation", &W.srv, "GET",
 		    "/v1/projects/PLAN/stories?status=Bad%20Value", W.dev, NULL, NULL);
+	/* The fixed words: another is a mistake to name, not an empty page. */
+	api_refused_field(422, "validation", "category", &W.srv, "GET",
+			  "/v1/projects/PLAN/stories?category=done,bogus", W.dev, NULL, NULL);
+	api_refused_field(422, "validation", "priority", &W.srv, "GET",
+			  "/v1/stories?priority=urgent", W.dev, NULL, NULL);
 
 	/* Every story once, in pages of 3; archived ones only when asked. */
 	all = api_all_pages(&W.srv, W.dev, "/v1/projects/PLAN/stories?limit=3", &pages);

@@ -146,6 +146,28 @@ static void listed_constraints_exist(void **state)
 	PQfinish(c);
 }
 
+/* Every word of words is in constraint's definition, which lists no more words. */
+static void check_words(PGconn *c, const char *constraint, const char *const *words)
+{
+	char sql[512], want[24];
+	size_t i;
+
+	for (i = 0; words[i]; i++) {
+		snprintf(sql, sizeof(sql),
+			 "SELECT strpos(pg_get_constraintdef(oid), '''%s''') > 0 FROM pg_constraint"
+			 " WHERE conname = '%s'",
+			 words[i], constraint);
+		pp_t_query_is(c, sql, "t");
+	}
+	snprintf(sql, sizeof(sql),
+		 "SELECT (length(d) - length(replace(d, '''', ''))) / 2"
+		 "  FROM (SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint"
+		 "         WHERE conname = '%s') x",
+		 constraint);
+	snprintf(want, sizeof(want), "%zu", i);
+	pp_t_query_is(c, sql, want);
+}
+
 /* src/core/limits.h against the columns it mirrors. */
 static void limits_match_the_columns(void **state)
 {
@@ -163,6 +185,9 @@ static void limits_match_the_columns(void **state)
 		      " WHERE table_schema = 'public' AND table_name = 'stories'"
 		      "   AND column_name = 'estimate_points'",
 		      want);
+	/* The fixed words, each in its CHECK, as many as it lists. */
+	check_words(c, "stories_priority_check", pp_priorities);
+	check_words(c, "statuses_category_check", pp_categories);
 	PQfinish(c);
 }
 
