@@ -96,6 +96,7 @@ pp_rc pp_import_pattern_add(pp_import_patterns *pl, const char *line, size_t len
 
 pp_rc pp_import_patterns_read(const char *root, pp_import_patterns *pl, pp_err *err)
 {
+	int line;
 	char path[PATH_MAX];
 	char *data = NULL;
 	size_t len, i = 0;
@@ -105,15 +106,60 @@ pp_rc pp_import_patterns_read(const char *root, pp_import_patterns *pl, pp_err *
 	if (access(path, F_OK) != 0)
 		return PP_OK;
 	rc = pp_file_read(path, 1024 * 1024, &data, &len, err);
-	while (rc == PP_OK && i < len) {
+	for (line = 1; rc == PP_OK && i < len; line++) {
 		const char *nl = memchr(data + i, '\n', len - i);
-		size_t n = nl ? (size_t)(nl - (data + i)) : len - i;
+		size_t n = nl ? (size_t)(nl - (data + i)) : len - i, had = pl->n;
 		rc = pp_import_pattern_add(pl, data + i, n);
+		if (pl->n > had)
+			pl->v[had].line = line;
 		i += n + 1;
 	}
 	free(data);
 	if (rc == PP_ENOMEM)
 		pp_err_set(err, rc, "out of memory");
+	return rc;
+}
+
+/* Where a '[' of glob has no ']' to close it (as fnmatch reads a bracket), or NULL. */
+static const char *unclosed_bracket(const char *glob)
+{
+	const char *p, *q;
+
+	for (p = glob; *p; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p != '[')
+			continue;
+		q = p + 1;
+		if (*q == '!' || *q == '^')
+			q++;
+		if (*q == ']') /* "[]...]": the first ']' is one of the set */
+			q++;
+		q = strchr(q, ']');
+		if (q == NULL)
+			return p;
+		p = q;
+	}
+	return NULL;
+}
+
+pp_rc pp_import_patterns_check(const pp_import_patterns *pl, pp_import_result *res)
+{
+	pp_rc rc = PP_OK;
+	size_t i;
+
+	for (i = 0; rc == PP_OK && i < pl->n; i++) {
+		const pp_import_pattern *p = &pl->v[i];
+		if (unclosed_bracket(p->glob) == NULL)
+			continue;
+		rc = pp_import_problem_add(res, p->line ? ".planpipeignore" : "--exclude", p->line,
+					   0, 0,
+					   "pattern \"%.40s\" has a '[' without its ']': that '[' "
+					   "matches only a '[' in a name",
+					   p->glob);
+	}
 	return rc;
 }
 
@@ -492,6 +538,8 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 			pp_err_set(err, rc, "out of memory");
 	if (rc == PP_OK)
 		rc = pp_import_patterns_read(o->path, &pl, err);
+	if (rc == PP_OK && (rc = pp_import_patterns_check(&pl, res)) != PP_OK)
+		pp_err_set(err, rc, "out of memory");
 	if (rc == PP_OK && o->within && (rc = check_within(o->path, o->within, err)) != PP_OK)
 		goto out;
 	if (rc == PP_OK)

@@ -83,6 +83,7 @@ typedef struct pp_import_pattern {
 	int negate; /* "!pattern": brings back what an earlier one left out */
 	int dir;    /* "pattern/": directories only */
 	int rooted; /* held a '/' other than a trailing one: matched against the whole path */
+	int line;   /* its line in .planpipeignore; 0: an --exclude */
 } pp_import_pattern;
 
 typedef struct pp_import_patterns {
@@ -107,6 +108,14 @@ void pp_import_patterns_free(pp_import_patterns *pl);
  * 1 MiB included: PP_EINVAL), PP_ENOMEM; err set.
  */
 pp_rc pp_import_patterns_read(const char *root, pp_import_patterns *pl, pp_err *err) PP_WARN_UNUSED;
+
+/*
+ * Warns in res about each pattern of pl that does not read as the user
+ * meant: a '[' without its ']' (fnmatch then takes the '[' as itself),
+ * named by its .planpipeignore line or as an --exclude. Returns PP_ENOMEM
+ * only.
+ */
+pp_rc pp_import_patterns_check(const pp_import_patterns *pl, pp_import_result *res) PP_WARN_UNUSED;
 
 /*
  * Whether glob (fnmatch with FNM_PATHNAME: '*' and '?' never match '/')

@@ -132,6 +132,9 @@ static void planpipeignore_read(void **state)
 	assert_string_equal(pl.v[2].glob, "*.tmp.md");
 	assert_string_equal(pl.v[3].glob, "keep.tmp.md");
 	assert_true(pl.v[3].negate);
+	assert_int_equal(pl.v[0].line, 0); /* an --exclude */
+	assert_int_equal(pl.v[1].line, 2);
+	assert_int_equal(pl.v[3].line, 5);
 	pp_import_patterns_free(&pl);
 
 	/* Over 1 MiB: an error naming the file. */
@@ -144,6 +147,36 @@ static void planpipeignore_read(void **state)
 	memset(&pl, 0, sizeof(pl));
 	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, ".planpipeignore"));
+	pp_import_patterns_free(&pl);
+}
+
+/* A '[' without its ']' is a warning naming where the pattern is (review 10, finding 24). */
+static void patterns_checked(void **state)
+{
+	pp_import_patterns pl = {NULL, 0};
+	pp_import_result res;
+	char dir[512];
+	pp_err err;
+
+	(void)state;
+	memset(&res, 0, sizeof(res));
+	new_dir(dir, sizeof(dir));
+	pp_t_put(dir, ".planpipeignore", "ok-[ab].md\n[\n\\[x.md\n[]x].md\n[!]x].md\n");
+	add_ok(&pl, "drafts-[0-9");
+	add_ok(&pl, "fine*.md");
+	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_OK);
+	assert_int_equal(pp_import_patterns_check(&pl, &res), PP_OK);
+	assert_int_equal(res.n_problems, 2);
+	assert_string_equal(res.problems[0].file, "--exclude");
+	assert_int_equal(res.problems[0].line, 0);
+	assert_string_equal(res.problems[0].msg,
+			    "pattern \"drafts-[0-9\" has a '[' without its ']': that '[' matches "
+			    "only a '[' in a name");
+	assert_false(res.problems[0].is_error);
+	assert_string_equal(res.problems[1].file, ".planpipeignore");
+	assert_int_equal(res.problems[1].line, 2);
+	assert_non_null(strstr(res.problems[1].msg, "pattern \"[\""));
+	pp_import_result_free(&res);
 	pp_import_patterns_free(&pl);
 }
 
@@ -514,12 +547,19 @@ static void walk_missing_root(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-	cmocka_unit_test(pattern_lines),          cmocka_unit_test(pattern_line_length),
-	cmocka_unit_test(planpipeignore_read),    cmocka_unit_test(glob_matching),
-	cmocka_unit_test(exclusion_rules),        cmocka_unit_test(inside_the_tree),
-	cmocka_unit_test(derived_keys),           cmocka_unit_test(submodules_read),
-	cmocka_unit_test(walk_finds_story_files), cmocka_unit_test(walk_leaves_out_excluded),
-	cmocka_unit_test(walk_symlinks),          cmocka_unit_test(walk_depth_limit),
+	cmocka_unit_test(pattern_lines),
+	cmocka_unit_test(pattern_line_length),
+	cmocka_unit_test(planpipeignore_read),
+	cmocka_unit_test(patterns_checked),
+	cmocka_unit_test(glob_matching),
+	cmocka_unit_test(exclusion_rules),
+	cmocka_unit_test(inside_the_tree),
+	cmocka_unit_test(derived_keys),
+	cmocka_unit_test(submodules_read),
+	cmocka_unit_test(walk_finds_story_files),
+	cmocka_unit_test(walk_leaves_out_excluded),
+	cmocka_unit_test(walk_symlinks),
+	cmocka_unit_test(walk_depth_limit),
 	cmocka_unit_test(walk_missing_root),
 };
 
