@@ -320,6 +320,17 @@ static const char *slurp(const char *dir, const char *rel, char *out, size_t siz
 	return out;
 }
 
+/* A new directory from the template tmp ("...XXXXXX"), opened: its descriptor. */
+static int temp_dir(char *tmp)
+{
+	int fd;
+
+	assert_non_null(mkdtemp(tmp));
+	fd = open(tmp, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	return fd;
+}
+
 static void write_at_creates_then_replaces(void **state)
 {
 	char tmp[] = "/tmp/pp-export-XXXXXX", sub[300], got[256];
@@ -327,9 +338,7 @@ static void write_at_creates_then_replaces(void **state)
 	int fd;
 
 	(void)state;
-	assert_non_null(mkdtemp(tmp));
-	fd = open(tmp, O_RDONLY | O_DIRECTORY);
-	assert_true(fd >= 0);
+	fd = temp_dir(tmp);
 	pp_err_clear(&err);
 	assert_int_equal(export_write_at(fd, "DIR", "a/b/c.json", "first\n", 6, &err), PP_OK);
 	unit_str_equal("a/b/c.json", slurp(tmp, "a/b/c.json", got, sizeof(got)), "first\n");
@@ -420,9 +429,7 @@ static void write_at_names_what_is_in_the_way(void **state)
 	int fd;
 
 	(void)state;
-	assert_non_null(mkdtemp(tmp));
-	fd = open(tmp, O_RDONLY | O_DIRECTORY);
-	assert_true(fd >= 0);
+	fd = temp_dir(tmp);
 	pp_err_clear(&err);
 	assert_int_equal(export_write_at(fd, "DIR", "f", "x", 1, &err), PP_OK);
 	assert_int_equal(export_write_at(fd, "DIR", "f/x.json", "x", 1, &err), PP_EIO);
