@@ -26,6 +26,7 @@
 #include "cli/cmd_export_int.h"
 #include "cli/sql.h"
 #include "core/buf.h"
+#include "db/conn.h"
 #include "db/report.h"
 #include "version.h"
 #include "web/assets.h"
@@ -233,7 +234,7 @@ static pp_rc query_json(exporter *x, const char *sql, int n, const char *const *
 
 	*out = NULL;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		rc = pp_err_set(&x->err, PP_EDB, "%s", PQerrorMessage(x->conn));
+		rc = pp_db_err(&x->err, x->conn, res, NULL);
 	} else {
 		*out = json_loads(PQgetvalue(res, 0, col), JSON_DECODE_ANY, &jerr);
 		if (*out == NULL)
@@ -306,7 +307,7 @@ static pp_rc export_stories(exporter *x, const char *key, const char *fkey, json
 	int i;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rc = pp_err_set(&x->err, PP_EDB, "%s", PQerrorMessage(x->conn));
+		rc = pp_db_err(&x->err, x->conn, res, NULL);
 		goto out;
 	}
 	for (i = 0; i < PQntuples(res) && rc == PP_OK; i++) {
@@ -503,7 +504,7 @@ static pp_rc export_data(exporter *x, const char *keys, const char *const *proje
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 			now = json_string(PQgetvalue(res, 0, 0));
 		else
-			rc = pp_err_set(&x->err, PP_EDB, "%s", PQerrorMessage(x->conn));
+			rc = pp_db_err(&x->err, x->conn, res, NULL);
 		PQclear(res);
 	}
 	if (rc == PP_OK) {

@@ -133,7 +133,20 @@ static int parse(int argc, char **argv, const pp_cli_spec *spec, args *a)
 		return -1;
 	}
 	a->path = argv[optind];
+	if (a->project && !import_project_key_ok(a->project)) {
+		fprintf(stderr, "planpipe %s: error: --project %s: %s\n", spec->cmd, a->project,
+			IMPORT_PROJECT_KEY_RULE);
+		return -1;
+	}
 	return 0;
+}
+
+int import_project_key_ok(const char *key)
+{
+	size_t n = strlen(key);
+
+	return n >= 1 && n <= 20 && key[0] >= 'A' && key[0] <= 'Z' &&
+	       strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
 }
 
 static void progress(void *ctx, size_t done, size_t total)

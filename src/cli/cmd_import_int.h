@@ -39,6 +39,16 @@ json_t *import_result_json(const char *project, const pp_import_result *r, int d
 void import_print_summary(FILE *out, const char *project, const pp_import_result *r, int dry_run);
 
 /*
+ * Whether key is a project key: ^[A-Z][A-Z0-9_]{0,19}$, the database's
+ * projects_key_format (migrations/0002), checked before connecting so that
+ * a bad --project is named as the user wrote it.
+ */
+int import_project_key_ok(const char *key);
+
+/* The rule import_project_key_ok checks, in words, as the API says it. */
+#define IMPORT_PROJECT_KEY_RULE "a project key is 1 to 20 of A-Z, 0-9 and _"
+
+/*
  * The exit status of one import that returned rc with r: PP_OK is 0, or 1
  * when some files had errors; anything else 2 (PP_EXIT_ERROR), or
  * IMPORT_EXIT_INTERRUPTED when cancelled says it was cancelled.

@@ -121,6 +121,7 @@ static int add(PGconn *conn, const args *a)
 	p[3] = a->name;
 	p[4] = a->position;
 	if (pp_db_execp(conn, pp_cli_sql("workflow.sql", "add"), 5, p, &r, &err) != PP_OK) {
+		pp_err_prefix(&err, "%s: adding \"%s\": ", a->project, a->word);
 		pp_cli_error("workflow", err.msg);
 		return PP_EXIT_ERROR;
 	}

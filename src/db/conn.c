@@ -222,32 +222,60 @@ failed:
 	return PP_ECONNECT;
 }
 
+/* A violation whose DETAIL is the failing row, or a DETAIL that is one. */
+static int detail_is_row(const char *state, const char *detail)
+{
+	static const char row[] = "Failing row contains";
+
+	if (state && (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0))
+		return 1;
+	return strncmp(detail, row, sizeof(row) - 1) == 0;
+}
+
+pp_rc pp_db_err_diag(pp_err *err, const pp_db_diag *d, const char *what)
+{
+	const char *state = d->sqlstate;
+	const char *sev = d->severity && strcmp(d->severity, "ERROR") != 0 ? d->severity : NULL;
+	char where[256] = "";
+
+	if (err == NULL)
+		return PP_EDB;
+	if (state == NULL || strncmp(state, "PP", 2) != 0)
+		snprintf(where, sizeof(where), " (SQLSTATE %s%s%s%s%s)", state ? state : "?????",
+			 d->column ? ", column " : "", d->column && d->table ? d->table : "",
+			 d->column && d->table ? "." : "", d->column ? d->column : "");
+	pp_err_set(err, PP_EDB, "%s%s%s%s%s%s", what ? what : "", what ? ": " : "", sev ? sev : "",
+		   sev ? ": " : "", d->primary ? d->primary : "", where);
+	if (d->detail && !detail_is_row(state, d->detail))
+		pp_err_append(err, "DETAIL: %s", d->detail);
+	if (d->hint)
+		pp_err_append(err, "HINT: %s", d->hint);
+	if (state)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	return PP_EDB;
+}
+
 pp_rc pp_db_err(pp_err *err, PGconn *conn, const PGresult *res, const char *what)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-	const char *hint = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_HINT) : NULL;
-	const char *severity = res ? PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED) : NULL;
+	pp_db_diag d = {0};
 	char msg[1024];
 
-	if (primary == NULL) {
+	if (res) {
+		d.severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+		d.sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		d.primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		d.detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+		d.hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+		d.table = PQresultErrorField(res, PG_DIAG_TABLE_NAME);
+		d.column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
+	}
+	if (d.primary == NULL) {
 		trim_into(msg, sizeof(msg),
 			  res && *PQresultErrorMessage(res) ? PQresultErrorMessage(res)
 							    : PQerrorMessage(conn));
-		pp_err_set(err, PP_EDB, "%s%s%s", what ? what : "", what ? ": " : "", msg);
-	} else {
-		pp_err_set(err, PP_EDB, "%s%s%s: %s (SQLSTATE %s)", what ? what : "",
-			   what ? ": " : "", severity ? severity : "ERROR", primary,
-			   state ? state : "?????");
+		return pp_err_set(err, PP_EDB, "%s%s%s", what ? what : "", what ? ": " : "", msg);
 	}
-	if (detail)
-		pp_err_append(err, "DETAIL: %s", detail);
-	if (hint)
-		pp_err_append(err, "HINT: %s", hint);
-	if (err && state)
-		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
-	return PP_EDB;
+	return pp_db_err_diag(err, &d, what);
 }
 
 pp_rc pp_db_execp(PGconn *conn, const char *sql, int n, const char *const *params, PGresult **out,

@@ -38,11 +38,29 @@ pp_rc pp_db_connect(const pp_config *cfg, const char *appname, int timeout_ms, P
 		    pp_err *err) PP_WARN_UNUSED;
 
 /*
- * Fills err from a failed result: the server's message, SQLSTATE, detail and
- * hint, prefixed by what (e.g. "applying 0003_x.sql"), and returns PP_EDB.
- * res may be NULL (then the connection's message is used).
+ * Fills err from a failed result with pp_db_err_diag's words, prefixed by
+ * what (e.g. "applying 0003_x.sql"), and returns PP_EDB. res may be NULL
+ * (then the connection's message is used).
  */
 pp_rc pp_db_err(pp_err *err, PGconn *conn, const PGresult *res, const char *what);
+
+/* The fields of an error the server sent (PG_DIAG_*), each NULL when it sent none. */
+typedef struct pp_db_diag {
+	const char *severity; /* non-localized: "ERROR", "FATAL" */
+	const char *sqlstate, *primary, *detail, *hint;
+	const char *table, *column; /* the column a violation names (not-null) */
+} pp_db_diag;
+
+/*
+ * The one way planpipe words a server's error for a person (the CLI, the
+ * log): "[what: ]PRIMARY (SQLSTATE S, column T.C)" then DETAIL and HINT
+ * lines. A severity other than ERROR leads the message ("FATAL: "). An
+ * error of ours (SQLSTATE PPxxx) is its message alone: its words are
+ * meant for the user. A check or not-null violation's DETAIL ("Failing
+ * row contains (...)") is never shown: it is the whole row, a story's
+ * body included. Sets err->sqlstate; returns PP_EDB. err may be NULL.
+ */
+pp_rc pp_db_err_diag(pp_err *err, const pp_db_diag *d, const char *what);
 
 /*
  * Runs sql (no parameters, one statement) and checks it succeeded. Blocks.

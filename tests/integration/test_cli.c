@@ -144,6 +144,56 @@ static void password_file_logs_in(void **state)
 	free(dir);
 }
 
+/* Fails unless r's standard error lacks text. */
+static void err_lacks(const pp_t_result *r, const char *text)
+{
+	if (strstr(r->err, text))
+		fail_msg("%s: standard error has \"%s\":\n%s", r->cmd ? r->cmd : "planpipe", text,
+			 r->err);
+}
+
+/*
+ * The database's refusals in our words (review 10, finding 16): the input
+ * named, the primary message and SQLSTATE, never PostgreSQL's "ERROR:" nor
+ * the failing row; ours (PPxxx) as their message alone; a project key
+ * checked before anything connects.
+ */
+static void database_errors_in_our_words(void **state)
+{
+	char *dir = pp_t_tempdir();
+	pp_t_result r;
+
+	(void)state;
+	pp_t_new_migrated_db();
+	pp_t_expect(0, NULL, NULL, "import", dir, "--project", "ADH", NULL);
+
+	r = pp_t_run("workflow", "add", "ADH", "bad/word", "--category", "todo", NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains_all(r.err, "planpipe workflow: error: ADH: adding \"bad/word\": ",
+				 "\"statuses_key_format\" (SQLSTATE 23514)");
+	err_lacks(&r, "Failing row");
+	err_lacks(&r, "ERROR:");
+	pp_t_result_free(&r);
+
+	r = pp_t_run("workflow", "add", "ADH", "in the fridge", NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "\"in the fridge\" is a new word: give its category");
+	err_lacks(&r, "SQLSTATE");
+	err_lacks(&r, "ERROR:");
+	pp_t_result_free(&r);
+
+	r = pp_t_run("import", dir, "--project", "tt", NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains(r.err, "planpipe import: error: --project tt: a project key is 1 to "
+				    "20 of A-Z, 0-9 and _");
+	err_lacks(&r, "Failing row");
+	pp_t_result_free(&r);
+	/* Refused before connecting: no server is needed to say so. */
+	pp_t_expect_env("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none", 2, NULL,
+			"--project tt: a project key is", "import", dir, "--project", "tt", NULL);
+	free(dir);
+}
+
 /* Each test starts from the environment with-pg.sh gave, whatever the last one left. */
 static int clean_env(void **state)
 {
@@ -169,6 +219,7 @@ int main(void)
 		cmocka_unit_test_setup(invalid_setting_names_the_variable, clean_env),
 		cmocka_unit_test_setup(config_masks_secrets, clean_env),
 		cmocka_unit_test_setup(password_file_logs_in, clean_env),
+		cmocka_unit_test_setup(database_errors_in_our_words, clean_env),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -76,8 +76,7 @@ static void failure_is_atomic_and_rerun_succeeds(void **state)
 		   "  FROM no_such_table;\n");
 	r = pp_t_run("migrate", "up", "--dir", dir, NULL);
 	assert_int_equal(r.status, 2);
-	pp_t_assert_contains(r.err,
-			     "0002_b.sql:5: ERROR: relation \"no_such_table\" does not exist");
+	pp_t_assert_contains(r.err, "0002_b.sql:5: relation \"no_such_table\" does not exist");
 	pp_t_assert_contains(r.err, "SQLSTATE 42P01");
 	pp_t_result_free(&r);
 

@@ -2,7 +2,8 @@
  * tests/unit/cli/cmd_import.c: src/cli/cmd_import.c's pure parts
  * (cmd_import_int.h): the problems as FILE:LINE:COLUMN lines, the one-line
  * summary (plurals, counts left out when 0, dry run, "nothing changed"), the
- * --json summary with the keys docs/import.md shows, and the exit status.
+ * --json summary with the keys docs/import.md shows, the exit status, and
+ * the project keys refused before the import runs.
  * (The import itself: tests/integration/test_import.c and test_cli.c.)
  */
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 #include "capture.h"
 #include "cli/cli.h"
 #include "cli/cmd_import_int.h"
+#include "import/story_int.h"
 
 /* A result with created, updated and unchanged stories, nothing else. */
 static pp_import_result counts(size_t created, size_t updated, size_t unchanged)
@@ -211,11 +213,36 @@ static void exit_status_of_one_import(void **state)
 	assert_int_equal(import_exit_code(PP_ECONNECT, &r, 0), PP_EXIT_ERROR);
 }
 
-/* Both subcommands print their usage before anything else, within 80 columns. */
-static int run_import(int argc, char **argv, void *ctx)
+static int key_ok(const char *key)
 {
-	return strcmp(argv[0], "import") == 0 ? pp_cli_import(argc, argv, ctx)
-					      : pp_cli_import_repo(argc, argv, ctx);
+	return import_project_key_ok(key);
+}
+
+/* Whether the import's own reading of a project key agrees with import_project_key_ok. */
+static int key_ok_as_the_import(const char *key)
+{
+	return story_is_project_key(key, strlen(key));
+}
+
+/* --project and planpipe-key are checked before connecting (review 10, finding 16). */
+static void project_keys_checked_before_connecting(void **state)
+{
+	static const char *const good[] = {"A", "ADH", "API_SERVER", "P1", "ABCDEFGHIJKLMNOPQRST"};
+	static const char *const bad[] = {"",    "tt",  "Adh",  "1P", "_A",
+					  "A-B", "A B", "ADH/", "Ä",  "ABCDEFGHIJKLMNOPQRSTU"};
+
+	(void)state;
+	unit_each_is(key_ok, good, 1);
+	unit_each_is(key_ok, bad, 0);
+	unit_each_is(key_ok_as_the_import, good, 1);
+	unit_each_is(key_ok_as_the_import, bad, 0);
+}
+
+/* Both subcommands print their usage before anything else, within 80 columns. */
+static int run_import(int argc, char **argv, void *cfg)
+{
+	return strcmp(argv[0], "import") == 0 ? pp_cli_import(argc, argv, cfg)
+					      : pp_cli_import_repo(argc, argv, cfg);
 }
 
 static void help_fits_80_columns(void **state)
@@ -236,6 +263,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(problems_as_file_line_column),
 	cmocka_unit_test(json_summary_has_every_documented_key),
 	cmocka_unit_test(exit_status_of_one_import),
+	cmocka_unit_test(project_keys_checked_before_connecting),
 	cmocka_unit_test(help_fits_80_columns),
 };
 
