@@ -471,6 +471,25 @@ static pp_rc report_displaced(PGconn *conn, const char *project_id, int prune,
 	return rc;
 }
 
+/*
+ * The backlog new stories go to, created only when stories are written: a
+ * project without one gets "Backlog"; a --backlog NAME the project does not
+ * have is created with a warning (a typo shows, not a silent new backlog).
+ */
+static pp_rc backlog_create(PGconn *conn, const char *project_id, const char *name, char *id,
+			    size_t size, pp_import_result *res, pp_err *err)
+{
+	const char *p[2] = {project_id, name};
+	pp_rc rc = pp_import_one_value(conn, SQL("backlog_create"), 2, p, id, size, err);
+
+	if (rc == PP_OK && name != NULL)
+		rc = pp_import_problem_add(res, "--backlog", 0, 0, 0,
+					   "the project had no backlog \"%s\": created", name);
+	if (rc == PP_ENOMEM)
+		pp_err_set(err, rc, "out of memory");
+	return rc;
+}
+
 static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_batch *b,
 			    pp_import_result *res, pp_err *err)
 {
@@ -508,9 +527,6 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	if (rc == PP_OK)
 		rc = pp_import_one_value(conn, SQL("backlog_find"), 2, p, backlog_id,
 					 sizeof(backlog_id), err);
-	if (rc == PP_OK && !backlog_id[0])
-		rc = pp_import_one_value(conn, SQL("backlog_create"), 2, p, backlog_id,
-					 sizeof(backlog_id), err);
 	if (rc == PP_OK && !o->no_history)
 		rc = pp_import_read_history(conn, o, project_id, &h, &have_history, res, err);
 	if (rc == PP_OK)
@@ -532,6 +548,9 @@ static pp_rc in_transaction(PGconn *conn, const pp_import_opts *o, pp_import_bat
 	/* Only a speed-up: a role that may not touch the counter leaves it to the trigger. */
 	if (rc == PP_OK && n_rows > 0)
 		(void)guarded(conn, SQL("counter_raise"), 1, p, &one);
+	if (rc == PP_OK && n_rows > 0 && !backlog_id[0])
+		rc = backlog_create(conn, project_id, o->backlog, backlog_id, sizeof(backlog_id),
+				    res, err);
 	if (rc == PP_OK && n_rows > 0)
 		rc = upsert(conn, project_id, backlog_id, b, res, err);
 	if (rc == PP_OK && have_history)

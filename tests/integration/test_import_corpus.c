@@ -468,6 +468,46 @@ static void index_word_nothing_knows(void **state)
 	free(dir);
 }
 
+/*
+ * --backlog NAME that the project does not have: created with a warning, and
+ * only when stories are written (review 10, finding 24).
+ */
+static void backlog_option_creates_with_a_warning(void **state)
+{
+	char *dir = other_tree();
+	pp_t_result r;
+	PGconn *c;
+
+	(void)state;
+	pp_t_write(dir, "a.md", "---\nid: BO-1\ntitle: One\n---\n");
+	r = pp_t_run("import", dir, "--project", "BKL", "--backlog", "Sprint 9", NULL);
+	assert_int_equal(r.status, 0);
+	pp_t_assert_contains(
+		r.err, "--backlog: warning: the project had no backlog \"Sprint 9\": created");
+	pp_t_assert_contains(r.out, "1 created");
+	pp_t_result_free(&r);
+	/* Nothing to write: no backlog made for the typo. */
+	r = pp_t_run("import", dir, "--project", "BKL", "--backlog", "Sprnt 9", NULL);
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.err, "Sprnt 9"));
+	pp_t_result_free(&r);
+	/* Its own name, found: no warning. */
+	pp_t_write(dir, "b.md", "---\nid: BO-2\ntitle: Two\n---\n");
+	r = pp_t_run("import", dir, "--project", "BKL", "--backlog", "Sprint 9", NULL);
+	assert_int_equal(r.status, 0);
+	assert_null(strstr(r.err, "--backlog"));
+	pp_t_result_free(&r);
+	c = pp_t_connect();
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM backlogs b JOIN projects p ON "
+					    "p.id = b.project_id WHERE p.key = 'BKL'"),
+			 1);
+	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories s JOIN backlogs b ON "
+					    "b.id = s.backlog_id WHERE b.name = 'Sprint 9'"),
+			 2);
+	PQfinish(c);
+	free(dir);
+}
+
 /* The import's statement that takes the project's lock, seen from another session. */
 #define WAITER                                                                                     \
 	"SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "                 \
@@ -638,6 +678,7 @@ int main(void)
 		cmocka_unit_test(symlinks_and_deep_trees),
 		cmocka_unit_test(excludes_and_zones),
 		cmocka_unit_test(index_word_nothing_knows),
+		cmocka_unit_test(backlog_option_creates_with_a_warning),
 		cmocka_unit_test(interrupt_cancels_the_statement),
 		cmocka_unit_test(interrupt_between_files),
 		cmocka_unit_test(submodule_not_checked_out),
