@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,21 @@ int import_project_key_ok(const char *key)
 	       strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
 }
 
+const char *import_submodule_path_refused(const char *path)
+{
+	const char *p = path;
+
+	if (*path == '/')
+		return "is an absolute path: a submodule's path is relative to the repository";
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return "has '..': it leads out of the repository";
+		p += n + (p[n] == '/');
+	}
+	return NULL;
+}
+
 static void progress(void *ctx, size_t done, size_t total)
 {
 	(void)ctx;
@@ -238,8 +254,25 @@ int import_exit_code(pp_rc rc, const pp_import_result *r, int cancelled)
 	return r->failed ? 1 : PP_EXIT_OK;
 }
 
-/* Runs one import and prints it. Returns the exit status. */
-static int import_one(PGconn *conn, const pp_import_opts *o, int json, json_t *all)
+/* The --json entry of a submodule import-repo did not import, with why. */
+static json_t *failed_json(const pp_submodule *sub, const char *why)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "submodule", json_string(sub->name));
+	json_object_set_new(j, "project", json_string(sub->project_key));
+	json_object_set_new(j, "path", json_string(sub->path));
+	json_object_set_new(j, "error", json_string(why));
+	return j;
+}
+
+/*
+ * Runs one import and prints it; sub is import-repo's submodule (NULL for
+ * import), named in an error and given an entry in all (--json) either
+ * way. Returns the exit status.
+ */
+static int import_one(PGconn *conn, const pp_import_opts *o, int json, json_t *all,
+		      const pp_submodule *sub)
 {
 	pp_import_result r;
 	pp_err err;
@@ -252,13 +285,24 @@ static int import_one(PGconn *conn, const pp_import_opts *o, int json, json_t *a
 	if (rc != PP_OK) {
 		import_print_problems(stderr, "", &r);
 		pp_import_result_free(&r);
-		pp_cli_error("import", interrupted ? "interrupted: the import was cancelled and "
-						     "rolled back, nothing was written"
-						   : err.msg);
+		if (interrupted)
+			pp_err_set(&err, PP_EINVAL,
+				   "interrupted: the import was cancelled and rolled back, nothing "
+				   "was written");
+		if (sub && all)
+			json_array_append_new(all, failed_json(sub, err.msg));
+		if (sub)
+			pp_err_prefix(&err, "the submodule %s (project %s): ", sub->name,
+				      sub->project_key);
+		pp_cli_error(sub ? "import-repo" : "import", err.msg);
 		return code;
 	}
 	if (json) {
 		json_t *j = import_result_json(o->project, &r, o->dry_run);
+		if (sub) {
+			json_object_set_new(j, "submodule", json_string(sub->name));
+			json_object_set_new(j, "path", json_string(sub->path));
+		}
 		if (all)
 			json_array_append_new(all, j);
 		else {
@@ -357,9 +401,31 @@ int pp_cli_import(int argc, char **argv, const pp_config *cfg)
 	conn = connect_or_fail(cfg);
 	if (conn == NULL)
 		return PP_EXIT_ERROR;
-	code = import_one(conn, &o, a.json, NULL);
+	code = import_one(conn, &o, a.json, NULL, NULL);
 	disconnect(conn);
 	return code;
+}
+
+/*
+ * Says on standard error that import-repo refuses sub of the repository at
+ * repo (fmt: why), and gives it an entry in all (--json) when not NULL.
+ */
+static void refuse(const char *repo, const pp_submodule *sub, json_t *all, const char *fmt, ...)
+	PP_PRINTF(4, 5);
+
+static void refuse(const char *repo, const pp_submodule *sub, json_t *all, const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	fprintf(stderr,
+		"planpipe import-repo: error: %s/.gitmodules: the submodule %s (project %s): %s\n",
+		repo, sub->name, sub->project_key, why);
+	if (all)
+		json_array_append_new(all, failed_json(sub, why));
 }
 
 int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
@@ -389,6 +455,7 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 		all = json_array();
 	for (i = 0; i < n; i++) {
 		char dir[PATH_MAX];
+		const char *why;
 		pp_import_opts o;
 		int c;
 
@@ -399,23 +466,31 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 		o.git_remote_url = subs[i].url;
 		o.git_submodule_path = subs[i].path;
 		o.git_branch = subs[i].branch;
+		if ((why = import_submodule_path_refused(subs[i].path)) != NULL) {
+			refuse(a.path, &subs[i], all, "path %s %s: refused", subs[i].path, why);
+			code = PP_EXIT_ERROR;
+			continue;
+		}
+		if (!import_project_key_ok(subs[i].project_key)) {
+			refuse(a.path, &subs[i], all, "%s: set its planpipe-key: refused",
+			       IMPORT_PROJECT_KEY_RULE);
+			code = PP_EXIT_ERROR;
+			continue;
+		}
 		if (!checked_out(dir)) {
 			/* Empty or missing: an error for this project, never a prune. */
 			fprintf(stderr,
 				"planpipe import-repo: %s: the submodule %s (project %s) is not "
 				"checked out: git -C %s submodule update --init %s\n",
 				dir, subs[i].name, subs[i].project_key, a.path, subs[i].path);
-			if (all) {
-				json_t *j = json_object();
-				json_object_set_new(j, "project", json_string(subs[i].project_key));
-				json_object_set_new(j, "error", json_string("not checked out"));
-				json_array_append_new(all, j);
-			}
+			if (all)
+				json_array_append_new(all,
+						      failed_json(&subs[i], "not checked out"));
 			if (code < 1)
 				code = 1;
 			continue;
 		}
-		c = import_one(conn, &o, a.json, all);
+		c = import_one(conn, &o, a.json, all, &subs[i]);
 		if (c > code)
 			code = c;
 		if (interrupted)

@@ -574,6 +574,95 @@ static void repo_of_submodules(void **state)
 	free(top);
 }
 
+/* The entry of submodule name in import-repo's --json array, or NULL. */
+static json_t *entry_of(json_t *all, const char *name)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(all, i, e)
+	{
+		const char *sub = json_string_value(json_object_get(e, "submodule"));
+		if (sub && strcmp(sub, name) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Fails unless submodule name's --json entry has an error holding part. */
+static void entry_error_has(json_t *all, const char *name, const char *part)
+{
+	json_t *e = entry_of(all, name);
+	const char *error = json_string_value(json_object_get(e, "error"));
+
+	if (e == NULL)
+		fail_msg("no --json entry for the submodule %s", name);
+	if (error == NULL || strstr(error, part) == NULL)
+		fail_msg("the submodule %s: error \"%s\", expected \"%s\" in it", name,
+			 error ? error : "(none)", part);
+}
+
+/*
+ * Review 10, finding 17: every submodule has an entry in import-repo's
+ * --json, the refused ones with why; a path with '..' or an absolute one is
+ * said to be that (not "through a symbolic link", not "not checked out");
+ * a key that is none is named before the database sees it; a submodule
+ * the import itself refuses (a link out) is named, and in --json too.
+ */
+static void repo_refusals_in_json(void **state)
+{
+	char *top = pp_t_tempdir(), cmd[4096], dir[1024];
+	json_error_t jerr;
+	pp_t_result r;
+	json_t *all;
+
+	(void)state;
+	pp_t_new_migrated_db();
+	snprintf(dir, sizeof(dir), "%s/web", top);
+	mkdir(dir, 0755);
+	write_story(dir, "WEB-1.md", "WEB-1", "done", "", "");
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd %s; export GIT_CONFIG_GLOBAL=/dev/null GIT_AUTHOR_NAME=t "
+		 "GIT_AUTHOR_EMAIL=t@e GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@e; git -C web "
+		 "init -q -b main; git -C web add .; git -C web commit -qm init; git init -q repo; "
+		 "git init -q -b main mono; cd mono; git -c protocol.file.allow=always submodule "
+		 "--quiet add ../web web; f='git config -f .gitmodules'; "
+		 "$f submodule.evil.path ../repo; $f submodule.evil.url ../repo; "
+		 "$f submodule.evil2.path /etc; $f submodule.evil2.url /etc; "
+		 "$f submodule.ev3.path web; $f submodule.ev3.url ../web; "
+		 "$f submodule.ev3.planpipe-key lower; ln -s ../repo link; "
+		 "$f submodule.link.path link; $f submodule.link.url ../repo; git add .gitmodules; "
+		 "git commit -qm projects",
+		 top);
+	sh(cmd);
+	snprintf(dir, sizeof(dir), "%s/mono", top);
+	r = pp_t_run("import-repo", dir, "--json", NULL);
+	assert_int_equal(r.status, 2);
+	pp_t_assert_contains_all(
+		r.err, "the submodule evil (project EVIL): path ../repo has '..'",
+		"the submodule evil2 (project EVIL2): path /etc is an absolute path",
+		"the submodule ev3 (project lower): a project key is 1 to 20");
+	/* A link out is the import's refusal, for its submodule. */
+	pp_t_assert_contains(r.err, "the submodule link (project LINK): ");
+	if (strstr(r.err, "/../repo leads out") || strstr(r.err, "Failing row") ||
+	    strstr(r.err, "update --init /etc"))
+		fail_msg("import-repo's errors mis-describe a refusal:\n%s", r.err);
+	all = json_loads(r.out, 0, &jerr);
+	if (all == NULL)
+		fail_msg("--json is not JSON (%s):\n%s", jerr.text, r.out);
+	assert_int_equal(json_array_size(all), 5);
+	assert_string_equal(json_string_value(json_object_get(entry_of(all, "web"), "project")),
+			    "WEB");
+	assert_null(json_object_get(entry_of(all, "web"), "error"));
+	entry_error_has(all, "evil", "has '..'");
+	entry_error_has(all, "evil2", "is an absolute path");
+	entry_error_has(all, "ev3", "a project key is 1 to 20 of A-Z, 0-9 and _");
+	entry_error_has(all, "link", "through a symbolic link");
+	json_decref(all);
+	pp_t_result_free(&r);
+	free(top);
+}
+
 /* A commit of everything in dir, by who at when (UTC): pinned, without the user's git config. */
 static void git_commit(const char *dir, const char *who, const char *when)
 {
@@ -762,6 +851,7 @@ int main(void)
 		cmocka_unit_test(dry_run_writes_nothing_and_json),
 		cmocka_unit_test(unchanged_files_are_not_parsed_again),
 		cmocka_unit_test(repo_of_submodules),
+		cmocka_unit_test(repo_refusals_in_json),
 		cmocka_unit_test(cycles_are_errors_at_their_lines),
 		cmocka_unit_test(dependencies_match_keys_ignoring_case),
 		cmocka_unit_test(cycle_through_an_older_reference),

@@ -2,8 +2,8 @@
  * tests/unit/cli/cmd_import.c: src/cli/cmd_import.c's pure parts
  * (cmd_import_int.h): the problems as FILE:LINE:COLUMN lines, the one-line
  * summary (plurals, counts left out when 0, dry run, "nothing changed"), the
- * --json summary with the keys docs/import.md shows, the exit status, and
- * the project keys refused before the import runs.
+ * --json summary with the keys docs/import.md shows, the exit status, the
+ * project keys and submodule paths refused before the import runs.
  * (The import itself: tests/integration/test_import.c and test_cli.c.)
  */
 #include <setjmp.h>
@@ -238,6 +238,36 @@ static void project_keys_checked_before_connecting(void **state)
 	unit_each_is(key_ok_as_the_import, bad, 0);
 }
 
+/* A submodule path out of the repository is refused as what it is (review 10, finding 17). */
+static void submodule_paths_out_are_refused(void **state)
+{
+	static const struct {
+		const char *path, *why;
+	} cases[] = {
+		{"web", NULL},
+		{"projects/web", NULL},
+		{"..web", NULL},
+		{"web..", NULL},
+		{"./web", NULL},
+		{"../repo", "has '..'"},
+		{"..", "has '..'"},
+		{"web/../../x", "has '..'"},
+		{"web/..", "has '..'"},
+		{"/etc", "is an absolute path"},
+		{"//etc", "is an absolute path"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = import_submodule_path_refused(cases[i].path);
+		if (cases[i].why == NULL)
+			unit_true(cases[i].path, why == NULL);
+		else
+			unit_str_has(cases[i].path, why, cases[i].why);
+	}
+}
+
 /* Both subcommands print their usage before anything else, within 80 columns. */
 static int run_import(int argc, char **argv, void *cfg)
 {
@@ -264,6 +294,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(json_summary_has_every_documented_key),
 	cmocka_unit_test(exit_status_of_one_import),
 	cmocka_unit_test(project_keys_checked_before_connecting),
+	cmocka_unit_test(submodule_paths_out_are_refused),
 	cmocka_unit_test(help_fits_80_columns),
 };
 
