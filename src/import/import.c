@@ -96,6 +96,7 @@ pp_rc pp_import_pattern_add(pp_import_patterns *pl, const char *line, size_t len
 
 pp_rc pp_import_patterns_read(const char *root, pp_import_patterns *pl, pp_err *err)
 {
+	struct stat st;
 	int line;
 	char path[PATH_MAX];
 	char *data = NULL;
@@ -103,8 +104,10 @@ pp_rc pp_import_patterns_read(const char *root, pp_import_patterns *pl, pp_err *
 	pp_rc rc;
 
 	snprintf(path, sizeof(path), "%s/.planpipeignore", root);
-	if (access(path, F_OK) != 0)
+	if (stat(path, &st) != 0)
 		return PP_OK;
+	if (!S_ISREG(st.st_mode)) /* never opened: a FIFO would block the import */
+		return pp_err_set(err, PP_EINVAL, "%s is not a regular file", path);
 	rc = pp_file_read(path, 1024 * 1024, &data, &len, err);
 	for (line = 1; rc == PP_OK && i < len; line++) {
 		const char *nl = memchr(data + i, '\n', len - i);
@@ -401,6 +404,7 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 	const char *name = o->index_file;
 	unsigned char *used = NULL;
 	pp_backlog_index idx;
+	struct stat st;
 	pp_err ierr;
 	size_t i, k;
 	pp_rc rc;
@@ -414,7 +418,12 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 		snprintf(path, sizeof(path), "%s", o->index_file);
 	memset(&idx, 0, sizeof(idx));
 	pp_err_clear(&ierr);
-	rc = pp_backlog_index_load(path, &idx, &ierr);
+	/* never opened unless a regular file: a FIFO would block the import */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		rc = pp_err_set(&ierr, PP_EINVAL, "not a regular file (%s)",
+				special_kind(st.st_mode));
+	else
+		rc = pp_backlog_index_load(path, &idx, &ierr);
 	if (rc == PP_ENOMEM)
 		goto out;
 	if (rc != PP_OK) {

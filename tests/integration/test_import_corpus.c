@@ -458,6 +458,15 @@ static void index_word_nothing_knows(void **state)
 	assert_null(strstr(r.err, "warning: /"));
 	pp_t_assert_contains_all(r.out, "4 created", "2 errors");
 	pp_t_result_free(&r);
+	/* An index that is a FIFO is not opened (it would block): an error, the files imported. */
+	snprintf(sub, sizeof(sub), "%s/backlog/PRIORITIZATION.json", dir);
+	assert_int_equal(unlink(sub), 0);
+	assert_int_equal(mkfifo(sub, 0600), 0);
+	r = pp_t_run("import", dir, "--project", "IDX", "--no-history", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.err, "backlog/PRIORITIZATION.json: error: the backlog index is not "
+				    "used: not a regular file (a FIFO)");
+	pp_t_result_free(&r);
 	c = pp_t_connect();
 	assert_int_equal(pp_t_query_long(c, "SELECT count(*) FROM stories s JOIN projects p ON "
 					    "p.id = s.project_id WHERE p.key = 'IDX' AND "

@@ -148,6 +148,18 @@ static void planpipeignore_read(void **state)
 	assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_EINVAL);
 	assert_non_null(strstr(err.msg, ".planpipeignore"));
 	pp_import_patterns_free(&pl);
+
+	/* A FIFO: an error, never opened (opening it would block). */
+	{
+		char fifo[600];
+		snprintf(fifo, sizeof(fifo), "%s/.planpipeignore", dir);
+		assert_int_equal(unlink(fifo), 0);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		memset(&pl, 0, sizeof(pl));
+		assert_int_equal(pp_import_patterns_read(dir, &pl, &err), PP_EINVAL);
+		assert_non_null(strstr(err.msg, ".planpipeignore is not a regular file"));
+		pp_import_patterns_free(&pl);
+	}
 }
 
 /* A '[' without its ']' is a warning naming where the pattern is (review 10, finding 24). */
