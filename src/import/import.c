@@ -385,17 +385,27 @@ static pp_rc index_word(pp_import_batch *b, size_t i, const pp_backlog_entry *e,
 	return PP_OK;
 }
 
-/* msg without the "path: " or "path:LINE:COL: " it starts with (it is reported on the index). */
-static const char *after_path(const char *msg, const char *path)
+/*
+ * msg without the "path: " or "path:LINE:COL: " it starts with (it is
+ * reported on the index); *col (when not NULL) COL, else 0.
+ */
+static const char *after_path(const char *msg, const char *path, int *col)
 {
 	size_t n = strlen(path);
-	const char *p = msg + n;
+	const char *p = msg + n, *last = NULL;
 
+	if (col)
+		*col = 0;
 	if (strncmp(msg, path, n) != 0 || *p != ':')
 		return msg;
 	while (*p == ':' || (*p >= '0' && *p <= '9'))
-		p++;
-	return *p == ' ' ? p + 1 : msg;
+		if (*p++ == ':' && *p >= '0' && *p <= '9')
+			last = p;
+	if (*p != ' ')
+		return msg;
+	if (col && last && last != msg + n + 1)
+		*col = (int)strtol(last, NULL, 10);
+	return p + 1;
 }
 
 static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_result *res)
@@ -405,6 +415,7 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 	unsigned char *used = NULL;
 	pp_backlog_index idx;
 	struct stat st;
+	int col;
 	pp_err ierr;
 	size_t i, k;
 	pp_rc rc;
@@ -427,15 +438,15 @@ static pp_rc apply_index(const pp_import_opts *o, pp_import_batch *b, pp_import_
 	if (rc == PP_ENOMEM)
 		goto out;
 	if (rc != PP_OK) {
+		const char *why = after_path(ierr.msg, path, &col);
 		res->failed++;
-		rc = pp_import_problem_add(res, name, ierr.line, 0, 1,
-					   "the backlog index is not used: %s",
-					   after_path(ierr.msg, path));
+		rc = pp_import_problem_add(res, name, ierr.line, ierr.line ? col : 0, 1,
+					   "the backlog index is not used: %s", why);
 		goto out;
 	}
 	for (i = 0; rc == PP_OK && i < idx.n_problems; i++)
 		rc = pp_import_problem_add(res, name, 0, 0, 0, "%s",
-					   after_path(idx.problems[i].msg, path));
+					   after_path(idx.problems[i].msg, path, NULL));
 	for (i = 0; rc == PP_OK && i < b->n; i++) {
 		pp_import_item *it = &b->items[i];
 		const pp_backlog_entry *e =

@@ -458,6 +458,14 @@ static void index_word_nothing_knows(void **state)
 	assert_null(strstr(r.err, "warning: /"));
 	pp_t_assert_contains_all(r.out, "4 created", "2 errors");
 	pp_t_result_free(&r);
+	/* Malformed: at jansson's line and column, the index named once. */
+	pp_t_write(dir, "backlog/PRIORITIZATION.json", "{\"backlog\": [\n  {\"id\": }]}\n");
+	r = pp_t_run("import", dir, "--project", "IDX", "--no-history", NULL);
+	assert_int_equal(r.status, 1);
+	pp_t_assert_contains(r.err, "backlog/PRIORITIZATION.json:2:10: error: the backlog index is "
+				    "not used: invalid JSON: ");
+	assert_null(strstr(r.err, "used: /"));
+	pp_t_result_free(&r);
 	/* An index that is a FIFO is not opened (it would block): an error, the files imported. */
 	snprintf(sub, sizeof(sub), "%s/backlog/PRIORITIZATION.json", dir);
 	assert_int_equal(unlink(sub), 0);
