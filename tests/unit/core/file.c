@@ -143,12 +143,16 @@ static void missing_file(void **state)
 /* A directory or a device is refused, not read (a device has no size to cap). */
 static void not_a_regular_file(void **state)
 {
-	const char *paths[] = {tmp, "/dev/null"};
+	char fifo[300];
+	const char *paths[] = {tmp, "/dev/null", fifo};
 	char *data = (char *)1;
 	size_t len = 99;
 	pp_err err;
 
 	(void)state;
+	/* A FIFO with no writer: refused at once, never waited on. */
+	snprintf(fifo, sizeof(fifo), "%s/a-fifo", tmp);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
 	for (size_t i = 0; i < UNIT_NELEM(paths); i++) {
 		pp_err_clear(&err);
 		unit_int_equal(paths[i], pp_file_read(paths[i], 1024, &data, &len, &err), PP_EIO);
@@ -156,6 +160,7 @@ static void not_a_regular_file(void **state)
 		unit_str_has(paths[i], err.msg, paths[i]);
 		unit_true(paths[i], data == NULL);
 	}
+	unlink(fifo);
 }
 
 /* The number of entries of tmp whose name starts with prefix. */
