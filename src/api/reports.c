@@ -15,9 +15,9 @@
 #include "api/reports_int.h"
 #include "db/report.h"
 #include "core/date.h"
+#include "core/limits.h"
 
 #define MAX_PROJECTS REPORTS_MAX_PROJECTS
-#define KEY_CHARS    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
 int reports_collect(void *ctx, const char *key, const char *value)
 {
@@ -29,7 +29,7 @@ int reports_collect(void *ctx, const char *key, const char *value)
 		k->too_many = 1;
 		return 1;
 	}
-	if (*value == '\0' || strlen(value) > 20 || strspn(value, KEY_CHARS) != strlen(value)) {
+	if (!pp_project_key_valid(value, strlen(value))) {
 		k->bad = 1;
 		return 1;
 	}
@@ -68,7 +68,7 @@ int reports_check_args(const pp_http_req *req, pp_http_resp *resp, unsigned take
 		return -1;
 	}
 	if (k->bad) {
-		pp_api_bad(req, resp, 422, "project", "a project key is 1 to 20 of A-Z, 0-9 and _");
+		pp_api_bad(req, resp, 422, "project", PP_PROJECT_KEY_RULE);
 		return -1;
 	}
 	if ((takes & PP_REPORT_PROJECT) && k->n != 1) {

@@ -25,7 +25,7 @@ typedef struct reports_keys {
 
 /*
  * A pp_http_query_each callback over ctx, a reports_keys: a "project"
- * value of 1 to 20 of A-Z, 0-9 and _ is added to v; other parameters are
+ * value that is a project key (pp_project_key_valid) is added to v; other parameters are
  * passed over (0). Stops (1) at the first bad key (bad set) or at one past
  * REPORTS_MAX_PROJECTS (too_many set).
  */

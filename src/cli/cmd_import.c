@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_import_int.h"
+#include "core/limits.h"
 #include "import/import.h"
 
 static const char usage_import_head[] =
@@ -134,20 +135,12 @@ static int parse(int argc, char **argv, const pp_cli_spec *spec, args *a)
 		return -1;
 	}
 	a->path = argv[optind];
-	if (a->project && !import_project_key_ok(a->project)) {
+	if (a->project && !pp_project_key_valid(a->project, strlen(a->project))) {
 		fprintf(stderr, "planpipe %s: error: --project %s: %s\n", spec->cmd, a->project,
-			IMPORT_PROJECT_KEY_RULE);
+			PP_PROJECT_KEY_RULE);
 		return -1;
 	}
 	return 0;
-}
-
-int import_project_key_ok(const char *key)
-{
-	size_t n = strlen(key);
-
-	return n >= 1 && n <= 20 && key[0] >= 'A' && key[0] <= 'Z' &&
-	       strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
 }
 
 const char *import_submodule_path_refused(const char *path)
@@ -471,9 +464,9 @@ int pp_cli_import_repo(int argc, char **argv, const pp_config *cfg)
 			code = PP_EXIT_ERROR;
 			continue;
 		}
-		if (!import_project_key_ok(subs[i].project_key)) {
+		if (!pp_project_key_valid(subs[i].project_key, strlen(subs[i].project_key))) {
 			refuse(a.path, &subs[i], all, "%s: set its planpipe-key: refused",
-			       IMPORT_PROJECT_KEY_RULE);
+			       PP_PROJECT_KEY_RULE);
 			code = PP_EXIT_ERROR;
 			continue;
 		}

@@ -39,16 +39,6 @@ json_t *import_result_json(const char *project, const pp_import_result *r, int d
 void import_print_summary(FILE *out, const char *project, const pp_import_result *r, int dry_run);
 
 /*
- * Whether key is a project key: ^[A-Z][A-Z0-9_]{0,19}$, the database's
- * projects_key_format (migrations/0002), checked before connecting so that
- * a bad --project or planpipe-key is named as the user wrote it.
- */
-int import_project_key_ok(const char *key);
-
-/* The rule import_project_key_ok checks, in words, as the API says it. */
-#define IMPORT_PROJECT_KEY_RULE "a project key is 1 to 20 of A-Z, 0-9 and _"
-
-/*
  * Why import-repo refuses a submodule's path from .gitmodules, or NULL when
  * it does not: an absolute path, or one with a ".." component (either leads
  * out of the repository). A symbolic link out is the import's own check.

@@ -290,7 +290,7 @@ static pp_rc add_dep(ctx *c, pp_story *s, fld *fd, node *at, const char *t, size
 	pp_story_dep *d;
 	char b[128];
 
-	if ((colon && !story_is_project_key(t, plen)) || !story_is_key(key, klen))
+	if ((colon && !pp_project_key_valid(t, plen)) || !story_is_key(key, klen))
 		return keep_item(c, fd, at, json_stringn(t, len),
 				 "dependency %s is not KEY or PROJECT:KEY (such as INF-012 or "
 				 "OTHER:API-003)",

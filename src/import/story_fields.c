@@ -45,19 +45,6 @@ int story_is_key(const char *s, size_t len)
 	return 1;
 }
 
-/* ^[A-Z][A-Z0-9_]{0,19}$: projects_key_format. */
-int story_is_project_key(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > 20 || s[0] < 'A' || s[0] > 'Z')
-		return 0;
-	for (i = 1; i < len; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || is_digit(s[i]) || s[i] == '_'))
-			return 0;
-	return 1;
-}
-
 /* The priority words and the level each names (any case). */
 static const struct {
 	const char *word, *level;

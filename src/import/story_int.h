@@ -193,9 +193,6 @@ pp_rc story_to_json(ctx *c, node *n, int depth, json_t **out) PP_WARN_UNUSED;
 /* [A-Za-z0-9][A-Za-z0-9_.-]{0,63}: a story key as teams write them. */
 int story_is_key(const char *s, size_t len);
 
-/* ^[A-Z][A-Z0-9_]{0,19}$: projects_key_format. */
-int story_is_project_key(const char *s, size_t len);
-
 /*
  * A priority: a level word (critical/urgent/p0, high/p1, medium/normal/p2,
  * low/p3, any case) and/or a rank (1 to PRIORITY_RANK_MAX), separated by

@@ -185,6 +185,16 @@ static void limits_match_the_columns(void **state)
 		      " WHERE table_schema = 'public' AND table_name = 'stories'"
 		      "   AND column_name = 'estimate_points'",
 		      want);
+	/* The project key rule is projects_key_format's pattern. */
+	{
+		char sql[256];
+
+		snprintf(sql, sizeof(sql),
+			 "SELECT strpos(pg_get_constraintdef(oid), '%s') > 0 FROM pg_constraint"
+			 " WHERE conname = 'projects_key_format'",
+			 PP_PROJECT_KEY_PATTERN);
+		pp_t_query_is(c, sql, "t");
+	}
 	/* The fixed words, each in its CHECK, as many as it lists. */
 	check_words(c, "stories_priority_check", pp_priorities);
 	check_words(c, "statuses_category_check", pp_categories);

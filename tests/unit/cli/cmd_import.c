@@ -20,7 +20,6 @@
 #include "capture.h"
 #include "cli/cli.h"
 #include "cli/cmd_import_int.h"
-#include "import/story_int.h"
 
 /* A result with created, updated and unchanged stories, nothing else. */
 static pp_import_result counts(size_t created, size_t updated, size_t unchanged)
@@ -213,31 +212,6 @@ static void exit_status_of_one_import(void **state)
 	assert_int_equal(import_exit_code(PP_ECONNECT, &r, 0), PP_EXIT_ERROR);
 }
 
-static int key_ok(const char *key)
-{
-	return import_project_key_ok(key);
-}
-
-/* Whether the import's own reading of a project key agrees with import_project_key_ok. */
-static int key_ok_as_the_import(const char *key)
-{
-	return story_is_project_key(key, strlen(key));
-}
-
-/* --project and planpipe-key are checked before connecting (review 10, finding 16). */
-static void project_keys_checked_before_connecting(void **state)
-{
-	static const char *const good[] = {"A", "ADH", "API_SERVER", "P1", "ABCDEFGHIJKLMNOPQRST"};
-	static const char *const bad[] = {"",    "tt",  "Adh",  "1P", "_A",
-					  "A-B", "A B", "ADH/", "Ä",  "ABCDEFGHIJKLMNOPQRSTU"};
-
-	(void)state;
-	unit_each_is(key_ok, good, 1);
-	unit_each_is(key_ok, bad, 0);
-	unit_each_is(key_ok_as_the_import, good, 1);
-	unit_each_is(key_ok_as_the_import, bad, 0);
-}
-
 /* A submodule path out of the repository is refused as what it is (review 10, finding 17). */
 static void submodule_paths_out_are_refused(void **state)
 {
@@ -293,7 +267,6 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(problems_as_file_line_column),
 	cmocka_unit_test(json_summary_has_every_documented_key),
 	cmocka_unit_test(exit_status_of_one_import),
-	cmocka_unit_test(project_keys_checked_before_connecting),
 	cmocka_unit_test(submodule_paths_out_are_refused),
 	cmocka_unit_test(help_fits_80_columns),
 };
