@@ -229,7 +229,8 @@ pp_rc backup_prune(const bk_env *e, const char *out_dir, const char *newest, int
 		list[n++].m = m;
 	}
 	closedir(d);
-	qsort(list, n, sizeof(*list), newest_first);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), newest_first);
 	for (i = 0; i < n; i++) {
 		pp_err cerr;
 

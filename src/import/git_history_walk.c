@@ -595,7 +595,8 @@ static pp_rc finish(walk *w)
 		}
 		f->n_changes = s->n_chg;
 	}
-	qsort(h->files, h->n_files, sizeof(*h->files), by_path);
+	if (h->n_files > 1)
+		qsort(h->files, h->n_files, sizeof(*h->files), by_path);
 	return PP_OK;
 }
 

@@ -566,7 +566,9 @@ pp_rc pp_import_run(PGconn *conn, const pp_import_opts *o, pp_import_result *res
 		rc = pp_import_walk(o->path, &pl, &files, res, err);
 	if (rc != PP_OK)
 		goto out;
-	qsort(files.paths, files.n, sizeof(*files.paths), by_string);
+	/* qsort's array may not be NULL, which an empty tree's is. */
+	if (files.n > 1)
+		qsort(files.paths, files.n, sizeof(*files.paths), by_string);
 	b.lazy = !has_index(o);
 	b.items = calloc(files.n ? files.n : 1, sizeof(*b.items));
 	if (b.items == NULL) {
